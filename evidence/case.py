@@ -1,0 +1,399 @@
+"""A case folder: its layout, its metadata, its writer lock and its current state.
+
+::
+
+    case.yaml        case metadata, authored by people
+    claims/*.yaml    claims, authored by analysts
+    objects/         captured bytes and normalised texts, by BLAKE3, read-only
+    records/         record revisions <ID>.<revision>.json, tool-written, never edited
+    custody.jsonl    chain-of-custody log, append-only, hash-chained
+    seals/           seals (and their signatures and time-stamp tokens)
+    out/             rendered dossiers and exports: products, not evidence
+
+The state a command needs (which record revisions exist and in which order they entered
+the case, which claim key maps to which CLM id, the next free numbers) is read from the
+custody log, the ledger every writer appends to; ``verify`` checks that log against the
+files independently.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> case = Case.init(pathlib.Path(tempfile.mkdtemp()) / "c", case_id="T-1", title="Test",
+    ...                  ern_prefix="T", actor="doc")
+    >>> case.state().next_source_number
+    1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import getpass
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from evidence import __version__
+from evidence._fs import case_lock, fsync_dir, read_bytes, replace_file
+from evidence._time import format_time, utc_now
+from evidence._yaml import YamlDocument, dump_yaml, load_yaml
+from evidence.canonical import canonical_bytes, loads_json
+from evidence.digest import digest_bytes
+from evidence.errors import CaseError, InputError
+from evidence.integrity.custody import CustodyLog, NewEvent
+from evidence.model import CaseMeta, RecordId, Seal, Subject, record_number
+from evidence.schema import validate
+from evidence.store import (
+    ObjectStore,
+    RecordStore,
+    parse_record_filename,
+    record_slice,
+    stored_digests,
+)
+
+__all__ = [
+    "RECORD_ACTIONS",
+    "Case",
+    "CaseState",
+    "default_actor",
+    "load_case_meta",
+    "record_details",
+    "tool_name",
+]
+
+CASE_FILE: Final = "case.yaml"
+RECORD_ACTIONS: Final = frozenset({"collected", "claim-recorded", "superseded"})
+
+
+def tool_name() -> str:
+    """``evidence 0.1.0``: the tool and version recorded in sources and packages."""
+    return f"evidence {__version__}"
+
+
+def default_actor(actor: str | None = None) -> str:
+    """Who acts: ``--actor``, else ``EVIDENCE_ACTOR``, else the operating system user."""
+    if actor and actor.strip():
+        return actor.strip()
+    env = os.environ.get("EVIDENCE_ACTOR", "").strip()
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid-{os.getuid()}"
+
+
+@dataclass
+class CaseState:
+    """What the custody log says the case holds, in order."""
+
+    entries: list[Subject] = field(default_factory=list)
+    latest: dict[str, Subject] = field(default_factory=dict)
+    first_seen: dict[str, int] = field(default_factory=dict)
+    claim_keys: dict[str, RecordId] = field(default_factory=dict)
+    claim_body_digest: dict[str, str] = field(default_factory=dict)
+    claim_status: dict[str, str] = field(default_factory=dict)
+    source_by_object: dict[str, RecordId] = field(default_factory=dict)
+    sealed: list[dict[str, Any]] = field(default_factory=list)
+    next_source_number: int = 1
+    next_claim_number: int = 1
+    custody_events: int = 0
+
+    def ern_number(self, record_id: str) -> int:
+        """1-based position of a record id among the case's ids, in order of entry."""
+        return self.first_seen[record_id] + 1
+
+    def note(self, action: str, subject: Subject | None, details: Mapping[str, Any]) -> None:
+        """Take one custody event into account."""
+        self.custody_events += 1
+        if action == "sealed":
+            self.sealed.append(dict(details))
+            return
+        if action not in RECORD_ACTIONS or subject is None:
+            return
+        self.entries.append(subject)
+        self.latest[subject.id] = subject
+        self.first_seen.setdefault(subject.id, len(self.first_seen))
+        number = record_number(subject.id)
+        if subject.id.startswith("SRC-"):
+            self.next_source_number = max(self.next_source_number, number + 1)
+            obj = details.get("object")
+            if isinstance(obj, str):
+                self.source_by_object.setdefault(obj, subject.id)
+        else:
+            self.next_claim_number = max(self.next_claim_number, number + 1)
+            key = details.get("key")
+            if isinstance(key, str):
+                self.claim_keys[key] = subject.id
+            digest = details.get("body_blake3")
+            if isinstance(digest, str):
+                self.claim_body_digest[subject.id] = digest
+            status = details.get("status")
+            if isinstance(status, str):
+                self.claim_status[subject.id] = status
+
+
+class Case:
+    """An open case folder. Construct with :meth:`open` or :meth:`init`."""
+
+    def __init__(self, root: Path, meta: CaseMeta) -> None:
+        self.root = root
+        self.meta = meta
+        self.objects = ObjectStore(root / "objects")
+        self.records = RecordStore(root / "records")
+        self.custody = CustodyLog(root / "custody.jsonl")
+
+    # -- layout ---------------------------------------------------------------------------
+
+    @property
+    def claims_dir(self) -> Path:
+        return self.root / "claims"
+
+    @property
+    def seals_dir(self) -> Path:
+        return self.root / "seals"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "out"
+
+    def rel(self, path: Path) -> str:
+        """A path as shown to users: relative to the case folder."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # -- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Case:
+        """Open an existing case folder, validating case.yaml.
+
+        Raises:
+            CaseError: the folder is not a case folder.
+            InputError: case.yaml is malformed (with file, line and field).
+        """
+        root = Path(path)
+        if not root.exists():
+            raise CaseError("no such folder", path=str(root))
+        if not root.is_dir():
+            raise CaseError("not a folder, expected a case folder", path=str(root))
+        missing = [name for name in (CASE_FILE, "records", "objects", "custody.jsonl")
+                   if not (root / name).exists()]
+        if missing:
+            raise CaseError(
+                f"not a case folder (missing {', '.join(missing)})",
+                path=str(root),
+                hint="Create one with `evidence init DIR`.",
+            )
+        return cls(root, load_case_meta(root / CASE_FILE))
+
+    @classmethod
+    def init(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        case_id: str,
+        title: str,
+        ern_prefix: str,
+        template: str = "icc-otp",
+        situation: str | None = None,
+        classification: str = "public",
+        submitter: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        actor: str | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Case:
+        """Create a case folder with case.yaml and the first custody event.
+
+        Raises:
+            CaseError: the folder exists and is not empty.
+            SchemaError: the metadata given does not fit the case schema.
+        """
+        root = Path(path)
+        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+            raise CaseError("exists and is not an empty folder", path=str(root))
+        moment = now or utc_now()
+        doc: dict[str, Any] = {"id": case_id, "title": title, "ern_prefix": ern_prefix,
+                               "template": template, "classification": classification}
+        if situation:
+            doc["situation"] = situation
+        doc["created"] = format_time(moment)
+        doc["submitter"] = dict(submitter or {})
+        doc.update(extra or {})
+        validate("case", doc, path=CASE_FILE)
+        meta = CaseMeta.from_dict(doc)
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in ("claims", "objects", "records", "seals"):
+            (root / sub).mkdir()
+        replace_file(root / CASE_FILE, _case_yaml_text(doc).encode("utf-8"))
+        case = cls(root, meta)
+        with case.lock():
+            case.custody.append(
+                [NewEvent("created", None, {"case_id": case_id, "tool": tool_name()})],
+                actor=default_actor(actor), now=moment,
+            )
+        fsync_dir(root)
+        return case
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the writer lock (one writer at a time; fails at once if held)."""
+        with case_lock(self.root):
+            yield
+
+    # -- state ------------------------------------------------------------------------------
+
+    def state(self) -> CaseState:
+        """Read the custody log into a :class:`CaseState`.
+
+        Raises:
+            CaseError: a line of the log does not parse (run ``evidence verify``).
+        """
+        state = CaseState()
+        for line in self.custody.lines():
+            data = line.data
+            if not isinstance(data, dict):
+                raise CaseError(f"custody.jsonl line {line.number} is not a JSON object",
+                                hint="Run `evidence verify` on the case.")
+            subject = data.get("subject")
+            try:
+                state.note(str(data.get("action")),
+                           Subject.from_dict(subject) if isinstance(subject, dict) else None,
+                           data.get("details") or {})
+            except (KeyError, TypeError, ValueError) as exc:
+                raise CaseError(f"custody.jsonl line {line.number}: malformed event ({exc})",
+                                hint="Run `evidence verify` on the case.") from exc
+        return state
+
+    def seal_files(self) -> list[Path]:
+        """``seals/0001.json`` … in sequence order."""
+        if not self.seals_dir.is_dir():
+            return []
+        return sorted(p for p in self.seals_dir.iterdir()
+                      if p.name.endswith(".json") and p.name[:-5].isdigit())
+
+    def latest_seal(self) -> tuple[Seal, bytes] | None:
+        """The newest seal and its file bytes, or None before the first seal."""
+        files = self.seal_files()
+        if not files:
+            return None
+        data = read_bytes(files[-1], what="seal")
+        doc = loads_json(data, path=self.rel(files[-1]))
+        validate("seal", doc, path=self.rel(files[-1]))
+        return Seal.from_dict(doc), data
+
+    def recover(self, state: CaseState, *, actor: str, now: _dt.datetime | None = None) -> int:
+        """Adopt record files left by an interrupted writer; return how many.
+
+        A writer writes record files first and appends their custody events after; a
+        crash in between leaves complete record files (written atomically) that the log
+        does not name. Such a file is adopted when it is intact and is exactly the next
+        revision the log expects; anything else is refused, for a person to look at.
+
+        Raises:
+            CaseError: a record file that the log cannot account for.
+        """
+        known = {(s.id, s.revision) for s in state.entries}
+        orphans = []
+        for name in self.records.names():
+            parsed = parse_record_filename(name)
+            if parsed is None or parsed in known:
+                continue
+            orphans.append(parsed)
+        events = self._orphan_records(state, orphans)
+        events.extend(self._orphan_seals(state))
+        self.custody.append(events, actor=actor, now=now)
+        return len(events)
+
+    def _orphan_seals(self, state: CaseState) -> list[NewEvent]:
+        """A seal file written just before a crash, whose "sealed" event is missing."""
+        events = []
+        for path in self.seal_files()[len(state.sealed):]:
+            data = read_bytes(path, what="seal")
+            doc = loads_json(data, path=self.rel(path))
+            if not isinstance(doc, dict) or doc.get("sequence") != len(state.sealed) + 1:
+                raise CaseError(f"{self.rel(path)}: a seal file that the custody log does not "
+                                "account for", hint="Run `evidence verify`.")
+            details = {"sequence": doc["sequence"], "root": doc.get("tree", {}).get("root"),
+                       "size": doc.get("tree", {}).get("size"),
+                       "sha256": digest_bytes(data).sha256, "file": self.rel(path),
+                       "recovered": True}
+            events.append(NewEvent("sealed", None, details))
+            state.sealed.append(details)
+        return events
+
+    def _orphan_records(
+        self, state: CaseState, orphans: list[tuple[RecordId, int]]
+    ) -> list[NewEvent]:
+        if not orphans:
+            return []
+        orphans.sort(key=lambda p: (p[0][:3] != "SRC", record_number(p[0]), p[1]))
+        events = []
+        for record_id, revision in orphans:
+            name = f"{record_id}.{revision}.json"
+            data = self.records.read(record_id, revision)
+            record = record_slice(data)
+            intact = record is not None and stored_digests(data) == (
+                digest_bytes(record).blake3, digest_bytes(record).sha256)
+            expected = state.latest[record_id].revision + 1 if record_id in state.latest else 1
+            next_number = (state.next_source_number if record_id.startswith("SRC-")
+                           else state.next_claim_number)
+            fresh = record_id not in state.latest and record_number(record_id) == next_number
+            if (record is None or not intact or revision != expected
+                    or not (record_id in state.latest or fresh)):
+                raise CaseError(
+                    f"records/{name}: a record file that the custody log does not account for",
+                    hint="Run `evidence verify`; a record file was added or left behind.",
+                )
+            pair = digest_bytes(record)
+            doc = loads_json(record, path=f"records/{name}")
+            subject = Subject(record_id, revision, pair.blake3)
+            details = record_details(doc)
+            details["recovered"] = True
+            action = ("collected" if record_id.startswith("SRC-")
+                      else "claim-recorded" if revision == 1 else "superseded")
+            events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
+            state.note(action, subject, details)
+        return events
+
+
+def record_details(doc: Any) -> dict[str, Any]:
+    """The custody details of a record event, which let later commands find their way
+    without reading every record: a source's object and text digests, a claim's key,
+    status and body digest."""
+    body = doc.get("body", {}) if isinstance(doc, dict) else {}
+    if doc.get("kind") == "source":
+        return {"object": body.get("object", {}).get("blake3"),
+                "text": (body.get("text") or {}).get("blake3")}
+    return {"key": body.get("key"), "status": body.get("status"),
+            "body_blake3": digest_bytes(canonical_bytes(body)).blake3}
+
+
+def load_case_meta(path: Path) -> CaseMeta:
+    """Read and validate case.yaml."""
+    doc = load_yaml(read_bytes(path, what="case.yaml"), path=CASE_FILE)
+    return parse_case_meta(doc)
+
+
+def parse_case_meta(doc: YamlDocument) -> CaseMeta:
+    """Validate a parsed case.yaml and build its metadata."""
+    if not isinstance(doc.data, dict):
+        raise InputError("expected a mapping of case fields", path=doc.path, line=1)
+    validate("case", doc.data, path=doc.path, doc=doc)
+    return CaseMeta.from_dict(doc.data)
+
+
+_CASE_HEADER = """\
+# case.yaml: this case's metadata. People write this file; the tool reads it.
+# Fields: id, title, ern_prefix (required); situation, template (icc-otp, un-report,
+# transmittal), classification (public, confidential, restricted), language, reference,
+# submitter {organisation, name, role, email, address, phone}, addressee, summary,
+# legal_characterisation, requests, declaration.
+"""
+
+
+def _case_yaml_text(doc: Mapping[str, Any]) -> str:
+    return _CASE_HEADER + dump_yaml(dict(doc))

@@ -1,0 +1,48 @@
+"""``evidence check``: validate what people wrote, and write nothing.
+
+case.yaml and every claims file: YAML syntax (with lines), schemas (with JSON pointers
+and what was expected), keys unique in the case, sources the case holds, and quotes
+that occur in their source's text. Every problem is reported, not only the first.
+
+Example:
+    >>> # check_case("my-case").ok  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from evidence.case import CASE_FILE, Case
+from evidence.claims.compile import compile_claims, load_claim_specs
+from evidence.errors import CaseError, EvidenceError
+from evidence.report import Report
+
+__all__ = ["check_case"]
+
+
+def check_case(path: str | os.PathLike[str]) -> Report:
+    """Check case.yaml and claims/*.yaml of a case folder.
+
+    Raises:
+        CaseError: the folder is not a case folder.
+    """
+    root = Path(path)
+    report = Report(subject=str(root))
+    try:
+        case = Case.open(root)
+    except CaseError:
+        raise
+    except EvidenceError as exc:
+        report.add("case-yaml", "FAIL", f"{exc.pointer + ': ' if exc.pointer else ''}"
+                   f"{exc.message}", path=CASE_FILE, line=exc.line)
+        return report
+    report.add("case-yaml", "PASS", CASE_FILE)
+    report.count("case files")
+    state = case.state()
+    specs = load_claim_specs(case, report)
+    compile_claims(case, state, specs, report)
+    return report
+
+
+

@@ -1,0 +1,260 @@
+"""Claims as analysts write them (claims/*.yaml), compiled into claim record bodies.
+
+Reading is strict and every problem is reported with its file, line and JSON pointer:
+YAML syntax, the claims-file schema, keys unique in the case, a source the case holds,
+and a quote that occurs in that source's normalised text. ``check`` reports all the
+problems; ``seal`` refuses to run while there is one.
+
+Claims with ``status: proposed`` (written by ``suggest``) are read but not compiled until
+an analyst accepts them by setting another status or moving them to their own file.
+
+Example:
+    >>> spec_key("missiles-launched")
+    'missiles-launched'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidence._fs import read_bytes
+from evidence._yaml import YamlDocument, load_yaml
+from evidence.canonical import canonical_bytes, loads_json
+from evidence.case import Case, CaseState
+from evidence.claims.anchor import find_quote
+from evidence.digest import digest_bytes
+from evidence.errors import EvidenceError, QuoteError
+from evidence.model import (
+    AttributionLink,
+    ClaimBody,
+    Fact,
+    Record,
+    RecordId,
+    SourceBody,
+    SourceRef,
+)
+from evidence.report import Report
+from evidence.schema import issues
+from evidence.store import record_slice
+
+__all__ = [
+    "ClaimSpec",
+    "CompiledClaim",
+    "SourceView",
+    "compile_claims",
+    "load_claim_specs",
+    "spec_key",
+]
+
+
+def spec_key(key: str) -> str:
+    """Keys are compared as written (the schema already restricts them to slugs)."""
+    return key
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """One claim as written in a claims file, with where it was written."""
+
+    key: str
+    source: str | None
+    data: dict[str, Any]
+    path: str
+    pointer: str
+    line: int | None
+
+    @property
+    def proposed(self) -> bool:
+        return self.data.get("status") == "proposed"
+
+
+@dataclass(frozen=True)
+class CompiledClaim:
+    """A claim compiled into a record body, with the body's digest."""
+
+    spec: ClaimSpec
+    body: ClaimBody
+    body_blake3: str
+
+
+@dataclass
+class SourceView:
+    """A source record and its normalised text, loaded once per run."""
+
+    record: Record
+    blake3: str
+    text: str | None
+
+
+@dataclass
+class _Sources:
+    case: Case
+    state: CaseState
+    loaded: dict[str, SourceView] = field(default_factory=dict)
+
+    def get(self, source_id: str) -> SourceView | None:
+        if source_id in self.loaded:
+            return self.loaded[source_id]
+        latest = self.state.latest.get(source_id)
+        if latest is None:
+            return None
+        name = f"records/{source_id}.{latest.revision}.json"
+        record_bytes = record_slice(self.case.records.read(source_id, latest.revision))
+        if record_bytes is None:
+            raise EvidenceError(f"{name} is not a record file", hint="Run `evidence verify`.")
+        record = Record.from_dict(loads_json(record_bytes, path=name))
+        body = record.body
+        text = None
+        if isinstance(body, SourceBody) and body.text is not None:
+            text = self.case.objects.read(body.text.blake3).decode("utf-8")
+        view = SourceView(record, digest_bytes(record_bytes).blake3, text)
+        self.loaded[source_id] = view
+        return view
+
+
+def _claim_files(case: Case) -> list[Path]:
+    if not case.claims_dir.is_dir():
+        return []
+    return sorted(p for p in case.claims_dir.iterdir()
+                  if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def load_claim_specs(case: Case, report: Report) -> list[ClaimSpec]:
+    """Read every claims file; put each problem in ``report``; return the claims that parse."""
+    specs: list[ClaimSpec] = []
+    for path in _claim_files(case):
+        shown = case.rel(path)
+        report.count("claims files")
+        try:
+            doc = load_yaml(read_bytes(path, what="claims file"), path=shown)
+        except EvidenceError as exc:
+            report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+            continue
+        specs.extend(_file_specs(doc, report))
+    _check_keys(specs, report)
+    return specs
+
+
+def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
+    data = doc.data
+    found = issues("claims-file", data, doc=doc)
+    bad_claims: set[int] = set()
+    for issue in found:
+        report.add("claims-schema", "FAIL", f"{issue.pointer or '/'}: {issue.message}",
+                   path=doc.path, line=issue.line)
+        parts = issue.pointer.split("/")
+        if len(parts) > 2 and parts[1] == "claims" and parts[2].isdigit():
+            bad_claims.add(int(parts[2]))
+        else:
+            return  # the file as a whole is malformed
+    file_source = data.get("source")
+    for index, claim in enumerate(data.get("claims") or []):
+        if index in bad_claims:
+            continue
+        pointer = f"/claims/{index}"
+        source = claim.get("source", file_source)
+        if source is None:
+            report.add("claims-schema", "FAIL",
+                       f"{pointer}: no source (give `source:` in the file or in the claim)",
+                       path=doc.path, line=doc.line_of(pointer))
+            continue
+        yield ClaimSpec(claim["key"], source, dict(claim), doc.path, pointer,
+                        doc.line_of(pointer))
+
+
+def _check_keys(specs: list[ClaimSpec], report: Report) -> None:
+    """Keys are unique among the claims a seal would compile; a proposed claim whose key
+    was accepted already is left out quietly."""
+    seen: dict[str, ClaimSpec] = {}
+    for spec in specs:
+        if spec.proposed:
+            continue
+        if spec.key in seen:
+            first = seen[spec.key]
+            report.add("claim-key", "FAIL",
+                       f"{spec.pointer}/key: duplicate key {spec.key!r} (first used at "
+                       f"{first.path}:{first.line})", path=spec.path, line=spec.line)
+        else:
+            seen[spec.key] = spec
+    kept = [s for s in specs if not s.proposed or s.key not in seen]
+    specs[:] = kept
+
+
+def _body(spec: ClaimSpec, view: SourceView, quote_text: str | None) -> ClaimBody:
+    data = spec.data
+    quote = None
+    if quote_text is not None:
+        assert view.text is not None
+        quote = find_quote(view.text, quote_text, data.get("occurrence"))
+    return ClaimBody(
+        key=spec.key,
+        statement=" ".join(data["statement"].split()),
+        source=SourceRef(view.record.id, view.record.revision, view.blake3),
+        quote=quote,
+        attribution=tuple(AttributionLink.from_dict(x) for x in data.get("attributed_to", [])),
+        category=data.get("category", "other"),
+        facts={k: Fact.from_dict(v) for k, v in sorted(data.get("facts", {}).items())},
+        date=data.get("date"),
+        places=tuple(data.get("places", [])),
+        status=data.get("status", "reported"),
+        note=data.get("note"),
+    )
+
+
+def compile_claims(
+    case: Case, state: CaseState, specs: list[ClaimSpec], report: Report
+) -> list[CompiledClaim]:
+    """Compile every accepted claim; put each problem in ``report``."""
+    sources = _Sources(case, state)
+    compiled: list[CompiledClaim] = []
+    for spec in specs:
+        if spec.proposed:
+            report.count("proposed claims")
+            continue
+        report.count("claims")
+        assert spec.source is not None
+        view = sources.get(spec.source)
+        if view is None:
+            report.add("claim-source", "FAIL",
+                       f"{spec.pointer}: unknown source {spec.source} (the case has "
+                       f"{_known_sources(state)})", path=spec.path, line=spec.line)
+            continue
+        quote_text = spec.data.get("quote")
+        if quote_text is not None and view.text is None:
+            report.add("claim-quote", "FAIL",
+                       f"{spec.pointer}/quote: {spec.source} has no text to quote "
+                       f"({view.record.body.media_type}); cite it without a quote",  # type: ignore[union-attr]
+                       path=spec.path, line=spec.line)
+            continue
+        try:
+            body = _body(spec, view, quote_text)
+        except QuoteError as exc:
+            hint = f" {exc.hint}" if exc.hint else ""
+            report.add("claim-quote", "FAIL",
+                       f"{spec.pointer}/quote: {exc.message} of {spec.source}.{hint}",
+                       path=spec.path, line=spec.line)
+            continue
+        except EvidenceError as exc:
+            report.add("claims-schema", "FAIL", f"{spec.pointer}: {exc.message}",
+                       path=spec.path, line=spec.line)
+            continue
+        compiled.append(CompiledClaim(spec, body,
+                                      digest_bytes(canonical_bytes(body.to_dict())).blake3))
+        report.add("claim", "PASS", spec.key)
+    return compiled
+
+
+def _known_sources(state: CaseState) -> str:
+    ids = sorted(i for i in state.latest if i.startswith("SRC-"))
+    if not ids:
+        return "no sources yet; add one with `evidence add`"
+    shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+    return shown
+
+
+def claim_id_for(state: CaseState, key: str) -> RecordId | None:
+    """The CLM id a key maps to, if it was ever recorded."""
+    return state.claim_keys.get(key)

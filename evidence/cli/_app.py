@@ -1,0 +1,69 @@
+"""The ``evidence`` command group and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from evidence import __version__
+from evidence.errors import EXIT_CANNOT_RUN, EvidenceError
+
+__all__ = ["cli", "main"]
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=_CONTEXT)
+@click.version_option(__version__, prog_name="evidence")
+@click.option("--verbose", is_flag=True, help="Show the Python traceback of an error.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Hashed, timestamped, sealed evidence records from articles and web captures.
+
+    Exit codes: 0 all good; 1 the evidence has findings; 2 the command could not run.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (never raises, never exits)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in args
+    try:
+        result = cli.main(args=args, prog_name="evidence", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return EXIT_CANNOT_RUN
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_CANNOT_RUN
+    except click.exceptions.Abort:
+        click.echo("evidence: aborted", err=True)
+        return EXIT_CANNOT_RUN
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except EvidenceError as exc:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"evidence: {exc}", err=True)
+        detail = exc.diagnostics()
+        if detail:
+            click.echo(f"  {detail}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("evidence: interrupted; nothing half-written was left behind", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"evidence: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("  Please report this; run again with --verbose for the traceback.",
+                   err=True)
+        return EXIT_CANNOT_RUN
+    return int(result or 0)

@@ -1,0 +1,60 @@
+"""Terminal output: reports, progress bars (on a terminal only), plain lines when piped."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from evidence.report import Report
+
+__all__ = ["echo", "print_report", "progress"]
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    click.echo(message, err=err)
+
+
+def print_report(report: Report, *, as_json: bool, title: str) -> None:
+    """The readable report (one line per finding), or the JSON report of DESIGN.md."""
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for finding in report.findings:
+        click.echo(str(finding))
+    counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
+    verdict = "OK" if report.ok else f"FAILED ({len(report.problems())} problem(s))"
+    click.echo(f"{title}: {verdict}" + (f" — checked {counts}" if counts else ""))
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[..., None] | None]:
+    """A progress callback drawing a bar on a terminal; None when stderr is not one."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   transient=True, console=_stderr_console())
+    tasks: dict[str, Any] = {}
+
+    def update(*args: Any) -> None:
+        stage, done, total = (label, *args) if len(args) == 2 else args
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(f"{label}: {stage}" if stage != label else label,
+                                        total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)

@@ -1,0 +1,163 @@
+"""Commands of the core: init, add, check, seal, verify, demo."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from evidence.case import Case, default_actor
+from evidence.cli._app import cli
+from evidence.cli._output import echo, print_report, progress
+from evidence.errors import EXIT_FINDINGS, UsageError
+
+__all__ = ["add", "check", "demo", "init", "seal", "verify"]
+
+
+def _default_id(folder: Path) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.resolve().name).strip("-._")
+    return cleaned[:64] or "CASE"
+
+
+def _default_prefix(case_id: str) -> str:
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", case_id.upper()) if p][:2]
+    return "-".join(p[:12] for p in parts) or "EX"
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", help="Case title (default: the case id).")
+@click.option("--id", "case_id", help="Case id (default: from the folder name).")
+@click.option("--template", type=click.Choice(["icc-otp", "un-report", "transmittal"]),
+              default="icc-otp", show_default=True, help="Dossier style.")
+@click.option("--ern-prefix", help="Prefix of exhibit numbers, e.g. UKR-OKH.")
+@click.option("--situation", help="Situation or context, e.g. 'Situation in Ukraine (ICC-01/22)'.")
+@click.option("--classification", type=click.Choice(["public", "confidential", "restricted"]),
+              default="public", show_default=True)
+@click.option("--organisation", help="The submitting organisation.")
+@click.option("--actor", help="Who acts (default: EVIDENCE_ACTOR or the OS user).")
+def init(directory: Path, title: str | None, case_id: str | None, template: str,
+         ern_prefix: str | None, situation: str | None, classification: str,
+         organisation: str | None, actor: str | None) -> int:
+    """Create a case folder: case.yaml and the first custody event."""
+    cid = case_id or _default_id(directory)
+    case = Case.init(
+        directory, case_id=cid, title=title or cid,
+        ern_prefix=ern_prefix or _default_prefix(cid), template=template, situation=situation,
+        classification=classification,
+        submitter={"organisation": organisation} if organisation else None, actor=actor,
+    )
+    echo(f"created case {case.meta.id} in {directory} (exhibits {case.meta.ern_prefix}-0001 …)")
+    echo("edit case.yaml for the submitter, summary and reference; then `evidence add`")
+    return 0
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", help="Where the article was published.")
+@click.option("--title", help="Title (default: front matter, else the first line).")
+@click.option("--publisher", help="Publisher or outlet, e.g. Censor.NET.")
+@click.option("--author", "authors", multiple=True, help="An author (repeatable).")
+@click.option("--published", help="Publication date YYYY-MM-DD or RFC 3339 time.")
+@click.option("--language", help="BCP 47 language tag, e.g. en, uk, ru.")
+@click.option("--encoding", help="Text encoding when not UTF-8, e.g. windows-1251.")
+@click.option("--actor", help="The collector (default: EVIDENCE_ACTOR or the OS user).")
+def add(directory: Path, files: tuple[Path, ...], url: str | None, title: str | None,
+        publisher: str | None, authors: tuple[str, ...], published: str | None,
+        language: str | None, encoding: str | None, actor: str | None) -> int:
+    """Add article files (or any captured file) to the case as sources."""
+    from evidence.ingest.add import add_source, check_input_file
+
+    if len(files) > 1 and (url or title):
+        raise UsageError("--url and --title describe one file; add files one at a time")
+    case = Case.open(directory)
+    for path in files:
+        check_input_file(path)  # refuse a bad argument before anything is written
+    overrides = {"url": url, "title": title, "publisher": publisher,
+                 "authors": list(authors) or None, "published": published,
+                 "language": language}
+    for path in files:
+        result = add_source(case, path, overrides=overrides, encoding=encoding, actor=actor)
+        body = result.record.body
+        if result.existed:
+            echo(f"{result.record.id}  {path}: the same bytes are already in the case as "
+                 f"{result.record.id} ({result.ern}); nothing added")
+            continue
+        text = "with text" if getattr(body, "text", None) else "no text (cite, not quote)"
+        echo(f"{result.record.id}  {result.ern}  {path}  {body.media_type}  "  # type: ignore[union-attr]
+             f"blake3 {body.object.blake3[:16]}…  {text}")  # type: ignore[union-attr]
+    return 0
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check(directory: Path, as_json: bool) -> int:
+    """Validate what people wrote (case.yaml, claims/*.yaml); write nothing."""
+    from evidence.check import check_case
+
+    report = check_case(directory)
+    print_report(report, as_json=as_json, title=f"check {directory}")
+    return 0 if report.ok else EXIT_FINDINGS
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--actor", help="Who seals (default: EVIDENCE_ACTOR or the OS user).")
+def seal(directory: Path, actor: str | None) -> int:
+    """Compile claims into records and seal every record under one Merkle root."""
+    from evidence.integrity.seal import seal_case
+
+    case = Case.open(directory)
+    with progress("sealing") as bar:
+        result = seal_case(case, actor=default_actor(actor), progress=bar)
+    for subject in result.added:
+        echo(f"recorded {subject.id}.{subject.revision}")
+    for record_id in result.withdrawn:
+        echo(f"withdrew {record_id} (its claim is no longer in claims/)")
+    if result.seal is None:
+        echo(f"nothing new to seal: the latest seal covers every record "
+             f"({result.unchanged} claim(s) unchanged)")
+        return 0
+    assert result.path is not None
+    echo(f"sealed {result.seal.size} record revision(s) in {case.rel(result.path)}: "
+         f"root {result.seal.root}")
+    return 0
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--trusted-key", "trusted_keys", multiple=True, type=click.Path(path_type=Path),
+              help="Ed25519 public key (PEM) whose seal signatures are trusted (repeatable).")
+@click.option("--tsa-ca", type=click.Path(path_type=Path),
+              help="CA certificates (PEM) that time-stamp tokens must chain to.")
+@click.option("--require-signature", is_flag=True,
+              help="Fail unless every seal is signed by a trusted key.")
+def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Path | None,
+           require_signature: bool) -> int:
+    """Check a case folder, package or dossier PDF: nothing changed, every check named."""
+    from evidence.verify import VerifyOptions, verify_path
+
+    options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca,
+                            require_signature=require_signature)
+    with progress("verifying") as bar:
+        report = verify_path(path, options=options, progress=bar)
+    print_report(report, as_json=as_json, title=f"verify {path}")
+    return 0 if report.ok else EXIT_FINDINGS
+
+
+@cli.command()
+@click.argument("out", required=False, type=click.Path(path_type=Path))
+def demo(out: Path | None) -> int:
+    """Build the bundled example case (the 8 July 2024 attack) end to end."""
+    from evidence.demo import build_demo
+
+    with progress("demo") as bar:
+        result = build_demo(out, progress=bar)
+    for line in result.log:
+        echo(line)
+    echo(f"the example case is in {result.case_dir}")
+    return 0 if result.report.ok else EXIT_FINDINGS

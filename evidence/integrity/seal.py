@@ -1,0 +1,234 @@
+"""``evidence seal``: compile the claims, then commit to every record revision at once.
+
+A seal (``seals/NNNN.json``) holds the RFC 9162 Merkle root (SHA-256) over the RFC 8785
+bytes of every record revision, in the order the revisions entered the case; the list of
+those leaves; the head of the custody log; and the previous seal (sequence, root, file
+digest), so that seals form a chain and each new tree is provably an extension of the
+last one (RFC 9162 §2.1.4, checked by ``verify``).
+
+Durability is designed for large batches: new record files are written without a
+per-file fsync, made durable by one sync for the whole batch, and only then named in the
+custody log; the seal file is fsynced on its own. A crash at any point leaves either
+nothing, or complete record files that the next writer adopts (see
+:meth:`evidence.case.Case.recover`). Nothing already written is ever rewritten.
+
+Example:
+    >>> # seal_case(Case.open("my-case"), actor="analyst")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evidence._fs import sync_batch, write_new_file
+from evidence._time import format_time, utc_now
+from evidence.canonical import canonical_bytes, loads_json
+from evidence.case import Case, CaseState, default_actor, record_details
+from evidence.claims.compile import CompiledClaim, compile_claims, load_claim_specs
+from evidence.digest import digest_bytes
+from evidence.errors import CaseError, InputError
+from evidence.integrity.custody import NewEvent
+from evidence.integrity.merkle import leaf_hash, tree_root
+from evidence.model import (
+    CLAIM_SCHEMA,
+    ClaimBody,
+    Record,
+    RecordId,
+    Seal,
+    SealLeaf,
+    Subject,
+    Supersedes,
+    format_record_id,
+)
+from evidence.report import Report
+from evidence.store import envelope_bytes, record_slice
+
+__all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
+
+Progress = Callable[[int, int], None]
+
+
+class ClaimsInvalid(InputError):
+    """The claims files have problems; nothing was sealed. The report says which."""
+
+    def __init__(self, report: Report) -> None:
+        problems = report.problems()
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more; run `evidence check`)" if len(problems) > 1 else ""
+        super().__init__(first.message + more, path=first.path, line=first.line)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """What a seal run did."""
+
+    seal: Seal | None
+    path: Path | None
+    added: list[Subject] = field(default_factory=list)
+    withdrawn: list[RecordId] = field(default_factory=list)
+    unchanged: int = 0
+    recovered: int = 0
+
+
+@dataclass
+class _Plan:
+    records: list[tuple[Record, bytes]] = field(default_factory=list)
+    withdrawn: list[RecordId] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _new_record(record_id: RecordId, revision: int, supersedes: Supersedes | None,
+                body: ClaimBody, at: str, who: str) -> Record:
+    return Record(CLAIM_SCHEMA, record_id, revision, "claim", at, who, supersedes, body)
+
+
+def _plan(case: Case, state: CaseState, compiled: list[CompiledClaim], at: str,
+          who: str) -> _Plan:
+    plan = _Plan()
+    next_number = state.next_claim_number
+    present = set()
+    for claim in compiled:
+        key = claim.body.key
+        present.add(key)
+        record_id = state.claim_keys.get(key)
+        if record_id is None:
+            record_id = format_record_id("claim", next_number)
+            next_number += 1
+            record = _new_record(record_id, 1, None, claim.body, at, who)
+        elif state.claim_body_digest.get(record_id) == claim.body_blake3:
+            plan.unchanged += 1
+            continue
+        else:
+            latest = state.latest[record_id]
+            record = _new_record(record_id, latest.revision + 1,
+                                 Supersedes(latest.revision, latest.blake3), claim.body, at, who)
+        plan.records.append((record, canonical_bytes(record.to_dict())))
+    for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
+        if key in present or state.claim_status.get(record_id) == "withdrawn":
+            continue
+        latest = state.latest[record_id]
+        name = f"records/{record_id}.{latest.revision}.json"
+        previous = Record.from_dict(
+            loads_json(record_slice(case.records.read(record_id, latest.revision)) or b"{}",
+                       path=name))
+        body = previous.body.to_dict()
+        body["status"] = "withdrawn"
+        record = _new_record(record_id, latest.revision + 1,
+                             Supersedes(latest.revision, latest.blake3),
+                             ClaimBody.from_dict(body), at, who)
+        plan.records.append((record, canonical_bytes(record.to_dict())))
+        plan.withdrawn.append(record_id)
+    return plan
+
+
+def _leaves(case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes],
+            progress: Progress | None) -> tuple[list[SealLeaf], list[bytes]]:
+    leaves: list[SealLeaf] = []
+    hashes: list[bytes] = []
+    total = len(state.entries)
+    for index, subject in enumerate(state.entries):
+        record_bytes = fresh.get((subject.id, subject.revision))
+        if record_bytes is None:
+            name = f"records/{subject.id}.{subject.revision}.json"
+            record_bytes = record_slice(case.records.read(subject.id, subject.revision))
+            if record_bytes is None:
+                raise CaseError(f"{name} is not in the record file form",
+                                hint="Run `evidence verify`; nothing was sealed.")
+        pair = digest_bytes(record_bytes)
+        if pair.blake3 != subject.blake3:
+            raise CaseError(
+                f"records/{subject.id}.{subject.revision}.json changed since it was recorded "
+                f"(custody log says blake3 {subject.blake3[:16]}…, file has {pair.blake3[:16]}…)",
+                hint="Run `evidence verify`; nothing was sealed.",
+            )
+        leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
+        hashes.append(leaf_hash(record_bytes))
+        if progress is not None and index % 2048 == 0:
+            progress(index, total)
+    if progress is not None:
+        progress(total, total)
+    return leaves, hashes
+
+
+def seal_case(
+    case: Case,
+    *,
+    actor: str | None = None,
+    now: _dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> SealResult:
+    """Compile the claims into records and seal every record revision of the case.
+
+    Signing and time-stamping the seal are separate steps (see the integrity package).
+
+    Raises:
+        ClaimsInvalid: the claims files have problems (nothing is written).
+        CaseError: the case's files do not match its custody log (run verify).
+        LockError: another process is writing to the case.
+    """
+    who = default_actor(actor)
+    moment = now or utc_now()
+    at = format_time(moment)
+    with case.lock():
+        state = case.state()
+        recovered = case.recover(state, actor=who, now=moment)
+        report = Report(subject=str(case.root))
+        specs = load_claim_specs(case, report)
+        compiled = compile_claims(case, state, specs, report)
+        if not report.ok:
+            raise ClaimsInvalid(report)
+        plan = _plan(case, state, compiled, at, who)
+
+        fresh: dict[tuple[str, int], bytes] = {}
+        events: list[NewEvent] = []
+        added: list[Subject] = []
+        for record, record_bytes in plan.records:
+            pair = digest_bytes(record_bytes)
+            write_new_file(case.records.path(record.id, record.revision),
+                           envelope_bytes(record_bytes, pair), durable=False)
+            fresh[(record.id, record.revision)] = record_bytes
+            subject = Subject(record.id, record.revision, pair.blake3)
+            added.append(subject)
+            details = record_details(loads_json(record_bytes, path=record.filename))
+            if record.supersedes is not None:
+                details["supersedes"] = record.supersedes.to_dict()
+            action = "claim-recorded" if record.revision == 1 else "superseded"
+            events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
+            state.note(action, subject, details)
+        if events:
+            sync_batch(case.records.root)  # the files are durable before the log names them
+            case.custody.append(events, actor=who, now=moment)
+
+        latest = case.latest_seal()
+        if latest is not None and not events and recovered == 0 and latest[0].size == len(
+            state.entries
+        ):
+            return SealResult(None, None, unchanged=plan.unchanged)
+
+        leaves, hashes = _leaves(case, state, fresh, progress)
+        head = case.custody.head()
+        assert head is not None  # init wrote the first event
+        previous = None
+        sequence = 1
+        if latest is not None:
+            prev_seal, prev_bytes = latest
+            sequence = prev_seal.sequence + 1
+            previous = {"sequence": prev_seal.sequence, "root": prev_seal.root,
+                        "sha256": digest_bytes(prev_bytes).sha256}
+        seal = Seal(case_id=case.meta.id, sequence=sequence, sealed_at=at, size=len(leaves),
+                    root=tree_root(hashes).hex(), leaves=tuple(leaves), custody_seq=head.seq,
+                    custody_sha256=head.sha256, previous=previous)
+        seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
+        path = case.seals_dir / seal.filename
+        write_new_file(path, seal_bytes)
+        case.custody.append(
+            [NewEvent("sealed", None, {"sequence": sequence, "root": seal.root,
+                                       "size": seal.size, "sha256": digest_bytes(seal_bytes).sha256,
+                                       "file": f"seals/{seal.filename}"})],
+            actor=who, now=moment,
+        )
+        return SealResult(seal, path, added, plan.withdrawn, plan.unchanged, recovered)

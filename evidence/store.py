@@ -1,0 +1,195 @@
+"""The files of a case folder that the tool writes: objects and record files.
+
+``objects/ab/abcdef…``: captured bytes and normalised texts, named by their BLAKE3
+digest, read-only once written, stored once however often they are added.
+
+``records/SRC-0001.1.json``: one record revision a file. The file is the RFC 8785 form
+of the envelope ``{"digests": {...}, "record": {...}}`` and a line end. Because RFC 8785
+is compositional, the bytes of ``record`` inside the file are exactly its canonical
+bytes, so the digests (and the Merkle leaf) are taken over the stored bytes themselves,
+never over a re-serialisation. See docs/decisions/0002-record-files.md.
+
+Example:
+    >>> data = envelope_bytes(b'{"a":1}')
+    >>> record_slice(data)
+    b'{"a":1}'
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from evidence._fs import fsync_dir, read_bytes, write_new_file
+from evidence.canonical import canonical_bytes
+from evidence.digest import DigestPair, copy_and_digest, digest_bytes, is_hex64
+from evidence.errors import CaseError, InputError
+from evidence.model import Record, RecordId
+
+__all__ = [
+    "ObjectStore",
+    "RecordFile",
+    "RecordStore",
+    "envelope_bytes",
+    "record_slice",
+]
+
+_HEAD: Final = b'{"digests":{"blake3":"'
+_MID: Final = b'","sha256":"'
+_TAIL: Final = b'"},"record":'
+_RECORD_OFFSET: Final = len(_HEAD) + 64 + len(_MID) + 64 + len(_TAIL)
+
+
+def envelope_bytes(record_bytes: bytes, digests: DigestPair | None = None) -> bytes:
+    """The record file for the canonical bytes of a record: RFC 8785 envelope + ``\\n``."""
+    pair = digests or digest_bytes(record_bytes)
+    return b"".join((_HEAD, pair.blake3.encode(), _MID, pair.sha256.encode(), _TAIL,
+                     record_bytes, b"}\n"))
+
+
+def record_slice(data: bytes) -> bytes | None:
+    """The bytes of ``record`` inside a record file, or None if the file is not in the
+    canonical envelope shape (which verify then reports)."""
+    if not (data.startswith(_HEAD) and data.endswith(b"}\n") and len(data) > _RECORD_OFFSET + 2):
+        return None
+    if data[_RECORD_OFFSET - len(_TAIL) : _RECORD_OFFSET] != _TAIL:
+        return None
+    return data[_RECORD_OFFSET:-2]
+
+
+def stored_digests(data: bytes) -> tuple[str, str] | None:
+    """The (blake3, sha256) written in a record file's envelope, by position."""
+    if not data.startswith(_HEAD):
+        return None
+    b3 = data[len(_HEAD) : len(_HEAD) + 64].decode("ascii", "replace")
+    start = len(_HEAD) + 64 + len(_MID)
+    sha = data[start : start + 64].decode("ascii", "replace")
+    return b3, sha
+
+
+class ObjectStore:
+    """Content-addressed, write-once storage of bytes under ``objects/``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, blake3_hex: str) -> Path:
+        """``objects/ab/abcdef…`` for a BLAKE3 digest."""
+        if not is_hex64(blake3_hex):
+            raise CaseError(f"{blake3_hex!r} is not a BLAKE3 digest")
+        return self.root / blake3_hex[:2] / blake3_hex
+
+    def exists(self, blake3_hex: str) -> bool:
+        return self.path(blake3_hex).is_file()
+
+    def put_bytes(self, data: bytes, *, durable: bool = True) -> tuple[DigestPair, bool]:
+        """Store bytes; return their digests and whether they were stored already."""
+        pair = digest_bytes(data)
+        dest = self.path(pair.blake3)
+        if dest.exists():
+            return pair, True
+        dest.parent.mkdir(exist_ok=True)
+        write_new_file(dest, data, durable=durable)
+        return pair, False
+
+    def put_stream(self, source: BinaryIO) -> tuple[DigestPair, bool]:
+        """Store a stream in one pass (read once, write once, fsync, both digests on the way).
+
+        Memory stays bounded whatever the size of the stream.
+        """
+        tmp = self.root / f".incoming-{secrets.token_hex(8)}"
+        try:
+            with open(tmp, "xb", buffering=0) as sink:
+                pair = copy_and_digest(source, sink)
+                sink.flush()
+                os.fsync(sink.fileno())
+            dest = self.path(pair.blake3)
+            if dest.exists():
+                return pair, True
+            dest.parent.mkdir(exist_ok=True)
+            os.chmod(tmp, 0o444)
+            try:
+                os.link(tmp, dest)
+            except FileExistsError:
+                return pair, True
+            fsync_dir(dest.parent)
+            return pair, False
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def read(self, blake3_hex: str) -> bytes:
+        return read_bytes(self.path(blake3_hex), what="object")
+
+    def iter_paths(self) -> Iterator[Path]:
+        """Every stored object file (not the temporary ones)."""
+        if not self.root.is_dir():
+            return
+        for sub in sorted(self.root.iterdir()):
+            if sub.is_dir() and len(sub.name) == 2:
+                for entry in sorted(sub.iterdir()):
+                    if not entry.name.startswith("."):
+                        yield entry
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    """A record file as stored: its path, id, revision and bytes."""
+
+    path: Path
+    id: RecordId
+    revision: int
+    data: bytes
+
+
+def parse_record_filename(name: str) -> tuple[RecordId, int] | None:
+    """``SRC-0001.2.json`` -> (``SRC-0001``, 2); None for names that are not record files."""
+    if not name.endswith(".json"):
+        return None
+    stem = name[: -len(".json")]
+    record_id, _, revision = stem.rpartition(".")
+    if (
+        len(record_id) < 8
+        or record_id[:4] not in ("SRC-", "CLM-")
+        or not record_id[4:].isdigit()
+        or not revision.isdigit()
+        or revision.startswith("0")
+    ):
+        return None
+    return RecordId(record_id), int(revision)
+
+
+class RecordStore:
+    """Record files under ``records/``: written once, never rewritten."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, record_id: str, revision: int) -> Path:
+        return self.root / f"{record_id}.{revision}.json"
+
+    def write(self, record: Record, *, durable: bool = True) -> tuple[bytes, DigestPair]:
+        """Write a new record file; return the record's canonical bytes and digests.
+
+        Raises:
+            CaseError: the record file exists already (records are never rewritten).
+        """
+        record_bytes = canonical_bytes(record.to_dict())
+        pair = digest_bytes(record_bytes)
+        write_new_file(self.path(record.id, record.revision), envelope_bytes(record_bytes, pair),
+                       durable=durable)
+        return record_bytes, pair
+
+    def read(self, record_id: str, revision: int) -> bytes:
+        return read_bytes(self.path(record_id, revision), what="record file")
+
+    def names(self) -> list[str]:
+        """Every file name in ``records/`` (including ones that are not record files)."""
+        try:
+            return sorted(n for n in os.listdir(self.root) if not n.startswith(".") or
+                          not n.endswith(".tmp"))
+        except FileNotFoundError as exc:
+            raise InputError("records/ is missing", path=str(self.root)) from exc

@@ -1,0 +1,25 @@
+"""What a verification may rely on, given by the person who runs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["VerifyOptions"]
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Trust anchors and requirements for a verification.
+
+    Attributes:
+        trusted_keys: Ed25519 public keys (PEM files) whose seal signatures are trusted.
+        tsa_ca: CA certificates (PEM) that time-stamp tokens must chain to.
+        require_signature: fail when a seal is not signed by a trusted key.
+        require_timestamp: fail when a seal carries no time-stamp token that checks.
+    """
+
+    trusted_keys: tuple[Path, ...] = ()
+    tsa_ca: Path | None = None
+    require_signature: bool = False
+    require_timestamp: bool = False

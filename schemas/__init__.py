@@ -1,0 +1,1 @@
+"""JSON Schemas of every document kind in a case (shipped as evidence.schemas)."""

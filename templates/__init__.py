@@ -1,0 +1,1 @@
+"""Dossier templates, data not code (shipped as evidence.templates)."""

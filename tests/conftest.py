@@ -1,0 +1,59 @@
+"""Shared fixtures: a fixed clock, a fresh case, the sealed example case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from evidence.case import Case
+from evidence.demo import build_demo
+
+FIXED_NOW = dt.datetime(2026, 11, 29, 10, 12, 3, 123456, tzinfo=dt.UTC)
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "censor-net-2024-07-08-umerov-air-defence.txt"
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def seed_article() -> Path:
+    """The project's seed article (Censor.NET, 8 July 2024), as handed to the project."""
+    return SEED
+
+
+@pytest.fixture
+def new_case(tmp_path: Path) -> Case:
+    """An empty case folder."""
+    return Case.init(tmp_path / "case", case_id="TEST-1", title="Test case",
+                     ern_prefix="TST", actor="tester", now=FIXED_NOW)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "case"
+    result = build_demo(root, actor="tester", now=FIXED_NOW)
+    assert result.report.ok, [str(f) for f in result.report.findings]
+    return root
+
+
+@pytest.fixture
+def sealed_case(_demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+    """A fresh copy of the sealed example case (the seed article and its claims)."""
+    dest = tmp_path / "sealed"
+    shutil.copytree(_demo_template, dest)
+    for path in dest.rglob("*"):  # copies keep the read-only bits; tests may tamper
+        if path.is_file():
+            path.chmod(0o644)
+    yield dest
