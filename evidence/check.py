@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from evidence.case import CASE_FILE, Case
-from evidence.claims.compile import compile_claims, load_claim_specs
+from evidence.claims.compile import compile_case_claims
 from evidence.errors import CaseError, EvidenceError
 from evidence.report import Report
 
@@ -40,8 +40,7 @@ def check_case(path: str | os.PathLike[str]) -> Report:
     report.add("case-yaml", "PASS", CASE_FILE)
     report.count("case files")
     state = case.state()
-    specs = load_claim_specs(case, report)
-    compile_claims(case, state, specs, report)
+    compile_case_claims(case, state, report)
     return report
 
 

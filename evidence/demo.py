@@ -116,9 +116,11 @@ def build_demo(
 
 
 def _render(case: Case, result: DemoResult) -> None:
-    """Render the dossier when the render package is present (it arrives with issue 3)."""
-    try:
-        from evidence import render  # noqa: F401
-    except ImportError:
-        result.log.append("render   (the dossier renderer is not part of this version)")
-        return
+    """Render the example dossier in each template into the case's out/ folder."""
+    from evidence.render import render_dossier, template_names
+
+    for name in template_names():
+        rendered = render_dossier(case, template=name, actor=DEMO_ACTOR)
+        result.products.append(rendered.path)
+        result.log.append(f"render   {case.rel(rendered.path)}: {rendered.pages} pages, "
+                          f"{rendered.size:,} bytes")

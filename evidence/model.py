@@ -27,6 +27,7 @@ __all__ = [
     "CLAIM_SCHEMA",
     "SEAL_SCHEMA",
     "SOURCE_SCHEMA",
+    "Attachment",
     "AttributionLink",
     "CaseMeta",
     "ClaimBody",
@@ -34,11 +35,13 @@ __all__ = [
     "CustodyEvent",
     "Envelope",
     "Fact",
+    "HttpResponse",
     "ObjectRef",
     "Quote",
     "Record",
     "RecordId",
     "RecordKind",
+    "Redirect",
     "Seal",
     "SealLeaf",
     "SourceBody",
@@ -46,6 +49,7 @@ __all__ = [
     "Subject",
     "Supersedes",
     "TextRef",
+    "WarcRef",
 ]
 
 RecordId = NewType("RecordId", str)
@@ -121,24 +125,125 @@ class TextRef:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """The HTTP answer a web capture holds: status, reason and headers in the order received."""
+
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> HttpResponse:
+        return cls(d["status"], d["reason"], tuple((n, v) for n, v in d["headers"]))
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {"status": self.status, "reason": self.reason,
+                "headers": [[name, value] for name, value in self.headers]}
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One redirect answered on the way to the final URL (RFC 9110 §15.4)."""
+
+    url: str
+    status: int
+    location: str
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Redirect:
+        return cls(d["url"], d["status"], d["location"])
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {"url": self.url, "status": self.status, "location": self.location}
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRef:
+    """Where a captured response sits in its WARC file (ISO 28500): record, file, offset."""
+
+    record_id: str
+    target_uri: str
+    date: str
+    file: str
+    offset: int
+    software: str | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> WarcRef:
+        return cls(d["record_id"], d["target_uri"], d["date"], d["file"], d["offset"],
+                   d.get("software"))
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        out: dict[str, JSONValue] = {"record_id": self.record_id, "target_uri": self.target_uri,
+                                     "date": self.date, "file": self.file, "offset": self.offset}
+        if self.software is not None:
+            out["software"] = self.software
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Capture:
-    """How a source was collected: method, tool and version, collector, transformations."""
+    """How a source was collected: method, tool and version, collector, transformations.
+
+    The optional fields are the rest of what the Berkeley Protocol asks a web capture to
+    record: a note on the clock that dated it, the user agent that fetched it, the final
+    URL after redirects, the HTTP answer, the redirects, and the WARC record it is.
+    """
 
     method: str
     tool: str
     collector: str
     transformations: tuple[str, ...] = ()
+    clock: str | None = None
+    user_agent: str | None = None
+    final_url: str | None = None
+    http: HttpResponse | None = None
+    redirects: tuple[Redirect, ...] = ()
+    warc: WarcRef | None = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Capture:
-        return cls(d["method"], d["tool"], d["collector"], tuple(d.get("transformations", ())))
+        return cls(
+            d["method"], d["tool"], d["collector"], tuple(d.get("transformations", ())),
+            clock=d.get("clock"), user_agent=d.get("user_agent"), final_url=d.get("final_url"),
+            http=HttpResponse.from_dict(d["http"]) if d.get("http") else None,
+            redirects=tuple(Redirect.from_dict(x) for x in d.get("redirects", ())),
+            warc=WarcRef.from_dict(d["warc"]) if d.get("warc") else None,
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         out: dict[str, JSONValue] = {"method": self.method, "tool": self.tool,
                                      "collector": self.collector}
         if self.transformations:
             out["transformations"] = list(self.transformations)
+        for name in ("clock", "user_agent", "final_url"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.http is not None:
+            out["http"] = self.http.to_dict()
+        if self.redirects:
+            out["redirects"] = [hop.to_dict() for hop in self.redirects]
+        if self.warc is not None:
+            out["warc"] = self.warc.to_dict()
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file kept with a source in its own right: a full-page screenshot, the page as PDF,
+    an embedded video, the WARC file a response came from. ``role`` says which."""
+
+    role: str
+    media_type: str
+    object: ObjectRef
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Attachment:
+        return cls(d["role"], d["media_type"], ObjectRef.from_dict(d["object"]))
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {"role": self.role, "media_type": self.media_type,
+                "object": self.object.to_dict()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +261,8 @@ class SourceBody:
     object: ObjectRef
     text: TextRef | None
     capture: Capture
+    attachments: tuple[Attachment, ...] = ()
+    canonical_url: str | None = None
 
     def __post_init__(self) -> None:
         _check_date(self.published, "published")
@@ -169,10 +276,12 @@ class SourceBody:
             object=ObjectRef.from_dict(d["object"]),
             text=TextRef.from_dict(d["text"]) if d["text"] is not None else None,
             capture=Capture.from_dict(d["capture"]),
+            attachments=tuple(Attachment.from_dict(x) for x in d.get("attachments", ())),
+            canonical_url=d.get("canonical_url"),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {
+        out: dict[str, JSONValue] = {
             "title": self.title, "publisher": self.publisher, "url": self.url,
             "authors": list(self.authors), "published": self.published,
             "captured_at": self.captured_at, "language": self.language,
@@ -180,6 +289,12 @@ class SourceBody:
             "text": self.text.to_dict() if self.text else None,
             "capture": self.capture.to_dict(),
         }
+        # Optional fields appear only when set, so older records keep their exact bytes.
+        if self.attachments:
+            out["attachments"] = [item.to_dict() for item in self.attachments]
+        if self.canonical_url is not None:
+            out["canonical_url"] = self.canonical_url
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +584,8 @@ class Seal:
     previous: Mapping[str, JSONValue] | None
     schema: str = SEAL_SCHEMA
     alg: str = TREE_ALG
+    signer: Mapping[str, str] | None = None
+    """The key that signs the seal file ({alg: ed25519, fingerprint}), when it is signed."""
 
     def __post_init__(self) -> None:
         if self.size != len(self.leaves):
@@ -488,10 +605,11 @@ class Seal:
             custody_seq=d["custody"]["seq"], custody_sha256=d["custody"]["sha256"],
             previous=dict(d["previous"]) if d["previous"] else None,
             schema=d["schema"], alg=d["tree"]["alg"],
+            signer=dict(d["signer"]) if d.get("signer") else None,
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {
+        out: dict[str, JSONValue] = {
             "schema": self.schema, "case_id": self.case_id, "sequence": self.sequence,
             "sealed_at": self.sealed_at,
             "tree": {"alg": self.alg, "size": self.size, "root": self.root},
@@ -499,6 +617,9 @@ class Seal:
             "custody": {"seq": self.custody_seq, "sha256": self.custody_sha256},
             "previous": dict(self.previous) if self.previous else None,
         }
+        if self.signer is not None:
+            out["signer"] = dict(self.signer)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

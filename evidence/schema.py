@@ -45,7 +45,7 @@ __all__ = [
 
 SchemaName = Literal[
     "defs", "case", "claims-file", "front-matter", "source", "claim", "record", "seal",
-    "custody-event", "template",
+    "custody-event", "template", "inclusion-proof", "disclosure",
 ]
 
 SCHEMA_IDS: Final[dict[str, str]] = {}
@@ -164,8 +164,12 @@ def issues(
     """Every way ``instance`` fails schema ``name``, most relevant first."""
     validator = _reference_validator(name)
     out = []
+    seen: set[tuple[str, str]] = set()
     for error in sorted(validator.iter_errors(instance), key=jsonschema.exceptions.relevance):
         pointer, message = _describe(error)
+        if (pointer, message) in seen:  # branches of a oneOf can say the same thing twice
+            continue
+        seen.add((pointer, message))
         out.append(SchemaIssue(pointer, message, doc.line_of(pointer) if doc else None))
     return out
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
-from evidence._fs import fsync_dir, read_bytes, write_new_file
+from evidence._fs import Batch, fsync_dir, read_bytes, write_new_file
 from evidence.canonical import canonical_bytes
 from evidence.digest import DigestPair, copy_and_digest, digest_bytes, is_hex64
 from evidence.errors import CaseError, InputError
@@ -86,14 +86,20 @@ class ObjectStore:
     def exists(self, blake3_hex: str) -> bool:
         return self.path(blake3_hex).is_file()
 
-    def put_bytes(self, data: bytes, *, durable: bool = True) -> tuple[DigestPair, bool]:
-        """Store bytes; return their digests and whether they were stored already."""
+    def put_bytes(self, data: bytes, *, batch: Batch | None = None) -> tuple[DigestPair, bool]:
+        """Store bytes; return their digests and whether they were stored already.
+
+        With ``batch``, the object is staged and becomes durable at ``batch.commit()``.
+        """
         pair = digest_bytes(data)
         dest = self.path(pair.blake3)
-        if dest.exists():
+        if dest.exists() or (batch is not None and batch.holds(dest)):
             return pair, True
         dest.parent.mkdir(exist_ok=True)
-        write_new_file(dest, data, durable=durable)
+        if batch is not None:
+            batch.add(dest, data)
+        else:
+            write_new_file(dest, data)
         return pair, False
 
     def put_stream(self, source: BinaryIO) -> tuple[DigestPair, bool]:
@@ -171,16 +177,22 @@ class RecordStore:
     def path(self, record_id: str, revision: int) -> Path:
         return self.root / f"{record_id}.{revision}.json"
 
-    def write(self, record: Record, *, durable: bool = True) -> tuple[bytes, DigestPair]:
+    def write(self, record: Record, *, batch: Batch | None = None) -> tuple[bytes, DigestPair]:
         """Write a new record file; return the record's canonical bytes and digests.
+
+        With ``batch``, the file is staged and named at ``batch.commit()``.
 
         Raises:
             CaseError: the record file exists already (records are never rewritten).
         """
         record_bytes = canonical_bytes(record.to_dict())
         pair = digest_bytes(record_bytes)
-        write_new_file(self.path(record.id, record.revision), envelope_bytes(record_bytes, pair),
-                       durable=durable)
+        data = envelope_bytes(record_bytes, pair)
+        dest = self.path(record.id, record.revision)
+        if batch is not None:
+            batch.add(dest, data)
+        else:
+            write_new_file(dest, data)
         return record_bytes, pair
 
     def read(self, record_id: str, revision: int) -> bytes:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence._fs import read_bytes
+from evidence._parallel import chunked, map_chunks, worker_count
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
@@ -37,13 +38,14 @@ from evidence.model import (
     SourceRef,
 )
 from evidence.report import Report
-from evidence.schema import issues
+from evidence.schema import is_valid, issues
 from evidence.store import record_slice
 
 __all__ = [
     "ClaimSpec",
     "CompiledClaim",
     "SourceView",
+    "compile_case_claims",
     "compile_claims",
     "load_claim_specs",
     "spec_key",
@@ -71,13 +73,30 @@ class ClaimSpec:
         return self.data.get("status") == "proposed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompiledClaim:
-    """A claim compiled into a record body, with the body's digest."""
+    """A claim compiled into a record body: the body's RFC 8785 bytes and BLAKE3."""
 
-    spec: ClaimSpec
-    body: ClaimBody
+    key: str
+    status: str
+    body_bytes: bytes
     body_blake3: str
+    path: str
+    line: int | None
+
+    @property
+    def body(self) -> ClaimBody:
+        """The body as a model (parsed back from its canonical bytes)."""
+        return ClaimBody.from_dict(loads_json(self.body_bytes, path=self.path))
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyUse:
+    key: str
+    proposed: bool
+    path: str
+    pointer: str
+    line: int | None
 
 
 @dataclass
@@ -134,13 +153,13 @@ def load_claim_specs(case: Case, report: Report) -> list[ClaimSpec]:
             report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
             continue
         specs.extend(_file_specs(doc, report))
-    _check_keys(specs, report)
+    _check_keys([_KeyUse(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs], report)
     return specs
 
 
 def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
     data = doc.data
-    found = issues("claims-file", data, doc=doc)
+    found = [] if is_valid("claims-file", data) else issues("claims-file", data, doc=doc)
     bad_claims: set[int] = set()
     for issue in found:
         report.add("claims-schema", "FAIL", f"{issue.pointer or '/'}: {issue.message}",
@@ -165,22 +184,20 @@ def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
                         doc.line_of(pointer))
 
 
-def _check_keys(specs: list[ClaimSpec], report: Report) -> None:
+def _check_keys(uses: list[_KeyUse], report: Report) -> None:
     """Keys are unique among the claims a seal would compile; a proposed claim whose key
     was accepted already is left out quietly."""
-    seen: dict[str, ClaimSpec] = {}
-    for spec in specs:
-        if spec.proposed:
+    seen: dict[str, _KeyUse] = {}
+    for use in uses:
+        if use.proposed:
             continue
-        if spec.key in seen:
-            first = seen[spec.key]
+        if use.key in seen:
+            first = seen[use.key]
             report.add("claim-key", "FAIL",
-                       f"{spec.pointer}/key: duplicate key {spec.key!r} (first used at "
-                       f"{first.path}:{first.line})", path=spec.path, line=spec.line)
+                       f"{use.pointer}/key: duplicate key {use.key!r} (first used at "
+                       f"{first.path}:{first.line})", path=use.path, line=use.line)
         else:
-            seen[spec.key] = spec
-    kept = [s for s in specs if not s.proposed or s.key not in seen]
-    specs[:] = kept
+            seen[use.key] = use
 
 
 def _body(spec: ClaimSpec, view: SourceView, quote_text: str | None) -> ClaimBody:
@@ -241,9 +258,53 @@ def compile_claims(
             report.add("claims-schema", "FAIL", f"{spec.pointer}: {exc.message}",
                        path=spec.path, line=spec.line)
             continue
-        compiled.append(CompiledClaim(spec, body,
-                                      digest_bytes(canonical_bytes(body.to_dict())).blake3))
+        body_bytes = canonical_bytes(body.to_dict())
+        compiled.append(CompiledClaim(spec.key, body.status, body_bytes,
+                                      digest_bytes(body_bytes).blake3, spec.path, spec.line))
         report.add("claim", "PASS", spec.key)
+    return compiled
+
+
+_JOB: tuple[Case, CaseState] | None = None
+"""The case a compile is running on, set in the parent before worker processes fork."""
+
+
+def _compile_files(paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim], Report]:
+    assert _JOB is not None
+    case, state = _JOB
+    report = Report()
+    specs: list[ClaimSpec] = []
+    for path in paths:
+        shown = case.rel(path)
+        report.count("claims files")
+        try:
+            doc = load_yaml(read_bytes(path, what="claims file"), path=shown)
+        except EvidenceError as exc:
+            report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+            continue
+        specs.extend(_file_specs(doc, report))
+    compiled = compile_claims(case, state, specs, report)
+    uses = [_KeyUse(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs]
+    return uses, compiled, report
+
+
+def compile_case_claims(case: Case, state: CaseState, report: Report) -> list[CompiledClaim]:
+    """Read, check and compile every claims file of the case (on every core for large
+    cases); put each problem in ``report``; return the compiled claims in file order."""
+    global _JOB
+    files = _claim_files(case)
+    _JOB = (case, state)
+    try:
+        results = map_chunks(_compile_files, chunked(files, worker_count() * 4), min_items=32)
+    finally:
+        _JOB = None
+    uses: list[_KeyUse] = []
+    compiled: list[CompiledClaim] = []
+    for part_uses, part_compiled, part_report in results:
+        uses.extend(part_uses)
+        compiled.extend(part_compiled)
+        report.extend(part_report)
+    _check_keys(uses, report)
     return compiled
 
 

@@ -11,6 +11,7 @@ from evidence.case import Case, default_actor
 from evidence.cli._app import cli
 from evidence.cli._output import echo, print_report, progress
 from evidence.errors import EXIT_FINDINGS, UsageError
+from evidence.model import RecordId, Subject
 
 __all__ = ["add", "check", "demo", "init", "seal", "verify"]
 
@@ -64,30 +65,43 @@ def init(directory: Path, title: str | None, case_id: str | None, template: str,
 @click.option("--language", help="BCP 47 language tag, e.g. en, uk, ru.")
 @click.option("--encoding", help="Text encoding when not UTF-8, e.g. windows-1251.")
 @click.option("--actor", help="The collector (default: EVIDENCE_ACTOR or the OS user).")
+@click.option("--attach", "attach", multiple=True, metavar="[ROLE=]FILE",
+              help="A related file kept with the source: screenshot=FILE, page-pdf=FILE, "
+              "video=FILE … (repeatable; the role is inferred when not given).")
+@click.option("--no-text", is_flag=True,
+              help="Keep the file as bytes only, without reading text from it.")
+@click.option("--warc-record", metavar="ID",
+              help="For a WARC/WACZ: the WARC-Record-ID of the response to take.")
 def add(directory: Path, files: tuple[Path, ...], url: str | None, title: str | None,
         publisher: str | None, authors: tuple[str, ...], published: str | None,
-        language: str | None, encoding: str | None, actor: str | None) -> int:
-    """Add article files (or any captured file) to the case as sources."""
-    from evidence.ingest.add import add_source, check_input_file
+        language: str | None, encoding: str | None, actor: str | None,
+        attach: tuple[str, ...], no_text: bool, warc_record: str | None) -> int:
+    """Add article files, web pages, PDFs, WARC/WACZ archives (or any captured file) to the
+    case as sources. For an archive, --url says which page to take."""
+    from evidence.cli.capture import echo_details
+    from evidence.ingest.add import add_sources
+    from evidence.ingest.attach import parse_attach
 
     if len(files) > 1 and (url or title):
         raise UsageError("--url and --title describe one file; add files one at a time")
     case = Case.open(directory)
-    for path in files:
-        check_input_file(path)  # refuse a bad argument before anything is written
     overrides = {"url": url, "title": title, "publisher": publisher,
                  "authors": list(authors) or None, "published": published,
                  "language": language}
-    for path in files:
-        result = add_source(case, path, overrides=overrides, encoding=encoding, actor=actor)
+    results = add_sources(case, files, overrides=overrides, encoding=encoding, actor=actor,
+                          attachments=[parse_attach(value) for value in attach],
+                          no_text=no_text, warc_record=warc_record)
+    for result in results:
         body = result.record.body
         if result.existed:
-            echo(f"{result.record.id}  {path}: the same bytes are already in the case as "
-                 f"{result.record.id} ({result.ern}); nothing added")
+            echo(f"{result.record.id}  {result.path}: the same bytes are already in the case "
+                 f"as {result.record.id} ({result.ern}); nothing added")
+            echo_details(result)
             continue
         text = "with text" if getattr(body, "text", None) else "no text (cite, not quote)"
-        echo(f"{result.record.id}  {result.ern}  {path}  {body.media_type}  "  # type: ignore[union-attr]
+        echo(f"{result.record.id}  {result.ern}  {result.path}  {body.media_type}  "  # type: ignore[union-attr]
              f"blake3 {body.object.blake3[:16]}…  {text}")  # type: ignore[union-attr]
+        echo_details(result)
     return 0
 
 
@@ -106,25 +120,62 @@ def check(directory: Path, as_json: bool) -> int:
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--actor", help="Who seals (default: EVIDENCE_ACTOR or the OS user).")
-def seal(directory: Path, actor: str | None) -> int:
+@click.option("--key", "key_file", type=click.Path(path_type=Path),
+              help="Sign the seal with this Ed25519 private key (PREFIX.key).")
+@click.option("--passphrase-env", metavar="VAR",
+              help="Environment variable that holds the key's passphrase.")
+@click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
+              help="Time-stamp the seal with this RFC 3161 authority (repeatable).")
+@click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds each time-stamping authority has to answer, in all.")
+def seal(directory: Path, actor: str | None, key_file: Path | None,
+         passphrase_env: str | None, tsa_urls: tuple[str, ...], tsa_timeout: float) -> int:
     """Compile claims into records and seal every record under one Merkle root."""
+    from evidence.cli.integrity import load_signing_key, print_stamp
     from evidence.integrity.seal import seal_case
+    from evidence.integrity.timestamp import check_url, stamp_seal
 
+    if passphrase_env and key_file is None:
+        raise UsageError("--passphrase-env is for --key: give the key to sign with")
+    for url in tsa_urls:
+        check_url(url)  # refuse a bad argument before anything is written
     case = Case.open(directory)
+    key = load_signing_key(key_file, passphrase_env) if key_file is not None else None
     with progress("sealing") as bar:
-        result = seal_case(case, actor=default_actor(actor), progress=bar)
-    for subject in result.added:
-        echo(f"recorded {subject.id}.{subject.revision}")
-    for record_id in result.withdrawn:
-        echo(f"withdrew {record_id} (its claim is no longer in claims/)")
+        result = seal_case(case, actor=default_actor(actor), progress=bar, key=key)
+    _say_recorded(result.added, result.withdrawn)
     if result.seal is None:
         echo(f"nothing new to seal: the latest seal covers every record "
              f"({result.unchanged} claim(s) unchanged)")
+        if key is not None or tsa_urls:
+            echo("nothing was signed or time-stamped; `evidence stamp DIR --tsa URL` "
+                 "time-stamps the latest seal")
         return 0
     assert result.path is not None
     echo(f"sealed {result.seal.size} record revision(s) in {case.rel(result.path)}: "
          f"root {result.seal.root}")
+    if result.signature is not None and key is not None:
+        echo(f"signed with key {key.fingerprint}: {case.rel(result.signature)}")
+    if tsa_urls:
+        stamped = stamp_seal(case, tsa_urls=tsa_urls, sequence=result.seal.sequence,
+                             actor=default_actor(actor), timeout=tsa_timeout)
+        return print_stamp(case, stamped, directory)
     return 0
+
+
+def _say_recorded(added: list[Subject], withdrawn: list[RecordId]) -> None:
+    """One line per record for a few; a summary for many."""
+    if len(added) <= 20:
+        for subject in added:
+            echo(f"recorded {subject.id}.{subject.revision}")
+    else:
+        new = sum(1 for s in added if s.revision == 1)
+        echo(f"recorded {len(added)} claim record(s): {new} new, {len(added) - new} "
+             f"revised ({added[0].id} … {added[-1].id})")
+    for record_id in withdrawn[:20]:
+        echo(f"withdrew {record_id} (its claim is no longer in claims/)")
+    if len(withdrawn) > 20:
+        echo(f"withdrew {len(withdrawn) - 20} more claim(s)")
 
 
 @cli.command()
@@ -136,13 +187,23 @@ def seal(directory: Path, actor: str | None) -> int:
               help="CA certificates (PEM) that time-stamp tokens must chain to.")
 @click.option("--require-signature", is_flag=True,
               help="Fail unless every seal is signed by a trusted key.")
+@click.option("--require-timestamp", is_flag=True,
+              help="Fail unless every seal has a time-stamp token that chains to --tsa-ca.")
+@click.option("--clock-skew", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Seconds a time-stamp may precede its seal's sealed_at.")
 def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Path | None,
-           require_signature: bool) -> int:
+           require_signature: bool, require_timestamp: bool, clock_skew: float) -> int:
     """Check a case folder, package or dossier PDF: nothing changed, every check named."""
+    from evidence.integrity.sign import load_trusted_keys
+    from evidence.integrity.timestamp import load_certificates
     from evidence.verify import VerifyOptions, verify_path
 
+    load_trusted_keys(trusted_keys)  # an unusable key or CA file stops here, exit 2
+    if tsa_ca is not None:
+        load_certificates(tsa_ca, what="--tsa-ca file")
     options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca,
-                            require_signature=require_signature)
+                            require_signature=require_signature,
+                            require_timestamp=require_timestamp, clock_skew=clock_skew)
     with progress("verifying") as bar:
         report = verify_path(path, options=options, progress=bar)
     print_report(report, as_json=as_json, title=f"verify {path}")

@@ -2,9 +2,12 @@
 
 The raw bytes are stored once, as an object named by their BLAKE3 digest (read once,
 written once, both digests on the way). A text article is also decoded and normalised,
-and its text stored as a second object, which claims quote. Any other file (a photo, a
-video, a PDF) is a source too, with its media type and no text: claims can cite it but
-not quote it. Adding the same bytes again gives the same source, never a second record.
+and its text stored as a second object, which claims quote. Web pages, PDFs, WARC files
+and WACZ packages are read by :mod:`evidence.ingest.web` (main text, metadata, the HTTP
+capture) before anything is written. Any other file (a photo, a video) is a source too,
+with its media type and no text: claims can cite it but not quote it. Related files
+(``--attach``) are kept with a source as attachments. Adding the same bytes again gives
+the same source, never a second record.
 
 Example:
     >>> import tempfile, pathlib
@@ -21,21 +24,33 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import stat
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from evidence._fs import Batch
 from evidence._time import format_time, parse_time, utc_now
 from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
 from evidence.digest import digest_bytes
-from evidence.errors import CaseError, InputError
+from evidence.errors import CaseError, InputError, UsageError
+from evidence.ingest.attach import AttachSpec, store_attachments
 from evidence.ingest.mediatype import TEXT_TYPES, sniff
 from evidence.ingest.text import Article, parse_article
+from evidence.ingest.web import (
+    WEB_TYPES,
+    Collection,
+    Prepared,
+    prepare_web,
+    store_archive,
+    store_web_object,
+    whole_file_digest,
+)
 from evidence.integrity.custody import NewEvent
 from evidence.model import (
     SOURCE_SCHEMA,
+    Attachment,
     Capture,
     ObjectRef,
     Record,
@@ -47,7 +62,7 @@ from evidence.model import (
 from evidence.schema import validate
 from evidence.store import record_slice
 
-__all__ = ["AddResult", "add_source", "check_input_file"]
+__all__ = ["AddResult", "add_source", "add_sources", "check_input_file"]
 
 _SNIFF_BYTES = 8192
 _MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -61,6 +76,7 @@ class AddResult:
     record: Record
     existed: bool
     ern: str
+    warnings: tuple[str, ...] = ()
 
 
 def check_input_file(path: Path) -> None:
@@ -97,7 +113,8 @@ def _published(value: str | None, *, path: str) -> str | None:
                          path=path) from exc
 
 
-def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path) -> AddResult:
+def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path,
+              web: _WebOptions | None = None) -> AddResult:
     """The source that already holds these bytes."""
     record_id = state.source_by_object[blake3_hex]
     latest = state.latest[record_id]
@@ -106,8 +123,44 @@ def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path) -> AddRe
                      path=name)
     if not isinstance(doc, dict):
         raise CaseError(f"{name} is not a record file", hint="Run `evidence verify`.")
+    warnings = (f"the attachments were not added: {record_id} exists already, and a "
+                "source's attachments are fixed when it is added",) if web and web.attach else ()
     return AddResult(src, Record.from_dict(doc), existed=True,
-                     ern=case.meta.ern(state.ern_number(record_id)))
+                     ern=case.meta.ern(state.ern_number(record_id)), warnings=warnings)
+
+
+@dataclass(frozen=True)
+class _WebOptions:
+    """What ``add`` was told about web material: attachments, no text, WARC record, how
+    it was collected."""
+
+    attach: tuple[AttachSpec, ...] = ()
+    no_text: bool = False
+    warc_record: str | None = None
+    collection: Collection = field(default_factory=Collection)
+
+
+def _attachments(case: Case, prepared: Prepared | None, src: Path,
+                 web: _WebOptions) -> tuple[Attachment, ...]:
+    """The archive a WARC response came from, then the user's attachments, stored."""
+    archive = store_archive(case, prepared, src) if prepared is not None else None
+    found = store_attachments(case, web.attach)
+    if archive is None:
+        return found
+    return (archive, *(a for a in found if a.object.blake3 != archive.object.blake3))
+
+
+def _capture(prepared: Prepared | None, collection: Collection, who: str,
+             notes: list[str]) -> Capture:
+    """The record's ``capture``: method, tool, collector, transformations, and what a web
+    capture adds (Berkeley Protocol: clock, user agent, final URL, HTTP answer, WARC)."""
+    fields: dict[str, Any] = dict(prepared.capture) if prepared is not None else {}
+    method = (collection.method or (prepared.method if prepared else None) or "manual-file")
+    if collection.clock:
+        fields["clock"] = collection.clock
+    if collection.user_agent:
+        fields["user_agent"] = collection.user_agent
+    return Capture(method, tool_name(), who, tuple(notes), **fields)
 
 
 def _default_title(article: Article | None, filename: str) -> str:
@@ -128,91 +181,199 @@ def add_source(
     encoding: str | None = None,
     actor: str | None = None,
     now: _dt.datetime | None = None,
+    attachments: Sequence[AttachSpec] = (),
+    no_text: bool = False,
+    warc_record: str | None = None,
+    collection: Collection | None = None,
 ) -> AddResult:
-    """Add one file to the case as a source (the caller need not hold the lock).
+    """Add one file to the case as a source; see :func:`add_sources`."""
+    return add_sources(case, [path], overrides=overrides, encoding=encoding, actor=actor,
+                       now=now, attachments=attachments, no_text=no_text,
+                       warc_record=warc_record, collection=collection)[0]
+
+
+def add_sources(
+    case: Case,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    encoding: str | None = None,
+    actor: str | None = None,
+    now: _dt.datetime | None = None,
+    attachments: Sequence[AttachSpec] = (),
+    no_text: bool = False,
+    warc_record: str | None = None,
+    collection: Collection | None = None,
+) -> list[AddResult]:
+    """Add files to the case as sources, under one lock and one durable commit.
+
+    Every file is checked before anything is written. Small files (articles) are staged
+    and made durable together with their records by one sync; large files are streamed
+    into the object store one by one (read once, written once, fsynced). The custody log
+    names the new records only after they are durable. If any file fails (it cannot be
+    decoded, its metadata is malformed), nothing of this call is named in the case.
 
     Args:
         case: the open case.
-        path: the file.
+        paths: the files.
         overrides: metadata from the command line (title, url, publisher, authors,
             published, language); these win over what the file says.
         encoding: the text encoding when it is not UTF-8.
         actor: the collector (default: EVIDENCE_ACTOR or the OS user).
         now: the capture time (default: now).
+        attachments: related files kept with the (one) source: screenshot, page as PDF …
+        no_text: keep the file as bytes only, without reading text from it.
+        warc_record: for an archive, the WARC-Record-ID of the response to take.
+        collection: how the file was collected, when the caller knows (``capture``).
+
+    Web pages, PDFs, WARC files and WACZ packages are read by
+    :func:`evidence.ingest.web.prepare_web` before anything is written.
 
     Raises:
-        InputError: the file cannot be read or decoded, or its metadata is malformed.
+        InputError: a file cannot be read or decoded, or its metadata is malformed.
+        UsageError: attachments or a WARC record given for several files.
         LockError: another process is writing to the case.
     """
-    src = Path(path)
-    shown = str(path)
-    check_input_file(src)
+    files = [Path(p) for p in paths]
+    if len(files) > 1 and (attachments or warc_record):
+        raise UsageError("--attach and --warc-record describe one source; add files one "
+                         "at a time")
+    for src in [*files, *(spec.path for spec in attachments)]:
+        check_input_file(src)
+    web = _WebOptions(tuple(attachments), no_text, warc_record, collection or Collection())
     who = default_actor(actor)
     moment = now or utc_now()
+    results: list[AddResult] = []
     with case.lock():
         state = case.state()
         case.recover(state, actor=who, now=moment)
-        try:
-            fh = open(src, "rb", buffering=0)  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", path=shown) from exc
-        article = None
-        text_ref = None
-        notes: list[str] = []
-        with fh:
-            head = os.pread(fh.fileno(), _SNIFF_BYTES, 0)
-            media_type = sniff(head, src.name)
-            if media_type in TEXT_TYPES and os.fstat(fh.fileno()).st_size <= _MAX_TEXT_BYTES:
-                # An article is small: read it, and decode it before anything is stored,
-                # so that a file that cannot be decoded leaves nothing behind.
-                data = fh.readall()
-                raw = digest_bytes(data)
-                if raw.blake3 in state.source_by_object:
-                    return _existing(case, state, raw.blake3, src)
-                article = parse_article(data, path=shown, encoding=encoding)
-                text_pair, _ = case.objects.put_bytes(article.text.encode("utf-8"))
-                text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(article.text))
-                notes.extend(article.transformations)
-                _, raw_existed = case.objects.put_bytes(data)
-            else:
-                if media_type in TEXT_TYPES:
-                    media_type = "application/octet-stream"
-                    notes.append(f"larger than {_MAX_TEXT_BYTES} bytes: kept as bytes, "
-                                 "not read as an article")
-                raw, raw_existed = case.objects.put_stream(fh)
-                if raw.blake3 in state.source_by_object:
-                    return _existing(case, state, raw.blake3, src)
-        meta: dict[str, Any] = dict(article.meta) if article else {}
-        meta.update({k: v for k, v in (overrides or {}).items() if v not in (None, (), [])})
-        title = meta.get("title") or _default_title(article, src.name)
-        record_id = format_record_id("source", state.next_source_number)
-        body = SourceBody(
-            title=title,
-            publisher=meta.get("publisher"),
-            url=meta.get("url"),
-            authors=tuple(meta.get("authors") or ()),
-            published=_published(meta.get("published"), path=shown),
-            captured_at=format_time(moment),
-            language=meta.get("language") or "und",
-            media_type=media_type,
-            object=ObjectRef(raw.blake3, raw.sha256, raw.size, src.name),
-            text=text_ref,
-            capture=Capture("manual-file", tool_name(), who, tuple(notes)),
-        )
-        record = Record(SOURCE_SCHEMA, record_id, 1, "source", format_time(moment), who, None,
-                        body)
-        record_dict = record.to_dict()
-        validate("source", record_dict, path=shown)
-        if case.records.path(record_id, 1).exists():
-            raise CaseError(f"records/{record_id}.1.json exists already",
-                            hint="Run `evidence verify` on the case.")
-        _, pair = case.records.write(record)
-        details = record_details(record_dict)
-        details.update({"filename": src.name, "media_type": media_type,
-                        "object_existed": raw_existed})
-        case.custody.append(
-            [NewEvent("collected", Subject(record_id, 1, pair.blake3), details)],
-            actor=who, now=moment,
-        )
-        return AddResult(src, record, existed=False,
-                         ern=case.meta.ern(len(state.first_seen) + 1))
+        events: list[NewEvent] = []
+        created: dict[str, AddResult] = {}
+        with Batch() as batch:
+            for src in files:
+                result, event = _add_one(case, state, batch, src, created,
+                                         overrides=overrides or {}, encoding=encoding,
+                                         who=who, moment=moment, web=web)
+                results.append(result)
+                if event is not None:
+                    events.append(event)
+                    state.note(event.action, event.subject, event.details or {})
+            batch.commit()
+        case.custody.append(events, actor=who, now=moment)
+    return results
+
+
+def _add_one(
+    case: Case,
+    state: CaseState,
+    batch: Batch,
+    src: Path,
+    created: dict[str, AddResult],
+    *,
+    overrides: Mapping[str, Any],
+    encoding: str | None,
+    who: str,
+    moment: _dt.datetime,
+    web: _WebOptions,
+) -> tuple[AddResult, NewEvent | None]:
+    shown = str(src)
+    try:
+        fh = open(src, "rb", buffering=0)  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=shown) from exc
+    article = None
+    prepared: Prepared | None = None
+    text_ref = None
+    notes: list[str] = []
+    with fh:
+        head = os.pread(fh.fileno(), _SNIFF_BYTES, 0)
+        media_type = sniff(head, src.name)
+        if media_type in WEB_TYPES and not web.no_text:
+            # The same page or PDF again is the same source, whatever reading it would say.
+            whole = whole_file_digest(fh, media_type)
+            if whole is not None and whole.blake3 in created:
+                return replace(created[whole.blake3], path=src, existed=True), None
+            if whole is not None and whole.blake3 in state.source_by_object:
+                return _existing(case, state, whole.blake3, src, web), None
+            # Pages, PDFs and archives are read and understood before anything is stored,
+            # so that one that must be refused leaves nothing behind.
+            prepared = prepare_web(src, fh, media_type, shown=shown, url=overrides.get("url"),
+                                   encoding=encoding, warc_record=web.warc_record, now=moment)
+            raw = prepared.digest
+            if raw.blake3 in created:
+                return replace(created[raw.blake3], path=src, existed=True), None
+            if raw.blake3 in state.source_by_object:
+                return _existing(case, state, raw.blake3, src, web), None
+            media_type = prepared.media_type
+            raw_existed = store_web_object(case, prepared, fh, batch=batch)
+            if prepared.text is not None:
+                text_pair, _ = case.objects.put_bytes(prepared.text.encode("utf-8"),
+                                                      batch=batch)
+                text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(prepared.text))
+            notes.extend(prepared.notes)
+        elif (media_type in TEXT_TYPES and not web.no_text
+              and os.fstat(fh.fileno()).st_size <= _MAX_TEXT_BYTES):
+            # An article is small: read it, and decode it before anything is stored,
+            # so that a file that cannot be decoded leaves nothing behind.
+            data = fh.readall()
+            raw = digest_bytes(data)
+            if raw.blake3 in created:  # the same bytes twice in one call
+                return replace(created[raw.blake3], path=src, existed=True), None
+            if raw.blake3 in state.source_by_object:
+                return _existing(case, state, raw.blake3, src, web), None
+            article = parse_article(data, path=shown, encoding=encoding)
+            text_pair, _ = case.objects.put_bytes(article.text.encode("utf-8"), batch=batch)
+            text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(article.text))
+            notes.extend(article.transformations)
+            _, raw_existed = case.objects.put_bytes(data, batch=batch)
+        else:
+            if web.no_text:
+                notes.append("kept as bytes without reading text from it, as the user "
+                             "asked (--no-text)")
+            elif media_type in TEXT_TYPES:
+                media_type = "application/octet-stream"
+                notes.append(f"larger than {_MAX_TEXT_BYTES} bytes: kept as bytes, "
+                             "not read as an article")
+            raw, raw_existed = case.objects.put_stream(fh)
+            if raw.blake3 in created:
+                return replace(created[raw.blake3], path=src, existed=True), None
+            if raw.blake3 in state.source_by_object:
+                return _existing(case, state, raw.blake3, src, web), None
+    attached = _attachments(case, prepared, src, web)
+    meta: dict[str, Any] = (dict(article.meta) if article else
+                            dict(prepared.meta) if prepared else {})
+    meta.update({k: v for k, v in overrides.items() if v not in (None, (), [])})
+    record_id = format_record_id("source", state.next_source_number)
+    if article is None and prepared is not None and prepared.text is not None:
+        article = Article(prepared.text)  # for the default title
+    body = SourceBody(
+        title=meta.get("title") or _default_title(article, src.name),
+        publisher=meta.get("publisher"),
+        url=meta.get("url"),
+        authors=tuple(meta.get("authors") or ()),
+        published=_published(meta.get("published"), path=shown),
+        captured_at=format_time(prepared.captured_at if prepared and prepared.captured_at
+                                else moment),
+        language=meta.get("language") or "und",
+        media_type=media_type,
+        object=ObjectRef(raw.blake3, raw.sha256, raw.size,
+                         prepared.filename if prepared else src.name),
+        text=text_ref,
+        capture=_capture(prepared, web.collection, who, notes),
+        attachments=attached,
+        canonical_url=meta.get("canonical_url"),
+    )
+    record = Record(SOURCE_SCHEMA, record_id, 1, "source", format_time(moment), who, None, body)
+    record_dict = record.to_dict()
+    validate("source", record_dict, path=shown)
+    _, pair = case.records.write(record, batch=batch)
+    details = record_details(record_dict)
+    details.update({"filename": src.name, "media_type": media_type,
+                    "object_existed": raw_existed})
+    if prepared is not None and prepared.checks:
+        details["checks"] = list(prepared.checks)
+    event = NewEvent("collected", Subject(record_id, 1, pair.blake3), details)
+    result = AddResult(src, record, existed=False, ern=case.meta.ern(len(state.first_seen) + 1),
+                       warnings=prepared.warnings if prepared else ())
+    created[raw.blake3] = result
+    return result, event

@@ -23,15 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidence._fs import sync_batch, write_new_file
+from evidence._fs import Batch, write_new_file
 from evidence._time import format_time, utc_now
-from evidence.canonical import canonical_bytes, loads_json
-from evidence.case import Case, CaseState, default_actor, record_details
-from evidence.claims.compile import CompiledClaim, compile_claims, load_claim_specs
+from evidence.canonical import canonical_bytes, join_members, loads_json
+from evidence.case import Case, CaseState, default_actor
+from evidence.claims.compile import CompiledClaim, compile_case_claims
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash, tree_root
+from evidence.integrity.sign import SigningKey, write_signature
 from evidence.model import (
     CLAIM_SCHEMA,
     ClaimBody,
@@ -72,18 +73,43 @@ class SealResult:
     withdrawn: list[RecordId] = field(default_factory=list)
     unchanged: int = 0
     recovered: int = 0
+    signature: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A claim record revision to write: its identity and its RFC 8785 bytes."""
+
+    id: RecordId
+    revision: int
+    supersedes: Supersedes | None
+    key: str
+    status: str
+    body_blake3: str
+    record_bytes: bytes
 
 
 @dataclass
 class _Plan:
-    records: list[tuple[Record, bytes]] = field(default_factory=list)
+    records: list[_Planned] = field(default_factory=list)
     withdrawn: list[RecordId] = field(default_factory=list)
     unchanged: int = 0
 
 
-def _new_record(record_id: RecordId, revision: int, supersedes: Supersedes | None,
-                body: ClaimBody, at: str, who: str) -> Record:
-    return Record(CLAIM_SCHEMA, record_id, revision, "claim", at, who, supersedes, body)
+def _claim_record_bytes(record_id: RecordId, revision: int, supersedes: Supersedes | None,
+                        body_bytes: bytes, at: bytes, who: bytes) -> bytes:
+    """The record's RFC 8785 bytes, assembled around the body's canonical bytes (the
+    same bytes ``canonical_bytes(Record(...).to_dict())`` gives, without a second walk)."""
+    return join_members({
+        "body": body_bytes,
+        "created_at": at,
+        "created_by": who,
+        "id": canonical_bytes(record_id),
+        "kind": b'"claim"',
+        "revision": str(revision).encode(),
+        "schema": canonical_bytes(CLAIM_SCHEMA),
+        "supersedes": canonical_bytes(supersedes.to_dict() if supersedes else None),
+    })
 
 
 def _plan(case: Case, state: CaseState, compiled: list[CompiledClaim], at: str,
@@ -91,22 +117,25 @@ def _plan(case: Case, state: CaseState, compiled: list[CompiledClaim], at: str,
     plan = _Plan()
     next_number = state.next_claim_number
     present = set()
+    at_bytes, who_bytes = canonical_bytes(at), canonical_bytes(who)
     for claim in compiled:
-        key = claim.body.key
+        key = claim.key
         present.add(key)
         record_id = state.claim_keys.get(key)
         if record_id is None:
             record_id = format_record_id("claim", next_number)
             next_number += 1
-            record = _new_record(record_id, 1, None, claim.body, at, who)
+            revision, supersedes = 1, None
         elif state.claim_body_digest.get(record_id) == claim.body_blake3:
             plan.unchanged += 1
             continue
         else:
             latest = state.latest[record_id]
-            record = _new_record(record_id, latest.revision + 1,
-                                 Supersedes(latest.revision, latest.blake3), claim.body, at, who)
-        plan.records.append((record, canonical_bytes(record.to_dict())))
+            revision, supersedes = latest.revision + 1, Supersedes(latest.revision, latest.blake3)
+        record_bytes = _claim_record_bytes(record_id, revision, supersedes, claim.body_bytes,
+                                           at_bytes, who_bytes)
+        plan.records.append(_Planned(record_id, revision, supersedes, key, claim.status,
+                                     claim.body_blake3, record_bytes))
     for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
         if key in present or state.claim_status.get(record_id) == "withdrawn":
             continue
@@ -117,10 +146,13 @@ def _plan(case: Case, state: CaseState, compiled: list[CompiledClaim], at: str,
                        path=name))
         body = previous.body.to_dict()
         body["status"] = "withdrawn"
-        record = _new_record(record_id, latest.revision + 1,
-                             Supersedes(latest.revision, latest.blake3),
-                             ClaimBody.from_dict(body), at, who)
-        plan.records.append((record, canonical_bytes(record.to_dict())))
+        ClaimBody.from_dict(body)  # the second gate: the withdrawn body is still a claim body
+        body_bytes = canonical_bytes(body)
+        supersedes = Supersedes(latest.revision, latest.blake3)
+        record_bytes = _claim_record_bytes(record_id, latest.revision + 1, supersedes,
+                                           body_bytes, at_bytes, who_bytes)
+        plan.records.append(_Planned(record_id, latest.revision + 1, supersedes, key,
+                                     "withdrawn", digest_bytes(body_bytes).blake3, record_bytes))
         plan.withdrawn.append(record_id)
     return plan
 
@@ -160,10 +192,13 @@ def seal_case(
     actor: str | None = None,
     now: _dt.datetime | None = None,
     progress: Progress | None = None,
+    key: SigningKey | None = None,
 ) -> SealResult:
     """Compile the claims into records and seal every record revision of the case.
 
-    Signing and time-stamping the seal are separate steps (see the integrity package).
+    With ``key``, the seal names the key's fingerprint and its Ed25519 signature is
+    written beside it (``seals/NNNN.json.sig``, see :mod:`evidence.integrity.sign`).
+    Time-stamping is a separate step (:mod:`evidence.integrity.timestamp`).
 
     Raises:
         ClaimsInvalid: the claims files have problems (nothing is written).
@@ -177,8 +212,7 @@ def seal_case(
         state = case.state()
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
-        specs = load_claim_specs(case, report)
-        compiled = compile_claims(case, state, specs, report)
+        compiled = compile_case_claims(case, state, report)
         if not report.ok:
             raise ClaimsInvalid(report)
         plan = _plan(case, state, compiled, at, who)
@@ -186,22 +220,24 @@ def seal_case(
         fresh: dict[tuple[str, int], bytes] = {}
         events: list[NewEvent] = []
         added: list[Subject] = []
-        for record, record_bytes in plan.records:
-            pair = digest_bytes(record_bytes)
-            write_new_file(case.records.path(record.id, record.revision),
-                           envelope_bytes(record_bytes, pair), durable=False)
-            fresh[(record.id, record.revision)] = record_bytes
-            subject = Subject(record.id, record.revision, pair.blake3)
-            added.append(subject)
-            details = record_details(loads_json(record_bytes, path=record.filename))
-            if record.supersedes is not None:
-                details["supersedes"] = record.supersedes.to_dict()
-            action = "claim-recorded" if record.revision == 1 else "superseded"
-            events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
-            state.note(action, subject, details)
-        if events:
-            sync_batch(case.records.root)  # the files are durable before the log names them
-            case.custody.append(events, actor=who, now=moment)
+        with Batch() as batch:
+            for planned in plan.records:
+                record_bytes = planned.record_bytes
+                pair = digest_bytes(record_bytes)
+                batch.add(case.records.path(planned.id, planned.revision),
+                          envelope_bytes(record_bytes, pair))
+                fresh[(planned.id, planned.revision)] = record_bytes
+                subject = Subject(planned.id, planned.revision, pair.blake3)
+                added.append(subject)
+                details: dict[str, object] = {"key": planned.key, "status": planned.status,
+                                              "body_blake3": planned.body_blake3}
+                if planned.supersedes is not None:
+                    details["supersedes"] = planned.supersedes.to_dict()
+                action = "claim-recorded" if planned.revision == 1 else "superseded"
+                events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
+                state.note(action, subject, details)
+            batch.commit()  # the files are durable before the log names them
+        case.custody.append(events, actor=who, now=moment)
 
         latest = case.latest_seal()
         if latest is not None and not events and recovered == 0 and latest[0].size == len(
@@ -221,14 +257,21 @@ def seal_case(
                         "sha256": digest_bytes(prev_bytes).sha256}
         seal = Seal(case_id=case.meta.id, sequence=sequence, sealed_at=at, size=len(leaves),
                     root=tree_root(hashes).hex(), leaves=tuple(leaves), custody_seq=head.seq,
-                    custody_sha256=head.sha256, previous=previous)
+                    custody_sha256=head.sha256, previous=previous,
+                    signer=key.signer() if key is not None else None)
         seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
+        seal_sha256 = digest_bytes(seal_bytes).sha256
         path = case.seals_dir / seal.filename
         write_new_file(path, seal_bytes)
-        case.custody.append(
-            [NewEvent("sealed", None, {"sequence": sequence, "root": seal.root,
-                                       "size": seal.size, "sha256": digest_bytes(seal_bytes).sha256,
-                                       "file": f"seals/{seal.filename}"})],
-            actor=who, now=moment,
-        )
-        return SealResult(seal, path, added, plan.withdrawn, plan.unchanged, recovered)
+        sealed = [NewEvent("sealed", None, {"sequence": sequence, "root": seal.root,
+                                            "size": seal.size, "sha256": seal_sha256,
+                                            "file": f"seals/{seal.filename}"})]
+        signature = None
+        if key is not None:
+            signature = write_signature(path, seal_bytes, key)
+            sealed.append(NewEvent("signed", None, {
+                "seal": sequence, "seal_sha256": seal_sha256, "file": case.rel(signature),
+                "alg": "ed25519", "fingerprint": key.fingerprint}))
+        case.custody.append(sealed, actor=who, now=moment)
+        return SealResult(seal, path, added, plan.withdrawn, plan.unchanged, recovered,
+                          signature)

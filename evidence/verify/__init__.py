@@ -5,8 +5,9 @@ into a :class:`~evidence.report.Report`; :func:`require_valid` raises
 :class:`~evidence.errors.VerificationFailed` with the report attached. ``verify`` decides
 validity; the dossier and the command line only print the verdict.
 
-``verify_path`` accepts what ``evidence verify`` accepts: a case folder, a BagIt package
-(folder or zip) and a dossier PDF with the case data embedded.
+``verify_path`` accepts what ``evidence verify`` accepts: a case folder, a partial case
+written by ``evidence disclose``, a BagIt package (folder or zip) and a dossier PDF with the
+case data embedded.
 
 Example:
     >>> # report = verify_path("my-case"); print(report.ok)  # doctest: +SKIP
@@ -42,6 +43,10 @@ def verify_path(
     if not target.exists():
         raise InputError("no such file or folder", path=str(target))
     if target.is_dir():
+        if (target / "disclosure.json").is_file():
+            from evidence.verify.partial import verify_partial_case
+
+            return verify_partial_case(target, options=opts, progress=progress)
         if (target / "bagit.txt").is_file():
             from evidence.verify.package import verify_package
 

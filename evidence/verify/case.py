@@ -33,39 +33,27 @@ from pathlib import Path
 from typing import Any
 
 from evidence._fs import read_bytes
-from evidence.canonical import canonical_bytes, loads_json
+from evidence._parallel import chunked, map_chunks, worker_count
+from evidence.canonical import loads_json
 from evidence.case import CASE_FILE, RECORD_ACTIONS, Case, load_case_meta
-from evidence.digest import digest_bytes, digest_file, is_hex64
+from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError
-from evidence.integrity.custody import line_digest
 from evidence.integrity.merkle import (
     consistency_proof,
-    leaf_hash,
     tree_root,
     verify_consistency,
 )
-from evidence.model import ClaimBody, Record, SourceBody
-from evidence.report import Report
+from evidence.report import Finding, Report
 from evidence.schema import is_valid, issues
-from evidence.store import parse_record_filename, record_slice, stored_digests
+from evidence.store import parse_record_filename
+from evidence.verify.attachments import check_seal_attachments
 from evidence.verify.options import VerifyOptions
+from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
 
 __all__ = ["Progress", "verify_case"]
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called now and then during long work."""
-
-
-@dataclass
-class _Rec:
-    """What verification learnt about one record file."""
-
-    id: str
-    revision: int
-    blake3: str
-    sha256: str
-    leaf: bytes
-    record: Record | None
 
 
 @dataclass
@@ -76,7 +64,8 @@ class _Ctx:
     options: VerifyOptions
     objects: dict[str, tuple[str, int]] = field(default_factory=dict)  # blake3 -> sha256, size
     bad_objects: set[str] = field(default_factory=set)
-    records: dict[tuple[str, int], _Rec] = field(default_factory=dict)
+    records: dict[tuple[str, int], RecordScan] = field(default_factory=dict)
+    lines: list[LineScan] = field(default_factory=list)
     texts: dict[str, str | None] = field(default_factory=dict)
     order: list[tuple[str, int, str]] = field(default_factory=list)  # custody entry order
     custody_digests: dict[int, str] = field(default_factory=dict)  # seq -> line digest
@@ -109,8 +98,7 @@ def verify_case(
         report.add("case-yaml", "FAIL", exc.message, path=CASE_FILE, line=exc.line)
         case = Case(root, _fallback_meta(root))
     ctx = _Ctx(case, report, progress, options or VerifyOptions())
-    _check_objects(ctx)
-    _check_records(ctx)
+    _scan(ctx)
     _check_record_links(ctx)
     _check_custody(ctx)
     _check_seals(ctx)
@@ -126,114 +114,88 @@ def _fallback_meta(root: Path) -> Any:
         return CaseMeta(id="?", title="?", ern_prefix="X")
 
 
-# -- objects ------------------------------------------------------------------------------
+# -- scanning every file, on every core -----------------------------------------------------
 
 
-def _check_objects(ctx: _Ctx) -> None:
-    paths = list(ctx.case.objects.iter_paths())
-    for done, obj in enumerate(paths, start=1):
-        rel = ctx.case.rel(obj)
-        ctx.report.count("objects")
-        if not is_hex64(obj.name) or obj.parent.name != obj.name[:2]:
-            ctx.report.add("object-name", "FAIL",
-                           "not named objects/<first two hex digits>/<BLAKE3 hex>", path=rel)
-            continue
-        try:
-            pair = digest_file(obj)
-        except OSError as exc:
-            ctx.report.add("object-digest", "ERROR", f"cannot read: {exc.strerror}", path=rel)
-            ctx.bad_objects.add(obj.name)
-            continue
-        if pair.blake3 != obj.name:
-            ctx.report.add("object-digest", "FAIL",
-                           f"expected blake3 {obj.name}, computed {pair.blake3}", path=rel)
-            ctx.bad_objects.add(obj.name)
-        else:
-            ctx.report.add("object-digest", "PASS", rel)
-        ctx.objects[obj.name] = (pair.sha256, pair.size)
-        ctx.tick("objects", done, len(paths))
-
-
-# -- records ------------------------------------------------------------------------------
-
-
-def _check_records(ctx: _Ctx) -> None:
+def _scan(ctx: _Ctx) -> None:
+    """Scan objects, record files and custody lines (each alone, in worker processes)."""
+    case, report = ctx.case, ctx.report
+    objects = [case.rel(p) for p in case.objects.iter_paths()]
+    records: list[tuple[str, str, int]] = []
     try:
-        names = ctx.case.records.names()
+        names = case.records.names()
     except EvidenceError as exc:
-        ctx.report.add("record-name", "ERROR", exc.message, path="records/")
-        return
-    for done, name in enumerate(names, start=1):
-        rel = f"records/{name}"
+        report.add("record-name", "ERROR", exc.message, path="records/")
+        names = []
+    for name in names:
         if name.startswith(".") and name.endswith(".tmp"):
             continue
         parsed = parse_record_filename(name)
         if parsed is None:
-            ctx.report.add("record-name", "FAIL",
-                           "not a record file name (expected <ID>.<revision>.json)", path=rel)
+            report.add("record-name", "FAIL",
+                       "not a record file name (expected <ID>.<revision>.json)",
+                       path=f"records/{name}")
             continue
-        ctx.report.count("records")
-        rec = _check_record_file(ctx, rel, parsed[0], parsed[1])
-        if rec is not None:
-            ctx.records[(rec.id, rec.revision)] = rec
-        ctx.tick("records", done, len(names))
+        records.append((name, parsed[0], parsed[1]))
+    lines = _custody_lines(case)
+    parts = worker_count() * 2
+    tasks: list[tuple[str, Path, list[Any]]] = [
+        *(("objects", case.root, c) for c in chunked(objects, parts) if c),
+        *(("records", case.root, c) for c in chunked(records, parts) if c),
+        *(("custody", case.root, c) for c in chunked(lines, parts) if c),
+    ]
+    if ctx.progress is not None:
+        ctx.progress("reading", 0, len(objects) + len(records) + len(lines))
+    results = map_chunks(run_task, tasks, total=len(objects) + len(records) + len(lines))
+    for (kind, _, _), result in zip(tasks, results, strict=True):
+        for item in result:
+            if kind == "objects":
+                _take_object(ctx, item)
+            elif kind == "records":
+                _take_record(ctx, item)
+            else:
+                ctx.lines.append(item)
+                report.findings.extend(item.findings)
+    report.count("objects", len(objects))
+    report.count("records", len(records))
+    report.count("custody events", len(lines))
+    if ctx.progress is not None:
+        total = len(objects) + len(records) + len(lines)
+        ctx.progress("reading", total, total)
 
 
-def _check_record_file(ctx: _Ctx, rel: str, record_id: str, revision: int) -> _Rec | None:
-    label = f"{record_id}.{revision}"
-    report = ctx.report
+def _custody_lines(case: Case) -> list[tuple[int, bytes]]:
     try:
-        data = ctx.case.records.read(record_id, revision)
-    except EvidenceError as exc:
-        report.add("record-form", "ERROR", exc.message, path=rel, record=label)
-        return None
-    record_bytes = record_slice(data)
-    if record_bytes is None:
-        report.add("record-form", "FAIL",
-                   "not the RFC 8785 form of {digests, record} followed by a line end",
-                   path=rel, record=label)
-        return None
-    try:
-        doc = loads_json(record_bytes, path=rel)
-    except EvidenceError as exc:
-        report.add("record-form", "FAIL", exc.message, path=rel, record=label)
-        return None
-    pair = digest_bytes(record_bytes)
-    stored = stored_digests(data)
-    if stored != (pair.blake3, pair.sha256):
-        shown = stored or ("?", "?")
-        which = "blake3" if shown[0] != pair.blake3 else "sha256"
-        expected = shown[0] if which == "blake3" else shown[1]
-        found = pair.blake3 if which == "blake3" else pair.sha256
-        report.add("record-digest", "FAIL",
-                   f"the file says {which} {expected}, the record's bytes give {found}",
-                   path=rel, record=label)
+        data = case.custody.path.read_bytes()
+    except OSError:
+        return []
+    raw = data.split(b"\n")
+    if raw and raw[-1] == b"":
+        raw.pop()
+    return list(enumerate(raw, start=1))
+
+
+def _take_object(ctx: _Ctx, scan: ObjectScan) -> None:
+    ctx.report.findings.extend(scan.findings)
+    if scan.sha256 is None:
+        if scan.findings and scan.findings[0].check == "object-digest":
+            ctx.bad_objects.add(scan.name)
+        return
+    ctx.objects[scan.name] = (scan.sha256, scan.size)
+    if scan.ok:
+        ctx.report.add("object-digest", "PASS", scan.rel)
     else:
-        report.add("record-digest", "PASS", label)
-    try:
-        canonical_ok = canonical_bytes(doc) == record_bytes
-    except EvidenceError:
-        canonical_ok = False
-    if not canonical_ok:
-        report.add("record-form", "FAIL", "the record is not in RFC 8785 canonical form",
-                   path=rel, record=label)
-    record = None
-    if not is_valid("record", {"record": doc, "digests": {"blake3": pair.blake3,
-                                                          "sha256": pair.sha256}}):
-        for issue in issues("record", {"record": doc, "digests": {"blake3": pair.blake3,
-                                                                  "sha256": pair.sha256}})[:3]:
-            report.add("record-schema", "FAIL", f"{issue.pointer}: {issue.message}",
-                       path=rel, record=label)
+        ctx.bad_objects.add(scan.name)
+
+
+def _take_record(ctx: _Ctx, scan: RecordScan | tuple[Finding, ...]) -> None:
+    if isinstance(scan, RecordScan):
+        ctx.report.findings.extend(scan.findings)
+        if not any(f.check == "record-digest" for f in scan.findings):
+            ctx.report.add("record-digest", "PASS", f"{scan.id}.{scan.revision}")
+        ctx.records[(scan.id, scan.revision)] = scan
     else:
-        try:
-            record = Record.from_dict(doc)
-        except EvidenceError as exc:
-            report.add("record-schema", "FAIL", exc.message, path=rel, record=label)
-    if isinstance(doc, dict) and (doc.get("id"), doc.get("revision")) != (record_id, revision):
-        report.add("record-name", "FAIL",
-                   f"file name says {label}, the record inside is "
-                   f"{doc.get('id')}.{doc.get('revision')}", path=rel, record=label)
-    return _Rec(record_id, revision, pair.blake3, pair.sha256, leaf_hash(record_bytes), record)
+        ctx.report.findings.extend(scan)
 
 
 def _text(ctx: _Ctx, blake3_hex: str) -> str | None:
@@ -252,32 +214,28 @@ def _check_record_links(ctx: _Ctx) -> None:
         label = f"{record_id}.{revision}"
         if revision > 1:
             before = ctx.records.get((record_id, revision - 1))
-            sup = rec.record.supersedes if rec.record else None
             if before is None:
                 report.add("record-chain", "FAIL", f"revision {revision - 1} is missing",
                            path=rel, record=label)
-            elif sup is not None and sup.blake3 != before.blake3:
+            elif rec.supersedes is not None and rec.supersedes[1] != before.blake3:
                 report.add("record-chain", "FAIL",
-                           f"supersedes revision {revision - 1} with blake3 {sup.blake3}, "
+                           f"supersedes revision {revision - 1} with blake3 {rec.supersedes[1]}, "
                            f"which has {before.blake3}", path=rel, record=label)
-        if rec.record is None:
-            continue
-        body = rec.record.body
-        if isinstance(body, SourceBody):
-            _check_source(ctx, body, rel, label)
-        elif isinstance(body, ClaimBody):
-            _check_claim(ctx, body, rel, label)
+        if rec.kind == "source":
+            _check_source(ctx, rec, rel, label)
+        elif rec.kind == "claim":
+            _check_claim(ctx, rec, rel, label)
 
 
 def _check_object_ref(ctx: _Ctx, check: str, blake3_hex: str, sha256: str, size: int | None,
                       rel: str, label: str) -> bool:
     found = ctx.objects.get(blake3_hex)
-    if found is None:
-        ctx.report.add(check, "FAIL", f"object {blake3_hex} is missing", path=rel, record=label)
-        return False
     if blake3_hex in ctx.bad_objects:
         ctx.report.add(check, "FAIL", f"object {blake3_hex} does not match its digest",
                        path=rel, record=label)
+        return False
+    if found is None:
+        ctx.report.add(check, "FAIL", f"object {blake3_hex} is missing", path=rel, record=label)
         return False
     if found[0] != sha256:
         ctx.report.add(check, "FAIL",
@@ -292,55 +250,58 @@ def _check_object_ref(ctx: _Ctx, check: str, blake3_hex: str, sha256: str, size:
     return True
 
 
-def _check_source(ctx: _Ctx, body: SourceBody, rel: str, label: str) -> None:
-    _check_object_ref(ctx, "source-object", body.object.blake3, body.object.sha256,
-                      body.object.size, rel, label)
-    if body.text is None:
+def _check_source(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> None:
+    assert rec.obj is not None
+    _check_object_ref(ctx, "source-object", *rec.obj, rel, label)
+    for _role, blake3_hex, sha256, size in rec.attachments:
+        _check_object_ref(ctx, "source-attachment", blake3_hex, sha256, size, rel, label)
+    if rec.text is None:
         return
-    if _check_object_ref(ctx, "source-text", body.text.blake3, body.text.sha256, None, rel, label):
-        text = _text(ctx, body.text.blake3)
+    blake3_hex, sha256, length = rec.text
+    if _check_object_ref(ctx, "source-text", blake3_hex, sha256, None, rel, label):
+        text = _text(ctx, blake3_hex)
         if text is None:
             ctx.report.add("source-text", "FAIL", "the text object is not UTF-8",
                            path=rel, record=label)
-        elif len(text) != body.text.length:
+        elif len(text) != length:
             ctx.report.add("source-text", "FAIL",
-                           f"the record says {body.text.length} code points, the text has "
-                           f"{len(text)}", path=rel, record=label)
+                           f"the record says {length} code points, the text has {len(text)}",
+                           path=rel, record=label)
 
 
-def _check_claim(ctx: _Ctx, body: ClaimBody, rel: str, label: str) -> None:
-    ref = body.source
-    source = ctx.records.get((ref.id, ref.revision))
+def _check_claim(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> None:
+    assert rec.source is not None
+    ref_id, ref_revision, ref_blake3 = rec.source
+    source = ctx.records.get((ref_id, ref_revision))
     if source is None:
-        ctx.report.add("claim-source", "FAIL", f"source {ref.id}.{ref.revision} is missing",
+        ctx.report.add("claim-source", "FAIL", f"source {ref_id}.{ref_revision} is missing",
                        path=rel, record=label)
         return
-    if source.blake3 != ref.blake3:
+    if source.blake3 != ref_blake3:
         ctx.report.add("claim-source", "FAIL",
-                       f"pins {ref.id}.{ref.revision} with blake3 {ref.blake3}, which has "
+                       f"pins {ref_id}.{ref_revision} with blake3 {ref_blake3}, which has "
                        f"{source.blake3}", path=rel, record=label)
         return
     ctx.report.add("claim-source", "PASS", label)
-    quote = body.quote
-    if quote is None:
+    if rec.quote is None:
         return
-    source_body = source.record.body if source.record else None
-    if not isinstance(source_body, SourceBody) or source_body.text is None:
-        ctx.report.add("claim-quote", "FAIL", f"{ref.id} has no text to quote",
+    start, end, exact, prefix, suffix = rec.quote
+    if source.text is None:
+        ctx.report.add("claim-quote", "FAIL", f"{ref_id} has no text to quote",
                        path=rel, record=label)
         return
-    text = _text(ctx, source_body.text.blake3)
+    text = _text(ctx, source.text[0])
     if text is None:
-        ctx.report.add("claim-quote", "ERROR", f"the text of {ref.id} cannot be read",
+        ctx.report.add("claim-quote", "ERROR", f"the text of {ref_id} cannot be read",
                        path=rel, record=label)
         return
-    selected = text[quote.start : quote.end]
-    if selected != quote.exact:
+    selected = text[start:end]
+    if selected != exact:
         ctx.report.add("claim-quote", "FAIL",
-                       f"offsets {quote.start}-{quote.end} select «{_short(selected)}», "
-                       f"not the quote «{_short(quote.exact)}»", path=rel, record=label)
-    elif (text[max(0, quote.start - len(quote.prefix)) : quote.start] != quote.prefix
-          or text[quote.end : quote.end + len(quote.suffix)] != quote.suffix):
+                       f"offsets {start}-{end} select «{_short(selected)}», "
+                       f"not the quote «{_short(exact)}»", path=rel, record=label)
+    elif (text[max(0, start - len(prefix)) : start] != prefix
+          or text[end : end + len(suffix)] != suffix):
         ctx.report.add("claim-quote", "FAIL", "prefix or suffix does not match the text",
                        path=rel, record=label)
     else:
@@ -360,39 +321,25 @@ def _check_custody(ctx: _Ctx) -> None:
     prev: str | None = None
     expected_seq = 1
     named: set[tuple[str, int]] = set()
-    for line in ctx.case.custody.lines():
-        report.count("custody events")
-        digest = line_digest(line.raw)
-        data = line.data
-        if not isinstance(data, dict) or not is_valid("custody-event", data):
-            problem = ("not a JSON object" if not isinstance(data, dict) else
-                       "; ".join(f"{i.pointer}: {i.message}"
-                                 for i in issues("custody-event", data)[:2]))
-            report.add("custody-line", "FAIL", problem, path=rel, line=line.number)
-            prev = digest
+    for line in ctx.lines:
+        if not line.valid:
+            prev = line.digest
             expected_seq += 1
             continue
-        if data["seq"] != expected_seq:
+        assert line.seq is not None
+        if line.seq != expected_seq:
+            report.add("custody-chain", "FAIL", f"sequence {line.seq}, expected {expected_seq}",
+                       path=rel, line=line.number)
+        if line.prev != prev:
             report.add("custody-chain", "FAIL",
-                       f"sequence {data['seq']}, expected {expected_seq}", path=rel,
-                       line=line.number)
-        if data["prev"] != prev:
-            report.add("custody-chain", "FAIL",
-                       f"prev is {data['prev']}, the line before hashes to {prev}", path=rel,
+                       f"prev is {line.prev}, the line before hashes to {prev}", path=rel,
                        line=line.number)
         else:
             report.add("custody-chain", "PASS", str(line.number))
-        try:
-            canonical_ok = canonical_bytes(data) == line.raw
-        except EvidenceError:
-            canonical_ok = False
-        if not canonical_ok:
-            report.add("custody-line", "FAIL", "line is not in RFC 8785 canonical form",
-                       path=rel, line=line.number)
-        ctx.custody_digests[data["seq"]] = digest
-        _custody_event(ctx, data, line.number, named)
-        prev = digest
-        expected_seq = data["seq"] + 1
+        ctx.custody_digests[line.seq] = line.digest
+        _custody_event(ctx, line, named)
+        prev = line.digest
+        expected_seq = line.seq + 1
     for key in sorted(ctx.records):
         if key not in named:
             label = f"{key[0]}.{key[1]}"
@@ -401,30 +348,28 @@ def _check_custody(ctx: _Ctx) -> None:
                        path=f"records/{label}.json", record=label)
 
 
-def _custody_event(ctx: _Ctx, data: dict[str, Any], number: int,
-                   named: set[tuple[str, int]]) -> None:
-    action = data["action"]
-    if action == "sealed":
-        sequence = data["details"].get("sequence")
+def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> None:
+    if line.action == "sealed":
+        details = line.details or {}
+        sequence = details.get("sequence")
         if isinstance(sequence, int):
-            ctx.sealed_events[sequence] = {**data["details"], "_line": number,
-                                           "_seq": data["seq"]}
+            ctx.sealed_events[sequence] = {**details, "_line": line.number, "_seq": line.seq}
         return
-    subject = data["subject"]
-    if action not in RECORD_ACTIONS or subject is None:
+    if line.action not in RECORD_ACTIONS or line.subject is None:
         return
-    key = (subject["id"], subject["revision"])
+    record_id, revision, blake3_hex = line.subject
+    key = (record_id, revision)
     named.add(key)
-    ctx.order.append((subject["id"], subject["revision"], subject["blake3"]))
+    ctx.order.append(line.subject)
     rec = ctx.records.get(key)
-    label = f"{key[0]}.{key[1]}"
+    label = f"{record_id}.{revision}"
     if rec is None:
         ctx.report.add("custody-record", "FAIL", f"names {label}, whose record file is missing",
-                       path="custody.jsonl", line=number, record=label)
-    elif rec.blake3 != subject["blake3"]:
+                       path="custody.jsonl", line=line.number, record=label)
+    elif rec.blake3 != blake3_hex:
         ctx.report.add("custody-record", "FAIL",
-                       f"names {label} with blake3 {subject['blake3']}, the record file has "
-                       f"{rec.blake3}", path="custody.jsonl", line=number, record=label)
+                       f"names {label} with blake3 {blake3_hex}, the record file has "
+                       f"{rec.blake3}", path="custody.jsonl", line=line.number, record=label)
 
 
 # -- seals --------------------------------------------------------------------------------
@@ -462,6 +407,8 @@ def _check_seals(ctx: _Ctx) -> None:
         _check_root(ctx, doc, hashes, rel)
         _check_previous(ctx, doc, previous, hashes, rel)
         _check_seal_custody(ctx, doc, data, rel)
+        check_seal_attachments(report, path, data, doc, ctx.options, rel=rel,
+                               custody_path=ctx.case.custody.path)
         previous = (doc, data, hashes)
         covered = len(doc["leaves"])
     unsealed = ctx.order[covered:]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence.integrity.timestamp import DEFAULT_CLOCK_SKEW
+
 __all__ = ["VerifyOptions"]
 
 
@@ -17,9 +19,11 @@ class VerifyOptions:
         tsa_ca: CA certificates (PEM) that time-stamp tokens must chain to.
         require_signature: fail when a seal is not signed by a trusted key.
         require_timestamp: fail when a seal carries no time-stamp token that checks.
+        clock_skew: seconds a token's genTime may precede the seal's ``sealed_at``.
     """
 
     trusted_keys: tuple[Path, ...] = ()
     tsa_ca: Path | None = None
     require_signature: bool = False
     require_timestamp: bool = False
+    clock_skew: float = DEFAULT_CLOCK_SKEW

@@ -1,0 +1,207 @@
+"""Benchmarks of the core (issue 2): add of a large file, seal and verify of a large case.
+
+Usage::
+
+    python benchmarks/bench_core.py add --size-mib 1024
+    python benchmarks/bench_core.py seal-verify --sources 10000 --claims-per-source 10
+    python benchmarks/bench_core.py all          # both, with the issue's sizes
+
+Each measured step runs the real command line (``python -m evidence ...``) in a fresh
+process, so start-up is included, and its peak memory (max RSS) is read from the kernel.
+
+- add: the floor is a plain Python copy that reads the file once, writes it once,
+  fsyncs it and computes SHA-256 on the way; ``evidence add`` must stay within 1.1x of it
+  with a peak RSS under 64 MiB.
+- seal / verify: records per second, and per-record cost at the large size against the
+  small one (the issue asks for within 1.3x).
+
+The texts of the generated articles are written by this script (numbered sentences of
+the team's own), not taken from anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def _peak_child(args: list[str]) -> tuple[float, int]:
+    """Time a child and read its own peak RSS (via /usr/bin/time-like wait4)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out_file:
+        proc = subprocess.Popen([sys.executable, "-m", "evidence", *args],
+                                stdout=out_file, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out_file.seek(0)
+        out = out_file.read().decode(errors="replace")
+    err = ""
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"evidence {' '.join(args)} failed ({code}):\n{out}\n{err}")
+    return elapsed, usage.ru_maxrss
+
+
+def _floor_copy(src: Path, dest: Path) -> float:
+    start = time.perf_counter()
+    sha = hashlib.sha256()
+    with open(src, "rb", buffering=0) as fin, open(dest, "wb", buffering=0) as fout:
+        while chunk := fin.read(CHUNK):
+            sha.update(chunk)
+            fout.write(chunk)
+        os.fsync(fout.fileno())
+    return time.perf_counter() - start
+
+
+def _drop_caches() -> None:
+    """Start each run with the same page-cache state where the machine lets us."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        pass
+
+
+def bench_add(size_mib: int, workdir: Path, rounds: int) -> None:
+    video = workdir / "video.mp4"
+    with open(video, "wb") as fh:
+        block = os.urandom(CHUNK)
+        fh.write(b"\x00\x00\x00\x18ftypmp42" + block[12:])
+        for i in range(1, size_mib):
+            fh.write(hashlib.sha256(i.to_bytes(8, "big")).digest() * (CHUNK // 32))
+    floors, adds, peaks = [], [], []
+    for n in range(rounds):
+        _drop_caches()
+        floors.append(_floor_copy(video, workdir / f"copy-{n}"))
+        (workdir / f"copy-{n}").unlink()
+        case = workdir / f"case-{n}"
+        subprocess.run([sys.executable, "-m", "evidence", "init", str(case)], check=True,
+                       capture_output=True)
+        _drop_caches()
+        seconds, peak = _peak_child(["add", str(case), str(video)])
+        adds.append(seconds)
+        peaks.append(peak)
+        shutil.rmtree(case)
+    floor, add = min(floors), min(adds)
+    print(f"add {size_mib} MiB: floor (copy+fsync+sha256) {floor:.2f} s "
+          f"({size_mib / floor:.0f} MiB/s); evidence add {add:.2f} s "
+          f"({size_mib / add:.0f} MiB/s); ratio {add / floor:.2f}x (target <= 1.10x); "
+          f"peak RSS {max(peaks) / 1024:.1f} MiB (target < 64 MiB)")
+    print(f"  all rounds: floor {[round(x, 2) for x in floors]} add {[round(x, 2) for x in adds]}")
+
+
+_SENTENCES = (
+    "Officials in district {n} said that {a} people were killed and {b} injured overnight.",
+    "The regional governor wrote that {a} drones were shot down over the region.",
+    "According to the mayor, a school and {b} residential buildings were damaged.",
+    "Rescuers reported that at least {a} people remained under the rubble on street {n}.",
+    "The air force said that {b} missiles of various types were launched from the north.",
+    "Police said the strike on warehouse {n} started a fire that burned for {a} hours.",
+    "The ministry stated that {a} children were among the injured in district {n}.",
+    "Local media reported that power was cut to {b} thousand homes after the attack.",
+    "The hospital director said that {a} patients were moved to shelters in time.",
+    "Witnesses told reporters that they heard {b} explosions before dawn in sector {n}.",
+)
+
+
+def _make_case(root: Path, sources: int, per_source: int) -> None:
+    """A case with ``sources`` articles and ``per_source`` claims about each."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from evidence.case import Case
+    from evidence.ingest.add import add_sources
+
+    case = Case.init(root, case_id="BENCH", title="Benchmark case", ern_prefix="BEN",
+                     actor="bench")
+    texts = root.parent / "articles"
+    texts.mkdir(exist_ok=True)
+    (root / "claims").mkdir(exist_ok=True)
+    for start in range(0, sources, 1000):
+        batch = []
+        for i in range(start, min(start + 1000, sources)):
+            lines = [s.format(n=i, a=(i * 7 + k) % 97 + 3, b=(i * 13 + k) % 89 + 2)
+                     for k, s in enumerate(_SENTENCES[:per_source])]
+            path = texts / f"article-{i:05d}.txt"
+            path.write_text(f"date 2024-07-08 Report number {i}.\n\n" + "\n".join(lines) + "\n")
+            batch.append(path)
+        add_sources(case, batch, overrides={"publisher": "Bench News", "language": "en"},
+                    actor="bench")
+        for i in range(start, min(start + 1000, sources)):
+            claims = []
+            for k, template in enumerate(_SENTENCES[:per_source]):
+                quote = template.format(n=i, a=(i * 7 + k) % 97 + 3, b=(i * 13 + k) % 89 + 2)
+                claims.append(
+                    f"  - key: s{i}-c{k}\n"
+                    f"    statement: Claim {k} of report {i}.\n"
+                    f"    quote: {quote!r}\n"
+                    f"    attributed_to: [{{name: Official {k}, role: spokesperson}}]\n"
+                    f"    category: casualties\n"
+                    f"    facts: {{killed: {{value: {(i * 7 + k) % 97 + 3}, qualifier: exact}}}}\n"
+                    f"    date: 2024-07-08\n"
+                    f"    places: [District {i}]\n"
+                )
+            (root / "claims" / f"SRC-{i + 1:04d}.yaml").write_text(
+                f"source: SRC-{i + 1:04d}\nclaims:\n" + "".join(claims))
+    shutil.rmtree(texts)
+
+
+def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[float, float]:
+    case = workdir / f"case-{sources}"
+    t0 = time.perf_counter()
+    _make_case(case, sources, per_source)
+    made = time.perf_counter() - t0
+    records = sources * (per_source + 1)
+    seal_s, seal_rss = _peak_child(["seal", str(case)])
+    _drop_caches()
+    verify_s, verify_rss = _peak_child(["verify", str(case)])
+    warm_s, _ = _peak_child(["verify", str(case)])
+    print(f"{sources} sources + {sources * per_source} claims = {records} records "
+          f"(case built in {made:.1f} s)")
+    print(f"  seal:   {seal_s:.2f} s = {records / seal_s:,.0f} records/s, "
+          f"{seal_s / records * 1e6:.1f} us/record, peak RSS {seal_rss / 1024:.0f} MiB")
+    print(f"  verify: {verify_s:.2f} s cold = {records / verify_s:,.0f} records/s "
+          f"({warm_s:.2f} s warm = {records / warm_s:,.0f} records/s), "
+          f"peak RSS {verify_rss / 1024:.0f} MiB")
+    shutil.rmtree(case)
+    return seal_s / records, verify_s / records
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    add = sub.add_parser("add")
+    add.add_argument("--size-mib", type=int, default=1024)
+    add.add_argument("--rounds", type=int, default=3)
+    sv = sub.add_parser("seal-verify")
+    sv.add_argument("--sources", type=int, default=10000)
+    sv.add_argument("--claims-per-source", type=int, default=10)
+    sub.add_parser("all")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="Where to put the files (default: a temporary folder)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="evidence-bench-", dir=args.workdir))
+    try:
+        if args.what in ("add", "all"):
+            bench_add(getattr(args, "size_mib", 1024), workdir, getattr(args, "rounds", 3))
+        if args.what == "seal-verify":
+            bench_seal_verify(args.sources, args.claims_per_source, workdir)
+        if args.what == "all":
+            small = bench_seal_verify(100, 10, workdir)
+            large = bench_seal_verify(10000, 10, workdir)
+            print(f"per-record cost at 110k vs 1.1k: seal {large[0] / small[0]:.2f}x, "
+                  f"verify {large[1] / small[1]:.2f}x (target <= 1.3x)")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

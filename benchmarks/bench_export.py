@@ -1,0 +1,179 @@
+"""Benchmark of issue 5: export plus validation of a package, against bagit-python.
+
+Usage::
+
+    python benchmarks/bench_export.py                      # the issue's size: 1 GiB, 2,000 records
+    python benchmarks/bench_export.py --exhibit-mib 64 --records 200 --rounds 1   # a quick look
+
+The case holds one exhibit of ``--exhibit-mib`` random bytes (a stand-in for a video),
+one text article written by this script (numbered sentences of the team's own) and
+claims quoting it, so that it has ``--records`` records in all, sealed once.
+
+Measured, in this process, ``--rounds`` times each (the best and the median are printed):
+
+- evidence: ``export_case`` (copy with SHA-256 and SHA-512 in one pass, both cores) then
+  the bag-level validation (structure, completeness, Payload-Oxum, every manifest line),
+  and separately the full ``evidence verify`` of the package (the bag, then the case in
+  it: BLAKE3 of every object, records, custody chain, Merkle root);
+- bagit-python (the Library of Congress reference implementation) on a copy of the same
+  payload files: ``make_bag`` with SHA-256 and SHA-512, then ``Bag.validate()``, with its
+  default of one process, and with ``--processes 2``.
+
+The issue asks: export plus validation at most 0.7 times bagit-python's make plus validate.
+Files are in the page cache for both sides (each side reads what was just written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import bagit
+
+from evidence.case import Case
+from evidence.export import export_case
+from evidence.ingest.add import add_source
+from evidence.integrity.seal import seal_case
+from evidence.report import Report
+from evidence.verify.options import VerifyOptions
+from evidence.verify.package import verify_bag, verify_package
+
+NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
+CHUNK = 8 << 20
+
+
+def _article(sentences: int) -> str:
+    lines = ["date: 2024-07-08", "title: Benchmark bulletin", "", "Benchmark bulletin", ""]
+    for n in range(1, sentences + 1):
+        lines.append(f"Observer team {n} counted {n * 3} damaged windows in block {n} "
+                     f"of the eastern district.")
+    return "\n".join(lines) + "\n"
+
+
+def _claims(sentences: int) -> str:
+    out = ["source: SRC-0002", "claims:"]
+    for n in range(1, sentences + 1):
+        out += [f"  - key: windows-block-{n}",
+                f"    statement: Observer team {n} reported damaged windows in block {n}.",
+                f"    quote: Observer team {n} counted {n * 3} damaged windows in block {n}",
+                "    category: damage",
+                "    status: reported"]
+    return "\n".join(out) + "\n"
+
+
+def build_case(root: Path, exhibit_mib: int, records: int) -> Case:
+    """A sealed case: one large exhibit, one article, claims up to ``records`` records."""
+    case = Case.init(root, case_id="BENCH-1", title="Export benchmark", ern_prefix="BEN",
+                     actor="bench", now=NOW, submitter={"organisation": "Benchmark team"})
+    staging = root.parent / "staging"
+    staging.mkdir()
+    exhibit = staging / "exhibit-video.bin"
+    with exhibit.open("wb") as fh:
+        for _ in range(max(1, exhibit_mib * (1 << 20) // CHUNK)):
+            fh.write(os.urandom(CHUNK) if exhibit_mib * (1 << 20) >= CHUNK
+                     else os.urandom(exhibit_mib * (1 << 20)))
+    add_source(case, exhibit, overrides={"title": "Exhibit video"}, actor="bench", now=NOW)
+    claims = max(1, records - 2)
+    article = staging / "bulletin.txt"
+    article.write_text(_article(claims), encoding="utf-8")
+    add_source(case, article, overrides={"published": "2024-07-08"}, actor="bench", now=NOW)
+    (case.claims_dir / "SRC-0002.yaml").write_text(_claims(claims), encoding="utf-8")
+    seal_case(case, actor="bench", now=NOW)
+    shutil.rmtree(staging)
+    return case
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _ours(case: Case, work: Path, round_no: int) -> tuple[float, float, float]:
+    out = work / f"bag-{round_no}"
+
+    def bag_only() -> None:
+        report = Report()
+        verify_bag(out, report, case=False)
+        assert report.ok, [str(f) for f in report.problems()]
+
+    def full() -> None:
+        report = verify_package(out, options=VerifyOptions(), progress=None)
+        assert report.ok, [str(f) for f in report.problems()]
+
+    export = _timed(lambda: export_case(case, out, actor="bench", now=NOW))
+    validate = _timed(bag_only)
+    verify = _timed(full)
+    shutil.rmtree(out)
+    return export, validate, verify
+
+
+def _bagit(payload: Path, work: Path, processes: int) -> tuple[float, float]:
+    target = work / f"reference-{processes}"
+    shutil.copytree(payload, target)  # the same files, not timed
+    make = _timed(lambda: bagit.make_bag(str(target), checksums=["sha256", "sha512"],
+                                         processes=processes))
+    validate = _timed(lambda: bagit.Bag(str(target)).validate(processes=processes))
+    shutil.rmtree(target)
+    return make, validate
+
+
+def _show(label: str, values: list[float]) -> str:
+    return f"{label:<44} best {min(values):7.2f} s   median {statistics.median(values):7.2f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--exhibit-mib", type=int, default=1024)
+    parser.add_argument("--records", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dir", type=Path, help="Work folder (default: a temporary one).")
+    args = parser.parse_args(argv)
+    logging.getLogger("bagit").setLevel(logging.ERROR)
+    work = Path(tempfile.mkdtemp(prefix="bench-export-", dir=args.dir))
+    try:
+        start = time.perf_counter()
+        case = build_case(work / "case", args.exhibit_mib, args.records)
+        records = len(list(case.records.root.iterdir()))
+        print(f"case: {args.exhibit_mib} MiB exhibit, {records} records "
+              f"(built in {time.perf_counter() - start:.1f} s); {os.cpu_count()} cores; "
+              f"Python {sys.version.split()[0]}")
+        export_case(case, work / "payload-source", actor="bench", now=NOW)
+        payload = work / "payload-source" / "data"
+        ours: list[tuple[float, float, float]] = []
+        ref1: list[tuple[float, float]] = []
+        ref2: list[tuple[float, float]] = []
+        for n in range(args.rounds):
+            ref1.append(_bagit(payload, work, 1))
+            ours.append(_ours(case, work, n))
+            ref2.append(_bagit(payload, work, 2))
+        print(_show("evidence export", [o[0] for o in ours]))
+        print(_show("evidence bag validation", [o[1] for o in ours]))
+        print(_show("evidence verify (bag + case)", [o[2] for o in ours]))
+        print(_show("bagit-python make_bag (1 process)", [r[0] for r in ref1]))
+        print(_show("bagit-python validate (1 process)", [r[1] for r in ref1]))
+        print(_show("bagit-python make_bag (2 processes)", [r[0] for r in ref2]))
+        print(_show("bagit-python validate (2 processes)", [r[1] for r in ref2]))
+        ours_bag = statistics.median(o[0] + o[1] for o in ours)
+        ours_full = statistics.median(o[0] + o[2] for o in ours)
+        for label, ref in (("1 process", ref1), ("2 processes", ref2)):
+            base = statistics.median(r[0] + r[1] for r in ref)
+            print(f"ratio vs bagit-python {label:<12} export+validate {ours_bag / base:.2f}   "
+                  f"export+full verify {ours_full / base:.2f}   (target <= 0.70; medians: "
+                  f"{ours_bag:.2f} s, {ours_full:.2f} s against {base:.2f} s)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

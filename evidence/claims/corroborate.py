@@ -1,0 +1,468 @@
+"""``evidence corroborate``: the ledger of a case's sealed claims across sources.
+
+Claims are grouped by what they are about: the fact they give a figure for (killed,
+injured, missiles_launched …) or, without a figure, their category, together with the
+event date and the place (the most specific places the claim names, in the canonical
+names of the gazetteer, so that Київ, Киев and Kyiv are one place). In each group the
+ledger shows, side by side and in order of publication, every source's figure with its
+qualifier, when the article was published, who the words came from, through which
+channel, and which outlet carried them.
+
+It never decides what is true. It shows:
+
+- **agreement**: two figures are *consistent* when the ranges their qualifiers allow
+  overlap ("about 20" is 17–23, "at least 22" is 22 or more, "more than 40" 41 or more);
+- **figures that grow over the day**: for counts that only grow (the dead, the injured,
+  damaged buildings) a later report above an earlier one is a *rise* on a timeline, not
+  a contradiction; a later figure *below* an earlier one is a conflict;
+- **disagreement**: figures that cannot both be right (different counts of missiles
+  launched in one attack) are a *conflict*;
+- **independence**: claims are counted by their origin, the first link of the
+  attribution chain, identified across languages and transliterations: two outlets
+  quoting the same minister are one origin, not two. An outlet's own words are the
+  outlet's origin.
+
+It suggests a status for each claim (``corroborated`` when another, independent origin
+gives a consistent figure; ``contested`` when one conflicts with it; else ``reported``)
+and changes nothing: claims change only when an analyst edits them and seals again.
+Only what the latest seal covers is read (the latest revision of each claim; withdrawn
+claims are left out), and each record is checked against the seal's digest first.
+
+Example:
+    >>> consistent(interval(20, "approx"), interval(22, "at-least"))
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from evidence.canonical import loads_json
+from evidence.case import Case
+from evidence.claims.gazetteer import gazetteer
+from evidence.claims.lexicon import fold_text
+from evidence.claims.speech import speaker_key
+from evidence.digest import digest_bytes
+from evidence.errors import CaseError
+from evidence.model import ClaimBody, Fact, Record, SourceBody
+from evidence.store import record_slice
+
+__all__ = [
+    "CUMULATIVE_FACTS",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerGroup",
+    "build_ledger",
+    "consistent",
+    "interval",
+    "render_ledger",
+]
+
+Verdict = Literal["single", "consistent", "rising", "conflict", "mentions"]
+
+APPROX: Final = 0.15
+""""about N" allows N ± 15 % (at least ± 1)."""
+
+CUMULATIVE_FACTS: Final = frozenset({
+    "killed", "injured", "killed_or_injured", "victims", "children_killed",
+    "children_injured", "rescued", "buildings_damaged", "vehicles_damaged",
+    "facilities_damaged",
+})
+"""Counts that only grow as the day goes on: a later, higher figure is a rise."""
+
+VOLATILE_FACTS: Final = frozenset({"missing"})
+"""Counts that go up and down (the missing are found): differences are changes."""
+
+_CORROBORATING_CATEGORIES: Final = frozenset({"attack", "target", "damage", "location",
+                                              "casualties", "weapon"})
+_OUTLET_ROLES: Final = ("news outlet", "outlet", "newspaper", "news agency")
+
+
+def interval(value: float, qualifier: str, maximum: float | None = None) -> tuple[float, float]:
+    """The range of counts a figure with its qualifier allows."""
+    if qualifier == "approx":
+        spread = max(1.0, value * APPROX) if value else 1.0
+        return max(0.0, math.floor(value - spread)), math.ceil(value + spread)
+    if qualifier == "at-least":
+        return value, math.inf
+    if qualifier == "more-than":
+        return value + 1, math.inf
+    if qualifier == "at-most":
+        return 0.0, value
+    if qualifier == "less-than":
+        return 0.0, max(0.0, value - 1)
+    if qualifier == "range" and maximum is not None:
+        return value, maximum
+    return value, value
+
+
+def consistent(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two figures can both be right (their ranges overlap)."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One claim in a group: its figure (if any), its source, and who said it."""
+
+    claim: str
+    revision: int
+    key: str
+    ern: str
+    source: str
+    outlet: str | None
+    published: str | None
+    speaker: str | None
+    role: str | None
+    channel: str | None
+    origin: str
+    origin_label: str
+    status: str
+    quote: str | None
+    figure: Fact | None
+    suggested: str = "reported"
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        if self.figure is None:
+            return None
+        return interval(self.figure.value, self.figure.qualifier, self.figure.max)
+
+    def figure_text(self) -> str:
+        if self.figure is None:
+            return ""
+        f = self.figure
+        words = {"exact": "", "approx": "about ", "at-least": "at least ",
+                 "more-than": "more than ", "at-most": "at most ", "less-than": "fewer than "}
+        if f.qualifier == "range":
+            return f"{_num(f.value)}–{_num(f.max or f.value)}"
+        return f"{words.get(f.qualifier, '')}{_num(f.value)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "claim": self.claim, "revision": self.revision, "key": self.key, "ern": self.ern,
+            "source": self.source, "outlet": self.outlet, "published": self.published,
+            "speaker": self.speaker, "role": self.role, "channel": self.channel,
+            "origin": self.origin, "origin_label": self.origin_label, "status": self.status,
+            "suggested_status": self.suggested, "reasons": list(self.reasons),
+            "quote": self.quote,
+        }
+        if self.figure is not None:
+            out["figure"] = self.figure.to_dict()
+            out["figure_text"] = self.figure_text()
+        return out
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@dataclass
+class LedgerGroup:
+    """Claims about one thing: a fact (or a category), a date, a place."""
+
+    kind: Literal["fact", "assertion"]
+    subject: str
+    date: str | None
+    places: tuple[str, ...]
+    within: tuple[str, ...]
+    entries: list[LedgerEntry] = field(default_factory=list)
+    verdict: Verdict = "single"
+    origins: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        place = " + ".join(self.places) if self.places else "no place given"
+        return f"{self.subject} · {self.date or 'undated'} · {place}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "subject": self.subject, "date": self.date,
+                "places": list(self.places), "within": list(self.within),
+                "verdict": self.verdict, "independent_origins": self.origins,
+                "notes": list(self.notes), "entries": [e.to_dict() for e in self.entries]}
+
+
+@dataclass
+class Ledger:
+    """The ledger of a case: groups of claims, as of its latest seal."""
+
+    case_id: str
+    seal: int
+    claims: int = 0
+    withdrawn: int = 0
+    groups: list[LedgerGroup] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for group in self.groups:
+            counts[group.verdict] = counts.get(group.verdict, 0) + 1
+        return {"case": self.case_id, "seal": self.seal, "claims": self.claims,
+                "withdrawn_left_out": self.withdrawn, "verdicts": counts,
+                "groups": [g.to_dict() for g in self.groups]}
+
+
+# -- reading the sealed claims ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SourceInfo:
+    outlet: str | None
+    published: str | None
+    captured: str
+
+
+def _read_record(case: Case, record_id: str, revision: int, blake3: str | None) -> Record:
+    name = f"records/{record_id}.{revision}.json"
+    record_bytes = record_slice(case.records.read(record_id, revision))
+    if record_bytes is None:
+        raise CaseError(f"{name} is not in the record file form", hint="Run `evidence verify`.")
+    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
+        raise CaseError(f"{name} does not match the digest the seal holds",
+                        hint="Run `evidence verify`; the ledger reads only sealed records.")
+    doc = loads_json(record_bytes, path=name)
+    if not isinstance(doc, dict):
+        raise CaseError(f"{name} is not a record", hint="Run `evidence verify`.")
+    try:
+        return Record.from_dict(doc)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CaseError(f"{name}: malformed record ({exc})", hint="Run `evidence verify`.") from exc
+
+
+def _sealed_claims(case: Case) -> tuple[int, list[tuple[Record, int]]]:
+    """The latest sealed revision of each claim, with its position of entry."""
+    latest = case.latest_seal()
+    if latest is None:
+        raise CaseError("the case has no seal yet: the ledger reads sealed claims only",
+                        path=str(case.root), hint="Run `evidence seal` first.")
+    seal, _ = latest
+    chosen: dict[str, tuple[int, str, int]] = {}
+    for position, leaf in enumerate(seal.leaves):
+        if leaf.id.startswith("CLM-"):
+            first = chosen.get(leaf.id, (0, "", position))[2]
+            chosen[leaf.id] = (leaf.revision, leaf.blake3, first)
+    out = [(_read_record(case, cid, rev, b3), first)
+           for cid, (rev, b3, first) in sorted(chosen.items(), key=lambda kv: kv[1][2])]
+    return seal.sequence, out
+
+
+def _source_info(case: Case, cache: dict[tuple[str, int], _SourceInfo],
+                 source_id: str, revision: int) -> _SourceInfo:
+    key = (source_id, revision)
+    if key not in cache:
+        record = _read_record(case, source_id, revision, None)
+        body = record.body
+        if isinstance(body, SourceBody):
+            cache[key] = _SourceInfo(body.publisher, body.published, body.captured_at)
+        else:
+            cache[key] = _SourceInfo(None, None, record.created_at)
+    return cache[key]
+
+
+# -- places, origins ---------------------------------------------------------------------------
+
+
+def _canonical_places(names: Iterable[str]) -> list[str]:
+    out = []
+    for name in names:
+        place = gazetteer().canonical(name)
+        canonical = place.name if place is not None else " ".join(name.split())
+        if canonical not in out:
+            out.append(canonical)
+    return out
+
+
+def _scope(places: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The most specific places of a claim (none contains another), and the others."""
+    gaz = gazetteer()
+    specific = [p for p in places if not any(q != p and gaz.contains(p, q) for q in places)]
+    general = [p for p in places if p not in specific]
+    return tuple(sorted(specific)), tuple(general)
+
+
+def _is_outlet(link: Mapping[str, Any], outlet: str | None) -> bool:
+    role = (link.get("role") or "").casefold()
+    name = (link.get("name") or "").casefold()
+    return role in _OUTLET_ROLES or (outlet is not None and name == outlet.casefold())
+
+
+def _origin(body: ClaimBody, info: _SourceInfo, source: str) -> tuple[str, str, Any]:
+    """(origin key, origin label, the speaker link or None) of a claim."""
+    chain = [link.to_dict() for link in body.attribution]
+    speaker = chain[0] if chain and not _is_outlet(chain[0], info.outlet) else None
+    if speaker is not None:
+        return speaker_key(str(speaker["name"])), str(speaker["name"]), speaker
+    outlet = info.outlet or (chain[0]["name"] if chain else None) or source
+    return "outlet:" + " ".join(fold_text(str(outlet)).casefold().split()), str(outlet), None
+
+
+# -- building ----------------------------------------------------------------------------------
+
+
+def build_ledger(case: Case) -> Ledger:
+    """The ledger of the case's sealed claims (reads only; writes nothing).
+
+    Raises:
+        CaseError: the case has no seal, or a sealed record does not match its digest.
+    """
+    sequence, claims = _sealed_claims(case)
+    state = case.state()
+    ledger = Ledger(case.meta.id, sequence)
+    sources: dict[tuple[str, int], _SourceInfo] = {}
+    groups: dict[tuple[Any, ...], LedgerGroup] = {}
+    for record, _ in claims:
+        body = record.body
+        if not isinstance(body, ClaimBody):
+            continue
+        if body.status == "withdrawn":
+            ledger.withdrawn += 1
+            continue
+        ledger.claims += 1
+        info = _source_info(case, sources, body.source.id, body.source.revision)
+        origin, label, speaker = _origin(body, info, body.source.id)
+        places = _canonical_places(body.places)
+        scope, within = _scope(places)
+        ern = (case.meta.ern(state.ern_number(record.id)) if record.id in state.first_seen
+               else record.id)
+        base = {
+            "claim": record.id, "revision": record.revision, "key": body.key, "ern": ern,
+            "source": body.source.id, "outlet": info.outlet, "published": info.published,
+            "speaker": speaker.get("name") if speaker else None,
+            "role": speaker.get("role") if speaker else None,
+            "channel": speaker.get("channel") if speaker else None,
+            "origin": origin, "origin_label": label, "status": body.status,
+            "quote": body.quote.exact if body.quote else None,
+        }
+        if body.facts:
+            for name, fact in body.facts.items():
+                key = ("fact", name, body.date, scope)
+                group = groups.setdefault(key, LedgerGroup("fact", name, body.date, scope,
+                                                           within))
+                group.entries.append(LedgerEntry(figure=fact, **base))
+        else:
+            key = ("assertion", body.category, body.date, scope)
+            group = groups.setdefault(key, LedgerGroup("assertion", body.category, body.date,
+                                                       scope, within))
+            group.entries.append(LedgerEntry(figure=None, **base))
+    for group in groups.values():
+        _judge(group)
+    ledger.groups = sorted(groups.values(), key=_group_order)
+    return ledger
+
+
+def _group_order(group: LedgerGroup) -> tuple[Any, ...]:
+    return (group.date or "9999", group.kind != "fact", group.subject, group.places)
+
+
+def _when(entry: LedgerEntry) -> str:
+    return entry.published or "9999"
+
+
+def _describe(entry: LedgerEntry) -> str:
+    who = entry.speaker or entry.outlet or entry.source
+    return f"{entry.claim} ({who}, {entry.outlet or entry.source})"
+
+
+def _judge(group: LedgerGroup) -> None:
+    """The verdict of a group and the suggested status of each claim, with reasons."""
+    group.entries.sort(key=lambda e: (_when(e), e.claim))
+    group.origins = len({e.origin for e in group.entries})
+    if group.kind == "assertion":
+        _judge_assertions(group)
+        return
+    cumulative = group.subject in CUMULATIVE_FACTS
+    volatile = group.subject in VOLATILE_FACTS
+    reasons: dict[str, list[str]] = {e.claim: [] for e in group.entries}
+    agree: set[str] = set()
+    conflict: set[str] = set()
+    rises = conflicts = 0
+    for i, a in enumerate(group.entries):
+        for b in group.entries[i + 1 :]:
+            ra, rb = a.range, b.range
+            if ra is None or rb is None or a.claim == b.claim:
+                continue
+            if consistent(ra, rb):
+                if a.origin != b.origin:
+                    agree.update((a.claim, b.claim))
+                    reasons[a.claim].append(f"consistent with {_describe(b)}: {b.figure_text()}")
+                    reasons[b.claim].append(f"consistent with {_describe(a)}: {a.figure_text()}")
+                continue
+            timed = a.published is not None and b.published is not None and \
+                a.published < b.published
+            if (cumulative and timed and rb[0] > ra[1]) or volatile:
+                rises += 1
+                reasons[b.claim].append(f"above the earlier {_describe(a)}: {a.figure_text()} "
+                                        "(a count that grows over the day)")
+                continue
+            if a.origin == b.origin:
+                group.notes.append(f"{a.claim} and {b.claim} come from the same origin "
+                                   f"({a.origin_label}) and differ: a revision, not a conflict")
+                continue
+            conflicts += 1
+            conflict.update((a.claim, b.claim))
+            why = ("below the earlier figure" if cumulative and timed and rb[1] < ra[0]
+                   else "cannot both be right")
+            reasons[a.claim].append(f"conflicts with {_describe(b)}: {b.figure_text()}")
+            reasons[b.claim].append(f"conflicts with {_describe(a)}: {a.figure_text()} ({why})")
+    group.entries = [
+        _with_status(e, "contested" if e.claim in conflict else
+                     "corroborated" if e.claim in agree else "reported", reasons[e.claim])
+        for e in group.entries
+    ]
+    if len(group.entries) == 1:
+        group.verdict = "single"
+    elif conflicts:
+        group.verdict = "conflict"
+    elif rises:
+        group.verdict = "rising"
+    else:
+        group.verdict = "consistent"
+
+
+def _judge_assertions(group: LedgerGroup) -> None:
+    group.verdict = "single" if len(group.entries) == 1 else "mentions"
+    can = group.subject in _CORROBORATING_CATEGORIES and bool(group.places)
+    updated = []
+    for entry in group.entries:
+        others = [e for e in group.entries if e.origin != entry.origin]
+        if can and others:
+            reasons = [f"also said by {_describe(e)}" for e in others]
+            updated.append(_with_status(entry, "corroborated", reasons))
+        else:
+            updated.append(_with_status(entry, "reported", []))
+    group.entries = updated
+
+
+def _with_status(entry: LedgerEntry, suggested: str, reasons: Sequence[str]) -> LedgerEntry:
+    fields = {**entry.__dict__, "suggested": suggested, "reasons": tuple(reasons)}
+    return LedgerEntry(**fields)
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def render_ledger(ledger: Ledger) -> list[str]:
+    """The ledger as lines of text: a group a block, a claim a line, in time order."""
+    lines = [f"ledger of {ledger.case_id} as of seal {ledger.seal}: {ledger.claims} claim(s) "
+             f"in {len(ledger.groups)} group(s)"
+             + (f"; {ledger.withdrawn} withdrawn claim(s) left out" if ledger.withdrawn else "")]
+    for group in ledger.groups:
+        lines.append("")
+        within = f" (within {', '.join(group.within)})" if group.within else ""
+        lines.append(f"{group.title}{within} — {group.verdict}, {len(group.entries)} claim(s), "
+                     f"{group.origins} independent origin(s)")
+        for entry in group.entries:
+            who = entry.speaker or "(the outlet's own words)"
+            via = f" via {entry.channel}" if entry.channel else ""
+            figure = entry.figure_text()
+            status = (entry.status if entry.suggested == entry.status
+                      else f"{entry.status} → suggest {entry.suggested}")
+            lines.append(f"  {entry.published or 'undated':<20} {figure:<16} {who}{via} · "
+                         f"{entry.outlet or entry.source}  [{entry.claim} {entry.ern}: {status}]")
+            lines.extend(f"      {reason}" for reason in entry.reasons)
+        lines.extend(f"  note: {note}" for note in group.notes)
+    return lines

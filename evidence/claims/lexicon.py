@@ -1,0 +1,174 @@
+"""The word lists of ``evidence suggest``: loaded once from ``evidence/claims/data``.
+
+The rules of :mod:`evidence.claims.suggest` are explainable because their knowledge is
+data that anyone can read and correct: cue words (``terms.yaml``), number words
+(``numbers.yaml``), reported speech (``speech.yaml``), weapons (``weapons.yaml``) and
+places (``gazetteer.yaml``), each in English, Ukrainian and Russian. The files ship in
+the package and are read through :mod:`importlib.resources`; nothing is downloaded.
+
+Matching is done on a *folded* copy of the text, of exactly the same length, so every
+offset found in it is an offset in the source text: apostrophes (’ ʼ ‘) become ``'``,
+ё becomes е, no-break spaces become spaces, and Latin letters that look Cyrillic
+inside a mostly Cyrillic word (the homoglyph "Kиїв" with a Latin K) become Cyrillic.
+
+Example:
+    >>> fold_text("Слов’янськ")
+    "Слов'янськ"
+    >>> bool(cue("casualty").search("загинули щонайменше 7 людей"))
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any, Final, Literal
+
+from evidence._yaml import load_yaml
+from evidence.errors import EvidenceError
+
+__all__ = [
+    "LANGS",
+    "Lang",
+    "alternation",
+    "cue",
+    "data",
+    "fold_text",
+    "mixed_script_words",
+    "transliterate",
+    "words_pattern",
+]
+
+Lang = Literal["en", "uk", "ru"]
+LANGS: Final[tuple[Lang, ...]] = ("en", "uk", "ru")
+
+LEFT: Final = r"(?<![\w'])"
+"""No word character or apostrophe before a match."""
+RIGHT: Final = r"(?![\w])(?!'[^\Ws])(?!'s\w)"
+"""No word character after a match, nor an apostrophe inside a word (a possessive 's is
+allowed: "Odesa's")."""
+
+_APOSTROPHES: Final = dict.fromkeys(map(ord, "\u2019\u02bc\u2018\u0060\u00b4\u2032"), "'")
+_SPACES: Final = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a"), " ")
+_YO: Final = {ord("ё"): "е", ord("Ё"): "Е"}
+_LATIN_TO_CYRILLIC: Final = {
+    ord(lat): cyr for lat, cyr in zip("aceiopxyABCEHIKMOPTX", "асеіорхуАВСЕНІКМОРТХ", strict=True)
+}
+_WORD: Final = re.compile(r"\w+")
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+_LATIN: Final = re.compile(r"[A-Za-z]")
+
+
+class LexiconError(EvidenceError):
+    """A data file of the package is missing or malformed (a packaging fault)."""
+
+
+def data(name: str) -> Any:
+    """The parsed data file ``evidence/claims/data/<name>.yaml`` (cached)."""
+    return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> Any:
+    node = resources.files("evidence.claims") / "data" / f"{name}.yaml"
+    try:
+        raw = node.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"the word list {name}.yaml is missing from the package",
+                           hint="Reinstall the package.") from exc
+    return load_yaml(raw, path=f"evidence/claims/data/{name}.yaml").data
+
+
+def fold_text(text: str) -> str:
+    """The text folded for matching, with every character at its original offset."""
+    folded = text.translate(_APOSTROPHES).translate(_SPACES).translate(_YO)
+    if not (_CYRILLIC.search(folded) and _LATIN.search(folded)):
+        return folded
+    return _WORD.sub(_fold_word, folded)
+
+
+def _fold_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    cyrillic = len(_CYRILLIC.findall(word))
+    latin = len(_LATIN.findall(word))
+    if cyrillic and latin and cyrillic >= latin:
+        return word.translate(_LATIN_TO_CYRILLIC)
+    return word
+
+
+_TRANSLIT: Final = dict(zip(
+    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэъё",
+    ["a", "b", "v", "h", "g", "d", "e", "ie", "zh", "z", "y", "i", "i", "i", "k", "l", "m",
+     "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "iu", "ia",
+     "y", "e", "", "e"], strict=True))
+
+
+def transliterate(text: str) -> str:
+    """Cyrillic letters in Latin (after the Ukrainian national system, simplified), lower
+    case: "Ковальчук" -> "kovalchuk". Other characters are kept."""
+    return "".join(_TRANSLIT.get(c, c) for c in text.casefold())
+
+
+def mixed_script_words(text: str) -> list[str]:
+    """Words that mix Latin and Cyrillic letters (homoglyphs), as written."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if _CYRILLIC.search(word) and _LATIN.search(word):
+            found.append(word)
+    return found
+
+
+def alternation(patterns: Iterable[str]) -> str:
+    """One regular expression trying the longest patterns first."""
+    unique = sorted(set(patterns), key=lambda p: (-len(p), p))
+    return "|".join(f"(?:{p})" for p in unique)
+
+
+def words_pattern(patterns: Iterable[str], *, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """Whole-word matching of any of ``patterns`` (regular expressions)."""
+    body = alternation(patterns)
+    if not body:
+        return re.compile(r"(?!x)x")
+    return re.compile(f"{LEFT}(?:{body}){RIGHT}", flags)
+
+
+def _per_language(entry: Any, what: str) -> list[str]:
+    if not isinstance(entry, Mapping):
+        raise LexiconError(f"terms.yaml: {what} must map languages to lists")
+    out: list[str] = []
+    for lang in LANGS:
+        values = entry.get(lang) or []
+        if not isinstance(values, list):
+            raise LexiconError(f"terms.yaml: {what}/{lang} must be a list")
+        out.extend(str(v) for v in values)
+    return out
+
+
+@functools.cache
+def cue(group: str, sub: str | None = None) -> re.Pattern[str]:
+    """The compiled cue words of ``terms.yaml`` group (and sub-group), all languages."""
+    terms = data("terms")
+    entry = terms.get(group) if isinstance(terms, dict) else None
+    if entry is None:
+        raise LexiconError(f"terms.yaml has no group {group!r}")
+    if sub is not None:
+        entry = entry.get(sub)
+        if entry is None:
+            raise LexiconError(f"terms.yaml has no group {group}/{sub}")
+    return words_pattern(_per_language(entry, group if sub is None else f"{group}/{sub}"))
+
+
+@functools.cache
+def cue_by_language(group: str, lang: Lang) -> re.Pattern[str]:
+    """The cue words of one language only."""
+    entry = data("terms").get(group) or {}
+    return words_pattern(str(v) for v in entry.get(lang) or [])
+
+
+def sub_groups(group: str) -> list[str]:
+    """The names under a group of ``terms.yaml`` (facts: killed, injured …)."""
+    entry = data("terms").get(group) or {}
+    return list(entry) if isinstance(entry, dict) else []

@@ -1,0 +1,380 @@
+"""The rules of ``evidence suggest``: from a normalised text to candidate claims.
+
+Each sentence is read once, in order, with what the sentences before it established:
+who is speaking (:mod:`~evidence.claims.speech`), which incident the paragraph is about
+(its date and places), which munitions "30 of them" counts. Then every rule that fires
+proposes a claim of its category, quoting the speaker's words of the sentence:
+
+==========  =================================================================
+casualties  a casualty word (killed, загинули, погибли, injured, під завалами …)
+            or a casualty figure
+weapon      a weapon system named (its launch counts go with it)
+attack      a verb of attacking (attacked, обстріляли, нанесли удар …) or counts
+            of munitions, strikes, explosions without a weapon named
+target      a verb of hitting (hit, влучила, попали, цілить …) and a target
+            (hospital, school, residential building, infrastructure …)
+damage      damaged, destroyed, fire, power cut (пошкоджено, разрушены …)
+location    "the main impact on", "під ударом опинилися" and the places named
+statement   a quotation, an appeal or an assessment with none of the above
+other       mourning, an investigation, an evacuation, with none of the above
+==========  =================================================================
+
+A sentence whose date differs from the article's main event (another incident, "on 3
+July", "вчора", a "see more" link) is its own claim with its own date and places, and
+the sentences after it in the paragraph follow it. Consecutive statements of one
+quotation are one claim; "Among them are children" joins the casualty claim before it.
+
+Every candidate carries ``why``: the rule, the words that fired it, and how its facts,
+speaker, date and places were read.
+
+Example:
+    >>> found = analyse("About 20 people were killed in Kyiv today.", published="2024-07-08")
+    >>> [(c.category, c.date, c.places) for c in found.candidates]
+    [('casualties', '2024-07-08', ('Kyiv',))]
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from evidence.claims.dates import SAME_DAY, DateMention, find_dates, parse_published
+from evidence.claims.facts import (
+    ATTACK_FACTS,
+    CASUALTY_FACTS,
+    DAMAGE_FACTS,
+    MUNITION_FACTS,
+    FoundFact,
+    Memory,
+    find_facts,
+)
+from evidence.claims.gazetteer import Place, gazetteer
+from evidence.claims.lexicon import cue, fold_text, mixed_script_words
+from evidence.claims.sentences import MAX_SENTENCE, Paragraph, Sentence, split_text
+from evidence.claims.speech import Attribution, Speaker, attribute
+from evidence.claims.weapons import WeaponMention, find_weapons
+
+__all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
+
+CATEGORIES: Final = ("casualties", "attack", "weapon", "target", "damage", "location",
+                     "statement", "other")
+_QUOTED: Final = frozenset({"quote", "quote-unattributed"})
+_LAUNCH_AREA_CATEGORIES: Final = frozenset({"attack", "weapon"})
+"""Claims that may name a launch area (a Russian oblast, a sea) among their places."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A claim the rules propose: category, the quoted span of the text, and what was
+    read from it."""
+
+    category: str
+    start: int
+    end: int
+    facts: tuple[FoundFact, ...]
+    date: str | None
+    places: tuple[str, ...]
+    speaker: Speaker | None
+    weapons: tuple[str, ...]
+    why: tuple[str, ...]
+    paragraph: int
+    group: tuple[int, int] | None
+    sentence: int
+
+
+@dataclass
+class Analysis:
+    """What :func:`analyse` found in a text."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    sentences: int = 0
+    main_date: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    """What a paragraph has established so far."""
+
+    date: str | None = None
+    places: list[Place] = field(default_factory=list)
+    memory: Memory = field(default_factory=Memory)
+
+
+def _free(matches: Sequence[re.Match[str]], masked: tuple[int, int] | None) -> list[re.Match[str]]:
+    if masked is None:
+        return list(matches)
+    return [m for m in matches if not masked[0] <= m.start() < masked[1]]
+
+
+class _Reader:
+    def __init__(self, text: str, published: str | None) -> None:
+        self.text = text
+        self.folded = fold_text(text)
+        self.published = parse_published(published)
+        self.paragraphs = split_text(text)
+        self.attributions = attribute(text, self.paragraphs, self.folded)
+        self.mentions = gazetteer().find(self.folded)
+        self.mention_starts = [m.start for m in self.mentions]
+        self.cities = list(dict.fromkeys(m.place.name for m in self.mentions
+                                         if m.place.kind == "city"))
+        self.main_date = self._main_date()
+
+    def find(self, group: str, start: int, end: int,
+             masked: tuple[int, int] | None) -> list[re.Match[str]]:
+        return _free(list(cue(group).finditer(self.folded, start, end)), masked)
+
+    def _main_date(self) -> str | None:
+        """The date of the article's main event: the first date its opening paragraphs
+        give, else the publication date."""
+        for para in self.paragraphs[:3]:
+            if not para.sentences or self._see_more(para):
+                continue
+            for sent in para.sentences:
+                att = self.attributions[sent.index]
+                for mention in self._dates(sent, att.masked):
+                    if mention.value and mention.value != SAME_DAY and "/" not in mention.value:
+                        return mention.value
+        return self.published.isoformat() if self.published else None
+
+    def _see_more(self, para: Paragraph) -> bool:
+        first = para.sentences[0]
+        return cue("see_more").match(self.folded, first.start, first.end) is not None
+
+    def _dates(self, sent: Sentence, masked: tuple[int, int] | None) -> list[DateMention]:
+        found = find_dates(self.folded[sent.start : sent.end], self.published)
+        shifted = [replace(d, start=d.start + sent.start, end=d.end + sent.start) for d in found]
+        if masked is None:
+            return shifted
+        return [d for d in shifted if not masked[0] <= d.start < masked[1]]
+
+    # -- one sentence ----------------------------------------------------------------------
+
+    def sentence(self, para: Paragraph, sent: Sentence, context: _Context,
+                 see_more: bool) -> list[Candidate]:
+        att = self.attributions[sent.index]
+        if att.meta:
+            return []
+        start, end = att.content
+        if see_more and sent is para.sentences[0]:
+            prefix = cue("see_more").match(self.folded, start, end)
+            if prefix is not None:
+                start = prefix.end()
+                while start < end and self.text[start].isspace():
+                    start += 1
+        content = self.folded[start:end]
+        if len(content.split()) < 2 and not cue("no_casualties").search(content):
+            return []
+        if cue("headings").fullmatch(content.strip(" .!")) or self.find(
+                "meta", sent.start, sent.end, att.masked):
+            return []
+        region = (sent.start, sent.end)
+        masked = att.masked
+        weapons = [w for w in find_weapons(self.folded, *region)
+                   if masked is None or not masked[0] <= w.start < masked[1]]
+        cues = {group: self.find(group, *region, masked) for group in (
+            "casualty", "attack", "hit", "targets", "damage", "damage_ambiguous", "things",
+            "location", "statement", "evaluative", "other", "shot_down")}
+        damage_words = [m for m in cues["damage"] if not any(
+            s.start() <= m.start() < s.end() for s in cues["shot_down"])]
+        if cues["damage_ambiguous"] and cues["things"]:
+            damage_words += cues["damage_ambiguous"]
+        facts = find_facts(self.folded, *region, weapons=weapons,
+                           masked=[masked] if masked else [], memory=context.memory,
+                           damage=bool(damage_words), attack=bool(cues["attack"]))
+        date, date_why = self._date(sent, att, context, see_more)
+        places, place_why = self._places(sent, att, context, date)
+        inherited = place_why.endswith("as the sentence before")
+        chosen = self._categories(att, weapons, facts, cues, damage_words, places)
+        if not chosen:
+            return []
+        base_why = [w for w in (self._speaker_why(att), date_why, place_why) if w]
+        group = att.quote if att.how in _QUOTED else None
+        out = []
+        for category, trigger, own_facts in chosen:
+            own_places = places if category in _LAUNCH_AREA_CATEGORIES else [
+                p for p in places if p.country == "Ukraine" and p.kind != "sea"]
+            if inherited and own_facts and all(f.name in ATTACK_FACTS for f in own_facts):
+                own_places = []  # counts of the whole attack belong to no one city
+            why = [f"{category}: {trigger}"]
+            if own_facts:
+                why.append("facts: " + "; ".join(
+                    f"{f.name} = {f.qualifier} {f.value}"
+                    + (f"-{f.max}" if f.max is not None else "")
+                    + f" (from «{f.text}» with «{f.cue}»)" for f in own_facts))
+            out.append(Candidate(
+                category=category, start=start, end=end, facts=tuple(own_facts), date=date,
+                places=tuple(p.name for p in own_places), speaker=att.speaker,
+                weapons=tuple(dict.fromkeys(w.name for w in weapons)),
+                why=tuple(why + base_why), paragraph=para.index, group=group,
+                sentence=sent.index))
+        return out
+
+    def _categories(self, att: Attribution, weapons: list[WeaponMention],
+                    facts: list[FoundFact], cues: dict[str, list[re.Match[str]]],
+                    damage_words: list[re.Match[str]],
+                    places: list[Place]) -> list[tuple[str, str, list[FoundFact]]]:
+        def words(matches: Sequence[re.Match[str]] | Sequence[WeaponMention]) -> str:
+            shown = [m.group(0) if isinstance(m, re.Match) else m.text for m in matches]
+            return ", ".join(f"«{w}»" for w in dict.fromkeys(shown))
+
+        chosen: list[tuple[str, str, list[FoundFact]]] = []
+        casualty = [f for f in facts if f.name in CASUALTY_FACTS]
+        munition = [f for f in facts if f.name in MUNITION_FACTS]
+        attack_counts = [f for f in facts if f.name in ATTACK_FACTS - MUNITION_FACTS]
+        damage = [f for f in facts if f.name in DAMAGE_FACTS]
+        if casualty or cues["casualty"]:
+            chosen.append(("casualties", "casualty words " + words(cues["casualty"])
+                           if cues["casualty"] else "casualty figures", casualty))
+        if weapons:
+            chosen.append(("weapon", "weapon named " + words(weapons), munition))
+            if cues["attack"] and not munition:
+                chosen.append(("attack", "verb of attack " + words(cues["attack"]),
+                               attack_counts))
+        elif munition or attack_counts or cues["attack"]:
+            trigger = ("verb of attack " + words(cues["attack"]) if cues["attack"]
+                       else "counts of the attack")
+            chosen.append(("attack", trigger, munition + attack_counts))
+        targets = cues["targets"]
+        facility = [p for p in places if p.target]
+        if cues["hit"] and (targets or facility):
+            shown = words(targets) if targets else ", ".join(p.name for p in facility)
+            chosen.append(("target", f"verb of hitting {words(cues['hit'])} with {shown}", []))
+        if damage_words:
+            chosen.append(("damage", "damage words " + words(damage_words), damage))
+        if cues["location"] and places:
+            chosen.append(("location", f"{words(cues['location'])} with "
+                           + ", ".join(p.name for p in places), []))
+        if chosen:
+            return chosen
+        if att.how in _QUOTED:
+            return [("statement", "words in quotation marks", [])]
+        if cues["statement"] or cues["evaluative"]:
+            return [("statement", "appeal or assessment "
+                     + words(cues["statement"] + cues["evaluative"]), [])]
+        if cues["other"]:
+            return [("other", "words " + words(cues["other"]), [])]
+        return []
+
+    def _date(self, sent: Sentence, att: Attribution, context: _Context,
+              see_more: bool) -> tuple[str | None, str]:
+        for mention in self._dates(sent, att.masked):
+            value = mention.value
+            if value == SAME_DAY:
+                value = context.date or self.main_date
+            if value is None:
+                continue
+            context.date = value
+            return value, f"date: «{mention.text}» → {value}"
+        if context.date:
+            return context.date, f"date: {context.date}, as the sentence before"
+        if see_more:
+            return None, "date: not stated (a link to another report)"
+        if self.main_date:
+            return self.main_date, f"date: the article's main event, {self.main_date}"
+        return None, ""
+
+    def _places(self, sent: Sentence, att: Attribution, context: _Context,
+                date: str | None) -> tuple[list[Place], str]:
+        masked = att.masked
+        first = bisect.bisect_left(self.mention_starts, sent.start)
+        last = bisect.bisect_left(self.mention_starts, sent.end)
+        mentions = [m for m in self.mentions[first:last]
+                    if m.end <= sent.end and (masked is None or not masked[0] <= m.start < masked[1])]
+        if not mentions:
+            if context.places:
+                return list(context.places), "places: " + ", ".join(
+                    p.name for p in context.places) + ", as the sentence before"
+            return [], ""
+        known = [p.name for p in context.places if p.kind == "city"] + self.cities
+        chain: list[Place] = []
+        for mention in mentions:
+            for place in gazetteer().resolve(mention, known):
+                if place not in chain:
+                    chain.append(place)
+        chain.sort(key=lambda p: p.rank)
+        if len(chain) > 1:  # "Ukraine" adds nothing next to places in Ukraine
+            chain = [p for p in chain if not (p.kind == "country" and any(
+                q.country == p.name and q.kind != "country" for q in chain))]
+        context.places = chain
+        shown = ", ".join(f"«{m.text}» → {m.place.name}" for m in mentions)
+        return chain, f"places: {shown}"
+
+    @staticmethod
+    def _speaker_why(att: Attribution) -> str:
+        if att.speaker is None:
+            return ("speaker: the outlet itself" + (f" («{att.words}»)" if att.words else ""))
+        shown = f" from «{att.words}»" if att.words else ""
+        how = {"quote": "quotation", "lead": "attribution before", "tail": "attribution after",
+               "subject": "verb of saying", "backward": "named after the words",
+               "inherited": "as the sentence before"}.get(att.how, att.how)
+        return f"speaker ({how}): {att.speaker.name}{shown}"
+
+
+def _merge(candidates: list[Candidate], text: str, folded: str) -> list[Candidate]:
+    """One claim for consecutive statements of one quotation; "Among them are children"
+    joins the casualty claim before it."""
+    out: list[Candidate] = []
+    among = cue("among")
+    for cand in candidates:
+        prev = out[-1] if out else None
+        if prev is not None and prev.paragraph == cand.paragraph:
+            same_quote = prev.group is not None and prev.group == cand.group
+            if (cand.category == prev.category == "statement" and same_quote
+                    and cand.sentence == prev.sentence + 1):
+                out[-1] = replace(prev, end=cand.end, sentence=cand.sentence)
+                continue
+            if (prev.category == "casualties" and not cand.facts
+                    and among.match(folded, cand.start, cand.end)
+                    and cand.sentence == prev.sentence + 1):
+                out[-1] = replace(prev, end=cand.end, sentence=cand.sentence,
+                                  why=(*prev.why, "joined: «" + text[cand.start : cand.end]
+                                       + "» (the casualties before it)"))
+                continue
+        out.append(cand)
+    return out
+
+
+def analyse(text: str, *, published: str | None = None) -> Analysis:
+    """Candidate claims for a normalised text (NFC, ``\\n`` line ends).
+
+    Args:
+        text: the source's normalised text.
+        published: the source's publication date or time, against which "today",
+            "yesterday" and weekdays are resolved.
+    """
+    reader = _Reader(text, published)
+    result = Analysis(main_date=reader.main_date)
+    found: list[Candidate] = []
+    carried: list[Place] = []
+    for para in reader.paragraphs:
+        if not para.sentences:
+            continue
+        see_more = reader._see_more(para)
+        # A paragraph continues the places of the one before while it speaks of the
+        # same day (a new place or another date starts afresh).
+        context = _Context(places=[] if see_more else list(carried))
+        for sent in para.sentences:
+            result.sentences += 1
+            found.extend(reader.sentence(para, sent, context, see_more))
+            if see_more:
+                context = _Context(memory=context.memory)
+        same_day = context.date in (None, reader.main_date)
+        carried = list(context.places) if same_day and not see_more else []
+    result.candidates = _merge(found, text, reader.folded)
+    cut = sum(1 for p in reader.paragraphs for s in p.sentences if s.cut)
+    if cut:
+        result.notes.append(f"{cut} piece(s) of sentences longer than {MAX_SENTENCE} "
+                            "characters were read separately")
+    mixed = mixed_script_words(text)
+    if mixed:
+        shown = ", ".join(dict.fromkeys(mixed[:5]))
+        result.notes.append(f"{len(mixed)} word(s) mix Latin and Cyrillic letters ({shown}); "
+                            "they were read as Cyrillic, and quotes keep them as written")
+    if reader.published is None:
+        result.notes.append("the source has no publication date: relative dates (today, "
+                            "yesterday, weekdays) were left unresolved")
+    return result

@@ -1,0 +1,659 @@
+"""Reported speech: who said each sentence of an article, in what role, through which
+channel, and which words of the sentence are theirs.
+
+The forms recognised, in English, Ukrainian and Russian (``data/speech.yaml``):
+
+- a quotation with a tail: ``"…," the head of the Ministry of Defence wrote.``,
+  ``«…», — написав у Telegram начальник КМВА Андрій Ковальчук.``;
+- a quotation after a colon: ``Umierov said: "…"``;
+- a lead: ``According to Zelensky, …``, ``За словами очільника КМВА, …``,
+  ``По словам главы ОВА Петра Савчука, …``, ``…, як повідомив голова ОВА …, …``;
+- a tail: ``…, the mayor wrote on Telegram.``, ``…, повідомив начальник МВА …``;
+- a subject: ``The Air Force reported that …``, ``Полиция сообщает, что …``;
+- backwards: ``This was stated by …``, ``Про це повідомив …``, ``Об этом сообщил …``
+  name the speaker of the sentences before them in the paragraph (or of the paragraph
+  before, when they stand alone);
+- and a sentence with none of these continues the speaker of the sentence before it in
+  the same paragraph, as news copy does.
+
+A role ("the head of the Ministry of Defence", "очільник КМВА", "the governor") or a
+pronoun ("he", "посадовець") is resolved to the person the article named earlier in
+that role (:class:`PeopleBook`); a name written in the genitive after "за словами" or
+"по словам" is put back in the nominative where the article writes it so, or by the
+common endings. Each speaker gets an identity :attr:`Speaker.key` that is the same
+across languages and transliterations (Umierov, Umerov, Умєров, Умеров), which
+``corroborate`` uses to count independent origins.
+
+Example:
+    >>> from evidence.claims.sentences import split_text
+    >>> text = 'Mayor Ihor Demchenko spoke. "Six died," the mayor wrote on Telegram.'
+    >>> found = attribute(text, split_text(text))
+    >>> found[1].speaker.name, found[1].speaker.channel
+    ('Ihor Demchenko', 'Telegram post')
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, Literal
+
+from evidence.claims.gazetteer import gazetteer
+from evidence.claims.lexicon import (
+    LANGS,
+    LEFT,
+    RIGHT,
+    LexiconError,
+    alternation,
+    data,
+    fold_text,
+    transliterate,
+)
+from evidence.claims.sentences import Paragraph, QuoteSpan, Sentence
+
+__all__ = [
+    "Attribution",
+    "PeopleBook",
+    "Speaker",
+    "SpeakerKind",
+    "attribute",
+    "identity_key",
+    "speaker_key",
+]
+
+SpeakerKind = Literal["person", "role", "body", "group"]
+
+_MAX_TAIL_WORDS: Final = 16
+_MAX_SUBJECT_WORDS: Final = 12
+_NAME_TOKEN: Final = re.compile(r"[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?:-[A-ZА-ЯІЇЄҐ]?[a-zа-яіїєґ'’]+)*")
+_CASE_ENDINGS: Final = ("ого", "ому", "ими", "ою", "ею", "ом", "ем", "им", "ім", "ої", "ій", "а",
+                        "я", "у", "ю")
+_STOP_NAMES: Final = frozenset("""
+the a an in on at as according this that these those he she it they his her their
+there later also but and or if after before during ukraine's russian ukrainian russia's
+telegram facebook twitter instagram youtube
+в у по за як как про об це этом про з із і й та и а но також также нагадаємо напомним
+він вона вони воно он она они його её ее цей этот
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who said something: a named person, an unnamed role holder, a body or a group."""
+
+    name: str
+    role: str | None
+    channel: str | None
+    kind: SpeakerKind
+    key: str
+    written: str
+
+    def with_channel(self, channel: str | None) -> Speaker:
+        return self if channel is None or self.channel else replace(self, channel=channel)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """What :func:`attribute` found for one sentence.
+
+    ``content`` is the part of the sentence that is the speaker's (or the outlet's) words,
+    without the attribution; ``masked`` the attribution's own span, which the rules do
+    not read for places, dates or figures. ``how`` names the form that was recognised.
+    """
+
+    speaker: Speaker | None
+    content: tuple[int, int]
+    masked: tuple[int, int] | None
+    how: str
+    words: str
+    meta: bool = False
+    quote: tuple[int, int] | None = None
+
+
+@dataclass
+class _Person:
+    name: str
+    key: str
+    role_id: str | None
+    role: str | None
+    channel: str | None
+
+
+@dataclass
+class PeopleBook:
+    """The people an article has named so far, to resolve roles, pronouns and surnames."""
+
+    people: list[_Person] = field(default_factory=list)
+    last: _Person | None = None
+
+    def add(self, name: str, role_id: str | None, role: str | None,
+            channel: str | None) -> _Person:
+        key = identity_key(name)
+        for person in self.people:
+            if person.key == key:
+                if len(name.split()) > len(person.name.split()):
+                    person.name = name
+                person.role_id = person.role_id or role_id
+                person.role = person.role or role
+                person.channel = person.channel or channel
+                self.last = person
+                return person
+        person = _Person(name, key, role_id, role, channel)
+        self.people.append(person)
+        self.last = person
+        return person
+
+    def by_key(self, key: str) -> _Person | None:
+        return next((p for p in self.people if p.key == key), None)
+
+    def by_role(self, role_id: str) -> _Person | None:
+        found = [p for p in self.people if p.role_id == role_id]
+        return found[-1] if found else None
+
+
+def _skeleton(word: str) -> str:
+    """A surname reduced to what survives transliteration and inflection (consonants)."""
+    low = word.casefold().replace("'", "").replace("’", "")
+    if re.search(r"[а-яіїєґ]", low) and len(low) > 5:
+        if low.endswith("енка"):
+            low = low[:-1] + "о"
+        else:
+            for ending in _CASE_ENDINGS:
+                if low.endswith(ending) and len(low) - len(ending) >= 4:
+                    low = low[: -len(ending)]
+                    break
+    return re.sub(r"[^a-z]|[aeiouyjhgw]", "", transliterate(low))
+
+
+def identity_key(name: str) -> str:
+    """A speaker's identity across languages: ``person:<surname skeleton>`` for a person
+    ("Umierov", "Умєров" -> ``person:mrv``); bodies and roles have their own keys."""
+    words = [w for w in re.findall(r"[\w'’-]+", name) if w[:1].isupper()]
+    if not words:
+        return "group:" + " ".join(name.casefold().split())
+    return "person:" + _skeleton(words[-1])
+
+
+def _degenitive(name: str) -> str:
+    """A male name written in the genitive, in the nominative by the common endings
+    (Артема Кобзаря -> Артем Кобзар, Петра Савчука -> Петр Савчук)."""
+    out = []
+    for word in name.split():
+        if not re.search(r"[а-яіїєґ]$", word):
+            out.append(word)
+        elif word.endswith("енка"):
+            out.append(word[:-1] + "о")
+        elif word.endswith(("ія", "ея")):
+            out.append(word[:-1] + "й")
+        elif re.search(r"[бвгґджзклмнпрстфхцчшщ]я$", word):
+            out.append(word[:-1])
+        elif re.search(r"[бвгґджзклмнпрстфхцчшщ]а$", word):
+            out.append(word[:-1])
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    verbs: re.Pattern[str]
+    leads: re.Pattern[str]
+    genitive_leads: re.Pattern[str]
+    backward: re.Pattern[str]
+    outlet_self: re.Pattern[str]
+    that: re.Pattern[str]
+    pronouns: re.Pattern[str]
+    fillers: re.Pattern[str]
+    groups: re.Pattern[str]
+    channels: tuple[tuple[str, re.Pattern[str]], ...]
+    roles: tuple[tuple[str, str, bool, re.Pattern[str]], ...]
+    bodies: tuple[tuple[str, str, re.Pattern[str]], ...]
+    statement_verbs: re.Pattern[str]
+
+
+def _langs(entry: Any) -> list[str]:
+    if not isinstance(entry, dict):
+        raise LexiconError("speech.yaml: expected a mapping of languages")
+    return [str(p) for lang in LANGS for p in entry.get(lang) or []]
+
+
+def _words(patterns: Sequence[str], prefix: str = "", suffix: str = "") -> re.Pattern[str]:
+    return re.compile(f"{prefix}{LEFT}(?:{alternation(patterns)}){RIGHT}{suffix}", re.IGNORECASE)
+
+
+@functools.cache
+def _lexicon() -> _Lexicon:
+    doc = data("speech")
+    if not isinstance(doc, dict):
+        raise LexiconError("speech.yaml must be a mapping")
+    return _Lexicon(
+        verbs=_words(_langs(doc["verbs"])),
+        leads=_words(_langs(doc["leads"])),
+        genitive_leads=_words(_langs(doc["genitive_leads"]), prefix="^"),
+        backward=_words(_langs(doc["backward"]), prefix=r"\W*"),
+        outlet_self=_words(_langs(doc["outlet_self"]), prefix=r"\W*(?:later,\s*)?",
+                           suffix=r"(?:\s*,|\s+that|\s+що|\s+что)?\s*"),
+        that=_words(_langs(doc["that"])),
+        pronouns=_words(_langs(doc["pronouns"])),
+        fillers=_words(_langs(doc["fillers"])),
+        groups=_words(_langs(doc["groups"])),
+        channels=tuple((str(c["label"]), _words(_langs(c))) for c in doc["channels"]),
+        roles=tuple((str(r["id"]), str(r["label"]), bool(r.get("generic", False)),
+                     _words([*_langs(r), re.escape(str(r["label"]))])) for r in doc["roles"]),
+        bodies=tuple((str(b["id"]), str(b["label"]),
+                      _words([*_langs(b), re.escape(str(b["label"]))])) for b in doc["bodies"]),
+        statement_verbs=_words(["called", "urged", "announced", "declared", "called on",
+                                "оголос\\w*", "заклика\\w*", "закликав", "призва\\w*",
+                                "потребова\\w*", "объяв\\w*"]),
+    )
+
+
+@dataclass
+class _Parsed:
+    speaker: Speaker | None
+    channel: str | None
+
+
+class _Attributor:
+    def __init__(self, text: str, folded: str) -> None:
+        self.text = text
+        self.folded = folded
+        self.lex = _lexicon()
+        self.book = PeopleBook()
+
+    # -- speaker phrases -----------------------------------------------------------------
+
+    def channel_in(self, start: int, end: int) -> str | None:
+        for label, pattern in self.lex.channels:
+            if pattern.search(self.folded, start, end):
+                return label
+        return None
+
+    def parse(self, start: int, end: int, *, genitive: bool = False) -> Speaker | None:
+        """The speaker named in ``text[start:end]``, or None."""
+        phrase = self.folded[start:end]
+        cut = re.search(r",\s*(?:who|which|який|яка|які|который|которая|которые)\b", phrase)
+        if cut is not None:
+            phrase = phrase[: cut.start()]
+            end = start + cut.start()
+        channel = self.channel_in(start, end)
+        covered: list[tuple[int, int]] = []
+        for _, pattern in self.lex.channels:
+            covered.extend(m.span() for m in pattern.finditer(phrase))
+        covered.extend(m.span() for m in self.lex.fillers.finditer(phrase))
+        role = None
+        for role_id, label, generic, pattern in self.lex.roles:
+            match = pattern.search(phrase)
+            if match is not None:
+                covered.append(match.span())
+                if role is None:
+                    role = (role_id, label, generic, match)
+        body = None
+        for body_id, label, pattern in self.lex.bodies:
+            match = pattern.search(phrase)
+            if match is not None and role is None:
+                covered.append(match.span())
+                body = (body_id, label, match)
+                break
+        places = gazetteer().find(phrase)
+        covered.extend((m.start, m.end) for m in places)
+        name = self._name(start, phrase, covered)
+        written = " ".join(self.text[start:end].split())
+        role_label = self._role_label(role[0], role[1], phrase) if role else None
+        if name:
+            if genitive:
+                name = _degenitive(name)
+            known = self.book.by_key(identity_key(name))
+            if len(name.split()) == 1 and known is not None:
+                person = known
+                self.book.last = person
+            else:
+                person = self.book.add(name, role[0] if role and not role[2] else None,
+                                       role_label if role and not role[2] else None, channel)
+            if channel and not person.channel:
+                person.channel = channel
+            return Speaker(person.name, person.role, channel or person.channel, "person",
+                           person.key, written)
+        if role is not None:
+            role_id, label, generic, _ = role
+            person = self.book.last if generic else self.book.by_role(role_id)
+            if person is not None:
+                self.book.last = person
+                return Speaker(person.name, person.role, channel or person.channel, "person",
+                               person.key, written)
+            return Speaker(role_label or label, None, channel, "role",
+                           speaker_key(role_label or label), written)
+        if body is not None:
+            body_id, label, _ = body
+            region = self._region(phrase, places)
+            regional = body_id in ("rma", "cma", "prosecutor", "police")
+            shown = f"{region} {label}" if region and regional else label
+            key = f"body:{body_id}" + (f":{region}" if region and regional else "")
+            return Speaker(shown, None, channel, "body", key, written)
+        if self.lex.pronouns.fullmatch(phrase.strip(" ,—–-")) or self.lex.pronouns.search(
+                phrase) and len(phrase.split()) <= 3:
+            person = self.book.last
+            if person is not None:
+                return Speaker(person.name, person.role, channel or person.channel, "person",
+                               person.key, written)
+            return None
+        group = self.lex.groups.search(phrase)
+        if group is not None and len(phrase.split()) <= 5:
+            label = " ".join(self.text[start + group.start() : start + group.end()].split())
+            return Speaker(label, None, channel, "group", identity_key(label.casefold()),
+                           written)
+        return None
+
+    def _name(self, start: int, phrase: str, covered: list[tuple[int, int]]) -> str | None:
+        """The last run of one to three capitalised words not taken by a role, a body, a
+        place, a channel or a filler: the person's name."""
+        runs: list[list[re.Match[str]]] = [[]]
+        for match in re.finditer(r"\S+", phrase):
+            word = match.group(0).strip(",.;:()«»\"“”")
+            inside = any(a <= match.start() < b for a, b in covered)
+            if (not inside and _NAME_TOKEN.fullmatch(word) and
+                    word.casefold() not in _STOP_NAMES and not word.isupper()):
+                runs[-1].append(match)
+                if match.group(0).endswith(","):
+                    runs.append([])
+            elif runs[-1]:
+                runs.append([])
+        candidates = [r for r in runs if r]
+        if not candidates:
+            return None
+        run = candidates[-1][-3:]
+        words = [self.text[start + m.start() : start + m.end()].strip(",.;:()«»\"“”")
+                 for m in run]
+        return " ".join(words)
+
+    def _role_label(self, role_id: str, label: str, phrase: str) -> str:
+        if role_id in ("head-rma", "head-cma"):
+            region = self._region(phrase, gazetteer().find(phrase))
+            if region:
+                kind = "Regional" if role_id == "head-rma" else "City"
+                return f"Head of the {region} {kind} Military Administration"
+        return label
+
+    def _region(self, phrase: str, places: Sequence[Any]) -> str | None:
+        return _region(phrase, places)
+
+    # -- quotations ------------------------------------------------------------------------
+
+    def speech_spans(self, para: Paragraph) -> list[tuple[QuoteSpan, _Parsed, tuple[int, int]]]:
+        """The quotations of a paragraph that are someone's words, with their speaker and
+        the span of the words that say so."""
+        found = []
+        for quote in para.quotes:
+            inner = self.folded[quote.inner_start : quote.inner_end]
+            words = len(inner.split())
+            if words < 3 or (words < 5 and not re.search(r"[.!?…,]", inner)):
+                continue
+            parsed, span = self._quote_tail(quote, para)
+            if parsed is None:
+                parsed, span = self._quote_lead(quote, para)
+            found.append((quote, parsed or _Parsed(None, None), span or (quote.end, quote.end)))
+        return found
+
+    def _quote_tail(self, quote: QuoteSpan,
+                    para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
+        after = self.folded[quote.end : para.end]
+        head = re.match(r"\s*[,.!?…]?\s*(?:[—–-]\s*)?", after)
+        begin = quote.end + (head.end() if head else 0)
+        stop = re.search(r"[.!?…](?=\s|$)|\s[«\"“]", self.folded[begin : para.end])
+        end = begin + (stop.start() if stop else para.end - begin)
+        if end <= begin or len(self.folded[begin:end].split()) > _MAX_TAIL_WORDS:
+            return None, None
+        verb = self.lex.verbs.search(self.folded, begin, end)
+        if verb is None:
+            return None, None
+        speaker = self._parse_around(begin, end, verb)
+        if speaker is None:
+            return None, None
+        return _Parsed(speaker, speaker.channel), (quote.end, end)
+
+    def _quote_lead(self, quote: QuoteSpan,
+                    para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
+        before_start = para.start
+        for sentence_end in re.finditer(r"[.!?…]\s", self.folded[para.start : quote.start]):
+            before_start = para.start + sentence_end.end()
+        before = self.folded[before_start : quote.start]
+        if not before.rstrip().endswith(":"):
+            return None, None
+        verb = self.lex.verbs.search(self.folded, before_start, quote.start)
+        if verb is None:
+            return None, None
+        speaker = self._parse_around(before_start, quote.start, verb)
+        if speaker is None:
+            return None, None
+        return _Parsed(speaker, speaker.channel), (before_start, quote.start)
+
+    def _parse_around(self, begin: int, end: int, verb: re.Match[str]) -> Speaker | None:
+        """The speaker in ``[begin, end)`` around a verb of saying (before it in English,
+        often after it in Ukrainian and Russian)."""
+        channel = self.channel_in(begin, end)
+        after = self.parse(verb.end(), end)
+        before = self.parse(begin, verb.start()) if verb.start() > begin else None
+        speaker = after or before
+        return speaker.with_channel(channel) if speaker else None
+
+    # -- sentences ---------------------------------------------------------------------------
+
+    def sentence(self, sent: Sentence, speech: Sequence[tuple[QuoteSpan, _Parsed,
+                                                                tuple[int, int]]]) -> Attribution:
+        start, end = sent.start, sent.end
+        for quote, parsed, span in speech:
+            if quote.start <= start < quote.inner_end:
+                c_start = max(start, quote.inner_start)
+                c_end = min(end, quote.inner_end)
+                c_start, c_end = self._trim(c_start, c_end)
+                masked = (span[0], span[1]) if span[0] < end and span[1] > start else None
+                words = " ".join(self.text[span[0] : span[1]].split()) if span[1] > span[0] else ""
+                return Attribution(parsed.speaker, (c_start, c_end), masked,
+                                   "quote" if parsed.speaker else "quote-unattributed", words,
+                                   quote=(quote.start, quote.end))
+        folded = self.folded
+        outlet = self.lex.outlet_self.match(folded, start, end)
+        if outlet is not None and outlet.end() < end:
+            return Attribution(None, self._trim(outlet.end(), end), (start, outlet.end()),
+                               "outlet", self.text[start : outlet.end()].strip())
+        back = self.lex.backward.match(folded, start, end)
+        if back is not None:
+            stop = folded.find(",", back.end(), end)
+            phrase_end = stop if stop > 0 else end
+            speaker = self.parse(back.end(), phrase_end)
+            channel = self.channel_in(back.end(), end)
+            if speaker is not None:
+                speaker = speaker.with_channel(channel)
+                if channel and speaker.kind == "person":
+                    person = self.book.by_key(speaker.key)
+                    if person is not None and not person.channel:
+                        person.channel = channel
+            return Attribution(speaker, (start, start), (start, end), "backward",
+                               " ".join(self.text[start:end].split()), meta=True)
+        lead = self._lead(start, end)
+        if lead is not None:
+            return lead
+        tail = self._tail(start, end)
+        if tail is not None:
+            return tail
+        subject = self._subject(start, end)
+        if subject is not None:
+            return subject
+        return Attribution(None, self._trim(start, end), None, "none", "")
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        """A span without surrounding spaces, quotation marks, commas and dashes."""
+        chars = " \t\"«»“”„,—–-:"
+        while start < end and self.text[start] in chars:
+            start += 1
+        while end > start and self.text[end - 1] in " \t\"«»“”„,—–-:":
+            end -= 1
+        return start, end
+
+    def _lead(self, start: int, end: int) -> Attribution | None:
+        folded = self.folded
+        for match in self.lex.leads.finditer(folded, start, end):
+            stop = folded.find(",", match.end(), end)
+            phrase_end = stop if stop > 0 else end
+            if phrase_end == end:
+                phrase_end = end - 1 if folded[end - 1] in ".!?…" else end
+            genitive = bool(self.lex.genitive_leads.match(match.group(0)))
+            if self.lex.pronouns.search(match.group(0)) and self.book.last is not None:
+                person = self.book.last  # "за його словами", "по его данным"
+                speaker: Speaker | None = Speaker(
+                    person.name, person.role, person.channel, "person", person.key,
+                    " ".join(self.text[match.start() : match.end()].split()))
+            else:
+                speaker = self.parse(match.end(), phrase_end, genitive=genitive)
+            if speaker is None:
+                continue
+            masked_start = match.start()
+            before_comma = folded.rfind(",", start, match.start())
+            if before_comma >= 0 and folded[before_comma:match.start()].strip(" ,") == "":
+                masked_start = before_comma
+            masked = (masked_start, min(end, phrase_end + 1))
+            before = (start, masked_start)
+            after = (masked[1], end)
+            content = after if after[1] - after[0] >= before[1] - before[0] else before
+            words = " ".join(self.text[match.start() : phrase_end].split())
+            return Attribution(speaker, self._trim(*content), masked, "lead", words)
+        return None
+
+    def _tail(self, start: int, end: int) -> Attribution | None:
+        folded = self.folded
+        seps = [m for m in re.finditer(r",\s|\s[—–]\s", folded[start:end])]
+        if not seps:
+            return None
+        sep = seps[-1]
+        begin = start + sep.end()
+        tail = folded[begin:end]
+        if len(tail.split()) > _MAX_TAIL_WORDS or self.lex.that.search(tail):
+            return None
+        verb = self.lex.verbs.search(folded, begin, end)
+        if verb is None:
+            return None
+        speaker = self._parse_around(begin, end, verb)
+        if speaker is None:
+            return None
+        return Attribution(speaker, self._trim(start, start + sep.start()),
+                           (start + sep.start(), end), "tail", " ".join(self.text[begin:end].split()))
+
+    def _subject(self, start: int, end: int) -> Attribution | None:
+        folded = self.folded
+        verb = self.lex.verbs.search(folded, start, end)
+        if verb is None or verb.start() == start:
+            return None
+        before = folded[start : verb.start()]
+        if len(before.split()) > _MAX_SUBJECT_WORDS or re.search(r"\d", before):
+            return None
+        speaker = self.parse(start, verb.start())
+        if speaker is None:
+            return None
+        speaker = speaker.with_channel(self.channel_in(verb.end(), end))
+        if self.lex.statement_verbs.fullmatch(verb.group(0)):
+            content_start = verb.start()
+        else:
+            rest = re.match(r"[\s,]*(?:(?:that|що|что)\b)?[\s,]*", folded[verb.end() : end])
+            content_start = verb.end() + (rest.end() if rest else 0)
+        if content_start >= end - 1:
+            return None
+        return Attribution(speaker, self._trim(content_start, end), (start, content_start),
+                           "subject", " ".join(self.text[start : verb.end()].split()))
+
+
+def _region(phrase: str, places: Sequence[Any]) -> str | None:
+    """The oblast or city a body or role is of ("Сумська обласна …" -> Sumy)."""
+    for mention in places:
+        place = mention.place
+        if place.kind == "oblast":
+            return str(place.name).removesuffix(" Oblast")
+        if place.kind == "city":
+            return str(place.name)
+    found = gazetteer().oblast_adjective(phrase)
+    if found is not None:
+        return found.name.removesuffix(" Oblast")
+    low = phrase.casefold()
+    if any(stem in low for stem in ("київськ", "киевск", "кмва", "кгва")):
+        return "Kyiv"
+    return None
+
+
+def speaker_key(name: str) -> str:
+    """The identity of a speaker as an attribution link names them, the same across
+    languages: ``body:air-force`` for "Air Force of Ukraine" and "Повітряні сили",
+    ``role:minister-foreign`` for an unnamed minister, ``person:mrv`` for Umierov."""
+    lex = _lexicon()
+    folded = fold_text(name).strip()
+    size = max(1, len(folded))
+    region = _region(folded, gazetteer().find(folded))
+
+    def regional(kind: str, ident: str) -> str:
+        local = ident in ("rma", "cma", "prosecutor", "police", "head-rma", "head-cma", "mayor")
+        return f"{kind}:{ident}" + (f":{region}" if region and local else "")
+
+    for role_id, _, generic, pattern in lex.roles:
+        if not generic and pattern.fullmatch(folded):
+            return regional("role", role_id)
+    for body_id, _, pattern in lex.bodies:
+        if pattern.fullmatch(folded):
+            return regional("body", body_id)
+    for body_id, _, pattern in lex.bodies:
+        match = pattern.search(folded)
+        if match is not None and (match.end() - match.start()) * 2 >= size:
+            return regional("body", body_id)
+    for role_id, _, generic, pattern in lex.roles:
+        match = pattern.search(folded)
+        if match is not None and not generic and (match.end() - match.start()) * 2 >= size:
+            return regional("role", role_id)
+    return identity_key(name)
+
+
+def attribute(text: str, paragraphs: Sequence[Paragraph],
+              folded: str | None = None) -> dict[int, Attribution]:
+    """Who said each sentence of ``text``, by sentence index."""
+    worker = _Attributor(text, folded if folded is not None else fold_text(text))
+    found: dict[int, Attribution] = {}
+    previous: list[int] = []
+    for para in paragraphs:
+        speech = worker.speech_spans(para)
+        indices = [s.index for s in para.sentences]
+        for sent in para.sentences:
+            found[sent.index] = worker.sentence(sent, speech)
+        _apply_backward(found, indices, previous)
+        _inherit(found, indices)
+        previous = indices
+    for index, att in found.items():
+        if att.speaker is not None and att.speaker.kind == "person" and not att.speaker.channel:
+            person = worker.book.by_key(att.speaker.key)
+            if person is not None and person.channel:
+                found[index] = replace(att, speaker=replace(att.speaker, channel=person.channel))
+    return found
+
+
+def _apply_backward(found: dict[int, Attribution], indices: list[int],
+                    previous: list[int]) -> None:
+    """"Про це повідомив X": X said the sentences before it (that name nobody else)."""
+    for position, index in enumerate(indices):
+        att = found[index]
+        if att.how != "backward" or att.speaker is None:
+            continue
+        targets = [i for i in indices[:position] if found[i].how in ("none", "inherited")]
+        if position == 0:
+            targets = [i for i in previous if found[i].how in ("none", "inherited")] + [
+                i for i in previous if found[i].speaker is not None and
+                found[i].speaker.key == att.speaker.key]  # type: ignore[union-attr]
+        for target in targets:
+            old = found[target]
+            found[target] = replace(old, speaker=att.speaker, how="backward",
+                                    words=att.words)
+
+
+def _inherit(found: dict[int, Attribution], indices: list[int]) -> None:
+    """A sentence that names nobody continues the speaker of the one before it."""
+    for before, index in zip(indices, indices[1:], strict=False):
+        prev, att = found[before], found[index]
+        if att.how == "none" and prev.speaker is not None and prev.how in (
+                "lead", "tail", "subject", "backward", "inherited"):
+            found[index] = replace(att, speaker=prev.speaker, how="inherited", words=prev.words)

@@ -1,0 +1,366 @@
+"""The annexes of a dossier: the exhibit register, the source texts, the custody log, the
+chain-of-custody forms and the hash tables (the integrity annex is in integrity.py).
+
+Digests are printed in full, in a monospaced face, where a reader is meant to compare them
+with the output of ``sha256sum`` or ``b3sum``; tables that only point to a record print
+the first sixteen hex digits and an ellipsis.
+
+Example:
+    >>> # flowables = ANNEX_BUILDERS["register"](writer, part)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+
+from evidence.render.content import SourceItem
+from evidence.render.context import PlannedPart, Writer
+from evidence.render.markup import attr, esc, long_date, safe_url, short_hex
+from evidence.render.sections import chunked_table, table_widths
+
+__all__ = ["ANNEX_BUILDERS", "highlighted_text", "kv_table", "object_name"]
+
+LINE_CHUNK: Final = 1500
+"""A line of source text longer than this is set as several paragraphs (cut at a space):
+reportlab lays out a paragraph again at every page break, so one huge paragraph costs
+quadratic time."""
+
+
+def object_name(blake3_hex: str) -> str:
+    """The case path of an object: ``objects/ab/ab…``."""
+    return f"objects/{blake3_hex[:2]}/{blake3_hex}"
+
+
+def _mono(writer: Writer, text: str) -> str:
+    face, size = writer.styles.fonts.mono, writer.template.type.mono
+    return f"<font face='{face}' size='{size}'>{esc(text)}</font>"
+
+
+def kv_table(writer: Writer, rows: Sequence[tuple[str, str]]) -> Table:
+    styles = writer.styles
+    data = [[Paragraph(f"<b>{esc(label)}</b>", styles.cell), Paragraph(value, styles.cell)]
+            for label, value in rows]
+    table = Table(data, colWidths=table_widths(writer, (22, 78)), hAlign="LEFT")
+    table.setStyle(styles.grid(header=False))
+    return table
+
+
+# -- the exhibit register -------------------------------------------------------------------
+
+
+def _where(writer: Writer, blake3_hex: str) -> str:
+    omitted = next((o for o in writer.content.omitted if o.blake3 == blake3_hex), None)
+    if omitted is None:
+        return f"embedded as {esc(object_name(blake3_hex))}"
+    return f"<i>not embedded ({esc(omitted.reason)}); its digests are printed here</i>"
+
+
+def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
+    body = source.body
+    content = writer.content
+    rows = [
+        ("Exhibit", f"<b>{esc(source.rev.ern)}</b> \u2014 record {esc(source.rev.label)}"),
+        ("Title", esc(body.title)),
+    ]
+    if body.publisher:
+        rows.append(("Publisher", esc(body.publisher)))
+    if body.authors:
+        rows.append(("Authors", esc(", ".join(body.authors))))
+    rows.append(("Published", esc(long_date(body.published)) if body.published
+                 else "<i>not stated</i>"))
+    capture = body.capture
+    rows.append(("Captured", f"{esc(body.captured_at)} by {esc(capture.collector)} "
+                 f"({esc(capture.method)}, {esc(capture.tool)})"))
+    url = safe_url(body.url)
+    if url:
+        rows.append(("URL", f"<a href={attr(url)} color='#1b4f8a'>{esc(url)}</a>"))
+    elif body.url:
+        rows.append(("URL", esc(body.url)))
+    else:
+        rows.append(("URL", "<i>not recorded</i>"))
+    rows.append(("Item", f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
+                 f"{body.object.size:,} bytes, language {esc(body.language)}"))
+    if body.canonical_url and body.canonical_url != body.url:
+        rows.append(("Canonical URL", esc(body.canonical_url)))
+    rows.append(("SHA-256", _mono(writer, body.object.sha256)))
+    rows.append(("BLAKE3", _mono(writer, body.object.blake3)))
+    rows.append(("File", _where(writer, body.object.blake3)))
+    for item in body.attachments:
+        ref = item.object
+        rows.append((f"Attachment: {item.role}",
+                     f"{esc(ref.filename or 'unnamed')}, {esc(item.media_type)}, "
+                     f"{ref.size:,} bytes; SHA-256 {_mono(writer, ref.sha256)}; "
+                     f"{_where(writer, ref.blake3)}"))
+    if body.text is not None:
+        rows.append(("Text", f"normalised text, {body.text.length:,} characters, embedded as "
+                     f"{esc(object_name(body.text.blake3))}"))
+        rows.append(("Text SHA-256", _mono(writer, body.text.sha256)))
+    else:
+        rows.append(("Text", "<i>none: the item is cited, not quoted</i>"))
+    rows.append(("Record SHA-256", _mono(writer, source.rev.sha256)))
+    claims = content.claims_of(source)
+    if claims:
+        shown = ", ".join(c.rev.id for c in claims[:12])
+        more = f" and {len(claims) - 12} more" if len(claims) > 12 else ""
+        rows.append(("Claims", f"{len(claims)}: {esc(shown)}{more}"))
+    return rows
+
+
+def _register(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow: list[Flowable] = []
+    flow.append(writer.para(
+        "Each exhibit is a source as it was captured. Its SHA-256 and BLAKE3 are digests of "
+        f"the captured bytes: running {writer.code('sha256sum')} and {writer.code('b3sum')} "
+        "on the embedded file named in the table gives the same values. The record digest is that "
+        "of the exhibit's evidence record, which the seal covers.", numbered_para=False))
+    if not writer.content.sources:
+        flow.append(writer.para("The case holds no sources.", numbered_para=False))
+    for source in writer.content.sources:
+        flow.append(KeepTogether([kv_table(writer, _register_rows(writer, source)),
+                                  Spacer(1, 8)]))
+    return flow
+
+
+# -- the source texts -----------------------------------------------------------------------
+
+
+def _chunks(line: str, start: int) -> list[tuple[int, str]]:
+    """Cut a long line at spaces into pieces of at most about :data:`LINE_CHUNK`."""
+    out = []
+    while len(line) > LINE_CHUNK:
+        cut = line.rfind(" ", LINE_CHUNK // 2, LINE_CHUNK)
+        cut = LINE_CHUNK if cut < 0 else cut + 1
+        out.append((start, line[:cut]))
+        line, start = line[cut:], start + cut
+    out.append((start, line))
+    return out
+
+
+def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highlight: str,
+                     marker_font: str) -> list[tuple[str, bool]]:
+    """The text as paragraph markup, line by line, with each quote highlighted and its
+    label set after it: ``[(markup, blank_line_before), …]``.
+
+    ``quotes`` are (start, end, label) in code points of ``text``; quotes may overlap.
+    """
+    out: list[tuple[str, bool]] = []
+    position = 0
+    blank = False
+    marks = []  # where each label goes: after the quote's last character that is not a line end
+    for start, end, label in quotes:
+        while end > start and text[end - 1] == "\n":
+            end -= 1
+        marks.append((end, label))
+    for line in text.split("\n"):
+        line_start, line_end = position, position + len(line)
+        position = line_end + 1
+        if not line.strip():
+            blank = bool(out)
+            continue
+        for chunk_start, chunk in _chunks(line, line_start):
+            chunk_end = chunk_start + len(chunk)
+            cuts = {chunk_start, chunk_end}
+            for start, end, _ in quotes:
+                for point in (start, end):
+                    if chunk_start < point < chunk_end:
+                        cuts.add(point)
+            for point, _ in marks:
+                if chunk_start < point < chunk_end:
+                    cuts.add(point)
+            points = sorted(cuts)
+            parts = []
+            for a, b in itertools.pairwise(points):
+                piece = esc(text[a:b])
+                if any(start <= a and b <= end for start, end, _ in quotes):
+                    piece = f"<span backColor='{highlight}'>{piece}</span>"
+                parts.append(piece)
+                ending = [label for point, label in marks if point == b]
+                if ending:
+                    parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
+                                 f"\u2009[{esc(', '.join(ending))}]</font>")
+            out.append(("".join(parts), blank))
+            blank = False
+    return out
+
+
+def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    styles = writer.styles
+    content = writer.content
+    flow: list[Flowable] = [writer.para(
+        "The normalised text of each source follows in full, as embedded in this dossier. "
+        "The passages that claims quote are highlighted, each followed by the claim's id in "
+        "brackets. Line breaks are those of the text.", numbered_para=False)]
+    for source in content.sources:
+        body = source.body
+        flow.append(CondPageBreak(40 * mm))
+        flow.append(writer.subheading(f"{source.rev.ern}: {body.title}", f"text-{source.rev.id}"))
+        meta = [x for x in (body.publisher, long_date(body.published) if body.published else None,
+                            f"language {body.language}") if x]
+        flow.append(Paragraph(esc(" · ".join(meta)) + (f"<br/>{esc(body.url)}" if body.url else ""),
+                              styles.small))
+        if source.text is None:
+            flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
+                                  styles.small))
+            continue
+        quotes = [(c.body.quote.start, c.body.quote.end, c.rev.id)
+                  for c in content.claims_of(source)
+                  if c.body.quote is not None and c.body.source.revision == source.rev.revision]
+        for markup, blank in highlighted_text(source.text, quotes,
+                                              highlight=writer.template.colours["highlight"],
+                                              marker_font=styles.fonts.bold):
+            if blank:
+                flow.append(Spacer(1, styles.source_text.fontSize * 0.6))
+            flow.append(Paragraph(markup, styles.source_text))
+    return flow
+
+
+# -- the custody log ----------------------------------------------------------------------
+
+
+def _custody(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    styles = writer.styles
+    content = writer.content
+    seal = content.seal
+    flow: list[Flowable] = [writer.para(
+        "The chain-of-custody log, one entry per step, as embedded in this dossier "
+        "(custody.jsonl) up to the seal. Each line names the SHA-256 of the line before it, so "
+        "no line can be removed, changed or reordered without breaking the chain; the seal "
+        f"names the last line before it (entry {seal.custody_seq}, SHA-256 "
+        f"{_mono(writer, seal.custody_sha256)}). Digests are shortened here; the embedded "
+        "file holds them in full.", numbered_para=False)]
+    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
+              ("No.", "Time (UTC)", "Actor", "Action", "Record", "Details", "Line SHA-256")]
+    small = styles.cell
+    rows = []
+    for row in content.custody:
+        rows.append([
+            Paragraph(str(row.seq), small),
+            Paragraph(esc(row.at.replace("T", " ").rstrip("Z")), small),
+            Paragraph(esc(row.actor), small),
+            Paragraph(esc(row.action), small),
+            Paragraph(esc(row.subject or "\u2014"), small),
+            Paragraph(esc(row.details), small),
+            Paragraph(_mono(writer, short_hex(row.digest, 12)), small),
+        ])
+    flow.extend(chunked_table(header, rows, table_widths(writer, (5, 14, 11, 14, 11, 31, 14)),
+                              writer))
+    return flow
+
+
+# -- chain-of-custody forms -----------------------------------------------------------------
+
+
+def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
+    styles = writer.styles
+    body = source.body
+    head = [
+        ("Exhibit", f"<b>{esc(source.rev.ern)}</b> \u2014 record {esc(source.rev.label)}"),
+        ("Description", esc(body.title) + (f" ({esc(body.publisher)})" if body.publisher else "")),
+        ("Item", f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
+                 f"{body.object.size:,} bytes"),
+        ("SHA-256", _mono(writer, body.object.sha256)),
+        ("BLAKE3", _mono(writer, body.object.blake3)),
+        ("Collected", f"{esc(body.captured_at)} by {esc(body.capture.collector)} "
+                      f"({esc(body.capture.method)})"),
+    ]
+    events = [row for row in writer.content.custody
+              if (row.subject and row.subject.split(".")[0] == source.rev.id)
+              or row.action in ("sealed", "signed", "timestamped")]
+    event_rows = [[Paragraph(str(e.seq), styles.cell),
+                   Paragraph(esc(e.at.replace("T", " ").rstrip("Z")), styles.cell),
+                   Paragraph(esc(e.actor), styles.cell), Paragraph(esc(e.action), styles.cell)]
+                  for e in events]
+    events_table = Table(
+        [[Paragraph(f"<b>{h}</b>", styles.cell) for h in ("No.", "Time (UTC)", "By", "Step")],
+         *event_rows], colWidths=table_widths(writer, (8, 30, 30, 32)), repeatRows=1,
+        hAlign="LEFT")
+    events_table.setStyle(styles.grid())
+    transfers = Table(
+        [[Paragraph(f"<b>{h}</b>", styles.cell) for h in
+          ("Date and time", "Released by (name, signature)", "Received by (name, signature)",
+           "Purpose, remarks")], *[["", "", "", ""] for _ in range(4)]],
+        colWidths=table_widths(writer, (18, 29, 29, 24)), rowHeights=[None] + [30] * 4,
+        hAlign="LEFT")
+    transfers.setStyle(styles.grid())
+    return [
+        CondPageBreak(120 * mm),
+        writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
+        kv_table(writer, head),
+        Spacer(1, 6),
+        Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
+        events_table,
+        Spacer(1, 6),
+        KeepTogether([Paragraph("<b>Transfers</b> (to be completed at every hand-over)",
+                                styles.small), transfers]),
+        Spacer(1, 10),
+    ]
+
+
+def _custody_forms(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow: list[Flowable] = [writer.para(
+        "One form per exhibit: what the exhibit is and its digests, the steps the "
+        "chain-of-custody log records for it, and a table for each later hand-over, to be "
+        "signed by the person who releases the exhibit and the person who receives it. "
+        "Whoever receives the dossier can confirm that the exhibit is unchanged by comparing "
+        "its SHA-256 with the one printed here.", numbered_para=False)]
+    for source in writer.content.sources:
+        flow.extend(_form(writer, source))
+    return flow
+
+
+# -- hash tables ----------------------------------------------------------------------------
+
+
+def _listing(writer: Writer, lines: Sequence[str]) -> list[Flowable]:
+    """Lines of a checksum list, one paragraph each; a line too long for the width goes on
+    indented below itself."""
+    style = writer.styles.listing
+    return [Paragraph(esc(line), style) for line in lines]
+
+
+def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    content = writer.content
+    embedded = content.embedded
+    flow: list[Flowable] = [writer.para(
+        f"SHA-256 of every file embedded in this dossier, in the format of "
+        f"{writer.code('sha256sum')}: after extracting the files (see "
+        f"{esc(writer.values['annex_integrity'])}), save these lines as SHA256SUMS and run "
+        f"{writer.code('sha256sum -c SHA256SUMS')} in the extracted folder. The same list, "
+        "with sizes, is embedded as evidence-dossier.json.", numbered_para=False)]
+    flow.extend(_listing(writer, [f"{f.sha256}  {f.name}" for f in embedded]))
+    flow.append(Spacer(1, 8))
+    flow.append(writer.para(
+        f"BLAKE3 of the same files, in the format of {writer.code('b3sum --check')}. The "
+        "name of each object is its BLAKE3.",
+        numbered_para=False))
+    flow.extend(_listing(writer, [f"{f.blake3}  {f.name}" for f in embedded]))
+    if content.omitted:
+        flow.append(Spacer(1, 8))
+        flow.append(writer.para(
+            "Objects named by the records but not embedded (check them in the case folder or "
+            "an archival package):", numbered_para=False))
+        flow.extend(_listing(writer, [f"{o.sha256}  {o.name}  ({o.reason})"
+                                      for o in content.omitted]))
+    flow.append(Spacer(1, 8))
+    flow.append(writer.para(
+        "SHA-256 of each record revision, taken over the record's RFC 8785 bytes (the "
+        f"{writer.code('record')} member of its file), in the order of the seal's leaves:",
+        numbered_para=False))
+    flow.extend(_listing(writer, [f"{r.sha256}  {r.label}" for r in content.revisions]))
+    return flow
+
+
+AnnexBuilder = Callable[[Writer, PlannedPart], list[Flowable]]
+
+ANNEX_BUILDERS: Final[dict[str, AnnexBuilder]] = {
+    "register": _register,
+    "sources": _sources,
+    "custody": _custody,
+    "custody-forms": _custody_forms,
+    "hashes": _hashes,
+}

@@ -1,0 +1,176 @@
+"""The dossier's canvas: page decorations that need the page count, and embedded files.
+
+"Page n of N", the page numbers of the table of contents, the PDF outline and the
+manifest's page map are all known only when the last page is laid out. The canvas keeps
+each finished page (reportlab's recipe for "page n of N") and, when the document is saved,
+replays them in order, drawing the running header and footer and every deferred drawing
+("late" operations registered during layout), then creates the real pages. The layout is
+therefore done once: no second pass (reportlab's ``multiBuild``) is needed for the
+contents.
+
+This module is also the one place that adds PDF objects reportlab has no drawing call
+for: the embedded files (ISO 32000-1 §7.11.4, an ``EmbeddedFiles`` name tree in the
+catalog, each file a compressed ``EmbeddedFile`` stream with its size, MD5 checksum and
+date). They are written in the same single pass as the pages, with reportlab's own PDF
+object classes, so the file has one revision and a classic cross-reference table. See
+docs/decisions/0303-embedding-with-reportlab.md.
+
+Example:
+    >>> # canvasmaker = functools.partial(DossierCanvas, decorate=..., finish=..., moment=...)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDate,
+    PDFDictionary,
+    PDFName,
+    PDFStream,
+    PDFStreamFilterZCompress,
+    PDFString,
+)
+from reportlab.pdfgen.canvas import Canvas
+
+__all__ = ["Attachment", "DossierCanvas", "LateOp"]
+
+LateOp = Callable[["DossierCanvas", int], None]
+"""A deferred drawing: called with the canvas (on its page) and the total page count."""
+
+_NAME_SAFE: Final = frozenset(chr(c) for c in range(0x21, 0x7F)) - set("/%()<>[]{}#")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to embed: its name (a case path), bytes, MIME type and description."""
+
+    name: str
+    data: bytes
+    media_type: str
+    description: str
+
+
+def _pdf_name(value: str) -> str:
+    """A PDF name object (ISO 32000-1 §7.3.5): ``application/json`` → ``/application#2Fjson``."""
+    return "/" + "".join(c if c in _NAME_SAFE else f"#{ord(c):02X}" for c in value)
+
+
+def _timestamp(moment: _dt.datetime) -> TimeStamp:
+    """reportlab's document time, set to ``moment`` (UTC) instead of the clock."""
+    stamp = TimeStamp(invariant=True)
+    utc = moment.astimezone(_dt.UTC)
+    stamp.t = utc.timestamp()
+    stamp.lt = time.gmtime(int(stamp.t))
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
+    stamp.tzname = "UTC"
+    return stamp
+
+
+class _FileStream(PDFStream):
+    """An embedded file stream, with the end-of-line before ``endstream`` that readers
+    expect (ISO 32000-1 §7.3.8.1; reportlab's own streams omit it)."""
+
+    def format(self, document: Any) -> bytes:
+        out: bytes = super().format(document)
+        return out[: -len(b"endstream\n")] + b"\nendstream\n"
+
+
+class DossierCanvas(Canvas):
+    """A canvas that defers each page until the page count is known.
+
+    Args:
+        filename: where reportlab writes (a path or a binary file object).
+        decorate: draws the running header and footer: ``decorate(canvas, page, pages)``.
+        finish: called once after the last page, with the page count, before the file is
+            written (it embeds the files).
+        moment: the document's date (the PDF's CreationDate and ModDate).
+        **kwargs: passed to reportlab's Canvas.
+    """
+
+    def __init__(self, filename: Any, *, decorate: Callable[[DossierCanvas, int, int], None],
+                 finish: Callable[[DossierCanvas, int], None], moment: _dt.datetime,
+                 **kwargs: Any) -> None:
+        super().__init__(filename, **kwargs)
+        self._pending: list[dict[str, Any]] = []
+        self._late: dict[int, list[LateOp]] = {}
+        self.anchors: dict[str, int] = {}
+        self._decorate = decorate
+        self._finish = finish
+        self._moment = moment
+        self._internal()._doc._timeStamp = _timestamp(moment)
+
+    def _internal(self) -> Any:
+        """This canvas, seen through reportlab's private attributes (not in its stubs)."""
+        return self
+
+    def late(self, op: LateOp) -> None:
+        """Run ``op`` on the current page once the page count is known."""
+        self._late.setdefault(self.getPageNumber(), []).append(op)
+
+    def anchor(self, key: str, title: str, level: int, top: float) -> None:
+        """Note that ``key`` starts on this page at height ``top``: for the contents, the
+        outline (bookmarks) and the manifest's page map."""
+        self.anchors.setdefault(key, self.getPageNumber())
+
+        def mark(canv: DossierCanvas, _: int) -> None:
+            canv.bookmarkPage(key, fit="XYZ", left=0, top=top, zoom=0)
+            canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+        self.late(mark)
+
+    def showPage(self) -> None:
+        """Keep the finished page; it is written when the document is saved."""
+        self._pending.append(dict(self.__dict__))
+        self._internal()._startPage()
+
+    def save(self) -> None:
+        """Draw the running lines and deferred drawings on every page, then write."""
+        pages = self._pending
+        total = len(pages)
+        for state in pages:
+            self.__dict__.update(state)
+            number = self.getPageNumber()
+            self._decorate(self, number, total)
+            for op in self._late.get(number, ()):
+                self.saveState()
+                op(self, total)
+                self.restoreState()
+            Canvas.showPage(self)
+        self._pending = []
+        self._finish(self, total)
+        Canvas.save(self)
+
+    def embed(self, attachments: Sequence[Attachment]) -> None:
+        """Embed files (ISO 32000-1 §7.11.4): an ``EmbeddedFiles`` name tree, sorted by name,
+        each file compressed, with its size, MD5 checksum (as §7.11.4 asks) and date."""
+        doc = self._internal()._doc
+        entries: list[Any] = []
+        for item in sorted(attachments, key=lambda a: a.name.encode("utf-8")):
+            params = PDFDictionary({
+                "Size": len(item.data),
+                "CheckSum": PDFString(hashlib.md5(item.data, usedforsecurity=False).digest(),
+                                      enc="raw"),
+                "ModDate": PDFDate(ts=doc._timeStamp),
+            })
+            stream = _FileStream(
+                PDFDictionary({"Type": PDFName("EmbeddedFile"),
+                               "Subtype": _pdf_name(item.media_type), "Params": params}),
+                item.data, filters=[PDFStreamFilterZCompress()])
+            spec = PDFDictionary({
+                "Type": PDFName("Filespec"), "F": PDFString(item.name),
+                "UF": PDFString(item.name), "Desc": PDFString(item.description),
+                "EF": PDFDictionary({"F": doc.Reference(stream)}),
+                "AFRelationship": PDFName("Data"),
+            })
+            entries.extend((PDFString(item.name), doc.Reference(spec)))
+        doc.Catalog.Names = PDFDictionary(
+            {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(entries)})})

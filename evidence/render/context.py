@@ -1,0 +1,211 @@
+"""The state of one dossier being written: numbering, footnotes, headings, wording.
+
+Sections and annexes are numbered in the template's schemes (I, II … or 1, 2 …; annexes
+A, B … or I, II …); body paragraphs are numbered consecutively across the sections, and
+footnotes consecutively across the dossier. Which sections appear is decided before the
+first page (a section with nothing to say, such as requests a case does not make, is left
+out and takes no number), so the table of contents and every "see Annex D" are known
+before layout.
+
+Example:
+    >>> # w = Writer.start(template, styles, content, area); w.para("text")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+
+from evidence.render.content import DossierContent
+from evidence.render.flowables import FootnoteArea, Heading, NotedParagraph
+from evidence.render.markup import (
+    esc,
+    fill,
+    language_name,
+    long_date,
+    numbered,
+    numeric_date,
+    ordinal_date,
+    plural,
+)
+from evidence.render.styles import Styles
+from evidence.render.template import Annex, Section, Template
+
+__all__ = ["PlannedPart", "Writer", "placeholder_values"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPart:
+    """A section or annex that will appear: its kind, number label, title and anchor key."""
+
+    kind: str
+    number: str
+    title: str
+    key: str
+    annex: bool
+
+
+def _classification(word: str) -> str:
+    return word.capitalize()
+
+
+def placeholder_values(template: Template, content: DossierContent,
+                       annexes: Sequence[PlannedPart]) -> dict[str, str]:
+    """The values of every ``{placeholder}`` a template may use (see template.py)."""
+    meta = content.meta
+    sub = meta.submitter
+    organisation = sub.organisation or sub.name or "The submitter"
+    values = {
+        "title": meta.title,
+        "reference": meta.reference or meta.id,
+        "case_id": meta.id,
+        "organisation": organisation,
+        "submitter": sub.name or organisation,
+        "role": sub.role or "",
+        "addressee": meta.addressee or template.default_addressee or "",
+        "situation": meta.situation or "",
+        "date": long_date(content.date),
+        "date_numeric": numeric_date(content.date),
+        "date_long": ordinal_date(content.date),
+        "sealed_at": content.seal.sealed_at,
+        "seal": f"{content.seal.sequence:04d}",
+        "root": content.seal.root,
+        "sources": plural(len(content.sources), "source"),
+        "claims": plural(len(content.live_claims), "claim"),
+        "records": plural(content.seal.size, "evidence record"),
+        "classification": _classification(meta.classification),
+        "language": language_name(meta.language),
+        "document_type": template.document_type,
+    }
+    for kind in ("register", "sources", "custody", "integrity", "custody-forms", "hashes"):
+        part = next((a for a in annexes if a.kind == kind), None)
+        values[f"annex_{kind}"] = part.number if part else "an annex"
+    return values
+
+
+@dataclass
+class Writer:
+    """Numbering, footnotes and headings of one dossier."""
+
+    template: Template
+    styles: Styles
+    content: DossierContent
+    area: FootnoteArea
+    sections: list[PlannedPart] = field(default_factory=list)
+    annexes: list[PlannedPart] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    paragraph_no: int = 0
+    footnote_no: int = 0
+    subsection_no: int = 0
+    cited: dict[str, int] = field(default_factory=dict)  # exhibit label -> first footnote
+
+    @classmethod
+    def start(cls, template: Template, styles: Styles, content: DossierContent,
+              area: FootnoteArea) -> Writer:
+        """Plan the sections and annexes that will appear, and fill the placeholders."""
+        writer = cls(template, styles, content, area)
+        number = 0
+        for section in template.sections:
+            if not writer._present(section):
+                continue
+            label = ""
+            if section.kind != "contents":
+                number += 1
+                label = numbered(number, template.numbering.sections)
+            writer.sections.append(PlannedPart(section.kind, label, section.title,
+                                               f"section-{section.kind}", False))
+        for index, annex in enumerate(template.annexes, start=1):
+            label = template.annex_label.format(
+                number=numbered(index, template.numbering.annexes))
+            writer.annexes.append(PlannedPart(annex.kind, label, annex.title,
+                                              f"annex-{annex.kind}", True))
+        writer.values = placeholder_values(template, content, writer.annexes)
+        return writer
+
+    def _present(self, section: Section) -> bool:
+        meta = self.content.meta
+        return {
+            "introduction": bool(self.template.text.get("introduction")),
+            "summary": bool(meta.summary),
+            "legal": bool(meta.legal_characterisation),
+            "requests": bool(meta.requests),
+        }.get(section.kind, True)
+
+    def code(self, text: str) -> str:
+        """``text`` in the monospaced face, as markup (commands, file names, fields)."""
+        return f"<font face='{self.styles.fonts.mono}'>{esc(text)}</font>"
+
+    def fill(self, template_text: str) -> str:
+        """A template string with its placeholders filled, as paragraph markup."""
+        return fill(template_text, self.values)
+
+    # -- headings ---------------------------------------------------------------------------
+
+    def _case(self, title: str) -> str:
+        return title.upper() if self.template.heading_case == "upper" else title
+
+    def heading(self, part: PlannedPart) -> list[Flowable]:
+        """A section heading: ``IV.  STATEMENT OF FACTS``."""
+        self.subsection_no = 0
+        title = self._case(part.title)
+        text = f"{esc(part.number)}.\u2002{esc(title)}" if part.number else esc(title)
+        outline = f"{part.number}. {part.title}" if part.number else part.title
+        return [Heading(Paragraph(text, self.styles.heading), key=part.key, outline=outline,
+                        level=0)]
+
+    def subheading(self, title: str, key: str) -> Heading:
+        """A subsection heading: ``A.  Reported statements``."""
+        self.subsection_no += 1
+        label = numbered(self.subsection_no, self.template.numbering.subsections)
+        return Heading(Paragraph(f"{esc(label)}.\u2002{esc(title)}", self.styles.subheading),
+                       key=key, outline=f"{label}. {title}", level=1)
+
+    def annex_heading(self, part: PlannedPart, *, first: bool) -> list[Flowable]:
+        """An annex's label and title, on a new page when the template says so."""
+        flow: list[Flowable] = []
+        if self.template.annex_new_page or first:
+            flow.append(PageBreak())
+        else:
+            flow.append(Spacer(1, 12))
+        flow.append(Heading(Paragraph(esc(part.number), self.styles.annex_label),
+                            key=part.key, outline=f"{part.number}: {part.title}", level=0))
+        flow.append(Paragraph(esc(part.title), self.styles.annex_title))
+        self.subsection_no = 0
+        return flow
+
+    # -- paragraphs and footnotes -----------------------------------------------------------
+
+    def footnote(self, markup: str) -> tuple[str, Paragraph]:
+        """A footnote: the mark to put in the text, and the note's paragraph."""
+        self.footnote_no += 1
+        number = self.footnote_no
+        mark = f"<super>{number}</super>"
+        note = Paragraph(f"<super>{number}</super>\u2002{markup}", self.styles.note)
+        return mark, note
+
+    def para(self, markup: str, notes: Sequence[Paragraph] = (), *,
+             numbered_para: bool = True) -> Flowable:
+        """A body paragraph, numbered when the template numbers paragraphs."""
+        if numbered_para and self.template.numbering.paragraphs:
+            self.paragraph_no += 1
+            para = Paragraph(markup, self.styles.numbered, bulletText=f"{self.paragraph_no}.")
+        else:
+            para = Paragraph(markup, self.styles.body if numbered_para else self.styles.plain)
+        if notes:
+            return NotedParagraph(para, notes, self.area)
+        return para
+
+    def part(self, kind: str) -> PlannedPart | None:
+        """The planned annex of a kind."""
+        return next((a for a in self.annexes if a.kind == kind), None)
+
+    def annex_of(self, annex: Annex) -> PlannedPart:
+        """The planned part of a template annex."""
+        return next(a for a in self.annexes if a.kind == annex.kind)
+
+    @property
+    def date_long(self) -> str:
+        """The dossier's date, ``29 November 2026``."""
+        return long_date(self.content.date)

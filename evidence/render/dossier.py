@@ -1,0 +1,256 @@
+"""``evidence render``: the dossier of a case's latest seal, as one PDF file.
+
+Rendering reads the case data of the latest seal (:mod:`evidence.render.bundle`), verifies
+exactly those bytes with :func:`evidence.verify.verify_case` (the dossier prints that
+verdict and refuses to present data that does not verify), lays out the pages in the
+template's dress, embeds the case data in the PDF, writes the file atomically (by default
+``<case>/out/<case-id>-seal-<NNNN>-<template>.pdf``) and appends a ``rendered`` event to
+the custody log. It never writes into ``objects/``, ``records/`` or ``seals/``.
+
+The same seal, template and tool version give a byte-identical PDF: the dossier's date is
+the seal's, the PDF's creation date is the seal time, the embedded custody log stops at
+the seal, and nothing reads the clock or the environment.
+
+Example:
+    >>> # result = render_dossier(Case.open("my-case"), template="icc-otp")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.platypus import Flowable
+
+from evidence._fs import replace_file
+from evidence._time import parse_time
+from evidence._yaml import load_yaml
+from evidence.case import CASE_FILE, Case, default_actor, parse_case_meta, tool_name
+from evidence.digest import digest_bytes
+from evidence.errors import UsageError, VerificationFailed
+from evidence.integrity.custody import NewEvent
+from evidence.model import CaseMeta, Seal
+from evidence.render.annexes import ANNEX_BUILDERS
+from evidence.render.bundle import (
+    MAX_EMBEDDED_BYTES,
+    MAX_OBJECT_BYTES,
+    Bundle,
+    Omitted,
+    collect_bundle,
+    manifest_bytes,
+)
+from evidence.render.canvas import Attachment, DossierCanvas
+from evidence.render.content import DossierContent, Verdict, build_content, verdict_of
+from evidence.render.context import Writer, placeholder_values
+from evidence.render.covers import COVER_BUILDERS
+from evidence.render.integrity import build_integrity
+from evidence.render.pages import DocumentInfo, DossierDocument, running_lines
+from evidence.render.sections import SECTION_BUILDERS
+from evidence.render.styles import Styles
+from evidence.render.template import Template, load_template
+from evidence.report import Report
+from evidence.verify.case import verify_case
+from evidence.verify.dossier import MANIFEST_NAME, PrintedPages, materialise
+
+__all__ = ["RenderResult", "build_pdf", "compose_story", "default_output", "render_dossier"]
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total)."""
+
+_PROTECTED = ("objects", "records", "seals", "claims")
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render did: where the PDF is, its digest and size, and what it holds."""
+
+    path: Path
+    template: str
+    seal: Seal
+    pages: int
+    sha256: str
+    size: int
+    embedded: int
+    omitted: tuple[Omitted, ...]
+    unsealed: int
+    verdict: Verdict
+
+
+def default_output(case: Case, seal: Seal, template: str) -> Path:
+    """``<case>/out/<case-id>-seal-<NNNN>-<template>.pdf``."""
+    return case.out_dir / f"{case.meta.id}-seal-{seal.sequence:04d}-{template}.pdf"
+
+
+def _check_output(case: Case, output: Path) -> None:
+    """Refuse to write where evidence lives, or into a folder that does not exist."""
+    target = output.resolve()
+    root = case.root.resolve()
+    for name in _PROTECTED:
+        if target.is_relative_to(root / name):
+            raise UsageError(f"{output}: a dossier is never written into {name}/ of a case "
+                             "(evidence is never rewritten there)",
+                             hint="Write it to out/ (the default) or elsewhere.")
+    if target in (root / CASE_FILE, root / "custody.jsonl"):
+        raise UsageError(f"{output}: would overwrite a file of the case")
+    if output.suffix.lower() != ".pdf":
+        raise UsageError(f"{output}: the dossier is a PDF; give a file name ending in .pdf")
+    if output.exists() and output.is_dir():
+        raise UsageError(f"{output}: is a folder; give a file name ending in .pdf")
+    if not output.parent.is_dir():
+        raise UsageError(f"{output.parent}: no such folder")
+
+
+def _verify_bundle(case: Case, bundle: Bundle, progress: Progress | None) -> Report:
+    """Verify the exact bytes the dossier will carry (objects left out are linked, so the
+    verdict covers them too)."""
+    links = {o.name: case.objects.path(o.blake3) for o in bundle.omitted}
+    with tempfile.TemporaryDirectory(prefix="evidence-render-") as tmp:
+        materialise(bundle.files, Path(tmp), links)
+        return verify_case(tmp, progress=progress)
+
+
+def _meta(bundle: Bundle) -> CaseMeta:
+    return parse_case_meta(load_yaml(bundle.files[CASE_FILE], path=CASE_FILE))
+
+
+def _info(template: Template, content: DossierContent) -> DocumentInfo:
+    v = placeholder_values(template, content, ())
+    seal = content.seal
+    return DocumentInfo(
+        title=f"{template.document_type}: {content.meta.title}",
+        author=v["organisation"],
+        subject=(f"{template.label}. Case {seal.case_id}, seal {seal.sequence:04d} of "
+                 f"{seal.sealed_at}, Merkle root {seal.root}"),
+        keywords=("evidence dossier", seal.case_id, f"seal {seal.sequence:04d}",
+                  f"root {seal.root}", template.name, v["reference"]),
+        creator=f"{content.tool} (template {template.name})",
+        language=content.meta.language,
+    )
+
+
+def _span(anchors: dict[str, int], key: str, total: int) -> tuple[int, int] | None:
+    start = anchors.get(key)
+    if start is None:
+        return None
+    later = sorted(p for k, p in anchors.items() if k.startswith("annex-") and p > start)
+    return start, (later[0] if later else total)
+
+
+def compose_story(writer: Writer) -> list[Flowable]:
+    """The dossier's flowables: cover, sections and annexes in the template's order."""
+    template = writer.template
+    story = list(COVER_BUILDERS[template.cover_kind](writer))
+    for part in writer.sections:
+        story.extend(SECTION_BUILDERS[part.kind](writer, part))
+    for index, part in enumerate(writer.annexes):
+        story.extend(writer.annex_heading(part, first=index == 0))
+        builder = build_integrity if part.kind == "integrity" else ANNEX_BUILDERS[part.kind]
+        story.extend(builder(writer, part))
+    return story
+
+
+def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
+              progress: Progress | None = None) -> tuple[bytes, int]:
+    """Lay out and write the dossier; return the PDF's bytes and its page count."""
+    styles = Styles.for_template(template)
+    buffer = io.BytesIO()
+    doc = DossierDocument(buffer, template, styles, info=_info(template, content))
+    writer = Writer.start(template, styles, content, doc.area)
+    story = compose_story(writer)
+    pages: dict[str, int] = {}
+
+    def finish(canv: DossierCanvas, total: int) -> None:
+        anchors = canv.anchors
+        printed = PrintedPages(cover=(1, 1), register=_span(anchors, "annex-register", total),
+                               integrity=_span(anchors, "annex-integrity", total))
+        manifest = manifest_bytes(bundle, template=template.name, tool=content.tool,
+                                  pages=printed, total_pages=total)
+        files = [Attachment(name, data, bundle.media_type(name), bundle.description(name))
+                 for name, data in bundle.files.items()]
+        files.append(Attachment(MANIFEST_NAME, manifest, "application/json",
+                                bundle.description(MANIFEST_NAME)))
+        canv.embed(files)
+        canv.showOutline()
+        pages["total"] = total
+
+    if progress is not None:
+        count = len(story)
+
+        def on_progress(kind: str, value: int) -> None:
+            if kind == "PROGRESS":
+                progress("layout", min(value, count), count)
+
+        doc.setProgressCallBack(on_progress)
+    canvasmaker = functools.partial(
+        DossierCanvas, decorate=running_lines(template, styles, writer.values), finish=finish,
+        moment=parse_time(content.seal.sealed_at))
+    doc.build(story, canvasmaker=canvasmaker)
+    return buffer.getvalue(), pages["total"]
+
+
+def render_dossier(
+    case: Case,
+    *,
+    template: str | os.PathLike[str] | None = None,
+    output: Path | None = None,
+    embed_sources: bool = True,
+    max_object_bytes: int = MAX_OBJECT_BYTES,
+    max_embedded_bytes: int = MAX_EMBEDDED_BYTES,
+    actor: str | None = None,
+    now: _dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> RenderResult:
+    """Render the dossier of the case's latest seal.
+
+    Args:
+        case: the open case.
+        template: a template name or a path to a template file (default: case.yaml's).
+        output: where to write the PDF (default: :func:`default_output`).
+        embed_sources: embed the captured bytes of the sources (``--no-embed-sources``
+            leaves them out; their normalised texts are always embedded).
+        max_object_bytes: captured objects larger than this are left out.
+        max_embedded_bytes: captured objects are embedded until they add up to this.
+        actor: who renders (for the custody log).
+        now: the time of the custody event (the PDF itself has the seal's time).
+        progress: called with (stage, done, total) during long work.
+
+    Raises:
+        CaseError: the case has no seal, or its files do not match it.
+        UsageError: an unknown template or an output path that cannot be used.
+        VerificationFailed: the case data of the seal does not verify (nothing written).
+        LockError: another process is writing to the case.
+    """
+    spec = load_template(template or case.meta.template)
+    with case.lock():
+        bundle = collect_bundle(case, embed_sources=embed_sources,
+                                max_object_bytes=max_object_bytes,
+                                max_embedded_bytes=max_embedded_bytes)
+        seal = bundle.seal
+        target = output or default_output(case, seal, spec.name)
+        if output is None:
+            target.parent.mkdir(exist_ok=True)
+        _check_output(case, target)
+        report = _verify_bundle(case, bundle, progress)
+        if not report.ok:
+            error = VerificationFailed(report)
+            error.hint = (f"The case data of seal {seal.sequence:04d} does not verify, so no "
+                          "dossier was written. Run `evidence verify` on the case.")
+            raise error
+        content = build_content(bundle, _meta(bundle), verdict_of(report), tool=tool_name())
+        pdf, pages = build_pdf(content, spec, bundle, progress)
+        replace_file(target, pdf)
+        pair = digest_bytes(pdf)
+        unsealed = max(0, len(case.state().entries) - seal.size)
+        case.custody.append(
+            [NewEvent("rendered", None, {"template": spec.name, "seal": seal.sequence,
+                                         "file": target.name, "sha256": pair.sha256,
+                                         "pages": pages})],
+            actor=default_actor(actor), now=now)
+    return RenderResult(target, spec.name, seal, pages, pair.sha256, pair.size,
+                        len(bundle.files) + 1, tuple(bundle.omitted), unsealed, content.verdict)

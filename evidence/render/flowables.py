@@ -1,0 +1,229 @@
+"""The dossier's own flowables: paragraphs with footnotes, headings that mark their page,
+lines of the table of contents, and a QR code.
+
+reportlab's platypus has no footnotes. :class:`NotedParagraph` carries its footnotes: it
+fits on a page only when the page can also hold them, and when it is drawn it hands them
+to the page's :class:`FootnoteArea` and raises the bottom of the frame by their height, so
+the text that follows flows above them; the area draws them at the foot of the page. A
+paragraph that must split keeps its footnotes with its last part, where its footnote mark
+is (the dossier puts marks at the end of a paragraph).
+
+Example:
+    >>> # area = FootnoteArea(width, styles.note); NotedParagraph(para, [note], area)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.frames import Frame
+
+from evidence.render.canvas import DossierCanvas
+
+__all__ = ["ContentsLine", "FootnoteArea", "Heading", "NotedParagraph", "qr_drawing"]
+
+_SEPARATOR = 9.0  # points between the text and the first footnote: rule and gaps
+
+
+class FootnoteArea:
+    """The footnotes of the current page, drawn at its foot."""
+
+    def __init__(self, width: float) -> None:
+        self.width = width
+        self.notes: list[tuple[Paragraph, float]] = []
+        self.height = 0.0
+        self._heights: dict[int, float] = {}  # id(note) -> height: a note is measured once
+
+    def reset(self, frame: Frame) -> None:
+        """A new page: no footnotes yet, the frame's bottom back where it was."""
+        self.notes = []
+        self.height = 0.0
+        internal: Any = frame  # reportlab keeps the frame's usable bottom in _y1p
+        internal._y1p = internal.y1 + internal.bottomPadding
+
+    def _height(self, note: Paragraph) -> float:
+        key = id(note)
+        if key not in self._heights:
+            self._heights[key] = note.wrap(self.width, 10_000)[1]
+        return self._heights[key]
+
+    def room_for(self, notes: Sequence[Paragraph]) -> float:
+        """The height ``notes`` would add to this page (with the separator if first)."""
+        if not notes:
+            return 0.0
+        total = sum(self._height(note) + note.style.spaceAfter for note in notes)
+        return total + (0.0 if self.notes else _SEPARATOR)
+
+    def add(self, notes: Sequence[Paragraph], frame: Frame | None) -> None:
+        """Take ``notes`` onto this page and raise the frame's bottom above them."""
+        extra = self.room_for(notes)
+        for note in notes:
+            self.notes.append((note, self._height(note)))
+        self.height += extra
+        if frame is not None:
+            internal: Any = frame
+            internal._y1p += extra
+
+    def draw(self, canv: Any, x: float, y: float) -> None:
+        """Draw the page's footnotes with their top ``self.height`` above ``y``."""
+        if not self.notes:
+            return
+        top = y + self.height
+        canv.saveState()
+        canv.setLineWidth(0.5)
+        canv.line(x, top - 3, x + self.width * 0.3, top - 3)
+        canv.restoreState()
+        cursor = top - _SEPARATOR
+        for note, height in self.notes:
+            cursor -= height
+            note.drawOn(canv, x, cursor)
+            cursor -= note.style.spaceAfter
+
+
+class NotedParagraph(Flowable):
+    """A paragraph and the footnotes its marks refer to."""
+
+    def __init__(self, para: Flowable, notes: Sequence[Paragraph], area: FootnoteArea) -> None:
+        super().__init__()
+        self.para = para
+        self.notes = list(notes)
+        self.area = area
+        self.style = getattr(para, "style", None)
+        self._height = 0.0
+
+    def getSpaceBefore(self) -> float:
+        return float(self.para.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self.para.getSpaceAfter())
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        width, height = self.para.wrap(avail_width, avail_height)
+        self._height = height
+        need = height + self.area.room_for(self.notes)
+        if need > avail_height:
+            return width, need  # does not fit with its notes: the frame will split or move it
+        return width, height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        room = avail_height - self.area.room_for(self.notes)
+        if room <= 0:
+            return []
+        parts = self.para.split(avail_width, room)
+        if len(parts) < 2:
+            return []
+        return [*parts[:-1], NotedParagraph(parts[-1], self.notes, self.area)]
+
+    def draw(self) -> None:
+        self.para.drawOn(self.canv, 0, 0)
+        self.area.add(self.notes, getattr(self, "_frame", None))
+
+
+class Heading(Flowable):
+    """A heading that notes its page for the contents, the outline and the page map."""
+
+    def __init__(self, para: Paragraph, *, key: str, outline: str, level: int) -> None:
+        super().__init__()
+        self.para = para
+        self.key = key
+        self.outline = outline
+        self.level = level
+        self.keepWithNext = 1
+        self.style = para.style
+
+    def getSpaceBefore(self) -> float:
+        return float(self.para.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self.para.getSpaceAfter())
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        width, height = self.para.wrap(avail_width, avail_height)
+        self.width, self.height = width, height
+        return width, height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []  # a heading is never split: it moves to the next page whole
+
+    def draw(self) -> None:
+        self.para.drawOn(self.canv, 0, 0)
+        canv = self.canv
+        if isinstance(canv, DossierCanvas):
+            _, top = canv.absolutePosition(0, self.height + self.para.getSpaceBefore())
+            canv.anchor(self.key, self.outline, self.level, top)
+
+
+class ContentsLine(Flowable):
+    """One line of the table of contents: number, title, dot leader and page (filled in
+    when the page count is known), linked to the heading."""
+
+    def __init__(self, number: str, title: str, key: str, *, font: str, size: float,
+                 leading: float, indent: float, level: int = 0) -> None:
+        super().__init__()
+        self.number = number
+        self.title = title
+        self.key = key
+        self.font = font
+        self.size = size
+        self.leading = leading
+        self.indent = indent + level * size * 1.5
+        self.width = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.leading
+
+    def draw(self) -> None:
+        canv = self.canv
+        base = (self.leading - self.size) / 2 + self.size * 0.25
+        room = self.width - self.indent - self.size * 3
+        title = self.title
+        while title and stringWidth(title, self.font, self.size) > room:
+            title = title[:-2] + "…"
+        canv.setFont(self.font, self.size)
+        canv.drawString(self.indent - self.size * 2.4, base, self.number)
+        canv.drawString(self.indent, base, title)
+        start = self.indent + stringWidth(title, self.font, self.size) + self.size * 0.4
+        x_end, y_base = canv.absolutePosition(self.width, base)
+        x_start, _ = canv.absolutePosition(start, base)
+        x_left, y_top = canv.absolutePosition(0, self.leading)
+        if not isinstance(canv, DossierCanvas):
+            return
+        key, font, size = self.key, self.font, self.size
+
+        def page_number(c: DossierCanvas, _: int) -> None:
+            page = str(c.anchors.get(key, "?"))
+            width = stringWidth(page, font, size)
+            c.setFont(font, size)
+            c.drawRightString(x_end, y_base, page)
+            dot = stringWidth(". ", font, size)
+            count = max(0, int((x_end - width - size * 0.5 - x_start) / dot))
+            c.setFillColor(colors.Color(0.35, 0.35, 0.35))
+            c.drawRightString(x_end - width - size * 0.5, y_base, ". " * count)
+            # An explicit name: page states are replayed, so reportlab's own annotation
+            # counter would repeat names across pages.
+            c.linkRect("", key, (x_left, y_base - size * 0.3, x_end, y_top), relative=0,
+                       thickness=0, name=f"contents-{key}")
+
+        canv.late(page_number)
+
+
+def qr_drawing(value: str, size: float, *, font: str) -> Drawing:
+    """A QR code of ``value`` (reportlab's QR widget), ``size`` points square.
+
+    ``font`` is the drawing's default font: it draws no text, but reportlab's drawing
+    renderer would otherwise select Helvetica, a font that is not embedded.
+    """
+    widget = QrCodeWidget(value, barLevel="M", barBorder=2)
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    internal: Any = drawing  # an attribute the drawing renderer reads; not in the stubs
+    internal.initialFontName = font
+    drawing.add(widget)
+    return drawing

@@ -1,0 +1,247 @@
+"""The integrity annex: the seal, what it covers, which signatures and time-stamps exist,
+the verdict of verification, and how anyone can check all of it with stock tools.
+
+The checks are written for tools found on any Linux or macOS machine (``sha256sum``,
+``b3sum``, ``openssl``, ``python3``, poppler's ``pdfdetach``), so that a court or an
+archive can check the evidence years later without this software: the Merkle algorithm of
+RFC 9162 §2.1 in a few lines, and the exact commands for objects, records, the custody
+log, signatures (``openssl pkeyutl -verify -rawin``) and RFC 3161 time-stamp tokens
+(``openssl ts -verify``). The annex prints which signatures and tokens exist; it does not
+judge them: ``evidence verify`` decides, and the annex prints its verdict. It ends with
+the honest limit of all this.
+
+Example:
+    >>> RECORD_OFFSET
+    174
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+
+from evidence.render.annexes import kv_table, object_name
+from evidence.render.context import PlannedPart, Writer
+from evidence.render.markup import esc, long_date
+from evidence.render.sections import chunked_table, table_widths
+from evidence.store import envelope_bytes
+
+__all__ = ["MERKLE_SCRIPT", "RECORD_OFFSET", "build_integrity"]
+
+RECORD_OFFSET: Final = len(envelope_bytes(b"{}")) - len(b"{}") - len(b"}\n")
+"""Where a record's RFC 8785 bytes start in its file (the digests come first, fixed size)."""
+
+MERKLE_SCRIPT: Final = f"""\
+import hashlib, json, sys
+seal = json.load(open(sys.argv[1]))
+def record(leaf):
+    name = "records/%s.%d.json" % (leaf["id"], leaf["revision"])
+    return open(name, "rb").read()[{RECORD_OFFSET}:-2]
+def mth(nodes):
+    if len(nodes) == 1:
+        return nodes[0]
+    k = 1 << ((len(nodes) - 1).bit_length() - 1)
+    return hashlib.sha256(b"\\x01" + mth(nodes[:k]) + mth(nodes[k:])).digest()
+leaves = [hashlib.sha256(b"\\x00" + record(leaf)).digest() for leaf in seal["leaves"]]
+print(mth(leaves).hex() == seal["tree"]["root"])
+"""
+"""A standard-library Python program that recomputes a seal's root from the record files
+(RFC 9162 §2.1.1): run in an extracted case folder with the seal file as argument."""
+
+EXTRACT: Final = (
+    "mkdir case && cd case\n"
+    "pdfdetach -list ../DOSSIER.pdf | sed -n 's|^[0-9]*: \\(.*\\)/[^/]*$|\\1|p' \\\n"
+    "    | sort -u | xargs -r mkdir -p\n"
+    "pdfdetach -saveall ../DOSSIER.pdf"
+)
+
+
+def _code(writer: Writer, text: str) -> Paragraph:
+    """A block of commands: monospaced, line breaks kept, indented."""
+    lines = [esc(line).replace("  ", "\u00a0 ") for line in text.splitlines()]
+    return Paragraph("<br/>".join(lines), writer.styles.code)
+
+
+def _seal_table(writer: Writer) -> Flowable:
+    content = writer.content
+    seal = content.seal
+    mono = writer.styles.fonts.mono
+    size = writer.template.type.mono
+
+    def m(text: str) -> str:
+        return f"<font face='{mono}' size='{size}'>{esc(text)}</font>"
+
+    previous = "none: this is the first seal of the case"
+    if seal.previous:
+        previous = (f"seal {int(seal.previous['sequence']):04d}, root "
+                    f"{m(str(seal.previous['root']))}, file SHA-256 "
+                    f"{m(str(seal.previous['sha256']))}")
+    rows = [
+        ("Seal", f"<b>{seal.sequence:04d}</b> ({esc(content.seal_file.name)}), case "
+                 f"{esc(seal.case_id)}"),
+        ("Sealed at", f"{esc(seal.sealed_at)} ({esc(long_date(seal.sealed_at))})"),
+        ("Tree", f"{esc(seal.alg)} (RFC 9162 §2.1, SHA-256), {seal.size} leaves"),
+        ("Merkle root", f"<b>{m(seal.root)}</b>"),
+        ("Custody head", f"entry {seal.custody_seq}, SHA-256 {m(seal.custody_sha256)}"),
+        ("Previous seal", previous),
+        ("Signing key", (f"{esc(str(seal.signer.get('alg', 'ed25519')))}, fingerprint (SHA-256 "
+                         f"of the public key) {m(str(seal.signer.get('fingerprint', '?')))}")
+         if seal.signer else "none named: the seal is not signed"),
+        ("Seal file SHA-256", m(content.seal_file.sha256)),
+        ("Seal file BLAKE3", m(content.seal_file.blake3)),
+    ]
+    return kv_table(writer, rows)
+
+
+def _signatures(writer: Writer) -> list[Flowable]:
+    content = writer.content
+    seal_name = content.seal_file.name
+    flow: list[Flowable] = []
+    if content.signatures:
+        for note in content.signatures:
+            flow.append(writer.para(
+                f"Signature: {esc(note.name)} ({note.size} bytes, SHA-256 "
+                f"{esc(note.sha256)}). Check it with the signer's Ed25519 public key:",
+                numbered_para=False))
+            flow.append(_code(writer, f"openssl pkeyutl -verify -pubin -inkey SIGNER.pub.pem "
+                                      f"-rawin \\\n    -in {seal_name} -sigfile {note.name}"))
+    else:
+        flow.append(writer.para(
+            f"Signature: none. No {esc(seal_name)}.sig file exists: this seal is not signed. "
+            "A signature can be added to the case later without changing the seal; a later "
+            "dossier of the same seal then carries it.", numbered_para=False))
+    if content.timestamps:
+        for note in content.timestamps:
+            flow.append(writer.para(
+                f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 {esc(note.sha256)}), "
+                "an RFC 3161 token over the SHA-256 of the seal file. Check it with the "
+                "time-stamping authority's CA certificate:", numbered_para=False))
+            chain = note.name.removesuffix(".tsr") + ".chain.pem"
+            untrusted = (f" \\\n    -untrusted {chain}"
+                         if any(f.name == chain for f in content.embedded) else "")
+            flow.append(_code(writer, f"openssl ts -verify -in {note.name} \\\n"
+                                      f"    -data {seal_name} -CAfile TSA-CA.pem{untrusted}"))
+        flow.append(writer.para(f"(Add {writer.code('-token_in')} if the file holds a bare "
+                                "token rather than a reply.)", numbered_para=False))
+    else:
+        flow.append(writer.para(
+            f"Time-stamp: none. No RFC 3161 token ({esc(seal_name)}.tsr) exists for this "
+            "seal: the seal's date is the one the submitter's computer gave. A token from a "
+            "time-stamping authority, which proves the seal existed at a given time, can be "
+            "added later.", numbered_para=False))
+    return flow
+
+
+def _how_to(writer: Writer) -> list[Flowable]:
+    content = writer.content
+    seal_name = content.seal_file.name
+    source = next((s for s in content.sources), None)
+    obj = object_name(source.body.object.blake3) if source else "objects/ab/ab…"
+    record = content.revisions[0].label if content.revisions else "SRC-0001.1"
+    flow: list[Flowable] = [
+        writer.para("<b>1. Extract the case data.</b> Every file of the case data is embedded "
+                    "in this PDF under its name in a case folder. With poppler's "
+                    f"{writer.code('pdfdetach')} (the "
+                    "folders must exist before the files are saved):", numbered_para=False),
+        _code(writer, EXTRACT),
+        writer.para("<b>2. The captured items.</b> Each object's file name is its BLAKE3; "
+                    "its SHA-256 and BLAKE3 are printed in the exhibit register "
+                    f"({esc(writer.values['annex_register'])}):", numbered_para=False),
+        _code(writer, f"sha256sum {obj}\nb3sum {obj}"),
+        writer.para("<b>3. The records.</b> A record's digests are those of its RFC 8785 "
+                    f"bytes, which start at byte {RECORD_OFFSET + 1} of its file and end two "
+                    "bytes before its end:", numbered_para=False),
+        _code(writer, f"tail -c +{RECORD_OFFSET + 1} records/{record}.json | head -c -2 "
+                      "| sha256sum"),
+        writer.para("<b>4. The Merkle root.</b> Each record is a leaf, in the order of the "
+                    f"seal's {writer.code('leaves')}. A leaf's hash is SHA-256(0x00 ‖ record "
+                    "bytes); two nodes combine as SHA-256(0x01 ‖ left ‖ right); the hash of a "
+                    "list of n &gt; 1 leaves combines the hash of its first k leaves with the "
+                    "hash of the rest, k being the largest power of two smaller than n (RFC "
+                    "9162 §2.1.1). This Python program (save it as merkle.py; it needs nothing "
+                    "but Python 3) prints True when the seal's root is the root of the records:",
+                    numbered_para=False),
+        _code(writer, MERKLE_SCRIPT),
+        _code(writer, f"python3 merkle.py {seal_name}"),
+        writer.para(f"<b>5. The custody log.</b> Each line's {writer.code('prev')} is the "
+                    "SHA-256 of the line before it without its line end; the seal names the "
+                    "log's last line before it. For line 2 (the third line names its digest):",
+                    numbered_para=False),
+        _code(writer, "sed -n 2p custody.jsonl | tr -d '\\n' | sha256sum"),
+        writer.para("<b>6. Signatures and time-stamps</b>, where they exist (above), with "
+                    "openssl as shown. <b>7. Everything at once:</b> with this software, "
+                    f"{writer.code('evidence verify DOSSIER.pdf')} runs every check above on the "
+                    "embedded data and compares it with what these pages print.",
+                    numbered_para=False),
+    ]
+    return flow
+
+
+def _leaf_rows(writer: Writer) -> list[list[Paragraph]]:
+    styles = writer.styles
+    mono = styles.fonts.mono
+    size = writer.template.type.mono
+    rows = []
+    for rev in writer.content.revisions:
+        rows.append([
+            Paragraph(str(rev.leaf), styles.cell),
+            Paragraph(f"{esc(rev.label)}<br/><font size='{styles.cell.fontSize - 1}'>"
+                      f"{esc(rev.ern)}</font>", styles.cell),
+            Paragraph(f"<font face='{mono}' size='{size}'>SHA-256 {rev.sha256}<br/>"
+                      f"BLAKE3&nbsp; {rev.blake3}</font>", styles.cell),
+        ])
+    return rows
+
+
+def build_integrity(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    """The integrity annex."""
+    styles = writer.styles
+    content = writer.content
+    verdict = content.verdict
+    flow: list[Flowable] = [
+        writer.para(
+            "This annex says what the seal commits to and how anyone can check, with standard "
+            "tools, that the evidence in this dossier is the evidence that was sealed.",
+            numbered_para=False),
+        writer.subheading("The seal", "integrity-seal"),
+        _seal_table(writer),
+        Spacer(1, 6),
+        writer.subheading("Signatures and time-stamps", "integrity-signatures"),
+        *_signatures(writer),
+        writer.subheading("Verification", "integrity-verification"),
+        writer.para(
+            f"The case data embedded in this dossier was verified with {esc(content.tool)} "
+            f"(evidence.verify.verify_case) when the dossier was produced. Verdict: "
+            f"<b>{esc(verdict.summary())}</b>.", numbered_para=False),
+    ]
+    for note in verdict.notes:
+        flow.append(Paragraph(f"Note: {esc(note)}", styles.small))
+    for problem in verdict.problems:
+        flow.append(Paragraph(f"Problem: {esc(problem)}", styles.small))
+    flow.append(writer.subheading("How to check the evidence with standard tools",
+                                  "integrity-howto"))
+    flow.extend(_how_to(writer))
+    flow.append(writer.subheading("What the digests prove, and what they do not",
+                                  "integrity-limits"))
+    flow.append(writer.para(
+        "The digests and the seal prove that the captured items, their texts and the records "
+        "made from them are the same, bit for bit, as when they were recorded and sealed; a "
+        "signature adds who sealed them, and a time-stamp token when. They do not prove that "
+        "what a source says is true, that it was published where and when it says, or who "
+        "wrote it. Those are questions of evidence, which the attribution and the status of "
+        "each statement address, and which the submitter does not claim to have settled for "
+        "any statement not marked as verified.", numbered_para=False))
+    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
+              ("Leaf", "Record, exhibit", "Digests of the record's RFC 8785 bytes")]
+    flow.append(writer.subheading(f"The {content.seal.size} record revisions the seal covers",
+                                  "integrity-leaves"))
+    flow.extend(chunked_table(header, _leaf_rows(writer), table_widths(writer, (7, 20, 73)),
+                              writer))
+    if content.omitted:
+        flow.append(Spacer(1, 6))
+        flow.append(KeepTogether([writer.para(
+            "Objects the records name that this dossier does not carry: "
+            + "; ".join(f"{esc(o.name)} ({o.size:,} bytes, {esc(o.reason)})"
+                        for o in content.omitted) + ".", numbered_para=False)]))
+    return flow

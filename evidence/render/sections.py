@@ -1,0 +1,443 @@
+"""The body of a dossier: contents, introduction, summary, methodology, facts, the claims
+table, legal characterisation, requests and the declaration.
+
+What each section says is generated from what the case holds; the template orders, names
+and words them. Two rules shape the facts: every statement is footnoted to its exhibit
+(exhibit number, record, short digest) with the quotation it rests on; and what is
+attributed is kept visibly apart from what is verified (separate subsections, the
+attribution written before the statement, and the status in its own column of the claims
+table).
+
+Example:
+    >>> # flowables = SECTION_BUILDERS["facts"](writer)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+)
+
+from evidence.model import AttributionLink, ClaimBody, Fact
+from evidence.render.content import ClaimItem
+from evidence.render.context import PlannedPart, Writer
+from evidence.render.flowables import ContentsLine
+from evidence.render.markup import esc, long_date, plural, short_hex
+
+__all__ = [
+    "SECTION_BUILDERS",
+    "attribution_text",
+    "claim_footnote",
+    "facts_text",
+    "status_label",
+]
+
+QUOTE_LIMIT: Final = 420
+"""A footnote quotes at most this many characters (the full quote is in the source annex)."""
+CHUNK_ROWS: Final = 40
+"""Long tables are cut into tables of this many rows, each with the header: reportlab
+re-measures a table's remaining rows at every page break, which costs quadratic time on a
+single table of thousands of rows."""
+
+_STATUS: Final = {
+    "verified": "Verified by the submitter",
+    "corroborated": "Corroborated",
+    "reported": "Reported (attributed, not verified)",
+    "contested": "Contested",
+    "withdrawn": "Withdrawn",
+}
+_GROUPS: Final = (
+    ("verified", "Facts verified by the submitter"),
+    ("corroborated", "Statements corroborated by more than one source"),
+    ("reported", "Statements reported by the sources (attributed, not verified)"),
+    ("contested", "Contested statements"),
+)
+_QUALIFIERS: Final = {"approx": "about", "at-least": "at least", "more-than": "more than",
+                      "at-most": "at most", "less-than": "less than", "exact": "exactly",
+                      "range": "between"}
+
+
+def status_label(status: str) -> str:
+    """How a status reads in the dossier."""
+    return _STATUS.get(status, status)
+
+
+def _link(link: AttributionLink) -> str:
+    details = [x for x in (link.role, link.channel) if x]
+    text = esc(link.name)
+    if details:
+        text += f" ({esc('; '.join(details))})"
+    return text
+
+
+def attribution_text(chain: Sequence[AttributionLink]) -> str:
+    """``Rustem Umerov (Minister of Defence of Ukraine; Facebook post), as reported by
+    Censor.NET (news outlet; online article)``, as markup: the speaker first, then each
+    link through which the statement became known."""
+    if not chain:
+        return "the source"
+    text = _link(chain[0])
+    for link in chain[1:]:
+        text += f", as reported by {_link(link)}"
+    return text
+
+
+def _fact(name: str, fact: Fact) -> str:
+    label = name.replace("_", " ")
+    if fact.qualifier == "range" and fact.max is not None:
+        value = f"between {fact.value:g} and {fact.max:g}"
+    else:
+        value = f"{_QUALIFIERS.get(fact.qualifier, fact.qualifier)} {fact.value:g}"
+    if fact.unit:
+        value += f" {fact.unit}"
+    if fact.text:
+        value += f" (“{fact.text}”)"
+    return f"{label}: {value}"
+
+
+def facts_text(body: ClaimBody) -> str:
+    """The typed figures, date and places of a claim, as markup."""
+    parts = [esc(_fact(name, fact)) for name, fact in sorted(body.facts.items())]
+    if body.date:
+        parts.append(f"date: {esc(long_date(body.date))}")
+    if body.places:
+        parts.append(f"places: {esc(', '.join(body.places))}")
+    return "; ".join(parts)
+
+
+def _quote(text: str) -> str:
+    if len(text) > QUOTE_LIMIT:
+        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
+    return esc(text)
+
+
+def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
+    """The footnote of a statement: exhibit, record and digest, and the quote. The first
+    footnote citing an exhibit names the source; later ones refer back to it."""
+    source = writer.content.source_item(claim)
+    pinned = claim.source
+    parts = []
+    if source is not None and pinned is not None:
+        number = writer.footnote_no + 1  # the number this footnote will have
+        first = writer.cited.setdefault(pinned.label, number)
+        cite = f"<b>{esc(pinned.ern)}</b>"
+        if first == number:
+            body = source.body
+            details = ", ".join(esc(x) for x in (body.publisher, long_date(body.published)) if x)
+            cite += f", “{esc(body.title)}”" + (f" ({details})" if details else "")
+        else:
+            cite += f" (n. {first})"
+        parts.append(f"{cite}; record {esc(pinned.label)}, SHA-256 {short_hex(pinned.sha256)}")
+    quote = claim.body.quote
+    if quote is not None:
+        parts.append(f"quoted: “{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
+    else:
+        parts.append("cited, not quoted (the source has no text)")
+    parts.append(f"claim {esc(claim.rev.label)}, SHA-256 {short_hex(claim.rev.sha256)}")
+    return "; ".join(parts)
+
+
+# -- sections ----------------------------------------------------------------------------
+
+
+def _contents(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    styles = writer.styles
+    t = writer.template.type
+    flow: list[Flowable] = writer.heading(part)
+    indent = (writer.template.body_indent or t.body * 2.6)
+    for item in [*writer.sections, *writer.annexes]:
+        if item.kind == "contents":
+            continue
+        number = "" if item.annex else f"{item.number}."
+        title = f"{item.number}: {item.title}" if item.annex else item.title
+        flow.append(ContentsLine(number, title, item.key, font=styles.fonts.serif, size=t.body,
+                                 leading=t.body * 1.6, indent=indent))
+    return flow
+
+
+def _introduction(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow = writer.heading(part)
+    for text in writer.template.text.get("introduction", []):
+        flow.append(writer.para(writer.fill(text)))
+    return flow
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def _summary(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow = writer.heading(part)
+    for text in _paragraphs(writer.content.meta.summary or ""):
+        flow.append(writer.para(esc(text)))
+    return flow
+
+
+def _sources_sentence(writer: Writer) -> str:
+    content = writer.content
+    sources = content.sources
+    if not sources:
+        return "The case holds no sources."
+    times = sorted(s.body.captured_at for s in sources)
+    collectors = sorted({s.body.capture.collector for s in sources})
+    methods = sorted({s.body.capture.method for s in sources})
+    span = (f"on {long_date(times[0])}" if long_date(times[0]) == long_date(times[-1])
+            else f"between {long_date(times[0])} and {long_date(times[-1])}")
+    text = (f"The case holds {plural(len(sources), 'source')}, collected {esc(span)} by "
+            f"{esc(', '.join(collectors))} (method: {esc(', '.join(methods))}).")
+    if len(sources) <= 6:
+        listed = "; ".join(
+            f"{esc(s.rev.ern)}: “{esc(s.body.title)}”"
+            + (f", {esc(s.body.publisher)}" if s.body.publisher else "")
+            + (f", {esc(long_date(s.body.published))}" if s.body.published else "")
+            for s in sources)
+        text += f" {'It is' if len(sources) == 1 else 'They are'}: {listed}."
+    return text
+
+
+def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    content = writer.content
+    seal = content.seal
+    flow = writer.heading(part)
+    flow.append(writer.para(_sources_sentence(writer)))
+    transformations = sorted({t for s in content.sources for t in s.body.capture.transformations})
+    text = ("Each captured item is kept byte for byte, as it was received, and is identified "
+            "by two digests of its bytes, SHA-256 and BLAKE3. Where an item holds text, the "
+            "text was extracted, normalised to Unicode NFC with line feeds as line ends, and "
+            "kept in the same way; quotations and their positions refer to that text.")
+    if transformations:
+        text += (" The changes made in extracting the text are recorded with each source: "
+                 + esc("; ".join(transformations)) + ".")
+    flow.append(writer.para(text))
+    analysts = sorted({c.record.created_by for c in content.claims})
+    counts = ", ".join(f"{n} {status}" for status, n in content.status_counts().items())
+    flow.append(writer.para(
+        f"The case holds {plural(len(content.claims), 'claim')} drawn from the sources"
+        + (f" by {esc(', '.join(analysts))}" if analysts else "")
+        + ". Each claim states in neutral words what a source says; quotes the source's text "
+        "exactly, located by a W3C Web Annotation TextQuoteSelector and TextPositionSelector; "
+        "names who made the statement, in what role, through which channel, and as reported "
+        "by whom; and carries a status" + (f" ({esc(counts)})" if counts else "") + "."))
+    flow.append(writer.para(
+        "A status says how far the submitter relies on a statement. <i>Reported</i>: the "
+        "statement is attributed to the person or outlet named, and the submitter has not "
+        "verified it. <i>Corroborated</i>: more than one independent source reports it. "
+        "<i>Contested</i>: sources dispute it. <i>Verified</i>: the submitter has established "
+        "it. <i>Withdrawn</i>: kept in the record, not relied on. Only verified statements are "
+        "put forward as facts."))
+    signed = "signed (Ed25519)" if content.signatures else "not signed"
+    stamped = (f"time-stamped ({plural(len(content.timestamps), 'RFC 3161 token')})"
+               if content.timestamps else "not time-stamped")
+    previous = ""
+    if seal.previous:
+        previous = (f" It extends seal {int(seal.previous['sequence']):04d} (root "
+                    f"{esc(str(seal.previous['root']))[:16]}…), which it names, so that the seals "
+                    "form a chain in which the case can only have grown.")
+    flow.append(writer.para(
+        f"On {esc(long_date(seal.sealed_at))} at {esc(seal.sealed_at[11:19])} UTC, the "
+        f"case's {plural(seal.size, 'record revision')} {'was' if seal.size == 1 else 'were'} "
+        f"sealed together (seal {seal.sequence:04d}): a Merkle tree built as in RFC 9162 §2.1 "
+        f"with SHA-256 over the records, in the order they entered the case, has the "
+        f"root<br/><font face='{writer.styles.fonts.mono}'>{esc(seal.root)}</font><br/>"
+        f"{previous.strip()} The seal is {signed} and {stamped}."))
+    actors = sorted({row.actor for row in content.custody})
+    flow.append(writer.para(
+        f"Every step, from the creation of the case to the seal, is an entry of a "
+        f"chain-of-custody log in which each entry names the SHA-256 of the one before "
+        f"({plural(len(content.custody), 'entry', 'entries')}, by {esc(', '.join(actors))}); "
+        f"{esc(writer.values['annex_custody'])} reproduces it."))
+    flow.append(writer.para(
+        f"Before this dossier was produced, the case data it carries was verified with "
+        f"{esc(content.tool)}: {esc(content.verdict.summary())}. That data is embedded in "
+        f"this PDF file; {esc(writer.values['annex_integrity'])} explains how anyone can "
+        "check it with standard tools, without this software."))
+    flow.append(writer.para(
+        "The digests prove that the captured items and the records are unchanged since they "
+        "were recorded. They do not prove that what the sources say is true, nor who wrote "
+        "them: that is what the attribution and the status of each statement address."))
+    return flow
+
+
+def _fact_paragraph(writer: Writer, claim: ClaimItem) -> Flowable:
+    body = claim.body
+    mark, note = writer.footnote(claim_footnote(writer, claim))
+    statement = esc(body.statement.strip())
+    if body.status == "verified":
+        text = f"{statement}{mark}"
+    else:
+        label = "Reported" if body.status == "reported" else body.status.capitalize()
+        text = (f"<i>{label}</i> \u2014 {attribution_text(body.attribution)}: "
+                f"{statement}{mark}")
+    return writer.para(text, [note])
+
+
+def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    content = writer.content
+    flow = writer.heading(part)
+    claims = content.live_claims
+    if not claims:
+        flow.append(writer.para("The case holds no claims."))
+        return flow
+    flow.append(writer.para(
+        "The paragraphs below set out what the sources say, one statement each, grouped by "
+        "how far the submitter relies on them. Statements that are not verified are preceded "
+        "by the person who made them and the channel through which they became known; each "
+        "is footnoted to its exhibit and the passage it rests on."))
+    for status, title in _GROUPS:
+        group = [c for c in claims if c.body.status == status]
+        if not group:
+            continue
+        flow.append(writer.subheading(title, f"facts-{status}"))
+        for claim in group:
+            flow.append(_fact_paragraph(writer, claim))
+    return flow
+
+
+def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragraph]]:
+    """Rows of the claims table."""
+    styles = writer.styles
+    rows = []
+    for claim in claims:
+        body = claim.body
+        withdrawn = body.status == "withdrawn"
+        statement = esc(body.statement.strip())
+        if withdrawn:
+            statement = f"<strike>{statement}</strike>"
+        figures = facts_text(body)
+        cell = statement + (f"<br/><font size='{styles.cell.fontSize - 1}'>{figures}</font>"
+                            if figures else "")
+        if body.note:
+            cell += (f"<br/><font size='{styles.cell.fontSize - 1}'><i>Note: "
+                     f"{esc(body.note)}</i></font>")
+        pinned = claim.source
+        exhibit = (f"{esc(pinned.ern)}<br/>{esc(pinned.label)}" if pinned
+                   else esc(f"{body.source.id}.{body.source.revision}"))
+        status = status_label(body.status)
+        status_cell = (f"<b>{esc(status)}</b>" if body.status == "verified"
+                       else f"<i>{esc(status)}</i>")
+        rows.append([
+            Paragraph(f"{esc(claim.rev.id)}<br/><font size='{styles.cell.fontSize - 1}'>"
+                      f"rev. {claim.rev.revision}</font>", styles.cell),
+            Paragraph(cell, styles.cell),
+            Paragraph(attribution_text(body.attribution), styles.cell),
+            Paragraph(status_cell, styles.cell),
+            Paragraph(exhibit, styles.cell),
+        ])
+    return rows
+
+
+def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable]],
+                  widths: list[float], writer: Writer, *, zebra: bool = True) -> list[Flowable]:
+    """A long table as tables of :data:`CHUNK_ROWS` rows, each repeating the header."""
+    out: list[Flowable] = []
+    for start in range(0, len(rows), CHUNK_ROWS):
+        data = [list(header), *(list(row) for row in rows[start : start + CHUNK_ROWS])]
+        table = Table(data, colWidths=widths,
+                      repeatRows=1, hAlign="LEFT")
+        table.setStyle(writer.styles.grid(zebra=zebra))
+        out.append(table)
+    return out
+
+
+def table_widths(writer: Writer, fractions: Sequence[float]) -> list[float]:
+    """Column widths that fill the text width in the given proportions."""
+    width = writer.area.width
+    total = sum(fractions)
+    return [width * f / total for f in fractions]
+
+
+def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    styles = writer.styles
+    flow = writer.heading(part)
+    flow.append(writer.para(
+        "The table lists every claim of the case with what was said (in the submitter's "
+        "neutral wording), by whom and through which channel, and its status. The "
+        "attribution column records who made a statement; it does not make the statement a "
+        "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
+        "facts; withdrawn claims are listed, struck through, and not relied on."))
+    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
+              ("Claim", "Statement (submitter's wording), figures, date, places",
+               "Said by, channel, reported by", "Status", "Exhibit")]
+    rows = claim_rows(writer, writer.content.claims)
+    if not rows:
+        flow.append(writer.para("The case holds no claims.", numbered_para=False))
+        return flow
+    flow.extend(chunked_table(header, rows, table_widths(writer, (11, 35, 25, 13, 16)), writer))
+    flow.append(Spacer(1, 6))
+    return flow
+
+
+def _legal(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow = writer.heading(part)
+    for text in _paragraphs(writer.content.meta.legal_characterisation or ""):
+        flow.append(writer.para(esc(text)))
+    return flow
+
+
+def _requests(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow = writer.heading(part)
+    flow.append(writer.para(f"{esc(writer.values['organisation'])} respectfully requests "
+                            f"that the {esc(writer.values['addressee'] or 'addressee')}:"))
+    for index, text in enumerate(writer.content.meta.requests):
+        letter = chr(ord("a") + index % 26)
+        flow.append(writer.para(f"({letter}) {esc(text)}"))
+    return flow
+
+
+def signature_block(writer: Writer, *, letter: bool = False) -> list[Flowable]:
+    """Closing, a line to sign on, the signatory, and (in a filing) the date and place."""
+    styles = writer.styles
+    values = writer.values
+    meta = writer.content.meta
+    lines = [f"<b>{esc(values['submitter'])}</b>"]
+    if meta.submitter.role:
+        lines.append(esc(meta.submitter.role))
+    if meta.submitter.organisation and meta.submitter.organisation != values["submitter"]:
+        lines.append(esc(meta.submitter.organisation))
+    if meta.submitter.email and not letter:
+        lines.append(esc(meta.submitter.email))
+    block: list[Flowable] = [
+        Paragraph(esc(writer.template.text["closing"]), styles.plain),
+        Spacer(1, (11 if letter else 16) * mm),
+        Table([[""]], colWidths=[70 * mm], rowHeights=[1],
+              style=styles.table([("LINEABOVE", (0, 0), (-1, -1), 0.6, styles.rule)]),
+              hAlign="LEFT"),
+        Paragraph("<br/>".join(lines), styles.plain),
+    ]
+    if not letter:
+        block += [Paragraph(f"Dated this {esc(values['date_long'])}", styles.plain),
+                  Paragraph("Place: ______________________________", styles.plain)]
+    return [CondPageBreak((40 if letter else 70) * mm), KeepTogether(block)]
+
+
+def _declaration(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    flow = writer.heading(part)
+    text = writer.content.meta.declaration or writer.template.text["declaration"]
+    flow.append(writer.para(writer.fill(text) if writer.content.meta.declaration is None
+                            else esc(text), numbered_para=False))
+    flow.extend(signature_block(writer))
+    return flow
+
+
+SectionBuilder = Callable[[Writer, PlannedPart], list[Flowable]]
+
+SECTION_BUILDERS: Final[dict[str, SectionBuilder]] = {
+    "contents": _contents,
+    "introduction": _introduction,
+    "summary": _summary,
+    "methodology": _methodology,
+    "facts": _facts,
+    "claims": _claims,
+    "legal": _legal,
+    "requests": _requests,
+    "declaration": _declaration,
+}

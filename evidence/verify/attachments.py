@@ -1,0 +1,322 @@
+"""Verification of what is stored beside a seal: its signature and its time-stamp tokens.
+
+For ``seals/0001.json``, the checks and the names the report uses:
+
+- ``seal-signature``: ``0001.json.sig`` is a 64-byte Ed25519 signature (RFC 8032) of the
+  seal file's bytes by a trusted key (``--trusted-key``), the one the seal names. With no
+  trusted key given, a signature is reported as present but unchecked (INFO), which is
+  not OK under ``--require-signature``;
+- ``timestamp-token``, ``timestamp-imprint``, ``timestamp-nonce``, ``timestamp-signature``,
+  ``timestamp-time``: each ``0001.json.N.tsr`` parses as a granted RFC 3161 response, its
+  message imprint is the digest of the seal file, its nonce is the one the custody log
+  recorded when it was asked for, its CMS signature and certificate chain check against
+  ``--tsa-ca`` (or, without one, against the chain the TSA sent: valid but "not anchored
+  to a trusted root"), and its genTime does not precede the seal's ``sealed_at`` by more
+  than the clock skew allowed;
+- ``signature-logged``, ``timestamp-logged``: the custody log has the ``signed`` or
+  ``timestamped`` event that names each file (when a custody log is at hand).
+
+Example:
+    >>> custody_attachment_events(None) is None  # no custody log at hand: nonces unchecked
+    True
+    >>> # check_seal_attachments(report, Path("seals/0001.json"), data, doc, VerifyOptions(),
+    >>> #                        rel="seals/0001.json", custody_path=Path("custody.jsonl"))
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from evidence._fs import read_bytes
+from evidence.canonical import loads_json
+from evidence.digest import digest_bytes
+from evidence.errors import EvidenceError
+from evidence.integrity.sign import (
+    SIGNATURE_LENGTH,
+    load_trusted_keys,
+    signature_path,
+)
+from evidence.integrity.timestamp import (
+    TimestampError,
+    chain_path,
+    check_not_before_seal,
+    check_signature,
+    load_certificates,
+    parse_token,
+    token_paths,
+)
+from evidence.report import Report
+from evidence.verify.options import VerifyOptions
+
+__all__ = ["check_seal_attachments", "custody_attachment_events"]
+
+_KNOWN = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.chain\.pem)$")
+_ACTIONS = (b'"action":"signed"', b'"action":"timestamped"')
+
+
+@functools.lru_cache(maxsize=8)
+def _index(path: str, size: int, mtime_ns: int) -> Mapping[str, Mapping[str, Any]]:
+    del size, mtime_ns  # only part of the cache key: the log is append-only
+    found: dict[str, Mapping[str, Any]] = {}
+    try:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                if not any(action in raw for action in _ACTIONS):
+                    continue
+                try:
+                    event = loads_json(raw.rstrip(b"\n"), path=path)
+                except EvidenceError:
+                    continue  # the custody checks report lines that do not parse
+                details = event.get("details") if isinstance(event, dict) else None
+                if not isinstance(details, dict) or not isinstance(details.get("file"), str):
+                    continue
+                found[details["file"].rsplit("/", 1)[-1]] = {**details,
+                                                             "_action": event.get("action")}
+    except OSError:
+        return {}
+    return found
+
+
+def custody_attachment_events(custody_path: Path | None
+                              ) -> Mapping[str, Mapping[str, Any]] | None:
+    """The ``signed`` and ``timestamped`` events of a custody log, by the file they name.
+
+    None when there is no log to consult. Read once per state of the log.
+    """
+    if custody_path is None or not custody_path.is_file():
+        return None
+    stat = custody_path.stat()
+    return _index(str(custody_path), stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass
+class _Seal:
+    """The seal being checked and where its findings go."""
+
+    report: Report
+    path: Path
+    data: bytes
+    doc: Mapping[str, Any]
+    rel: str
+    options: VerifyOptions
+    events: Mapping[str, Mapping[str, Any]] | None
+
+    @property
+    def sha256(self) -> str:
+        return digest_bytes(self.data).sha256
+
+    def rel_of(self, path: Path) -> str:
+        return f"{self.rel}{path.name[len(self.path.name):]}"
+
+
+def check_seal_attachments(
+    report: Report,
+    seal_path: Path,
+    seal_bytes: bytes,
+    seal_doc: Mapping[str, Any],
+    options: VerifyOptions,
+    *,
+    rel: str,
+    custody_path: Path | None,
+) -> None:
+    """Check the signature and the time-stamp tokens stored beside one seal.
+
+    Args:
+        report: where findings go.
+        seal_path: the seal file.
+        seal_bytes: its bytes, as read once by the caller.
+        seal_doc: its parsed, schema-valid content.
+        options: trusted keys, TSA roots, requirements, clock skew.
+        rel: the seal file as the report names it (``seals/0001.json``).
+        custody_path: the custody log that should record the attachments, if any.
+
+    Raises:
+        InputError: a ``--trusted-key`` or ``--tsa-ca`` file cannot be used (the
+            verification cannot run as asked).
+    """
+    seal = _Seal(report, seal_path, seal_bytes, seal_doc, rel, options,
+                 custody_attachment_events(custody_path))
+    _check_signature(seal)
+    _check_tokens(seal)
+    _check_unknown(seal)
+
+
+# -- the signature ------------------------------------------------------------------------
+
+
+def _check_signature(seal: _Seal) -> None:
+    report, options = seal.report, seal.options
+    sig_path = signature_path(seal.path)
+    sig_rel = seal.rel_of(sig_path)
+    signer = seal.doc.get("signer")
+    fingerprint = signer.get("fingerprint") if isinstance(signer, Mapping) else None
+    if not sig_path.exists():
+        if fingerprint:
+            report.add("seal-signature", "FAIL",
+                       f"the seal names signing key {fingerprint} but {sig_rel} is missing",
+                       path=seal.rel)
+        elif options.require_signature:
+            report.add("seal-signature", "FAIL", "the seal is not signed (--require-signature)",
+                       path=seal.rel)
+        return
+    report.count("signatures")
+    try:
+        signature = read_bytes(sig_path, what="signature")
+    except EvidenceError as exc:
+        report.add("seal-signature", "ERROR", exc.message, path=sig_rel)
+        return
+    _check_logged(seal, "signature-logged", sig_path, "signed",
+                  {"fingerprint": fingerprint} if fingerprint else {})
+    if len(signature) != SIGNATURE_LENGTH:
+        report.add("seal-signature", "FAIL",
+                   f"the signature is {len(signature)} bytes; an Ed25519 signature is "
+                   f"{SIGNATURE_LENGTH}", path=sig_rel)
+        return
+    trusted = load_trusted_keys(options.trusted_keys)
+    by = f" by key {fingerprint}" if fingerprint else ""
+    if not trusted:
+        report.add("seal-signature", "FAIL" if options.require_signature else "INFO",
+                   f"signed{by}; not checked: no --trusted-key given", path=sig_rel)
+        return
+    if fingerprint:
+        key = trusted.get(fingerprint)
+        if key is None:
+            report.add("seal-signature", "FAIL",
+                       f"signed by key {fingerprint}, which is not among the trusted keys",
+                       path=sig_rel)
+            return
+        candidates = [key]
+    else:
+        candidates = list(trusted.values())
+    if any(key.verify(signature, seal.data) for key in candidates):
+        report.add("seal-signature", "PASS", sig_rel)
+        return
+    report.add("seal-signature", "FAIL",
+               f"the Ed25519 signature does not verify{by}: the seal file or the signature "
+               "was changed, or the signature belongs to another seal", path=sig_rel)
+
+
+def _check_logged(seal: _Seal, check: str, path: Path, action: str,
+                  expected: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The custody event naming ``path`` (None if there is none); a FAIL for each way it is
+    missing or disagrees with the file."""
+    if seal.events is None:
+        return None
+    rel = seal.rel_of(path)
+    event = seal.events.get(path.name)
+    if event is None or event.get("_action") != action:
+        seal.report.add(check, "FAIL", f"no `{action}` event in the custody log names this "
+                                       "file (written outside the tool?)", path=rel)
+        return None
+    wanted = {"seal_sha256": seal.sha256, **expected}
+    wrong = [key for key, value in wanted.items() if event.get(key) != value]
+    for key in wrong:
+        seal.report.add(check, "FAIL", f"the custody log's `{action}` event gives {key} "
+                                       f"{event.get(key)}, the file has {wanted[key]}", path=rel)
+    if not wrong:
+        seal.report.add(check, "PASS", rel)
+    return event
+
+
+# -- the time-stamp tokens --------------------------------------------------------------
+
+
+def _check_tokens(seal: _Seal) -> None:
+    report, options = seal.report, seal.options
+    roots: list[x509.Certificate] | None = None
+    if options.tsa_ca is not None:
+        roots = load_certificates(options.tsa_ca, what="--tsa-ca file")
+    anchored = 0
+    tokens = token_paths(seal.path)
+    for _, token_path in tokens:
+        report.count("time-stamp tokens")
+        if _check_token(seal, token_path, roots):
+            anchored += 1
+    if options.require_timestamp and not anchored:
+        if not tokens:
+            message = "the seal has no time-stamp token (--require-timestamp)"
+        elif roots is None:
+            message = ("the time-stamp tokens cannot be anchored without a trusted root: "
+                       "give --tsa-ca (--require-timestamp)")
+        else:
+            message = "no time-stamp token checks and chains to --tsa-ca (--require-timestamp)"
+        report.add("timestamp-token", "FAIL", message, path=seal.rel)
+
+
+def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | None) -> bool:
+    """Check one token; True when every check passed and it is anchored to a trusted root."""
+    report = seal.report
+    rel = seal.rel_of(token_path)
+    chain: list[x509.Certificate] = []
+    chain_file = chain_path(token_path)
+    if chain_file.exists():
+        try:
+            chain = load_certificates(chain_file, what="certificate chain")
+        except EvidenceError as exc:
+            report.add("timestamp-token", "FAIL", exc.message, path=seal.rel_of(chain_file))
+            return False
+    try:
+        data = read_bytes(token_path, what="time-stamp token")
+    except EvidenceError as exc:
+        report.add("timestamp-token", "ERROR", exc.message, path=rel)
+        return False
+    try:
+        token = parse_token(data, path=rel, chain=chain)
+    except TimestampError as exc:
+        report.add("timestamp-token", "FAIL", exc.message, path=rel)
+        return False
+    report.add("timestamp-token", "PASS", rel)
+    imprint_ok = token.imprint_matches(seal.data)
+    if imprint_ok:
+        report.add("timestamp-imprint", "PASS", rel)
+    else:
+        report.add("timestamp-imprint", "FAIL",
+                   f"the token time-stamps other data: its {token.hash_name} imprint "
+                   f"{token.imprint.hex()[:16]}… is not that of {seal.rel}", path=rel)
+    before = len(report.problems())
+    event = _check_logged(seal, "timestamp-logged", token_path, "timestamped",
+                          {"sha256": digest_bytes(data).sha256})
+    ok = len(report.problems()) == before
+    if seal.events is None:
+        report.add("timestamp-nonce", "INFO", "nonce not checked: no custody log at hand",
+                   path=rel)
+    elif event is not None:
+        if event.get("nonce") == str(token.nonce):
+            report.add("timestamp-nonce", "PASS", rel)
+        else:
+            ok = False
+            report.add("timestamp-nonce", "FAIL",
+                       f"the token's nonce {token.nonce} is not the one asked for "
+                       f"({event.get('nonce')}): a replayed or foreign token", path=rel)
+    checked = check_signature(token, roots)
+    status = {"anchored": "PASS", "invalid": "FAIL"}.get(checked.status, "INFO")
+    report.add("timestamp-signature", status, checked.message,  # type: ignore[arg-type]
+               path=rel)
+    early = check_not_before_seal(token, str(seal.doc["sealed_at"]), seal.options.clock_skew)
+    if early:
+        ok = False
+        report.add("timestamp-time", "FAIL", early, path=rel)
+    else:
+        report.add("timestamp-time", "INFO",
+                   f"time-stamped at {token.gen_time.isoformat().replace('+00:00', 'Z')} "
+                   f"by {token.tsa_name} (serial {token.serial})", path=rel)
+    return ok and imprint_ok and checked.status == "anchored"
+
+
+def _check_unknown(seal: _Seal) -> None:
+    folder = seal.path.parent
+    prefix = seal.path.name
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix):]):
+            continue
+        seal.report.add("seal-attachment", "INFO",
+                        "a file beside the seal that is neither a signature nor a time-stamp "
+                        "token", path=seal.rel_of(entry))

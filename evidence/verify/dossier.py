@@ -1,0 +1,429 @@
+"""Verification of a dossier PDF: the case data it carries, and what its pages print.
+
+A dossier (``evidence render``) embeds the case data of the seal it presents as PDF
+embedded files (ISO 32000-1 §7.11.4), named by their path in a case folder:
+``case.yaml``, ``custody.jsonl`` (up to the seal), ``seals/0001.json`` … with any
+``.sig`` and ``.tsr`` files, ``records/<ID>.<revision>.json`` for every record revision
+the seal covers, and ``objects/ab/<blake3>`` for the source objects (captured bytes,
+attachments, normalised texts); plus a manifest,
+``evidence-dossier.json``, that lists every embedded file with its digests, the objects
+left out (too large, or ``--no-embed-sources``), and on which pages the cover, the
+exhibit register and the integrity annex are. See docs/decisions/0301-dossier-embedded-data.md.
+
+:func:`verify_dossier` extracts those files into a temporary case folder and runs the same
+checks as on a case folder (:func:`evidence.verify.case.verify_case`), so the report names
+the same facts; then it checks the dossier itself:
+
+- ``dossier-embedded``: the PDF carries case data; every name is a case path; every file
+  matches the manifest (SHA-256 and size), and the manifest lists every file;
+- ``dossier-seal``: the seal the manifest presents is the latest embedded seal;
+- ``dossier-omitted`` (INFO): objects the dossier names but does not carry; the records
+  still pin their digests, to be checked against the case folder or a package;
+- ``dossier-printed``: the seal root printed on the cover and in the integrity annex, the
+  digests of every record revision printed in the integrity annex, and each exhibit's
+  SHA-256 and BLAKE3 printed in the exhibit register are those of the embedded data (read
+  back from the pages by PDF text extraction).
+
+This module also defines the embedded-file names and the manifest, which the renderer
+follows (imports go from render to verify, never back).
+
+Example:
+    >>> is_case_path("records/CLM-0001.1.json"), is_case_path("../etc/passwd")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from evidence.canonical import loads_json
+from evidence.digest import digest_bytes, is_hex64
+from evidence.errors import EvidenceError, InputError
+from evidence.report import Finding, Report
+from evidence.verify.case import Progress, verify_case
+from evidence.verify.options import VerifyOptions
+
+__all__ = [
+    "DOSSIER_SCHEMA",
+    "MANIFEST_NAME",
+    "PrintedPages",
+    "is_case_path",
+    "materialise",
+    "read_embedded_files",
+    "verify_dossier",
+]
+
+MANIFEST_NAME: Final = "evidence-dossier.json"
+DOSSIER_SCHEMA: Final = "evidence/dossier/1"
+CASE_DIRS: Final = ("claims", "objects", "records", "seals")
+
+_CASE_PATH: Final = re.compile(
+    r"^(?:case\.yaml|custody\.jsonl"
+    r"|seals/[0-9]{4,}\.json(?:\.sig|(?:\.[0-9]{1,4})?\.tsr|\.[0-9]{1,4}\.chain\.pem)?"
+    r"|records/(?:SRC|CLM)-[0-9]{4,}\.[1-9][0-9]{0,8}\.json"
+    r"|objects/(?P<head>[0-9a-f]{2})/(?P=head)[0-9a-f]{62})$"
+)
+
+
+def is_case_path(name: str) -> bool:
+    """True for a name a dossier may embed: a path of a case folder the tool writes."""
+    return bool(_CASE_PATH.match(name))
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedPages:
+    """Where the dossier prints what ``dossier-printed`` checks (1-based, inclusive)."""
+
+    cover: tuple[int, int] | None
+    register: tuple[int, int] | None
+    integrity: tuple[int, int] | None
+
+
+# -- reading the PDF ----------------------------------------------------------------------
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs its repairs of damaged files as warnings; the report says what matters."""
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _reader(path: Path) -> Any:
+    from pypdf import PdfReader
+
+    try:
+        return PdfReader(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    except Exception as exc:  # pypdf raises many kinds on damaged files: one clear line
+        raise InputError(f"not a readable PDF ({type(exc).__name__}: {exc})",
+                         path=str(path)) from exc
+
+
+def read_embedded_files(path: Path) -> dict[str, list[bytes]]:
+    """Every embedded file of a PDF, by name (a list: a name may occur more than once).
+
+    Raises:
+        InputError: the file is not a PDF that can be read.
+    """
+    with _quiet_pypdf():
+        reader = _reader(path)
+        try:
+            return {str(name): [bytes(d) for d in data]
+                    for name, data in reader.attachments.items()}
+        except (Exception, zlib.error) as exc:  # a damaged name tree or stream
+            raise InputError(f"cannot read the embedded files ({type(exc).__name__}: {exc})",
+                             path=str(path)) from exc
+
+
+def _page_texts(path: Path, pages: set[int]) -> dict[int, str]:
+    """The extracted text of some pages, white space removed (digests wrap across lines)."""
+    out: dict[int, str] = {}
+    with _quiet_pypdf():
+        reader = _reader(path)
+        total = len(reader.pages)
+        for number in sorted(pages):
+            if 1 <= number <= total:
+                try:
+                    text = reader.pages[number - 1].extract_text()
+                except Exception:  # an unreadable page prints nothing that can be checked
+                    text = ""
+                out[number] = "".join(text.split())
+    return out
+
+
+# -- the temporary case folder ------------------------------------------------------------
+
+
+def materialise(files: Mapping[str, bytes], dest: Path,
+                links: Mapping[str, Path] | None = None) -> None:
+    """Write embedded files as a case folder under ``dest`` (names checked first).
+
+    ``links`` names files to link rather than copy (the renderer links the objects it
+    leaves out, so the verdict it prints still covers them).
+
+    Raises:
+        InputError: a name that is not a case path (never written outside ``dest``).
+    """
+    for name in (*files, *(links or {})):
+        if not is_case_path(name) and name != MANIFEST_NAME:
+            raise InputError(f"{name!r} is not a path of a case folder")
+    for sub in CASE_DIRS:
+        (dest / sub).mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    for name, source in (links or {}).items():
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(source.resolve())
+
+
+# -- verification -------------------------------------------------------------------------
+
+
+def verify_dossier(
+    path: Path,
+    *,
+    options: VerifyOptions,
+    progress: Progress | None,
+) -> Report:
+    """Verify a dossier PDF: its embedded case data, and what its pages print.
+
+    Raises:
+        InputError: the file is not a PDF that can be read (the command cannot run).
+    """
+    report = Report(subject=str(path))
+    found = read_embedded_files(path)
+    report.count("embedded files", sum(len(v) for v in found.values()))
+    files: dict[str, bytes] = {}
+    for name, versions in sorted(found.items()):
+        if len(versions) > 1:
+            report.add("dossier-embedded", "FAIL", f"{len(versions)} embedded files are named "
+                       f"{name!r}", path=name)
+        if name == MANIFEST_NAME or is_case_path(name):
+            files[name] = versions[0]
+        else:
+            report.add("dossier-embedded", "FAIL",
+                       f"an embedded file {name!r} that is not part of a case folder", path=name)
+    if not any(is_case_path(name) for name in files):
+        report.add("dossier-embedded", "FAIL",
+                   "this PDF carries no embedded case data (was it rendered by `evidence "
+                   "render`, or were its attachments removed?)")
+        return report
+    manifest = _manifest(report, files.pop(MANIFEST_NAME, None))
+    missing = [n for n in ("case.yaml", "custody.jsonl") if n not in files]
+    seals = sorted(n for n in files if re.fullmatch(r"seals/[0-9]+\.json", n))
+    if missing or not seals:
+        what = ", ".join(missing + ([] if seals else ["seals/*.json"]))
+        report.add("dossier-embedded", "FAIL", f"the embedded case data lacks {what}")
+        return report
+    omitted = _check_manifest_files(report, manifest, files)
+    with tempfile.TemporaryDirectory(prefix="evidence-dossier-") as tmp:
+        materialise(files, Path(tmp))
+        inner = verify_case(tmp, options=options, progress=progress)
+    _take_findings(report, inner, omitted)
+    seal_doc = _latest_seal(files, seals)
+    _check_seal(report, manifest, seal_doc, seals[-1])
+    if seal_doc is not None:
+        _check_printed(report, path, manifest, seal_doc, files)
+    return report
+
+
+def _manifest(report: Report, data: bytes | None) -> dict[str, Any]:
+    if data is None:
+        report.add("dossier-embedded", "FAIL", f"no {MANIFEST_NAME} among the embedded files",
+                   path=MANIFEST_NAME)
+        return {}
+    try:
+        doc = loads_json(data, path=MANIFEST_NAME)
+    except EvidenceError as exc:
+        report.add("dossier-embedded", "FAIL", exc.message, path=MANIFEST_NAME)
+        return {}
+    if not isinstance(doc, dict) or doc.get("schema") != DOSSIER_SCHEMA:
+        report.add("dossier-embedded", "FAIL",
+                   f"not a dossier manifest (expected schema {DOSSIER_SCHEMA!r})",
+                   path=MANIFEST_NAME)
+        return {}
+    return doc
+
+
+def _entries(manifest: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    value = manifest.get(key)
+    if not isinstance(value, list):
+        return []
+    return [e for e in value if isinstance(e, dict) and isinstance(e.get("name"), str)]
+
+
+def _check_manifest_files(report: Report, manifest: Mapping[str, Any],
+                          files: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
+    """Compare the files with the manifest; return the omitted objects by BLAKE3."""
+    if not manifest:
+        return {}
+    listed = {e["name"]: e for e in _entries(manifest, "files")}
+    for name, data in sorted(files.items()):
+        entry = listed.pop(name, None)
+        if entry is None:
+            report.add("dossier-embedded", "FAIL", "embedded, but not in the manifest",
+                       path=name)
+            continue
+        pair = digest_bytes(data)
+        if entry.get("sha256") != pair.sha256 or entry.get("size") != pair.size:
+            report.add("dossier-embedded", "FAIL",
+                       f"the manifest says sha256 {entry.get('sha256')} ({entry.get('size')} "
+                       f"bytes), the embedded file has {pair.sha256} ({pair.size} bytes)",
+                       path=name)
+        else:
+            report.add("dossier-embedded", "PASS", name)
+    for name in sorted(listed):
+        report.add("dossier-embedded", "FAIL", "in the manifest, but not embedded", path=name)
+    omitted: dict[str, dict[str, Any]] = {}
+    for entry in _entries(manifest, "omitted"):
+        digest = entry["name"].rsplit("/", 1)[-1]
+        if is_case_path(entry["name"]) and entry["name"].startswith("objects/"):
+            omitted[digest] = entry
+    return omitted
+
+
+def _take_findings(report: Report, inner: Report,
+                   omitted: Mapping[str, Mapping[str, Any]]) -> None:
+    """Copy the case folder's findings; an object the dossier leaves out on purpose is
+    information, not a failure."""
+    report.checked.update(inner.checked)
+    report.passed.update(inner.passed)
+    for finding in inner.findings:
+        digest = _missing_object(finding)
+        if digest is not None and digest in omitted:
+            reason = omitted[digest].get("reason", "left out")
+            report.add("dossier-omitted", "INFO",
+                       f"object {digest} is not embedded in this dossier ({reason}); the "
+                       f"record pins its digests: check it against the case folder or a "
+                       f"package", path=f"objects/{digest[:2]}/{digest}", record=finding.record)
+            report.count("objects not embedded")
+            continue
+        report.findings.append(finding)
+
+
+def _missing_object(finding: Finding) -> str | None:
+    if not finding.check.startswith("source-") or finding.status != "FAIL":
+        return None
+    match = re.fullmatch(r"object ([0-9a-f]{64}) is missing", finding.message)
+    return match.group(1) if match else None
+
+
+def _latest_seal(files: Mapping[str, bytes], seals: list[str]) -> dict[str, Any] | None:
+    try:
+        doc = loads_json(files[seals[-1]], path=seals[-1])
+    except EvidenceError:
+        return None  # verify_case has reported it
+    if not isinstance(doc, dict):
+        return None
+    tree = doc.get("tree")
+    if not isinstance(tree, dict) or not is_hex64(tree.get("root")):
+        return None
+    return doc
+
+
+def _check_seal(report: Report, manifest: Mapping[str, Any], seal_doc: Mapping[str, Any] | None,
+                name: str) -> None:
+    if not manifest or seal_doc is None:
+        return
+    presented = manifest.get("seal")
+    if not isinstance(presented, dict):
+        report.add("dossier-seal", "FAIL", "the manifest names no seal", path=MANIFEST_NAME)
+        return
+    expected = {"sequence": seal_doc.get("sequence"), "root": seal_doc["tree"]["root"],
+                "file": name}
+    for key, value in expected.items():
+        if presented.get(key) != value:
+            report.add("dossier-seal", "FAIL",
+                       f"the dossier presents seal {key} {presented.get(key)}, the latest "
+                       f"embedded seal has {value}", path=MANIFEST_NAME)
+            return
+    report.add("dossier-seal", "PASS", name)
+
+
+def _pages(manifest: Mapping[str, Any]) -> PrintedPages:
+    pages = manifest.get("pages")
+    pages = pages if isinstance(pages, dict) else {}
+
+    def span(key: str) -> tuple[int, int] | None:
+        value = pages.get(key)
+        if (isinstance(value, list) and len(value) == 2
+                and all(isinstance(v, int) and v >= 1 for v in value) and value[0] <= value[1]):
+            return value[0], value[1]
+        return None
+
+    return PrintedPages(span("cover"), span("register"), span("integrity"))
+
+
+def _check_printed(report: Report, path: Path, manifest: Mapping[str, Any],
+                   seal_doc: Mapping[str, Any], files: Mapping[str, bytes]) -> None:
+    """Read the pages back and look for the digests of the embedded data on them."""
+    if not manifest:
+        return
+    spans = _pages(manifest)
+    wanted: set[int] = set()
+    for span in (spans.cover, spans.register, spans.integrity):
+        if span is not None:
+            wanted.update(range(span[0], span[1] + 1))
+    texts = _page_texts(path, wanted)
+    report.count("pages read", len(texts))
+
+    def text_of(span: tuple[int, int] | None) -> str | None:
+        if span is None:
+            return None
+        return "".join(texts.get(n, "") for n in range(span[0], span[1] + 1))
+
+    root = seal_doc["tree"]["root"]
+    cover, integrity, register = (text_of(spans.cover), text_of(spans.integrity),
+                                  text_of(spans.register))
+    for label, text in (("cover", cover), ("integrity annex", integrity)):
+        if text is None:
+            report.add("dossier-printed", "FAIL", f"the manifest does not say where the "
+                       f"{label} is", path=MANIFEST_NAME)
+        elif root not in text:
+            report.add("dossier-printed", "FAIL",
+                       f"the {label} does not print the embedded seal's root {root}")
+        else:
+            report.add("dossier-printed", "PASS", label)
+    if integrity is not None:
+        absent = [f"{leaf.get('id')}.{leaf.get('revision')}"
+                  for leaf in seal_doc.get("leaves", []) if isinstance(leaf, dict)
+                  and (str(leaf.get("sha256")) not in integrity
+                       or str(leaf.get("blake3")) not in integrity)]
+        _printed_result(report, absent, "the integrity annex does not print the digests of "
+                        "record revision(s)")
+    if register is None:
+        report.add("dossier-printed", "FAIL", "the manifest does not say where the exhibit "
+                   "register is", path=MANIFEST_NAME)
+        return
+    absent = []
+    for name, data in sorted(files.items()):
+        if not name.startswith("records/SRC-"):
+            continue
+        obj = _source_object(data, name)
+        if obj is not None and (obj[0] not in register or obj[1] not in register):
+            absent.append(name.removeprefix("records/").removesuffix(".json"))
+    _printed_result(report, absent, "the exhibit register does not print the SHA-256 and "
+                    "BLAKE3 of the object(s) of")
+
+
+def _printed_result(report: Report, absent: list[str], what: str) -> None:
+    if absent:
+        more = f" and {len(absent) - 5} more" if len(absent) > 5 else ""
+        report.add("dossier-printed", "FAIL", f"{what} {', '.join(absent[:5])}{more}")
+    else:
+        report.add("dossier-printed", "PASS", what)
+
+
+def _source_object(data: bytes, name: str) -> tuple[str, str] | None:
+    from evidence.store import record_slice
+
+    record = record_slice(data)
+    if record is None:
+        return None
+    try:
+        doc = loads_json(record, path=name)
+    except EvidenceError:
+        return None
+    body = doc.get("body") if isinstance(doc, dict) else None
+    obj = body.get("object") if isinstance(body, dict) else None
+    if not isinstance(obj, dict):
+        return None
+    return str(obj.get("sha256")), str(obj.get("blake3"))

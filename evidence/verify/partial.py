@@ -1,0 +1,452 @@
+"""Verification of part of a case: one record with its proof, or a partial case.
+
+Two things are checked here that the whole-case verifier cannot check, because part of
+the case is deliberately absent:
+
+- :func:`verify_proof_file`: an RFC 9162 inclusion proof (``evidence proof``), alone or
+  against the seal file it names, with that seal's signature and time-stamps;
+- :func:`verify_partial_case`: a folder written by ``evidence disclose``. Every file it
+  holds is checked as in a whole case (objects, record files, seals and what is stored
+  beside them); what is withheld is checked through the seals instead: each shown
+  record revision must be the leaf the seals name at its index and must have a valid
+  RFC 9162 §2.1.3 inclusion proof to every seal that holds it; consecutive seals must
+  chain and have a valid §2.1.4 consistency proof; the custody lines kept must be the
+  original lines (their hash chain is checked wherever two kept lines are neighbours).
+  The report says how many records were withheld.
+
+Check names, beyond those of :mod:`evidence.verify.case`: ``disclosure``,
+``disclosure-record``, ``disclosure-proof``, ``disclosure-ern``, ``claim-source`` (a
+withheld source is INFO when the claim pins the digest its sealed leaf has),
+``seal-consistency``, ``custody-withheld`` (INFO), ``withheld`` (INFO).
+
+Example:
+    >>> is_partial_case("no-such-folder")
+    False
+    >>> # verify_partial_case("public-version").ok
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evidence._fs import read_bytes
+from evidence.canonical import canonical_bytes, loads_json
+from evidence.case import CASE_FILE, Case, load_case_meta
+from evidence.digest import digest_bytes
+from evidence.errors import EvidenceError
+from evidence.integrity.custody import line_digest
+from evidence.integrity.disclose import (
+    DISCLOSURE_FILE,
+    DisclosedRecord,
+    Disclosure,
+    exhibit_numbers,
+    is_partial_case,
+    load_disclosure,
+)
+from evidence.integrity.merkle import verify_consistency, verify_inclusion
+from evidence.integrity.proof import check_proof, load_proof
+from evidence.model import RecordId, Seal, SourceRef
+from evidence.report import Report
+from evidence.schema import is_valid, issues
+from evidence.verify.attachments import check_seal_attachments
+from evidence.verify.case import (
+    Progress,
+    _check_claim,
+    _check_source,
+    _Ctx,
+    _fallback_meta,
+    _scan,
+)
+from evidence.verify.options import VerifyOptions
+from evidence.verify.scan import RecordScan
+
+__all__ = ["is_partial_case", "verify_partial_case", "verify_proof_file"]
+
+
+# -- one record and its proof ---------------------------------------------------------------
+
+
+def verify_proof_file(
+    proof_path: Path,
+    *,
+    seal_path: Path | None = None,
+    options: VerifyOptions | None = None,
+) -> Report:
+    """Check an inclusion proof, and, given the seal file, the seal and its attachments.
+
+    The custody log beside the seal (``../custody.jsonl``), when there is one, is used to
+    check the time-stamp nonces.
+
+    Raises:
+        InputError: the proof or the seal file cannot be read or is not one.
+    """
+    proof = load_proof(proof_path)
+    report = Report(subject=str(proof_path))
+    if seal_path is None:
+        check_proof(proof, report)
+        return report
+    data = read_bytes(seal_path, what="seal")
+    rel = str(seal_path)
+    check_proof(proof, report, seal_data=data, seal_rel=rel)
+    doc = loads_json(data, path=rel)
+    if is_valid("seal", doc):
+        custody = seal_path.resolve().parent.parent / "custody.jsonl"
+        check_seal_attachments(report, seal_path, data, doc, options or VerifyOptions(),
+                               rel=rel, custody_path=custody if custody.is_file() else None)
+    return report
+
+
+# -- a partial case -------------------------------------------------------------------------
+
+
+@dataclass
+class _Sealed:
+    path: Path
+    rel: str
+    data: bytes
+    doc: dict[str, Any]
+    seal: Seal
+
+
+def verify_partial_case(
+    path: str | os.PathLike[str],
+    *,
+    options: VerifyOptions | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Check a partial case written by ``evidence disclose``; return every finding.
+
+    Raises:
+        InputError: the folder holds no disclosure.json.
+    """
+    root = Path(path)
+    report = Report(subject=str(root))
+    opts = options or VerifyOptions()
+    try:
+        disclosure = load_disclosure(root)
+    except EvidenceError as exc:
+        report.add("disclosure", "FAIL", exc.message, path=DISCLOSURE_FILE, line=exc.line)
+        return report
+    if disclosure is None:
+        report.add("disclosure", "ERROR", "no disclosure.json: not a partial case",
+                   path=DISCLOSURE_FILE)
+        return report
+    try:
+        meta = load_case_meta(root / CASE_FILE)
+    except EvidenceError as exc:
+        report.add("case-yaml", "FAIL", exc.message, path=CASE_FILE, line=exc.line)
+        meta = _fallback_meta(root)
+    ctx = _Ctx(Case(root, meta), report, progress, opts)
+    _scan(ctx)
+    seals = _check_seals(ctx)
+    if not seals:
+        report.add("disclosure", "FAIL", "a partial case holds no seal", path="seals/")
+        return report
+    latest = seals[-1].seal
+    _check_manifest(ctx, disclosure, seals)
+    _check_links(ctx, latest)
+    _check_custody(ctx, disclosure, seals)
+    shown = {r.id for r in disclosure.records}
+    all_ids = {leaf.id for leaf in latest.leaves}
+    withheld = len(all_ids - shown)
+    report.count("withheld records", withheld)
+    report.add("withheld", "INFO",
+               f"{withheld} of {len(all_ids)} records withheld ({latest.size - len(ctx.records)}"
+               f" of {latest.size} revisions); seal {latest.sequence} names them by digest "
+               "only", path=DISCLOSURE_FILE)
+    return report
+
+
+def _check_seals(ctx: _Ctx) -> list[_Sealed]:
+    report = ctx.report
+    out: list[_Sealed] = []
+    for index, path in enumerate(ctx.case.seal_files(), start=1):
+        rel = ctx.case.rel(path)
+        report.count("seals")
+        try:
+            data = read_bytes(path, what="seal")
+            doc = loads_json(data, path=rel)
+        except EvidenceError as exc:
+            report.add("seal-schema", "FAIL", exc.message, path=rel)
+            continue
+        if not is_valid("seal", doc):
+            for issue in issues("seal", doc)[:3]:
+                report.add("seal-schema", "FAIL", f"{issue.pointer}: {issue.message}", path=rel)
+            continue
+        seal = Seal.from_dict(doc)
+        if seal.sequence != index or path.name != seal.filename:
+            report.add("seal-chain", "FAIL", f"seal file {path.name} holds sequence "
+                                             f"{seal.sequence}, expected {index:04d}.json",
+                       path=rel)
+        if seal.case_id != ctx.case.meta.id:
+            report.add("seal-case", "FAIL", f"sealed for case {seal.case_id!r}, this case is "
+                                            f"{ctx.case.meta.id!r}", path=rel)
+        _check_previous(ctx, seal, out[-1] if out else None, rel)
+        check_seal_attachments(report, path, data, doc, ctx.options, rel=rel,
+                               custody_path=ctx.case.custody.path)
+        out.append(_Sealed(path, rel, data, doc, seal))
+    return out
+
+
+def _check_previous(ctx: _Ctx, seal: Seal, previous: _Sealed | None, rel: str) -> None:
+    link = seal.previous
+    if seal.sequence == 1:
+        if link is not None:
+            ctx.report.add("seal-chain", "FAIL", "the first seal names a previous seal",
+                           path=rel)
+        return
+    if previous is None or link is None:
+        ctx.report.add("seal-chain", "FAIL", "the previous seal is missing or unreadable"
+                       if link is not None else "names no previous seal", path=rel)
+        return
+    expected = {"sequence": previous.seal.sequence, "root": previous.seal.root,
+                "sha256": digest_bytes(previous.data).sha256}
+    if dict(link) != expected:
+        ctx.report.add("seal-chain", "FAIL", f"names previous seal {dict(link)}, the previous "
+                                             f"seal file gives {expected}", path=rel)
+    else:
+        ctx.report.add("seal-chain", "PASS", rel)
+    if previous.seal.leaves != seal.leaves[: previous.seal.size]:
+        ctx.report.add("seal-consistency", "FAIL",
+                       f"the first {previous.seal.size} leaves differ from the previous "
+                       "seal's: the case did not only grow", path=rel)
+
+
+def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> None:
+    report = ctx.report
+    latest = seals[-1]
+    expected = {"sequence": latest.seal.sequence, "file": latest.rel,
+                "sha256": digest_bytes(latest.data).sha256, "root": latest.seal.root,
+                "size": latest.seal.size}
+    if dict(disclosure.seal) != expected:
+        report.add("disclosure", "FAIL", f"disclosure.json names seal {dict(disclosure.seal)}, "
+                                         f"the latest seal here is {expected}",
+                   path=DISCLOSURE_FILE)
+    if disclosure.case_id != ctx.case.meta.id:
+        report.add("disclosure", "FAIL", f"disclosure of case {disclosure.case_id!r}, "
+                                         f"case.yaml says {ctx.case.meta.id!r}",
+                   path=DISCLOSURE_FILE)
+    for old, new in itertools.pairwise(seals):
+        _check_consistency(ctx, disclosure, old.seal, new.seal, new.rel)
+    numbers = exhibit_numbers(latest.seal)
+    listed = set()
+    for entry in disclosure.records:
+        label = f"{entry.id}.{entry.revision}"
+        rel = f"records/{label}.json"
+        listed.add((entry.id, entry.revision))
+        report.count("disclosed revisions")
+        rec = ctx.records.get((entry.id, entry.revision))
+        if rec is None:
+            report.add("disclosure-record", "FAIL", "listed in disclosure.json, but the record "
+                                                    "file is missing", path=rel, record=label)
+            continue
+        if entry.ern != ctx.case.meta.ern(numbers.get(entry.id, 0)):
+            report.add("disclosure-ern", "FAIL",
+                       f"disclosure.json gives exhibit number {entry.ern}, the seal's order "
+                       f"gives {ctx.case.meta.ern(numbers.get(entry.id, 0))}", path=rel,
+                       record=label)
+        for sealed in seals:
+            _check_leaf_proof(ctx, entry, rec, sealed)
+    for key in sorted(ctx.records):
+        if key not in listed:
+            label = f"{key[0]}.{key[1]}"
+            report.add("record-unaccounted", "FAIL",
+                       "a record file that disclosure.json does not list",
+                       path=f"records/{label}.json", record=label)
+
+
+def _check_consistency(ctx: _Ctx, disclosure: Disclosure, old: Seal, new: Seal,
+                       rel: str) -> None:
+    if old.size == 0:
+        return
+    proof = disclosure.consistency.get((old.sequence, new.sequence))
+    if proof is None:
+        ctx.report.add("seal-consistency", "FAIL", f"disclosure.json has no consistency proof "
+                                                   f"from seal {old.sequence} to {new.sequence}",
+                       path=rel)
+        return
+    if verify_consistency(old.size, new.size, bytes.fromhex(old.root), bytes.fromhex(new.root),
+                          [bytes.fromhex(h) for h in proof]):
+        ctx.report.add("seal-consistency", "PASS", rel)
+    else:
+        ctx.report.add("seal-consistency", "FAIL",
+                       f"no RFC 9162 consistency between seal {old.sequence} (size {old.size}) "
+                       f"and seal {new.sequence} (size {new.size})", path=rel)
+
+
+def _check_leaf_proof(ctx: _Ctx, entry: DisclosedRecord, rec: RecordScan,
+                      sealed: _Sealed) -> None:
+    seal = sealed.seal
+    label = f"{entry.id}.{entry.revision}"
+    rel = f"records/{label}.json"
+    index = entry.leaf_index
+    if index >= seal.size:
+        if seal.sequence in entry.proofs:
+            ctx.report.add("disclosure-proof", "FAIL", f"a proof for seal {seal.sequence}, "
+                                                       f"whose tree has no leaf {index}",
+                           path=rel, record=label)
+        return
+    leaf = seal.leaves[index]
+    if (leaf.id, leaf.revision, leaf.blake3, leaf.sha256) != (
+            rec.id, rec.revision, rec.blake3, rec.sha256):
+        ctx.report.add("disclosure-record", "FAIL",
+                       f"leaf {index} of seal {seal.sequence} is {leaf.id}.{leaf.revision} "
+                       f"with sha256 {leaf.sha256[:16]}…, not this record file "
+                       f"(sha256 {rec.sha256[:16]}…)", path=rel, record=label)
+        return
+    proof = entry.proofs.get(seal.sequence)
+    if proof is None:
+        ctx.report.add("disclosure-proof", "FAIL",
+                       f"no inclusion proof for seal {seal.sequence}", path=rel, record=label)
+        return
+    size, path = proof
+    ok = size == seal.size and verify_inclusion(
+        rec.leaf, index, size, [bytes.fromhex(h) for h in path], bytes.fromhex(seal.root))
+    if ok:
+        ctx.report.add("disclosure-proof", "PASS", label)
+    else:
+        ctx.report.add("disclosure-proof", "FAIL",
+                       f"the inclusion proof does not lead from leaf {index} to the root of "
+                       f"seal {seal.sequence} (RFC 9162 §2.1.3.2)", path=rel, record=label)
+
+
+def _check_links(ctx: _Ctx, latest: Seal) -> None:
+    """Revision chains, source objects and claims, with withheld sources allowed."""
+    sealed = {(leaf.id, leaf.revision): leaf.blake3 for leaf in latest.leaves}
+    report = ctx.report
+    for (record_id, revision), rec in sorted(ctx.records.items()):
+        rel = f"records/{record_id}.{revision}.json"
+        label = f"{record_id}.{revision}"
+        if revision > 1:
+            before = ctx.records.get((record_id, revision - 1))
+            if before is None:
+                report.add("record-chain", "FAIL", f"revision {revision - 1} is missing",
+                           path=rel, record=label)
+            elif rec.supersedes is not None and rec.supersedes[1] != before.blake3:
+                report.add("record-chain", "FAIL",
+                           f"supersedes revision {revision - 1} with blake3 "
+                           f"{rec.supersedes[1]}, which has {before.blake3}", path=rel,
+                           record=label)
+        if rec.kind == "source":
+            _check_source(ctx, rec, rel, label)
+        elif rec.kind == "claim":
+            assert rec.source is not None
+            ref = SourceRef(RecordId(rec.source[0]), rec.source[1], rec.source[2])
+            if (ref.id, ref.revision) in ctx.records:
+                _check_claim(ctx, rec, rel, label)
+            elif sealed.get((ref.id, ref.revision)) == ref.blake3:
+                report.add("claim-source", "INFO",
+                           f"quotes {ref.id}.{ref.revision}, which is withheld; the digest "
+                           "it pins is the one the seal gives that source", path=rel,
+                           record=label)
+            else:
+                report.add("claim-source", "FAIL",
+                           f"quotes {ref.id}.{ref.revision} with blake3 {ref.blake3[:16]}…, "
+                           "which no seal here covers", path=rel, record=label)
+
+
+def _check_custody(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> None:
+    report = ctx.report
+    rel = "custody.jsonl"
+    digests: dict[int, str] = {}
+    named: set[tuple[str, int]] = set()
+    sealed_events: dict[int, Any] = {}
+    previous: tuple[int, str] | None = None
+    gaps = 0
+    for line in ctx.case.custody.lines():
+        report.count("custody events")
+        data = line.data
+        if not isinstance(data, dict) or not is_valid("custody-event", data):
+            report.add("custody-line", "FAIL", "not a custody event", path=rel,
+                       line=line.number)
+            continue
+        try:
+            canonical_ok = canonical_bytes(data) == line.raw
+        except EvidenceError:
+            canonical_ok = False
+        if not canonical_ok:
+            report.add("custody-line", "FAIL", "not the original line: not in RFC 8785 "
+                                               "canonical form", path=rel, line=line.number)
+        seq, digest = data["seq"], line_digest(line.raw)
+        if previous is not None and seq <= previous[0]:
+            report.add("custody-chain", "FAIL", f"sequence {seq} after {previous[0]}",
+                       path=rel, line=line.number)
+        elif (previous is None and seq == 1) or (previous and seq == previous[0] + 1):
+            expected = previous[1] if previous else None
+            if data["prev"] == expected:
+                report.add("custody-chain", "PASS", str(line.number))
+            else:
+                report.add("custody-chain", "FAIL", f"prev is {data['prev']}, the line before "
+                                                    f"hashes to {expected}", path=rel,
+                           line=line.number)
+        else:
+            gaps += seq - (previous[0] if previous else 0) - 1
+        digests[seq] = digest
+        previous = (seq, digest)
+        _custody_event(ctx, data, line.number, named, sealed_events)
+    if gaps != disclosure.withheld_events:
+        report.add("custody-withheld", "FAIL",
+                   f"{gaps} custody event(s) are missing, disclosure.json says "
+                   f"{disclosure.withheld_events} were withheld", path=rel)
+    elif gaps:
+        report.add("custody-withheld", "INFO",
+                   f"{gaps} custody event(s) about withheld records are withheld; the hash "
+                   "chain is checked between the lines kept", path=rel)
+    for key in sorted(ctx.records):
+        if key not in named:
+            label = f"{key[0]}.{key[1]}"
+            report.add("custody-record", "FAIL", "no custody event names this record",
+                       path=f"records/{label}.json", record=label)
+    for sealed in seals:
+        _check_seal_head(ctx, sealed, digests, sealed_events)
+
+
+def _custody_event(ctx: _Ctx, data: dict[str, Any], number: int, named: set[tuple[str, int]],
+                   sealed_events: dict[int, Any]) -> None:
+    subject = data["subject"]
+    if data["action"] == "sealed":
+        sealed_events[data["details"].get("sequence")] = data["details"]
+    if subject is None:
+        return
+    key = (subject["id"], subject["revision"])
+    label = f"{key[0]}.{key[1]}"
+    rec = ctx.records.get(key)
+    if rec is None:
+        ctx.report.add("custody-record", "FAIL", f"names {label}, which is not disclosed",
+                       path="custody.jsonl", line=number, record=label)
+        return
+    named.add(key)
+    if rec.blake3 != subject["blake3"]:
+        ctx.report.add("custody-record", "FAIL",
+                       f"names {label} with blake3 {subject['blake3']}, the record file has "
+                       f"{rec.blake3}", path="custody.jsonl", line=number, record=label)
+
+
+def _check_seal_head(ctx: _Ctx, sealed: _Sealed, digests: Mapping[int, str],
+                     sealed_events: Mapping[int, Any]) -> None:
+    seal, rel = sealed.seal, sealed.rel
+    found = digests.get(seal.custody_seq)
+    if found is None:
+        ctx.report.add("seal-custody", "INFO", f"the custody head the seal names (event "
+                                               f"{seal.custody_seq}) is withheld", path=rel)
+    elif found != seal.custody_sha256:
+        ctx.report.add("seal-custody", "FAIL",
+                       f"custody event {seal.custody_seq} should hash to {seal.custody_sha256}, "
+                       f"the log line hashes to {found}", path=rel)
+    else:
+        ctx.report.add("seal-custody", "PASS", rel)
+    event = sealed_events.get(seal.sequence)
+    digest = digest_bytes(sealed.data).sha256
+    if event is None:
+        ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
+    elif event.get("sha256") != digest or event.get("root") != seal.root:
+        ctx.report.add("seal-logged", "FAIL", f"the custody log's `sealed` event gives sha256 "
+                                              f"{event.get('sha256')}, the seal file has "
+                                              f"{digest}", path=rel)
+    else:
+        ctx.report.add("seal-logged", "PASS", rel)

@@ -1,0 +1,188 @@
+"""The custody log: append-only, hash-chained; any edit, removal or swap is found by verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evidence.canonical import canonical_bytes
+from evidence.case import Case
+from evidence.errors import CaseError
+from evidence.integrity.custody import CustodyLog, NewEvent, event_line, line_digest
+from evidence.model import Subject
+from evidence.verify import verify_case
+from tests.conftest import FIXED_NOW
+
+CUSTODY_CHECKS = {"custody-line", "custody-chain", "custody-record", "seal-custody",
+                  "seal-logged"}
+
+
+def test_appended_events_are_chained(new_case: Case) -> None:
+    log = new_case.custody
+    subject = Subject("SRC-0001", 1, "ab" * 32)  # type: ignore[arg-type]
+    with new_case.lock():
+        written = log.append([NewEvent("verified", None, {"ok": True}),
+                              NewEvent("rendered", subject, {"file": "out/d.pdf"})],
+                             actor="Ана", now=FIXED_NOW)
+    raw = log.path.read_bytes()
+    assert raw.endswith(b"\n")
+    lines = raw.split(b"\n")[:-1]
+    assert [e.seq for e in written] == [2, 3]
+    assert json.loads(lines[0])["prev"] is None
+    for before, line in zip(lines, lines[1:], strict=False):
+        assert json.loads(line)["prev"] == hashlib.sha256(before).hexdigest()
+        assert canonical_bytes(json.loads(line)) == line
+    assert lines[-1] == event_line(written[-1])
+    head = log.head()
+    assert head is not None
+    assert (head.seq, head.sha256) == (3, line_digest(lines[-1]))
+    parsed = [line.data for line in log.lines()]
+    assert parsed[2]["subject"] == {"id": "SRC-0001", "revision": 1, "blake3": "ab" * 32}
+    assert parsed[1]["actor"] == "Ана"
+    assert parsed[1]["at"] == "2026-11-29T10:12:03.123456Z"
+
+
+def test_appending_nothing_writes_nothing(new_case: Case) -> None:
+    before = new_case.custody.path.stat()
+    with new_case.lock():
+        assert new_case.custody.append([], actor="x") == []
+    assert new_case.custody.path.stat().st_mtime_ns == before.st_mtime_ns
+    assert new_case.custody.path.stat().st_size == before.st_size
+
+
+def test_head_of_a_missing_or_empty_log(tmp_path: Path) -> None:
+    log = CustodyLog(tmp_path / "custody.jsonl")
+    assert log.head() is None
+    assert list(log.lines()) == []
+    log.path.write_bytes(b"")
+    assert log.head() is None
+
+
+def test_head_reads_a_last_line_longer_than_its_read_chunk(new_case: Case) -> None:
+    # The head is read from the end of the file in chunks; a long last line spans several.
+    with new_case.lock():
+        new_case.custody.append([NewEvent("exported", None, {"note": "ж" * 150_000})],
+                                actor="x", now=FIXED_NOW)
+        new_case.custody.append([NewEvent("exported", None, {"note": "z" * 70_000})],
+                                actor="x", now=FIXED_NOW)
+    last = new_case.custody.path.read_bytes().split(b"\n")[-2]
+    head = new_case.custody.head()
+    assert head is not None
+    assert (head.seq, head.sha256) == (3, line_digest(last))
+    with new_case.lock():
+        (event,) = new_case.custody.append([NewEvent("verified")], actor="x")
+    assert event.prev == line_digest(last)
+
+
+@pytest.mark.parametrize(
+    "line", [b"not json at all", b"[1, 2, 3]", b'{"seq": 2, "action": "collected", '
+             b'"subject": {"id": "SRC-0001"}}'],
+    ids=["not-json", "not-an-object", "malformed-subject"])
+def test_state_of_a_damaged_log_is_a_case_error(new_case: Case, line: bytes) -> None:
+    with new_case.custody.path.open("ab") as fh:
+        fh.write(line + b"\n")
+    with pytest.raises(CaseError, match="custody.jsonl line 2") as info:
+        new_case.state()
+    assert "evidence verify" in info.value.diagnostics()
+
+
+# -- Hypothesis: tampering with the log of a real sealed case ------------------------------
+
+@pytest.fixture(scope="module")
+def _log_case(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("custody") / "case"
+    shutil.copytree(_demo_template, root)
+    (root / "custody.jsonl").chmod(0o644)
+    yield root
+
+
+def _lines(root: Path) -> list[bytes]:
+    return (root / "custody.jsonl").read_bytes().split(b"\n")[:-1]
+
+
+def _verify_with(root: Path, lines: list[bytes]) -> list[tuple[str, str | None]]:
+    original = (root / "custody.jsonl").read_bytes()
+    try:
+        (root / "custody.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
+        report = verify_case(root)
+    finally:
+        (root / "custody.jsonl").write_bytes(original)
+    assert not report.ok
+    return [(f.check, f.path) for f in report.problems()]
+
+
+def test_the_untouched_log_verifies(_log_case: Path) -> None:
+    assert verify_case(_log_case).ok
+    assert len(_lines(_log_case)) > 10
+
+
+def _sealed_index(lines: list[bytes]) -> int:
+    """Index of the last `sealed` event: the lines up to it are what the seal pins."""
+    return max(i for i, line in enumerate(lines) if json.loads(line)["action"] == "sealed")
+
+
+@st.composite
+def _tampered(draw: st.DrawFn, lines: list[bytes]) -> list[bytes]:
+    """One edit, removal, swap or duplication touching the part of the log a seal pins.
+
+    Lines after the last `sealed` event (the demo's `rendered` events) are pinned by no
+    seal yet, and neither is the `sealed` line itself beyond its sequence, root and seal
+    digest (the test below); the next seal's custody head pins them.
+    """
+    out = list(lines)
+    last = _sealed_index(out)
+    kind = draw(st.sampled_from(["edit", "remove", "swap", "duplicate"]))
+    if kind == "edit":
+        index = draw(st.integers(0, last - 1))
+        line = bytearray(out[index])
+        at = draw(st.integers(0, len(line) - 1))
+        line[at] = draw(st.integers(0, 255).filter(lambda b: b != line[at]))
+        out[index] = bytes(line)
+    elif kind == "remove":
+        del out[draw(st.integers(0, last))]
+    elif kind == "swap":
+        i = draw(st.integers(0, last))
+        j = draw(st.integers(0, len(out) - 1).filter(lambda j: j != i))
+        out[i], out[j] = out[j], out[i]
+    else:
+        index = draw(st.integers(0, last))
+        out.insert(index, out[index])
+    return out
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_edit_removal_swap_or_duplicate_is_found(_log_case: Path,
+                                                      data: st.DataObject) -> None:
+    tampered = data.draw(_tampered(_lines(_log_case)))
+    problems = _verify_with(_log_case, tampered)
+    named = [(check, path) for check, path in problems if check in CUSTODY_CHECKS]
+    assert named, problems
+    assert all(path in ("custody.jsonl", "seals/0001.json") for _, path in named)
+
+
+@pytest.mark.parametrize("field", ["sequence", "root", "sha256"])
+def test_the_last_sealed_event_is_checked_against_its_seal(_log_case: Path,
+                                                           field: str) -> None:
+    lines = _lines(_log_case)
+    last = _sealed_index(lines)
+    event = json.loads(lines[last])
+    event["details"][field] = 7 if field == "sequence" else "0" * 64
+    lines[last] = canonical_bytes(event)
+    problems = _verify_with(_log_case, lines)
+    assert ("seal-logged", "seals/0001.json") in problems
+
+
+def test_a_log_truncated_to_before_the_seal_head_is_found(_log_case: Path) -> None:
+    lines = _lines(_log_case)
+    problems = _verify_with(_log_case, lines[:_sealed_index(lines) - 2])
+    assert ("seal-custody", "seals/0001.json") in problems
+    assert ("seal-logged", "seals/0001.json") in problems

@@ -1,0 +1,263 @@
+"""Atomic writes, batches made durable together, and the writer lock across real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from evidence._fs import (
+    Batch,
+    append_durably,
+    case_lock,
+    read_bytes,
+    replace_file,
+    write_new_file,
+)
+from evidence.case import Case
+from evidence.errors import CaseError, InputError, LockError
+
+ROOT = Path(__file__).parents[2]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def _python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+# -- single files ---------------------------------------------------------------------------
+
+def test_write_new_file_is_read_only_and_exact(tmp_path: Path) -> None:
+    dest = tmp_path / "SRC-0001.1.json"
+    write_new_file(dest, b"\x00bytes\n" * 1000)
+    assert dest.read_bytes() == b"\x00bytes\n" * 1000
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o444
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_new_file_never_rewrites(tmp_path: Path) -> None:
+    dest = tmp_path / "0001.json"
+    write_new_file(dest, b"sealed")
+    before = dest.stat()
+    with pytest.raises(CaseError, match="never rewritten"):
+        write_new_file(dest, b"forged")
+    assert dest.read_bytes() == b"sealed"
+    assert dest.stat().st_ino == before.st_ino
+    assert dest.stat().st_mtime_ns == before.st_mtime_ns
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_new_file_into_a_missing_folder_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        write_new_file(tmp_path / "nope" / "x", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_replace_file_swaps_the_whole_file(tmp_path: Path) -> None:
+    dest = tmp_path / "dossier.pdf"
+    replace_file(dest, b"first version")
+    old_inode = dest.stat().st_ino
+    replace_file(dest, b"second")
+    assert dest.read_bytes() == b"second"
+    assert dest.stat().st_ino != old_inode  # renamed into place, not written in place
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o644
+    assert _leftovers(tmp_path) == []
+
+
+def test_append_durably_appends(tmp_path: Path) -> None:
+    log = tmp_path / "custody.jsonl"
+    append_durably(log, b"one\n")
+    append_durably(log, b"two\n")
+    assert log.read_bytes() == b"one\ntwo\n"
+
+
+def test_read_bytes_errors_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such claims file") as missing:
+        read_bytes(tmp_path / "absent.yaml", what="claims file")
+    assert missing.value.path == str(tmp_path / "absent.yaml")
+    with pytest.raises(InputError, match="is a directory"):
+        read_bytes(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_read_bytes_permission_denied(tmp_path: Path) -> None:
+    path = tmp_path / "secret"
+    path.write_bytes(b"x")
+    path.chmod(0)
+    with pytest.raises(InputError, match="permission denied"):
+        read_bytes(path)
+
+
+# -- batches --------------------------------------------------------------------------------
+
+def test_batch_names_nothing_before_commit(tmp_path: Path) -> None:
+    names = [tmp_path / f"CLM-{n:04d}.1.json" for n in range(1, 40)]
+    with Batch() as batch:
+        for n, dest in enumerate(names):
+            batch.add(dest, f"record {n}\n".encode())
+        assert len(batch) == len(names)
+        assert batch.holds(names[0]) and not batch.holds(tmp_path / "other")
+        assert not any(dest.exists() for dest in names)
+        batch.commit()
+    assert [dest.read_bytes() for dest in names] == [f"record {n}\n".encode()
+                                                     for n in range(len(names))]
+    assert all(stat.S_IMODE(dest.stat().st_mode) == 0o444 for dest in names)
+    assert _leftovers(tmp_path) == []
+
+
+def test_batch_left_by_an_exception_names_nothing(tmp_path: Path) -> None:
+    dest = tmp_path / "a.json"
+    with pytest.raises(RuntimeError), Batch() as batch:
+        batch.add(dest, b"a")
+        raise RuntimeError("crash in the middle")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["exists", "twice"])
+def test_batch_refuses_to_rewrite(tmp_path: Path, how: str) -> None:
+    dest = tmp_path / "a.json"
+    if how == "exists":
+        dest.write_bytes(b"original")
+    with Batch() as batch:
+        if how == "twice":
+            batch.add(dest, b"first")
+        with pytest.raises(CaseError, match="never rewritten"):
+            batch.add(dest, b"second")
+        batch.abort()
+    assert not dest.exists() or dest.read_bytes() == b"original"
+    assert _leftovers(tmp_path) == []
+
+
+def test_batch_commit_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:
+    dest = tmp_path / "a.json"
+    with Batch() as batch:
+        batch.add(dest, b"from the batch")
+        dest.write_bytes(b"written by someone else")
+        with pytest.raises(CaseError, match="never rewritten"):
+            batch.commit()
+    assert dest.read_bytes() == b"written by someone else"
+    assert _leftovers(tmp_path) == []
+
+
+def test_batch_write_error_surfaces_and_names_nothing(tmp_path: Path) -> None:
+    # The files are written by a helper thread: its error comes back at the next add or
+    # at commit, and nothing of the batch is named.
+    with Batch() as batch, pytest.raises(OSError):
+        batch.add(tmp_path / "missing-folder" / "a.json", b"x")
+        batch.add(tmp_path / "b.json", b"y")
+        batch.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_crash_before_commit_leaves_no_final_name(tmp_path: Path) -> None:
+    """A real process dies (os._exit, no clean-up) after staging: no record file appears."""
+    result = _python("""
+        import os, sys
+        from pathlib import Path
+        from evidence._fs import Batch
+        folder = Path(sys.argv[1])
+        batch = Batch()
+        for n in range(50):
+            batch.add(folder / f"CLM-{n:04d}.1.json", b"x" * 4096)
+        os._exit(9)
+        """, str(tmp_path))
+    assert result.returncode == 9, result.stderr
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".tmp")] == []
+
+
+# -- the writer lock ------------------------------------------------------------------------
+
+HOLD_LOCK = """
+    import sys, time
+    from pathlib import Path
+    from evidence._fs import case_lock
+    with case_lock(Path(sys.argv[1])):
+        print("locked", flush=True)
+        time.sleep(120)
+"""
+
+
+def _holder(root: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLD_LOCK), str(root)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_second_writer_in_another_process_gets_lock_error(new_case: Case) -> None:
+    with new_case.lock():
+        result = _python("""
+            import sys
+            from evidence._fs import case_lock
+            from evidence.errors import LockError
+            from pathlib import Path
+            try:
+                with case_lock(Path(sys.argv[1])):
+                    print("got the lock")
+            except LockError as exc:
+                print(f"LockError: {exc}")
+            """, str(new_case.root))
+    assert result.stdout.startswith("LockError: "), result
+    assert "another evidence process is writing" in result.stdout
+
+
+def test_lock_held_by_another_process_refuses_us(new_case: Case) -> None:
+    proc = _holder(new_case.root)
+    try:
+        with pytest.raises(LockError) as info, new_case.lock():
+            pass
+        assert info.value.exit_code == 2
+        assert info.value.diagnostics()
+    finally:
+        proc.kill()
+        proc.wait()
+    with new_case.lock():  # a dead holder leaves no lock behind
+        pass
+
+
+def test_command_line_writer_exits_2_while_locked(new_case: Case, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("date 2024-07-08 A short article.\n", encoding="utf-8")
+    custody = (new_case.root / "custody.jsonl").read_bytes()
+    proc = _holder(new_case.root)
+    try:
+        result = subprocess.run([sys.executable, "-m", "evidence", "add", str(new_case.root),
+                                 str(article)], cwd=ROOT, capture_output=True, text=True,
+                                timeout=60)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert "another evidence process is writing" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert (new_case.root / "custody.jsonl").read_bytes() == custody
+    assert list((new_case.root / "records").iterdir()) == []
+
+
+def test_lock_is_released_after_use(new_case: Case) -> None:
+    for _ in range(3):
+        with case_lock(new_case.root):
+            pass
+    started = time.monotonic()
+    result = _python("""
+        import sys
+        from pathlib import Path
+        from evidence._fs import case_lock
+        with case_lock(Path(sys.argv[1])):
+            print("ok")
+        """, str(new_case.root))
+    assert result.stdout.strip() == "ok", result.stderr
+    assert time.monotonic() - started < 60
