@@ -22,9 +22,9 @@ the team's own), not taken from anywhere.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -66,10 +66,8 @@ def _floor_copy(src: Path, dest: Path) -> float:
 def _drop_caches() -> None:
     """Start each run with the same page-cache state where the machine lets us."""
     os.sync()
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/sys/vm/drop_caches").write_text("3\n")
-    except OSError:
-        pass
 
 
 def bench_add(size_mib: int, workdir: Path, rounds: int) -> None:

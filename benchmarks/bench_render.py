@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_render.py                 # 20 reports x 50 claims, icc-otp
     python benchmarks/bench_render.py --sources 40 --claims-per-source 25 --template un-report
+    python benchmarks/bench_render.py --repeat 5      # best of 5 runs (default 3)
 
 What is measured, on the same generated case (the team's own numbered sentences, see
 tests/unit/render/cases.py):
@@ -32,24 +33,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate  # noqa: E402
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
-from evidence.case import Case, tool_name  # noqa: E402
-from evidence.render import build_pdf, load_template, render_dossier  # noqa: E402
-from evidence.render.bundle import collect_bundle  # noqa: E402
-from evidence.render.content import build_content, verdict_of  # noqa: E402
-from evidence.render.context import Writer  # noqa: E402
-from evidence.render.dossier import compose_story  # noqa: E402
-from evidence.render.flowables import (  # noqa: E402
+from evidence.case import Case, tool_name
+from evidence.render import build_pdf, load_template, render_dossier
+from evidence.render.bundle import collect_bundle
+from evidence.render.content import build_content, verdict_of
+from evidence.render.context import Writer
+from evidence.render.dossier import compose_story
+from evidence.render.flowables import (
     ContentsLine,
     FootnoteArea,
     Heading,
     NotedParagraph,
 )
-from evidence.render.markup import esc  # noqa: E402
-from evidence.render.styles import Styles  # noqa: E402
-from evidence.verify.case import verify_case  # noqa: E402
-from tests.unit.render.cases import big_case  # noqa: E402
+from evidence.render.markup import esc
+from evidence.render.styles import Styles
+from evidence.verify.case import verify_case
+from tests.unit.render.cases import big_case
 
 
 def _bare(story: list[Flowable], styles: Styles) -> list[Flowable]:
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=int, default=20)
     parser.add_argument("--claims-per-source", type=int, default=50)
     parser.add_argument("--template", default="icc-otp")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (the best counts)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
@@ -88,32 +90,34 @@ def main(argv: list[str] | None = None) -> int:
         built = time.perf_counter() - start
         claims = args.sources * args.claims_per_source
         print(f"case: {args.sources} sources, {claims} claims (built and sealed in "
-              f"{built:.1f} s)")
-
-        start = time.perf_counter()
-        result = render_dossier(Case.open(case.root), template=args.template,
-                                output=Path(tmp) / "dossier.pdf")
-        full = time.perf_counter() - start
+              f"{built:.1f} s); best of {args.repeat} runs each, interleaved")
 
         template = load_template(args.template)
-        bundle = collect_bundle(case)
-        report = verify_case(case.root)
-        content = build_content(bundle, case.meta, verdict_of(report), tool=tool_name())
-        start = time.perf_counter()
-        _, layout_pages = build_pdf(content, template, bundle)
-        layout = time.perf_counter() - start
-
         styles = Styles.for_template(template)
-        start = time.perf_counter()
-        top, right, bottom, left = template.margins
-        buffer = io.BytesIO()
-        doc = SimpleDocTemplate(buffer, pagesize=template.page_size, topMargin=top,
-                                rightMargin=right, bottomMargin=bottom, leftMargin=left,
-                                initialFontName=styles.fonts.serif)
-        writer = Writer.start(template, styles, content, FootnoteArea(doc.width))
-        doc.build(_bare(compose_story(writer), styles))
-        bare = time.perf_counter() - start
-        bare_pages = _pages(buffer.getvalue())
+        full = layout = bare = float("inf")
+        for run in range(args.repeat):
+            start = time.perf_counter()
+            result = render_dossier(Case.open(case.root), template=args.template,
+                                    output=Path(tmp) / f"dossier-{run}.pdf")
+            full = min(full, time.perf_counter() - start)
+
+            bundle = collect_bundle(case)
+            report = verify_case(case.root)
+            content = build_content(bundle, case.meta, verdict_of(report), tool=tool_name())
+            start = time.perf_counter()
+            _, layout_pages = build_pdf(content, template, bundle)
+            layout = min(layout, time.perf_counter() - start)
+
+            start = time.perf_counter()
+            top, right, bottom, left = template.margins
+            buffer = io.BytesIO()
+            doc = SimpleDocTemplate(buffer, pagesize=template.page_size, topMargin=top,
+                                    rightMargin=right, bottomMargin=bottom, leftMargin=left,
+                                    initialFontName=styles.fonts.serif)
+            writer = Writer.start(template, styles, content, FootnoteArea(doc.width))
+            doc.build(_bare(compose_story(writer), styles))
+            bare = min(bare, time.perf_counter() - start)
+            bare_pages = _pages(buffer.getvalue())
 
     rows = [
         ("evidence render (end to end)", result.pages, full),

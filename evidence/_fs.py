@@ -121,6 +121,7 @@ class Batch:
     def __init__(self) -> None:
         self._staged: list[tuple[Path, Path]] = []
         self._dests: set[Path] = set()
+        self._made: list[Path] = []  # folders this batch created, removed again on abort
         self._queue: queue.Queue[tuple[Path, bytes, int] | None] = queue.Queue(maxsize=4096)
         self._error: BaseException | None = None
         self._writer: threading.Thread | None = None
@@ -145,6 +146,14 @@ class Batch:
             raise CaseError(f"{dest} exists already and is never rewritten")
         if self._error is not None:
             raise self._error
+        missing = []
+        folder = dest.parent
+        while not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            folder.mkdir()
+            self._made.append(folder)
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_all, name="batch-writer",
                                             daemon=True)
@@ -168,7 +177,7 @@ class Batch:
                     os.fchmod(fd, mode)
                 finally:
                     os.close(fd)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller at commit
+            except BaseException as exc:
                 self._error = exc
 
     def _join(self) -> None:
@@ -197,6 +206,9 @@ class Batch:
                 folders.add(dest.parent)
             for folder in folders:
                 fsync_dir(folder)
+            for folder in {f.parent for f in folders}:
+                fsync_dir(folder)  # the folders this batch made are entries too
+            self._made.clear()
         finally:
             self.abort()
 
@@ -205,6 +217,10 @@ class Batch:
         self._join()
         for tmp, _ in self._staged:
             tmp.unlink(missing_ok=True)
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):  # not empty: something else lives there
+                folder.rmdir()
+        self._made.clear()
         self._staged.clear()
         self._dests.clear()
 

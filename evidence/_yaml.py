@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +120,12 @@ def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], path: str,
 def _scalar(node: yaml.Node) -> Any:
     if node.tag == _STR:
         return node.value
-    return _SCALARS.construct_object(node, deep=True)
+    value = _SCALARS.construct_object(node, deep=True)
+    if isinstance(value, (bytes, set, datetime.date)):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a {node.tag} value has no JSON form; write it as text",
+            node.start_mark)
+    return value
 
 
 # Builds scalar values (with the safe loader's rules) from nodes composed above.

@@ -176,7 +176,10 @@ def issues(
 
 def is_valid(name: SchemaName, instance: Any) -> bool:
     """Fast yes/no validation, for documents the tool wrote (compiled once per process)."""
-    return bool(_fast_validator(name).is_valid(instance))
+    try:
+        return bool(_fast_validator(name).is_valid(instance))
+    except (ValueError, TypeError):  # a value with no JSON form (bytes, a set …)
+        return False
 
 
 def validate(

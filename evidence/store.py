@@ -95,10 +95,10 @@ class ObjectStore:
         dest = self.path(pair.blake3)
         if dest.exists() or (batch is not None and batch.holds(dest)):
             return pair, True
-        dest.parent.mkdir(exist_ok=True)
         if batch is not None:
-            batch.add(dest, data)
+            batch.add(dest, data)  # the batch makes the folder, and removes it on abort
         else:
+            dest.parent.mkdir(exist_ok=True)
             write_new_file(dest, data)
         return pair, False
 

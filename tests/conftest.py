@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,11 +48,11 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sealed_case(_demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+def sealed_case(_demo_template: Path, tmp_path: Path) -> Path:
     """A fresh copy of the sealed example case (the seed article and its claims)."""
     dest = tmp_path / "sealed"
     shutil.copytree(_demo_template, dest)
     for path in dest.rglob("*"):  # copies keep the read-only bits; tests may tamper
         if path.is_file():
             path.chmod(0o644)
-    yield dest
+    return dest

@@ -27,7 +27,7 @@ from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
 from evidence.claims.anchor import find_quote
 from evidence.digest import digest_bytes
-from evidence.errors import EvidenceError, QuoteError
+from evidence.errors import CanonicalError, EvidenceError, QuoteError
 from evidence.model import (
     AttributionLink,
     ClaimBody,
@@ -258,7 +258,13 @@ def compile_claims(
             report.add("claims-schema", "FAIL", f"{spec.pointer}: {exc.message}",
                        path=spec.path, line=spec.line)
             continue
-        body_bytes = canonical_bytes(body.to_dict())
+        try:
+            body_bytes = canonical_bytes(body.to_dict())
+        except CanonicalError as exc:
+            report.add("claims-schema", "FAIL",
+                       f"{spec.pointer}: a value has no JSON form (NaN, infinity or an integer "
+                       f"beyond 2**53-1): {exc.message}", path=spec.path, line=spec.line)
+            continue
         compiled.append(CompiledClaim(spec.key, body.status, body_bytes,
                                       digest_bytes(body_bytes).blake3, spec.path, spec.line))
         report.add("claim", "PASS", spec.key)

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
 """``evidence corroborate``: the ledger of a case's sealed claims across sources.
 
 Claims are grouped by what they are about: the fact they give a figure for (killed,
@@ -22,8 +23,9 @@ It never decides what is true. It shows:
   quoting the same minister are one origin, not two. An outlet's own words are the
   outlet's origin.
 
-It suggests a status for each claim (``corroborated`` when another, independent origin
-gives a consistent figure; ``contested`` when one conflicts with it; else ``reported``)
+It suggests a status for each claim (``corroborated`` when another origin, in another
+source, gives a consistent figure: one article never corroborates itself; ``contested``
+when a figure of another origin conflicts with it; else ``reported``)
 and changes nothing: claims change only when an analyst edits them and seals again.
 Only what the latest seal covers is read (the latest revision of each claim; withdrawn
 claims are left out), and each record is checked against the seal's digest first.
@@ -37,14 +39,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from evidence.canonical import loads_json
 from evidence.case import Case
 from evidence.claims.gazetteer import gazetteer
 from evidence.claims.lexicon import fold_text
-from evidence.claims.speech import speaker_key
+from evidence.claims.speakers import speaker_key
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
 from evidence.model import ClaimBody, Fact, Record, SourceBody
@@ -177,7 +179,7 @@ class LedgerGroup:
 
     @property
     def title(self) -> str:
-        place = " + ".join(self.places) if self.places else "no place given"
+        place = " + ".join(self.places) if self.places else "whole country or no place given"
         return f"{self.subject} · {self.date or 'undated'} · {place}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -277,11 +279,19 @@ def _canonical_places(names: Iterable[str]) -> list[str]:
 
 
 def _scope(places: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The most specific places of a claim (none contains another), and the others."""
+    """The most specific places of a claim (none contains another), and the others.
+    The whole country is no narrower than a figure given without a place: both are
+    the national figure, and are compared with each other."""
     gaz = gazetteer()
-    specific = [p for p in places if not any(q != p and gaz.contains(p, q) for q in places)]
+    local = [p for p in places if not _is_country(p)]
+    specific = [p for p in local if not any(q != p and gaz.contains(p, q) for q in local)]
     general = [p for p in places if p not in specific]
     return tuple(sorted(specific)), tuple(general)
+
+
+def _is_country(name: str) -> bool:
+    place = gazetteer().places.get(name)
+    return place is not None and place.kind == "country"
 
 
 def _is_outlet(link: Mapping[str, Any], outlet: str | None) -> bool:
@@ -328,26 +338,26 @@ def build_ledger(case: Case) -> Ledger:
         scope, within = _scope(places)
         ern = (case.meta.ern(state.ern_number(record.id)) if record.id in state.first_seen
                else record.id)
-        base = {
-            "claim": record.id, "revision": record.revision, "key": body.key, "ern": ern,
-            "source": body.source.id, "outlet": info.outlet, "published": info.published,
-            "speaker": speaker.get("name") if speaker else None,
-            "role": speaker.get("role") if speaker else None,
-            "channel": speaker.get("channel") if speaker else None,
-            "origin": origin, "origin_label": label, "status": body.status,
-            "quote": body.quote.exact if body.quote else None,
-        }
+        entry = LedgerEntry(
+            claim=record.id, revision=record.revision, key=body.key, ern=ern,
+            source=body.source.id, outlet=info.outlet, published=info.published,
+            speaker=speaker.get("name") if speaker else None,
+            role=speaker.get("role") if speaker else None,
+            channel=speaker.get("channel") if speaker else None,
+            origin=origin, origin_label=label, status=body.status,
+            quote=body.quote.exact if body.quote else None, figure=None,
+        )
         if body.facts:
             for name, fact in body.facts.items():
                 key = ("fact", name, body.date, scope)
                 group = groups.setdefault(key, LedgerGroup("fact", name, body.date, scope,
                                                            within))
-                group.entries.append(LedgerEntry(figure=fact, **base))
+                group.entries.append(replace(entry, figure=fact))
         else:
             key = ("assertion", body.category, body.date, scope)
             group = groups.setdefault(key, LedgerGroup("assertion", body.category, body.date,
                                                        scope, within))
-            group.entries.append(LedgerEntry(figure=None, **base))
+            group.entries.append(entry)
     for group in groups.values():
         _judge(group)
     ledger.groups = sorted(groups.values(), key=_group_order)
@@ -386,7 +396,7 @@ def _judge(group: LedgerGroup) -> None:
             if ra is None or rb is None or a.claim == b.claim:
                 continue
             if consistent(ra, rb):
-                if a.origin != b.origin:
+                if a.origin != b.origin and a.source != b.source:
                     agree.update((a.claim, b.claim))
                     reasons[a.claim].append(f"consistent with {_describe(b)}: {b.figure_text()}")
                     reasons[b.claim].append(f"consistent with {_describe(a)}: {a.figure_text()}")
@@ -428,7 +438,8 @@ def _judge_assertions(group: LedgerGroup) -> None:
     can = group.subject in _CORROBORATING_CATEGORIES and bool(group.places)
     updated = []
     for entry in group.entries:
-        others = [e for e in group.entries if e.origin != entry.origin]
+        others = [e for e in group.entries
+                  if e.origin != entry.origin and e.source != entry.source]
         if can and others:
             reasons = [f"also said by {_describe(e)}" for e in others]
             updated.append(_with_status(entry, "corroborated", reasons))
@@ -438,8 +449,7 @@ def _judge_assertions(group: LedgerGroup) -> None:
 
 
 def _with_status(entry: LedgerEntry, suggested: str, reasons: Sequence[str]) -> LedgerEntry:
-    fields = {**entry.__dict__, "suggested": suggested, "reasons": tuple(reasons)}
-    return LedgerEntry(**fields)
+    return replace(entry, suggested=suggested, reasons=tuple(reasons))
 
 
 # -- text ------------------------------------------------------------------------------------

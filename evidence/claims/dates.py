@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
 """Dates in a text, resolved against the article's publication date.
 
 "on 8 July", "3 липня", "у ніч на 14 жовтня", "8 июля 2024", "2024-07-08" are explicit;
@@ -20,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import functools
 import re
@@ -144,12 +146,28 @@ def _year_for(day: int, month: int, published: _dt.date | None) -> int | None:
     return published.year
 
 
-def _explicit(text: str, published: _dt.date | None) -> list[DateMention]:
+class _Taken:
+    """Spans already taken by a date, kept sorted, for overlap tests in O(log n)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect.bisect_left(self.starts, end)
+        return at > 0 and self.ends[at - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect.bisect_left(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
+
+
+def _explicit(text: str, published: _dt.date | None, taken: _Taken) -> list[DateMention]:
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
     for index, pattern in enumerate(_patterns()):
         for match in pattern.finditer(text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
+            if taken.overlaps(match.start(), match.end()):
                 continue
             month = _month_number(match.group("m"))
             if month is None or not 1 <= month <= 12:
@@ -161,27 +179,26 @@ def _explicit(text: str, published: _dt.date | None) -> list[DateMention]:
                 value = f"{year:04d}-{month:02d}-01/{last.isoformat()}"
             else:
                 day = int(match.group("d"))
-                year = int(year_text) if year_text else _year_for(day, month, published)
-                if year is None:
+                known = int(year_text) if year_text else _year_for(day, month, published)
+                if known is None:
                     value = None
                 else:
                     try:
-                        value = _dt.date(year, month, day).isoformat()
+                        value = _dt.date(known, month, day).isoformat()
                     except ValueError:
                         continue
-            taken.append(match.span())
+            taken.add(match.start(), match.end())
             found.append(DateMention(match.start(), match.end(), match.group(0), value, False))
     return found
 
 
-def _relative(text: str, published: _dt.date | None,
-              taken: list[tuple[int, int]]) -> list[DateMention]:
+def _relative(text: str, published: _dt.date | None, taken: _Taken) -> list[DateMention]:
     found: list[DateMention] = []
     for pattern, offset in _relative_patterns():
         for match in pattern.finditer(text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
+            if taken.overlaps(match.start(), match.end()):
                 continue
-            taken.append(match.span())
+            taken.add(match.start(), match.end())
             found.append(DateMention(match.start(), match.end(), match.group(0),
                                      _resolve(match, offset, published), True))
     return found
@@ -207,6 +224,6 @@ def _resolve(match: re.Match[str], offset: int | str, published: _dt.date | None
 
 def find_dates(text: str, published: _dt.date | None) -> list[DateMention]:
     """The dates written in ``text`` (a sentence, folded), in order of appearance."""
-    explicit = _explicit(text, published)
-    taken = [(d.start, d.end) for d in explicit]
+    taken = _Taken()
+    explicit = _explicit(text, published, taken)
     return sorted(explicit + _relative(text, published, taken), key=lambda d: d.start)

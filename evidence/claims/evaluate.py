@@ -1,3 +1,4 @@
+# ruff: noqa: RUF002  (the text is Ukrainian and Russian on purpose)
 """Measuring ``evidence suggest`` against a labelled set of articles.
 
 A labels file (YAML) names an article and lists the claims an analyst drew from it::
@@ -21,7 +22,7 @@ label's or one it accepts; matching is one to one (a maximum matching, so two
 suggestions on one passage do not both count). Precision is the share of suggestions
 that match a label, recall the share of labels matched. Over matched pairs the figures
 are compared exactly (name, value, qualifier, maximum), and so are dates, places and
-speakers (the speaker's identity across languages, :func:`~evidence.claims.speech.speaker_key`).
+speakers (the speaker's identity across languages, :func:`~evidence.claims.speakers.speaker_key`).
 
 Example:
     >>> Score(tp=8, fp=2, fn=2).precision
@@ -38,12 +39,20 @@ from typing import Any
 from evidence._fs import read_bytes
 from evidence._yaml import load_yaml
 from evidence.claims.anchor import find_quote
-from evidence.claims.speech import speaker_key
+from evidence.claims.speakers import speaker_key
 from evidence.claims.suggest import Suggestion, suggest_text
 from evidence.errors import InputError
 from evidence.ingest.text import parse_article
 
-__all__ = ["ArticleResult", "Label", "Score", "evaluate_article", "evaluate_set", "load_labels"]
+__all__ = [
+    "ArticleResult",
+    "Label",
+    "Score",
+    "evaluate_article",
+    "evaluate_set",
+    "load_labels",
+    "read_labels",
+]
 
 
 @dataclass(frozen=True)
@@ -148,7 +157,12 @@ def load_labels(path: Path) -> tuple[dict[str, Any], str, dict[str, Any]]:
     return doc, article.text, meta
 
 
-def _labels(doc: Mapping[str, Any], text: str, path: str) -> list[Label]:
+def read_labels(doc: Mapping[str, Any], text: str, path: str) -> list[Label]:
+    """The labels of a labels file, each anchored in the article's text.
+
+    Raises:
+        InputError: a label's quote does not occur in the text.
+    """
     out = []
     for index, item in enumerate(doc.get("claims") or []):
         try:
@@ -211,7 +225,7 @@ def _speaker_right(label: Label, s: Suggestion, publisher: str | None) -> bool:
 def evaluate_article(name: str, doc: Mapping[str, Any], text: str,
                      meta: Mapping[str, Any]) -> ArticleResult:
     """Suggest on one labelled article and score the suggestions against its labels."""
-    labels = _labels(doc, text, name)
+    labels = read_labels(doc, text, name)
     publisher = meta.get("publisher")
     suggestions, _ = suggest_text(text, source_id="SRC-0001", publisher=publisher,
                                   published=meta.get("published"))

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (the text is Ukrainian and Russian on purpose)
 """Facts in a sentence: which figure counts what, in the fact names of the claims format.
 
 A :class:`~evidence.claims.numbers.Figure` becomes a fact by the words around it
@@ -21,18 +22,20 @@ one killed or injured, "including a 14-year-old girl", "серед них дит
 and "Постраждалих немає", "no casualties" are killed_or_injured 0.
 
 Example:
-    >>> [(f.name, f.value, f.qualifier) for f in find_facts("погибли четыре человека, еще 23 ранены")]
+    >>> found = find_facts("погибли четыре человека, еще 23 ранены")
+    >>> [(f.name, f.value, f.qualifier) for f in found]
     [('killed', 4, 'exact'), ('injured', 23, 'exact')]
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from evidence.claims.lexicon import cue
+from evidence.claims.lexicon import LANGS, CueIndex, alternation, cue, data, scan, words_pattern
 from evidence.claims.numbers import Figure, Token, find_figures, tokens
 from evidence.claims.weapons import WeaponMention
 
@@ -54,6 +57,7 @@ _STOPS: Final = frozenset({",", ";", ".", ":", "!", "?", "(", ")", "—", "–"}
 _RIGHT: Final = 6
 _LEFT: Final = 5
 _FAR: Final = 10
+_CONJUNCTIONS: Final = frozenset({"and", "or", "і", "й", "та", "и", "або", "или", "чи", "&"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class _Sentence:
     groups: list[set[str]]
     words: list[dict[str, str]]
     figures: list[Figure]
+    index: CueIndex | None
     by_token: dict[int, Figure] = field(default_factory=dict)
 
 
@@ -104,25 +109,62 @@ def _token_index(toks: list[Token], offset: int) -> int | None:
 
 def _mark(s: _Sentence, pattern: re.Pattern[str], label: str, start: int, end: int,
           masked: list[tuple[int, int]]) -> None:
-    for match in pattern.finditer(s.folded, start, end):
+    for match in scan(pattern, s.folded, start, end, s.index):
         if any(a <= match.start() < b for a, b in masked):
             continue
         index = _token_index(s.toks, match.start())
         if index is not None:
             s.groups[index].add(label)
-            s.words[index].setdefault(label, match.group(0))
+            if len(match.group(0)) > len(s.words[index].get(label, "")):
+                s.words[index][label] = match.group(0)  # the longest cue wins
+
+
+_LABELS: Final = (*_COUNT_GROUPS, "children", "people", *_MUNITION_GROUPS, "launch",
+                  "shot_down", "drop", "of_them", "among")
+
+
+def _entries(label: str) -> list[str]:
+    terms = data("terms")
+    entry = terms["facts"].get(label) if label in terms["facts"] else terms[label]
+    return [str(p) for lang in LANGS for p in (entry or {}).get(lang) or []]
+
+
+@functools.cache
+def _label_patterns() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+    """For each label: a pattern for its one-word cues (matched against whole tokens) and
+    one for its cues of several words (searched in the text)."""
+    out: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+    for label in _LABELS:
+        entries = _entries(label)
+        single = [e for e in entries if not re.search(r" |\\s", e)]
+        multi = [e for e in entries if e not in single]
+        out[label] = (re.compile(alternation(single), re.IGNORECASE) if single else None,
+                      words_pattern(multi) if multi else None)
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_labels(word: str) -> frozenset[str]:
+    """The labels a single word carries (cached: a text has few distinct words)."""
+    return frozenset(label for label, (single, _) in _label_patterns().items()
+                     if single is not None and single.fullmatch(word))
 
 
 def _analyse(folded: str, start: int, end: int, weapons: Iterable[WeaponMention],
-             masked: list[tuple[int, int]]) -> _Sentence:
+             masked: list[tuple[int, int]], cues: CueIndex | None) -> _Sentence:
     toks = tokens(folded, start, end)
     weapon_spans = [(w.start, w.end) for w in weapons]
-    figures = find_figures(folded, start, end, masked=weapon_spans + masked)
-    s = _Sentence(folded, toks, [set() for _ in toks], [{} for _ in toks], figures)
-    for group in (*_COUNT_GROUPS, "children", "people", *_MUNITION_GROUPS):
-        _mark(s, cue("facts", group), group, start, end, masked)
-    for group in ("launch", "shot_down", "drop", "of_them", "among"):
-        _mark(s, cue(group), group, start, end, masked)
+    figures = find_figures(folded, start, end, masked=weapon_spans + masked, toks=toks)
+    s = _Sentence(folded, toks, [set() for _ in toks], [{} for _ in toks], figures, cues)
+    for position, tok in enumerate(toks):
+        if any(a <= tok.start < b for a, b in masked):
+            continue
+        for label in _word_labels(tok.text):
+            s.groups[position].add(label)
+            s.words[position].setdefault(label, tok.text)
+    for label, (_, multi) in _label_patterns().items():
+        if multi is not None:
+            _mark(s, multi, label, start, end, masked)
     for weapon in weapons:
         index = _token_index(toks, weapon.start)
         group = _KIND_TO_GROUP.get(weapon.kind)
@@ -154,8 +196,8 @@ def _nearest(s: _Sentence, figure: Figure, wanted: Iterable[str], *, right: int,
         if stop_at_punct and s.toks[index].text in _STOPS:
             break
     for index in range(figure.first_token - 1, max(-1, figure.first_token - 1 - left), -1):
-        if _is_figure(s, index):
-            break
+        if _is_figure(s, index) or s.toks[index].low in _CONJUNCTIONS:
+            break  # "killed and about fifty were wounded": the word before belongs to another
         hit = s.groups[index] & wanted
         if hit:
             return sorted(hit)[0], index
@@ -188,7 +230,7 @@ def _tolls(s: _Sentence, start: int, end: int, used: set[int]) -> list[FoundFact
     found = []
     verbs = cue("toll_verbs")
     for name in ("killed", "injured", "victims"):
-        for match in cue("tolls", name).finditer(s.folded, start, end):
+        for match in scan(cue("tolls", name), s.folded, start, end, s.index):
             verb = verbs.search(s.folded, match.end(), min(end, match.end() + 160))
             if verb is None:
                 continue
@@ -226,6 +268,21 @@ def _children_of(among_words: str, facts: list[FoundFact]) -> str | None:
     for fact in reversed(facts):
         if fact.name in ("killed", "injured"):
             return f"children_{fact.name}"
+    return None
+
+
+def _partitive(s: _Sentence, figure: Figure) -> str | None:
+    """"One of the bombs", "одна з ракет": a part of the munitions counted elsewhere;
+    returns their kind. ("38 of the drones had been downed" is a count shot down.)"""
+    after = figure.last_token + 1
+    if after >= len(s.toks) or s.toks[after].low not in ("of", "з", "із", "из"):
+        return None
+    for index in range(after + 1, min(len(s.toks), after + 3)):
+        kinds = s.groups[index] & set(_MUNITION_GROUPS)
+        if kinds:
+            return sorted(kinds)[0]
+        if s.toks[index].low != "the":
+            break
     return None
 
 
@@ -277,17 +334,34 @@ def _munition(s: _Sentence, figure: Figure, memory: Memory,
     return _fact(name, figure, f"{cue_word}{' (of them)' if of_them else ''}")
 
 
+_CASUALTY_GROUPS: Final = ("killed", "injured", "victims", "missing", "rescued")
+
+
 def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFact | None:
-    found = (_nearest(s, figure, _COUNT_GROUPS, right=_RIGHT, left=_LEFT)
-             or _nearest(s, figure, _COUNT_GROUPS, right=_FAR, left=0, stop_at_punct=False))
+    """What a figure counts, by the nearest cue word: nouns and verbs after the figure,
+    verbs of casualties before it ("загинули 7"), then further after it."""
+    wanted = [g for g in _COUNT_GROUPS
+              if damage or g not in ("buildings", "vehicles", "facilities")]
+    right = _nearest(s, figure, wanted, right=_RIGHT, left=0)
+    left = _nearest(s, figure, _CASUALTY_GROUPS, right=0, left=_LEFT)
+    if right and left:  # the closer word decides: "killing at least five people and wounding 12"
+        found: tuple[str, int] | None = (
+            left if figure.first_token - left[1] < right[1] - figure.last_token else right)
+    else:
+        found = right or left or _nearest(s, figure, wanted, right=_FAR, left=0,
+                                          stop_at_punct=False)
     if found is None:
         return None
     group, index = found
     word = s.words[index].get(group) or s.toks[index].text
     if group in ("killed", "injured"):
         other = "injured" if group == "killed" else "killed"
+        joined = False
         for j in range(index + 1, min(len(s.toks), index + 4)):
-            if other in s.groups[j]:
+            if _is_figure(s, j) or s.toks[j].text in _STOPS:
+                break
+            joined = joined or s.toks[j].low in _CONJUNCTIONS
+            if other in s.groups[j] and joined:  # "dead and injured", "загиблих і поранених"
                 return _fact("killed_or_injured", figure, f"{word} … {s.toks[j].text}")
         return _fact(group, figure, word)
     if group in ("victims", "missing", "rescued", "explosions"):
@@ -317,7 +391,9 @@ def _implied(folded: str, start: int, end: int, facts: list[FoundFact]) -> list[
     if among is not None and not names & {"children_killed", "children_injured"}:
         child = cue("one_child").search(folded, among.end(), min(end, among.end() + 40))
         if child is not None:
-            target = _children_of(among.group(0), facts + out)
+            before = sorted((f for f in facts + out if f.start < among.start()),
+                            key=lambda f: f.start)
+            target = _children_of(among.group(0), before)
             if target is not None:
                 out.append(FoundFact(target, 1, "exact", None, child.group(0),
                                      f"{among.group(0)} … {child.group(0)}", child.start(),
@@ -333,18 +409,23 @@ def _implied(folded: str, start: int, end: int, facts: list[FoundFact]) -> list[
 def find_facts(folded: str, start: int = 0, end: int | None = None, *,
                weapons: Iterable[WeaponMention] = (), masked: Iterable[tuple[int, int]] = (),
                memory: Memory | None = None, damage: bool = False,
-               attack: bool = False) -> list[FoundFact]:
+               attack: bool = False, index: CueIndex | None = None) -> list[FoundFact]:
     """The facts of ``folded[start:end]`` (one sentence), in order; the first of two
     facts with the same name wins."""
     stop = len(folded) if end is None else end
     weapon_list = list(weapons)
     masked_list = list(masked)
     memory = memory if memory is not None else Memory()
-    s = _analyse(folded, start, stop, weapon_list, masked_list)
+    s = _analyse(folded, start, stop, weapon_list, masked_list, index)
     used: set[int] = set()
     facts = _tolls(s, start, stop, used)
     for figure in s.figures:
         if id(figure) in used:
+            continue
+        part = _partitive(s, figure)
+        if part is not None:
+            if _distance(s, figure, "shot_down", right=6, left=0) is not None:
+                facts.append(_fact(f"{part}_shot_down", figure, f"{figure.text} of {part}"))
             continue
         fact = (_children(s, figure, facts) or _munition(s, figure, memory, facts)
                 or _count(s, figure, damage, attack))

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
 """Places named in a text, in English, Ukrainian and Russian, with their canonical names.
 
 The gazetteer (``data/gazetteer.yaml``) lists Ukraine's oblasts, cities, towns, city
@@ -53,7 +54,7 @@ _WORD_START: Final = re.compile(r"(?<![\w'])\w")
 
 def _literal_prefix(regex: str) -> str:
     """The plain characters a regular expression of a form starts with."""
-    out = []
+    out: list[str] = []
     i = 0
     while i < len(regex) and len(out) < _PREFIX:
         char = regex[i]
@@ -211,14 +212,14 @@ class Gazetteer:
             pattern = self._patterns.get(folded[at : at + _PREFIX])
             if pattern is None:
                 continue
-            match = pattern.match(folded, at, stop)
-            if match is None or any(a <= at < b for a, b in plural_spans):
+            hit = pattern.match(folded, at, stop)
+            if hit is None or any(a <= at < b for a, b in plural_spans):
                 continue
-            group = match.lastgroup
+            group = hit.lastgroup
             if group is None:
                 continue
-            found.append(PlaceMention(self._by_group[group], at, match.end(), match.group(0)))
-            position = match.end()
+            found.append(PlaceMention(self._by_group[group], at, hit.end(), hit.group(0)))
+            position = hit.end()
         found.sort(key=lambda m: m.start)
         return found
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
 """The word lists of ``evidence suggest``: loaded once from ``evidence/claims/data``.
 
 The rules of :mod:`evidence.claims.suggest` are explainable because their knowledge is
@@ -20,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -31,12 +33,14 @@ from evidence.errors import EvidenceError
 
 __all__ = [
     "LANGS",
+    "CueIndex",
     "Lang",
     "alternation",
     "cue",
     "data",
     "fold_text",
     "mixed_script_words",
+    "scan",
     "transliterate",
     "words_pattern",
 ]
@@ -57,6 +61,7 @@ _LATIN_TO_CYRILLIC: Final = {
     ord(lat): cyr for lat, cyr in zip("aceiopxyABCEHIKMOPTX", "асеіорхуАВСЕНІКМОРТХ", strict=True)
 }
 _WORD: Final = re.compile(r"\w+")
+_MIXED_WORD: Final = re.compile(r"(?<!\w)(?=\w*[A-Za-z])(?=\w*[\u0400-\u04ff])\w+")
 _CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
 _LATIN: Final = re.compile(r"[A-Za-z]")
 
@@ -86,7 +91,7 @@ def fold_text(text: str) -> str:
     folded = text.translate(_APOSTROPHES).translate(_SPACES).translate(_YO)
     if not (_CYRILLIC.search(folded) and _LATIN.search(folded)):
         return folded
-    return _WORD.sub(_fold_word, folded)
+    return _MIXED_WORD.sub(_fold_word, folded)
 
 
 def _fold_word(match: re.Match[str]) -> str:
@@ -113,12 +118,7 @@ def transliterate(text: str) -> str:
 
 def mixed_script_words(text: str) -> list[str]:
     """Words that mix Latin and Cyrillic letters (homoglyphs), as written."""
-    found = []
-    for match in _WORD.finditer(text):
-        word = match.group(0)
-        if _CYRILLIC.search(word) and _LATIN.search(word):
-            found.append(word)
-    return found
+    return [m.group(0) for m in _MIXED_WORD.finditer(text)]
 
 
 def alternation(patterns: Iterable[str]) -> str:
@@ -161,14 +161,32 @@ def cue(group: str, sub: str | None = None) -> re.Pattern[str]:
     return words_pattern(_per_language(entry, group if sub is None else f"{group}/{sub}"))
 
 
-@functools.cache
-def cue_by_language(group: str, lang: Lang) -> re.Pattern[str]:
-    """The cue words of one language only."""
-    entry = data("terms").get(group) or {}
-    return words_pattern(str(v) for v in entry.get(lang) or [])
+class CueIndex:
+    """The matches of patterns over a whole text, found once each and then sliced by
+    range: a 1 MB article is scanned once per pattern, not once per sentence."""
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self._hits: dict[re.Pattern[str], tuple[list[int], list[re.Match[str]]]] = {}
+
+    def matches(self, pattern: re.Pattern[str], start: int, end: int) -> list[re.Match[str]]:
+        """The matches of ``pattern`` that lie within ``[start, end)``."""
+        found = self._hits.get(pattern)
+        if found is None:
+            hits = list(pattern.finditer(self.folded))
+            found = ([m.start() for m in hits], hits)
+            self._hits[pattern] = found
+        starts, hits = found
+        first = bisect.bisect_left(starts, start)
+        last = bisect.bisect_left(starts, end, first)
+        if first == last:
+            return []
+        return [m for m in hits[first:last] if m.end() <= end]
 
 
-def sub_groups(group: str) -> list[str]:
-    """The names under a group of ``terms.yaml`` (facts: killed, injured …)."""
-    entry = data("terms").get(group) or {}
-    return list(entry) if isinstance(entry, dict) else []
+def scan(pattern: re.Pattern[str], folded: str, start: int, end: int,
+         index: CueIndex | None) -> list[re.Match[str]]:
+    """Matches of ``pattern`` in ``folded[start:end]``, through ``index`` when given."""
+    if index is not None:
+        return index.matches(pattern, start, end)
+    return list(pattern.finditer(folded, start, end))

@@ -1,3 +1,5 @@
+# ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
+# ruff: noqa: RUF002  (the text is Ukrainian and Russian on purpose)
 """Figures in a text: numbers written in digits or words, with their qualifiers.
 
 "more than 40", "about fifty", "four dozen", "dozens", "at least 31", "понад 40",
@@ -25,13 +27,17 @@ from typing import Any, Final
 
 from evidence.claims.lexicon import LANGS, LexiconError, alternation, data
 
-__all__ = ["Figure", "Token", "figure_words", "find_figures", "tokens"]
+__all__ = ["Figure", "Token", "find_figures", "is_number_word", "tokens"]
 
 _TOKEN: Final = re.compile(r"\d+(?:[.,]\d{3})+(?![\d])|[\w']+(?:-[\w']+)*|[^\w\s]")
 _DIGITS: Final = re.compile(r"\d+(?:[.,]\d{3})*")
 _RANGE_DIGITS: Final = re.compile(r"(\d+)\s*[-\u2013\u2014]\s*(\d+)")
 _MAX_VALUE: Final = 10_000_000
 _RANGE_OPENERS: Final = frozenset({"from", "between", "від", "од", "от", "з"})
+_YEAR_BEFORE: Final = frozenset({"in", "since", "of", "by", "until", "year", "у", "в", "з", "до",
+                                 "с", "по", "від", "от", "року", "года", "рік", "год"})
+_YEAR_AFTER: Final = frozenset({"року", "рік", "роки", "году", "года", "год", "г", "р",
+                                "year"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,12 @@ def _word_value(word: str, words: _Words) -> int | None:
     return None
 
 
+def is_number_word(word: str) -> bool:
+    """Whether a word is a number written out ("Six", "сорок", "двоє")."""
+    words = _words()
+    return _word_value(word, words) is not None or word.casefold() in words.multipliers
+
+
 def _digits_value(text: str) -> int | None:
     if not _DIGITS.fullmatch(text):
         return None
@@ -212,8 +224,10 @@ def _vague_at(toks: list[Token], i: int, words: _Words) -> tuple[int, str, int] 
 def _is_not_count(folded: str, toks: list[Token], i: int, j: int, words: _Words) -> bool:
     """A date, year, time, age or measure rather than a count."""
     token = toks[i].text
-    if re.fullmatch(r"\d{4}", token) and 1900 <= int(token) <= 2100:
-        return True
+    if re.fullmatch(r"\d{4}", token) and 1900 <= int(token) <= 2100 and (
+            (i > 0 and toks[i - 1].low in _YEAR_BEFORE)
+            or (j + 1 < len(toks) and toks[j + 1].low in _YEAR_AFTER)):
+        return True  # "in 2023", "2023 року"; "more than 1900 people" is a count
     if j + 1 < len(toks) and toks[j + 1].low in words.months:
         return True
     if i > 0 and toks[i - 1].low in words.months:
@@ -231,10 +245,13 @@ def _is_not_count(folded: str, toks: list[Token], i: int, j: int, words: _Words)
 
 
 def find_figures(folded: str, start: int = 0, end: int | None = None, *,
-                 masked: Iterable[tuple[int, int]] = ()) -> list[Figure]:
-    """The figures of ``folded[start:end]``, in order; ``masked`` spans are skipped."""
+                 masked: Iterable[tuple[int, int]] = (),
+                 toks: list[Token] | None = None) -> list[Figure]:
+    """The figures of ``folded[start:end]``, in order; ``masked`` spans are skipped.
+    ``toks`` are the tokens of that span, when the caller has them already."""
     words = _words()
-    toks = tokens(folded, start, end)
+    if toks is None:
+        toks = tokens(folded, start, end)
     blocked = sorted(masked)
     figures: list[Figure] = []
     i = 0
@@ -304,9 +321,3 @@ def _figure(folded: str, toks: list[Token], first: int, last: int, value: int,
             qualifier: str, maximum: int | None) -> Figure:
     start, end = toks[first].start, toks[last].end
     return Figure(value, qualifier, maximum, start, end, folded[start:end], first, last)
-
-
-def figure_words(value: int) -> str:
-    """A figure as digits, for statements ("40")."""
-    return f"{value:,}".replace(",", " ") if value >= 10000 else str(value)
-

@@ -1,3 +1,4 @@
+
 """The rules of ``evidence suggest``: from a normalised text to candidate claims.
 
 Each sentence is read once, in order, with what the sentences before it established:
@@ -52,9 +53,10 @@ from evidence.claims.facts import (
     find_facts,
 )
 from evidence.claims.gazetteer import Place, gazetteer
-from evidence.claims.lexicon import cue, fold_text, mixed_script_words
+from evidence.claims.lexicon import CueIndex, cue, fold_text, mixed_script_words
 from evidence.claims.sentences import MAX_SENTENCE, Paragraph, Sentence, split_text
-from evidence.claims.speech import Attribution, Speaker, attribute
+from evidence.claims.speakers import Speaker
+from evidence.claims.speech import Attribution, attribute
 from evidence.claims.weapons import WeaponMention, find_weapons
 
 __all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
@@ -117,15 +119,18 @@ class _Reader:
         self.published = parse_published(published)
         self.paragraphs = split_text(text)
         self.attributions = attribute(text, self.paragraphs, self.folded)
+        self.index = CueIndex(self.folded)
         self.mentions = gazetteer().find(self.folded)
         self.mention_starts = [m.start for m in self.mentions]
         self.cities = list(dict.fromkeys(m.place.name for m in self.mentions
                                          if m.place.kind == "city"))
+        self.dates = find_dates(self.folded, self.published)
+        self.date_starts = [d.start for d in self.dates]
         self.main_date = self._main_date()
 
     def find(self, group: str, start: int, end: int,
              masked: tuple[int, int] | None) -> list[re.Match[str]]:
-        return _free(list(cue(group).finditer(self.folded, start, end)), masked)
+        return _free(self.index.matches(cue(group), start, end), masked)
 
     def _main_date(self) -> str | None:
         """The date of the article's main event: the first date its opening paragraphs
@@ -145,11 +150,10 @@ class _Reader:
         return cue("see_more").match(self.folded, first.start, first.end) is not None
 
     def _dates(self, sent: Sentence, masked: tuple[int, int] | None) -> list[DateMention]:
-        found = find_dates(self.folded[sent.start : sent.end], self.published)
-        shifted = [replace(d, start=d.start + sent.start, end=d.end + sent.start) for d in found]
-        if masked is None:
-            return shifted
-        return [d for d in shifted if not masked[0] <= d.start < masked[1]]
+        first = bisect.bisect_left(self.date_starts, sent.start)
+        last = bisect.bisect_left(self.date_starts, sent.end, first)
+        return [d for d in self.dates[first:last] if d.end <= sent.end and (
+            masked is None or not masked[0] <= d.start < masked[1])]
 
     # -- one sentence ----------------------------------------------------------------------
 
@@ -173,18 +177,27 @@ class _Reader:
             return []
         region = (sent.start, sent.end)
         masked = att.masked
-        weapons = [w for w in find_weapons(self.folded, *region)
+        weapons = [w for w in find_weapons(self.folded, *region, index=self.index)
                    if masked is None or not masked[0] <= w.start < masked[1]]
         cues = {group: self.find(group, *region, masked) for group in (
             "casualty", "attack", "hit", "targets", "damage", "damage_ambiguous", "things",
             "location", "statement", "evaluative", "other", "shot_down")}
-        damage_words = [m for m in cues["damage"] if not any(
-            s.start() <= m.start() < s.end() for s in cues["shot_down"])]
-        if cues["damage_ambiguous"] and cues["things"]:
+        damage_words = list(cues["damage"])
+        ambiguous_damage = bool(cues["damage_ambiguous"] and cues["things"])
+        if ambiguous_damage:
             damage_words += cues["damage_ambiguous"]
         facts = find_facts(self.folded, *region, weapons=weapons,
                            masked=[masked] if masked else [], memory=context.memory,
-                           damage=bool(damage_words), attack=bool(cues["attack"]))
+                           damage=bool(damage_words), attack=bool(cues["attack"]),
+                           index=self.index)
+        if any(f.name.endswith("_shot_down") for f in facts):
+            # "destroyed 30 drones": air defence, not damage
+            damage_words = [m for m in damage_words if not any(
+                s.start() <= m.start() < s.end() for s in cues["shot_down"])]
+        if ambiguous_damage and not any(f.name in CASUALTY_FACTS for f in facts):
+            # "пострадали жилые дома": damage, not casualties
+            taken = {m.start() for m in cues["damage_ambiguous"]}
+            cues["casualty"] = [m for m in cues["casualty"] if m.start() not in taken]
         date, date_why = self._date(sent, att, context, see_more)
         places, place_why = self._places(sent, att, context, date)
         inherited = place_why.endswith("as the sentence before")
@@ -250,7 +263,8 @@ class _Reader:
                            + ", ".join(p.name for p in places), []))
         if chosen:
             return chosen
-        if att.how in _QUOTED:
+        if att.how in _QUOTED and not (cues["other"] and not cues["statement"]
+                                       and not cues["evaluative"]):
             return [("statement", "words in quotation marks", [])]
         if cues["statement"] or cues["evaluative"]:
             return [("statement", "appeal or assessment "
@@ -283,7 +297,8 @@ class _Reader:
         first = bisect.bisect_left(self.mention_starts, sent.start)
         last = bisect.bisect_left(self.mention_starts, sent.end)
         mentions = [m for m in self.mentions[first:last]
-                    if m.end <= sent.end and (masked is None or not masked[0] <= m.start < masked[1])]
+                    if m.end <= sent.end
+                    and (masked is None or not masked[0] <= m.start < masked[1])]
         if not mentions:
             if context.places:
                 return list(context.places), "places: " + ", ".join(
@@ -309,6 +324,7 @@ class _Reader:
             return ("speaker: the outlet itself" + (f" («{att.words}»)" if att.words else ""))
         shown = f" from «{att.words}»" if att.words else ""
         how = {"quote": "quotation", "lead": "attribution before", "tail": "attribution after",
+               "mid": "attribution between commas",
                "subject": "verb of saying", "backward": "named after the words",
                "inherited": "as the sentence before"}.get(att.how, att.how)
         return f"speaker ({how}): {att.speaker.name}{shown}"
@@ -354,8 +370,9 @@ def analyse(text: str, *, published: str | None = None) -> Analysis:
         if not para.sentences:
             continue
         see_more = reader._see_more(para)
-        # A paragraph continues the places of the one before while it speaks of the
-        # same day (a new place or another date starts afresh).
+        # A paragraph continues the city of the one before while it speaks of the same
+        # day; a facility or a district is not carried over (it is the subject of one
+        # sentence, not of the report).
         context = _Context(places=[] if see_more else list(carried))
         for sent in para.sentences:
             result.sentences += 1
@@ -363,7 +380,8 @@ def analyse(text: str, *, published: str | None = None) -> Analysis:
             if see_more:
                 context = _Context(memory=context.memory)
         same_day = context.date in (None, reader.main_date)
-        carried = list(context.places) if same_day and not see_more else []
+        carried = ([p for p in context.places if p.kind in ("city", "oblast")]
+                   if same_day and not see_more else [])
     result.candidates = _merge(found, text, reader.folded)
     cut = sum(1 for p in reader.paragraphs for s in p.sentences if s.cut)
     if cut:

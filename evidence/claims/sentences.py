@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the text is Ukrainian and Russian on purpose)
 """Paragraphs, sentences and direct quotations of a normalised text, with offsets.
 
 A paragraph is a line of the normalised text. Sentences end at ``. ! ? …`` (and any
@@ -23,18 +24,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["MAX_SENTENCE", "Paragraph", "QuoteSpan", "Sentence", "split_text"]
+__all__ = ["MAX_SENTENCE", "Paragraph", "QuoteSpan", "Sentence", "quote_spans", "split_text"]
 
 MAX_SENTENCE: Final = 1000
 """Longer sentences are cut into pieces of at most :data:`_PIECE` code points."""
 _PIECE: Final = 600
 
-_ABBREVIATIONS: Final = frozenset("""
-mr mrs ms dr st no vs etc gen col lt sgt prof jan feb aug sept oct nov dec p.m a.m u.s
-e.g i.e approx est
-вул м р ім т.д т.п обл с смт просп тис млн млрд грн див пл бл ін ген проф ст
-ул г им пгт пр тыс руб см
-""".split())
+_ABBREVIATIONS: Final = frozenset([
+    "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "gen", "col", "lt", "sgt", "prof",
+    "jan", "feb", "aug", "sept", "oct", "nov", "dec", "p.m", "a.m", "u.s", "e.g", "i.e",
+    "approx", "est", "вул", "м", "р", "ім", "т.д", "т.п", "обл", "с", "смт", "просп", "тис",
+    "млн", "млрд", "грн", "див", "пл", "бл", "ін", "ген", "проф", "ст", "ул", "г", "им",
+    "пгт", "пр", "тыс", "руб", "см",
+])
 _BOUNDARY: Final = re.compile(
     r"(?<=[.!?\u2026])[\"\u00bb\u201d\u2019)\]]*(?=\s+[\"\u00ab\u201c\u201e(\[\u2014\u2013-]?"
     r"\s*[A-ZА-ЯІЇЄҐ0-9])"

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002, RUF003  (the text is Ukrainian and Russian on purpose)
 """Reported speech: who said each sentence of an article, in what role, through which
 channel, and which words of the sentence are theirs.
 
@@ -18,9 +19,9 @@ The forms recognised, in English, Ukrainian and Russian (``data/speech.yaml``):
 
 A role ("the head of the Ministry of Defence", "очільник КМВА", "the governor") or a
 pronoun ("he", "посадовець") is resolved to the person the article named earlier in
-that role (:class:`PeopleBook`); a name written in the genitive after "за словами" or
-"по словам" is put back in the nominative where the article writes it so, or by the
-common endings. Each speaker gets an identity :attr:`Speaker.key` that is the same
+that role (:class:`~evidence.claims.speakers.PeopleBook`); a name written in the genitive
+after "за словами" or "по словам" is put back in the nominative where the article writes it
+so, or by the common endings. Each speaker gets an identity :attr:`Speaker.key` that is the same
 across languages and transliterations (Umierov, Umerov, Умєров, Умеров), which
 ``corroborate`` uses to count independent origins.
 
@@ -34,64 +35,40 @@ Example:
 
 from __future__ import annotations
 
-import functools
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
 from evidence.claims.gazetteer import gazetteer
-from evidence.claims.lexicon import (
-    LANGS,
-    LEFT,
-    RIGHT,
-    LexiconError,
-    alternation,
-    data,
-    fold_text,
-    transliterate,
+from evidence.claims.lexicon import fold_text
+from evidence.claims.numbers import is_number_word
+from evidence.claims.sentences import Paragraph, QuoteSpan, Sentence, quote_spans
+from evidence.claims.speakers import (
+    PeopleBook,
+    Speaker,
+    degenitive,
+    identity_key,
+    region_of,
+    speaker_key,
+    speech_lexicon,
 )
-from evidence.claims.sentences import Paragraph, QuoteSpan, Sentence
 
-__all__ = [
-    "Attribution",
-    "PeopleBook",
-    "Speaker",
-    "SpeakerKind",
-    "attribute",
-    "identity_key",
-    "speaker_key",
-]
-
-SpeakerKind = Literal["person", "role", "body", "group"]
+__all__ = ["Attribution", "attribute"]
 
 _MAX_TAIL_WORDS: Final = 16
 _MAX_SUBJECT_WORDS: Final = 12
 _NAME_TOKEN: Final = re.compile(r"[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?:-[A-ZА-ЯІЇЄҐ]?[a-zа-яіїєґ'’]+)*")
-_CASE_ENDINGS: Final = ("ого", "ому", "ими", "ою", "ею", "ом", "ем", "им", "ім", "ої", "ій", "а",
-                        "я", "у", "ю")
-_STOP_NAMES: Final = frozenset("""
-the a an in on at as according this that these those he she it they his her their
-there later also but and or if after before during ukraine's russian ukrainian russia's
-telegram facebook twitter instagram youtube
-в у по за як как про об це этом про з із і й та и а но також также нагадаємо напомним
-він вона вони воно он она они його её ее цей этот
-""".split())
-
-
-@dataclass(frozen=True, slots=True)
-class Speaker:
-    """Who said something: a named person, an unnamed role holder, a body or a group."""
-
-    name: str
-    role: str | None
-    channel: str | None
-    kind: SpeakerKind
-    key: str
-    written: str
-
-    def with_channel(self, channel: str | None) -> Speaker:
-        return self if channel is None or self.channel else replace(self, channel=channel)
+_STOP_NAMES: Final = frozenset([
+    "the", "a", "an", "in", "on", "at", "as", "according", "this", "that", "these", "those",
+    "he", "she", "it", "they", "his", "her", "their", "there", "later", "also", "but",
+    "and", "or", "if", "after", "before", "during", "ukraine's", "russian", "ukrainian",
+    "russia's", "telegram", "facebook", "twitter", "instagram", "youtube", "в", "у", "по",
+    "за", "як", "как", "про", "об", "це", "этом", "про", "з", "із", "і", "й", "та", "и",
+    "а", "но", "також", "также", "нагадаємо", "напомним", "він", "вона", "вони", "воно",
+    "он", "она", "они", "його", "её", "ее", "цей", "этот",
+])
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,144 +90,6 @@ class Attribution:
 
 
 @dataclass
-class _Person:
-    name: str
-    key: str
-    role_id: str | None
-    role: str | None
-    channel: str | None
-
-
-@dataclass
-class PeopleBook:
-    """The people an article has named so far, to resolve roles, pronouns and surnames."""
-
-    people: list[_Person] = field(default_factory=list)
-    last: _Person | None = None
-
-    def add(self, name: str, role_id: str | None, role: str | None,
-            channel: str | None) -> _Person:
-        key = identity_key(name)
-        for person in self.people:
-            if person.key == key:
-                if len(name.split()) > len(person.name.split()):
-                    person.name = name
-                person.role_id = person.role_id or role_id
-                person.role = person.role or role
-                person.channel = person.channel or channel
-                self.last = person
-                return person
-        person = _Person(name, key, role_id, role, channel)
-        self.people.append(person)
-        self.last = person
-        return person
-
-    def by_key(self, key: str) -> _Person | None:
-        return next((p for p in self.people if p.key == key), None)
-
-    def by_role(self, role_id: str) -> _Person | None:
-        found = [p for p in self.people if p.role_id == role_id]
-        return found[-1] if found else None
-
-
-def _skeleton(word: str) -> str:
-    """A surname reduced to what survives transliteration and inflection (consonants)."""
-    low = word.casefold().replace("'", "").replace("’", "")
-    if re.search(r"[а-яіїєґ]", low) and len(low) > 5:
-        if low.endswith("енка"):
-            low = low[:-1] + "о"
-        else:
-            for ending in _CASE_ENDINGS:
-                if low.endswith(ending) and len(low) - len(ending) >= 4:
-                    low = low[: -len(ending)]
-                    break
-    return re.sub(r"[^a-z]|[aeiouyjhgw]", "", transliterate(low))
-
-
-def identity_key(name: str) -> str:
-    """A speaker's identity across languages: ``person:<surname skeleton>`` for a person
-    ("Umierov", "Умєров" -> ``person:mrv``); bodies and roles have their own keys."""
-    words = [w for w in re.findall(r"[\w'’-]+", name) if w[:1].isupper()]
-    if not words:
-        return "group:" + " ".join(name.casefold().split())
-    return "person:" + _skeleton(words[-1])
-
-
-def _degenitive(name: str) -> str:
-    """A male name written in the genitive, in the nominative by the common endings
-    (Артема Кобзаря -> Артем Кобзар, Петра Савчука -> Петр Савчук)."""
-    out = []
-    for word in name.split():
-        if not re.search(r"[а-яіїєґ]$", word):
-            out.append(word)
-        elif word.endswith("енка"):
-            out.append(word[:-1] + "о")
-        elif word.endswith(("ія", "ея")):
-            out.append(word[:-1] + "й")
-        elif re.search(r"[бвгґджзклмнпрстфхцчшщ]я$", word):
-            out.append(word[:-1])
-        elif re.search(r"[бвгґджзклмнпрстфхцчшщ]а$", word):
-            out.append(word[:-1])
-        else:
-            out.append(word)
-    return " ".join(out)
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    verbs: re.Pattern[str]
-    leads: re.Pattern[str]
-    genitive_leads: re.Pattern[str]
-    backward: re.Pattern[str]
-    outlet_self: re.Pattern[str]
-    that: re.Pattern[str]
-    pronouns: re.Pattern[str]
-    fillers: re.Pattern[str]
-    groups: re.Pattern[str]
-    channels: tuple[tuple[str, re.Pattern[str]], ...]
-    roles: tuple[tuple[str, str, bool, re.Pattern[str]], ...]
-    bodies: tuple[tuple[str, str, re.Pattern[str]], ...]
-    statement_verbs: re.Pattern[str]
-
-
-def _langs(entry: Any) -> list[str]:
-    if not isinstance(entry, dict):
-        raise LexiconError("speech.yaml: expected a mapping of languages")
-    return [str(p) for lang in LANGS for p in entry.get(lang) or []]
-
-
-def _words(patterns: Sequence[str], prefix: str = "", suffix: str = "") -> re.Pattern[str]:
-    return re.compile(f"{prefix}{LEFT}(?:{alternation(patterns)}){RIGHT}{suffix}", re.IGNORECASE)
-
-
-@functools.cache
-def _lexicon() -> _Lexicon:
-    doc = data("speech")
-    if not isinstance(doc, dict):
-        raise LexiconError("speech.yaml must be a mapping")
-    return _Lexicon(
-        verbs=_words(_langs(doc["verbs"])),
-        leads=_words(_langs(doc["leads"])),
-        genitive_leads=_words(_langs(doc["genitive_leads"]), prefix="^"),
-        backward=_words(_langs(doc["backward"]), prefix=r"\W*"),
-        outlet_self=_words(_langs(doc["outlet_self"]), prefix=r"\W*(?:later,\s*)?",
-                           suffix=r"(?:\s*,|\s+that|\s+що|\s+что)?\s*"),
-        that=_words(_langs(doc["that"])),
-        pronouns=_words(_langs(doc["pronouns"])),
-        fillers=_words(_langs(doc["fillers"])),
-        groups=_words(_langs(doc["groups"])),
-        channels=tuple((str(c["label"]), _words(_langs(c))) for c in doc["channels"]),
-        roles=tuple((str(r["id"]), str(r["label"]), bool(r.get("generic", False)),
-                     _words([*_langs(r), re.escape(str(r["label"]))])) for r in doc["roles"]),
-        bodies=tuple((str(b["id"]), str(b["label"]),
-                      _words([*_langs(b), re.escape(str(b["label"]))])) for b in doc["bodies"]),
-        statement_verbs=_words(["called", "urged", "announced", "declared", "called on",
-                                "оголос\\w*", "заклика\\w*", "закликав", "призва\\w*",
-                                "потребова\\w*", "объяв\\w*"]),
-    )
-
-
-@dataclass
 class _Parsed:
     speaker: Speaker | None
     channel: str | None
@@ -260,7 +99,7 @@ class _Attributor:
     def __init__(self, text: str, folded: str) -> None:
         self.text = text
         self.folded = folded
-        self.lex = _lexicon()
+        self.lex = speech_lexicon()
         self.book = PeopleBook()
 
     # -- speaker phrases -----------------------------------------------------------------
@@ -304,7 +143,7 @@ class _Attributor:
         role_label = self._role_label(role[0], role[1], phrase) if role else None
         if name:
             if genitive:
-                name = _degenitive(name)
+                name = degenitive(name)
             known = self.book.by_key(identity_key(name))
             if len(name.split()) == 1 and known is not None:
                 person = known
@@ -318,11 +157,11 @@ class _Attributor:
                            person.key, written)
         if role is not None:
             role_id, label, generic, _ = role
-            person = self.book.last if generic else self.book.by_role(role_id)
-            if person is not None:
-                self.book.last = person
-                return Speaker(person.name, person.role, channel or person.channel, "person",
-                               person.key, written)
+            holder = self.book.last if generic else self.book.by_role(role_id)
+            if holder is not None:
+                self.book.last = holder
+                return Speaker(holder.name, holder.role, channel or holder.channel, "person",
+                               holder.key, written)
             return Speaker(role_label or label, None, channel, "role",
                            speaker_key(role_label or label), written)
         if body is not None:
@@ -332,12 +171,12 @@ class _Attributor:
             shown = f"{region} {label}" if region and regional else label
             key = f"body:{body_id}" + (f":{region}" if region and regional else "")
             return Speaker(shown, None, channel, "body", key, written)
-        if self.lex.pronouns.fullmatch(phrase.strip(" ,—–-")) or self.lex.pronouns.search(
-                phrase) and len(phrase.split()) <= 3:
-            person = self.book.last
-            if person is not None:
-                return Speaker(person.name, person.role, channel or person.channel, "person",
-                               person.key, written)
+        if self.lex.pronouns.fullmatch(phrase.strip(" ,—–-")) or (self.lex.pronouns.search(
+                phrase) and len(phrase.split()) <= 3):
+            last = self.book.last
+            if last is not None:
+                return Speaker(last.name, last.role, channel or last.channel, "person",
+                               last.key, written)
             return None
         group = self.lex.groups.search(phrase)
         if group is not None and len(phrase.split()) <= 5:
@@ -350,9 +189,11 @@ class _Attributor:
         """The last run of one to three capitalised words not taken by a role, a body, a
         place, a channel or a filler: the person's name."""
         runs: list[list[re.Match[str]]] = [[]]
+        quoted = [(q.start, q.end) for q in quote_spans(phrase)]
         for match in re.finditer(r"\S+", phrase):
             word = match.group(0).strip(",.;:()«»\"“”")
-            inside = any(a <= match.start() < b for a, b in covered)
+            inside = any(a <= match.start() < b for a, b in [*covered, *quoted]) or (
+                is_number_word(word))
             if (not inside and _NAME_TOKEN.fullmatch(word) and
                     word.casefold() not in _STOP_NAMES and not word.isupper()):
                 runs[-1].append(match)
@@ -377,7 +218,31 @@ class _Attributor:
         return label
 
     def _region(self, phrase: str, places: Sequence[Any]) -> str | None:
-        return _region(phrase, places)
+        return region_of(phrase, places)
+
+    def introductions(self, start: int, end: int) -> None:
+        """Register the people a sentence introduces with their role ("Mayor Ihor
+        Demchenko", "міністр оборони Рустем Умєров"), whether or not they speak in it, so
+        that a later "the mayor" or "очільник Міноборони" finds them."""
+        for role_id, label, generic, pattern in self.lex.roles:
+            if generic:
+                continue
+            for match in pattern.finditer(self.folded, start, end):
+                after = re.match(r"[\s,]*((?:[A-ZА-ЯІЇЄҐ][\w'’-]+\s?){2,3})",
+                                 self.text[match.end() : min(end, match.end() + 80)])
+                if after is None:
+                    continue
+                words = after.group(1).split()
+                if any(w.casefold() in _STOP_NAMES or is_number_word(w) for w in words):
+                    continue
+                if gazetteer().find(fold_text(" ".join(words))):
+                    continue
+                name = " ".join(words)
+                before = self.folded[max(start, match.start() - 24) : match.start()]
+                if self.lex.genitive_leads.search(before.strip()):
+                    name = degenitive(name)  # "по словам главы ОВА Петра Савчука"
+                role_label = self._role_label(role_id, label, self.folded[start:end])
+                self.book.add(name, role_id, role_label, None)
 
     # -- quotations ------------------------------------------------------------------------
 
@@ -388,11 +253,13 @@ class _Attributor:
         for quote in para.quotes:
             inner = self.folded[quote.inner_start : quote.inner_end]
             words = len(inner.split())
-            if words < 3 or (words < 5 and not re.search(r"[.!?…,]", inner)):
+            if words < 2:
                 continue
             parsed, span = self._quote_tail(quote, para)
             if parsed is None:
                 parsed, span = self._quote_lead(quote, para)
+            if parsed is None and (words < 3 or (words < 5 and not re.search(r"[.!?…,]", inner))):
+                continue  # a name or a term in quotation marks, not someone's words
             found.append((quote, parsed or _Parsed(None, None), span or (quote.end, quote.end)))
         return found
 
@@ -478,6 +345,9 @@ class _Attributor:
         tail = self._tail(start, end)
         if tail is not None:
             return tail
+        mid = self._mid(start, end)
+        if mid is not None:
+            return mid
         subject = self._subject(start, end)
         if subject is not None:
             return subject
@@ -499,7 +369,7 @@ class _Attributor:
             phrase_end = stop if stop > 0 else end
             if phrase_end == end:
                 phrase_end = end - 1 if folded[end - 1] in ".!?…" else end
-            genitive = bool(self.lex.genitive_leads.match(match.group(0)))
+            genitive = bool(self.lex.genitive_leads.fullmatch(match.group(0)))
             if self.lex.pronouns.search(match.group(0)) and self.book.last is not None:
                 person = self.book.last  # "за його словами", "по его данным"
                 speaker: Speaker | None = Speaker(
@@ -538,7 +408,29 @@ class _Attributor:
         if speaker is None:
             return None
         return Attribution(speaker, self._trim(start, start + sep.start()),
-                           (start + sep.start(), end), "tail", " ".join(self.text[begin:end].split()))
+                           (start + sep.start(), end), "tail",
+                           " ".join(self.text[begin:end].split()))
+
+    def _mid(self, start: int, end: int) -> Attribution | None:
+        """", he said, and …", ", the country's air force said, adding that …": an
+        attribution between commas inside the sentence. The whole sentence is quoted
+        (its two halves are one passage) and the attribution is left out of the reading."""
+        folded = self.folded
+        commas = [m.start() for m in re.finditer(",", folded[start:end])]
+        for left, right in itertools.pairwise(commas):
+            a, b = start + left + 1, start + right
+            clause = folded[a:b]
+            if len(clause.split()) > 7 or self.lex.that.search(clause):
+                continue
+            verb = self.lex.verbs.search(folded, a, b)
+            if verb is None:
+                continue
+            speaker = self._parse_around(a, b, verb)
+            if speaker is None:
+                continue
+            return Attribution(speaker, self._trim(start, end), (start + left, b + 1), "mid",
+                               " ".join(self.text[a:b].split()))
+        return None
 
     def _subject(self, start: int, end: int) -> Attribution | None:
         folded = self.folded
@@ -563,53 +455,6 @@ class _Attributor:
                            "subject", " ".join(self.text[start : verb.end()].split()))
 
 
-def _region(phrase: str, places: Sequence[Any]) -> str | None:
-    """The oblast or city a body or role is of ("Сумська обласна …" -> Sumy)."""
-    for mention in places:
-        place = mention.place
-        if place.kind == "oblast":
-            return str(place.name).removesuffix(" Oblast")
-        if place.kind == "city":
-            return str(place.name)
-    found = gazetteer().oblast_adjective(phrase)
-    if found is not None:
-        return found.name.removesuffix(" Oblast")
-    low = phrase.casefold()
-    if any(stem in low for stem in ("київськ", "киевск", "кмва", "кгва")):
-        return "Kyiv"
-    return None
-
-
-def speaker_key(name: str) -> str:
-    """The identity of a speaker as an attribution link names them, the same across
-    languages: ``body:air-force`` for "Air Force of Ukraine" and "Повітряні сили",
-    ``role:minister-foreign`` for an unnamed minister, ``person:mrv`` for Umierov."""
-    lex = _lexicon()
-    folded = fold_text(name).strip()
-    size = max(1, len(folded))
-    region = _region(folded, gazetteer().find(folded))
-
-    def regional(kind: str, ident: str) -> str:
-        local = ident in ("rma", "cma", "prosecutor", "police", "head-rma", "head-cma", "mayor")
-        return f"{kind}:{ident}" + (f":{region}" if region and local else "")
-
-    for role_id, _, generic, pattern in lex.roles:
-        if not generic and pattern.fullmatch(folded):
-            return regional("role", role_id)
-    for body_id, _, pattern in lex.bodies:
-        if pattern.fullmatch(folded):
-            return regional("body", body_id)
-    for body_id, _, pattern in lex.bodies:
-        match = pattern.search(folded)
-        if match is not None and (match.end() - match.start()) * 2 >= size:
-            return regional("body", body_id)
-    for role_id, _, generic, pattern in lex.roles:
-        match = pattern.search(folded)
-        if match is not None and not generic and (match.end() - match.start()) * 2 >= size:
-            return regional("role", role_id)
-    return identity_key(name)
-
-
 def attribute(text: str, paragraphs: Sequence[Paragraph],
               folded: str | None = None) -> dict[int, Attribution]:
     """Who said each sentence of ``text``, by sentence index."""
@@ -617,6 +462,7 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
     found: dict[int, Attribution] = {}
     previous: list[int] = []
     for para in paragraphs:
+        worker.introductions(para.start, para.end)
         speech = worker.speech_spans(para)
         indices = [s.index for s in para.sentences]
         for sent in para.sentences:
@@ -652,8 +498,8 @@ def _apply_backward(found: dict[int, Attribution], indices: list[int],
 
 def _inherit(found: dict[int, Attribution], indices: list[int]) -> None:
     """A sentence that names nobody continues the speaker of the one before it."""
-    for before, index in zip(indices, indices[1:], strict=False):
+    for before, index in itertools.pairwise(indices):
         prev, att = found[before], found[index]
         if att.how == "none" and prev.speaker is not None and prev.how in (
-                "lead", "tail", "subject", "backward", "inherited"):
+                "lead", "tail", "mid", "subject", "backward", "inherited"):
             found[index] = replace(att, speaker=prev.speaker, how="inherited", words=prev.words)

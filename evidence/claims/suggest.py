@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -43,18 +43,17 @@ import yaml
 
 from evidence._fs import read_bytes, replace_file, write_new_file
 from evidence._time import format_time, utc_now
+from evidence._yaml import load_yaml
 from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, tool_name
 from evidence.claims.anchor import find_quote
-from evidence.claims.compile import load_claim_specs
 from evidence.claims.facts import FoundFact
 from evidence.claims.lexicon import transliterate
 from evidence.claims.rules import Analysis, Candidate, analyse
-from evidence.claims.speech import Speaker
+from evidence.claims.speakers import Speaker
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError, InputError, UsageError
 from evidence.model import Record, SourceBody
-from evidence.report import Report
 from evidence.store import record_slice
 
 __all__ = [
@@ -202,7 +201,8 @@ def _statement(cand: Candidate, who: str, quote: str) -> str:
         phrases = [_fact_words(f.name, f) for f in cand.facts]
         joined = phrases[0] if len(phrases) == 1 else (
             ", ".join(phrases[:-1]) + " and " + phrases[-1])
-        named = f" ({', '.join(cand.weapons)})" if cand.category == "weapon" and cand.weapons else ""
+        named = (f" ({', '.join(cand.weapons)})"
+                 if cand.category == "weapon" and cand.weapons else "")
         return f"According to {who}, {joined}{named}{places}{when}."
     shown = quote if len(quote) <= _QUOTE_SHOWN else quote[:_QUOTE_SHOWN].rstrip() + "…"
     if cand.category == "statement":
@@ -237,12 +237,28 @@ def _chain(speaker: Speaker | None, publisher: str | None) -> tuple[dict[str, st
 # -- anchoring, keys, covered passages -------------------------------------------------------
 
 
+def _has_border(quote: str) -> bool:
+    """Whether the quote starts as it ends ("ha ha ha"): only such a quote can occur
+    twice overlapping itself (the Knuth-Morris-Pratt failure function)."""
+    fail = [0] * len(quote)
+    k = 0
+    for i in range(1, len(quote)):
+        while k and quote[i] != quote[k]:
+            k = fail[k - 1]
+        if quote[i] == quote[k]:
+            k += 1
+        fail[i] = k
+    return bool(quote) and fail[-1] > 0
+
+
 def _occurrence(text: str, quote: str, start: int) -> int | None:
     """``occurrence`` for a quote at ``start``: None when it occurs once (counted as
     :func:`~evidence.claims.anchor.find_quote` counts, overlapping occurrences too)."""
     first = text.find(quote)
     if first == start and text.find(quote, start + 1) < 0:
         return None
+    if not _has_border(quote):
+        return text.count(quote, 0, start) + 1  # occurrences cannot overlap
     count = 0
     at = first
     while 0 <= at < start:
@@ -251,13 +267,17 @@ def _occurrence(text: str, quote: str, start: int) -> int | None:
     return count + 1
 
 
-def _unique_key(base: str, taken: set[str]) -> str:
+def _unique_key(base: str, taken: set[str], counters: dict[str, int]) -> str:
+    """``base``, or ``base-2``, ``base-3`` … : the first not taken (``counters`` remembers
+    where each base got to, so that many claims on one place stay cheap)."""
     base = base[:80].rstrip("-")
-    key, n = base, 2
+    key = base
+    n = counters.get(base, 1)
     while key in taken:
+        n += 1
         suffix = f"-{n}"
         key = base[: 80 - len(suffix)].rstrip("-") + suffix
-        n += 1
+    counters[base] = n
     taken.add(key)
     return key
 
@@ -302,6 +322,7 @@ def suggest_text(
     """
     analysis = analyse(text, published=published)
     taken = set(taken_keys)
+    counters: dict[str, int] = {}
     spans = list(covered)
     out: list[Suggestion] = []
     for cand in analysis.candidates:
@@ -311,14 +332,11 @@ def suggest_text(
         if not quote.strip():
             continue
         occurrence = _occurrence(text, quote, cand.start)
-        anchored = find_quote(text, quote, occurrence)  # the anchor `seal` will compute
-        if anchored.start != cand.start:
-            raise EvidenceError(f"internal: quote anchored at {anchored.start}, "
-                                f"expected {cand.start}")
         who = _who(cand.speaker, publisher)
         facts = {f.name: f.to_claim() for f in cand.facts}
         out.append(Suggestion(
-            key=_unique_key(_key_base(source_id, cand, quote), taken), category=cand.category,
+            key=_unique_key(_key_base(source_id, cand, quote), taken, counters),
+            category=cand.category,
             statement=_statement(cand, who, quote), quote=quote, occurrence=occurrence,
             attributed_to=_chain(cand.speaker, publisher), facts=facts, date=cand.date,
             places=cand.places, why="; ".join(cand.why), start=cand.start, end=cand.end,
@@ -349,7 +367,10 @@ def _load_source(case: Case, state: CaseState, source_id: str) -> _Source:
     record_bytes = record_slice(case.records.read(source_id, latest.revision))
     if record_bytes is None:
         raise CaseError(f"{name} is not a record file", hint="Run `evidence verify`.")
-    record = Record.from_dict(loads_json(record_bytes, path=name))  # type: ignore[arg-type]
+    doc = loads_json(record_bytes, path=name)
+    if not isinstance(doc, dict):
+        raise CaseError(f"{name} is not a record", hint="Run `evidence verify`.")
+    record = Record.from_dict(doc)
     body = record.body
     if not isinstance(body, SourceBody):
         raise CaseError(f"{name} is not a source record", hint="Run `evidence verify`.")
@@ -370,23 +391,47 @@ def _load_source(case: Case, state: CaseState, source_id: str) -> _Source:
     return _Source(record, body, text)
 
 
+def _claims_files(case: Case, skip: Path) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """(the file's source, each claim) of every claims file but ``skip`` (the file this run
+    would replace, which may be large and is about to go); files that do not parse are
+    passed over here, and reported by ``evidence check``."""
+    if not case.claims_dir.is_dir():
+        return
+    for path in sorted(case.claims_dir.iterdir()):
+        if path == skip or path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
+            continue
+        try:
+            doc = load_yaml(read_bytes(path, what="claims file"), path=case.rel(path)).data
+        except EvidenceError:
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
+            continue
+        source = doc.get("source") if isinstance(doc.get("source"), str) else None
+        for claim in doc["claims"]:
+            if isinstance(claim, dict):
+                yield source, claim
+
+
 def _existing(case: Case, state: CaseState, source_id: str, text: str,
               skip: Path) -> tuple[set[str], list[tuple[int, int, str]]]:
     """Keys the case uses, and the passages of this source its claims already cover."""
     keys = set(state.claim_keys)
     covered: list[tuple[int, int, str]] = []
-    for spec in load_claim_specs(case, Report()):
-        if spec.path == case.rel(skip):
+    for file_source, claim in _claims_files(case, skip):
+        if isinstance(claim.get("key"), str):
+            keys.add(claim["key"])
+        quote = claim.get("quote")
+        source = claim.get("source", file_source)
+        if claim.get("status") == "proposed" or source != source_id or not isinstance(quote,
+                                                                                       str):
             continue
-        keys.add(spec.key)
-        quote = spec.data.get("quote")
-        if spec.proposed or spec.source != source_id or not isinstance(quote, str):
-            continue
+        occurrence = claim.get("occurrence")
         try:
-            anchored = find_quote(text, quote, spec.data.get("occurrence"))
+            anchored = find_quote(text, quote, occurrence if isinstance(occurrence, int)
+                                  else None)
         except EvidenceError:
             continue
-        covered.append((anchored.start, anchored.end, str(spec.data.get("category", "other"))))
+        covered.append((anchored.start, anchored.end, str(claim.get("category", "other"))))
     return keys, covered
 
 
@@ -412,7 +457,10 @@ def suggest_claims(case: Case, source_id: str, *, now: _dt.datetime | None = Non
     return result
 
 
-class _Dumper(yaml.SafeDumper):
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc]
     """Block YAML without anchors or aliases (the claims loader refuses them)."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -436,12 +484,14 @@ def render_document(result: SuggestResult, *, now: _dt.datetime | None = None) -
         "# which words. While this file is exactly as written, `evidence suggest --write` may",
         "# replace it; once you edit it, it is yours and the tool never rewrites it.",
     ]
-    digest = digest_bytes(body.encode("utf-8")).blake3
+    text = "\n".join([*header, body])
+    digest = digest_bytes(text.encode("utf-8")).blake3
     return "\n".join([*header, f"{DIGEST_PREFIX}{digest}", body])
 
 
 def _untouched(data: bytes) -> bool:
-    """Whether a suggested file is exactly as ``suggest`` wrote it (its digest holds)."""
+    """Whether a suggested file is exactly as ``suggest`` wrote it: the BLAKE3 of every
+    line but the digest line is the digest the file holds."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -449,7 +499,8 @@ def _untouched(data: bytes) -> bool:
     match = re.search(rf"^{re.escape(DIGEST_PREFIX)}([0-9a-f]{{64}})\n", text, re.MULTILINE)
     if match is None:
         return False
-    return digest_bytes(text[match.end() :].encode("utf-8")).blake3 == match.group(1)
+    rest = text[: match.start()] + text[match.end() :]  # everything but the digest line
+    return digest_bytes(rest.encode("utf-8")).blake3 == match.group(1)
 
 
 def write_suggestions(case: Case, result: SuggestResult) -> SuggestResult:

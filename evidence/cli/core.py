@@ -191,8 +191,12 @@ def _say_recorded(added: list[Subject], withdrawn: list[RecordId]) -> None:
               help="Fail unless every seal has a time-stamp token that chains to --tsa-ca.")
 @click.option("--clock-skew", type=click.FloatRange(min=0), default=300.0, show_default=True,
               help="Seconds a time-stamp may precede its seal's sealed_at.")
+@click.option("--log", "log_it", is_flag=True,
+              help="Record the verdict as a `verified` event in the case's custody log.")
+@click.option("--actor", help="Who verifies, with --log (default: EVIDENCE_ACTOR or OS user).")
 def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Path | None,
-           require_signature: bool, require_timestamp: bool, clock_skew: float) -> int:
+           require_signature: bool, require_timestamp: bool, clock_skew: float,
+           log_it: bool, actor: str | None) -> int:
     """Check a case folder, package or dossier PDF: nothing changed, every check named."""
     from evidence.integrity.sign import load_trusted_keys
     from evidence.integrity.timestamp import load_certificates
@@ -206,6 +210,10 @@ def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Pa
                             require_timestamp=require_timestamp, clock_skew=clock_skew)
     with progress("verifying") as bar:
         report = verify_path(path, options=options, progress=bar)
+    if log_it:
+        from evidence.verify import log_verification
+
+        log_verification(path, report, actor=actor)
     print_report(report, as_json=as_json, title=f"verify {path}")
     return 0 if report.ok else EXIT_FINDINGS
 

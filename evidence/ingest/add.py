@@ -104,7 +104,14 @@ def check_input_file(path: Path) -> None:
 
 def _published(value: str | None, *, path: str) -> str | None:
     """A date stays a date; a time with any offset becomes RFC 3339 UTC."""
-    if value is None or len(value) == 10:
+    if value is None:
+        return None
+    if len(value) == 10:
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(f"published: {value!r} is not a real calendar date (YYYY-MM-DD)",
+                             path=path) from exc
         return value
     try:
         return format_time(parse_time(value)).replace(".000000Z", "Z")

@@ -54,16 +54,19 @@ def decode_text(data: bytes, *, path: str, encoding: str | None = None) -> tuple
             or the encoding is unknown.
     """
     notes: list[str] = []
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputError(f"unknown text encoding {encoding!r}", path=path,
+                             hint="Give a codec name such as utf-8, windows-1251, koi8-u or "
+                             "iso-8859-5.") from exc
     if encoding is None or codecs.lookup(encoding).name == "utf-8":
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
             notes.append("removed the UTF-8 byte order mark")
         encoding = "utf-8"
     else:
-        try:
-            codecs.lookup(encoding)
-        except LookupError as exc:
-            raise InputError(f"unknown text encoding {encoding!r}", path=path) from exc
         notes.append(f"decoded from {codecs.lookup(encoding).name}")
     try:
         text = data.decode(encoding)
@@ -88,7 +91,12 @@ def _front_matter(text: str, *, path: str) -> tuple[dict[str, Any], str]:
     match = _FRONT.match(text)
     if match is None:
         return {}, text
-    doc = load_yaml((match.group(1) or "").encode("utf-8") or b"{}", path=path)
+    try:
+        doc = load_yaml((match.group(1) or "").encode("utf-8") or b"{}", path=path)
+    except InputError as exc:  # lines of the block, counted from the file's first line
+        if exc.line is not None:
+            exc.line += 1
+        raise
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
         raise InputError("front matter must be a YAML mapping", path=path, line=2)

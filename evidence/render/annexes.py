@@ -20,11 +20,13 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
-from evidence.render.markup import attr, esc, long_date, safe_url, short_hex
+from evidence.render.markup import attr, clip, esc, long_date, safe_url, short_hex
 from evidence.render.sections import chunked_table, table_widths
 
 __all__ = ["ANNEX_BUILDERS", "highlighted_text", "kv_table", "object_name"]
 
+CELL_LIMIT: Final = 1200
+"""Longer texts are shortened in table cells, which cannot break across pages."""
 LINE_CHUNK: Final = 1500
 """A line of source text longer than this is set as several paragraphs (cut at a space):
 reportlab lays out a paragraph again at every page break, so one huge paragraph costs
@@ -65,7 +67,7 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
     content = writer.content
     rows = [
         ("Exhibit", f"<b>{esc(source.rev.ern)}</b> \u2014 record {esc(source.rev.label)}"),
-        ("Title", esc(body.title)),
+        ("Title", esc(clip(body.title, CELL_LIMIT))),
     ]
     if body.publisher:
         rows.append(("Publisher", esc(body.publisher)))
@@ -78,9 +80,10 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
                  f"({esc(capture.method)}, {esc(capture.tool)})"))
     url = safe_url(body.url)
     if url:
-        rows.append(("URL", f"<a href={attr(url)} color='#1b4f8a'>{esc(url)}</a>"))
+        shown = esc(clip(url, CELL_LIMIT))
+        rows.append(("URL", f"<a href={attr(url)} color='#1b4f8a'>{shown}</a>"))
     elif body.url:
-        rows.append(("URL", esc(body.url)))
+        rows.append(("URL", esc(clip(body.url, CELL_LIMIT))))
     else:
         rows.append(("URL", "<i>not recorded</i>"))
     rows.append(("Item", f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
@@ -141,6 +144,13 @@ def _chunks(line: str, start: int) -> list[tuple[int, str]]:
     return out
 
 
+def _close(run: list[str], parts: list[str], highlight: str) -> None:
+    """Set the highlighted pieces gathered so far as one highlighted span."""
+    if run:
+        parts.append(f"<span backColor='{highlight}'>{''.join(run)}</span>")
+        run.clear()
+
+
 def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highlight: str,
                      marker_font: str) -> list[tuple[str, bool]]:
     """The text as paragraph markup, line by line, with each quote highlighted and its
@@ -172,17 +182,21 @@ def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highl
             for point, _ in marks:
                 if chunk_start < point < chunk_end:
                     cuts.add(point)
-            points = sorted(cuts)
-            parts = []
-            for a, b in itertools.pairwise(points):
+            parts: list[str] = []
+            run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
+            for a, b in itertools.pairwise(sorted(cuts)):
                 piece = esc(text[a:b])
                 if any(start <= a and b <= end for start, end, _ in quotes):
-                    piece = f"<span backColor='{highlight}'>{piece}</span>"
-                parts.append(piece)
+                    run.append(piece)
+                else:
+                    _close(run, parts, highlight)
+                    parts.append(piece)
                 ending = [label for point, label in marks if point == b]
                 if ending:
+                    _close(run, parts, highlight)
                     parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
                                  f"\u2009[{esc(', '.join(ending))}]</font>")
+            _close(run, parts, highlight)
             out.append(("".join(parts), blank))
             blank = False
     return out
@@ -198,11 +212,12 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
     for source in content.sources:
         body = source.body
         flow.append(CondPageBreak(40 * mm))
-        flow.append(writer.subheading(f"{source.rev.ern}: {body.title}", f"text-{source.rev.id}"))
+        flow.append(writer.subheading(f"{source.rev.ern}: {clip(body.title, 300)}",
+                                      f"text-{source.rev.id}"))
         meta = [x for x in (body.publisher, long_date(body.published) if body.published else None,
                             f"language {body.language}") if x]
-        flow.append(Paragraph(esc(" · ".join(meta)) + (f"<br/>{esc(body.url)}" if body.url else ""),
-                              styles.small))
+        url = f"<br/>{esc(clip(body.url, CELL_LIMIT))}" if body.url else ""
+        flow.append(Paragraph(esc(clip(" · ".join(meta), CELL_LIMIT)) + url, styles.small))
         if source.text is None:
             flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
                                   styles.small))
@@ -244,7 +259,7 @@ def _custody(writer: Writer, part: PlannedPart) -> list[Flowable]:
             Paragraph(esc(row.actor), small),
             Paragraph(esc(row.action), small),
             Paragraph(esc(row.subject or "\u2014"), small),
-            Paragraph(esc(row.details), small),
+            Paragraph(esc(clip(row.details, 600)), small),
             Paragraph(_mono(writer, short_hex(row.digest, 12)), small),
         ])
     flow.extend(chunked_table(header, rows, table_widths(writer, (5, 14, 11, 14, 11, 31, 14)),
@@ -260,7 +275,8 @@ def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
     body = source.body
     head = [
         ("Exhibit", f"<b>{esc(source.rev.ern)}</b> \u2014 record {esc(source.rev.label)}"),
-        ("Description", esc(body.title) + (f" ({esc(body.publisher)})" if body.publisher else "")),
+        ("Description", esc(clip(body.title, CELL_LIMIT))
+         + (f" ({esc(clip(body.publisher, 300))})" if body.publisher else "")),
         ("Item", f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
                  f"{body.object.size:,} bytes"),
         ("SHA-256", _mono(writer, body.object.sha256)),

@@ -16,7 +16,8 @@ object classes, so the file has one revision and a classic cross-reference table
 docs/decisions/0303-embedding-with-reportlab.md.
 
 Example:
-    >>> # canvasmaker = functools.partial(DossierCanvas, decorate=..., finish=..., moment=...)
+    >>> # canvasmaker = functools.partial(DossierCanvas, header=..., footer=..., finish=...,
+    >>> #                                 moment=...)
 """
 
 from __future__ import annotations
@@ -89,21 +90,25 @@ class DossierCanvas(Canvas):
 
     Args:
         filename: where reportlab writes (a path or a binary file object).
-        decorate: draws the running header and footer: ``decorate(canvas, page, pages)``.
+        header: draws the running header: ``header(canvas, page, pages)``; it comes first
+            in the page's content, so that text extraction and screen readers meet it first.
+        footer: draws the running footer, last in the page's content.
         finish: called once after the last page, with the page count, before the file is
             written (it embeds the files).
         moment: the document's date (the PDF's CreationDate and ModDate).
         **kwargs: passed to reportlab's Canvas.
     """
 
-    def __init__(self, filename: Any, *, decorate: Callable[[DossierCanvas, int, int], None],
+    def __init__(self, filename: Any, *, header: Callable[[DossierCanvas, int, int], None],
+                 footer: Callable[[DossierCanvas, int, int], None],
                  finish: Callable[[DossierCanvas, int], None], moment: _dt.datetime,
                  **kwargs: Any) -> None:
         super().__init__(filename, **kwargs)
         self._pending: list[dict[str, Any]] = []
-        self._late: dict[int, list[LateOp]] = {}
+        self._late: dict[int, list[tuple[LateOp, int | None]]] = {}
         self.anchors: dict[str, int] = {}
-        self._decorate = decorate
+        self._header = header
+        self._footer = footer
         self._finish = finish
         self._moment = moment
         self._internal()._doc._timeStamp = _timestamp(moment)
@@ -112,9 +117,15 @@ class DossierCanvas(Canvas):
         """This canvas, seen through reportlab's private attributes (not in its stubs)."""
         return self
 
-    def late(self, op: LateOp) -> None:
-        """Run ``op`` on the current page once the page count is known."""
-        self._late.setdefault(self.getPageNumber(), []).append(op)
+    def late(self, op: LateOp, *, here: bool = False) -> None:
+        """Run ``op`` on the current page once the page count is known.
+
+        With ``here``, what ``op`` draws is put at the current point of the page's content
+        (in the coordinates in force there: a flowable's own), so that it is read in order;
+        otherwise it is drawn after the page's content, in page coordinates.
+        """
+        at = len(self._internal()._code) if here else None
+        self._late.setdefault(self.getPageNumber(), []).append((op, at))
 
     def anchor(self, key: str, title: str, level: int, top: float) -> None:
         """Note that ``key`` starts on this page at height ``top``: for the contents, the
@@ -139,11 +150,25 @@ class DossierCanvas(Canvas):
         for state in pages:
             self.__dict__.update(state)
             number = self.getPageNumber()
-            self._decorate(self, number, total)
-            for op in self._late.get(number, ()):
+            code: list[str] = self._internal()._code
+            ops = self._late.get(number, [])
+            # Later insertion points first, so that earlier ones keep their place.
+            for op, at in sorted(ops, key=lambda item: -1 if item[1] is None else item[1],
+                                 reverse=True):
+                start = len(code)
                 self.saveState()
                 op(self, total)
                 self.restoreState()
+                if at is not None:
+                    drawn = code[start:]
+                    del code[start:]
+                    code[at:at] = drawn
+            start = len(code)
+            self._header(self, number, total)
+            drawn = code[start:]
+            del code[start:]
+            code[:0] = drawn  # the header goes to the front of the page's content
+            self._footer(self, number, total)
             Canvas.showPage(self)
         self._pending = []
         self._finish(self, total)

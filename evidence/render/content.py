@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from evidence.canonical import loads_json
@@ -88,6 +88,7 @@ class CustodyEntry:
     subject: str | None
     details: str
     digest: str
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,13 @@ class DossierContent:
         """The source item a claim quotes."""
         return next((s for s in self.sources if s.rev.id == claim.body.source.id), None)
 
+    def logged(self, name: str) -> dict[str, Any]:
+        """The details of the custody event that names a seal file (a token, a signature)."""
+        for row in self.custody:
+            if row.raw.get("file") == name:
+                return row.raw
+        return {}
+
     def status_counts(self) -> dict[str, int]:
         """How many claims have each status (withdrawn included)."""
         counts = {status: 0 for status in STATUS_ORDER}
@@ -202,7 +210,7 @@ def _custody(data: bytes) -> list[CustodyEntry]:
         details = doc.get("details") or {}
         shown = "; ".join(f"{k}: {_short(v)}" for k, v in details.items())
         rows.append(CustodyEntry(doc["seq"], doc["at"], doc["actor"], doc["action"], label,
-                                 shown, digest_bytes(raw).sha256))
+                                 shown, digest_bytes(raw).sha256, dict(details)))
     return rows
 
 

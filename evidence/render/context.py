@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 from evidence.render.content import DossierContent
 from evidence.render.flowables import FootnoteArea, Heading, NotedParagraph
 from evidence.render.markup import (
+    clip,
     esc,
     fill,
     language_name,
@@ -150,6 +151,7 @@ class Writer:
         """A section heading: ``IV.  STATEMENT OF FACTS``."""
         self.subsection_no = 0
         title = self._case(part.title)
+        title = clip(title, 300)
         text = f"{esc(part.number)}.\u2002{esc(title)}" if part.number else esc(title)
         outline = f"{part.number}. {part.title}" if part.number else part.title
         return [Heading(Paragraph(text, self.styles.heading), key=part.key, outline=outline,
@@ -159,6 +161,7 @@ class Writer:
         """A subsection heading: ``A.  Reported statements``."""
         self.subsection_no += 1
         label = numbered(self.subsection_no, self.template.numbering.subsections)
+        title = clip(title, 300)
         return Heading(Paragraph(f"{esc(label)}.\u2002{esc(title)}", self.styles.subheading),
                        key=key, outline=f"{label}. {title}", level=1)
 

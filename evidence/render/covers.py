@@ -20,12 +20,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 
 from evidence.render.context import Writer
-from evidence.render.flowables import qr_drawing
-from evidence.render.markup import esc
+from evidence.render.flowables import PageMark, qr_drawing
+from evidence.render.markup import clip, esc
 from evidence.render.sections import signature_block
 from evidence.render.styles import LEFT, RIGHT
 
-__all__ = ["COVER_BUILDERS", "qr_payload"]
+__all__ = ["COVER_BUILDERS", "COVER_END", "qr_payload"]
+
+COVER_END: Final = "cover-end"
+"""The page map's key for the page that ends the cover's seal panel."""
 
 
 def qr_payload(case_id: str, sequence: int, root: str) -> str:
@@ -101,7 +104,8 @@ def _icc(writer: Writer) -> list[Flowable]:
         Paragraph(esc(v["classification"]), caps),
         Spacer(1, 10 * mm),
         Paragraph(esc(v["document_type"]), writer.styles.title),
-        Paragraph(esc(v["title"]), _style(writer, "subtitle", fontName=writer.styles.fonts.bold,
+        Paragraph(esc(clip(v["title"], 600)), _style(writer, "subtitle",
+                                                    fontName=writer.styles.fonts.bold,
                                           fontSize=t.body + 1, leading=(t.body + 1) * 1.35)),
         Spacer(1, 10 * mm),
         Paragraph(f"<b>Source:</b> {esc(v['organisation'])}", writer.styles.cover),
@@ -116,7 +120,7 @@ def _icc(writer: Writer) -> list[Flowable]:
     submitted.setStyle(writer.styles.table([("LINEABOVE", (0, 0), (-1, 0), 0.6, writer.styles.rule),
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    flow += [submitted, Spacer(1, 8 * mm), seal_panel(writer), PageBreak()]
+    flow += [submitted, Spacer(1, 8 * mm), seal_panel(writer), PageMark(COVER_END), PageBreak()]
     return flow
 
 
@@ -162,7 +166,7 @@ def _un(writer: Writer) -> list[Flowable]:
         Spacer(1, 8 * mm),
         Paragraph(esc(v["document_type"]), kind),
         Spacer(1, 3 * mm),
-        Paragraph(esc(v["title"]), title),
+        Paragraph(esc(clip(v["title"], 600)), title),
         Spacer(1, 3 * mm),
         Paragraph(f"Submitted by {esc(v['organisation'])}", byline),
         Spacer(1, 8 * mm),
@@ -174,15 +178,16 @@ def _un(writer: Writer) -> list[Flowable]:
                               spaceAfter=t.body * 0.5)
         inner: list[Flowable] = [Paragraph("Summary", heading), Spacer(1, 4)]
         inner += [Paragraph(esc(p.strip()), body) for p in summary.split("\n\n") if p.strip()]
+        # The box may run over a page break (a long summary): its one row can split.
         box = Table([[inner]], colWidths=[width - writer.template.body_indent],
-                    hAlign="RIGHT")
+                    hAlign="RIGHT", splitInRow=24)
         box.setStyle(styles.table([("BOX", (0, 0), (-1, -1), 0.8, styles.rule),
                       ("LEFTPADDING", (0, 0), (-1, -1), 10),
                       ("RIGHTPADDING", (0, 0), (-1, -1), 10),
                       ("TOPPADDING", (0, 0), (-1, -1), 8),
                       ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         flow += [box, Spacer(1, 8 * mm)]
-    flow += [seal_panel(writer), PageBreak()]
+    flow += [seal_panel(writer), PageMark(COVER_END), PageBreak()]
     return flow
 
 
@@ -218,6 +223,7 @@ def _letter(writer: Writer) -> list[Flowable]:
         Paragraph(f"<b>{writer.fill(writer.template.text.get('subject', '{title}'))}</b>", left),
         Spacer(1, 4 * mm),
         seal_panel(writer),
+        PageMark(COVER_END),
         Spacer(1, 5 * mm),
     ]
     salutation = writer.template.text.get("salutation")

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.platypus import Flowable
+from reportlab.platypus.doctemplate import LayoutError
 
 from evidence._fs import replace_file
 from evidence._time import parse_time
 from evidence._yaml import load_yaml
 from evidence.case import CASE_FILE, Case, default_actor, parse_case_meta, tool_name
 from evidence.digest import digest_bytes
-from evidence.errors import UsageError, VerificationFailed
+from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import NewEvent
 from evidence.model import CaseMeta, Seal
 from evidence.render.annexes import ANNEX_BUILDERS
@@ -48,7 +49,7 @@ from evidence.render.bundle import (
 from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.content import DossierContent, Verdict, build_content, verdict_of
 from evidence.render.context import Writer, placeholder_values
-from evidence.render.covers import COVER_BUILDERS
+from evidence.render.covers import COVER_BUILDERS, COVER_END
 from evidence.render.integrity import build_integrity
 from evidence.render.pages import DocumentInfo, DossierDocument, running_lines
 from evidence.render.sections import SECTION_BUILDERS
@@ -167,7 +168,8 @@ def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
 
     def finish(canv: DossierCanvas, total: int) -> None:
         anchors = canv.anchors
-        printed = PrintedPages(cover=(1, 1), register=_span(anchors, "annex-register", total),
+        cover = (1, anchors.get(COVER_END, 1))
+        printed = PrintedPages(cover=cover, register=_span(anchors, "annex-register", total),
                                integrity=_span(anchors, "annex-integrity", total))
         manifest = manifest_bytes(bundle, template=template.name, tool=content.tool,
                                   pages=printed, total_pages=total)
@@ -187,10 +189,16 @@ def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
                 progress("layout", min(value, count), count)
 
         doc.setProgressCallBack(on_progress)
+    running = running_lines(template, styles, writer.values)
     canvasmaker = functools.partial(
-        DossierCanvas, decorate=running_lines(template, styles, writer.values), finish=finish,
+        DossierCanvas, header=running.header, footer=running.footer, finish=finish,
         moment=parse_time(content.seal.sealed_at))
-    doc.build(story, canvasmaker=canvasmaker)
+    try:
+        doc.build(story, canvasmaker=canvasmaker)
+    except LayoutError as exc:  # a last resort: texts are shortened where they must fit
+        raise InputError(f"the dossier cannot be laid out: {exc}",
+                         hint="A text of the case is too large for a page; please report "
+                              "this with the case.") from exc
     return buffer.getvalue(), pages["total"]
 
 

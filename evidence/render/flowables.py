@@ -26,7 +26,8 @@ from reportlab.platypus.frames import Frame
 
 from evidence.render.canvas import DossierCanvas
 
-__all__ = ["ContentsLine", "FootnoteArea", "Heading", "NotedParagraph", "qr_drawing"]
+__all__ = ["ContentsLine", "FootnoteArea", "Heading", "NotedParagraph", "PageMark",
+           "qr_drawing"]
 
 _SEPARATOR = 9.0  # points between the text and the first footnote: rule and gaps
 
@@ -159,6 +160,24 @@ class Heading(Flowable):
             canv.anchor(self.key, self.outline, self.level, top)
 
 
+class PageMark(Flowable):
+    """Notes the page it falls on under ``key`` (for the manifest's page map); takes no
+    room."""
+
+    _ZEROSIZE = True
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        if isinstance(self.canv, DossierCanvas):
+            self.canv.anchors.setdefault(self.key, self.canv.getPageNumber())
+
+
 class ContentsLine(Flowable):
     """One line of the table of contents: number, title, dot leader and page (filled in
     when the page count is known), linked to the heading."""
@@ -190,28 +209,30 @@ class ContentsLine(Flowable):
         canv.drawString(self.indent - self.size * 2.4, base, self.number)
         canv.drawString(self.indent, base, title)
         start = self.indent + stringWidth(title, self.font, self.size) + self.size * 0.4
-        x_end, y_base = canv.absolutePosition(self.width, base)
-        x_start, _ = canv.absolutePosition(start, base)
-        x_left, y_top = canv.absolutePosition(0, self.leading)
+        end = self.width
+        x_left, y_low = canv.absolutePosition(0, base - self.size * 0.3)
+        x_right, y_top = canv.absolutePosition(end, self.leading)
         if not isinstance(canv, DossierCanvas):
             return
         key, font, size = self.key, self.font, self.size
 
         def page_number(c: DossierCanvas, _: int) -> None:
+            # Drawn in this line's own coordinates, at this point of the page's content.
             page = str(c.anchors.get(key, "?"))
             width = stringWidth(page, font, size)
-            c.setFont(font, size)
-            c.drawRightString(x_end, y_base, page)
             dot = stringWidth(". ", font, size)
-            count = max(0, int((x_end - width - size * 0.5 - x_start) / dot))
+            count = max(0, int((end - width - size * 0.5 - start) / dot))
+            c.setFont(font, size)
             c.setFillColor(colors.Color(0.35, 0.35, 0.35))
-            c.drawRightString(x_end - width - size * 0.5, y_base, ". " * count)
-            # An explicit name: page states are replayed, so reportlab's own annotation
-            # counter would repeat names across pages.
-            c.linkRect("", key, (x_left, y_base - size * 0.3, x_end, y_top), relative=0,
-                       thickness=0, name=f"contents-{key}")
+            c.drawRightString(end - width - size * 0.5, base, ". " * count)
+            c.setFillColor(colors.black)
+            c.drawRightString(end, base, page)
+            # Links are placed in page coordinates, and named: page states are replayed, so
+            # reportlab's own annotation counter would repeat names across pages.
+            c.linkRect("", key, (x_left, y_low, x_right, y_top), relative=0, thickness=0,
+                       name=f"contents-{key}")
 
-        canv.late(page_number)
+        canv.late(page_number, here=True)
 
 
 def qr_drawing(value: str, size: float, *, font: str) -> Drawing:

@@ -113,9 +113,15 @@ def _signatures(writer: Writer) -> list[Flowable]:
             "dossier of the same seal then carries it.", numbered_para=False))
     if content.timestamps:
         for note in content.timestamps:
+            logged = content.logged(note.name)
+            issued = ""
+            if logged.get("tsa_name") or logged.get("gen_time"):
+                issued = (f" The custody log records it as issued by "
+                          f"{esc(str(logged.get('tsa_name', '?')))} at "
+                          f"{esc(str(logged.get('gen_time', '?')))}.")
             flow.append(writer.para(
                 f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 {esc(note.sha256)}), "
-                "an RFC 3161 token over the SHA-256 of the seal file. Check it with the "
+                f"an RFC 3161 token over the SHA-256 of the seal file.{issued} Check it with the "
                 "time-stamping authority's CA certificate:", numbered_para=False))
             chain = note.name.removesuffix(".tsr") + ".chain.pem"
             untrusted = (f" \\\n    -untrusted {chain}"

@@ -31,6 +31,7 @@ from evidence.errors import InputError
 __all__ = [
     "alpha",
     "attr",
+    "clip",
     "esc",
     "fill",
     "language_name",
@@ -73,6 +74,14 @@ def esc(text: str) -> str:
     line breaks split the text first.
     """
     return _xml_escape(plain(text).replace("\n", " "))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, shortened to about ``limit`` characters where a table cell, a heading or a
+    footnote must stay shorter than a page; the dossier embeds the full text."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()} … [shortened here; {len(text):,} characters in all]"
 
 
 def attr(value: str) -> str:

@@ -26,7 +26,7 @@ from evidence.render.markup import fill, plain
 from evidence.render.styles import Styles
 from evidence.render.template import Running, Template
 
-__all__ = ["DocumentInfo", "DossierDocument", "running_lines"]
+__all__ = ["DocumentInfo", "DossierDocument", "RunningLines", "running_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +77,19 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class RunningLines:
+    """The functions that draw the header and the footer of page ``page`` of ``pages``."""
+
+    header: Callable[[DossierCanvas, int, int], None]
+    footer: Callable[[DossierCanvas, int, int], None]
+
+
 def running_lines(template: Template, styles: Styles,
-                  values: Mapping[str, str]) -> Callable[[DossierCanvas, int, int], None]:
-    """The function that draws the header and footer of page ``page`` of ``pages``."""
+                  values: Mapping[str, str]) -> RunningLines:
+    """The running header and footer of a template, filled with the case's values."""
     width, height = template.page_size
-    top, right, bottom, left = template.margins
+    top_margin, right, bottom, left = template.margins
     font = styles.fonts.serif
     size = styles.running.fontSize
     grey = styles.rule
@@ -107,19 +115,21 @@ def running_lines(template: Template, styles: Styles,
             canv.setLineWidth(0.4)
             canv.line(left, rule_y, width - right, rule_y)
 
-    def decorate(canv: DossierCanvas, page: int, pages: int) -> None:
-        page_values = {**values, "page": str(page), "pages": str(pages)}
-        canv.saveState()
-        for line, y, rule_y in (
-            (template.header, height - top * 0.6, height - top * 0.6 - size * 0.6),
-            (template.footer, bottom * 0.42, bottom * 0.42 + size * 1.25),
-        ):
-            if page == 1 and not line.first_page:
-                continue
-            slots = {"left": fill(line.left, page_values, markup=False),
-                     "centre": fill(line.centre, page_values, markup=False),
-                     "right": fill(line.right, page_values, markup=False)}
-            draw(canv, line, y, rule_y, {k: plain(v) for k, v in slots.items()})
-        canv.restoreState()
+    def lines(which: Running, top: bool) -> Callable[[DossierCanvas, int, int], None]:
+        y = height - top_margin * 0.6 if top else bottom * 0.42
+        rule_y = y - size * 0.6 if top else y + size * 1.25
 
-    return decorate
+        def decorate(canv: DossierCanvas, page: int, pages: int) -> None:
+            if page == 1 and not which.first_page:
+                return
+            page_values = {**values, "page": str(page), "pages": str(pages)}
+            slots = {"left": fill(which.left, page_values, markup=False),
+                     "centre": fill(which.centre, page_values, markup=False),
+                     "right": fill(which.right, page_values, markup=False)}
+            canv.saveState()
+            draw(canv, which, y, rule_y, {k: plain(v) for k, v in slots.items()})
+            canv.restoreState()
+
+        return decorate
+
+    return RunningLines(lines(template.header, True), lines(template.footer, False))

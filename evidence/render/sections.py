@@ -31,7 +31,7 @@ from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.flowables import ContentsLine
-from evidence.render.markup import esc, long_date, plural, short_hex
+from evidence.render.markup import clip, esc, long_date, plural, short_hex
 
 __all__ = [
     "SECTION_BUILDERS",
@@ -73,9 +73,9 @@ def status_label(status: str) -> str:
 
 def _link(link: AttributionLink) -> str:
     details = [x for x in (link.role, link.channel) if x]
-    text = esc(link.name)
+    text = esc(clip(link.name, 300))
     if details:
-        text += f" ({esc('; '.join(details))})"
+        text += f" ({esc(clip('; '.join(details), 300))})"
     return text
 
 
@@ -110,7 +110,7 @@ def facts_text(body: ClaimBody) -> str:
     if body.date:
         parts.append(f"date: {esc(long_date(body.date))}")
     if body.places:
-        parts.append(f"places: {esc(', '.join(body.places))}")
+        parts.append(f"places: {esc(clip(', '.join(body.places), 300))}")
     return "; ".join(parts)
 
 
@@ -133,7 +133,7 @@ def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
         if first == number:
             body = source.body
             details = ", ".join(esc(x) for x in (body.publisher, long_date(body.published)) if x)
-            cite += f", “{esc(body.title)}”" + (f" ({details})" if details else "")
+            cite += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
         else:
             cite += f" (n. {first})"
         parts.append(f"{cite}; record {esc(pinned.label)}, SHA-256 {short_hex(pinned.sha256)}")
@@ -309,7 +309,7 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
     for claim in claims:
         body = claim.body
         withdrawn = body.status == "withdrawn"
-        statement = esc(body.statement.strip())
+        statement = esc(clip(body.statement.strip(), 1000))
         if withdrawn:
             statement = f"<strike>{statement}</strike>"
         figures = facts_text(body)
@@ -317,7 +317,7 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
                             if figures else "")
         if body.note:
             cell += (f"<br/><font size='{styles.cell.fontSize - 1}'><i>Note: "
-                     f"{esc(body.note)}</i></font>")
+                     f"{esc(clip(body.note, 500))}</i></font>")
         pinned = claim.source
         exhibit = (f"{esc(pinned.ern)}<br/>{esc(pinned.label)}" if pinned
                    else esc(f"{body.source.id}.{body.source.revision}"))

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -23,7 +24,14 @@ from evidence.report import Report
 from evidence.verify.case import Progress, verify_case
 from evidence.verify.options import VerifyOptions
 
-__all__ = ["Progress", "VerifyOptions", "require_valid", "verify_case", "verify_path"]
+__all__ = [
+    "Progress",
+    "VerifyOptions",
+    "log_verification",
+    "require_valid",
+    "verify_case",
+    "verify_path",
+]
 
 
 def verify_path(
@@ -71,3 +79,32 @@ def require_valid(report: Report) -> Report:
     if not report.ok:
         raise VerificationFailed(report)
     return report
+
+
+def log_verification(
+    path: str | os.PathLike[str],
+    report: Report,
+    *,
+    actor: str | None = None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Append a ``verified`` event with the verdict to a case folder's custody log.
+
+    Verification itself never writes (it may run on read-only media or someone else's
+    copy); a custodian who verifies their own case can record that they did.
+
+    Raises:
+        CaseError: ``path`` is not a case folder.
+        LockError: another process is writing to the case.
+    """
+    from evidence.case import Case, default_actor
+    from evidence.integrity.custody import NewEvent
+
+    case = Case.open(path)
+    problems = report.problems()
+    details = {"ok": report.ok, "problems": len(problems),
+               "checked": dict(sorted(report.checked.items())),
+               "seals": [p.name for p in case.seal_files()]}
+    with case.lock():
+        case.custody.append([NewEvent("verified", None, details)], actor=default_actor(actor),
+                            now=now)

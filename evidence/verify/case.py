@@ -411,6 +411,13 @@ def _check_seals(ctx: _Ctx) -> None:
                                custody_path=ctx.case.custody.path)
         previous = (doc, data, hashes)
         covered = len(doc["leaves"])
+    present = {int(p.name[:-5]) for p in files}
+    for sequence in sorted(ctx.sealed_events):
+        if sequence not in present:
+            event = ctx.sealed_events[sequence]
+            report.add("seal-missing", "FAIL",
+                       f"the custody log (line {event['_line']}) records seal {sequence}, whose "
+                       f"file is missing", path=f"seals/{sequence:04d}.json")
     unsealed = ctx.order[covered:]
     if unsealed:
         shown = ", ".join(f"{i}.{r}" for i, r, _ in unsealed[:5])

@@ -201,7 +201,7 @@ def test_parse_canonical_flags_other_serialisations(value: Any, style: str) -> N
     else:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     data = text.encode("utf-8", "surrogatepass")
-    parsed, canonical = parse_canonical(data)
+    _parsed, canonical = parse_canonical(data)
     assert canonical == (data == canonical_bytes(value))
 
 

@@ -7,6 +7,7 @@ import io
 import threading
 import tracemalloc
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import blake3
 import pytest
@@ -56,7 +57,7 @@ class _Trickle(io.RawIOBase):
 def test_streaming_equals_whole_and_sink_gets_every_byte(data: bytes, chunk: int,
                                                          step: int) -> None:
     sink = io.BytesIO()
-    pair = copy_and_digest(_Trickle(data, step), sink, chunk_size=chunk)
+    pair = copy_and_digest(cast(BinaryIO, _Trickle(data, step)), sink, chunk_size=chunk)
     assert pair == digest_bytes(data)
     assert pair.blake3 == blake3.blake3(data).hexdigest()
     assert pair.sha256 == hashlib.sha256(data).hexdigest()
@@ -91,7 +92,7 @@ def test_memory_stays_bounded_whatever_the_size() -> None:
     total = 48 * CHUNK_SIZE
     tracemalloc.start()
     try:
-        pair = copy_and_digest(_Endless(total), _Discard())
+        pair = copy_and_digest(cast(BinaryIO, _Endless(total)), cast(BinaryIO, _Discard()))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -116,7 +117,7 @@ class _Broken(io.RawIOBase):
 def test_a_read_error_propagates_and_leaves_no_thread_behind() -> None:
     before = threading.active_count()
     with pytest.raises(OSError, match="Input/output error"):
-        copy_and_digest(_Broken())
+        copy_and_digest(cast(BinaryIO, _Broken()))
     assert threading.active_count() == before
 
 

@@ -88,7 +88,8 @@ def test_exit_codes() -> None:
     assert InputError("x").exit_code == EXIT_CANNOT_RUN
     assert LockError("x").exit_code == EXIT_CANNOT_RUN
     assert issubclass(LockError, CaseError)
-    assert issubclass(YamlError, InputError) and issubclass(SchemaError, InputError)
+    assert issubclass(YamlError, InputError)
+    assert issubclass(SchemaError, InputError)
 
 
 def test_verification_failed_carries_its_report() -> None:

@@ -31,6 +31,12 @@ from evidence.store import record_slice
 H1, H2, H3 = "1" * 64, "2" * 64, "3" * 64
 
 
+@pytest.fixture(scope="session")
+def demo_template(request: pytest.FixtureRequest) -> Path:
+    """The sealed example built once per session (conftest's ``_demo_template``): read only."""
+    return Path(request.getfixturevalue("_demo_template"))
+
+
 def _source(**body: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "title": "Київ, 8 липня", "publisher": "Kyiv Ledger", "url": "https://example.org/a",
@@ -68,7 +74,7 @@ def _claim(revision: int = 1, supersedes: dict[str, Any] | None = None,
     base: dict[str, Any] = {
         "key": "hospital-hit", "statement": "The hospital was hit.",
         "source": {"id": "SRC-0001", "revision": 1, "blake3": H1},
-        "quote": {"exact": "влучив у лікарню", "prefix": "Ворог ", "suffix": ".", "start": 6,
+        "quote": {"exact": "влучив у лікарню", "prefix": "Ворог ", "suffix": ".", "start": 6,  # noqa: RUF001
                   "end": 22},
         "attribution": [{"name": "Rustem Umerov", "role": "Minister of Defence",
                          "channel": "Facebook post"},
@@ -110,22 +116,22 @@ def test_record_round_trip(doc: dict[str, Any]) -> None:
     assert is_valid(doc["kind"], doc)
 
 
-def test_round_trip_of_every_document_of_the_sealed_example(_demo_template: Path) -> None:
-    for path in sorted((_demo_template / "records").glob("*.json")):
+def test_round_trip_of_every_document_of_the_sealed_example(demo_template: Path) -> None:
+    for path in sorted((demo_template / "records").glob("*.json")):
         record_bytes = record_slice(path.read_bytes())
         assert record_bytes is not None
         doc = json.loads(record_bytes)
         # The exact bytes that were hashed come back from the model.
         assert canonical_bytes(Record.from_dict(doc).to_dict()) == record_bytes
-    seal = json.loads((_demo_template / "seals" / "0001.json").read_bytes())
+    seal = json.loads((demo_template / "seals" / "0001.json").read_bytes())
     assert Seal.from_dict(seal).to_dict() == seal
-    for line in (_demo_template / "custody.jsonl").read_bytes().splitlines():
+    for line in (demo_template / "custody.jsonl").read_bytes().splitlines():
         event = json.loads(line)
         assert canonical_bytes(CustodyEvent.from_dict(event).to_dict()) == line
 
 
-def test_seal_round_trip_with_previous_and_signer(_demo_template: Path) -> None:
-    seal = json.loads((_demo_template / "seals" / "0001.json").read_bytes())
+def test_seal_round_trip_with_previous_and_signer(demo_template: Path) -> None:
+    seal = json.loads((demo_template / "seals" / "0001.json").read_bytes())
     seal["sequence"] = 2
     seal["previous"] = {"sequence": 1, "root": H1, "sha256": H2}
     seal["signer"] = {"alg": "ed25519", "fingerprint": H3}
@@ -192,8 +198,8 @@ def test_schema_must_fit_kind() -> None:
         Record.from_dict(doc)
 
 
-def test_seal_size_must_match_leaves(_demo_template: Path) -> None:
-    seal = json.loads((_demo_template / "seals" / "0001.json").read_bytes())
+def test_seal_size_must_match_leaves(demo_template: Path) -> None:
+    seal = json.loads((demo_template / "seals" / "0001.json").read_bytes())
     seal["tree"]["size"] += 1
     with pytest.raises(SchemaError, match="leaves"):
         Seal.from_dict(seal)

@@ -24,6 +24,12 @@ CORE_NAMES = ["case", "claim", "claims-file", "custody-event", "defs", "record",
               "source"]
 
 
+@pytest.fixture(scope="session")
+def demo_template(request: pytest.FixtureRequest) -> Path:
+    """The sealed example built once per session (conftest's ``_demo_template``): read only."""
+    return Path(request.getfixturevalue("_demo_template"))
+
+
 def test_core_schemas_ship_in_the_package() -> None:
     names = {n.removesuffix(".schema.json") for n in SCHEMA_FILES}
     assert set(CORE_NAMES) <= names
@@ -62,17 +68,17 @@ def _record_docs(case_dir: Path) -> list[dict[str, Any]]:
     return docs
 
 
-def test_real_documents_are_valid(_demo_template: Path) -> None:
-    for envelope in _record_docs(_demo_template):
+def test_real_documents_are_valid(demo_template: Path) -> None:
+    for envelope in _record_docs(demo_template):
         assert is_valid("record", envelope), envelope["record"]["id"]
         kind = envelope["record"]["kind"]
         assert is_valid(kind, envelope["record"])
         assert issues("record", envelope) == []
-    seal = json.loads((_demo_template / "seals" / "0001.json").read_bytes())
+    seal = json.loads((demo_template / "seals" / "0001.json").read_bytes())
     assert is_valid("seal", seal)
-    for line in (_demo_template / "custody.jsonl").read_bytes().splitlines():
+    for line in (demo_template / "custody.jsonl").read_bytes().splitlines():
         assert is_valid("custody-event", json.loads(line))
-    claims = load_yaml((_demo_template / "claims" / "SRC-0001.yaml").read_bytes(), path="c")
+    claims = load_yaml((demo_template / "claims" / "SRC-0001.yaml").read_bytes(), path="c")
     assert is_valid("claims-file", claims.data)
 
 
@@ -113,9 +119,9 @@ def _mutations(draw: st.DrawFn, doc: Any) -> Any:
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_both_engines_agree_on_mutated_documents(_demo_template: Path, data: st.DataObject
+def test_both_engines_agree_on_mutated_documents(demo_template: Path, data: st.DataObject
                                                  ) -> None:
-    docs = _record_docs(_demo_template)
+    docs = _record_docs(demo_template)
     envelope = data.draw(st.sampled_from(docs))
     mutated = data.draw(_mutations(envelope))
     found = issues("record", mutated)

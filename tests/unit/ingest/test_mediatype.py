@@ -11,7 +11,7 @@ from evidence.ingest.mediatype import sniff
 
 
 def png_bytes() -> bytes:
-    """A real 1×1 PNG (ISO/IEC 15948), written here."""
+    """A real 1x1 PNG (ISO/IEC 15948), written here."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))

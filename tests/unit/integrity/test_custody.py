@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ def test_appended_events_are_chained(new_case: Case) -> None:
     lines = raw.split(b"\n")[:-1]
     assert [e.seq for e in written] == [2, 3]
     assert json.loads(lines[0])["prev"] is None
-    for before, line in zip(lines, lines[1:], strict=False):
+    for before, line in itertools.pairwise(lines):
         assert json.loads(line)["prev"] == hashlib.sha256(before).hexdigest()
         assert canonical_bytes(json.loads(line)) == line
     assert lines[-1] == event_line(written[-1])
@@ -88,7 +88,7 @@ def test_head_reads_a_last_line_longer_than_its_read_chunk(new_case: Case) -> No
 def test_state_of_a_damaged_log_is_a_case_error(new_case: Case, line: bytes) -> None:
     with new_case.custody.path.open("ab") as fh:
         fh.write(line + b"\n")
-    with pytest.raises(CaseError, match="custody.jsonl line 2") as info:
+    with pytest.raises(CaseError, match=r"custody\.jsonl line 2") as info:
         new_case.state()
     assert "evidence verify" in info.value.diagnostics()
 
@@ -96,11 +96,13 @@ def test_state_of_a_damaged_log_is_a_case_error(new_case: Case, line: bytes) -> 
 # -- Hypothesis: tampering with the log of a real sealed case ------------------------------
 
 @pytest.fixture(scope="module")
-def _log_case(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def log_case(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sealed example whose custody log the tests below rewrite and restore."""
     root = tmp_path_factory.mktemp("custody") / "case"
-    shutil.copytree(_demo_template, root)
+    shutil.copytree(request.getfixturevalue("_demo_template"), root)
     (root / "custody.jsonl").chmod(0o644)
-    yield root
+    return root
 
 
 def _lines(root: Path) -> list[bytes]:
@@ -118,9 +120,9 @@ def _verify_with(root: Path, lines: list[bytes]) -> list[tuple[str, str | None]]
     return [(f.check, f.path) for f in report.problems()]
 
 
-def test_the_untouched_log_verifies(_log_case: Path) -> None:
-    assert verify_case(_log_case).ok
-    assert len(_lines(_log_case)) > 10
+def test_the_untouched_log_verifies(log_case: Path) -> None:
+    assert verify_case(log_case).ok
+    assert len(_lines(log_case)) > 10
 
 
 def _sealed_index(lines: list[bytes]) -> int:
@@ -160,29 +162,38 @@ def _tampered(draw: st.DrawFn, lines: list[bytes]) -> list[bytes]:
 @settings(max_examples=80, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_any_edit_removal_swap_or_duplicate_is_found(_log_case: Path,
+def test_any_edit_removal_swap_or_duplicate_is_found(log_case: Path,
                                                       data: st.DataObject) -> None:
-    tampered = data.draw(_tampered(_lines(_log_case)))
-    problems = _verify_with(_log_case, tampered)
+    tampered = data.draw(_tampered(_lines(log_case)))
+    problems = _verify_with(log_case, tampered)
     named = [(check, path) for check, path in problems if check in CUSTODY_CHECKS]
     assert named, problems
     assert all(path in ("custody.jsonl", "seals/0001.json") for _, path in named)
 
 
 @pytest.mark.parametrize("field", ["sequence", "root", "sha256"])
-def test_the_last_sealed_event_is_checked_against_its_seal(_log_case: Path,
+def test_the_last_sealed_event_is_checked_against_its_seal(log_case: Path,
                                                            field: str) -> None:
-    lines = _lines(_log_case)
+    lines = _lines(log_case)
     last = _sealed_index(lines)
     event = json.loads(lines[last])
     event["details"][field] = 7 if field == "sequence" else "0" * 64
     lines[last] = canonical_bytes(event)
-    problems = _verify_with(_log_case, lines)
+    problems = _verify_with(log_case, lines)
     assert ("seal-logged", "seals/0001.json") in problems
 
 
-def test_a_log_truncated_to_before_the_seal_head_is_found(_log_case: Path) -> None:
-    lines = _lines(_log_case)
-    problems = _verify_with(_log_case, lines[:_sealed_index(lines) - 2])
+def test_a_log_truncated_to_before_the_seal_head_is_found(log_case: Path) -> None:
+    lines = _lines(log_case)
+    problems = _verify_with(log_case, lines[:_sealed_index(lines) - 2])
     assert ("seal-custody", "seals/0001.json") in problems
     assert ("seal-logged", "seals/0001.json") in problems
+
+
+def test_the_demo_log_uses_the_actor_and_clock_it_was_given(log_case: Path) -> None:
+    """``build_demo(actor=..., now=...)``: time is a parameter, so every event of the log,
+    the dossier renders included, carries the actor and time the caller gave."""
+    events = [json.loads(line) for line in _lines(log_case)]
+    assert {(e["actor"], e["at"]) for e in events} == {
+        ("tester", "2026-11-29T10:12:03.123456Z")}, sorted(
+        {(e["action"], e["actor"], e["at"]) for e in events})

@@ -97,7 +97,7 @@ def test_rfc6962_roots(size: int) -> None:
 
 def test_domain_separation_constants() -> None:
     assert (LEAF_PREFIX, NODE_PREFIX) == (b"\x00", b"\x01")
-    assert EMPTY_ROOT == _sha(b"")
+    assert _sha(b"") == EMPTY_ROOT
     assert leaf_hash(b"") == _sha(b"\x00")
     assert node_hash(b"a" * 32, b"b" * 32) == _sha(b"\x01" + b"a" * 32 + b"b" * 32)
     # A leaf can never pass for a node: the prefixes differ.

@@ -23,11 +23,11 @@ from evidence.integrity.seal import seal_case
 __all__ = [
     "HOSTILE",
     "LONG_WORD",
-    "UK_QUOTE",
     "Source",
     "big_case",
     "build_case",
     "cyrillic_case",
+    "cyrillic_data",
     "hostile_case",
 ]
 
@@ -79,63 +79,20 @@ def build_case(root: Path, sources: Sequence[Source], *, case_id: str = "TEST-RE
 
 # -- Cyrillic ----------------------------------------------------------------------------
 
-UK_TEXT = """Київ, 8 липня 2024 року.
+CYRILLIC = Path(__file__).parent / "data" / "cyrillic-case.yaml"
 
-Уранці 8 липня російські війська завдали масованого ракетного удару по Києву та інших містах України.
 
-За словами міського голови Києва, уламки ракети пошкодили будівлю дитячої лікарні «Охматдит». Рятувальники розбирають завали.
-
-У Міністерстві охорони здоров'я повідомили, що пацієнтів лікарні евакуюють до інших закладів міста.
-"""
-UK_QUOTE = "уламки ракети пошкодили будівлю дитячої лікарні «Охматдит»"
-
-RU_TEXT = """Днепр, 8 июля 2024 года.
-
-По словам главы областной военной администрации, в результате ракетного удара в Днепре повреждены жилые дома и предприятие.
-
-Информация о пострадавших уточняется.
-"""
+def cyrillic_data() -> dict[str, Any]:
+    """The Ukrainian and Russian reports, their claims, and what the pages must print."""
+    data: dict[str, Any] = yaml.safe_load(CYRILLIC.read_text(encoding="utf-8"))
+    return data
 
 
 def cyrillic_case(root: Path) -> Case:
     """A Ukrainian and a Russian report, with claims in four statuses."""
-    uk = Source("kyiv-report-uk.txt", UK_TEXT,
-                {"title": "Удар по Києву 8 липня", "publisher": "Тестова редакція",
-                 "published": "2024-07-08", "language": "uk",
-                 "url": "https://example.org/uk/kyiv-8-lypnia"},
-                [
-                    {"key": "okhmatdyt-debris", "statement":
-                     "Уламки ракети пошкодили будівлю дитячої лікарні «Охматдит» у Києві.",
-                     "quote": UK_QUOTE,
-                     "attributed_to": [{"name": "Київський міський голова"},
-                                       {"name": "Тестова редакція", "channel": "стаття"}],
-                     "category": "damage", "date": "2024-07-08",
-                     "places": ["Київ", "Охматдит"], "status": "corroborated"},
-                    {"key": "patients-evacuated", "statement":
-                     "Пацієнтів лікарні евакуюють до інших закладів міста.",
-                     "quote": "пацієнтів лікарні евакуюють до інших закладів міста",
-                     "attributed_to": [{"name": "Міністерство охорони здоров'я"}],
-                     "category": "statement", "status": "verified"},
-                    {"key": "massive-strike", "statement":
-                     "Russian forces carried out a massive missile strike on Kyiv.",
-                     "quote": "російські війська завдали масованого ракетного удару по Києву",
-                     "attributed_to": [{"name": "Тестова редакція"}],
-                     "category": "attack", "status": "reported"},
-                ])
-    ru = Source("dnipro-report-ru.txt", RU_TEXT,
-                {"title": "Удар по Днепру", "publisher": "Тестовая редакция",
-                 "published": "2024-07-08", "language": "ru"},
-                [
-                    {"key": "dnipro-houses", "statement":
-                     "В Днепре повреждены жилые дома и предприятие.",
-                     "quote": "в результате ракетного удара в Днепре повреждены жилые дома и "
-                              "предприятие",
-                     "attributed_to": [{"name": "Глава областной военной администрации",
-                                        "role": "глава ОВА"}],
-                     "category": "damage", "status": "contested",
-                     "note": "Другие источники называют иные цифры."},
-                ])
-    return build_case(root, [uk, ru], case_id="TEST-CYRILLIC", title="Удари 8 липня 2024",
+    data = cyrillic_data()
+    sources = [Source(s["file"], s["text"], s["meta"], s["claims"]) for s in data["sources"]]
+    return build_case(root, sources, case_id="TEST-CYRILLIC", title="Strikes of 8 July 2024",
                       extra={"language": "uk"})
 
 

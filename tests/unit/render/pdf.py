@@ -58,7 +58,9 @@ def outline_pages(path: Path) -> dict[str, int]:
     for item in reader.outline:
         if isinstance(item, list):
             continue
-        out[str(item.title)] = reader.get_destination_page_number(item) + 1
+        number = reader.get_destination_page_number(item)
+        if number is not None:
+            out[str(item.title)] = number + 1
     return out
 
 

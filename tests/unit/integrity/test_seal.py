@@ -1,0 +1,391 @@
+"""``seal``: claims become records, revisions and withdrawals; seals chain; nothing rewritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evidence.canonical import canonical_bytes
+from evidence.case import Case
+from evidence.claims.anchor import find_quote
+from evidence.digest import digest_bytes
+from evidence.errors import CaseError
+from evidence.ingest.add import add_source
+from evidence.integrity.merkle import (
+    consistency_proof,
+    leaf_hash,
+    tree_root,
+    verify_consistency,
+)
+from evidence.integrity.seal import ClaimsInvalid, seal_case
+from evidence.model import (
+    CLAIM_SCHEMA,
+    AttributionLink,
+    ClaimBody,
+    Record,
+    RecordId,
+    SourceRef,
+)
+from evidence.store import envelope_bytes, record_slice
+from evidence.verify import verify_case
+from tests.conftest import FIXED_NOW
+
+LATER = FIXED_NOW + dt.timedelta(hours=1)
+EVIDENCE_DIRS = ("records", "objects", "seals")
+
+Snapshot = dict[str, tuple[bytes, int, int]]
+
+
+def _snapshot(root: Path, dirs: tuple[str, ...] = EVIDENCE_DIRS) -> Snapshot:
+    out: Snapshot = {}
+    for name in dirs:
+        for path in sorted((root / name).rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                out[str(path.relative_to(root))] = (path.read_bytes(), info.st_mtime_ns,
+                                                    info.st_ino)
+    return out
+
+
+def _record(root: Path, record_id: str, revision: int) -> dict[str, Any]:
+    data = (root / "records" / f"{record_id}.{revision}.json").read_bytes()
+    record_bytes = record_slice(data)
+    assert record_bytes is not None
+    doc: dict[str, Any] = json.loads(record_bytes)
+    return doc
+
+
+def _seal(root: Path, sequence: int) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((root / "seals" / f"{sequence:04d}.json").read_bytes())
+    return doc
+
+
+def _claims_file(root: Path) -> Path:
+    return root / "claims" / "SRC-0001.yaml"
+
+
+def _edit_claims(root: Path, old: str, new: str) -> None:
+    path = _claims_file(root)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _custody(root: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (root / "custody.jsonl").read_bytes().splitlines()]
+
+
+def _ok(root: Path) -> None:
+    report = verify_case(root)
+    assert report.ok, [str(f) for f in report.problems()]
+
+
+def test_the_first_seal(sealed_case: Path) -> None:
+    seal = _seal(sealed_case, 1)
+    entered = [(e["subject"]["id"], e["subject"]["revision"]) for e in _custody(sealed_case)
+               if e["action"] in ("collected", "claim-recorded", "superseded")]
+    assert [(leaf["id"], leaf["revision"]) for leaf in seal["leaves"]] == entered
+    assert entered[0] == ("SRC-0001", 1)
+    assert [f"CLM-{n:04d}" for n in range(1, 17)] == [i for i, _ in entered[1:]]
+    # Recompute the root from the record files, independently of the tool.
+    hashes = [leaf_hash(record_slice((sealed_case / "records" /
+                                      f"{i}.{r}.json").read_bytes()) or b"")
+              for i, r in entered]
+    assert seal["tree"] == {"alg": "rfc9162-sha256", "size": 17,
+                            "root": tree_root(hashes).hex()}
+    for leaf in seal["leaves"]:
+        pair = digest_bytes(record_slice((sealed_case / "records" /
+                                          f"{leaf['id']}.{leaf['revision']}.json"
+                                          ).read_bytes()) or b"")
+        assert (leaf["blake3"], leaf["sha256"]) == (pair.blake3, pair.sha256)
+    assert seal["previous"] is None
+    assert seal["sequence"] == 1
+    assert seal["sealed_at"] == "2026-11-29T10:12:03.123456Z"
+    # The custody head is the event just before `sealed`.
+    lines = (sealed_case / "custody.jsonl").read_bytes().splitlines()
+    sealed_at = next(i for i, line in enumerate(lines) if json.loads(line)["action"] == "sealed")
+    assert seal["custody"] == {"seq": sealed_at,
+                               "sha256": hashlib.sha256(lines[sealed_at - 1]).hexdigest()}
+    sealed_event = json.loads(lines[sealed_at])
+    seal_bytes = (sealed_case / "seals" / "0001.json").read_bytes()
+    assert sealed_event["details"]["sha256"] == hashlib.sha256(seal_bytes).hexdigest()
+    assert seal_bytes == canonical_bytes(seal) + b"\n"
+
+
+def test_no_change_no_new_seal(sealed_case: Path) -> None:
+    before = _snapshot(sealed_case, (*EVIDENCE_DIRS, "claims"))
+    custody = (sealed_case / "custody.jsonl").read_bytes()
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.seal is None
+    assert result.path is None
+    assert result.unchanged == 16
+    assert result.added == []
+    assert _snapshot(sealed_case, (*EVIDENCE_DIRS, "claims")) == before
+    assert (sealed_case / "custody.jsonl").read_bytes() == custody
+
+
+def test_a_changed_claim_gets_a_new_revision(sealed_case: Path) -> None:
+    old = _record(sealed_case, "CLM-0003", 1)
+    _edit_claims(sealed_case, "The missile attack was carried out during the morning rush "
+                 "hour.", "The missile attack was carried out during the morning rush hour, "
+                 "when people were going to work.")
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert [(s.id, s.revision) for s in result.added] == [("CLM-0003", 2)]
+    new = _record(sealed_case, "CLM-0003", 2)
+    old_bytes = record_slice((sealed_case / "records" / "CLM-0003.1.json").read_bytes())
+    assert new["supersedes"] == {"revision": 1,
+                                 "blake3": digest_bytes(old_bytes or b"").blake3}
+    assert new["body"]["key"] == old["body"]["key"] == "attack-during-rush-hour"
+    assert new["body"]["statement"].endswith("when people were going to work.")
+    assert new["created_at"] == "2026-11-29T11:12:03.123456Z"
+    event = _custody(sealed_case)[-2]
+    assert event["action"] == "superseded"
+    assert event["subject"]["id"] == "CLM-0003"
+    assert event["subject"]["revision"] == 2
+    seal = _seal(sealed_case, 2)
+    assert seal["tree"]["size"] == 18
+    assert (seal["leaves"][-1]["id"], seal["leaves"][-1]["revision"]) == ("CLM-0003", 2)
+    _ok(sealed_case)
+
+
+def test_a_removed_claim_is_withdrawn_once(sealed_case: Path) -> None:
+    path = _claims_file(sealed_case)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - key: kryvyi-rih-shelled")
+    end = text.index("  - key:", start + 10)
+    removed = text[start:end]
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    before = _record(sealed_case, "CLM-0012", 1)
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.withdrawn == ["CLM-0012"]
+    withdrawn = _record(sealed_case, "CLM-0012", 2)
+    assert withdrawn["body"]["status"] == "withdrawn"
+    assert {k: v for k, v in withdrawn["body"].items() if k != "status"} == {
+        k: v for k, v in before["body"].items() if k != "status"}
+    assert withdrawn["supersedes"]["revision"] == 1
+    _ok(sealed_case)
+    # Sealing again withdraws nothing more.
+    again = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert again.seal is None
+    assert again.withdrawn == []
+    assert not (sealed_case / "records" / "CLM-0012.3.json").exists()
+    # Putting the claim back revives the same id with a new revision.
+    path.write_text(path.read_text(encoding="utf-8") + removed, encoding="utf-8")
+    back = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert [(s.id, s.revision) for s in back.added] == [("CLM-0012", 3)]
+    assert _record(sealed_case, "CLM-0012", 3)["body"]["status"] == "reported"
+    _ok(sealed_case)
+
+
+def test_a_key_keeps_its_id_whatever_file_or_order(sealed_case: Path) -> None:
+    path = _claims_file(sealed_case)
+    text = path.read_text(encoding="utf-8")
+    header, _, body = text.partition("claims:\n")
+    claims = ["  - key:" + part for part in body.split("  - key:")[1:]]
+    # Split the claims over two files, in reverse order, under other names.
+    half = len(claims) // 2
+    path.unlink()
+    (sealed_case / "claims" / "b-first-half.yaml").write_text(
+        header + "claims:\n" + "".join(reversed(claims[:half])), encoding="utf-8")
+    (sealed_case / "claims" / "a-second-half.yaml").write_text(
+        header + "claims:\n" + "".join(claims[half:]), encoding="utf-8")
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.seal is None
+    assert result.added == []
+    assert result.withdrawn == []
+    # A new claim takes the next number; the old keys keep theirs.
+    (sealed_case / "claims" / "new.yaml").write_text(
+        "source: SRC-0001\nclaims:\n  - key: dnipro-main-impact\n"
+        "    statement: Dnipro was among the cities mainly hit.\n"
+        "    quote: with the main impact on Kyiv and Dnipro\n", encoding="utf-8")
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert [(s.id, s.revision) for s in result.added] == [("CLM-0017", 1)]
+    assert Case.open(sealed_case).state().claim_keys["attack-during-rush-hour"] == "CLM-0003"
+
+
+def test_seals_chain_and_only_grow(sealed_case: Path, tmp_path: Path) -> None:
+    article = tmp_path / "second.txt"
+    article.write_text("date 2024-07-09 A second, team-written article about repairs.\n",
+                       encoding="utf-8")
+    add_source(Case.open(sealed_case), article, actor="tester", now=LATER)
+    second = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert second.seal is not None
+    assert second.seal.sequence == 2
+    _edit_claims(sealed_case, "status: reported", "status: corroborated")
+    third = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert third.seal is not None
+    assert third.seal.sequence == 3
+    seals = [_seal(sealed_case, n) for n in (1, 2, 3)]
+    for before, after in itertools.pairwise(seals):
+        file_bytes = (sealed_case / "seals" / f"{before['sequence']:04d}.json").read_bytes()
+        assert after["previous"] == {"sequence": before["sequence"],
+                                     "root": before["tree"]["root"],
+                                     "sha256": hashlib.sha256(file_bytes).hexdigest()}
+        assert after["leaves"][:len(before["leaves"])] == before["leaves"]
+        hashes = [leaf_hash(record_slice((sealed_case / "records" /
+                                          f"{leaf['id']}.{leaf['revision']}.json"
+                                          ).read_bytes()) or b"")
+                  for leaf in after["leaves"]]
+        old = before["tree"]["size"]
+        assert verify_consistency(old, len(hashes), bytes.fromhex(before["tree"]["root"]),
+                                  bytes.fromhex(after["tree"]["root"]),
+                                  consistency_proof(hashes, old))
+    _ok(sealed_case)
+
+
+def test_nothing_sealed_is_ever_rewritten(sealed_case: Path, tmp_path: Path) -> None:
+    before = _snapshot(sealed_case)
+    custody = (sealed_case / "custody.jsonl").read_bytes()
+    _edit_claims(sealed_case, "status: reported", "status: verified")
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    article = tmp_path / "again.txt"
+    article.write_text("Another short article.\n", encoding="utf-8")
+    add_source(Case.open(sealed_case), article, actor="tester", now=LATER)
+    add_source(Case.open(sealed_case), article, actor="tester", now=LATER)
+    path = _claims_file(sealed_case)
+    path.write_text("source: SRC-0001\nclaims: []\n", encoding="utf-8")
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    verify_case(sealed_case)
+    after = _snapshot(sealed_case)
+    for name, (data, mtime, inode) in before.items():
+        assert name in after, f"{name} disappeared"
+        assert after[name] == (data, mtime, inode), f"{name} was rewritten"
+    assert (sealed_case / "custody.jsonl").read_bytes().startswith(custody)
+    assert len(after) > len(before)
+    _ok(sealed_case)
+
+
+def test_invalid_claims_seal_nothing(sealed_case: Path) -> None:
+    (sealed_case / "claims" / "bad.yaml").write_text(
+        "source: SRC-0001\nclaims:\n  - key: new-one\n    statement: A.\n"
+        "    quote: words not in the article\n  - key: another\n    statement: B.\n"
+        "    source: SRC-0404\n", encoding="utf-8")
+    _edit_claims(sealed_case, "status: reported", "status: verified")  # a valid change too
+    before = _snapshot(sealed_case)
+    custody = (sealed_case / "custody.jsonl").read_bytes()
+    with pytest.raises(ClaimsInvalid) as info:
+        seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert info.value.path == "claims/bad.yaml"
+    assert info.value.line == 3
+    assert "and 1 more" in str(info.value)
+    assert len(info.value.report.problems()) == 2
+    assert _snapshot(sealed_case) == before
+    assert (sealed_case / "custody.jsonl").read_bytes() == custody
+
+
+def test_a_changed_record_stops_the_seal(sealed_case: Path) -> None:
+    path = sealed_case / "records" / "CLM-0005.1.json"
+    path.write_bytes(path.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))
+    _edit_claims(sealed_case, "status: reported", "status: verified")
+    seals = sorted(p.name for p in (sealed_case / "seals").iterdir())
+    with pytest.raises(CaseError, match=r"CLM-0005\.1\.json changed since it was recorded"):
+        seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert sorted(p.name for p in (sealed_case / "seals").iterdir()) == seals
+
+
+def test_an_empty_case_can_be_sealed(new_case: Case) -> None:
+    result = seal_case(new_case, actor="tester", now=FIXED_NOW)
+    assert result.seal is not None
+    assert result.seal.size == 0
+    assert result.seal.root == hashlib.sha256(b"").hexdigest()
+    _ok(new_case.root)
+
+
+# -- what an interrupted run leaves behind --------------------------------------------------
+
+def _hand_written_claim(root: Path, key: str, statement: str, quote: str,
+                        number: int) -> bytes:
+    """The record file a seal would have written, made by hand, with no custody event."""
+    case = Case.open(root)
+    source = case.state().latest["SRC-0001"]
+    text_ref = _record(root, "SRC-0001", 1)["body"]["text"]["blake3"]
+    text = case.objects.read(text_ref).decode("utf-8")
+    body = ClaimBody(key=key, statement=statement,
+                     source=SourceRef(RecordId("SRC-0001"), 1, source.blake3),
+                     quote=find_quote(text, quote),
+                     attribution=(AttributionLink("Censor.NET", "news outlet",
+                                                  "online article"),),
+                     category="location", facts={}, date="2024-07-08", places=("Kyiv",),
+                     status="reported", note=None)
+    record = Record(CLAIM_SCHEMA, RecordId(f"CLM-{number:04d}"), 1, "claim",
+                    "2026-11-29T11:12:03.123456Z", "tester", None, body)
+    data = envelope_bytes(canonical_bytes(record.to_dict()))
+    (root / "records" / record.filename).write_bytes(data)
+    (root / "records" / record.filename).chmod(0o444)
+    return data
+
+
+CLAIM_YAML = """\
+  - key: main-impact-kyiv
+    statement: Kyiv was among the cities that bore the main impact.
+    quote: with the main impact on Kyiv and Dnipro
+    attributed_to:
+      - {name: Censor.NET, role: news outlet, channel: online article}
+    category: location
+    date: 2024-07-08
+    places: [Kyiv]
+"""
+
+
+def test_a_record_left_by_an_interrupted_run_is_adopted(sealed_case: Path) -> None:
+    data = _hand_written_claim(sealed_case, "main-impact-kyiv",
+                               "Kyiv was among the cities that bore the main impact.",
+                               "with the main impact on Kyiv and Dnipro", 17)
+    with _claims_file(sealed_case).open("a", encoding="utf-8") as fh:
+        fh.write(CLAIM_YAML)
+    # verify sees the file the custody log does not name.
+    assert ("record-unaccounted", "records/CLM-0017.1.json") in {
+        (f.check, f.path) for f in verify_case(sealed_case).problems()}
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.recovered == 1
+    assert (sealed_case / "records" / "CLM-0017.1.json").read_bytes() == data
+    adopted = [e for e in _custody(sealed_case) if e["subject"] and
+               e["subject"]["id"] == "CLM-0017"]
+    assert len(adopted) == 1
+    assert adopted[0]["details"]["recovered"] is True
+    assert adopted[0]["action"] == "claim-recorded"
+    assert result.added == []  # the YAML says what the adopted record says
+    assert result.seal is not None
+    assert (result.seal.leaves[-1].id, result.seal.leaves[-1].revision) == ("CLM-0017", 1)
+    _ok(sealed_case)
+
+
+@pytest.mark.parametrize("number", [18, 3], ids=["skips-a-number", "skips-a-revision"])
+def test_a_record_the_log_cannot_account_for_is_refused(sealed_case: Path,
+                                                        number: int) -> None:
+    if number == 3:
+        # A revision that skips one: CLM-0003 has revision 1 only.
+        path = sealed_case / "records" / "CLM-0003.3.json"
+        path.write_bytes((sealed_case / "records" / "CLM-0003.1.json").read_bytes())
+    else:
+        _hand_written_claim(sealed_case, "main-impact-kyiv", "Kyiv was hit.",
+                            "with the main impact on Kyiv and Dnipro", number)
+    before = _snapshot(sealed_case)
+    custody = (sealed_case / "custody.jsonl").read_bytes()
+    with pytest.raises(CaseError, match="the custody log does not account for"):
+        seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert _snapshot(sealed_case) == before
+    assert (sealed_case / "custody.jsonl").read_bytes() == custody
+
+
+def test_a_seal_file_left_without_its_event_is_adopted(sealed_case: Path) -> None:
+    _edit_claims(sealed_case, "status: reported", "status: verified")
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    lines = (sealed_case / "custody.jsonl").read_bytes().splitlines(keepends=True)
+    assert json.loads(lines[-1])["action"] == "sealed"
+    # The run died after writing seals/0002.json, before appending its `sealed` event.
+    (sealed_case / "custody.jsonl").write_bytes(b"".join(lines[:-1]))
+    assert any(f.check == "seal-logged" for f in verify_case(sealed_case).problems())
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.recovered == 1
+    events = [e for e in _custody(sealed_case) if e["action"] == "sealed"]
+    assert [e["details"]["sequence"] for e in events] == [1, 2, 3]
+    assert events[1]["details"].get("recovered") is True
+    _ok(sealed_case)
