@@ -111,16 +111,16 @@ def build_demo(
     report = verify_case(target, progress=progress)
     log.append(f"verify   {'OK' if report.ok else 'FAILED'}")
     result = DemoResult(target, report, log)
-    _render(case, result)
+    _render(case, result, actor=actor, now=now)
     return result
 
 
-def _render(case: Case, result: DemoResult) -> None:
+def _render(case: Case, result: DemoResult, *, actor: str, now: _dt.datetime | None) -> None:
     """Render the example dossier in each template into the case's out/ folder."""
     from evidence.render import render_dossier, template_names
 
     for name in template_names():
-        rendered = render_dossier(case, template=name, actor=DEMO_ACTOR)
+        rendered = render_dossier(case, template=name, actor=actor, now=now)
         result.products.append(rendered.path)
         result.log.append(f"render   {case.rel(rendered.path)}: {rendered.pages} pages, "
                           f"{rendered.size:,} bytes")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from evidence._fs import append_durably
 from evidence._time import format_time, utc_now
-from evidence.canonical import JSONValue, canonical_bytes, loads_json
+from evidence.canonical import JSONValue, canonical_bytes, join_members, loads_json
 from evidence.errors import InputError
 from evidence.model import Action, CustodyEvent, Subject
 
@@ -149,11 +149,20 @@ class CustodyLog:
         at = format_time(now or utc_now())
         written: list[CustodyEvent] = []
         chunks: list[bytes] = []
+        # The same RFC 8785 bytes as event_line(), assembled from parts made once per call.
+        fixed = {"actor": canonical_bytes(actor), "at": canonical_bytes(at)}
         for new in events:
             seq += 1
             event = CustodyEvent(seq, at, actor, new.action, new.subject,
                                  dict(new.details or {}), prev)
-            line = event_line(event)
+            line = join_members({
+                **fixed,
+                "action": canonical_bytes(new.action),
+                "details": canonical_bytes(event.details),
+                "prev": canonical_bytes(prev),
+                "seq": str(seq).encode(),
+                "subject": canonical_bytes(new.subject.to_dict() if new.subject else None),
+            })
             chunks.append(line)
             prev = line_digest(line)
             written.append(event)

@@ -343,18 +343,16 @@ def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
     content = writer.content
     embedded = content.embedded
     flow: list[Flowable] = [writer.para(
-        f"SHA-256 of every file embedded in this dossier, in the format of "
-        f"{writer.code('sha256sum')}: after extracting the files (see "
-        f"{esc(writer.values['annex_integrity'])}), save these lines as SHA256SUMS and run "
-        f"{writer.code('sha256sum -c SHA256SUMS')} in the extracted folder. The same list, "
-        "with sizes, is embedded as evidence-dossier.json.", numbered_para=False)]
-    flow.extend(_listing(writer, [f"{f.sha256}  {f.name}" for f in embedded]))
+        "SHA-256 of every case file embedded in this dossier. The same lists are embedded "
+        "as SHA256SUMS and B3SUMS: after extracting the files (see "
+        f"{esc(writer.values['annex_integrity'])}), run "
+        f"{writer.code('sha256sum -c SHA256SUMS')} and {writer.code('b3sum --check B3SUMS')} "
+        "in the extracted folder; each file should be reported OK.", numbered_para=False)]
+    flow.extend(_listing(writer, [f"{f.sha256}\u00a0 {f.name}" for f in embedded]))
     flow.append(Spacer(1, 8))
-    flow.append(writer.para(
-        f"BLAKE3 of the same files, in the format of {writer.code('b3sum --check')}. The "
-        "name of each object is its BLAKE3.",
-        numbered_para=False))
-    flow.extend(_listing(writer, [f"{f.blake3}  {f.name}" for f in embedded]))
+    flow.append(writer.para("BLAKE3 of the same files (the name of each object is its BLAKE3):",
+                            numbered_para=False))
+    flow.extend(_listing(writer, [f"{f.blake3}\u00a0 {f.name}" for f in embedded]))
     if content.omitted:
         flow.append(Spacer(1, 8))
         flow.append(writer.para(

@@ -236,8 +236,8 @@ def _letter(writer: Writer) -> list[Flowable]:
     flow.append(Paragraph(
         "<b>Enclosed:</b> the dossier, with "
         + "; ".join(enclosures)
-        + f"; and, embedded in this PDF file, the case data ({len(writer.content.embedded) + 1} "
-        "files).", body))
+        + f"; and, embedded in this PDF file, the case data ({len(writer.content.embedded)} "
+        "files, with their checksum lists and a manifest).", body))
     flow.extend(signature_block(writer, letter=True))
     flow.append(PageBreak())
     return flow

@@ -57,7 +57,13 @@ from evidence.render.styles import Styles
 from evidence.render.template import Template, load_template
 from evidence.report import Report
 from evidence.verify.case import verify_case
-from evidence.verify.dossier import MANIFEST_NAME, PrintedPages, materialise
+from evidence.verify.dossier import (
+    MANIFEST_NAME,
+    SUMS,
+    PrintedPages,
+    checksum_list,
+    materialise,
+)
 
 __all__ = ["RenderResult", "build_pdf", "compose_story", "default_output", "render_dossier"]
 
@@ -177,6 +183,11 @@ def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
                  for name, data in bundle.files.items()]
         files.append(Attachment(MANIFEST_NAME, manifest, "application/json",
                                 bundle.description(MANIFEST_NAME)))
+        for name, algorithm in SUMS.items():
+            tool = "sha256sum -c" if algorithm == "sha256" else "b3sum --check"
+            files.append(Attachment(name, checksum_list(bundle.files, algorithm), "text/plain",
+                                    f"{algorithm.upper()} of every case file embedded here, "
+                                    f"for {tool}"))
         canv.embed(files)
         canv.showOutline()
         pages["total"] = total
@@ -261,4 +272,5 @@ def render_dossier(
                                          "pages": pages})],
             actor=default_actor(actor), now=now)
     return RenderResult(target, spec.name, seal, pages, pair.sha256, pair.size,
-                        len(bundle.files) + 1, tuple(bundle.omitted), unsealed, content.verdict)
+                        len(bundle.files) + 1 + len(SUMS), tuple(bundle.omitted), unsealed,
+                        content.verdict)

@@ -155,6 +155,9 @@ def _how_to(writer: Writer) -> list[Flowable]:
                     "its SHA-256 and BLAKE3 are printed in the exhibit register "
                     f"({esc(writer.values['annex_register'])}):", numbered_para=False),
         _code(writer, f"sha256sum {obj}\nb3sum {obj}"),
+        writer.para("Or every file at once, with the lists embedded beside them:",
+                    numbered_para=False),
+        _code(writer, "sha256sum -c SHA256SUMS\nb3sum --check B3SUMS"),
         writer.para("<b>3. The records.</b> A record's digests are those of its RFC 8785 "
                     f"bytes, which start at byte {RECORD_OFFSET + 1} of its file and end two "
                     "bytes before its end:", numbered_para=False),

@@ -5,7 +5,8 @@ embedded files (ISO 32000-1 §7.11.4), named by their path in a case folder:
 ``case.yaml``, ``custody.jsonl`` (up to the seal), ``seals/0001.json`` … with any
 ``.sig`` and ``.tsr`` files, ``records/<ID>.<revision>.json`` for every record revision
 the seal covers, and ``objects/ab/<blake3>`` for the source objects (captured bytes,
-attachments, normalised texts); plus a manifest,
+attachments, normalised texts); the lists ``SHA256SUMS`` and ``B3SUMS`` of those files, in
+the format ``sha256sum -c`` and ``b3sum --check`` read; and a manifest,
 ``evidence-dossier.json``, that lists every embedded file with its digests, the objects
 left out (too large, or ``--no-embed-sources``), and on which pages the cover, the
 exhibit register and the integrity annex are. See docs/decisions/0301-dossier-embedded-data.md.
@@ -15,7 +16,8 @@ checks as on a case folder (:func:`evidence.verify.case.verify_case`), so the re
 the same facts; then it checks the dossier itself:
 
 - ``dossier-embedded``: the PDF carries case data; every name is a case path; every file
-  matches the manifest (SHA-256 and size), and the manifest lists every file;
+  matches the manifest (SHA-256 and size), and the manifest lists every file; the
+  checksum lists name every file with its digest;
 - ``dossier-seal``: the seal the manifest presents is the latest embedded seal;
 - ``dossier-omitted`` (INFO): objects the dossier names but does not carry; the records
   still pin their digests, to be checked against the case folder or a package;
@@ -54,7 +56,9 @@ from evidence.verify.options import VerifyOptions
 __all__ = [
     "DOSSIER_SCHEMA",
     "MANIFEST_NAME",
+    "SUMS",
     "PrintedPages",
+    "checksum_list",
     "is_case_path",
     "materialise",
     "read_embedded_files",
@@ -62,6 +66,8 @@ __all__ = [
 ]
 
 MANIFEST_NAME: Final = "evidence-dossier.json"
+SUMS: Final = {"SHA256SUMS": "sha256", "B3SUMS": "blake3"}
+"""Checksum lists a dossier embeds beside the case data, and the digest each holds."""
 DOSSIER_SCHEMA: Final = "evidence/dossier/1"
 CASE_DIRS: Final = ("claims", "objects", "records", "seals")
 
@@ -76,6 +82,16 @@ _CASE_PATH: Final = re.compile(
 def is_case_path(name: str) -> bool:
     """True for a name a dossier may embed: a path of a case folder the tool writes."""
     return bool(_CASE_PATH.match(name))
+
+
+def checksum_list(files: Mapping[str, bytes], algorithm: str) -> bytes:
+    """``<hex>  <name>`` lines, sorted by name: what ``sha256sum -c`` (``sha256``) or
+    ``b3sum --check`` (``blake3``) reads in the folder the files are extracted to."""
+    lines = []
+    for name in sorted(files):
+        pair = digest_bytes(files[name])
+        lines.append(f"{pair.sha256 if algorithm == 'sha256' else pair.blake3}  {name}\n")
+    return "".join(lines).encode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +212,7 @@ def verify_dossier(
         if len(versions) > 1:
             report.add("dossier-embedded", "FAIL", f"{len(versions)} embedded files are named "
                        f"{name!r}", path=name)
-        if name == MANIFEST_NAME or is_case_path(name):
+        if name == MANIFEST_NAME or name in SUMS or is_case_path(name):
             files[name] = versions[0]
         else:
             report.add("dossier-embedded", "FAIL",
@@ -207,6 +223,7 @@ def verify_dossier(
                    "render`, or were its attachments removed?)")
         return report
     manifest = _manifest(report, files.pop(MANIFEST_NAME, None))
+    sums = {name: files.pop(name) for name in SUMS if name in files}
     missing = [n for n in ("case.yaml", "custody.jsonl") if n not in files]
     seals = sorted(n for n in files if re.fullmatch(r"seals/[0-9]+\.json", n))
     if missing or not seals:
@@ -214,6 +231,7 @@ def verify_dossier(
         report.add("dossier-embedded", "FAIL", f"the embedded case data lacks {what}")
         return report
     omitted = _check_manifest_files(report, manifest, files)
+    _check_sums(report, sums, files)
     with tempfile.TemporaryDirectory(prefix="evidence-dossier-") as tmp:
         materialise(files, Path(tmp))
         inner = verify_case(tmp, options=options, progress=progress)
@@ -278,6 +296,20 @@ def _check_manifest_files(report: Report, manifest: Mapping[str, Any],
         if is_case_path(entry["name"]) and entry["name"].startswith("objects/"):
             omitted[digest] = entry
     return omitted
+
+
+def _check_sums(report: Report, sums: Mapping[str, bytes], files: Mapping[str, bytes]) -> None:
+    """The embedded checksum lists must be exactly the lists of the embedded case files."""
+    for name, algorithm in SUMS.items():
+        if name not in sums:
+            report.add("dossier-embedded", "FAIL", f"no {name} among the embedded files",
+                       path=name)
+        elif sums[name] != checksum_list(files, algorithm):
+            report.add("dossier-embedded", "FAIL",
+                       f"{name} does not list the embedded case files with their "
+                       f"{algorithm.upper()} digests", path=name)
+        else:
+            report.add("dossier-embedded", "PASS", name)
 
 
 def _take_findings(report: Report, inner: Report,

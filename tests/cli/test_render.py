@@ -98,7 +98,7 @@ def test_verify_a_dossier(case_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["verify", "--json", str(pdf)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
-    assert report["checked"]["embedded files"] == 23
+    assert report["checked"]["embedded files"] == 25
 
 
 def test_verify_a_damaged_dossier_exits_1(case_dir: Path, tmp_path: Path,

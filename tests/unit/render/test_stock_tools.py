@@ -17,8 +17,8 @@ from evidence.render.integrity import EXTRACT, MERKLE_SCRIPT, RECORD_OFFSET
 from evidence.verify import verify_case
 from evidence.verify.dossier import verify_dossier
 from evidence.verify.options import VerifyOptions
+from tests.support import tsa as tsa_support
 from tests.support.fixtures import KeyFiles, build_stamped_case, write_key_files
-from tests.support.tsa import TestTSA, have_openssl
 from tests.unit.render.pdf import norm, page_texts, squeeze, tool
 
 
@@ -33,10 +33,10 @@ class Stamped:
 def stamped(tmp_path_factory: pytest.TempPathFactory) -> Stamped:
     """A case with two signed seals and three RFC 3161 tokens (a real openssl TSA on
     127.0.0.1), and its dossier."""
-    if not have_openssl():
+    if not tsa_support.have_openssl():
         pytest.skip("the openssl command is not installed")
     keys = write_key_files(tmp_path_factory.mktemp("keys"))
-    with TestTSA(tmp_path_factory.mktemp("tsa"), slow_seconds=3.0) as tsa:
+    with tsa_support.TestTSA(tmp_path_factory.mktemp("tsa"), slow_seconds=3.0) as tsa:
         root = build_stamped_case(tmp_path_factory.mktemp("stamped") / "case", keys.key, tsa)
         tsa_root = tsa.ca_pem
     pdf = render_dossier(Case.open(root), template="transmittal", actor="tester").path
@@ -79,6 +79,13 @@ def test_stock_tools_check_what_the_annex_says(stamped: Stamped, tmp_path: Path)
     _run(EXTRACT, work)
     case = work / "case"
     assert verify_case(case).ok  # the extracted files are a case folder
+
+    checked = _run("sha256sum -c SHA256SUMS", case).splitlines()
+    assert checked
+    assert all(line.endswith(": OK") for line in checked)
+    if tool("b3sum"):
+        assert all(line.endswith(": OK") for line in _run("b3sum --check B3SUMS",
+                                                          case).splitlines())
 
     (case / "merkle.py").write_text(MERKLE_SCRIPT, encoding="utf-8")
     assert _run("python3 merkle.py seals/0002.json", case).strip() == "True"

@@ -55,7 +55,8 @@ def test_a_rendered_dossier_verifies(sealed_case: Path, template: str) -> None:
     assert report.passed["dossier-printed"] == 4
     assert report.passed["dossier-seal"] == 1
     assert report.passed["seal-root"] == 1
-    assert report.checked["embedded files"] == 23
+    assert report.checked["embedded files"] == 25  # 22 case files, manifest, 2 lists
+    assert report.passed["dossier-embedded"] == 24
     assert report.checked["pages read"] >= 3
 
 
@@ -116,7 +117,11 @@ def test_removed_attachments_fail(sealed_case: Path, tmp_path: Path) -> None:
     (lambda f: {**f, "notes.txt": b"hello"}, "not part of a case folder"),
     (lambda f: {k: v for k, v in f.items() if k != "custody.jsonl"}, "lacks custody.jsonl"),
     (lambda f: {**f, "records/SRC-0009.1.json": b"{}\n"}, "not in the manifest"),
-], ids=["no-manifest", "bad-manifest", "foreign-file", "no-custody", "unlisted-file"])
+    (lambda f: {**f, "SHA256SUMS": f["SHA256SUMS"].replace(b"  case.yaml", b"  case.yml")},
+     "SHA256SUMS does not list the embedded case files"),
+    (lambda f: {k: v for k, v in f.items() if k != "B3SUMS"}, "no B3SUMS"),
+], ids=["no-manifest", "bad-manifest", "foreign-file", "no-custody", "unlisted-file",
+        "wrong-list", "no-list"])
 def test_a_damaged_package_fails(sealed_case: Path, tmp_path: Path,
                                  change: Callable[[dict[str, bytes]], dict[str, bytes]],
                                  message: str) -> None:
