@@ -47,26 +47,21 @@ def _temp_name(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.tmp")
 
 
-def write_new_file(dest: Path, data: bytes, *, durable: bool = True, mode: int = 0o444) -> None:
-    """Create ``dest`` with ``data`` atomically; refuse if it exists (nothing is rewritten).
-
-    Args:
-        dest: the final path.
-        data: the bytes.
-        durable: fsync the file and its folder before returning. A batch writer passes
-            False and calls :func:`sync_batch` once for the whole batch.
-        mode: permission bits of the new file (read-only by default).
-
-    Raises:
-        CaseError: ``dest`` exists already.
-    """
+def _write_temp(dest: Path, data: bytes, *, mode: int, fsync: bool) -> Path:
+    """Write ``data`` to a new temporary file beside ``dest``; return its path."""
     tmp = _temp_name(dest)
+    _write_temp_at(tmp, data, mode, fsync=fsync)
+    return tmp
+
+
+def _write_temp_at(tmp: Path, data: bytes, mode: int, *, fsync: bool = False) -> None:
+    """Create ``tmp`` (which must not exist) with ``data``; remove it again on failure."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        if durable:
+        if fsync:
             os.fsync(fd)
         os.fchmod(fd, mode)
     except BaseException:
@@ -74,8 +69,25 @@ def write_new_file(dest: Path, data: bytes, *, durable: bool = True, mode: int =
         tmp.unlink(missing_ok=True)
         raise
     os.close(fd)
+
+
+def write_new_file(dest: Path, data: bytes, *, mode: int = 0o444, durable: bool = True) -> None:
+    """Create ``dest`` with ``data`` atomically; refuse if it exists.
+
+    Nothing is rewritten: ``link(2)`` fails where ``rename(2)`` would silently replace.
+
+    Args:
+        dest: the final path.
+        data: the bytes.
+        mode: permission bits of the new file (read-only by default).
+        durable: fsync the file and its folder before returning; a writer that stages a
+            whole folder and makes it durable at once passes False.
+
+    Raises:
+        CaseError: ``dest`` exists already.
+    """
+    tmp = _write_temp(dest, data, mode=mode, fsync=durable)
     try:
-        # link() fails if dest exists, where rename() would silently replace it.
         os.link(tmp, dest)
     except FileExistsError as exc:
         raise CaseError(f"{dest} exists already and is never rewritten") from exc
@@ -87,20 +99,12 @@ def write_new_file(dest: Path, data: bytes, *, durable: bool = True, mode: int =
 
 def replace_file(dest: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Write ``dest`` atomically, replacing it if it exists (for products and authored files)."""
-    tmp = _temp_name(dest)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = _write_temp(dest, data, mode=mode, fsync=True)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-        os.fchmod(fd, mode)
+        os.replace(tmp, dest)
     except BaseException:
-        os.close(fd)
         tmp.unlink(missing_ok=True)
         raise
-    os.close(fd)
-    os.replace(tmp, dest)
     fsync_dir(dest.parent)
 
 
@@ -169,14 +173,7 @@ class Batch:
                 continue
             tmp, data, mode = item
             try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                try:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view) :]
-                    os.fchmod(fd, mode)
-                finally:
-                    os.close(fd)
+                _write_temp_at(tmp, data, mode)
             except BaseException as exc:
                 self._error = exc
 

@@ -141,10 +141,10 @@ def _claim_files(case: Case) -> list[Path]:
                   if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
-def load_claim_specs(case: Case, report: Report) -> list[ClaimSpec]:
-    """Read every claims file; put each problem in ``report``; return the claims that parse."""
+def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec]:
+    """The claims of some claims files, each problem put in ``report``."""
     specs: list[ClaimSpec] = []
-    for path in _claim_files(case):
+    for path in paths:
         shown = case.rel(path)
         report.count("claims files")
         try:
@@ -153,7 +153,17 @@ def load_claim_specs(case: Case, report: Report) -> list[ClaimSpec]:
             report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
             continue
         specs.extend(_file_specs(doc, report))
-    _check_keys([_KeyUse(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs], report)
+    return specs
+
+
+def _key_uses(specs: list[ClaimSpec]) -> list[_KeyUse]:
+    return [_KeyUse(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs]
+
+
+def load_claim_specs(case: Case, report: Report) -> list[ClaimSpec]:
+    """Read every claims file; put each problem in ``report``; return the claims that parse."""
+    specs = _read_specs(case, _claim_files(case), report)
+    _check_keys(_key_uses(specs), report)
     return specs
 
 
@@ -279,19 +289,9 @@ def _compile_files(paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim
     assert _JOB is not None
     case, state = _JOB
     report = Report()
-    specs: list[ClaimSpec] = []
-    for path in paths:
-        shown = case.rel(path)
-        report.count("claims files")
-        try:
-            doc = load_yaml(read_bytes(path, what="claims file"), path=shown)
-        except EvidenceError as exc:
-            report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
-            continue
-        specs.extend(_file_specs(doc, report))
+    specs = _read_specs(case, paths, report)
     compiled = compile_claims(case, state, specs, report)
-    uses = [_KeyUse(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs]
-    return uses, compiled, report
+    return _key_uses(specs), compiled, report
 
 
 def compile_case_claims(case: Case, state: CaseState, report: Report) -> list[CompiledClaim]:

@@ -65,6 +65,7 @@ __all__ = [
 _CHUNK: Final = 4 << 20
 _SMALL: Final = 8 << 20  # files below this are hashed on one thread, all algorithms at once
 _FLUSH: Final = 64 << 20
+_BATCH: Final = 128  # small files handed to a worker at a time
 _EARLY_WRITEBACK: Final = sys.platform.startswith("linux")
 _NO_KERNEL_COPY: Final = frozenset({errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
                                     errno.EBADF})
@@ -295,7 +296,11 @@ def hash_files(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileDigests | OSError]:
     """Digest many files with several algorithms, each file read once, on ``workers``
-    threads (largest files first); copy each to ``copies[i]`` on the way when given.
+    threads; copy each to ``copies[i]`` on the way when given.
+
+    Each large file is a task of its own (started first, hashed on several threads);
+    small files go in batches, so that thousands of records cost few hand-overs
+    between threads.
 
     Returns, in the order of ``sources``, each file's digests or the OSError that stopped it.
     """
@@ -314,22 +319,29 @@ def hash_files(
         with lock:
             done += n
 
-    def job(index: int) -> FileDigests | OSError:
-        try:
-            return _hash_one(sources[index], algorithms,
-                             copies[index] if copies is not None else None, advance)
-        except OSError as exc:
-            return exc
+    def job(batch: list[int]) -> list[tuple[int, FileDigests | OSError]]:
+        out: list[tuple[int, FileDigests | OSError]] = []
+        for index in batch:
+            try:
+                out.append((index, _hash_one(sources[index], algorithms,
+                                             copies[index] if copies is not None else None,
+                                             advance)))
+            except OSError as exc:
+                out.append((index, exc))
+        return out
 
-    results: list[FileDigests | OSError] = [OSError()] * len(sources)
     order = sorted(range(len(sources)), key=lambda i: -sizes[i])
+    small = [i for i in order if sizes[i] < _SMALL]
+    batches = [[i] for i in order if sizes[i] >= _SMALL]
+    batches += [small[k:k + _BATCH] for k in range(0, len(small), _BATCH)]
+    results: list[FileDigests | OSError] = [OSError()] * len(sources)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(job, i): i for i in order}
-        pending = set(futures)
+        pending = {pool.submit(job, batch) for batch in batches}
         while pending:
             finished, pending = concurrent.futures.wait(pending, timeout=0.25)
             for future in finished:
-                results[futures[future]] = future.result()
+                for index, result in future.result():
+                    results[index] = result
             if progress is not None:
                 progress(done, total)
     return results

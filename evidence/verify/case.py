@@ -207,20 +207,25 @@ def _text(ctx: _Ctx, blake3_hex: str) -> str | None:
     return ctx.texts[blake3_hex]
 
 
+def _check_revision_chain(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> None:
+    """Revision n > 1 needs revision n - 1, and names it by its digest."""
+    if rec.revision == 1:
+        return
+    before = ctx.records.get((rec.id, rec.revision - 1))
+    if before is None:
+        ctx.report.add("record-chain", "FAIL", f"revision {rec.revision - 1} is missing",
+                       path=rel, record=label)
+    elif rec.supersedes is not None and rec.supersedes[1] != before.blake3:
+        ctx.report.add("record-chain", "FAIL",
+                       f"supersedes revision {rec.revision - 1} with blake3 "
+                       f"{rec.supersedes[1]}, which has {before.blake3}", path=rel, record=label)
+
+
 def _check_record_links(ctx: _Ctx) -> None:
-    report = ctx.report
     for (record_id, revision), rec in sorted(ctx.records.items()):
         rel = f"records/{record_id}.{revision}.json"
         label = f"{record_id}.{revision}"
-        if revision > 1:
-            before = ctx.records.get((record_id, revision - 1))
-            if before is None:
-                report.add("record-chain", "FAIL", f"revision {revision - 1} is missing",
-                           path=rel, record=label)
-            elif rec.supersedes is not None and rec.supersedes[1] != before.blake3:
-                report.add("record-chain", "FAIL",
-                           f"supersedes revision {revision - 1} with blake3 {rec.supersedes[1]}, "
-                           f"which has {before.blake3}", path=rel, record=label)
+        _check_revision_chain(ctx, rec, rel, label)
         if rec.kind == "source":
             _check_source(ctx, rec, rel, label)
         elif rec.kind == "claim":

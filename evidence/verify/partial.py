@@ -57,6 +57,7 @@ from evidence.verify.attachments import check_seal_attachments
 from evidence.verify.case import (
     Progress,
     _check_claim,
+    _check_revision_chain,
     _check_source,
     _Ctx,
     _fallback_meta,
@@ -322,16 +323,7 @@ def _check_links(ctx: _Ctx, latest: Seal) -> None:
     for (record_id, revision), rec in sorted(ctx.records.items()):
         rel = f"records/{record_id}.{revision}.json"
         label = f"{record_id}.{revision}"
-        if revision > 1:
-            before = ctx.records.get((record_id, revision - 1))
-            if before is None:
-                report.add("record-chain", "FAIL", f"revision {revision - 1} is missing",
-                           path=rel, record=label)
-            elif rec.supersedes is not None and rec.supersedes[1] != before.blake3:
-                report.add("record-chain", "FAIL",
-                           f"supersedes revision {revision - 1} with blake3 "
-                           f"{rec.supersedes[1]}, which has {before.blake3}", path=rel,
-                           record=label)
+        _check_revision_chain(ctx, rec, rel, label)
         if rec.kind == "source":
             _check_source(ctx, rec, rel, label)
         elif rec.kind == "claim":
