@@ -1,0 +1,169 @@
+"""Claim records: what a source says, anchored in its text (DESIGN.md, "Claim body")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.canonical import JSONValue
+from evidence.errors import SchemaError
+from evidence.model._common import RecordId, _check_date
+
+__all__ = ["AttributionLink", "ClaimBody", "Fact", "Quote", "SourceRef"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """The source revision a claim quotes, pinned by the source record's BLAKE3."""
+
+    id: RecordId
+    revision: int
+    blake3: str
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SourceRef:
+        return cls(RecordId(d["id"]), d["revision"], d["blake3"])
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {"id": self.id, "revision": self.revision, "blake3": self.blake3}
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """W3C Web Annotation TextQuoteSelector (exact, prefix, suffix) and TextPositionSelector
+    (start, end): offsets in code points of the source's normalised text, end exclusive."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end - self.start != len(self.exact):
+            raise SchemaError(
+                f"quote: end - start ({self.end} - {self.start}) is not the length of "
+                f"exact ({len(self.exact)})"
+            )
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Quote:
+        return cls(d["exact"], d["prefix"], d["suffix"], d["start"], d["end"])
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "exact": self.exact,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "start": self.start,
+            "end": self.end,
+        }
+
+    def to_web_annotation(self, source: str) -> dict[str, JSONValue]:
+        """The same selection as a W3C Web Annotation ``target`` with two selectors."""
+        return {
+            "source": source,
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": self.exact,
+                    "prefix": self.prefix,
+                    "suffix": self.suffix,
+                },
+                {"type": "TextPositionSelector", "start": self.start, "end": self.end},
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionLink:
+    """One link of an attribution chain: who, in what role, through which channel."""
+
+    name: str
+    role: str | None = None
+    channel: str | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AttributionLink:
+        return cls(d["name"], d.get("role"), d.get("channel"))
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {"name": self.name, "role": self.role, "channel": self.channel}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A figure as reported, with its qualifier ("more than 40": value 40, more-than)."""
+
+    value: int | float
+    qualifier: str
+    max: int | float | None = None
+    unit: str | None = None
+    text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.qualifier == "range" and (self.max is None or self.max < self.value):
+            raise SchemaError("a fact with qualifier 'range' needs max >= value")
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Fact:
+        return cls(d["value"], d["qualifier"], d.get("max"), d.get("unit"), d.get("text"))
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        out: dict[str, JSONValue] = {"value": self.value, "qualifier": self.qualifier}
+        for name in ("max", "unit", "text"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimBody:
+    """What a claim record says (DESIGN.md, "Claim body"), compiled from claims/*.yaml."""
+
+    key: str
+    statement: str
+    source: SourceRef
+    quote: Quote | None
+    attribution: tuple[AttributionLink, ...]
+    category: str
+    facts: Mapping[str, Fact]
+    date: str | None
+    places: tuple[str, ...]
+    status: str
+    note: str | None
+
+    def __post_init__(self) -> None:
+        _check_date(self.date, "date")
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ClaimBody:
+        return cls(
+            key=d["key"],
+            statement=d["statement"],
+            source=SourceRef.from_dict(d["source"]),
+            quote=Quote.from_dict(d["quote"]) if d["quote"] is not None else None,
+            attribution=tuple(AttributionLink.from_dict(x) for x in d["attribution"]),
+            category=d["category"],
+            facts={k: Fact.from_dict(v) for k, v in d["facts"].items()},
+            date=d["date"],
+            places=tuple(d["places"]),
+            status=d["status"],
+            note=d["note"],
+        )
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "key": self.key,
+            "statement": self.statement,
+            "source": self.source.to_dict(),
+            "quote": self.quote.to_dict() if self.quote else None,
+            "attribution": [link.to_dict() for link in self.attribution],
+            "category": self.category,
+            "facts": {k: v.to_dict() for k, v in self.facts.items()},
+            "date": self.date,
+            "places": list(self.places),
+            "status": self.status,
+            "note": self.note,
+        }
