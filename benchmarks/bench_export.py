@@ -17,7 +17,10 @@ Measured, in this process, ``--rounds`` times each (the best and the median are 
   it: BLAKE3 of every object, records, custody chain, Merkle root);
 - bagit-python (the Library of Congress reference implementation) on a copy of the same
   payload files: ``make_bag`` with SHA-256 and SHA-512, then ``Bag.validate()``, with its
-  default of one process, and with ``--processes 2``.
+  default of one process, and with ``--processes 2``. ``make_bag`` moves the files into
+  ``data/`` in place and writes nothing else large, where ``evidence export`` must copy
+  (and sync) 1 GiB to leave the case untouched; the time of that copy for bagit-python is
+  printed apart, for context only: the issue's target is against make_bag + validate.
 
 The issue asks: export plus validation at most 0.7 times bagit-python's make plus validate.
 Files are in the page cache for both sides (each side reads what was just written), and
@@ -143,14 +146,21 @@ def _ours(case: Case, work: Path, round_no: int) -> tuple[float, float, float]:
     return export, validate, verify
 
 
-def _bagit(payload: Path, work: Path, processes: int) -> tuple[float, float]:
+def _bagit(payload: Path, work: Path, processes: int) -> tuple[float, float, float]:
+    """make_bag and validate of a copy of the payload; the copy itself is timed apart
+    (make_bag moves files in place, so keeping a case intact needs a copy first)."""
     target = work / f"reference-{processes}"
-    shutil.copytree(payload, target)  # the same files, not timed
+
+    def copy_payload() -> None:
+        shutil.copytree(payload, target)
+        os.sync()
+
+    copy = _timed(copy_payload)
     make = _timed(lambda: bagit.make_bag(str(target), checksums=["sha256", "sha512"],
                                          processes=processes))
     validate = _timed(lambda: bagit.Bag(str(target)).validate(processes=processes))
     shutil.rmtree(target)
-    return make, validate
+    return make, validate, copy
 
 
 def _show(label: str, values: list[float]) -> str:
@@ -181,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         export_case(case, work / "payload-source", actor="bench", now=NOW)
         payload = work / "payload-source" / "data"
         ours: list[tuple[float, float, float]] = []
-        ref1: list[tuple[float, float]] = []
-        ref2: list[tuple[float, float]] = []
+        ref1: list[tuple[float, float, float]] = []
+        ref2: list[tuple[float, float, float]] = []
         cpu: dict[str, list[float]] = {}
         for n in range(args.rounds):
             ref1.append(_bagit(payload, work, 1))
@@ -198,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_show("bagit-python validate (1 process)", [r[1] for r in ref1]))
         print(_show("bagit-python make_bag (2 processes)", [r[0] for r in ref2]))
         print(_show("bagit-python validate (2 processes)", [r[1] for r in ref2]))
+        print(_show("(a copy of the payload first, cp -r + sync)", [r[2] for r in ref1]))
         for label, values in cpu.items():
             print(f"CPU seconds, {label:<40} median {statistics.median(values):6.2f}")
         print(f"load average at the end: {os.getloadavg()[0]:.2f} (1 min)")
@@ -211,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ratio vs bagit-python {label:<12} export+validate {ours_bag / base:.2f}   "
                   f"export+full verify {ours_full / base:.2f}   (target <= 0.70; medians: "
                   f"{ours_bag:.2f} s, {ours_full:.2f} s against {base:.2f} s)")
+        with_copy = statistics.median(r[0] + r[1] + r[2] for r in ref1)
+        print(f"for context, against copy + make_bag + validate (1 process, {with_copy:.2f} s): "
+              f"export+validate {ours_bag / with_copy:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
