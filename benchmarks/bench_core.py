@@ -152,6 +152,23 @@ def _make_case(root: Path, sources: int, per_source: int) -> None:
     shutil.rmtree(texts)
 
 
+def _file_floor(count: int, workdir: Path) -> float:
+    """Files per second this disk creates: ``count`` record-sized files, one sync at the end
+    (the least any design with one file per record must pay)."""
+    folder = workdir / "floor"
+    folder.mkdir()
+    data = b"x" * 1500
+    start = time.perf_counter()
+    for n in range(count):
+        fd = os.open(folder / f"CLM-{n:06d}.1.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        os.write(fd, data)
+        os.close(fd)
+    os.sync()
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(folder)
+    return count / elapsed
+
+
 def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[float, float]:
     case = workdir / f"case-{sources}"
     t0 = time.perf_counter()
@@ -162,8 +179,10 @@ def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[flo
     _drop_caches()
     verify_s, verify_rss = _peak_child(["verify", str(case)])
     warm_s, _ = _peak_child(["verify", str(case)])
+    floor = _file_floor(sources * per_source, workdir)
     print(f"{sources} sources + {sources * per_source} claims = {records} records "
-          f"(case built in {made:.1f} s)")
+          f"(case built in {made:.1f} s); this disk creates {floor:,.0f} files/s "
+          f"(the floor of any one-file-per-record seal)")
     print(f"  seal:   {seal_s:.2f} s = {records / seal_s:,.0f} records/s, "
           f"{seal_s / records * 1e6:.1f} us/record, peak RSS {seal_rss / 1024:.0f} MiB")
     print(f"  verify: {verify_s:.2f} s cold = {records / verify_s:,.0f} records/s "

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-__all__ = ["chunked", "map_chunks", "worker_count"]
+__all__ = ["chunked", "imap_chunks", "map_chunks", "worker_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -70,3 +70,22 @@ def map_chunks(
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         return pool.map(func, chunks, chunksize=1)
+
+
+def imap_chunks(
+    func: Callable[[T], R],
+    chunks: Sequence[T],
+    *,
+    min_items: int = 4000,
+    total: int,
+) -> Iterator[R]:
+    """Like :func:`map_chunks`, but yield each result, in order, as soon as it is ready,
+    so that the caller can work on the first chunks while workers do the next ones."""
+    workers = min(worker_count(), len(chunks))
+    if workers < 2 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            yield func(chunk)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(func, chunks, chunksize=1)

@@ -46,26 +46,44 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 @dataclass(frozen=True)
 class YamlDocument:
-    """A parsed YAML document and the line of each node, by JSON pointer."""
+    """A parsed YAML document, and its node graph to name the line of any JSON pointer.
+
+    Lines are looked up only when something needs one (an error, a claim's position), by
+    walking the nodes, so reading a large claims file builds no table of lines.
+    """
 
     data: Any
     path: str
-    lines: dict[str, int] = field(default_factory=dict)
+    root: yaml.Node | None = field(default=None, repr=False, compare=False)
 
     def line_of(self, pointer: str) -> int | None:
         """The line of the node at ``pointer``, or of its nearest parent that has one."""
-        while True:
-            if pointer in self.lines:
-                return self.lines[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        node = self.root
+        if node is None:
+            return None
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+        for token in tokens:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value
+                              if isinstance(k, yaml.ScalarNode) and _key_text(k) == token), None)
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit():
+                index = int(token)
+                child = node.value[index] if index < len(node.value) else None
+            if child is None:
+                break
+            node = child
+        return int(node.start_mark.line) + 1
+
+
+def _key_text(node: yaml.ScalarNode) -> str:
+    """A mapping key as the document's dicts hold it (always a string)."""
+    key = _scalar(node)
+    if isinstance(key, str):
+        return key
+    return str(key).lower() if isinstance(key, bool) else str(key)
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -78,8 +96,7 @@ def _one_line(text: object) -> str:
     return " ".join(first.split())
 
 
-def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], path: str,
-               seen: set[int]) -> Any:
+def _construct(node: yaml.Node, path: str, seen: set[int]) -> Any:
     """Build plain values from a node graph; an alias (a node reached twice) is refused."""
     if id(node) in seen:
         raise YamlError(
@@ -88,33 +105,27 @@ def _construct(node: yaml.Node, pointer: str, lines: dict[str, int], path: str,
             hint="Write the value out in full; aliases can hide content and expand without bound.",
         )
     seen.add(id(node))
-    lines[pointer] = node.start_mark.line + 1
-    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTIONS:
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if node.tag not in _PLAIN_COLLECTIONS:
         raise YamlError(f"YAML tag {node.tag!r} is not allowed; write plain mappings and lists",
                         path=path, line=node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlError("merge keys (<<) are not allowed", path=path,
-                                line=key_node.start_mark.line + 1)
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None or isinstance(key, (list, dict)):
-                raise YamlError("a mapping key must be a plain value", path=path,
-                                line=key_node.start_mark.line + 1)
-            if not isinstance(key, str):
-                key = str(key).lower() if isinstance(key, bool) else str(key)
-            if key in out:
-                raise YamlError(f"duplicate key {key!r}", path=path,
-                                line=key_node.start_mark.line + 1)
-            out[key] = _construct(value_node, f"{pointer}/{_escape(key)}", lines, path, seen)
-        return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(item, f"{pointer}/{index}", lines, path, seen)
-            for index, item in enumerate(node.value)
-        ]
-    return _scalar(node)
+        return [_construct(item, path, seen) for item in node.value]
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise YamlError("merge keys (<<) are not allowed", path=path,
+                            line=key_node.start_mark.line + 1)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise YamlError("a mapping key must be a plain value", path=path,
+                            line=key_node.start_mark.line + 1)
+        key = key_node.value if key_node.tag == _STR else _key_text(key_node)
+        if key in out:
+            raise YamlError(f"duplicate key {key!r}", path=path,
+                            line=key_node.start_mark.line + 1)
+        out[key] = _construct(value_node, path, seen)
+    return out
 
 
 def _scalar(node: yaml.Node) -> Any:
@@ -165,16 +176,15 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
         loader.dispose()
     if node is None:
         raise YamlError("file is empty, expected a YAML mapping", path=path)
-    lines: dict[str, int] = {}
     try:
-        value = _construct(node, "", lines, path, set())
+        value = _construct(node, path, set())
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise YamlError(f"cannot read value: {_one_line(exc.problem)}", path=path,
                         line=mark.line + 1 if mark else None) from exc
     finally:
         _SCALARS.constructed_objects.clear()
-    return YamlDocument(value, path, lines)
+    return YamlDocument(value, path, node)
 
 
 def dump_yaml(data: Any) -> str:

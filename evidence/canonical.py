@@ -15,8 +15,9 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any, Final
+from typing import Any
 
 import rfc8785
 
@@ -76,7 +77,7 @@ def canonical_bytes(value: JSONValue) -> bytes:
             beyond 2**53 - 1, a lone surrogate, a non-JSON type).
     """
     try:
-        if _plain(value):
+        if type(value) is str or _plain(value):
             return _ENCODER.encode(value).encode("utf-8")
         return bytes(rfc8785.dumps(value))
     except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError, TypeError) as exc:
@@ -108,7 +109,7 @@ def parse_canonical(data: bytes) -> tuple[JSONValue, bool]:
     Raises:
         ValueError: the bytes are not JSON.
     """
-    simple = b"\\u" not in data and not any(lead in data for lead in _FOUR_BYTE_LEADS)
+    simple = b"\\u" not in data and (data.isascii() or max(data) < 0xF0)
     if simple:
         try:
             value = json.loads(data, parse_float=_refuse_float, parse_int=_int_in_range,
@@ -124,7 +125,6 @@ def parse_canonical(data: bytes) -> tuple[JSONValue, bool]:
         return value, False
 
 
-_FOUR_BYTE_LEADS: Final = tuple(bytes([b]) for b in range(0xF0, 0xF5))
 
 
 def _utf16_order(key: str) -> bytes:
@@ -139,7 +139,13 @@ def join_members(members: dict[str, bytes]) -> bytes:
     canonicalised once (a claim body, say) instead of being walked again.
     """
     keys = sorted(members, key=_utf16_order)
-    return b"{" + b",".join(canonical_bytes(k) + b":" + members[k] for k in keys) + b"}"
+    return b"{" + b",".join(_member_name(k) + b":" + members[k] for k in keys) + b"}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _member_name(key: str) -> bytes:
+    """The canonical bytes of a member name (a handful of names recur in every record)."""
+    return canonical_bytes(key)
 
 
 def loads_json(data: bytes, *, path: str) -> JSONValue:

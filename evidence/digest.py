@@ -108,7 +108,15 @@ def copy_and_digest(
     )
 
 
+_SMALL_FILE = 4 * CHUNK_SIZE
+
+
 def digest_file(path: str | os.PathLike[str]) -> DigestPair:
-    """Digest a file in one streaming pass."""
+    """Digest a file in one streaming pass (a small file in one read, without a thread)."""
     with open(path, "rb", buffering=0) as fh:
+        if os.fstat(fh.fileno()).st_size <= _SMALL_FILE:
+            data = fh.readall()
+            if len(data) <= _SMALL_FILE:
+                return digest_bytes(data)
+            fh.seek(0)
         return copy_and_digest(fh)

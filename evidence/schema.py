@@ -22,16 +22,21 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-import jsonschema
 import jsonschema_rs
-import referencing
-import referencing.jsonschema
 
 from evidence._resources import resource
 from evidence._yaml import YamlDocument
 from evidence.errors import SchemaError
+
+if TYPE_CHECKING:
+    import jsonschema
+    import referencing
+
+# The reference implementation (jsonschema, referencing) is imported when a document
+# fails and must be explained; a command that only writes valid documents never pays
+# for importing it.
 
 __all__ = [
     "SCHEMA_IDS",
@@ -81,6 +86,9 @@ def schema_document(name: str) -> dict[str, Any]:
 
 @functools.cache
 def _registry() -> referencing.Registry[Any]:
+    import referencing
+    import referencing.jsonschema
+
     resources = [
         (doc["$id"], referencing.jsonschema.DRAFT202012.create_resource(doc))
         for doc in _documents().values()
@@ -90,6 +98,8 @@ def _registry() -> referencing.Registry[Any]:
 
 @functools.cache
 def _reference_validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema_document(name), registry=_registry())
 
 
@@ -149,7 +159,9 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
         case "oneOf" | "anyOf":
             described = [e for e in (error.context or [])
                          if e.validator not in ("type",) or not isinstance(found, type(None))]
-            best = jsonschema.exceptions.best_match(described) if described else None
+            from jsonschema.exceptions import best_match
+
+            best = best_match(described) if described else None
             if best is not None and best.validator not in ("oneOf", "anyOf"):
                 return _describe(best)
             what = schema.get("description")
@@ -165,7 +177,9 @@ def issues(
     validator = _reference_validator(name)
     out = []
     seen: set[tuple[str, str]] = set()
-    for error in sorted(validator.iter_errors(instance), key=jsonschema.exceptions.relevance):
+    from jsonschema.exceptions import relevance
+
+    for error in sorted(validator.iter_errors(instance), key=relevance):
         pointer, message = _describe(error)
         if (pointer, message) in seen:  # branches of a oneOf can say the same thing twice
             continue

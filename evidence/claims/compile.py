@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence._fs import read_bytes
-from evidence._parallel import chunked, map_chunks, worker_count
+from evidence._parallel import chunked, imap_chunks, worker_count
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
@@ -47,6 +47,7 @@ __all__ = [
     "SourceView",
     "compile_case_claims",
     "compile_claims",
+    "iter_case_claims",
     "load_claim_specs",
     "spec_key",
 ]
@@ -294,24 +295,36 @@ def _compile_files(paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim
     return _key_uses(specs), compiled, report
 
 
-def compile_case_claims(case: Case, state: CaseState, report: Report) -> list[CompiledClaim]:
-    """Read, check and compile every claims file of the case (on every core for large
-    cases); put each problem in ``report``; return the compiled claims in file order."""
+def iter_case_claims(
+    case: Case, state: CaseState, report: Report
+) -> Iterator[list[CompiledClaim]]:
+    """Read, check and compile every claims file of the case, on every core for large
+    cases, yielding compiled claims chunk by chunk in file order as workers finish them.
+
+    Each problem goes into ``report``; the check that keys are unique across the case is
+    made after the last chunk, so a caller must look at ``report.ok`` only once the
+    iteration is over.
+    """
     global _JOB
     files = _claim_files(case)
+    chunks = chunked(files, worker_count() * 8)
+    uses: list[_KeyUse] = []
     _JOB = (case, state)
     try:
-        results = map_chunks(_compile_files, chunked(files, worker_count() * 4), min_items=32)
+        for part_uses, part_compiled, part_report in imap_chunks(
+            _compile_files, chunks, min_items=32, total=len(files)
+        ):
+            uses.extend(part_uses)
+            report.extend(part_report)
+            yield part_compiled
     finally:
         _JOB = None
-    uses: list[_KeyUse] = []
-    compiled: list[CompiledClaim] = []
-    for part_uses, part_compiled, part_report in results:
-        uses.extend(part_uses)
-        compiled.extend(part_compiled)
-        report.extend(part_report)
     _check_keys(uses, report)
-    return compiled
+
+
+def compile_case_claims(case: Case, state: CaseState, report: Report) -> list[CompiledClaim]:
+    """Every compiled claim of the case (see :func:`iter_case_claims`), in file order."""
+    return [claim for part in iter_case_claims(case, state, report) for claim in part]
 
 
 def _known_sources(state: CaseState) -> str:

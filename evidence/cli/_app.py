@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -16,7 +17,33 @@ __all__ = ["cli", "main"]
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT)
+# Which module defines each command. A command's module (and the libraries it needs:
+# cryptography, reportlab, http …) is imported only when that command runs, so that
+# `evidence add` of a large file does not pay for the start-up of every other command.
+_COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("init", "add", "check", "seal", "verify", "demo"), "evidence.cli.core"),
+    "capture": "evidence.cli.capture",
+    **dict.fromkeys(("suggest", "corroborate"), "evidence.cli.claims"),
+    **dict.fromkeys(("keygen", "stamp", "proof", "verify-proof", "disclose"),
+                    "evidence.cli.integrity"),
+    **dict.fromkeys(("export", "import"), "evidence.cli.package"),
+    "render": "evidence.cli.render",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported when they are first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            importlib.import_module(_COMMANDS[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings=_CONTEXT)
 @click.version_option(__version__, prog_name="evidence")
 @click.option("--verbose", is_flag=True, help="Show the Python traceback of an error.")
 @click.pass_context

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from evidence._fs import Batch, write_new_file
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, join_members, loads_json
 from evidence.case import Case, CaseState, default_actor
-from evidence.claims.compile import CompiledClaim, compile_case_claims
+from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity.custody import NewEvent
@@ -89,13 +89,6 @@ class _Planned:
     record_bytes: bytes
 
 
-@dataclass
-class _Plan:
-    records: list[_Planned] = field(default_factory=list)
-    withdrawn: list[RecordId] = field(default_factory=list)
-    unchanged: int = 0
-
-
 def _claim_record_bytes(record_id: RecordId, revision: int, supersedes: Supersedes | None,
                         body_bytes: bytes, at: bytes, who: bytes) -> bytes:
     """The record's RFC 8785 bytes, assembled around the body's canonical bytes (the
@@ -112,49 +105,59 @@ def _claim_record_bytes(record_id: RecordId, revision: int, supersedes: Supersed
     })
 
 
-def _plan(case: Case, state: CaseState, compiled: list[CompiledClaim], at: str,
-          who: str) -> _Plan:
-    plan = _Plan()
-    next_number = state.next_claim_number
-    present = set()
-    at_bytes, who_bytes = canonical_bytes(at), canonical_bytes(who)
-    for claim in compiled:
-        key = claim.key
-        present.add(key)
-        record_id = state.claim_keys.get(key)
-        if record_id is None:
-            record_id = format_record_id("claim", next_number)
-            next_number += 1
-            revision, supersedes = 1, None
-        elif state.claim_body_digest.get(record_id) == claim.body_blake3:
-            plan.unchanged += 1
-            continue
-        else:
+class _Planner:
+    """Turns compiled claims into the record revisions to write, chunk by chunk."""
+
+    def __init__(self, state: CaseState, at: str, who: str) -> None:
+        self.state = state
+        self.next_number = state.next_claim_number
+        self.present: set[str] = set()
+        self.unchanged = 0
+        self.at, self.who = canonical_bytes(at), canonical_bytes(who)
+
+    def take(self, compiled: list[CompiledClaim]) -> Iterator[_Planned]:
+        """The new revisions among ``compiled`` (claims whose body did not change: none)."""
+        state = self.state
+        for claim in compiled:
+            key = claim.key
+            self.present.add(key)
+            record_id = state.claim_keys.get(key)
+            if record_id is None:
+                record_id = format_record_id("claim", self.next_number)
+                self.next_number += 1
+                revision, supersedes = 1, None
+            elif state.claim_body_digest.get(record_id) == claim.body_blake3:
+                self.unchanged += 1
+                continue
+            else:
+                latest = state.latest[record_id]
+                revision = latest.revision + 1
+                supersedes = Supersedes(latest.revision, latest.blake3)
+            record_bytes = _claim_record_bytes(record_id, revision, supersedes,
+                                               claim.body_bytes, self.at, self.who)
+            yield _Planned(record_id, revision, supersedes, key, claim.status,
+                           claim.body_blake3, record_bytes)
+
+    def withdrawn(self, case: Case) -> Iterator[_Planned]:
+        """A `withdrawn` revision for every claim no claims file holds any more."""
+        state = self.state
+        for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
+            if key in self.present or state.claim_status.get(record_id) == "withdrawn":
+                continue
             latest = state.latest[record_id]
-            revision, supersedes = latest.revision + 1, Supersedes(latest.revision, latest.blake3)
-        record_bytes = _claim_record_bytes(record_id, revision, supersedes, claim.body_bytes,
-                                           at_bytes, who_bytes)
-        plan.records.append(_Planned(record_id, revision, supersedes, key, claim.status,
-                                     claim.body_blake3, record_bytes))
-    for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
-        if key in present or state.claim_status.get(record_id) == "withdrawn":
-            continue
-        latest = state.latest[record_id]
-        name = f"records/{record_id}.{latest.revision}.json"
-        previous = Record.from_dict(
-            loads_json(record_slice(case.records.read(record_id, latest.revision)) or b"{}",
-                       path=name))
-        body = previous.body.to_dict()
-        body["status"] = "withdrawn"
-        ClaimBody.from_dict(body)  # the second gate: the withdrawn body is still a claim body
-        body_bytes = canonical_bytes(body)
-        supersedes = Supersedes(latest.revision, latest.blake3)
-        record_bytes = _claim_record_bytes(record_id, latest.revision + 1, supersedes,
-                                           body_bytes, at_bytes, who_bytes)
-        plan.records.append(_Planned(record_id, latest.revision + 1, supersedes, key,
-                                     "withdrawn", digest_bytes(body_bytes).blake3, record_bytes))
-        plan.withdrawn.append(record_id)
-    return plan
+            name = f"records/{record_id}.{latest.revision}.json"
+            previous = Record.from_dict(
+                loads_json(record_slice(case.records.read(record_id, latest.revision)) or b"{}",
+                           path=name))
+            body = previous.body.to_dict()
+            body["status"] = "withdrawn"
+            ClaimBody.from_dict(body)  # the second gate: the withdrawn body is still a claim
+            body_bytes = canonical_bytes(body)
+            supersedes = Supersedes(latest.revision, latest.blake3)
+            record_bytes = _claim_record_bytes(record_id, latest.revision + 1, supersedes,
+                                               body_bytes, self.at, self.who)
+            yield _Planned(record_id, latest.revision + 1, supersedes, key, "withdrawn",
+                           digest_bytes(body_bytes).blake3, record_bytes)
 
 
 def _leaves(case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes],
@@ -212,30 +215,41 @@ def seal_case(
         state = case.state()
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
-        compiled = compile_case_claims(case, state, report)
-        if not report.ok:
-            raise ClaimsInvalid(report)
-        plan = _plan(case, state, compiled, at, who)
-
+        planner = _Planner(state, at, who)
         fresh: dict[tuple[str, int], bytes] = {}
         events: list[NewEvent] = []
         added: list[Subject] = []
+        withdrawn: list[RecordId] = []
+
+        def stage(planned: _Planned) -> None:
+            record_bytes = planned.record_bytes
+            pair = digest_bytes(record_bytes)
+            batch.add(case.records.path(planned.id, planned.revision),
+                      envelope_bytes(record_bytes, pair))
+            fresh[(planned.id, planned.revision)] = record_bytes
+            subject = Subject(planned.id, planned.revision, pair.blake3)
+            added.append(subject)
+            details: dict[str, object] = {"key": planned.key, "status": planned.status,
+                                          "body_blake3": planned.body_blake3}
+            if planned.supersedes is not None:
+                details["supersedes"] = planned.supersedes.to_dict()
+            action = "claim-recorded" if planned.revision == 1 else "superseded"
+            events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
+            state.note(action, subject, details)
+
+        # Compiling (in worker processes) and staging the records (here, and by the batch's
+        # writer thread) overlap; nothing is named before the commit, so a problem found
+        # late still leaves nothing behind.
         with Batch() as batch:
-            for planned in plan.records:
-                record_bytes = planned.record_bytes
-                pair = digest_bytes(record_bytes)
-                batch.add(case.records.path(planned.id, planned.revision),
-                          envelope_bytes(record_bytes, pair))
-                fresh[(planned.id, planned.revision)] = record_bytes
-                subject = Subject(planned.id, planned.revision, pair.blake3)
-                added.append(subject)
-                details: dict[str, object] = {"key": planned.key, "status": planned.status,
-                                              "body_blake3": planned.body_blake3}
-                if planned.supersedes is not None:
-                    details["supersedes"] = planned.supersedes.to_dict()
-                action = "claim-recorded" if planned.revision == 1 else "superseded"
-                events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
-                state.note(action, subject, details)
+            for compiled in iter_case_claims(case, state, report):
+                if report.ok:
+                    for planned in planner.take(compiled):
+                        stage(planned)
+            if not report.ok:
+                raise ClaimsInvalid(report)
+            for planned in planner.withdrawn(case):
+                stage(planned)
+                withdrawn.append(planned.id)
             batch.commit()  # the files are durable before the log names them
         case.custody.append(events, actor=who, now=moment)
 
@@ -243,7 +257,7 @@ def seal_case(
         if latest is not None and not events and recovered == 0 and latest[0].size == len(
             state.entries
         ):
-            return SealResult(None, None, unchanged=plan.unchanged)
+            return SealResult(None, None, unchanged=planner.unchanged)
 
         leaves, hashes = _leaves(case, state, fresh, progress)
         head = case.custody.head()
@@ -273,5 +287,5 @@ def seal_case(
                 "seal": sequence, "seal_sha256": seal_sha256, "file": case.rel(signature),
                 "alg": "ed25519", "fingerprint": key.fingerprint}))
         case.custody.append(sealed, actor=who, now=moment)
-        return SealResult(seal, path, added, plan.withdrawn, plan.unchanged, recovered,
+        return SealResult(seal, path, added, withdrawn, planner.unchanged, recovered,
                           signature)

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -92,9 +93,9 @@ def scan_object(path: Path, rel: str) -> ObjectScan:
     return ObjectScan(name, rel, pair.sha256, pair.size, True, ())
 
 
-def scan_record(path: Path, record_id: str, revision: int) -> RecordScan | tuple[Finding, ...]:
+def scan_record(path: str, record_id: str, revision: int) -> RecordScan | tuple[Finding, ...]:
     """Check one record file alone: form, digests, canonical bytes, schema, model."""
-    rel = f"records/{path.name}"
+    rel = f"records/{os.path.basename(path)}"
     label = f"{record_id}.{revision}"
     found: list[Finding] = []
 
@@ -102,7 +103,8 @@ def scan_record(path: Path, record_id: str, revision: int) -> RecordScan | tuple
         found.append(Finding(check, status, message, rel, label))  # type: ignore[arg-type]
 
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         fail("record-form", f"cannot read: {exc.strerror}", "ERROR")
         return tuple(found)
@@ -202,6 +204,7 @@ def run_task(task: tuple[str, Path, list[Any]]) -> list[Any]:
     if kind == "objects":
         return [scan_object(root / rel, rel) for rel in items]
     if kind == "records":
-        return [scan_record(root / "records" / name, record_id, revision)
+        folder = os.path.join(root, "records")
+        return [scan_record(os.path.join(folder, name), record_id, revision)
                 for name, record_id, revision in items]
     return [scan_line(number, raw) for number, raw in items]

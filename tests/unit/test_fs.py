@@ -128,18 +128,29 @@ def test_batch_left_by_an_exception_names_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("how", ["exists", "twice"])
-def test_batch_refuses_to_rewrite(tmp_path: Path, how: str) -> None:
+def test_batch_refuses_a_name_that_exists_at_commit(tmp_path: Path) -> None:
     dest = tmp_path / "a.json"
-    if how == "exists":
-        dest.write_bytes(b"original")
+    dest.write_bytes(b"original")
+
+    def stage_and_commit() -> None:
+        with Batch() as batch:
+            batch.add(dest, b"second")
+            batch.commit()
+
+    with pytest.raises(CaseError, match="never rewritten"):
+        stage_and_commit()
+    assert dest.read_bytes() == b"original"
+    assert _leftovers(tmp_path) == []
+
+
+def test_batch_refuses_a_name_staged_twice(tmp_path: Path) -> None:
+    dest = tmp_path / "a.json"
     with Batch() as batch:
-        if how == "twice":
-            batch.add(dest, b"first")
-        with pytest.raises(CaseError, match="never rewritten"):
+        batch.add(dest, b"first")
+        with pytest.raises(CaseError, match="staged twice"):
             batch.add(dest, b"second")
         batch.abort()
-    assert not dest.exists() or dest.read_bytes() == b"original"
+    assert not dest.exists()
     assert _leftovers(tmp_path) == []
 
 
