@@ -114,6 +114,10 @@ def replace_file(dest: Path, data: bytes, *, mode: int = 0o644) -> None:
     fsync_dir(dest.parent)
 
 
+_FSYNC_EACH_UP_TO = 32
+"""Batches up to this many files fsync each one; larger ones sync once."""
+
+
 class Batch:
     """New files written together and made durable with one sync.
 
@@ -203,7 +207,15 @@ class Batch:
             raise error
         if not self._staged:
             return
-        os.sync()
+        if len(self._staged) <= _FSYNC_EACH_UP_TO:
+            for tmp, _ in self._staged:  # a few files: cheaper than syncing the machine
+                fd = os.open(tmp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        else:
+            os.sync()
         folders: set[Path] = set()
         try:
             for tmp, dest in self._staged:
