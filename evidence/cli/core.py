@@ -9,6 +9,7 @@ import click
 
 from evidence.case import Case, default_actor
 from evidence.cli._app import cli
+from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report, progress
 from evidence.errors import EXIT_FINDINGS, UsageError
 from evidence.model import RecordId, Subject
@@ -181,14 +182,7 @@ def _say_recorded(added: list[Subject], withdrawn: list[RecordId]) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--trusted-key", "trusted_keys", multiple=True, type=click.Path(path_type=Path),
-              help="Ed25519 public key (PEM) whose seal signatures are trusted (repeatable).")
-@click.option("--tsa-ca", type=click.Path(path_type=Path),
-              help="CA certificates (PEM) that time-stamp tokens must chain to.")
-@click.option("--require-signature", is_flag=True,
-              help="Fail unless every seal is signed by a trusted key.")
-@click.option("--require-timestamp", is_flag=True,
-              help="Fail unless every seal has a time-stamp token that chains to --tsa-ca.")
+@trust_options()
 @click.option("--clock-skew", type=click.FloatRange(min=0), default=300.0, show_default=True,
               help="Seconds a time-stamp may precede its seal's sealed_at.")
 @click.option("--log", "log_it", is_flag=True,

@@ -14,6 +14,7 @@ import click
 from evidence._fs import replace_file
 from evidence.case import Case
 from evidence.cli._app import cli
+from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report
 from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, UsageError
 from evidence.integrity.sign import SigningKey
@@ -156,14 +157,7 @@ def proof(directory: Path, record_id: str, sequence: int | None, revision: int |
               help="The seal file the proof names (seals/NNNN.json): check the root against "
                    "it, with its signature and time-stamps.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--trusted-key", "trusted_keys", multiple=True, type=click.Path(path_type=Path),
-              help="Ed25519 public key (PEM) whose seal signatures are trusted (repeatable).")
-@click.option("--tsa-ca", type=click.Path(path_type=Path),
-              help="CA certificates (PEM) that time-stamp tokens must chain to.")
-@click.option("--require-signature", is_flag=True,
-              help="Fail unless the seal is signed by a trusted key.")
-@click.option("--require-timestamp", is_flag=True,
-              help="Fail unless the seal has a time-stamp token that chains to --tsa-ca.")
+@trust_options()
 def verify_proof(proof_file: Path, seal_file: Path | None, as_json: bool,
                  trusted_keys: tuple[Path, ...], tsa_ca: Path | None, require_signature: bool,
                  require_timestamp: bool) -> int:

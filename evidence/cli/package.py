@@ -8,6 +8,7 @@ import click
 
 from evidence.case import Case
 from evidence.cli._app import cli
+from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report, progress
 from evidence.errors import EXIT_FINDINGS, VerificationFailed
 
@@ -48,10 +49,7 @@ def export(directory: Path, out: Path, as_zip: bool, actor: str | None) -> int:
 @click.argument("package", type=click.Path(path_type=Path))
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the verification report as JSON.")
-@click.option("--trusted-key", "trusted_keys", multiple=True, type=click.Path(path_type=Path),
-              help="Ed25519 public key (PEM) whose seal signatures are trusted (repeatable).")
-@click.option("--tsa-ca", type=click.Path(path_type=Path),
-              help="CA certificates (PEM) that time-stamp tokens must chain to.")
+@trust_options(requirements=False)
 @click.option("--actor", help="Who imports (default: EVIDENCE_ACTOR or the OS user).")
 def import_(package: Path, directory: Path, as_json: bool, trusted_keys: tuple[Path, ...],
             tsa_ca: Path | None, actor: str | None) -> int:
