@@ -18,7 +18,7 @@ import os
 import queue
 import threading
 from dataclasses import dataclass
-from typing import BinaryIO, Final, Literal, NewType
+from typing import BinaryIO, Final, NewType
 
 import blake3
 
@@ -35,7 +35,6 @@ __all__ = [
 
 Blake3Hex = NewType("Blake3Hex", str)
 Sha256Hex = NewType("Sha256Hex", str)
-Algorithm = Literal["blake3", "sha256"]
 
 CHUNK_SIZE: Final = 1 << 20
 _HEX = frozenset("0123456789abcdef")

@@ -9,8 +9,8 @@ Claims with ``status: proposed`` (written by ``suggest``) are read but not compi
 an analyst accepts them by setting another status or moving them to their own file.
 
 Example:
-    >>> spec_key("missiles-launched")
-    'missiles-launched'
+    >>> # report = Report(); compiled = compile_case_claims(case, case.state(), report)
+    >>> # report.ok, compiled[0].key  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from evidence.model import (
     ClaimBody,
     Fact,
     Record,
-    RecordId,
     SourceBody,
     SourceRef,
 )
@@ -49,13 +48,7 @@ __all__ = [
     "compile_claims",
     "iter_case_claims",
     "load_claim_specs",
-    "spec_key",
 ]
-
-
-def spec_key(key: str) -> str:
-    """Keys are compared as written (the schema already restricts them to slugs)."""
-    return key
 
 
 @dataclass(frozen=True)
@@ -333,8 +326,3 @@ def _known_sources(state: CaseState) -> str:
         return "no sources yet; add one with `evidence add`"
     shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
     return shown
-
-
-def claim_id_for(state: CaseState, key: str) -> RecordId | None:
-    """The CLM id a key maps to, if it was ever recorded."""
-    return state.claim_keys.get(key)

@@ -71,10 +71,6 @@ class _Ctx:
     custody_digests: dict[int, str] = field(default_factory=dict)  # seq -> line digest
     sealed_events: dict[int, dict[str, Any]] = field(default_factory=dict)
 
-    def tick(self, stage: str, done: int, total: int) -> None:
-        if self.progress is not None and (done % 4096 == 0 or done == total):
-            self.progress(stage, done, total)
-
 
 def verify_case(
     path: str | os.PathLike[str],
