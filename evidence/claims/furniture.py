@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003  (the text is Ukrainian and Russian on purpose)
+# ruff: noqa: RUF001  (the text is Ukrainian and Russian on purpose)
 """Page furniture: the lines of a saved page that are the site's, not the article's.
 
 A page saved as text keeps what surrounds the article: the site's clock ("П'ятниця,
@@ -39,7 +39,7 @@ from typing import Final
 
 from evidence.claims.lexicon import data
 
-__all__ = ["blank", "furniture_spans", "is_furniture", "is_headline"]
+__all__ = ["blank", "furniture_spans", "is_furniture", "is_headline", "is_prose"]
 
 _WEEKDAY: Final = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
@@ -145,12 +145,19 @@ def is_furniture(line: str, *, above_headline: bool = False) -> bool:
 
 
 _HEADLINE_END: Final = re.compile(r"[.;:,]$")
+_NOT_HEADLINE: Final = re.compile(
+    r"(?:by|автор|авторка|фото|photo|джерело|источник|source|see (?:more|also)|read (?:more|"
+    r"also)|related|читайте (?:також|также)|дивіться також|смотрите также)(?!\w)",
+    re.IGNORECASE)
+_SENTENCES: Final = re.compile(r"\w[.!?]\s+[A-ZА-ЯІЇЄҐ]")
+"""A second sentence: a headline is one."""
 
 
 def is_headline(line: str) -> bool:
-    """Whether a line reads as a headline: three to thirty words, mostly letters, not
-    furniture, not a date or time, not ending as a sentence or a list does ("…", ":",
-    ","), and not a byline ("By …", "Автор: …")."""
+    """Whether a line reads as a headline: one sentence of three to thirty words, mostly
+    letters, not furniture, not a date or time, not ending as a sentence or a list does
+    (".", ":", ","), not a byline ("By …", "Автор: …") nor a link to another report
+    ("See more: …", "Читайте також")."""
     text = _fold(line)
     words = re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", text)
     if not 3 <= len(words) <= 30 or len(text) > 200:
@@ -160,10 +167,20 @@ def is_headline(line: str) -> bool:
         return False
     if _HEADLINE_END.search(text) and not text.endswith("..."):
         return False
-    if re.match(r"(?:by|автор|авторка|фото|photo|джерело|источник|source)\b",
-                text, re.IGNORECASE):
+    if _NOT_HEADLINE.match(text) or _SENTENCES.search(text):
         return False
     return not is_furniture(text) and not _is_date_time(text)
+
+
+def is_prose(line: str) -> bool:
+    """Whether a line is a paragraph of the article: a sentence that ends as one, of more
+    than twelve words, or more than one sentence."""
+    text = _fold(line)
+    if is_furniture(text):
+        return False
+    words = len(text.split())
+    return (words > 12 and text[-1:] in ".!?»\"'…") or (
+        words > 6 and _SENTENCES.search(text) is not None)
 
 
 def furniture_spans(text: str) -> list[tuple[int, int]]:

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003  (the text is Ukrainian and Russian on purpose)
+# ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
 """The time a count is stated for: the ``as_of`` of a fact (decision 0615).
 
 Tolls rise during the day; "12 killed" at 11:05 and "15 killed" at 16:10 are one count
