@@ -446,7 +446,9 @@ def _sort_key(entry: LedgerEntry) -> tuple[str, str]:
     parsed = _parse_when(entry.when)
     if parsed is None:
         return ("9999", entry.claim)
-    moment, zoned, _ = parsed
+    moment, zoned, day_only = parsed
+    if day_only:  # the hour is unknown: after the day's timed counts
+        return (f"{moment.date().isoformat()}T~", entry.claim)
     if zoned:
         moment = moment.astimezone(_dt.UTC).replace(tzinfo=None)
     return (moment.isoformat(), entry.claim)
@@ -532,10 +534,10 @@ def _judge(group: LedgerGroup) -> None:
         group.verdict = "rising"
     else:
         group.verdict = "consistent"
-    if rises and not conflicts:
+    timed = [e for e in group.entries if e.figure is not None and e.when and len(e.when) > 10]
+    if rises and not conflicts and len(timed) > 1:
         group.notes.append("growth over the day: " + " → ".join(
-            f"{e.figure_text()} ({_time_words(e)})" for e in group.entries
-            if e.figure is not None))
+            f"{e.figure_text()} ({_time_words(e)}, {e.origin_label})" for e in timed))
 
 
 def _judge_assertions(group: LedgerGroup) -> None:

@@ -273,7 +273,10 @@ def event_day(opening: Sequence[DateMention], published: _dt.date | None, *,
             break
     for weekday in (False, True):
         for mention in opening:
-            if _single(mention) and mention.relative and mention.weekday == weekday:
+            # A relative span ("за минулу добу") is the event's day too: a daily summary
+            # speaks of the whole of it. A month ("July 2023") is background, not a day.
+            if (mention.value and mention.value != SAME_DAY and mention.relative
+                    and mention.weekday == weekday):
                 candidates.append((str(mention.value), f"«{mention.text}» in the text"))
                 break
     for mention in header:

@@ -11,8 +11,8 @@ line by line, and left out of dates, titles and claims; the text itself is never
 
 A line is furniture when all of it is one of:
 
-- a clock: a time with seconds ("14:31:23"), or a weekday, date and time above the
-  article's headline (the site's header), or a bare weekday;
+- a clock: a time with seconds ("14:31:23"), or a weekday with a date or time above
+  the article's headline (the site's header), or a bare weekday;
 - weather: a temperature ("+18°", "-3 °C") or a weather word in a short line;
 - a cookie, consent, subscription or newsletter line;
 - a tracking or advertising word ("adsbygoogle", "dataLayer", "Advertisement",
@@ -70,6 +70,7 @@ _SHARE: Final = re.compile(
     r"надіслати|отправить|коментар\w*|комментари\w*|comments?)(?!\w)", re.IGNORECASE)
 _STRIP: Final = re.compile(r"[\s\d.,:;·|•/\-–—()\[\]«»\"'!?%+]+")
 _LINES: Final = re.compile(r"[^\n]+")
+_CLOCK_WORDS: Final = 8
 _SHORT: Final = 80
 """A widget line is short; a sentence of the article that mentions rain is not."""
 
@@ -79,7 +80,8 @@ def _date_line() -> re.Pattern[str]:
     months = "|".join(sorted(
         {str(m).casefold() for lang in data("numbers")["months"].values() for m in lang}
         | {"січень", "лютий", "березень", "квітень", "травень", "червень", "липень",
-           "серпень", "вересень", "жовтень", "листопад", "грудень"},
+           "серпень", "вересень", "жовтень", "листопад", "грудень", "jan", "feb", "mar",
+           "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"},
         key=len, reverse=True))
     date = (rf"(?:\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
             rf"\d{{1,2}}\s+(?:{months})(?:,?\s+\d{{4}})?|(?:{months})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)")
@@ -132,14 +134,15 @@ def is_furniture(line: str, *, above_headline: bool = False) -> bool:
     Args:
         line: the line.
         above_headline: the line comes before the article's headline (in the site's
-            header), where a weekday, date and time are the site's clock.
+            header), where a weekday with a date or time is the site's clock.
     """
     text = _fold(line)
     if not text:
         return False
-    if _SECONDS.search(text) and _is_date_time(text):
-        return True
-    if _is_date_time(text) and (above_headline or not re.search(r"\d", text)):
+    if _SECONDS.search(text) and (_is_date_time(text) or len(text.split()) <= _CLOCK_WORDS):
+        return True  # a clock that ticks: a stamp of the article has no seconds
+    if _is_date_time(text) and ((above_headline and _has_weekday(text))
+                                or not re.search(r"\d", text)):
         return True  # the site's clock above the headline, or a weekday alone
     return _widget(text)
 
