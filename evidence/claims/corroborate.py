@@ -534,10 +534,10 @@ def _judge(group: LedgerGroup) -> None:
         group.verdict = "rising"
     else:
         group.verdict = "consistent"
-    timed = [e for e in group.entries if e.figure is not None and e.when and len(e.when) > 10]
-    if rises and not conflicts and len(timed) > 1:
+    stamped = [e for e in group.entries if e.figure is not None and e.when and len(e.when) > 10]
+    if rises and not conflicts and len(stamped) > 1:
         group.notes.append("growth over the day: " + " → ".join(
-            f"{e.figure_text()} ({_time_words(e)}, {e.origin_label})" for e in timed))
+            f"{e.figure_text()} ({_time_words(e)}, {e.origin_label})" for e in stamped))
 
 
 def _judge_assertions(group: LedgerGroup) -> None:
