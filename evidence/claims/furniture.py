@@ -90,15 +90,21 @@ def _date_line() -> re.Pattern[str]:
         rf"(?:{_TIME}(?::[0-5]\d)?)?", re.IGNORECASE)
 
 
+_APOSTROPHES: Final = str.maketrans(dict.fromkeys("\u2019\u02bc\u2018`´", "'"))
+_DIGIT_OR_WEEKDAY: Final = re.compile(r"\d|" + _WEEKDAY, re.IGNORECASE)
+_DATE_WORDS: Final = 8
+"""A clock or a date line is a few words: longer lines are not tried against the pattern."""
+
+
 def _fold(line: str) -> str:
-    return line.translate(dict.fromkeys(map(ord, "\u2019\u02bc\u2018`´"), "'")).strip()
+    return line.translate(_APOSTROPHES).strip()
 
 
 def _is_date_time(line: str) -> bool:
     """Only a weekday, a date and a time, each optional ("П'ятниця, 16 Січня, 2026,
     14:31:23", "08.07.2024, 15:20", "14:27")."""
     text = _fold(line).rstrip(" .")
-    if not text or not re.search(r"\d|" + _WEEKDAY, text, re.IGNORECASE):
+    if not text or text.count(" ") >= _DATE_WORDS or not _DIGIT_OR_WEEKDAY.search(text):
         return False
     return _date_line().fullmatch(text) is not None
 
@@ -115,15 +121,12 @@ def _only(pattern: re.Pattern[str], line: str) -> bool:
     return not _STRIP.sub("", rest)
 
 
-def _widget(line: str) -> bool:
-    text = _fold(line)
-    if len(text) > _SHORT:
-        return False
+def _widget(text: str) -> bool:
     if _TEMPERATURE.search(text):
         return True
     if _WEATHER_WORDS.search(text) and len(text.split()) <= 6:
         return True
-    if _COOKIES.search(text) and (len(text.split()) <= 12 or "cookie" in text.casefold()):
+    if _COOKIES.search(text) and len(text.split()) <= 12:
         return True
     return _only(_TRACKING, text) or _only(_SHARE, text)
 
@@ -139,6 +142,8 @@ def is_furniture(line: str, *, above_headline: bool = False) -> bool:
     text = _fold(line)
     if not text:
         return False
+    if len(text) > _SHORT:  # a paragraph of the article, unless it is the cookie notice
+        return "cookie" in text.casefold() and _COOKIES.search(text) is not None
     if _SECONDS.search(text) and (_is_date_time(text) or len(text.split()) <= _CLOCK_WORDS):
         return True  # a clock that ticks: a stamp of the article has no seconds
     if _is_date_time(text) and ((above_headline and _has_weekday(text))

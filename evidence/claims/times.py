@@ -56,6 +56,7 @@ _STAMP: Final = re.compile(
     rf"{_TIME}(?::[0-5]\d)?(?:[ \t]*(?:\(|\[)?(?:kyiv time|за київським часом|по киевскому "
     rf"времени|local time)(?:\)|\])?)?[ \t]*(?P<tail>$|[.:—–\-|]?[ \t]+(?=\S))",
     re.IGNORECASE | re.MULTILINE)
+_TIMED_LINE: Final = re.compile(r"^(?=[^\n]{0,60}?\d[:.][0-5]\d)[^\n]*", re.MULTILINE)
 _AT: Final = re.compile(
     rf"(?<!\w)(?:станом на|по состоянию на|as of|as at|на момент)\s+(?:(?:about|близько|около)\s+)?"
     rf"{_TIME}(?!\d)(?:\s*(?:\(|,)?\s*(?:kyiv time|local time|за київським часом|по киевскому "
@@ -102,7 +103,10 @@ def find_stamps(text: str, published: str | None = None) -> list[Stamp]:
     """The update stamps of a text (its furniture blanked), in order."""
     day = parse_published(published)
     out = []
-    for match in _STAMP.finditer(text):
+    for line in _TIMED_LINE.finditer(text):  # only lines with a time near their start
+        match = _STAMP.match(text, line.start(), line.end())
+        if match is None:
+            continue
         if match.group("tail") and not (match.group("p") or match.group("date")):
             # "16:10 Кількість загиблих зросла": a live-blog stamp opens a sentence
             rest = text[match.end() : match.end() + 1]
