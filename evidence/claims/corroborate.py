@@ -13,9 +13,14 @@ It never decides what is true. It shows:
 
 - **agreement**: two figures are *consistent* when the ranges their qualifiers allow
   overlap ("about 20" is 17–23, "at least 22" is 22 or more, "more than 40" 41 or more);
-- **figures that grow over the day**: for counts that only grow (the dead, the injured,
-  damaged buildings) a later report above an earlier one is a *rise* on a timeline, not
-  a contradiction; a later figure *below* an earlier one is a conflict;
+- **figures that grow over the day**: counts of one fact, day and place are put in time
+  order, by the time each count is stated for (its ``as_of``: "станом на 15:30", an
+  update stamp) or else the source's publication time (decision 0618). For counts that
+  only grow (the dead, the injured, damaged buildings) a later report above an earlier
+  one is a *rise* on a timeline, shown as growth, not a contradiction; a later figure
+  *below* an earlier one is a conflict; when the order of two different counts cannot
+  be told (both published on the same day with no time), they *differ* ("times unknown;
+  counts often rise during the day"), which is not a conflict;
 - **disagreement**: figures that cannot both be right (different counts of missiles
   launched in one attack) are a *conflict*;
 - **independence**: claims are counted by their origin, the first link of the
@@ -37,6 +42,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -60,10 +66,12 @@ __all__ = [
     "build_ledger",
     "consistent",
     "interval",
+    "order",
     "render_ledger",
 ]
 
-Verdict = Literal["single", "consistent", "rising", "conflict", "mentions"]
+Verdict = Literal["single", "consistent", "rising", "differ", "conflict", "mentions"]
+Order = Literal["before", "after", "same"]
 
 APPROX: Final = 0.15
 """"about N" allows N ± 15 % (at least ± 1)."""
@@ -77,6 +85,12 @@ CUMULATIVE_FACTS: Final = frozenset({
 
 VOLATILE_FACTS: Final = frozenset({"missing"})
 """Counts that go up and down (the missing are found): differences are changes."""
+
+ZONE_SPAN: Final = _dt.timedelta(hours=14)
+"""A wall-clock time without a zone is within 14 hours of the same time in UTC (zones run
+from UTC-12 to UTC+14): only a wider gap orders it against a time with a zone."""
+
+TIMES_UNKNOWN: Final = "times unknown; counts often rise during the day"
 
 _CORROBORATING_CATEGORIES: Final = frozenset({"attack", "target", "damage", "location",
                                               "casualties", "weapon"})
@@ -134,6 +148,17 @@ class LedgerEntry:
             return None
         return interval(self.figure.value, self.figure.qualifier, self.figure.max)
 
+    @property
+    def as_of(self) -> str | None:
+        """The time the figure is stated for, when the claim gives one."""
+        return self.figure.as_of if self.figure is not None else None
+
+    @property
+    def when(self) -> str | None:
+        """The time that places the figure on the day: its ``as_of``, else the source's
+        publication time."""
+        return self.as_of or self.published
+
     def figure_text(self) -> str:
         if self.figure is None:
             return ""
@@ -156,6 +181,7 @@ class LedgerEntry:
         if self.figure is not None:
             out["figure"] = self.figure.to_dict()
             out["figure_text"] = self.figure_text()
+            out["as_of"] = self.as_of
         return out
 
 
@@ -368,8 +394,70 @@ def _group_order(group: LedgerGroup) -> tuple[Any, ...]:
     return (group.date or "9999", group.kind != "fact", group.subject, group.places)
 
 
-def _when(entry: LedgerEntry) -> str:
-    return entry.published or "9999"
+def _parse_when(value: str | None) -> tuple[_dt.datetime, bool, bool] | None:
+    """(the moment, whether it has a zone, whether only the day is known)."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return _dt.datetime.combine(_dt.date.fromisoformat(value), _dt.time()), False, True
+        moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment, moment.tzinfo is not None, False
+
+
+def order(a: str | None, b: str | None) -> Order | None:
+    """Whether the time ``a`` is before, after or the same as ``b``, or None when that
+    cannot be told: a time is missing, or only the day of one is known and the days are
+    the same, or a wall-clock time without a zone is within :data:`ZONE_SPAN` of a time
+    with one.
+
+    Example:
+        >>> order("2024-07-08T11:05", "2024-07-08T16:10"), order("2024-07-08", "2024-07-08")
+        ('before', None)
+    """
+    pa, pb = _parse_when(a), _parse_when(b)
+    if pa is None or pb is None:
+        return None
+    (ma, za, da), (mb, zb, db) = pa, pb
+    if da or db:
+        day_a = (ma.astimezone(_dt.UTC) if za else ma).date()
+        day_b = (mb.astimezone(_dt.UTC) if zb else mb).date()
+        margin = 0 if (da and db) or not (za or zb) else 1
+        gap = (day_b - day_a).days
+        if abs(gap) <= margin:
+            return None
+        return "before" if gap > 0 else "after"
+    if za != zb:
+        naive_a = ma.astimezone(_dt.UTC).replace(tzinfo=None) if za else ma
+        naive_b = mb.astimezone(_dt.UTC).replace(tzinfo=None) if zb else mb
+        if abs(naive_b - naive_a) <= ZONE_SPAN:
+            return None
+        return "before" if naive_a < naive_b else "after"
+    if ma == mb:
+        return "same"
+    return "before" if ma < mb else "after"
+
+
+def _sort_key(entry: LedgerEntry) -> tuple[str, str]:
+    """Time order for showing a group: by the moment in UTC where a zone is known, a
+    wall-clock time as written (pairs are judged by :func:`order`, which is strict)."""
+    parsed = _parse_when(entry.when)
+    if parsed is None:
+        return ("9999", entry.claim)
+    moment, zoned, day_only = parsed
+    if day_only:  # the hour is unknown: after the day's timed counts
+        return (f"{moment.date().isoformat()}T~", entry.claim)
+    if zoned:
+        moment = moment.astimezone(_dt.UTC).replace(tzinfo=None)
+    return (moment.isoformat(), entry.claim)
+
+
+def _time_words(entry: LedgerEntry) -> str:
+    if entry.as_of:
+        return f"as of {entry.as_of}"
+    return f"published {entry.published}" if entry.published else "time unknown"
 
 
 def _describe(entry: LedgerEntry) -> str:
@@ -379,7 +467,7 @@ def _describe(entry: LedgerEntry) -> str:
 
 def _judge(group: LedgerGroup) -> None:
     """The verdict of a group and the suggested status of each claim, with reasons."""
-    group.entries.sort(key=lambda e: (_when(e), e.claim))
+    group.entries.sort(key=_sort_key)
     group.origins = len({e.origin for e in group.entries})
     if group.kind == "assertion":
         _judge_assertions(group)
@@ -389,28 +477,39 @@ def _judge(group: LedgerGroup) -> None:
     reasons: dict[str, list[str]] = {e.claim: [] for e in group.entries}
     agree: set[str] = set()
     conflict: set[str] = set()
-    rises = conflicts = 0
-    for i, a in enumerate(group.entries):
-        for b in group.entries[i + 1 :]:
-            ra, rb = a.range, b.range
-            if ra is None or rb is None or a.claim == b.claim:
+    rises = conflicts = differs = 0
+    for i, first in enumerate(group.entries):
+        for second in group.entries[i + 1 :]:
+            ra, rb = first.range, second.range
+            if ra is None or rb is None or first.claim == second.claim:
                 continue
             if consistent(ra, rb):
-                if a.origin != b.origin and a.source != b.source:
-                    agree.update((a.claim, b.claim))
-                    reasons[a.claim].append(f"consistent with {_describe(b)}: {b.figure_text()}")
-                    reasons[b.claim].append(f"consistent with {_describe(a)}: {a.figure_text()}")
+                if first.origin != second.origin and first.source != second.source:
+                    agree.update((first.claim, second.claim))
+                    reasons[first.claim].append(
+                        f"consistent with {_describe(second)}: {second.figure_text()}")
+                    reasons[second.claim].append(
+                        f"consistent with {_describe(first)}: {first.figure_text()}")
                 continue
-            timed = a.published is not None and b.published is not None and \
-                a.published < b.published
+            when = order(first.when, second.when)
+            a, b = (second, first) if when == "after" else (first, second)
+            ra, rb = (rb, ra) if when == "after" else (ra, rb)
+            timed = when in ("before", "after")
             if (cumulative and timed and rb[0] > ra[1]) or volatile:
                 rises += 1
                 reasons[b.claim].append(f"above the earlier {_describe(a)}: {a.figure_text()} "
-                                        "(a count that grows over the day)")
+                                        f"({_time_words(a)}; a count that grows over the day)")
                 continue
             if a.origin == b.origin:
                 group.notes.append(f"{a.claim} and {b.claim} come from the same origin "
                                    f"({a.origin_label}) and differ: a revision, not a conflict")
+                continue
+            if cumulative and when is None:
+                differs += 1
+                reasons[a.claim].append(f"differs from {_describe(b)}: {b.figure_text()} "
+                                        f"({TIMES_UNKNOWN})")
+                reasons[b.claim].append(f"differs from {_describe(a)}: {a.figure_text()} "
+                                        f"({TIMES_UNKNOWN})")
                 continue
             conflicts += 1
             conflict.update((a.claim, b.claim))
@@ -427,10 +526,18 @@ def _judge(group: LedgerGroup) -> None:
         group.verdict = "single"
     elif conflicts:
         group.verdict = "conflict"
+    elif differs:
+        group.verdict = "differ"
+        group.notes.append(f"the counts differ ({TIMES_UNKNOWN}): give each claim's as_of "
+                           "to put them in order")
     elif rises:
         group.verdict = "rising"
     else:
         group.verdict = "consistent"
+    stamped = [e for e in group.entries if e.figure is not None and e.when and len(e.when) > 10]
+    if rises and not conflicts and len(stamped) > 1:
+        group.notes.append("growth over the day: " + " → ".join(
+            f"{e.figure_text()} ({_time_words(e)}, {e.origin_label})" for e in stamped))
 
 
 def _judge_assertions(group: LedgerGroup) -> None:
@@ -471,7 +578,9 @@ def render_ledger(ledger: Ledger) -> list[str]:
             figure = entry.figure_text()
             status = (entry.status if entry.suggested == entry.status
                       else f"{entry.status} → suggest {entry.suggested}")
-            lines.append(f"  {entry.published or 'undated':<20} {figure:<16} {who}{via} · "
+            stated = f"as of {entry.as_of}" if entry.as_of else ""
+            lines.append(f"  {entry.published or 'undated':<20} {stated:<22} {figure:<16} "
+                         f"{who}{via} · "
                          f"{entry.outlet or entry.source}  [{entry.claim} {entry.ern}: {status}]")
             lines.extend(f"      {reason}" for reason in entry.reasons)
         lines.extend(f"  note: {note}" for note in group.notes)

@@ -25,12 +25,13 @@ import bisect
 import datetime as _dt
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from evidence.claims.lexicon import LANGS, LEFT, RIGHT, data
 
-__all__ = ["SAME_DAY", "DateMention", "find_dates", "parse_published"]
+__all__ = ["SAME_DAY", "DateMention", "EventDay", "event_day", "find_dates", "parse_published"]
 
 SAME_DAY: Final = "same-day"
 
@@ -68,6 +69,8 @@ class DateMention:
     text: str
     value: str | None
     relative: bool
+    weekday: bool = False
+    """A weekday name alone ("on Friday", "у п'ятницю"): it never sets a day by itself."""
 
 
 def parse_published(value: str | None) -> _dt.date | None:
@@ -200,7 +203,8 @@ def _relative(text: str, published: _dt.date | None, taken: _Taken) -> list[Date
                 continue
             taken.add(match.start(), match.end())
             found.append(DateMention(match.start(), match.end(), match.group(0),
-                                     _resolve(match, offset, published), True))
+                                     _resolve(match, offset, published), True,
+                                     weekday=offset == "weekday"))
     return found
 
 
@@ -227,3 +231,67 @@ def find_dates(text: str, published: _dt.date | None) -> list[DateMention]:
     taken = _Taken()
     explicit = _explicit(text, published, taken)
     return sorted(explicit + _relative(text, published, taken), key=lambda d: d.start)
+
+
+@dataclass(frozen=True, slots=True)
+class EventDay:
+    """The day of an article's main event, and how it was chosen (for ``why``)."""
+
+    value: str | None
+    why: str
+
+
+def _single(mention: DateMention) -> bool:
+    return bool(mention.value) and mention.value != SAME_DAY and "/" not in str(mention.value)
+
+
+def event_day(opening: Sequence[DateMention], published: _dt.date | None, *,
+              header: Sequence[DateMention] = ()) -> EventDay:
+    """The day of the article's main event, by weight (decision 0616).
+
+    1. an explicit date in the opening paragraphs ("8 липня", "08.07.2024", "July 8");
+    2. a relative day there resolved against the publication date ("yesterday",
+       "вчора", "сегодня"), and only after those a weekday ("Friday's strike"): a weekday
+       name is never a date by itself, it is read only against the publication date and
+       gives way to any date the text states;
+    3. the page's own date line (``header``: "08.07.2024, 15:20" under the headline);
+    4. the publication date (the record's ``published``: the file's ``date`` header or
+       front matter, or ``--published``).
+
+    Page furniture (a site clock's weekday) is left out before this is called. When the
+    candidates disagree the heaviest wins and ``why`` names the others.
+
+    Args:
+        opening: the date mentions of the opening paragraphs, furniture left out.
+        published: the publication date.
+        header: the date mentions of the page's date line.
+    """
+    candidates: list[tuple[str, str]] = []
+    for mention in opening:
+        if _single(mention) and not mention.relative:
+            candidates.append((str(mention.value), f"«{mention.text}» in the text"))
+            break
+    for weekday in (False, True):
+        for mention in opening:
+            # A relative span ("за минулу добу") is the event's day too: a daily summary
+            # speaks of the whole of it. A month ("July 2023") is background, not a day.
+            if (mention.value and mention.value != SAME_DAY and mention.relative
+                    and mention.weekday == weekday):
+                candidates.append((str(mention.value), f"«{mention.text}» in the text"))
+                break
+    for mention in header:
+        if _single(mention) and not mention.relative:
+            candidates.append((str(mention.value), f"the page's date line «{mention.text}»"))
+            break
+    if published is not None:
+        candidates.append((published.isoformat(), "the publication date"))
+    if not candidates:
+        return EventDay(None, "")
+    value, source = candidates[0]
+    others = [f"{what} says {other}" for other, what in candidates[1:] if other != value]
+    why = f"from {source}"
+    if others:
+        why += "; " + "; ".join(dict.fromkeys(others)) + ", but a date the text states weighs more"
+        if source == "the publication date":
+            why = why.replace(", but a date the text states weighs more", "")
+    return EventDay(value, why)

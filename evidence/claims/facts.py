@@ -72,6 +72,8 @@ class FoundFact:
     cue: str
     start: int
     end: int
+    as_of: str | None = None
+    """The time the count is stated for (:mod:`evidence.claims.times`), when given."""
 
     def to_claim(self) -> dict[str, object]:
         """The fact as the claims format writes it."""
@@ -79,6 +81,8 @@ class FoundFact:
         if self.max is not None:
             out["max"] = self.max
         out["text"] = self.text
+        if self.as_of is not None:
+            out["as_of"] = self.as_of
         return out
 
 

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from evidence.claims.dates import SAME_DAY, DateMention, find_dates, parse_published
+from evidence.claims.dates import SAME_DAY, DateMention, event_day, find_dates, parse_published
 from evidence.claims.facts import (
     ATTACK_FACTS,
     CASUALTY_FACTS,
@@ -52,11 +52,13 @@ from evidence.claims.facts import (
     Memory,
     find_facts,
 )
+from evidence.claims.furniture import blank, furniture_spans
 from evidence.claims.gazetteer import Place, gazetteer
 from evidence.claims.lexicon import CueIndex, cue, fold_text, mixed_script_words
 from evidence.claims.sentences import MAX_SENTENCE, Paragraph, Sentence, split_text
 from evidence.claims.speakers import Speaker
 from evidence.claims.speech import Attribution, attribute
+from evidence.claims.times import Clock
 from evidence.claims.weapons import WeaponMention, find_weapons
 
 __all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
@@ -114,6 +116,10 @@ def _free(matches: Sequence[re.Match[str]], masked: tuple[int, int] | None) -> l
 
 class _Reader:
     def __init__(self, text: str, published: str | None) -> None:
+        # Page furniture (a site clock, weather, share buttons) is read as blank space:
+        # offsets stay those of the text, so quotes still anchor in it (decision 0617).
+        self.furniture = furniture_spans(text)
+        text = blank(text, self.furniture)
         self.text = text
         self.folded = fold_text(text)
         self.published = parse_published(published)
@@ -124,26 +130,35 @@ class _Reader:
         self.mention_starts = [m.start for m in self.mentions]
         self.cities = list(dict.fromkeys(m.place.name for m in self.mentions
                                          if m.place.kind == "city"))
-        self.dates = find_dates(self.folded, self.published)
+        self.clock = Clock(self.folded, published)
+        stamped = [(s.start, s.end) for s in self.clock.stamps]
+        dates = find_dates(self.folded, self.published)
+        # A stamp's date is when the page was written, not what a sentence speaks of.
+        self.dates = [d for d in dates if not any(a <= d.start < b for a, b in stamped)]
+        self.stamp_dates = [d for d in dates if d not in self.dates]
         self.date_starts = [d.start for d in self.dates]
-        self.main_date = self._main_date()
+        self.main_date, self.main_why = self._main_date()
 
     def find(self, group: str, start: int, end: int,
              masked: tuple[int, int] | None) -> list[re.Match[str]]:
         return _free(self.index.matches(cue(group), start, end), masked)
 
-    def _main_date(self) -> str | None:
-        """The date of the article's main event: the first date its opening paragraphs
-        give, else the publication date."""
-        for para in self.paragraphs[:3]:
-            if not para.sentences or self._see_more(para):
+    def _main_date(self) -> tuple[str | None, str]:
+        """The date of the article's main event (:func:`~evidence.claims.dates.event_day`):
+        a date its opening paragraphs state, the page's date line, the publication date."""
+        opening: list[DateMention] = []
+        paragraphs = [p for p in self.paragraphs if p.sentences][:3]
+        for para in paragraphs:
+            if self._see_more(para):
                 continue
             for sent in para.sentences:
-                att = self.attributions[sent.index]
-                for mention in self._dates(sent, att.masked):
-                    if mention.value and mention.value != SAME_DAY and "/" not in mention.value:
-                        return mention.value
-        return self.published.isoformat() if self.published else None
+                opening.extend(self._dates(sent, self.attributions[sent.index].masked))
+        end = paragraphs[-1].end if paragraphs else 0
+        first = next((s for s in self.clock.stamps if s.start <= end), None)
+        header = [d for d in self.stamp_dates
+                  if first is not None and first.start <= d.start < first.end]
+        day = event_day(opening, self.published, header=header)
+        return day.value, day.why
 
     def _see_more(self, para: Paragraph) -> bool:
         first = para.sentences[0]
@@ -199,12 +214,17 @@ class _Reader:
             taken = {m.start() for m in cues["damage_ambiguous"]}
             cues["casualty"] = [m for m in cues["casualty"] if m.start() not in taken]
         date, date_why = self._date(sent, att, context, see_more)
+        as_of_why = ""
+        if facts:
+            as_of, as_of_why = self.clock.as_of(sent.start, sent.end, date, self.folded)
+            if as_of:
+                facts = [replace(f, as_of=as_of) for f in facts]
         places, place_why = self._places(sent, att, context, date)
         inherited = place_why.endswith("as the sentence before")
         chosen = self._categories(att, weapons, facts, cues, damage_words, places)
         if not chosen:
             return []
-        base_why = [w for w in (self._speaker_why(att), date_why, place_why) if w]
+        base_why = [w for w in (self._speaker_why(att), date_why, as_of_why, place_why) if w]
         group = att.quote if att.how in _QUOTED else None
         out = []
         for category, trigger, own_facts in chosen:
@@ -275,20 +295,28 @@ class _Reader:
 
     def _date(self, sent: Sentence, att: Attribution, context: _Context,
               see_more: bool) -> tuple[str | None, str]:
-        for mention in self._dates(sent, att.masked):
+        # A date the sentence states outweighs a relative one, and a weekday comes last:
+        # it is only ever resolved against the publication date (decision 0616).
+        mentions = sorted(self._dates(sent, att.masked),
+                          key=lambda m: (m.weekday, m.relative and m.value != SAME_DAY))
+        for mention in mentions:
             value = mention.value
             if value == SAME_DAY:
                 value = context.date or self.main_date
             if value is None:
                 continue
             context.date = value
+            if mention.weekday and self.published is not None:
+                return value, (f"date: «{mention.text}» → {value}, the last such day on or "
+                               f"before the publication date {self.published.isoformat()}")
             return value, f"date: «{mention.text}» → {value}"
         if context.date:
             return context.date, f"date: {context.date}, as the sentence before"
         if see_more:
             return None, "date: not stated (a link to another report)"
         if self.main_date:
-            return self.main_date, f"date: the article's main event, {self.main_date}"
+            return self.main_date, (f"date: the article's main event, {self.main_date} "
+                                    f"({self.main_why})")
         return None, ""
 
     def _places(self, sent: Sentence, att: Attribution, context: _Context,
@@ -392,6 +420,10 @@ def analyse(text: str, *, published: str | None = None) -> Analysis:
         shown = ", ".join(dict.fromkeys(mixed[:5]))
         result.notes.append(f"{len(mixed)} word(s) mix Latin and Cyrillic letters ({shown}); "
                             "they were read as Cyrillic, and quotes keep them as written")
+    if reader.furniture:
+        result.notes.append(f"{len(reader.furniture)} line(s) of page furniture (a site "
+                            "clock, weather, share or subscription lines, tracking words) "
+                            "were left out")
     if reader.published is None:
         result.notes.append("the source has no publication date: relative dates (today, "
                             "yesterday, weekdays) were left unresolved")

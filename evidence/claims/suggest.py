@@ -203,6 +203,11 @@ def _statement(cand: Candidate, who: str, quote: str) -> str:
             ", ".join(phrases[:-1]) + " and " + phrases[-1])
         named = (f" ({', '.join(cand.weapons)})"
                  if cand.category == "weapon" and cand.weapons else "")
+        stated = {f.as_of for f in cand.facts if f.as_of}
+        if len(stated) == 1:  # the time the counts are given for (decision 0615)
+            as_of = stated.pop()
+            shown = as_of[11:16] if as_of[:10] == cand.date else as_of.replace("T", " ")
+            when += f" (as of {shown})"
         return f"According to {who}, {joined}{named}{places}{when}."
     shown = quote if len(quote) <= _QUOTE_SHOWN else quote[:_QUOTE_SHOWN].rstrip() + "…"
     if cand.category == "statement":

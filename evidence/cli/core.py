@@ -59,7 +59,8 @@ def init(directory: Path, title: str | None, case_id: str | None, template: str,
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--url", help="Where the article was published.")
-@click.option("--title", help="Title (default: front matter, else the first line).")
+@click.option("--title", help="Title (default: front matter, else the first line that reads "
+              "as a headline).")
 @click.option("--publisher", help="Publisher or outlet, e.g. Censor.NET.")
 @click.option("--author", "authors", multiple=True, help="An author (repeatable).")
 @click.option("--published", help="Publication date YYYY-MM-DD or RFC 3339 time.")

@@ -27,12 +27,13 @@ import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from evidence._fs import Batch
 from evidence._time import format_time, parse_time, utc_now
 from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
+from evidence.claims.furniture import is_headline, is_prose
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
@@ -170,6 +171,10 @@ def _capture(prepared: Prepared | None, collection: Collection, who: str,
     return Capture(method, tool_name(), who, tuple(notes), **fields)
 
 
+_HEADLINE_LINES: Final = 12
+"""How far down a plain text a headline is looked for (below a site's header lines)."""
+
+
 def _default_title(article: Article | None, filename: str) -> str:
     if article is None:
         return filename
@@ -178,6 +183,21 @@ def _default_title(article: Article | None, filename: str) -> str:
         return first or filename
     cut = first[:100].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
+
+
+def _text_title(article: Article, filename: str) -> tuple[str, str | None]:
+    """The title of a plain-text source without one: the first line if it reads as a
+    headline, else the next line that does above the article's first paragraph of prose
+    (page furniture, a byline or a date line may come first), else the file name, with a
+    warning that says how to give one (decision 0619)."""
+    lines = [line.strip() for line in article.text.split("\n") if line.strip()]
+    for line in lines[:_HEADLINE_LINES]:
+        if is_headline(line):
+            return line, None
+        if is_prose(line):
+            break  # the article has begun: a subheading further down is not its title
+    return filename, (f"no line at the top of the text reads as a headline, so the title is "
+                      f"the file name {filename!r}; give the real one with --title")
 
 
 def add_source(
@@ -351,10 +371,16 @@ def _add_one(
                             dict(prepared.meta) if prepared else {})
     meta.update({k: v for k, v in overrides.items() if v not in (None, (), [])})
     record_id = format_record_id("source", state.next_source_number)
-    if article is None and prepared is not None and prepared.text is not None:
-        article = Article(prepared.text)  # for the default title
+    title_warning = None
+    if meta.get("title"):
+        title = meta["title"]
+    elif article is not None and prepared is None:
+        title, title_warning = _text_title(article, src.name)
+    else:
+        title = _default_title(Article(prepared.text) if prepared is not None
+                               and prepared.text is not None else None, src.name)
     body = SourceBody(
-        title=meta.get("title") or _default_title(article, src.name),
+        title=title,
         publisher=meta.get("publisher"),
         url=meta.get("url"),
         authors=tuple(meta.get("authors") or ()),
@@ -381,6 +407,7 @@ def _add_one(
         details["checks"] = list(prepared.checks)
     event = NewEvent("collected", Subject(record_id, 1, pair.blake3), details)
     result = AddResult(src, record, existed=False, ern=case.meta.ern(len(state.first_seen) + 1),
-                       warnings=prepared.warnings if prepared else ())
+                       warnings=(prepared.warnings if prepared else ())
+                       + ((title_warning,) if title_warning else ()))
     created[raw.blake3] = result
     return result, event

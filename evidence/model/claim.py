@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -101,18 +102,30 @@ class Fact:
     max: int | float | None = None
     unit: str | None = None
     text: str | None = None
+    as_of: str | None = None
+    """When the count is stated for (decision 0615): ``YYYY-MM-DDTHH:MM`` as the text gives
+    it, without a zone, or a time with a zone (the publication time)."""
 
     def __post_init__(self) -> None:
         if self.qualifier == "range" and (self.max is None or self.max < self.value):
             raise SchemaError("a fact with qualifier 'range' needs max >= value")
+        if self.as_of is not None:
+            try:
+                _dt.datetime.fromisoformat(self.as_of.replace("Z", "+00:00"))
+            except ValueError as exc:
+                raise SchemaError(f"as_of {self.as_of!r} is not a date and time "
+                                  "(YYYY-MM-DDTHH:MM)") from exc
+            if "T" not in self.as_of:
+                raise SchemaError(f"as_of {self.as_of!r} has no time (YYYY-MM-DDTHH:MM)")
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fact:
-        return cls(d["value"], d["qualifier"], d.get("max"), d.get("unit"), d.get("text"))
+        return cls(d["value"], d["qualifier"], d.get("max"), d.get("unit"), d.get("text"),
+                   d.get("as_of"))
 
     def to_dict(self) -> dict[str, JSONValue]:
         out: dict[str, JSONValue] = {"value": self.value, "qualifier": self.qualifier}
-        for name in ("max", "unit", "text"):
+        for name in ("max", "unit", "text", "as_of"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out

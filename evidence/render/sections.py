@@ -101,6 +101,8 @@ def _fact(name: str, fact: Fact) -> str:
         value += f" {fact.unit}"
     if fact.text:
         value += f" (“{fact.text}”)"
+    if fact.as_of:
+        value += f", as of {fact.as_of.replace('T', ' ')}"
     return f"{label}: {value}"
 
 

@@ -103,7 +103,20 @@ ROUND_TRIPS = {
     "claim": _claim(),
     "claim-no-quote": _claim(quote=None, facts={}, date=None, places=[], note="cited only"),
     "claim-revised": _claim(3, {"revision": 2, "blake3": H2}, status="withdrawn"),
+    "claim-as-of": _claim(facts={
+        "killed": {"value": 12, "qualifier": "exact", "as_of": "2025-03-12T14:27"},
+        "injured": {"value": 31, "qualifier": "exact", "as_of": "2025-03-12T13:10:00Z"}}),
 }
+
+
+@pytest.mark.parametrize("as_of", ["14:27", "2025-03-12", "2025-03-12T25:00", "yesterday",
+                                   "2025-02-30T10:00"])
+def test_an_as_of_that_is_not_a_date_and_time_is_refused(as_of: str) -> None:
+    doc = _claim(facts={"killed": {"value": 12, "qualifier": "exact", "as_of": as_of}})
+    with pytest.raises(SchemaError):
+        Fact(12, "exact", as_of=as_of)
+    if as_of != "2025-02-30T10:00":  # a calendar check is the constructor's, not the pattern's
+        assert not is_valid("claim", doc)
 
 
 @pytest.mark.parametrize("doc", ROUND_TRIPS.values(), ids=ROUND_TRIPS.keys())

@@ -62,7 +62,9 @@ def test_the_seed_article_becomes_a_source(new_case: Case, seed_article: Path) -
     assert body.url == "https://censor.net/en/news/example"
     assert body.published == "2024-07-08"  # from the leading date token
     assert body.captured_at == "2026-11-29T10:12:03.123456Z"
-    assert body.title.startswith("Defence Minister Rustam Umierov called on allies")
+    # The seed opens with its lead paragraph, not a headline: the file name, and a warning.
+    assert body.title == seed_article.name
+    assert any("--title" in w for w in added.warnings)
     assert body.authors == ()
     assert body.media_type == "text/plain"
     assert body.capture.collector == "Olena (analyst)"
@@ -323,3 +325,23 @@ def test_a_large_file_streams_with_bounded_memory(new_case: Case, tmp_path: Path
     assert body.object.size == video.stat().st_size
     assert body.object.sha256 == digest_bytes(video.read_bytes()).sha256
     assert peak < size // 4, f"peak {peak / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB file"
+
+
+_PAGE = ("pixel\nП’ятниця, 16 Січня, 2026, 14:31:23\nКиїв +3°C, хмарно\n"  # noqa: RUF001
+         "Понад 40 ракет: наслідки атаки на Київ\n08.07.2024, 15:20\n"
+         "Вранці 8 липня росія атакувала Київ, випустивши понад 40 ракет.\n")
+
+
+@pytest.mark.parametrize(("text", "title", "warned"), [
+    (_PAGE, "Понад 40 ракет: наслідки атаки на Київ", False),  # furniture above it skipped
+    ("Kyiv hospital hit in daytime strike\n\nA missile hit the hospital.\n",
+     "Kyiv hospital hit in daytime strike", False),
+    ("adsbygoogle\nRussia launched more than 40 missiles at Ukraine on the morning of "
+     "8 July, hitting a children's hospital in Kyiv.\nHospital damaged in Kyiv strike\n",
+     "page.txt", True),  # a subheading below the first paragraph is not the title
+], ids=["furniture-first", "headline-first", "no-headline"])
+def test_the_title_of_a_plain_text_is_a_line_that_reads_as_a_headline(
+        new_case: Case, tmp_path: Path, text: str, title: str, warned: bool) -> None:
+    added = add_source(new_case, _put(tmp_path, "page.txt", text.encode()), now=FIXED_NOW)
+    assert _body(new_case).title == title
+    assert any("--title" in w for w in added.warnings) is warned
