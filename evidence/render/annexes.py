@@ -267,7 +267,11 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
         meta = [x for x in (body.publisher, long_date(body.published) if body.published else None,
                             f"language {body.language}") if x]
         url = f"<br/>{esc(clip(body.url, CELL_LIMIT))}" if body.url else ""
-        flow.append(Paragraph(esc(clip(" · ".join(meta), CELL_LIMIT)) + url, styles.small))
+        # Each field escaped by itself: a right-to-left publisher and the date after it are
+        # ordered as fields, not as one bidi paragraph (where the date would join the
+        # publisher's right-to-left run).
+        flow.append(Paragraph(" · ".join(esc(clip(x, CELL_LIMIT)) for x in meta) + url,
+                              styles.small))
         if source.text is None:
             flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
                                   styles.small))

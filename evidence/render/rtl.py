@@ -40,6 +40,7 @@ LABEL: Final = 2
 
 _LABEL_SIZE: Final = 7.0
 _LABEL_COLOUR: Final = colors.HexColor("#8b1a1a")
+_WIDTHS: dict[tuple[str, tuple[int, ...], str, float], float] = {}
 
 
 class RightToLeftText(Flowable):
@@ -80,6 +81,17 @@ class RightToLeftText(Flowable):
     def _measure(self, pieces: Sequence[Piece]) -> float:
         return sum(stringWidth(p.text, *self._font(p)) for p in pieces)
 
+    def _word_width(self, start: int, end: int) -> float:
+        """The width of a word, measured once per text, kinds and font (words repeat)."""
+        key = (self.text[start:end], tuple(self.kinds[start:end]), self.style.fontName,
+               self.style.fontSize)
+        width = _WIDTHS.get(key)
+        if width is None:
+            if len(_WIDTHS) > 100_000:
+                _WIDTHS.clear()
+            width = _WIDTHS[key] = self._measure(self._pieces(start, end))
+        return width
+
     def _break(self, width: float) -> list[tuple[int, int]]:
         """Lines as (start, end) in the logical text: greedy, at spaces; a word longer than
         a line is cut between characters."""
@@ -101,7 +113,7 @@ class RightToLeftText(Flowable):
         line_end = 0
         used = 0.0
         for word_start, word_end in words:
-            size = self._measure(self._pieces(word_start, word_end))
+            size = self._word_width(word_start, word_end)
             if line_start is not None and used + space + size <= width:
                 line_end, used = word_end, used + space + size
                 continue
@@ -156,10 +168,10 @@ class RightToLeftText(Flowable):
             pieces = self._pieces(start, end)
             baseline = self.height - (number + 1) * style.leading + (style.leading - size) / 2 \
                 + size * 0.22
-            x = right - self._measure(pieces)
-            for piece in pieces:
+            widths = [stringWidth(p.text, *self._font(p)) for p in pieces]
+            x = right - sum(widths)
+            for piece, width in zip(pieces, widths, strict=True):
                 font, font_size = self._font(piece)
-                width = stringWidth(piece.text, font, font_size)
                 if piece.tag == HIGHLIGHT:
                     canv.saveState()
                     canv.setFillColor(colors.HexColor(self.highlight))

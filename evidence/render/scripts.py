@@ -36,7 +36,7 @@ from typing import Final
 import arabic_reshaper
 from bidi import algorithm as _uba
 
-from evidence.render.fonts import font_for, register_fonts
+from evidence.render.fonts import covers, font_for, register_fonts
 
 __all__ = [
     "Piece",
@@ -213,9 +213,12 @@ def visual_line(text: str, tags: Sequence[int] | None = None, *, rtl: bool | Non
         if font is None and char != text[logical]:  # no contextual form: draw the letter
             char = text[logical]
             font = font_for(char, face)
-        shown = marker(char) if font is None else char
         tag = marks[logical]
         last = pieces[-1] if pieces else None
+        if (char == " " and last is not None and last.font is not None and last.tag == tag
+                and covers(last.font, char)):
+            font = last.font  # a space joins the run before it: fewer, longer pieces
+        shown = marker(char) if font is None else char
         if last is not None and last.font == font and last.tag == tag and font is not None:
             pieces[-1] = Piece(last.text + shown, font, tag)
         else:
