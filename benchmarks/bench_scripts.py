@@ -53,7 +53,7 @@ def _arabic(report: int, i: int) -> str:
 
 
 def _chinese(report: int, i: int) -> str:
-    return (f"在第{report}份报告中，第{i}名证人说，{1 + i % 28}日上午有{3 + i % 17}枚炮弹落在"
+    return (f"在第{report}份报告中\uff0c第{i}名证人说\uff0c{1 + i % 28}日上午有{3 + i % 17}枚炮弹落在"
             f"{_ZH_DISTRICTS[(report + i) % 5]}区。")
 
 
