@@ -53,8 +53,9 @@ def _arabic(report: int, i: int) -> str:
 
 
 def _chinese(report: int, i: int) -> str:
-    return (f"在第{report}份报告中\uff0c第{i}名证人说\uff0c{1 + i % 28}日上午有{3 + i % 17}枚炮弹落在"
-            f"{_ZH_DISTRICTS[(report + i) % 5]}区。")
+    comma = "\uff0c"
+    return (f"在第{report}份报告中{comma}第{i}名证人说{comma}{1 + i % 28}日上午有{3 + i % 17}"
+            f"枚炮弹落在{_ZH_DISTRICTS[(report + i) % 5]}区。")
 
 
 def _case(root: Path, language: str, sentence: Callable[[int, int], str], *, sources: int,
