@@ -21,7 +21,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final, Literal
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -32,7 +32,7 @@ from evidence.render.fonts import register_fonts
 from evidence.render.markup import MARKER_COLOUR
 from evidence.render.scripts import Piece, visual_line
 
-__all__ = ["HIGHLIGHT", "LABEL", "PLAIN", "RightToLeftText"]
+__all__ = ["HIGHLIGHT", "LABEL", "PLAIN", "RightToLeftText", "draw_string"]
 
 PLAIN: Final = 0
 HIGHLIGHT: Final = 1
@@ -186,3 +186,22 @@ class RightToLeftText(Flowable):
                 canv.drawString(x, baseline, piece.text)
                 canv.restoreState()
                 x += width
+
+
+def draw_string(canv: Any, x: float, y: float, text: str, *, font: str, size: float,
+                anchor: Literal["start", "centre", "end"] = "start") -> None:
+    """Draw one line of text on a canvas as ``canvas.drawString`` would, but with the
+    fallback fonts, markers and bidi order of the paragraphs (for running headers and
+    footers, which are drawn outside any paragraph). ``x`` is the start, the centre or the
+    end of the line, by ``anchor``."""
+    pieces = visual_line(text, rtl=False, face=font)
+    mono = register_fonts().mono
+    faces = [(piece.font or mono, size if piece.font else size * 0.85) for piece in pieces]
+    widths = [stringWidth(piece.text, *face) for piece, face in zip(pieces, faces, strict=True)]
+    total = sum(widths)
+    cursor = x - total / 2 if anchor == "centre" else x - total if anchor == "end" else x
+    for piece, (face, face_size), width in zip(pieces, faces, widths, strict=True):
+        canv.setFont(face, face_size)
+        canv.drawString(cursor, y, piece.text)
+        cursor += width
+    canv.setFont(font, size)
