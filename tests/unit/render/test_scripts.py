@@ -104,3 +104,26 @@ def test_visual_line_keeps_every_character(text: str, rtl: bool) -> None:
     assert key(letters) == key("".join(expected))
     assert sum(p.text.count("\u2039U+1000\u203a") for p in pieces if p.font is None) == \
         text.count("\u1000")
+
+
+def test_right_to_left_lines_keep_every_word_in_logical_order_and_split() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from evidence.render.rtl import HIGHLIGHT, LABEL, PLAIN, RightToLeftText
+
+    style = ParagraphStyle("t", fontName=register_fonts().serif, fontSize=9, leading=12)
+    words = "وقالت اللجنة إن 12 مدنياً أصيبوا بجروح، وإن المبنى الرئيسي تضرر بشدة"
+    segments = [(words[:20], PLAIN), (words[20:40], HIGHLIGHT), (" [CLM-0001]", LABEL),
+                (words[40:], PLAIN)]
+    para = RightToLeftText(segments, style, highlight="#ff0", label_font="EvidenceSerif-Bold")
+    _, height = para.wrap(120, 1000)
+    assert para.lines is not None
+    assert len(para.lines) > 2
+    assert height == len(para.lines) * 12
+    text = para.text
+    assert " ".join(text[a:b] for a, b in para.lines).split() == text.split()
+    first, rest = para.split(120, 25)
+    assert isinstance(first, RightToLeftText)
+    assert isinstance(rest, RightToLeftText)
+    assert first.wrap(120, 25)[1] == 24
+    assert (first.lines or []) + (rest.lines or []) == para.lines
