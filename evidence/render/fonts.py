@@ -39,7 +39,8 @@ from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 from evidence._resources import resource
 from evidence.errors import InputError
 
-__all__ = ["FALLBACK_FONTS", "FontSet", "covers", "font_for", "register_fonts"]
+__all__ = ["FALLBACK_FONTS", "FontSet", "covers", "font_files", "font_for", "primary_chars",
+           "register_fonts"]
 
 _FILES: Final = {
     "EvidenceSerif": "LiberationSerif-Regular.ttf",
@@ -171,6 +172,22 @@ def _cmap(name: str) -> frozenset[int]:
 def covers(name: str, char: str) -> bool:
     """Whether the registered font ``name`` has a glyph for ``char``."""
     return ord(char) in _cmap(name)
+
+
+def font_files() -> dict[str, str]:
+    """Registered font name -> file name in ``evidence/render/fonts`` (for a manifest that
+    records which fonts a dossier was made with)."""
+    return dict(_FILES)
+
+
+@functools.cache
+def primary_chars() -> frozenset[str]:
+    """The characters every Liberation face (serif regular, bold, italic, bold italic, mono
+    regular and bold) has: text made only of these needs no fallback."""
+    register_fonts()
+    faces = [name for name in _FILES if name.startswith(("EvidenceSerif", "EvidenceMono"))]
+    common = frozenset.intersection(*(_cmap(name) for name in faces))
+    return frozenset(chr(code) for code in common)
 
 
 @functools.cache

@@ -27,8 +27,8 @@ from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
 from evidence.errors import InputError
-from evidence.render.fonts import register_fonts
-from evidence.render.scripts import Piece, visual_line
+from evidence.render.fonts import primary_chars, register_fonts
+from evidence.render.scripts import Piece, has_rtl, visual_line
 
 __all__ = [
     "MARKER_COLOUR",
@@ -85,7 +85,7 @@ def esc(text: str) -> str:
     :class:`evidence.render.rtl.RightToLeftText` instead).
     """
     clean = plain(text).replace("\n", " ")
-    if clean.isascii():
+    if clean.isascii() or (set(clean) <= primary_chars() and not has_rtl(clean)):
         return _xml_escape(clean)
     return runs_markup(visual_line(clean, rtl=False))
 
