@@ -9,7 +9,7 @@ under ``--strict``). The embedded case data keeps the exact text, so nothing is 
 list says where the printed pages fall short of it.
 
 Example:
-    >>> # for item in find_unprintable(content): print(item.line())  # doctest: +SKIP
+    >>> # for line in grouped(find_unprintable(content)): print(line)
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ and have no glyph of their own; they are not drawn.
 Example:
     >>> marker("\\U0001F600")
     '‹U+1F600›'
-    >>> [piece.text for piece in visual_line("abc אבג", rtl=False)]
-    ['abc ', 'גבא']
+    >>> [(piece.text, piece.font) for piece in visual_line("abc ب 12", rtl=False)]
+    [('abc 12 ', 'EvidenceSerif'), ('ﺏ', 'EvidenceArabic')]
 """
 
 from __future__ import annotations
