@@ -25,20 +25,25 @@ __all__ = ["render"]
               help="Do not embed the captured bytes of the sources (their texts, the records, "
                    "the seal and the custody log are always embedded).")
 @click.option("--actor", help="Who renders (default: EVIDENCE_ACTOR or the OS user).")
+@click.option("--strict", is_flag=True,
+              help="Refuse (exit 2) when a character of the case has no glyph in the fonts "
+                   "the dossier ships, instead of printing it as a ‹U+XXXX› marker.")
 def render(directory: Path, output: Path | None, template: str | None, no_embed_sources: bool,
-           actor: str | None) -> int:
+           actor: str | None, strict: bool) -> int:
     """Render the dossier of the latest seal as a PDF that carries the case data.
 
     Refuses a case with no seal (exit 2) and a case whose sealed data does not verify
-    (exit 1). Records written since the latest seal are not in the dossier; the command
-    says so.
+    (exit 1). A character no shipped font covers is printed as a marker and listed in the
+    integrity annex, with a warning; with --strict, nothing is written (exit 2). Records
+    written since the latest seal are not in the dossier; the command says so.
     """
     from evidence.render import render_dossier
 
     case = Case.open(directory)
     with progress("rendering") as bar:
         result = render_dossier(case, template=template, output=output,
-                                embed_sources=not no_embed_sources, actor=actor, progress=bar)
+                                embed_sources=not no_embed_sources, actor=actor, progress=bar,
+                                strict=strict)
     seal = result.seal
     echo(f"rendered {result.path}")
     echo(f"  template {result.template}, seal {seal.sequence:04d} (root {seal.root}), "
@@ -47,6 +52,12 @@ def render(directory: Path, output: Path | None, template: str | None, no_embed_
          f"{result.verdict.summary()}")
     for item in result.omitted:
         echo(f"  not embedded: {item.name} ({item.size:,} bytes): {item.reason}")
+    if result.unprintable:
+        from evidence.render.coverage import grouped, summary
+
+        echo(f"warning: {summary(result.unprintable)}", err=True)
+        for line in grouped(result.unprintable):
+            echo(f"  {line}", err=True)
     if result.unsealed:
         echo(f"note: {result.unsealed} record revision(s) written since seal "
              f"{seal.sequence:04d} are not in this dossier; run `evidence seal` to include "

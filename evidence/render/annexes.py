@@ -21,9 +21,18 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.markup import attr, clip, esc, long_date, safe_url, short_hex
+from evidence.render.rtl import HIGHLIGHT, LABEL, PLAIN, RightToLeftText
+from evidence.render.scripts import base_is_rtl, has_wide
 from evidence.render.sections import chunked_table, table_widths
 
-__all__ = ["ANNEX_BUILDERS", "highlighted_text", "kv_table", "object_name"]
+__all__ = [
+    "ANNEX_BUILDERS",
+    "highlighted_text",
+    "kv_table",
+    "object_name",
+    "segments_markup",
+    "source_segments",
+]
 
 CELL_LIMIT: Final = 1200
 """Longer texts are shortened in table cells, which cannot break across pages."""
@@ -151,14 +160,19 @@ def _close(run: list[str], parts: list[str], highlight: str) -> None:
         run.clear()
 
 
-def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highlight: str,
-                     marker_font: str) -> list[tuple[str, bool]]:
-    """The text as paragraph markup, line by line, with each quote highlighted and its
-    label set after it: ``[(markup, blank_line_before), …]``.
+Segments = list[tuple[str, int]]
+"""A line of a source text as (text, kind) in logical order: PLAIN, HIGHLIGHT or LABEL."""
+
+
+def source_segments(text: str, quotes: Sequence[tuple[int, int, str]]
+                    ) -> list[tuple[Segments, bool]]:
+    """The text line by line (long lines cut into pieces), each as segments: plain text,
+    quoted text, and the labels of the quotes that end there: ``[(segments,
+    blank_line_before), …]``.
 
     ``quotes`` are (start, end, label) in code points of ``text``; quotes may overlap.
     """
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[Segments, bool]] = []
     position = 0
     blank = False
     marks = []  # where each label goes: after the quote's last character that is not a line end
@@ -182,24 +196,60 @@ def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highl
             for point, _ in marks:
                 if chunk_start < point < chunk_end:
                     cuts.add(point)
-            parts: list[str] = []
-            run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
+            segments: Segments = []
             for a, b in itertools.pairwise(sorted(cuts)):
-                piece = esc(text[a:b])
-                if any(start <= a and b <= end for start, end, _ in quotes):
-                    run.append(piece)
-                else:
-                    _close(run, parts, highlight)
-                    parts.append(piece)
+                quoted = any(start <= a and b <= end for start, end, _ in quotes)
+                segments.append((text[a:b], HIGHLIGHT if quoted else PLAIN))
                 ending = [label for point, label in marks if point == b]
                 if ending:
-                    _close(run, parts, highlight)
-                    parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
-                                 f"\u2009[{esc(', '.join(ending))}]</font>")
-            _close(run, parts, highlight)
-            out.append(("".join(parts), blank))
+                    segments.append((f"\u2009[{', '.join(ending)}]", LABEL))
+            out.append((segments, blank))
             blank = False
     return out
+
+
+def segments_markup(segments: Segments, *, highlight: str, marker_font: str) -> str:
+    """Paragraph markup of a left-to-right line: quotes highlighted, labels small and red."""
+    parts: list[str] = []
+    run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
+    for piece, kind in segments:
+        if kind == HIGHLIGHT:
+            run.append(esc(piece))
+            continue
+        _close(run, parts, highlight)
+        if kind == LABEL:
+            parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
+                         f"{esc(piece)}</font>")
+        else:
+            parts.append(esc(piece))
+    _close(run, parts, highlight)
+    return "".join(parts)
+
+
+def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highlight: str,
+                     marker_font: str) -> list[tuple[str, bool]]:
+    """The text as paragraph markup, line by line, with each quote highlighted and its
+    label set after it: ``[(markup, blank_line_before), …]``.
+
+    ``quotes`` are (start, end, label) in code points of ``text``; quotes may overlap.
+    """
+    return [(segments_markup(segments, highlight=highlight, marker_font=marker_font), blank)
+            for segments, blank in source_segments(text, quotes)]
+
+
+def _source_line(writer: Writer, segments: Segments) -> Flowable:
+    """One line of a source text: flush right in visual order when its base direction is
+    right to left, broken between ideographs when it holds Chinese or Japanese."""
+    styles = writer.styles
+    highlight = writer.template.colours["highlight"]
+    line = "".join(piece for piece, kind in segments if kind != LABEL)
+    if base_is_rtl(line):
+        return RightToLeftText(segments, styles.source_text, highlight=highlight,
+                               label_font=styles.fonts.bold)
+    markup = segments_markup(segments, highlight=highlight, marker_font=styles.fonts.bold)
+    if has_wide(line):
+        return Paragraph(markup, styles.source_text_cjk)
+    return Paragraph(markup, styles.source_text)
 
 
 def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -217,7 +267,11 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
         meta = [x for x in (body.publisher, long_date(body.published) if body.published else None,
                             f"language {body.language}") if x]
         url = f"<br/>{esc(clip(body.url, CELL_LIMIT))}" if body.url else ""
-        flow.append(Paragraph(esc(clip(" · ".join(meta), CELL_LIMIT)) + url, styles.small))
+        # Each field escaped by itself: a right-to-left publisher and the date after it are
+        # ordered as fields, not as one bidi paragraph (where the date would join the
+        # publisher's right-to-left run).
+        flow.append(Paragraph(" · ".join(esc(clip(x, CELL_LIMIT)) for x in meta) + url,
+                              styles.small))
         if source.text is None:
             flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
                                   styles.small))
@@ -225,12 +279,10 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
         quotes = [(c.body.quote.start, c.body.quote.end, c.rev.id)
                   for c in content.claims_of(source)
                   if c.body.quote is not None and c.body.source.revision == source.rev.revision]
-        for markup, blank in highlighted_text(source.text, quotes,
-                                              highlight=writer.template.colours["highlight"],
-                                              marker_font=styles.fonts.bold):
+        for segments, blank in source_segments(source.text, quotes):
             if blank:
                 flow.append(Spacer(1, styles.source_text.fontSize * 0.6))
-            flow.append(Paragraph(markup, styles.source_text))
+            flow.append(_source_line(writer, segments))
     return flow
 
 

@@ -49,6 +49,7 @@ from evidence.render.bundle import (
 from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.content import DossierContent, Verdict, build_content, verdict_of
 from evidence.render.context import Writer, placeholder_values
+from evidence.render.coverage import Unprintable, find_unprintable, summary
 from evidence.render.covers import COVER_BUILDERS, COVER_END
 from evidence.render.integrity import build_integrity
 from evidence.render.pages import DocumentInfo, DossierDocument, running_lines
@@ -87,6 +88,7 @@ class RenderResult:
     omitted: tuple[Omitted, ...]
     unsealed: int
     verdict: Verdict
+    unprintable: tuple[Unprintable, ...] = ()
 
 
 def default_output(case: Case, seal: Seal, template: str) -> Path:
@@ -224,6 +226,7 @@ def render_dossier(
     actor: str | None = None,
     now: _dt.datetime | None = None,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> RenderResult:
     """Render the dossier of the case's latest seal.
 
@@ -238,11 +241,15 @@ def render_dossier(
         actor: who renders (for the custody log).
         now: the time of the custody event (the PDF itself has the seal's time).
         progress: called with (stage, done, total) during long work.
+        strict: refuse to render when a character of the case has no glyph in the shipped
+            fonts (by default it is printed as a ``‹U+XXXX›`` marker and listed in the
+            integrity annex and in :attr:`RenderResult.unprintable`).
 
     Raises:
         CaseError: the case has no seal, or its files do not match it.
         UsageError: an unknown template or an output path that cannot be used.
         VerificationFailed: the case data of the seal does not verify (nothing written).
+        InputError: ``strict`` and a character no shipped font covers (nothing written).
         LockError: another process is writing to the case.
     """
     spec = load_template(template or case.meta.template)
@@ -262,6 +269,11 @@ def render_dossier(
                           "dossier was written. Run `evidence verify` on the case.")
             raise error
         content = build_content(bundle, _meta(bundle), verdict_of(report), tool=tool_name())
+        unprintable = find_unprintable(content)
+        if strict and unprintable:
+            raise InputError(f"{case.root}: {summary(unprintable)}",
+                             hint="No dossier was written (--strict). The README lists the "
+                                  "scripts the dossier prints and how to add a font.")
         pdf, pages = build_pdf(content, spec, bundle, progress)
         replace_file(target, pdf)
         pair = digest_bytes(pdf)
@@ -273,4 +285,4 @@ def render_dossier(
             actor=default_actor(actor), now=now)
     return RenderResult(target, spec.name, seal, pages, pair.sha256, pair.size,
                         len(bundle.files) + 1 + len(SUMS), tuple(bundle.omitted), unsealed,
-                        content.verdict)
+                        content.verdict, unprintable)

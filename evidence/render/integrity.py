@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from evidence.render.annexes import kv_table, object_name
 from evidence.render.context import PlannedPart, Writer
+from evidence.render.coverage import find_unprintable, grouped
 from evidence.render.markup import esc, long_date
 from evidence.render.sections import chunked_table, table_widths
 from evidence.store import envelope_bytes
@@ -203,6 +204,18 @@ def _leaf_rows(writer: Writer) -> list[list[Paragraph]]:
     return rows
 
 
+def _unprintable(writer: Writer) -> list[Flowable]:
+    """The characters of the case that no shipped font covers, and where they are."""
+    items = find_unprintable(writer.content)
+    if not items:
+        return []
+    lines = "; ".join(grouped(items))
+    return [Paragraph(
+        f"<b>Characters this dossier could not print</b> (no font shipped with the tool has "
+        f"them; each is printed as its code point in a marker, and the embedded case data "
+        f"holds the exact text): {esc(lines)}.", writer.styles.small)]
+
+
 def build_integrity(writer: Writer, part: PlannedPart) -> list[Flowable]:
     """The integrity annex."""
     styles = writer.styles
@@ -228,6 +241,7 @@ def build_integrity(writer: Writer, part: PlannedPart) -> list[Flowable]:
         flow.append(Paragraph(f"Note: {esc(note)}", styles.small))
     for problem in verdict.problems:
         flow.append(Paragraph(f"Problem: {esc(problem)}", styles.small))
+    flow.extend(_unprintable(writer))
     flow.append(writer.subheading("How to check the evidence with standard tools",
                                   "integrity-howto"))
     flow.extend(_how_to(writer))

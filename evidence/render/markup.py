@@ -21,14 +21,17 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
 from evidence.errors import InputError
+from evidence.render.fonts import primary_chars, register_fonts
+from evidence.render.scripts import Piece, has_rtl, visual_line
 
 __all__ = [
+    "MARKER_COLOUR",
     "alpha",
     "attr",
     "clip",
@@ -43,6 +46,7 @@ __all__ = [
     "plain",
     "plural",
     "roman",
+    "runs_markup",
     "safe_url",
     "short_hex",
 ]
@@ -50,6 +54,8 @@ __all__ = [
 # C0 and C1 controls other than tab and line feed, the line and paragraph separators, and
 # the non-characters U+FFFE/U+FFFF: no glyph, and reportlab or PDF readers trip on some.
 _CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+MARKER_COLOUR: Final = "#b00000"
+"""The colour of ``‹U+XXXX›``, the marker of a character no shipped font covers."""
 _URL: Final = re.compile(r"^https?://[^\s\"'<>\\^`{|}]{1,2000}$")
 
 _MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -71,9 +77,33 @@ def esc(text: str) -> str:
     """Escape data for reportlab paragraph markup (``&``, ``<``, ``>``), after :func:`plain`.
 
     Line ends become spaces (paragraph markup folds white space anyway); callers that keep
-    line breaks split the text first.
+    line breaks split the text first. Characters the paragraph's own (Liberation) face
+    lacks are set in the fallback font that has them (``<font face=…>``), a character no
+    shipped font covers becomes the visible marker ``‹U+XXXX›``, and text with
+    right-to-left characters is shaped and put in visual order as one line
+    (:mod:`evidence.render.scripts`; a long right-to-left paragraph is set by
+    :class:`evidence.render.rtl.RightToLeftText` instead).
     """
-    return _xml_escape(plain(text).replace("\n", " "))
+    clean = plain(text).replace("\n", " ")
+    if clean.isascii() or (set(clean) <= primary_chars() and not has_rtl(clean)):
+        return _xml_escape(clean)
+    return runs_markup(visual_line(clean, rtl=False))
+
+
+def runs_markup(pieces: Sequence[Piece]) -> str:
+    """Paragraph markup of pieces in visual order: fallback fonts as ``<font face>``,
+    markers in red monospace."""
+    fonts = register_fonts()
+    out = []
+    for piece in pieces:
+        text = _xml_escape(piece.text)
+        if piece.font is None:
+            out.append(f"<font face='{fonts.mono}' color='{MARKER_COLOUR}'>{text}</font>")
+        elif piece.font == fonts.serif:
+            out.append(text)
+        else:
+            out.append(f"<font face='{piece.font}'>{text}</font>")
+    return "".join(out)
 
 
 def clip(text: str, limit: int) -> str:

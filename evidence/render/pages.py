@@ -23,6 +23,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from evidence.render.canvas import DossierCanvas
 from evidence.render.flowables import FootnoteArea
 from evidence.render.markup import fill, plain
+from evidence.render.rtl import draw_string
 from evidence.render.styles import Styles
 from evidence.render.template import Running, Template
 
@@ -103,13 +104,17 @@ def running_lines(template: Template, styles: Styles,
         centre = text_width - 2 * side - 2 * gap if slots["left"] or slots["right"] else text_width
         canv.setFont(font, size)
         canv.setFillColor(grey)
+        # draw_string: a value in another script (an organisation's name in Arabic) gets
+        # its font and order, as in the paragraphs.
         if slots["left"]:
-            canv.drawString(left, y, _fit(slots["left"], font, size, side))
+            draw_string(canv, left, y, _fit(slots["left"], font, size, side), font=font,
+                        size=size)
         if slots["centre"]:
-            canv.drawCentredString(left + text_width / 2, y,
-                                   _fit(slots["centre"], font, size, centre))
+            draw_string(canv, left + text_width / 2, y, _fit(slots["centre"], font, size, centre),
+                        font=font, size=size, anchor="centre")
         if slots["right"]:
-            canv.drawRightString(width - right, y, _fit(slots["right"], font, size, side))
+            draw_string(canv, width - right, y, _fit(slots["right"], font, size, side),
+                        font=font, size=size, anchor="end")
         if line.rule:
             canv.setStrokeColor(grey)
             canv.setLineWidth(0.4)

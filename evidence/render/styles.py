@@ -57,6 +57,7 @@ class Styles:
     code: ParagraphStyle
     listing: ParagraphStyle
     source_text: ParagraphStyle
+    source_text_cjk: ParagraphStyle
     contents: ParagraphStyle
     running: ParagraphStyle
     accent: colors.Color
@@ -136,6 +137,10 @@ class Styles:
             source_text=ParagraphStyle("source_text", fontName=fonts.serif, fontSize=t.table + 0.5,
                                        leading=(t.table + 0.5) * 1.35, alignment=LEFT,
                                        splitLongWords=1, spaceAfter=2),
+            source_text_cjk=ParagraphStyle("source_text_cjk", fontName=fonts.serif,
+                                           fontSize=t.table + 0.5,
+                                           leading=(t.table + 0.5) * 1.35, alignment=LEFT,
+                                           splitLongWords=1, spaceAfter=2, wordWrap="CJK"),
             contents=ParagraphStyle("contents", fontName=fonts.serif, fontSize=t.body,
                                     leading=t.body * 1.45, leftIndent=hang,
                                     firstLineIndent=-hang),

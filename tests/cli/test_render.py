@@ -119,3 +119,24 @@ def test_verify_a_damaged_dossier_exits_1(case_dir: Path, tmp_path: Path,
     out = capsys.readouterr().out
     assert "FAIL" in out
     assert "seals/0001.json" in out
+
+
+def test_unprintable_characters_warn_and_strict_refuses(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    from tests.unit.render.cases import multilingual_case
+
+    case = multilingual_case(tmp_path / "c", only=("my", "ar"))
+    custody = (case.root / "custody.jsonl").read_bytes()
+    assert main(["render", str(case.root), "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "no shipped font covers (Myanmar), in SRC-0002, CLM-0002" in err
+    assert "evidence: internal error" not in err
+    assert not (case.root / "out").exists() or not any((case.root / "out").iterdir())
+    assert (case.root / "custody.jsonl").read_bytes() == custody  # nothing written
+
+    assert main(["render", str(case.root)]) == 0
+    captured = capsys.readouterr()
+    assert "rendered " in captured.out
+    assert "warning: " in captured.err
+    assert "Myanmar: \u2039U+" in captured.err

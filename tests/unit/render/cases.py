@@ -29,6 +29,8 @@ __all__ = [
     "cyrillic_case",
     "cyrillic_data",
     "hostile_case",
+    "multilingual_case",
+    "multilingual_data",
 ]
 
 NOW = dt.datetime(2026, 11, 29, 10, 12, 3, 123456, tzinfo=dt.UTC)
@@ -94,6 +96,35 @@ def cyrillic_case(root: Path) -> Case:
     sources = [Source(s["file"], s["text"], s["meta"], s["claims"]) for s in data["sources"]]
     return build_case(root, sources, case_id="TEST-CYRILLIC", title="Strikes of 8 July 2024",
                       extra={"language": "uk"})
+
+
+# -- the UN languages and further scripts ---------------------------------------------------
+
+UN_LANGUAGES = Path(__file__).parent / "data" / "un-languages.yaml"
+
+
+def multilingual_data() -> list[dict[str, Any]]:
+    """The reports in Arabic, Chinese, English, French, Russian, Spanish, Amharic and
+    Burmese, each with the passage its claim quotes."""
+    data: dict[str, Any] = yaml.safe_load(UN_LANGUAGES.read_text(encoding="utf-8"))
+    sources: list[dict[str, Any]] = data["sources"]
+    return sources
+
+
+def multilingual_case(root: Path, *, only: Sequence[str] | None = None) -> Case:
+    """One source per language of :func:`multilingual_data` (or those in ``only``), each
+    with one claim quoting it."""
+    items = []
+    for s in multilingual_data():
+        if only is not None and s["language"] not in only:
+            continue
+        claim = {"key": f"injured-{s['language']}", "statement": s["statement"],
+                 "quote": s["quote"], "attributed_to": [{"name": s["speaker"]}],
+                 "category": "casualties", "date": "2024-03-03", "status": "reported"}
+        items.append(Source(s["file"], s["text"],
+                            {"title": s["title"], "publisher": s["publisher"],
+                             "published": "2024-03-04", "language": s["language"]}, [claim]))
+    return build_case(root, items, case_id="TEST-SCRIPTS", title="Shelling of the market")
 
 
 # -- hostile strings -----------------------------------------------------------------------
