@@ -1,0 +1,419 @@
+"""What the pages show, read from the case through the library, and cached.
+
+Records, objects and seals are never rewritten, so what is read from them is kept
+(:class:`CaseIndex` reads each new record once). The case state and the claims files
+are read again whenever their files change on disk (size and modification time), so
+the page shows what the command line, git or a text editor left there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from evidence._yaml import load_yaml
+from evidence.canonical import loads_json
+from evidence.case import Case, CaseState
+from evidence.claims.anchor import find_quote
+from evidence.claims.compile import ClaimSpec, compile_claims, load_claim_specs
+from evidence.errors import EvidenceError
+from evidence.model import ClaimBody, Record, SourceBody
+from evidence.report import Finding, Report
+from evidence.store import record_slice
+
+__all__ = [
+    "ClaimView",
+    "Highlight",
+    "Overview",
+    "CaseIndex",
+    "SourceRow",
+    "Segment",
+    "is_source_id",
+]
+
+Kind = Literal["sealed", "pending", "suggested", "withdrawn"]
+KINDS: Final[tuple[Kind, ...]] = ("sealed", "pending", "suggested", "withdrawn")
+
+_SOURCE_ID: Final = re.compile(r"SRC-[0-9]{4,9}")
+_FILE_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.ya?ml")
+_BIDI: Final = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def is_source_id(value: str) -> bool:
+    """``SRC-0001``: the only shape of id a client may name a source by."""
+    return _SOURCE_ID.fullmatch(value) is not None
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One line of the sources list."""
+
+    id: str
+    ern: str
+    title: str
+    publisher: str
+    language: str
+    published: str
+    captured_at: str
+    revision: int
+    claims: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A claim as the reader shows it, whichever file or record it comes from."""
+
+    key: str
+    kind: Kind
+    body: Mapping[str, Any]
+    start: int | None
+    end: int | None
+    record: str | None = None
+    ern: str | None = None
+    digest: str | None = None
+    why: str | None = None
+    path: str | None = None
+    line: int | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The element id of the claim's panel (keys are slugs, but be strict anyway)."""
+        return "claim-" + re.sub(r"[^A-Za-z0-9_-]", "_", self.key) + "-" + self.kind
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of the text covered by the same claims (none for plain text)."""
+
+    text: str
+    claims: tuple[ClaimView, ...]
+    bidi: bool = False
+
+    @property
+    def top(self) -> ClaimView | None:
+        """The claim a click on this run opens: the shortest one covering it."""
+        if not self.claims:
+            return None
+        return min(self.claims, key=lambda c: (c.end or 0) - (c.start or 0))
+
+
+@dataclass
+class Highlight:
+    """A source and its text split into segments by the claims quoting it."""
+
+    source: Record
+    text: str
+    claims: list[ClaimView]
+    problems: list[Finding]
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The case at a glance."""
+
+    case: Case
+    state: CaseState
+    sources: int
+    claims_by_status: Mapping[str, int]
+    seals: list[dict[str, Any]]
+    unsealed_records: int
+    changed_files: list[str]
+    suggested_files: list[str]
+    last_verified: dict[str, Any] | None
+
+
+def _segments(text: str, claims: list[ClaimView]) -> list[Segment]:
+    """Split ``text`` at every quote boundary and every bidi control character; a bidi
+    control becomes its own segment, shown isolated so it cannot reorder the page."""
+    anchored = [c for c in claims if c.start is not None and c.end is not None]
+    cuts = {0, len(text)}
+    for claim in anchored:
+        cuts.update((claim.start or 0, claim.end or 0))
+    points = sorted(cuts)
+    starts: dict[int, list[ClaimView]] = {}
+    for claim in anchored:
+        starts.setdefault(claim.start or 0, []).append(claim)
+    active: list[ClaimView] = []
+    out: list[Segment] = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        active = [c for c in active if (c.end or 0) > lo] + starts.get(lo, [])
+        out.extend(_split_bidi(text[lo:hi], tuple(active)))
+    return out
+
+
+def _split_bidi(run: str, claims: tuple[ClaimView, ...]) -> Iterator[Segment]:
+    at = 0
+    for match in _BIDI.finditer(run):
+        if match.start() > at:
+            yield Segment(run[at : match.start()], claims)
+        yield Segment(match.group(), claims, bidi=True)
+        at = match.end()
+    if at < len(run):
+        yield Segment(run[at:], claims)
+
+
+def bidi_name(char: str) -> str:
+    """``U+202E``: how an isolated bidi control is labelled on the page."""
+    return f"U+{ord(char):04X}"
+
+
+class CaseIndex:
+    """A case folder opened for the pages; thread-safe, cached by file signatures."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self._lock = threading.Lock()
+        self._state: tuple[tuple[int, int] | None, CaseState] | None = None
+        self._records: dict[tuple[str, int], Record] = {}
+        self._rows: dict[str, SourceRow] = {}
+        self._claim_source: dict[str, tuple[str, str]] = {}  # CLM id -> (source, status)
+        self._indexed = 0
+        self._specs: tuple[tuple[Any, ...], list[ClaimSpec], Report] | None = None
+
+    # -- state and records ----------------------------------------------------------------
+
+    def state(self) -> CaseState:
+        """The custody log read into a state, again only when the log changed."""
+        with self._lock:
+            return self._state_locked()
+
+    def _state_locked(self) -> CaseState:
+        sig = _signature(self.case.custody.path)
+        if self._state is None or self._state[0] != sig:
+            self._state = (sig, self.case.state())
+        return self._state[1]
+
+    def record(self, record_id: str, revision: int) -> Record:
+        """A record revision (records are never rewritten, so each is read once)."""
+        cached = self._records.get((record_id, revision))
+        if cached is not None:
+            return cached
+        name = f"records/{record_id}.{revision}.json"
+        data = record_slice(self.case.records.read(record_id, revision))
+        if data is None:
+            raise EvidenceError(f"{name} is not a record file", path=name,
+                                hint="Run `evidence verify` on the case.")
+        record = Record.from_dict(loads_json(data, path=name))
+        self._records[(record_id, revision)] = record
+        return record
+
+    def ern(self, state: CaseState, record_id: str) -> str:
+        return self.case.meta.ern(state.ern_number(record_id))
+
+    def _index_locked(self) -> CaseState:
+        """Read each record revision that entered the case since the last call."""
+        state = self._state_locked()
+        for subject in state.entries[self._indexed :]:
+            if subject.id.startswith("SRC-"):
+                record = self.record(subject.id, subject.revision)
+                body = record.body
+                assert isinstance(body, SourceBody)
+                self._rows[subject.id] = SourceRow(
+                    subject.id, self.ern(state, subject.id), body.title, body.publisher or "",
+                    body.language, body.published or "", body.captured_at, subject.revision,
+                    {})
+            else:
+                # Only the latest revision of each claim counts; read it lazily below.
+                self._claim_source.pop(subject.id, None)
+        self._indexed = len(state.entries)
+        for claim_id, subject in state.latest.items():
+            if claim_id.startswith("CLM-") and claim_id not in self._claim_source:
+                body = self.record(claim_id, subject.revision).body
+                assert isinstance(body, ClaimBody)
+                self._claim_source[claim_id] = (body.source.id, body.status)
+                self._records.pop((claim_id, subject.revision), None)  # keep memory flat
+        return state
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def overview(self) -> Overview:
+        """The overview: the state, seals and what changed since the last seal."""
+        state = self.state()
+        case = self.case
+        sources = sum(1 for i in state.latest if i.startswith("SRC-"))
+        by_status = Counter(state.claim_status.get(i, "reported")
+                            for i in state.latest if i.startswith("CLM-"))
+        seals = []
+        last_seal_time = None
+        for path in case.seal_files():
+            doc = loads_json(path.read_bytes(), path=case.rel(path))
+            stamps = sorted(p.name for p in path.parent.glob(f"{path.name}.*.tsr"))
+            seals.append({"sequence": doc.get("sequence"), "sealed_at": doc.get("sealed_at"),
+                          "root": (doc.get("tree") or {}).get("root"),
+                          "size": (doc.get("tree") or {}).get("size"),
+                          "signed": path.with_name(path.name + ".sig").exists(),
+                          "stamps": len(stamps) + (1 if path.with_name(path.name + ".tsr")
+                                                   .exists() else 0)})
+            last_seal_time = path.stat().st_mtime_ns
+        size = seals[-1]["size"] if seals else 0
+        changed, suggested = [], []
+        if case.claims_dir.is_dir():
+            for entry in sorted(os.scandir(case.claims_dir), key=lambda e: e.name):
+                if not _FILE_NAME.fullmatch(entry.name):
+                    continue
+                if entry.name.endswith(".suggested.yaml"):
+                    suggested.append(entry.name)
+                elif last_seal_time is None or entry.stat().st_mtime_ns > last_seal_time:
+                    changed.append(entry.name)
+        return Overview(case, state, sources, dict(sorted(by_status.items())), seals,
+                        max(0, len(state.entries) - int(size or 0)), changed, suggested,
+                        self.last_verified())
+
+    def last_verified(self) -> dict[str, Any] | None:
+        """The newest ``verified`` event of the custody log (read from its tail)."""
+        path = self.case.custody.path
+        try:
+            with path.open("rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - 256 * 1024))
+                tail = fh.read()
+        except OSError:
+            return None
+        for raw in reversed(tail.split(b"\n")):
+            if b'"verified"' not in raw:
+                continue
+            try:
+                event = loads_json(raw, path="custody.jsonl")
+            except EvidenceError:
+                continue
+            if isinstance(event, dict) and event.get("action") == "verified":
+                return event
+        return None
+
+    def sources(self, query: str = "") -> list[SourceRow]:
+        """Every source, filtered by words in its id, exhibit number, title, publisher or
+        language, with its claims counted by status."""
+        with self._lock:
+            self._index_locked()
+            counts: dict[str, Counter[str]] = {}
+            for source, status in self._claim_source.values():
+                counts.setdefault(source, Counter())[status] += 1
+            rows = [SourceRow(r.id, r.ern, r.title, r.publisher, r.language, r.published,
+                              r.captured_at, r.revision, dict(counts.get(r.id, {})))
+                    for r in self._rows.values()]
+        words = query.casefold().split()
+        if words:
+            rows = [r for r in rows
+                    if all(w in f"{r.id} {r.ern} {r.title} {r.publisher} {r.language}"
+                           .casefold() for w in words)]
+        return rows
+
+    def claim_specs(self) -> tuple[list[ClaimSpec], Report]:
+        """Every claim of the claims files (as ``check`` reads them), read again when any
+        claims file changed on disk."""
+        files = sorted(p for p in self.case.claims_dir.glob("*.y*ml")
+                       if _FILE_NAME.fullmatch(p.name)) if self.case.claims_dir.is_dir() else []
+        sigs = tuple((p.name, _signature(p)) for p in files)
+        with self._lock:
+            if self._specs is None or self._specs[0] != sigs:
+                report = Report()
+                specs = load_claim_specs(self.case, report)
+                self._specs = (sigs, specs, report)
+            return self._specs[1], self._specs[2]
+
+    def highlight(self, source_id: str) -> Highlight:
+        """A source's text with every claim quoting it, by kind, and the problems of its
+        claims (as ``check`` reports them)."""
+        state = self.state()
+        latest = state.latest[source_id]
+        record = self.record(source_id, latest.revision)
+        body = record.body
+        assert isinstance(body, SourceBody)
+        text = (self.case.objects.read(body.text.blake3).decode("utf-8")
+                if body.text is not None else "")
+        specs, file_report = self.claim_specs()
+        mine = [s for s in specs if s.source == source_id]
+        report = Report()
+        compiled = compile_claims(self.case, state, [s for s in mine if not s.proposed], report)
+        claims: list[ClaimView] = []
+        keys_in_files = set()
+        for item in compiled:
+            claim = item.body
+            keys_in_files.add(item.key)
+            record_id = state.claim_keys.get(item.key)
+            sealed = (record_id is not None
+                      and state.claim_body_digest.get(record_id) == item.body_blake3)
+            quote = claim.quote
+            claims.append(ClaimView(
+                item.key, "sealed" if sealed else "pending", claim.to_dict(),
+                quote.start if quote else None, quote.end if quote else None,
+                record=(f"{record_id}.{state.latest[record_id].revision}"
+                        if sealed and record_id else None),
+                ern=self.ern(state, record_id) if sealed and record_id else None,
+                digest=state.latest[record_id].blake3 if sealed and record_id else None,
+                path=item.path, line=item.line))
+        for spec in mine:
+            if spec.proposed:
+                claims.append(self._proposed(spec, text))
+        claims.extend(self._withdrawn(state, source_id))
+        problems = [f for f in [*file_report.findings, *report.findings]
+                    if f.status in ("FAIL", "ERROR")]
+        result = Highlight(record, text, claims, problems)
+        result.segments = _segments(text, claims)
+        return result
+
+    def _proposed(self, spec: ClaimSpec, text: str) -> ClaimView:
+        start = end = None
+        quote = spec.data.get("quote")
+        if isinstance(quote, str):
+            try:
+                found = find_quote(text, quote, spec.data.get("occurrence"))
+                start, end = found.start, found.end
+            except EvidenceError:
+                pass
+        data = {k: v for k, v in spec.data.items() if k != "why"}
+        return ClaimView(spec.key, "suggested", data, start, end, why=spec.data.get("why"),
+                         path=spec.path, line=spec.line)
+
+    def _withdrawn(self, state: CaseState, source_id: str) -> Iterator[ClaimView]:
+        for record_id, status in state.claim_status.items():
+            if status != "withdrawn" or record_id not in state.latest:
+                continue
+            subject = state.latest[record_id]
+            if state.claim_status.get(record_id) != "withdrawn":
+                continue
+            body = self.record(record_id, subject.revision).body
+            assert isinstance(body, ClaimBody)
+            if body.source.id != source_id:
+                continue
+            quote = body.quote
+            yield ClaimView(body.key, "withdrawn", body.to_dict(),
+                            quote.start if quote else None, quote.end if quote else None,
+                            record=f"{record_id}.{subject.revision}",
+                            ern=self.ern(state, record_id), digest=subject.blake3)
+
+    def claims_file_names(self) -> list[str]:
+        """The claims files a client may open by name (names checked against the folder)."""
+        if not self.case.claims_dir.is_dir():
+            return []
+        return sorted(e.name for e in os.scandir(self.case.claims_dir)
+                      if _FILE_NAME.fullmatch(e.name) and e.is_file())
+
+    def suggestions(self, source_id: str) -> tuple[list[dict[str, Any]], str | None]:
+        """The proposed claims of ``claims/SRC-….suggested.yaml``, and a problem reading it."""
+        path = self.case.claims_dir / f"{source_id}.suggested.yaml"
+        if not path.exists():
+            return [], None
+        try:
+            doc = load_yaml(path.read_bytes(), path=self.case.rel(path))
+        except EvidenceError as exc:
+            return [], str(exc)
+        items = doc.data.get("claims") if isinstance(doc.data, dict) else None
+        if not isinstance(items, list):
+            return [], f"{self.case.rel(path)}: no list of claims"
+        return [dict(i) for i in items if isinstance(i, dict)], None
