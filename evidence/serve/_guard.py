@@ -8,7 +8,8 @@ Every request passes :class:`Guard` before any route sees it:
   ``evidence serve``) or in the cookie set on the first visit; the page then
   redirects to the same address without the token, so it stays out of history;
 - every response carries a strict Content-Security-Policy (scripts only from the
-  server's own files, nothing inline), ``nosniff``, no framing, no referrer, no cache.
+  server's own files, nothing inline), ``nosniff``, no framing, no cross-site referrer,
+  no cache.
 
 POST forms carry a CSRF token derived from the access token (:func:`csrf_token`);
 :func:`check_csrf` compares it, and the ``Origin`` when the browser sends one.
@@ -36,7 +37,7 @@ _HEADERS: Final = (
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
-    ("referrer-policy", "no-referrer"),
+    ("referrer-policy", "same-origin"),  # no-referrer would make Chromium send "Origin: null"
     ("cache-control", "no-store"),
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),
