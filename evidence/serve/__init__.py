@@ -18,4 +18,4 @@ from __future__ import annotations
 from evidence.serve.app import ServeConfig, create_app
 from evidence.serve.server import Server, new_token, run
 
-__all__ = ["Server", "ServeConfig", "create_app", "new_token", "run"]
+__all__ = ["ServeConfig", "Server", "create_app", "new_token", "run"]

@@ -47,8 +47,11 @@ class Conflict(EvidenceError):
     """The file changed on disk since the page was loaded."""
 
     def __init__(self, path: str, diff: str) -> None:
-        super().__init__("changed on disk since the page was loaded; nothing was written",
-                         path=path, hint="Reload the page to see the file as it is now.")
+        super().__init__(
+            "changed on disk since the page was loaded; nothing was written",
+            path=path,
+            hint="Reload the page to see the file as it is now.",
+        )
         self.diff = diff
 
 
@@ -56,8 +59,9 @@ class Invalid(EvidenceError):
     """The edited file would not pass ``evidence check``."""
 
     def __init__(self, path: str, findings: list[Finding]) -> None:
-        super().__init__("the change does not pass `evidence check`; nothing was written",
-                         path=path)
+        super().__init__(
+            "the change does not pass `evidence check`; nothing was written", path=path
+        )
         self.findings = findings
 
 
@@ -112,10 +116,12 @@ def selection_quote(text: str, start: int, end: int) -> Selection:
 
 
 def _item_text(claim: Mapping[str, Any], indent: str) -> str:
-    dumped = yaml.safe_dump([dict(claim)], sort_keys=False, allow_unicode=True, width=100,
-                            default_flow_style=False)
-    return "".join(indent + line if line.strip() else line
-                   for line in dumped.splitlines(keepends=True))
+    dumped = yaml.safe_dump(
+        [dict(claim)], sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
+    return "".join(
+        indent + line if line.strip() else line for line in dumped.splitlines(keepends=True)
+    )
 
 
 _ITEM: Final = re.compile(r"^( *)- ", re.MULTILINE)
@@ -151,10 +157,14 @@ class Editor:
         if before is None:
             diff = "(the version the page was loaded from is no longer known)\n" + "".join(now)
         else:
-            diff = "".join(difflib.unified_diff(
-                before.decode("utf-8", "replace").splitlines(keepends=True), now,
-                fromfile=f"{self.case.rel(path)} (as the page had it)",
-                tofile=f"{self.case.rel(path)} (on disk now)"))
+            diff = "".join(
+                difflib.unified_diff(
+                    before.decode("utf-8", "replace").splitlines(keepends=True),
+                    now,
+                    fromfile=f"{self.case.rel(path)} (as the page had it)",
+                    tofile=f"{self.case.rel(path)} (on disk now)",
+                )
+            )
         raise Conflict(self.case.rel(path), diff)
 
     def _validate(self, path: Path, data: bytes) -> None:
@@ -164,8 +174,9 @@ class Editor:
                 parse_case_meta(load_yaml(data, path=shown))
             except EvidenceError as exc:
                 message = f"{exc.pointer + ': ' if exc.pointer else ''}{exc.message}"
-                raise Invalid(shown, [Finding("case-yaml", "FAIL", message, shown, None,
-                                              exc.line)]) from exc
+                raise Invalid(
+                    shown, [Finding("case-yaml", "FAIL", message, shown, None, exc.line)]
+                ) from exc
             return
         report = Report()
         check_claims_file(self.case, self.case.state(), path, data, report)
@@ -192,14 +203,15 @@ class Editor:
                     replace_file(path, data)
                     self.load(path)
         except LockError as exc:
-            raise Busy("the case is busy: another evidence process is writing to it; "
-                       "nothing was written", path=self.case.rel(self.case.root),
-                       hint="Try again when the command has finished.") from exc
+            raise Busy(
+                "the case is busy: another evidence process is writing to it; nothing was written",
+                path=self.case.rel(self.case.root),
+                hint="Try again when the command has finished.",
+            ) from exc
 
     # -- claims as text ----------------------------------------------------------------------
 
-    def appended(self, path: Path, version: str, source_id: str,
-                 claim: Mapping[str, Any]) -> bytes:
+    def appended(self, path: Path, version: str, source_id: str, claim: Mapping[str, Any]) -> bytes:
         """The claims file with ``claim`` appended as text (comments kept)."""
         current = _read(path)
         self._check_version(path, version, current)
@@ -210,8 +222,11 @@ class Editor:
         data = doc.data if isinstance(doc.data, dict) else {}
         before = data.get("claims")
         if not isinstance(before, list):
-            raise EvidenceError("has no block list of claims to add to", path=self.case.rel(path),
-                                hint="Add the claim with a text editor.")
+            raise EvidenceError(
+                "has no block list of claims to add to",
+                path=self.case.rel(path),
+                hint="Add the claim with a text editor.",
+            )
         line = doc.line_of("/claims/0") if before else None
         indent = "  "
         if line is not None:
@@ -229,10 +244,17 @@ class Editor:
             raise EvidenceError("no such file", path=self.case.rel(path))
         doc = load_yaml(current, path=self.case.rel(path))
         items = doc.data.get("claims") if isinstance(doc.data, dict) else None
-        if (not isinstance(items, list) or not 0 <= index < len(items)
-                or not isinstance(items[index], dict) or items[index].get("key") != key):
-            raise EvidenceError(f"has no claim {key!r} at position {index + 1}",
-                                path=self.case.rel(path), hint="Reload the page.")
+        if (
+            not isinstance(items, list)
+            or not 0 <= index < len(items)
+            or not isinstance(items[index], dict)
+            or items[index].get("key") != key
+        ):
+            raise EvidenceError(
+                f"has no claim {key!r} at position {index + 1}",
+                path=self.case.rel(path),
+                hint="Reload the page.",
+            )
         lines = current.decode("utf-8").splitlines(keepends=True)
         first = doc.line_of(f"/claims/{index}") or 1
         following = doc.line_of(f"/claims/{index + 1}") if index + 1 < len(items) else None
@@ -248,11 +270,15 @@ class Editor:
         try:
             doc = load_yaml(data, path=self.case.rel(path))
         except EvidenceError as exc:
-            raise EvidenceError("could not be changed as text without changing its meaning",
-                                path=self.case.rel(path),
-                                hint="Make the change with a text editor.") from exc
+            raise EvidenceError(
+                "could not be changed as text without changing its meaning",
+                path=self.case.rel(path),
+                hint="Make the change with a text editor.",
+            ) from exc
         got = doc.data.get("claims") if isinstance(doc.data, dict) else None
         if got != expected:
-            raise EvidenceError("could not be changed as text without changing its meaning",
-                                path=self.case.rel(path),
-                                hint="Make the change with a text editor.")
+            raise EvidenceError(
+                "could not be changed as text without changing its meaning",
+                path=self.case.rel(path),
+                hint="Make the change with a text editor.",
+            )

@@ -29,9 +29,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CSP", "Guard", "check_csrf", "cookie_name", "csrf_token"]
 
-CSP: Final = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-              "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-              "base-uri 'none'")
+CSP: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
 
 _HEADERS: Final = (
     ("content-security-policy", CSP),
@@ -63,10 +65,15 @@ def check_csrf(token: str, given: str | None, origin: str | None, hosts: Iterabl
 
 def _plain(status: int, text: str) -> tuple[Message, Message]:
     body = text.encode()
-    start: Message = {"type": "http.response.start", "status": status,
-                      "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                  (b"content-length", str(len(body)).encode()),
-                                  *((k.encode(), v.encode()) for k, v in _HEADERS)]}
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            *((k.encode(), v.encode()) for k, v in _HEADERS),
+        ],
+    }
     return start, {"type": "http.response.body", "body": body}
 
 
@@ -84,22 +91,29 @@ class Guard:
             if scope["type"] == "lifespan":
                 await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         if headers.get("host", "") not in self.hosts:
-            await self._refuse(send, 403, "refused: this server answers only to "
-                               f"{', '.join(sorted(self.hosts))} (Host header)\n")
+            await self._refuse(
+                send,
+                403,
+                "refused: this server answers only to "
+                f"{', '.join(sorted(self.hosts))} (Host header)\n",
+            )
             return
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                          keep_blank_values=True)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         given = dict(query).get("token")
         if given is not None and hmac.compare_digest(given, self.token):
             if scope["method"] == "GET":
                 await self._enter(scope, send, [(k, v) for k, v in query if k != "token"])
                 return
         elif not self._has_cookie(headers.get("cookie", "")):
-            await self._refuse(send, 403, "refused: open the address with the token that "
-                               "`evidence serve` printed\n")
+            await self._refuse(
+                send,
+                403,
+                "refused: open the address with the token that `evidence serve` printed\n",
+            )
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -126,8 +140,10 @@ class Guard:
         start, body = _plain(303, "see other\n")
         start["headers"] += [
             (b"location", location.encode("latin-1")),
-            (b"set-cookie", f"{self.cookie}={self.token}; Path=/; HttpOnly; "
-                            "SameSite=Strict".encode()),
+            (
+                b"set-cookie",
+                f"{self.cookie}={self.token}; Path=/; HttpOnly; SameSite=Strict".encode(),
+            ),
         ]
         await send(start)
         await send(body)

@@ -8,6 +8,7 @@ the page shows what the command line, git or a text editor left there.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -28,12 +29,12 @@ from evidence.report import Finding, Report
 from evidence.store import record_slice
 
 __all__ = [
+    "CaseIndex",
     "ClaimView",
     "Highlight",
     "Overview",
-    "CaseIndex",
-    "SourceRow",
     "Segment",
+    "SourceRow",
     "is_source_id",
 ]
 
@@ -150,7 +151,7 @@ def _segments(text: str, claims: list[ClaimView]) -> list[Segment]:
         starts.setdefault(claim.start or 0, []).append(claim)
     active: list[ClaimView] = []
     out: list[Segment] = []
-    for lo, hi in zip(points, points[1:], strict=False):
+    for lo, hi in itertools.pairwise(points):
         active = [c for c in active if (c.end or 0) > lo] + starts.get(lo, [])
         out.extend(_split_bidi(text[lo:hi], tuple(active)))
     return out
@@ -206,8 +207,9 @@ class CaseIndex:
         name = f"records/{record_id}.{revision}.json"
         data = record_slice(self.case.records.read(record_id, revision))
         if data is None:
-            raise EvidenceError(f"{name} is not a record file", path=name,
-                                hint="Run `evidence verify` on the case.")
+            raise EvidenceError(
+                f"{name} is not a record file", path=name, hint="Run `evidence verify` on the case."
+            )
         record = Record.from_dict(loads_json(data, path=name))
         self._records[(record_id, revision)] = record
         return record
@@ -224,9 +226,16 @@ class CaseIndex:
                 body = record.body
                 assert isinstance(body, SourceBody)
                 self._rows[subject.id] = SourceRow(
-                    subject.id, self.ern(state, subject.id), body.title, body.publisher or "",
-                    body.language, body.published or "", body.captured_at, subject.revision,
-                    {})
+                    subject.id,
+                    self.ern(state, subject.id),
+                    body.title,
+                    body.publisher or "",
+                    body.language,
+                    body.published or "",
+                    body.captured_at,
+                    subject.revision,
+                    {},
+                )
             else:
                 # Only the latest revision of each claim counts; read it lazily below.
                 self._claim_source.pop(subject.id, None)
@@ -246,19 +255,25 @@ class CaseIndex:
         state = self.state()
         case = self.case
         sources = sum(1 for i in state.latest if i.startswith("SRC-"))
-        by_status = Counter(state.claim_status.get(i, "reported")
-                            for i in state.latest if i.startswith("CLM-"))
+        by_status = Counter(
+            state.claim_status.get(i, "reported") for i in state.latest if i.startswith("CLM-")
+        )
         seals = []
         last_seal_time = None
         for path in case.seal_files():
             doc = loads_json(path.read_bytes(), path=case.rel(path))
             stamps = sorted(p.name for p in path.parent.glob(f"{path.name}.*.tsr"))
-            seals.append({"sequence": doc.get("sequence"), "sealed_at": doc.get("sealed_at"),
-                          "root": (doc.get("tree") or {}).get("root"),
-                          "size": (doc.get("tree") or {}).get("size"),
-                          "signed": path.with_name(path.name + ".sig").exists(),
-                          "stamps": len(stamps) + (1 if path.with_name(path.name + ".tsr")
-                                                   .exists() else 0)})
+            seals.append(
+                {
+                    "sequence": doc.get("sequence"),
+                    "sealed_at": doc.get("sealed_at"),
+                    "root": (doc.get("tree") or {}).get("root"),
+                    "size": (doc.get("tree") or {}).get("size"),
+                    "signed": path.with_name(path.name + ".sig").exists(),
+                    "stamps": len(stamps)
+                    + (1 if path.with_name(path.name + ".tsr").exists() else 0),
+                }
+            )
             last_seal_time = path.stat().st_mtime_ns
         size = seals[-1]["size"] if seals else 0
         changed, suggested = [], []
@@ -270,9 +285,17 @@ class CaseIndex:
                     suggested.append(entry.name)
                 elif last_seal_time is None or entry.stat().st_mtime_ns > last_seal_time:
                     changed.append(entry.name)
-        return Overview(case, state, sources, dict(sorted(by_status.items())), seals,
-                        max(0, len(state.entries) - int(size or 0)), changed, suggested,
-                        self.last_verified())
+        return Overview(
+            case,
+            state,
+            sources,
+            dict(sorted(by_status.items())),
+            seals,
+            max(0, len(state.entries) - int(size or 0)),
+            changed,
+            suggested,
+            self.last_verified(),
+        )
 
     def last_verified(self) -> dict[str, Any] | None:
         """The newest ``verified`` event of the custody log (read from its tail)."""
@@ -303,21 +326,40 @@ class CaseIndex:
             counts: dict[str, Counter[str]] = {}
             for source, status in self._claim_source.values():
                 counts.setdefault(source, Counter())[status] += 1
-            rows = [SourceRow(r.id, r.ern, r.title, r.publisher, r.language, r.published,
-                              r.captured_at, r.revision, dict(counts.get(r.id, {})))
-                    for r in self._rows.values()]
+            rows = [
+                SourceRow(
+                    r.id,
+                    r.ern,
+                    r.title,
+                    r.publisher,
+                    r.language,
+                    r.published,
+                    r.captured_at,
+                    r.revision,
+                    dict(counts.get(r.id, {})),
+                )
+                for r in self._rows.values()
+            ]
         words = query.casefold().split()
         if words:
-            rows = [r for r in rows
-                    if all(w in f"{r.id} {r.ern} {r.title} {r.publisher} {r.language}"
-                           .casefold() for w in words)]
+            rows = [
+                r
+                for r in rows
+                if all(
+                    w in f"{r.id} {r.ern} {r.title} {r.publisher} {r.language}".casefold()
+                    for w in words
+                )
+            ]
         return rows
 
     def claim_specs(self) -> tuple[list[ClaimSpec], Report]:
         """Every claim of the claims files (as ``check`` reads them), read again when any
         claims file changed on disk."""
-        files = sorted(p for p in self.case.claims_dir.glob("*.y*ml")
-                       if _FILE_NAME.fullmatch(p.name)) if self.case.claims_dir.is_dir() else []
+        files = (
+            sorted(p for p in self.case.claims_dir.glob("*.y*ml") if _FILE_NAME.fullmatch(p.name))
+            if self.case.claims_dir.is_dir()
+            else []
+        )
         sigs = tuple((p.name, _signature(p)) for p in files)
         with self._lock:
             if self._specs is None or self._specs[0] != sigs:
@@ -334,8 +376,11 @@ class CaseIndex:
         record = self.record(source_id, latest.revision)
         body = record.body
         assert isinstance(body, SourceBody)
-        text = (self.case.objects.read(body.text.blake3).decode("utf-8")
-                if body.text is not None else "")
+        text = (
+            self.case.objects.read(body.text.blake3).decode("utf-8")
+            if body.text is not None
+            else ""
+        )
         specs, file_report = self.claim_specs()
         mine = [s for s in specs if s.source == source_id]
         report = Report()
@@ -346,23 +391,35 @@ class CaseIndex:
             claim = item.body
             keys_in_files.add(item.key)
             record_id = state.claim_keys.get(item.key)
-            sealed = (record_id is not None
-                      and state.claim_body_digest.get(record_id) == item.body_blake3)
+            sealed = (
+                record_id is not None and state.claim_body_digest.get(record_id) == item.body_blake3
+            )
             quote = claim.quote
-            claims.append(ClaimView(
-                item.key, "sealed" if sealed else "pending", claim.to_dict(),
-                quote.start if quote else None, quote.end if quote else None,
-                record=(f"{record_id}.{state.latest[record_id].revision}"
-                        if sealed and record_id else None),
-                ern=self.ern(state, record_id) if sealed and record_id else None,
-                digest=state.latest[record_id].blake3 if sealed and record_id else None,
-                path=item.path, line=item.line))
+            claims.append(
+                ClaimView(
+                    item.key,
+                    "sealed" if sealed else "pending",
+                    claim.to_dict(),
+                    quote.start if quote else None,
+                    quote.end if quote else None,
+                    record=(
+                        f"{record_id}.{state.latest[record_id].revision}"
+                        if sealed and record_id
+                        else None
+                    ),
+                    ern=self.ern(state, record_id) if sealed and record_id else None,
+                    digest=state.latest[record_id].blake3 if sealed and record_id else None,
+                    path=item.path,
+                    line=item.line,
+                )
+            )
         for spec in mine:
             if spec.proposed:
                 claims.append(self._proposed(spec, text))
         claims.extend(self._withdrawn(state, source_id))
-        problems = [f for f in [*file_report.findings, *report.findings]
-                    if f.status in ("FAIL", "ERROR")]
+        problems = [
+            f for f in [*file_report.findings, *report.findings] if f.status in ("FAIL", "ERROR")
+        ]
         result = Highlight(record, text, claims, problems)
         result.segments = _segments(text, claims)
         return result
@@ -377,8 +434,16 @@ class CaseIndex:
             except EvidenceError:
                 pass
         data = {k: v for k, v in spec.data.items() if k != "why"}
-        return ClaimView(spec.key, "suggested", data, start, end, why=spec.data.get("why"),
-                         path=spec.path, line=spec.line)
+        return ClaimView(
+            spec.key,
+            "suggested",
+            data,
+            start,
+            end,
+            why=spec.data.get("why"),
+            path=spec.path,
+            line=spec.line,
+        )
 
     def _withdrawn(self, state: CaseState, source_id: str) -> Iterator[ClaimView]:
         for record_id, status in state.claim_status.items():
@@ -392,17 +457,26 @@ class CaseIndex:
             if body.source.id != source_id:
                 continue
             quote = body.quote
-            yield ClaimView(body.key, "withdrawn", body.to_dict(),
-                            quote.start if quote else None, quote.end if quote else None,
-                            record=f"{record_id}.{subject.revision}",
-                            ern=self.ern(state, record_id), digest=subject.blake3)
+            yield ClaimView(
+                body.key,
+                "withdrawn",
+                body.to_dict(),
+                quote.start if quote else None,
+                quote.end if quote else None,
+                record=f"{record_id}.{subject.revision}",
+                ern=self.ern(state, record_id),
+                digest=subject.blake3,
+            )
 
     def claims_file_names(self) -> list[str]:
         """The claims files a client may open by name (names checked against the folder)."""
         if not self.case.claims_dir.is_dir():
             return []
-        return sorted(e.name for e in os.scandir(self.case.claims_dir)
-                      if _FILE_NAME.fullmatch(e.name) and e.is_file())
+        return sorted(
+            e.name
+            for e in os.scandir(self.case.claims_dir)
+            if _FILE_NAME.fullmatch(e.name) and e.is_file()
+        )
 
     def suggestions(self, source_id: str) -> tuple[list[dict[str, Any]], str | None]:
         """The proposed claims of ``claims/SRC-….suggested.yaml``, and a problem reading it."""

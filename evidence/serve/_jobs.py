@@ -81,13 +81,16 @@ class JobRunner:
         """
         with self._lock:
             if self._running is not None and self._running.state == "running":
-                raise LockError(f"the page is already running {self._running.kind}",
-                                hint="Wait for it to finish.")
+                raise LockError(
+                    f"the page is already running {self._running.kind}",
+                    hint="Wait for it to finish.",
+                )
             job = Job(next(self._ids), kind)
             self._jobs[job.id] = job
             self._running = job
-        thread = threading.Thread(target=self._run, args=(job, work), daemon=True,
-                                  name=f"evidence-serve-{kind}")
+        thread = threading.Thread(
+            target=self._run, args=(job, work), daemon=True, name=f"evidence-serve-{kind}"
+        )
         thread.start()
         return job
 

@@ -38,8 +38,16 @@ __all__ = ["ServeConfig", "create_app"]
 PAGE_SIZE: Final = 50
 _HERE: Final = Path(__file__).parent
 _PRODUCT: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.(pdf|zip)")
-CATEGORIES: Final = ("attack", "casualties", "damage", "target", "weapon", "location",
-                     "statement", "other")
+CATEGORIES: Final = (
+    "attack",
+    "casualties",
+    "damage",
+    "target",
+    "weapon",
+    "location",
+    "statement",
+    "other",
+)
 STATUSES: Final = ("reported", "corroborated", "contested", "verified")
 
 
@@ -64,8 +72,7 @@ class ServeConfig:
     @property
     def hosts(self) -> tuple[str, ...]:
         """The Host header values this server answers to."""
-        names = {self.host, "localhost"} if self.host in ("127.0.0.1", "localhost") else {
-            self.host}
+        names = {self.host, "localhost"} if self.host in ("127.0.0.1", "localhost") else {self.host}
         shown = {f"[{n}]" if ":" in n else n for n in names}
         return (*sorted(f"{n}:{self.port}" for n in shown), *self.extra_hosts)
 
@@ -96,21 +103,33 @@ class _Site:
         self.actor = default_actor(config.actor)
         self.last_verify: Job | None = None
 
-    def page(self, request: Request, template_name: str, status: int = 200,
-             **context: Any) -> Response:
+    def page(
+        self, request: Request, template_name: str, status: int = 200, **context: Any
+    ) -> Response:
         template = self.env.get_template(template_name)
-        body = template.render(csrf=self.csrf, case=self.case, meta=self.case.meta,
-                               path=request.url.path, kinds=KINDS, **context)
+        body = template.render(
+            csrf=self.csrf,
+            case=self.case,
+            meta=self.case.meta,
+            path=request.url.path,
+            kinds=KINDS,
+            **context,
+        )
         return HTMLResponse(body, status_code=status)
 
     async def form(self, request: Request) -> FormData:
         """The POSTed form, once its CSRF token (and Origin) are checked."""
         data = await request.form()
         given = data.get("csrf")
-        if not check_csrf(self.config.token, given if isinstance(given, str) else None,
-                          request.headers.get("origin"), self.config.hosts):
-            raise HTTPException(403, "refused: the form's CSRF token is missing or wrong; "
-                                "reload the page")
+        if not check_csrf(
+            self.config.token,
+            given if isinstance(given, str) else None,
+            request.headers.get("origin"),
+            self.config.hosts,
+        ):
+            raise HTTPException(
+                403, "refused: the form's CSRF token is missing or wrong; reload the page"
+            )
         return data
 
     def source_id(self, request: Request) -> str:
@@ -122,17 +141,49 @@ class _Site:
     def refusal(self, request: Request, exc: EvidenceError, back: str) -> Response:
         """The page that says why an edit was not written."""
         if isinstance(exc, Busy):
-            return self.page(request, "message.html", 409, title="Busy", kind="busy",
-                             message=str(exc), hint=exc.diagnostics(), back=back)
+            return self.page(
+                request,
+                "message.html",
+                409,
+                title="Busy",
+                kind="busy",
+                message=str(exc),
+                hint=exc.diagnostics(),
+                back=back,
+            )
         if isinstance(exc, Conflict):
-            return self.page(request, "message.html", 409, title="Changed on disk",
-                             kind="conflict", message=str(exc), hint=exc.diagnostics(),
-                             diff=exc.diff, back=back)
+            return self.page(
+                request,
+                "message.html",
+                409,
+                title="Changed on disk",
+                kind="conflict",
+                message=str(exc),
+                hint=exc.diagnostics(),
+                diff=exc.diff,
+                back=back,
+            )
         if isinstance(exc, Invalid):
-            return self.page(request, "message.html", 422, title="Not written",
-                             kind="invalid", message=str(exc), findings=exc.findings, back=back)
-        return self.page(request, "message.html", 400, title="Not written", kind="error",
-                         message=str(exc), hint=exc.diagnostics(), back=back)
+            return self.page(
+                request,
+                "message.html",
+                422,
+                title="Not written",
+                kind="invalid",
+                message=str(exc),
+                findings=exc.findings,
+                back=back,
+            )
+        return self.page(
+            request,
+            "message.html",
+            400,
+            title="Not written",
+            kind="error",
+            message=str(exc),
+            hint=exc.diagnostics(),
+            back=back,
+        )
 
 
 def _text(form: FormData, name: str, limit: int = 4000) -> str:
@@ -161,8 +212,15 @@ def create_app(config: ServeConfig) -> Starlette:
     async def overview(request: Request) -> Response:
         view = site.index.overview()
         products = _products(site.case)
-        return site.page(request, "overview.html", view=view, products=products,
-                         key=config.key, tsa=config.tsa_urls, last_job=site.last_verify)
+        return site.page(
+            request,
+            "overview.html",
+            view=view,
+            products=products,
+            key=config.key,
+            tsa=config.tsa_urls,
+            last_job=site.last_verify,
+        )
 
     async def sources(request: Request) -> Response:
         query = request.query_params.get("q", "")[:200]
@@ -173,18 +231,33 @@ def create_app(config: ServeConfig) -> Starlette:
         except ValueError:
             number = 1
         shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        return site.page(request, "sources.html", rows=shown, total=len(rows), query=query,
-                         number=number, pages=pages)
+        return site.page(
+            request,
+            "sources.html",
+            rows=shown,
+            total=len(rows),
+            query=query,
+            number=number,
+            pages=pages,
+        )
 
     async def reader(request: Request) -> Response:
         sid = site.source_id(request)
         view = site.index.highlight(sid)
         _, version = site.editor.load(site.case.claims_dir / f"{sid}.yaml")
         counts = {k: sum(1 for c in view.claims if c.kind == k) for k in KINDS}
-        return site.page(request, "reader.html", sid=sid, view=view, body=view.source.body,
-                         version=version, counts=counts, categories=CATEGORIES,
-                         statuses=STATUSES,
-                         ern=site.index.ern(site.index.state(), sid))
+        return site.page(
+            request,
+            "reader.html",
+            sid=sid,
+            view=view,
+            body=view.source.body,
+            version=version,
+            counts=counts,
+            categories=CATEGORIES,
+            statuses=STATUSES,
+            ern=site.index.ern(site.index.state(), sid),
+        )
 
     async def new_claim(request: Request) -> Response:
         sid = site.source_id(request)
@@ -195,9 +268,11 @@ def create_app(config: ServeConfig) -> Starlette:
             chosen = selection_quote(view.text, _int(form, "start"), _int(form, "end"))
             claim = _claim_from_form(form, sid, chosen.quote, chosen.start)
             if chosen.occurrence is not None:
-                claim = {**{k: v for k, v in claim.items() if k != "attributed_to"},
-                         "occurrence": chosen.occurrence,
-                         "attributed_to": claim["attributed_to"]}
+                claim = {
+                    **{k: v for k, v in claim.items() if k != "attributed_to"},
+                    "occurrence": chosen.occurrence,
+                    "attributed_to": claim["attributed_to"],
+                }
             path = site.case.claims_dir / f"{sid}.yaml"
             version = _text(form, "version", 100)
             data = site.editor.appended(path, version, sid, _ordered(claim))
@@ -217,8 +292,9 @@ def create_app(config: ServeConfig) -> Starlette:
             if result.suggestions:
                 write_suggestions(site.case, result)
         except LockError as exc:
-            return site.refusal(request, Busy(f"the case is busy: {exc.message}",
-                                              hint=exc.diagnostics()), back)
+            return site.refusal(
+                request, Busy(f"the case is busy: {exc.message}", hint=exc.diagnostics()), back
+            )
         except EvidenceError as exc:
             return site.refusal(request, exc, back)
         return RedirectResponse(back, status_code=303)
@@ -229,11 +305,19 @@ def create_app(config: ServeConfig) -> Starlette:
         _, version = site.editor.load(path)
         _, target_version = site.editor.load(site.case.claims_dir / f"{sid}.yaml")
         items, problem = site.index.suggestions(sid)
-        return site.page(request, "suggestions.html", sid=sid, items=items, problem=problem,
-                         version=version, target_version=target_version,
-                         categories=CATEGORIES, statuses=STATUSES,
-                         title=site.index.record(sid, site.index.state().latest[sid].revision)
-                         .body.title)
+        body = site.index.record(sid, site.index.state().latest[sid].revision).body
+        return site.page(
+            request,
+            "suggestions.html",
+            sid=sid,
+            items=items,
+            problem=problem,
+            version=version,
+            target_version=target_version,
+            categories=CATEGORIES,
+            statuses=STATUSES,
+            title=getattr(body, "title", sid),
+        )
 
     async def decide(request: Request) -> Response:
         sid = site.source_id(request)
@@ -277,8 +361,14 @@ def create_app(config: ServeConfig) -> Starlette:
     async def edit_file(request: Request) -> Response:
         path = _editable(request)
         data, version = site.editor.load(path)
-        return site.page(request, "editor.html", file=path.name, shown=site.case.rel(path),
-                         content=(data or b"").decode("utf-8", "replace"), version=version)
+        return site.page(
+            request,
+            "editor.html",
+            file=path.name,
+            shown=site.case.rel(path),
+            content=(data or b"").decode("utf-8", "replace"),
+            version=version,
+        )
 
     async def save_file(request: Request) -> Response:
         path = _editable(request)
@@ -294,8 +384,9 @@ def create_app(config: ServeConfig) -> Starlette:
             return site.refusal(request, exc, back)
         return RedirectResponse(back + "?saved=1", status_code=303)
 
-    def _start(kind: str, work: Callable[[Job], Outcome]) -> Callable[[Request],
-                                                                       Awaitable[Response]]:
+    def _start(
+        kind: str, work: Callable[[Job], Outcome]
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             await site.form(request)
             try:
@@ -305,6 +396,7 @@ def create_app(config: ServeConfig) -> Starlette:
             if kind == "verify":
                 site.last_verify = job
             return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
         return endpoint
 
     def seal_work(job: Job) -> Outcome:
@@ -313,19 +405,26 @@ def create_app(config: ServeConfig) -> Starlette:
         job.stage = "sealing"
         result = seal_case(site.case, actor=site.actor, progress=job.progress, key=config.key)
         seal = result.seal
-        lines = [f"sealed {site.case.rel(result.path)}: sequence {seal.sequence}, "
-                 f"{seal.size} record revisions, root {seal.root}"]
+        if seal is None or result.path is None:
+            return Outcome(["nothing to seal: no record revision since the last seal"])
+        lines = [
+            f"sealed {site.case.rel(result.path)}: sequence {seal.sequence}, "
+            f"{seal.size} record revisions, root {seal.root}"
+        ]
         if result.signature is not None and config.key is not None:
-            lines.append(f"signed with key {config.key.fingerprint}: "
-                         f"{site.case.rel(result.signature)}")
+            lines.append(
+                f"signed with key {config.key.fingerprint}: {site.case.rel(result.signature)}"
+            )
         if config.tsa_urls:
             from evidence.integrity.timestamp import stamp_seal
 
             job.stage = "time-stamping"
-            stamped = stamp_seal(site.case, tsa_urls=config.tsa_urls, sequence=seal.sequence,
-                                 actor=site.actor)
-            lines += [f"time-stamped by {t.tsa_name}: {site.case.rel(t.path)}"
-                      for t in stamped.stamped]
+            stamped = stamp_seal(
+                site.case, tsa_urls=config.tsa_urls, sequence=seal.sequence, actor=site.actor
+            )
+            lines += [
+                f"time-stamped by {t.tsa_name}: {site.case.rel(t.path)}" for t in stamped.stamped
+            ]
             lines += [f"time-stamping failed: {e}" for _, e in stamped.failures]
         return Outcome(lines)
 
@@ -334,10 +433,15 @@ def create_app(config: ServeConfig) -> Starlette:
         from evidence.verify.options import VerifyOptions
 
         job.stage = "verifying"
-        report = verify_path(site.case.root, options=VerifyOptions(
-            trusted_keys=config.trusted_keys), progress=job.progress)
-        lines = [f"{'OK' if report.ok else 'NOT OK'}: "
-                 + ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))]
+        report = verify_path(
+            site.case.root,
+            options=VerifyOptions(trusted_keys=config.trusted_keys),
+            progress=job.progress,
+        )
+        lines = [
+            f"{'OK' if report.ok else 'NOT OK'}: "
+            + ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
+        ]
         try:
             log_verification(site.case.root, report, actor=site.actor)
             lines.append("the verdict was added to the custody log")
@@ -350,13 +454,17 @@ def create_app(config: ServeConfig) -> Starlette:
 
         job.stage = "rendering"
         result = render_dossier(site.case, actor=site.actor, progress=job.progress)
-        lines = [f"rendered {site.case.rel(result.path)}: template {result.template}, "
-                 f"seal {result.seal.sequence:04d}, {result.pages} pages, "
-                 f"{result.size:,} bytes, sha256 {result.sha256}",
-                 f"verification: {result.verdict.summary()}"]
+        lines = [
+            f"rendered {site.case.rel(result.path)}: template {result.template}, "
+            f"seal {result.seal.sequence:04d}, {result.pages} pages, "
+            f"{result.size:,} bytes, sha256 {result.sha256}",
+            f"verification: {result.verdict.summary()}",
+        ]
         if result.unsealed:
-            lines.append(f"{result.unsealed} record revision(s) written since the seal are "
-                         "not in this dossier")
+            lines.append(
+                f"{result.unsealed} record revision(s) written since the seal are "
+                "not in this dossier"
+            )
         return Outcome(lines)
 
     async def job_page(request: Request) -> Response:
@@ -386,8 +494,9 @@ def create_app(config: ServeConfig) -> Starlette:
         except ValueError:
             number = pages
         shown = lines[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        return site.page(request, "custody.html", lines=shown, number=number, pages=pages,
-                         total=len(lines))
+        return site.page(
+            request, "custody.html", lines=shown, number=number, pages=pages, total=len(lines)
+        )
 
     async def product(request: Request) -> Response:
         name = str(request.path_params["name"])
@@ -397,13 +506,29 @@ def create_app(config: ServeConfig) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return site.page(request, "message.html", exc.status_code, title="Refused",
-                         kind="error", message=exc.detail, hint="", back="/")
+        return site.page(
+            request,
+            "message.html",
+            exc.status_code,
+            title="Refused",
+            kind="error",
+            message=exc.detail,
+            hint="",
+            back="/",
+        )
 
     async def evidence_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, EvidenceError)
-        return site.page(request, "message.html", 500, title="Cannot show this page",
-                         kind="error", message=str(exc), hint=exc.diagnostics(), back="/")
+        return site.page(
+            request,
+            "message.html",
+            500,
+            title="Cannot show this page",
+            kind="error",
+            message=str(exc),
+            hint=exc.diagnostics(),
+            back="/",
+        )
 
     routes = [
         Route("/", overview),
@@ -424,8 +549,9 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/out/{name}", product),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error,
-                                                        EvidenceError: evidence_error})
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error, EvidenceError: evidence_error}
+    )
     app.add_middleware(Guard, token=config.token, hosts=config.hosts, port=config.port)
     return app
 
@@ -433,8 +559,10 @@ def create_app(config: ServeConfig) -> Starlette:
 def _products(case: Case) -> list[Path]:
     if not case.out_dir.is_dir():
         return []
-    return sorted((p for p in case.out_dir.iterdir()
-                   if p.is_file() and _PRODUCT.fullmatch(p.name)), key=lambda p: p.name)
+    return sorted(
+        (p for p in case.out_dir.iterdir() if p.is_file() and _PRODUCT.fullmatch(p.name)),
+        key=lambda p: p.name,
+    )
 
 
 def _claim_from_form(form: FormData, sid: str, quote: str, start: int) -> dict[str, Any]:
@@ -457,8 +585,13 @@ def _claim_from_form(form: FormData, sid: str, quote: str, start: int) -> dict[s
                 if value:
                     link[part] = value
             chain.append(link)
-    claim: dict[str, Any] = {"key": key, "statement": statement, "quote": quote,
-                             "attributed_to": chain, "category": category}
+    claim: dict[str, Any] = {
+        "key": key,
+        "statement": statement,
+        "quote": quote,
+        "attributed_to": chain,
+        "category": category,
+    }
     date = _text(form, "date", 20)
     if date:
         claim["date"] = date
@@ -473,8 +606,19 @@ def _claim_from_form(form: FormData, sid: str, quote: str, start: int) -> dict[s
 
 
 def _ordered(claim: dict[str, Any]) -> dict[str, Any]:
-    order = ("key", "statement", "quote", "occurrence", "attributed_to", "category", "facts",
-             "date", "places", "status", "note")
+    order = (
+        "key",
+        "statement",
+        "quote",
+        "occurrence",
+        "attributed_to",
+        "category",
+        "facts",
+        "date",
+        "places",
+        "status",
+        "note",
+    )
     return {k: claim[k] for k in order if k in claim}
 
 

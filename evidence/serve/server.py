@@ -37,9 +37,16 @@ class Server:
         self.config = config
         self.socket = sock
         self.app = create_app(config)
-        self._uvicorn = uvicorn.Server(uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off",
-            server_header=False, date_header=False))
+        self._uvicorn = uvicorn.Server(
+            uvicorn.Config(
+                self.app,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                server_header=False,
+                date_header=False,
+            )
+        )
         self._thread: threading.Thread | None = None
 
     @property

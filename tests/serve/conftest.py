@@ -44,13 +44,27 @@ class Served:
 def add_team_sources(root: Path) -> None:
     """SRC-0002 (Ukrainian) and SRC-0003 (hostile) beside the example's SRC-0001."""
     case = Case.open(root)
-    add_source(case, DATA / "ukrainian-report.txt", actor="tester",
-               overrides={"title": "Удар по Києву 8 липня", "publisher": "Тестова редакція",
-                          "language": "uk", "published": "2024-07-08"})
-    add_source(case, DATA / "hostile-article.txt", actor="tester",
-               overrides={"title": '<script>window.__pwned="title"</script> ‮evil',
-                          "publisher": '<img src=x onerror="window.__pwned=3">',
-                          "language": "en"})
+    add_source(
+        case,
+        DATA / "ukrainian-report.txt",
+        actor="tester",
+        overrides={
+            "title": "Удар по Києву 8 липня",
+            "publisher": "Тестова редакція",
+            "language": "uk",
+            "published": "2024-07-08",
+        },
+    )
+    add_source(
+        case,
+        DATA / "hostile-article.txt",
+        actor="tester",
+        overrides={
+            "title": '<script>window.__pwned="title"</script> ‮evil',
+            "publisher": '<img src=x onerror="window.__pwned=3">',
+            "language": "en",
+        },
+    )
     (case.claims_dir / "SRC-0003.yaml").write_text(
         "source: SRC-0003\nclaims:\n"
         "  - key: hostile-shelling\n"
@@ -58,7 +72,9 @@ def add_team_sources(root: Path) -> None:
         "    quote: 'Officials said <script>window.__pwned = \"script\"</script> that'\n"
         "    attributed_to: [{name: '<b onmouseover=\"window.__pwned=4\">Official</b>'}]\n"
         "    category: statement\n"
-        "    note: '<a href=\"javascript:window.__pwned=5\">note</a>'\n", encoding="utf-8")
+        "    note: '<a href=\"javascript:window.__pwned=5\">note</a>'\n",
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +110,9 @@ def served(team_case: Path) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def served_shared(_team_template: Path, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[Served]:
+def served_shared(
+    _team_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """One server for a module's tests that only read (or are refused)."""
     root = copy_case(_team_template, tmp_path_factory.mktemp("shared") / "case")
     server = _serve(root)
