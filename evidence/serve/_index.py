@@ -185,6 +185,7 @@ class CaseIndex:
         self._claim_source: dict[str, tuple[str, str]] = {}  # CLM id -> (source, status)
         self._indexed = 0
         self._specs: tuple[tuple[Any, ...], list[ClaimSpec], Report] | None = None
+        self._highlights: dict[str, tuple[tuple[Any, ...], Highlight]] = {}
 
     # -- state and records ----------------------------------------------------------------
 
@@ -370,8 +371,24 @@ class CaseIndex:
 
     def highlight(self, source_id: str) -> Highlight:
         """A source's text with every claim quoting it, by kind, and the problems of its
-        claims (as ``check`` reports them)."""
+        claims (as ``check`` reports them); kept until the custody log or a claims file
+        changes."""
         state = self.state()
+        self.claim_specs()
+        with self._lock:
+            assert self._specs is not None
+            key = (source_id, self._state[0] if self._state else None, self._specs[0])
+            cached = self._highlights.get(source_id)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        result = self._highlight(source_id, state)
+        with self._lock:
+            self._highlights[source_id] = (key, result)
+            while len(self._highlights) > 8:
+                self._highlights.pop(next(iter(self._highlights)))
+        return result
+
+    def _highlight(self, source_id: str, state: CaseState) -> Highlight:
         latest = state.latest[source_id]
         record = self.record(source_id, latest.revision)
         body = record.body
