@@ -37,10 +37,18 @@ from evidence.integrity.seal import seal_case
 from evidence.serve import ServeConfig
 from evidence.serve.server import Server, bind
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SENTENCE = ("Report {n}: the regional office said that {a} buildings were damaged and {b} "
-            "people were moved to shelters in district {n}.")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SENTENCE = (
+    "Report {n}: the regional office said that {a} buildings were damaged and {b} "
+    "people were moved to shelters in district {n}."
+)
 
 
 def _serve(root: Path) -> Server:
@@ -51,25 +59,35 @@ def _serve(root: Path) -> Server:
 
 
 def _reader_case(root: Path, claims: int) -> None:
-    case = Case.init(root, case_id="BENCH-R", title="Reader benchmark", ern_prefix="BR",
-                     actor="bench")
-    lines, n = [], 0
-    while sum(len(x) + 1 for x in lines) < (1 << 20):
+    case = Case.init(
+        root, case_id="BENCH-R", title="Reader benchmark", ern_prefix="BR", actor="bench"
+    )
+    lines: list[str] = []
+    size = 0
+    while size < (1 << 20):
+        n = len(lines)
         lines.append(SENTENCE.format(n=n, a=n % 97 + 3, b=n % 89 + 2))
-        n += 1
+        size += len(lines[-1]) + 1
     text = "\n".join(lines) + "\n"
     work = root.parent / "articles"
     work.mkdir()
     (work / "big.txt").write_text(text, encoding="utf-8")
     (work / "plain.txt").write_text(text.replace("Report", "Note"), encoding="utf-8")
-    add_sources(case, [work / "big.txt", work / "plain.txt"],
-                overrides={"publisher": "Bench", "language": "en"}, actor="bench")
+    add_sources(
+        case,
+        [work / "big.txt", work / "plain.txt"],
+        overrides={"publisher": "Bench", "language": "en"},
+        actor="bench",
+    )
     step = len(lines) // claims
-    items = [f"  - key: c{i}\n    statement: Claim {i}.\n"
-             f"    quote: {lines[i * step]!r}\n    category: damage\n"
-             for i in range(claims)]
-    (case.claims_dir / "SRC-0001.yaml").write_text("source: SRC-0001\nclaims:\n"
-                                                   + "".join(items), encoding="utf-8")
+    items = [
+        f"  - key: c{i}\n    statement: Claim {i}.\n"
+        f"    quote: {lines[i * step]!r}\n    category: damage\n"
+        for i in range(claims)
+    ]
+    (case.claims_dir / "SRC-0001.yaml").write_text(
+        "source: SRC-0001\nclaims:\n" + "".join(items), encoding="utf-8"
+    )
 
 
 def bench_reader(workdir: Path, rounds: int = 5) -> None:
@@ -99,31 +117,39 @@ def bench_reader(workdir: Path, rounds: int = 5) -> None:
         server.stop()
     with_hl = statistics.median(results["SRC-0001"])
     without = statistics.median(results["SRC-0002"])
-    print(f"reader, 1 MiB source: 500 highlights {with_hl * 1000:.0f} ms (median of {rounds}), "
-          f"same text without claims {without * 1000:.0f} ms; ratio {with_hl / without:.2f}")
+    print(
+        f"reader, 1 MiB source: 500 highlights {with_hl * 1000:.0f} ms (median of {rounds}), "
+        f"same text without claims {without * 1000:.0f} ms; ratio {with_hl / without:.2f}"
+    )
 
 
 def _big_case(root: Path, sources: int, per_source: int) -> None:
-    case = Case.init(root, case_id="BENCH-O", title="Overview benchmark", ern_prefix="BO",
-                     actor="bench")
+    case = Case.init(
+        root, case_id="BENCH-O", title="Overview benchmark", ern_prefix="BO", actor="bench"
+    )
     work = root.parent / "articles"
     work.mkdir(exist_ok=True)
     for first in range(0, sources, 1000):
         batch = []
         for i in range(first, min(first + 1000, sources)):
             path = work / f"a{i:05d}.txt"
-            path.write_text("\n".join(SENTENCE.format(n=i * 100 + k, a=k, b=i % 50)
-                                      for k in range(per_source)) + "\n", encoding="utf-8")
+            path.write_text(
+                "\n".join(SENTENCE.format(n=i * 100 + k, a=k, b=i % 50) for k in range(per_source))
+                + "\n",
+                encoding="utf-8",
+            )
             batch.append(path)
-        add_sources(case, batch, overrides={"publisher": "Bench", "language": "en"},
-                    actor="bench")
+        add_sources(case, batch, overrides={"publisher": "Bench", "language": "en"}, actor="bench")
         for i in range(first, min(first + 1000, sources)):
             items = "".join(
                 f"  - key: s{i}-c{k}\n    statement: Claim {k} of source {i}.\n"
                 f"    quote: {SENTENCE.format(n=i * 100 + k, a=k, b=i % 50)!r}\n"
-                f"    category: damage\n" for k in range(per_source))
+                f"    category: damage\n"
+                for k in range(per_source)
+            )
             (case.claims_dir / f"SRC-{i + 1:04d}.yaml").write_text(
-                f"source: SRC-{i + 1:04d}\nclaims:\n{items}", encoding="utf-8")
+                f"source: SRC-{i + 1:04d}\nclaims:\n{items}", encoding="utf-8"
+            )
             path = work / f"a{i:05d}.txt"
             path.unlink()
     seal_case(case, actor="bench")
@@ -142,8 +168,10 @@ def bench_overview(workdir: Path, sources: int, per_source: int, rounds: int = 9
     root = workdir / "overview"
     start = time.perf_counter()
     _big_case(root, sources, per_source)
-    print(f"built and sealed {sources} sources, {sources * per_source} claims in "
-          f"{time.perf_counter() - start:.0f} s")
+    print(
+        f"built and sealed {sources} sources, {sources * per_source} claims in "
+        f"{time.perf_counter() - start:.0f} s"
+    )
     floor = []
     for _ in range(3):
         start = time.perf_counter()
@@ -156,16 +184,21 @@ def bench_overview(workdir: Path, sources: int, per_source: int, rounds: int = 9
             cold = _timed_get(client, "/")
             warm = statistics.median(_timed_get(client, "/") for _ in range(rounds))
             sources_cold = _timed_get(client, "/sources")
-            sources_warm = statistics.median(_timed_get(client, "/sources?page=100")
-                                             for _ in range(rounds))
+            sources_warm = statistics.median(
+                _timed_get(client, "/sources?page=100") for _ in range(rounds)
+            )
     finally:
         server.stop()
     state = statistics.median(floor)
-    print(f"overview, {sources} sources / {sources * per_source} claims: GET / cold "
-          f"{cold * 1000:.0f} ms, warm {warm * 1000:.0f} ms (median of {rounds}); "
-          f"Case.state() alone {state * 1000:.0f} ms; warm/state ratio {warm / state:.2f}")
-    print(f"sources list: first GET /sources {sources_cold * 1000:.0f} ms (reads every record "
-          f"once), later pages {sources_warm * 1000:.0f} ms")
+    print(
+        f"overview, {sources} sources / {sources * per_source} claims: GET / cold "
+        f"{cold * 1000:.0f} ms, warm {warm * 1000:.0f} ms (median of {rounds}); "
+        f"Case.state() alone {state * 1000:.0f} ms; warm/state ratio {warm / state:.2f}"
+    )
+    print(
+        f"sources list: first GET /sources {sources_cold * 1000:.0f} ms (reads every record "
+        f"once), later pages {sources_warm * 1000:.0f} ms"
+    )
 
 
 def main() -> None:

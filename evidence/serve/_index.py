@@ -43,7 +43,7 @@ KINDS: Final[tuple[Kind, ...]] = ("sealed", "pending", "suggested", "withdrawn")
 
 _SOURCE_ID: Final = re.compile(r"SRC-[0-9]{4,9}")
 _FILE_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.ya?ml")
-_BIDI: Final = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+BIDI: Final = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def is_source_id(value: str) -> bool:
@@ -159,7 +159,7 @@ def _segments(text: str, claims: list[ClaimView]) -> list[Segment]:
 
 def _split_bidi(run: str, claims: tuple[ClaimView, ...]) -> Iterator[Segment]:
     at = 0
-    for match in _BIDI.finditer(run):
+    for match in BIDI.finditer(run):
         if match.start() > at:
             yield Segment(run[at : match.start()], claims)
         yield Segment(match.group(), claims, bidi=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jinja2
+import markupsafe
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -30,7 +31,7 @@ from evidence.errors import EvidenceError, LockError
 from evidence.integrity.sign import SigningKey
 from evidence.serve._edits import Busy, Conflict, Editor, Invalid, selection_quote
 from evidence.serve._guard import Guard, check_csrf, csrf_token
-from evidence.serve._index import KINDS, CaseIndex, bidi_name, is_source_id
+from evidence.serve._index import BIDI, KINDS, CaseIndex, bidi_name, is_source_id
 from evidence.serve._jobs import Job, JobRunner, Outcome
 
 __all__ = ["ServeConfig", "create_app"]
@@ -77,14 +78,29 @@ class ServeConfig:
         return (*sorted(f"{n}:{self.port}" for n in shown), *self.extra_hosts)
 
 
+def _shown(value: Any) -> Any:
+    """Every printed value: bidi controls become a visible ``[U+202E]`` (they could reorder
+    the page); the reader's text, already escaped as :class:`markupsafe.Markup` by
+    :func:`_source_text`, keeps them (isolated by CSS), so its offsets stay true."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return BIDI.sub(lambda m: f"[{bidi_name(m.group())}]", value)
+    return value
+
+
+def _source_text(value: str) -> markupsafe.Markup:
+    return markupsafe.escape(value)
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        finalize=_shown,
         loader=jinja2.FileSystemLoader(_HERE / "templates"),
         autoescape=True,  # every page, every template, whatever its name
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["bidi_name"] = bidi_name
+    env.filters["source_text"] = _source_text
     env.filters["short"] = lambda v, n=16: (str(v)[:n] + "…") if v and len(str(v)) > n else v
     return env
 

@@ -141,6 +141,8 @@ def test_hostile_text_is_escaped_in_every_page(client: httpx.Client) -> None:
         assert "<svg" not in html
         assert "<b onmouseover" not in html
         assert 'href="javascript:' not in html
+    assert "\u202e" not in pages[1]  # the title's override, outside the text, is named
+    assert "[U+202E]evil" in pages[1]
     reader = pages[0]
     assert "&lt;script&gt;window.__pwned" in reader
     assert 'class="bidi" data-cp="U+202E"' in reader
