@@ -16,24 +16,57 @@ __all__ = ["serve"]
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; anything but a loopback address exposes the case.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; anything but a loopback address exposes the case.",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
-@click.option("--key", "key_file", type=click.Path(path_type=Path),
-              help="Ed25519 private key that the Seal button signs with (never uploaded).")
-@click.option("--passphrase-env", metavar="VAR",
-              help="Environment variable that holds the key's passphrase.")
-@click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
-              help="RFC 3161 time-stamping authority the Seal button asks (repeatable).")
-@click.option("--trusted-key", "trusted_keys", multiple=True, type=click.Path(path_type=Path),
-              help="Public key the Verify button trusts seal signatures from (repeatable).")
-@click.option("--actor", help="Who acts, for the custody log (default: EVIDENCE_ACTOR or "
-              "the OS user).")
-def serve(directory: Path, port: int, host: str, open_browser: bool, key_file: Path | None,
-          passphrase_env: str | None, tsa_urls: tuple[str, ...],
-          trusted_keys: tuple[Path, ...], actor: str | None) -> int:
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path),
+    help="Ed25519 private key that the Seal button signs with (never uploaded).",
+)
+@click.option(
+    "--passphrase-env", metavar="VAR", help="Environment variable that holds the key's passphrase."
+)
+@click.option(
+    "--tsa",
+    "tsa_urls",
+    multiple=True,
+    metavar="URL",
+    help="RFC 3161 time-stamping authority the Seal button asks (repeatable).",
+)
+@click.option(
+    "--trusted-key",
+    "trusted_keys",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Public key the Verify button trusts seal signatures from (repeatable).",
+)
+@click.option(
+    "--actor", help="Who acts, for the custody log (default: EVIDENCE_ACTOR or the OS user)."
+)
+def serve(
+    directory: Path,
+    port: int,
+    host: str,
+    open_browser: bool,
+    key_file: Path | None,
+    passphrase_env: str | None,
+    tsa_urls: tuple[str, ...],
+    trusted_keys: tuple[Path, ...],
+    actor: str | None,
+) -> int:
     """Serve a case as a local web page: read sources with their claims highlighted,
     make claims from selections, review suggestions, seal, verify and render.
 
@@ -45,8 +78,10 @@ def serve(directory: Path, port: int, host: str, open_browser: bool, key_file: P
         from evidence.serve import ServeConfig, new_token
         from evidence.serve.server import Server, bind
     except ImportError as exc:
-        raise UsageError(f"the serve extra is not installed ({exc.name} is missing)",
-                         hint='Install it with: pip install "evidence[serve]"') from exc
+        raise UsageError(
+            f"the serve extra is not installed ({exc.name} is missing)",
+            hint='Install it with: pip install "evidence[serve]"',
+        ) from exc
     from evidence.case import Case
     from evidence.integrity.sign import load_trusted_keys
 
@@ -62,10 +97,20 @@ def serve(directory: Path, port: int, host: str, open_browser: bool, key_file: P
     try:
         sock = bind(host, port)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}",
-                         hint="Give another --port, or --port 0 for any free one.") from exc
-    config = ServeConfig(directory, token=new_token(), port=sock.getsockname()[1], host=host,
-                         key=key, tsa_urls=tsa_urls, trusted_keys=trusted_keys, actor=actor)
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+            hint="Give another --port, or --port 0 for any free one.",
+        ) from exc
+    config = ServeConfig(
+        directory,
+        token=new_token(),
+        port=sock.getsockname()[1],
+        host=host,
+        key=key,
+        tsa_urls=tsa_urls,
+        trusted_keys=trusted_keys,
+        actor=actor,
+    )
     server = Server(config, sock)
     echo(f"serving {directory} at {server.base}/")
     echo(f"open: {server.url()}")
