@@ -14,7 +14,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -24,7 +24,7 @@ from evidence.case import Case, CaseState
 from evidence.claims.anchor import find_quote
 from evidence.claims.compile import ClaimSpec, compile_claims, load_claim_specs
 from evidence.errors import EvidenceError
-from evidence.model import ClaimBody, Record, SourceBody
+from evidence.model import ClaimBody, Record, SourceBody, Subject
 from evidence.report import Finding, Report
 from evidence.store import record_slice
 
@@ -180,6 +180,12 @@ class CaseIndex:
         self.case = case
         self._lock = threading.Lock()
         self._state: tuple[tuple[int, int] | None, CaseState] | None = None
+        self._offset = 0
+        self.generation = 0
+        """Grows whenever the state changes, for what is cached from it."""
+        self._seals: dict[str, tuple[tuple[int, int] | None, dict[str, Any]]] = {}
+        self._by_status: tuple[int, dict[str, int]] | None = None
+        self._table: tuple[int, list[SourceRow]] | None = None
         self._records: dict[tuple[str, int], Record] = {}
         self._rows: dict[str, SourceRow] = {}
         self._claim_source: dict[str, tuple[str, str]] = {}  # CLM id -> (source, status)
@@ -195,10 +201,55 @@ class CaseIndex:
             return self._state_locked()
 
     def _state_locked(self) -> CaseState:
+        """The state, brought up to date: the custody log is append-only, so lines added
+        since the last read are taken into account one by one; a log that did anything
+        but grow by whole lines is read again from the start with ``Case.state()``."""
         sig = _signature(self.case.custody.path)
-        if self._state is None or self._state[0] != sig:
-            self._state = (sig, self.case.state())
-        return self._state[1]
+        if self._state is not None and self._state[0] == sig:
+            return self._state[1]
+        if self._state is not None and sig is not None and self._extend(self._state[1]):
+            self._state = (_signature(self.case.custody.path), self._state[1])
+            self.generation += 1
+            return self._state[1]
+        while True:
+            before = _signature(self.case.custody.path)
+            state = self.case.state()
+            after = _signature(self.case.custody.path)
+            if before == after:
+                break
+        self._state = (after, state)
+        self._offset = after[0] if after else 0
+        self.generation += 1
+        return state
+
+    def _extend(self, state: CaseState) -> bool:
+        """Note the log's new lines in ``state``; False when they are not whole lines."""
+        try:
+            with self.case.custody.path.open("rb") as fh:
+                fh.seek(self._offset)
+                data = fh.read()
+        except OSError:
+            return False
+        if not data or not data.endswith(b"\n"):
+            return False
+        events = []
+        for raw in data[:-1].split(b"\n"):
+            try:
+                event = loads_json(raw, path="custody.jsonl")
+                subject = event.get("subject")
+                events.append(
+                    (
+                        str(event.get("action")),
+                        Subject.from_dict(subject) if isinstance(subject, dict) else None,
+                        event.get("details") or {},
+                    )
+                )
+            except (EvidenceError, AttributeError, KeyError, TypeError, ValueError):
+                return False
+        for action, subject, details in events:
+            state.note(action, subject, details)
+        self._offset += len(data)
+        return True
 
     def record(self, record_id: str, revision: int) -> Record:
         """A record revision (records are never rewritten, so each is read once)."""
@@ -253,28 +304,22 @@ class CaseIndex:
 
     def overview(self) -> Overview:
         """The overview: the state, seals and what changed since the last seal."""
-        state = self.state()
+        with self._lock:
+            state = self._state_locked()
+            if self._by_status is None or self._by_status[0] != self.generation:
+                counted = Counter(
+                    state.claim_status.get(i, "reported")
+                    for i in state.latest
+                    if i.startswith("CLM-")
+                )
+                self._by_status = (self.generation, dict(sorted(counted.items())))
+            by_status = self._by_status[1]
+            sources = len(state.latest) - sum(by_status.values())
         case = self.case
-        sources = sum(1 for i in state.latest if i.startswith("SRC-"))
-        by_status = Counter(
-            state.claim_status.get(i, "reported") for i in state.latest if i.startswith("CLM-")
-        )
         seals = []
         last_seal_time = None
         for path in case.seal_files():
-            doc = loads_json(path.read_bytes(), path=case.rel(path))
-            stamps = sorted(p.name for p in path.parent.glob(f"{path.name}.*.tsr"))
-            seals.append(
-                {
-                    "sequence": doc.get("sequence"),
-                    "sealed_at": doc.get("sealed_at"),
-                    "root": (doc.get("tree") or {}).get("root"),
-                    "size": (doc.get("tree") or {}).get("size"),
-                    "signed": path.with_name(path.name + ".sig").exists(),
-                    "stamps": len(stamps)
-                    + (1 if path.with_name(path.name + ".tsr").exists() else 0),
-                }
-            )
+            seals.append(self._seal_summary(path))
             last_seal_time = path.stat().st_mtime_ns
         size = seals[-1]["size"] if seals else 0
         changed, suggested = [], []
@@ -290,13 +335,39 @@ class CaseIndex:
             case,
             state,
             sources,
-            dict(sorted(by_status.items())),
+            by_status,
             seals,
             max(0, len(state.entries) - int(size or 0)),
             changed,
             suggested,
             self.last_verified(),
         )
+
+    def _seal_summary(self, path: Path) -> dict[str, Any]:
+        """A seal's sequence, time, size and root (parsed once: seals never change), and
+        whether it is signed and time-stamped (looked up each time: those come later)."""
+        sig = _signature(path)
+        cached = self._seals.get(path.name)
+        if cached is None or cached[0] != sig:
+            doc = loads_json(path.read_bytes(), path=self.case.rel(path))
+            tree = doc.get("tree") or {}
+            cached = (
+                sig,
+                {
+                    "sequence": doc.get("sequence"),
+                    "sealed_at": doc.get("sealed_at"),
+                    "root": tree.get("root"),
+                    "size": tree.get("size"),
+                },
+            )
+            self._seals[path.name] = cached
+        stamps = sum(1 for _ in path.parent.glob(f"{path.name}.*.tsr"))
+        stamps += path.with_name(path.name + ".tsr").exists()
+        return {
+            **cached[1],
+            "signed": path.with_name(path.name + ".sig").exists(),
+            "stamps": stamps,
+        }
 
     def last_verified(self) -> dict[str, Any] | None:
         """The newest ``verified`` event of the custody log (read from its tail)."""
@@ -324,23 +395,15 @@ class CaseIndex:
         language, with its claims counted by status."""
         with self._lock:
             self._index_locked()
-            counts: dict[str, Counter[str]] = {}
-            for source, status in self._claim_source.values():
-                counts.setdefault(source, Counter())[status] += 1
-            rows = [
-                SourceRow(
-                    r.id,
-                    r.ern,
-                    r.title,
-                    r.publisher,
-                    r.language,
-                    r.published,
-                    r.captured_at,
-                    r.revision,
-                    dict(counts.get(r.id, {})),
+            if self._table is None or self._table[0] != self.generation:
+                counts: dict[str, Counter[str]] = {}
+                for source, status in self._claim_source.values():
+                    counts.setdefault(source, Counter())[status] += 1
+                self._table = (
+                    self.generation,
+                    [replace(r, claims=dict(counts.get(r.id, {}))) for r in self._rows.values()],
                 )
-                for r in self._rows.values()
-            ]
+            rows = self._table[1]
         words = query.casefold().split()
         if words:
             rows = [

@@ -569,6 +569,7 @@ def create_app(config: ServeConfig) -> Starlette:
         routes=routes, exception_handlers={HTTPException: http_error, EvidenceError: evidence_error}
     )
     app.add_middleware(Guard, token=config.token, hosts=config.hosts, port=config.port)
+    app.state.index = site.index
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
 import threading
@@ -59,8 +60,16 @@ class Server:
         return f"{self.base}{path}?token={self.config.token}"
 
     def run(self) -> None:
-        """Serve until interrupted (Ctrl-C)."""
+        """Serve until interrupted (Ctrl-C). The case state and the sources table are read
+        in the background meanwhile, so that the first pages of a large case come fast."""
+        threading.Thread(target=self._warm, daemon=True, name="evidence-serve-warm").start()
         self._uvicorn.run(sockets=[self.socket])
+
+    def _warm(self) -> None:
+        index = self.app.state.index
+        with contextlib.suppress(Exception):  # a page will show the problem, with context
+            index.overview()
+            index.sources()
 
     def start(self, ready: Callable[[], None] | None = None) -> None:
         """Serve in a background thread (tests, benchmarks); returns once it accepts."""
