@@ -205,7 +205,6 @@ class Editor:
         except LockError as exc:
             raise Busy(
                 "the case is busy: another evidence process is writing to it; nothing was written",
-                path=self.case.rel(self.case.root),
                 hint="Try again when the command has finished.",
             ) from exc
 
