@@ -231,6 +231,8 @@ class Editor:
         if line is not None:
             match = _ITEM.match(text.splitlines()[line - 1])
             indent = match.group(1) if match else indent
+        if not before:  # `claims: []` (as left when the last claim was taken out)
+            text = re.sub(r"(?m)^claims:\s*\[\]\s*$", "claims:", text, count=1)
         new = text + ("" if text.endswith("\n") else "\n") + _item_text(claim, indent)
         self._same_claims(path, new.encode(), [*before, dict(claim)])
         return new.encode()

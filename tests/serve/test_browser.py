@@ -138,7 +138,6 @@ def _run_job(page: Any, served: Served, button: str) -> str:
 def test_seal_verify_render_from_the_page_agree_with_the_command_line(
     page: Any, served: Served
 ) -> None:
-    (served.root / "claims" / "SRC-0003.yaml").unlink()  # seal the sources without claims
     sealed = _run_job(page, served, "Seal")
     assert "Done" in sealed, sealed
     assert "sequence 2" in sealed, sealed

@@ -139,3 +139,20 @@ def test_a_valid_edit_of_a_sealed_claim_changes_the_file_never_the_record(
     assert _tree(sealed_case) == sealed
     page = client.get("/sources/SRC-0001").text
     assert "missiles-launched-count-pending" in page  # changed since the seal
+
+
+def test_claims_taken_out_one_by_one_then_one_put_back(sealed_case: Path) -> None:
+    editor = Editor(Case.open(sealed_case))
+    path = sealed_case / "claims" / "SRC-0001.yaml"
+    count = len(path.read_text(encoding="utf-8").split("\n  - key: ")) - 1
+    for _ in range(count):
+        _, version = editor.load(path)
+        text = path.read_text(encoding="utf-8")
+        key = text.split("\n  - key: ", 1)[1].split("\n", 1)[0]
+        editor.write([(path, version, editor.removed(path, version, 0, key))])
+    assert "claims: []" in path.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8").startswith("# Claims made in the Censor.NET")
+    _, version = editor.load(path)
+    claim = {"key": "again", "statement": "Again.", "quote": "dozens of dead"}
+    editor.write([(path, version, editor.appended(path, version, "SRC-0001", claim))])
+    assert check_case(sealed_case).ok
