@@ -156,3 +156,26 @@ def test_claims_taken_out_one_by_one_then_one_put_back(sealed_case: Path) -> Non
     claim = {"key": "again", "statement": "Again.", "quote": "dozens of dead"}
     editor.write([(path, version, editor.appended(path, version, "SRC-0001", claim))])
     assert check_case(sealed_case).ok
+
+
+def test_a_suggestion_is_rejected(client: httpx.Client, case_root: Path) -> None:
+    csrf = _csrf(client, "/sources/SRC-0002")
+    r = client.post("/sources/SRC-0002/suggest", data={"csrf": csrf}, follow_redirects=True)
+    assert r.status_code == 200
+    path = case_root / "claims" / "SRC-0002.suggested.yaml"
+    before = path.read_bytes()
+    key = before.decode().split("- key: ", 1)[1].split("\n", 1)[0]
+    r = client.post(
+        "/sources/SRC-0002/suggestions/reject",
+        data={"csrf": csrf, "index": "0", "key": key, "version": version_of(before)},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert f"key: {key}" not in path.read_text(encoding="utf-8")
+    assert not (case_root / "claims" / "SRC-0002.yaml").exists()
+    r = client.post(
+        "/sources/SRC-0002/suggestions/reject",
+        data={"csrf": csrf, "index": "0", "key": key, "version": version_of(before)},
+    )
+    assert r.status_code == 409  # the page's version is stale: refused with the difference
+    assert "changed on disk" in r.text
