@@ -103,6 +103,8 @@ class Segment:
     text: str
     claims: tuple[ClaimView, ...]
     bidi: bool = False
+    chunk: bool = False
+    """This segment starts a new block of the text (see :data:`CHUNK`)."""
 
     @property
     def top(self) -> ClaimView | None:
@@ -138,11 +140,31 @@ class Overview:
     last_verified: dict[str, Any] | None
 
 
+CHUNK: Final = 4096
+"""About this many code points of text go into one block, cut after a line end: the
+browser lays out only the blocks on screen (``content-visibility: auto``), so a long
+source is readable at once."""
+
+
+def _chunk_starts(text: str) -> set[int]:
+    starts = set()
+    at = CHUNK
+    while at < len(text):
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            break
+        starts.add(line_end + 1)
+        at = line_end + 1 + CHUNK
+    return starts - {len(text)}
+
+
 def _segments(text: str, claims: list[ClaimView]) -> list[Segment]:
-    """Split ``text`` at every quote boundary and every bidi control character; a bidi
-    control becomes its own segment, shown isolated so it cannot reorder the page."""
+    """Split ``text`` at every quote boundary, every block boundary and every bidi
+    control character; a bidi control becomes its own segment, shown isolated so it
+    cannot reorder the page."""
     anchored = [c for c in claims if c.start is not None and c.end is not None]
-    cuts = {0, len(text)}
+    chunks = _chunk_starts(text)
+    cuts = {0, len(text)} | chunks
     for claim in anchored:
         cuts.update((claim.start or 0, claim.end or 0))
     points = sorted(cuts)
@@ -153,7 +175,10 @@ def _segments(text: str, claims: list[ClaimView]) -> list[Segment]:
     out: list[Segment] = []
     for lo, hi in itertools.pairwise(points):
         active = [c for c in active if (c.end or 0) > lo] + starts.get(lo, [])
-        out.extend(_split_bidi(text[lo:hi], tuple(active)))
+        pieces = list(_split_bidi(text[lo:hi], tuple(active)))
+        if lo in chunks and pieces:
+            pieces[0] = replace(pieces[0], chunk=True)
+        out.extend(pieces)
     return out
 
 
@@ -179,6 +204,10 @@ class CaseIndex:
     def __init__(self, case: Case) -> None:
         self.case = case
         self._lock = threading.Lock()
+        # The sources table has its own lock: reading every record of a large case
+        # the first time takes seconds, and the overview must not wait for it.
+        self._index_lock = threading.Lock()
+        self._index_generation = -1
         self._state: tuple[tuple[int, int] | None, CaseState] | None = None
         self._offset = 0
         self.generation = 0
@@ -269,17 +298,25 @@ class CaseIndex:
     def ern(self, state: CaseState, record_id: str) -> str:
         return self.case.meta.ern(state.ern_number(record_id))
 
-    def _index_locked(self) -> CaseState:
-        """Read each record revision that entered the case since the last call."""
-        state = self._state_locked()
-        for subject in state.entries[self._indexed :]:
+    def _index_locked(self) -> int:
+        """(With the index lock held.) Read each record revision that entered the case
+        since the last call; return the state generation the index is now at."""
+        with self._lock:  # a snapshot: the state grows under this lock only
+            state = self._state_locked()
+            generation = self.generation
+            if generation == self._index_generation:
+                return generation
+            fresh = state.entries[self._indexed :]
+            latest = list(state.latest.items())
+            numbers = dict(state.first_seen)
+        for subject in fresh:
             if subject.id.startswith("SRC-"):
                 record = self.record(subject.id, subject.revision)
                 body = record.body
                 assert isinstance(body, SourceBody)
                 self._rows[subject.id] = SourceRow(
                     subject.id,
-                    self.ern(state, subject.id),
+                    self.case.meta.ern(numbers[subject.id] + 1),
                     body.title,
                     body.publisher or "",
                     body.language,
@@ -291,14 +328,15 @@ class CaseIndex:
             else:
                 # Only the latest revision of each claim counts; read it lazily below.
                 self._claim_source.pop(subject.id, None)
-        self._indexed = len(state.entries)
-        for claim_id, subject in state.latest.items():
+        self._indexed += len(fresh)
+        for claim_id, subject in latest:
             if claim_id.startswith("CLM-") and claim_id not in self._claim_source:
                 body = self.record(claim_id, subject.revision).body
                 assert isinstance(body, ClaimBody)
                 self._claim_source[claim_id] = (body.source.id, body.status)
                 self._records.pop((claim_id, subject.revision), None)  # keep memory flat
-        return state
+        self._index_generation = generation
+        return generation
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -393,14 +431,14 @@ class CaseIndex:
     def sources(self, query: str = "") -> list[SourceRow]:
         """Every source, filtered by words in its id, exhibit number, title, publisher or
         language, with its claims counted by status."""
-        with self._lock:
-            self._index_locked()
-            if self._table is None or self._table[0] != self.generation:
+        with self._index_lock:
+            generation = self._index_locked()
+            if self._table is None or self._table[0] != generation:
                 counts: dict[str, Counter[str]] = {}
                 for source, status in self._claim_source.values():
                     counts.setdefault(source, Counter())[status] += 1
                 self._table = (
-                    self.generation,
+                    generation,
                     [replace(r, claims=dict(counts.get(r.id, {}))) for r in self._rows.values()],
                 )
             rows = self._table[1]
