@@ -135,3 +135,12 @@ def test_the_installed_command_line(installed: Path, tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
         if argv[0] == "verify" and code == 0:
             assert json.loads(result.stdout)["ok"] is True
+
+
+def test_the_wheel_carries_the_pages_of_evidence_serve(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("templates", "static"):
+        files = [p for p in (REPO / "evidence" / "serve" / folder).iterdir() if p.is_file()]
+        assert files
+        for path in files:
+            assert f"evidence/serve/{folder}/{path.name}" in names, path.name

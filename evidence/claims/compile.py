@@ -44,6 +44,7 @@ __all__ = [
     "ClaimSpec",
     "CompiledClaim",
     "SourceView",
+    "check_claims_file",
     "compile_case_claims",
     "compile_claims",
     "iter_case_claims",
@@ -326,3 +327,22 @@ def _known_sources(state: CaseState) -> str:
         return "no sources yet; add one with `evidence add`"
     shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
     return shown
+
+
+def check_claims_file(case: Case, state: CaseState, path: Path, data: bytes,
+                      report: Report) -> None:
+    """What ``check`` reports about the claims file ``path`` if it held ``data``.
+
+    Nothing is written: a writer (``evidence serve``) checks a file's new bytes this way
+    before it replaces the file. Keys are checked against every other claims file.
+    """
+    shown = case.rel(path)
+    try:
+        doc = load_yaml(data, path=shown)
+    except EvidenceError as exc:
+        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+        return
+    specs = list(_file_specs(doc, report))
+    others = _read_specs(case, [p for p in _claim_files(case) if p != path], Report())
+    _check_keys(_key_uses(others + specs), report)
+    compile_claims(case, state, specs, report)

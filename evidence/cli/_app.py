@@ -28,6 +28,7 @@ _COMMANDS: dict[str, str] = {
                     "evidence.cli.integrity"),
     **dict.fromkeys(("export", "import"), "evidence.cli.package"),
     "render": "evidence.cli.render",
+    "serve": "evidence.cli.serve",
 }
 
 
