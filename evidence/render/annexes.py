@@ -16,12 +16,13 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.markup import attr, clip, esc, long_date, safe_url, short_hex
-from evidence.render.sections import chunked_table, table_widths
+from evidence.render.sections import chunked_table, fitted_widths, table_widths
 
 __all__ = ["ANNEX_BUILDERS", "highlighted_text", "kv_table", "object_name"]
 
@@ -252,19 +253,34 @@ def _custody(writer: Writer, part: PlannedPart) -> list[Flowable]:
               ("No.", "Time (UTC)", "Actor", "Action", "Record", "Details", "Line SHA-256")]
     small = styles.cell
     rows = []
+    texts: list[list[str]] = [["No."], ["Time (UTC)"], ["Actor"], ["Action"], ["Record"],
+                              ["Details"], ["Line SHA-256"]]
     for row in content.custody:
+        date, time = _time_lines(row.at)
+        cells = [str(row.seq), f"{date}\n{time}", row.actor, row.action, row.subject or "\u2014",
+                 clip(row.details, 600), short_hex(row.digest, 12)]
+        for column, text in zip(texts, cells, strict=True):
+            column.extend(text.split("\n"))
         rows.append([
-            Paragraph(str(row.seq), small),
-            Paragraph(esc(row.at.replace("T", " ").rstrip("Z")), small),
+            Paragraph(esc(cells[0]), small),
+            Paragraph(f"{esc(date)}<br/>{esc(time)}", small),
             Paragraph(esc(row.actor), small),
             Paragraph(esc(row.action), small),
-            Paragraph(esc(row.subject or "\u2014"), small),
-            Paragraph(esc(clip(row.details, 600)), small),
-            Paragraph(_mono(writer, short_hex(row.digest, 12)), small),
+            Paragraph(esc(cells[4]), small),
+            Paragraph(esc(cells[5]), small),
+            Paragraph(_mono(writer, cells[6]), small),
         ])
-    flow.extend(chunked_table(header, rows, table_widths(writer, (5, 14, 11, 14, 11, 31, 14)),
-                              writer))
+    widths = fitted_widths(writer, texts, (None, None, 1.0, None, None, 3.0, None),
+                           fonts=(None,) * 6 + (styles.fonts.mono,))
+    flow.extend(chunked_table(header, rows, widths, writer))
     return flow
+
+
+def _time_lines(at: str) -> tuple[str, str]:
+    """``2026-12-06T01:08:20.358660Z`` as a date and a time, set on two lines of a cell
+    (a break a reader rejoins without doubt)."""
+    date, _, time = at.rstrip("Z").partition("T")
+    return date, time
 
 
 # -- chain-of-custody forms -----------------------------------------------------------------
@@ -291,10 +307,13 @@ def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
                    Paragraph(esc(e.at.replace("T", " ").rstrip("Z")), styles.cell),
                    Paragraph(esc(e.actor), styles.cell), Paragraph(esc(e.action), styles.cell)]
                   for e in events]
+    columns = [["No.", *(str(e.seq) for e in events)],
+               ["Time (UTC)", *(e.at.replace("T", " ").rstrip("Z") for e in events)],
+               ["By", *(e.actor for e in events)], ["Step", *(e.action for e in events)]]
     events_table = Table(
         [[Paragraph(f"<b>{h}</b>", styles.cell) for h in ("No.", "Time (UTC)", "By", "Step")],
-         *event_rows], colWidths=table_widths(writer, (8, 30, 30, 32)), repeatRows=1,
-        hAlign="LEFT")
+         *event_rows], colWidths=fitted_widths(writer, columns, (None, None, 1.0, 1.0)),
+        repeatRows=1, hAlign="LEFT")
     events_table.setStyle(styles.grid())
     transfers = Table(
         [[Paragraph(f"<b>{h}</b>", styles.cell) for h in
@@ -303,16 +322,19 @@ def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
         colWidths=table_widths(writer, (18, 29, 29, 24)), rowHeights=[None] + [30] * 4,
         hAlign="LEFT")
     transfers.setStyle(styles.grid())
+    # A form is one page: it is kept whole, on the next page when it does not fit below
+    # the previous one (a form longer than a page, with many steps, runs on).
     return [
-        CondPageBreak(120 * mm),
-        writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
-        kv_table(writer, head),
-        Spacer(1, 6),
-        Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
-        events_table,
-        Spacer(1, 6),
-        KeepTogether([Paragraph("<b>Transfers</b> (to be completed at every hand-over)",
-                                styles.small), transfers]),
+        KeepTogether([
+            writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
+            kv_table(writer, head),
+            Spacer(1, 6),
+            Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
+            events_table,
+            Spacer(1, 6),
+            Paragraph("<b>Transfers</b> (to be completed at every hand-over)", styles.small),
+            transfers,
+        ]),
         Spacer(1, 10),
     ]
 
@@ -332,11 +354,22 @@ def _custody_forms(writer: Writer, part: PlannedPart) -> list[Flowable]:
 # -- hash tables ----------------------------------------------------------------------------
 
 
-def _listing(writer: Writer, lines: Sequence[str]) -> list[Flowable]:
-    """Lines of a checksum list, one paragraph each; a line too long for the width goes on
-    indented below itself."""
+def _listing(writer: Writer, lines: Sequence[tuple[str, str]]) -> list[Flowable]:
+    """Lines of a checksum list (digest, name), one paragraph each, in the format of
+    ``sha256sum``. A line too long for the width is broken after its digest, the name
+    going on indented below it: a digest is never broken, and the break falls where a
+    reader rejoins the line without doubt. The same lists are embedded as files, to copy
+    from."""
     style = writer.styles.listing
-    return [Paragraph(esc(line), style) for line in lines]
+    room = writer.area.width - style.leftIndent - style.firstLineIndent
+    out: list[Flowable] = []
+    for digest, name in lines:
+        line = f"{digest}\u00a0 {name}"
+        if stringWidth(line, style.fontName, style.fontSize) <= room:
+            out.append(Paragraph(esc(line), style))
+        else:
+            out.append(Paragraph(f"{esc(digest)}<br/>{esc(name)}", style))
+    return out
 
 
 def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -348,24 +381,24 @@ def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
         f"{esc(writer.values['annex_integrity'])}), run "
         f"{writer.code('sha256sum -c SHA256SUMS')} and {writer.code('b3sum --check B3SUMS')} "
         "in the extracted folder; each file should be reported OK.", numbered_para=False)]
-    flow.extend(_listing(writer, [f"{f.sha256}\u00a0 {f.name}" for f in embedded]))
+    flow.extend(_listing(writer, [(f.sha256, f.name) for f in embedded]))
     flow.append(Spacer(1, 8))
     flow.append(writer.para("BLAKE3 of the same files (the name of each object is its BLAKE3):",
                             numbered_para=False))
-    flow.extend(_listing(writer, [f"{f.blake3}\u00a0 {f.name}" for f in embedded]))
+    flow.extend(_listing(writer, [(f.blake3, f.name) for f in embedded]))
     if content.omitted:
         flow.append(Spacer(1, 8))
         flow.append(writer.para(
             "Objects named by the records but not embedded (check them in the case folder or "
             "an archival package):", numbered_para=False))
-        flow.extend(_listing(writer, [f"{o.sha256}  {o.name}  ({o.reason})"
+        flow.extend(_listing(writer, [(o.sha256, f"{o.name}  ({o.reason})")
                                       for o in content.omitted]))
     flow.append(Spacer(1, 8))
     flow.append(writer.para(
         "SHA-256 of each record revision, taken over the record's RFC 8785 bytes (the "
         f"{writer.code('record')} member of its file), in the order of the seal's leaves:",
         numbered_para=False))
-    flow.extend(_listing(writer, [f"{r.sha256}  {r.label}" for r in content.revisions]))
+    flow.extend(_listing(writer, [(r.sha256, r.label) for r in content.revisions]))
     return flow
 
 

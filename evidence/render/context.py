@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from evidence.render.content import DossierContent
@@ -137,6 +138,17 @@ class Writer:
     def code(self, text: str) -> str:
         """``text`` in the monospaced face, as markup (commands, file names, fields)."""
         return f"<font face='{self.styles.fonts.mono}'>{esc(text)}</font>"
+
+    def digest(self, hex_digest: str, *, width: float | None = None) -> str:
+        """A digest in the monospaced face, as markup, at a size at which it fits on one
+        line of ``width`` (default: the body text's), so that it is never broken and can
+        be read or copied whole."""
+        room = width if width is not None else self.area.width - self.styles.numbered.leftIndent
+        mono = self.styles.fonts.mono
+        size = self.styles.body.fontSize
+        while size > 5 and stringWidth(hex_digest, mono, size) > room * 0.98:
+            size -= 0.5
+        return f"<font face='{mono}' size='{size:g}'>{esc(hex_digest)}</font>"
 
     def fill(self, template_text: str) -> str:
         """A template string with its placeholders filled, as paragraph markup."""

@@ -50,6 +50,7 @@ from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.content import DossierContent, Verdict, build_content, verdict_of
 from evidence.render.context import Writer, placeholder_values
 from evidence.render.covers import COVER_BUILDERS, COVER_END
+from evidence.render.flowables import keep_headings
 from evidence.render.integrity import build_integrity
 from evidence.render.pages import DocumentInfo, DossierDocument, running_lines
 from evidence.render.sections import SECTION_BUILDERS
@@ -159,6 +160,7 @@ def compose_story(writer: Writer) -> list[Flowable]:
         story.extend(writer.annex_heading(part, first=index == 0))
         builder = build_integrity if part.kind == "integrity" else ANNEX_BUILDERS[part.kind]
         story.extend(builder(writer, part))
+    keep_headings(story)
     return story
 
 

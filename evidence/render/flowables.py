@@ -15,19 +15,19 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.frames import Frame
 
 from evidence.render.canvas import DossierCanvas
 
-__all__ = ["ContentsLine", "FootnoteArea", "Heading", "NotedParagraph", "PageMark",
-           "qr_drawing"]
+__all__ = ["ContentsLine", "FootnoteArea", "Heading", "LongTable", "NotedParagraph",
+           "PageMark", "keep_headings", "least_room", "qr_drawing"]
 
 _SEPARATOR = 9.0  # points between the text and the first footnote: rule and gaps
 
@@ -126,8 +126,40 @@ class NotedParagraph(Flowable):
         self.area.add(self.notes, getattr(self, "_frame", None))
 
 
+_FOLLOW_LINES: Final = 3
+"""A heading needs room below it for this many lines of what follows (or all of it)."""
+
+
+def least_room(flowable: Flowable, canv: Any, avail_width: float, avail_height: float) -> float:
+    """The least height ``flowable`` needs at the foot of a page not to be left alone
+    there: a short paragraph whole with its footnotes, a long one's first lines, a table's
+    header and first row; for a heading, itself and what must follow it."""
+    if isinstance(flowable, Heading):
+        return flowable.needed(canv, avail_width, avail_height)
+    if isinstance(flowable, LongTable):
+        return flowable.first_rows_height(avail_width)
+    if isinstance(flowable, NotedParagraph):
+        height = flowable.para.wrap(avail_width, avail_height)[1]
+        leading = float(getattr(flowable.para.style, "leading", 12))
+        if height <= leading * (_FOLLOW_LINES + 1):
+            return height + flowable.area.room_for(flowable.notes)
+        return leading * _FOLLOW_LINES
+    height = float(flowable.wrapOn(canv, avail_width, avail_height)[1])
+    style = getattr(flowable, "style", None)
+    leading = float(getattr(style, "leading", 0) or 0)
+    if leading and height > leading * (_FOLLOW_LINES + 1):
+        return leading * _FOLLOW_LINES
+    return height
+
+
 class Heading(Flowable):
-    """A heading that notes its page for the contents, the outline and the page map."""
+    """A heading that notes its page for the contents, the outline and the page map.
+
+    A heading is never left at the foot of a page: :attr:`follow` is what comes after it
+    (set by :func:`keep_headings`), and a heading that does not leave room below it for
+    the start of that (a few lines, with their footnotes) asks for more room than the
+    page has, so that the frame moves it to the next page.
+    """
 
     def __init__(self, para: Paragraph, *, key: str, outline: str, level: int) -> None:
         super().__init__()
@@ -135,8 +167,18 @@ class Heading(Flowable):
         self.key = key
         self.outline = outline
         self.level = level
-        self.keepWithNext = 1
         self.style = para.style
+        self.keepWithNext = 0  # what follows is kept by wrap() (the style asks for it too)
+        self.follow: Flowable | None = None
+
+    def needed(self, canv: Any, avail_width: float, avail_height: float) -> float:
+        """This heading's height, its space after, and the least room of what follows."""
+        height = float(self.para.wrap(avail_width, avail_height)[1])
+        if self.follow is None:
+            return height
+        rest = avail_height - height - self.getSpaceAfter()
+        return (height + self.getSpaceAfter()
+                + max(0.0, least_room(self.follow, canv, avail_width, rest)))
 
     def getSpaceBefore(self) -> float:
         return float(self.para.getSpaceBefore())
@@ -147,6 +189,10 @@ class Heading(Flowable):
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         width, height = self.para.wrap(avail_width, avail_height)
         self.width, self.height = width, height
+        at_top = bool(getattr(getattr(self, "_frame", None), "_atTop", False))
+        if (self.follow is not None and not at_top
+                and self.needed(self.canv, avail_width, avail_height) > avail_height):
+            return width, avail_height + 1  # no room for what follows: to the next page
         return width, height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
@@ -158,6 +204,110 @@ class Heading(Flowable):
         if isinstance(canv, DossierCanvas):
             _, top = canv.absolutePosition(0, self.height + self.para.getSpaceBefore())
             canv.anchor(self.key, self.outline, self.level, top)
+
+
+def keep_headings(story: Sequence[Flowable]) -> None:
+    """Tell each heading what follows it (see :class:`Heading`)."""
+    for here, after in zip(story, story[1:], strict=False):
+        if isinstance(here, Heading) and not getattr(after, "_ZEROSIZE", False):
+            here.follow = after
+
+
+class LongTable(Flowable):
+    """A data table of any length whose header row is drawn at its start and at the top
+    of each page it continues on, and nowhere else.
+
+    The rows are measured once; at each page break the table is cut into a reportlab
+    :class:`~reportlab.platypus.Table` of the rows that fit (with the header) and the rest
+    (a new LongTable), so the cost stays linear in the rows. Rows alternate their shading
+    across the cuts as in one table.
+    """
+
+    def __init__(self, header: Sequence[Flowable], rows: Sequence[Sequence[Flowable]],
+                 widths: Sequence[float], style: TableStyle, *, zebra: Sequence[Any] = (),
+                 start: int = 0, heights: Sequence[float] | None = None) -> None:
+        super().__init__()
+        self.header = list(header)
+        self.rows = [list(row) for row in rows]
+        self.widths = list(widths)
+        self.table_style = style
+        self.zebra = list(zebra)
+        self.start = start
+        self._heights = list(heights) if heights is not None else None
+        self.hAlign = "LEFT"
+        self._table: Table | None = None
+
+    def _padding(self) -> tuple[float, float, float]:
+        top, bottom, sides = 2.0, 2.5, 6.0
+        for command in self.table_style.getCommands():
+            if command[0] == "TOPPADDING":
+                top = float(command[3])
+            elif command[0] == "BOTTOMPADDING":
+                bottom = float(command[3])
+        return top, bottom, sides
+
+    def _row_height(self, row: Sequence[Flowable]) -> float:
+        top, bottom, sides = self._padding()
+        tallest = 0.0
+        for cell, width in zip(row, self.widths, strict=True):
+            tallest = max(tallest, float(cell.wrap(width - sides, 100_000)[1]))
+        return tallest + top + bottom
+
+    def heights(self) -> list[float]:
+        """The height of the header row and of each row, measured once."""
+        if self._heights is None:
+            self._heights = [self._row_height(self.header),
+                             *(self._row_height(row) for row in self.rows)]
+        return self._heights
+
+    def first_rows_height(self, avail_width: float) -> float:
+        """The header and the first row: the least that may start at a page's foot."""
+        heights = self.heights()
+        return sum(heights[:2])
+
+    def _make(self, rows: Sequence[Sequence[Flowable]], start: int) -> Table:
+        table = Table([self.header, *rows], colWidths=self.widths, hAlign="LEFT")
+        table.setStyle(self.table_style)
+        if self.zebra:
+            colours = self.zebra[start % 2:] + self.zebra[: start % 2]
+            table.setStyle(TableStyle([("ROWBACKGROUNDS", (0, 1), (-1, -1), colours)]))
+        return table
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        total = sum(self.heights())
+        self.width = sum(self.widths)
+        if total <= avail_height:
+            self._table = self._make(self.rows, self.start)
+            self.height = float(self._table.wrap(avail_width, avail_height)[1])
+            return self.width, self.height
+        self._table = None
+        return self.width, total
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        heights = self.heights()
+        used = heights[0]
+        count = 0
+        for height in heights[1:]:
+            if used + height > avail_height:
+                break
+            used += height
+            count += 1
+        if count == 0:
+            return []  # not even one row: the whole table moves to the next page
+        head = LongTable(self.header, self.rows[:count], self.widths, self.table_style,
+                         zebra=self.zebra, start=self.start,
+                         heights=[heights[0], *heights[1 : count + 1]])
+        rest = LongTable(self.header, self.rows[count:], self.widths, self.table_style,
+                         zebra=self.zebra, start=self.start + count,
+                         heights=[heights[0], *heights[count + 1 :]])
+        return [head, rest]
+
+    def draw(self) -> None:
+        table = self._table
+        if table is None:
+            table = self._make(self.rows, self.start)
+            table.wrap(self.width, 100_000)
+        table.drawOn(self.canv, 0, 0)
 
 
 class PageMark(Flowable):

@@ -31,6 +31,7 @@ from evidence.errors import InputError
 __all__ = [
     "alpha",
     "attr",
+    "bind_short_words",
     "clip",
     "esc",
     "fill",
@@ -50,6 +51,7 @@ __all__ = [
 # C0 and C1 controls other than tab and line feed, the line and paragraph separators, and
 # the non-characters U+FFFE/U+FFFF: no glyph, and reportlab or PDF readers trip on some.
 _CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_SHORT_WORD: Final = re.compile(r"(?<![\w'\u2019\u02bc])([\u0400-\u04ff]) (?=\w)")
 _URL: Final = re.compile(r"^https?://[^\s\"'<>\\^`{|}]{1,2000}$")
 
 _MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -67,13 +69,25 @@ def plain(text: str) -> str:
     return _CONTROL.sub(" ", text).replace("\t", " ")
 
 
+def bind_short_words(text: str) -> str:
+    """``text`` with each one-letter Cyrillic word bound to the next word by a no-break
+    space, so that a line never ends on a preposition or conjunction such as "в", "у",
+    "з", "о", "і", "и", "с", "к", "а", "я", as Ukrainian and Russian typesetting requires.
+
+    >>> bind_short_words("Попко о пострадавших") == "Попко о\u00a0пострадавших"
+    True
+    """
+    return _SHORT_WORD.sub("\\1\u00a0", text)
+
+
 def esc(text: str) -> str:
     """Escape data for reportlab paragraph markup (``&``, ``<``, ``>``), after :func:`plain`.
 
     Line ends become spaces (paragraph markup folds white space anyway); callers that keep
-    line breaks split the text first.
+    line breaks split the text first. One-letter Cyrillic words are bound to the next word
+    (:func:`bind_short_words`).
     """
-    return _xml_escape(plain(text).replace("\n", " "))
+    return _xml_escape(bind_short_words(plain(text).replace("\n", " ")))
 
 
 def clip(text: str, limit: int) -> str:

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -30,11 +30,12 @@ from reportlab.platypus import (
 from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
-from evidence.render.flowables import ContentsLine
+from evidence.render.flowables import ContentsLine, LongTable
 from evidence.render.markup import clip, esc, long_date, plural, short_hex
 
 __all__ = [
     "SECTION_BUILDERS",
+    "fitted_widths",
     "attribution_text",
     "claim_footnote",
     "facts_text",
@@ -43,10 +44,6 @@ __all__ = [
 
 QUOTE_LIMIT: Final = 420
 """A footnote quotes at most this many characters (the full quote is in the source annex)."""
-CHUNK_ROWS: Final = 40
-"""Long tables are cut into tables of this many rows, each with the header: reportlab
-re-measures a table's remaining rows at every page break, which costs quadratic time on a
-single table of thousands of rows."""
 
 _STATUS: Final = {
     "verified": "Verified by the submitter",
@@ -121,8 +118,10 @@ def _quote(text: str) -> str:
 
 
 def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
-    """The footnote of a statement: exhibit, record and digest, and the quote. The first
-    footnote citing an exhibit names the source; later ones refer back to it."""
+    """The footnote of a statement: its exhibit and the quote. The first footnote citing
+    an exhibit names the source and its record; later ones refer back to it. Digests are
+    not repeated here: the exhibit register prints them once per source, and the integrity
+    annex once per record."""
     source = writer.content.source_item(claim)
     pinned = claim.source
     parts = []
@@ -134,15 +133,16 @@ def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
             body = source.body
             details = ", ".join(esc(x) for x in (body.publisher, long_date(body.published)) if x)
             cite += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
+            cite += f"; record {esc(pinned.label)}"
         else:
-            cite += f" (n. {first})"
-        parts.append(f"{cite}; record {esc(pinned.label)}, SHA-256 {short_hex(pinned.sha256)}")
+            cite += f" (see n. {first})"
+        parts.append(cite)
     quote = claim.body.quote
     if quote is not None:
-        parts.append(f"quoted: “{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
+        parts.append(f"“{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
     else:
         parts.append("cited, not quoted (the source has no text)")
-    parts.append(f"claim {esc(claim.rev.label)}, SHA-256 {short_hex(claim.rev.sha256)}")
+    parts.append(f"claim {esc(claim.rev.label)}")
     return "; ".join(parts)
 
 
@@ -247,7 +247,7 @@ def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
         f"case's {plural(seal.size, 'record revision')} {'was' if seal.size == 1 else 'were'} "
         f"sealed together (seal {seal.sequence:04d}): a Merkle tree built as in RFC 9162 §2.1 "
         f"with SHA-256 over the records, in the order they entered the case, has the "
-        f"root<br/><font face='{writer.styles.fonts.mono}'>{esc(seal.root)}</font><br/>"
+        f"root<br/>{writer.digest(seal.root)}<br/>"
         f"{previous.strip()} The seal is {signed} and {stamped}."))
     actors = sorted({row.actor for row in content.custody})
     flow.append(writer.para(
@@ -337,15 +337,10 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
 
 def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable]],
                   widths: list[float], writer: Writer, *, zebra: bool = True) -> list[Flowable]:
-    """A long table as tables of :data:`CHUNK_ROWS` rows, each repeating the header."""
-    out: list[Flowable] = []
-    for start in range(0, len(rows), CHUNK_ROWS):
-        data = [list(header), *(list(row) for row in rows[start : start + CHUNK_ROWS])]
-        table = Table(data, colWidths=widths,
-                      repeatRows=1, hAlign="LEFT")
-        table.setStyle(writer.styles.grid(zebra=zebra))
-        out.append(table)
-    return out
+    """A long table whose header row appears at its start and at the top of each page it
+    continues on (:class:`~evidence.render.flowables.LongTable`)."""
+    return [LongTable(header, rows, widths, writer.styles.grid(),
+                      zebra=writer.styles.zebra if zebra else ())]
 
 
 def table_widths(writer: Writer, fractions: Sequence[float]) -> list[float]:
@@ -353,6 +348,52 @@ def table_widths(writer: Writer, fractions: Sequence[float]) -> list[float]:
     width = writer.area.width
     total = sum(fractions)
     return [width * f / total for f in fractions]
+
+
+CELL_PADDING: Final = 6.5
+"""A data table cell's left and right padding (see Styles.grid), and a little air."""
+
+
+def fitted_widths(writer: Writer, columns: Sequence[Sequence[str]],
+                  fractions: Sequence[float | None], *,
+                  fonts: Sequence[str | None] = ()) -> list[float]:
+    """Column widths sized to their content: a column whose fraction is ``None`` is as
+    wide as its widest text (its lines never wrap); the others share what remains in the
+    given proportions, each at least as wide as its longest word.
+
+    ``columns`` holds each column's plain texts (header included), one per line of a cell.
+    """
+    cell = writer.styles.cell
+    faces = list(fonts) + [None] * (len(columns) - len(fonts))
+
+    def widest(texts: Sequence[str], face: str | None, *, words: bool) -> float:
+        font = face or cell.fontName
+        pieces = [w for t in texts for w in (t.split() if words else [t])] or [""]
+        size = writer.template.type.mono if face == writer.styles.fonts.mono else cell.fontSize
+        return max(stringWidth(p, font, size) for p in pieces) + CELL_PADDING
+
+    total = writer.area.width
+    widths: list[float] = [0.0] * len(columns)
+    for i, (texts, fraction) in enumerate(zip(columns, fractions, strict=True)):
+        if fraction is None:
+            widths[i] = widest(texts, faces[i], words=False)
+    remaining = total - sum(widths)
+    flexible = [i for i, f in enumerate(fractions) if f is not None]
+    share = sum(f for f in fractions if f is not None) or 1.0
+    floors = {i: widest(columns[i], faces[i], words=True) for i in flexible}
+    for i in flexible:
+        fraction = fractions[i]
+        assert fraction is not None
+        widths[i] = max(floors[i], remaining * fraction / share)
+    excess = sum(widths) - total
+    if excess > 0:  # the floors took more than their share: take it from the widest
+        for i in sorted(flexible, key=lambda j: widths[j] - floors[j], reverse=True):
+            give = min(excess, max(0.0, widths[i] - floors[i]))
+            widths[i] -= give
+            excess -= give
+    if sum(widths) > total:  # content wider than the page: back to proportions
+        return [total * w / sum(widths) for w in widths]
+    return widths
 
 
 def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -393,8 +434,14 @@ def _requests(writer: Writer, part: PlannedPart) -> list[Flowable]:
     return flow
 
 
-def signature_block(writer: Writer, *, letter: bool = False) -> list[Flowable]:
-    """Closing, a line to sign on, the signatory, and (in a filing) the date and place."""
+def signature_block(writer: Writer, *, letter: bool = False,
+                    closing: bool = True) -> list[Flowable]:
+    """Closing, a line to sign on, the signatory, and (in a filing) the date and place.
+
+    In a letter (the transmittal's cover) the letter closes with the closing and the
+    signatory's name, and the one line to sign on is the declaration's (``closing=False``
+    there): a document is signed once.
+    """
     styles = writer.styles
     values = writer.values
     meta = writer.content.meta
@@ -405,26 +452,32 @@ def signature_block(writer: Writer, *, letter: bool = False) -> list[Flowable]:
         lines.append(esc(meta.submitter.organisation))
     if meta.submitter.email and not letter:
         lines.append(esc(meta.submitter.email))
-    block: list[Flowable] = [
-        Paragraph(esc(writer.template.text["closing"]), styles.plain),
-        Spacer(1, (11 if letter else 16) * mm),
+    block: list[Flowable] = []
+    if closing:
+        block.append(Paragraph(esc(writer.template.text["closing"]), styles.plain))
+    if letter:
+        return [*block, Spacer(1, 4 * mm), Paragraph("<br/>".join(lines), styles.plain)]
+    block += [
+        Spacer(1, 16 * mm),
         Table([[""]], colWidths=[70 * mm], rowHeights=[1],
               style=styles.table([("LINEABOVE", (0, 0), (-1, -1), 0.6, styles.rule)]),
               hAlign="LEFT"),
         Paragraph("<br/>".join(lines), styles.plain),
+        Paragraph(f"Dated this {esc(values['date_long'])}", styles.plain),
     ]
-    if not letter:
-        block += [Paragraph(f"Dated this {esc(values['date_long'])}", styles.plain),
-                  Paragraph("Place: ______________________________", styles.plain)]
-    return [CondPageBreak((40 if letter else 70) * mm), KeepTogether(block)]
+    if meta.submitter.address:
+        block.append(Paragraph(f"Place: {esc(meta.submitter.address)}", styles.plain))
+    return block
 
 
 def _declaration(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    """The declaration, its closing and the signature, kept together on one page."""
     flow = writer.heading(part)
     text = writer.content.meta.declaration or writer.template.text["declaration"]
-    flow.append(writer.para(writer.fill(text) if writer.content.meta.declaration is None
-                            else esc(text), numbered_para=False))
-    flow.extend(signature_block(writer))
+    declaration = writer.para(writer.fill(text) if writer.content.meta.declaration is None
+                              else esc(text), numbered_para=False)
+    letter = writer.template.cover_kind == "letter"
+    flow.append(KeepTogether([declaration, *signature_block(writer, closing=not letter)]))
     return flow
 
 

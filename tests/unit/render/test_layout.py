@@ -1,0 +1,157 @@
+"""The dossier's page layout, measured on the pages (pypdf's text positions), not by eye:
+a signature shares its page with the declaration it signs, a form keeps to one page, a
+heading is never the last thing on a page, a table's header row appears only at its start
+or the top of a page, digests and custody cells are never broken, and a one-letter Cyrillic
+word never ends a line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from evidence.render import load_template
+from tests.unit.render.conftest import TEMPLATES
+from tests.unit.render.pdf import Line, norm, page_lines, page_texts
+
+
+def _body(path: Path, template: str) -> list[list[Line]]:
+    """The text runs of each page between the running header and footer."""
+    spec = load_template(template)
+    top, _, bottom, _ = spec.margins
+    height = spec.page_size[1]
+    return [[run for run in page if bottom - 2 < run.y < height - top + 2]
+            for page in page_lines(path)]
+
+
+def _headings(path: Path) -> list[tuple[str, int, float]]:
+    """Every outline entry: its title, 0-based page and top."""
+    reader = PdfReader(path)
+    found: list[tuple[str, int, float]] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif isinstance(item, Destination):
+                page = reader.get_destination_page_number(item)
+                found.append((str(item.title), page, float(item.top or 0)))
+
+    walk(list(reader.outline))
+    return found
+
+
+def _pdfs(demo: dict[str, Path], cyrillic: dict[str, Path]) -> list[tuple[str, Path]]:
+    return [(name, demo[name]) for name in TEMPLATES] + [(name, cyrillic[name])
+                                                         for name in TEMPLATES]
+
+
+def test_a_signature_shares_its_page_with_the_declaration(
+        demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path]) -> None:
+    for name, path in _pdfs(demo_pdfs, cyrillic_pdfs):
+        pages = [norm(text) for text in page_texts(path)]
+        signed = [i for i, text in enumerate(pages) if "Dated this" in text]
+        assert len(signed) == 1, (path.name, signed)
+        page = pages[signed[0]]
+        assert re.search(r"declares? that the exhibits", page), (path.name, signed)
+        if name == "transmittal":  # the letter closes once; the declaration is signed once
+            assert sum(text.count("Yours faithfully") for text in pages) == 1, path.name
+
+
+def test_a_chain_of_custody_form_keeps_to_one_page(demo_pdfs: dict[str, Path],
+                                                   cyrillic_pdfs: dict[str, Path]) -> None:
+    for path in (demo_pdfs["transmittal"], cyrillic_pdfs["transmittal"]):
+        pages = [norm(text) for text in page_texts(path)]
+        starts = [i for i, t in enumerate(pages) for _ in range(t.count("Steps recorded"))]
+        ends = [i for i, t in enumerate(pages) for _ in range(t.count("Transfers (to be"))]
+        assert starts and starts == ends, (path.name, starts, ends)
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(demo_pdfs: dict[str, Path],
+                                                   cyrillic_pdfs: dict[str, Path],
+                                                   big_pdf: Path) -> None:
+    cases = [*_pdfs(demo_pdfs, cyrillic_pdfs), ("icc-otp", big_pdf)]
+    for name, path in cases:
+        body = _body(path, name)
+        for title, page, top in _headings(path):
+            below = {run.y for run in body[page] if run.y < top - 24}
+            assert len(below) >= 2, (path.name, title, page + 1)
+
+
+@pytest.mark.parametrize(("header", "which"), [
+    ("Statement (submitter's wording)", "big"),
+    ("Line SHA-256", "big"),
+    ("Digests of the record's RFC 8785 bytes", "big"),
+    ("Line SHA-256", "demo"),
+])
+def test_a_table_header_row_appears_only_at_the_start_or_a_page_top(
+        big_pdf: Path, demo_pdfs: dict[str, Path], header: str, which: str) -> None:
+    path = big_pdf if which == "big" else demo_pdfs["transmittal"]
+    name = "icc-otp" if which == "big" else "transmittal"
+    seen = 0
+    for number, runs in enumerate(_body(path, name), start=1):
+        heads = [run for run in runs if run.text.startswith(header)]
+        assert len(heads) <= 1, (path.name, number)
+        if not heads:
+            continue
+        seen += 1
+        if seen == 1:
+            continue  # where the table starts
+        above = [run for run in runs if run.y > heads[0].y + 2]
+        assert not above, (path.name, number, header, above[:3])
+    assert seen > (1 if which == "big" else 0), (path.name, header)
+
+
+def test_digests_are_printed_whole(demo_pdfs: dict[str, Path], sealed_case: Path) -> None:
+    """Every SHA-256 and BLAKE3 of the hash tables, and the Merkle root, on one line each,
+    as extracted (a reader can copy them; sha256sum -c can read the lines)."""
+    path = demo_pdfs["transmittal"]
+    reader = PdfReader(path)
+    text = "\n".join(page_texts(path))
+    for name in ("SHA256SUMS", "B3SUMS"):
+        listing = reader.attachments[name][0].decode()
+        for line in listing.splitlines():
+            digest, _, file = line.partition("  ")
+            assert digest in text, (name, file)
+            assert re.search(re.escape(digest) + r"\s+" + re.escape(file), text), (name, file)
+    seal = json.loads(next((sealed_case / "seals").glob("*.json")).read_text())
+    for dress in TEMPLATES:
+        assert seal["tree"]["root"] in "\n".join(page_texts(demo_pdfs[dress])), dress
+
+
+def test_custody_cells_are_not_broken(demo_pdfs: dict[str, Path], sealed_case: Path) -> None:
+    lines = (sealed_case / "custody.jsonl").read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines]
+    for dress in TEMPLATES:
+        text = "\n".join(page_texts(demo_pdfs[dress]))
+        runs = {run.text for page in page_lines(demo_pdfs[dress]) for run in page}
+        for entry in entries[:-1]:  # the last is the demo's own render, after the seal
+            date, _, time = entry["at"].rstrip("Z").partition("T")
+            assert time in text and date in text, (dress, entry["seq"])
+            assert entry["actor"] in runs, (dress, entry["actor"])
+            subject = entry.get("subject")
+            if isinstance(subject, dict):
+                subject = f"{subject['id']}.{subject['revision']}"
+            if subject:
+                assert re.search(re.escape(subject) + r"(?!\d)", text), (dress, subject)
+
+
+def test_a_one_letter_cyrillic_word_never_ends_a_line(cyrillic_pdfs: dict[str, Path]) -> None:
+    ending = re.compile(r"(?<![\w'\u2019\u02bc])[\u0400-\u04ff]$")
+    for dress, path in cyrillic_pdfs.items():
+        for text in page_texts(path):
+            for line in text.splitlines():
+                assert not ending.search(line.rstrip()), (dress, line)
+
+
+def test_a_source_is_described_in_one_footnote(demo_pdfs: dict[str, Path]) -> None:
+    """The first footnote citing an exhibit names it; the others refer back; no footnote
+    repeats a digest (the register prints them)."""
+    pages = [norm(text) for text in page_texts(demo_pdfs["icc-otp"])]
+    text = " ".join(pages)
+    assert text.count("record SRC-0001.1;") == 1
+    assert text.count("(see n. 1)") >= 2
