@@ -33,6 +33,7 @@ from evidence._fs import replace_file
 from evidence._time import parse_time
 from evidence._yaml import load_yaml
 from evidence.case import CASE_FILE, Case, default_actor, parse_case_meta, tool_name
+from evidence.conventions import institution_number
 from evidence.digest import digest_bytes
 from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import NewEvent
@@ -140,6 +141,18 @@ def _info(template: Template, content: DossierContent) -> DocumentInfo:
         creator=f"{content.tool} (template {template.name})",
         language=content.meta.language,
     )
+
+
+def _refuse_institution_numbers(meta: CaseMeta) -> None:
+    """A submitter never prints a number the institution assigns (see conventions.py)."""
+    for name in ("reference", "title"):
+        value = getattr(meta, name)
+        reason = institution_number(value) if value else None
+        if reason is not None:
+            raise InputError(f"/{name}: holds {reason}; a submitter never prints a number "
+                             "the institution assigns", path=CASE_FILE,
+                             hint="Give your own reference in case.yaml (the institution "
+                                  "assigns its number on receipt) and seal again.")
 
 
 def _span(anchors: dict[str, int], key: str, total: int) -> tuple[int, int] | None:
@@ -263,7 +276,9 @@ def render_dossier(
             error.hint = (f"The case data of seal {seal.sequence:04d} does not verify, so no "
                           "dossier was written. Run `evidence verify` on the case.")
             raise error
-        content = build_content(bundle, _meta(bundle), verdict_of(report), tool=tool_name())
+        meta = _meta(bundle)
+        _refuse_institution_numbers(meta)
+        content = build_content(bundle, meta, verdict_of(report), tool=tool_name())
         pdf, pages = build_pdf(content, spec, bundle, progress)
         replace_file(target, pdf)
         pair = digest_bytes(pdf)

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -140,7 +141,7 @@ def least_room(flowable: Flowable, canv: Any, avail_width: float, avail_height: 
         return flowable.first_rows_height(avail_width)
     if isinstance(flowable, NotedParagraph):
         height = flowable.para.wrap(avail_width, avail_height)[1]
-        leading = float(getattr(flowable.para.style, "leading", 12))
+        leading = float(getattr(getattr(flowable.para, "style", None), "leading", 12))
         if height <= leading * (_FOLLOW_LINES + 1):
             return height + flowable.area.room_for(flowable.notes)
         return leading * _FOLLOW_LINES
@@ -208,7 +209,7 @@ class Heading(Flowable):
 
 def keep_headings(story: Sequence[Flowable]) -> None:
     """Tell each heading what follows it (see :class:`Heading`)."""
-    for here, after in zip(story, story[1:], strict=False):
+    for here, after in itertools.pairwise(story):
         if isinstance(here, Heading) and not getattr(after, "_ZEROSIZE", False):
             here.follow = after
 
@@ -239,7 +240,8 @@ class LongTable(Flowable):
 
     def _padding(self) -> tuple[float, float, float]:
         top, bottom, sides = 2.0, 2.5, 6.0
-        for command in self.table_style.getCommands():
+        commands: list[Any] = list(self.table_style.getCommands())
+        for command in commands:
             if command[0] == "TOPPADDING":
                 top = float(command[3])
             elif command[0] == "BOTTOMPADDING":
@@ -266,7 +268,8 @@ class LongTable(Flowable):
         return sum(heights[:2])
 
     def _make(self, rows: Sequence[Sequence[Flowable]], start: int) -> Table:
-        table = Table([self.header, *rows], colWidths=self.widths, hAlign="LEFT")
+        table = Table([self.header, *(list(row) for row in rows)], colWidths=self.widths,
+                      hAlign="LEFT")
         table.setStyle(self.table_style)
         if self.zebra:
             colours = self.zebra[start % 2:] + self.zebra[: start % 2]

@@ -120,7 +120,8 @@ def _signatures(writer: Writer) -> list[Flowable]:
                           f"{esc(str(logged.get('tsa_name', '?')))} at "
                           f"{esc(str(logged.get('gen_time', '?')))}.")
             flow.append(writer.para(
-                f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 {writer.digest(note.sha256)}), "
+                f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 "
+                f"{writer.digest(note.sha256)}), "
                 f"an RFC 3161 token over the SHA-256 of the seal file.{issued} Check it with the "
                 "time-stamping authority's CA certificate:", numbered_para=False))
             chain = note.name.removesuffix(".tsr") + ".chain.pem"

@@ -70,11 +70,11 @@ def plain(text: str) -> str:
 
 
 def bind_short_words(text: str) -> str:
-    """``text`` with each one-letter Cyrillic word bound to the next word by a no-break
-    space, so that a line never ends on a preposition or conjunction such as "в", "у",
-    "з", "о", "і", "и", "с", "к", "а", "я", as Ukrainian and Russian typesetting requires.
+    """``text`` with each one-letter Cyrillic word (a preposition or conjunction) bound to
+    the next word by a no-break space, so that no line ends on it, as Ukrainian and Russian
+    typesetting requires.
 
-    >>> bind_short_words("Попко о пострадавших") == "Попко о\u00a0пострадавших"
+    >>> bind_short_words("\u041f\u043e \u043e \u043d\u0438\u0445")[3:5] == "\u043e\u00a0"
     True
     """
     return _SHORT_WORD.sub("\\1\u00a0", text)

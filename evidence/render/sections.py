@@ -31,14 +31,14 @@ from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.flowables import ContentsLine, LongTable
-from evidence.render.markup import clip, esc, long_date, plural, short_hex
+from evidence.render.markup import clip, esc, long_date, plural
 
 __all__ = [
     "SECTION_BUILDERS",
-    "fitted_widths",
     "attribution_text",
     "claim_footnote",
     "facts_text",
+    "fitted_widths",
     "status_label",
 ]
 
@@ -221,7 +221,7 @@ def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
     analysts = sorted({c.record.created_by for c in content.claims})
     counts = ", ".join(f"{n} {status}" for status, n in content.status_counts().items())
     flow.append(writer.para(
-        f"The case holds {plural(len(content.claims), 'claim')} drawn from the sources"
+        f"The case holds {esc(writer.values['claims'])} drawn from the sources"
         + (f" by {esc(', '.join(analysts))}" if analysts else "")
         + ". Each claim states in neutral words what a source says; quotes the source's text "
         "exactly, located by a W3C Web Annotation TextQuoteSelector and TextPositionSelector; "
@@ -426,11 +426,13 @@ def _legal(writer: Writer, part: PlannedPart) -> list[Flowable]:
 
 def _requests(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow = writer.heading(part)
+    addressee = writer.values["addressee"] or "addressee"
+    article = "" if addressee.lower().startswith("the ") else "the "
     flow.append(writer.para(f"{esc(writer.values['organisation'])} respectfully requests "
-                            f"that the {esc(writer.values['addressee'] or 'addressee')}:"))
+                            f"that {article}{esc(addressee)}:"))
     for index, text in enumerate(writer.content.meta.requests):
         letter = chr(ord("a") + index % 26)
-        flow.append(writer.para(f"({letter}) {esc(text)}"))
+        flow.append(writer.para(esc(text), bullet=f"({letter})"))
     return flow
 
 

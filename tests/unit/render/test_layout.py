@@ -39,6 +39,7 @@ def _headings(path: Path) -> list[tuple[str, int, float]]:
                 walk(item)
             elif isinstance(item, Destination):
                 page = reader.get_destination_page_number(item)
+                assert page is not None
                 found.append((str(item.title), page, float(item.top or 0)))
 
     walk(list(reader.outline))
@@ -68,7 +69,8 @@ def test_a_chain_of_custody_form_keeps_to_one_page(demo_pdfs: dict[str, Path],
         pages = [norm(text) for text in page_texts(path)]
         starts = [i for i, t in enumerate(pages) for _ in range(t.count("Steps recorded"))]
         ends = [i for i, t in enumerate(pages) for _ in range(t.count("Transfers (to be"))]
-        assert starts and starts == ends, (path.name, starts, ends)
+        assert starts, path.name
+        assert starts == ends, (path.name, starts, ends)
 
 
 def test_no_heading_is_left_at_the_foot_of_a_page(demo_pdfs: dict[str, Path],
@@ -131,7 +133,8 @@ def test_custody_cells_are_not_broken(demo_pdfs: dict[str, Path], sealed_case: P
         runs = {run.text for page in page_lines(demo_pdfs[dress]) for run in page}
         for entry in entries[:-1]:  # the last is the demo's own render, after the seal
             date, _, time = entry["at"].rstrip("Z").partition("T")
-            assert time in text and date in text, (dress, entry["seq"])
+            assert time in text, (dress, entry["seq"])
+            assert date in text, (dress, entry["seq"])
             assert entry["actor"] in runs, (dress, entry["actor"])
             subject = entry.get("subject")
             if isinstance(subject, dict):
@@ -155,3 +158,38 @@ def test_a_source_is_described_in_one_footnote(demo_pdfs: dict[str, Path]) -> No
     text = " ".join(pages)
     assert text.count("record SRC-0001.1;") == 1
     assert text.count("(see n. 1)") >= 2
+
+
+def test_registry_conventions_on_the_covers(demo_pdfs: dict[str, Path]) -> None:
+    icc = [norm(t) for t in page_texts(demo_pdfs["icc-otp"])]
+    assert "Public, with four public annexes" in icc[0]
+    assert "Place: ____" not in " ".join(icc)
+    # Original, reference and date on lines of their own
+    runs = [run.text for run in page_lines(demo_pdfs["icc-otp"])[0]]
+    assert any(text.startswith("Original:") and "Reference" not in text for text in runs)
+    un = [norm(t) for t in page_texts(demo_pdfs["un-report"])]
+    assert "Commission of Inquiry on Ukraine" in un[0]
+    assert "International Criminal Court" not in un[0]
+    assert "ICC-01/22" not in un[0]
+    # the symbol slot (top right of the masthead) is left for the Organization
+    masthead = [run for run in page_lines(demo_pdfs["un-report"])[0] if run.x > 300]
+    assert masthead
+    assert all("EVD-DEMO" not in run.text for run in masthead[:1])
+    letter = norm(page_texts(demo_pdfs["transmittal"])[0])
+    assert "To: The competent prosecutor" in letter
+    assert "to The" not in letter
+
+
+def test_one_count_of_claims_everywhere(demo_pdfs: dict[str, Path], sealed_case: Path) -> None:
+    total = len(list((sealed_case / "records").glob("CLM-*.1.json")))
+    for dress in TEMPLATES:
+        text = " ".join(norm(t) for t in page_texts(demo_pdfs[dress]))
+        counts = {int(n) for n in re.findall(r"\b(\d+) claims\b", text)}
+        assert counts == {total}, (dress, counts)
+
+
+def test_requests_are_numbered_once(cyrillic_pdfs: dict[str, Path],
+                                    demo_pdfs: dict[str, Path]) -> None:
+    for path in demo_pdfs.values():
+        text = norm(" ".join(page_texts(path)))
+        assert not re.search(r"\b\d+\. \(a\)", text), path.name
