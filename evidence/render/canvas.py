@@ -95,7 +95,8 @@ def xmp_packet(*, title: str, author: str, subject: str, keywords: str, creator:
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{text(title)}</rdf:li></rdf:Alt></dc:title>
    <dc:creator><rdf:Seq><rdf:li>{text(author)}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{text(subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{text(subject)}</rdf:li></rdf:Alt>
+   </dc:description>
    <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
    <pdf:Keywords>{text(keywords)}</pdf:Keywords>
    <pdf:Producer>{text(producer)}</pdf:Producer>
@@ -214,7 +215,8 @@ class DossierCanvas(Canvas):
             annotation["F"] = _PRINT
         else:
             annotation.otherkw = {**getattr(annotation, "otherkw", {}), "F": _PRINT}
-        super()._addAnnotation(annotation, name, addtopage)
+        base: Any = Canvas  # reportlab's private method, not in its stubs
+        base._addAnnotation(self, annotation, name, addtopage)
 
     def showPage(self) -> None:
         """Keep the finished page; it is written when the document is saved."""
