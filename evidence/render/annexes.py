@@ -109,10 +109,39 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
     rows.append(("Record SHA-256", _mono(writer, source.rev.sha256)))
     claims = content.claims_of(source)
     if claims:
-        shown = ", ".join(c.rev.id for c in claims[:12])
-        more = f" and {len(claims) - 12} more" if len(claims) > 12 else ""
-        rows.append(("Claims", f"{len(claims)}: {esc(shown)}{more}"))
+        first, last = claims[0].rev.ern, claims[-1].rev.ern
+        span = esc(first) if len(claims) == 1 else f"{esc(first)} to {esc(last)}"
+        rows.append(("Claims", f"{len(claims)} ({span}), listed with their exhibit numbers "
+                               "in the table of claim exhibits below"))
     return rows
+
+
+def _claim_exhibits(writer: Writer) -> list[Flowable]:
+    """Every claim's exhibit number, with the claim, its revision, status and source."""
+    styles = writer.styles
+    claims = sorted(writer.content.claims, key=lambda c: c.rev.ern)
+    if not claims:
+        return []
+    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
+              ("Exhibit", "Claim record", "Status", "Source exhibit", "Record SHA-256")]
+    rows = [[Paragraph(f"<b>{esc(c.rev.ern)}</b>", styles.cell),
+             Paragraph(esc(c.rev.label), styles.cell),
+             Paragraph(esc(c.body.status), styles.cell),
+             Paragraph(esc(c.source.ern if c.source else c.body.source.id), styles.cell),
+             Paragraph(_mono(writer, c.rev.sha256), styles.cell)] for c in claims]
+    columns = [["Exhibit", *(c.rev.ern for c in claims)],
+               ["Claim record", *(c.rev.label for c in claims)],
+               ["Status", *(c.body.status for c in claims)],
+               ["Source exhibit", *((c.source.ern if c.source else c.body.source.id)
+                                    for c in claims)],
+               ["Record SHA-256", *(c.rev.sha256 for c in claims)]]
+    widths = fitted_widths(writer, columns, (None, None, None, None, None),
+                           fonts=(None, None, None, None, styles.fonts.mono))
+    return [writer.subheading("Claim exhibits", "register-claims"),
+            writer.para("Each claim is an exhibit of its own, numbered in the order the claims "
+                        "entered the case; its record's SHA-256 is that of its RFC 8785 bytes.",
+                        numbered_para=False),
+            *chunked_table(header, rows, widths, writer)]
 
 
 def _register(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -127,6 +156,7 @@ def _register(writer: Writer, part: PlannedPart) -> list[Flowable]:
     for source in writer.content.sources:
         flow.append(KeepTogether([kv_table(writer, _register_rows(writer, source)),
                                   Spacer(1, 8)]))
+    flow.extend(_claim_exhibits(writer))
     return flow
 
 
@@ -209,7 +239,8 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow: list[Flowable] = [writer.para(
         "The normalised text of each source follows in full, as embedded in this dossier. "
         "The passages that claims quote are highlighted, each followed by the claim's id in "
-        "brackets. Line breaks are those of the text.", numbered_para=False)]
+        "brackets (\u201cwithdrawn\u201d after the id of a withdrawn claim). Line breaks are "
+        "those of the text.", numbered_para=False)]
     for source in content.sources:
         body = source.body
         flow.append(CondPageBreak(40 * mm))
@@ -223,9 +254,13 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
             flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
                                   styles.small))
             continue
-        quotes = [(c.body.quote.start, c.body.quote.end, c.rev.id)
-                  for c in content.claims_of(source)
-                  if c.body.quote is not None and c.body.source.revision == source.rev.revision]
+        # Withdrawn claims' passages are marked too, labelled as withdrawn: a reader who
+        # finds the passage sees that a claim drew on it and was withdrawn.
+        quotes = [(c.body.quote.start, c.body.quote.end,
+                   c.rev.id if c.body.status != "withdrawn" else f"{c.rev.id} withdrawn")
+                  for c in content.claims
+                  if c.body.quote is not None and c.body.source.id == source.rev.id
+                  and c.body.source.revision == source.rev.revision]
         for markup, blank in highlighted_text(source.text, quotes,
                                               highlight=writer.template.colours["highlight"],
                                               marker_font=styles.fonts.bold):

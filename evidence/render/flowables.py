@@ -268,8 +268,10 @@ class LongTable(Flowable):
         return sum(heights[:2])
 
     def _make(self, rows: Sequence[Sequence[Flowable]], start: int) -> Table:
+        # The rows' heights are known: the table need not measure its cells again.
+        heights = self.heights()
         table = Table([self.header, *(list(row) for row in rows)], colWidths=self.widths,
-                      hAlign="LEFT")
+                      rowHeights=heights[: len(rows) + 1], hAlign="LEFT")
         table.setStyle(self.table_style)
         if self.zebra:
             colours = self.zebra[start % 2:] + self.zebra[: start % 2]

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
+from evidence.render.corroboration import corroboration
 from evidence.render.flowables import ContentsLine, LongTable
 from evidence.render.markup import clip, esc, long_date, plural
 
@@ -305,6 +306,8 @@ def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
 def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragraph]]:
     """Rows of the claims table."""
     styles = writer.styles
+    small = styles.cell.fontSize - 1
+    notes = corroboration(writer.content.live_claims)
     rows = []
     for claim in claims:
         body = claim.body
@@ -313,24 +316,33 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
         if withdrawn:
             statement = f"<strike>{statement}</strike>"
         figures = facts_text(body)
-        cell = statement + (f"<br/><font size='{styles.cell.fontSize - 1}'>{figures}</font>"
-                            if figures else "")
+        cell = statement + (f"<br/><font size='{small}'>{figures}</font>" if figures else "")
         if body.note:
-            cell += (f"<br/><font size='{styles.cell.fontSize - 1}'><i>Note: "
-                     f"{esc(clip(body.note, 500))}</i></font>")
+            cell += f"<br/><font size='{small}'><i>Note: {esc(clip(body.note, 500))}</i></font>"
         pinned = claim.source
         exhibit = (f"{esc(pinned.ern)}<br/>{esc(pinned.label)}" if pinned
                    else esc(f"{body.source.id}.{body.source.revision}"))
         status = status_label(body.status)
         status_cell = (f"<b>{esc(status)}</b>" if body.status == "verified"
                        else f"<i>{esc(status)}</i>")
+        note = notes.get(claim.rev.id)
+        others = ""
+        if note is not None:
+            others = esc(", ".join(note.supporting)) if note.supporting else "\u2014"
+            if note.conflicting:
+                others += (f"<br/><font size='{small}'>conflicting: "
+                           f"{esc(', '.join(note.conflicting))}</font>")
+            if note.flag:
+                status_cell += (f"<br/><font size='{small}' color='#8b1a1a'>Not borne out: "
+                                f"{esc(note.flag)}</font>")
         rows.append([
-            Paragraph(f"{esc(claim.rev.id)}<br/><font size='{styles.cell.fontSize - 1}'>"
-                      f"rev. {claim.rev.revision}</font>", styles.cell),
+            Paragraph(f"{esc(claim.rev.id)}<br/><font size='{small}'>rev. {claim.rev.revision}"
+                      f"<br/>{esc(claim.rev.ern)}</font>", styles.cell),
             Paragraph(cell, styles.cell),
             Paragraph(attribution_text(body.attribution), styles.cell),
             Paragraph(status_cell, styles.cell),
             Paragraph(exhibit, styles.cell),
+            Paragraph(others, styles.cell),
         ])
     return rows
 
@@ -404,15 +416,28 @@ def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
         "neutral wording), by whom and through which channel, and its status. The "
         "attribution column records who made a statement; it does not make the statement a "
         "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
-        "facts; withdrawn claims are listed, struck through, and not relied on."))
+        "facts; withdrawn claims are listed, struck through, and not relied on. The last "
+        "column names the claims of other sources in this case that give the same figure or "
+        "report the same kind of event on the same date and place (figures agree when their "
+        "ranges overlap), and those whose figures conflict; a status these do not bear out "
+        "is flagged. Whether two sources share an origin is for the reader to judge."))
     header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("Claim", "Statement (submitter's wording), figures, date, places",
-               "Said by, channel, reported by", "Status", "Exhibit")]
+              ("Claim, exhibit", "Statement (submitter's wording), figures, date, places",
+               "Said by, channel, reported by", "Status", "Source exhibit",
+               "Other sources that support it")]
     rows = claim_rows(writer, writer.content.claims)
     if not rows:
         flow.append(writer.para("The case holds no claims.", numbered_para=False))
         return flow
-    flow.extend(chunked_table(header, rows, table_widths(writer, (11, 35, 25, 13, 16)), writer))
+    claims = writer.content.claims
+    columns: list[list[str]] = [
+        ["CLM-0000", *(c.rev.ern for c in claims)], ["Statement"], ["Said by"],
+        ["Corroborated"],
+        ["exhibit", *((c.source.ern if c.source else c.body.source.id) for c in claims),
+         *((c.source.label if c.source else "") for c in claims)],
+        ["Other sources", *(ern for c in claims for ern in [c.rev.ern])]]
+    widths = fitted_widths(writer, columns, (None, 3.2, 2.0, 1.3, None, None))
+    flow.extend(chunked_table(header, rows, widths, writer))
     flow.append(Spacer(1, 6))
     return flow
 

@@ -193,3 +193,23 @@ def test_requests_are_numbered_once(cyrillic_pdfs: dict[str, Path],
     for path in demo_pdfs.values():
         text = norm(" ".join(page_texts(path)))
         assert not re.search(r"\b\d+\. \(a\)", text), path.name
+
+
+def test_a_withdrawn_claims_passage_is_marked_withdrawn(tmp_path: Path) -> None:
+    from evidence.render import render_dossier
+    from tests.unit.render.cases import Source, build_case
+
+    text = "The first sentence of the report.\n\nA second sentence, later withdrawn.\n"
+    claims = [{"key": "one", "statement": "The report has a first sentence.",
+               "quote": "The first sentence of the report.", "attributed_to": [{"name": "A"}],
+               "category": "statement", "status": "reported"},
+              {"key": "two", "statement": "The report has a second sentence.",
+               "quote": "A second sentence, later withdrawn.", "attributed_to": [{"name": "A"}],
+               "category": "statement", "status": "withdrawn"}]
+    case = build_case(tmp_path / "case", [Source("r.txt", text, {"title": "R", "language": "en"},
+                                                 claims)])
+    pdf = render_dossier(case, template="icc-otp", actor="tester").path
+    whole = norm(" ".join(page_texts(pdf)))
+    assert "[CLM-0001]" in whole
+    assert "[CLM-0002 withdrawn]" in whole
+    assert re.search(r"\b2 claims, one of them withdrawn\b", whole)
