@@ -69,7 +69,18 @@ def status_label(status: str) -> str:
     return _STATUS.get(status, status)
 
 
+def _person(name: str, role: str | None) -> str:
+    text = esc(clip(name, 300))
+    return text + (f" ({esc(clip(role, 300))})" if role else "")
+
+
 def _link(link: AttributionLink) -> str:
+    if link.with_:  # joint speakers: "A (role) and B (role), jointly (channel)"
+        people = [_person(p.name, p.role) for p in link.speakers]
+        text = ", ".join(people[:-1]) + " and " + people[-1] + ", jointly"
+        if link.channel:
+            text += f" ({esc(clip(link.channel, 300))})"
+        return text
     details = [x for x in (link.role, link.channel) if x]
     text = esc(clip(link.name, 300))
     if details:
@@ -80,7 +91,9 @@ def _link(link: AttributionLink) -> str:
 def attribution_text(chain: Sequence[AttributionLink]) -> str:
     """``Rustem Umerov (Minister of Defence of Ukraine; Facebook post), as reported by
     Censor.NET (news outlet; online article)``, as markup: the speaker first, then each
-    link through which the statement became known."""
+    link through which the statement became known. A link with co-speakers names everyone
+    who made the statement together: ``Vitali Klitschko (Mayor of Kyiv) and Serhii Popko
+    (Head of the City Military Administration), jointly (briefing), as reported by …``."""
     if not chain:
         return "the source"
     text = _link(chain[0])
