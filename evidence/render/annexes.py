@@ -117,30 +117,28 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
 
 
 def _claim_exhibits(writer: Writer) -> list[Flowable]:
-    """Every claim's exhibit number, with the claim, its revision, status and source."""
+    """Every claim's exhibit number, with the claim record, its status, its source's
+    exhibit and what it states (the record digests are in the integrity annex)."""
     styles = writer.styles
     claims = sorted(writer.content.claims, key=lambda c: c.rev.ern)
     if not claims:
         return []
     header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("Exhibit", "Claim record", "Status", "Source exhibit", "Record SHA-256")]
-    rows = [[Paragraph(f"<b>{esc(c.rev.ern)}</b>", styles.cell),
-             Paragraph(esc(c.rev.label), styles.cell),
-             Paragraph(esc(c.body.status), styles.cell),
-             Paragraph(esc(c.source.ern if c.source else c.body.source.id), styles.cell),
-             Paragraph(_mono(writer, c.rev.sha256), styles.cell)] for c in claims]
+              ("Exhibit", "Claim record", "Status", "Source exhibit", "Statement")]
+    sources = [c.source.ern if c.source else c.body.source.id for c in claims]
+    rows = [[Paragraph(esc(c.rev.ern), styles.cell), Paragraph(esc(c.rev.label), styles.cell),
+             Paragraph(esc(c.body.status), styles.cell), Paragraph(esc(source), styles.cell),
+             Paragraph(esc(clip(c.body.statement, 300)), styles.cell)]
+            for c, source in zip(claims, sources, strict=True)]
     columns = [["Exhibit", *(c.rev.ern for c in claims)],
                ["Claim record", *(c.rev.label for c in claims)],
                ["Status", *(c.body.status for c in claims)],
-               ["Source exhibit", *((c.source.ern if c.source else c.body.source.id)
-                                    for c in claims)],
-               ["Record SHA-256", *(c.rev.sha256 for c in claims)]]
-    widths = fitted_widths(writer, columns, (None, None, None, None, None),
-                           fonts=(None, None, None, None, styles.fonts.mono))
+               ["Source exhibit", *sources], ["Statement"]]
+    widths = fitted_widths(writer, columns, (None, None, None, None, 1.0))
     return [writer.subheading("Claim exhibits", "register-claims"),
             writer.para("Each claim is an exhibit of its own, numbered in the order the claims "
-                        "entered the case; its record's SHA-256 is that of its RFC 8785 bytes.",
-                        numbered_para=False),
+                        f"entered the case; {esc(writer.values['annex_integrity'])} gives the "
+                        "digests of every claim record.", numbered_para=False),
             *chunked_table(header, rows, widths, writer)]
 
 
@@ -216,7 +214,7 @@ def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highl
             parts: list[str] = []
             run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
             for a, b in itertools.pairwise(sorted(cuts)):
-                piece = esc(text[a:b])
+                piece = esc(text[a:b], bind=False)
                 if any(start <= a and b <= end for start, end, _ in quotes):
                     run.append(piece)
                 else:
@@ -389,6 +387,10 @@ def _custody_forms(writer: Writer, part: PlannedPart) -> list[Flowable]:
 # -- hash tables ----------------------------------------------------------------------------
 
 
+_LISTING_TAIL: Final = 6
+"""The last lines of a checksum list kept together, so that a page never holds only a few."""
+
+
 def _listing(writer: Writer, lines: Sequence[tuple[str, str]]) -> list[Flowable]:
     """Lines of a checksum list (digest, name), one paragraph each, in the format of
     ``sha256sum``. A line too long for the width is broken after its digest, the name
@@ -404,6 +406,9 @@ def _listing(writer: Writer, lines: Sequence[tuple[str, str]]) -> list[Flowable]
             out.append(Paragraph(esc(line), style))
         else:
             out.append(Paragraph(f"{esc(digest)}<br/>{esc(name)}", style))
+    # No lone lines at the top of a page: the last lines of a list go together.
+    for kept in out[-_LISTING_TAIL:-1]:
+        setattr(kept, "keepWithNext", 1)  # noqa: B010 (not in reportlab's stubs)
     return out
 
 

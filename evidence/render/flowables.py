@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -127,6 +126,8 @@ class NotedParagraph(Flowable):
         self.area.add(self.notes, getattr(self, "_frame", None))
 
 
+_LEAST_ROWS: Final = 3
+"""A table split across pages leaves at least this many rows on each side (or all)."""
 _FOLLOW_LINES: Final = 3
 """A heading needs room below it for this many lines of what follows (or all of it)."""
 
@@ -137,6 +138,10 @@ def least_room(flowable: Flowable, canv: Any, avail_width: float, avail_height: 
     header and first row; for a heading, itself and what must follow it."""
     if isinstance(flowable, Heading):
         return flowable.needed(canv, avail_width, avail_height)
+    if isinstance(flowable, _Lead):
+        lead = float(flowable.lead.wrapOn(canv, avail_width, avail_height)[1])
+        lead += float(flowable.lead.getSpaceAfter())
+        return lead + least_room(flowable.then, canv, avail_width, avail_height - lead)
     if isinstance(flowable, LongTable):
         return flowable.first_rows_height(avail_width)
     if isinstance(flowable, NotedParagraph):
@@ -207,10 +212,28 @@ class Heading(Flowable):
             canv.anchor(self.key, self.outline, self.level, top)
 
 
+class _Lead(Flowable):
+    """What must follow a heading when it opens with a short paragraph that introduces a
+    table: the paragraph whole, then the table's start (measured, never drawn)."""
+
+    def __init__(self, lead: Flowable, then: Flowable) -> None:
+        super().__init__()
+        self.lead = lead
+        self.then = then
+
+
 def keep_headings(story: Sequence[Flowable]) -> None:
-    """Tell each heading what follows it (see :class:`Heading`)."""
-    for here, after in itertools.pairwise(story):
-        if isinstance(here, Heading) and not getattr(after, "_ZEROSIZE", False):
+    """Tell each heading what follows it (see :class:`Heading`): the next flowable, or an
+    introductory paragraph and the table it introduces."""
+    items = [f for f in story if not getattr(f, "_ZEROSIZE", False)]
+    for index, here in enumerate(items[:-1]):
+        if not isinstance(here, Heading):
+            continue
+        after = items[index + 1]
+        then = items[index + 2] if index + 2 < len(items) else None
+        if isinstance(after, Paragraph) and isinstance(then, (LongTable, Table)):
+            here.follow = _Lead(after, then)
+        else:
             here.follow = after
 
 
@@ -263,9 +286,9 @@ class LongTable(Flowable):
         return self._heights
 
     def first_rows_height(self, avail_width: float) -> float:
-        """The header and the first row: the least that may start at a page's foot."""
+        """The header and the first rows: the least that may start at a page's foot."""
         heights = self.heights()
-        return sum(heights[:2])
+        return sum(heights[: 1 + _LEAST_ROWS])
 
     def _make(self, rows: Sequence[Sequence[Flowable]], start: int) -> Table:
         # The rows' heights are known: the table need not measure its cells again.
@@ -297,6 +320,12 @@ class LongTable(Flowable):
                 break
             used += height
             count += 1
+        rows = len(heights) - 1
+        if count < rows and rows - count < _LEAST_ROWS:  # leave no lone rows for the next page
+            count = max(0, rows - _LEAST_ROWS)
+        at_top = bool(getattr(getattr(self, "_frame", None), "_atTop", False))
+        if count < min(_LEAST_ROWS, rows) and not at_top:
+            return []  # too few rows to start here: the whole table moves to the next page
         if count == 0:
             return []  # not even one row: the whole table moves to the next page
         head = LongTable(self.header, self.rows[:count], self.widths, self.table_style,

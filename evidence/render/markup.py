@@ -80,14 +80,16 @@ def bind_short_words(text: str) -> str:
     return _SHORT_WORD.sub("\\1\u00a0", text)
 
 
-def esc(text: str) -> str:
+def esc(text: str, *, bind: bool = True) -> str:
     """Escape data for reportlab paragraph markup (``&``, ``<``, ``>``), after :func:`plain`.
 
     Line ends become spaces (paragraph markup folds white space anyway); callers that keep
     line breaks split the text first. One-letter Cyrillic words are bound to the next word
-    (:func:`bind_short_words`).
+    (:func:`bind_short_words`), except with ``bind=False``: the source texts are printed
+    character for character, as embedded.
     """
-    return _xml_escape(bind_short_words(plain(text).replace("\n", " ")))
+    flat = plain(text).replace("\n", " ")
+    return _xml_escape(bind_short_words(flat) if bind else flat)
 
 
 def clip(text: str, limit: int) -> str:
