@@ -21,7 +21,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
-from evidence.render.markup import attr, clip, esc, long_date, safe_url, short_hex
+from evidence.render.markup import attr, clip, esc, long_date, plain, safe_url, short_hex
 from evidence.render.sections import chunked_table, fitted_widths, table_widths
 
 __all__ = ["ANNEX_BUILDERS", "highlighted_text", "kv_table", "object_name"]
@@ -126,10 +126,11 @@ def _claim_exhibits(writer: Writer) -> list[Flowable]:
     header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
               ("Exhibit", "Claim record", "Status", "Source exhibit", "Statement")]
     sources = [c.source.ern if c.source else c.body.source.id for c in claims]
-    rows = [[Paragraph(esc(c.rev.ern), styles.cell), Paragraph(esc(c.rev.label), styles.cell),
-             Paragraph(esc(c.body.status), styles.cell), Paragraph(esc(source), styles.cell),
-             Paragraph(esc(clip(c.body.statement, 300)), styles.cell)]
-            for c, source in zip(claims, sources, strict=True)]
+    # Short cells that never wrap are plain strings (the table's font; no markup to parse).
+    rows: list[list[Flowable | str]] = [
+        [plain(c.rev.ern), plain(c.rev.label), plain(c.body.status), plain(source),
+         Paragraph(esc(clip(c.body.statement, 300)), styles.cell)]
+        for c, source in zip(claims, sources, strict=True)]
     columns = [["Exhibit", *(c.rev.ern for c in claims)],
                ["Claim record", *(c.rev.label for c in claims)],
                ["Status", *(c.body.status for c in claims)],

@@ -237,6 +237,31 @@ def keep_headings(story: Sequence[Flowable]) -> None:
             here.follow = after
 
 
+class _Measured(Flowable):
+    """A table cell's flowable, measured once per width: the table draws it with the width
+    it was measured at, so its lines are not broken a second time."""
+
+    def __init__(self, inner: Flowable) -> None:
+        super().__init__()
+        self.inner = inner
+        self._size: tuple[float, float, float] | None = None  # width given, width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._size is None or self._size[0] != avail_width:
+            width, height = self.inner.wrap(avail_width, avail_height)
+            self._size = (avail_width, float(width), float(height))
+        return self._size[1], self._size[2]
+
+    def getSpaceBefore(self) -> float:
+        return float(self.inner.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self.inner.getSpaceAfter())
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, 0)
+
+
 class LongTable(Flowable):
     """A data table of any length whose header row is drawn at its start and at the top
     of each page it continues on, and nowhere else.
@@ -247,7 +272,7 @@ class LongTable(Flowable):
     across the cuts as in one table.
     """
 
-    def __init__(self, header: Sequence[Flowable], rows: Sequence[Sequence[Flowable]],
+    def __init__(self, header: Sequence[Flowable], rows: Sequence[Sequence[Flowable | str]],
                  widths: Sequence[float], style: TableStyle, *, zebra: Sequence[Any] = (),
                  start: int = 0, heights: Sequence[float] | None = None) -> None:
         super().__init__()
@@ -271,10 +296,24 @@ class LongTable(Flowable):
                 bottom = float(command[3])
         return top, bottom, sides
 
-    def _row_height(self, row: Sequence[Flowable]) -> float:
+    def _leading(self) -> float:
+        """The leading of plain-text cells: reportlab's default, 1.2 times the FONT size."""
+        size = 10.0
+        commands: list[Any] = list(self.table_style.getCommands())
+        for command in commands:
+            if command[0] == "FONT" and len(command) > 4:
+                size = float(command[4])
+        return size * 1.2
+
+    def _row_height(self, row: list[Any]) -> float:
         top, bottom, sides = self._padding()
         tallest = 0.0
-        for cell, width in zip(row, self.widths, strict=True):
+        for index, (cell, width) in enumerate(zip(row, self.widths, strict=True)):
+            if isinstance(cell, str):  # plain text in the table's font: one line per line
+                tallest = max(tallest, (cell.count("\n") + 1) * self._leading())
+                continue
+            if not isinstance(cell, _Measured):
+                cell = row[index] = _Measured(cell)
             tallest = max(tallest, float(cell.wrap(width - sides, 100_000)[1]))
         return tallest + top + bottom
 
@@ -290,7 +329,7 @@ class LongTable(Flowable):
         heights = self.heights()
         return sum(heights[: 1 + _LEAST_ROWS])
 
-    def _make(self, rows: Sequence[Sequence[Flowable]], start: int) -> Table:
+    def _make(self, rows: Sequence[Sequence[Flowable | str]], start: int) -> Table:
         # The rows' heights are known: the table need not measure its cells again.
         heights = self.heights()
         table = Table([self.header, *(list(row) for row in rows)], colWidths=self.widths,

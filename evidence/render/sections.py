@@ -360,7 +360,7 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
     return rows
 
 
-def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable]],
+def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable | str]],
                   widths: list[float], writer: Writer, *, zebra: bool = True) -> list[Flowable]:
     """A long table whose header row appears at its start and at the top of each page it
     continues on (:class:`~evidence.render.flowables.LongTable`)."""
