@@ -43,8 +43,9 @@ __all__ = [
     "status_label",
 ]
 
-QUOTE_LIMIT: Final = 420
-"""A footnote quotes at most this many characters (the full quote is in the source annex)."""
+QUOTE_LIMIT: Final = 160
+"""A footnote quotes at most this many characters: the full quote is highlighted in the
+source annex, under the claim's id."""
 
 _STATUS: Final = {
     "verified": "Verified by the submitter",
