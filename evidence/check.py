@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from evidence._yaml import load_yaml
 from evidence.case import CASE_FILE, Case
 from evidence.claims.compile import compile_case_claims
+from evidence.conventions import addressee_misfit, institution_number
 from evidence.errors import CaseError, EvidenceError
 from evidence.report import Report
 
@@ -39,9 +41,29 @@ def check_case(path: str | os.PathLike[str]) -> Report:
         return report
     report.add("case-yaml", "PASS", CASE_FILE)
     report.count("case files")
+    _check_conventions(case, report)
     state = case.state()
     compile_case_claims(case, state, report)
     return report
 
 
 
+
+
+def _check_conventions(case: Case, report: Report) -> None:
+    """No number an institution assigns in reference or title; an addressee that fits the
+    case's dress (a warning, as INFO: the dossier then uses the dress's own addressee)."""
+    meta = case.meta
+    doc = load_yaml((case.root / CASE_FILE).read_bytes(), path=CASE_FILE)
+    for field_name in ("reference", "title"):
+        value = getattr(meta, field_name)
+        reason = institution_number(value) if value else None
+        if reason is not None:
+            report.add(f"case-{field_name}", "FAIL",
+                       f"/{field_name}: holds {reason}; a submitter never prints a number the "
+                       "institution assigns: use your own reference",
+                       path=CASE_FILE, line=doc.line_of(f"/{field_name}"))
+    misfit = addressee_misfit(meta.addressee, meta.template)
+    if misfit is not None:
+        report.add("case-addressee", "INFO", f"/addressee: warning: {misfit}", path=CASE_FILE,
+                   line=doc.line_of("/addressee"))

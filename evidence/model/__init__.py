@@ -27,7 +27,7 @@ from evidence.model._common import (
     record_number,
 )
 from evidence.model.case import CaseMeta, Submitter
-from evidence.model.claim import AttributionLink, ClaimBody, Fact, Quote, SourceRef
+from evidence.model.claim import AttributionLink, ClaimBody, CoSpeaker, Fact, Quote, SourceRef
 from evidence.model.custody import CustodyEvent, Subject
 from evidence.model.record import Envelope, Record, Supersedes
 from evidence.model.seal import Seal, SealLeaf
@@ -54,6 +54,7 @@ __all__ = [
     "CaseMeta",
     "ClaimBody",
     "ClaimStatus",
+    "CoSpeaker",
     "CustodyEvent",
     "Envelope",
     "Fact",

@@ -78,19 +78,52 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class CoSpeaker:
+    """A person who made a statement jointly with a link's speaker, and their role."""
+
+    name: str
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise SchemaError("a co-speaker needs a name")
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CoSpeaker:
+        return cls(d["name"], d.get("role"))
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {"name": self.name, "role": self.role}
+
+
+@dataclass(frozen=True, slots=True)
 class AttributionLink:
-    """One link of an attribution chain: who, in what role, through which channel."""
+    """One link of an attribution chain: who, in what role, through which channel, and who
+    made the statement jointly with them (``with``: co-speakers, "Klitschko and Popko
+    said"), as opposed to the next link, through whom it became known ("as reported by").
+    See docs/decisions/0306-co-speakers.md."""
 
     name: str
     role: str | None = None
     channel: str | None = None
+    with_: tuple[CoSpeaker, ...] = ()
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AttributionLink:
-        return cls(d["name"], d.get("role"), d.get("channel"))
+        return cls(d["name"], d.get("role"), d.get("channel"),
+                   tuple(CoSpeaker.from_dict(x) for x in d.get("with", ())))
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {"name": self.name, "role": self.role, "channel": self.channel}
+        out: dict[str, JSONValue] = {"name": self.name, "role": self.role,
+                                     "channel": self.channel}
+        if self.with_:  # absent when empty: a claim without co-speakers keeps its bytes
+            out["with"] = [c.to_dict() for c in self.with_]
+        return out
+
+    @property
+    def speakers(self) -> tuple[CoSpeaker, ...]:
+        """Everyone who made the statement at this link: the speaker, then the co-speakers."""
+        return (CoSpeaker(self.name, self.role), *self.with_)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,15 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
-from evidence.render.markup import attr, clip, esc, long_date, safe_url, short_hex
+from evidence.render.markup import attr, clip, esc, long_date, plain, safe_url, short_hex
 from evidence.render.rtl import HIGHLIGHT, LABEL, PLAIN, RightToLeftText
 from evidence.render.scripts import base_is_rtl, has_wide
-from evidence.render.sections import chunked_table, table_widths
+from evidence.render.sections import chunked_table, fitted_widths, table_widths
 
 __all__ = [
     "ANNEX_BUILDERS",
@@ -117,10 +118,38 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
     rows.append(("Record SHA-256", _mono(writer, source.rev.sha256)))
     claims = content.claims_of(source)
     if claims:
-        shown = ", ".join(c.rev.id for c in claims[:12])
-        more = f" and {len(claims) - 12} more" if len(claims) > 12 else ""
-        rows.append(("Claims", f"{len(claims)}: {esc(shown)}{more}"))
+        first, last = claims[0].rev.ern, claims[-1].rev.ern
+        span = esc(first) if len(claims) == 1 else f"{esc(first)} to {esc(last)}"
+        rows.append(("Claims", f"{len(claims)} ({span}), listed with their exhibit numbers "
+                               "in the table of claim exhibits below"))
     return rows
+
+
+def _claim_exhibits(writer: Writer) -> list[Flowable]:
+    """Every claim's exhibit number, with the claim record, its status, its source's
+    exhibit and what it states (the record digests are in the integrity annex)."""
+    styles = writer.styles
+    claims = sorted(writer.content.claims, key=lambda c: c.rev.ern)
+    if not claims:
+        return []
+    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
+              ("Exhibit", "Claim record", "Status", "Source exhibit", "Statement")]
+    sources = [c.source.ern if c.source else c.body.source.id for c in claims]
+    # Short cells that never wrap are plain strings (the table's font; no markup to parse).
+    rows: list[list[Flowable | str]] = [
+        [plain(c.rev.ern), plain(c.rev.label), plain(c.body.status), plain(source),
+         Paragraph(esc(clip(c.body.statement, 300)), styles.cell)]
+        for c, source in zip(claims, sources, strict=True)]
+    columns = [["Exhibit", *(c.rev.ern for c in claims)],
+               ["Claim record", *(c.rev.label for c in claims)],
+               ["Status", *(c.body.status for c in claims)],
+               ["Source exhibit", *sources], ["Statement"]]
+    widths = fitted_widths(writer, columns, (None, None, None, None, 1.0))
+    return [writer.subheading("Claim exhibits", "register-claims"),
+            writer.para("Each claim is an exhibit of its own, numbered in the order the claims "
+                        f"entered the case; {esc(writer.values['annex_integrity'])} gives the "
+                        "digests of every claim record.", numbered_para=False),
+            *chunked_table(header, rows, widths, writer)]
 
 
 def _register(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -135,6 +164,7 @@ def _register(writer: Writer, part: PlannedPart) -> list[Flowable]:
     for source in writer.content.sources:
         flow.append(KeepTogether([kv_table(writer, _register_rows(writer, source)),
                                   Spacer(1, 8)]))
+    flow.extend(_claim_exhibits(writer))
     return flow
 
 
@@ -214,14 +244,14 @@ def segments_markup(segments: Segments, *, highlight: str, marker_font: str) -> 
     run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
     for piece, kind in segments:
         if kind == HIGHLIGHT:
-            run.append(esc(piece))
+            run.append(esc(piece, bind=False))
             continue
         _close(run, parts, highlight)
         if kind == LABEL:
             parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
                          f"{esc(piece)}</font>")
         else:
-            parts.append(esc(piece))
+            parts.append(esc(piece, bind=False))
     _close(run, parts, highlight)
     return "".join(parts)
 
@@ -258,7 +288,8 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow: list[Flowable] = [writer.para(
         "The normalised text of each source follows in full, as embedded in this dossier. "
         "The passages that claims quote are highlighted, each followed by the claim's id in "
-        "brackets. Line breaks are those of the text.", numbered_para=False)]
+        "brackets (\u201cwithdrawn\u201d after the id of a withdrawn claim). Line breaks are "
+        "those of the text.", numbered_para=False)]
     for source in content.sources:
         body = source.body
         flow.append(CondPageBreak(40 * mm))
@@ -276,9 +307,13 @@ def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
             flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
                                   styles.small))
             continue
-        quotes = [(c.body.quote.start, c.body.quote.end, c.rev.id)
-                  for c in content.claims_of(source)
-                  if c.body.quote is not None and c.body.source.revision == source.rev.revision]
+        # Withdrawn claims' passages are marked too, labelled as withdrawn: a reader who
+        # finds the passage sees that a claim drew on it and was withdrawn.
+        quotes = [(c.body.quote.start, c.body.quote.end,
+                   c.rev.id if c.body.status != "withdrawn" else f"{c.rev.id} withdrawn")
+                  for c in content.claims
+                  if c.body.quote is not None and c.body.source.id == source.rev.id
+                  and c.body.source.revision == source.rev.revision]
         for segments, blank in source_segments(source.text, quotes):
             if blank:
                 flow.append(Spacer(1, styles.source_text.fontSize * 0.6))
@@ -304,19 +339,34 @@ def _custody(writer: Writer, part: PlannedPart) -> list[Flowable]:
               ("No.", "Time (UTC)", "Actor", "Action", "Record", "Details", "Line SHA-256")]
     small = styles.cell
     rows = []
+    texts: list[list[str]] = [["No."], ["Time (UTC)"], ["Actor"], ["Action"], ["Record"],
+                              ["Details"], ["Line SHA-256"]]
     for row in content.custody:
+        date, time = _time_lines(row.at)
+        cells = [str(row.seq), f"{date}\n{time}", row.actor, row.action, row.subject or "\u2014",
+                 clip(row.details, 600), short_hex(row.digest, 12)]
+        for column, text in zip(texts, cells, strict=True):
+            column.extend(text.split("\n"))
         rows.append([
-            Paragraph(str(row.seq), small),
-            Paragraph(esc(row.at.replace("T", " ").rstrip("Z")), small),
+            Paragraph(esc(cells[0]), small),
+            Paragraph(f"{esc(date)}<br/>{esc(time)}", small),
             Paragraph(esc(row.actor), small),
             Paragraph(esc(row.action), small),
-            Paragraph(esc(row.subject or "\u2014"), small),
-            Paragraph(esc(clip(row.details, 600)), small),
-            Paragraph(_mono(writer, short_hex(row.digest, 12)), small),
+            Paragraph(esc(cells[4]), small),
+            Paragraph(esc(cells[5]), small),
+            Paragraph(_mono(writer, cells[6]), small),
         ])
-    flow.extend(chunked_table(header, rows, table_widths(writer, (5, 14, 11, 14, 11, 31, 14)),
-                              writer))
+    widths = fitted_widths(writer, texts, (None, None, 1.0, None, None, 3.0, None),
+                           fonts=(None,) * 6 + (styles.fonts.mono,))
+    flow.extend(chunked_table(header, rows, widths, writer))
     return flow
+
+
+def _time_lines(at: str) -> tuple[str, str]:
+    """``2026-12-06T01:08:20.358660Z`` as a date and a time, set on two lines of a cell
+    (a break a reader rejoins without doubt)."""
+    date, _, time = at.rstrip("Z").partition("T")
+    return date, time
 
 
 # -- chain-of-custody forms -----------------------------------------------------------------
@@ -343,10 +393,13 @@ def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
                    Paragraph(esc(e.at.replace("T", " ").rstrip("Z")), styles.cell),
                    Paragraph(esc(e.actor), styles.cell), Paragraph(esc(e.action), styles.cell)]
                   for e in events]
+    columns = [["No.", *(str(e.seq) for e in events)],
+               ["Time (UTC)", *(e.at.replace("T", " ").rstrip("Z") for e in events)],
+               ["By", *(e.actor for e in events)], ["Step", *(e.action for e in events)]]
     events_table = Table(
         [[Paragraph(f"<b>{h}</b>", styles.cell) for h in ("No.", "Time (UTC)", "By", "Step")],
-         *event_rows], colWidths=table_widths(writer, (8, 30, 30, 32)), repeatRows=1,
-        hAlign="LEFT")
+         *event_rows], colWidths=fitted_widths(writer, columns, (None, None, 1.0, 1.0)),
+        repeatRows=1, hAlign="LEFT")
     events_table.setStyle(styles.grid())
     transfers = Table(
         [[Paragraph(f"<b>{h}</b>", styles.cell) for h in
@@ -355,16 +408,19 @@ def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
         colWidths=table_widths(writer, (18, 29, 29, 24)), rowHeights=[None] + [30] * 4,
         hAlign="LEFT")
     transfers.setStyle(styles.grid())
+    # A form is one page: it is kept whole, on the next page when it does not fit below
+    # the previous one (a form longer than a page, with many steps, runs on).
     return [
-        CondPageBreak(120 * mm),
-        writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
-        kv_table(writer, head),
-        Spacer(1, 6),
-        Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
-        events_table,
-        Spacer(1, 6),
-        KeepTogether([Paragraph("<b>Transfers</b> (to be completed at every hand-over)",
-                                styles.small), transfers]),
+        KeepTogether([
+            writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
+            kv_table(writer, head),
+            Spacer(1, 6),
+            Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
+            events_table,
+            Spacer(1, 6),
+            Paragraph("<b>Transfers</b> (to be completed at every hand-over)", styles.small),
+            transfers,
+        ]),
         Spacer(1, 10),
     ]
 
@@ -384,11 +440,29 @@ def _custody_forms(writer: Writer, part: PlannedPart) -> list[Flowable]:
 # -- hash tables ----------------------------------------------------------------------------
 
 
-def _listing(writer: Writer, lines: Sequence[str]) -> list[Flowable]:
-    """Lines of a checksum list, one paragraph each; a line too long for the width goes on
-    indented below itself."""
+_LISTING_TAIL: Final = 6
+"""The last lines of a checksum list kept together, so that a page never holds only a few."""
+
+
+def _listing(writer: Writer, lines: Sequence[tuple[str, str]]) -> list[Flowable]:
+    """Lines of a checksum list (digest, name), one paragraph each, in the format of
+    ``sha256sum``. A line too long for the width is broken after its digest, the name
+    going on indented below it: a digest is never broken, and the break falls where a
+    reader rejoins the line without doubt. The same lists are embedded as files, to copy
+    from."""
     style = writer.styles.listing
-    return [Paragraph(esc(line), style) for line in lines]
+    room = writer.area.width - style.leftIndent - style.firstLineIndent
+    out: list[Flowable] = []
+    for digest, name in lines:
+        line = f"{digest}\u00a0 {name}"
+        if stringWidth(line, style.fontName, style.fontSize) <= room:
+            out.append(Paragraph(esc(line), style))
+        else:
+            out.append(Paragraph(f"{esc(digest)}<br/>{esc(name)}", style))
+    # No lone lines at the top of a page: the last lines of a list go together.
+    for kept in out[-_LISTING_TAIL:-1]:
+        setattr(kept, "keepWithNext", 1)  # noqa: B010 (not in reportlab's stubs)
+    return out
 
 
 def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -400,24 +474,24 @@ def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
         f"{esc(writer.values['annex_integrity'])}), run "
         f"{writer.code('sha256sum -c SHA256SUMS')} and {writer.code('b3sum --check B3SUMS')} "
         "in the extracted folder; each file should be reported OK.", numbered_para=False)]
-    flow.extend(_listing(writer, [f"{f.sha256}\u00a0 {f.name}" for f in embedded]))
+    flow.extend(_listing(writer, [(f.sha256, f.name) for f in embedded]))
     flow.append(Spacer(1, 8))
     flow.append(writer.para("BLAKE3 of the same files (the name of each object is its BLAKE3):",
                             numbered_para=False))
-    flow.extend(_listing(writer, [f"{f.blake3}\u00a0 {f.name}" for f in embedded]))
+    flow.extend(_listing(writer, [(f.blake3, f.name) for f in embedded]))
     if content.omitted:
         flow.append(Spacer(1, 8))
         flow.append(writer.para(
             "Objects named by the records but not embedded (check them in the case folder or "
             "an archival package):", numbered_para=False))
-        flow.extend(_listing(writer, [f"{o.sha256}  {o.name}  ({o.reason})"
+        flow.extend(_listing(writer, [(o.sha256, f"{o.name}  ({o.reason})")
                                       for o in content.omitted]))
     flow.append(Spacer(1, 8))
     flow.append(writer.para(
         "SHA-256 of each record revision, taken over the record's RFC 8785 bytes (the "
         f"{writer.code('record')} member of its file), in the order of the seal's leaves:",
         numbered_para=False))
-    flow.extend(_listing(writer, [f"{r.sha256}  {r.label}" for r in content.revisions]))
+    flow.extend(_listing(writer, [(r.sha256, r.label) for r in content.revisions]))
     return flow
 
 

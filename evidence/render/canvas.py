@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+from xml.sax.saxutils import escape
 
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import (
@@ -41,11 +42,15 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["Attachment", "DossierCanvas", "LateOp"]
+from evidence._resources import resource
+
+__all__ = ["Attachment", "DossierCanvas", "LateOp", "srgb_profile", "xmp_packet"]
 
 LateOp = Callable[["DossierCanvas", int], None]
 """A deferred drawing: called with the canvas (on its page) and the total page count."""
 
+_PRINT: Final = 4
+"""The Print flag of an annotation's F entry."""
 _NAME_SAFE: Final = frozenset(chr(c) for c in range(0x21, 0x7F)) - set("/%()<>[]{}#")
 
 
@@ -57,6 +62,58 @@ class Attachment:
     data: bytes
     media_type: str
     description: str
+
+
+def srgb_profile() -> bytes:
+    """The sRGB ICC profile shipped in the package (evidence/render/icc/README.md says
+    where it comes from and its licence)."""
+    return resource("render", "icc", "sRGB.icc").read_bytes()
+
+
+def xmp_packet(*, title: str, author: str, subject: str, keywords: str, creator: str,
+               producer: str, moment: _dt.datetime, language: str | None = None) -> bytes:
+    """The XMP metadata of a PDF/A-3b dossier (ISO 19005-3 §6.6, ISO 16684-1): the PDF/A
+    identification (part 3, conformance B) and Dublin Core, XMP and PDF properties equal
+    to the document information dictionary's entries (ISO 19005-3 §6.6.2.3.1)."""
+    stamp = moment.astimezone(_dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S")
+    date = f"{stamp}+00:00"
+    lang = escape(language or "x-default")
+
+    def text(value: str) -> str:
+        return escape(value)
+
+    body = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>3</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{text(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{text(author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{text(subject)}</rdf:li></rdf:Alt>
+   </dc:description>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Keywords>{text(keywords)}</pdf:Keywords>
+   <pdf:Producer>{text(producer)}</pdf:Producer>
+   <xmp:CreatorTool>{text(creator)}</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="r"?>"""
+    return body.encode("utf-8")
+
+
+def _text(value: Any) -> str:
+    """A value of reportlab's document information, as text."""
+    return str(value.s) if isinstance(value, PDFString) else str(value)
 
 
 def _pdf_name(value: str) -> str:
@@ -83,6 +140,18 @@ class _FileStream(PDFStream):
     def format(self, document: Any) -> bytes:
         out: bytes = super().format(document)
         return out[: -len(b"endstream\n")] + b"\nendstream\n"
+
+
+class _PlainStream(PDFStream):
+    """An unfiltered stream (the XMP metadata, which PDF/A readers must be able to read
+    without decoding): reportlab would write an empty ``/Filter`` array."""
+
+    def format(self, document: Any) -> bytes:
+        dictionary = PDFDictionary(dict(self.dictionary.dict))
+        content: bytes = self.content
+        dictionary["Length"] = len(content)
+        head: bytes = dictionary.format(document)
+        return head + b"\nstream\n" + content + b"\nendstream\n"
 
 
 class DossierCanvas(Canvas):
@@ -137,6 +206,17 @@ class DossierCanvas(Canvas):
             canv.addOutlineEntry(title, key, level=level, closed=level > 0)
 
         self.late(mark)
+
+    def _addAnnotation(self, annotation: Any, name: str | None = None,
+                       addtopage: int = 1) -> None:
+        """Every annotation is printed with the page (flag Print, ISO 32000-1 §12.5.3), as
+        PDF/A requires (ISO 19005-3 §6.3.2)."""
+        if isinstance(annotation, PDFDictionary):
+            annotation["F"] = _PRINT
+        else:
+            annotation.otherkw = {**getattr(annotation, "otherkw", {}), "F": _PRINT}
+        base: Any = Canvas  # reportlab's private method, not in its stubs
+        base._addAnnotation(self, annotation, name, addtopage)
 
     def showPage(self) -> None:
         """Keep the finished page; it is written when the document is saved."""
@@ -199,3 +279,35 @@ class DossierCanvas(Canvas):
             entries.extend((PDFString(item.name), doc.Reference(spec)))
         doc.Catalog.Names = PDFDictionary(
             {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(entries)})})
+        self._pdfa(entries[1::2])
+
+    def _pdfa(self, specs: Sequence[Any]) -> None:
+        """What makes the file PDF/A-3b (ISO 19005-3), besides embedded fonts and the
+        ``AFRelationship`` of each file specification: PDF 1.7, XMP metadata that repeats
+        the document information dictionary with the PDF/A identification, an sRGB output
+        intent with its ICC profile, and the catalogue's ``AF`` array naming every
+        associated file. See docs/pdfa.md for the rules and their tests."""
+        doc = self._internal()._doc
+        doc._pdfVersion = (1, 7)
+        info = doc.info
+        metadata = _PlainStream(
+            PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+            xmp_packet(title=_text(info.title), author=_text(info.author),
+                       subject=_text(info.subject), keywords=_text(info.keywords),
+                       creator=_text(info.creator), producer=_text(info.producer),
+                       moment=self._moment,
+                       language=_text(getattr(doc.Catalog, "Lang", "") or "")))
+        profile = PDFStream(PDFDictionary({"N": 3}), srgb_profile(),
+                            filters=[PDFStreamFilterZCompress()])
+        intent = PDFDictionary({
+            "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+            "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+            "RegistryName": PDFString("http://www.color.org"),
+            "Info": PDFString("sRGB IEC61966-2.1"),
+            "DestOutputProfile": doc.Reference(profile),
+        })
+        catalog = doc.Catalog
+        catalog.__NoDefault__ = [*type(catalog).__NoDefault__, "OutputIntents", "AF"]
+        catalog.Metadata = metadata
+        catalog.OutputIntents = PDFArray([intent])
+        catalog.AF = PDFArray(list(specs))

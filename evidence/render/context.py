@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
+from evidence.conventions import addressee_misfit, without_icc_numbers
 from evidence.render.content import DossierContent
 from evidence.render.flowables import FootnoteArea, Heading, NotedParagraph
 from evidence.render.markup import (
@@ -34,7 +36,7 @@ from evidence.render.markup import (
 from evidence.render.styles import Styles
 from evidence.render.template import Annex, Section, Template
 
-__all__ = ["PlannedPart", "Writer", "placeholder_values"]
+__all__ = ["PlannedPart", "Writer", "claims_phrase", "placeholder_values"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,26 @@ def _classification(word: str) -> str:
     return word.capitalize()
 
 
+def claims_phrase(content: DossierContent) -> str:
+    """How many claims the case holds, withdrawn ones said apart: the one count every
+    part of a dossier prints (``24 claims, one of them withdrawn``)."""
+    total = len(content.claims)
+    withdrawn = total - len(content.live_claims)
+    text = plural(total, "claim")
+    if withdrawn:
+        text += (", one of them withdrawn" if withdrawn == 1
+                 else f", {withdrawn} of them withdrawn")
+    return text
+
+
+def _addressee(template: Template, addressee: str | None) -> str:
+    """The case's addressee when it is of the dress's kind, else the dress's own (``evidence
+    check`` warns about the misfit)."""
+    if addressee and addressee_misfit(addressee, template.name) is None:
+        return addressee
+    return template.default_addressee or addressee or ""
+
+
 def placeholder_values(template: Template, content: DossierContent,
                        annexes: Sequence[PlannedPart]) -> dict[str, str]:
     """The values of every ``{placeholder}`` a template may use (see template.py)."""
@@ -65,8 +87,9 @@ def placeholder_values(template: Template, content: DossierContent,
         "organisation": organisation,
         "submitter": sub.name or organisation,
         "role": sub.role or "",
-        "addressee": meta.addressee or template.default_addressee or "",
-        "situation": meta.situation or "",
+        "addressee": _addressee(template, meta.addressee),
+        "situation": (without_icc_numbers(meta.situation or "") if template.cover_kind == "un"
+                      else meta.situation or ""),
         "date": long_date(content.date),
         "date_numeric": numeric_date(content.date),
         "date_long": ordinal_date(content.date),
@@ -74,7 +97,7 @@ def placeholder_values(template: Template, content: DossierContent,
         "seal": f"{content.seal.sequence:04d}",
         "root": content.seal.root,
         "sources": plural(len(content.sources), "source"),
-        "claims": plural(len(content.live_claims), "claim"),
+        "claims": claims_phrase(content),
         "records": plural(content.seal.size, "evidence record"),
         "classification": _classification(meta.classification),
         "language": language_name(meta.language),
@@ -138,6 +161,17 @@ class Writer:
         """``text`` in the monospaced face, as markup (commands, file names, fields)."""
         return f"<font face='{self.styles.fonts.mono}'>{esc(text)}</font>"
 
+    def digest(self, hex_digest: str, *, width: float | None = None) -> str:
+        """A digest in the monospaced face, as markup, at a size at which it fits on one
+        line of ``width`` (default: the body text's), so that it is never broken and can
+        be read or copied whole."""
+        room = width if width is not None else self.area.width - self.styles.numbered.leftIndent
+        mono = self.styles.fonts.mono
+        size = self.styles.body.fontSize
+        while size > 5 and stringWidth(hex_digest, mono, size) > room * 0.98:
+            size -= 0.5
+        return f"<font face='{mono}' size='{size:g}'>{esc(hex_digest)}</font>"
+
     def fill(self, template_text: str) -> str:
         """A template string with its placeholders filled, as paragraph markup."""
         return fill(template_text, self.values)
@@ -189,9 +223,12 @@ class Writer:
         return mark, note
 
     def para(self, markup: str, notes: Sequence[Paragraph] = (), *,
-             numbered_para: bool = True) -> Flowable:
-        """A body paragraph, numbered when the template numbers paragraphs."""
-        if numbered_para and self.template.numbering.paragraphs:
+             numbered_para: bool = True, bullet: str | None = None) -> Flowable:
+        """A body paragraph, numbered when the template numbers paragraphs; with
+        ``bullet``, an item of a list (``(a)``) hanging in the numbers' indent instead."""
+        if bullet is not None:
+            para = Paragraph(markup, self.styles.numbered, bulletText=bullet)
+        elif numbered_para and self.template.numbering.paragraphs:
             self.paragraph_no += 1
             para = Paragraph(markup, self.styles.numbered, bulletText=f"{self.paragraph_no}.")
         else:

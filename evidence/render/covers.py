@@ -25,7 +25,7 @@ from evidence.render.markup import clip, esc
 from evidence.render.sections import signature_block
 from evidence.render.styles import LEFT, RIGHT
 
-__all__ = ["COVER_BUILDERS", "COVER_END", "qr_payload"]
+__all__ = ["COVER_BUILDERS", "COVER_END", "annex_count", "qr_payload", "sentence_start"]
 
 COVER_END: Final = "cover-end"
 """The page map's key for the page that ends the cover's seal panel."""
@@ -77,6 +77,25 @@ def seal_panel(writer: Writer) -> Table:
     return table
 
 
+_NUMBER_WORDS: Final = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                        "nine", "ten", "eleven", "twelve")
+
+
+def annex_count(writer: Writer) -> str:
+    """``Public, with four public annexes``: the classification and the annexes, as a
+    registry's cover states them."""
+    count = len(writer.annexes)
+    word = _NUMBER_WORDS[count] if count < len(_NUMBER_WORDS) else str(count)
+    level = writer.values["classification"]
+    noun = "annex" if count == 1 else "annexes"
+    return f"{level}, with {word} {level.lower()} {noun}"
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter capitalised (an addressee at the start of a line)."""
+    return text[:1].upper() + text[1:]
+
+
 def _submitter_lines(writer: Writer) -> list[str]:
     sub = writer.content.meta.submitter
     lines = [esc(x) for x in (sub.name, sub.role, sub.organisation) if x]
@@ -91,17 +110,16 @@ def _icc(writer: Writer) -> list[Flowable]:
                   leading=(t.body + 1) * 1.3)
     right = _style(writer, "right", alignment=RIGHT, fontSize=t.body - 1)
     flow: list[Flowable] = [
-        Paragraph(f"Original: <b>{esc(v['language'])}</b>\u2003\u2003Reference: "
-                  f"<b>{esc(v['reference'])}</b>\u2003\u2003Date: <b>{esc(v['date'])}</b>",
-                  right),
-        Spacer(1, 22 * mm),
+        Paragraph(f"Original: <b>{esc(v['language'])}</b><br/>Submitter's reference: "
+                  f"<b>{esc(v['reference'])}</b><br/>Date: <b>{esc(v['date'])}</b>", right),
+        Spacer(1, 18 * mm),
     ]
     if v["addressee"]:
         flow += [Paragraph(esc(v["addressee"].upper()), caps), Spacer(1, 10 * mm)]
     if v["situation"]:
         flow += [Paragraph(esc(v["situation"].upper()), caps), Spacer(1, 10 * mm)]
     flow += [
-        Paragraph(esc(v["classification"]), caps),
+        Paragraph(esc(annex_count(writer)), caps),
         Spacer(1, 10 * mm),
         Paragraph(esc(v["document_type"]), writer.styles.title),
         Paragraph(esc(clip(v["title"], 600)), _style(writer, "subtitle",
@@ -139,11 +157,14 @@ def _un(writer: Writer) -> list[Flowable]:
     addressed = [f"<b>{esc(v['addressee'])}</b>"] if v["addressee"] else []
     if v["situation"]:
         addressed.append(f"<i>{esc(v['situation'])}</i>")
+    # The symbol slot (top right) is the Organization's: it assigns the document symbol.
+    # The submitter's own reference goes with the date, as a reference of the sender.
     masthead = Table(
-        [[Paragraph(esc(v["organisation"]), org), Paragraph(esc(v["reference"]), symbol)],
+        [[Paragraph(esc(v["organisation"]), org), Paragraph("&nbsp;", symbol)],
          [Paragraph("<br/>".join(addressed), left),
           Paragraph(f"Distr.: {distribution}<br/>{esc(v['date'])}<br/><br/>"
-                    f"Original: {esc(v['language'])}", right)]],
+                    f"Original: {esc(v['language'])}<br/>"
+                    f"Submitter's reference: {esc(v['reference'])}", right)]],
         colWidths=[width * 0.6, width * 0.4], hAlign="LEFT")
     masthead.setStyle(styles.table([
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, styles.rule),
@@ -217,7 +238,7 @@ def _letter(writer: Writer) -> list[Flowable]:
         Paragraph(f"{esc(v['date'])}<br/>Our reference: <b>{esc(v['reference'])}</b><br/>"
                   f"{esc(v['classification'])}", right),
         Spacer(1, 4 * mm),
-        Paragraph(f"To: <b>{esc(v['addressee'] or 'the addressee')}</b>"
+        Paragraph(f"To: <b>{esc(sentence_start(v['addressee'] or 'the addressee'))}</b>"
                   + (f"<br/>{esc(v['situation'])}" if v["situation"] else ""), left),
         Spacer(1, 6 * mm),
         Paragraph(f"<b>{writer.fill(writer.template.text.get('subject', '{title}'))}</b>", left),

@@ -33,6 +33,7 @@ from evidence._fs import replace_file
 from evidence._time import parse_time
 from evidence._yaml import load_yaml
 from evidence.case import CASE_FILE, Case, default_actor, parse_case_meta, tool_name
+from evidence.conventions import institution_number
 from evidence.digest import digest_bytes
 from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import NewEvent
@@ -51,6 +52,7 @@ from evidence.render.content import DossierContent, Verdict, build_content, verd
 from evidence.render.context import Writer, placeholder_values
 from evidence.render.coverage import Unprintable, find_unprintable, summary
 from evidence.render.covers import COVER_BUILDERS, COVER_END
+from evidence.render.flowables import keep_headings
 from evidence.render.integrity import build_integrity
 from evidence.render.pages import DocumentInfo, DossierDocument, running_lines
 from evidence.render.sections import SECTION_BUILDERS
@@ -143,6 +145,18 @@ def _info(template: Template, content: DossierContent) -> DocumentInfo:
     )
 
 
+def _refuse_institution_numbers(meta: CaseMeta) -> None:
+    """A submitter never prints a number the institution assigns (see conventions.py)."""
+    for name in ("reference", "title"):
+        value = getattr(meta, name)
+        reason = institution_number(value) if value else None
+        if reason is not None:
+            raise InputError(f"/{name}: holds {reason}; a submitter never prints a number "
+                             "the institution assigns", path=CASE_FILE,
+                             hint="Give your own reference in case.yaml (the institution "
+                                  "assigns its number on receipt) and seal again.")
+
+
 def _span(anchors: dict[str, int], key: str, total: int) -> tuple[int, int] | None:
     start = anchors.get(key)
     if start is None:
@@ -161,6 +175,7 @@ def compose_story(writer: Writer) -> list[Flowable]:
         story.extend(writer.annex_heading(part, first=index == 0))
         builder = build_integrity if part.kind == "integrity" else ANNEX_BUILDERS[part.kind]
         story.extend(builder(writer, part))
+    keep_headings(story)
     return story
 
 
@@ -268,7 +283,9 @@ def render_dossier(
             error.hint = (f"The case data of seal {seal.sequence:04d} does not verify, so no "
                           "dossier was written. Run `evidence verify` on the case.")
             raise error
-        content = build_content(bundle, _meta(bundle), verdict_of(report), tool=tool_name())
+        meta = _meta(bundle)
+        _refuse_institution_numbers(meta)
+        content = build_content(bundle, meta, verdict_of(report), tool=tool_name())
         unprintable = find_unprintable(content)
         if strict and unprintable:
             raise InputError(f"{case.root}: {summary(unprintable)}",

@@ -15,19 +15,19 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.frames import Frame
 
 from evidence.render.canvas import DossierCanvas
 
-__all__ = ["ContentsLine", "FootnoteArea", "Heading", "NotedParagraph", "PageMark",
-           "qr_drawing"]
+__all__ = ["ContentsLine", "FootnoteArea", "Heading", "LongTable", "NotedParagraph",
+           "PageMark", "keep_headings", "least_room", "qr_drawing"]
 
 _SEPARATOR = 9.0  # points between the text and the first footnote: rule and gaps
 
@@ -126,8 +126,46 @@ class NotedParagraph(Flowable):
         self.area.add(self.notes, getattr(self, "_frame", None))
 
 
+_LEAST_ROWS: Final = 3
+"""A table split across pages leaves at least this many rows on each side (or all)."""
+_FOLLOW_LINES: Final = 3
+"""A heading needs room below it for this many lines of what follows (or all of it)."""
+
+
+def least_room(flowable: Flowable, canv: Any, avail_width: float, avail_height: float) -> float:
+    """The least height ``flowable`` needs at the foot of a page not to be left alone
+    there: a short paragraph whole with its footnotes, a long one's first lines, a table's
+    header and first row; for a heading, itself and what must follow it."""
+    if isinstance(flowable, Heading):
+        return flowable.needed(canv, avail_width, avail_height)
+    if isinstance(flowable, _Lead):
+        lead = float(flowable.lead.wrapOn(canv, avail_width, avail_height)[1])
+        lead += float(flowable.lead.getSpaceAfter())
+        return lead + least_room(flowable.then, canv, avail_width, avail_height - lead)
+    if isinstance(flowable, LongTable):
+        return flowable.first_rows_height(avail_width)
+    if isinstance(flowable, NotedParagraph):
+        height = flowable.para.wrap(avail_width, avail_height)[1]
+        leading = float(getattr(getattr(flowable.para, "style", None), "leading", 12))
+        if height <= leading * (_FOLLOW_LINES + 1):
+            return height + flowable.area.room_for(flowable.notes)
+        return leading * _FOLLOW_LINES
+    height = float(flowable.wrapOn(canv, avail_width, avail_height)[1])
+    style = getattr(flowable, "style", None)
+    leading = float(getattr(style, "leading", 0) or 0)
+    if leading and height > leading * (_FOLLOW_LINES + 1):
+        return leading * _FOLLOW_LINES
+    return height
+
+
 class Heading(Flowable):
-    """A heading that notes its page for the contents, the outline and the page map."""
+    """A heading that notes its page for the contents, the outline and the page map.
+
+    A heading is never left at the foot of a page: :attr:`follow` is what comes after it
+    (set by :func:`keep_headings`), and a heading that does not leave room below it for
+    the start of that (a few lines, with their footnotes) asks for more room than the
+    page has, so that the frame moves it to the next page.
+    """
 
     def __init__(self, para: Paragraph, *, key: str, outline: str, level: int) -> None:
         super().__init__()
@@ -135,8 +173,18 @@ class Heading(Flowable):
         self.key = key
         self.outline = outline
         self.level = level
-        self.keepWithNext = 1
         self.style = para.style
+        self.keepWithNext = 0  # what follows is kept by wrap() (the style asks for it too)
+        self.follow: Flowable | None = None
+
+    def needed(self, canv: Any, avail_width: float, avail_height: float) -> float:
+        """This heading's height, its space after, and the least room of what follows."""
+        height = float(self.para.wrap(avail_width, avail_height)[1])
+        if self.follow is None:
+            return height
+        rest = avail_height - height - self.getSpaceAfter()
+        return (height + self.getSpaceAfter()
+                + max(0.0, least_room(self.follow, canv, avail_width, rest)))
 
     def getSpaceBefore(self) -> float:
         return float(self.para.getSpaceBefore())
@@ -147,6 +195,10 @@ class Heading(Flowable):
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         width, height = self.para.wrap(avail_width, avail_height)
         self.width, self.height = width, height
+        at_top = bool(getattr(getattr(self, "_frame", None), "_atTop", False))
+        if (self.follow is not None and not at_top
+                and self.needed(self.canv, avail_width, avail_height) > avail_height):
+            return width, avail_height + 1  # no room for what follows: to the next page
         return width, height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
@@ -158,6 +210,177 @@ class Heading(Flowable):
         if isinstance(canv, DossierCanvas):
             _, top = canv.absolutePosition(0, self.height + self.para.getSpaceBefore())
             canv.anchor(self.key, self.outline, self.level, top)
+
+
+class _Lead(Flowable):
+    """What must follow a heading when it opens with a short paragraph that introduces a
+    table: the paragraph whole, then the table's start (measured, never drawn)."""
+
+    def __init__(self, lead: Flowable, then: Flowable) -> None:
+        super().__init__()
+        self.lead = lead
+        self.then = then
+
+
+def keep_headings(story: Sequence[Flowable]) -> None:
+    """Tell each heading what follows it (see :class:`Heading`): the next flowable, or an
+    introductory paragraph and the table it introduces."""
+    items = [f for f in story if not getattr(f, "_ZEROSIZE", False)]
+    for index, here in enumerate(items[:-1]):
+        if not isinstance(here, Heading):
+            continue
+        after = items[index + 1]
+        then = items[index + 2] if index + 2 < len(items) else None
+        if isinstance(after, Paragraph) and isinstance(then, (LongTable, Table)):
+            here.follow = _Lead(after, then)
+        else:
+            here.follow = after
+
+
+class _Measured(Flowable):
+    """A table cell's flowable, measured once per width: the table draws it with the width
+    it was measured at, so its lines are not broken a second time."""
+
+    def __init__(self, inner: Flowable) -> None:
+        super().__init__()
+        self.inner = inner
+        self._size: tuple[float, float, float] | None = None  # width given, width, height
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._size is None or self._size[0] != avail_width:
+            width, height = self.inner.wrap(avail_width, avail_height)
+            self._size = (avail_width, float(width), float(height))
+        return self._size[1], self._size[2]
+
+    def getSpaceBefore(self) -> float:
+        return float(self.inner.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self.inner.getSpaceAfter())
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, 0)
+
+
+class LongTable(Flowable):
+    """A data table of any length whose header row is drawn at its start and at the top
+    of each page it continues on, and nowhere else.
+
+    The rows are measured once; at each page break the table is cut into a reportlab
+    :class:`~reportlab.platypus.Table` of the rows that fit (with the header) and the rest
+    (a new LongTable), so the cost stays linear in the rows. Rows alternate their shading
+    across the cuts as in one table.
+    """
+
+    def __init__(self, header: Sequence[Flowable], rows: Sequence[Sequence[Flowable | str]],
+                 widths: Sequence[float], style: TableStyle, *, zebra: Sequence[Any] = (),
+                 start: int = 0, heights: Sequence[float] | None = None) -> None:
+        super().__init__()
+        self.header = list(header)
+        self.rows = [list(row) for row in rows]
+        self.widths = list(widths)
+        self.table_style = style
+        self.zebra = list(zebra)
+        self.start = start
+        self._heights = list(heights) if heights is not None else None
+        self.hAlign = "LEFT"
+        self._table: Table | None = None
+
+    def _padding(self) -> tuple[float, float, float]:
+        top, bottom, sides = 2.0, 2.5, 6.0
+        commands: list[Any] = list(self.table_style.getCommands())
+        for command in commands:
+            if command[0] == "TOPPADDING":
+                top = float(command[3])
+            elif command[0] == "BOTTOMPADDING":
+                bottom = float(command[3])
+        return top, bottom, sides
+
+    def _leading(self) -> float:
+        """The leading of plain-text cells: reportlab's default, 1.2 times the FONT size."""
+        size = 10.0
+        commands: list[Any] = list(self.table_style.getCommands())
+        for command in commands:
+            if command[0] == "FONT" and len(command) > 4:
+                size = float(command[4])
+        return size * 1.2
+
+    def _row_height(self, row: list[Any]) -> float:
+        top, bottom, sides = self._padding()
+        tallest = 0.0
+        for index, (cell, width) in enumerate(zip(row, self.widths, strict=True)):
+            if isinstance(cell, str):  # plain text in the table's font: one line per line
+                tallest = max(tallest, (cell.count("\n") + 1) * self._leading())
+                continue
+            if not isinstance(cell, _Measured):
+                cell = row[index] = _Measured(cell)
+            tallest = max(tallest, float(cell.wrap(width - sides, 100_000)[1]))
+        return tallest + top + bottom
+
+    def heights(self) -> list[float]:
+        """The height of the header row and of each row, measured once."""
+        if self._heights is None:
+            self._heights = [self._row_height(self.header),
+                             *(self._row_height(row) for row in self.rows)]
+        return self._heights
+
+    def first_rows_height(self, avail_width: float) -> float:
+        """The header and the first rows: the least that may start at a page's foot."""
+        heights = self.heights()
+        return sum(heights[: 1 + _LEAST_ROWS])
+
+    def _make(self, rows: Sequence[Sequence[Flowable | str]], start: int) -> Table:
+        # The rows' heights are known: the table need not measure its cells again.
+        heights = self.heights()
+        table = Table([self.header, *(list(row) for row in rows)], colWidths=self.widths,
+                      rowHeights=heights[: len(rows) + 1], hAlign="LEFT")
+        table.setStyle(self.table_style)
+        if self.zebra:
+            colours = self.zebra[start % 2:] + self.zebra[: start % 2]
+            table.setStyle(TableStyle([("ROWBACKGROUNDS", (0, 1), (-1, -1), colours)]))
+        return table
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        total = sum(self.heights())
+        self.width = sum(self.widths)
+        if total <= avail_height:
+            self._table = self._make(self.rows, self.start)
+            self.height = float(self._table.wrap(avail_width, avail_height)[1])
+            return self.width, self.height
+        self._table = None
+        return self.width, total
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        heights = self.heights()
+        used = heights[0]
+        count = 0
+        for height in heights[1:]:
+            if used + height > avail_height:
+                break
+            used += height
+            count += 1
+        rows = len(heights) - 1
+        if count < rows and rows - count < _LEAST_ROWS:  # leave no lone rows for the next page
+            count = max(0, rows - _LEAST_ROWS)
+        at_top = bool(getattr(getattr(self, "_frame", None), "_atTop", False))
+        if count < min(_LEAST_ROWS, rows) and not at_top:
+            return []  # too few rows to start here: the whole table moves to the next page
+        if count == 0:
+            return []  # not even one row: the whole table moves to the next page
+        head = LongTable(self.header, self.rows[:count], self.widths, self.table_style,
+                         zebra=self.zebra, start=self.start,
+                         heights=[heights[0], *heights[1 : count + 1]])
+        rest = LongTable(self.header, self.rows[count:], self.widths, self.table_style,
+                         zebra=self.zebra, start=self.start + count,
+                         heights=[heights[0], *heights[count + 1 :]])
+        return [head, rest]
+
+    def draw(self) -> None:
+        table = self._table
+        if table is None:
+            table = self._make(self.rows, self.start)
+            table.wrap(self.width, 100_000)
+        table.drawOn(self.canv, 0, 0)
 
 
 class PageMark(Flowable):

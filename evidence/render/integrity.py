@@ -103,7 +103,7 @@ def _signatures(writer: Writer) -> list[Flowable]:
         for note in content.signatures:
             flow.append(writer.para(
                 f"Signature: {esc(note.name)} ({note.size} bytes, SHA-256 "
-                f"{esc(note.sha256)}). Check it with the signer's Ed25519 public key:",
+                f"{writer.digest(note.sha256)}). Check it with the signer's Ed25519 public key:",
                 numbered_para=False))
             flow.append(_code(writer, f"openssl pkeyutl -verify -pubin -inkey SIGNER.pub.pem "
                                       f"-rawin \\\n    -in {seal_name} -sigfile {note.name}"))
@@ -121,7 +121,8 @@ def _signatures(writer: Writer) -> list[Flowable]:
                           f"{esc(str(logged.get('tsa_name', '?')))} at "
                           f"{esc(str(logged.get('gen_time', '?')))}.")
             flow.append(writer.para(
-                f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 {esc(note.sha256)}), "
+                f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 "
+                f"{writer.digest(note.sha256)}), "
                 f"an RFC 3161 token over the SHA-256 of the seal file.{issued} Check it with the "
                 "time-stamping authority's CA certificate:", numbered_para=False))
             chain = note.name.removesuffix(".tsr") + ".chain.pem"

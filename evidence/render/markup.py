@@ -34,6 +34,7 @@ __all__ = [
     "MARKER_COLOUR",
     "alpha",
     "attr",
+    "bind_short_words",
     "clip",
     "esc",
     "fill",
@@ -56,6 +57,7 @@ __all__ = [
 _CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 MARKER_COLOUR: Final = "#b00000"
 """The colour of ``‹U+XXXX›``, the marker of a character no shipped font covers."""
+_SHORT_WORD: Final = re.compile(r"(?<![\w'\u2019\u02bc])([\u0400-\u04ff]) (?=\w)")
 _URL: Final = re.compile(r"^https?://[^\s\"'<>\\^`{|}]{1,2000}$")
 
 _MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -73,18 +75,32 @@ def plain(text: str) -> str:
     return _CONTROL.sub(" ", text).replace("\t", " ")
 
 
-def esc(text: str) -> str:
+def bind_short_words(text: str) -> str:
+    """``text`` with each one-letter Cyrillic word (a preposition or conjunction) bound to
+    the next word by a no-break space, so that no line ends on it, as Ukrainian and Russian
+    typesetting requires.
+
+    >>> bind_short_words("\u041f\u043e \u043e \u043d\u0438\u0445")[3:5] == "\u043e\u00a0"
+    True
+    """
+    return _SHORT_WORD.sub("\\1\u00a0", text)
+
+
+def esc(text: str, *, bind: bool = True) -> str:
     """Escape data for reportlab paragraph markup (``&``, ``<``, ``>``), after :func:`plain`.
 
     Line ends become spaces (paragraph markup folds white space anyway); callers that keep
-    line breaks split the text first. Characters the paragraph's own (Liberation) face
+    line breaks split the text first. One-letter Cyrillic words are bound to the next word
+    (:func:`bind_short_words`), except with ``bind=False``: the source texts are printed
+    character for character, as embedded. Characters the paragraph's own (Liberation) face
     lacks are set in the fallback font that has them (``<font face=…>``), a character no
     shipped font covers becomes the visible marker ``‹U+XXXX›``, and text with
     right-to-left characters is shaped and put in visual order as one line
     (:mod:`evidence.render.scripts`; a long right-to-left paragraph is set by
     :class:`evidence.render.rtl.RightToLeftText` instead).
     """
-    clean = plain(text).replace("\n", " ")
+    flat = plain(text).replace("\n", " ")
+    clean = bind_short_words(flat) if bind else flat
     if clean.isascii() or (set(clean) <= primary_chars() and not has_rtl(clean)):
         return _xml_escape(clean)
     return runs_markup(visual_line(clean, rtl=False))

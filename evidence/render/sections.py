@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -30,23 +30,22 @@ from reportlab.platypus import (
 from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
-from evidence.render.flowables import ContentsLine
-from evidence.render.markup import clip, esc, long_date, plural, short_hex
+from evidence.render.corroboration import corroboration
+from evidence.render.flowables import ContentsLine, LongTable
+from evidence.render.markup import clip, esc, long_date, plural
 
 __all__ = [
     "SECTION_BUILDERS",
     "attribution_text",
     "claim_footnote",
     "facts_text",
+    "fitted_widths",
     "status_label",
 ]
 
-QUOTE_LIMIT: Final = 420
-"""A footnote quotes at most this many characters (the full quote is in the source annex)."""
-CHUNK_ROWS: Final = 40
-"""Long tables are cut into tables of this many rows, each with the header: reportlab
-re-measures a table's remaining rows at every page break, which costs quadratic time on a
-single table of thousands of rows."""
+QUOTE_LIMIT: Final = 160
+"""A footnote quotes at most this many characters: the full quote is highlighted in the
+source annex, under the claim's id."""
 
 _STATUS: Final = {
     "verified": "Verified by the submitter",
@@ -71,7 +70,18 @@ def status_label(status: str) -> str:
     return _STATUS.get(status, status)
 
 
+def _person(name: str, role: str | None) -> str:
+    text = esc(clip(name, 300))
+    return text + (f" ({esc(clip(role, 300))})" if role else "")
+
+
 def _link(link: AttributionLink) -> str:
+    if link.with_:  # joint speakers: "A (role) and B (role), jointly (channel)"
+        people = [_person(p.name, p.role) for p in link.speakers]
+        text = ", ".join(people[:-1]) + " and " + people[-1] + ", jointly"
+        if link.channel:
+            text += f" ({esc(clip(link.channel, 300))})"
+        return text
     details = [x for x in (link.role, link.channel) if x]
     text = esc(clip(link.name, 300))
     if details:
@@ -82,7 +92,9 @@ def _link(link: AttributionLink) -> str:
 def attribution_text(chain: Sequence[AttributionLink]) -> str:
     """``Rustem Umerov (Minister of Defence of Ukraine; Facebook post), as reported by
     Censor.NET (news outlet; online article)``, as markup: the speaker first, then each
-    link through which the statement became known."""
+    link through which the statement became known. A link with co-speakers names everyone
+    who made the statement together: ``Vitali Klitschko (Mayor of Kyiv) and Serhii Popko
+    (Head of the City Military Administration), jointly (briefing), as reported by …``."""
     if not chain:
         return "the source"
     text = _link(chain[0])
@@ -123,8 +135,10 @@ def _quote(text: str) -> str:
 
 
 def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
-    """The footnote of a statement: exhibit, record and digest, and the quote. The first
-    footnote citing an exhibit names the source; later ones refer back to it."""
+    """The footnote of a statement: its exhibit and the quote. The first footnote citing
+    an exhibit names the source and its record; later ones refer back to it. Digests are
+    not repeated here: the exhibit register prints them once per source, and the integrity
+    annex once per record."""
     source = writer.content.source_item(claim)
     pinned = claim.source
     parts = []
@@ -136,15 +150,16 @@ def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
             body = source.body
             details = ", ".join(esc(x) for x in (body.publisher, long_date(body.published)) if x)
             cite += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
+            cite += f"; record {esc(pinned.label)}"
         else:
-            cite += f" (n. {first})"
-        parts.append(f"{cite}; record {esc(pinned.label)}, SHA-256 {short_hex(pinned.sha256)}")
+            cite += f" (see n. {first})"
+        parts.append(cite)
     quote = claim.body.quote
     if quote is not None:
-        parts.append(f"quoted: “{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
+        parts.append(f"“{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
     else:
         parts.append("cited, not quoted (the source has no text)")
-    parts.append(f"claim {esc(claim.rev.label)}, SHA-256 {short_hex(claim.rev.sha256)}")
+    parts.append(f"claim {esc(claim.rev.label)}")
     return "; ".join(parts)
 
 
@@ -223,7 +238,7 @@ def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
     analysts = sorted({c.record.created_by for c in content.claims})
     counts = ", ".join(f"{n} {status}" for status, n in content.status_counts().items())
     flow.append(writer.para(
-        f"The case holds {plural(len(content.claims), 'claim')} drawn from the sources"
+        f"The case holds {esc(writer.values['claims'])} drawn from the sources"
         + (f" by {esc(', '.join(analysts))}" if analysts else "")
         + ". Each claim states in neutral words what a source says; quotes the source's text "
         "exactly, located by a W3C Web Annotation TextQuoteSelector and TextPositionSelector; "
@@ -249,7 +264,7 @@ def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
         f"case's {plural(seal.size, 'record revision')} {'was' if seal.size == 1 else 'were'} "
         f"sealed together (seal {seal.sequence:04d}): a Merkle tree built as in RFC 9162 §2.1 "
         f"with SHA-256 over the records, in the order they entered the case, has the "
-        f"root<br/><font face='{writer.styles.fonts.mono}'>{esc(seal.root)}</font><br/>"
+        f"root<br/>{writer.digest(seal.root)}<br/>"
         f"{previous.strip()} The seal is {signed} and {stamped}."))
     actors = sorted({row.actor for row in content.custody})
     flow.append(writer.para(
@@ -307,6 +322,8 @@ def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
 def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragraph]]:
     """Rows of the claims table."""
     styles = writer.styles
+    small = styles.cell.fontSize - 1
+    notes = corroboration(writer.content.live_claims)
     rows = []
     for claim in claims:
         body = claim.body
@@ -315,39 +332,43 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
         if withdrawn:
             statement = f"<strike>{statement}</strike>"
         figures = facts_text(body)
-        cell = statement + (f"<br/><font size='{styles.cell.fontSize - 1}'>{figures}</font>"
-                            if figures else "")
+        cell = statement + (f"<br/><font size='{small}'>{figures}</font>" if figures else "")
         if body.note:
-            cell += (f"<br/><font size='{styles.cell.fontSize - 1}'><i>Note: "
-                     f"{esc(clip(body.note, 500))}</i></font>")
+            cell += f"<br/><font size='{small}'><i>Note: {esc(clip(body.note, 500))}</i></font>"
         pinned = claim.source
         exhibit = (f"{esc(pinned.ern)}<br/>{esc(pinned.label)}" if pinned
                    else esc(f"{body.source.id}.{body.source.revision}"))
         status = status_label(body.status)
         status_cell = (f"<b>{esc(status)}</b>" if body.status == "verified"
                        else f"<i>{esc(status)}</i>")
+        note = notes.get(claim.rev.id)
+        others = ""
+        if note is not None:
+            others = esc(", ".join(note.supporting)) if note.supporting else "\u2014"
+            if note.conflicting:
+                others += (f"<br/><font size='{small}'>conflicting: "
+                           f"{esc(', '.join(note.conflicting))}</font>")
+            if note.flag:
+                status_cell += (f"<br/><font size='{small}' color='#8b1a1a'>Not borne out: "
+                                f"{esc(note.flag)}</font>")
         rows.append([
-            Paragraph(f"{esc(claim.rev.id)}<br/><font size='{styles.cell.fontSize - 1}'>"
-                      f"rev. {claim.rev.revision}</font>", styles.cell),
+            Paragraph(f"{esc(claim.rev.id)}<br/><font size='{small}'>rev. {claim.rev.revision}"
+                      f"<br/>{esc(claim.rev.ern)}</font>", styles.cell),
             Paragraph(cell, styles.cell),
             Paragraph(attribution_text(body.attribution), styles.cell),
             Paragraph(status_cell, styles.cell),
             Paragraph(exhibit, styles.cell),
+            Paragraph(others, styles.cell),
         ])
     return rows
 
 
-def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable]],
+def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable | str]],
                   widths: list[float], writer: Writer, *, zebra: bool = True) -> list[Flowable]:
-    """A long table as tables of :data:`CHUNK_ROWS` rows, each repeating the header."""
-    out: list[Flowable] = []
-    for start in range(0, len(rows), CHUNK_ROWS):
-        data = [list(header), *(list(row) for row in rows[start : start + CHUNK_ROWS])]
-        table = Table(data, colWidths=widths,
-                      repeatRows=1, hAlign="LEFT")
-        table.setStyle(writer.styles.grid(zebra=zebra))
-        out.append(table)
-    return out
+    """A long table whose header row appears at its start and at the top of each page it
+    continues on (:class:`~evidence.render.flowables.LongTable`)."""
+    return [LongTable(header, rows, widths, writer.styles.grid(),
+                      zebra=writer.styles.zebra if zebra else ())]
 
 
 def table_widths(writer: Writer, fractions: Sequence[float]) -> list[float]:
@@ -355,6 +376,52 @@ def table_widths(writer: Writer, fractions: Sequence[float]) -> list[float]:
     width = writer.area.width
     total = sum(fractions)
     return [width * f / total for f in fractions]
+
+
+CELL_PADDING: Final = 6.5
+"""A data table cell's left and right padding (see Styles.grid), and a little air."""
+
+
+def fitted_widths(writer: Writer, columns: Sequence[Sequence[str]],
+                  fractions: Sequence[float | None], *,
+                  fonts: Sequence[str | None] = ()) -> list[float]:
+    """Column widths sized to their content: a column whose fraction is ``None`` is as
+    wide as its widest text (its lines never wrap); the others share what remains in the
+    given proportions, each at least as wide as its longest word.
+
+    ``columns`` holds each column's plain texts (header included), one per line of a cell.
+    """
+    cell = writer.styles.cell
+    faces = list(fonts) + [None] * (len(columns) - len(fonts))
+
+    def widest(texts: Sequence[str], face: str | None, *, words: bool) -> float:
+        font = face or cell.fontName
+        pieces = [w for t in texts for w in (t.split() if words else [t])] or [""]
+        size = writer.template.type.mono if face == writer.styles.fonts.mono else cell.fontSize
+        return max(stringWidth(p, font, size) for p in pieces) + CELL_PADDING
+
+    total = writer.area.width
+    widths: list[float] = [0.0] * len(columns)
+    for i, (texts, fraction) in enumerate(zip(columns, fractions, strict=True)):
+        if fraction is None:
+            widths[i] = widest(texts, faces[i], words=False)
+    remaining = total - sum(widths)
+    flexible = [i for i, f in enumerate(fractions) if f is not None]
+    share = sum(f for f in fractions if f is not None) or 1.0
+    floors = {i: widest(columns[i], faces[i], words=True) for i in flexible}
+    for i in flexible:
+        fraction = fractions[i]
+        assert fraction is not None
+        widths[i] = max(floors[i], remaining * fraction / share)
+    excess = sum(widths) - total
+    if excess > 0:  # the floors took more than their share: take it from the widest
+        for i in sorted(flexible, key=lambda j: widths[j] - floors[j], reverse=True):
+            give = min(excess, max(0.0, widths[i] - floors[i]))
+            widths[i] -= give
+            excess -= give
+    if sum(widths) > total:  # content wider than the page: back to proportions
+        return [total * w / sum(widths) for w in widths]
+    return widths
 
 
 def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -365,15 +432,28 @@ def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
         "neutral wording), by whom and through which channel, and its status. The "
         "attribution column records who made a statement; it does not make the statement a "
         "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
-        "facts; withdrawn claims are listed, struck through, and not relied on."))
+        "facts; withdrawn claims are listed, struck through, and not relied on. The last "
+        "column names the claims of other sources in this case that give the same figure or "
+        "report the same kind of event on the same date and place (figures agree when their "
+        "ranges overlap), and those whose figures conflict; a status these do not bear out "
+        "is flagged. Whether two sources share an origin is for the reader to judge."))
     header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("Claim", "Statement (submitter's wording), figures, date, places",
-               "Said by, channel, reported by", "Status", "Exhibit")]
+              ("Claim, exhibit", "Statement (submitter's wording), figures, date, places",
+               "Said by, channel, reported by", "Status", "Source exhibit",
+               "Other sources that support it")]
     rows = claim_rows(writer, writer.content.claims)
     if not rows:
         flow.append(writer.para("The case holds no claims.", numbered_para=False))
         return flow
-    flow.extend(chunked_table(header, rows, table_widths(writer, (11, 35, 25, 13, 16)), writer))
+    claims = writer.content.claims
+    columns: list[list[str]] = [
+        ["CLM-0000", *(c.rev.ern for c in claims)], ["Statement"], ["Said by"],
+        ["Corroborated"],
+        ["exhibit", *((c.source.ern if c.source else c.body.source.id) for c in claims),
+         *((c.source.label if c.source else "") for c in claims)],
+        ["Other sources", *(ern for c in claims for ern in [c.rev.ern])]]
+    widths = fitted_widths(writer, columns, (None, 3.2, 2.0, 1.3, None, None))
+    flow.extend(chunked_table(header, rows, widths, writer))
     flow.append(Spacer(1, 6))
     return flow
 
@@ -387,16 +467,24 @@ def _legal(writer: Writer, part: PlannedPart) -> list[Flowable]:
 
 def _requests(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow = writer.heading(part)
+    addressee = writer.values["addressee"] or "addressee"
+    article = "" if addressee.lower().startswith("the ") else "the "
     flow.append(writer.para(f"{esc(writer.values['organisation'])} respectfully requests "
-                            f"that the {esc(writer.values['addressee'] or 'addressee')}:"))
+                            f"that {article}{esc(addressee)}:"))
     for index, text in enumerate(writer.content.meta.requests):
         letter = chr(ord("a") + index % 26)
-        flow.append(writer.para(f"({letter}) {esc(text)}"))
+        flow.append(writer.para(esc(text), bullet=f"({letter})"))
     return flow
 
 
-def signature_block(writer: Writer, *, letter: bool = False) -> list[Flowable]:
-    """Closing, a line to sign on, the signatory, and (in a filing) the date and place."""
+def signature_block(writer: Writer, *, letter: bool = False,
+                    closing: bool = True) -> list[Flowable]:
+    """Closing, a line to sign on, the signatory, and (in a filing) the date and place.
+
+    In a letter (the transmittal's cover) the letter closes with the closing and the
+    signatory's name, and the one line to sign on is the declaration's (``closing=False``
+    there): a document is signed once.
+    """
     styles = writer.styles
     values = writer.values
     meta = writer.content.meta
@@ -407,26 +495,32 @@ def signature_block(writer: Writer, *, letter: bool = False) -> list[Flowable]:
         lines.append(esc(meta.submitter.organisation))
     if meta.submitter.email and not letter:
         lines.append(esc(meta.submitter.email))
-    block: list[Flowable] = [
-        Paragraph(esc(writer.template.text["closing"]), styles.plain),
-        Spacer(1, (11 if letter else 16) * mm),
+    block: list[Flowable] = []
+    if closing:
+        block.append(Paragraph(esc(writer.template.text["closing"]), styles.plain))
+    if letter:
+        return [*block, Spacer(1, 4 * mm), Paragraph("<br/>".join(lines), styles.plain)]
+    block += [
+        Spacer(1, 16 * mm),
         Table([[""]], colWidths=[70 * mm], rowHeights=[1],
               style=styles.table([("LINEABOVE", (0, 0), (-1, -1), 0.6, styles.rule)]),
               hAlign="LEFT"),
         Paragraph("<br/>".join(lines), styles.plain),
+        Paragraph(f"Dated this {esc(values['date_long'])}", styles.plain),
     ]
-    if not letter:
-        block += [Paragraph(f"Dated this {esc(values['date_long'])}", styles.plain),
-                  Paragraph("Place: ______________________________", styles.plain)]
-    return [CondPageBreak((40 if letter else 70) * mm), KeepTogether(block)]
+    if meta.submitter.address:
+        block.append(Paragraph(f"Place: {esc(meta.submitter.address)}", styles.plain))
+    return block
 
 
 def _declaration(writer: Writer, part: PlannedPart) -> list[Flowable]:
+    """The declaration, its closing and the signature, kept together on one page."""
     flow = writer.heading(part)
     text = writer.content.meta.declaration or writer.template.text["declaration"]
-    flow.append(writer.para(writer.fill(text) if writer.content.meta.declaration is None
-                            else esc(text), numbered_para=False))
-    flow.extend(signature_block(writer))
+    declaration = writer.para(writer.fill(text) if writer.content.meta.declaration is None
+                              else esc(text), numbered_para=False)
+    letter = writer.template.cover_kind == "letter"
+    flow.append(KeepTogether([declaration, *signature_block(writer, closing=not letter)]))
     return flow
 
 

@@ -64,6 +64,8 @@ class Styles:
     rule: colors.Color
     highlight: colors.Color
     shade: colors.Color
+    zebra: tuple[colors.Color, colors.Color] = (colors.white, colors.Color(0.975, 0.975, 0.975))
+    """The alternating backgrounds of a data table's rows."""
 
     @classmethod
     def for_template(cls, template: Template) -> Styles:
@@ -175,6 +177,5 @@ class Styles:
         if header:
             commands.append(("BACKGROUND", (0, 0), (-1, 0), self.shade))
         if zebra:
-            commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1),
-                             [colors.white, colors.Color(0.975, 0.975, 0.975)]))
+            commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), list(self.zebra)))
         return TableStyle(commands)

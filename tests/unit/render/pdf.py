@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
 
-__all__ = ["fonts", "norm", "outline_pages", "page_texts", "squeeze", "tool"]
+__all__ = ["Line", "fonts", "norm", "outline_pages", "page_lines", "page_texts", "squeeze",
+           "tool"]
 
 
 def norm(text: str) -> str:
@@ -30,6 +32,37 @@ def _texts(path: Path, stamp: float) -> tuple[str, ...]:
 def page_texts(path: Path) -> tuple[str, ...]:
     """The extracted text of every page, cached per file version."""
     return _texts(path, path.stat().st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A run of text on a page and where it starts, in points from the page's bottom left."""
+
+    y: float
+    x: float
+    text: str
+
+
+@functools.cache
+def _lines(path: Path, stamp: float) -> tuple[tuple[Line, ...], ...]:
+    pages = []
+    for page in PdfReader(path).pages:
+        runs: list[Line] = []
+
+        def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any,
+                  runs: list[Line] = runs) -> None:
+            if text.strip():
+                runs.append(Line(round(tm[5] * cm[3] + cm[5], 1), round(tm[4] + cm[4], 1),
+                                 text.strip()))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(tuple(runs))
+    return tuple(pages)
+
+
+def page_lines(path: Path) -> tuple[tuple[Line, ...], ...]:
+    """The text runs of every page with their positions (pypdf's text visitor)."""
+    return _lines(path, path.stat().st_mtime_ns)
 
 
 def fonts(path: Path) -> dict[str, bool]:

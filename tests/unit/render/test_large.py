@@ -33,7 +33,7 @@ def test_long_tables_repeat_their_header_on_every_page(big_pdf: Path) -> None:
     assert end - start > 20
     for number in range(start + 1, end):
         text = _page(reader, number)
-        assert "Claim Statement (submitter's wording), figures, date, places" in text, number
+        assert "Claim, exhibit Statement (submitter's wording)" in text, number
     first = _page(reader, start + 1)
     last = _page(reader, end - 1) + _page(reader, end)
     assert "CLM-" in first

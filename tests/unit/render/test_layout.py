@@ -1,0 +1,263 @@
+"""The dossier's page layout, measured on the pages (pypdf's text positions), not by eye:
+a signature shares its page with the declaration it signs, a form keeps to one page, a
+heading is never the last thing on a page, a table's header row appears only at its start
+or the top of a page, digests and custody cells are never broken, and a one-letter Cyrillic
+word never ends a line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from evidence.render import load_template
+from tests.unit.render.conftest import TEMPLATES
+from tests.unit.render.pdf import Line, norm, outline_pages, page_lines, page_texts
+
+
+def _body(path: Path, template: str) -> list[list[Line]]:
+    """The text runs of each page between the running header and footer."""
+    spec = load_template(template)
+    top, _, bottom, _ = spec.margins
+    height = spec.page_size[1]
+    return [[run for run in page if bottom - 2 < run.y < height - top + 2]
+            for page in page_lines(path)]
+
+
+def _headings(path: Path) -> list[tuple[str, int, float]]:
+    """Every outline entry: its title, 0-based page and top."""
+    reader = PdfReader(path)
+    found: list[tuple[str, int, float]] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif isinstance(item, Destination):
+                page = reader.get_destination_page_number(item)
+                assert page is not None
+                found.append((str(item.title), page, float(item.top or 0)))
+
+    walk(list(reader.outline))
+    return found
+
+
+def _pdfs(demo: dict[str, Path], cyrillic: dict[str, Path]) -> list[tuple[str, Path]]:
+    return [(name, demo[name]) for name in TEMPLATES] + [(name, cyrillic[name])
+                                                         for name in TEMPLATES]
+
+
+def test_a_signature_shares_its_page_with_the_declaration(
+        demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path]) -> None:
+    for name, path in _pdfs(demo_pdfs, cyrillic_pdfs):
+        pages = [norm(text) for text in page_texts(path)]
+        signed = [i for i, text in enumerate(pages) if "Dated this" in text]
+        assert len(signed) == 1, (path.name, signed)
+        page = pages[signed[0]]
+        assert re.search(r"declares? that the exhibits", page), (path.name, signed)
+        if name == "transmittal":  # the letter closes once; the declaration is signed once
+            assert sum(text.count("Yours faithfully") for text in pages) == 1, path.name
+
+
+def test_a_chain_of_custody_form_keeps_to_one_page(demo_pdfs: dict[str, Path],
+                                                   cyrillic_pdfs: dict[str, Path]) -> None:
+    for path in (demo_pdfs["transmittal"], cyrillic_pdfs["transmittal"]):
+        pages = [norm(text) for text in page_texts(path)]
+        starts = [i for i, t in enumerate(pages) for _ in range(t.count("Steps recorded"))]
+        ends = [i for i, t in enumerate(pages) for _ in range(t.count("Transfers (to be"))]
+        assert starts, path.name
+        assert starts == ends, (path.name, starts, ends)
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(demo_pdfs: dict[str, Path],
+                                                   cyrillic_pdfs: dict[str, Path]) -> None:
+    for name, path in _pdfs(demo_pdfs, cyrillic_pdfs):
+        body = _body(path, name)
+        for title, page, top in _headings(path):
+            below = {run.y for run in body[page] if run.y < top - 24}
+            assert len(below) >= 2, (path.name, title, page + 1)
+
+
+def _header_rows(path: Path, name: str, header: str) -> int:
+    """Check one table's header rows on every page; return how many pages hold one."""
+    seen = 0
+    for number, runs in enumerate(_body(path, name), start=1):
+        heads = [run for run in runs if run.text.startswith(header)]
+        assert len(heads) <= 1, (path.name, number)
+        if not heads:
+            continue
+        seen += 1
+        if seen == 1:
+            continue  # where the table starts
+        above = [run for run in runs if run.y > heads[0].y + 2]
+        assert not above, (path.name, number, header, above[:3])
+    return seen
+
+
+def test_a_table_header_row_appears_only_at_the_start_or_a_page_top(
+        big_pdf: Path, demo_pdfs: dict[str, Path]) -> None:
+    for header in ("Statement (submitter's wording)", "Line SHA-256",
+                   "Digests of the record's RFC 8785 bytes"):
+        assert _header_rows(big_pdf, "icc-otp", header) > 1, header
+    assert _header_rows(demo_pdfs["transmittal"], "transmittal", "Line SHA-256") > 0
+
+
+def test_digests_are_printed_whole(demo_pdfs: dict[str, Path], sealed_case: Path) -> None:
+    """Every SHA-256 and BLAKE3 of the hash tables, and the Merkle root, on one line each,
+    as extracted (a reader can copy them; sha256sum -c can read the lines)."""
+    path = demo_pdfs["transmittal"]
+    reader = PdfReader(path)
+    text = "\n".join(page_texts(path))
+    for name in ("SHA256SUMS", "B3SUMS"):
+        listing = reader.attachments[name][0].decode()
+        for line in listing.splitlines():
+            digest, _, file = line.partition("  ")
+            assert digest in text, (name, file)
+            assert re.search(re.escape(digest) + r"\s+" + re.escape(file), text), (name, file)
+    seal = json.loads(next((sealed_case / "seals").glob("*.json")).read_text())
+    for dress in TEMPLATES:
+        assert seal["tree"]["root"] in "\n".join(page_texts(demo_pdfs[dress])), dress
+
+
+def test_custody_cells_are_not_broken(demo_pdfs: dict[str, Path], sealed_case: Path) -> None:
+    lines = (sealed_case / "custody.jsonl").read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines]
+    for dress in TEMPLATES:
+        text = "\n".join(page_texts(demo_pdfs[dress]))
+        runs = {run.text for page in page_lines(demo_pdfs[dress]) for run in page}
+        for entry in entries[:-1]:  # the last is the demo's own render, after the seal
+            date, _, time = entry["at"].rstrip("Z").partition("T")
+            assert time in text, (dress, entry["seq"])
+            assert date in text, (dress, entry["seq"])
+            assert entry["actor"] in runs, (dress, entry["actor"])
+            subject = entry.get("subject")
+            if isinstance(subject, dict):
+                subject = f"{subject['id']}.{subject['revision']}"
+            if subject:
+                assert re.search(re.escape(subject) + r"(?!\d)", text), (dress, subject)
+
+
+def test_a_one_letter_cyrillic_word_never_ends_a_line(cyrillic_pdfs: dict[str, Path]) -> None:
+    """(The source texts are printed character for character, as embedded: not there.)"""
+    ending = re.compile(r"(?<![\w'\u2019\u02bc])[\u0400-\u04ff]$")
+    for dress, path in cyrillic_pdfs.items():
+        outline = outline_pages(path)
+        annexes = sorted(p for t, p in outline.items() if t.startswith("Annex"))
+        start = next(p for t, p in outline.items() if t.endswith("the quoted passages"))
+        end = next((p for p in annexes if p > start), len(page_texts(path)) + 1)
+        for number, text in enumerate(page_texts(path), start=1):
+            if start <= number < end:
+                continue
+            for line in text.splitlines():
+                assert not ending.search(line.rstrip()), (dress, line)
+
+
+def test_a_source_is_described_in_one_footnote(demo_pdfs: dict[str, Path]) -> None:
+    """The first footnote citing an exhibit names it; the others refer back; no footnote
+    repeats a digest (the register prints them)."""
+    pages = [norm(text) for text in page_texts(demo_pdfs["icc-otp"])]
+    text = " ".join(pages)
+    assert text.count("record SRC-0001.1;") == 1
+    assert text.count("(see n. 1)") >= 2
+
+
+def test_registry_conventions_on_the_covers(demo_pdfs: dict[str, Path]) -> None:
+    icc = [norm(t) for t in page_texts(demo_pdfs["icc-otp"])]
+    assert "Public, with four public annexes" in icc[0]
+    assert "Place: ____" not in " ".join(icc)
+    # Original, reference and date on lines of their own
+    runs = [run.text for run in page_lines(demo_pdfs["icc-otp"])[0]]
+    assert any(text.startswith("Original:") and "Reference" not in text for text in runs)
+    un = [norm(t) for t in page_texts(demo_pdfs["un-report"])]
+    assert "Commission of Inquiry on Ukraine" in un[0]
+    assert "International Criminal Court" not in un[0]
+    assert "ICC-01/22" not in un[0]
+    # the symbol slot (top right of the masthead) is left for the Organization
+    masthead = [run for run in page_lines(demo_pdfs["un-report"])[0] if run.x > 300]
+    assert masthead
+    assert all("EVD-DEMO" not in run.text for run in masthead[:1])
+    letter = norm(page_texts(demo_pdfs["transmittal"])[0])
+    assert "To: The competent prosecutor" in letter
+    assert "to The" not in letter
+
+
+def test_one_count_of_claims_everywhere(demo_pdfs: dict[str, Path], sealed_case: Path) -> None:
+    total = len(list((sealed_case / "records").glob("CLM-*.1.json")))
+    for dress in TEMPLATES:
+        text = " ".join(norm(t) for t in page_texts(demo_pdfs[dress]))
+        counts = {int(n) for n in re.findall(r"\b(\d+) claims\b", text)}
+        assert counts == {total}, (dress, counts)
+
+
+def test_requests_are_numbered_once(cyrillic_pdfs: dict[str, Path],
+                                    demo_pdfs: dict[str, Path]) -> None:
+    for path in demo_pdfs.values():
+        text = norm(" ".join(page_texts(path)))
+        assert not re.search(r"\b\d+\. \(a\)", text), path.name
+
+
+def test_a_withdrawn_claims_passage_is_marked_withdrawn(tmp_path: Path) -> None:
+    from evidence.render import render_dossier
+    from tests.unit.render.cases import Source, build_case
+
+    text = "The first sentence of the report.\n\nA second sentence, later withdrawn.\n"
+    claims = [{"key": "one", "statement": "The report has a first sentence.",
+               "quote": "The first sentence of the report.", "attributed_to": [{"name": "A"}],
+               "category": "statement", "status": "reported"},
+              {"key": "two", "statement": "The report has a second sentence.",
+               "quote": "A second sentence, later withdrawn.", "attributed_to": [{"name": "A"}],
+               "category": "statement", "status": "withdrawn"}]
+    case = build_case(tmp_path / "case", [Source("r.txt", text, {"title": "R", "language": "en"},
+                                                 claims)])
+    pdf = render_dossier(case, template="icc-otp", actor="tester").path
+    whole = norm(" ".join(page_texts(pdf)))
+    assert "[CLM-0001]" in whole
+    assert "[CLM-0002 withdrawn]" in whole
+    assert re.search(r"\b2 claims, one of them withdrawn\b", whole)
+
+
+def test_a_heading_moves_with_a_paragraph_whose_footnotes_fill_the_foot() -> None:
+    """The case of the issue: a heading near the foot of a page, then a paragraph that fits
+    there only without its footnotes. Without keep_headings the heading stays behind."""
+    import io
+
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    from evidence.render.flowables import FootnoteArea, Heading, NotedParagraph, keep_headings
+
+    pages: dict[str, int] = {}
+
+    class Probe(Heading):
+        def draw(self) -> None:
+            pages[self.key] = self.canv.getPageNumber()
+            super().draw()
+
+    class NotedProbe(NotedParagraph):
+        def draw(self) -> None:
+            pages["paragraph"] = self.canv.getPageNumber()
+            super().draw()
+
+    def layout(keep: bool) -> dict[str, int]:
+        pages.clear()
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(buffer, pagesize=(400, 400), leftMargin=20, rightMargin=20,
+                                topMargin=20, bottomMargin=20)
+        style = ParagraphStyle("s", fontSize=10, leading=12)
+        area = FootnoteArea(doc.width)
+        note = Paragraph("1 " + "A long footnote. " * 60, style)
+        story = [Spacer(1, doc.height - 60),
+                 Probe(Paragraph("A. Heading", style), key="heading", outline="A", level=1),
+                 NotedProbe(Paragraph("One line.", style), [note], area)]
+        if keep:
+            keep_headings(story)
+        doc.build(story)
+        return dict(pages)
+
+    assert layout(keep=True) == {"heading": 2, "paragraph": 2}
+    loose = layout(keep=False)
+    assert loose["heading"] == 1  # the defect the rule prevents
+    assert loose["paragraph"] == 2
