@@ -15,19 +15,22 @@ import fcntl
 import itertools
 import os
 import queue
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from evidence.errors import CaseError, InputError, LockError
+from evidence.errors import CaseError, InputError, LockError, UsageError
 
 __all__ = [
     "Batch",
     "append_durably",
     "case_lock",
     "fsync_dir",
+    "new_output_path",
     "read_bytes",
     "replace_file",
+    "replaced_output",
     "write_new_file",
 ]
 
@@ -302,3 +305,130 @@ def case_lock(root: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+# -- paths the user names for a command's output -----------------------------------------
+
+EVIDENCE_ENTRIES = ("objects", "records", "seals", "claims", "custody.jsonl", "case.yaml",
+                    LOCK_NAME)
+"""What a case folder holds as evidence (or authored input): never an output path."""
+
+_KEY_MARKERS = (b"PRIVATE KEY-----", b"PUBLIC KEY-----")
+
+
+def _enclosing_case(path: Path) -> Path | None:
+    """The case folder ``path`` lies in (a folder with case.yaml and custody.jsonl)."""
+    for folder in (path, *path.parents):
+        if (folder / "case.yaml").is_file() and (folder / "custody.jsonl").is_file():
+            return folder
+    return None
+
+
+def _is_key_file(path: Path) -> bool:
+    """A private or public key: named ``*.key``, or a PEM file holding a key."""
+    if path.suffix == ".key":
+        return True
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return any(marker in head for marker in _KEY_MARKERS)
+
+
+def new_output_path(path: Path, *, force: bool = False, folder: bool = False,
+                    what: str = "output", replaceable: bool = True,
+                    make_folder: bool = False) -> Path:
+    """Check a path the user named for a command's output, before anything is written.
+
+    The one rule for every command that writes where the user says (``proof -o``,
+    ``render -o``, ``export``, ``disclose -o``, ``keygen``, ``capture --warc``):
+
+    - never inside a case's evidence: ``objects/``, ``records/``, ``seals/``, ``claims/``,
+      ``custody.jsonl``, ``case.yaml`` of any case folder the path lies in (symbolic
+      links are followed to where they point);
+    - never over a key file (``*.key`` or a PEM key), not even with ``force``;
+    - never over an existing path, unless ``force`` is given; ``force`` replaces a
+      writable file (atomically, by the writer), never a read-only file and never a
+      folder that holds anything;
+    - its folder must exist.
+
+    Args:
+        path: the path as the user gave it.
+        force: the user asked to replace an existing file.
+        folder: the output is a folder (an existing empty folder is accepted).
+        what: what is written, for the messages ("proof", "dossier" …).
+        replaceable: the command has a ``--force`` (said in the hint when a path exists).
+        make_folder: the writer creates a missing folder (else it must exist).
+
+    Returns:
+        ``path`` unchanged, for chaining.
+
+    Raises:
+        UsageError: the path may not be written; the message says why.
+    """
+    shown = str(path)
+    parent = path.parent
+    targets = {parent.resolve() / path.name}
+    if path.is_symlink():
+        targets.add(path.resolve())
+    for target in targets:
+        root = _enclosing_case(target.parent)
+        if root is None and target.is_dir():
+            root = _enclosing_case(target)
+        if root is None:
+            continue
+        if target == root:
+            raise UsageError(f"is a case folder; the {what} goes elsewhere (or in its out/)",
+                             path=shown)
+        entry = target.relative_to(root).parts[0]
+        if entry in EVIDENCE_ENTRIES:
+            raise UsageError(
+                f"is inside the case's evidence ({entry}); the {what} is never written there",
+                path=shown, hint="Write it outside the case folder or in its out/ folder.")
+    if not make_folder and not parent.is_dir():
+        raise UsageError(f"no such folder for the {what}: {parent}", path=shown)
+    if not (path.exists() or path.is_symlink()):
+        return path
+    if path.is_dir() and not path.is_symlink():
+        if folder and not any(path.iterdir()):
+            return path
+        raise UsageError(f"exists and is a folder; give a new path for the {what}",
+                         path=shown, hint="A folder is never replaced, not even with --force.")
+    if _is_key_file(path):
+        raise UsageError(f"is a key file; the {what} never replaces a key", path=shown,
+                         hint="Give another path; move the key away first if you mean it.")
+    if not force:
+        raise UsageError(f"exists already; give a new path for the {what}", path=shown,
+                         hint="Add --force to replace this file." if replaceable else
+                         "This command never replaces a file.")
+    if path.is_file() and not path.stat().st_mode & 0o200:
+        raise UsageError(f"is read-only; the {what} never replaces a read-only file, "
+                         "not even with --force", path=shown)
+    return path
+
+
+STAGING_PREFIX = ".evidence-staging-"
+"""Folders beside an output being replaced: ``.evidence-staging-<pid>-<n>/<name>``."""
+
+
+@contextlib.contextmanager
+def replaced_output(path: Path) -> Iterator[Path]:
+    """Where to write an output that may replace an existing file (``--force``).
+
+    When ``path`` is an existing file, the writer is given the same name inside a new
+    hidden folder beside it, and the new file replaces the old one (``rename(2)``, atomic)
+    only once it is complete: a failure or a crash leaves the old file as it was. When
+    ``path`` does not exist, the writer gets ``path`` itself.
+    """
+    if not path.is_file():
+        yield path
+        return
+    staging = path.parent / f"{STAGING_PREFIX}{os.getpid()}-{next(_TEMP_SEQUENCE)}"
+    staging.mkdir()
+    try:
+        yield staging / path.name
+        os.replace(staging / path.name, path)
+        fsync_dir(path.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

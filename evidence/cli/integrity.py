@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from evidence._fs import replace_file
+from evidence._fs import new_output_path, replace_file, write_new_file
 from evidence.case import Case
 from evidence.cli._app import cli
 from evidence.cli._options import trust_options
@@ -90,8 +90,11 @@ def print_stamp(case: Case, result: StampResult, directory: Path) -> int:
                    "variable VAR.")
 def keygen(prefix: Path, passphrase_env: str | None) -> int:
     """Make an Ed25519 key pair: PREFIX.key (private, mode 0600) and PREFIX.pub."""
-    from evidence.integrity.sign import generate_key_files
+    from evidence.integrity.sign import _prefix_paths, generate_key_files
 
+    for path in _prefix_paths(prefix):
+        if not (path.exists() or path.is_symlink()):  # an existing one: the key's message
+            new_output_path(path, what="key", replaceable=False)
     pair = generate_key_files(prefix, passphrase=passphrase_from_env(passphrase_env))
     encrypted = ", encrypted" if pair.encrypted else ""
     echo(f"wrote {pair.private_path} (private key, mode 0600{encrypted}) and "
@@ -132,19 +135,25 @@ def stamp(directory: Path, tsa_urls: tuple[str, ...], sequence: int | None,
 @click.option("--revision", type=click.IntRange(min=1),
               help="The revision to prove (default: the latest the seal covers).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the proof to this file instead of printing it.")
+              help="Write the proof to this new file instead of printing it.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 def proof(directory: Path, record_id: str, sequence: int | None, revision: int | None,
-          output: Path | None) -> int:
+          output: Path | None, force: bool) -> int:
     """Print an RFC 9162 inclusion proof of one record in a seal, as JSON."""
     from evidence.integrity.proof import build_proof, proof_json
 
+    if output is not None:
+        new_output_path(output, force=force, what="proof")
     built = build_proof(Case.open(directory), record_id, seal_sequence=sequence,
                         revision=revision)
     text = proof_json(built)
     if output is None:
         click.echo(text, nl=False)
         return 0
-    replace_file(output, text.encode("utf-8"))
+    if force:
+        replace_file(output, text.encode("utf-8"))
+    else:
+        write_new_file(output, text.encode("utf-8"), mode=0o644)
     echo(f"wrote the inclusion proof of {built.label} (leaf {built.leaf_index} of "
          f"{built.tree_size}) in {built.seal_file} to {output}")
     echo(f"check it with: evidence verify-proof {output} --seal {directory}/{built.seal_file}")
@@ -187,6 +196,7 @@ def disclose(directory: Path, records: str, out: Path, actor: str | None) -> int
     """Write a partial case: chosen records with proofs that they belong to the seals."""
     from evidence.integrity.disclose import disclose as write_disclosure
 
+    new_output_path(out, folder=True, what="disclosure", replaceable=False)
     result = write_disclosure(Case.open(directory), records.split(","), out, actor=actor)
     shown = result.disclosure
     echo(f"wrote {out}: {len(shown.records)} record revision(s) of "

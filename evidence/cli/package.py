@@ -21,15 +21,19 @@ __all__ = ["export", "import_"]
               help="The package to write: a new folder, or with --zip a new .zip file.")
 @click.option("--zip", "as_zip", is_flag=True,
               help="Write one deterministic zip of the bag instead of a folder.")
+@click.option("--force", is_flag=True,
+              help="With --zip: replace the zip file if it exists (a folder never is).")
 @click.option("--actor", help="Who exports (default: EVIDENCE_ACTOR or the OS user).")
-def export(directory: Path, out: Path, as_zip: bool, actor: str | None) -> int:
+def export(directory: Path, out: Path, as_zip: bool, force: bool, actor: str | None) -> int:
     """Write the case as a BagIt package (RFC 8493) and log an `exported` event."""
+    from evidence._fs import new_output_path, replaced_output
     from evidence.export import export_case
 
+    new_output_path(out, force=force and as_zip, what="package", replaceable=as_zip)
     case = Case.open(directory)
-    with progress("exporting") as bar:
-        result = export_case(case, out, as_zip=as_zip, actor=actor, progress=bar)
-    echo(f"exported case {result.case_id} to {result.path}: {result.files} files, "
+    with progress("exporting") as bar, replaced_output(out) as target:
+        result = export_case(case, target, as_zip=as_zip, actor=actor, progress=bar)
+    echo(f"exported case {result.case_id} to {out}: {result.files} files, "
          f"{result.octets} bytes (Payload-Oxum {result.oxum})")
     if result.seal is not None:
         echo(f"seal {result.seal.sequence:04d} root {result.seal.root}")
