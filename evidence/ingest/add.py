@@ -34,7 +34,7 @@ from evidence._time import format_time, parse_time, utc_now
 from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
 from evidence.digest import digest_bytes
-from evidence.errors import CaseError, InputError, UsageError
+from evidence.errors import CaseError, InputError, SchemaError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
 from evidence.ingest.mediatype import TEXT_TYPES, sniff
 from evidence.ingest.text import Article, parse_article
@@ -62,7 +62,7 @@ from evidence.model import (
 from evidence.schema import validate
 from evidence.store import record_slice
 
-__all__ = ["AddResult", "add_source", "add_sources", "check_input_file"]
+__all__ = ["AddResult", "add_source", "add_sources", "check_input_file", "check_options"]
 
 _SNIFF_BYTES = 8192
 _MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -118,6 +118,48 @@ def _published(value: str | None, *, path: str) -> str | None:
     except ValueError as exc:
         raise InputError(f"published: {value!r} is not a date or an RFC 3339 time",
                          path=path) from exc
+
+
+_OPTION_OF = {"title": "--title", "publisher": "--publisher", "url": "--url",
+              "authors": "--author", "published": "--published", "language": "--language"}
+
+
+def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetime) -> None:
+    """Refuse metadata given on the command line that no record could hold, before
+    anything is written (a bad ``--published`` must not leave a stored object behind).
+
+    The values are checked the way the record will be: in a probe record validated
+    against the source schema.
+
+    Raises:
+        UsageError: an option's value is malformed; the message names the option.
+    """
+    given = {k: v for k, v in overrides.items() if v not in (None, (), [])}
+    if "published" in given:
+        try:
+            given["published"] = _published(given["published"], path="--published")
+        except InputError as exc:
+            raise UsageError(exc.message.replace("published:", "--published", 1)) from exc
+    try:
+        body = SourceBody(
+            title=given.get("title") or "title", publisher=given.get("publisher"),
+            url=given.get("url"), authors=tuple(given.get("authors") or ()),
+            published=given.get("published"), captured_at=format_time(moment),
+            language=given.get("language") or "und", media_type="application/octet-stream",
+            object=ObjectRef("0" * 64, "0" * 64, 1, "file"), text=None,
+            capture=Capture("manual-file", tool_name(), who, ()), attachments=(),
+            canonical_url=None)
+        probe = Record(SOURCE_SCHEMA, format_record_id("source", 1), 1, "source",
+                       format_time(moment), who, None, body)
+        validate("source", probe.to_dict(), path="the command line")
+    except SchemaError as exc:
+        field = (exc.pointer or "").split("/")
+        name = field[2] if len(field) > 2 and field[1] == "body" else "actor"
+        option = _OPTION_OF.get(name, "--actor")
+        raise UsageError(f"{option}: {exc.message}",
+                         hint="Nothing was written; correct the option and run again.") from exc
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"an option's value cannot be recorded: {exc}") from exc
 
 
 def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path,
@@ -250,6 +292,7 @@ def add_sources(
     web = _WebOptions(tuple(attachments), no_text, warc_record, collection or Collection())
     who = default_actor(actor)
     moment = now or utc_now()
+    check_options(overrides or {}, who=who, moment=moment)
     results: list[AddResult] = []
     with case.lock():
         state = case.state()
