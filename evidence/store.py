@@ -25,16 +25,20 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from evidence._fs import Batch, fsync_dir, read_bytes, write_new_file
-from evidence.canonical import canonical_bytes
+from evidence.canonical import canonical_bytes, loads_json
 from evidence.digest import DigestPair, copy_and_digest, digest_bytes, is_hex64
-from evidence.errors import CaseError, InputError
+from evidence.errors import CaseError, EvidenceError, InputError
 from evidence.model import Record, RecordId
+from evidence.schema import is_valid
 
 __all__ = [
+    "LoadedRecord",
     "ObjectStore",
     "RecordFile",
     "RecordStore",
     "envelope_bytes",
+    "object_text",
+    "parse_record_file",
     "record_slice",
 ]
 
@@ -69,6 +73,70 @@ def stored_digests(data: bytes) -> tuple[str, str] | None:
     start = len(_HEAD) + 64 + len(_MID)
     sha = data[start : start + 64].decode("ascii", "replace")
     return b3, sha
+
+
+_DAMAGED = "Run `evidence verify` on the case."
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRecord:
+    """A record revision read from its file: the record and its canonical bytes (the
+    bytes its digests and Merkle leaf are taken over)."""
+
+    record: Record
+    record_bytes: bytes
+
+
+def parse_record_file(data: bytes, *, name: str, blake3: str | None = None) -> LoadedRecord:
+    """The one reader of a record file's bytes: envelope, digest, JSON, schema, model.
+
+    Every command reads a record revision through this function (or
+    :meth:`RecordStore.load`), so a damaged file gets the same answer from each: a
+    :class:`CaseError` naming the file, never a ``KeyError`` or ``UnicodeDecodeError``.
+
+    Args:
+        data: the file's bytes.
+        name: the file as shown to users (``records/SRC-0001.1.json``).
+        blake3: the digest the record must have (from the custody log or a seal).
+
+    Raises:
+        CaseError: the file is empty, not in the envelope form, not JSON, not a record
+            of the schema, or not the record the digest names.
+    """
+    if not data:
+        raise CaseError(f"{name} is empty", hint=_DAMAGED)
+    record_bytes = record_slice(data)
+    if record_bytes is None:
+        raise CaseError(f"{name} is not in the record file form", hint=_DAMAGED)
+    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
+        raise CaseError(f"{name} does not match the digest recorded for it", hint=_DAMAGED)
+    try:
+        doc = loads_json(record_bytes, path=name)
+    except EvidenceError as exc:
+        raise CaseError(exc.message, path=name, hint=_DAMAGED) from exc
+    kind = doc.get("kind") if isinstance(doc, dict) else None
+    if kind not in ("source", "claim") or not is_valid(kind, doc):
+        raise CaseError(f"{name} does not hold a valid record (schema {kind or 'unknown'})",
+                        hint=_DAMAGED)
+    try:
+        return LoadedRecord(Record.from_dict(doc), record_bytes)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CaseError(f"{name} does not hold a valid record ({exc})", hint=_DAMAGED) from exc
+
+
+def object_text(data: bytes, *, name: str, blake3: str | None = None) -> str:
+    """The one reader of a text object's bytes: digest (when given), then strict UTF-8.
+
+    Raises:
+        CaseError: the bytes are not the object the digest names, or not UTF-8.
+    """
+    if blake3 is not None and digest_bytes(data).blake3 != blake3:
+        raise CaseError(f"{name} does not match its digest", hint=_DAMAGED)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"{name} is not a text object: not valid UTF-8 at byte {exc.start}",
+                        hint=_DAMAGED) from exc
 
 
 class ObjectStore:
@@ -129,6 +197,16 @@ class ObjectStore:
 
     def read(self, blake3_hex: str) -> bytes:
         return read_bytes(self.path(blake3_hex), what="object")
+
+    def read_text(self, blake3_hex: str) -> str:
+        """A text object, checked against its name and decoded (see :func:`object_text`).
+
+        Raises:
+            InputError: the object is missing or unreadable.
+            CaseError: its bytes are not the object named, or not UTF-8.
+        """
+        name = f"objects/{blake3_hex[:2]}/{blake3_hex}"
+        return object_text(self.read(blake3_hex), name=name, blake3=blake3_hex)
 
     def iter_paths(self) -> Iterator[Path]:
         """Every stored object file (not the temporary ones)."""
@@ -197,6 +275,16 @@ class RecordStore:
 
     def read(self, record_id: str, revision: int) -> bytes:
         return read_bytes(self.path(record_id, revision), what="record file")
+
+    def load(self, record_id: str, revision: int, *, blake3: str | None = None) -> LoadedRecord:
+        """Read and parse one record revision (see :func:`parse_record_file`).
+
+        Raises:
+            InputError: the file is missing or unreadable.
+            CaseError: the file does not hold the record.
+        """
+        name = f"records/{record_id}.{revision}.json"
+        return parse_record_file(self.read(record_id, revision), name=name, blake3=blake3)
 
     def names(self) -> list[str]:
         """Every file name in ``records/`` (including ones that are not record files)."""

@@ -31,10 +31,9 @@ from typing import Any
 
 from evidence._fs import Batch
 from evidence._time import format_time, parse_time, utc_now
-from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
 from evidence.digest import digest_bytes
-from evidence.errors import CaseError, InputError, SchemaError, UsageError
+from evidence.errors import InputError, SchemaError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
 from evidence.ingest.mediatype import TEXT_TYPES, sniff
 from evidence.ingest.text import Article, parse_article
@@ -60,7 +59,6 @@ from evidence.model import (
     format_record_id,
 )
 from evidence.schema import validate
-from evidence.store import record_slice
 
 __all__ = ["AddResult", "add_source", "add_sources", "check_input_file", "check_options"]
 
@@ -167,14 +165,10 @@ def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path,
     """The source that already holds these bytes."""
     record_id = state.source_by_object[blake3_hex]
     latest = state.latest[record_id]
-    name = f"records/{record_id}.{latest.revision}.json"
-    doc = loads_json(record_slice(case.records.read(record_id, latest.revision)) or b"null",
-                     path=name)
-    if not isinstance(doc, dict):
-        raise CaseError(f"{name} is not a record file", hint="Run `evidence verify`.")
+    record = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
     warnings = (f"the attachments were not added: {record_id} exists already, and a "
                 "source's attachments are fixed when it is added",) if web and web.attach else ()
-    return AddResult(src, Record.from_dict(doc), existed=True,
+    return AddResult(src, record, existed=True,
                      ern=case.meta.ern(state.ern_number(record_id)), warnings=warnings)
 
 

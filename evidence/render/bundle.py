@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from evidence._fs import read_bytes
-from evidence.canonical import canonical_bytes, loads_json
+from evidence.canonical import canonical_bytes
 from evidence.case import CASE_FILE, RECORD_ACTIONS, Case
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
 from evidence.model import Record, Seal, SourceBody
-from evidence.store import record_slice
+from evidence.store import parse_record_file
 from evidence.verify.dossier import DOSSIER_SCHEMA, MANIFEST_NAME, PrintedPages, is_case_path
 
 __all__ = [
@@ -218,7 +218,7 @@ def collect_bundle(
         files[name] = data
         if not leaf.id.startswith("SRC-"):
             continue
-        record = _parse(data, name)
+        record = _parse(data, name, leaf.blake3)
         body = record.body
         if not isinstance(body, SourceBody):
             raise CaseError(f"{name} is not a source record", hint="Run `evidence verify`.")
@@ -251,15 +251,8 @@ def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):g} MiB"
 
 
-def _parse(data: bytes, name: str) -> Record:
-    record_bytes = record_slice(data)
-    if record_bytes is None:
-        raise CaseError(f"{name} is not in the record file form", hint="Run `evidence verify`.")
-    try:
-        return Record.from_dict(loads_json(record_bytes, path=name))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CaseError(f"{name} does not hold a valid record ({exc})",
-                        hint="Run `evidence verify`.") from exc
+def _parse(data: bytes, name: str, blake3: str) -> Record:
+    return parse_record_file(data, name=name, blake3=blake3).record
 
 
 def manifest_bytes(bundle: Bundle, *, template: str, tool: str, pages: PrintedPages,
