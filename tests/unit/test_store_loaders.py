@@ -8,6 +8,7 @@ same from every command that reads it: never ``KeyError``, ``UnicodeDecodeError`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def _good(case: Path) -> bytes:
     return (case / NAME).read_bytes()
 
 
-DAMAGES = {
+DAMAGES: dict[str, Callable[[bytes], bytes]] = {
     "empty": lambda data: b"",
     "truncated": lambda data: data[: len(data) // 2],
     "not-envelope": lambda data: b'{"record": 1}\n',
