@@ -251,14 +251,24 @@ class Batch:
 def append_durably(path: Path, data: bytes) -> None:
     """Append ``data`` to ``path`` in one write and fsync it.
 
-    The caller holds the case lock, so appends never interleave.
+    The caller holds the case lock, so appends never interleave. On any failure the file
+    is cut back to its former length: the appended lines are all there or none is.
     """
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            # A full disk can take part of the lines: cut the log back to where it was,
+            # so that it never ends in half an event.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+            raise
     finally:
         os.close(fd)
 

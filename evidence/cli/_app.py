@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -56,6 +58,29 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj["verbose"] = verbose
 
 
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    """The one line for a write that found no space (the error or its cause), else None.
+
+    Every writer removes its temporary files and cuts the custody log back on failure,
+    so the line can say that nothing was written.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _FULL:
+            where = f" writing {seen.filename}" if seen.filename else ""
+            reason = os.strerror(seen.errno or errno.ENOSPC)
+            return f"disk full{where}: {reason}; nothing was written"
+        seen = seen.__cause__ or seen.__context__
+    # An error that crossed a process boundary (a pool worker) has lost its cause.
+    text = os.strerror(errno.ENOSPC)
+    if isinstance(exc, EvidenceError) and text in exc.message:
+        return f"disk full: {text}; nothing was written"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (never raises, never exits)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -76,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvidenceError as exc:
         if verbose:
             traceback.print_exc()
+        full = _disk_full(exc)
+        if full is not None:
+            click.echo(f"evidence: {full}", err=True)
+            return EXIT_CANNOT_RUN
         click.echo(f"evidence: {exc}", err=True)
         detail = exc.diagnostics()
         if detail:
@@ -86,6 +115,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if verbose:
+            traceback.print_exc()
+        full = _disk_full(exc)
+        if full is not None:
+            click.echo(f"evidence: {full}", err=True)
+            return EXIT_CANNOT_RUN
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"evidence: {where}{exc.strerror or exc}", err=True)
+        return EXIT_CANNOT_RUN
     except Exception as exc:
         if verbose:
             traceback.print_exc()

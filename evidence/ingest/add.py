@@ -293,16 +293,35 @@ def add_sources(
         case.recover(state, actor=who, now=moment)
         events: list[NewEvent] = []
         created: dict[str, AddResult] = {}
-        with Batch() as batch:
-            for src in files:
-                result, event = _add_one(case, state, batch, src, created,
-                                         overrides=overrides or {}, encoding=encoding,
-                                         who=who, moment=moment, web=web)
-                results.append(result)
-                if event is not None:
-                    events.append(event)
-                    state.note(event.action, event.subject, event.details or {})
-            batch.commit()
+        repaired, streamed = case.objects.repaired, case.objects.streamed
+        repaired.clear()
+        streamed.clear()
+        try:
+            with Batch() as batch:
+                for src in files:
+                    mark = len(repaired)
+                    result, event = _add_one(case, state, batch, src, created,
+                                             overrides=overrides or {}, encoding=encoding,
+                                             who=who, moment=moment, web=web)
+                    results.append(result)
+                    if event is not None:
+                        if len(repaired) > mark:
+                            # A damaged object file was replaced from these bytes: said
+                            # in the custody log, so the repair is part of the record.
+                            event = NewEvent(event.action, event.subject,
+                                             {**(event.details or {}),
+                                              "objects_repaired": list(repaired[mark:])})
+                        events.append(event)
+                        state.note(event.action, event.subject, event.details or {})
+                batch.commit()
+        except BaseException:
+            # Objects this call streamed in are named by no record: removed, so that a
+            # failure (a full disk, a bad file) leaves the case as it was.
+            for path in streamed:
+                path.unlink(missing_ok=True)
+            raise
+        # Once the records are named, a failure of the log leaves complete files that
+        # the next writer adopts (Case.recover).
         case.custody.append(events, actor=who, now=moment)
     return results
 
