@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import json
 import os
 import sys
 import traceback
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 import click
 
 from evidence import __version__
-from evidence.errors import EXIT_CANNOT_RUN, EvidenceError
+from evidence.errors import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EvidenceError
 
 __all__ = ["cli", "main"]
 
@@ -52,7 +53,10 @@ class _LazyGroup(click.Group):
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Hashed, timestamped, sealed evidence records from articles and web captures.
 
-    Exit codes: 0 all good; 1 the evidence has findings; 2 the command could not run.
+    Exit codes: 0 all good; 1 the evidence has findings; 2 the command could not run
+    (nothing was written); 3 done in part (a seal written but not time-stamped: run
+    `evidence stamp` later); 130 interrupted (nothing half-written). With --json, an
+    error is also printed on stdout as {"ok": false, "error": {...}}.
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
@@ -81,9 +85,42 @@ def _disk_full(exc: BaseException) -> str | None:
     return None
 
 
+_INTERRUPTED = "interrupted; nothing half-written was left behind"
+
+
+def _json_error(kind: str, message: str, exc: BaseException | None = None,
+                code: int = EXIT_CANNOT_RUN) -> str:
+    """The error as the JSON object a script reads on stdout with ``--json``."""
+    error: dict[str, object] = {"type": kind, "message": message, "exit_code": code}
+    if isinstance(exc, EvidenceError):
+        error.update({"message": exc.message, "text": str(exc), "path": exc.path,
+                      "line": exc.line, "pointer": exc.pointer,
+                      "hint": exc.diagnostics() or None})
+    return json.dumps({"ok": False, "error": error}, indent=2, ensure_ascii=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (never raises, never exits)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in args
+    _LAST_ERROR.clear()
+    code = _run(args)
+    if as_json and _LAST_ERROR:
+        kind, message, exc = _LAST_ERROR.pop()
+        click.echo(_json_error(kind, message, exc, code))
+    _LAST_ERROR.clear()
+    return code
+
+
+_LAST_ERROR: list[tuple[str, str, BaseException | None]] = []
+
+
+def _failed(kind: str, message: str, exc: BaseException | None = None) -> None:
+    """Note the error of this run, for ``--json``."""
+    _LAST_ERROR.append((kind, message, exc))
+
+
+def _run(args: list[str]) -> int:
     verbose = "--verbose" in args
     try:
         result = cli.main(args=args, prog_name="evidence", standalone_mode=False)
@@ -92,9 +129,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANNOT_RUN
     except click.ClickException as exc:
         exc.show()
+        _failed("usage", exc.format_message(), exc)
         return EXIT_CANNOT_RUN
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C (KeyboardInterrupt) into Abort; every writer removes its
+        # temporary files on the way out, so nothing half-written is left.
+        if isinstance(exc.__context__ or exc.__cause__, KeyboardInterrupt):
+            click.echo(f"evidence: {_INTERRUPTED}", err=True)
+            _failed("interrupted", _INTERRUPTED)
+            return EXIT_INTERRUPTED
         click.echo("evidence: aborted", err=True)
+        _failed("aborted", "aborted")
         return EXIT_CANNOT_RUN
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -104,15 +149,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         full = _disk_full(exc)
         if full is not None:
             click.echo(f"evidence: {full}", err=True)
+            _failed("disk-full", full)
             return EXIT_CANNOT_RUN
         click.echo(f"evidence: {exc}", err=True)
+        _failed(type(exc).__name__, str(exc), exc)
         detail = exc.diagnostics()
         if detail:
             click.echo(f"  {detail}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        click.echo("evidence: interrupted; nothing half-written was left behind", err=True)
-        return 130
+        click.echo(f"evidence: {_INTERRUPTED}", err=True)
+        _failed("interrupted", _INTERRUPTED)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except OSError as exc:
@@ -121,9 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         full = _disk_full(exc)
         if full is not None:
             click.echo(f"evidence: {full}", err=True)
+            _failed("disk-full", full)
             return EXIT_CANNOT_RUN
         where = f"{exc.filename}: " if exc.filename else ""
         click.echo(f"evidence: {where}{exc.strerror or exc}", err=True)
+        _failed("os-error", f"{where}{exc.strerror or exc}")
         return EXIT_CANNOT_RUN
     except Exception as exc:
         if verbose:
@@ -131,5 +181,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"evidence: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("  Please report this; run again with --verbose for the traceback.",
                    err=True)
+        _failed("internal", f"{type(exc).__name__}: {exc}")
         return EXIT_CANNOT_RUN
     return int(result or 0)

@@ -160,7 +160,7 @@ def seal(directory: Path, actor: str | None, key_file: Path | None,
     if tsa_urls:
         stamped = stamp_seal(case, tsa_urls=tsa_urls, sequence=result.seal.sequence,
                              actor=default_actor(actor), timeout=tsa_timeout)
-        return print_stamp(case, stamped, directory)
+        return print_stamp(case, stamped, directory, sealed=True)
     return 0
 
 

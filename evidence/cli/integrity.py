@@ -16,7 +16,7 @@ from evidence.case import Case
 from evidence.cli._app import cli
 from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report
-from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, UsageError
+from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_PARTIAL, UsageError
 from evidence.integrity.sign import SigningKey
 
 if TYPE_CHECKING:
@@ -63,8 +63,11 @@ def load_signing_key(path: Path, passphrase_env: str | None) -> SigningKey:
     return key
 
 
-def print_stamp(case: Case, result: StampResult, directory: Path) -> int:
-    """Say what a time-stamping run stored and which authorities failed; the exit code."""
+def print_stamp(case: Case, result: StampResult, directory: Path, *,
+                sealed: bool = False) -> int:
+    """Say what a time-stamping run stored and which authorities failed; the exit code:
+    0 all stamped; 3 (done in part) when a seal was written by this run (``sealed``) or
+    some authority stamped it while another failed; 2 when nothing was written."""
     for token in result.stamped:
         how = (" (the TSA's first answer was not DER; asked again without certificates, "
                "which are in the chain file)") if token.refetched else ""
@@ -79,7 +82,7 @@ def print_stamp(case: Case, result: StampResult, directory: Path) -> int:
         urls = " ".join(f"--tsa {url}" for url, _ in result.failures)
         echo(f"  {case.rel(result.seal_path)} is written and unchanged; time-stamp it later "
              f"with: evidence stamp {directory} {urls}", err=True)
-        return EXIT_CANNOT_RUN
+        return EXIT_PARTIAL if sealed or result.stamped else EXIT_CANNOT_RUN
     return 0
 
 
