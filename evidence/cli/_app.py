@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import importlib
-import json
 import os
 import sys
 import traceback
@@ -13,6 +12,7 @@ from collections.abc import Sequence
 import click
 
 from evidence import __version__
+from evidence._text import visible
 from evidence.errors import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EvidenceError
 
 __all__ = ["cli", "main"]
@@ -96,7 +96,9 @@ def _json_error(kind: str, message: str, exc: BaseException | None = None,
         error.update({"message": exc.message, "text": str(exc), "path": exc.path,
                       "line": exc.line, "pointer": exc.pointer,
                       "hint": exc.diagnostics() or None})
-    return json.dumps({"ok": False, "error": error}, indent=2, ensure_ascii=False)
+    from evidence.cli._output import json_text
+
+    return json_text({"ok": False, "error": error})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,9 +122,24 @@ def _failed(kind: str, message: str, exc: BaseException | None = None) -> None:
     _LAST_ERROR.append((kind, message, exc))
 
 
+def _check_arguments(args: list[str]) -> None:
+    """Refuse a control or bidirectional character in any argument, naming the option."""
+    from evidence._text import check_cli_argument
+
+    for index, arg in enumerate(args):
+        if arg.startswith("--") and "=" in arg:
+            option, _, value = arg.partition("=")
+        elif index and args[index - 1].startswith("-") and not arg.startswith("-"):
+            option, value = args[index - 1], arg
+        else:
+            option, value = f"argument {index + 1}", arg
+        check_cli_argument(option, value)
+
+
 def _run(args: list[str]) -> int:
     verbose = "--verbose" in args
     try:
+        _check_arguments(args)
         result = cli.main(args=args, prog_name="evidence", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
@@ -151,7 +168,7 @@ def _run(args: list[str]) -> int:
             click.echo(f"evidence: {full}", err=True)
             _failed("disk-full", full)
             return EXIT_CANNOT_RUN
-        click.echo(f"evidence: {exc}", err=True)
+        click.echo(f"evidence: {visible(str(exc))}", err=True)
         _failed(type(exc).__name__, str(exc), exc)
         detail = exc.diagnostics()
         if detail:

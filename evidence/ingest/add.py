@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence._fs import Batch
+from evidence._text import check_field
 from evidence._time import format_time, parse_time, utc_now
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
 from evidence.digest import digest_bytes
@@ -133,6 +134,11 @@ def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetim
         UsageError: an option's value is malformed; the message names the option.
     """
     given = {k: v for k, v in overrides.items() if v not in (None, (), [])}
+    for name, value in [*given.items(), ("actor", who)]:
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                check_field(item, field=_OPTION_OF.get(name, "--actor"), allow="",
+                            error=UsageError)
     if "published" in given:
         try:
             given["published"] = _published(given["published"], path="--published")
