@@ -114,3 +114,38 @@ def test_visible_never_leaves_a_hidden_character(text: str) -> None:
     assert visible(text.replace("\u27e8", "")).count("\u27e8") == len(
         [c for c in text.replace("\u27e8", "") if HIDDEN.match(c) and c != "\n"]
     )
+
+
+def test_the_dossier_shows_an_override_and_never_applies_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An article keeps its U+202E (texts keep what they have); the dossier prints it as
+    a marker, read back from the PDF with pdftotext."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    case = tmp_path / "case"
+    article = tmp_path / "bidi.txt"
+    article.write_text(
+        "date 2024-07-08 The strike left 100\u202e killed in the city, officials said.\n",
+        encoding="utf-8",
+    )
+    assert main(["init", str(case), "--actor", "tester"]) == 0
+    assert main(["add", str(case), str(article), "--title", "Bidi", "--actor", "tester"]) == 0
+    (case / "claims" / "SRC-0001.yaml").write_text(
+        "source: SRC-0001\nclaims:\n  - key: toll\n"
+        "    statement: The strike killed people in the city.\n"
+        '    quote: "killed in the city"\n    status: reported\n',
+        encoding="utf-8",
+    )
+    assert main(["seal", str(case), "--actor", "tester"]) == 0
+    pdf = tmp_path / "dossier.pdf"
+    assert main(["render", str(case), "-o", str(pdf), "--actor", "tester"]) == 0
+    capsys.readouterr()
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "100\u2039U+202E\u203a killed" in text
+    assert "\u202e" not in text
