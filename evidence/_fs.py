@@ -17,6 +17,7 @@ import os
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ __all__ = [
     "Batch",
     "append_durably",
     "case_lock",
+    "case_read_lock",
     "fsync_dir",
     "new_output_path",
     "read_bytes",
@@ -287,15 +289,54 @@ def read_bytes(path: Path, *, what: str = "file") -> bytes:
         raise InputError(f"cannot read {what}: {exc.strerror}", path=str(path)) from exc
 
 
-@contextlib.contextmanager
-def case_lock(root: Path) -> Iterator[None]:
-    """Hold the writer lock of a case folder, or fail at once if another process has it.
+LOCK_WAIT_ENV = "EVIDENCE_LOCK_WAIT"
+_LOCK_WAIT_DEFAULT = 120.0
+_LOCK_POLL = 0.01
 
-    The lock is an advisory ``flock`` on ``<case>/.lock``; the operating system releases
-    it when the process ends, so a crash never leaves the case locked.
+
+def _lock_wait() -> float:
+    """Seconds a reader waits for a writer (and a writer for readers) before giving up."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, _LOCK_WAIT_DEFAULT)))
+    except ValueError:
+        return _LOCK_WAIT_DEFAULT
+
+
+def _wait_for_range_lock(fd: int, kind: int, root: Path, *, what: str) -> None:
+    """Take a POSIX record lock on byte 0 of the lock file, polling until the deadline.
 
     Raises:
-        LockError: another writer holds the lock.
+        LockError: the lock was not free within :func:`_lock_wait` seconds.
+    """
+    deadline = time.monotonic() + _lock_wait()
+    while True:
+        try:
+            fcntl.lockf(fd, kind | fcntl.LOCK_NB, 1, 0)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise CaseError(f"cannot lock the case: {exc.strerror}", path=str(root)) from exc
+        if time.monotonic() >= deadline:
+            raise LockError(
+                f"{what} did not finish within {_lock_wait():g} s", path=str(root),
+                hint=f"Try again later (or set {LOCK_WAIT_ENV} to wait longer).")
+        time.sleep(_LOCK_POLL)
+
+
+@contextlib.contextmanager
+def case_lock(root: Path) -> Iterator[None]:
+    """Hold the writer lock of a case folder, or fail at once if another writer has it.
+
+    Two locks on ``<case>/.lock``, both released by the operating system when the process
+    ends (a crash never leaves the case locked):
+
+    - ``flock`` exclusive, taken without waiting: one writer at a time;
+    - a POSIX record lock on byte 0, exclusive, against readers (:func:`case_read_lock`):
+      the writer waits for running verifications to finish, and readers wait for it, so a
+      reader never sees a state half-way through a write.
+
+    Raises:
+        LockError: another writer holds the lock, or readers did not finish in time.
     """
     try:
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
@@ -312,6 +353,31 @@ def case_lock(root: Path) -> Iterator[None]:
                     hint="Wait for it to finish; the lock is released when it exits.",
                 ) from exc
             raise
+        _wait_for_range_lock(fd, fcntl.LOCK_EX, root, what="a verification of this case")
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def case_read_lock(root: Path) -> Iterator[None]:
+    """Hold a reader's lock on a case folder: shared with other readers, waiting for a
+    writer to finish first (see :func:`case_lock`), so a reader sees a consistent state.
+
+    A reader never writes: it opens the lock file read-only (a shared lock needs no
+    more) and never creates it. A folder without one (a package's copy, read-only media)
+    has had no writer, and is read without a lock.
+
+    Raises:
+        LockError: a writer did not finish in time.
+    """
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        _wait_for_range_lock(fd, fcntl.LOCK_SH, root, what="a writer of this case")
         yield
     finally:
         os.close(fd)
