@@ -15,11 +15,13 @@ import fcntl
 import itertools
 import os
 import queue
+import re
 import shutil
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 from evidence.errors import CaseError, InputError, LockError, UsageError
 
@@ -31,6 +33,7 @@ __all__ = [
     "fsync_dir",
     "new_output_path",
     "read_bytes",
+    "remove_leftovers",
     "replace_file",
     "replaced_output",
     "write_new_file",
@@ -354,9 +357,65 @@ def case_lock(root: Path) -> Iterator[None]:
                 ) from exc
             raise
         _wait_for_range_lock(fd, fcntl.LOCK_EX, root, what="a verification of this case")
+        remove_leftovers(root)
         yield
     finally:
         os.close(fd)
+
+
+TEMP_PATTERN: Final = re.compile(r"\..+\.(?:\d+-\d+|[0-9a-f]{8,})\.tmp|\.incoming-[0-9a-f]{16}")
+"""Names of the temporary files writers make in a case folder (documented for verify):
+``.<name>.<pid>-<n>.tmp`` beside a file being written (records/, seals/, claims/,
+objects/ab/, the case folder; older versions used ``.<name>.<hex>.tmp``) and
+``objects/.incoming-<16 hex>`` for a streamed object."""
+
+_LEFTOVER_FOLDERS: Final = ("", "records", "seals", "claims", "objects")
+"""Folders of a case where writers put temporary files (and ``objects/ab/``, ``out/``)."""
+
+
+def remove_leftovers(root: Path) -> list[str]:
+    """Remove the temporary files a dead writer left in a case folder; return their names.
+
+    Called by a writer once it holds the exclusive lock: no other writer runs then, so
+    every temporary file is a leftover of one that died (kill -9, power loss). Nothing
+    else is touched: only names of :data:`TEMP_PATTERN` in the case's own folders (and
+    ``out/``, where render, export and capture write under the lock) are removed.
+    Empty object folders (``objects/ab/``) that a dead batch made are removed too.
+    """
+    removed: list[str] = []
+
+    def sweep(folder: Path) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if TEMP_PATTERN.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(str(Path(entry.path).relative_to(root)))
+
+    for name in _LEFTOVER_FOLDERS:
+        sweep(root / name if name else root)
+    for name in ("out", "out/captures"):  # products written under the lock
+        sweep(root / name)
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(root / name):
+                if TEMP_PATTERN.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)  # a package being written
+                    removed.append(f"{name}/{entry.name}/")
+    objects = root / "objects"
+    with contextlib.suppress(OSError):
+        for sub in os.scandir(objects):
+            if sub.is_dir(follow_symlinks=False) and len(sub.name) == 2:
+                sweep(Path(sub.path))
+                with contextlib.suppress(OSError):  # only when empty
+                    os.rmdir(sub.path)
+    if removed:
+        for name in {str(Path(r).parent) for r in removed}:
+            with contextlib.suppress(OSError):
+                fsync_dir(root / name if name != "." else root)
+    return removed
 
 
 @contextlib.contextmanager
