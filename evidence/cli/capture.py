@@ -76,7 +76,7 @@ def capture(directory: Path, url: str, warc_path: Path | None, user_agent: str, 
     from evidence.ingest.attach import parse_attach
     from evidence.ingest.capture import capture_url
 
-    if warc_path is not None and not (warc_path.exists() or warc_path.is_symlink()):
+    if warc_path is not None:  # before anything is fetched
         new_output_path(warc_path, what="WARC file", replaceable=False, make_folder=True)
     case = Case.open(directory)
     specs = [parse_attach(value) for value in attach]

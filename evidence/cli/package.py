@@ -59,8 +59,13 @@ def import_(package: Path, directory: Path, as_json: bool, trusted_keys: tuple[P
             tsa_ca: Path | None, actor: str | None) -> int:
     """Restore a case from a BagIt package (folder or zip), only once it verifies."""
     from evidence.export import import_package
+    from evidence.integrity.sign import load_trusted_keys
+    from evidence.integrity.timestamp import load_certificates
     from evidence.verify import VerifyOptions
 
+    load_trusted_keys(trusted_keys)  # an unusable key or CA file stops here, exit 2
+    if tsa_ca is not None:
+        load_certificates(tsa_ca, what="--tsa-ca file")
     options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca)
     try:
         with progress("verifying") as bar:
