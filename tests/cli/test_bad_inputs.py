@@ -4,11 +4,12 @@ no traceback, and nothing written by a command that could not run."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support.bad_inputs import Row, load_rows, normalise, prepare, run_row, tree
+from tests.support.bad_inputs import Place, Row, load_rows, normalise, prepare, run_row, tree
 
 ROWS = load_rows()
 
@@ -20,11 +21,20 @@ def test_the_table_is_complete() -> None:
     assert all(row.message and row.exit_code in (1, 2) for row in ROWS)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[f"{r.number:03d}" for r in ROWS])
-def test_bad_input(row: Row, sealed_case: Path, tmp_path: Path) -> None:
-    scratch = tmp_path / "scratch"
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The files the rows name (an empty case, a key pair …), made once and copied."""
+    scratch = tmp_path_factory.mktemp("inputs") / "scratch"
     scratch.mkdir()
-    place = prepare(sealed_case, scratch)
+    prepare(scratch / "unused-case", scratch)
+    return scratch
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.number:03d}" for r in ROWS])
+def test_bad_input(row: Row, sealed_case: Path, tmp_path: Path, inputs: Path) -> None:
+    scratch = tmp_path / "scratch"
+    shutil.copytree(inputs, scratch, symlinks=True)
+    place = Place(sealed_case, scratch / "newcase", scratch)
     code, out, err, before = run_row(row, place)
     assert code == row.exit_code, (out, err)
     assert row.message in normalise(out + err), (out, err)
