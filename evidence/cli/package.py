@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import click
@@ -10,7 +12,7 @@ from evidence.case import Case
 from evidence.cli._app import cli
 from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report, progress
-from evidence.errors import EXIT_FINDINGS, VerificationFailed
+from evidence.errors import EXIT_FINDINGS, CaseError, VerificationFailed
 
 __all__ = ["export", "import_"]
 
@@ -72,6 +74,11 @@ def import_(package: Path, directory: Path, as_json: bool, trusted_keys: tuple[P
             result = import_package(package, directory, options=options, actor=actor,
                                     progress=bar)
     except VerificationFailed as exc:
+        full = os.strerror(errno.ENOSPC)
+        if any(full in f.message for f in exc.report.problems()):
+            # The copy to verify ran out of space: no verdict on the package was reached.
+            raise CaseError(f"disk full: {full} while copying {package} to check it; "
+                            "nothing was written") from exc
         print_report(exc.report, as_json=as_json, title=f"import {package}")
         echo("nothing was imported: the package does not verify", err=True)
         return EXIT_FINDINGS

@@ -93,6 +93,8 @@ def test_seal_export_render_on_a_full_disk(
 ) -> None:
     case = tmpfs / "case"
     shutil.copytree(sealed_case, case)
+    bag = tmp_path / "bag"
+    assert main(["export", str(sealed_case), "--bagit", str(bag), "--actor", "tester"]) == 0
     text = (case / "claims" / "SRC-0001.yaml").read_text(encoding="utf-8")
     (case / "claims" / "more.yaml").write_text(text.replace("- key: ", "- key: more-"))
     _fill(tmpfs, 8 * 1024)
@@ -103,6 +105,7 @@ def test_seal_export_render_on_a_full_disk(
         ["export", str(case), "--bagit", str(tmpfs / "case.zip"), "--zip"],
         ["export", str(case), "--bagit", str(case / "out" / "bag")],
         ["render", str(case), "-o", str(tmpfs / "dossier.pdf")],
+        ["import", str(bag), str(tmpfs / "restored")],
     ):
         code = main(argv)
         err = capsys.readouterr().err
