@@ -363,11 +363,14 @@ def case_lock(root: Path) -> Iterator[None]:
         os.close(fd)
 
 
-TEMP_PATTERN: Final = re.compile(r"\..+\.(?:\d+-\d+|[0-9a-f]{8,})\.tmp|\.incoming-[0-9a-f]{16}")
+TEMP_PATTERN: Final = re.compile(
+    r"\..+\.(?:\d+-\d+|[0-9a-f]{8,})\.tmp|\.incoming-[0-9a-f]{16}|\.evidence-staging-\d+-\d+")
 """Names of the temporary files writers make in a case folder (documented for verify):
 ``.<name>.<pid>-<n>.tmp`` beside a file being written (records/, seals/, claims/,
 objects/ab/, the case folder; older versions used ``.<name>.<hex>.tmp``) and
-``objects/.incoming-<16 hex>`` for a streamed object."""
+``objects/.incoming-<16 hex>`` for a streamed object (and, in ``out/``, the folders
+``.<package>.<12 hex>.tmp/`` of an export and ``.evidence-staging-<pid>-<n>/`` of a
+``--force`` replacement)."""
 
 _LEFTOVER_FOLDERS: Final = ("", "records", "seals", "claims", "objects")
 """Folders of a case where writers put temporary files (and ``objects/ab/``, ``out/``)."""

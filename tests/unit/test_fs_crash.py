@@ -43,10 +43,14 @@ def test_the_next_writer_removes_leftovers(
         path.write_bytes(b"half")
     package = sealed_case / "out" / ".pkg.zip.0123456789ab.tmp"
     (package / "data").mkdir(parents=True)
+    staging = sealed_case / "out" / ".evidence-staging-4242-0"
+    staging.mkdir()
+    (staging / "case.zip").write_bytes(b"half")
     assert main(["add", str(sealed_case), str(seed_article), "--actor", "tester"]) == 0
     for name in PLANTED:
         assert not (sealed_case / name).exists(), name
     assert not package.exists()
+    assert not staging.exists()
     assert not (sealed_case / "objects" / "ff").exists()  # the dead batch's empty folder
     for name in KEPT:
         assert (sealed_case / name).read_bytes() == b"half", name
