@@ -43,8 +43,13 @@ _ENV = {**os.environ, "EVIDENCE_ACTOR": "crash-bench"}
 
 
 def evidence(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "evidence", *args], capture_output=True,
-                          text=True, env=_ENV, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "evidence", *args],
+        capture_output=True,
+        text=True,
+        env=_ENV,
+        timeout=timeout,
+    )
 
 
 def make_template(folder: Path) -> Path:
@@ -60,8 +65,11 @@ def make_template(folder: Path) -> Path:
         for _ in range(48):
             fh.write(rng.randbytes(1 << 20))
     (inputs / "article.txt").write_text(
-        "date 2024-07-08 " + " ".join(f"Sentence {n} of the crash trial article." for n in
-                                       range(400)) + "\n", encoding="utf-8")
+        "date 2024-07-08 "
+        + " ".join(f"Sentence {n} of the crash trial article." for n in range(400))
+        + "\n",
+        encoding="utf-8",
+    )
     return case
 
 
@@ -80,14 +88,18 @@ def _prepare(op: str, case: Path, tag: str) -> None:
     if op == "seal":
         text = (case / "claims" / "SRC-0001.yaml").read_text(encoding="utf-8")
         (case / "claims" / f"{tag}.yaml").write_text(
-            text.replace("- key: ", f"- key: {tag}-"), encoding="utf-8")
+            text.replace("- key: ", f"- key: {tag}-"), encoding="utf-8"
+        )
 
 
 def _sealed(case: Path) -> dict[str, bytes]:
     """Every file a seal covers or is: seals/, records/, objects/, as bytes."""
-    return {str(p.relative_to(case)): p.read_bytes()
-            for name in ("seals", "records", "objects") for p in sorted((case / name).rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(case)): p.read_bytes()
+        for name in ("seals", "records", "objects")
+        for p in sorted((case / name).rglob("*"))
+        if p.is_file()
+    }
 
 
 def _leftovers(case: Path) -> list[str]:
@@ -112,8 +124,13 @@ class Outcome:
 
 def _run_killed(argv: list[str], delay: float) -> tuple[bool, str]:
     """Start ``evidence argv``, SIGKILL it after ``delay`` s; (was it still running, stderr)."""
-    proc = subprocess.Popen([sys.executable, "-m", "evidence", *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evidence", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_ENV,
+    )
     time.sleep(delay)
     running = proc.poll() is None
     if running:
@@ -140,8 +157,16 @@ def calibrate(template: Path, inputs: Path, work: Path, outcome: Outcome) -> dic
     return times
 
 
-def trial(number: int, op: str, template: Path, inputs: Path, work: Path,
-          times: dict[str, float], rng: random.Random, outcome: Outcome) -> None:
+def trial(
+    number: int,
+    op: str,
+    template: Path,
+    inputs: Path,
+    work: Path,
+    times: dict[str, float],
+    rng: random.Random,
+    outcome: Outcome,
+) -> None:
     case = work / f"trial-{number}"
     shutil.copytree(template, case)
     tag = f"t{number}"
@@ -158,8 +183,10 @@ def trial(number: int, op: str, template: Path, inputs: Path, work: Path,
     nxt = evidence(*_argv(op, case, inputs, number + 100_000))
     outcome.recovery.setdefault(op, []).append(time.perf_counter() - start)
     if nxt.returncode != 0:
-        outcome.fail("next-command", f"{label}: next {op} exited {nxt.returncode}: "
-                     f"{nxt.stderr.strip()[:300]}")
+        outcome.fail(
+            "next-command",
+            f"{label}: next {op} exited {nxt.returncode}: {nxt.stderr.strip()[:300]}",
+        )
     after = _sealed(case)
     lost = [name for name, data in before.items() if after.get(name) != data]
     if lost:
@@ -169,8 +196,10 @@ def trial(number: int, op: str, template: Path, inputs: Path, work: Path,
         outcome.fail("leftovers", f"{label}: temporary files left: {left[:3]}")
     check = evidence("verify", str(case))
     if check.returncode != 0:
-        outcome.fail("verify", f"{label}: verify exited {check.returncode}: "
-                     f"{check.stdout.strip().splitlines()[:3]}")
+        outcome.fail(
+            "verify",
+            f"{label}: verify exited {check.returncode}: {check.stdout.strip().splitlines()[:3]}",
+        )
     shutil.rmtree(case, ignore_errors=True)
 
 
@@ -200,8 +229,10 @@ def main() -> None:
     for op in OPS:
         rec = statistics.median(outcome.recovery.get(op, [0.0]))
         base = statistics.median(outcome.clean.get(op, [1.0]))
-        print(f"{op:<7} next command after a kill: median {rec:.2f} s; on an undamaged copy "
-              f"{base:.2f} s (ratio {rec / base:.2f})")
+        print(
+            f"{op:<7} next command after a kill: median {rec:.2f} s; on an undamaged copy "
+            f"{base:.2f} s (ratio {rec / base:.2f})"
+        )
 
 
 if __name__ == "__main__":

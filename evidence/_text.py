@@ -29,8 +29,14 @@ HIDDEN: Final = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 """C0 and C1 controls, bidirectional embeddings, overrides and isolates."""
 
 _NAMES: Final = {
-    0x1B: "ESCAPE", 0x07: "BELL", 0x08: "BACKSPACE", 0x0D: "CARRIAGE RETURN",
-    0x00: "NULL", 0x7F: "DELETE", 0x09: "TAB", 0x0A: "LINE FEED",
+    0x1B: "ESCAPE",
+    0x07: "BELL",
+    0x08: "BACKSPACE",
+    0x0D: "CARRIAGE RETURN",
+    0x00: "NULL",
+    0x7F: "DELETE",
+    0x09: "TAB",
+    0x0A: "LINE FEED",
 }
 
 
@@ -54,8 +60,15 @@ def find_hidden(text: str, *, allow: str = "") -> tuple[int, str] | None:
     return None
 
 
-def check_field(text: str, *, field: str, path: str | None = None, line: int | None = None,
-                allow: str = "\t\n", error: type[EvidenceError] = InputError) -> None:
+def check_field(
+    text: str,
+    *,
+    field: str,
+    path: str | None = None,
+    line: int | None = None,
+    allow: str = "\t\n",
+    error: type[EvidenceError] = InputError,
+) -> None:
     """Refuse a control or bidirectional character in a field a person wrote.
 
     Raises:
@@ -67,9 +80,11 @@ def check_field(text: str, *, field: str, path: str | None = None, line: int | N
     index, char = found
     raise error(
         f"{field}: character {index + 1} is {code_point(char)}, which is not allowed",
-        path=path, line=line,
+        path=path,
+        line=line,
         hint="Control and bidirectional-override characters can hide or reorder what a "
-             "text says; remove it (write the text as it should read).")
+        "text says; remove it (write the text as it should read).",
+    )
 
 
 def check_cli_argument(option: str, value: str) -> None:
@@ -85,7 +100,8 @@ def check_cli_argument(option: str, value: str) -> None:
     raise UsageError(
         f"{option}: character {index + 1} is {code_point(char)}, which is not allowed",
         hint="Control and bidirectional-override characters can hide or reorder what a "
-             "text says; nothing was written.")
+        "text says; nothing was written.",
+    )
 
 
 def visible(text: str, *, left: str = "⟨", right: str = "⟩", keep: str = "\n") -> str:
@@ -97,5 +113,5 @@ def visible(text: str, *, left: str = "⟨", right: str = "⟩", keep: str = "\n
         keep: characters printed as they are (line ends in a multi-line report).
     """
     return HIDDEN.sub(
-        lambda m: m.group() if m.group() in keep else f"{left}U+{ord(m.group()):04X}{right}",
-        text)
+        lambda m: m.group() if m.group() in keep else f"{left}U+{ord(m.group()):04X}{right}", text
+    )

@@ -56,8 +56,16 @@ def load_rows(doc: Path = DOC) -> list[Row]:
             continue
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         number, name, setup, command, message, code = cells
-        rows.append(Row(int(number), name, setup.strip("`"), command.strip("`"),
-                        message.strip("`").replace("\\|", "|"), int(code)))
+        rows.append(
+            Row(
+                int(number),
+                name,
+                setup.strip("`"),
+                command.strip("`"),
+                message.strip("`").replace("\\|", "|"),
+                int(code),
+            )
+        )
     return rows
 
 
@@ -124,8 +132,9 @@ def _append(path: Path, data: bytes) -> None:
 
 def _more_claims(case: Path) -> None:
     text = _claims(case).read_text(encoding="utf-8")
-    (case / "claims" / "more.yaml").write_text(text.replace("- key: ", "- key: more-"),
-                                               encoding="utf-8")
+    (case / "claims" / "more.yaml").write_text(
+        text.replace("- key: ", "- key: more-"), encoding="utf-8"
+    )
 
 
 def _edited_and_more(case: Path) -> None:
@@ -184,69 +193,86 @@ SETUPS: dict[str, Callable[[Path, Path], Any]] = {
     "-": lambda case, tmp: None,
     "record-empty": lambda case, tmp: _record(case).write_bytes(b""),
     "record-truncated": lambda case, tmp: _record(case).write_bytes(
-        _record(case).read_bytes()[:300]),
+        _record(case).read_bytes()[:300]
+    ),
     "record-not-json": lambda case, tmp: _record(case).write_bytes(
-        _record(case).read_bytes()[:200] + b"\xff\xfe" + _record(case).read_bytes()[202:]),
+        _record(case).read_bytes()[:200] + b"\xff\xfe" + _record(case).read_bytes()[202:]
+    ),
     "record-edited": lambda case, tmp: _flip(_record(case), b'"title":"'),
     "record-edited-claims-more": lambda case, tmp: _edited_and_more(case),
-    "claim-record-edited": lambda case, tmp: _flip(case / "records" / "CLM-0001.1.json",
-                                                    b'"statement":"'),
+    "claim-record-edited": lambda case, tmp: _flip(
+        case / "records" / "CLM-0001.1.json", b'"statement":"'
+    ),
     "record-missing": lambda case, tmp: _record(case).unlink(),
     "record-extra": lambda case, tmp: (case / "records" / "SRC-0009.1.json").write_bytes(
-        _record(case).read_bytes()),
+        _record(case).read_bytes()
+    ),
     "text-not-utf8": lambda case, tmp: _text_object(case).write_bytes(
-        b"\xff" + _text_object(case).read_bytes()[1:]),
+        b"\xff" + _text_object(case).read_bytes()[1:]
+    ),
     "object-missing": lambda case, tmp: _object(case).unlink(),
     "object-truncated": lambda case, tmp: _object(case).write_bytes(
-        _object(case).read_bytes()[:10]),
+        _object(case).read_bytes()[:10]
+    ),
     "custody-garbage": lambda case, tmp: _append(case / "custody.jsonl", b"not json\n"),
     "custody-half-line": lambda case, tmp: _append(case / "custody.jsonl", b'{"seq": 99'),
     "custody-missing": lambda case, tmp: (case / "custody.jsonl").unlink(),
     "custody-edited": lambda case, tmp: _flip(case / "custody.jsonl", b'"actor":"'),
     "case-yaml-missing": lambda case, tmp: (case / "case.yaml").unlink(),
     "case-yaml-syntax": lambda case, tmp: (case / "case.yaml").write_text("id: [unclosed\n"),
-    "case-yaml-schema": lambda case, tmp: _case_yaml(case, "classification: public",
-                                                     "classification: secret"),
-    "case-yaml-rlo": lambda case, tmp: _case_yaml(case, "situation: ",
-                                                  'situation: "\\u202e" #'),
-    "case-yaml-alias": lambda case, tmp: (case / "case.yaml").write_text(
-        "a: &x 1\nb: *x\n"),
+    "case-yaml-schema": lambda case, tmp: _case_yaml(
+        case, "classification: public", "classification: secret"
+    ),
+    "case-yaml-rlo": lambda case, tmp: _case_yaml(case, "situation: ", 'situation: "\\u202e" #'),
+    "case-yaml-alias": lambda case, tmp: (case / "case.yaml").write_text("a: &x 1\nb: *x\n"),
     "seal-edited": lambda case, tmp: _seal_edit(case),
     "seal-missing": lambda case, tmp: (case / "seals" / "0001.json").unlink(),
-    "claims-syntax": lambda case, tmp: shutil.copy(DATA / "claims_syntax_error.yaml",
-                                                   _claims(case)),
-    "claims-alias": lambda case, tmp: shutil.copy(DATA / "claims_alias_bomb.yaml",
-                                                  _claims(case)),
-    "claims-duplicate-key": lambda case, tmp: shutil.copy(DATA / "claims_duplicate_keys.yaml",
-                                                          _claims(case)),
+    "claims-syntax": lambda case, tmp: shutil.copy(
+        DATA / "claims_syntax_error.yaml", _claims(case)
+    ),
+    "claims-alias": lambda case, tmp: shutil.copy(DATA / "claims_alias_bomb.yaml", _claims(case)),
+    "claims-duplicate-key": lambda case, tmp: shutil.copy(
+        DATA / "claims_duplicate_keys.yaml", _claims(case)
+    ),
     "claims-empty": lambda case, tmp: shutil.copy(DATA / "claims_empty.yaml", _claims(case)),
-    "claims-not-utf8": lambda case, tmp: shutil.copy(DATA / "claims_invalid_utf8.yaml",
-                                                     _claims(case)),
-    "claims-python-tag": lambda case, tmp: shutil.copy(DATA / "claims_python_tag.yaml",
-                                                       _claims(case)),
+    "claims-not-utf8": lambda case, tmp: shutil.copy(
+        DATA / "claims_invalid_utf8.yaml", _claims(case)
+    ),
+    "claims-python-tag": lambda case, tmp: shutil.copy(
+        DATA / "claims_python_tag.yaml", _claims(case)
+    ),
     "claims-two-documents": lambda case, tmp: shutil.copy(
-        DATA / "claims_two_documents.yaml", _claims(case)),
-    "claims-wrong-types": lambda case, tmp: shutil.copy(DATA / "claims_wrong_types.yaml",
-                                                        _claims(case)),
+        DATA / "claims_two_documents.yaml", _claims(case)
+    ),
+    "claims-wrong-types": lambda case, tmp: shutil.copy(
+        DATA / "claims_wrong_types.yaml", _claims(case)
+    ),
     "claims-unknown-field": lambda case, tmp: _edit_claims(
-        case, _first_statement(case), _first_statement(case) + "\n    colour: red"),
+        case, _first_statement(case), _first_statement(case) + "\n    colour: red"
+    ),
     "claims-quote-not-found": lambda case, tmp: _edit_claims(
-        case, _first_quote(case), "quote: words the article never says"),
-    "claims-unknown-source": lambda case, tmp: _edit_claims(case, "source: SRC-0001",
-                                                           "source: SRC-0042"),
-    "claims-esc": lambda case, tmp: _edit_claims(case, _first_statement(case),
-                                                 'statement: "100 \\e[2J killed"'),
-    "claims-bel": lambda case, tmp: _edit_claims(case, _first_statement(case),
-                                                 'statement: "ring \\a"'),
-    "claims-rlo": lambda case, tmp: _edit_claims(case, _first_statement(case),
-                                                 'statement: "100 \\u202e killed"'),
-    "claims-c1": lambda case, tmp: _edit_claims(case, _first_statement(case),
-                                                'statement: "csi \\x9b"'),
-    "claims-rli-key": lambda case, tmp: _edit_claims(case, "- key: ",
-                                                     '- "k\\u2067": 1\n    key: '),
+        case, _first_quote(case), "quote: words the article never says"
+    ),
+    "claims-unknown-source": lambda case, tmp: _edit_claims(
+        case, "source: SRC-0001", "source: SRC-0042"
+    ),
+    "claims-esc": lambda case, tmp: _edit_claims(
+        case, _first_statement(case), 'statement: "100 \\e[2J killed"'
+    ),
+    "claims-bel": lambda case, tmp: _edit_claims(
+        case, _first_statement(case), 'statement: "ring \\a"'
+    ),
+    "claims-rlo": lambda case, tmp: _edit_claims(
+        case, _first_statement(case), 'statement: "100 \\u202e killed"'
+    ),
+    "claims-c1": lambda case, tmp: _edit_claims(
+        case, _first_statement(case), 'statement: "csi \\x9b"'
+    ),
+    "claims-rli-key": lambda case, tmp: _edit_claims(case, "- key: ", '- "k\\u2067": 1\n    key: '),
     "claims-bad-status": lambda case, tmp: _edit_claims(case, "status: ", "status: maybe #"),
     "claims-empty-statement": lambda case, tmp: _edit_claims(
-        case, _first_statement(case), 'statement: ""'),
+        case, _first_statement(case), 'statement: ""'
+    ),
     "locked": lambda case, tmp: _locked(case),
     "binary-source": _add_binary,
     "bag": _bag,
@@ -261,8 +287,7 @@ SETUPS: dict[str, Callable[[Path, Path], Any]] = {
 }
 
 
-_CHARS = {"{RLO}": "\u202e", "{ESC}": "\x1b", "{BEL}": "\x07", "{RLI}": "\u2067",
-          "{C1}": "\x9b"}
+_CHARS = {"{RLO}": "\u202e", "{ESC}": "\x1b", "{BEL}": "\x07", "{RLI}": "\u2067", "{C1}": "\x9b"}
 
 
 @dataclass
@@ -276,11 +301,17 @@ class Place:
     def fill(self, command: str) -> list[str]:
         words = shlex.split(command)
         table = {
-            "CASE": self.case, "NEWCASE": self.newcase, "TMP": self.tmp,
-            "ART": self.tmp / "article.txt", "BIN": self.tmp / "blob.bin",
-            "EMPTY": self.tmp / "empty.txt", "MISSING": self.tmp / "missing",
-            "DIR": self.tmp / "dir", "KEY": self.tmp / "signer.key",
-            "PUB": self.tmp / "signer.pub", "DATA": DATA,
+            "CASE": self.case,
+            "NEWCASE": self.newcase,
+            "TMP": self.tmp,
+            "ART": self.tmp / "article.txt",
+            "BIN": self.tmp / "blob.bin",
+            "EMPTY": self.tmp / "empty.txt",
+            "MISSING": self.tmp / "missing",
+            "DIR": self.tmp / "dir",
+            "KEY": self.tmp / "signer.key",
+            "PUB": self.tmp / "signer.pub",
+            "DATA": DATA,
         }
         out = []
         for word in words:
@@ -293,8 +324,12 @@ class Place:
 
     def shown(self, text: str) -> str:
         """A message with its paths replaced by the placeholders."""
-        for value, name in ((DATA, "DATA"), (self.case, "CASE"), (self.newcase, "NEWCASE"),
-                            (self.tmp, "TMP")):
+        for value, name in (
+            (DATA, "DATA"),
+            (self.case, "CASE"),
+            (self.newcase, "NEWCASE"),
+            (self.tmp, "TMP"),
+        ):
             text = text.replace(str(value), name)
         return text
 
@@ -316,8 +351,11 @@ def tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` but the lock file, as bytes."""
     if not root.is_dir():
         return {}
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def run_row(row: Row, place: Place) -> tuple[int, str, str, dict[str, bytes]]:
@@ -335,8 +373,12 @@ def run_row(row: Row, place: Place) -> tuple[int, str, str, dict[str, bytes]]:
     old = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
-        held = context if isinstance(context, contextlib.AbstractContextManager) and not (
-            isinstance(context, Path)) else contextlib.nullcontext()
+        held = (
+            context
+            if isinstance(context, contextlib.AbstractContextManager)
+            and not (isinstance(context, Path))
+            else contextlib.nullcontext()
+        )
         with held:
             code = main(place.fill(row.command))
     finally:
