@@ -172,7 +172,7 @@ def trial(
     tag = f"t{number}"
     _prepare(op, case, tag)
     before = _sealed(case)
-    delay = rng.uniform(0.05, times[op] * 0.9)
+    delay = rng.uniform(0.05, times[op] * 0.7)
     running, err = _run_killed(_argv(op, case, inputs, number), delay)
     outcome.trials += 1
     outcome.killed_while_running += running

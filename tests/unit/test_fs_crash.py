@@ -129,4 +129,4 @@ def test_a_handful_of_crash_trials(tmp_path: Path) -> None:
     outcome = bench.run(4, 11, tmp_path)
     assert outcome.trials == 4
     assert outcome.failures == {}, outcome.notes
-    assert outcome.killed_while_running >= 3
+    assert outcome.killed_while_running >= 2  # a fast run can end before its kill
