@@ -15,19 +15,27 @@ import fcntl
 import itertools
 import os
 import queue
+import re
+import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
-from evidence.errors import CaseError, InputError, LockError
+from evidence.errors import CaseError, InputError, LockError, UsageError
 
 __all__ = [
     "Batch",
     "append_durably",
     "case_lock",
+    "case_read_lock",
     "fsync_dir",
+    "new_output_path",
     "read_bytes",
+    "remove_leftovers",
     "replace_file",
+    "replaced_output",
     "write_new_file",
 ]
 
@@ -248,14 +256,24 @@ class Batch:
 def append_durably(path: Path, data: bytes) -> None:
     """Append ``data`` to ``path`` in one write and fsync it.
 
-    The caller holds the case lock, so appends never interleave.
+    The caller holds the case lock, so appends never interleave. On any failure the file
+    is cut back to its former length: the appended lines are all there or none is.
     """
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            # A full disk can take part of the lines: cut the log back to where it was,
+            # so that it never ends in half an event.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+            raise
     finally:
         os.close(fd)
 
@@ -274,15 +292,54 @@ def read_bytes(path: Path, *, what: str = "file") -> bytes:
         raise InputError(f"cannot read {what}: {exc.strerror}", path=str(path)) from exc
 
 
-@contextlib.contextmanager
-def case_lock(root: Path) -> Iterator[None]:
-    """Hold the writer lock of a case folder, or fail at once if another process has it.
+LOCK_WAIT_ENV = "EVIDENCE_LOCK_WAIT"
+_LOCK_WAIT_DEFAULT = 120.0
+_LOCK_POLL = 0.01
 
-    The lock is an advisory ``flock`` on ``<case>/.lock``; the operating system releases
-    it when the process ends, so a crash never leaves the case locked.
+
+def _lock_wait() -> float:
+    """Seconds a reader waits for a writer (and a writer for readers) before giving up."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, _LOCK_WAIT_DEFAULT)))
+    except ValueError:
+        return _LOCK_WAIT_DEFAULT
+
+
+def _wait_for_range_lock(fd: int, kind: int, root: Path, *, what: str) -> None:
+    """Take a POSIX record lock on byte 0 of the lock file, polling until the deadline.
 
     Raises:
-        LockError: another writer holds the lock.
+        LockError: the lock was not free within :func:`_lock_wait` seconds.
+    """
+    deadline = time.monotonic() + _lock_wait()
+    while True:
+        try:
+            fcntl.lockf(fd, kind | fcntl.LOCK_NB, 1, 0)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise CaseError(f"cannot lock the case: {exc.strerror}", path=str(root)) from exc
+        if time.monotonic() >= deadline:
+            raise LockError(
+                f"{what} did not finish within {_lock_wait():g} s", path=str(root),
+                hint=f"Try again later (or set {LOCK_WAIT_ENV} to wait longer).")
+        time.sleep(_LOCK_POLL)
+
+
+@contextlib.contextmanager
+def case_lock(root: Path) -> Iterator[None]:
+    """Hold the writer lock of a case folder, or fail at once if another writer has it.
+
+    Two locks on ``<case>/.lock``, both released by the operating system when the process
+    ends (a crash never leaves the case locked):
+
+    - ``flock`` exclusive, taken without waiting: one writer at a time;
+    - a POSIX record lock on byte 0, exclusive, against readers (:func:`case_read_lock`):
+      the writer waits for running verifications to finish, and readers wait for it, so a
+      reader never sees a state half-way through a write.
+
+    Raises:
+        LockError: another writer holds the lock, or readers did not finish in time.
     """
     try:
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
@@ -299,6 +356,217 @@ def case_lock(root: Path) -> Iterator[None]:
                     hint="Wait for it to finish; the lock is released when it exits.",
                 ) from exc
             raise
+        _wait_for_range_lock(fd, fcntl.LOCK_EX, root, what="a verification of this case")
+        remove_leftovers(root)
         yield
     finally:
         os.close(fd)
+
+
+TEMP_PATTERN: Final = re.compile(
+    r"\..+\.(?:\d+-\d+|[0-9a-f]{8,})\.tmp|\.incoming-[0-9a-f]{16}|\.evidence-staging-\d+-\d+")
+"""Names of the temporary files writers make in a case folder (documented for verify):
+``.<name>.<pid>-<n>.tmp`` beside a file being written (records/, seals/, claims/,
+objects/ab/, the case folder; older versions used ``.<name>.<hex>.tmp``) and
+``objects/.incoming-<16 hex>`` for a streamed object (and, in ``out/``, the folders
+``.<package>.<12 hex>.tmp/`` of an export and ``.evidence-staging-<pid>-<n>/`` of a
+``--force`` replacement)."""
+
+_LEFTOVER_FOLDERS: Final = ("", "records", "seals", "claims", "objects")
+"""Folders of a case where writers put temporary files (and ``objects/ab/``, ``out/``)."""
+
+
+def remove_leftovers(root: Path) -> list[str]:
+    """Remove the temporary files a dead writer left in a case folder; return their names.
+
+    Called by a writer once it holds the exclusive lock: no other writer runs then, so
+    every temporary file is a leftover of one that died (kill -9, power loss). Nothing
+    else is touched: only names of :data:`TEMP_PATTERN` in the case's own folders (and
+    ``out/``, where render, export and capture write under the lock) are removed.
+    Empty object folders (``objects/ab/``) that a dead batch made are removed too.
+    """
+    removed: list[str] = []
+
+    def sweep(folder: Path) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if TEMP_PATTERN.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(str(Path(entry.path).relative_to(root)))
+
+    for name in _LEFTOVER_FOLDERS:
+        sweep(root / name if name else root)
+    for name in ("out", "out/captures"):  # products written under the lock
+        sweep(root / name)
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(root / name):
+                if TEMP_PATTERN.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)  # a package being written
+                    removed.append(f"{name}/{entry.name}/")
+    objects = root / "objects"
+    with contextlib.suppress(OSError):
+        for sub in os.scandir(objects):
+            if sub.is_dir(follow_symlinks=False) and len(sub.name) == 2:
+                sweep(Path(sub.path))
+                with contextlib.suppress(OSError):  # only when empty
+                    os.rmdir(sub.path)
+    if removed:
+        for name in {str(Path(r).parent) for r in removed}:
+            with contextlib.suppress(OSError):
+                fsync_dir(root / name if name != "." else root)
+    return removed
+
+
+@contextlib.contextmanager
+def case_read_lock(root: Path) -> Iterator[None]:
+    """Hold a reader's lock on a case folder: shared with other readers, waiting for a
+    writer to finish first (see :func:`case_lock`), so a reader sees a consistent state.
+
+    A reader never writes: it opens the lock file read-only (a shared lock needs no
+    more) and never creates it. A folder without one (a package's copy, read-only media)
+    has had no writer, and is read without a lock.
+
+    Raises:
+        LockError: a writer did not finish in time.
+    """
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        _wait_for_range_lock(fd, fcntl.LOCK_SH, root, what="a writer of this case")
+        yield
+    finally:
+        os.close(fd)
+
+
+# -- paths the user names for a command's output -----------------------------------------
+
+EVIDENCE_ENTRIES = ("objects", "records", "seals", "claims", "custody.jsonl", "case.yaml",
+                    LOCK_NAME)
+"""What a case folder holds as evidence (or authored input): never an output path."""
+
+_KEY_MARKERS = (b"PRIVATE KEY-----", b"PUBLIC KEY-----")
+
+
+def _enclosing_case(path: Path) -> Path | None:
+    """The case folder ``path`` lies in (a folder with case.yaml and custody.jsonl)."""
+    for folder in (path, *path.parents):
+        if (folder / "case.yaml").is_file() and (folder / "custody.jsonl").is_file():
+            return folder
+    return None
+
+
+def _is_key_file(path: Path) -> bool:
+    """A private or public key: named ``*.key``, or a PEM file holding a key."""
+    if path.suffix == ".key":
+        return True
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return any(marker in head for marker in _KEY_MARKERS)
+
+
+def new_output_path(path: Path, *, force: bool = False, folder: bool = False,
+                    what: str = "output", replaceable: bool = True,
+                    make_folder: bool = False) -> Path:
+    """Check a path the user named for a command's output, before anything is written.
+
+    The one rule for every command that writes where the user says (``proof -o``,
+    ``render -o``, ``export``, ``disclose -o``, ``keygen``, ``capture --warc``):
+
+    - never inside a case's evidence: ``objects/``, ``records/``, ``seals/``, ``claims/``,
+      ``custody.jsonl``, ``case.yaml`` of any case folder the path lies in (symbolic
+      links are followed to where they point);
+    - never over a key file (``*.key`` or a PEM key), not even with ``force``;
+    - never over an existing path, unless ``force`` is given; ``force`` replaces a
+      writable file (atomically, by the writer), never a read-only file and never a
+      folder that holds anything;
+    - its folder must exist.
+
+    Args:
+        path: the path as the user gave it.
+        force: the user asked to replace an existing file.
+        folder: the output is a folder (an existing empty folder is accepted).
+        what: what is written, for the messages ("proof", "dossier" …).
+        replaceable: the command has a ``--force`` (said in the hint when a path exists).
+        make_folder: the writer creates a missing folder (else it must exist).
+
+    Returns:
+        ``path`` unchanged, for chaining.
+
+    Raises:
+        UsageError: the path may not be written; the message says why.
+    """
+    shown = str(path)
+    parent = path.parent
+    targets = {parent.resolve() / path.name}
+    if path.is_symlink():
+        targets.add(path.resolve())
+    for target in targets:
+        root = _enclosing_case(target.parent)
+        if root is None and target.is_dir():
+            root = _enclosing_case(target)
+        if root is None:
+            continue
+        if target == root:
+            raise UsageError(f"is a case folder; the {what} goes elsewhere (or in its out/)",
+                             path=shown)
+        entry = target.relative_to(root).parts[0]
+        if entry in EVIDENCE_ENTRIES:
+            raise UsageError(
+                f"is inside the case's evidence ({entry}); the {what} is never written there",
+                path=shown, hint="Write it outside the case folder or in its out/ folder.")
+    if not make_folder and not parent.is_dir():
+        raise UsageError(f"no such folder for the {what}: {parent}", path=shown)
+    if not (path.exists() or path.is_symlink()):
+        return path
+    if path.is_dir() and not path.is_symlink():
+        if folder and not any(path.iterdir()):
+            return path
+        raise UsageError(f"exists and is a folder; give a new path for the {what}",
+                         path=shown, hint="A folder is never replaced, not even with --force.")
+    if _is_key_file(path):
+        raise UsageError(f"is a key file; the {what} never replaces a key", path=shown,
+                         hint="Give another path; move the key away first if you mean it.")
+    if not force:
+        raise UsageError(f"exists already; give a new path for the {what}", path=shown,
+                         hint="Add --force to replace this file." if replaceable else
+                         "This command never replaces a file.")
+    if path.is_file() and not path.stat().st_mode & 0o200:
+        raise UsageError(f"is read-only; the {what} never replaces a read-only file, "
+                         "not even with --force", path=shown)
+    return path
+
+
+STAGING_PREFIX = ".evidence-staging-"
+"""Folders beside an output being replaced: ``.evidence-staging-<pid>-<n>/<name>``."""
+
+
+@contextlib.contextmanager
+def replaced_output(path: Path) -> Iterator[Path]:
+    """Where to write an output that may replace an existing file (``--force``).
+
+    When ``path`` is an existing file, the writer is given the same name inside a new
+    hidden folder beside it, and the new file replaces the old one (``rename(2)``, atomic)
+    only once it is complete: a failure or a crash leaves the old file as it was. When
+    ``path`` does not exist, the writer gets ``path`` itself.
+    """
+    if not path.is_file():
+        yield path
+        return
+    staging = path.parent / f"{STAGING_PREFIX}{os.getpid()}-{next(_TEMP_SEQUENCE)}"
+    staging.mkdir()
+    try:
+        yield staging / path.name
+        os.replace(staging / path.name, path)
+        fsync_dir(path.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -13,8 +13,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -33,6 +35,28 @@ def worker_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _quiet_worker() -> None:
+    """Set up a worker so that it dies quietly with its parent.
+
+    Ctrl-C is the parent's to handle (it stops the pool); SIGTERM from the pool's
+    ``terminate`` ends the worker without a traceback; and on Linux the kernel kills the
+    worker when the parent dies (even by SIGKILL), before it could print a traceback about
+    a broken pipe to the parent.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):  # not Linux: the parent's exit still ends it
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def chunked(items: Sequence[T], parts: int) -> list[list[T]]:
@@ -68,7 +92,7 @@ def map_chunks(
     if workers < 2 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
         return [func(chunk) for chunk in chunks]
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_quiet_worker) as pool:
         return pool.map(func, chunks, chunksize=1)
 
 
@@ -87,5 +111,5 @@ def imap_chunks(
             yield func(chunk)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_quiet_worker) as pool:
         yield from pool.imap(func, chunks, chunksize=1)

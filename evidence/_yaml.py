@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from evidence._text import check_field
 from evidence.errors import YamlError
 
 __all__ = ["YamlDocument", "dump_yaml", "load_yaml"]
@@ -96,7 +97,7 @@ def _one_line(text: object) -> str:
     return " ".join(first.split())
 
 
-def _construct(node: yaml.Node, path: str, seen: set[int]) -> Any:
+def _construct(node: yaml.Node, path: str, seen: set[int], pointer: str = "") -> Any:
     """Build plain values from a node graph; an alias (a node reached twice) is refused."""
     if id(node) in seen:
         raise YamlError(
@@ -106,12 +107,17 @@ def _construct(node: yaml.Node, path: str, seen: set[int]) -> Any:
         )
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, str):  # no control or bidi character in what people write
+            check_field(value, field=pointer or "/", path=path, line=node.start_mark.line + 1,
+                        error=YamlError)
+        return value
     if node.tag not in _PLAIN_COLLECTIONS:
         raise YamlError(f"YAML tag {node.tag!r} is not allowed; write plain mappings and lists",
                         path=path, line=node.start_mark.line + 1)
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, path, seen) for item in node.value]
+        return [_construct(item, path, seen, f"{pointer}/{index}")
+                for index, item in enumerate(node.value)]
     out: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
@@ -121,10 +127,12 @@ def _construct(node: yaml.Node, path: str, seen: set[int]) -> Any:
             raise YamlError("a mapping key must be a plain value", path=path,
                             line=key_node.start_mark.line + 1)
         key = key_node.value if key_node.tag == _STR else _key_text(key_node)
+        check_field(key, field=f"{pointer}/ (a key)", path=path,
+                    line=key_node.start_mark.line + 1, allow="", error=YamlError)
         if key in out:
             raise YamlError(f"duplicate key {key!r}", path=path,
                             line=key_node.start_mark.line + 1)
-        out[key] = _construct(value_node, path, seen)
+        out[key] = _construct(value_node, path, seen, f"{pointer}/{key}")
     return out
 
 

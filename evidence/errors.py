@@ -38,6 +38,10 @@ __all__ = [
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
+EXIT_PARTIAL = 3
+"""Done in part: what was written is complete and kept, a later step failed (a seal
+written but not time-stamped). See docs/decisions/0011-exit-codes.md."""
+EXIT_INTERRUPTED = 130
 
 
 class EvidenceError(Exception):

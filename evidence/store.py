@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -24,19 +25,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
-from evidence._fs import Batch, fsync_dir, read_bytes, write_new_file
-from evidence.canonical import canonical_bytes
-from evidence.digest import DigestPair, copy_and_digest, digest_bytes, is_hex64
-from evidence.errors import CaseError, InputError
+from evidence._fs import Batch, fsync_dir, read_bytes, replace_file, write_new_file
+from evidence.canonical import canonical_bytes, loads_json
+from evidence.digest import DigestPair, copy_and_digest, digest_bytes, digest_file, is_hex64
+from evidence.errors import CaseError, EvidenceError, InputError
 from evidence.model import Record, RecordId
+from evidence.schema import is_valid
 
 __all__ = [
+    "LoadedRecord",
     "ObjectStore",
     "RecordFile",
     "RecordStore",
     "envelope_bytes",
+    "object_text",
+    "parse_record_file",
     "record_slice",
 ]
+
+INCOMING_PREFIX: Final = ".incoming-"
+"""Temporary files of streamed objects: ``objects/.incoming-<16 hex>``."""
 
 _HEAD: Final = b'{"digests":{"blake3":"'
 _MID: Final = b'","sha256":"'
@@ -71,11 +79,103 @@ def stored_digests(data: bytes) -> tuple[str, str] | None:
     return b3, sha
 
 
+_DAMAGED = "Run `evidence verify` on the case."
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRecord:
+    """A record revision read from its file: the record and its canonical bytes (the
+    bytes its digests and Merkle leaf are taken over)."""
+
+    record: Record
+    record_bytes: bytes
+
+
+def parse_record_file(data: bytes, *, name: str, blake3: str | None = None) -> LoadedRecord:
+    """The one reader of a record file's bytes: envelope, digest, JSON, schema, model.
+
+    Every command reads a record revision through this function (or
+    :meth:`RecordStore.load`), so a damaged file gets the same answer from each: a
+    :class:`CaseError` naming the file, never a ``KeyError`` or ``UnicodeDecodeError``.
+
+    Args:
+        data: the file's bytes.
+        name: the file as shown to users (``records/SRC-0001.1.json``).
+        blake3: the digest the record must have (from the custody log or a seal).
+
+    Raises:
+        CaseError: the file is empty, not in the envelope form, not JSON, not a record
+            of the schema, or not the record the digest names.
+    """
+    if not data:
+        raise CaseError(f"{name} is empty", hint=_DAMAGED)
+    record_bytes = record_slice(data)
+    if record_bytes is None:
+        raise CaseError(f"{name} is not in the record file form", hint=_DAMAGED)
+    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
+        raise CaseError(f"{name} does not match the digest recorded for it", hint=_DAMAGED)
+    try:
+        doc = loads_json(record_bytes, path=name)
+    except EvidenceError as exc:
+        raise CaseError(exc.message, path=name, hint=_DAMAGED) from exc
+    kind = doc.get("kind") if isinstance(doc, dict) else None
+    if kind not in ("source", "claim") or not is_valid(kind, doc):
+        raise CaseError(f"{name} does not hold a valid record (schema {kind or 'unknown'})",
+                        hint=_DAMAGED)
+    try:
+        return LoadedRecord(Record.from_dict(doc), record_bytes)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CaseError(f"{name} does not hold a valid record ({exc})", hint=_DAMAGED) from exc
+
+
+def object_text(data: bytes, *, name: str, blake3: str | None = None) -> str:
+    """The one reader of a text object's bytes: digest (when given), then strict UTF-8.
+
+    Raises:
+        CaseError: the bytes are not the object the digest names, or not UTF-8.
+    """
+    if blake3 is not None and digest_bytes(data).blake3 != blake3:
+        raise CaseError(f"{name} does not match its digest", hint=_DAMAGED)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"{name} is not a text object: not valid UTF-8 at byte {exc.start}",
+                        hint=_DAMAGED) from exc
+
+
+class _FullWrites:
+    """A sink whose ``write`` writes every byte or raises: a raw file's ``write`` may
+    write fewer bytes than given (a nearly full disk), which must never go unnoticed."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            done = os.write(self.fd, view)
+            if done <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[done:]
+        self.written += len(data)
+        return len(data)
+
+
 class ObjectStore:
-    """Content-addressed, write-once storage of bytes under ``objects/``."""
+    """Content-addressed, write-once storage of bytes under ``objects/``.
+
+    An object file is trusted only when its size and BLAKE3 digest are those of its name:
+    storing bytes whose name exists checks the existing file first, and replaces a
+    damaged one (a truncated file left by an old crash or a full disk) from the new
+    bytes. The digests of replaced objects are kept in :attr:`repaired`, for the
+    writer's custody event.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.repaired: list[str] = []
+        self.streamed: list[Path] = []  # objects put_stream named, for a writer's rollback
 
     def path(self, blake3_hex: str) -> Path:
         """``objects/ab/abcdef…`` for a BLAKE3 digest."""
@@ -86,15 +186,32 @@ class ObjectStore:
     def exists(self, blake3_hex: str) -> bool:
         return self.path(blake3_hex).is_file()
 
+    def _intact(self, dest: Path, pair: DigestPair) -> bool:
+        """Whether the file at ``dest`` holds exactly the bytes ``pair`` names: size
+        first (cheap), then the digest."""
+        try:
+            if dest.stat().st_size != pair.size:
+                return False
+            return digest_file(dest).blake3 == pair.blake3
+        except OSError:
+            return False
+
     def put_bytes(self, data: bytes, *, batch: Batch | None = None) -> tuple[DigestPair, bool]:
         """Store bytes; return their digests and whether they were stored already.
 
         With ``batch``, the object is staged and becomes durable at ``batch.commit()``.
+        A damaged file under the name is replaced at once (durably), whatever the batch.
         """
         pair = digest_bytes(data)
         dest = self.path(pair.blake3)
-        if dest.exists() or (batch is not None and batch.holds(dest)):
+        if batch is not None and batch.holds(dest):
             return pair, True
+        if dest.exists() or dest.is_symlink():
+            if self._intact(dest, pair):
+                return pair, True
+            replace_file(dest, data, mode=0o444)
+            self.repaired.append(pair.blake3)
+            return pair, False
         if batch is not None:
             batch.add(dest, data)  # the batch makes the folder, and removes it on abort
         else:
@@ -105,23 +222,35 @@ class ObjectStore:
     def put_stream(self, source: BinaryIO) -> tuple[DigestPair, bool]:
         """Store a stream in one pass (read once, write once, fsync, both digests on the way).
 
-        Memory stays bounded whatever the size of the stream.
+        Memory stays bounded whatever the size of the stream. The temporary file is
+        ``objects/.incoming-<random>``; it is removed on any failure, and only bytes whose
+        digest was taken on the way, fully written and synced, get the object's name.
         """
-        tmp = self.root / f".incoming-{secrets.token_hex(8)}"
+        tmp = self.root / f"{INCOMING_PREFIX}{secrets.token_hex(8)}"
         try:
-            with open(tmp, "xb", buffering=0) as sink:
-                pair = copy_and_digest(source, sink)
-                sink.flush()
-                os.fsync(sink.fileno())
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            try:
+                sink = _FullWrites(fd)
+                pair = copy_and_digest(source, sink)  # type: ignore[arg-type]
+                if sink.written != pair.size or os.fstat(fd).st_size != pair.size:
+                    raise OSError(errno.EIO, "the copy is shorter than the stream")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             dest = self.path(pair.blake3)
-            if dest.exists():
-                return pair, True
+            if dest.exists() or dest.is_symlink():
+                if self._intact(dest, pair):
+                    return pair, True
+                os.replace(tmp, dest)  # a damaged object: the new bytes take its place
+                fsync_dir(dest.parent)
+                self.repaired.append(pair.blake3)
+                return pair, False
             dest.parent.mkdir(exist_ok=True)
-            os.chmod(tmp, 0o444)
             try:
                 os.link(tmp, dest)
             except FileExistsError:
                 return pair, True
+            self.streamed.append(dest)
             fsync_dir(dest.parent)
             return pair, False
         finally:
@@ -129,6 +258,16 @@ class ObjectStore:
 
     def read(self, blake3_hex: str) -> bytes:
         return read_bytes(self.path(blake3_hex), what="object")
+
+    def read_text(self, blake3_hex: str) -> str:
+        """A text object, checked against its name and decoded (see :func:`object_text`).
+
+        Raises:
+            InputError: the object is missing or unreadable.
+            CaseError: its bytes are not the object named, or not UTF-8.
+        """
+        name = f"objects/{blake3_hex[:2]}/{blake3_hex}"
+        return object_text(self.read(blake3_hex), name=name, blake3=blake3_hex)
 
     def iter_paths(self) -> Iterator[Path]:
         """Every stored object file (not the temporary ones)."""
@@ -197,6 +336,16 @@ class RecordStore:
 
     def read(self, record_id: str, revision: int) -> bytes:
         return read_bytes(self.path(record_id, revision), what="record file")
+
+    def load(self, record_id: str, revision: int, *, blake3: str | None = None) -> LoadedRecord:
+        """Read and parse one record revision (see :func:`parse_record_file`).
+
+        Raises:
+            InputError: the file is missing or unreadable.
+            CaseError: the file does not hold the record.
+        """
+        name = f"records/{record_id}.{revision}.json"
+        return parse_record_file(self.read(record_id, revision), name=name, blake3=blake3)
 
     def names(self) -> list[str]:
         """Every file name in ``records/`` (including ones that are not record files)."""

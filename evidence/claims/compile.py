@@ -38,7 +38,6 @@ from evidence.model import (
 )
 from evidence.report import Report
 from evidence.schema import is_valid, issues
-from evidence.store import record_slice
 
 __all__ = [
     "ClaimSpec",
@@ -115,16 +114,13 @@ class _Sources:
         latest = self.state.latest.get(source_id)
         if latest is None:
             return None
-        name = f"records/{source_id}.{latest.revision}.json"
-        record_bytes = record_slice(self.case.records.read(source_id, latest.revision))
-        if record_bytes is None:
-            raise EvidenceError(f"{name} is not a record file", hint="Run `evidence verify`.")
-        record = Record.from_dict(loads_json(record_bytes, path=name))
+        loaded = self.case.records.load(source_id, latest.revision, blake3=latest.blake3)
+        record = loaded.record
         body = record.body
         text = None
         if isinstance(body, SourceBody) and body.text is not None:
-            text = self.case.objects.read(body.text.blake3).decode("utf-8")
-        view = SourceView(record, digest_bytes(record_bytes).blake3, text)
+            text = self.case.objects.read_text(body.text.blake3)
+        view = SourceView(record, latest.blake3, text)
         self.loaded[source_id] = view
         return view
 

@@ -48,15 +48,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
-from evidence.canonical import loads_json
 from evidence.case import Case
 from evidence.claims.gazetteer import gazetteer
 from evidence.claims.lexicon import fold_text
 from evidence.claims.speakers import speaker_key
-from evidence.digest import digest_bytes
 from evidence.errors import CaseError
 from evidence.model import ClaimBody, Fact, Record, SourceBody
-from evidence.store import record_slice
 
 __all__ = [
     "CUMULATIVE_FACTS",
@@ -245,20 +242,7 @@ class _SourceInfo:
 
 
 def _read_record(case: Case, record_id: str, revision: int, blake3: str | None) -> Record:
-    name = f"records/{record_id}.{revision}.json"
-    record_bytes = record_slice(case.records.read(record_id, revision))
-    if record_bytes is None:
-        raise CaseError(f"{name} is not in the record file form", hint="Run `evidence verify`.")
-    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
-        raise CaseError(f"{name} does not match the digest the seal holds",
-                        hint="Run `evidence verify`; the ledger reads only sealed records.")
-    doc = loads_json(record_bytes, path=name)
-    if not isinstance(doc, dict):
-        raise CaseError(f"{name} is not a record", hint="Run `evidence verify`.")
-    try:
-        return Record.from_dict(doc)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CaseError(f"{name}: malformed record ({exc})", hint="Run `evidence verify`.") from exc
+    return case.records.load(record_id, revision, blake3=blake3).record
 
 
 def _sealed_claims(case: Case) -> tuple[int, list[tuple[Record, int]]]:

@@ -44,7 +44,6 @@ import yaml
 from evidence._fs import read_bytes, replace_file, write_new_file
 from evidence._time import format_time, utc_now
 from evidence._yaml import load_yaml
-from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, tool_name
 from evidence.claims.anchor import find_quote
 from evidence.claims.facts import FoundFact
@@ -54,7 +53,6 @@ from evidence.claims.speakers import Speaker
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError, InputError, UsageError
 from evidence.model import Record, SourceBody
-from evidence.store import record_slice
 
 __all__ = [
     "SUGGESTED_SUFFIX",
@@ -369,28 +367,14 @@ def _load_source(case: Case, state: CaseState, source_id: str) -> _Source:
         raise UsageError(f"no source {source_id} in the case (sources: {listed})",
                          hint="Add the article first with `evidence add`.")
     name = f"records/{source_id}.{latest.revision}.json"
-    record_bytes = record_slice(case.records.read(source_id, latest.revision))
-    if record_bytes is None:
-        raise CaseError(f"{name} is not a record file", hint="Run `evidence verify`.")
-    doc = loads_json(record_bytes, path=name)
-    if not isinstance(doc, dict):
-        raise CaseError(f"{name} is not a record", hint="Run `evidence verify`.")
-    record = Record.from_dict(doc)
+    record = case.records.load(source_id, latest.revision, blake3=latest.blake3).record
     body = record.body
     if not isinstance(body, SourceBody):
         raise CaseError(f"{name} is not a source record", hint="Run `evidence verify`.")
     if body.text is None:
         raise InputError(f"{source_id} has no text ({body.media_type}): there is nothing to "
                          "suggest claims from", hint="Claims can cite it without a quote.")
-    data = case.objects.read(body.text.blake3)
-    if digest_bytes(data).blake3 != body.text.blake3:
-        raise CaseError(f"the text object of {source_id} does not match its digest",
-                        hint="Run `evidence verify`; nothing was suggested.")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CaseError(f"the text object of {source_id} is not UTF-8",
-                        hint="Run `evidence verify`.") from exc
+    text = case.objects.read_text(body.text.blake3)
     if not text.strip():
         raise InputError(f"{source_id} has an empty text: there is nothing to suggest")
     return _Source(record, body, text)

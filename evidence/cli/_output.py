@@ -10,22 +10,32 @@ from typing import Any
 
 import click
 
+from evidence._text import HIDDEN, visible
 from evidence.report import Report
 
-__all__ = ["echo", "print_report", "progress"]
+__all__ = ["echo", "json_text", "print_report", "progress"]
 
 
 def echo(message: str = "", *, err: bool = False) -> None:
-    click.echo(message, err=err)
+    """Print a line; control and bidirectional characters are shown as ``⟨U+XXXX⟩``."""
+    click.echo(visible(message, keep="\n\t"), err=err)
+
+
+def json_text(value: Any) -> str:
+    """JSON for a terminal or a script: UTF-8 as it is, but control and bidirectional
+    characters as ``\\uXXXX`` escapes, so that printing the JSON never applies them."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return HIDDEN.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}",
+                      text)
 
 
 def print_report(report: Report, *, as_json: bool, title: str) -> None:
     """The readable report (one line per finding), or the JSON report of DESIGN.md."""
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_text(report.to_dict()))
         return
     for finding in report.findings:
-        click.echo(str(finding))
+        click.echo(visible(str(finding)))
     counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
     verdict = "OK" if report.ok else f"FAILED ({len(report.problems())} problem(s))"
     click.echo(f"{title}: {verdict}" + (f" — checked {counts}" if counts else ""))

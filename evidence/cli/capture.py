@@ -71,10 +71,13 @@ def capture(directory: Path, url: str, warc_path: Path | None, user_agent: str, 
     (capture-command), with what tool and user agent, the final URL after redirects and
     the HTTP answer. The WARC is kept (see --warc) whatever happens after the fetch.
     """
+    from evidence._fs import new_output_path
     from evidence.ingest.add import check_input_file
     from evidence.ingest.attach import parse_attach
     from evidence.ingest.capture import capture_url
 
+    if warc_path is not None:  # before anything is fetched
+        new_output_path(warc_path, what="WARC file", replaceable=False, make_folder=True)
     case = Case.open(directory)
     specs = [parse_attach(value) for value in attach]
     for spec in specs:

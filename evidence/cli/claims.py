@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from evidence.case import Case
 from evidence.cli._app import cli
-from evidence.cli._output import echo
+from evidence.cli._output import echo, json_text
 
 __all__ = ["corroborate", "suggest"]
 
@@ -68,7 +67,7 @@ def corroborate(directory: Path, as_json: bool) -> int:
     case = Case.open(directory)
     ledger = build_ledger(case)
     if as_json:
-        echo(json.dumps(ledger.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_text(ledger.to_dict()))
         return 0
     for line in render_ledger(ledger):
         echo(line)

@@ -161,7 +161,7 @@ def seal(directory: Path, actor: str | None, key_file: Path | None,
     if tsa_urls:
         stamped = stamp_seal(case, tsa_urls=tsa_urls, sequence=result.seal.sequence,
                              actor=default_actor(actor), timeout=tsa_timeout)
-        return print_stamp(case, stamped, directory)
+        return print_stamp(case, stamped, directory, sealed=True)
     return 0
 
 
@@ -217,8 +217,11 @@ def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Pa
 @click.argument("out", required=False, type=click.Path(path_type=Path))
 def demo(out: Path | None) -> int:
     """Build the bundled example case (the 8 July 2024 attack) end to end."""
+    from evidence._fs import new_output_path
     from evidence.demo import build_demo
 
+    if out is not None and (out.exists() or out.is_symlink()) and not out.is_dir():
+        new_output_path(out, folder=True, what="demo case", replaceable=False)
     with progress("demo") as bar:
         result = build_demo(out, progress=bar)
     for line in result.log:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from evidence._fs import replace_file
+from evidence._fs import new_output_path, replace_file, write_new_file
 from evidence.case import Case
 from evidence.cli._app import cli
 from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report
-from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, UsageError
+from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_PARTIAL, UsageError
 from evidence.integrity.sign import SigningKey
 
 if TYPE_CHECKING:
@@ -63,8 +63,11 @@ def load_signing_key(path: Path, passphrase_env: str | None) -> SigningKey:
     return key
 
 
-def print_stamp(case: Case, result: StampResult, directory: Path) -> int:
-    """Say what a time-stamping run stored and which authorities failed; the exit code."""
+def print_stamp(case: Case, result: StampResult, directory: Path, *,
+                sealed: bool = False) -> int:
+    """Say what a time-stamping run stored and which authorities failed; the exit code:
+    0 all stamped; 3 (done in part) when a seal was written by this run (``sealed``) or
+    some authority stamped it while another failed; 2 when nothing was written."""
     for token in result.stamped:
         how = (" (the TSA's first answer was not DER; asked again without certificates, "
                "which are in the chain file)") if token.refetched else ""
@@ -79,7 +82,7 @@ def print_stamp(case: Case, result: StampResult, directory: Path) -> int:
         urls = " ".join(f"--tsa {url}" for url, _ in result.failures)
         echo(f"  {case.rel(result.seal_path)} is written and unchanged; time-stamp it later "
              f"with: evidence stamp {directory} {urls}", err=True)
-        return EXIT_CANNOT_RUN
+        return EXIT_PARTIAL if sealed or result.stamped else EXIT_CANNOT_RUN
     return 0
 
 
@@ -90,8 +93,11 @@ def print_stamp(case: Case, result: StampResult, directory: Path) -> int:
                    "variable VAR.")
 def keygen(prefix: Path, passphrase_env: str | None) -> int:
     """Make an Ed25519 key pair: PREFIX.key (private, mode 0600) and PREFIX.pub."""
-    from evidence.integrity.sign import generate_key_files
+    from evidence.integrity.sign import _prefix_paths, generate_key_files
 
+    for path in _prefix_paths(prefix):
+        if not (path.exists() or path.is_symlink()):  # an existing one: the key's message
+            new_output_path(path, what="key", replaceable=False)
     pair = generate_key_files(prefix, passphrase=passphrase_from_env(passphrase_env))
     encrypted = ", encrypted" if pair.encrypted else ""
     echo(f"wrote {pair.private_path} (private key, mode 0600{encrypted}) and "
@@ -132,19 +138,25 @@ def stamp(directory: Path, tsa_urls: tuple[str, ...], sequence: int | None,
 @click.option("--revision", type=click.IntRange(min=1),
               help="The revision to prove (default: the latest the seal covers).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the proof to this file instead of printing it.")
+              help="Write the proof to this new file instead of printing it.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 def proof(directory: Path, record_id: str, sequence: int | None, revision: int | None,
-          output: Path | None) -> int:
+          output: Path | None, force: bool) -> int:
     """Print an RFC 9162 inclusion proof of one record in a seal, as JSON."""
     from evidence.integrity.proof import build_proof, proof_json
 
+    if output is not None:
+        new_output_path(output, force=force, what="proof")
     built = build_proof(Case.open(directory), record_id, seal_sequence=sequence,
                         revision=revision)
     text = proof_json(built)
     if output is None:
         click.echo(text, nl=False)
         return 0
-    replace_file(output, text.encode("utf-8"))
+    if force:
+        replace_file(output, text.encode("utf-8"))
+    else:
+        write_new_file(output, text.encode("utf-8"), mode=0o644)
     echo(f"wrote the inclusion proof of {built.label} (leaf {built.leaf_index} of "
          f"{built.tree_size}) in {built.seal_file} to {output}")
     echo(f"check it with: evidence verify-proof {output} --seal {directory}/{built.seal_file}")
@@ -187,6 +199,7 @@ def disclose(directory: Path, records: str, out: Path, actor: str | None) -> int
     """Write a partial case: chosen records with proofs that they belong to the seals."""
     from evidence.integrity.disclose import disclose as write_disclosure
 
+    new_output_path(out, folder=True, what="disclosure", replaceable=False)
     result = write_disclosure(Case.open(directory), records.split(","), out, actor=actor)
     shown = result.disclosure
     echo(f"wrote {out}: {len(shown.records)} record revision(s) of "

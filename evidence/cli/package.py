@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import click
@@ -10,7 +12,7 @@ from evidence.case import Case
 from evidence.cli._app import cli
 from evidence.cli._options import trust_options
 from evidence.cli._output import echo, print_report, progress
-from evidence.errors import EXIT_FINDINGS, VerificationFailed
+from evidence.errors import EXIT_FINDINGS, CaseError, VerificationFailed
 
 __all__ = ["export", "import_"]
 
@@ -21,15 +23,19 @@ __all__ = ["export", "import_"]
               help="The package to write: a new folder, or with --zip a new .zip file.")
 @click.option("--zip", "as_zip", is_flag=True,
               help="Write one deterministic zip of the bag instead of a folder.")
+@click.option("--force", is_flag=True,
+              help="With --zip: replace the zip file if it exists (a folder never is).")
 @click.option("--actor", help="Who exports (default: EVIDENCE_ACTOR or the OS user).")
-def export(directory: Path, out: Path, as_zip: bool, actor: str | None) -> int:
+def export(directory: Path, out: Path, as_zip: bool, force: bool, actor: str | None) -> int:
     """Write the case as a BagIt package (RFC 8493) and log an `exported` event."""
+    from evidence._fs import new_output_path, replaced_output
     from evidence.export import export_case
 
+    new_output_path(out, force=force and as_zip, what="package", replaceable=as_zip)
     case = Case.open(directory)
-    with progress("exporting") as bar:
-        result = export_case(case, out, as_zip=as_zip, actor=actor, progress=bar)
-    echo(f"exported case {result.case_id} to {result.path}: {result.files} files, "
+    with progress("exporting") as bar, replaced_output(out) as target:
+        result = export_case(case, target, as_zip=as_zip, actor=actor, progress=bar)
+    echo(f"exported case {result.case_id} to {out}: {result.files} files, "
          f"{result.octets} bytes (Payload-Oxum {result.oxum})")
     if result.seal is not None:
         echo(f"seal {result.seal.sequence:04d} root {result.seal.root}")
@@ -55,14 +61,24 @@ def import_(package: Path, directory: Path, as_json: bool, trusted_keys: tuple[P
             tsa_ca: Path | None, actor: str | None) -> int:
     """Restore a case from a BagIt package (folder or zip), only once it verifies."""
     from evidence.export import import_package
+    from evidence.integrity.sign import load_trusted_keys
+    from evidence.integrity.timestamp import load_certificates
     from evidence.verify import VerifyOptions
 
+    load_trusted_keys(trusted_keys)  # an unusable key or CA file stops here, exit 2
+    if tsa_ca is not None:
+        load_certificates(tsa_ca, what="--tsa-ca file")
     options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca)
     try:
         with progress("verifying") as bar:
             result = import_package(package, directory, options=options, actor=actor,
                                     progress=bar)
     except VerificationFailed as exc:
+        full = os.strerror(errno.ENOSPC)
+        if any(full in f.message for f in exc.report.problems()):
+            # The copy to verify ran out of space: no verdict on the package was reached.
+            raise CaseError(f"disk full: {full} while copying {package} to check it; "
+                            "nothing was written") from exc
         print_report(exc.report, as_json=as_json, title=f"import {package}")
         echo("nothing was imported: the package does not verify", err=True)
         return EXIT_FINDINGS

@@ -24,12 +24,13 @@ __all__ = ["render"]
 @click.option("--no-embed-sources", is_flag=True,
               help="Do not embed the captured bytes of the sources (their texts, the records, "
                    "the seal and the custody log are always embedded).")
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
 @click.option("--actor", help="Who renders (default: EVIDENCE_ACTOR or the OS user).")
 @click.option("--strict", is_flag=True,
               help="Refuse (exit 2) when a character of the case has no glyph in the fonts "
                    "the dossier ships, instead of printing it as a ‹U+XXXX› marker.")
 def render(directory: Path, output: Path | None, template: str | None, no_embed_sources: bool,
-           actor: str | None, strict: bool) -> int:
+           force: bool, actor: str | None, strict: bool) -> int:
     """Render the dossier of the latest seal as a PDF that carries the case data.
 
     Refuses a case with no seal (exit 2) and a case whose sealed data does not verify
@@ -37,8 +38,11 @@ def render(directory: Path, output: Path | None, template: str | None, no_embed_
     integrity annex, with a warning; with --strict, nothing is written (exit 2). Records
     written since the latest seal are not in the dossier; the command says so.
     """
+    from evidence._fs import new_output_path
     from evidence.render import render_dossier
 
+    if output is not None:
+        new_output_path(output, force=force, what="dossier")
     case = Case.open(directory)
     with progress("rendering") as bar:
         result = render_dossier(case, template=template, output=output,

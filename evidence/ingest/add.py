@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from evidence._fs import Batch
+from evidence._text import check_field
 from evidence._time import format_time, parse_time, utc_now
-from evidence.canonical import loads_json
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
 from evidence.claims.furniture import is_headline, is_prose
 from evidence.digest import digest_bytes
-from evidence.errors import CaseError, InputError, UsageError
+from evidence.errors import InputError, SchemaError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
 from evidence.ingest.mediatype import TEXT_TYPES, sniff
 from evidence.ingest.text import Article, parse_article
@@ -61,9 +61,8 @@ from evidence.model import (
     format_record_id,
 )
 from evidence.schema import validate
-from evidence.store import record_slice
 
-__all__ = ["AddResult", "add_source", "add_sources", "check_input_file"]
+__all__ = ["AddResult", "add_source", "add_sources", "check_input_file", "check_options"]
 
 _SNIFF_BYTES = 8192
 _MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -121,19 +120,62 @@ def _published(value: str | None, *, path: str) -> str | None:
                          path=path) from exc
 
 
+_OPTION_OF = {"title": "--title", "publisher": "--publisher", "url": "--url",
+              "authors": "--author", "published": "--published", "language": "--language"}
+
+
+def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetime) -> None:
+    """Refuse metadata given on the command line that no record could hold, before
+    anything is written (a bad ``--published`` must not leave a stored object behind).
+
+    The values are checked the way the record will be: in a probe record validated
+    against the source schema.
+
+    Raises:
+        UsageError: an option's value is malformed; the message names the option.
+    """
+    given = {k: v for k, v in overrides.items() if v not in (None, (), [])}
+    for name, value in [*given.items(), ("actor", who)]:
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                check_field(item, field=_OPTION_OF.get(name, "--actor"), allow="",
+                            error=UsageError)
+    if "published" in given:
+        try:
+            given["published"] = _published(given["published"], path="--published")
+        except InputError as exc:
+            raise UsageError(exc.message.replace("published:", "--published", 1)) from exc
+    try:
+        body = SourceBody(
+            title=given.get("title") or "title", publisher=given.get("publisher"),
+            url=given.get("url"), authors=tuple(given.get("authors") or ()),
+            published=given.get("published"), captured_at=format_time(moment),
+            language=given.get("language") or "und", media_type="application/octet-stream",
+            object=ObjectRef("0" * 64, "0" * 64, 1, "file"), text=None,
+            capture=Capture("manual-file", tool_name(), who, ()), attachments=(),
+            canonical_url=None)
+        probe = Record(SOURCE_SCHEMA, format_record_id("source", 1), 1, "source",
+                       format_time(moment), who, None, body)
+        validate("source", probe.to_dict(), path="the command line")
+    except SchemaError as exc:
+        field = (exc.pointer or "").split("/")
+        name = field[2] if len(field) > 2 and field[1] == "body" else "actor"
+        option = _OPTION_OF.get(name, "--actor")
+        raise UsageError(f"{option}: {exc.message}",
+                         hint="Nothing was written; correct the option and run again.") from exc
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"an option's value cannot be recorded: {exc}") from exc
+
+
 def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path,
               web: _WebOptions | None = None) -> AddResult:
     """The source that already holds these bytes."""
     record_id = state.source_by_object[blake3_hex]
     latest = state.latest[record_id]
-    name = f"records/{record_id}.{latest.revision}.json"
-    doc = loads_json(record_slice(case.records.read(record_id, latest.revision)) or b"null",
-                     path=name)
-    if not isinstance(doc, dict):
-        raise CaseError(f"{name} is not a record file", hint="Run `evidence verify`.")
+    record = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
     warnings = (f"the attachments were not added: {record_id} exists already, and a "
                 "source's attachments are fixed when it is added",) if web and web.attach else ()
-    return AddResult(src, Record.from_dict(doc), existed=True,
+    return AddResult(src, record, existed=True,
                      ern=case.meta.ern(state.ern_number(record_id)), warnings=warnings)
 
 
@@ -270,22 +312,42 @@ def add_sources(
     web = _WebOptions(tuple(attachments), no_text, warc_record, collection or Collection())
     who = default_actor(actor)
     moment = now or utc_now()
+    check_options(overrides or {}, who=who, moment=moment)
     results: list[AddResult] = []
     with case.lock():
         state = case.state()
         case.recover(state, actor=who, now=moment)
         events: list[NewEvent] = []
         created: dict[str, AddResult] = {}
-        with Batch() as batch:
-            for src in files:
-                result, event = _add_one(case, state, batch, src, created,
-                                         overrides=overrides or {}, encoding=encoding,
-                                         who=who, moment=moment, web=web)
-                results.append(result)
-                if event is not None:
-                    events.append(event)
-                    state.note(event.action, event.subject, event.details or {})
-            batch.commit()
+        repaired, streamed = case.objects.repaired, case.objects.streamed
+        repaired.clear()
+        streamed.clear()
+        try:
+            with Batch() as batch:
+                for src in files:
+                    mark = len(repaired)
+                    result, event = _add_one(case, state, batch, src, created,
+                                             overrides=overrides or {}, encoding=encoding,
+                                             who=who, moment=moment, web=web)
+                    results.append(result)
+                    if event is not None:
+                        if len(repaired) > mark:
+                            # A damaged object file was replaced from these bytes: said
+                            # in the custody log, so the repair is part of the record.
+                            event = NewEvent(event.action, event.subject,
+                                             {**(event.details or {}),
+                                              "objects_repaired": list(repaired[mark:])})
+                        events.append(event)
+                        state.note(event.action, event.subject, event.details or {})
+                batch.commit()
+        except BaseException:
+            # Objects this call streamed in are named by no record: removed, so that a
+            # failure (a full disk, a bad file) leaves the case as it was.
+            for path in streamed:
+                path.unlink(missing_ok=True)
+            raise
+        # Once the records are named, a failure of the log leaves complete files that
+        # the next writer adopts (Case.recover).
         case.custody.append(events, actor=who, now=moment)
     return results
 

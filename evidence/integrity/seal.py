@@ -25,7 +25,7 @@ from pathlib import Path
 
 from evidence._fs import Batch, write_new_file
 from evidence._time import format_time, utc_now
-from evidence.canonical import canonical_bytes, join_members, loads_json
+from evidence.canonical import canonical_bytes, join_members
 from evidence.case import Case, CaseState, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import digest_bytes
@@ -36,7 +36,6 @@ from evidence.integrity.sign import SigningKey, write_signature
 from evidence.model import (
     CLAIM_SCHEMA,
     ClaimBody,
-    Record,
     RecordId,
     Seal,
     SealLeaf,
@@ -145,10 +144,8 @@ class _Planner:
             if key in self.present or state.claim_status.get(record_id) == "withdrawn":
                 continue
             latest = state.latest[record_id]
-            name = f"records/{record_id}.{latest.revision}.json"
-            previous = Record.from_dict(
-                loads_json(record_slice(case.records.read(record_id, latest.revision)) or b"{}",
-                           path=name))
+            previous = case.records.load(record_id, latest.revision,
+                                         blake3=latest.blake3).record
             body = previous.body.to_dict()
             body["status"] = "withdrawn"
             ClaimBody.from_dict(body)  # the second gate: the withdrawn body is still a claim

@@ -22,7 +22,7 @@ from evidence.digest import digest_bytes, is_hex64
 from evidence.model import CaseMeta, ClaimBody, Record, RecordId, Seal, SourceBody
 from evidence.render.bundle import Bundle, Omitted
 from evidence.report import Report
-from evidence.store import record_slice
+from evidence.store import object_text, parse_record_file
 
 __all__ = [
     "ClaimItem",
@@ -186,9 +186,7 @@ def _note(name: str, data: bytes) -> FileNote:
 
 
 def _record(data: bytes, name: str) -> Record:
-    record_bytes = record_slice(data)
-    assert record_bytes is not None, name  # verified before the content is built
-    return Record.from_dict(loads_json(record_bytes, path=name))
+    return parse_record_file(data, name=name).record
 
 
 def _short(value: Any) -> str:
@@ -247,7 +245,7 @@ def build_content(bundle: Bundle, meta: CaseMeta, verdict: Verdict, *, tool: str
             text = None
             if body.text is not None:
                 text_name = f"objects/{body.text.blake3[:2]}/{body.text.blake3}"
-                text = files[text_name].decode("utf-8")
+                text = object_text(files[text_name], name=text_name)
             sources.append(SourceItem(rev, record, body, text))
         elif isinstance(body, ClaimBody):
             pinned = by_label.get(f"{body.source.id}.{body.source.revision}")

@@ -26,6 +26,7 @@ from typing import Final
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
+from evidence._text import visible
 from evidence.errors import InputError
 from evidence.render.fonts import primary_chars, register_fonts
 from evidence.render.scripts import Piece, has_rtl, visual_line
@@ -71,8 +72,11 @@ _LANGUAGES: Final = {
 
 
 def plain(text: str) -> str:
-    """Text with control characters replaced by spaces and tabs by spaces."""
-    return _CONTROL.sub(" ", text).replace("\t", " ")
+    """Text with control and bidirectional characters shown as visible markers
+    (U+202E between U+2039 and U+203A: the fonts have no U+27E8), never applied; tabs
+    become spaces."""
+    shown = visible(text, left="\u2039", right="\u203a", keep="\t\n")
+    return _CONTROL.sub(" ", shown).replace("\t", " ")
 
 
 def bind_short_words(text: str) -> str:

@@ -84,6 +84,16 @@ def verify_case(
         CaseError: the folder is not a case folder (the command cannot run).
     """
     root = Path(path)
+    if (root / "custody.jsonl").is_file():  # a case folder: wait for a writer to finish
+        from evidence._fs import case_read_lock
+
+        with case_read_lock(root):
+            return _verify_case(root, options, progress)
+    return _verify_case(root, options, progress)
+
+
+def _verify_case(root: Path, options: VerifyOptions | None,
+                 progress: Progress | None) -> Report:
     report = Report(subject=str(root))
     try:
         case = Case.open(root)

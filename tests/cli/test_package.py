@@ -64,9 +64,9 @@ def test_an_unsealed_case_exports_with_a_note(new_case: object, tmp_path: Path,
 
 @pytest.mark.parametrize(("args", "message"), [
     (["export", "{case}"], "Missing option '--bagit'"),
-    (["export", "{case}", "--bagit", "{case}"], "exists already"),
+    (["export", "{case}", "--bagit", "{case}"], "is a case folder"),
     (["export", "{tmp}/nowhere", "--bagit", "{tmp}/pkg"], "no such folder"),
-    (["export", "{case}", "--bagit", "{case}/records/pkg"], "inside the case folder"),
+    (["export", "{case}", "--bagit", "{case}/records/pkg"], "case's evidence (records)"),
     (["import", "{tmp}/nothing.zip", "{tmp}/restored"], "no such file or folder"),
     (["import", "{case}", "{tmp}/restored"], "not a BagIt package"),
 ], ids=["no-bagit", "out-exists", "not-a-case", "out-in-records", "import-missing",

@@ -46,8 +46,8 @@ def test_render_with_template_and_output(case_dir: Path, tmp_path: Path,
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--template", "un-resolution"], "no template named 'un-resolution'"),
-    (["-o", "{case}/records/x.pdf"], "never written into records/"),
-    (["-o", "{case}/out/x.docx"], "ending in .pdf"),
+    (["-o", "{case}/records/x.pdf"], "case's evidence (records)"),
+    (["-o", "{case}/x.docx"], "ending in .pdf"),
 ], ids=["unknown-template", "into-records", "not-pdf"])
 def test_bad_arguments_exit_2_with_one_line(case_dir: Path, capsys: pytest.CaptureFixture[str],
                                             args: list[str], message: str) -> None:

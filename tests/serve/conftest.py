@@ -60,7 +60,7 @@ def add_team_sources(root: Path) -> None:
         DATA / "hostile-article.txt",
         actor="tester",
         overrides={
-            "title": '<script>window.__pwned="title"</script> ‮evil',
+            "title": '<script>window.__pwned="title"</script> evil',
             "publisher": '<img src=x onerror="window.__pwned=3">',
             "language": "en",
         },

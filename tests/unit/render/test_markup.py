@@ -34,7 +34,7 @@ from evidence.render.template import load_template
     ('<font color="red">x</font>', '&lt;font color="red"&gt;x&lt;/font&gt;'),
     ("line<br/>break", "line&lt;br/&gt;break"),
     ("&amp;", "&amp;amp;"),
-    ("bell\x07and\x00nul", "bell and nul"),
+    ("bell\x07and\x00nul", "bell\u2039U+0007\u203aand\u2039U+0000\u203anul"),
     ("tab\there", "tab here"),
     ("two\nlines", "two lines"),
     ("sep\u2028arator", "sep arator"),
