@@ -283,9 +283,12 @@ def seal_case(
         signature = None
         if key is not None:
             signature = write_signature(path, seal_bytes, key)
+            # The signature file's own digest binds the stored bytes to the log
+            # (docs/decisions/0405), as the `timestamped` event does for a token.
             sealed.append(NewEvent("signed", None, {
                 "seal": sequence, "seal_sha256": seal_sha256, "file": case.rel(signature),
-                "alg": "ed25519", "fingerprint": key.fingerprint}))
+                "alg": "ed25519", "fingerprint": key.fingerprint,
+                "sha256": digest_bytes(signature.read_bytes()).sha256}))
         case.custody.append(sealed, actor=who, now=moment)
         return SealResult(seal, path, added, withdrawn, planner.unchanged, recovered,
                           signature)

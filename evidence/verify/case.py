@@ -46,7 +46,11 @@ from evidence.integrity.merkle import (
 from evidence.report import Finding, Report
 from evidence.schema import is_valid, issues
 from evidence.store import parse_record_filename
-from evidence.verify.attachments import check_seal_attachments
+from evidence.verify.attachments import (
+    AttachmentResult,
+    check_seal_attachments,
+    check_seal_trust,
+)
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
 
@@ -381,9 +385,11 @@ def _check_seals(ctx: _Ctx) -> None:
     files = ctx.case.seal_files()
     previous: tuple[dict[str, Any], bytes, list[bytes]] | None = None
     covered = 0
+    trust: list[tuple[str, AttachmentResult | None]] = []
     for index, path in enumerate(files, start=1):
         rel = ctx.case.rel(path)
         report.count("seals")
+        trust.append((rel, None))
         try:
             data = read_bytes(path, what="seal")
             doc = loads_json(data, path=rel)
@@ -408,10 +414,11 @@ def _check_seals(ctx: _Ctx) -> None:
         _check_root(ctx, doc, hashes, rel)
         _check_previous(ctx, doc, previous, hashes, rel)
         _check_seal_custody(ctx, doc, data, rel)
-        check_seal_attachments(report, path, data, doc, ctx.options, rel=rel,
-                               custody_path=ctx.case.custody.path)
+        trust[-1] = (rel, check_seal_attachments(report, path, data, doc, ctx.options,
+                                                 rel=rel, custody_path=ctx.case.custody.path))
         previous = (doc, data, hashes)
         covered = len(doc["leaves"])
+    check_seal_trust(report, trust, ctx.options)
     present = {int(p.name[:-5]) for p in files}
     for sequence in sorted(ctx.sealed_events):
         if sequence not in present:

@@ -180,7 +180,7 @@ def test_verify_proof_file_checks_the_seal_and_its_attachments(
     other = write_key_files(tmp_path, "stranger").public
     report = verify_proof_file(path, seal_path=seal,
                                options=VerifyOptions(trusted_keys=(other,)))
-    assert [f.check for f in report.problems()] == ["seal-signature"]
+    assert [f.check for f in report.problems()] == ["seal-signer"]
 
 
 # -- the algorithm the dossier prints ---------------------------------------------------

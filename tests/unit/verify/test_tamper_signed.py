@@ -1,0 +1,273 @@
+"""Tampering with a real signed, time-stamped case, checked the way the README says.
+
+Each class takes a fresh copy of a case with two signed seals and three RFC 3161 tokens
+from a real openssl TSA (fixture ``stamped_case``), changes it as an attacker would, runs
+``evidence verify DIR --trusted-key signer.pub --tsa-ca tsa-root.pem --json`` and asserts
+exit 1 and the check that names the change (docs/tamper-classes.md lists every class).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from evidence.canonical import canonical_bytes
+from evidence.case import Case
+from evidence.cli import main
+from evidence.integrity.seal import seal_case
+from evidence.integrity.sign import SigningKey
+from evidence.verify import VerifyOptions, verify_case
+from tests.support.cases import build_case
+from tests.support.fixtures import KeyFiles
+from tests.support.tsa import TestTSA, make_ca
+
+ACTOR = "tester"
+
+
+@dataclass(frozen=True)
+class Tamper:
+    """One tamper class: what is done, the check that must name it, and where."""
+
+    id: str
+    tamper: Callable[[Path], object]
+    check: str
+    path: str | None = None
+    trusted: bool = True
+    """Run verify with --trusted-key and --tsa-ca (else with no trust anchor at all)."""
+
+
+def verify_cli(
+    root: Path,
+    keys: KeyFiles,
+    tsa: TestTSA,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    trusted: bool = True,
+    extra: tuple[str, ...] = (),
+) -> tuple[int, dict[str, Any]]:
+    """Run the README's verify command; the exit code and the JSON report."""
+    capsys.readouterr()
+    args = ["verify", str(root), "--json", *extra]
+    if trusted:
+        args += ["--trusted-key", str(keys.public), "--tsa-ca", str(tsa.ca_pem)]
+    code = main(args)
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip().startswith("{") else {}
+
+
+# -- tampering helpers --------------------------------------------------------------------
+
+
+def _edit_claims_and_reseal(root: Path, *, key: SigningKey | None = None) -> None:
+    claims = root / "claims" / "SRC-0001.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("More than 40", "More than 90", 1), encoding="utf-8")
+    assert seal_case(Case.open(root), actor=ACTOR, key=key).seal is not None
+
+
+def _rebuild_unsigned(root: Path) -> None:
+    """The attacker rebuilds the whole case with the tool, without the key."""
+    shutil.rmtree(root)
+    build_case(root)
+
+
+def _strip_attachments(root: Path) -> None:
+    for path in (root / "seals").iterdir():
+        if path.name.endswith((".sig", ".tsr", ".chain.pem")):
+            path.unlink()
+
+
+def _zero_signature(root: Path) -> None:
+    (root / "seals" / "0002.json.sig").write_bytes(bytes(64))
+
+
+def _swap_embedded_key(root: Path) -> None:
+    """The seal's embedded key replaced by the attacker's (fingerprint kept), re-signed."""
+    attacker = SigningKey.generate()
+    path = root / "seals" / "0002.json"
+    doc = json.loads(path.read_bytes())
+    doc["signer"]["public_key"] = attacker.public.raw_hex()
+    data = canonical_bytes(doc) + b"\n"
+    path.write_bytes(data)
+    (root / "seals" / "0002.json.sig").write_bytes(attacker.sign(data))
+
+
+def _other_cert_pem(common: str) -> bytes:
+    cert, _ = make_ca(common)
+    return cert.public_bytes(Encoding.PEM)
+
+
+def _swap_chain(name: str) -> Callable[[Path], None]:
+    def tamper(root: Path) -> None:
+        (root / "seals" / name).write_bytes(_other_cert_pem("a look-alike TSA"))
+
+    return tamper
+
+
+def _append_to_chain(root: Path) -> None:
+    path = root / "seals" / "0002.json.1.chain.pem"
+    path.write_bytes(path.read_bytes() + _other_cert_pem("an extra certificate"))
+
+
+def _chain_of_other_token(root: Path) -> None:
+    seals = root / "seals"
+    shutil.copyfile(seals / "0001.json.1.chain.pem", seals / "0002.json.2.chain.pem")
+
+
+CLASSES: list[Tamper] = [
+    # 1. trust: the latest seal signed by a trusted key, every seal after a signed one signed
+    Tamper("unsigned-reseal", _edit_claims_and_reseal, "seal-trust", "seals/0003.json"),
+    Tamper(
+        "unsigned-reseal-not-stamped", _edit_claims_and_reseal, "timestamp-trust", "seals/0003.json"
+    ),
+    Tamper(
+        "unsigned-reseal-without-anchors",
+        _edit_claims_and_reseal,
+        "seal-trust",
+        "seals/0003.json",
+        trusted=False,
+    ),
+    Tamper(
+        "reseal-by-another-key",
+        lambda r: _edit_claims_and_reseal(r, key=SigningKey.generate()),
+        "seal-signer",
+        "seals/0003.json.sig",
+    ),
+    Tamper(
+        "reseal-by-another-key-latest",
+        lambda r: _edit_claims_and_reseal(r, key=SigningKey.generate()),
+        "seal-trust",
+        "seals/0003.json",
+    ),
+    Tamper("rebuilt-unsigned", _rebuild_unsigned, "seal-trust", "seals/0001.json"),
+    Tamper("rebuilt-unstamped", _rebuild_unsigned, "timestamp-trust", "seals/0001.json"),
+    Tamper("every-sig-and-token-stripped", _strip_attachments, "seal-signature", "seals/0002.json"),
+    Tamper("every-token-stripped", _strip_attachments, "timestamp-trust", "seals/0002.json"),
+    # 2. the signature is always checked against the key the seal embeds
+    Tamper(
+        "signature-zero-bytes",
+        _zero_signature,
+        "seal-signature",
+        "seals/0002.json.sig",
+        trusted=False,
+    ),
+    Tamper(
+        "signature-zero-bytes-logged",
+        _zero_signature,
+        "signature-logged",
+        "seals/0002.json.sig",
+        trusted=False,
+    ),
+    Tamper(
+        "embedded-key-swapped", _swap_embedded_key, "seal-signer", "seals/0002.json", trusted=False
+    ),
+    # 6. the stored certificate chain is the one the token names
+    Tamper(
+        "chain-swapped",
+        _swap_chain("0002.json.1.chain.pem"),
+        "timestamp-chain",
+        "seals/0002.json.1.chain.pem",
+    ),
+    Tamper(
+        "chain-swapped-refetched-token",
+        _swap_chain("0002.json.2.chain.pem"),
+        "timestamp-chain",
+        "seals/0002.json.2.chain.pem",
+    ),
+    Tamper(
+        "chain-extra-certificate",
+        _append_to_chain,
+        "timestamp-chain",
+        "seals/0002.json.1.chain.pem",
+    ),
+    Tamper(
+        "chain-of-another-token",
+        _chain_of_other_token,
+        "timestamp-chain",
+        "seals/0002.json.2.chain.pem",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CLASSES, ids=[c.id for c in CLASSES])
+def test_tampering_is_named(
+    stamped_case: Path,
+    keys: KeyFiles,
+    tsa: TestTSA,
+    capsys: pytest.CaptureFixture[str],
+    case: Tamper,
+) -> None:
+    case.tamper(stamped_case)
+    code, report = verify_cli(stamped_case, keys, tsa, capsys, trusted=case.trusted)
+    assert code == 1, report
+    found = {
+        (f["check"], f["path"]) for f in report["findings"] if f["status"] in ("FAIL", "ERROR")
+    }
+    assert (case.check, case.path) in found, sorted(found)
+
+
+def test_the_untouched_stamped_case_verifies(
+    stamped_case: Path, keys: KeyFiles, tsa: TestTSA, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = verify_cli(stamped_case, keys, tsa, capsys)
+    assert code == 0, [f for f in report["findings"] if f["status"] != "INFO"]
+
+
+def test_without_a_trusted_key_the_signer_is_reported_not_pinned(
+    stamped_case: Path, keys: KeyFiles, tsa: TestTSA, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = verify_cli(stamped_case, keys, tsa, capsys, trusted=False)
+    assert code == 0
+    pinned = [f for f in report["findings"] if f["check"] == "seal-signer"]
+    assert len(pinned) == 2
+    assert all(f["status"] == "INFO" and "not pinned" in f["message"] for f in pinned)
+
+
+def test_an_old_seal_without_its_public_key_still_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: KeyFiles
+) -> None:
+    """Seals made before decision 0405 carry no public key: still readable, checkable only
+    against --trusted-key, and never a PASS without one."""
+    monkeypatch.setattr(
+        SigningKey, "signer", lambda self: {"alg": "ed25519", "fingerprint": self.fingerprint}
+    )
+    root = build_case(tmp_path / "old", key=keys.key).root
+    assert "public_key" not in json.loads((root / "seals" / "0001.json").read_bytes())["signer"]
+    plain = verify_case(root)
+    assert plain.ok
+    assert plain.passed["seal-signature"] == 0
+    [info] = [f for f in plain.findings if f.check == "seal-signature"]
+    assert info.status == "INFO"
+    assert "only with --trusted-key" in info.message
+    trusted = verify_case(root, options=VerifyOptions(trusted_keys=(keys.public,)))
+    assert trusted.ok
+    assert trusted.passed["seal-signature"] == 1
+    (root / "seals" / "0001.json.sig").write_bytes(bytes(64))
+    assert not verify_case(root, options=VerifyOptions(trusted_keys=(keys.public,))).ok
+
+
+def test_the_signed_event_names_the_signature_digest(stamped_case: Path) -> None:
+    import hashlib
+
+    events = [
+        json.loads(line) for line in (stamped_case / "custody.jsonl").read_bytes().splitlines()
+    ]
+    signed = [e["details"] for e in events if e["action"] == "signed"]
+    stamped = [e["details"] for e in events if e["action"] == "timestamped"]
+    for details in signed + stamped:
+        assert (
+            details["sha256"]
+            == hashlib.sha256((stamped_case / details["file"]).read_bytes()).hexdigest()
+        )
+    for details in stamped:
+        assert (
+            details["chain_sha256"]
+            == hashlib.sha256((stamped_case / details["chain"]).read_bytes()).hexdigest()
+        )
