@@ -119,7 +119,7 @@ def _verify_bundle(case: Case, bundle: Bundle, progress: Progress | None) -> Rep
     links = {o.name: case.objects.path(o.blake3) for o in bundle.omitted}
     with tempfile.TemporaryDirectory(prefix="evidence-render-") as tmp:
         materialise(bundle.files, Path(tmp), links)
-        return verify_case(tmp, progress=progress)
+        return verify_case(tmp, progress=progress, closed_world=False)
 
 
 def _meta(bundle: Bundle) -> CaseMeta:

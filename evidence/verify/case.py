@@ -51,6 +51,7 @@ from evidence.verify.attachments import (
     check_seal_attachments,
     check_seal_trust,
 )
+from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
 
@@ -81,8 +82,18 @@ def verify_case(
     *,
     options: VerifyOptions | None = None,
     progress: Progress | None = None,
+    closed_world: bool = True,
 ) -> Report:
     """Check every file of a case folder; return a report with every finding.
+
+    Args:
+        path: the case folder.
+        options: trust anchors and requirements.
+        progress: called now and then during long work.
+        closed_world: report links, leftovers and unknown files anywhere in the folder
+            (:mod:`evidence.verify.closed`). False only for a folder this tool
+            materialised from a dossier's or bundle's file list, whose left-out objects
+            are links to the case they came from.
 
     Raises:
         CaseError: the folder is not a case folder (the command cannot run).
@@ -92,26 +103,92 @@ def verify_case(
     try:
         case = Case.open(root)
     except CaseError:
-        raise
+        if not _lost_case_files(root, report):
+            raise
+        case = Case(root, _fallback_meta(root))
     except EvidenceError as exc:
         # case.yaml is people's writing, but verify still checks what the tool wrote.
         report.add("case-yaml", "FAIL", exc.message, path=CASE_FILE, line=exc.line)
         case = Case(root, _fallback_meta(root))
     ctx = _Ctx(case, report, progress, options or VerifyOptions())
+    if closed_world:
+        scan_closed_world(root, report)
     _scan(ctx)
     _check_record_links(ctx)
+    _check_unreferenced_objects(ctx)
     _check_custody(ctx)
     _check_seals(ctx)
     return report
 
 
+_CASE_PARTS = (CASE_FILE, "custody.jsonl", "records", "objects", "seals")
+
+
+def _lost_case_files(root: Path, report: Report) -> bool:
+    """Name the parts a case folder lost; False when the folder is no case folder at all.
+
+    A folder holding a seal, or the custody log, or at least three of the parts a case
+    has, is a case folder that lost what is missing: that is tampering (or damage) and a
+    finding, never "not a case folder".
+    """
+    if not root.is_dir():
+        return False
+    present = [name for name in _CASE_PARTS if (root / name).exists()]
+    seals = root / "seals"
+    sealed = seals.is_dir() and any(p.name.endswith(".json") and p.name[:-5].isdigit()
+                                    for p in seals.iterdir())
+    if not (sealed or "custody.jsonl" in present or len(present) >= 3):
+        return False
+    for name in _CASE_PARTS:
+        if name not in present and name != "seals":
+            what = {CASE_FILE: "the case metadata", "custody.jsonl": "the custody log"}.get(
+                name, "a folder of the case")
+            report.add("case-missing", "FAIL",
+                       f"{what} is missing from a case folder (deleted after the case was "
+                       "made?)", path=name)
+    return True
+
+
 def _fallback_meta(root: Path) -> Any:
+    """The metadata to check against when case.yaml cannot be read: the case id from the
+    custody log's `created` event, else from the first seal."""
     from evidence.model import CaseMeta
 
     try:
         return load_case_meta(root / CASE_FILE)
     except EvidenceError:
-        return CaseMeta(id="?", title="?", ern_prefix="X")
+        pass
+    case_id = "?"
+    try:
+        with open(root / "custody.jsonl", "rb") as fh:
+            first = loads_json(fh.readline().rstrip(b"\n"), path="custody.jsonl")
+        details = first.get("details") if isinstance(first, dict) else None
+        if isinstance(details, dict) and isinstance(details.get("case_id"), str):
+            case_id = details["case_id"]
+    except (OSError, EvidenceError):
+        try:
+            seal = loads_json(read_bytes(root / "seals" / "0001.json", what="seal"),
+                              path="seals/0001.json")
+            if isinstance(seal, dict) and isinstance(seal.get("case_id"), str):
+                case_id = seal["case_id"]
+        except EvidenceError:
+            pass
+    return CaseMeta(id=case_id, title="?", ern_prefix="X")
+
+
+def _check_unreferenced_objects(ctx: _Ctx) -> None:
+    """An object no record names is not part of the evidence: a finding (closed world)."""
+    named: set[str] = set()
+    for rec in ctx.records.values():
+        if rec.obj is not None:
+            named.add(rec.obj[0])
+        if rec.text is not None:
+            named.add(rec.text[0])
+        named.update(blake3_hex for _, blake3_hex, _, _ in rec.attachments)
+    for name in sorted((set(ctx.objects) | ctx.bad_objects) - named):
+        ctx.report.add("object-unreferenced", "FAIL",
+                       "an object that no record names (added outside the tool, or left by "
+                       "an interrupted `add`)", path=f"objects/{name[:2]}/{name}")
 
 
 # -- scanning every file, on every core -----------------------------------------------------
@@ -326,6 +403,13 @@ def _check_custody(ctx: _Ctx) -> None:
     prev: str | None = None
     expected_seq = 1
     named: set[tuple[str, int]] = set()
+    if not ctx.lines and ctx.case.custody.path.exists():
+        report.add("custody-log", "FAIL", "the custody log is empty: every case starts with "
+                   "a `created` event, and every write adds one", path=rel)
+    elif ctx.lines and ctx.lines[0].valid and ctx.lines[0].action != "created":
+        report.add("custody-log", "FAIL", f"the custody log starts with a "
+                   f"`{ctx.lines[0].action}` event, not `created`: its beginning is missing",
+                   path=rel, line=1)
     for line in ctx.lines:
         if not line.valid:
             prev = line.digest

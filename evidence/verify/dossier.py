@@ -234,7 +234,7 @@ def verify_dossier(
     _check_sums(report, sums, files)
     with tempfile.TemporaryDirectory(prefix="evidence-dossier-") as tmp:
         materialise(files, Path(tmp))
-        inner = verify_case(tmp, options=options, progress=progress)
+        inner = verify_case(tmp, options=options, progress=progress, closed_world=False)
     _take_findings(report, inner, omitted)
     seal_doc = _latest_seal(files, seals)
     _check_seal(report, manifest, seal_doc, seals[-1])

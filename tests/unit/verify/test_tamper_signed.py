@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from evidence.canonical import canonical_bytes
 from evidence.case import Case
 from evidence.cli import main
+from evidence.digest import digest_bytes
 from evidence.integrity.seal import seal_case
 from evidence.integrity.sign import SigningKey
 from evidence.verify import VerifyOptions, verify_case
@@ -121,6 +122,76 @@ def _chain_of_other_token(root: Path) -> None:
     shutil.copyfile(seals / "0001.json.1.chain.pem", seals / "0002.json.2.chain.pem")
 
 
+def _an_object(root: Path) -> Path:
+    return next(p for p in sorted((root / "objects").rglob("*")) if p.is_file())
+
+
+def _object_linked_outside(root: Path) -> None:
+    """An object replaced by a link to an identical copy outside the case."""
+    path = _an_object(root)
+    outside = root.parent / "outside-copy"
+    shutil.copyfile(path, outside)
+    path.unlink()
+    path.symlink_to(outside)
+
+
+def _folder_linked_outside(name: str) -> Callable[[Path], None]:
+    def tamper(root: Path) -> None:
+        outside = root.parent / f"outside-{name}"
+        shutil.move(root / name, outside)
+        (root / name).symlink_to(outside, target_is_directory=True)
+
+    return tamper
+
+
+def _file_linked(name: str) -> Callable[[Path], None]:
+    def tamper(root: Path) -> None:
+        outside = root.parent / f"outside-{name}"
+        shutil.move(root / name, outside)
+        (root / name).symlink_to(outside)
+
+    return tamper
+
+
+_STRAY = b"bytes no record names\n"
+
+
+def _unreferenced_object(root: Path) -> None:
+    name = digest_bytes(_STRAY).blake3
+    (root / "objects" / name[:2]).mkdir(exist_ok=True)
+    (root / "objects" / name[:2] / name).write_bytes(_STRAY)
+
+
+def _write(rel: str, data: bytes = b"x\n") -> Callable[[Path], None]:
+    def tamper(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    return tamper
+
+
+def _copy_file(src: str, dest: str) -> Callable[[Path], None]:
+    def tamper(root: Path) -> None:
+        shutil.copyfile(root / src, root / dest)
+
+    return tamper
+
+
+def _link_in_out(root: Path) -> None:
+    (root / "out").mkdir(exist_ok=True)
+    (root / "out" / "x.pdf").symlink_to("/etc/hostname")
+
+
+def _drop_custody_head(root: Path) -> None:
+    path = root / "custody.jsonl"
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[2:]))
+
+
+_STRAY_NAME = digest_bytes(_STRAY).blake3
+_FIRST_OBJECT = "objects/0f/0fc5f8ce0cc685f50cc48a12c811515580357c8302ccff3551a000de2b9e7582"
+
+
 CLASSES: list[Tamper] = [
     # 1. trust: the latest seal signed by a trusted key, every seal after a signed one signed
     Tamper("unsigned-reseal", _edit_claims_and_reseal, "seal-trust", "seals/0003.json"),
@@ -193,6 +264,79 @@ CLASSES: list[Tamper] = [
         "timestamp-chain",
         "seals/0002.json.2.chain.pem",
     ),
+    # 5. the case folder is a closed world
+    Tamper(
+        "object-linked-to-identical-copy", _object_linked_outside, "case-symlink", _FIRST_OBJECT
+    ),
+    Tamper("objects-folder-linked", _folder_linked_outside("objects"), "case-symlink", "objects"),
+    Tamper("seals-folder-linked", _folder_linked_outside("seals"), "case-symlink", "seals"),
+    Tamper("records-folder-linked", _folder_linked_outside("records"), "case-symlink", "records"),
+    Tamper("case-yaml-linked", _file_linked("case.yaml"), "case-symlink", "case.yaml"),
+    Tamper("custody-linked", _file_linked("custody.jsonl"), "case-symlink", "custody.jsonl"),
+    Tamper("link-in-out", _link_in_out, "case-symlink", "out/x.pdf"),
+    Tamper(
+        "unreferenced-object",
+        _unreferenced_object,
+        "object-unreferenced",
+        f"objects/{_STRAY_NAME[:2]}/{_STRAY_NAME}",
+    ),
+    Tamper(
+        "seal-backup-of-a-seal-that-is-gone",
+        _copy_file("seals/0002.json", "seals/0003.json.bak"),
+        "case-unknown-file",
+        "seals/0003.json.bak",
+    ),
+    Tamper(
+        "seal-backup-beside-its-seal",
+        _copy_file("seals/0002.json", "seals/0002.json.bak"),
+        "seal-attachment",
+        "seals/0002.json.bak",
+    ),
+    Tamper("file-in-case-root", _write("notes.txt"), "case-unknown-file", "notes.txt"),
+    Tamper("folder-in-case-root", _write("drafts/a.txt"), "case-unknown-file", "drafts"),
+    Tamper(
+        "folder-in-records",
+        _write("records/old/CLM-0001.1.json"),
+        "case-unknown-file",
+        "records/old",
+    ),
+    Tamper("folder-in-seals", _write("seals/old/0001.json"), "case-unknown-file", "seals/old"),
+    Tamper(
+        "file-in-objects-top", _write("objects/index.txt"), "case-unknown-file", "objects/index.txt"
+    ),
+    Tamper(
+        "non-yaml-in-claims",
+        _write("claims/SRC-0001.yaml.orig"),
+        "case-unknown-file",
+        "claims/SRC-0001.yaml.orig",
+    ),
+    Tamper(
+        "leftover-record-temp",
+        _write("records/.CLM-0001.1.json.4242-1.tmp"),
+        "case-leftover",
+        "records/.CLM-0001.1.json.4242-1.tmp",
+    ),
+    Tamper(
+        "leftover-incoming-object",
+        _write("objects/.incoming-4242"),
+        "case-leftover",
+        "objects/.incoming-4242",
+    ),
+    Tamper(
+        "leftover-seal-temp",
+        _write("seals/.0003.json.4242-1.tmp"),
+        "case-leftover",
+        "seals/.0003.json.4242-1.tmp",
+    ),
+    # 9. the custody log and case.yaml belong to a sealed case
+    Tamper(
+        "custody-deleted", lambda r: (r / "custody.jsonl").unlink(), "case-missing", "custody.jsonl"
+    ),
+    Tamper("custody-emptied", _write("custody.jsonl", b""), "custody-log", "custody.jsonl"),
+    Tamper("custody-head-lines-dropped", _drop_custody_head, "custody-log", "custody.jsonl"),
+    Tamper("case-yaml-deleted", lambda r: (r / "case.yaml").unlink(), "case-missing", "case.yaml"),
+    Tamper("records-deleted", lambda r: shutil.rmtree(r / "records"), "case-missing", "records"),
+    Tamper("objects-deleted", lambda r: shutil.rmtree(r / "objects"), "case-missing", "objects"),
 ]
 
 
