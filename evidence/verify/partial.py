@@ -53,7 +53,7 @@ from evidence.integrity.proof import check_proof, load_proof
 from evidence.model import RecordId, Seal, SourceRef
 from evidence.report import Report
 from evidence.schema import is_valid, issues
-from evidence.verify.attachments import check_seal_attachments
+from evidence.verify.attachments import check_seal_attachments, check_seal_trust
 from evidence.verify.case import (
     Progress,
     _check_claim,
@@ -76,9 +76,12 @@ def verify_proof_file(
     proof_path: Path,
     *,
     seal_path: Path | None = None,
+    root: str | None = None,
     options: VerifyOptions | None = None,
 ) -> Report:
-    """Check an inclusion proof, and, given the seal file, the seal and its attachments.
+    """Check an inclusion proof against its anchor: a seal file (with its signature and
+    time-stamps) or a root the verifier holds. Without either, the proof is reported as
+    consistent but not anchored, which is not OK.
 
     The custody log beside the seal (``../custody.jsonl``), when there is one, is used to
     check the time-stamp nonces.
@@ -88,17 +91,21 @@ def verify_proof_file(
     """
     proof = load_proof(proof_path)
     report = Report(subject=str(proof_path))
+    opts = options or VerifyOptions()
     if seal_path is None:
-        check_proof(proof, report)
+        check_proof(proof, report, root=root)
         return report
     data = read_bytes(seal_path, what="seal")
     rel = str(seal_path)
-    check_proof(proof, report, seal_data=data, seal_rel=rel)
+    check_proof(proof, report, seal_data=data, seal_rel=rel, root=root)
     doc = loads_json(data, path=rel)
     if is_valid("seal", doc):
         custody = seal_path.resolve().parent.parent / "custody.jsonl"
-        check_seal_attachments(report, seal_path, data, doc, options or VerifyOptions(),
-                               rel=rel, custody_path=custody if custody.is_file() else None)
+        result = check_seal_attachments(report, seal_path, data, doc, opts, rel=rel,
+                                        custody_path=custody if custody.is_file() else None)
+        check_seal_trust(report, [(rel, result)], opts)
+    else:
+        report.add("seal-schema", "FAIL", "not a seal file", path=rel)
     return report
 
 
