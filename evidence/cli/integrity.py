@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "disclose",
+    "hex_root",
     "keygen",
     "load_signing_key",
     "passphrase_from_env",
@@ -174,7 +175,7 @@ def verify_proof(proof_file: Path, seal_file: Path | None, root: str | None, as_
     if seal_file is None and (trusted_keys or tsa_ca or require_signature or require_timestamp):
         raise UsageError("--trusted-key, --tsa-ca and --require-* check a seal: give --seal")
     if root is not None:
-        root = _hex_root(root)
+        root = hex_root(root)
     options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca,
                             require_signature=require_signature,
                             require_timestamp=require_timestamp)
@@ -183,7 +184,7 @@ def verify_proof(proof_file: Path, seal_file: Path | None, root: str | None, as_
     return 0 if report.ok else EXIT_FINDINGS
 
 
-def _hex_root(text: str) -> str:
+def hex_root(text: str, option: str = "--root") -> str:
     """A Merkle root given on the command line: 64 hex digits, lower-cased.
 
     Raises:
@@ -191,7 +192,7 @@ def _hex_root(text: str) -> str:
     """
     value = text.strip().lower()
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise UsageError(f"--root {text!r}: expected a Merkle root of 64 hexadecimal digits")
+        raise UsageError(f"{option} {text!r}: expected a Merkle root of 64 hexadecimal digits")
     return value
 
 

@@ -51,6 +51,7 @@ from evidence.verify.attachments import (
     check_seal_attachments,
     check_seal_trust,
 )
+from evidence.verify.chain import check_pins, latest_seal_facts
 from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
@@ -470,6 +471,7 @@ def _check_seals(ctx: _Ctx) -> None:
     previous: tuple[dict[str, Any], bytes, list[bytes]] | None = None
     covered = 0
     trust: list[tuple[str, AttachmentResult | None]] = []
+    roots: list[tuple[int, str]] = []
     for index, path in enumerate(files, start=1):
         rel = ctx.case.rel(path)
         report.count("seals")
@@ -502,7 +504,11 @@ def _check_seals(ctx: _Ctx) -> None:
                                                  rel=rel, custody_path=ctx.case.custody.path))
         previous = (doc, data, hashes)
         covered = len(doc["leaves"])
+        roots.append((doc["sequence"], doc["tree"]["root"]))
+        if index == len(files):
+            report.latest_seal = latest_seal_facts(doc, data, rel)
     check_seal_trust(report, trust, ctx.options)
+    check_pins(report, roots, ctx.options, rel=trust[-1][0] if trust else "seals/")
     present = {int(p.name[:-5]) for p in files}
     for sequence in sorted(ctx.sealed_events):
         if sequence not in present:

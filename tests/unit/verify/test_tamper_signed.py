@@ -415,3 +415,75 @@ def test_the_signed_event_names_the_signature_digest(stamped_case: Path) -> None
             details["chain_sha256"]
             == hashlib.sha256((stamped_case / details["chain"]).read_bytes()).hexdigest()
         )
+
+
+# -- 7. a rollback is whole from inside; the report names the latest seal to pin -------------
+
+
+def _rollback(root: Path) -> str:
+    """Delete the last seal, its records and its custody lines consistently; return the
+    root of the seal that was removed."""
+    import hashlib
+
+    removed = json.loads((root / "seals" / "0002.json").read_bytes())
+    kept = {
+        (leaf["id"], leaf["revision"])
+        for leaf in json.loads((root / "seals" / "0001.json").read_bytes())["leaves"]
+    }
+    for path in (root / "seals").glob("0002.json*"):
+        path.unlink()
+    for path in (root / "records").iterdir():
+        record_id, revision, _ = path.name.rsplit(".", 2)
+        if (record_id, int(revision)) not in kept:
+            path.unlink()
+    out: list[bytes] = []
+    prev = None
+    for raw in (root / "custody.jsonl").read_bytes().splitlines():
+        event = json.loads(raw)
+        subject, details = event["subject"], event["details"] or {}
+        if subject is not None and (subject["id"], subject["revision"]) not in kept:
+            continue
+        if details.get("sequence", details.get("seal")) == 2:
+            continue
+        event["seq"], event["prev"] = len(out) + 1, prev
+        line = canonical_bytes(event)
+        out.append(line)
+        prev = hashlib.sha256(line).hexdigest()
+    (root / "custody.jsonl").write_bytes(b"".join(line + b"\n" for line in out))
+    return str(removed["tree"]["root"])
+
+
+def test_a_rollback_shows_against_a_pin_from_outside(
+    stamped_case: Path, keys: KeyFiles, tsa: TestTSA, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, before = verify_cli(stamped_case, keys, tsa, capsys)
+    assert code == 0
+    assert before["latest_seal"]["sequence"] == 2
+    pinned_root = _rollback(stamped_case)
+    assert pinned_root == before["latest_seal"]["root"]
+    code, after = verify_cli(stamped_case, keys, tsa, capsys)
+    assert code == 0, [f for f in after["findings"] if f["status"] in ("FAIL", "ERROR")]
+    assert after["latest_seal"]["sequence"] == 1  # unavoidable from inside, but visible
+    for pin in (("--min-seal", "2"), ("--expect-root", pinned_root)):
+        code, report = verify_cli(stamped_case, keys, tsa, capsys, extra=pin)
+        assert code == 1, pin
+        assert ("seal-pin", "seals/0001.json") in {
+            (f["check"], f["path"]) for f in report["findings"] if f["status"] == "FAIL"
+        }
+    code, report = verify_cli(
+        stamped_case,
+        keys,
+        tsa,
+        capsys,
+        extra=("--min-seal", "1", "--expect-root", after["latest_seal"]["root"]),
+    )
+    assert code == 0
+
+
+def test_the_text_report_names_the_latest_seal(
+    stamped_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["verify", str(stamped_case)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("latest seal 0002 (seals/0002.json): root ")
+    assert "custody head" in lines[-2]
