@@ -487,3 +487,12 @@ def test_the_text_report_names_the_latest_seal(
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2].startswith("latest seal 0002 (seals/0002.json): root ")
     assert "custody head" in lines[-2]
+
+
+def test_the_tamper_table_lists_every_class() -> None:
+    """docs/tamper-classes.md names each class of this file with the check that names it."""
+    table = (Path(__file__).parents[3] / "docs" / "tamper-classes.md").read_text("utf-8")
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) >= 100
+    for case in CLASSES:
+        assert f"| `{case.id}` | `{case.check}` |" in table, case.id
