@@ -21,6 +21,7 @@ Both run the real command line (``python -m evidence``) with start-up included.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import statistics
@@ -61,11 +62,11 @@ def _base_tree(commit: str, workdir: Path) -> Path:
 
 def bench_case(sources: int, base: str, rounds: int, workdir: Path) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_core import _make_case
+    make_case = importlib.import_module("bench_core")._make_case  # the same generated case
 
     case = workdir / "case"
     t0 = time.perf_counter()
-    _make_case(case, sources, 10)
+    make_case(case, sources, 10)
     _run(["seal", str(case)], tree=ROOT)
     records = sources * 11
     print(f"case of {records} records built and sealed in {time.perf_counter() - t0:.0f} s")
