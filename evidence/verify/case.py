@@ -35,7 +35,7 @@ from typing import Any
 from evidence._fs import read_bytes
 from evidence._parallel import chunked, map_chunks, worker_count
 from evidence.canonical import loads_json
-from evidence.case import CASE_FILE, RECORD_ACTIONS, Case, load_case_meta
+from evidence.case import CASE_FILE, CASE_META_ACTION, RECORD_ACTIONS, Case, load_case_meta
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError
 from evidence.integrity.merkle import (
@@ -70,6 +70,8 @@ class _Ctx:
     order: list[tuple[str, int, str]] = field(default_factory=list)  # custody entry order
     custody_digests: dict[int, str] = field(default_factory=dict)  # seq -> line digest
     sealed_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    case_meta_events: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """(seq, line, details) of each ``case-metadata`` event."""
 
 
 def verify_case(
@@ -113,6 +115,7 @@ def verify_case(
     _check_unreferenced_objects(ctx)
     _check_custody(ctx)
     _check_seals(ctx)
+    _check_case_meta(ctx)
     return report
 
 
@@ -433,6 +436,9 @@ def _check_custody(ctx: _Ctx) -> None:
 
 
 def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> None:
+    if line.action == CASE_META_ACTION and line.seq is not None:
+        ctx.case_meta_events.append((line.seq, line.number, dict(line.details or {})))
+        return
     if line.action == "sealed":
         details = line.details or {}
         sequence = details.get("sequence")
@@ -556,3 +562,41 @@ def _check_seal_custody(ctx: _Ctx, seal: Seal, data: bytes, rel: str) -> None:
         ctx.report.add("seal-logged", "FAIL",
                        "the `sealed` event comes before the custody head the seal names",
                        path=rel)
+
+
+# -- case.yaml ----------------------------------------------------------------------------
+
+
+def _check_case_meta(ctx: _Ctx) -> None:
+    """``case-meta``: case.yaml is the one the latest seal covers (docs/decisions/0409).
+
+    Its digests are logged by a ``case-metadata`` event before the seal's custody head;
+    a live case.yaml whose bytes differ was edited after sealing (seal again to seal the
+    edit). A case sealed before such events existed gets INFO: its metadata is not sealed.
+    """
+    latest = ctx.report.latest_seal
+    path = ctx.case.root / CASE_FILE
+    if latest is None or not path.is_file():
+        return  # nothing sealed yet, or case-missing says it
+    head = latest["custody_head"]["seq"]
+    sealed = [event for event in ctx.case_meta_events if event[0] <= head]
+    if not sealed:
+        ctx.report.add("case-meta", "INFO",
+                       f"case.yaml is not covered by seal {latest['sequence']:04d} (made "
+                       "before case metadata was sealed); `evidence seal` seals it",
+                       path=CASE_FILE)
+        return
+    _, line, details = sealed[-1]
+    try:
+        digest = digest_bytes(read_bytes(path, what="case.yaml")).sha256
+    except EvidenceError as exc:
+        ctx.report.add("case-meta", "ERROR", exc.message, path=CASE_FILE)
+        return
+    if digest != details.get("sha256"):
+        ctx.report.add("case-meta", "FAIL",
+                       f"case.yaml is not the one seal {latest['sequence']:04d} covers (custody "
+                       f"line {line} records sha256 {details.get('sha256')}, the file has "
+                       f"{digest}): its metadata was edited after sealing; run `evidence seal` "
+                       "to seal the change, or restore it", path=CASE_FILE)
+    else:
+        ctx.report.add("case-meta", "PASS", CASE_FILE)
