@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def _run(args: list[str], *, tree: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree), "EVIDENCE_ACTOR": "bench"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "evidence", *args], env=env,
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "evidence", *args], env=env, capture_output=True, check=False
+    )
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"evidence {' '.join(args)} failed:\n{done.stderr.decode()}")
@@ -48,9 +49,11 @@ def _run(args: list[str], *, tree: Path) -> float:
 def _base_tree(commit: str, workdir: Path) -> Path:
     dest = workdir / f"base-{commit}"
     dest.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "evidence",
-                              "schemas", "templates", "examples"],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "evidence", "schemas", "templates", "examples"],
+        capture_output=True,
+        check=True,
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     # the shipped resources live at the top of the repository (see pyproject.toml)
     for name in ("schemas", "templates", "examples"):
@@ -77,8 +80,10 @@ def bench_case(sources: int, base: str, rounds: int, workdir: Path) -> None:
         old.append(_run(["verify", str(case)], tree=old_tree))
         new.append(_run(["verify", str(case)], tree=ROOT))
     o, n = statistics.median(old), statistics.median(new)
-    print(f"verify {records} records: base {base} {o:.2f} s, this tree {n:.2f} s "
-          f"(medians of {rounds}); ratio {n / o:.3f}x (target <= 1.10x)")
+    print(
+        f"verify {records} records: base {base} {o:.2f} s, this tree {n:.2f} s "
+        f"(medians of {rounds}); ratio {n / o:.3f}x (target <= 1.10x)"
+    )
 
 
 def bench_dossier(rounds: int, workdir: Path) -> None:
@@ -88,13 +93,16 @@ def bench_dossier(rounds: int, workdir: Path) -> None:
     renders, verifies = [], []
     for _ in range(rounds):
         pdf.unlink(missing_ok=True)
-        renders.append(_run(["render", str(case), "--template", "icc-otp", "-o", str(pdf)],
-                            tree=ROOT))
+        renders.append(
+            _run(["render", str(case), "--template", "icc-otp", "-o", str(pdf)], tree=ROOT)
+        )
         verifies.append(_run(["verify", str(pdf)], tree=ROOT))
     r, v = statistics.median(renders), statistics.median(verifies)
-    print(f"dossier ({pdf.stat().st_size // 1024} KiB): render {r:.2f} s, verify by "
-          f"re-rendering {v:.2f} s (medians of {rounds}); ratio {v / r:.2f}x "
-          "(target <= 1.5x)")
+    print(
+        f"dossier ({pdf.stat().st_size // 1024} KiB): render {r:.2f} s, verify by "
+        f"re-rendering {v:.2f} s (medians of {rounds}); ratio {v / r:.2f}x "
+        "(target <= 1.5x)"
+    )
 
 
 def main() -> None:

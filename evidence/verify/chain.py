@@ -48,8 +48,14 @@ from evidence.verify.attachments import (
 )
 from evidence.verify.options import VerifyOptions
 
-__all__ = ["ConsistencyProof", "ReadSeal", "check_chain", "check_pins", "latest_seal_facts",
-           "read_seals"]
+__all__ = [
+    "ConsistencyProof",
+    "ReadSeal",
+    "check_chain",
+    "check_pins",
+    "latest_seal_facts",
+    "read_seals",
+]
 
 ConsistencyProof = Callable[[Seal, Seal], Sequence[bytes] | None]
 """(previous seal, seal) -> the RFC 9162 consistency proof between their trees, or None
@@ -67,8 +73,9 @@ class ReadSeal:
     seal: Seal
 
 
-def read_seals(files: Sequence[Path], report: Report, *, rel: Callable[[Path], str]
-               ) -> list[ReadSeal | None]:
+def read_seals(
+    files: Sequence[Path], report: Report, *, rel: Callable[[Path], str]
+) -> list[ReadSeal | None]:
     """Read each seal file (``seal-schema``); None for one that cannot be read."""
     out: list[ReadSeal | None] = []
     for path in files:
@@ -83,8 +90,7 @@ def read_seals(files: Sequence[Path], report: Report, *, rel: Callable[[Path], s
             continue
         if not isinstance(doc, dict) or not is_valid("seal", doc):
             for issue in issues("seal", doc)[:3]:
-                report.add("seal-schema", "FAIL", f"{issue.pointer}: {issue.message}",
-                           path=name)
+                report.add("seal-schema", "FAIL", f"{issue.pointer}: {issue.message}", path=name)
             out.append(None)
             continue
         try:
@@ -97,9 +103,16 @@ def read_seals(files: Sequence[Path], report: Report, *, rel: Callable[[Path], s
     return out
 
 
-def check_chain(report: Report, seals: Sequence[ReadSeal | None], *, case_id: str,
-                options: VerifyOptions, custody_path: Path | None,
-                proof: ConsistencyProof, names: Sequence[str]) -> None:
+def check_chain(
+    report: Report,
+    seals: Sequence[ReadSeal | None],
+    *,
+    case_id: str,
+    options: VerifyOptions,
+    custody_path: Path | None,
+    proof: ConsistencyProof,
+    names: Sequence[str],
+) -> None:
     """The checks of every seal and of the chain they form (see the module docstring).
 
     Args:
@@ -121,16 +134,35 @@ def check_chain(report: Report, seals: Sequence[ReadSeal | None], *, case_id: st
             continue
         seal, rel = read.seal, read.rel
         if seal.sequence != index or read.path.name != f"{index:04d}.json":
-            report.add("seal-chain", "FAIL",
-                       f"seal file {read.path.name} holds sequence {seal.sequence}, expected "
-                       f"{index:04d}.json", path=rel)
+            report.add(
+                "seal-chain",
+                "FAIL",
+                f"seal file {read.path.name} holds sequence {seal.sequence}, expected "
+                f"{index:04d}.json",
+                path=rel,
+            )
         if seal.case_id != case_id:
-            report.add("seal-case", "FAIL",
-                       f"sealed for case {seal.case_id!r}, this case is {case_id!r}", path=rel)
+            report.add(
+                "seal-case",
+                "FAIL",
+                f"sealed for case {seal.case_id!r}, this case is {case_id!r}",
+                path=rel,
+            )
         _check_link(report, read, previous, index, proof)
-        trust.append((rel, check_seal_attachments(report, read.path, read.data, read.doc,
-                                                  options, rel=rel,
-                                                  custody_path=custody_path)))
+        trust.append(
+            (
+                rel,
+                check_seal_attachments(
+                    report,
+                    read.path,
+                    read.data,
+                    read.doc,
+                    options,
+                    rel=rel,
+                    custody_path=custody_path,
+                ),
+            )
+        )
         roots.append((seal.sequence, seal.root))
         previous = read
     check_seal_trust(report, trust, options)
@@ -140,8 +172,9 @@ def check_chain(report: Report, seals: Sequence[ReadSeal | None], *, case_id: st
         report.latest_seal = latest_seal_facts(last.doc, last.data, last.rel)
 
 
-def _check_link(report: Report, read: ReadSeal, previous: ReadSeal | None, index: int,
-                proof: ConsistencyProof) -> None:
+def _check_link(
+    report: Report, read: ReadSeal, previous: ReadSeal | None, index: int, proof: ConsistencyProof
+) -> None:
     seal, rel = read.seal, read.rel
     link = seal.previous
     if index == 1:
@@ -152,39 +185,63 @@ def _check_link(report: Report, read: ReadSeal, previous: ReadSeal | None, index
         report.add("seal-chain", "FAIL", "names no previous seal", path=rel)
         return
     if previous is None:
-        report.add("seal-chain", "ERROR", "the previous seal could not be read, so the link "
-                   "to it cannot be checked", path=rel)
+        report.add(
+            "seal-chain",
+            "ERROR",
+            "the previous seal could not be read, so the link to it cannot be checked",
+            path=rel,
+        )
         return
     before = previous.seal
-    expected = {"sequence": before.sequence, "root": before.root,
-                "sha256": digest_bytes(previous.data).sha256}
+    expected = {
+        "sequence": before.sequence,
+        "root": before.root,
+        "sha256": digest_bytes(previous.data).sha256,
+    }
     if dict(link) != expected:
-        which = next((k for k in ("sequence", "root", "sha256") if link.get(k) != expected[k]),
-                     "sequence")
-        report.add("seal-chain", "FAIL",
-                   f"previous.{which} is {link.get(which)}, the previous seal file gives "
-                   f"{expected[which]}", path=rel)
+        which = next(
+            (k for k in ("sequence", "root", "sha256") if link.get(k) != expected[k]), "sequence"
+        )
+        report.add(
+            "seal-chain",
+            "FAIL",
+            f"previous.{which} is {link.get(which)}, the previous seal file gives "
+            f"{expected[which]}",
+            path=rel,
+        )
     else:
         report.add("seal-chain", "PASS", rel)
     if before.size == 0:
         return
     if before.size > seal.size or seal.leaves[: before.size] != before.leaves:
-        report.add("seal-consistency", "FAIL",
-                   f"the first {before.size} leaves differ from the previous seal's: the "
-                   "case did not only grow", path=rel)
+        report.add(
+            "seal-consistency",
+            "FAIL",
+            f"the first {before.size} leaves differ from the previous seal's: the "
+            "case did not only grow",
+            path=rel,
+        )
         return
     path = proof(before, seal)
     if path is None:
-        report.add("seal-consistency", "FAIL",
-                   f"no consistency proof from seal {before.sequence} to {seal.sequence}",
-                   path=rel)
-    elif verify_consistency(before.size, seal.size, bytes.fromhex(before.root),
-                            bytes.fromhex(seal.root), list(path)):
+        report.add(
+            "seal-consistency",
+            "FAIL",
+            f"no consistency proof from seal {before.sequence} to {seal.sequence}",
+            path=rel,
+        )
+    elif verify_consistency(
+        before.size, seal.size, bytes.fromhex(before.root), bytes.fromhex(seal.root), list(path)
+    ):
         report.add("seal-consistency", "PASS", rel)
     else:
-        report.add("seal-consistency", "FAIL",
-                   f"no RFC 9162 consistency between seal {before.sequence} (size "
-                   f"{before.size}) and seal {seal.sequence} (size {seal.size})", path=rel)
+        report.add(
+            "seal-consistency",
+            "FAIL",
+            f"no RFC 9162 consistency between seal {before.sequence} (size "
+            f"{before.size}) and seal {seal.sequence} (size {seal.size})",
+            path=rel,
+        )
 
 
 def latest_seal_facts(doc: Mapping[str, Any], data: bytes, rel: str) -> dict[str, Any]:
@@ -200,8 +257,9 @@ def latest_seal_facts(doc: Mapping[str, Any], data: bytes, rel: str) -> dict[str
     }
 
 
-def check_pins(report: Report, roots: Sequence[tuple[int, str]], options: VerifyOptions, *,
-               rel: str) -> None:
+def check_pins(
+    report: Report, roots: Sequence[tuple[int, str]], options: VerifyOptions, *, rel: str
+) -> None:
     """Check ``--expect-root`` and ``--min-seal`` against the seals read.
 
     Args:
@@ -213,18 +271,26 @@ def check_pins(report: Report, roots: Sequence[tuple[int, str]], options: Verify
     if options.min_seal is not None:
         latest = roots[-1][0] if roots else 0
         if latest < options.min_seal:
-            report.add("seal-pin", "FAIL",
-                       f"the latest seal is {latest:04d}, but at least {options.min_seal:04d} "
-                       "was expected (--min-seal): seals were removed (a rollback) or this is "
-                       "an older copy", path=rel)
+            report.add(
+                "seal-pin",
+                "FAIL",
+                f"the latest seal is {latest:04d}, but at least {options.min_seal:04d} "
+                "was expected (--min-seal): seals were removed (a rollback) or this is "
+                "an older copy",
+                path=rel,
+            )
         else:
             report.add("seal-pin", "PASS", rel)
     if options.expect_root is not None:
         wanted = options.expect_root.lower()
         found = [sequence for sequence, root in roots if root == wanted]
         if not found:
-            report.add("seal-pin", "FAIL",
-                       f"no seal has the expected root {wanted} (--expect-root): the case was "
-                       "rolled back behind it, or replaced", path=rel)
+            report.add(
+                "seal-pin",
+                "FAIL",
+                f"no seal has the expected root {wanted} (--expect-root): the case was "
+                "rolled back behind it, or replaced",
+                path=rel,
+            )
         else:
             report.add("seal-pin", "PASS", rel)
