@@ -57,6 +57,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     checked: Counter[str] = field(default_factory=Counter)
     passed: Counter[str] = field(default_factory=Counter)
+    latest_seal: dict[str, Any] | None = None
+    """What the latest seal commits to (sequence, file, root, size, sealed_at, custody
+    head, file SHA-256), so that a recipient can pin it and see a rollback from outside."""
 
     def add(self, check: str, status: Status, message: str, *, path: str | None = None,
             record: str | None = None, line: int | None = None) -> None:
@@ -74,6 +77,8 @@ class Report:
         self.findings.extend(other.findings)
         self.checked.update(other.checked)
         self.passed.update(other.passed)
+        if other.latest_seal is not None:
+            self.latest_seal = other.latest_seal
 
     @property
     def ok(self) -> bool:
@@ -85,5 +90,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report of DESIGN.md: {"ok", "findings", "checked"}."""
-        return {"ok": self.ok, "findings": [f.to_dict() for f in self.findings],
-                "checked": dict(sorted(self.checked.items()))}
+        out = {"ok": self.ok, "findings": [f.to_dict() for f in self.findings],
+               "checked": dict(sorted(self.checked.items()))}
+        if self.latest_seal is not None:
+            out["latest_seal"] = self.latest_seal
+        return out

@@ -36,6 +36,14 @@ def print_report(report: Report, *, as_json: bool, title: str) -> None:
         return
     for finding in report.findings:
         click.echo(visible(str(finding)))
+    latest = report.latest_seal
+    if latest is not None:
+        # Printed whatever the verdict, so that a recipient can pin it (--expect-root,
+        # --min-seal) and see a rollback from outside.
+        head = latest["custody_head"]
+        click.echo(f"latest seal {latest['sequence']:04d} ({latest['file']}): root "
+                   f"{latest['root']}, {latest['size']} records, sealed_at "
+                   f"{latest['sealed_at']}, custody head {head['seq']} ({head['sha256']})")
     counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
     verdict = "OK" if report.ok else f"FAILED ({len(report.problems())} problem(s))"
     click.echo(f"{title}: {verdict}" + (f" — checked {counts}" if counts else ""))

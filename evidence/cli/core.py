@@ -186,12 +186,18 @@ def _say_recorded(added: list[Subject], withdrawn: list[RecordId]) -> None:
 @trust_options()
 @click.option("--clock-skew", type=click.FloatRange(min=0), default=300.0, show_default=True,
               help="Seconds a time-stamp may precede its seal's sealed_at.")
+@click.option("--expect-root", metavar="HEX",
+              help="A Merkle root you hold (a dossier's cover, an earlier report): some seal "
+                   "must have it, or the case was rolled back or replaced.")
+@click.option("--min-seal", type=click.IntRange(min=1), metavar="N",
+              help="Fail unless the latest seal is seal N or later (a rollback shows).")
 @click.option("--log", "log_it", is_flag=True,
               help="Record the verdict as a `verified` event in the case's custody log.")
 @click.option("--actor", help="Who verifies, with --log (default: EVIDENCE_ACTOR or OS user).")
 def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Path | None,
            require_signature: bool, require_timestamp: bool, clock_skew: float,
-           log_it: bool, actor: str | None) -> int:
+           expect_root: str | None, min_seal: int | None, log_it: bool,
+           actor: str | None) -> int:
     """Check a case folder, package or dossier PDF: nothing changed, every check named."""
     from evidence.integrity.sign import load_trusted_keys
     from evidence.integrity.timestamp import load_certificates
@@ -200,9 +206,13 @@ def verify(path: Path, as_json: bool, trusted_keys: tuple[Path, ...], tsa_ca: Pa
     load_trusted_keys(trusted_keys)  # an unusable key or CA file stops here, exit 2
     if tsa_ca is not None:
         load_certificates(tsa_ca, what="--tsa-ca file")
+    from evidence.cli.integrity import hex_root
+
     options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca,
                             require_signature=require_signature,
-                            require_timestamp=require_timestamp, clock_skew=clock_skew)
+                            require_timestamp=require_timestamp, clock_skew=clock_skew,
+                            expect_root=hex_root(expect_root, "--expect-root")
+                            if expect_root is not None else None, min_seal=min_seal)
     with progress("verifying") as bar:
         report = verify_path(path, options=options, progress=bar)
     if log_it:

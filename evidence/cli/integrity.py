@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "disclose",
+    "hex_root",
     "keygen",
     "load_signing_key",
     "passphrase_from_env",
@@ -168,23 +169,43 @@ def proof(directory: Path, record_id: str, sequence: int | None, revision: int |
 @click.option("--seal", "seal_file", type=click.Path(path_type=Path),
               help="The seal file the proof names (seals/NNNN.json): check the root against "
                    "it, with its signature and time-stamps.")
+@click.option("--root", "root", metavar="HEX",
+              help="A Merkle root you hold from a trusted source (a dossier's cover, a "
+                   "verify report): the proof must lead to it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @trust_options()
-def verify_proof(proof_file: Path, seal_file: Path | None, as_json: bool,
+def verify_proof(proof_file: Path, seal_file: Path | None, root: str | None, as_json: bool,
                  trusted_keys: tuple[Path, ...], tsa_ca: Path | None, require_signature: bool,
                  require_timestamp: bool) -> int:
-    """Check an inclusion proof made by `evidence proof`."""
+    """Check an inclusion proof made by `evidence proof`, anchored to --seal or --root.
+
+    Without an anchor the proof can only be consistent, not proven: exit 1.
+    """
     from evidence.verify import VerifyOptions
     from evidence.verify.partial import verify_proof_file
 
     if seal_file is None and (trusted_keys or tsa_ca or require_signature or require_timestamp):
         raise UsageError("--trusted-key, --tsa-ca and --require-* check a seal: give --seal")
+    if root is not None:
+        root = hex_root(root)
     options = VerifyOptions(trusted_keys=trusted_keys, tsa_ca=tsa_ca,
                             require_signature=require_signature,
                             require_timestamp=require_timestamp)
-    report = verify_proof_file(proof_file, seal_path=seal_file, options=options)
+    report = verify_proof_file(proof_file, seal_path=seal_file, root=root, options=options)
     print_report(report, as_json=as_json, title=f"verify-proof {proof_file}")
     return 0 if report.ok else EXIT_FINDINGS
+
+
+def hex_root(text: str, option: str = "--root") -> str:
+    """A Merkle root given on the command line: 64 hex digits, lower-cased.
+
+    Raises:
+        UsageError: anything else.
+    """
+    value = text.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise UsageError(f"{option} {text!r}: expected a Merkle root of 64 hexadecimal digits")
+    return value
 
 
 @cli.command()

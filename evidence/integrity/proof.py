@@ -249,13 +249,16 @@ def load_proof(path: Path) -> InclusionProof:
 
 
 def check_proof(proof: InclusionProof, report: Report, *, seal_data: bytes | None = None,
-                seal_rel: str | None = None) -> None:
-    """Check a proof: the record's digests, the audit path, and the seal if given.
+                seal_rel: str | None = None, root: str | None = None) -> None:
+    """Check a proof: the record's digests, the audit path, and its anchor.
 
     Findings: ``proof-record`` (the envelope's digests are those of the record's RFC 8785
     bytes), ``proof-inclusion`` (the audit path leads from the record to the root),
     ``proof-seal`` (the seal file is the one the proof names, and its root, size and leaf
-    at the index agree). Without a seal the root is only as good as its source: INFO.
+    at the index agree), ``proof-anchor`` (the root is one the verifier holds: the seal
+    file's, or ``root``). A proof checked against nothing but itself is consistent, not
+    anchored: anyone can make a self-consistent proof for a forged record, so that is a
+    FAIL (docs/decisions/0405).
     """
     label = proof.label
     report.count("inclusion proofs")
@@ -281,11 +284,20 @@ def check_proof(proof: InclusionProof, report: Report, *, seal_data: bytes | Non
                    f"the audit path does not lead from leaf {proof.leaf_index} to root "
                    f"{proof.root} in a tree of {proof.tree_size} (RFC 9162 §2.1.3.2)",
                    record=label)
+    if root is not None:
+        if root.lower() == proof.root:
+            report.add("proof-anchor", "PASS", label)
+        else:
+            report.add("proof-anchor", "FAIL",
+                       f"the proof leads to root {proof.root}, not to the root {root.lower()} "
+                       "given with --root", record=label)
     if seal_data is None:
-        report.add("proof-seal", "INFO",
-                   f"the root was not checked against a seal file: give --seal "
-                   f"{proof.seal_file} (and check that seal's signature and time-stamp)",
-                   record=label)
+        if root is None:
+            report.add("proof-anchor", "FAIL",
+                       "the proof is consistent (its record digests and audit path check) "
+                       "but not anchored: nothing says its root is a sealed one. Give --seal "
+                       f"{proof.seal_file} (with its signature and time-stamp checked) or "
+                       "--root HEX (a root you hold from a trusted source)", record=label)
         return
     _check_against_seal(proof, report, seal_data, seal_rel or proof.seal_file, pair.blake3,
                         pair.sha256)

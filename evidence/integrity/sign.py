@@ -11,7 +11,10 @@ Keys are files: ``PREFIX.key`` (the private key, PEM PKCS#8 per RFC 5958 and RFC
 mode 0600, optionally encrypted with a passphrase) and ``PREFIX.pub`` (the public key,
 PEM SubjectPublicKeyInfo). A key is named by its fingerprint, the SHA-256 of the public
 key's DER SubjectPublicKeyInfo, which ``openssl pkey -pubin -in PREFIX.pub -outform DER |
-sha256sum`` prints as well. The seal names the fingerprint of the key that signed it.
+sha256sum`` prints as well. The seal names the fingerprint of the key that signed it and,
+since docs/decisions/0405, carries the public key itself (32 raw bytes as hex), so that a
+signature is always checked, and trust is the separate question of whether that key is
+pinned (``--trusted-key``).
 
 This is the only module that touches asymmetric primitives (STYLE.md §2); signers take
 ``bytes`` only.
@@ -104,6 +107,26 @@ class PublicKey:
         return self.key.public_bytes(serialization.Encoding.PEM,
                                      serialization.PublicFormat.SubjectPublicKeyInfo)
 
+    @classmethod
+    def from_raw_hex(cls, text: str, *, source: str | None = None) -> PublicKey:
+        """The key a seal embeds: the 32 raw bytes of RFC 8032 §5.1.5, as hex.
+
+        Raises:
+            InputError: not 64 hex digits of an Ed25519 public key.
+        """
+        try:
+            raw = bytes.fromhex(text)
+            key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError as exc:
+            raise InputError("not an Ed25519 public key (64 hex digits expected)",
+                             path=source) from exc
+        return cls.from_key(key, source=source)
+
+    def raw_hex(self) -> str:
+        """The 32 raw bytes of the key (RFC 8032 §5.1.5) as hex, as a seal embeds them."""
+        return self.key.public_bytes(serialization.Encoding.Raw,
+                                     serialization.PublicFormat.Raw).hex()
+
     def verify(self, signature: bytes, data: bytes) -> bool:
         """True when ``signature`` is this key's Ed25519 signature of ``data``."""
         if len(signature) != SIGNATURE_LENGTH:
@@ -144,8 +167,11 @@ class SigningKey:
         return self.private.sign(data)
 
     def signer(self) -> dict[str, str]:
-        """What a seal says about the key that signs it: ``{"alg", "fingerprint"}``."""
-        return {"alg": SIGNATURE_ALG, "fingerprint": self.fingerprint}
+        """What a seal says about the key that signs it: ``{"alg", "fingerprint",
+        "public_key"}`` (the key itself, so that every signature can always be checked;
+        whether the key is trusted is the verifier's question, docs/decisions/0405)."""
+        return {"alg": SIGNATURE_ALG, "fingerprint": self.fingerprint,
+                "public_key": self.public.raw_hex()}
 
     def private_pem(self, passphrase: bytes | None) -> bytes:
         """PEM PKCS#8, encrypted with ``passphrase`` when one is given."""

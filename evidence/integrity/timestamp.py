@@ -579,7 +579,8 @@ def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: To
         path = seal_path.with_name(f"{seal_path.name}.{n}.tsr")
         chain = chain_path(path)
         write_new_file(path, token.data)
-        write_new_file(chain, chain_pem(token.certificates))
+        chain_bytes = chain_pem(token.certificates)
+        write_new_file(chain, chain_bytes)
         details = {
             "seal": seal.sequence, "seal_sha256": digest_bytes(seal_bytes).sha256,
             "file": case.rel(path), "chain": case.rel(chain), "tsa": reply.url,
@@ -588,6 +589,9 @@ def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: To
             # exact only up to 2**53.
             "serial": str(token.serial), "nonce": str(reply.nonce),
             "sha256": digest_bytes(token.data).sha256, "certs_in_token": token.certs_in_token,
+            # The chain file is bound too: a swapped certificate is a finding
+            # (docs/decisions/0405).
+            "chain_sha256": digest_bytes(chain_bytes).sha256,
         }
         case.custody.append([NewEvent("timestamped", None, details)], actor=who, now=now)
     return StampedToken(path, chain, reply.url, token.gen_time, token.tsa_name,

@@ -2,10 +2,21 @@
 
 For ``seals/0001.json``, the checks and the names the report uses:
 
+- ``seal-signer``: the public key a seal embeds has the fingerprint the seal names;
 - ``seal-signature``: ``0001.json.sig`` is a 64-byte Ed25519 signature (RFC 8032) of the
-  seal file's bytes by a trusted key (``--trusted-key``), the one the seal names. With no
-  trusted key given, a signature is reported as present but unchecked (INFO), which is
-  not OK under ``--require-signature``;
+  seal file's bytes by the key the seal names. It is always checked against the public
+  key the seal embeds (docs/decisions/0405): a bad signature is a FAIL whether or not a
+  key is trusted. Trust is a separate finding (``seal-signer``): the key is pinned by
+  ``--trusted-key`` (PASS), or it is reported as not pinned (INFO), which is not OK under
+  ``--require-signature``. A seal made before keys were embedded can be checked only
+  against ``--trusted-key``; without one it is INFO, never PASS;
+- ``seal-trust``, ``timestamp-trust`` (:func:`check_seal_trust`, across the chain): given
+  ``--trusted-key``, the latest seal must be signed by a trusted key; once a seal is
+  signed, every later seal must be signed; given ``--tsa-ca``, the latest seal must carry
+  a token that checks and chains to it;
+- ``timestamp-chain``: the chain file stored beside a token is the one the token names
+  (the certificates the token embeds, or a path from the signer the token names), and has
+  the SHA-256 the ``timestamped`` event recorded;
 - ``timestamp-token``, ``timestamp-imprint``, ``timestamp-nonce``, ``timestamp-signature``,
   ``timestamp-time``: each ``0001.json.N.tsr`` parses as a granted RFC 3161 response, its
   message imprint is the digest of the seal file, its nonce is the one the custody log
@@ -14,7 +25,10 @@ For ``seals/0001.json``, the checks and the names the report uses:
   to a trusted root"), and its genTime does not precede the seal's ``sealed_at`` by more
   than the clock skew allowed;
 - ``signature-logged``, ``timestamp-logged``: the custody log has the ``signed`` or
-  ``timestamped`` event that names each file (when a custody log is at hand).
+  ``timestamped`` event that names each file, with the file's SHA-256 (when a custody log
+  is at hand);
+- ``seal-attachment``: a file beside the seal that is none of these (a FAIL: the case
+  folder is a closed world).
 
 Example:
     >>> custody_attachment_events(None) is None  # no custody log at hand: nonces unchecked
@@ -26,13 +40,15 @@ Example:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from evidence._fs import read_bytes
 from evidence.canonical import loads_json
@@ -40,11 +56,13 @@ from evidence.digest import digest_bytes
 from evidence.errors import EvidenceError
 from evidence.integrity.sign import (
     SIGNATURE_LENGTH,
+    PublicKey,
     load_trusted_keys,
     signature_path,
 )
 from evidence.integrity.timestamp import (
     TimestampError,
+    Token,
     chain_path,
     check_not_before_seal,
     check_signature,
@@ -55,7 +73,18 @@ from evidence.integrity.timestamp import (
 from evidence.report import Report
 from evidence.verify.options import VerifyOptions
 
-__all__ = ["check_seal_attachments", "custody_attachment_events"]
+__all__ = [
+    "AttachmentResult",
+    "SignatureState",
+    "check_seal_attachments",
+    "check_seal_trust",
+    "custody_attachment_events",
+]
+
+SignatureState = Literal["trusted", "valid", "unchecked", "unsigned", "bad"]
+"""What a seal's signature established: ``trusted`` (checks, by a pinned key), ``valid``
+(checks against the key the seal embeds, which is not pinned), ``unchecked`` (a seal
+without an embedded key and no trusted key to check it), ``unsigned``, ``bad``."""
 
 _KNOWN = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.chain\.pem)$")
 _ACTIONS = (b'"action":"signed"', b'"action":"timestamped"')
@@ -96,6 +125,16 @@ def custody_attachment_events(custody_path: Path | None
     return _index(str(custody_path), stat.st_size, stat.st_mtime_ns)
 
 
+@dataclass(frozen=True, slots=True)
+class AttachmentResult:
+    """What the files beside one seal established, for the rules across the chain."""
+
+    signature: SignatureState
+    fingerprint: str | None
+    anchored: bool
+    """A time-stamp token checks in full and chains to ``--tsa-ca``."""
+
+
 @dataclass
 class _Seal:
     """The seal being checked and where its findings go."""
@@ -125,7 +164,7 @@ def check_seal_attachments(
     *,
     rel: str,
     custody_path: Path | None,
-) -> None:
+) -> AttachmentResult:
     """Check the signature and the time-stamp tokens stored beside one seal.
 
     Args:
@@ -143,15 +182,92 @@ def check_seal_attachments(
     """
     seal = _Seal(report, seal_path, seal_bytes, seal_doc, rel, options,
                  custody_attachment_events(custody_path))
-    _check_signature(seal)
-    _check_tokens(seal)
+    signature, fingerprint = _check_signature(seal)
+    anchored = _check_tokens(seal)
     _check_unknown(seal)
+    return AttachmentResult(signature, fingerprint, anchored)
+
+
+def check_seal_trust(report: Report, seals: Sequence[tuple[str, AttachmentResult | None]],
+                     options: VerifyOptions) -> None:
+    """The trust rules across a chain of seals (docs/decisions/0405).
+
+    Args:
+        report: where findings go.
+        seals: each seal file (as the report names it) in sequence order, with what its
+            attachments established, or None when the seal could not be read (its own
+            findings say why).
+        options: the verifier's trust anchors.
+    """
+    first_signed: str | None = None
+    for rel, result in seals:
+        if result is None:
+            continue
+        if result.signature == "unsigned":
+            if first_signed is not None:
+                report.add("seal-trust", "FAIL",
+                           f"not signed, but {first_signed} before it is: once a case has a "
+                           "signed seal, every later seal must be signed (an unsigned "
+                           "re-seal?)", path=rel)
+        elif first_signed is None:
+            first_signed = rel
+    if not options.trusted_keys and options.tsa_ca is None:
+        return
+    if not seals:
+        report.add("seal-trust", "FAIL", "the case has no seal, so nothing can be trusted",
+                   path="seals/")
+        return
+    rel, latest = seals[-1]
+    if options.trusted_keys:
+        if latest is not None and latest.signature == "trusted":
+            report.add("seal-trust", "PASS", rel)
+        else:
+            state = "unreadable" if latest is None else _STATE_WORDS[latest.signature]
+            report.add("seal-trust", "FAIL",
+                       f"the latest seal is not signed by a trusted key (its signature is "
+                       f"{state})", path=rel)
+    if options.tsa_ca is not None:
+        if latest is not None and latest.anchored:
+            report.add("timestamp-trust", "PASS", rel)
+        else:
+            report.add("timestamp-trust", "FAIL",
+                       "the latest seal carries no time-stamp token that checks and chains "
+                       "to --tsa-ca", path=rel)
+
+
+_STATE_WORDS: Mapping[SignatureState, str] = {
+    "trusted": "by a trusted key",
+    "valid": "valid but by a key not given with --trusted-key",
+    "unchecked": "not checkable",
+    "unsigned": "missing: the seal is not signed",
+    "bad": "invalid",
+}
 
 
 # -- the signature ------------------------------------------------------------------------
 
 
-def _check_signature(seal: _Seal) -> None:
+def _embedded_key(seal: _Seal, fingerprint: str | None) -> PublicKey | Literal[False] | None:
+    """The public key the seal embeds; None for an older seal without one; False when the
+    embedded key is unusable or is not the key the fingerprint names (a FAIL is added)."""
+    signer = seal.doc.get("signer")
+    raw = signer.get("public_key") if isinstance(signer, Mapping) else None
+    if not isinstance(raw, str):
+        return None
+    try:
+        key = PublicKey.from_raw_hex(raw, source=seal.rel)
+    except EvidenceError as exc:
+        seal.report.add("seal-signer", "FAIL", exc.message, path=seal.rel)
+        return False
+    if key.fingerprint != fingerprint:
+        seal.report.add("seal-signer", "FAIL",
+                        f"the embedded public key has fingerprint {key.fingerprint}, the seal "
+                        f"names {fingerprint}", path=seal.rel)
+        return False
+    return key
+
+
+def _check_signature(seal: _Seal) -> tuple[SignatureState, str | None]:
     report, options = seal.report, seal.options
     sig_path = signature_path(seal.path)
     sig_rel = seal.rel_of(sig_path)
@@ -162,45 +278,83 @@ def _check_signature(seal: _Seal) -> None:
             report.add("seal-signature", "FAIL",
                        f"the seal names signing key {fingerprint} but {sig_rel} is missing",
                        path=seal.rel)
-        elif options.require_signature:
+            return "bad", fingerprint
+        if options.require_signature:
             report.add("seal-signature", "FAIL", "the seal is not signed (--require-signature)",
                        path=seal.rel)
-        return
+        return "unsigned", None
     report.count("signatures")
     try:
         signature = read_bytes(sig_path, what="signature")
     except EvidenceError as exc:
         report.add("seal-signature", "ERROR", exc.message, path=sig_rel)
-        return
-    _check_logged(seal, "signature-logged", sig_path, "signed",
-                  {"fingerprint": fingerprint} if fingerprint else {})
+        return "bad", fingerprint
+    embedded = _embedded_key(seal, fingerprint)
+    expected: dict[str, Any] = {"fingerprint": fingerprint} if fingerprint else {}
+    event = seal.events.get(sig_path.name) if seal.events is not None else None
+    if embedded is not None or (event is not None and "sha256" in event):
+        # Seals with an embedded key log the signature file's digest (0405).
+        expected["sha256"] = digest_bytes(signature).sha256
+    _check_logged(seal, "signature-logged", sig_path, "signed", expected)
+    if embedded is False:
+        return "bad", fingerprint
     if len(signature) != SIGNATURE_LENGTH:
         report.add("seal-signature", "FAIL",
                    f"the signature is {len(signature)} bytes; an Ed25519 signature is "
                    f"{SIGNATURE_LENGTH}", path=sig_rel)
-        return
+        return "bad", fingerprint
     trusted = load_trusted_keys(options.trusted_keys)
     by = f" by key {fingerprint}" if fingerprint else ""
+    if embedded is not None:
+        if not embedded.verify(signature, seal.data):
+            report.add("seal-signature", "FAIL",
+                       f"the Ed25519 signature does not verify{by} (checked against the "
+                       "public key the seal embeds): the seal file or the signature was "
+                       "changed, or the signature belongs to another seal", path=sig_rel)
+            return "bad", fingerprint
+        report.add("seal-signature", "PASS", sig_rel)
+        return _check_pinned(seal, embedded.fingerprint, trusted, sig_rel), fingerprint
+    # A seal made before public keys were embedded: checkable only against a trusted key.
     if not trusted:
         report.add("seal-signature", "FAIL" if options.require_signature else "INFO",
-                   f"signed{by}; not checked: no --trusted-key given", path=sig_rel)
-        return
+                   f"signed{by}; not checked: the seal does not embed its public key, so "
+                   "it is checkable only with --trusted-key", path=sig_rel)
+        return "unchecked", fingerprint
     if fingerprint:
         key = trusted.get(fingerprint)
         if key is None:
             report.add("seal-signature", "FAIL",
                        f"signed by key {fingerprint}, which is not among the trusted keys",
                        path=sig_rel)
-            return
+            return "bad", fingerprint
         candidates = [key]
     else:
         candidates = list(trusted.values())
     if any(key.verify(signature, seal.data) for key in candidates):
         report.add("seal-signature", "PASS", sig_rel)
-        return
+        return "trusted", fingerprint
     report.add("seal-signature", "FAIL",
                f"the Ed25519 signature does not verify{by}: the seal file or the signature "
                "was changed, or the signature belongs to another seal", path=sig_rel)
+    return "bad", fingerprint
+
+
+def _check_pinned(seal: _Seal, fingerprint: str, trusted: Mapping[Any, PublicKey],
+                  sig_rel: str) -> SignatureState:
+    """Trust in a signature that checks: is its key one the verifier pinned?"""
+    report, options = seal.report, seal.options
+    if fingerprint in trusted:
+        report.add("seal-signer", "PASS", sig_rel)
+        return "trusted"
+    if trusted:
+        report.add("seal-signer", "FAIL",
+                   f"signed by key {fingerprint}, which is not among the trusted keys",
+                   path=sig_rel)
+        return "valid"
+    report.add("seal-signer", "FAIL" if options.require_signature else "INFO",
+               f"the signature checks against key {fingerprint}, which is not pinned "
+               "(give its public key with --trusted-key to trust it)", path=sig_rel)
+    return "valid"
 
 
 def _check_logged(seal: _Seal, check: str, path: Path, action: str,
@@ -228,7 +382,8 @@ def _check_logged(seal: _Seal, check: str, path: Path, action: str,
 # -- the time-stamp tokens --------------------------------------------------------------
 
 
-def _check_tokens(seal: _Seal) -> None:
+def _check_tokens(seal: _Seal) -> bool:
+    """Check every token beside the seal; True when one is anchored to ``--tsa-ca``."""
     report, options = seal.report, seal.options
     roots: list[x509.Certificate] | None = None
     if options.tsa_ca is not None:
@@ -248,6 +403,7 @@ def _check_tokens(seal: _Seal) -> None:
         else:
             message = "no time-stamp token checks and chains to --tsa-ca (--require-timestamp)"
         report.add("timestamp-token", "FAIL", message, path=seal.rel)
+    return anchored > 0
 
 
 def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | None) -> bool:
@@ -273,6 +429,7 @@ def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | 
         report.add("timestamp-token", "FAIL", exc.message, path=rel)
         return False
     report.add("timestamp-token", "PASS", rel)
+    chain_ok = _check_chain_file(seal, token, chain_file, chain)
     imprint_ok = token.imprint_matches(seal.data)
     if imprint_ok:
         report.add("timestamp-imprint", "PASS", rel)
@@ -307,7 +464,56 @@ def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | 
         report.add("timestamp-time", "INFO",
                    f"time-stamped at {token.gen_time.isoformat().replace('+00:00', 'Z')} "
                    f"by {token.tsa_name} (serial {token.serial})", path=rel)
-    return ok and imprint_ok and checked.status == "anchored"
+    return ok and imprint_ok and chain_ok and checked.status == "anchored"
+
+
+def _check_chain_file(seal: _Seal, token: Token, chain_file: Path,
+                      chain: Sequence[x509.Certificate]) -> bool:
+    """The stored chain is the one the token names (``timestamp-chain``).
+
+    When the token embeds its certificates, the chain file holds exactly those; when it
+    does not (asked again without certReq, docs/decisions/0402), the chain file starts
+    with the certificate the token's SignerInfo names and each further certificate issued
+    the one before. When the custody log recorded the chain file's SHA-256, it must match.
+    """
+    report = seal.report
+    rel = seal.rel_of(chain_file)
+    problems: list[str] = []
+    token_name = chain_file.name.replace(".chain.pem", ".tsr")
+    event = seal.events.get(token_name) if seal.events is not None else None
+    if event is not None and "chain_sha256" in event:
+        try:
+            digest = digest_bytes(read_bytes(chain_file, what="certificate chain")).sha256
+        except EvidenceError as exc:
+            report.add("timestamp-chain", "FAIL", exc.message, path=rel)
+            return False
+        if digest != event["chain_sha256"]:
+            problems.append(f"its SHA-256 is {digest}, the custody log's `timestamped` event "
+                            f"recorded {event['chain_sha256']}")
+    stored = [_der(c) for c in chain]
+    if token.certs_in_token:
+        embedded = {bytes(d) for d in token.response.signed_data.certificates}
+        if set(stored) != embedded:
+            problems.append("it does not hold the certificates the token embeds (a swapped "
+                            "or added certificate)")
+    elif not chain or token.signer is None or stored[0] != _der(token.signer):
+        problems.append("it does not start with the certificate the token's SignerInfo names")
+    else:
+        for child, parent in itertools.pairwise(chain):
+            if child.issuer != parent.subject:
+                problems.append(f"{parent.subject.rfc4514_string()} did not issue "
+                                f"{child.subject.rfc4514_string()}: not a certificate path")
+                break
+    for problem in problems:
+        report.add("timestamp-chain", "FAIL", f"not the chain the token names: {problem}",
+                   path=rel)
+    if not problems:
+        report.add("timestamp-chain", "PASS", rel)
+    return not problems
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
 
 
 def _check_unknown(seal: _Seal) -> None:
@@ -317,6 +523,6 @@ def _check_unknown(seal: _Seal) -> None:
         name = entry.name
         if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix):]):
             continue
-        seal.report.add("seal-attachment", "INFO",
+        seal.report.add("seal-attachment", "FAIL",
                         "a file beside the seal that is neither a signature nor a time-stamp "
-                        "token", path=seal.rel_of(entry))
+                        "token; the case folder is a closed world", path=seal.rel_of(entry))

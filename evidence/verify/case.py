@@ -35,18 +35,18 @@ from typing import Any
 from evidence._fs import read_bytes
 from evidence._parallel import chunked, map_chunks, worker_count
 from evidence.canonical import loads_json
-from evidence.case import CASE_FILE, RECORD_ACTIONS, Case, load_case_meta
+from evidence.case import CASE_FILE, CASE_META_ACTION, RECORD_ACTIONS, Case, load_case_meta
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError
 from evidence.integrity.merkle import (
     consistency_proof,
     tree_root,
-    verify_consistency,
 )
+from evidence.model import Seal
 from evidence.report import Finding, Report
-from evidence.schema import is_valid, issues
 from evidence.store import parse_record_filename
-from evidence.verify.attachments import check_seal_attachments
+from evidence.verify.chain import check_chain, read_seals
+from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
 
@@ -70,6 +70,8 @@ class _Ctx:
     order: list[tuple[str, int, str]] = field(default_factory=list)  # custody entry order
     custody_digests: dict[int, str] = field(default_factory=dict)  # seq -> line digest
     sealed_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    case_meta_events: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """(seq, line, details) of each ``case-metadata`` event."""
 
 
 def verify_case(
@@ -77,8 +79,18 @@ def verify_case(
     *,
     options: VerifyOptions | None = None,
     progress: Progress | None = None,
+    closed_world: bool = True,
 ) -> Report:
     """Check every file of a case folder; return a report with every finding.
+
+    Args:
+        path: the case folder.
+        options: trust anchors and requirements.
+        progress: called now and then during long work.
+        closed_world: report links, leftovers and unknown files anywhere in the folder
+            (:mod:`evidence.verify.closed`). False only for a folder this tool
+            materialised from a dossier's or bundle's file list, whose left-out objects
+            are links to the case they came from.
 
     Raises:
         CaseError: the folder is not a case folder (the command cannot run).
@@ -88,36 +100,103 @@ def verify_case(
         from evidence._fs import case_read_lock
 
         with case_read_lock(root):
-            return _verify_case(root, options, progress)
-    return _verify_case(root, options, progress)
+            return _verify_case(root, options, progress, closed_world=closed_world)
+    return _verify_case(root, options, progress, closed_world=closed_world)
 
 
-def _verify_case(root: Path, options: VerifyOptions | None,
-                 progress: Progress | None) -> Report:
+def _verify_case(root: Path, options: VerifyOptions | None, progress: Progress | None, *,
+                 closed_world: bool) -> Report:
     report = Report(subject=str(root))
     try:
         case = Case.open(root)
     except CaseError:
-        raise
+        if not _lost_case_files(root, report):
+            raise
+        case = Case(root, _fallback_meta(root))
     except EvidenceError as exc:
         # case.yaml is people's writing, but verify still checks what the tool wrote.
         report.add("case-yaml", "FAIL", exc.message, path=CASE_FILE, line=exc.line)
         case = Case(root, _fallback_meta(root))
     ctx = _Ctx(case, report, progress, options or VerifyOptions())
+    if closed_world:
+        scan_closed_world(root, report)
     _scan(ctx)
     _check_record_links(ctx)
+    _check_unreferenced_objects(ctx)
     _check_custody(ctx)
     _check_seals(ctx)
+    _check_case_meta(ctx)
     return report
 
 
+_CASE_PARTS = (CASE_FILE, "custody.jsonl", "records", "objects", "seals")
+
+
+def _lost_case_files(root: Path, report: Report) -> bool:
+    """Name the parts a case folder lost; False when the folder is no case folder at all.
+
+    A folder holding a seal, or the custody log, or at least three of the parts a case
+    has, is a case folder that lost what is missing: that is tampering (or damage) and a
+    finding, never "not a case folder".
+    """
+    if not root.is_dir():
+        return False
+    present = [name for name in _CASE_PARTS if (root / name).exists()]
+    seals = root / "seals"
+    sealed = seals.is_dir() and any(p.name.endswith(".json") and p.name[:-5].isdigit()
+                                    for p in seals.iterdir())
+    if not (sealed or "custody.jsonl" in present or len(present) >= 3):
+        return False
+    for name in _CASE_PARTS:
+        if name not in present and name != "seals":
+            what = {CASE_FILE: "the case metadata", "custody.jsonl": "the custody log"}.get(
+                name, "a folder of the case")
+            report.add("case-missing", "FAIL",
+                       f"{what} is missing from a case folder (deleted after the case was "
+                       "made?)", path=name)
+    return True
+
+
 def _fallback_meta(root: Path) -> Any:
+    """The metadata to check against when case.yaml cannot be read: the case id from the
+    custody log's `created` event, else from the first seal."""
     from evidence.model import CaseMeta
 
     try:
         return load_case_meta(root / CASE_FILE)
     except EvidenceError:
-        return CaseMeta(id="?", title="?", ern_prefix="X")
+        pass
+    case_id = "?"
+    try:
+        with open(root / "custody.jsonl", "rb") as fh:
+            first = loads_json(fh.readline().rstrip(b"\n"), path="custody.jsonl")
+        details = first.get("details") if isinstance(first, dict) else None
+        if isinstance(details, dict) and isinstance(details.get("case_id"), str):
+            case_id = details["case_id"]
+    except (OSError, EvidenceError):
+        try:
+            seal = loads_json(read_bytes(root / "seals" / "0001.json", what="seal"),
+                              path="seals/0001.json")
+            if isinstance(seal, dict) and isinstance(seal.get("case_id"), str):
+                case_id = seal["case_id"]
+        except EvidenceError:
+            pass
+    return CaseMeta(id=case_id, title="?", ern_prefix="X")
+
+
+def _check_unreferenced_objects(ctx: _Ctx) -> None:
+    """An object no record names is not part of the evidence: a finding (closed world)."""
+    named: set[str] = set()
+    for rec in ctx.records.values():
+        if rec.obj is not None:
+            named.add(rec.obj[0])
+        if rec.text is not None:
+            named.add(rec.text[0])
+        named.update(blake3_hex for _, blake3_hex, _, _ in rec.attachments)
+    for name in sorted((set(ctx.objects) | ctx.bad_objects) - named):
+        ctx.report.add("object-unreferenced", "FAIL",
+                       "an object that no record names (added outside the tool, or left by "
+                       "an interrupted `add`)", path=f"objects/{name[:2]}/{name}")
 
 
 # -- scanning every file, on every core -----------------------------------------------------
@@ -332,6 +411,13 @@ def _check_custody(ctx: _Ctx) -> None:
     prev: str | None = None
     expected_seq = 1
     named: set[tuple[str, int]] = set()
+    if not ctx.lines and ctx.case.custody.path.exists():
+        report.add("custody-log", "FAIL", "the custody log is empty: every case starts with "
+                   "a `created` event, and every write adds one", path=rel)
+    elif ctx.lines and ctx.lines[0].valid and ctx.lines[0].action != "created":
+        report.add("custody-log", "FAIL", f"the custody log starts with a "
+                   f"`{ctx.lines[0].action}` event, not `created`: its beginning is missing",
+                   path=rel, line=1)
     for line in ctx.lines:
         if not line.valid:
             prev = line.digest
@@ -360,6 +446,9 @@ def _check_custody(ctx: _Ctx) -> None:
 
 
 def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> None:
+    if line.action == CASE_META_ACTION and line.seq is not None:
+        ctx.case_meta_events.append((line.seq, line.number, dict(line.details or {})))
+        return
     if line.action == "sealed":
         details = line.details or {}
         sequence = details.get("sequence")
@@ -389,39 +478,26 @@ def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> No
 def _check_seals(ctx: _Ctx) -> None:
     report = ctx.report
     files = ctx.case.seal_files()
-    previous: tuple[dict[str, Any], bytes, list[bytes]] | None = None
-    covered = 0
-    for index, path in enumerate(files, start=1):
-        rel = ctx.case.rel(path)
-        report.count("seals")
-        try:
-            data = read_bytes(path, what="seal")
-            doc = loads_json(data, path=rel)
-        except EvidenceError as exc:
-            report.add("seal-schema", "FAIL", exc.message, path=rel)
-            previous = None
+    seals = read_seals(files, report, rel=ctx.case.rel)
+    hashes: dict[int, list[bytes]] = {}
+    for read in seals:
+        if read is None:
             continue
-        if not is_valid("seal", doc):
-            for issue in issues("seal", doc)[:3]:
-                report.add("seal-schema", "FAIL", f"{issue.pointer}: {issue.message}", path=rel)
-            previous = None
-            continue
-        if doc["sequence"] != index or path.name != f"{index:04d}.json":
-            report.add("seal-chain", "FAIL",
-                       f"seal file {path.name} holds sequence {doc['sequence']}, expected "
-                       f"{index:04d}.json", path=rel)
-        if doc["case_id"] != ctx.case.meta.id:
-            report.add("seal-case", "FAIL",
-                       f"sealed for case {doc['case_id']!r}, this case is {ctx.case.meta.id!r}",
-                       path=rel)
-        hashes = _check_leaves(ctx, doc, rel)
-        _check_root(ctx, doc, hashes, rel)
-        _check_previous(ctx, doc, previous, hashes, rel)
-        _check_seal_custody(ctx, doc, data, rel)
-        check_seal_attachments(report, path, data, doc, ctx.options, rel=rel,
-                               custody_path=ctx.case.custody.path)
-        previous = (doc, data, hashes)
-        covered = len(doc["leaves"])
+        leaf_hashes = _check_leaves(ctx, read.seal, read.rel)
+        _check_root(ctx, read.seal, leaf_hashes, read.rel)
+        _check_seal_custody(ctx, read.seal, read.data, read.rel)
+        hashes[read.seal.sequence] = leaf_hashes
+
+    def proof(old: Seal, new: Seal) -> list[bytes] | None:
+        # The leaves are the record files' own hashes: the proof is computed, not trusted.
+        leaves = hashes.get(new.sequence)
+        return None if leaves is None else consistency_proof(leaves, old.size)
+
+    check_chain(report, seals, case_id=ctx.case.meta.id, options=ctx.options,
+                custody_path=ctx.case.custody.path, proof=proof,
+                names=[ctx.case.rel(p) for p in files])
+    last = seals[-1] if seals else None
+    covered = last.seal.size if last is not None else 0
     present = {int(p.name[:-5]) for p in files}
     for sequence in sorted(ctx.sealed_events):
         if sequence not in present:
@@ -440,22 +516,22 @@ def _check_seals(ctx: _Ctx) -> None:
         report.add("unsealed", "INFO", "the case has no seal yet", path="seals/")
 
 
-def _check_leaves(ctx: _Ctx, doc: dict[str, Any], rel: str) -> list[bytes]:
+def _check_leaves(ctx: _Ctx, seal: Seal, rel: str) -> list[bytes]:
     hashes: list[bytes] = []
     order = ctx.order
-    for index, leaf in enumerate(doc["leaves"]):
-        label = f"{leaf['id']}.{leaf['revision']}"
-        rec = ctx.records.get((leaf["id"], leaf["revision"]))
+    for index, leaf in enumerate(seal.leaves):
+        label = f"{leaf.id}.{leaf.revision}"
+        rec = ctx.records.get((leaf.id, leaf.revision))
         if rec is None:
             ctx.report.add("seal-leaf", "FAIL", f"leaf {index} names {label}, which is missing",
                            path=rel, record=label)
             hashes.append(b"\x00" * 32)
             continue
-        if (rec.blake3, rec.sha256) != (leaf["blake3"], leaf["sha256"]):
+        if (rec.blake3, rec.sha256) != (leaf.blake3, leaf.sha256):
             ctx.report.add("seal-leaf", "FAIL",
-                           f"leaf {index} says blake3 {leaf['blake3'][:16]}…, the record file "
+                           f"leaf {index} says blake3 {leaf.blake3[:16]}…, the record file "
                            f"has {rec.blake3[:16]}…", path=rel, record=label)
-        if index >= len(order) or order[index][:2] != (leaf["id"], leaf["revision"]):
+        if index >= len(order) or order[index][:2] != (leaf.id, leaf.revision):
             entered = (f"{order[index][0]}.{order[index][1]}" if index < len(order)
                        else "nothing")
             ctx.report.add("seal-order", "FAIL",
@@ -465,82 +541,72 @@ def _check_leaves(ctx: _Ctx, doc: dict[str, Any], rel: str) -> list[bytes]:
     return hashes
 
 
-def _check_root(ctx: _Ctx, doc: dict[str, Any], hashes: list[bytes], rel: str) -> None:
-    tree = doc["tree"]
-    if tree["size"] != len(doc["leaves"]):
-        ctx.report.add("seal-root", "FAIL",
-                       f"tree size {tree['size']}, but {len(doc['leaves'])} leaves", path=rel)
-        return
+def _check_root(ctx: _Ctx, seal: Seal, hashes: list[bytes], rel: str) -> None:
     root = tree_root(hashes).hex()
-    if root != tree["root"]:
-        ctx.report.add("seal-root", "FAIL", f"expected root {tree['root']}, computed {root}",
+    if root != seal.root:
+        ctx.report.add("seal-root", "FAIL", f"expected root {seal.root}, computed {root}",
                        path=rel)
     else:
         ctx.report.add("seal-root", "PASS", rel)
 
 
-def _check_previous(ctx: _Ctx, doc: dict[str, Any],
-                    previous: tuple[dict[str, Any], bytes, list[bytes]] | None,
-                    hashes: list[bytes], rel: str) -> None:
-    link = doc["previous"]
-    if doc["sequence"] == 1:
-        if link is not None:
-            ctx.report.add("seal-chain", "FAIL", "the first seal names a previous seal", path=rel)
-        return
-    if link is None:
-        ctx.report.add("seal-chain", "FAIL", "names no previous seal", path=rel)
-        return
-    if previous is None:
-        ctx.report.add("seal-chain", "ERROR", "the previous seal could not be read", path=rel)
-        return
-    prev_doc, prev_bytes, prev_hashes = previous
-    expected = {"sequence": prev_doc["sequence"], "root": prev_doc["tree"]["root"],
-                "sha256": digest_bytes(prev_bytes).sha256}
-    if link != expected:
-        which = next(k for k in ("sequence", "root", "sha256") if link[k] != expected[k])
-        ctx.report.add("seal-chain", "FAIL",
-                       f"previous.{which} is {link[which]}, the previous seal file gives "
-                       f"{expected[which]}", path=rel)
-    old_size = len(prev_hashes)
-    if old_size == 0:
-        return
-    if old_size > len(hashes) or hashes[:old_size] != prev_hashes:
-        ctx.report.add("seal-consistency", "FAIL",
-                       f"the first {old_size} leaves differ from the previous seal's: the case "
-                       "did not only grow", path=rel)
-        return
-    proof = consistency_proof(hashes, old_size)
-    if verify_consistency(old_size, len(hashes), bytes.fromhex(prev_doc["tree"]["root"]),
-                          bytes.fromhex(doc["tree"]["root"]), proof):
-        ctx.report.add("seal-consistency", "PASS", rel)
-    else:
-        ctx.report.add("seal-consistency", "FAIL",
-                       f"no RFC 9162 consistency between tree sizes {old_size} and "
-                       f"{len(hashes)}", path=rel)
-
-
-def _check_seal_custody(ctx: _Ctx, doc: dict[str, Any], data: bytes, rel: str) -> None:
-    head = doc["custody"]
-    found = ctx.custody_digests.get(head["seq"])
+def _check_seal_custody(ctx: _Ctx, seal: Seal, data: bytes, rel: str) -> None:
+    found = ctx.custody_digests.get(seal.custody_seq)
     if found is None:
         ctx.report.add("seal-custody", "FAIL",
-                       f"names custody event {head['seq']}, which the log does not have",
+                       f"names custody event {seal.custody_seq}, which the log does not have",
                        path=rel)
-    elif found != head["sha256"]:
+    elif found != seal.custody_sha256:
         ctx.report.add("seal-custody", "FAIL",
-                       f"custody event {head['seq']} should hash to {head['sha256']}, the log "
-                       f"line hashes to {found}", path=rel)
-    event = ctx.sealed_events.get(doc["sequence"])
+                       f"custody event {seal.custody_seq} should hash to "
+                       f"{seal.custody_sha256}, the log line hashes to {found}", path=rel)
+    event = ctx.sealed_events.get(seal.sequence)
     digest = digest_bytes(data).sha256
     if event is None:
         ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
-    elif event.get("sha256") != digest or event.get("root") != doc["tree"]["root"]:
+    elif event.get("sha256") != digest or event.get("root") != seal.root:
         ctx.report.add("seal-logged", "FAIL",
                        f"the custody log's `sealed` event (line {event['_line']}) gives sha256 "
                        f"{event.get('sha256')}, the seal file has {digest}", path=rel)
-    elif event["_seq"] <= head["seq"]:
+    elif event["_seq"] <= seal.custody_seq:
         ctx.report.add("seal-logged", "FAIL",
                        "the `sealed` event comes before the custody head the seal names",
                        path=rel)
 
 
+# -- case.yaml ----------------------------------------------------------------------------
+
+
+def _check_case_meta(ctx: _Ctx) -> None:
+    """``case-meta``: case.yaml is the one the latest seal covers (docs/decisions/0409).
+
+    Its digests are logged by a ``case-metadata`` event before the seal's custody head;
+    a live case.yaml whose bytes differ was edited after sealing (seal again to seal the
+    edit). A case sealed before such events existed gets INFO: its metadata is not sealed.
+    """
+    latest = ctx.report.latest_seal
+    path = ctx.case.root / CASE_FILE
+    if latest is None or not path.is_file():
+        return  # nothing sealed yet, or case-missing says it
+    head = latest["custody_head"]["seq"]
+    sealed = [event for event in ctx.case_meta_events if event[0] <= head]
+    if not sealed:
+        ctx.report.add("case-meta", "INFO",
+                       f"case.yaml is not covered by seal {latest['sequence']:04d} (made "
+                       "before case metadata was sealed); `evidence seal` seals it",
+                       path=CASE_FILE)
+        return
+    _, line, details = sealed[-1]
+    try:
+        digest = digest_bytes(read_bytes(path, what="case.yaml")).sha256
+    except EvidenceError as exc:
+        ctx.report.add("case-meta", "ERROR", exc.message, path=CASE_FILE)
+        return
+    if digest != details.get("sha256"):
+        ctx.report.add("case-meta", "FAIL",
+                       f"case.yaml is not the one seal {latest['sequence']:04d} covers (custody "
+                       f"line {line} records sha256 {details.get('sha256')}, the file has "
+                       f"{digest}): its metadata was edited after sealing; run `evidence seal` "
+                       "to seal the change, or restore it", path=CASE_FILE)
+    else:
+        ctx.report.add("case-meta", "PASS", CASE_FILE)

@@ -142,7 +142,9 @@ def test_verify_json_report(sealed_case: Path, capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, "verify", str(sealed_case), "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc == {"ok": True, "findings": [], "checked": doc["checked"]}
+    assert doc == {"ok": True, "findings": [], "checked": doc["checked"],
+                   "latest_seal": doc["latest_seal"]}
+    assert doc["latest_seal"]["sequence"] == 1
     assert doc["checked"]["records"] == 17
     assert doc["checked"]["objects"] == 2
     path = sealed_case / "records" / "CLM-0002.1.json"
@@ -150,7 +152,7 @@ def test_verify_json_report(sealed_case: Path, capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, "verify", str(sealed_case), "--json")
     assert code == 1
     doc = json.loads(out)
-    assert set(doc) == {"ok", "findings", "checked"}
+    assert set(doc) == {"ok", "findings", "checked", "latest_seal"}
     assert doc["ok"] is False
     for finding in doc["findings"]:
         assert {"check", "status", "path", "record", "message"} <= set(finding)

@@ -208,8 +208,16 @@ def test_proof_and_verify_proof(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 0, out
     assert "OK" in out
     code, out, _ = run(capsys, "verify-proof", path)
-    assert code == 0
-    assert "not checked against a seal file" in out
+    assert code == 1  # consistent, not anchored (issue 10, item 8)
+    assert "not anchored" in out
+    code, out, _ = run(capsys, "verify-proof", path, "--root", proof["root"])
+    assert code == 0, out
+    code, out, _ = run(capsys, "verify-proof", path, "--root", "ab" * 32)
+    assert code == 1
+    assert "proof-anchor" in out
+    code, _, err = run(capsys, "verify-proof", path, "--root", "xyz")
+    assert code == 2
+    assert "64 hexadecimal digits" in err
     proof["audit_path"][1] = "0" * 64
     path.write_text(json.dumps(proof))
     code, out, _ = run(capsys, "verify-proof", path, "--seal", root / "seals" / "0001.json",

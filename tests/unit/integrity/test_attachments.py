@@ -108,22 +108,26 @@ def test_tampering_is_found(stamped_case: Path, keys: KeyFiles, tsa: TestTSA,
     assert any(message in f.message for f in found), [f.message for f in found]
 
 
-def test_an_unknown_file_beside_a_seal_is_information(stamped_case: Path, keys: KeyFiles,
-                                                      tsa: TestTSA) -> None:
+def test_an_unknown_file_beside_a_seal_is_a_finding(stamped_case: Path, keys: KeyFiles,
+                                                    tsa: TestTSA) -> None:
+    """The case folder is a closed world (issue 10, item 5)."""
     (stamped_case / "seals/0002.json.notes").write_text("a note\n")
     report = verify_case(stamped_case, options=_strict(keys, tsa))
-    assert report.ok
-    assert [f.path for f in report.findings if f.check == "seal-attachment"] == [
-        "seals/0002.json.notes"]
+    assert not report.ok
+    assert [(f.path, f.status) for f in report.findings if f.check == "seal-attachment"] == [
+        ("seals/0002.json.notes", "FAIL")]
 
 
 OPTIONS: list[tuple[str, Callable[[KeyFiles, TestTSA, Path], VerifyOptions], bool, str, str]] = [
-    ("no-trusted-key", lambda k, t, o: VerifyOptions(), True, "seal-signature",
-     "not checked: no --trusted-key"),
+    ("no-trusted-key", lambda k, t, o: VerifyOptions(), True, "seal-signer",
+     "not pinned"),
     ("require-signature-without-key", lambda k, t, o: VerifyOptions(require_signature=True),
-     False, "seal-signature", "not checked: no --trusted-key"),
+     False, "seal-signer", "not pinned"),
     ("unknown-key", lambda k, t, o: VerifyOptions(trusted_keys=(write_key_files(o).public,)),
-     False, "seal-signature", "not among the trusted keys"),
+     False, "seal-signer", "not among the trusted keys"),
+    ("unknown-key-latest", lambda k, t, o: VerifyOptions(
+        trusted_keys=(write_key_files(o).public,)), False, "seal-trust",
+     "not signed by a trusted key"),
     ("no-tsa-ca", lambda k, t, o: VerifyOptions(trusted_keys=(k.public,)), True,
      "timestamp-signature", "not anchored to a trusted root"),
     ("require-timestamp-without-ca", lambda k, t, o: VerifyOptions(
@@ -176,7 +180,7 @@ def test_a_time_stamp_before_the_seal_fails(tmp_path: Path, tsa: TestTSA) -> Non
     _store(sealed, seal.path, seal.seal, seal.data, reply, "tester", None)
     report = verify_case(case.root, options=VerifyOptions(tsa_ca=tsa.ca_pem))
     assert [(f.check, f.path) for f in report.problems()] == [
-        ("timestamp-time", "seals/0001.json.1.tsr")]
+        ("timestamp-time", "seals/0001.json.1.tsr"), ("timestamp-trust", "seals/0001.json")]
     assert "precedes the seal's sealed_at" in report.problems()[0].message
     relaxed = VerifyOptions(tsa_ca=tsa.ca_pem, clock_skew=3 * 3600)
     assert verify_case(case.root, options=relaxed).ok
@@ -198,5 +202,6 @@ def test_two_signed_seals_by_another_key_fail_by_fingerprint(tmp_path: Path) -> 
     root = build_case(tmp_path / "case", key=signer).root
     other = write_key_files(tmp_path, "other")
     report = verify_case(root, options=VerifyOptions(trusted_keys=(other.public,)))
-    [finding] = report.problems()
+    [finding] = [f for f in report.problems() if f.check == "seal-signer"]
     assert signer.fingerprint in finding.message
+    assert {f.check for f in report.problems()} == {"seal-signer", "seal-trust"}

@@ -74,11 +74,21 @@ def test_proof_document_round_trips(two_seals: Case, tmp_path: Path) -> None:
     assert load_proof(path) == proof
 
 
-def test_without_a_seal_the_root_is_only_information(two_seals: Case) -> None:
-    report = _checked(build_proof(two_seals, "SRC-0001"))
-    assert report.ok
-    assert [f.check for f in report.findings] == ["proof-seal"]
-    assert "not checked against a seal file" in report.findings[0].message
+def test_without_an_anchor_a_proof_is_consistent_not_proven(two_seals: Case) -> None:
+    """Issue 10, item 8: a self-consistent proof proves nothing without an anchor."""
+    proof = build_proof(two_seals, "SRC-0001")
+    report = _checked(proof)
+    assert not report.ok
+    assert [(f.check, f.status) for f in report.findings] == [("proof-anchor", "FAIL")]
+    assert "consistent" in report.findings[0].message
+    assert "not anchored" in report.findings[0].message
+    anchored = Report()
+    check_proof(proof, anchored, root=proof.root.upper())
+    assert anchored.ok
+    assert anchored.passed["proof-anchor"] == 1
+    wrong = Report()
+    check_proof(proof, wrong, root="ab" * 32)
+    assert [f.check for f in wrong.problems()] == ["proof-anchor"]
 
 
 def _set_hex(doc: dict[str, Any]) -> None:
@@ -180,7 +190,7 @@ def test_verify_proof_file_checks_the_seal_and_its_attachments(
     other = write_key_files(tmp_path, "stranger").public
     report = verify_proof_file(path, seal_path=seal,
                                options=VerifyOptions(trusted_keys=(other,)))
-    assert [f.check for f in report.problems()] == ["seal-signature"]
+    assert [f.check for f in report.problems()] == ["seal-signer", "seal-trust"]
 
 
 # -- the algorithm the dossier prints ---------------------------------------------------

@@ -156,7 +156,7 @@ TAMPERING: dict[str, tuple[Callable[[Path], object], set[tuple[str, str | None]]
                         {("package-info", "bag-info.txt")}),
     "other-case-id": (lambda b: _set_info(b, "External-Identifier", "OTHER-CASE"),
                       {("package-info", "bag-info.txt")}),
-    "data-not-a-case": (_without_case_yaml, {("package-case", "data/")}),
+    "data-lost-case-yaml": (_without_case_yaml, {("case-missing", "data/case.yaml")}),
     "symlink-in-data": (lambda b: (b / "data" / "link").symlink_to("/etc/hostname"),
                         {("package-safety", "data/link"), ("package-case", "data/")}),
     "fifo-in-data": (lambda b: os.mkfifo(b / "data" / "pipe"),

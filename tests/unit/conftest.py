@@ -1,4 +1,4 @@
-"""Fixtures of the integrity tests: a real TSA on 127.0.0.1, keys, signed and stamped cases."""
+"""Fixtures of the integrity and verify tests: a real TSA, keys, signed and stamped cases."""
 
 from __future__ import annotations
 
