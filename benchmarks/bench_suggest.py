@@ -74,7 +74,7 @@ def quality(misses: bool) -> None:
 
 def _print_misses(results: list[ArticleResult]) -> None:
     for result in results:
-        if not (result.misses or result.false or result.wrong_facts):
+        if not (result.misses or result.false or result.wrong_facts or result.wrong_speakers):
             continue
         print(f"\n{result.name} ({result.language}, {result.split})")
         for label in result.misses:
@@ -85,6 +85,10 @@ def _print_misses(results: list[ArticleResult]) -> None:
             gold = {k: (v.get("qualifier"), v.get("value")) for k, v in label.facts.items()}
             found = {k: (v.get("qualifier"), v.get("value")) for k, v in item.facts.items()}
             print(f"  facts       {gold} labelled, {found} suggested «{label.quote[:60]}»")
+        for label, item in result.wrong_speakers:
+            said = item.attributed_to[0]["name"] if len(item.attributed_to) > 1 else "(outlet)"
+            print(f"  speaker     {label.speaker!r} labelled, {said!r} suggested"
+                  f" «{label.quote[:50]}»")
 
 
 def _big_text(size: int) -> str:

@@ -137,6 +137,7 @@ class ArticleResult:
     misses: list[Label] = field(default_factory=list)
     false: list[Suggestion] = field(default_factory=list)
     wrong_facts: list[tuple[Label, Suggestion]] = field(default_factory=list)
+    wrong_speakers: list[tuple[Label, Suggestion]] = field(default_factory=list)
     text: str = ""
 
 
@@ -260,7 +261,10 @@ def evaluate_article(name: str, doc: Mapping[str, Any], text: str,
             score.places_right += int(set(s.places) == set(g.places))
         if g.speaker:
             score.speakers += 1
-            score.speakers_right += int(_speaker_right(g, s, publisher))
+            right = _speaker_right(g, s, publisher)
+            score.speakers_right += int(right)
+            if not right:
+                result.wrong_speakers.append((g, s))
     return result
 
 

@@ -251,8 +251,8 @@ def speaker_key(name: str) -> str:
             return regional("body", body_id)
     for body_id, _, pattern in lex.bodies:
         match = pattern.search(folded)
-        if match is not None and (match.end() - match.start()) * 2 >= size:
-            return regional("body", body_id)
+        if match is not None and (match.end() - match.start()) * 3 >= size:
+            return regional("body", body_id)  # "Національна поліція", "the city's police"
     for role_id, _, generic, pattern in lex.roles:
         match = pattern.search(folded)
         if match is not None and not generic and (match.end() - match.start()) * 2 >= size:
