@@ -43,7 +43,8 @@ def _line(label: str, score: Score) -> str:
             f" ({score.facts_right}/{score.facts_suggested} suggested right)"
             f"  dates {score.dates_right}/{score.dates}"
             f"  places {score.places_right}/{score.places}"
-            f"  speakers {score.speakers_right}/{score.speakers}")
+            f"  speakers {score.speakers_right}/{score.speakers}"
+            f"  category {score.categories_right}/{score.tp}")
 
 
 def quality(misses: bool) -> None:

@@ -85,6 +85,8 @@ class Candidate:
     paragraph: int
     group: tuple[int, int] | None
     sentence: int
+    also: tuple[str, ...] = ()
+    """Other categories the statement fits (its claim has one, the first that fits)."""
 
 
 @dataclass
@@ -206,25 +208,32 @@ class _Reader:
             return []
         base_why = [w for w in (self._speaker_why(att), date_why, place_why) if w]
         group = att.quote if att.how in _QUOTED else None
-        out = []
-        for category, trigger, own_facts in chosen:
-            own_places = places if category in _LAUNCH_AREA_CATEGORIES else [
-                p for p in places if p.country == "Ukraine" and p.kind != "sea"]
-            if inherited and own_facts and all(f.name in ATTACK_FACTS for f in own_facts):
-                own_places = []  # counts of the whole attack belong to no one city
-            why = [f"{category}: {trigger}"]
-            if own_facts:
-                why.append("facts: " + "; ".join(
-                    f"{f.name} = {f.qualifier} {f.value}"
-                    + (f"-{f.max}" if f.max is not None else "")
-                    + f" (from «{f.text}» with «{f.cue}»)" for f in own_facts))
-            out.append(Candidate(
-                category=category, start=start, end=end, facts=tuple(own_facts), date=date,
-                places=tuple(p.name for p in own_places), speaker=att.speaker,
-                weapons=tuple(dict.fromkeys(w.name for w in weapons)),
-                why=tuple(why + base_why), paragraph=para.index, group=group,
-                sentence=sent.index))
-        return out
+        # One statement, one claim: the first category that fits names it, the others
+        # are said in ``why``, and the claim carries every figure the sentence states.
+        category, trigger, _ = chosen[0]
+        all_facts: dict[str, FoundFact] = {}
+        for _, _, own in chosen:
+            for fact in own:
+                all_facts.setdefault(fact.name, fact)
+        facts_here = sorted(all_facts.values(), key=lambda f: f.start)
+        own_places = places if category in _LAUNCH_AREA_CATEGORIES else [
+            p for p in places if p.country == "Ukraine" and p.kind != "sea"]
+        if inherited and facts_here and all(f.name in ATTACK_FACTS for f in facts_here):
+            own_places = []  # counts of the whole attack belong to no one city
+        why = [f"{category}: {trigger}"]
+        why.extend(f"also {other}: {words}" for other, words, _ in chosen[1:])
+        if facts_here:
+            why.append("facts: " + "; ".join(
+                f"{f.name} = {f.qualifier} {f.value}"
+                + (f"-{f.max}" if f.max is not None else "")
+                + f" (from «{f.text}» with «{f.cue}»)" for f in facts_here))
+        return [Candidate(
+            category=category, start=start, end=end, facts=tuple(facts_here), date=date,
+            places=tuple(p.name for p in own_places), speaker=att.speaker,
+            weapons=tuple(dict.fromkeys(w.name for w in weapons)),
+            why=tuple(why + base_why), paragraph=para.index, group=group,
+            sentence=sent.index,
+            also=tuple(dict.fromkeys(c for c, _, _ in chosen[1:] if c != category)))]
 
     def _categories(self, att: Attribution, weapons: list[WeaponMention],
                     facts: list[FoundFact], cues: dict[str, list[re.Match[str]]],
@@ -343,10 +352,14 @@ def _merge(candidates: list[Candidate], text: str, folded: str) -> list[Candidat
                     and cand.sentence == prev.sentence + 1):
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence)
                 continue
-            if (prev.category == "casualties" and not cand.facts
+            if (prev.category == "casualties"
+                    and all(f.name.startswith("children_") for f in cand.facts)
                     and among.match(folded, cand.start, cand.end)
                     and cand.sentence == prev.sentence + 1):
+                names = {f.name for f in prev.facts}
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence,
+                                  facts=prev.facts + tuple(f for f in cand.facts
+                                                           if f.name not in names),
                                   why=(*prev.why, "joined: «" + text[cand.start : cand.end]
                                        + "» (the casualties before it)"))
                 continue

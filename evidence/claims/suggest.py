@@ -120,6 +120,8 @@ class Suggestion:
     why: str
     start: int
     end: int
+    also: tuple[str, ...] = ()
+    """Other categories the statement fits; said in ``why``, not written as a field."""
 
     def to_claim(self) -> dict[str, Any]:
         """The claim as a mapping of the claims-file schema (``status: proposed``)."""
@@ -340,6 +342,7 @@ def suggest_text(
             statement=_statement(cand, who, quote), quote=quote, occurrence=occurrence,
             attributed_to=_chain(cand.speaker, publisher), facts=facts, date=cand.date,
             places=cand.places, why="; ".join(cand.why), start=cand.start, end=cand.end,
+            also=cand.also,
         ))
     return out, analysis
 
