@@ -575,8 +575,10 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
                 before = found[index]
                 if before.how in _UNNAMED or (before.how == "quote" and before.speaker
                                               is not None and before.speaker.kind == "role"):
+                    quoted = before.how in ("quote", "quote-unattributed")
                     found[index] = replace(found[index], speaker=signed.speaker,
-                                           how="signature", words=signed.words)
+                                           how="quote" if quoted else "signature",
+                                           words=signed.words)
             previous = []
             block = []
             continue
