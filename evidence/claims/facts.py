@@ -500,10 +500,14 @@ def _one_of_people(s: _Sentence, figure: Figure) -> bool:
     if after + 1 >= len(s.toks) or s.toks[after].low not in ("of", "з", "із", "из"):
         return False
     people = {"killed", "injured", "victims"}
-    following = s.toks[after + 1 : after + 3]
-    if any(s.groups[after + 1 + k] & people for k in range(len(following))):
+    nxt = after + 1
+    if s.toks[nxt].low == "the" and nxt + 1 < len(s.toks):
+        nxt += 1
+    elif s.toks[after].low == "of":
+        return figure.value == 1 and s.toks[nxt].low == "them"  # "dozens of dead" counts
+    if s.groups[nxt] & people:
         return True  # "three of the wounded", «двоє з поранених»
-    return figure.value == 1 and following[0].low in ("them", "них")
+    return figure.value == 1 and s.toks[after + 1].low in ("them", "них")
 
 
 def _out_of(s: _Sentence, used: set[int]) -> list[FoundFact]:

@@ -459,14 +459,10 @@ def _merge(candidates: list[Candidate], text: str, folded: str) -> list[Candidat
                     and cand.sentence == prev.sentence + 1):
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence)
                 continue
-            if (prev.category == "casualties"
-                    and all(f.name.startswith("children_") for f in cand.facts)
+            if (prev.category == "casualties" and not cand.facts
                     and among.match(folded, cand.start, cand.end)
                     and cand.sentence == prev.sentence + 1):
-                names = {f.name for f in prev.facts}
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence,
-                                  facts=prev.facts + tuple(f for f in cand.facts
-                                                           if f.name not in names),
                                   why=(*prev.why, "joined: «" + text[cand.start : cand.end]
                                        + "» (the casualties before it)"))
                 continue
