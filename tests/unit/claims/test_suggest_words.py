@@ -154,7 +154,8 @@ FACTS = [
     ("Пошкоджено понад 40 житлових будинків.", {"buildings_damaged": (40, "more-than")}),
     ("повреждены не менее восьми многоэтажек и около 40 автомобилей",
      {"buildings_damaged": (8, "at-least"), "vehicles_damaged": (40, "approx")}),
-    ("One of the bombs hit the building, destroying three floors.", {}),
+    ("One of the bombs hit the building, destroying three floors.",
+     {"floors_damaged": (3, "exact")}),
     ("Russia fired 47 drones; 38 of the drones had been downed",
      {"drones_launched": (47, "exact"), "drones_shot_down": (38, "exact")}),
 ]
