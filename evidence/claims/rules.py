@@ -66,6 +66,8 @@ CATEGORIES: Final = ("casualties", "attack", "weapon", "target", "damage", "loca
                      "statement", "other")
 _QUOTED: Final = frozenset({"quote", "quote-unattributed"})
 _CLAUSE: Final = re.compile(r"[;,]\s+")
+_FINAL: Final = frozenset(".!?…:;\"»”’)")
+_BULLET: Final = re.compile(r"[-–—•*·]\s")
 _LAUNCH_AREA_CATEGORIES: Final = frozenset({"attack", "weapon"})
 """Claims that may name a launch area (a Russian oblast, a sea) among their places."""
 
@@ -176,6 +178,7 @@ class _Reader:
         content = self.folded[start:end]
         if len(content.split()) < 2 and not cue("no_casualties").search(content):
             return []
+        shape = self._shape(para, sent, start, end)
         if cue("headings").fullmatch(content.strip(" .!")) or self.find(
                 "meta", sent.start, sent.end, att.masked):
             return []
@@ -206,6 +209,12 @@ class _Reader:
         places, place_why = self._places(sent, att, context, date)
         inherited = place_why.endswith("as the sentence before")
         chosen = self._categories(att, weapons, facts, cues, damage_words, places)
+        if shape and not facts:
+            return []  # a headline, the line before a list, background: no claim
+        if (chosen and att.how in _QUOTED and not facts and not weapons
+                and chosen[0][0] == "target" and not self._mentions(sent, masked)):
+            # «Ворог свідомо цілить по цивільних»: an assessment, said in quotation marks
+            chosen = [("statement", "words in quotation marks (an assessment)", []), *chosen]
         if not chosen:
             elliptic = self._elliptic(start, end, masked, context)
             if elliptic is None:
@@ -265,6 +274,25 @@ class _Reader:
             why=tuple(why + base_why), paragraph=para.index, group=group,
             sentence=sent.index,
             also=tuple(dict.fromkeys(c for c, _, _ in chosen[1:] if c != category)))
+
+    def _shape(self, para: Paragraph, sent: Sentence, start: int, end: int) -> str:
+        """Why a sentence that states no figure is no claim, or "": a headline or a
+        sub-heading (a short line of its own without final punctuation), the line that
+        announces a list ("Casualties by district:"), background about earlier attacks."""
+        line = self.text[para.start : para.end].strip()
+        if (len(para.sentences) == 1 and line and line[-1] not in _FINAL
+                and not _BULLET.match(line) and ":" not in line and len(line.split()) <= 12):
+            return "headline"
+        if self.text[start:sent.end].rstrip().endswith(":"):
+            return "the line before a list"
+        if cue("background").search(self.folded, start, end):
+            return "background"
+        return ""
+
+    def _mentions(self, sent: Sentence, masked: tuple[int, int] | None) -> bool:
+        first = bisect.bisect_left(self.mention_starts, sent.start)
+        return any(m.start < sent.end and (masked is None or not masked[0] <= m.start < masked[1])
+                   for m in self.mentions[first:])
 
     def _bare_figures(self, start: int, end: int, masked: tuple[int, int] | None,
                       facts: Sequence[FoundFact]) -> list[Figure]:
@@ -456,6 +484,7 @@ def _merge(candidates: list[Candidate], text: str, folded: str) -> list[Candidat
         if prev is not None and prev.paragraph == cand.paragraph:
             same_quote = prev.group is not None and prev.group == cand.group
             if (cand.category == prev.category == "statement" and same_quote
+                    and not prev.also and not cand.also
                     and cand.sentence == prev.sentence + 1):
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence)
                 continue
