@@ -279,8 +279,8 @@ class _Reader:
         """Why a sentence that states no figure is no claim, or "": a headline or a
         sub-heading (a short line of its own without final punctuation), the line that
         announces a list ("Casualties by district:"), background about earlier attacks."""
-        line = self.text[para.start : para.end].strip()
-        if (len(para.sentences) == 1 and line and line[-1] not in _FINAL
+        line = self.text[para.start : para.end].strip() if len(para.sentences) == 1 else ""
+        if (line and line[-1] not in _FINAL
                 and not _BULLET.match(line) and ":" not in line and len(line.split()) <= 12):
             return "headline"
         if self.text[start:sent.end].rstrip().endswith(":"):
@@ -291,8 +291,9 @@ class _Reader:
 
     def _mentions(self, sent: Sentence, masked: tuple[int, int] | None) -> bool:
         first = bisect.bisect_left(self.mention_starts, sent.start)
-        return any(m.start < sent.end and (masked is None or not masked[0] <= m.start < masked[1])
-                   for m in self.mentions[first:])
+        last = bisect.bisect_left(self.mention_starts, sent.end, first)
+        return any(masked is None or not masked[0] <= m.start < masked[1]
+                   for m in self.mentions[first:last])
 
     def _bare_figures(self, start: int, end: int, masked: tuple[int, int] | None,
                       facts: Sequence[FoundFact]) -> list[Figure]:

@@ -37,6 +37,7 @@ _ABBREVIATIONS: Final = frozenset([
     "млн", "млрд", "грн", "див", "пл", "бл", "ін", "ген", "проф", "ст", "ул", "г", "им",
     "пгт", "пр", "тыс", "руб", "см",
 ])
+_LOOK_BACK: Final = 48
 _UNITS: Final = frozenset(["м", "км", "см", "мм", "кг", "г", "грн", "тис", "тыс", "млн", "млрд"])
 """Abbreviations of units: after a figure, a full stop and a capital end the sentence."""
 _TIMES: Final = frozenset(["a.m", "p.m"])
@@ -129,7 +130,9 @@ def quote_spans(line: str, offset: int = 0) -> list[QuoteSpan]:
 
 def _is_boundary(line: str, at: int) -> bool:
     """Whether the full stop ending ``line[:at]`` ends a sentence (not an abbreviation)."""
-    head = line[:at].rstrip("\"\u00bb\u201d\u2019)]")
+    # Only the end of the line so far is read: a line may be a whole text, and reading
+    # it from its start at every full stop would take quadratic time.
+    head = line[max(0, at - _LOOK_BACK) : at].rstrip("\"\u00bb\u201d\u2019)]")
     if not head.endswith("."):
         return True
     if head.endswith(".."):

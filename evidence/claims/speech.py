@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -72,6 +73,8 @@ _STOP_NAMES: Final = frozenset([
 ])
 
 
+_NEAR: Final = 120
+"""Characters around a role in which its region is looked for; lead and tail windows."""
 _UNNAMED: Final = ("none", "inherited", "quote-unattributed")
 _CARRIED: Final = ("lead", "tail", "mid", "subject", "backward", "inherited", "signature")
 _AS_SAID: Final = re.compile(r"\s*(?:as|як|как)\s", re.IGNORECASE)
@@ -122,6 +125,7 @@ class _Attributor:
         self.lex = speech_lexicon()
         self.book = PeopleBook()
         self.lang = text_language(text[:4000])
+        self._starts: tuple[object, list[int]] = (None, [])
 
     # -- speaker phrases -----------------------------------------------------------------
 
@@ -295,7 +299,9 @@ class _Attributor:
                 before = self.folded[max(start, match.start() - 24) : match.start()]
                 if self.lex.genitive_leads.search(before.strip()):
                     name = degenitive(name)  # "по словам главы ОВА Петра Савчука"
-                role_label = self._role_label(role_id, label, self.folded[start:end])
+                around = self.folded[max(start, match.start() - _NEAR) : min(end, match.end()
+                                                                              + _NEAR)]
+                role_label = self._role_label(role_id, label, around)
                 self.book.add(name, role_id, role_label, None)
 
     def signature(self, para: Paragraph) -> Attribution | None:
@@ -337,11 +343,12 @@ class _Attributor:
 
     def _quote_tail(self, quote: QuoteSpan,
                     para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
-        after = self.folded[quote.end : para.end]
+        limit = min(para.end, quote.end + _NEAR * 4)  # a tail is a few words long
+        after = self.folded[quote.end : limit]
         head = re.match(r"\s*[,.!?…]?\s*(?:[—–-]\s*)?", after)
         begin = quote.end + (head.end() if head else 0)
-        stop = re.search(r"[.!?…](?=\s|$)|\s[«\"“]", self.folded[begin : para.end])
-        end = begin + (stop.start() if stop else para.end - begin)
+        stop = re.search(r"[.!?…](?=\s|$)|\s[«\"“]", self.folded[begin:limit])
+        end = begin + (stop.start() if stop else limit - begin)
         if end <= begin or len(self.folded[begin:end].split()) > _MAX_TAIL_WORDS:
             return None, None
         verb = self.lex.verbs.search(self.folded, begin, end)
@@ -354,9 +361,10 @@ class _Attributor:
 
     def _quote_lead(self, quote: QuoteSpan,
                     para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
-        before_start = para.start
-        for sentence_end in re.finditer(r"[.!?…]\s", self.folded[para.start : quote.start]):
-            before_start = para.start + sentence_end.end()
+        window = max(para.start, quote.start - _NEAR * 4)  # the lead is a few words long
+        before_start = window
+        for sentence_end in re.finditer(r"[.!?…]\s", self.folded[window : quote.start]):
+            before_start = window + sentence_end.end()
         before = self.folded[before_start : quote.start]
         if not before.rstrip().endswith(":"):
             return None, None
@@ -382,7 +390,12 @@ class _Attributor:
     def sentence(self, sent: Sentence, speech: Sequence[tuple[QuoteSpan, _Parsed,
                                                                 tuple[int, int]]]) -> Attribution:
         start, end = sent.start, sent.end
-        for quote, parsed, span in speech:
+        # The quotations are in order and do not overlap: only the last one that opens at
+        # or before the sentence can hold it.
+        if self._starts[0] is not speech:
+            self._starts = (speech, [q.start for q, _, _ in speech])
+        at = bisect.bisect_right(self._starts[1], start)
+        for quote, parsed, span in speech[max(0, at - 1) : at]:
             if quote.start <= start < quote.inner_end:
                 c_start = max(start, quote.inner_start)
                 c_end = min(end, quote.inner_end)
