@@ -35,7 +35,8 @@ import functools
 import re
 from typing import Any, Final
 
-__all__ = ["is_name_word", "language_of_word", "nominative", "singular_of", "text_language"]
+__all__ = ["READ_LANGUAGES", "is_name_word", "language_name", "language_of_word", "nominative",
+           "singular_of", "text_language"]
 
 _UK_ONLY: Final = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY: Final = re.compile(r"[ыэъёЫЭЪЁ]")
@@ -69,8 +70,11 @@ _FUNCTION_WORDS: Final = {
     "be": frozenset("і ў на з што не да па як гэта яго было былі пасля".split()),
     "sr": frozenset("и у на са да је не се за од као по били била".split()),
 }
-_READ: Final = ("en", "uk", "ru")
-_LANGUAGE_NAMES: Final = {"fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
+READ_LANGUAGES: Final = ("en", "uk", "ru")
+"""The languages the rules of ``suggest`` read."""
+_LANGUAGE_NAMES: Final = {"en": "English", "uk": "Ukrainian", "ru": "Russian",
+                          "ar": "Arabic", "zh": "Chinese", "am": "Amharic", "my": "Burmese",
+                          "he": "Hebrew", "fa": "Persian", "ja": "Japanese", "ko": "Korean","fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
                           "pt": "Portuguese", "pl": "Polish", "bg": "Bulgarian",
                           "be": "Belarusian", "sr": "Serbian"}
 
@@ -196,5 +200,6 @@ def text_language(text: str) -> str | None:
 
 def language_name(code: str) -> str:
     """A language's English name for a message ("fr" -> "French")."""
-    return _LANGUAGE_NAMES.get(code, "a language the rules do not read" if code == "und"
-                               else code)
+    if code == "und":
+        return "in a script the rules do not read"
+    return "in " + _LANGUAGE_NAMES.get(code, f"the language {code!r}")
