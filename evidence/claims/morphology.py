@@ -194,7 +194,7 @@ def text_language(text: str) -> str | None:
         counts = {k: v for k, v in counts.items() if k not in ("uk", "ru", "bg", "be", "sr")}
     best = max(counts, key=lambda k: counts[k])
     if counts[best] == 0:
-        return "und"
+        return None  # Latin or Cyrillic letters but no common word: too little to tell
     return best
 
 

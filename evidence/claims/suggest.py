@@ -304,6 +304,9 @@ class _Occurrences:
     def of(self, quote: str, start: int) -> int | None:
         if len(self.text) < _INDEX_FROM:
             return _occurrence(self.text, quote, start)
+        return self._indexed(quote, start)
+
+    def _indexed(self, quote: str, start: int) -> int | None:
         if self.index is None:
             self.index = {}
             for match in _WORD.finditer(self.text):
