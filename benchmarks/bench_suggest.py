@@ -36,7 +36,7 @@ from evidence.ingest.text import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "suggest"
-SPLITS = ("dev", "test", "test2", "test3")
+SPLITS = ("dev", "test", "test2", "test3", "test4")
 
 
 def _line(label: str, score: Score) -> str:

@@ -368,6 +368,8 @@ def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFac
     if found is None:
         return None
     group, index = found
+    if "among" in s.groups[index] or (index > 0 and "among" in s.groups[index - 1]):
+        return None  # «Среди раненых четверо медиков»: a part of a count, not a count
     word = s.words[index].get(group) or s.toks[index].text
     if group in ("killed", "injured"):
         other = "injured" if group == "killed" else "killed"

@@ -331,6 +331,9 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
                                    unit="m2"))
             i = last + 1
             continue
+        if i > 0 and toks[i - 1].low == "по" and _word_value(tok.text, words) is not None:
+            i = last + 1  # «по два поверхи»: so many each, not a count
+            continue
         if _is_not_count(folded, toks, i, last, words):
             i = last + 1
             continue
