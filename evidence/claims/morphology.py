@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003  (the text is Ukrainian and Russian on purpose)
+# ruff: noqa: RUF001  (the text is Ukrainian and Russian on purpose)
 """Ukrainian and Russian morphology for ``evidence suggest``, and which language a text is.
 
 Word lists cannot follow Ukrainian and Russian inflection far: «Національній поліції»,
@@ -48,35 +48,32 @@ _ADJECTIVES: Final = frozenset({"ADJF", "ADJS", "PRTF", "PRTS"})
 # The commonest function words of each language the rules read, and of the languages a
 # text is most often mistaken for. A text is read when one of the three has the largest
 # share of its words and that share is plausible for running text.
-_FUNCTION_WORDS: Final = {
-    "en": frozenset("the of and to in a is was were that for on with by as at from has "
-                    "have had it said are be an this their they after".split()),
-    "uk": frozenset("і й та в у на з із що не до за від як про це його її було були "
-                    "після також через під повідомив повідомили".split()),
-    "ru": frozenset("и в на с что не по из за от как о об это его ее был были было "
-                    "после также через под сообщил сообщили".split()),
-    "fr": frozenset("le la les de des du et un une est à au aux dans pour que qui sur "
-                    "par avec été ont".split()),
-    "es": frozenset("el la los las de del y en un una es que por con para se al fue "
-                    "han sido".split()),
-    "de": frozenset("der die das und den dem des ist ein eine nicht mit von zu im auf "
-                    "für wurde wurden".split()),
-    "it": frozenset("il lo la gli le di del della e un una è che per con sono stato "
-                    "nel alla".split()),
-    "pt": frozenset("o a os as de do da dos das e um uma é que por com para em foi "
-                    "foram".split()),
-    "pl": frozenset("i w na z że nie do się jest od po jak przez został została".split()),
-    "bg": frozenset("и на в с че не да се от за е са беше бяха като по".split()),
-    "be": frozenset("і ў на з што не да па як гэта яго было былі пасля".split()),
-    "sr": frozenset("и у на са да је не се за од као по били била".split()),
+_FUNCTION_TEXT: Final = {
+    "en": "the of and to in a is was were that for on with by as at from has have had it said "
+          "are be an this their they after",
+    "uk": "і й та в у на з із що не до за від як про це його її було були після також через "
+          "під повідомив повідомили",
+    "ru": "и в на с что не по из за от как о об это его ее был были было после также через "
+          "под сообщил сообщили",
+    "fr": "le la les de des du et un une est à au aux dans pour que qui sur par avec été ont",
+    "es": "el la los las de del y en un una es que por con para se al fue han sido",
+    "de": "der die das und den dem des ist ein eine nicht mit von zu im auf für wurde wurden",
+    "it": "il lo la gli le di del della e un una è che per con sono stato nel alla",
+    "pt": "o a os as de do da dos das e um uma é que por com para em foi foram",
+    "pl": "i w na z że nie do się jest od po jak przez został została",
+    "bg": "и на в с че не да се от за е са беше бяха като по",
+    "be": "і ў на з што не да па як гэта яго было былі пасля",
+    "sr": "и у на са да је не се за од као по били била",
 }
+_FUNCTION_WORDS: Final = {lang: frozenset(words.split()) for lang, words in _FUNCTION_TEXT.items()}
 READ_LANGUAGES: Final = ("en", "uk", "ru")
 """The languages the rules of ``suggest`` read."""
-_LANGUAGE_NAMES: Final = {"en": "English", "uk": "Ukrainian", "ru": "Russian",
-                          "ar": "Arabic", "zh": "Chinese", "am": "Amharic", "my": "Burmese",
-                          "he": "Hebrew", "fa": "Persian", "ja": "Japanese", "ko": "Korean","fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
-                          "pt": "Portuguese", "pl": "Polish", "bg": "Bulgarian",
-                          "be": "Belarusian", "sr": "Serbian"}
+_LANGUAGE_NAMES: Final = {
+    "en": "English", "uk": "Ukrainian", "ru": "Russian", "ar": "Arabic", "zh": "Chinese",
+    "am": "Amharic", "my": "Burmese", "he": "Hebrew", "fa": "Persian", "ja": "Japanese",
+    "ko": "Korean", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
+    "pt": "Portuguese", "pl": "Polish", "bg": "Bulgarian", "be": "Belarusian", "sr": "Serbian",
+}
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-
+# ruff: noqa: RUF001, RUF002, RUF003  (the text is Ukrainian and Russian on purpose)
 """The rules of ``evidence suggest``: from a normalised text to candidate claims.
 
 Each sentence is read once, in order, with what the sentences before it established:
@@ -223,7 +223,6 @@ class _Reader:
             chosen = [("casualties", f"a figure going on from the sentence before "
                        f"({elliptic.name})", facts)]
         base_why = [w for w in (self._speaker_why(att), date_why, place_why) if w]
-        group = att.quote if att.how in _QUOTED else None
         # One statement, one claim: the first category that fits names it, the others
         # are said in ``why``, and the claim carries every figure the sentence states.
         # A sentence that lists one count for several places ("у Шевченківському — 5,

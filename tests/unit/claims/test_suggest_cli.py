@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the text is Ukrainian and Russian on purpose)
 """`evidence suggest DIR SRC-ID [--write]` on the command line.
 
 Exit codes: 0 when it ran (with or without suggestions), 2 when it could not (no such
@@ -126,8 +127,8 @@ OTHER_LANGUAGES = [
                          ids=[c for c, _, _ in OTHER_LANGUAGES])
 @pytest.mark.parametrize("declared", [False, True], ids=["detected", "declared"])
 def test_another_language_gets_nothing_and_says_why(
-        new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str, text: str, said: str,
-        declared: bool) -> None:
+        new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str,
+        text: str, said: str, declared: bool) -> None:
     article = tmp_path / f"{code}.txt"
     head = f"---\ntitle: Report\nlanguage: {code}\n---\n" if declared else ""
     article.write_text(head + text + "\n", encoding="utf-8")
