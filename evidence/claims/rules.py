@@ -66,6 +66,9 @@ CATEGORIES: Final = ("casualties", "attack", "weapon", "target", "damage", "loca
                      "statement", "other")
 _QUOTED: Final = frozenset({"quote", "quote-unattributed"})
 _CLAUSE: Final = re.compile(r"[;,]\s+")
+_ELLIPTIC: Final = re.compile(r"(?:(?:в|у|во|на|in|at|on)\s[^()]*|[^()]*\s[—–]\s[^()]*)$",
+                           re.IGNORECASE)
+"""A place and a count: «В Донецкой — трое.», "In Sloviansk, one." (not "(Update 3.)")."""
 _FINAL: Final = frozenset(".!?…:;\"»”’)")
 _BULLET: Final = re.compile(r"[-–—•*·]\s")
 _LAUNCH_AREA_CATEGORIES: Final = frozenset({"attack", "weapon"})
@@ -314,7 +317,8 @@ class _Reader:
         """A sentence that is only a place and a figure after a casualty count ("В
         Донецкой — трое.") counts the same as the sentence before it."""
         name = context.memory.casualty
-        if name is None or len(self.folded[start:end].split()) > 6:
+        said = self.folded[start:end]
+        if name is None or len(said.split()) > 6 or not _ELLIPTIC.match(said):
             return None
         bare = self._bare_figures(start, end, masked, [])
         if len(bare) != 1:
