@@ -298,7 +298,7 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
             figures.append(_figure(folded, toks, first, i, value, qualifier, None))
             i += 1
             continue
-        age = _AGE.fullmatch(tok.text)
+        age = _AGE.fullmatch(tok.text) if "-" in tok.text and tok.text[:1].isdigit() else None
         if age is not None:
             figures.append(replace(_figure(folded, toks, i, i, int(age.group(1)), "exact",
                                            None), unit="age"))

@@ -298,12 +298,18 @@ class _Reader:
                    for m in self.mentions[first:last])
 
     def _bare_figures(self, start: int, end: int, masked: tuple[int, int] | None,
-                      facts: Sequence[FoundFact]) -> list[Figure]:
+                      facts: Sequence[FoundFact],
+                      figures: Sequence[Figure] | None = None) -> list[Figure]:
         """Counts in ``[start, end)`` that no fact took and that count nothing named
-        ("В Донецкой — трое.", "11 in the region"): not "40 of them", an age or an area."""
+        ("В Донецкой — трое.", "11 in the region"): not "40 of them", an age or an area.
+        ``figures`` are those of a longer span around it, when the caller has them."""
         taken = {(f.start, f.end) for f in facts}
         out = []
-        for figure in find_figures(self.folded, start, end, masked=[masked] if masked else []):
+        if figures is None:
+            figures = find_figures(self.folded, start, end, masked=[masked] if masked else [])
+        for figure in figures:
+            if not start <= figure.start < end:
+                continue
             if figure.unit is not None or (figure.start, figure.end) in taken:
                 continue
             after = self.folded[figure.end : figure.end + 6].lstrip().casefold()
@@ -340,13 +346,16 @@ class _Reader:
         clauses = [(a, b) for a, b in zip(cuts, [*cuts[1:], end], strict=False)]
         if len(clauses) < 2:
             return None
+        figures = find_figures(self.folded, start, end, masked=[masked] if masked else [])
+        if len(figures) < 2:
+            return None
         pieces: list[tuple[int, int, list[FoundFact]]] = []
         current: list[FoundFact] = []
         piece_start = start
         pending: int | None = None  # a short clause without figures, waiting for its count
         for a, b in clauses:
             own = [f for f in facts if a <= f.start < b]
-            bare = [] if own else self._bare_figures(a, b, masked, facts)
+            bare = [] if own else self._bare_figures(a, b, masked, facts, figures)
             repeated = any(f.name in {g.name for g in current} for f in own)
             if (bare or repeated) and current:
                 last = current[-1].name

@@ -73,7 +73,7 @@ SUGGESTED_SUFFIX: Final = ".suggested.yaml"
 DIGEST_PREFIX: Final = "# suggest-digest: blake3:"
 _SOURCE_ID: Final = re.compile(r"^SRC-[0-9]{4,}$")
 _QUOTE_SHOWN: Final = 160
-_INDEX_FROM: Final = 256 * 1024
+_INDEX_FROM: Final = 2 * 1024 * 1024
 """Texts from this size on find repeated quotes through an index of their words."""
 _WORD: Final = re.compile(r"\w+")
 _QUALIFIER_WORDS: Final = {"exact": "", "approx": "about ", "at-least": "at least ",
