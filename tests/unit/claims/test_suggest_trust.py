@@ -180,5 +180,4 @@ def test_the_word_index_counts_occurrences_as_a_scan_does(words: list[str],
     quote = " ".join(words[first : first + size])
     start = len(" ".join(words[:first])) + (1 if first else 0)
     index = _Occurrences(text)
-    index.text = text  # a short text, read through the index all the same
     assert index._indexed(quote, start) == _occurrence(text, quote, start)
