@@ -77,6 +77,7 @@ _NEAR: Final = 120
 """Characters around a role in which its region is looked for; lead and tail windows."""
 _UNNAMED: Final = ("none", "inherited", "quote-unattributed")
 _CARRIED: Final = ("lead", "tail", "mid", "subject", "backward", "inherited", "signature")
+_JOINT: Final = re.compile(r"\s(?:and|і|й|та|и)\s")
 _AS_SAID: Final = re.compile(r"\s*(?:as|як|как)\s", re.IGNORECASE)
 _TIME_STAMP: Final = re.compile(r"\s*\d{1,2}[:.]\d{2}\s+")
 _BULLET: Final = re.compile(r"\s*[-–—•*·]\s")
@@ -142,6 +143,35 @@ class _Attributor:
         if cut is not None:
             phrase = phrase[: cut.start()]
             end = start + cut.start()
+        joint = self._joint(start, end, phrase, genitive)
+        if joint is not None:
+            return joint
+        return self._parse_one(start, end, phrase, genitive)
+
+    def _joint(self, start: int, end: int, phrase: str, genitive: bool) -> Speaker | None:
+        """Two who spoke together ("the mayor and the head of the administration said",
+        «заявили міський голова та начальник ОВА»): both, never only one of them."""
+        found = list(_JOINT.finditer(phrase))
+        if len(found) != 1:
+            return None
+        middle = found[0]
+        left = self._parse_one(start, start + middle.start(),
+                               phrase[: middle.start()], genitive)
+        right = self._parse_one(start + middle.end(), end, phrase[middle.end() :], genitive)
+        if left is None or right is None or left.key == right.key or "group" in (
+                left.kind, right.kind):
+            return None
+        if left.kind == "person" and re.search(r"\bof\b", phrase[: middle.start()]):
+            return None  # "the Ministry of Culture and Information Policy": one body
+        cyrillic = all(re.search(r"[а-яіїєґё]", n.casefold()) for n in (left.name, right.name))
+        conjunction = (self.text[start + middle.start() : start + middle.end()].strip()
+                       if cyrillic else "and")
+        name = f"{left.name} {conjunction} {right.name}"
+        return Speaker(name, None, left.channel or right.channel, "group",
+                       "+".join(sorted((left.key, right.key))),
+                       " ".join(self.text[start:end].split()))
+
+    def _parse_one(self, start: int, end: int, phrase: str, genitive: bool) -> Speaker | None:
         channel = self.channel_in(start, end)
         covered: list[tuple[int, int]] = []
         for _, pattern in self.lex.channels:

@@ -181,3 +181,29 @@ def test_the_word_index_counts_occurrences_as_a_scan_does(words: list[str],
     start = len(" ".join(words[:first])) + (1 if first else 0)
     index = _Occurrences(text)
     assert index._indexed(quote, start) == _occurrence(text, quote, start)
+
+
+JOINT = [
+    ("A missile hit a school in Kharkiv, the mayor and the head of the regional "
+     "administration said.", "Mayor and Head of the Regional Military Administration"),
+    ("Two teachers were injured, said Ihor Terekhov and Oleh Syniehubov.",
+     "Ihor Terekhov and Oleh Syniehubov"),
+    ("Загинули двоє людей, повідомили Ігор Терехов та Олег Синєгубов.",
+     "Ігор Терехов та Олег Синєгубов"),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), JOINT, ids=[s for _, s in JOINT])
+def test_joint_speakers_are_both(text: str, speakers: str) -> None:
+    [item] = _suggest(text)
+    assert item.attributed_to[0]["name"] == speakers
+
+
+def test_a_joint_identity_is_both_identities() -> None:
+    from evidence.claims.speakers import speaker_key
+
+    both = speaker_key("Ihor Terekhov and Oleh Syniehubov")
+    assert both == speaker_key("Oleh Syniehubov and Ihor Terekhov")
+    assert both == "+".join(sorted((speaker_key("Ihor Terekhov"),
+                                    speaker_key("Oleh Syniehubov"))))
+    assert speaker_key("State Emergency Service") == "body:ses"
