@@ -73,6 +73,12 @@ class Label:
     def fits(self, category: str) -> bool:
         return category == self.category or category in self.accept
 
+    def fits_any(self, s: Suggestion) -> bool:
+        """Whether the suggestion's category, or another category its statement fits
+        (:attr:`Suggestion.also`), is the label's: one suggestion stands for one
+        statement, whatever category the analyst files it under."""
+        return self.fits(s.category) or any(self.fits(c) for c in s.also)
+
 
 @dataclass
 class Score:
@@ -91,6 +97,8 @@ class Score:
     places_right: int = 0
     speakers: int = 0
     speakers_right: int = 0
+    categories_right: int = 0
+    """Matched pairs whose suggested category (not only one it also fits) is the label's."""
 
     def add(self, other: Score) -> None:
         for name in self.__dataclass_fields__:
@@ -137,6 +145,7 @@ class ArticleResult:
     misses: list[Label] = field(default_factory=list)
     false: list[Suggestion] = field(default_factory=list)
     wrong_facts: list[tuple[Label, Suggestion]] = field(default_factory=list)
+    wrong_speakers: list[tuple[Label, Suggestion]] = field(default_factory=list)
     text: str = ""
 
 
@@ -185,7 +194,7 @@ def _overlap(s: Suggestion, label: Label) -> int:
 def _match(suggestions: Sequence[Suggestion], labels: Sequence[Label]) -> dict[int, int]:
     """A maximum one-to-one matching, suggestion index -> label index (Kuhn's method)."""
     edges = {i: sorted((j for j, g in enumerate(labels)
-                        if _overlap(s, g) > 0 and g.fits(s.category)),
+                        if _overlap(s, g) > 0 and g.fits_any(s)),
                        key=lambda j: (labels[j].category != s.category, -_overlap(s, labels[j])))
              for i, s in enumerate(suggestions)}
     # Suggestions of a label's own category first: a label fits them best.
@@ -244,6 +253,7 @@ def evaluate_article(name: str, doc: Mapping[str, Any], text: str,
     result.false = [suggestions[i] for i in rest if i not in optional_hit]
     for i, j in matched.items():
         s, g = suggestions[i], required[j]
+        score.categories_right += int(g.fits(s.category))
         score.facts_gold += len(g.facts)
         score.facts_suggested += len(s.facts)
         exact = sum(1 for k, v in g.facts.items() if k in s.facts and _same_fact(v, s.facts[k]))
@@ -260,7 +270,10 @@ def evaluate_article(name: str, doc: Mapping[str, Any], text: str,
             score.places_right += int(set(s.places) == set(g.places))
         if g.speaker:
             score.speakers += 1
-            score.speakers_right += int(_speaker_right(g, s, publisher))
+            right = _speaker_right(g, s, publisher)
+            score.speakers_right += int(right)
+            if not right:
+                result.wrong_speakers.append((g, s))
     return result
 
 

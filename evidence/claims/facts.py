@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from evidence.claims.lexicon import LANGS, CueIndex, alternation, cue, data, scan, words_pattern
@@ -43,14 +43,16 @@ __all__ = ["CASUALTY_FACTS", "FoundFact", "Memory", "find_facts"]
 
 CASUALTY_FACTS: Final = frozenset({"killed", "injured", "killed_or_injured", "victims",
                                    "children_killed", "children_injured", "missing",
-                                   "rescued"})
+                                   "rescued", "age"})
 MUNITION_FACTS: Final = frozenset({"missiles_launched", "drones_launched", "bombs_dropped",
                                    "missiles_shot_down", "drones_shot_down"})
 ATTACK_FACTS: Final = MUNITION_FACTS | {"strikes", "explosions", "settlements_attacked"}
-DAMAGE_FACTS: Final = frozenset({"buildings_damaged", "vehicles_damaged", "facilities_damaged"})
+DAMAGE_FACTS: Final = frozenset({"buildings_damaged", "vehicles_damaged", "facilities_damaged",
+                                 "floors_damaged", "districts_affected", "area_damaged"})
 
 _COUNT_GROUPS: Final = ("killed", "injured", "victims", "missing", "rescued", "strikes",
-                        "explosions", "settlements", "buildings", "vehicles", "facilities")
+                        "explosions", "settlements", "buildings", "vehicles", "facilities",
+                        "floors", "districts")
 _MUNITION_GROUPS: Final = {"missiles": "missiles", "drones": "drones", "bombs": "bombs"}
 _KIND_TO_GROUP: Final = {"missile": "missiles", "drone": "drones", "bomb": "bombs"}
 _STOPS: Final = frozenset({",", ";", ".", ":", "!", "?", "(", ")", "—", "–"})
@@ -72,6 +74,7 @@ class FoundFact:
     cue: str
     start: int
     end: int
+    unit: str | None = None
     as_of: str | None = None
     """The time the count is stated for (:mod:`evidence.claims.times`), when given."""
 
@@ -80,6 +83,8 @@ class FoundFact:
         out: dict[str, object] = {"value": self.value, "qualifier": self.qualifier}
         if self.max is not None:
             out["max"] = self.max
+        if self.unit is not None:
+            out["unit"] = self.unit
         out["text"] = self.text
         if self.as_of is not None:
             out["as_of"] = self.as_of
@@ -91,6 +96,9 @@ class Memory:
     """What a paragraph said last about munitions ("30 of them" counts those)."""
 
     kind: str | None = None
+    casualty: str | None = None
+    """The last of killed or injured the paragraph counted ("Among them are four
+    children" in the next sentence counts children among those)."""
 
 
 @dataclass
@@ -211,9 +219,14 @@ def _nearest(s: _Sentence, figure: Figure, wanted: Iterable[str], *, right: int,
 
 
 def _distance(s: _Sentence, figure: Figure, group: str, *, right: int, left: int) -> int | None:
+    """Tokens from the figure to the nearest word of ``group`` in the same clause (a
+    semicolon ends one: "launched 120 missiles; 104 missiles were shot down")."""
     best = None
     for index, groups in enumerate(s.groups):
         if group not in groups:
+            continue
+        low, high = sorted((index, figure.first_token))
+        if any(s.toks[k].text == ";" for k in range(low, high)):
             continue
         if index > figure.last_token and index - figure.last_token <= right:
             d = index - figure.last_token
@@ -248,7 +261,8 @@ def _tolls(s: _Sentence, start: int, end: int, used: set[int]) -> list[FoundFact
     return found
 
 
-def _children(s: _Sentence, figure: Figure, facts: list[FoundFact]) -> FoundFact | None:
+def _children(s: _Sentence, figure: Figure, facts: list[FoundFact],
+              memory: Memory) -> FoundFact | None:
     after = range(figure.last_token + 1, min(len(s.toks), figure.last_token + 4))
     child = next((i for i in after if "children" in s.groups[i]), None)
     if child is None:
@@ -258,13 +272,14 @@ def _children(s: _Sentence, figure: Figure, facts: list[FoundFact]) -> FoundFact
     if among is None:
         return None
     words = s.words[among].get("among") or s.words[among].get("of_them", "")
-    name = _children_of(words, facts)
+    name = _children_of(words, facts, memory.casualty)
     if name is None:
         return None
     return _fact(name, figure, f"{words} … {s.toks[child].text}")
 
 
-def _children_of(among_words: str, facts: list[FoundFact]) -> str | None:
+def _children_of(among_words: str, facts: list[FoundFact],
+                 before: str | None = None) -> str | None:
     if cue("facts", "killed").search(among_words):
         return "children_killed"
     if cue("facts", "injured").search(among_words):
@@ -272,7 +287,7 @@ def _children_of(among_words: str, facts: list[FoundFact]) -> str | None:
     for fact in reversed(facts):
         if fact.name in ("killed", "injured"):
             return f"children_{fact.name}"
-    return None
+    return f"children_{before}" if before else None
 
 
 def _partitive(s: _Sentence, figure: Figure) -> str | None:
@@ -322,7 +337,7 @@ def _munition(s: _Sentence, figure: Figure, memory: Memory,
         return None
     memory.kind = kind
     distances = {
-        verb: _distance(s, figure, verb, right=5, left=8)
+        verb: _distance(s, figure, verb, right=8, left=8)
         for verb in ("launch", "shot_down", "drop")
     }
     near = sorted((d, v) for v, d in distances.items() if d is not None)
@@ -345,7 +360,7 @@ def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFac
     """What a figure counts, by the nearest cue word: nouns and verbs after the figure,
     verbs of casualties before it ("загинули 7"), then further after it."""
     wanted = [g for g in _COUNT_GROUPS
-              if damage or g not in ("buildings", "vehicles", "facilities")]
+              if damage or g not in ("buildings", "vehicles", "facilities", "floors")]
     right = _nearest(s, figure, wanted, right=_RIGHT, left=0)
     left = _nearest(s, figure, _CASUALTY_GROUPS, right=0, left=_LEFT)
     if right and left:  # the closer word decides: "killing at least five people and wounding 12"
@@ -357,6 +372,8 @@ def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFac
     if found is None:
         return None
     group, index = found
+    if "among" in s.groups[index] or (index > 0 and "among" in s.groups[index - 1]):
+        return None  # «Среди раненых четверо медиков»: a part of a count, not a count
     word = s.words[index].get(group) or s.toks[index].text
     if group in ("killed", "injured"):
         other = "injured" if group == "killed" else "killed"
@@ -372,6 +389,8 @@ def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFac
         return _fact(group, figure, word)
     if group == "settlements":
         return _fact("settlements_attacked", figure, word)
+    if group == "districts":
+        return _fact("districts_affected", figure, word) if damage or attack else None
     if group == "strikes":
         return _fact("strikes", figure, word) if attack or s.toks[index].low not in (
             "times", "раз", "рази", "разів", "раза") else None
@@ -405,8 +424,13 @@ def _implied(folded: str, start: int, end: int, facts: list[FoundFact]) -> list[
     if not names & CASUALTY_FACTS and not out:
         none = cue("no_casualties").search(folded, start, end)
         if none is not None:
-            out.append(FoundFact("killed_or_injured", 0, "exact", None, none.group(0),
-                                 none.group(0), none.start(), none.end()))
+            said = none.group(0)
+            name = "killed_or_injured"  # "Постраждалих немає", "no casualties"
+            if re.search(r"\b(?:injured|wounded|hurt)\b", said):
+                name = "injured"  # "no one was injured"
+            elif re.search(r"\b(?:killed|dead)\b", said):
+                name = "killed"
+            out.append(FoundFact(name, 0, "exact", None, said, said, none.start(), none.end()))
     return out
 
 
@@ -423,20 +447,94 @@ def find_facts(folded: str, start: int = 0, end: int | None = None, *,
     s = _analyse(folded, start, stop, weapon_list, masked_list, index)
     used: set[int] = set()
     facts = _tolls(s, start, stop, used)
+    facts.extend(_out_of(s, used))
+    ages: list[Figure] = []
     for figure in s.figures:
         if id(figure) in used:
+            continue
+        if figure.unit == "age":
+            ages.append(figure)
+            continue
+        if figure.unit == "m2":
+            if damage:
+                facts.append(replace(_fact("area_damaged", figure, "area"), unit="m2"))
+            continue
+        if _one_of_people(s, figure):
             continue
         part = _partitive(s, figure)
         if part is not None:
             if _distance(s, figure, "shot_down", right=6, left=0) is not None:
                 facts.append(_fact(f"{part}_shot_down", figure, f"{figure.text} of {part}"))
             continue
-        fact = (_children(s, figure, facts) or _munition(s, figure, memory, facts)
+        fact = (_children(s, figure, facts, memory) or _munition(s, figure, memory, facts)
                 or _count(s, figure, damage, attack))
         if fact is not None:
             facts.append(fact)
     facts.extend(_implied(folded, start, stop, facts))
+    facts.extend(_ages(ages, facts, memory))
     unique: dict[str, FoundFact] = {}
     for fact in sorted(facts, key=lambda f: f.start):
         unique.setdefault(fact.name, fact)
+    for fact in facts:
+        if fact.name in ("killed", "injured"):
+            memory.casualty = fact.name
     return list(unique.values())
+
+
+def _ages(ages: list[Figure], facts: list[FoundFact], memory: Memory) -> list[FoundFact]:
+    """An age of a casualty: the ``age`` of the one person a sentence counts ("A
+    63-year-old guard was killed"); a child's age among several casualties counts one
+    child among them ("eight injured, one of them a 12-year-old boy")."""
+    if len(ages) != 1:
+        return []
+    age = ages[0]
+    casualties = [f for f in facts if f.name in ("killed", "injured")]
+    if len(casualties) == 1 and casualties[0].value == 1 and casualties[0].qualifier == "exact":
+        return [_fact("age", age, "age")]
+    if age.value < 18 and casualties and not any(f.name.startswith("children_")
+                                                 for f in facts):
+        before = [f for f in casualties if f.start < age.start] or casualties
+        return [FoundFact(f"children_{before[-1].name}", 1, "exact", None, age.text,
+                          "a child's age", age.start, age.end)]
+    return []
+
+
+def _one_of_people(s: _Sentence, figure: Figure) -> bool:
+    """"One of the injured", "one of them", «одна з них», «один из раненых»: a person
+    picked out of a count made elsewhere, not a count of its own."""
+    after = figure.last_token + 1
+    if after + 1 >= len(s.toks) or s.toks[after].low not in ("of", "з", "із", "из"):
+        return False
+    people = {"killed", "injured", "victims"}
+    nxt = after + 1
+    if s.toks[nxt].low == "the" and nxt + 1 < len(s.toks):
+        nxt += 1
+    elif s.toks[after].low == "of":
+        return figure.value == 1 and s.toks[nxt].low == "them"  # "dozens of dead" counts
+    if s.groups[nxt] & people:
+        return True  # "three of the wounded", «двоє з поранених»
+    return figure.value == 1 and s.toks[after + 1].low in ("them", "них")
+
+
+def _out_of(s: _Sentence, used: set[int]) -> list[FoundFact]:
+    """"22 of the 25 drones", «22 з 25 дронів», «22 из 25 дронов»: the first figure is shot
+    down (or launched, without a verb of air defence), the second launched."""
+    out: list[FoundFact] = []
+    for first, second in zip(s.figures, s.figures[1:], strict=False):
+        between = [t.low for t in s.toks[first.last_token + 1 : second.first_token]]
+        if between not in (["of"], ["of", "the"], ["out", "of"], ["з"], ["із"], ["из"]):
+            continue
+        kind = None
+        for index in range(second.last_token + 1, min(len(s.toks), second.last_token + 3)):
+            kinds = s.groups[index] & set(_MUNITION_GROUPS)
+            if kinds:
+                kind = sorted(kinds)[0]
+                break
+        if kind is None or kind == "bombs" or first.value >= second.value:
+            continue
+        shot = _distance(s, first, "shot_down", right=8, left=8) is not None
+        used.update((id(first), id(second)))
+        if shot:
+            out.append(_fact(f"{kind}_shot_down", first, f"{first.text} of {second.text}"))
+        out.append(_fact(f"{kind}_launched", second, f"{first.text} of {second.text}"))
+    return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from evidence.claims.lexicon import LANGS, LexiconError, alternation, data
@@ -36,6 +36,15 @@ _MAX_VALUE: Final = 10_000_000
 _RANGE_OPENERS: Final = frozenset({"from", "between", "від", "од", "от", "з"})
 _YEAR_BEFORE: Final = frozenset({"in", "since", "of", "by", "until", "year", "у", "в", "з", "до",
                                  "с", "по", "від", "от", "року", "года", "рік", "год"})
+_AREA: Final = re.compile(
+    r"\s*(?:square\s+met(?:re|er)s?|sq\.?\s*m\b|m²|м²|м2\b|кв\.?\s*м(?:етр\w*)?\b|"
+    r"квадратн\w*\s+метр\w*)", re.IGNORECASE)
+"""A unit of area after a figure: the figure is a measure in square metres."""
+_AGE: Final = re.compile(r"(\d{1,3})-(?:year-old|years-old|річн\w*|летн\w*)", re.IGNORECASE)
+"""An age written as one word: "63-year-old", "63-річний", "63-летний"."""
+_SINGULAR_LEMMAS: Final = {"сотня": 100, "десяток": 10}
+"""Nouns whose singular after a qualifier is one of them ("більше сотні": more than 100)."""
+_ARTICLES: Final = frozenset({"a", "an"})
 _YEAR_AFTER: Final = frozenset({"року", "рік", "роки", "году", "года", "год", "г", "р",
                                 "year"})
 
@@ -62,6 +71,7 @@ class Figure:
     text: str
     first_token: int
     last_token: int
+    unit: str | None = None
 
 
 def tokens(folded: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -202,6 +212,8 @@ def _magnitude(value: int) -> int:
 
 def _qualifier_before(toks: list[Token], i: int, words: _Words) -> tuple[str, int] | None:
     """The qualifier written just before token ``i``, and its first token."""
+    if i > 1 and toks[i - 1].low in _ARTICLES:
+        i -= 1  # "more than a hundred"
     if i == 0:
         return None
     for phrase, qualifier in words.qualifiers.get(toks[i - 1].low, ()):
@@ -210,6 +222,21 @@ def _qualifier_before(toks: list[Token], i: int, words: _Words) -> tuple[str, in
             continue
         if tuple(t.low for t in toks[i - n : i]) == phrase:
             return qualifier, i - n
+    return None
+
+
+def _singular_noun(toks: list[Token], i: int, words: _Words) -> tuple[int, str, int] | None:
+    """"більше сотні", "около сотни", "понад сотню", "более десятка": a qualifier and the
+    singular of a noun of number is that number, with the qualifier (never "hundreds")."""
+    from evidence.claims.morphology import singular_of
+
+    found = _qualifier_before(toks, i, words)
+    if found is None:
+        return None
+    for lemma, value in _SINGULAR_LEMMAS.items():
+        if singular_of(toks[i].text, lemma):
+            qualifier, first = found
+            return value, qualifier, first
     return None
 
 
@@ -232,8 +259,10 @@ def _is_not_count(folded: str, toks: list[Token], i: int, j: int, words: _Words)
         return True
     if i > 0 and toks[i - 1].low in words.months:
         return True
-    if i > 0 and toks[i - 1].text in (":", "№", "#"):
+    if i > 0 and toks[i - 1].text in ("№", "#"):
         return True
+    if i > 0 and toks[i - 1].text == ":" and toks[i - 1].end == toks[i].start:
+        return True  # "12:30"; "district: 5 injured" is a count
     if j + 1 < len(toks) and toks[j + 1].text == ":" and j + 2 < len(toks) and \
             toks[j + 2].text.isdigit():
         return True
@@ -260,6 +289,21 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
         if any(a <= tok.start < b for a, b in blocked):
             i += 1
             continue
+        if tok.low in ("one", "one's") and i > 0 and toks[i - 1].low == "no":
+            i += 1  # "no one was injured": none, not one
+            continue
+        singular = _singular_noun(toks, i, words) if tok.low[:1] in ("с", "д") else None
+        if singular is not None:
+            value, qualifier, first = singular
+            figures.append(_figure(folded, toks, first, i, value, qualifier, None))
+            i += 1
+            continue
+        age = _AGE.fullmatch(tok.text) if "-" in tok.text and tok.text[:1].isdigit() else None
+        if age is not None:
+            figures.append(replace(_figure(folded, toks, i, i, int(age.group(1)), "exact",
+                                           None), unit="age"))
+            i += 1
+            continue
         vague = _vague_at(toks, i, words)
         if vague is not None:
             value, qualifier, last = vague
@@ -278,6 +322,18 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
             i += 1
             continue
         value, last = number
+        if _AREA.match(folded, toks[last].end):
+            first, qualifier = i, "exact"
+            found = _qualifier_before(toks, i, words)
+            if found is not None:
+                qualifier, first = found
+            figures.append(replace(_figure(folded, toks, first, last, value, qualifier, None),
+                                   unit="m2"))
+            i = last + 1
+            continue
+        if i > 0 and toks[i - 1].low == "по" and _word_value(tok.text, words) is not None:
+            i = last + 1  # «по два поверхи»: so many each, not a count
+            continue
         if _is_not_count(folded, toks, i, last, words):
             i = last + 1
             continue

@@ -1,4 +1,4 @@
-
+# ruff: noqa: RUF001, RUF002, RUF003  (the text is Ukrainian and Russian on purpose)
 """The rules of ``evidence suggest``: from a normalised text to candidate claims.
 
 Each sentence is read once, in order, with what the sentences before it established:
@@ -55,6 +55,7 @@ from evidence.claims.facts import (
 from evidence.claims.furniture import blank, furniture_spans
 from evidence.claims.gazetteer import Place, gazetteer
 from evidence.claims.lexicon import CueIndex, cue, fold_text, mixed_script_words
+from evidence.claims.numbers import Figure, find_figures
 from evidence.claims.sentences import MAX_SENTENCE, Paragraph, Sentence, split_text
 from evidence.claims.speakers import Speaker
 from evidence.claims.speech import Attribution, attribute
@@ -66,6 +67,12 @@ __all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
 CATEGORIES: Final = ("casualties", "attack", "weapon", "target", "damage", "location",
                      "statement", "other")
 _QUOTED: Final = frozenset({"quote", "quote-unattributed"})
+_CLAUSE: Final = re.compile(r"[;,]\s+")
+_ELLIPTIC: Final = re.compile(r"(?:(?:в|у|во|на|in|at|on)\s[^()]*|[^()]*\s[—–]\s[^()]*)$",
+                           re.IGNORECASE)
+"""A place and a count: «В Донецкой — трое.», "In Sloviansk, one." (not "(Update 3.)")."""
+_FINAL: Final = frozenset(".!?…:;\"»”’)")
+_BULLET: Final = re.compile(r"[-–—•*·]\s")
 _LAUNCH_AREA_CATEGORIES: Final = frozenset({"attack", "weapon"})
 """Claims that may name a launch area (a Russian oblast, a sea) among their places."""
 
@@ -87,6 +94,8 @@ class Candidate:
     paragraph: int
     group: tuple[int, int] | None
     sentence: int
+    also: tuple[str, ...] = ()
+    """Other categories the statement fits (its claim has one, the first that fits)."""
 
 
 @dataclass
@@ -187,6 +196,7 @@ class _Reader:
         content = self.folded[start:end]
         if len(content.split()) < 2 and not cue("no_casualties").search(content):
             return []
+        shape = self._shape(para, sent, start, end)
         if cue("headings").fullmatch(content.strip(" .!")) or self.find(
                 "meta", sent.start, sent.end, att.masked):
             return []
@@ -222,29 +232,176 @@ class _Reader:
         places, place_why = self._places(sent, att, context, date)
         inherited = place_why.endswith("as the sentence before")
         chosen = self._categories(att, weapons, facts, cues, damage_words, places)
+        if shape and not facts:
+            return []  # a headline, the line before a list, background: no claim
+        if (chosen and att.how in _QUOTED and not facts and not weapons
+                and chosen[0][0] == "target" and not self._mentions(sent, masked)):
+            # «Ворог свідомо цілить по цивільних»: an assessment, said in quotation marks
+            chosen = [("statement", "words in quotation marks (an assessment)", []), *chosen]
         if not chosen:
-            return []
+            elliptic = self._elliptic(start, end, masked, context)
+            if elliptic is None:
+                return []
+            facts = [elliptic]
+            chosen = [("casualties", f"a figure going on from the sentence before "
+                       f"({elliptic.name})", facts)]
         base_why = [w for w in (self._speaker_why(att), date_why, as_of_why, place_why) if w]
+        # One statement, one claim: the first category that fits names it, the others
+        # are said in ``why``, and the claim carries every figure the sentence states.
+        # A sentence that lists one count for several places ("у Шевченківському — 5,
+        # у Дніпровському — 7"; "20 killed in the city, 11 in the region") is one
+        # statement per place.
+        listed = self._list_items(start, end, facts, weapons, masked)
+        if listed is not None:
+            out = []
+            for piece_start, piece_end, piece_facts in listed:
+                piece = replace(self._candidate(
+                    para, sent, att, start, end, chosen, piece_facts, places, inherited,
+                    weapons, date, base_why), start=piece_start, end=piece_end)
+                if piece_start > start:
+                    piece = replace(piece, category="casualties" if any(
+                        f.name in CASUALTY_FACTS for f in piece_facts) else piece.category)
+                out.append(piece)
+            return out
+        all_facts: dict[str, FoundFact] = {}
+        for _, _, own in chosen:
+            for fact in own:
+                all_facts.setdefault(fact.name, fact)
+        return [self._candidate(para, sent, att, start, end, chosen,
+                                sorted(all_facts.values(), key=lambda f: f.start), places,
+                                inherited, weapons, date, base_why)]
+
+    def _candidate(self, para: Paragraph, sent: Sentence, att: Attribution, start: int,
+                   end: int, chosen: list[tuple[str, str, list[FoundFact]]],
+                   facts_here: list[FoundFact], places: list[Place], inherited: bool,
+                   weapons: list[WeaponMention], date: str | None,
+                   base_why: list[str]) -> Candidate:
         group = att.quote if att.how in _QUOTED else None
+        category, trigger, _ = chosen[0]
+        own_places = places if category in _LAUNCH_AREA_CATEGORIES else [
+            p for p in places if p.country == "Ukraine" and p.kind != "sea"]
+        if inherited and facts_here and all(f.name in ATTACK_FACTS for f in facts_here):
+            own_places = []  # counts of the whole attack belong to no one city
+        why = [f"{category}: {trigger}"]
+        why.extend(f"also {other}: {words}" for other, words, _ in chosen[1:])
+        if facts_here:
+            why.append("facts: " + "; ".join(
+                f"{f.name} = {f.qualifier} {f.value}"
+                + (f"-{f.max}" if f.max is not None else "")
+                + f" (from «{f.text}» with «{f.cue}»)" for f in facts_here))
+        return Candidate(
+            category=category, start=start, end=end, facts=tuple(facts_here), date=date,
+            places=tuple(p.name for p in own_places), speaker=att.speaker,
+            weapons=tuple(dict.fromkeys(w.name for w in weapons)),
+            why=tuple(why + base_why), paragraph=para.index, group=group,
+            sentence=sent.index,
+            also=tuple(dict.fromkeys(c for c, _, _ in chosen[1:] if c != category)))
+
+    def _shape(self, para: Paragraph, sent: Sentence, start: int, end: int) -> str:
+        """Why a sentence that states no figure is no claim, or "": a headline or a
+        sub-heading (a short line of its own without final punctuation), the line that
+        announces a list ("Casualties by district:"), background about earlier attacks."""
+        line = self.text[para.start : para.end].strip() if len(para.sentences) == 1 else ""
+        if (line and line[-1] not in _FINAL
+                and not _BULLET.match(line) and ":" not in line and len(line.split()) <= 12):
+            return "headline"
+        if self.text[start:sent.end].rstrip().endswith(":"):
+            return "the line before a list"
+        if cue("background").search(self.folded, start, end):
+            return "background"
+        return ""
+
+    def _mentions(self, sent: Sentence, masked: tuple[int, int] | None) -> bool:
+        first = bisect.bisect_left(self.mention_starts, sent.start)
+        last = bisect.bisect_left(self.mention_starts, sent.end, first)
+        return any(masked is None or not masked[0] <= m.start < masked[1]
+                   for m in self.mentions[first:last])
+
+    def _bare_figures(self, start: int, end: int, masked: tuple[int, int] | None,
+                      facts: Sequence[FoundFact],
+                      figures: Sequence[Figure] | None = None) -> list[Figure]:
+        """Counts in ``[start, end)`` that no fact took and that count nothing named
+        ("В Донецкой — трое.", "11 in the region"): not "40 of them", an age or an area.
+        ``figures`` are those of a longer span around it, when the caller has them."""
+        taken = {(f.start, f.end) for f in facts}
         out = []
-        for category, trigger, own_facts in chosen:
-            own_places = places if category in _LAUNCH_AREA_CATEGORIES else [
-                p for p in places if p.country == "Ukraine" and p.kind != "sea"]
-            if inherited and own_facts and all(f.name in ATTACK_FACTS for f in own_facts):
-                own_places = []  # counts of the whole attack belong to no one city
-            why = [f"{category}: {trigger}"]
-            if own_facts:
-                why.append("facts: " + "; ".join(
-                    f"{f.name} = {f.qualifier} {f.value}"
-                    + (f"-{f.max}" if f.max is not None else "")
-                    + f" (from «{f.text}» with «{f.cue}»)" for f in own_facts))
-            out.append(Candidate(
-                category=category, start=start, end=end, facts=tuple(own_facts), date=date,
-                places=tuple(p.name for p in own_places), speaker=att.speaker,
-                weapons=tuple(dict.fromkeys(w.name for w in weapons)),
-                why=tuple(why + base_why), paragraph=para.index, group=group,
-                sentence=sent.index))
+        if figures is None:
+            figures = find_figures(self.folded, start, end, masked=[masked] if masked else [])
+        for figure in figures:
+            if not start <= figure.start < end:
+                continue
+            if figure.unit is not None or (figure.start, figure.end) in taken:
+                continue
+            after = self.folded[figure.end : figure.end + 6].lstrip().casefold()
+            if after.startswith(("of ", "з ", "із ", "из ", "out ")):
+                continue
+            out.append(figure)
         return out
+
+    def _elliptic(self, start: int, end: int, masked: tuple[int, int] | None,
+                  context: _Context) -> FoundFact | None:
+        """A sentence that is only a place and a figure after a casualty count ("В
+        Донецкой — трое.") counts the same as the sentence before it."""
+        name = context.memory.casualty
+        said = self.folded[start:end]
+        if name is None or len(said.split()) > 6 or not _ELLIPTIC.match(said):
+            return None
+        bare = self._bare_figures(start, end, masked, [])
+        if len(bare) != 1:
+            return None
+        figure = bare[0]
+        return FoundFact(name, figure.value, figure.qualifier, figure.max, figure.text,
+                         f"the count before it ({name})", figure.start, figure.end)
+
+    def _list_items(self, start: int, end: int, facts: list[FoundFact],
+                    weapons: list[WeaponMention],
+                    masked: tuple[int, int] | None
+                    ) -> list[tuple[int, int, list[FoundFact]]] | None:
+        """The pieces of a sentence that gives one count for several places, each with
+        its facts, or None when the sentence is one statement."""
+        counted = [f for f in facts if f.name in CASUALTY_FACTS]
+        if not counted:
+            return None
+        cuts = [start] + [m.end() for m in _CLAUSE.finditer(self.folded, start, end)]
+        clauses = [(a, b) for a, b in zip(cuts, [*cuts[1:], end], strict=False)]
+        if len(clauses) < 2:
+            return None
+        figures = find_figures(self.folded, start, end, masked=[masked] if masked else [])
+        if len(figures) < 2:
+            return None
+        pieces: list[tuple[int, int, list[FoundFact]]] = []
+        current: list[FoundFact] = []
+        piece_start = start
+        pending: int | None = None  # a short clause without figures, waiting for its count
+        for a, b in clauses:
+            own = [f for f in facts if a <= f.start < b]
+            bare = [] if own else self._bare_figures(a, b, masked, facts, figures)
+            repeated = any(f.name in {g.name for g in current} for f in own)
+            if (bare or repeated) and current:
+                last = current[-1].name
+                new = own or [FoundFact(last, bare[0].value, bare[0].qualifier, bare[0].max,
+                                        bare[0].text, f"the count before it ({last})",
+                                        bare[0].start, bare[0].end)]
+                cut = pending if pending is not None else a
+                pieces.append((piece_start, self._clause_end(piece_start, cut), current))
+                piece_start, current = cut, list(new)
+                pending = None
+                continue
+            if not own and len(self.folded[a:b].split()) <= 4:
+                pending = a if pending is None else pending
+            else:
+                pending = None
+            current.extend(own)
+        if not pieces:
+            return None
+        pieces.append((piece_start, end, current))
+        return pieces
+
+    def _clause_end(self, start: int, cut: int) -> int:
+        end = cut
+        while end > start and (self.text[end - 1].isspace() or self.text[end - 1] in ",;"):
+            end -= 1
+        return end
 
     def _categories(self, att: Attribution, weapons: list[WeaponMention],
                     facts: list[FoundFact], cues: dict[str, list[re.Match[str]]],
@@ -368,6 +525,7 @@ def _merge(candidates: list[Candidate], text: str, folded: str) -> list[Candidat
         if prev is not None and prev.paragraph == cand.paragraph:
             same_quote = prev.group is not None and prev.group == cand.group
             if (cand.category == prev.category == "statement" and same_quote
+                    and not prev.also and not cand.also
                     and cand.sentence == prev.sentence + 1):
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence)
                 continue

@@ -37,6 +37,10 @@ _ABBREVIATIONS: Final = frozenset([
     "млн", "млрд", "грн", "див", "пл", "бл", "ін", "ген", "проф", "ст", "ул", "г", "им",
     "пгт", "пр", "тыс", "руб", "см",
 ])
+_LOOK_BACK: Final = 48
+_UNITS: Final = frozenset(["м", "км", "см", "мм", "кг", "г", "грн", "тис", "тыс", "млн", "млрд"])
+"""Abbreviations of units: after a figure, a full stop and a capital end the sentence."""
+_TIMES: Final = frozenset(["a.m", "p.m"])
 _BOUNDARY: Final = re.compile(
     r"(?<=[.!?\u2026])[\"\u00bb\u201d\u2019)\]]*(?=\s+[\"\u00ab\u201c\u201e(\[\u2014\u2013-]?"
     r"\s*[A-ZА-ЯІЇЄҐ0-9])"
@@ -126,7 +130,9 @@ def quote_spans(line: str, offset: int = 0) -> list[QuoteSpan]:
 
 def _is_boundary(line: str, at: int) -> bool:
     """Whether the full stop ending ``line[:at]`` ends a sentence (not an abbreviation)."""
-    head = line[:at].rstrip("\"\u00bb\u201d\u2019)]")
+    # Only the end of the line so far is read: a line may be a whole text, and reading
+    # it from its start at every full stop would take quadratic time.
+    head = line[max(0, at - _LOOK_BACK) : at].rstrip("\"\u00bb\u201d\u2019)]")
     if not head.endswith("."):
         return True
     if head.endswith(".."):
@@ -137,7 +143,14 @@ def _is_boundary(line: str, at: int) -> bool:
     word = match.group(1)
     if len(word) == 1 and word.isupper():
         return False  # an initial
-    return word.casefold() not in _ABBREVIATIONS
+    low = word.casefold()
+    if low in _TIMES:
+        return True  # "at 5 a.m. Three people were killed"
+    if low in _UNITS:
+        before = head[: match.start()].rstrip().casefold()
+        if before[-1:].isdigit() or before.endswith(("кв.", "кв")):
+            return True  # "на площі 400 кв. м. Загинуло двоє": a unit ends the sentence
+    return low not in _ABBREVIATIONS
 
 
 def _cut(start: int, end: int, text: str) -> list[tuple[int, int]]:

@@ -230,10 +230,23 @@ def region_of(phrase: str, places: Sequence[Any]) -> str | None:
     return None
 
 
+_JOINT: Final = re.compile(r"\s(?:and|і|й|та|и)\s")
+
+
 def speaker_key(name: str) -> str:
     """The identity of a speaker as an attribution link names them, the same across
     languages: ``body:air-force`` for "Air Force of Ukraine" and "Повітряні сили",
-    ``role:minister-foreign`` for an unnamed minister, ``person:mrv`` for Umierov."""
+    ``role:minister-foreign`` for an unnamed minister, ``person:mrv`` for Umierov; two
+    who spoke together ("Ihor Terekhov and Oleh Syniehubov") are both, joined by ``+``."""
+    parts = _JOINT.split(name)
+    if len(parts) == 2 and all(p.strip() for p in parts):
+        keys = [_single_key(p.strip()) for p in parts]
+        if not any(k.startswith("group:") for k in keys) and keys[0] != keys[1]:
+            return "+".join(sorted(keys))
+    return _single_key(name)
+
+
+def _single_key(name: str) -> str:
     lex = speech_lexicon()
     folded = fold_text(name).strip()
     size = max(1, len(folded))
@@ -251,8 +264,8 @@ def speaker_key(name: str) -> str:
             return regional("body", body_id)
     for body_id, _, pattern in lex.bodies:
         match = pattern.search(folded)
-        if match is not None and (match.end() - match.start()) * 2 >= size:
-            return regional("body", body_id)
+        if match is not None and (match.end() - match.start()) * 3 >= size:
+            return regional("body", body_id)  # "Національна поліція", "the city's police"
     for role_id, _, generic, pattern in lex.roles:
         match = pattern.search(folded)
         if match is not None and not generic and (match.end() - match.start()) * 2 >= size:

@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -43,6 +44,7 @@ from typing import Any, Final
 
 from evidence.claims.gazetteer import gazetteer
 from evidence.claims.lexicon import fold_text
+from evidence.claims.morphology import is_name_word, nominative, text_language
 from evidence.claims.numbers import is_number_word
 from evidence.claims.sentences import Paragraph, QuoteSpan, Sentence, quote_spans
 from evidence.claims.speakers import (
@@ -69,6 +71,28 @@ _STOP_NAMES: Final = frozenset([
     "а", "но", "також", "также", "нагадаємо", "напомним", "він", "вона", "вони", "воно",
     "он", "она", "они", "його", "её", "ее", "цей", "этот",
 ])
+
+
+_NEAR: Final = 120
+"""Characters around a role in which its region is looked for; lead and tail windows."""
+_UNNAMED: Final = ("none", "inherited", "quote-unattributed")
+_CARRIED: Final = ("lead", "tail", "mid", "subject", "backward", "inherited", "signature")
+_JOINT: Final = re.compile(r"\s(?:and|і|й|та|и)\s")
+_AS_SAID: Final = re.compile(r"\s*(?:as|як|как)\s", re.IGNORECASE)
+_TIME_STAMP: Final = re.compile(r"\s*\d{1,2}[:.]\d{2}\s+")
+_BULLET: Final = re.compile(r"\s*[-–—•*·]\s")
+_SIGNATURE: Final = re.compile(r"^\s*[—–-]\s*(?P<who>[^(\n\d;:,]+?)\s*(?:\([^)]*\))?\s*"
+                               r"(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4})?"
+                               r"\s*[.]?\s*$")
+_INSTITUTION_SKIP: Final = frozenset({"the", "в", "у", "во", "із", "з", "из", "от", "від",
+                                      "a", "an", "its", "by"})
+# What an English body is called when it is written in lower case ("the city council",
+# "the regional health department"): the head nouns of public bodies.
+_BODY_NOUNS: Final = frozenset({
+    "council", "department", "administration", "ministry", "office", "service", "services",
+    "forces", "command", "agency", "authorities", "authority", "police", "company",
+    "operator", "committee", "directorate", "inspectorate", "guard", "mission",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +125,8 @@ class _Attributor:
         self.folded = folded
         self.lex = speech_lexicon()
         self.book = PeopleBook()
+        self.lang = text_language(text[:4000])
+        self._starts: tuple[object, list[int]] = (None, [])
 
     # -- speaker phrases -----------------------------------------------------------------
 
@@ -117,6 +143,35 @@ class _Attributor:
         if cut is not None:
             phrase = phrase[: cut.start()]
             end = start + cut.start()
+        joint = self._joint(start, end, phrase, genitive)
+        if joint is not None:
+            return joint
+        return self._parse_one(start, end, phrase, genitive)
+
+    def _joint(self, start: int, end: int, phrase: str, genitive: bool) -> Speaker | None:
+        """Two who spoke together ("the mayor and the head of the administration said",
+        «заявили міський голова та начальник ОВА»): both, never only one of them."""
+        found = list(_JOINT.finditer(phrase))
+        if len(found) != 1:
+            return None
+        middle = found[0]
+        left = self._parse_one(start, start + middle.start(),
+                               phrase[: middle.start()], genitive)
+        right = self._parse_one(start + middle.end(), end, phrase[middle.end() :], genitive)
+        if left is None or right is None or left.key == right.key or "group" in (
+                left.kind, right.kind):
+            return None
+        if left.kind == "person" and re.search(r"\bof\b", phrase[: middle.start()]):
+            return None  # "the Ministry of Culture and Information Policy": one body
+        cyrillic = all(re.search(r"[а-яіїєґё]", n.casefold()) for n in (left.name, right.name))
+        conjunction = (self.text[start + middle.start() : start + middle.end()].strip()
+                       if cyrillic else "and")
+        name = f"{left.name} {conjunction} {right.name}"
+        return Speaker(name, None, left.channel or right.channel, "group",
+                       "+".join(sorted((left.key, right.key))),
+                       " ".join(self.text[start:end].split()))
+
+    def _parse_one(self, start: int, end: int, phrase: str, genitive: bool) -> Speaker | None:
         channel = self.channel_in(start, end)
         covered: list[tuple[int, int]] = []
         for _, pattern in self.lex.channels:
@@ -132,9 +187,13 @@ class _Attributor:
         body = None
         for body_id, label, pattern in self.lex.bodies:
             match = pattern.search(phrase)
-            if match is not None and role is None:
+            if match is not None and (role is None or (
+                    match.start() <= role[3].start() and role[3].end() <= match.end()
+                    and match.span() != role[3].span())):
+                # «Офіс Генерального прокурора» is the office, not the role inside it
                 covered.append(match.span())
                 body = (body_id, label, match)
+                role = None
                 break
         places = gazetteer().find(phrase)
         covered.extend((m.start, m.end) for m in places)
@@ -183,7 +242,35 @@ class _Attributor:
             label = " ".join(self.text[start + group.start() : start + group.end()].split())
             return Speaker(label, None, channel, "group", identity_key(label.casefold()),
                            written)
-        return None
+        return self._institution(start, end, covered, channel, written)
+
+    def _institution(self, start: int, end: int, covered: list[tuple[int, int]],
+                     channel: str | None, written: str) -> Speaker | None:
+        """A body the word lists do not name ("the city council", «Укренерго», «МВС»,
+        «Офісі Генерального прокурора»): a short noun phrase of its own, put in the
+        nominative (:func:`~evidence.claims.morphology.nominative`)."""
+        words = [m for m in re.finditer(r"[^\s,.;:()«»\"“”]+", self.text[start:end])
+                 if not any(a <= m.start() < b for a, b in covered)]
+        while words and words[0].group(0).casefold() in _INSTITUTION_SKIP:
+            words = words[1:]
+        if not 1 <= len(words) <= 5:
+            return None
+        shown = [m.group(0) for m in words]
+        if any(not w.replace("-", "").replace("'", "").isalpha() for w in shown):
+            return None
+        first = shown[0]
+        if first.casefold() in _STOP_NAMES:
+            return None
+        cyrillic = bool(re.search(r"[а-яіїєґё]", first.casefold()))
+        if not (first[:1].isupper() or (not cyrillic and len(shown) >= 2)):
+            return None
+        if any(w.casefold() in _STOP_NAMES for w in shown[1:]) or self.lex.verbs.search(
+                " ".join(shown)):
+            return None
+        name = nominative(" ".join(shown), self.lang) if cyrillic else " ".join(shown)
+        if not cyrillic and not (first[:1].isupper() or shown[-1].casefold() in _BODY_NOUNS):
+            return None
+        return Speaker(name, None, channel, "body", speaker_key(name), written)
 
     def _name(self, start: int, phrase: str, covered: list[tuple[int, int]]) -> str | None:
         """The last run of one to three capitalised words not taken by a role, a body, a
@@ -195,7 +282,8 @@ class _Attributor:
             inside = any(a <= match.start() < b for a, b in [*covered, *quoted]) or (
                 is_number_word(word))
             if (not inside and _NAME_TOKEN.fullmatch(word) and
-                    word.casefold() not in _STOP_NAMES and not word.isupper()):
+                    word.casefold() not in _STOP_NAMES and not word.isupper()
+                    and is_name_word(word, self.lang)):
                 runs[-1].append(match)
                 if match.group(0).endswith(","):
                     runs.append([])
@@ -241,8 +329,28 @@ class _Attributor:
                 before = self.folded[max(start, match.start() - 24) : match.start()]
                 if self.lex.genitive_leads.search(before.strip()):
                     name = degenitive(name)  # "по словам главы ОВА Петра Савчука"
-                role_label = self._role_label(role_id, label, self.folded[start:end])
+                around = self.folded[max(start, match.start() - _NEAR) : min(end, match.end()
+                                                                              + _NEAR)]
+                role_label = self._role_label(role_id, label, around)
                 self.book.add(name, role_id, role_label, None)
+
+    def signature(self, para: Paragraph) -> Attribution | None:
+        """A line that only names who wrote or said the paragraph before it: a post's
+        signature ("— Volodymyr Zelenskyy (@ZelenskyyUa) August 26, 2024") or a live
+        blog's source line ("– the State Emergency Service says.", "– Терехов.")."""
+        line = self.text[para.start : para.end]
+        match = _SIGNATURE.match(line)
+        if match is None or len(match.group("who").split()) > 8:
+            return None
+        start = para.start + match.start("who")
+        end = para.start + match.end("who")
+        verb = self.lex.verbs.search(self.folded, start, end)
+        speaker = (self._parse_around(start, end, verb) if verb is not None
+                   else self.parse(start, end))
+        if speaker is None:
+            return None
+        return Attribution(speaker, (para.start, para.start), (para.start, para.end),
+                           "signature", " ".join(line.split()), meta=True)
 
     # -- quotations ------------------------------------------------------------------------
 
@@ -265,11 +373,12 @@ class _Attributor:
 
     def _quote_tail(self, quote: QuoteSpan,
                     para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
-        after = self.folded[quote.end : para.end]
+        limit = min(para.end, quote.end + _NEAR * 4)  # a tail is a few words long
+        after = self.folded[quote.end : limit]
         head = re.match(r"\s*[,.!?…]?\s*(?:[—–-]\s*)?", after)
         begin = quote.end + (head.end() if head else 0)
-        stop = re.search(r"[.!?…](?=\s|$)|\s[«\"“]", self.folded[begin : para.end])
-        end = begin + (stop.start() if stop else para.end - begin)
+        stop = re.search(r"[.!?…](?=\s|$)|\s[«\"“]", self.folded[begin:limit])
+        end = begin + (stop.start() if stop else limit - begin)
         if end <= begin or len(self.folded[begin:end].split()) > _MAX_TAIL_WORDS:
             return None, None
         verb = self.lex.verbs.search(self.folded, begin, end)
@@ -282,9 +391,10 @@ class _Attributor:
 
     def _quote_lead(self, quote: QuoteSpan,
                     para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
-        before_start = para.start
-        for sentence_end in re.finditer(r"[.!?…]\s", self.folded[para.start : quote.start]):
-            before_start = para.start + sentence_end.end()
+        window = max(para.start, quote.start - _NEAR * 4)  # the lead is a few words long
+        before_start = window
+        for sentence_end in re.finditer(r"[.!?…]\s", self.folded[window : quote.start]):
+            before_start = window + sentence_end.end()
         before = self.folded[before_start : quote.start]
         if not before.rstrip().endswith(":"):
             return None, None
@@ -310,7 +420,12 @@ class _Attributor:
     def sentence(self, sent: Sentence, speech: Sequence[tuple[QuoteSpan, _Parsed,
                                                                 tuple[int, int]]]) -> Attribution:
         start, end = sent.start, sent.end
-        for quote, parsed, span in speech:
+        # The quotations are in order and do not overlap: only the last one that opens at
+        # or before the sentence can hold it.
+        if self._starts[0] is not speech:
+            self._starts = (speech, [q.start for q, _, _ in speech])
+        at = bisect.bisect_right(self._starts[1], start)
+        for quote, parsed, span in speech[max(0, at - 1) : at]:
             if quote.start <= start < quote.inner_end:
                 c_start = max(start, quote.inner_start)
                 c_end = min(end, quote.inner_end)
@@ -364,6 +479,9 @@ class _Attributor:
 
     def _lead(self, start: int, end: int) -> Attribution | None:
         folded = self.folded
+        as_said = self._as_said(start, end)
+        if as_said is not None:
+            return as_said
         for match in self.lex.leads.finditer(folded, start, end):
             stop = folded.find(",", match.end(), end)
             phrase_end = stop if stop > 0 else end
@@ -390,6 +508,24 @@ class _Attributor:
             words = " ".join(self.text[match.start() : phrase_end].split())
             return Attribution(speaker, self._trim(*content), masked, "lead", words)
         return None
+
+    def _as_said(self, start: int, end: int) -> Attribution | None:
+        """"As Vilkul added later, …", «Як згодом додав Вілкул, …», «Как позже добавил
+        Вилкул, …»: the speaker and the verb of saying between "as" and the comma."""
+        match = _AS_SAID.match(self.folded, start, end)
+        if match is None:
+            return None
+        comma = self.folded.find(",", match.end(), end)
+        if comma < 0 or len(self.folded[match.end() : comma].split()) > 8:
+            return None
+        verb = self.lex.verbs.search(self.folded, match.end(), comma)
+        if verb is None:
+            return None
+        speaker = self._parse_around(match.end(), comma, verb)
+        if speaker is None:
+            return None
+        return Attribution(speaker, self._trim(comma + 1, end), (start, comma + 1), "lead",
+                           " ".join(self.text[start:comma].split()))
 
     def _tail(self, start: int, end: int) -> Attribution | None:
         folded = self.folded
@@ -437,6 +573,9 @@ class _Attributor:
         verb = self.lex.verbs.search(folded, start, end)
         if verb is None or verb.start() == start:
             return None
+        stamp = _TIME_STAMP.match(folded, start)
+        if stamp is not None:
+            start = stamp.end()  # a live blog's "08:40 The Air Force said …"
         before = folded[start : verb.start()]
         if len(before.split()) > _MAX_SUBJECT_WORDS or re.search(r"\d", before):
             return None
@@ -461,15 +600,48 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
     worker = _Attributor(text, folded if folded is not None else fold_text(text))
     found: dict[int, Attribution] = {}
     previous: list[int] = []
+    previous_text = ""
+    listing = False
+    block: list[int] = []  # the paragraphs just before that name nobody
     for para in paragraphs:
+        if not para.sentences:
+            continue
         worker.introductions(para.start, para.end)
-        speech = worker.speech_spans(para)
         indices = [s.index for s in para.sentences]
+        signed = worker.signature(para)
+        if signed is not None:
+            # "— Volodymyr Zelenskyy (@ZelenskyyUa)", "– the ministry says.": the line
+            # names the speaker of the paragraph above it.
+            for index in indices:
+                found[index] = signed
+            for index in previous:
+                before = found[index]
+                if before.how in _UNNAMED or (before.how == "quote" and before.speaker
+                                              is not None and before.speaker.kind == "role"):
+                    quoted = before.how in ("quote", "quote-unattributed")
+                    found[index] = replace(found[index], speaker=signed.speaker,
+                                           how="quote" if quoted else "signature",
+                                           words=signed.words)
+            previous = []
+            block = []
+            continue
+        speech = worker.speech_spans(para)
         for sent in para.sentences:
             found[sent.index] = worker.sentence(sent, speech)
-        _apply_backward(found, indices, previous)
+        _apply_backward(found, indices, previous, block)
+        line = text[para.start : para.end]
+        listed = previous and (previous_text.rstrip().endswith(":") or (
+            _BULLET.match(line) and listing))
+        if listed:
+            _continue(found, indices, found[previous[-1]], ("quote-unattributed", "none"))
         _inherit(found, indices)
+        listing = bool(listed) or line.rstrip().endswith(":")
+        if all(found[i].how in ("none", "inherited") for i in indices):
+            block.extend(indices)
+        else:
+            block = []
         previous = indices
+        previous_text = line
     for index, att in found.items():
         if att.speaker is not None and att.speaker.kind == "person" and not att.speaker.channel:
             person = worker.book.by_key(att.speaker.key)
@@ -479,21 +651,38 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
 
 
 def _apply_backward(found: dict[int, Attribution], indices: list[int],
-                    previous: list[int]) -> None:
-    """"Про це повідомив X": X said the sentences before it (that name nobody else)."""
+                    previous: list[int], block: list[int]) -> None:
+    """"Про це повідомив X": X said the sentences before it (that name nobody else); on a
+    line of its own, the lines before it that name nobody (a list of districts)."""
     for position, index in enumerate(indices):
         att = found[index]
         if att.how != "backward" or att.speaker is None:
             continue
         targets = [i for i in indices[:position] if found[i].how in ("none", "inherited")]
         if position == 0:
-            targets = [i for i in previous if found[i].how in ("none", "inherited")] + [
+            earlier = block if block and block[-1] in previous else previous
+            targets = [i for i in earlier if found[i].how in ("none", "inherited")] + [
                 i for i in previous if found[i].speaker is not None and
                 found[i].speaker.key == att.speaker.key]  # type: ignore[union-attr]
         for target in targets:
             old = found[target]
             found[target] = replace(old, speaker=att.speaker, how="backward",
                                     words=att.words)
+
+
+def _continue(found: dict[int, Attribution], indices: list[int], last: Attribution,
+              unnamed: tuple[str, ...]) -> None:
+    """A paragraph whose first sentence names nobody goes on in the voice of the
+    paragraph before, when that one ended in someone's words reported by an attribution
+    (not a quotation, which closes what they said); after a line that ends with a colon
+    ("Casualties by district, according to the city council:", "… wrote on X:"), the
+    paragraph, quotation or list item, is what the line announced."""
+    first = found[indices[0]]
+    if first.how not in unnamed or last.speaker is None or last.how not in _CARRIED:
+        return
+    found[indices[0]] = replace(first, speaker=last.speaker,
+                                how="quote" if first.how == "quote-unattributed" else "inherited",
+                                words=last.words)
 
 
 def _inherit(found: dict[int, Attribution], indices: list[int]) -> None:

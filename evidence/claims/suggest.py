@@ -48,6 +48,7 @@ from evidence.case import Case, CaseState, tool_name
 from evidence.claims.anchor import find_quote
 from evidence.claims.facts import FoundFact
 from evidence.claims.lexicon import transliterate
+from evidence.claims.morphology import READ_LANGUAGES, language_name, text_language
 from evidence.claims.rules import Analysis, Candidate, analyse
 from evidence.claims.speakers import Speaker
 from evidence.digest import digest_bytes
@@ -70,6 +71,9 @@ SUGGESTED_SUFFIX: Final = ".suggested.yaml"
 DIGEST_PREFIX: Final = "# suggest-digest: blake3:"
 _SOURCE_ID: Final = re.compile(r"^SRC-[0-9]{4,}$")
 _QUOTE_SHOWN: Final = 160
+_INDEX_FROM: Final = 2 * 1024 * 1024
+"""Texts from this size on find repeated quotes through an index of their words."""
+_WORD: Final = re.compile(r"\w+")
 _QUALIFIER_WORDS: Final = {"exact": "", "approx": "about ", "at-least": "at least ",
                            "more-than": "more than ", "at-most": "at most ",
                            "less-than": "fewer than "}
@@ -118,6 +122,8 @@ class Suggestion:
     why: str
     start: int
     end: int
+    also: tuple[str, ...] = ()
+    """Other categories the statement fits; said in ``why``, not written as a field."""
 
     def to_claim(self) -> dict[str, Any]:
         """The claim as a mapping of the claims-file schema (``status: proposed``)."""
@@ -270,6 +276,55 @@ def _occurrence(text: str, quote: str, start: int) -> int | None:
     return count + 1
 
 
+def unread_language(text: str, declared: str | None) -> str | None:
+    """Why the rules will not read ``text`` (a language other than English, Ukrainian
+    and Russian), or None when they will."""
+    primary = (declared or "").split("-")[0].casefold()
+    detected = text_language(text)
+    if primary in READ_LANGUAGES and detected != "und":
+        return None
+    if primary and primary not in ("und", *READ_LANGUAGES):
+        how, code = "as its source record declares", primary
+    elif detected is None or detected in READ_LANGUAGES:
+        return None
+    else:
+        how, code = "as its text shows", detected
+    return (f"suggest reads English, Ukrainian and Russian; this text is "
+            f"{language_name(code)} ({how}), so nothing was proposed: its claims are "
+            "written by hand")
+
+
+class _Occurrences:
+    """``occurrence`` for many quotes of one long text without scanning the text once
+    per quote (which takes quadratic time on a book-length source): an index of its
+    words finds where a quote may start, from a word inside the quote, which every
+    occurrence of the quote holds as a whole word too."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.index: dict[str, list[int]] | None = None
+
+    def of(self, quote: str, start: int) -> int | None:
+        if len(self.text) < _INDEX_FROM:
+            return _occurrence(self.text, quote, start)
+        return self._indexed(quote, start)
+
+    def _indexed(self, quote: str, start: int) -> int | None:
+        if self.index is None:
+            self.index = {}
+            for match in _WORD.finditer(self.text):
+                self.index.setdefault(match.group(0), []).append(match.start())
+        inner = [m for m in _WORD.finditer(quote) if m.start() > 0 and m.end() < len(quote)]
+        if not inner:
+            return _occurrence(self.text, quote, start)
+        rarest = min(inner, key=lambda m: len(self.index.get(m.group(0), ())))  # type: ignore[union-attr]
+        starts = [p - rarest.start() for p in self.index.get(rarest.group(0), ())
+                  if p >= rarest.start() and self.text.startswith(quote, p - rarest.start())]
+        if len(starts) <= 1:
+            return None
+        return starts.index(start) + 1
+
+
 def _unique_key(base: str, taken: set[str], counters: dict[str, int]) -> str:
     """``base``, or ``base-2``, ``base-3`` … : the first not taken (``counters`` remembers
     where each base got to, so that many claims on one place stay cheap)."""
@@ -312,8 +367,14 @@ def suggest_text(
     published: str | None = None,
     taken_keys: Iterable[str] = (),
     covered: Iterable[tuple[int, int, str]] = (),
+    language: str | None = None,
 ) -> tuple[list[Suggestion], Analysis]:
     """Suggestions for a normalised text (no case needed: the benchmark uses this).
+
+    The rules read English, Ukrainian and Russian only. A text in another language (as
+    the source record declares it, or as its letters and commonest words show when it
+    declares none) gets no suggestions, and the analysis says why in its notes: rules
+    for one language proposing claims from another would propose nonsense.
 
     Args:
         text: the normalised text (NFC, ``\\n`` line ends).
@@ -322,19 +383,24 @@ def suggest_text(
         published: the publication date or time, for "today", "yesterday" and weekdays.
         taken_keys: keys the case already uses.
         covered: (start, end, category) of claims the case already makes on this text.
+        language: the source's declared language (BCP 47, "und" or None when unknown).
     """
+    refusal = unread_language(text, language)
+    if refusal is not None:
+        return [], Analysis(notes=[refusal])
     analysis = analyse(text, published=published)
     taken = set(taken_keys)
     counters: dict[str, int] = {}
     spans = list(covered)
     out: list[Suggestion] = []
+    occurrences = _Occurrences(text)
     for cand in analysis.candidates:
         if _is_covered(cand, spans):
             continue
         quote = text[cand.start : cand.end]
         if not quote.strip():
             continue
-        occurrence = _occurrence(text, quote, cand.start)
+        occurrence = occurrences.of(quote, cand.start)
         who = _who(cand.speaker, publisher)
         facts = {f.name: f.to_claim() for f in cand.facts}
         out.append(Suggestion(
@@ -343,6 +409,7 @@ def suggest_text(
             statement=_statement(cand, who, quote), quote=quote, occurrence=occurrence,
             attributed_to=_chain(cand.speaker, publisher), facts=facts, date=cand.date,
             places=cand.places, why="; ".join(cand.why), start=cand.start, end=cand.end,
+            also=cand.also,
         ))
     return out, analysis
 
@@ -438,7 +505,8 @@ def suggest_claims(case: Case, source_id: str, *, now: _dt.datetime | None = Non
     keys, covered = _existing(case, state, source_id, source.text, path)
     items, analysis = suggest_text(
         source.text, source_id=source_id, publisher=source.body.publisher,
-        published=source.body.published, taken_keys=keys, covered=covered)
+        published=source.body.published, taken_keys=keys, covered=covered,
+        language=source.body.language)
     result = SuggestResult(source_id, source.body.title, path, items, analysis.sentences,
                            len(analysis.candidates) - len(items), list(analysis.notes))
     if items:

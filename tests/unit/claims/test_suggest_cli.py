@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the text is Ukrainian and Russian on purpose)
 """`evidence suggest DIR SRC-ID [--write]` on the command line.
 
 Exit codes: 0 when it ran (with or without suggestions), 2 when it could not (no such
@@ -107,3 +108,51 @@ def test_in_a_real_process(sealed_case: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert (sealed_case / "claims" / "SRC-0001.suggested.yaml").is_file()
+
+
+# Team-written texts: a report in a language the rules do not read gets no suggestions,
+# and the command says why (issue 19, item 5), whether the record declares the language
+# or only the text shows it.
+OTHER_LANGUAGES = [
+    ("fr", "Une frappe de missile a touché un hôpital de Kyiv ce matin. Selon la police, "
+           "au moins sept personnes ont été tuées et vingt blessées.", "in French"),
+    ("ar", "أصاب صاروخ روسي مستشفى للأطفال في كييف صباح اليوم، وقالت الشرطة إن سبعة "
+           "أشخاص على الأقل قتلوا وأصيب عشرون.", "in a script the rules do not read"),
+    ("es", "Un misil alcanzó un hospital infantil en Kyiv esta mañana. La policía dijo que "
+           "al menos siete personas murieron y veinte resultaron heridas.", "in Spanish"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "said"), OTHER_LANGUAGES,
+                         ids=[c for c, _, _ in OTHER_LANGUAGES])
+@pytest.mark.parametrize("declared", [False, True], ids=["detected", "declared"])
+def test_another_language_gets_nothing_and_says_why(
+        new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str,
+        text: str, said: str, declared: bool) -> None:
+    article = tmp_path / f"{code}.txt"
+    head = f"---\ntitle: Report\nlanguage: {code}\n---\n" if declared else ""
+    article.write_text(head + text + "\n", encoding="utf-8")
+    case_dir = tmp_path / "case"
+    assert run(capsys, "add", str(case_dir), str(article))[0] == 0
+    code_, out, err = run(capsys, "suggest", str(case_dir), "SRC-0001", "--write")
+    assert code_ == 0
+    assert "suggest reads English, Ukrainian and Russian" in err
+    assert ("in Arabic" if declared and code == "ar" else said) in err
+    assert "nothing written" in out
+    assert not list((case_dir / "claims").iterdir())
+
+
+def test_a_ukrainian_text_declared_as_such_is_read(
+        new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "uk.txt"
+    article.write_text("---\ntitle: Звіт\nlanguage: uk-UA\n---\nУнаслідок удару по Харкову "
+                       "загинули троє людей, повідомив голова ОВА Олег Синєгубов.\n",
+                       encoding="utf-8")
+    case_dir = tmp_path / "case"
+    assert run(capsys, "add", str(case_dir), str(article))[0] == 0
+    code, out, _ = run(capsys, "suggest", str(case_dir), "SRC-0001")
+    assert code == 0
+    doc = yaml.safe_load(out)
+    [claim] = doc["claims"]
+    assert claim["facts"]["killed"]["value"] == 3
+    assert claim["attributed_to"][0]["name"] == "Олег Синєгубов"

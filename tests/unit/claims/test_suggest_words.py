@@ -73,7 +73,21 @@ def test_figures_are_read_with_their_qualifiers(
 
 @pytest.mark.parametrize(("text", "why"), NOT_COUNTS, ids=[w for _, w in NOT_COUNTS])
 def test_dates_times_ages_and_measures_are_not_counts(text: str, why: str) -> None:
-    assert find_figures(fold_text(text)) == [], why
+    # Ages and areas are figures with a unit (a fact of their own), never counts.
+    assert [f for f in find_figures(fold_text(text)) if f.unit is None] == [], why
+
+
+MEASURES = [
+    ("a 14-year-old girl", 14, "age"), ("52-річний чоловік", 52, "age"),
+    ("12-летний", 12, "age"), ("600 square metres", 600, "m2"),
+    ("на площі 400 кв. м", 400, "m2"), ("более 10 тысяч квадратных метров", 10000, "m2"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), MEASURES, ids=[t for t, _, _ in MEASURES])
+def test_ages_and_areas_are_figures_with_a_unit(text: str, value: int, unit: str) -> None:
+    [figure] = find_figures(fold_text(text))
+    assert (figure.value, figure.unit) == (value, unit)
 
 
 QUALIFIER_PHRASES = [("more than", "more-than"), ("at least", "at-least"), ("about", "approx"),
@@ -140,7 +154,8 @@ FACTS = [
     ("Пошкоджено понад 40 житлових будинків.", {"buildings_damaged": (40, "more-than")}),
     ("повреждены не менее восьми многоэтажек и около 40 автомобилей",
      {"buildings_damaged": (8, "at-least"), "vehicles_damaged": (40, "approx")}),
-    ("One of the bombs hit the building, destroying three floors.", {}),
+    ("One of the bombs hit the building, destroying three floors.",
+     {"floors_damaged": (3, "exact")}),
     ("Russia fired 47 drones; 38 of the drones had been downed",
      {"drones_launched": (47, "exact"), "drones_shot_down": (38, "exact")}),
 ]
