@@ -1,0 +1,1 @@
+"""Files shipped for readers who do not install `evidence`: the one-file verifier."""
