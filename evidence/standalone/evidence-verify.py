@@ -49,7 +49,7 @@ ED25519_SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")  # RFC 8410 DER 
 CLOCK_SKEW = 300.0
 SEAL_KEYS = {"schema", "case_id", "sequence", "sealed_at", "tree", "leaves", "custody",
              "previous", "signer"}
-ROOT_FILES = {"case.yaml", "custody.jsonl", ".lock", "evidence-verify.py"}
+ROOT_FILES = {"case.yaml", "custody.jsonl", ".lock"}
 DOSSIER_FILES = {"evidence-dossier.json", "SHA256SUMS", "B3SUMS"}
 ROOT_FOLDERS = {"claims", "objects", "records", "seals", "out", "schemas"}
 OPENSSL = shutil.which("openssl")
@@ -188,9 +188,7 @@ def closed_world(c: Case) -> None:
     for top in _entries(c.root):
         if top.is_symlink():
             c.add("case-symlink", "FAIL", f"a symbolic link (to {os.readlink(top)})", rel(top))
-        elif top.name in ROOT_FILES and top.is_file():
-            continue
-        elif top.name in DOSSIER_FILES | {"disclosure.json", "README.txt"} and top.is_file():
+        elif top.name in ROOT_FILES | DOSSIER_FILES and top.is_file():
             continue
         elif LEFTOVER.match(top.name):
             c.add("case-leftover", "FAIL", "leftover of an interrupted write", rel(top))
@@ -321,7 +319,7 @@ def read_record(c: Case, data: bytes, rel: str, label: str) -> dict[str, Any] | 
     return {**doc, "_blake3": b3 or stated[0], "_sha256": sha256(body), "_leaf": leaf_hash(body)}
 
 
-def check_links(c: Case) -> None:
+def check_links(c: Case, withheld: dict[tuple[str, int], str] | None = None) -> None:
     texts: dict[str, str | None] = {}
     for (rid, rev), rec in sorted(c.records.items()):
         rel, label, body = f"records/{rid}.{rev}.json", f"{rid}.{rev}", rec["body"]
@@ -349,7 +347,7 @@ def check_links(c: Case) -> None:
                     c.add("source-text", "FAIL", f"the record says {text['length']} code "
                           f"points, the text has {len(s)}", rel, label)
         else:
-            check_claim(c, rec, rel, label, texts)
+            check_claim(c, rec, rel, label, texts, withheld)
 
 
 def object_ref(c: Case, check: str, name: Any, sha: Any, size: Any, rel: str,
@@ -763,7 +761,7 @@ def check_token(c: Case, path: Path, data: bytes, doc: dict[str, Any], tsr: Path
     sealed = dt.datetime.fromisoformat(doc["sealed_at"].replace("Z", "+00:00"))
     if when:
         gen = dt.datetime.strptime(f"{when[1]} {when[2]}", "%b %d %H:%M:%S %Y").replace(
-            tzinfo=dt.timezone.utc)
+            tzinfo=dt.UTC)
         if (sealed - gen).total_seconds() > CLOCK_SKEW + 1:
             ok = False
             c.add("timestamp-time", "FAIL", "time-stamped before the seal was made", trel)
@@ -832,7 +830,6 @@ def verify_partial(root: Path, report: Report, args: argparse.Namespace) -> None
     withheld: dict[tuple[str, int], str] = {}
     for doc, _ in seals.values():
         withheld.update({(x["id"], x["revision"]): x["blake3"] for x in doc["leaves"]})
-    texts: dict[str, str | None] = {}
     for entry in disclosure["records"]:
         key, label = (entry["id"], entry["revision"]), f"{entry['id']}.{entry['revision']}"
         rel, rec = f"records/{label}.json", c.records.get(key)
@@ -851,9 +848,7 @@ def verify_partial(root: Path, report: Report, args: argparse.Namespace) -> None
                     got is None or got.hex() != doc["tree"]["root"]):
                 report.add("disclosure-proof", "FAIL", f"no valid inclusion proof into seal "
                            f"{proof['seal']}", rel, label)
-    for (rid, rev), rec in sorted(c.records.items()):
-        if rec["kind"] == "claim":
-            check_claim(c, rec, f"records/{rid}.{rev}.json", f"{rid}.{rev}", texts, withheld)
+    check_links(c, withheld)
     check_custody(c, partial=True)
     prev = None
     for seq in sorted(seals):
@@ -947,21 +942,39 @@ def verify_proof(path: Path, report: Report, args: argparse.Namespace) -> None:
                    path.name, label)
 
 
+def pdf_objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
+    """Every object of a PDF with a classic cross-reference (reportlab's): its dictionary and,
+    for a stream, its raw bytes (cut by /Length, so binary data cannot end it early)."""
+    objs: dict[int, tuple[bytes, bytes | None]] = {}
+    head = re.compile(rb"(?<![0-9])(\d+) 0 obj\b")
+    pos = 0
+    while (m := head.search(pdf, pos)) is not None:
+        end = pdf.find(b"endobj", m.end())
+        found = re.compile(rb">>\s*stream\r?\n").search(pdf, m.end(), end if end > 0 else None)
+        length = re.search(rb"/Length (\d+)(?! 0 R)", pdf[m.end():found.start()]) if found else None
+        if found is None or length is None:
+            objs[int(m[1])] = (pdf[m.end():end], None)
+            pos = end if end > 0 else len(pdf)
+            continue
+        data = pdf[found.end():found.end() + int(length[1])]
+        objs[int(m[1])] = (pdf[m.end():found.start() + 2], data)
+        pos = found.end() + len(data)
+    return objs
+
+
 def pdf_attachments(pdf: bytes) -> dict[str, bytes]:
-    """The embedded files of a PDF (ISO 32000-1 §7.11.4): file specifications whose /EF
-    names a stream, decoded with zlib (FlateDecode) when the stream says so."""
-    objs = {int(m[1]): m[2] for m in re.finditer(rb"(?s)(?<![0-9])(\d+) 0 obj(.*?)endobj", pdf)}
+    """The attached files of a PDF (ISO 32000-1 §7.11.4): file specifications whose /EF
+    names a stream, inflated with zlib (FlateDecode) when the stream says so."""
+    objs = pdf_objects(pdf)
     found = {}
-    for body in objs.values():
+    for body, _ in objs.values():
         ef = re.search(rb"/EF\s*<<\s*/F\s+(\d+) 0 R", body)
         name = re.search(rb"/UF\s*\((.*?)(?<!\\)\)", body) or re.search(
             rb"/F\s*\((.*?)(?<!\\)\)", body)
-        if not ef or not name or int(ef[1]) not in objs:
+        if not ef or not name or objs.get(int(ef[1]), (b"", None))[1] is None:
             continue
-        stream = objs[int(ef[1])]
-        head, _, rest = stream.partition(b"stream")
-        length = re.search(rb"/Length (\d+)", head)
-        data = rest.lstrip(b"\r\n")[: int(length[1])] if length else rest
+        head, data = objs[int(ef[1])]
+        assert data is not None
         if b"FlateDecode" in head:
             data = zlib.decompress(data)
         found[re.sub(rb"\\(.)", rb"\1", name[1]).decode("utf-8")] = data
@@ -970,6 +983,8 @@ def pdf_attachments(pdf: bytes) -> dict[str, bytes]:
 
 def verify_dossier(path: Path, report: Report, args: argparse.Namespace) -> None:
     files = pdf_attachments(path.read_bytes())
+    files.pop(Path(__file__).name, None)  # this program, attached to the integrity annex
+    files.pop("evidence-verify.py", None)
     if "evidence-dossier.json" not in files:
         report.add("dossier-embedded", "FAIL", "the PDF carries no evidence-dossier.json",
                    path.name)

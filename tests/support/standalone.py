@@ -22,7 +22,8 @@ SCRIPT = Path(__file__).parents[2] / "evidence" / "standalone" / "evidence-verif
 @cache
 def module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("evidence_verify_standalone", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -43,7 +44,9 @@ def run_stranger(*args: str, path_env: str | None = None, cwd: Path | None = Non
     env = {"PATH": path_env if path_env is not None else os.environ.get("PATH", ""),
            "LC_ALL": "C.UTF-8"}
     python = Path(sys.base_prefix) / "bin" / "python3"
-    return subprocess.run([str(python), "-I", str(SCRIPT), *args], capture_output=True,
+    script = str(SCRIPT) if cwd is None or not (cwd.parent / SCRIPT.name).is_file() else (
+        f"../{SCRIPT.name}")
+    return subprocess.run([str(python), "-I", script, *args], capture_output=True,
                           text=True, env=env, cwd=cwd, check=False, timeout=120)
 
 
