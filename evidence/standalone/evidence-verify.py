@@ -934,6 +934,12 @@ def verify_proof(path: Path, report: Report, args: argparse.Namespace) -> None:
         report.add("proof-inclusion", "FAIL", "the audit path does not lead to the root",
                    path.name, label)
     anchor = args.root or None
+    if args.seal:
+        data = Path(args.seal).read_bytes()
+        seal = load_json(data)
+        if sha256(data) != proof["seal"]["sha256"] or seal["tree"]["size"] != proof["tree_size"]:
+            report.add("proof-seal", "FAIL", "not the seal file the proof names", args.seal)
+        anchor = seal["tree"]["root"]
     if anchor is None:
         report.add("proof-anchor", "FAIL", "consistent, but not anchored: give --root HEX, the "
                    "root you hold (from a seal you trust)", path.name, label)
@@ -1016,6 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trusted-key", action="append", default=[], help="a public key PEM")
     parser.add_argument("--tsa-ca", help="the TSA root certificate(s) you trust, PEM")
     parser.add_argument("--root", help="for a proof: the Merkle root you hold")
+    parser.add_argument("--seal", help="for a proof: the seal file it names (seals/NNNN.json)")
     args = parser.parse_args(argv)
     try:
         args.trusted_fingerprints = {sha256(d) for k in args.trusted_key
