@@ -28,10 +28,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from evidence._fs import read_bytes
+from evidence._resources import resource
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import CASE_FILE, RECORD_ACTIONS, Case
 from evidence.digest import digest_bytes
@@ -47,6 +49,7 @@ __all__ = [
     "Omitted",
     "collect_bundle",
     "manifest_bytes",
+    "renderer_versions",
 ]
 
 MAX_OBJECT_BYTES: Final = 16 * 1024 * 1024
@@ -262,6 +265,23 @@ def _parse(data: bytes, name: str) -> Record:
                         hint="Run `evidence verify`.") from exc
 
 
+def renderer_versions(tool: str) -> dict[str, str]:
+    """What made the pages: the tool, the PDF library and the fonts (the SHA-256 over the
+    font files' digests). ``verify`` re-renders a dossier from its embedded data and
+    compares bytes when these are its own, and page texts when they are not."""
+    import reportlab
+
+    return {"tool": tool, "reportlab": str(reportlab.Version), "fonts": _fonts_digest()}
+
+
+@functools.cache
+def _fonts_digest() -> str:
+    fonts = sorted((n for n in resource("render", "fonts").iterdir()
+                    if n.name.endswith(".ttf")), key=lambda n: n.name)
+    listing = "".join(f"{digest_bytes(n.read_bytes()).sha256}  {n.name}\n" for n in fonts)
+    return digest_bytes(listing.encode()).sha256
+
+
 def manifest_bytes(bundle: Bundle, *, template: str, tool: str, pages: PrintedPages,
                    total_pages: int) -> bytes:
     """The manifest (``evidence-dossier.json``), RFC 8785."""
@@ -274,6 +294,7 @@ def manifest_bytes(bundle: Bundle, *, template: str, tool: str, pages: PrintedPa
         "case_id": bundle.seal.case_id,
         "template": template,
         "tool": tool,
+        "renderer": renderer_versions(tool),
         "seal": {"sequence": bundle.seal.sequence, "file": bundle.seal_name,
                  "root": bundle.seal.root,
                  "sha256": digest_bytes(bundle.files[bundle.seal_name]).sha256},

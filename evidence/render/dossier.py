@@ -22,9 +22,10 @@ import functools
 import io
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import LayoutError
@@ -32,11 +33,12 @@ from reportlab.platypus.doctemplate import LayoutError
 from evidence._fs import replace_file
 from evidence._time import parse_time
 from evidence._yaml import load_yaml
+from evidence.canonical import loads_json
 from evidence.case import CASE_FILE, Case, default_actor, parse_case_meta, tool_name
 from evidence.digest import digest_bytes
 from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import NewEvent
-from evidence.model import CaseMeta, Seal
+from evidence.model import CaseMeta, Record, Seal
 from evidence.render.annexes import ANNEX_BUILDERS
 from evidence.render.bundle import (
     MAX_EMBEDDED_BYTES,
@@ -56,6 +58,7 @@ from evidence.render.sections import SECTION_BUILDERS
 from evidence.render.styles import Styles
 from evidence.render.template import Template, load_template
 from evidence.report import Report
+from evidence.store import record_slice
 from evidence.verify.case import verify_case
 from evidence.verify.dossier import (
     MANIFEST_NAME,
@@ -65,7 +68,14 @@ from evidence.verify.dossier import (
     materialise,
 )
 
-__all__ = ["RenderResult", "build_pdf", "compose_story", "default_output", "render_dossier"]
+__all__ = [
+    "RenderResult",
+    "build_pdf",
+    "compose_story",
+    "default_output",
+    "render_dossier",
+    "render_embedded",
+]
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total)."""
@@ -211,6 +221,41 @@ def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
                          hint="A text of the case is too large for a page; please report "
                               "this with the case.") from exc
     return buffer.getvalue(), pages["total"]
+
+
+def render_embedded(files: Mapping[str, bytes], manifest: Mapping[str, Any],
+                    report: Report) -> bytes:
+    """Render a dossier again from the case data it embeds; the PDF's bytes.
+
+    The renderer is deterministic (docs/decisions/0302), so a dossier made by this tool
+    version from these files is byte-identical to what this returns: ``verify`` compares
+    the two to prove every page (docs/decisions/0408).
+
+    Args:
+        files: the embedded case files by case path (no manifest, no checksum lists).
+        manifest: the embedded manifest (template, tool, seal, objects left out).
+        report: the verification of those files whose verdict the pages print, as
+            :func:`render_dossier` made it (objects left out counted as checked).
+
+    Raises:
+        EvidenceError: the data cannot be rendered (unknown template, unreadable seal).
+    """
+    seal_name = str(manifest["seal"]["file"])
+    seal = Seal.from_dict(loads_json(files[seal_name], path=seal_name))
+    bundle = Bundle(seal=seal, seal_name=seal_name, files=dict(files))
+    for item in manifest.get("omitted") or []:
+        bundle.omitted.append(Omitted(item["name"], item["sha256"], item["blake3"],
+                                      item["size"], item["reason"]))
+    for leaf in seal.leaves:
+        if leaf.id.startswith("SRC-"):
+            name = f"records/{leaf.id}.{leaf.revision}.json"
+            bundle.sources[f"{leaf.id}.{leaf.revision}"] = Record.from_dict(
+                loads_json(record_slice(files[name]) or b"", path=name))
+    spec = load_template(str(manifest["template"]))
+    content = build_content(bundle, _meta(bundle), verdict_of(report),
+                            tool=str(manifest["tool"]))
+    pdf, _ = build_pdf(content, spec, bundle)
+    return pdf
 
 
 def render_dossier(

@@ -21,6 +21,11 @@ the same facts; then it checks the dossier itself:
 - ``dossier-seal``: the seal the manifest presents is the latest embedded seal;
 - ``dossier-omitted`` (INFO): objects the dossier names but does not carry; the records
   still pin their digests, to be checked against the case folder or a package;
+- ``dossier-pages``: the PDF is, byte for byte, what rendering its embedded data again
+  gives (docs/decisions/0408): an edited page, an appended page, an annotation, an
+  incremental update or bytes after ``%%EOF`` all fail. A dossier made by another
+  renderer version is compared by the text and structure of each page instead, and the
+  report says so;
 - ``dossier-printed``: the seal root printed on the cover and in the integrity annex, the
   digests of every record revision printed in the integrity annex, and each exhibit's
   SHA-256 and BLAKE3 printed in the exhibit register are those of the embedded data (read
@@ -235,11 +240,18 @@ def verify_dossier(
     with tempfile.TemporaryDirectory(prefix="evidence-dossier-") as tmp:
         materialise(files, Path(tmp))
         inner = verify_case(tmp, options=options, progress=progress, closed_world=False)
+        if manifest:
+            # The verdict the pages print is that of render's own check: default options.
+            as_rendered = (inner if options == VerifyOptions() else
+                           verify_case(tmp, closed_world=False))
+            rendered_verdict = _as_rendered(as_rendered, omitted)
     _take_findings(report, inner, omitted)
     seal_doc = _latest_seal(files, seals)
     _check_seal(report, manifest, seal_doc, seals[-1])
     if seal_doc is not None:
         _check_printed(report, path, manifest, seal_doc, files)
+        if manifest:
+            _check_pages(report, path, files, manifest, rendered_verdict)
     return report
 
 
@@ -318,6 +330,7 @@ def _take_findings(report: Report, inner: Report,
     information, not a failure."""
     report.checked.update(inner.checked)
     report.passed.update(inner.passed)
+    report.latest_seal = inner.latest_seal
     for finding in inner.findings:
         digest = _missing_object(finding)
         if digest is not None and digest in omitted:
@@ -459,3 +472,146 @@ def _source_object(data: bytes, name: str) -> tuple[str, str] | None:
     if not isinstance(obj, dict):
         return None
     return str(obj.get("sha256")), str(obj.get("blake3"))
+
+
+# -- every page, by rendering the embedded data again (docs/decisions/0408) ------------------
+
+
+def _as_rendered(inner: Report, omitted: Mapping[str, Mapping[str, Any]]) -> Report:
+    """The report render had: it linked the objects a dossier leaves out, so they were
+    read and counted, and their records' references checked."""
+    out = Report(subject=inner.subject)
+    out.checked.update(inner.checked)
+    out.passed.update(inner.passed)
+    for finding in inner.findings:
+        digest = _missing_object(finding)
+        if digest is None or digest not in omitted:
+            out.findings.append(finding)
+    if omitted:
+        out.checked["objects"] += len(omitted)
+    return out
+
+
+def _check_pages(report: Report, path: Path, files: Mapping[str, bytes],
+                 manifest: Mapping[str, Any], verdict: Report) -> None:
+    """``dossier-pages``: the PDF is exactly the rendering of its embedded data.
+
+    The renderer is deterministic, so the same data, template and renderer give the same
+    bytes: any edit to a page, an appended page, an annotation, an incremental update or
+    bytes after ``%%EOF`` makes them differ. A dossier made by another renderer (tool,
+    reportlab or font versions, recorded in the manifest) is compared page by page by its
+    extracted text instead, and the report says so.
+    """
+    # Re-rendering is the check, so verify calls the renderer (lazily: render imports
+    # verify for the formats it shares, never the other way round at import time).
+    from evidence.case import tool_name
+    from evidence.render.bundle import renderer_versions
+    from evidence.render.dossier import render_embedded
+
+    original = path.read_bytes()
+    ours = renderer_versions(tool_name())
+    theirs = manifest.get("renderer")
+    try:
+        again = render_embedded(files, manifest, verdict)
+    except (EvidenceError, KeyError, TypeError, ValueError) as exc:
+        message = exc.message if isinstance(exc, EvidenceError) else f"{type(exc).__name__}"
+        report.add("dossier-pages", "ERROR",
+                   f"the pages cannot be checked: the embedded data cannot be rendered again "
+                   f"({message})")
+        return
+    report.count("dossier renderings compared")
+    if original == again:
+        report.add("dossier-pages", "PASS", "byte for byte")
+        return
+    if theirs == ours:
+        problems = _differences(original, again)
+    else:
+        made_by = (", ".join(f"{k} {v}" for k, v in sorted(theirs.items()))
+                   if isinstance(theirs, dict) else "a renderer that did not record itself")
+        report.add("dossier-pages", "INFO",
+                   f"rendered by {made_by}; this verifier renders with "
+                   f"{', '.join(f'{k} {v}' for k, v in sorted(ours.items()))}: the pages were "
+                   "compared by their extracted text and structure, not byte for byte")
+        problems = _structure(original, again) + _text_differences(original, again)
+    for problem in problems:
+        report.add("dossier-pages", "FAIL", problem)
+    if not problems:
+        report.add("dossier-pages", "PASS", "page texts")
+
+
+def _differences(original: bytes, again: bytes) -> list[str]:
+    if original.startswith(again):
+        return [f"{len(original) - len(again)} byte(s) after the end of the rendering (its "
+                "%%EOF): appended data or an incremental update"]
+    found = _structure(original, again) + _text_differences(original, again)
+    if not found:
+        at = next((i for i, (a, b) in enumerate(zip(original, again, strict=False)) if a != b),
+                  min(len(original), len(again)))
+        found.append(f"the PDF is not the rendering of its embedded data (they differ from "
+                     f"byte {at}: a changed content stream, image, font, outline or embedded "
+                     "file)")
+    return found
+
+
+def _structure(original: bytes, again: bytes) -> list[str]:
+    """Incremental updates, bytes after %%EOF, extra pages and annotations."""
+    found: list[str] = []
+    updates = original.count(b"%%EOF") - again.count(b"%%EOF")
+    if updates > 0:
+        found.append(f"{updates} incremental update(s) after the rendering (more %%EOF "
+                     "markers than the rendering has)")
+    tail = original[original.rfind(b"%%EOF") + 5:] if b"%%EOF" in original else original
+    if tail.strip():
+        found.append(f"{len(tail.strip())} byte(s) after the last %%EOF")
+    pages_a, annots_a = _layout(original)
+    pages_b, annots_b = _layout(again)
+    if pages_a != pages_b:
+        found.append(f"the PDF has {pages_a} page(s); its embedded data renders to {pages_b}")
+    for number, (a, b) in enumerate(zip(annots_a, annots_b, strict=False), start=1):
+        if a != b:
+            found.append(f"page {number} carries {a} annotation(s); the rendering has {b}")
+    return found
+
+
+def _layout(data: bytes) -> tuple[int, list[int]]:
+    """Page count and annotations per page (0 pages for a PDF that cannot be read)."""
+    import io
+
+    from pypdf import PdfReader
+
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            annots = []
+            for page in reader.pages:
+                value = page.get("/Annots")
+                annots.append(len(value.get_object()) if value is not None else 0)
+            return len(annots), annots
+        except Exception:  # a damaged PDF: the comparison of texts says more
+            return 0, []
+
+
+def _text_differences(original: bytes, again: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    found: list[str] = []
+    with _quiet_pypdf():
+        try:
+            left = [p.extract_text() for p in PdfReader(io.BytesIO(original)).pages]
+            right = [p.extract_text() for p in PdfReader(io.BytesIO(again)).pages]
+        except Exception as exc:  # fail closed: unreadable pages prove nothing
+            return [f"the pages cannot be read to compare them ({type(exc).__name__})"]
+    for number, (a, b) in enumerate(zip(left, right, strict=False), start=1):
+        if " ".join(a.split()) != " ".join(b.split()):
+            found.append(f"page {number} does not print what its embedded data renders to "
+                         f"({_first_change(a, b)})")
+    return found
+
+
+def _first_change(printed: str, rendered: str) -> str:
+    a, b = " ".join(printed.split()), " ".join(rendered.split())
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+              min(len(a), len(b)))
+    return f"prints «{a[max(0, at - 20):at + 30]}», the data gives «{b[max(0, at - 20):at + 30]}»"

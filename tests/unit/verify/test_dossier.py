@@ -98,7 +98,7 @@ def test_a_changed_root_fails_against_the_printed_pages(sealed_case: Path,
     forged = _rewrite(_dossier(sealed_case), tmp_path / "forged.pdf", lambda _: replacement)
     report = verify_dossier(forged, options=OPTIONS, progress=None)
     assert not report.ok
-    assert _checks(report) == {"dossier-printed"}
+    assert _checks(report) == {"dossier-printed", "dossier-pages"}
     messages = " ".join(f.message for f in report.findings)
     assert "does not print the embedded seal's root" in messages
     assert "exhibit register does not print" in messages
