@@ -9,7 +9,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +74,7 @@ def ours(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, set[str]]
 
 @pytest.fixture
 def things(sealed_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-           ) -> Iterator[dict[str, list[str]]]:
+           ) -> dict[str, list[str]]:
     """Every kind of input, from the sealed example case: how to verify it."""
     assert main(["export", str(sealed_case), "--bagit", str(tmp_path / "bag")]) == 0
     assert main(["export", str(sealed_case), "--bagit", str(tmp_path / "bag.zip"),
@@ -87,7 +86,7 @@ def things(sealed_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     (tmp_path / "proof.json").write_text(capsys.readouterr().out, encoding="utf-8")
     root = json.loads((tmp_path / "proof.json").read_text())["root"]
     dossier = sorted((sealed_case / "out").glob("*.pdf"))[0]
-    yield {
+    return {
         "case": [str(sealed_case)],
         "bag": [str(tmp_path / "bag")],
         "zip": [str(tmp_path / "bag.zip")],
