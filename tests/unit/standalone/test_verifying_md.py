@@ -6,7 +6,6 @@ folder (the one-file verifier beside it), and its output must be the lines print
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -31,10 +30,9 @@ def test_the_worked_example_has_every_kind_of_step() -> None:
         assert tool in commands, tool
 
 
-def test_the_worked_example_runs_as_printed(_demo_template: Path, tmp_path: Path) -> None:
-    case = tmp_path / "case"
-    shutil.copytree(_demo_template, case)
-    (tmp_path / VERIFIER_NAME).write_bytes(verifier_bytes())
+def test_the_worked_example_runs_as_printed(sealed_case: Path) -> None:
+    case = sealed_case
+    (case.parent / VERIFIER_NAME).write_bytes(verifier_bytes())
     for command, expected in steps():
         done = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=case,
                               capture_output=True, text=True, check=False,
