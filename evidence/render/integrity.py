@@ -6,10 +6,10 @@ The checks are written for tools found on any Linux or macOS machine (``sha256su
 archive can check the evidence years later without this software: the Merkle algorithm of
 RFC 9162 §2.1 in words, the one-file verifier attached to the annex's page (a paperclip
 annotation: the case data stays alone in the embedded files), and the exact commands for
-objects, records, the custody log, signatures (``openssl pkeyutl -verify -rawin``) and RFC 3161 time-stamp tokens
-(``openssl ts -verify``). The annex prints which signatures and tokens exist; it does not
-judge them: ``evidence verify`` decides, and the annex prints its verdict. It ends with
-the honest limit of all this.
+objects, records, the custody log, signatures (``openssl pkeyutl -verify -rawin``) and
+RFC 3161 time-stamp tokens (``openssl ts -verify``). The annex prints which signatures
+and tokens exist; it does not judge them: ``evidence verify`` decides, and the annex
+prints its verdict. It ends with the honest limit of all this.
 
 Example:
     >>> RECORD_OFFSET
@@ -46,7 +46,7 @@ EXTRACT: Final = (
 a closed world: the verifier is not one of its files)."""
 
 
-class _AttachedVerifier(Flowable):  # type: ignore[misc]
+class _AttachedVerifier(Flowable):
     """A paperclip in the margin: the one-file verifier, attached to this page."""
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:

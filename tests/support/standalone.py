@@ -37,17 +37,30 @@ def run_here(*args: str) -> tuple[int, dict[str, Any]]:
     return code, json.loads(out.getvalue()) if code != 2 else {}
 
 
-def run_stranger(*args: str, path_env: str | None = None, cwd: Path | None = None
-                 ) -> subprocess.CompletedProcess[str]:
+def run_stranger(
+    *args: str, path_env: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run as an outsider: ``python -I`` (no site-packages, so neither `evidence` nor its
     dependencies), from a folder that holds nothing of the project."""
-    env = {"PATH": path_env if path_env is not None else os.environ.get("PATH", ""),
-           "LC_ALL": "C.UTF-8"}
+    env = {
+        "PATH": path_env if path_env is not None else os.environ.get("PATH", ""),
+        "LC_ALL": "C.UTF-8",
+    }
     python = Path(sys.base_prefix) / "bin" / "python3"
-    script = str(SCRIPT) if cwd is None or not (cwd.parent / SCRIPT.name).is_file() else (
-        f"../{SCRIPT.name}")
-    return subprocess.run([str(python), "-I", script, *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, check=False, timeout=120)
+    script = (
+        str(SCRIPT)
+        if cwd is None or not (cwd.parent / SCRIPT.name).is_file()
+        else (f"../{SCRIPT.name}")
+    )
+    return subprocess.run(
+        [str(python), "-I", script, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        timeout=120,
+    )
 
 
 def problem_checks(findings: list[dict[str, Any]]) -> set[str]:

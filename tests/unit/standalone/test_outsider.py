@@ -31,8 +31,9 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     for name in ("evidence", "blake3", "cryptography"):
-        probe = subprocess.run([str(python), "-c", f"import {name}"], capture_output=True,
-                               cwd=venv, check=False)
+        probe = subprocess.run(
+            [str(python), "-c", f"import {name}"], capture_output=True, cwd=venv, check=False
+        )
         assert probe.returncode != 0, f"{name} is importable in the fresh environment"
     return python
 
@@ -55,11 +56,18 @@ class Run:
     out: str
 
 
-def outsider(python: Path, *args: str, path_env: str = "/usr/bin:/bin",
-             cwd: Path | None = None) -> Run:
-    done = subprocess.run([str(python), str(SCRIPT), *args, "--json"], capture_output=True,
-                          text=True, env={"PATH": path_env}, cwd=cwd, check=False,
-                          timeout=300)
+def outsider(
+    python: Path, *args: str, path_env: str = "/usr/bin:/bin", cwd: Path | None = None
+) -> Run:
+    done = subprocess.run(
+        [str(python), str(SCRIPT), *args, "--json"],
+        capture_output=True,
+        text=True,
+        env={"PATH": path_env},
+        cwd=cwd,
+        check=False,
+        timeout=300,
+    )
     assert done.returncode in (0, 1), done.stderr
     report = json.loads(done.stdout)
     return Run(done.returncode, report["findings"], done.stdout)
@@ -73,14 +81,25 @@ def ours(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, set[str]]
 
 
 @pytest.fixture
-def things(sealed_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-           ) -> dict[str, list[str]]:
+def things(
+    sealed_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> dict[str, list[str]]:
     """Every kind of input, from the sealed example case: how to verify it."""
     assert main(["export", str(sealed_case), "--bagit", str(tmp_path / "bag")]) == 0
-    assert main(["export", str(sealed_case), "--bagit", str(tmp_path / "bag.zip"),
-                 "--zip"]) == 0
-    assert main(["disclose", str(sealed_case), "--records", "CLM-0003,SRC-0001", "-o",
-                 str(tmp_path / "partial")]) == 0
+    assert main(["export", str(sealed_case), "--bagit", str(tmp_path / "bag.zip"), "--zip"]) == 0
+    assert (
+        main(
+            [
+                "disclose",
+                str(sealed_case),
+                "--records",
+                "CLM-0003,SRC-0001",
+                "-o",
+                str(tmp_path / "partial"),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["proof", str(sealed_case), "CLM-0003"]) == 0
     (tmp_path / "proof.json").write_text(capsys.readouterr().out, encoding="utf-8")
@@ -102,15 +121,18 @@ def _verify_args(args: list[str]) -> list[str]:
 
 
 def test_the_outsider_agrees_on_every_kind_of_input(
-        stranger: Path, no_openssl: str, things: dict[str, list[str]],
-        capsys: pytest.CaptureFixture[str]) -> None:
+    stranger: Path,
+    no_openssl: str,
+    things: dict[str, list[str]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     for kind, args in things.items():
         code, theirs = ours(capsys, *_verify_args(args))
         assert code == (1 if kind == "proof" else 0), (kind, theirs)
         for path_env in ("/usr/bin:/bin", no_openssl):
             run = outsider(stranger, *args, path_env=path_env)
             assert run.code == code, (kind, path_env, run.out)
-            assert problem_checks(run.findings) <= theirs, (kind, run.out)  # type: ignore[arg-type]
+            assert problem_checks(run.findings) <= theirs, (kind, run.out)
 
 
 def test_the_shipped_copies_are_the_verifier(things: dict[str, list[str]]) -> None:
@@ -123,7 +145,7 @@ def test_the_shipped_copies_are_the_verifier(things: dict[str, list[str]]) -> No
 
 
 def test_a_tampered_bag_and_partial_case_fail_for_both(
-        stranger: Path, things: dict[str, list[str]], capsys: pytest.CaptureFixture[str]
+    stranger: Path, things: dict[str, list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     bag, partial = Path(things["bag"][0]), Path(things["partial"][0])
     record = bag / "data" / "records" / "CLM-0003.1.json"
@@ -136,12 +158,17 @@ def test_a_tampered_bag_and_partial_case_fail_for_both(
         code, theirs = ours(capsys, "verify", *args)
         run = outsider(stranger, *args)
         assert (code, run.code) == (1, 1), run.out
-        assert problem_checks(run.findings) <= theirs  # type: ignore[arg-type]
+        assert problem_checks(run.findings) <= theirs
 
 
 def test_a_signed_and_stamped_case_with_two_seals(
-        stranger: Path, no_openssl: str, stamped_case: Path, keys: KeyFiles, tsa: TestTSA,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    stranger: Path,
+    no_openssl: str,
+    stamped_case: Path,
+    keys: KeyFiles,
+    tsa: TestTSA,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     trust = ["--trusted-key", str(keys.public), "--tsa-ca", str(tsa.ca_pem)]
     assert ours(capsys, "verify", str(stamped_case), *trust) == (0, set())
     assert outsider(stranger, str(stamped_case), *trust).code == 0
@@ -153,7 +180,8 @@ def test_a_signed_and_stamped_case_with_two_seals(
     assert blind.code == 1
     assert {(f["check"], f["message"]) for f in blind.findings if f["status"] == "ERROR"} == {
         ("seal-signature", "not checked: openssl missing"),
-        ("timestamp-token", "not checked: openssl missing")}
+        ("timestamp-token", "not checked: openssl missing"),
+    }
     # A changed signature byte: both fail, with the check of `evidence verify`.
     sig = stamped_case / "seals" / "0002.json.sig"
     sig.chmod(0o644)
@@ -163,4 +191,4 @@ def test_a_signed_and_stamped_case_with_two_seals(
     code, theirs = ours(capsys, "verify", str(stamped_case), *trust)
     run = outsider(stranger, str(stamped_case), *trust)
     assert (code, run.code) == (1, 1)
-    assert "seal-signature" in problem_checks(run.findings) <= theirs  # type: ignore[arg-type]
+    assert "seal-signature" in problem_checks(run.findings) <= theirs

@@ -34,7 +34,12 @@ def test_the_worked_example_runs_as_printed(sealed_case: Path) -> None:
     case = sealed_case
     (case.parent / VERIFIER_NAME).write_bytes(verifier_bytes())
     for command, expected in steps():
-        done = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=case,
-                              capture_output=True, text=True, check=False,
-                              env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", command],
+            cwd=case,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
+        )
         assert (done.stdout, done.returncode) == (expected, 0), (command, done.stderr)

@@ -18,8 +18,11 @@ from tests.support.standalone import agree
 
 @pytest.fixture(autouse=True)
 def _one_file_verifier_agrees(request: pytest.FixtureRequest) -> Iterator[None]:
-    roots = [request.getfixturevalue(name) for name in ("sealed_case", "stamped_case")
-             if name in request.fixturenames]
+    roots = [
+        request.getfixturevalue(name)
+        for name in ("sealed_case", "stamped_case")
+        if name in request.fixturenames
+    ]
     yield
     for root in roots:
         if isinstance(root, Path) and root.is_dir():
