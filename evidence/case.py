@@ -53,6 +53,7 @@ from evidence.store import (
 )
 
 __all__ = [
+    "CASE_META_ACTION",
     "RECORD_ACTIONS",
     "Case",
     "CaseState",
@@ -64,6 +65,10 @@ __all__ = [
 
 CASE_FILE: Final = "case.yaml"
 RECORD_ACTIONS: Final = frozenset({"collected", "claim-recorded", "superseded"})
+CASE_META_ACTION: Final = "case-metadata"
+"""The custody event by which ``seal`` seals case.yaml: {file, sha256, blake3} of its
+bytes, logged before the seal whenever they changed, so the seal's custody head covers
+them (docs/decisions/0409)."""
 
 
 def tool_name() -> str:
@@ -99,6 +104,8 @@ class CaseState:
     next_source_number: int = 1
     next_claim_number: int = 1
     custody_events: int = 0
+    case_meta: dict[str, Any] | None = None
+    """The details of the latest ``case-metadata`` event (case.yaml as last sealed)."""
 
     def ern_number(self, record_id: str) -> int:
         """1-based position of a record id among the case's ids, in order of entry."""
@@ -109,6 +116,9 @@ class CaseState:
         self.custody_events += 1
         if action == "sealed":
             self.sealed.append(dict(details))
+            return
+        if action == CASE_META_ACTION:
+            self.case_meta = dict(details)
             return
         if action not in RECORD_ACTIONS or subject is None:
             return

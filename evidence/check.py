@@ -13,12 +13,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from evidence.case import CASE_FILE, Case
+from evidence._fs import read_bytes
+from evidence.case import CASE_FILE, Case, CaseState
 from evidence.claims.compile import compile_case_claims
+from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError
 from evidence.report import Report
 
 __all__ = ["check_case"]
+
+
+def _pending_case_yaml(case: Case, state: CaseState, report: Report) -> None:
+    """An edit of case.yaml since it was last sealed: pending, as unsealed claims are."""
+    if not state.sealed:
+        return
+    digest = digest_bytes(read_bytes(case.root / CASE_FILE, what="case.yaml")).sha256
+    if state.case_meta is None:
+        report.add("case-yaml", "INFO", "case.yaml is not sealed yet (the seals predate sealed "
+                   "case metadata); `evidence seal` seals it", path=CASE_FILE)
+    elif state.case_meta.get("sha256") != digest:
+        report.add("case-yaml", "INFO", "case.yaml changed since it was sealed: the change is "
+                   "pending until `evidence seal`; `render` refuses until then",
+                   path=CASE_FILE)
 
 
 def check_case(path: str | os.PathLike[str]) -> Report:
@@ -40,6 +56,7 @@ def check_case(path: str | os.PathLike[str]) -> Report:
     report.add("case-yaml", "PASS", CASE_FILE)
     report.count("case files")
     state = case.state()
+    _pending_case_yaml(case, state, report)
     compile_case_claims(case, state, report)
     return report
 

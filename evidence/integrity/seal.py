@@ -1,5 +1,9 @@
 """``evidence seal``: compile the claims, then commit to every record revision at once.
 
+Before a seal, the digests of case.yaml are logged (a ``case-metadata`` event) whenever
+its bytes changed since the last seal, so that the seal's custody head covers the case's
+metadata as well (docs/decisions/0409).
+
 A seal (``seals/NNNN.json``) holds the RFC 9162 Merkle root (SHA-256) over the RFC 8785
 bytes of every record revision, in the order the revisions entered the case; the list of
 those leaves; the head of the custody log; and the previous seal (sequence, root, file
@@ -23,10 +27,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evidence._fs import Batch, write_new_file
+from evidence._fs import Batch, read_bytes, write_new_file
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, join_members, loads_json
-from evidence.case import Case, CaseState, default_actor
+from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError
@@ -189,6 +193,17 @@ def _leaves(case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes],
     return leaves, hashes
 
 
+def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:
+    """A ``case-metadata`` event when case.yaml's bytes changed since they were last
+    sealed (or were never sealed): the seal's custody head then covers them, so who
+    submits, to whom, under which title is sealed evidence too (docs/decisions/0409)."""
+    pair = digest_bytes(read_bytes(case.root / CASE_FILE, what="case.yaml"))
+    if state.case_meta is not None and state.case_meta.get("sha256") == pair.sha256:
+        return None
+    return NewEvent(CASE_META_ACTION, None, {"file": CASE_FILE, "sha256": pair.sha256,
+                                             "blake3": pair.blake3})
+
+
 def seal_case(
     case: Case,
     *,
@@ -251,6 +266,9 @@ def seal_case(
                 stage(planned)
                 withdrawn.append(planned.id)
             batch.commit()  # the files are durable before the log names them
+        meta_event = _case_metadata_event(case, state)
+        if meta_event is not None:
+            events.append(meta_event)
         case.custody.append(events, actor=who, now=moment)
 
         latest = case.latest_seal()

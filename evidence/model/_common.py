@@ -29,6 +29,7 @@ Action = Literal[
     "collected",
     "claim-recorded",
     "superseded",
+    "case-metadata",
     "sealed",
     "signed",
     "timestamped",

@@ -305,6 +305,9 @@ def render_dossier(
             error = VerificationFailed(report)
             error.hint = (f"The case data of seal {seal.sequence:04d} does not verify, so no "
                           "dossier was written. Run `evidence verify` on the case.")
+            if any(f.check == "case-meta" for f in report.problems()):
+                error.hint = ("case.yaml changed since the seal, and a dossier presents only "
+                              "sealed metadata: run `evidence seal` first, then render.")
             raise error
         content = build_content(bundle, _meta(bundle), verdict_of(report), tool=tool_name())
         pdf, pages = build_pdf(content, spec, bundle, progress)

@@ -35,23 +35,17 @@ from typing import Any
 from evidence._fs import read_bytes
 from evidence._parallel import chunked, map_chunks, worker_count
 from evidence.canonical import loads_json
-from evidence.case import CASE_FILE, RECORD_ACTIONS, Case, load_case_meta
+from evidence.case import CASE_FILE, CASE_META_ACTION, RECORD_ACTIONS, Case, load_case_meta
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError
 from evidence.integrity.merkle import (
     consistency_proof,
     tree_root,
-    verify_consistency,
 )
+from evidence.model import Seal
 from evidence.report import Finding, Report
-from evidence.schema import is_valid, issues
 from evidence.store import parse_record_filename
-from evidence.verify.attachments import (
-    AttachmentResult,
-    check_seal_attachments,
-    check_seal_trust,
-)
-from evidence.verify.chain import check_pins, latest_seal_facts
+from evidence.verify.chain import check_chain, read_seals
 from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
@@ -76,6 +70,8 @@ class _Ctx:
     order: list[tuple[str, int, str]] = field(default_factory=list)  # custody entry order
     custody_digests: dict[int, str] = field(default_factory=dict)  # seq -> line digest
     sealed_events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    case_meta_events: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """(seq, line, details) of each ``case-metadata`` event."""
 
 
 def verify_case(
@@ -119,6 +115,7 @@ def verify_case(
     _check_unreferenced_objects(ctx)
     _check_custody(ctx)
     _check_seals(ctx)
+    _check_case_meta(ctx)
     return report
 
 
@@ -439,6 +436,9 @@ def _check_custody(ctx: _Ctx) -> None:
 
 
 def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> None:
+    if line.action == CASE_META_ACTION and line.seq is not None:
+        ctx.case_meta_events.append((line.seq, line.number, dict(line.details or {})))
+        return
     if line.action == "sealed":
         details = line.details or {}
         sequence = details.get("sequence")
@@ -468,47 +468,26 @@ def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> No
 def _check_seals(ctx: _Ctx) -> None:
     report = ctx.report
     files = ctx.case.seal_files()
-    previous: tuple[dict[str, Any], bytes, list[bytes]] | None = None
-    covered = 0
-    trust: list[tuple[str, AttachmentResult | None]] = []
-    roots: list[tuple[int, str]] = []
-    for index, path in enumerate(files, start=1):
-        rel = ctx.case.rel(path)
-        report.count("seals")
-        trust.append((rel, None))
-        try:
-            data = read_bytes(path, what="seal")
-            doc = loads_json(data, path=rel)
-        except EvidenceError as exc:
-            report.add("seal-schema", "FAIL", exc.message, path=rel)
-            previous = None
+    seals = read_seals(files, report, rel=ctx.case.rel)
+    hashes: dict[int, list[bytes]] = {}
+    for read in seals:
+        if read is None:
             continue
-        if not is_valid("seal", doc):
-            for issue in issues("seal", doc)[:3]:
-                report.add("seal-schema", "FAIL", f"{issue.pointer}: {issue.message}", path=rel)
-            previous = None
-            continue
-        if doc["sequence"] != index or path.name != f"{index:04d}.json":
-            report.add("seal-chain", "FAIL",
-                       f"seal file {path.name} holds sequence {doc['sequence']}, expected "
-                       f"{index:04d}.json", path=rel)
-        if doc["case_id"] != ctx.case.meta.id:
-            report.add("seal-case", "FAIL",
-                       f"sealed for case {doc['case_id']!r}, this case is {ctx.case.meta.id!r}",
-                       path=rel)
-        hashes = _check_leaves(ctx, doc, rel)
-        _check_root(ctx, doc, hashes, rel)
-        _check_previous(ctx, doc, previous, hashes, rel)
-        _check_seal_custody(ctx, doc, data, rel)
-        trust[-1] = (rel, check_seal_attachments(report, path, data, doc, ctx.options,
-                                                 rel=rel, custody_path=ctx.case.custody.path))
-        previous = (doc, data, hashes)
-        covered = len(doc["leaves"])
-        roots.append((doc["sequence"], doc["tree"]["root"]))
-        if index == len(files):
-            report.latest_seal = latest_seal_facts(doc, data, rel)
-    check_seal_trust(report, trust, ctx.options)
-    check_pins(report, roots, ctx.options, rel=trust[-1][0] if trust else "seals/")
+        leaf_hashes = _check_leaves(ctx, read.seal, read.rel)
+        _check_root(ctx, read.seal, leaf_hashes, read.rel)
+        _check_seal_custody(ctx, read.seal, read.data, read.rel)
+        hashes[read.seal.sequence] = leaf_hashes
+
+    def proof(old: Seal, new: Seal) -> list[bytes] | None:
+        # The leaves are the record files' own hashes: the proof is computed, not trusted.
+        leaves = hashes.get(new.sequence)
+        return None if leaves is None else consistency_proof(leaves, old.size)
+
+    check_chain(report, seals, case_id=ctx.case.meta.id, options=ctx.options,
+                custody_path=ctx.case.custody.path, proof=proof,
+                names=[ctx.case.rel(p) for p in files])
+    last = seals[-1] if seals else None
+    covered = last.seal.size if last is not None else 0
     present = {int(p.name[:-5]) for p in files}
     for sequence in sorted(ctx.sealed_events):
         if sequence not in present:
@@ -527,22 +506,22 @@ def _check_seals(ctx: _Ctx) -> None:
         report.add("unsealed", "INFO", "the case has no seal yet", path="seals/")
 
 
-def _check_leaves(ctx: _Ctx, doc: dict[str, Any], rel: str) -> list[bytes]:
+def _check_leaves(ctx: _Ctx, seal: Seal, rel: str) -> list[bytes]:
     hashes: list[bytes] = []
     order = ctx.order
-    for index, leaf in enumerate(doc["leaves"]):
-        label = f"{leaf['id']}.{leaf['revision']}"
-        rec = ctx.records.get((leaf["id"], leaf["revision"]))
+    for index, leaf in enumerate(seal.leaves):
+        label = f"{leaf.id}.{leaf.revision}"
+        rec = ctx.records.get((leaf.id, leaf.revision))
         if rec is None:
             ctx.report.add("seal-leaf", "FAIL", f"leaf {index} names {label}, which is missing",
                            path=rel, record=label)
             hashes.append(b"\x00" * 32)
             continue
-        if (rec.blake3, rec.sha256) != (leaf["blake3"], leaf["sha256"]):
+        if (rec.blake3, rec.sha256) != (leaf.blake3, leaf.sha256):
             ctx.report.add("seal-leaf", "FAIL",
-                           f"leaf {index} says blake3 {leaf['blake3'][:16]}…, the record file "
+                           f"leaf {index} says blake3 {leaf.blake3[:16]}…, the record file "
                            f"has {rec.blake3[:16]}…", path=rel, record=label)
-        if index >= len(order) or order[index][:2] != (leaf["id"], leaf["revision"]):
+        if index >= len(order) or order[index][:2] != (leaf.id, leaf.revision):
             entered = (f"{order[index][0]}.{order[index][1]}" if index < len(order)
                        else "nothing")
             ctx.report.add("seal-order", "FAIL",
@@ -552,82 +531,72 @@ def _check_leaves(ctx: _Ctx, doc: dict[str, Any], rel: str) -> list[bytes]:
     return hashes
 
 
-def _check_root(ctx: _Ctx, doc: dict[str, Any], hashes: list[bytes], rel: str) -> None:
-    tree = doc["tree"]
-    if tree["size"] != len(doc["leaves"]):
-        ctx.report.add("seal-root", "FAIL",
-                       f"tree size {tree['size']}, but {len(doc['leaves'])} leaves", path=rel)
-        return
+def _check_root(ctx: _Ctx, seal: Seal, hashes: list[bytes], rel: str) -> None:
     root = tree_root(hashes).hex()
-    if root != tree["root"]:
-        ctx.report.add("seal-root", "FAIL", f"expected root {tree['root']}, computed {root}",
+    if root != seal.root:
+        ctx.report.add("seal-root", "FAIL", f"expected root {seal.root}, computed {root}",
                        path=rel)
     else:
         ctx.report.add("seal-root", "PASS", rel)
 
 
-def _check_previous(ctx: _Ctx, doc: dict[str, Any],
-                    previous: tuple[dict[str, Any], bytes, list[bytes]] | None,
-                    hashes: list[bytes], rel: str) -> None:
-    link = doc["previous"]
-    if doc["sequence"] == 1:
-        if link is not None:
-            ctx.report.add("seal-chain", "FAIL", "the first seal names a previous seal", path=rel)
-        return
-    if link is None:
-        ctx.report.add("seal-chain", "FAIL", "names no previous seal", path=rel)
-        return
-    if previous is None:
-        ctx.report.add("seal-chain", "ERROR", "the previous seal could not be read", path=rel)
-        return
-    prev_doc, prev_bytes, prev_hashes = previous
-    expected = {"sequence": prev_doc["sequence"], "root": prev_doc["tree"]["root"],
-                "sha256": digest_bytes(prev_bytes).sha256}
-    if link != expected:
-        which = next(k for k in ("sequence", "root", "sha256") if link[k] != expected[k])
-        ctx.report.add("seal-chain", "FAIL",
-                       f"previous.{which} is {link[which]}, the previous seal file gives "
-                       f"{expected[which]}", path=rel)
-    old_size = len(prev_hashes)
-    if old_size == 0:
-        return
-    if old_size > len(hashes) or hashes[:old_size] != prev_hashes:
-        ctx.report.add("seal-consistency", "FAIL",
-                       f"the first {old_size} leaves differ from the previous seal's: the case "
-                       "did not only grow", path=rel)
-        return
-    proof = consistency_proof(hashes, old_size)
-    if verify_consistency(old_size, len(hashes), bytes.fromhex(prev_doc["tree"]["root"]),
-                          bytes.fromhex(doc["tree"]["root"]), proof):
-        ctx.report.add("seal-consistency", "PASS", rel)
-    else:
-        ctx.report.add("seal-consistency", "FAIL",
-                       f"no RFC 9162 consistency between tree sizes {old_size} and "
-                       f"{len(hashes)}", path=rel)
-
-
-def _check_seal_custody(ctx: _Ctx, doc: dict[str, Any], data: bytes, rel: str) -> None:
-    head = doc["custody"]
-    found = ctx.custody_digests.get(head["seq"])
+def _check_seal_custody(ctx: _Ctx, seal: Seal, data: bytes, rel: str) -> None:
+    found = ctx.custody_digests.get(seal.custody_seq)
     if found is None:
         ctx.report.add("seal-custody", "FAIL",
-                       f"names custody event {head['seq']}, which the log does not have",
+                       f"names custody event {seal.custody_seq}, which the log does not have",
                        path=rel)
-    elif found != head["sha256"]:
+    elif found != seal.custody_sha256:
         ctx.report.add("seal-custody", "FAIL",
-                       f"custody event {head['seq']} should hash to {head['sha256']}, the log "
-                       f"line hashes to {found}", path=rel)
-    event = ctx.sealed_events.get(doc["sequence"])
+                       f"custody event {seal.custody_seq} should hash to "
+                       f"{seal.custody_sha256}, the log line hashes to {found}", path=rel)
+    event = ctx.sealed_events.get(seal.sequence)
     digest = digest_bytes(data).sha256
     if event is None:
         ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
-    elif event.get("sha256") != digest or event.get("root") != doc["tree"]["root"]:
+    elif event.get("sha256") != digest or event.get("root") != seal.root:
         ctx.report.add("seal-logged", "FAIL",
                        f"the custody log's `sealed` event (line {event['_line']}) gives sha256 "
                        f"{event.get('sha256')}, the seal file has {digest}", path=rel)
-    elif event["_seq"] <= head["seq"]:
+    elif event["_seq"] <= seal.custody_seq:
         ctx.report.add("seal-logged", "FAIL",
                        "the `sealed` event comes before the custody head the seal names",
                        path=rel)
 
 
+# -- case.yaml ----------------------------------------------------------------------------
+
+
+def _check_case_meta(ctx: _Ctx) -> None:
+    """``case-meta``: case.yaml is the one the latest seal covers (docs/decisions/0409).
+
+    Its digests are logged by a ``case-metadata`` event before the seal's custody head;
+    a live case.yaml whose bytes differ was edited after sealing (seal again to seal the
+    edit). A case sealed before such events existed gets INFO: its metadata is not sealed.
+    """
+    latest = ctx.report.latest_seal
+    path = ctx.case.root / CASE_FILE
+    if latest is None or not path.is_file():
+        return  # nothing sealed yet, or case-missing says it
+    head = latest["custody_head"]["seq"]
+    sealed = [event for event in ctx.case_meta_events if event[0] <= head]
+    if not sealed:
+        ctx.report.add("case-meta", "INFO",
+                       f"case.yaml is not covered by seal {latest['sequence']:04d} (made "
+                       "before case metadata was sealed); `evidence seal` seals it",
+                       path=CASE_FILE)
+        return
+    _, line, details = sealed[-1]
+    try:
+        digest = digest_bytes(read_bytes(path, what="case.yaml")).sha256
+    except EvidenceError as exc:
+        ctx.report.add("case-meta", "ERROR", exc.message, path=CASE_FILE)
+        return
+    if digest != details.get("sha256"):
+        ctx.report.add("case-meta", "FAIL",
+                       f"case.yaml is not the one seal {latest['sequence']:04d} covers (custody "
+                       f"line {line} records sha256 {details.get('sha256')}, the file has "
+                       f"{digest}): its metadata was edited after sealing; run `evidence seal` "
+                       "to seal the change, or restore it", path=CASE_FILE)
+    else:
+        ctx.report.add("case-meta", "PASS", CASE_FILE)

@@ -27,10 +27,8 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +46,11 @@ from evidence.integrity.disclose import (
     is_partial_case,
     load_disclosure,
 )
-from evidence.integrity.merkle import verify_consistency, verify_inclusion
+from evidence.integrity.merkle import verify_inclusion
 from evidence.integrity.proof import check_proof, load_proof
 from evidence.model import RecordId, Seal, SourceRef
 from evidence.report import Report
-from evidence.schema import is_valid, issues
+from evidence.schema import is_valid
 from evidence.verify.attachments import check_seal_attachments, check_seal_trust
 from evidence.verify.case import (
     Progress,
@@ -63,6 +61,7 @@ from evidence.verify.case import (
     _fallback_meta,
     _scan,
 )
+from evidence.verify.chain import ReadSeal, check_chain, read_seals
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import RecordScan
 
@@ -112,13 +111,7 @@ def verify_proof_file(
 # -- a partial case -------------------------------------------------------------------------
 
 
-@dataclass
-class _Sealed:
-    path: Path
-    rel: str
-    data: bytes
-    doc: dict[str, Any]
-    seal: Seal
+_Sealed = ReadSeal
 
 
 def verify_partial_case(
@@ -151,7 +144,7 @@ def verify_partial_case(
         meta = _fallback_meta(root)
     ctx = _Ctx(Case(root, meta), report, progress, opts)
     _scan(ctx)
-    seals = _check_seals(ctx)
+    seals = _check_seals(ctx, disclosure)
     if not seals:
         report.add("disclosure", "FAIL", "a partial case holds no seal", path="seals/")
         return report
@@ -170,59 +163,20 @@ def verify_partial_case(
     return report
 
 
-def _check_seals(ctx: _Ctx) -> list[_Sealed]:
-    report = ctx.report
-    out: list[_Sealed] = []
-    for index, path in enumerate(ctx.case.seal_files(), start=1):
-        rel = ctx.case.rel(path)
-        report.count("seals")
-        try:
-            data = read_bytes(path, what="seal")
-            doc = loads_json(data, path=rel)
-        except EvidenceError as exc:
-            report.add("seal-schema", "FAIL", exc.message, path=rel)
-            continue
-        if not is_valid("seal", doc):
-            for issue in issues("seal", doc)[:3]:
-                report.add("seal-schema", "FAIL", f"{issue.pointer}: {issue.message}", path=rel)
-            continue
-        seal = Seal.from_dict(doc)
-        if seal.sequence != index or path.name != seal.filename:
-            report.add("seal-chain", "FAIL", f"seal file {path.name} holds sequence "
-                                             f"{seal.sequence}, expected {index:04d}.json",
-                       path=rel)
-        if seal.case_id != ctx.case.meta.id:
-            report.add("seal-case", "FAIL", f"sealed for case {seal.case_id!r}, this case is "
-                                            f"{ctx.case.meta.id!r}", path=rel)
-        _check_previous(ctx, seal, out[-1] if out else None, rel)
-        check_seal_attachments(report, path, data, doc, ctx.options, rel=rel,
-                               custody_path=ctx.case.custody.path)
-        out.append(_Sealed(path, rel, data, doc, seal))
-    return out
+def _check_seals(ctx: _Ctx, disclosure: Disclosure) -> list[_Sealed]:
+    """The seal-chain checks every verifier shares; the consistency proofs come from
+    disclosure.json, since the withheld leaves cannot be hashed here."""
+    files = ctx.case.seal_files()
+    read = read_seals(files, ctx.report, rel=ctx.case.rel)
 
+    def proof(old: Seal, new: Seal) -> list[bytes] | None:
+        found = disclosure.consistency.get((old.sequence, new.sequence))
+        return None if found is None else [bytes.fromhex(h) for h in found]
 
-def _check_previous(ctx: _Ctx, seal: Seal, previous: _Sealed | None, rel: str) -> None:
-    link = seal.previous
-    if seal.sequence == 1:
-        if link is not None:
-            ctx.report.add("seal-chain", "FAIL", "the first seal names a previous seal",
-                           path=rel)
-        return
-    if previous is None or link is None:
-        ctx.report.add("seal-chain", "FAIL", "the previous seal is missing or unreadable"
-                       if link is not None else "names no previous seal", path=rel)
-        return
-    expected = {"sequence": previous.seal.sequence, "root": previous.seal.root,
-                "sha256": digest_bytes(previous.data).sha256}
-    if dict(link) != expected:
-        ctx.report.add("seal-chain", "FAIL", f"names previous seal {dict(link)}, the previous "
-                                             f"seal file gives {expected}", path=rel)
-    else:
-        ctx.report.add("seal-chain", "PASS", rel)
-    if previous.seal.leaves != seal.leaves[: previous.seal.size]:
-        ctx.report.add("seal-consistency", "FAIL",
-                       f"the first {previous.seal.size} leaves differ from the previous "
-                       "seal's: the case did not only grow", path=rel)
+    check_chain(ctx.report, read, case_id=ctx.case.meta.id, options=ctx.options,
+                custody_path=ctx.case.custody.path, proof=proof,
+                names=[ctx.case.rel(p) for p in files])
+    return [r for r in read if r is not None]
 
 
 def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> None:
@@ -239,8 +193,6 @@ def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> 
         report.add("disclosure", "FAIL", f"disclosure of case {disclosure.case_id!r}, "
                                          f"case.yaml says {ctx.case.meta.id!r}",
                    path=DISCLOSURE_FILE)
-    for old, new in itertools.pairwise(seals):
-        _check_consistency(ctx, disclosure, old.seal, new.seal, new.rel)
     numbers = exhibit_numbers(latest.seal)
     listed = set()
     for entry in disclosure.records:
@@ -266,25 +218,6 @@ def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> 
             report.add("record-unaccounted", "FAIL",
                        "a record file that disclosure.json does not list",
                        path=f"records/{label}.json", record=label)
-
-
-def _check_consistency(ctx: _Ctx, disclosure: Disclosure, old: Seal, new: Seal,
-                       rel: str) -> None:
-    if old.size == 0:
-        return
-    proof = disclosure.consistency.get((old.sequence, new.sequence))
-    if proof is None:
-        ctx.report.add("seal-consistency", "FAIL", f"disclosure.json has no consistency proof "
-                                                   f"from seal {old.sequence} to {new.sequence}",
-                       path=rel)
-        return
-    if verify_consistency(old.size, new.size, bytes.fromhex(old.root), bytes.fromhex(new.root),
-                          [bytes.fromhex(h) for h in proof]):
-        ctx.report.add("seal-consistency", "PASS", rel)
-    else:
-        ctx.report.add("seal-consistency", "FAIL",
-                       f"no RFC 9162 consistency between seal {old.sequence} (size {old.size}) "
-                       f"and seal {new.sequence} (size {new.size})", path=rel)
 
 
 def _check_leaf_proof(ctx: _Ctx, entry: DisclosedRecord, rec: RecordScan,

@@ -194,7 +194,7 @@ def scan_line(number: int, raw: bytes) -> LineScan:
     return LineScan(
         number, digest, True, data["seq"], data["prev"], data["action"],
         (subject["id"], subject["revision"], subject["blake3"]) if subject else None,
-        data["details"] if data["action"] == "sealed" else None, findings,
+        data["details"] if data["action"] in ("sealed", "case-metadata") else None, findings,
     )
 
 

@@ -36,7 +36,7 @@ def test_the_sealed_example_passes(sealed_case: Path) -> None:
 def test_the_json_report_shape(sealed_case: Path) -> None:
     (sealed_case / "records" / "notes.txt").write_text("x", encoding="utf-8")
     doc = json.loads(json.dumps(verify_case(sealed_case).to_dict()))
-    assert set(doc) == {"ok", "findings", "checked"}
+    assert set(doc) == {"ok", "findings", "checked", "latest_seal"}
     assert doc["ok"] is False
     assert doc["findings"] == [{"check": "record-name", "status": "FAIL",
                                 "path": "records/notes.txt", "record": None,

@@ -183,6 +183,16 @@ def _link_in_out(root: Path) -> None:
     (root / "out" / "x.pdf").symlink_to("/etc/hostname")
 
 
+def _edit_case_yaml(old: str, new: str) -> Callable[[Path], None]:
+    def tamper(root: Path) -> None:
+        path = root / "case.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text, text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return tamper
+
+
 def _drop_custody_head(root: Path) -> None:
     path = root / "custody.jsonl"
     path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[2:]))
@@ -337,6 +347,36 @@ CLASSES: list[Tamper] = [
     Tamper("case-yaml-deleted", lambda r: (r / "case.yaml").unlink(), "case-missing", "case.yaml"),
     Tamper("records-deleted", lambda r: shutil.rmtree(r / "records"), "case-missing", "records"),
     Tamper("objects-deleted", lambda r: shutil.rmtree(r / "objects"), "case-missing", "objects"),
+    # 3. case.yaml is sealed: an edit after the seal is a finding
+    Tamper(
+        "case-title-edited",
+        _edit_case_yaml("title: Integrity test case", "title: Another case"),
+        "case-meta",
+        "case.yaml",
+    ),
+    Tamper(
+        "case-summary-edited",
+        _edit_case_yaml("A narrative summary", "A different summary"),
+        "case-meta",
+        "case.yaml",
+    ),
+    Tamper(
+        "case-classification-edited",
+        _edit_case_yaml("classification: public", "classification: restricted"),
+        "case-meta",
+        "case.yaml",
+    ),
+    Tamper(
+        "case-submitter-added",
+        lambda r: (r / "case.yaml").write_text(
+            (r / "case.yaml")
+            .read_text("utf-8")
+            .replace("submitter: {}", "submitter: {organisation: Someone Else}"),
+            "utf-8",
+        ),
+        "case-meta",
+        "case.yaml",
+    ),
 ]
 
 
@@ -496,3 +536,23 @@ def test_the_tamper_table_lists_every_class() -> None:
     assert len(rows) >= 100
     for case in CLASSES:
         assert f"| `{case.id}` | `{case.check}` |" in table, case.id
+
+
+def test_render_refuses_unsealed_metadata_and_check_shows_it_pending(stamped_case: Path) -> None:
+    """Issue 10, item 3: a dossier presents only sealed metadata."""
+    from evidence.check import check_case
+    from evidence.errors import VerificationFailed
+    from evidence.render import render_dossier
+
+    _edit_case_yaml("title: Integrity test case", "title: Another case")(stamped_case)
+    pending = [f for f in check_case(stamped_case).findings if f.check == "case-yaml"]
+    assert [f.status for f in pending] == ["INFO"]
+    assert "pending" in pending[0].message
+    with pytest.raises(VerificationFailed) as caught:
+        render_dossier(Case.open(stamped_case), template="icc-otp", actor=ACTOR)
+    assert "run `evidence seal` first" in (caught.value.hint or "")
+    assert not (stamped_case / "out").exists() or not any((stamped_case / "out").iterdir())
+    assert seal_case(Case.open(stamped_case), actor=ACTOR).seal is not None
+    report = verify_case(stamped_case)
+    assert report.passed["case-meta"] == 1
+    assert "case-meta" not in {f.check for f in report.problems()}
