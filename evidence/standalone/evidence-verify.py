@@ -154,6 +154,7 @@ class Case:
         self.line_digests: dict[int, str] = {}
         self.sealed: dict[int, dict[str, Any]] = {}
         self.attach_events: dict[str, dict[str, Any]] = {}
+        self.case_meta: list[tuple[int, int, dict[str, Any]]] = []  # seq, line, details
         self.case_id = case_id(root)
 
     def add(self, *a: Any, **k: Any) -> None:
@@ -455,6 +456,8 @@ def check_custody(c: Case, *, partial: bool = False) -> None:
         details, subject = event.get("details") or {}, event.get("subject")
         if event.get("action") == "sealed" and isinstance(details.get("sequence"), int):
             c.sealed[details["sequence"]] = {**details, "_line": number, "_seq": seq}
+        elif event.get("action") == "case-metadata":
+            c.case_meta.append((seq, number, details))
         elif event.get("action") in ("signed", "timestamped") and "file" in details:
             c.attach_events[str(details["file"]).rsplit("/", 1)[-1]] = {
                 **details, "_action": event["action"]}
@@ -546,12 +549,27 @@ def check_seals(c: Case) -> None:
         states.append((rel, check_attachments(c, path, data, doc, rel)))
         prev, covered = (doc, data, hashes), len(doc["leaves"])
     check_trust(c, states)
+    if seals and seals[-1][2] is not None:
+        check_case_meta(c, seals[-1][2])
     present = {int(p.name[:-5]) for p, _, _ in seals}
     for sequence, event in sorted(c.sealed.items()):
         if sequence not in present:
             c.add("seal-missing", "FAIL", f"the custody log (line {event['_line']}) records "
                   f"seal {sequence}, whose file is missing", f"seals/{sequence:04d}.json")
     del covered
+
+
+def check_case_meta(c: Case, latest: dict[str, Any]) -> None:
+    """case.yaml has the digest of the last `case-metadata` event the latest seal covers."""
+    sealed = [e for e in c.case_meta if e[0] <= latest["custody"]["seq"]]
+    if not sealed or not (c.root / "case.yaml").is_file():
+        return
+    _, line, details = sealed[-1]
+    digest = sha256((c.root / "case.yaml").read_bytes())
+    if digest != details.get("sha256"):
+        c.add("case-meta", "FAIL", f"case.yaml is not the one the latest seal covers (custody "
+              f"line {line} records sha256 {details.get('sha256')}, the file has {digest})",
+              "case.yaml")
 
 
 def check_leaves(c: Case, doc: dict[str, Any], rel: str) -> list[bytes]:
