@@ -988,6 +988,17 @@ def pdf_objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
     return objs
 
 
+def pdf_string(token: bytes) -> str:
+    """A PDF string object, (literal) or <hex> (ISO 32000-1 §7.3.4), as text."""
+    if token.startswith(b"<"):
+        raw = bytes.fromhex(re.sub(rb"\s", b"", token[1:-1]).decode())
+    else:
+        escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+        raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m[1], 8) & 255]) if m[1][
+            :1].isdigit() else escapes.get(m[1], m[1]), token[1:-1], flags=re.S)
+    return raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
+
+
 def pdf_attachments(pdf: bytes) -> dict[str, bytes]:
     """The attached files of a PDF (ISO 32000-1 §7.11.4): file specifications whose /EF
     names a stream, inflated with zlib (FlateDecode) when the stream says so."""
@@ -995,26 +1006,48 @@ def pdf_attachments(pdf: bytes) -> dict[str, bytes]:
     found = {}
     for body, _ in objs.values():
         ef = re.search(rb"/EF\s*<<\s*/F\s+(\d+) 0 R", body)
-        name = re.search(rb"/UF\s*\((.*?)(?<!\\)\)", body) or re.search(
-            rb"/F\s*\((.*?)(?<!\\)\)", body)
+        name = re.search(rb"/UF\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)", body) or re.search(
+            rb"/F\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)", body)
         if not ef or not name or objs.get(int(ef[1]), (b"", None))[1] is None:
             continue
         head, data = objs[int(ef[1])]
         assert data is not None
         if b"FlateDecode" in head:
             data = zlib.decompress(data)
-        found[re.sub(rb"\\(.)", rb"\1", name[1]).decode("utf-8")] = data
+        found[pdf_string(name[1])] = data
     return found
 
 
+def check_pages(pdf: bytes, manifest: dict[str, Any], report: Report, name: str) -> None:
+    """What can be seen of the pages without re-rendering them: one revision, nothing after
+    its end, the page count the manifest gives, no annotation beyond links and this file."""
+    objs = [head for head, _ in pdf_objects(pdf).values()]
+    pages = sum(1 for h in objs if re.search(rb"/Type\s*/Page(?![a-zA-Z])", h))
+    extra = re.findall(rb"/Subtype\s*/(Text|FreeText|Square|Circle|Line|Polygon|PolyLine|"
+                       rb"Highlight|Underline|Squiggly|StrikeOut|Stamp|Caret|Ink|Popup|Sound|"
+                       rb"Movie|Widget|Screen|Watermark|Redact)\b", b"".join(objs))
+    if pdf.count(b"%%EOF") != 1 or not pdf.rstrip(b"\r\n").endswith(b"%%EOF"):
+        report.add("dossier-pages", "FAIL", "bytes after the end of the rendering (an "
+                   "incremental update or appended data)", name)
+    if pages != (manifest.get("pages") or {}).get("total"):
+        report.add("dossier-pages", "FAIL", f"{pages} page(s), the manifest says "
+                   f"{(manifest.get('pages') or {}).get('total')}", name)
+    if extra or len([h for h in objs if re.search(rb"/Subtype\s*/FileAttachment", h)]) > 1:
+        report.add("dossier-pages", "FAIL", "an annotation the renderer does not add", name)
+    report.add("dossier-pages", "INFO", "the printed text is not compared here: `evidence "
+               "verify` re-renders the embedded data to compare every page", name)
+
+
 def verify_dossier(path: Path, report: Report, args: argparse.Namespace) -> None:
-    files = pdf_attachments(path.read_bytes())
+    pdf = path.read_bytes()
+    files = pdf_attachments(pdf)
     files.pop(Path(__file__).name, None)  # this program, attached to the integrity annex
     files.pop("evidence-verify.py", None)
     if "evidence-dossier.json" not in files:
         report.add("dossier-embedded", "FAIL", "the PDF carries no evidence-dossier.json",
                    path.name)
         return
+    check_pages(pdf, load_json(files["evidence-dossier.json"]), report, path.name)
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in files.items():
             if not re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", name) or ".." in name:
