@@ -305,6 +305,10 @@ def test_classification_on_every_page(writable_case: Path, classification: str, 
     meta = writable_case / "case.yaml"
     meta.write_text(meta.read_text(encoding="utf-8").replace(
         "classification: public", f"classification: {classification}"), encoding="utf-8")
+    # case.yaml is sealed evidence (docs/decisions/0409): seal the edit, then render.
+    from evidence.integrity.seal import seal_case
+
+    assert seal_case(Case.open(writable_case), actor="tester").seal is not None
     result = render_dossier(Case.open(writable_case), template="un-report", actor="tester")
     pages = [norm(text) for text in page_texts(result.path)]
     assert distribution in pages[0]
