@@ -1018,6 +1018,19 @@ def pdf_attachments(pdf: bytes) -> dict[str, bytes]:
     return found
 
 
+def pdfdetach(path: Path) -> dict[str, bytes]:
+    """The attached files, as poppler's `pdfdetach -saveall` saves them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True,
+                                text=True, check=False).stdout.splitlines()[1:]
+        names = [line.split(": ", 1)[1] for line in listed if ": " in line]
+        for name in {str(Path(n).parent) for n in names}:
+            Path(tmp, name).mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pdfdetach", "-saveall", "-o", tmp, str(path)], capture_output=True,
+                       check=False)
+        return {n: Path(tmp, n).read_bytes() for n in names if Path(tmp, n).is_file()}
+
+
 def check_pages(pdf: bytes, manifest: dict[str, Any], report: Report, name: str) -> None:
     """What can be seen of the pages without re-rendering them: one revision, nothing after
     its end, the page count the manifest gives, no annotation beyond links and this file."""
@@ -1041,6 +1054,8 @@ def check_pages(pdf: bytes, manifest: dict[str, Any], report: Report, name: str)
 def verify_dossier(path: Path, report: Report, args: argparse.Namespace) -> None:
     pdf = path.read_bytes()
     files = pdf_attachments(pdf)
+    if "evidence-dossier.json" not in files and shutil.which("pdfdetach"):
+        files = pdfdetach(path)  # a PDF rewritten with object streams, which we do not read
     files.pop(Path(__file__).name, None)  # this program, attached to the integrity annex
     files.pop("evidence-verify.py", None)
     if "evidence-dossier.json" not in files:

@@ -6,6 +6,7 @@ and the one-file verifier says so (INFO) instead of claiming the pages were comp
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from evidence.case import Case
 from evidence.render import render_dossier
 from tests.support.cases import copy_case
 from tests.support.fixtures import KeyFiles
-from tests.support.standalone import problem_checks, run_here
+from tests.support.standalone import module, problem_checks, run_here
 from tests.support.tsa import TestTSA
 from tests.unit.verify.test_tamper_dossier import CLASSES, PdfTamper
 
@@ -37,8 +38,9 @@ def test_the_untouched_dossier(dossier: Path, keys: KeyFiles, tsa: TestTSA) -> N
 
 
 @pytest.mark.parametrize("case", CLASSES, ids=[c.id for c in CLASSES])
-def test_a_tampered_dossier(dossier: Path, tmp_path: Path, keys: KeyFiles, tsa: TestTSA,
-                            case: PdfTamper) -> None:
+def test_a_tampered_dossier(
+    dossier: Path, tmp_path: Path, keys: KeyFiles, tsa: TestTSA, case: PdfTamper
+) -> None:
     forged = tmp_path / "forged.pdf"
     forged.write_bytes(case.tamper(dossier.read_bytes()))
     code, report = run_here(str(forged), *_trust(keys, tsa))
@@ -48,3 +50,12 @@ def test_a_tampered_dossier(dossier: Path, tmp_path: Path, keys: KeyFiles, tsa: 
     else:
         notes = [f["message"] for f in report["findings"] if f["check"] == "dossier-pages"]
         assert any("re-renders" in note for note in notes)
+
+
+def test_its_pdf_reader_and_pdfdetach_find_the_same_files(dossier: Path) -> None:
+    if shutil.which("pdfdetach") is None:
+        pytest.skip("poppler's pdfdetach is not installed")
+    read = module().pdf_attachments(dossier.read_bytes())
+    assert "evidence-verify.py" in read
+    assert "evidence-dossier.json" in read
+    assert module().pdfdetach(dossier) == read
