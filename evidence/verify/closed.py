@@ -48,7 +48,7 @@ _CLAIMS_FILE: Final = re.compile(r"^[^.].*\.ya?ml$")
 
 def is_leftover(name: str) -> bool:
     """True for the name of a temporary file an interrupted write leaves behind."""
-    return bool(_TEMP.match(name) or _INCOMING.match(name))
+    return name.startswith(".") and bool(_TEMP.match(name) or _INCOMING.match(name))
 
 
 def scan_closed_world(root: Path, report: Report) -> None:
