@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -177,8 +177,10 @@ def _tag_line(label: str, value: str) -> str:
     return f"{label}: {' '.join(value.split())}\n"
 
 
-def write_tag_files(root: Path, info: Sequence[tuple[str, str]]) -> str:
-    """Write bagit.txt, bag-info.txt (``info`` in order) and the tag manifests.
+def write_tag_files(root: Path, info: Sequence[tuple[str, str]],
+                    extra: Mapping[str, bytes] | None = None) -> str:
+    """Write bagit.txt, bag-info.txt (``info`` in order), ``extra`` tag files (such as the
+    one-file verifier) and the tag manifests, which list every tag file.
 
     Values are written on one line each (white space runs become one space).
 
@@ -190,6 +192,7 @@ def write_tag_files(root: Path, info: Sequence[tuple[str, str]]) -> str:
         "bagit.txt": (f"BagIt-Version: {BAGIT_VERSION}\n"
                       "Tag-File-Character-Encoding: UTF-8\n").encode(),
         "bag-info.txt": "".join(_tag_line(k, v) for k, v in info).encode("utf-8"),
+        **(extra or {}),
     }
     for name, data in tags.items():
         _new_file(root / name, data)

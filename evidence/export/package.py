@@ -54,6 +54,7 @@ from evidence.export.bagit import (
 from evidence.export.zip import write_zip
 from evidence.integrity.custody import CustodyHead, NewEvent
 from evidence.model import Seal
+from evidence.standalone import VERIFIER_NAME, verifier_bytes
 from evidence.verify.case import Progress
 from evidence.verify.package import (
     INFO_CUSTODY_SEQ,
@@ -249,7 +250,8 @@ def export_case(
             name = target.stem if as_zip else target.name
             summary = write_payload(tmp / name, payload, workers=threads, progress=tick)
             pinned = write_tag_files(tmp / name, _bag_info(case, sealed, head, summary.oxum,
-                                                          summary.octets, moment))
+                                                          summary.octets, moment),
+                                     {VERIFIER_NAME: verifier_bytes()})
             zip_sha256 = None
             if as_zip:
                 zip_sha256 = write_zip(tmp / name, tmp / target.name, root=name)

@@ -16,6 +16,7 @@ Layout (docs/decisions/0403-selective-disclosure.md)::
                           §2.1.4 consistency proofs between consecutive seals; how many
                           records, revisions and custody events were withheld
     OUT/README.txt        how to check it, with this tool or with stock tools
+    OUT/evidence-verify.py  the one-file verifier (standard library and openssl only)
 
 Withheld records appear only as what the seals already say of them: an id, a
 revision, and two digests. No claims/*.yaml, no other record's file, object or custody
@@ -62,6 +63,7 @@ from evidence.integrity.timestamp import openssl_verify_command as openssl_token
 from evidence.integrity.timestamp import token_paths
 from evidence.model import RecordId, Seal
 from evidence.schema import SchemaName, validate
+from evidence.standalone import VERIFIER_NAME, verifier_bytes
 
 __all__ = [
     "DISCLOSURE_FILE",
@@ -392,6 +394,7 @@ def _write(case: Case, plan: _Plan, out: Path, manifest: bytes, disclosure: Disc
         write_new_file(tmp / DISCLOSURE_FILE, manifest, durable=False)
         write_new_file(tmp / README_FILE, _readme(case, plan, disclosure).encode("utf-8"),
                        durable=False)
+        write_new_file(tmp / VERIFIER_NAME, verifier_bytes(), durable=False)
         os.sync()  # everything durable before the folder gets its final name
         if out.exists():
             out.rmdir()  # empty, checked before
@@ -439,6 +442,9 @@ def _readme(case: Case, plan: _Plan, disclosure: Disclosure) -> str:
         "",
         "Check everything with the tool:",
         "  evidence verify . --trusted-key SIGNER.pub --tsa-ca TSA-ROOT.pem",
+        "or, without installing it, with Python 3.11 or later and openssl "
+        f"({VERIFIER_NAME}, in this folder):",
+        f"  python3 {VERIFIER_NAME} . --trusted-key SIGNER.pub --tsa-ca TSA-ROOT.pem",
         "",
         "Check with stock tools:",
         "  1. Each object is named by its BLAKE3 digest: b3sum objects/*/*",

@@ -260,23 +260,7 @@ class DossierCanvas(Canvas):
         doc = self._internal()._doc
         entries: list[Any] = []
         for item in sorted(attachments, key=lambda a: a.name.encode("utf-8")):
-            params = PDFDictionary({
-                "Size": len(item.data),
-                "CheckSum": PDFString(hashlib.md5(item.data, usedforsecurity=False).digest(),
-                                      enc="raw"),
-                "ModDate": PDFDate(ts=doc._timeStamp),
-            })
-            stream = _FileStream(
-                PDFDictionary({"Type": PDFName("EmbeddedFile"),
-                               "Subtype": _pdf_name(item.media_type), "Params": params}),
-                item.data, filters=[PDFStreamFilterZCompress()])
-            spec = PDFDictionary({
-                "Type": PDFName("Filespec"), "F": PDFString(item.name),
-                "UF": PDFString(item.name), "Desc": PDFString(item.description),
-                "EF": PDFDictionary({"F": doc.Reference(stream)}),
-                "AFRelationship": PDFName("Data"),
-            })
-            entries.extend((PDFString(item.name), doc.Reference(spec)))
+            entries.extend((PDFString(item.name), doc.Reference(self._filespec(item))))
         doc.Catalog.Names = PDFDictionary(
             {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(entries)})})
         self._pdfa(entries[1::2])
@@ -311,3 +295,39 @@ class DossierCanvas(Canvas):
         catalog.Metadata = metadata
         catalog.OutputIntents = PDFArray([intent])
         catalog.AF = PDFArray(list(specs))
+
+    def attach(self, item: Attachment, rect: tuple[float, float, float, float]) -> None:
+        """Attach a file to the current page (ISO 32000-1 §12.5.6.15, a FileAttachment
+        annotation shown as a paperclip at ``rect``), outside the ``EmbeddedFiles`` name
+        tree, which holds the case data only. ``pdfdetach -saveall`` extracts it too."""
+        doc = self._internal()._doc
+        # PDF/A-3 (ISO 19005-3 §6.8): every embedded file is an associated file of the
+        # document or of a part of it; this one belongs to its annotation (``AF``).
+        spec = doc.Reference(self._filespec(item))
+        annotation = PDFDictionary({
+            "Type": PDFName("Annot"), "Subtype": PDFName("FileAttachment"),
+            "Rect": PDFArray(list(rect)), "FS": spec, "AF": PDFArray([spec]),
+            "Contents": PDFString(item.description), "Name": PDFName("Paperclip"), "F": 4,
+        })
+        self._internal()._addAnnotation(annotation)
+
+    def _filespec(self, item: Attachment) -> Any:
+        """A file specification with the file as a compressed embedded stream."""
+        doc = self._internal()._doc
+        params = PDFDictionary({
+            "Size": len(item.data),
+            "CheckSum": PDFString(hashlib.md5(item.data, usedforsecurity=False).digest(),
+                                  enc="raw"),
+            "ModDate": PDFDate(ts=doc._timeStamp),
+        })
+        stream = _FileStream(
+            PDFDictionary({"Type": PDFName("EmbeddedFile"),
+                           "Subtype": _pdf_name(item.media_type), "Params": params}),
+            item.data, filters=[PDFStreamFilterZCompress()])
+        spec = PDFDictionary({
+            "Type": PDFName("Filespec"), "F": PDFString(item.name),
+            "UF": PDFString(item.name), "Desc": PDFString(item.description),
+            "EF": PDFDictionary({"F": doc.Reference(stream)}),
+            "AFRelationship": PDFName("Data"),
+        })
+        return spec

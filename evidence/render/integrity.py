@@ -4,11 +4,12 @@ the verdict of verification, and how anyone can check all of it with stock tools
 The checks are written for tools found on any Linux or macOS machine (``sha256sum``,
 ``b3sum``, ``openssl``, ``python3``, poppler's ``pdfdetach``), so that a court or an
 archive can check the evidence years later without this software: the Merkle algorithm of
-RFC 9162 §2.1 in a few lines, and the exact commands for objects, records, the custody
-log, signatures (``openssl pkeyutl -verify -rawin``) and RFC 3161 time-stamp tokens
-(``openssl ts -verify``). The annex prints which signatures and tokens exist; it does not
-judge them: ``evidence verify`` decides, and the annex prints its verdict. It ends with
-the honest limit of all this.
+RFC 9162 §2.1 in words, the one-file verifier attached to the annex's page (a paperclip
+annotation: the case data stays alone in the embedded files), and the exact commands for
+objects, records, the custody log, signatures (``openssl pkeyutl -verify -rawin``) and
+RFC 3161 time-stamp tokens (``openssl ts -verify``). The annex prints which signatures
+and tokens exist; it does not judge them: ``evidence verify`` decides, and the annex
+prints its verdict. It ends with the honest limit of all this.
 
 Example:
     >>> RECORD_OFFSET
@@ -22,40 +23,51 @@ from typing import Final
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from evidence.render.annexes import kv_table, object_name
+from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.coverage import find_unprintable, grouped
 from evidence.render.markup import esc, long_date
 from evidence.render.sections import chunked_table, table_widths
+from evidence.standalone import VERIFIER_NAME, verifier_bytes
 from evidence.store import envelope_bytes
 
-__all__ = ["MERKLE_SCRIPT", "RECORD_OFFSET", "build_integrity"]
+__all__ = ["EXTRACT", "RECORD_OFFSET", "build_integrity"]
 
 RECORD_OFFSET: Final = len(envelope_bytes(b"{}")) - len(b"{}") - len(b"}\n")
 """Where a record's RFC 8785 bytes start in its file (the digests come first, fixed size)."""
-
-MERKLE_SCRIPT: Final = f"""\
-import hashlib, json, sys
-seal = json.load(open(sys.argv[1]))
-def record(leaf):
-    name = "records/%s.%d.json" % (leaf["id"], leaf["revision"])
-    return open(name, "rb").read()[{RECORD_OFFSET}:-2]
-def mth(nodes):
-    if len(nodes) == 1:
-        return nodes[0]
-    k = 1 << ((len(nodes) - 1).bit_length() - 1)
-    return hashlib.sha256(b"\\x01" + mth(nodes[:k]) + mth(nodes[k:])).digest()
-leaves = [hashlib.sha256(b"\\x00" + record(leaf)).digest() for leaf in seal["leaves"]]
-print(mth(leaves).hex() == seal["tree"]["root"])
-"""
-"""A standard-library Python program that recomputes a seal's root from the record files
-(RFC 9162 §2.1.1): run in an extracted case folder with the seal file as argument."""
 
 EXTRACT: Final = (
     "mkdir case && cd case\n"
     "pdfdetach -list ../DOSSIER.pdf | sed -n 's|^[0-9]*: \\(.*\\)/[^/]*$|\\1|p' \\\n"
     "    | sort -u | xargs -r mkdir -p\n"
-    "pdfdetach -saveall ../DOSSIER.pdf"
+    "pdfdetach -saveall ../DOSSIER.pdf\n"
+    f"mv {VERIFIER_NAME} .."
 )
+"""Extract the case data into case/ and the attached verifier beside it (the case folder is
+a closed world: the verifier is not one of its files)."""
+
+
+class _AttachedVerifier(Flowable):
+    """A paperclip in the margin: the one-file verifier, attached to this page."""
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        canv = self.canv
+        x, y = canv.absolutePosition(-16, -14)
+        rect = (x, y, x + 12, y + 14)
+        item = Attachment(VERIFIER_NAME, verifier_bytes(), "text/x-python",
+                          "the one-file verifier: python3 evidence-verify.py DOSSIER.pdf")
+        if isinstance(canv, DossierCanvas):
+            canv.late(lambda c, _: c.attach(item, rect))
+
+
+VERIFY_COMMANDS: Final = (
+    f"python3 ../{VERIFIER_NAME} ../DOSSIER.pdf\n"
+    f"python3 ../{VERIFIER_NAME} . --trusted-key ../SIGNER.pub.pem --tsa-ca ../TSA-CA.pem"
+)
+"""Run the attached verifier on the dossier, and on the extracted case with trust anchors."""
 
 
 def _code(writer: Writer, text: str) -> Paragraph:
@@ -143,7 +155,6 @@ def _signatures(writer: Writer) -> list[Flowable]:
 
 def _how_to(writer: Writer) -> list[Flowable]:
     content = writer.content
-    seal_name = content.seal_file.name
     source = next((s for s in content.sources), None)
     obj = object_name(source.body.object.blake3) if source else "objects/ab/ab…"
     record = content.revisions[0].label if content.revisions else "SRC-0001.1"
@@ -170,18 +181,22 @@ def _how_to(writer: Writer) -> list[Flowable]:
                     "bytes); two nodes combine as SHA-256(0x01 ‖ left ‖ right); the hash of a "
                     "list of n &gt; 1 leaves combines the hash of its first k leaves with the "
                     "hash of the rest, k being the largest power of two smaller than n (RFC "
-                    "9162 §2.1.1). This Python program (save it as merkle.py; it needs nothing "
-                    "but Python 3) prints True when the seal's root is the root of the records:",
-                    numbered_para=False),
-        _code(writer, MERKLE_SCRIPT),
-        _code(writer, f"python3 merkle.py {seal_name}"),
+                    "9162 §2.1.1). The program attached to this page "
+                    f"({writer.code(VERIFIER_NAME)}: Python 3.11 or later, nothing else but "
+                    "openssl for signatures and time-stamps) recomputes it, and makes every "
+                    "check of this annex on the embedded data; save it with "
+                    f"{writer.code('pdfdetach -saveall')} (above) or from the PDF reader's "
+                    "attachments and run:", numbered_para=False),
+        _AttachedVerifier(),
+        _code(writer, VERIFY_COMMANDS),
         writer.para(f"<b>5. The custody log.</b> Each line's {writer.code('prev')} is the "
                     "SHA-256 of the line before it without its line end; the seal names the "
                     "log's last line before it. For line 2 (the third line names its digest):",
                     numbered_para=False),
         _code(writer, "sed -n 2p custody.jsonl | tr -d '\\n' | sha256sum"),
         writer.para("<b>6. Signatures and time-stamps</b>, where they exist (above), with "
-                    "openssl as shown. <b>7. Everything at once:</b> with this software, "
+                    "openssl as shown. <b>7. Everything at once:</b> the attached "
+                    f"{writer.code(VERIFIER_NAME)} (step 4), or, with this software, "
                     f"{writer.code('evidence verify DOSSIER.pdf')} runs every check above on the "
                     "embedded data and compares it with what these pages print.",
                     numbered_para=False),

@@ -57,8 +57,8 @@ def test_the_bag_holds_the_case_and_validates(bag: Path, sealed_case: Path,
                 and f.endswith(".pdf")}
     assert carried - case_files == {p.path for p in package_schemas()} | dossiers
     assert sorted(p.name for p in bag.iterdir()) == [
-        "bag-info.txt", "bagit.txt", "data", "manifest-sha256.txt", "manifest-sha512.txt",
-        "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"]
+        "bag-info.txt", "bagit.txt", "data", "evidence-verify.py", "manifest-sha256.txt",
+        "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"]
 
 
 def test_the_bag_carries_the_custody_log_as_it_was(bag: Path, sealed_case: Path) -> None:

@@ -64,8 +64,8 @@ def test_the_partial_case_verifies_and_counts_what_is_withheld(
 
 def test_layout_and_manifest(partial: Path, stamped_case: Path) -> None:
     assert sorted(p.name for p in partial.iterdir()) == [
-        "README.txt", "case.yaml", "custody.jsonl", "disclosure.json", "objects", "records",
-        "seals"]
+        "README.txt", "case.yaml", "custody.jsonl", "disclosure.json", "evidence-verify.py",
+        "objects", "records", "seals"]
     assert sorted(p.name for p in (partial / "records").iterdir()) == [
         "CLM-0003.1.json", "CLM-0020.1.json", "SRC-0001.1.json"]
     assert sorted(p.name for p in (partial / "seals").iterdir()) == sorted(

@@ -13,12 +13,14 @@ import pytest
 
 from evidence.case import Case
 from evidence.render import render_dossier
-from evidence.render.integrity import EXTRACT, MERKLE_SCRIPT, RECORD_OFFSET
+from evidence.render.integrity import EXTRACT, RECORD_OFFSET, VERIFY_COMMANDS
+from evidence.standalone import verifier_bytes
 from evidence.verify import verify_case
 from evidence.verify.dossier import verify_dossier
 from evidence.verify.options import VerifyOptions
 from tests.support import tsa as tsa_support
 from tests.support.fixtures import KeyFiles, build_stamped_case, write_key_files
+from tests.support.standalone import run_stranger
 from tests.unit.render.pdf import norm, page_texts, squeeze, tool
 
 
@@ -71,7 +73,7 @@ def test_stock_tools_check_what_the_annex_says(stamped: Stamped, tmp_path: Path)
         pytest.skip("poppler's pdfdetach is not installed")
     printed = squeeze(" ".join(page_texts(stamped.pdf)))
     assert squeeze(EXTRACT.replace("DOSSIER", "DOSSIER")) in printed.replace("\u00a0", "")
-    assert squeeze(MERKLE_SCRIPT) in printed.replace("\u00a0", "")
+    assert squeeze(VERIFY_COMMANDS) in printed.replace("\u00a0", "")
 
     work = tmp_path / "work"
     work.mkdir()
@@ -87,8 +89,14 @@ def test_stock_tools_check_what_the_annex_says(stamped: Stamped, tmp_path: Path)
         assert all(line.endswith(": OK") for line in _run("b3sum --check B3SUMS",
                                                           case).splitlines())
 
-    (case / "merkle.py").write_text(MERKLE_SCRIPT, encoding="utf-8")
-    assert _run("python3 merkle.py seals/0002.json", case).strip() == "True"
+    # The verifier attached to the annex page, as printed, by Python with no site-packages.
+    assert (work / "evidence-verify.py").read_bytes() == verifier_bytes()
+    (work / "SIGNER.pub.pem").write_bytes(stamped.keys.public.read_bytes())
+    (work / "TSA-CA.pem").write_bytes(stamped.tsa_root.read_bytes())
+    for command in VERIFY_COMMANDS.splitlines():
+        done = run_stranger(*command.split()[2:], cwd=case)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert ": OK" in done.stdout
 
     seal = json.loads((case / "seals" / "0002.json").read_bytes())
     leaf = seal["leaves"][0]
