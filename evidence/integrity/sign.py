@@ -38,7 +38,7 @@ from typing import Final, Literal, NewType
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x25519
 
 from evidence._fs import read_bytes, write_new_file
 from evidence.errors import EvidenceError, InputError, UsageError
@@ -78,13 +78,16 @@ def _key_kind(key: object) -> str:
         ((rsa.RSAPrivateKey, rsa.RSAPublicKey), "an RSA key"),
         ((ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey),
          "an elliptic-curve (ECDSA) key"),
-        ((dsa.DSAPrivateKey, dsa.DSAPublicKey), "a DSA key"),
         ((ed448.Ed448PrivateKey, ed448.Ed448PublicKey), "an Ed448 key"),
         ((x25519.X25519PrivateKey, x25519.X25519PublicKey), "an X25519 (key agreement) key"),
     )
     for classes, shown in kinds:
         if isinstance(key, classes):
             return shown
+    # DSA is told by its class name: naming cryptography's DSA classes warns that DSA is
+    # deprecated, on every run of every command that imports this module.
+    if type(key).__name__ in ("DSAPrivateKey", "DSAPublicKey"):
+        return "a DSA key"
     return f"a {type(key).__name__} key"
 
 
