@@ -4,7 +4,7 @@ A copy of the signed, time-stamped case gets a fourth token, asked with
 ``evidence stamp DIR --tsa URL --tsa-ca tsa-root.pem``, so ``seals/0002.json.3.root.pem``
 and a ``timestamped`` event with ``root_sha256``. Each tamper class changes that copy as
 an attacker would and runs the README's verify command (docs/tamper-classes.md, rows
-167–171); the one-file verifier must agree on every copy (tests/unit/verify/conftest.py).
+167-171); the one-file verifier must agree on every copy (tests/unit/verify/conftest.py).
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def test_verify_reports_the_stored_root_as_information(
     assert code == 0
     mine = [(f["status"], f["message"]) for f in findings if f["check"] == "timestamp-root"]
     assert len(mine) == 1  # PASS findings are counted, not listed
-    assert mine[0][0] == "INFO" and "the one given with --tsa-ca" in mine[0][1]
+    assert mine[0][0] == "INFO"
+    assert "the one given with --tsa-ca" in mine[0][1]
     # Without --tsa-ca the stored root does not anchor anything: information only.
     code, findings = _verify(stamped_case, keys, capsys)
     assert code == 0
@@ -116,8 +117,16 @@ def test_stamp_refuses_a_token_that_does_not_chain_to_the_root(
     before = sorted(p.name for p in (stamped_case / "seals").iterdir())
     log = (stamped_case / "custody.jsonl").read_bytes()
     capsys.readouterr()
-    code = main(["stamp", str(stamped_case), "--tsa", tsa.url("signer"),
-                 "--tsa-ca", str(_other_ca_pem(tmp_path))])
+    code = main(
+        [
+            "stamp",
+            str(stamped_case),
+            "--tsa",
+            tsa.url("signer"),
+            "--tsa-ca",
+            str(_other_ca_pem(tmp_path)),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "does not chain to the root given with --tsa-ca" in err
@@ -143,11 +152,22 @@ def test_seal_with_tsa_ca_stores_the_root(
     stamped_case: Path, keys: KeyFiles, tsa: TestTSA, capsys: pytest.CaptureFixture[str]
 ) -> None:
     claims = stamped_case / "claims" / "SRC-0001.yaml"
-    claims.write_text(claims.read_text("utf-8").replace("More than 40", "More than 90", 1),
-                      encoding="utf-8")
+    claims.write_text(
+        claims.read_text("utf-8").replace("More than 40", "More than 90", 1), encoding="utf-8"
+    )
     capsys.readouterr()
-    code = main(["seal", str(stamped_case), "--key", str(keys.private), "--tsa",
-                 tsa.url("chain-sorted"), "--tsa-ca", str(tsa.ca_pem)])
+    code = main(
+        [
+            "seal",
+            str(stamped_case),
+            "--key",
+            str(keys.private),
+            "--tsa",
+            tsa.url("chain-sorted"),
+            "--tsa-ca",
+            str(tsa.ca_pem),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "seals/0003.json.1.root.pem" in out
