@@ -242,3 +242,17 @@ def test_the_tamper_table_lists_the_root_classes() -> None:
     table = (Path(__file__).parents[3] / "docs" / "tamper-classes.md").read_text("utf-8")
     for name, _, path in CLASSES:
         assert f"| `{name}` | `timestamp-root` | `{path}` |" in table, name
+
+
+def test_a_dossier_embeds_the_stored_root(
+    stamped_case: Path, keys: KeyFiles, tsa: TestTSA, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evidence.case import Case
+    from evidence.render import render_dossier
+
+    pdf = render_dossier(Case.open(stamped_case), template="icc-otp", actor="tester").path
+    code, findings = _verify(pdf, keys, capsys, "--tsa-ca", str(tsa.ca_pem))
+    assert code == 0, [f for f in findings if f["status"] != "INFO"]
+    info = [f for f in findings if f["check"] == "timestamp-root"]
+    assert [f["path"] for f in info] == [ROOT]
+    assert "the one given with --tsa-ca" in info[0]["message"]
