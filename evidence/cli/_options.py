@@ -8,9 +8,20 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["trust_options"]
+__all__ = ["STAMP_TSA_CA_HELP", "trust_options", "tsa_ca_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+STAMP_TSA_CA_HELP = ("Root CA certificate(s) (PEM) of the time-stamping authority: each "
+                     "token must chain to one, which is stored beside the seal "
+                     "(.N.root.pem) for whoever checks it later.")
+
+
+def tsa_ca_option(help_text: str = "CA certificates (PEM) that time-stamp tokens must "
+                                   "chain to.") -> Callable[[F], F]:
+    """``--tsa-ca``, as every command that checks or takes time-stamp tokens spells it."""
+    return click.option("--tsa-ca", type=click.Path(path_type=Path), help=help_text)
 
 
 def trust_options(*, requirements: bool = True) -> Callable[[F], F]:
@@ -23,8 +34,7 @@ def trust_options(*, requirements: bool = True) -> Callable[[F], F]:
                          type=click.Path(path_type=Path),
                          help="Ed25519 public key (PEM) whose seal signatures are trusted "
                               "(repeatable)."),
-            click.option("--tsa-ca", type=click.Path(path_type=Path),
-                         help="CA certificates (PEM) that time-stamp tokens must chain to."),
+            tsa_ca_option(),
         ]
         if requirements:
             options += [

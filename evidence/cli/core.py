@@ -9,7 +9,7 @@ import click
 
 from evidence.case import Case, default_actor
 from evidence.cli._app import cli
-from evidence.cli._options import trust_options
+from evidence.cli._options import STAMP_TSA_CA_HELP, trust_options, tsa_ca_option
 from evidence.cli._output import echo, print_report, progress
 from evidence.errors import EXIT_FINDINGS, UsageError
 from evidence.model import RecordId, Subject
@@ -130,17 +130,22 @@ def check(directory: Path, as_json: bool) -> int:
               help="Time-stamp the seal with this RFC 3161 authority (repeatable).")
 @click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds each time-stamping authority has to answer, in all.")
+@tsa_ca_option(STAMP_TSA_CA_HELP)
 def seal(directory: Path, actor: str | None, key_file: Path | None,
-         passphrase_env: str | None, tsa_urls: tuple[str, ...], tsa_timeout: float) -> int:
+         passphrase_env: str | None, tsa_urls: tuple[str, ...], tsa_timeout: float,
+         tsa_ca: Path | None) -> int:
     """Compile claims into records and seal every record under one Merkle root."""
     from evidence.cli.integrity import load_signing_key, print_stamp
     from evidence.integrity.seal import seal_case
-    from evidence.integrity.timestamp import check_url, stamp_seal
+    from evidence.integrity.timestamp import check_url, load_certificates, stamp_seal
 
     if passphrase_env and key_file is None:
         raise UsageError("--passphrase-env is for --key: give the key to sign with")
+    if tsa_ca is not None and not tsa_urls:
+        raise UsageError("--tsa-ca is the root of the time-stamping authority: give --tsa URL")
     for url in tsa_urls:
         check_url(url)  # refuse a bad argument before anything is written
+    roots = None if tsa_ca is None else load_certificates(tsa_ca, what="--tsa-ca file")
     case = Case.open(directory)
     key = load_signing_key(key_file, passphrase_env) if key_file is not None else None
     with progress("sealing") as bar:
@@ -160,7 +165,7 @@ def seal(directory: Path, actor: str | None, key_file: Path | None,
         echo(f"signed with key {key.fingerprint}: {case.rel(result.signature)}")
     if tsa_urls:
         stamped = stamp_seal(case, tsa_urls=tsa_urls, sequence=result.seal.sequence,
-                             actor=default_actor(actor), timeout=tsa_timeout)
+                             actor=default_actor(actor), timeout=tsa_timeout, tsa_ca=roots)
         return print_stamp(case, stamped, directory, sealed=True)
     return 0
 

@@ -14,7 +14,7 @@ import click
 from evidence._fs import new_output_path, replace_file, write_new_file
 from evidence.case import Case
 from evidence.cli._app import cli
-from evidence.cli._options import trust_options
+from evidence.cli._options import STAMP_TSA_CA_HELP, trust_options, tsa_ca_option
 from evidence.cli._output import echo, print_report
 from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_PARTIAL, UsageError
 from evidence.integrity.sign import SigningKey
@@ -75,6 +75,9 @@ def print_stamp(case: Case, result: StampResult, directory: Path, *,
         echo(f"time-stamped {case.rel(result.seal_path)} at "
              f"{token.gen_time.isoformat().replace('+00:00', 'Z')} by {token.tsa_name}: "
              f"{case.rel(token.path)} + {token.chain.name}{how}")
+        if token.root is not None:
+            echo(f"  the token chains to the --tsa-ca root, stored as {case.rel(token.root)} "
+                 "(for whoever checks it; trusting it stays their decision)")
     for _, error in result.failures:
         echo(f"evidence: {error}", err=True)
         if error.diagnostics():
@@ -119,15 +122,17 @@ def keygen(prefix: Path, passphrase_env: str | None) -> int:
               help="Time-stamp seal N (default: the latest).")
 @click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0,
               show_default=True, help=_TIMEOUT_HELP)
+@tsa_ca_option(STAMP_TSA_CA_HELP)
 @click.option("--actor", help="Who acts (default: EVIDENCE_ACTOR or the OS user).")
 def stamp(directory: Path, tsa_urls: tuple[str, ...], sequence: int | None,
-          tsa_timeout: float, actor: str | None) -> int:
+          tsa_timeout: float, tsa_ca: Path | None, actor: str | None) -> int:
     """Time-stamp a seal (RFC 3161), now or again later; the seal itself never changes."""
-    from evidence.integrity.timestamp import stamp_seal
+    from evidence.integrity.timestamp import load_certificates, stamp_seal
 
+    roots = None if tsa_ca is None else load_certificates(tsa_ca, what="--tsa-ca file")
     case = Case.open(directory)
     result = stamp_seal(case, tsa_urls=tsa_urls, sequence=sequence, actor=actor,
-                        timeout=tsa_timeout)
+                        timeout=tsa_timeout, tsa_ca=roots)
     return print_stamp(case, result, directory)
 
 

@@ -8,7 +8,10 @@ stored beside ``seals/0001.json``:
 
 - ``0001.json.1.tsr``: the TimeStampResp exactly as the TSA sent it (``.2.tsr`` … for
   further authorities or later stamps);
-- ``0001.json.1.chain.pem``: the certificates the TSA sent, its signing certificate first.
+- ``0001.json.1.chain.pem``: the certificates the TSA sent, its signing certificate first;
+- ``0001.json.1.root.pem``: when ``--tsa-ca`` was given at stamp time, the root certificate
+  the token was found to chain to (information for an outsider, not a trust decision:
+  docs/decisions/0411).
 
 and anyone can check them with::
 
@@ -61,6 +64,7 @@ from rfc3161_client import (
 
 from evidence._fs import read_bytes, write_new_file
 from evidence._time import format_time, parse_time
+from evidence.canonical import JSONValue
 from evidence.case import Case, default_actor
 from evidence.digest import digest_bytes
 from evidence.errors import EvidenceError, InputError, UsageError
@@ -79,6 +83,7 @@ __all__ = [
     "TokenReply",
     "chain_path",
     "chain_pem",
+    "chained_root",
     "check_not_before_seal",
     "check_signature",
     "check_url",
@@ -86,6 +91,7 @@ __all__ = [
     "openssl_verify_command",
     "parse_token",
     "request_token",
+    "root_path",
     "stamp_seal",
     "token_paths",
 ]
@@ -499,6 +505,19 @@ def chain_path(token_path: Path) -> Path:
     return token_path.with_name(token_path.name[: -len(".tsr")] + ".chain.pem")
 
 
+def root_path(token_path: Path) -> Path:
+    """``0001.json.1.root.pem`` for ``0001.json.1.tsr``: the root given at stamp time."""
+    return token_path.with_name(token_path.name[: -len(".tsr")] + ".root.pem")
+
+
+def chained_root(token: Token, roots: Sequence[x509.Certificate]) -> x509.Certificate | None:
+    """The first of ``roots`` the token checks in full against (signature, chain), or None."""
+    for root in roots:
+        if check_signature(token, [root]).status == "anchored":
+            return root
+    return None
+
+
 @dataclass(frozen=True)
 class StampedToken:
     """A token stored beside a seal."""
@@ -506,6 +525,7 @@ class StampedToken:
     path: Path
     chain: Path
     url: str
+    root: Path | None
     gen_time: _dt.datetime
     tsa_name: str
     refetched: bool
@@ -539,6 +559,7 @@ def stamp_seal(
     now: _dt.datetime | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     clock_skew: float = DEFAULT_CLOCK_SKEW,
+    tsa_ca: Sequence[x509.Certificate] | None = None,
 ) -> StampResult:
     """Time-stamp a seal (the latest by default) with each authority in turn.
 
@@ -546,6 +567,11 @@ def stamp_seal(
     stored beside the seal (``.N.tsr`` and ``.N.chain.pem``, never rewritten) with a
     ``timestamped`` custody event. An authority that fails is reported in
     :attr:`StampResult.failures` and the others still run; nothing of it is written.
+
+    With ``tsa_ca`` (the roots given with ``--tsa-ca``), a token must chain to one of
+    them, or it is refused and nothing of it is stored; the root it chains to is stored
+    beside it (``.N.root.pem``) and its SHA-256 recorded in the event (``root_sha256``),
+    so an outsider has the root without asking anyone (docs/decisions/0411).
 
     Raises:
         UsageError: no such seal, or a URL that is not http(s).
@@ -563,15 +589,24 @@ def stamp_seal(
             early = check_not_before_seal(reply.token, seal.sealed_at, clock_skew)
             if early:
                 raise TimestampError(f"{url}: {early}")
+            root = None if tsa_ca is None else chained_root(reply.token, tsa_ca)
+            if tsa_ca is not None and root is None:
+                why = check_signature(reply.token, tsa_ca).message
+                raise TimestampError(
+                    f"{url}: the token does not chain to the root given with --tsa-ca "
+                    f"({why}); nothing of it was stored",
+                    hint="Give the root certificate of this time-stamping authority.")
         except TimestampError as exc:
             result.failures.append((url, exc))
             continue
-        result.stamped.append(_store(case, seal_path, seal, seal_bytes, reply, who, now))
+        result.stamped.append(_store(case, seal_path, seal, seal_bytes, reply, who, now,
+                                     root))
     return result
 
 
 def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: TokenReply,
-           who: str, now: _dt.datetime | None) -> StampedToken:
+           who: str, now: _dt.datetime | None,
+           root: x509.Certificate | None = None) -> StampedToken:
     token = reply.token
     with case.lock():
         taken = [n for n, _ in token_paths(seal_path)]
@@ -581,7 +616,12 @@ def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: To
         write_new_file(path, token.data)
         chain_bytes = chain_pem(token.certificates)
         write_new_file(chain, chain_bytes)
-        details = {
+        stored_root = None
+        if root is not None:
+            stored_root = root_path(path)
+            root_bytes = chain_pem([root])
+            write_new_file(stored_root, root_bytes)
+        details: dict[str, JSONValue] = {
             "seal": seal.sequence, "seal_sha256": digest_bytes(seal_bytes).sha256,
             "file": case.rel(path), "chain": case.rel(chain), "tsa": reply.url,
             "tsa_name": token.tsa_name, "gen_time": format_time(token.gen_time),
@@ -593,8 +633,13 @@ def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: To
             # (docs/decisions/0405).
             "chain_sha256": digest_bytes(chain_bytes).sha256,
         }
+        if stored_root is not None:
+            # The root given with --tsa-ca, for an outsider; the trust decision stays
+            # theirs (docs/decisions/0411).
+            details["root"] = case.rel(stored_root)
+            details["root_sha256"] = digest_bytes(root_bytes).sha256
         case.custody.append([NewEvent("timestamped", None, details)], actor=who, now=now)
-    return StampedToken(path, chain, reply.url, token.gen_time, token.tsa_name,
+    return StampedToken(path, chain, reply.url, stored_root, token.gen_time, token.tsa_name,
                         reply.refetched)
 
 

@@ -5,8 +5,8 @@ them gives a case folder that ``evidence verify`` checks like any other):
 
 - ``case.yaml``;
 - ``seals/0001.json`` … ``seals/000N.json``, the whole chain, with the signatures
-  (``.sig``) and time-stamp tokens (``.N.tsr``, ``.N.chain.pem``) the embedded custody log
-  records;
+  (``.sig``) and time-stamp tokens (``.N.tsr``, ``.N.chain.pem``, ``.N.root.pem``) the
+  embedded custody log records;
 - ``records/<ID>.<revision>.json`` for every record revision seal N covers;
 - ``custody.jsonl``: a prefix of the log, so that its hash chain still checks: up to seal
   N's ``sealed`` event, or up to the last ``signed`` or ``timestamped`` event after it
@@ -120,6 +120,8 @@ class Bundle:
         if name.startswith("seals/"):
             return ("seal signature (Ed25519)" if name.endswith(".sig") else
                     "RFC 3161 time-stamp token" if name.endswith(".tsr") else
+                    "root given with --tsa-ca at stamp time (not a trust decision)"
+                    if name.endswith(".root.pem") else
                     "certificates sent by the time-stamping authority" if name.endswith(".pem")
                     else "seal: Merkle root (RFC 9162) over the records")
         if name.startswith("records/"):
@@ -181,8 +183,9 @@ def _custody_prefix(case: Case, sequence: int) -> _Prefix:
 
 
 def _named_files(details: dict[str, Any]) -> list[str]:
-    """The seal files (signature, token, chain) a signing or time-stamping event names."""
-    return [str(details[k]) for k in ("file", "chain")
+    """The seal files (signature, token, chain, stored root) a signing or time-stamping
+    event names."""
+    return [str(details[k]) for k in ("file", "chain", "root")
             if isinstance(details.get(k), str) and str(details[k]).startswith("seals/")]
 
 

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 RECORD_NAME = re.compile(r"^((?:SRC|CLM)-[0-9]{4,})\.([1-9][0-9]*)\.json$")
 SEAL_NAME = re.compile(r"^[0-9]{4,}\.json$")
-BESIDE_SEAL = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.chain\.pem)$")
+BESIDE_SEAL = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.(?:chain|root)\.pem)$")
 LEFTOVER = re.compile(r"^(\..+\.[0-9]+-[0-9]+\.tmp|\.incoming-[0-9a-z]+)$")
 ENVELOPE_HEAD = b'{"digests":{"blake3":"'
 RECORD_OFFSET = 174  # len('{"digests":{"blake3":"<64>","sha256":"<64>"},"record":')
@@ -670,6 +670,10 @@ def check_attachments(c: Case, path: Path, data: bytes, doc: dict[str, Any], rel
         if e.name.startswith(path.name + ".") and not BESIDE_SEAL.match(e.name[len(path.name):]):
             c.add("seal-attachment", "FAIL", "a file beside the seal that is neither a "
                   "signature nor a time-stamp token", f"seals/{e.name}")
+        elif e.name.startswith(path.name + ".") and e.name.endswith(".root.pem") and not \
+                e.with_name(e.name[:-9] + ".tsr").exists():
+            c.add("timestamp-root", "FAIL", "a root file beside no time-stamp token",
+                  f"seals/{e.name}")
     return state + ("+anchored" if anchored else "")
 
 
@@ -735,6 +739,7 @@ def check_token(c: Case, path: Path, data: bytes, doc: dict[str, Any], tsr: Path
             chain.read_bytes()) != event["chain_sha256"]:
         c.add("timestamp-chain", "FAIL", "not the chain the token names: its SHA-256 is not "
               "the one the `timestamped` event recorded", crel)
+    root = check_root(c, tsr, event, trel)
     if OPENSSL is None:
         c.add("timestamp-token", "ERROR", "not checked: openssl missing", trel)
         return False
@@ -769,6 +774,12 @@ def check_token(c: Case, path: Path, data: bytes, doc: dict[str, Any], tsr: Path
         done = openssl(*args, "-CAfile", ca) if ca else None
         if done is not None and done.returncode != 0 and not c.args.tsa_ca:
             done = openssl(*args, "-CAfile", ca, "-partial_chain")  # type: ignore[arg-type]
+        if root is not None and openssl(*args, "-CAfile", str(root)).returncode != 0:
+            ok = False
+            c.add("timestamp-root", "FAIL", "the token does not chain to the root stored "
+                  "beside it", trel[:-4] + ".root.pem")
+        elif root is not None:
+            say_root(c, root, trel[:-4] + ".root.pem")
     if done is None or done.returncode != 0:
         c.add("timestamp-signature", "FAIL" if c.args.tsa_ca or done else "INFO",
               "the token's signature or certificate path does not check", trel)
@@ -785,6 +796,45 @@ def check_token(c: Case, path: Path, data: bytes, doc: dict[str, Any], tsr: Path
             ok = False
             c.add("timestamp-time", "FAIL", "time-stamped before the seal was made", trel)
     return ok and bool(c.args.tsa_ca)
+
+
+def check_root(c: Case, tsr: Path, event: dict[str, Any] | None, trel: str) -> Path | None:
+    """The root given with --tsa-ca at stamp time (.N.root.pem), if stored and unchanged."""
+    root, rrel = Path(str(tsr)[:-4] + ".root.pem"), trel[:-4] + ".root.pem"
+    recorded = (event or {}).get("root_sha256")
+    if not root.exists():
+        if recorded is not None:
+            c.add("timestamp-root", "FAIL", "the `timestamped` event recorded a root file "
+                  f"(root_sha256 {recorded}), which is missing", rrel)
+        return None
+    digest = sha256(root.read_bytes())
+    if not (c.root / "custody.jsonl").is_file():
+        c.add("timestamp-root", "INFO", "the stored root's SHA-256 is not checked: no "
+              "custody log at hand", rrel)
+    elif recorded is None:
+        c.add("timestamp-root", "FAIL", "a root file that no `timestamped` event names", rrel)
+        return None
+    elif digest != recorded:
+        c.add("timestamp-root", "FAIL", f"its SHA-256 is {digest}, the `timestamped` event "
+              f"recorded {recorded}: not the root stored at stamp time", rrel)
+        return None
+    return root
+
+
+def say_root(c: Case, root: Path, rrel: str) -> None:
+    """Information only: the trust decision is --tsa-ca's, never the stored root's."""
+    der = pem_der(root.read_bytes())
+    fingerprint = hashlib.sha256(der[0] if der else b"").hexdigest().upper()
+    who = "SHA256 Fingerprint=" + ":".join(re.findall("..", fingerprint))
+    if not c.args.tsa_ca:
+        c.add("timestamp-root", "INFO", f"chains to the root stored at stamp time ({who}; not "
+              "a trust decision: compare it with the TSA's, then give it as --tsa-ca)", rrel)
+    elif set(der) & set(pem_der(Path(c.args.tsa_ca).read_bytes())):
+        c.add("timestamp-root", "INFO", f"chains to the root stored at stamp time, the one "
+              f"given with --tsa-ca ({who})", rrel)
+    else:
+        c.add("timestamp-root", "INFO", f"chains to the root stored at stamp time ({who}), "
+              "which is not among --tsa-ca's; only --tsa-ca decides trust", rrel)
 
 
 def check_trust(c: Case, states: list[tuple[str, str]]) -> None:

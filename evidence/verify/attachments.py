@@ -24,6 +24,10 @@ For ``seals/0001.json``, the checks and the names the report uses:
   ``--tsa-ca`` (or, without one, against the chain the TSA sent: valid but "not anchored
   to a trusted root"), and its genTime does not precede the seal's ``sealed_at`` by more
   than the clock skew allowed;
+- ``timestamp-root``: a ``0001.json.N.root.pem`` (the root given with ``--tsa-ca`` at stamp
+  time) has the SHA-256 the ``timestamped`` event recorded (``root_sha256``), the token
+  chains to it, and an event names it; whether it is among ``--tsa-ca`` is reported as
+  information only: the trust decision stays ``--tsa-ca``'s (docs/decisions/0411);
 - ``signature-logged``, ``timestamp-logged``: the custody log has the ``signed`` or
   ``timestamped`` event that names each file, with the file's SHA-256 (when a custody log
   is at hand);
@@ -48,7 +52,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 
 from evidence._fs import read_bytes
 from evidence.canonical import loads_json
@@ -68,6 +72,7 @@ from evidence.integrity.timestamp import (
     check_signature,
     load_certificates,
     parse_token,
+    root_path,
     token_paths,
 )
 from evidence.report import Report
@@ -86,7 +91,7 @@ SignatureState = Literal["trusted", "valid", "unchecked", "unsigned", "bad"]
 (checks against the key the seal embeds, which is not pinned), ``unchecked`` (a seal
 without an embedded key and no trusted key to check it), ``unsigned``, ``bad``."""
 
-_KNOWN = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.chain\.pem)$")
+_KNOWN = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.(?:chain|root)\.pem)$")
 _ACTIONS = (b'"action":"signed"', b'"action":"timestamped"')
 
 
@@ -441,6 +446,7 @@ def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | 
     event = _check_logged(seal, "timestamp-logged", token_path, "timestamped",
                           {"sha256": digest_bytes(data).sha256})
     ok = len(report.problems()) == before
+    ok = _check_root(seal, token, token_path, event, roots) and ok
     if seal.events is None:
         report.add("timestamp-nonce", "INFO", "nonce not checked: no custody log at hand",
                    path=rel)
@@ -512,6 +518,68 @@ def _check_chain_file(seal: _Seal, token: Token, chain_file: Path,
     return not problems
 
 
+def _check_root(seal: _Seal, token: Token, token_path: Path,
+                event: Mapping[str, Any] | None,
+                given: Sequence[x509.Certificate] | None) -> bool:
+    """The root stored at stamp time (``timestamp-root``); information, never trust.
+
+    It must have the SHA-256 the ``timestamped`` event recorded (a replaced root), an
+    event must name it (an added one), and the token must chain to it. Whether it is one
+    of ``--tsa-ca``'s certificates is reported (INFO): only ``--tsa-ca`` anchors a token.
+    """
+    report = seal.report
+    root_file = root_path(token_path)
+    rel = seal.rel_of(root_file)
+    logged = event.get("root_sha256") if event is not None else None
+    if not (root_file.exists() or root_file.is_symlink()):
+        if logged is not None:
+            report.add("timestamp-root", "FAIL",
+                       f"the custody log's `timestamped` event recorded a root file "
+                       f"(root_sha256 {logged}), which is missing", path=rel)
+            return False
+        return True
+    try:
+        data = read_bytes(root_file, what="stored TSA root")
+        certs = load_certificates(root_file, what="stored TSA root")
+    except EvidenceError as exc:
+        report.add("timestamp-root", "FAIL", exc.message, path=rel)
+        return False
+    digest = digest_bytes(data).sha256
+    if seal.events is None:
+        report.add("timestamp-root", "INFO", "the stored root's SHA-256 is not checked: no "
+                                             "custody log at hand", path=rel)
+    elif logged is None:
+        report.add("timestamp-root", "FAIL", "a root file that no `timestamped` event of the "
+                                             "custody log names (added outside the tool?)",
+                   path=rel)
+        return False
+    elif digest != logged:
+        report.add("timestamp-root", "FAIL",
+                   f"its SHA-256 is {digest}, the custody log's `timestamped` event recorded "
+                   f"{logged}: not the root stored at stamp time", path=rel)
+        return False
+    if check_signature(token, certs).status != "anchored":
+        report.add("timestamp-root", "FAIL", "the token does not chain to the root stored "
+                                             "beside it", path=rel)
+        return False
+    ders = {_der(c) for c in given or ()}
+    fingerprint = certs[0].fingerprint(hashes.SHA256()).hex(":").upper()
+    who = f"{certs[0].subject.rfc4514_string()}, SHA256 Fingerprint={fingerprint}"
+    if seal.events is not None:
+        report.add("timestamp-root", "PASS", rel)
+    if given is None:
+        message = (f"chains to the root stored at stamp time ({who}); not a trust decision: "
+                   "compare the fingerprint with the one the TSA publishes, then give it "
+                   "as --tsa-ca")
+    elif any(_der(c) in ders for c in certs):
+        message = f"the root stored at stamp time is the one given with --tsa-ca ({who})"
+    else:
+        message = (f"the root stored at stamp time ({who}) is not among --tsa-ca's "
+                   "certificates; only --tsa-ca decides trust")
+    report.add("timestamp-root", "INFO", message, path=rel)
+    return True
+
+
 def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
@@ -522,6 +590,11 @@ def _check_unknown(seal: _Seal) -> None:
     for entry in sorted(folder.iterdir()):
         name = entry.name
         if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix):]):
+            if name.startswith(prefix + ".") and name.endswith(".root.pem") and not \
+                    entry.with_name(
+                        name.removesuffix(".root.pem") + ".tsr").exists():
+                seal.report.add("timestamp-root", "FAIL", "a root file beside no time-stamp "
+                                                          "token", path=seal.rel_of(entry))
             continue
         seal.report.add("seal-attachment", "FAIL",
                         "a file beside the seal that is neither a signature nor a time-stamp "

@@ -78,7 +78,7 @@ CASE_DIRS: Final = ("claims", "objects", "records", "seals")
 
 _CASE_PATH: Final = re.compile(
     r"^(?:case\.yaml|custody\.jsonl"
-    r"|seals/[0-9]{4,}\.json(?:\.sig|(?:\.[0-9]{1,4})?\.tsr|\.[0-9]{1,4}\.chain\.pem)?"
+    r"|seals/[0-9]{4,}\.json(?:\.sig|(?:\.[0-9]{1,4})?\.tsr|\.[0-9]{1,4}\.(?:chain|root)\.pem)?"
     r"|records/(?:SRC|CLM)-[0-9]{4,}\.[1-9][0-9]{0,8}\.json"
     r"|objects/(?P<head>[0-9a-f]{2})/(?P=head)[0-9a-f]{62})$"
 )
