@@ -17,11 +17,12 @@ from typing import Final
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.markup import attr, clip, esc, long_date, plain, safe_url, short_hex
+from evidence.render.paragraph import Paragraph
 from evidence.render.rtl import HIGHLIGHT, LABEL, PLAIN, RightToLeftText
 from evidence.render.scripts import base_is_rtl, has_wide
 from evidence.render.sections import chunked_table, fitted_widths, table_widths

@@ -29,7 +29,7 @@ from xml.sax.saxutils import quoteattr
 from evidence._text import visible
 from evidence.errors import InputError
 from evidence.render.fonts import primary_chars, register_fonts
-from evidence.render.scripts import Piece, has_rtl, visual_line
+from evidence.render.scripts import Piece, has_rtl, logical_line
 
 __all__ = [
     "MARKER_COLOUR",
@@ -98,20 +98,21 @@ def esc(text: str, *, bind: bool = True) -> str:
     (:func:`bind_short_words`), except with ``bind=False``: the source texts are printed
     character for character, as embedded. Characters the paragraph's own (Liberation) face
     lacks are set in the fallback font that has them (``<font face=…>``), a character no
-    shipped font covers becomes the visible marker ``‹U+XXXX›``, and text with
-    right-to-left characters is shaped and put in visual order as one line
-    (:mod:`evidence.render.scripts`; a long right-to-left paragraph is set by
-    :class:`evidence.render.rtl.RightToLeftText` instead).
+    shipped font covers becomes the visible marker ``‹U+XXXX›``, and Arabic letters take
+    their contextual forms (:mod:`evidence.render.scripts`). The text stays in logical
+    order: :class:`evidence.render.paragraph.Paragraph` breaks it into lines and puts each
+    line in visual order (the Unicode Bidirectional Algorithm) when it draws it, so the
+    markup must be set by that class, never by reportlab's own Paragraph.
     """
     flat = plain(text).replace("\n", " ")
     clean = bind_short_words(flat) if bind else flat
     if clean.isascii() or (set(clean) <= primary_chars() and not has_rtl(clean)):
         return _xml_escape(clean)
-    return runs_markup(visual_line(clean, rtl=False))
+    return runs_markup(logical_line(clean))
 
 
 def runs_markup(pieces: Sequence[Piece]) -> str:
-    """Paragraph markup of pieces in visual order: fallback fonts as ``<font face>``,
+    """Paragraph markup of pieces (in the order given): fallback fonts as ``<font face>``,
     markers in red monospace."""
     fonts = register_fonts()
     out = []
