@@ -245,14 +245,14 @@ def segments_markup(segments: Segments, *, highlight: str, marker_font: str) -> 
     run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
     for piece, kind in segments:
         if kind == HIGHLIGHT:
-            run.append(esc(piece, bind=False))
+            run.append(esc(piece, bind=False, isolate=False))
             continue
         _close(run, parts, highlight)
         if kind == LABEL:
             parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
                          f"{esc(piece)}</font>")
         else:
-            parts.append(esc(piece, bind=False))
+            parts.append(esc(piece, bind=False, isolate=False))
     _close(run, parts, highlight)
     return "".join(parts)
 

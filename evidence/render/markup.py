@@ -56,6 +56,7 @@ __all__ = [
 # C0 and C1 controls other than tab and line feed, the line and paragraph separators, and
 # the non-characters U+FFFE/U+FFFF: no glyph, and reportlab or PDF readers trip on some.
 _CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_LRM: Final = "\u200e"
 MARKER_COLOUR: Final = "#b00000"
 """The colour of ``‹U+XXXX›``, the marker of a character no shipped font covers."""
 _SHORT_WORD: Final = re.compile(r"(?<![\w'\u2019\u02bc])([\u0400-\u04ff]) (?=\w)")
@@ -90,7 +91,7 @@ def bind_short_words(text: str) -> str:
     return _SHORT_WORD.sub("\\1\u00a0", text)
 
 
-def esc(text: str, *, bind: bool = True) -> str:
+def esc(text: str, *, bind: bool = True, isolate: bool = True) -> str:
     """Escape data for reportlab paragraph markup (``&``, ``<``, ``>``), after :func:`plain`.
 
     Line ends become spaces (paragraph markup folds white space anyway); callers that keep
@@ -102,13 +103,19 @@ def esc(text: str, *, bind: bool = True) -> str:
     their contextual forms (:mod:`evidence.render.scripts`). The text stays in logical
     order: :class:`evidence.render.paragraph.Paragraph` breaks it into lines and puts each
     line in visual order (the Unicode Bidirectional Algorithm) when it draws it, so the
-    markup must be set by that class, never by reportlab's own Paragraph.
+    markup must be set by that class, never by reportlab's own Paragraph. A value with
+    right-to-left characters ends with a left-to-right mark (U+200E, not drawn), so that
+    what follows it in an English sentence stays outside it: in ``“العنوان” (الناشر, 7 April
+    2024)`` the 7 stays with April (UAX #9 without the mark would join it to the Arabic
+    run). ``isolate=False`` leaves the mark out, for pieces of one line escaped one by one
+    (the highlighted passages of a source text).
     """
     flat = plain(text).replace("\n", " ")
     clean = bind_short_words(flat) if bind else flat
     if clean.isascii() or (set(clean) <= primary_chars() and not has_rtl(clean)):
         return _xml_escape(clean)
-    return runs_markup(logical_line(clean))
+    markup = runs_markup(logical_line(clean))
+    return markup + _LRM if isolate and has_rtl(clean) else markup
 
 
 def runs_markup(pieces: Sequence[Piece]) -> str:

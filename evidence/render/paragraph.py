@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Final
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -65,6 +66,8 @@ def visual_words(words: list[Any], *, rtl: bool) -> list[Any]:
     current = -1
     chars: list[str] = []
     for index, char in visual_order(line, rtl=rtl):
+        if unicodedata.category(char) == "Cf":
+            continue  # a mark that steers the order (esc's U+200E) is not drawn
         if owner[index] != current and chars:
             out.append(texts[current].clone(text="".join(chars)))
             chars = []
@@ -83,7 +86,8 @@ def _visual_lines(para: Any, *, rtl: bool) -> Any:
         for extra, words in para.lines:
             line = " ".join(words)
             if has_rtl(line):
-                shown = "".join(char for _, char in visual_order(line, rtl=rtl))
+                shown = "".join(char for _, char in visual_order(line, rtl=rtl)
+                                if unicodedata.category(char) != "Cf")
                 words = [word for word in shown.split(" ") if word]
             lines.append((extra, words))
         return para.clone(lines=lines)
