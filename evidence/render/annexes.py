@@ -17,11 +17,12 @@ from typing import Final
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.markup import attr, clip, esc, long_date, plain, safe_url, short_hex
+from evidence.render.paragraph import Paragraph
 from evidence.render.rtl import HIGHLIGHT, LABEL, PLAIN, RightToLeftText
 from evidence.render.scripts import base_is_rtl, has_wide
 from evidence.render.sections import chunked_table, fitted_widths, table_widths
@@ -244,14 +245,14 @@ def segments_markup(segments: Segments, *, highlight: str, marker_font: str) -> 
     run: list[str] = []  # highlighted pieces not yet closed by a label or plain text
     for piece, kind in segments:
         if kind == HIGHLIGHT:
-            run.append(esc(piece, bind=False))
+            run.append(esc(piece, bind=False, isolate=False))
             continue
         _close(run, parts, highlight)
         if kind == LABEL:
             parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
                          f"{esc(piece)}</font>")
         else:
-            parts.append(esc(piece, bind=False))
+            parts.append(esc(piece, bind=False, isolate=False))
     _close(run, parts, highlight)
     return "".join(parts)
 

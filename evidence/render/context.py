@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from evidence.conventions import addressee_misfit, without_icc_numbers
 from evidence.render.content import DossierContent
@@ -33,6 +33,7 @@ from evidence.render.markup import (
     ordinal_date,
     plural,
 )
+from evidence.render.paragraph import Paragraph
 from evidence.render.styles import Styles
 from evidence.render.template import Annex, Section, Template
 

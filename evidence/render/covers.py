@@ -17,11 +17,12 @@ from typing import Any, Final
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table
 
 from evidence.render.context import Writer
 from evidence.render.flowables import PageMark, qr_drawing
 from evidence.render.markup import clip, esc
+from evidence.render.paragraph import Paragraph
 from evidence.render.sections import signature_block
 from evidence.render.styles import LEFT, RIGHT
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from evidence.render.annexes import kv_table, object_name
 from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.coverage import find_unprintable, grouped
 from evidence.render.markup import esc, long_date
+from evidence.render.paragraph import Paragraph
 from evidence.render.sections import chunked_table, table_widths
 from evidence.standalone import VERIFIER_NAME, verifier_bytes
 from evidence.store import envelope_bytes

@@ -29,7 +29,7 @@ from xml.sax.saxutils import quoteattr
 from evidence._text import visible
 from evidence.errors import InputError
 from evidence.render.fonts import primary_chars, register_fonts
-from evidence.render.scripts import Piece, has_rtl, visual_line
+from evidence.render.scripts import Piece, has_rtl, logical_line
 
 __all__ = [
     "MARKER_COLOUR",
@@ -56,6 +56,7 @@ __all__ = [
 # C0 and C1 controls other than tab and line feed, the line and paragraph separators, and
 # the non-characters U+FFFE/U+FFFF: no glyph, and reportlab or PDF readers trip on some.
 _CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_LRM: Final = "\u200e"
 MARKER_COLOUR: Final = "#b00000"
 """The colour of ``‹U+XXXX›``, the marker of a character no shipped font covers."""
 _SHORT_WORD: Final = re.compile(r"(?<![\w'\u2019\u02bc])([\u0400-\u04ff]) (?=\w)")
@@ -90,7 +91,7 @@ def bind_short_words(text: str) -> str:
     return _SHORT_WORD.sub("\\1\u00a0", text)
 
 
-def esc(text: str, *, bind: bool = True) -> str:
+def esc(text: str, *, bind: bool = True, isolate: bool = True) -> str:
     """Escape data for reportlab paragraph markup (``&``, ``<``, ``>``), after :func:`plain`.
 
     Line ends become spaces (paragraph markup folds white space anyway); callers that keep
@@ -98,20 +99,27 @@ def esc(text: str, *, bind: bool = True) -> str:
     (:func:`bind_short_words`), except with ``bind=False``: the source texts are printed
     character for character, as embedded. Characters the paragraph's own (Liberation) face
     lacks are set in the fallback font that has them (``<font face=…>``), a character no
-    shipped font covers becomes the visible marker ``‹U+XXXX›``, and text with
-    right-to-left characters is shaped and put in visual order as one line
-    (:mod:`evidence.render.scripts`; a long right-to-left paragraph is set by
-    :class:`evidence.render.rtl.RightToLeftText` instead).
+    shipped font covers becomes the visible marker ``‹U+XXXX›``, and Arabic letters take
+    their contextual forms (:mod:`evidence.render.scripts`). The text stays in logical
+    order: :class:`evidence.render.paragraph.Paragraph` breaks it into lines and puts each
+    line in visual order (the Unicode Bidirectional Algorithm) when it draws it, so the
+    markup must be set by that class, never by reportlab's own Paragraph. A value with
+    right-to-left characters ends with a left-to-right mark (U+200E, not drawn), so that
+    what follows it in an English sentence stays outside it: in ``“العنوان” (الناشر, 7 April
+    2024)`` the 7 stays with April (UAX #9 without the mark would join it to the Arabic
+    run). ``isolate=False`` leaves the mark out, for pieces of one line escaped one by one
+    (the highlighted passages of a source text).
     """
     flat = plain(text).replace("\n", " ")
     clean = bind_short_words(flat) if bind else flat
     if clean.isascii() or (set(clean) <= primary_chars() and not has_rtl(clean)):
         return _xml_escape(clean)
-    return runs_markup(visual_line(clean, rtl=False))
+    markup = runs_markup(logical_line(clean))
+    return markup + _LRM if isolate and has_rtl(clean) else markup
 
 
 def runs_markup(pieces: Sequence[Piece]) -> str:
-    """Paragraph markup of pieces in visual order: fallback fonts as ``<font face>``,
+    """Paragraph markup of pieces (in the order given): fallback fonts as ``<font face>``,
     markers in red monospace."""
     fonts = register_fonts()
     out = []

@@ -43,11 +43,13 @@ __all__ = [
     "base_is_rtl",
     "has_rtl",
     "has_wide",
+    "logical_line",
     "marker",
     "printable",
     "script_name",
     "unprintable",
     "visual_line",
+    "visual_order",
 ]
 
 _RTL_CLASSES: Final = frozenset({"R", "AL"})
@@ -167,7 +169,7 @@ def _shape(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
-def _visual_order(text: str, *, rtl: bool) -> list[tuple[int, str]]:
+def visual_order(text: str, *, rtl: bool) -> list[tuple[int, str]]:
     """(index in ``text``, character to draw) in visual order, left to right, by the
     Unicode Bidirectional Algorithm for one line with base direction ``rtl``."""
     storage = _uba.get_empty_storage()
@@ -202,9 +204,31 @@ def visual_line(text: str, tags: Sequence[int] | None = None, *, rtl: bool | Non
         rtl = base_is_rtl(text)
     if has_rtl(text) or rtl:
         shaped, index = _shape(text)
-        order = [(index[i], char) for i, char in _visual_order(shaped, rtl=rtl)]
+        order = [(index[i], char) for i, char in visual_order(shaped, rtl=rtl)]
     else:
         order = list(enumerate(text))
+    return _pieces(text, order, marks, face)
+
+
+def logical_line(text: str, *, face: str | None = None) -> list[Piece]:
+    """``text`` as pieces in logical order (as stored), each with its font, Arabic letters
+    in their contextual forms: for a paragraph that breaks its lines first and puts each
+    line in visual order when it draws it (:class:`evidence.render.paragraph.Paragraph`).
+    Shaping before breaking is sound: letters join only within a word, and lines break
+    between words."""
+    face = face or register_fonts().serif
+    if has_rtl(text):
+        shaped, index = _shape(text)
+        order = [(index[i], char) for i, char in enumerate(shaped)]
+    else:
+        order = list(enumerate(text))
+    return _pieces(text, order, [0] * len(text), face)
+
+
+def _pieces(text: str, order: Sequence[tuple[int, str]], marks: Sequence[int],
+            face: str) -> list[Piece]:
+    """Runs of one font and tag of the characters ``order`` gives (index in ``text``,
+    character to draw), in that order."""
     pieces: list[Piece] = []
     for logical, char in order:
         if unicodedata.category(char) == "Cf":

@@ -22,7 +22,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -33,6 +32,7 @@ from evidence.render.context import PlannedPart, Writer
 from evidence.render.corroboration import corroboration
 from evidence.render.flowables import ContentsLine, LongTable
 from evidence.render.markup import clip, esc, long_date, plural
+from evidence.render.paragraph import Paragraph
 
 __all__ = [
     "SECTION_BUILDERS",
