@@ -145,3 +145,28 @@ def test_lines_are_broken_before_they_are_reordered() -> None:
     english = Paragraph("Plain English text.", style)
     assert not english.bidi
     assert english.style is style
+
+
+def test_every_render_module_makes_paragraphs_through_the_bidi_aware_class() -> None:
+    """A module that built reportlab's own Paragraph would print right-to-left text in
+    logical order (decision 0323): only evidence.render.paragraph may construct it."""
+    import ast
+    from pathlib import Path
+
+    import evidence.render
+
+    offenders = []
+    for path in sorted(Path(evidence.render.__file__).parent.glob("*.py")):
+        if path.name == "paragraph.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "reportlab.platypus"):
+                for alias in node.names:
+                    if alias.name == "Paragraph" and any(
+                            isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                            and n.func.id == (alias.asname or "Paragraph")
+                            for n in ast.walk(tree)):
+                        offenders.append(path.name)
+    assert offenders == []
