@@ -69,13 +69,17 @@ class CachedFile:
     """(key, status, body RFC 8785 bytes, body BLAKE3, line) of every compiled claim."""
 
     def to_bytes(self, key: str) -> bytes:
-        payload = json.dumps({
-            "format": _FORMAT,
-            "key": key,
-            "sources": self.sources,
-            "uses": self.uses,
-            "claims": [[k, s, b.decode("utf-8"), d, ln] for k, s, b, d, ln in self.claims],
-        }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = json.dumps(
+            {
+                "format": _FORMAT,
+                "key": key,
+                "sources": self.sources,
+                "uses": self.uses,
+                "claims": [[k, s, b.decode("utf-8"), d, ln] for k, s, b, d, ln in self.claims],
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
         return blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
 
     @classmethod
@@ -126,8 +130,7 @@ class ClaimsCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key[2:]}.json"
 
-    def load(self, file_blake3: str, latest: Callable[[str], str | None]
-             ) -> CachedFile | None:
+    def load(self, file_blake3: str, latest: Callable[[str], str | None]) -> CachedFile | None:
         """The entry for a claims file with BLAKE3 ``file_blake3``, if its sources are
         still the latest revisions (``latest``: source id → its BLAKE3, or None) and the
         entry is intact."""

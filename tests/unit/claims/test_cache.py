@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import blake3
 import pytest
 
 import evidence.claims.compile as compile_module
@@ -15,8 +16,10 @@ from evidence.integrity.seal import seal_case
 from evidence.report import Report
 from tests.conftest import FIXED_NOW
 
-EXTRA = ("source: SRC-0001\nclaims:\n  - key: extra-{n}\n    statement: Extra claim {n}.\n"
-         "    category: other\n")
+EXTRA = (
+    "source: SRC-0001\nclaims:\n  - key: extra-{n}\n    statement: Extra claim {n}.\n"
+    "    category: other\n"
+)
 
 
 def _compile(root: Path) -> tuple[list[CompiledClaim], dict[str, object]]:
@@ -52,9 +55,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_same_result_with_and_without_cache(sealed_case: Path, cache_dir: Path,
-                                            monkeypatch: pytest.MonkeyPatch,
-                                            parses: list[str]) -> None:
+def test_same_result_with_and_without_cache(
+    sealed_case: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
+) -> None:
     for n in range(3):
         (sealed_case / "claims" / f"extra-{n}.yaml").write_text(EXTRA.format(n=n))
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", "off")
@@ -69,8 +72,9 @@ def test_same_result_with_and_without_cache(sealed_case: Path, cache_dir: Path,
     assert without == cold == warm
 
 
-def test_only_the_edited_file_is_parsed_again(sealed_case: Path, cache_dir: Path,
-                                              parses: list[str]) -> None:
+def test_only_the_edited_file_is_parsed_again(
+    sealed_case: Path, cache_dir: Path, parses: list[str]
+) -> None:
     for n in range(3):
         (sealed_case / "claims" / f"extra-{n}.yaml").write_text(EXTRA.format(n=n))
     _compile(sealed_case)
@@ -82,28 +86,28 @@ def test_only_the_edited_file_is_parsed_again(sealed_case: Path, cache_dir: Path
     assert report["ok"] is True
 
 
-def test_a_file_with_problems_is_not_kept(sealed_case: Path, cache_dir: Path,
-                                          parses: list[str]) -> None:
+def test_a_file_with_problems_is_not_kept(
+    sealed_case: Path, cache_dir: Path, parses: list[str]
+) -> None:
     (sealed_case / "claims" / "bad.yaml").write_text(
-        "source: SRC-0001\nclaims:\n  - key: bad\n    statement: B.\n    quote: not there\n")
+        "source: SRC-0001\nclaims:\n  - key: bad\n    statement: B.\n    quote: not there\n"
+    )
     first = _compile(sealed_case)
     parses.clear()
     second = _compile(sealed_case)
     assert parses == ["claims/bad.yaml"]
-    assert first == second and second[1]["ok"] is False
+    assert first == second
+    assert second[1]["ok"] is False
 
 
-def test_a_damaged_entry_is_a_miss(sealed_case: Path, cache_dir: Path,
-                                   parses: list[str]) -> None:
+def test_a_damaged_entry_is_a_miss(sealed_case: Path, cache_dir: Path, parses: list[str]) -> None:
     cold = _compile(sealed_case)
     (entry,) = _entries(cache_dir)
     data = entry.read_bytes()
     # A changed body with its checksum fixed up still fails: the body's BLAKE3 is checked.
     forged = data.replace(b"Ukraine", b"Ukrainf", 1)
     assert forged != data
-    head, _, payload = forged.partition(b"\n")
-    import blake3
-
+    payload = forged.partition(b"\n")[2]
     entry.write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
     parses.clear()
     assert _compile(sealed_case) == cold
@@ -116,9 +120,19 @@ def test_a_damaged_entry_is_a_miss(sealed_case: Path, cache_dir: Path,
 
 def test_an_entry_against_another_source_revision_is_not_used(tmp_path: Path) -> None:
     cache = ClaimsCache(tmp_path / "c")
-    entry = CachedFile({"SRC-0001": "a" * 64}, [("k", False, "/claims/0", 3)],
-                       [("k", "reported", b'{"key":"k"}', __import__("blake3").blake3(
-                           b'{"key":"k"}').hexdigest(), 3)])
+    entry = CachedFile(
+        {"SRC-0001": "a" * 64},
+        [("k", False, "/claims/0", 3)],
+        [
+            (
+                "k",
+                "reported",
+                b'{"key":"k"}',
+                blake3.blake3(b'{"key":"k"}').hexdigest(),
+                3,
+            )
+        ],
+    )
     cache.store("f" * 64, entry)
     assert cache.load("f" * 64, {"SRC-0001": "a" * 64}.get) == entry
     assert cache.load("f" * 64, {"SRC-0001": "b" * 64}.get) is None
@@ -126,18 +140,19 @@ def test_an_entry_against_another_source_revision_is_not_used(tmp_path: Path) ->
     assert cache.load("e" * 64, {"SRC-0001": "a" * 64}.get) is None
 
 
-def test_an_unusable_cache_folder_changes_nothing(sealed_case: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_cache_folder_changes_nothing(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(blocker / "cache"))
     monkeypatch.setenv("EVIDENCE_WORKERS", "1")
     compiled, report = _compile(sealed_case)
-    assert report["ok"] is True and len(compiled) == 16
+    assert report["ok"] is True
+    assert len(compiled) == 16
 
 
-def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path,
-                                                        cache_dir: Path) -> None:
+def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache_dir: Path) -> None:
     (sealed_case / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0))
     before = {p.relative_to(sealed_case) for p in sealed_case.rglob("*")}
     result = seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
