@@ -9,6 +9,7 @@ import blake3
 import pytest
 
 import evidence.claims.compile as compile_module
+from evidence._yaml import load_yaml
 from evidence.case import Case
 from evidence.claims._cache import CachedFile, ClaimsCache
 from evidence.claims.compile import CompiledClaim, compile_case_claims
@@ -44,7 +45,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The claims files parsed (not taken from the cache), in order."""
     seen: list[str] = []
-    real = compile_module.load_yaml
+    real = load_yaml
 
     def counting(data: bytes, *, path: str) -> object:
         seen.append(path)
@@ -136,7 +137,7 @@ def test_an_entry_against_another_source_revision_is_not_used(tmp_path: Path) ->
     cache.store("f" * 64, entry)
     assert cache.load("f" * 64, {"SRC-0001": "a" * 64}.get) == entry
     assert cache.load("f" * 64, {"SRC-0001": "b" * 64}.get) is None
-    assert cache.load("f" * 64, {}.get) is None
+    assert cache.load("f" * 64, lambda _: None) is None
     assert cache.load("e" * 64, {"SRC-0001": "a" * 64}.get) is None
 
 
