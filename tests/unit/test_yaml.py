@@ -175,7 +175,7 @@ def test_resolver_gives_the_stock_tags(value: str) -> None:
     loader = _yaml._Loader("")
     try:
         for implicit in ((True, False), (False, True)):
-            expected = Stock().resolve(yaml.ScalarNode, value, implicit)
+            expected = Stock().resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
             assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
     finally:
         loader.dispose()
