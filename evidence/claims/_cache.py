@@ -22,12 +22,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import blake3
+import yaml
 
 __all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
 
@@ -43,13 +45,18 @@ _COMPILER: str | None = None
 
 
 def compiler_digest() -> str:
-    """BLAKE3 over the package's code and schemas: a new version, or any edit of the code,
-    gives new keys, so an entry made by other code is never used."""
+    """BLAKE3 over the package's code, schemas and data, and Python's and PyYAML's
+    versions: any other version or edit of the code gives other keys, so an entry made
+    by other code is never used."""
     global _COMPILER
     if _COMPILER is None:
         root = _package_root()
-        hasher = blake3.blake3(f"evidence claims cache {_FORMAT}\n".encode())
-        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json")):
+        # The parser's version too: PyYAML (with or without libyaml) reads the scalars.
+        hasher = blake3.blake3(
+            f"evidence claims cache {_FORMAT}\n{sys.version}\nPyYAML {yaml.__version__} "
+            f"{getattr(yaml, '__with_libyaml__', False)}\n".encode()
+        )
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json", ".yaml")):
             data = path.read_bytes()
             hasher.update(f"{path.relative_to(root).as_posix()}\n{len(data)}\n".encode())
             hasher.update(data)
