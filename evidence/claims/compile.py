@@ -320,6 +320,10 @@ def _compile_file(sources: _Sources, cache: ClaimsCache | None, path: Path, repo
     if cache is not None:
         entry = cache.load(file_blake3, lambda record_id: _latest_blake3(state, record_id))
         if entry is not None:
+            for source in entry.sources:
+                # Read and checked as a compile would: a damaged or missing source record
+                # or text stops the seal here, cache or not.
+                sources.get(source)
             return _from_entry(entry, shown, report)
     own = Report()
     try:

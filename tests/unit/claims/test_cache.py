@@ -13,6 +13,7 @@ from evidence._yaml import load_yaml
 from evidence.case import Case
 from evidence.claims._cache import CachedFile, ClaimsCache
 from evidence.claims.compile import CompiledClaim, compile_case_claims
+from evidence.errors import EvidenceError
 from evidence.integrity.seal import seal_case
 from evidence.report import Report
 from tests.conftest import FIXED_NOW
@@ -162,3 +163,15 @@ def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache
     new = {p for p in after - before if p.parts[0] not in ("records", "seals")}
     assert new == set()
     assert _entries(cache_dir)
+
+
+def test_a_damaged_source_still_stops_a_reseal_from_the_cache(
+    sealed_case: Path, cache_dir: Path, parses: list[str]
+) -> None:
+    _compile(sealed_case)  # the cache now holds the file
+    record = sealed_case / "records" / "SRC-0001.1.json"
+    record.write_bytes(record.read_bytes()[:-40])
+    parses.clear()
+    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json"):
+        seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
+    assert parses == []  # the entry was found; the source was read and checked anyway
