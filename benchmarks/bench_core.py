@@ -237,7 +237,8 @@ def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
     cache = {"EVIDENCE_CACHE_DIR": str(workdir / "cache")}
     off = {"EVIDENCE_CACHE_DIR": "off"}
     first, _ = _peak_child(["seal", str(case)], env=cache)
-    warm, cold = [], []
+    warm: list[float] = []
+    cold: list[float] = []
     for n in range(rounds):
         order = (("cache", cache), ("off", off))
         for job, env in order if n % 2 == 0 else order[::-1]:
