@@ -4,7 +4,8 @@ Usage::
 
     python benchmarks/bench_core.py add --size-mib 1024
     python benchmarks/bench_core.py seal-verify --sources 10000 --claims-per-source 10
-    python benchmarks/bench_core.py all          # both, with the issue's sizes
+    python benchmarks/bench_core.py reseal --sources 10000 --edits 10
+    python benchmarks/bench_core.py all          # all three, with the issue's sizes
 
 Each measured step runs the real command line (``python -m evidence ...``) in a fresh
 process, so start-up is included, and its peak memory (max RSS) is read from the kernel.
@@ -14,6 +15,10 @@ process, so start-up is included, and its peak memory (max RSS) is read from the
   with a peak RSS under 64 MiB.
 - seal / verify: records per second, and per-record cost at the large size against the
   small one (the issue asks for within 1.3x).
+- reseal: after a first seal, ``--edits`` claims (each in another claims file) are edited
+  and the case sealed again, with the compiled-claims cache (docs/decisions/0020) and
+  without it (``EVIDENCE_CACHE_DIR=off``, a full re-parse), interleaved; issue 17 asks
+  for <= 1 s with the cache.
 
 The texts of the generated articles are written by this script (numbered sentences of
 the team's own), not taken from anywhere.
@@ -36,12 +41,13 @@ from pathlib import Path
 CHUNK = 1 << 20
 
 
-def _peak_child(args: list[str]) -> tuple[float, int]:
+def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Time a child and read its own peak RSS (via /usr/bin/time-like wait4)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out_file:
         proc = subprocess.Popen([sys.executable, "-m", "evidence", *args],
-                                stdout=out_file, stderr=subprocess.STDOUT)
+                                stdout=out_file, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         out_file.seek(0)
@@ -213,6 +219,45 @@ def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[flo
     return seal_s / records, verify_s / records
 
 
+def _edit_claims(case: Path, edits: int, sources: int, round_: int) -> None:
+    """Change the statement of the first claim in ``edits`` claims files spread over
+    the case."""
+    step = max(1, sources // edits)
+    for n in range(edits):
+        path = case / "claims" / f"SRC-{n * step + 1:04d}.yaml"
+        text = path.read_text()
+        start = text.index("statement: ") + len("statement: ")
+        end = text.index("\n", start)
+        path.write_text(text[:start] + f"Edited claim, round {round_}." + text[end:])
+
+
+def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
+    case = workdir / f"case-{sources}"
+    _make_case(case, sources, 10)
+    cache = {"EVIDENCE_CACHE_DIR": str(workdir / "cache")}
+    off = {"EVIDENCE_CACHE_DIR": "off"}
+    first, _ = _peak_child(["seal", str(case)], env=cache)
+    warm: list[float] = []
+    cold: list[float] = []
+    for n in range(rounds):
+        order = (("cache", cache), ("off", off))
+        for job, env in order if n % 2 == 0 else order[::-1]:
+            _edit_claims(case, edits, sources, len(warm) + len(cold))
+            os.sync()
+            time.sleep(1)
+            seconds, _ = _peak_child(["seal", str(case)], env=env)
+            (warm if job == "cache" else cold).append(seconds)
+    records = sources * 11
+    with_cache, without = statistics.median(warm), statistics.median(cold)
+    print(f"reseal of {records} records after editing {edits} claims (medians of {rounds} "
+          f"rounds): with the cache {with_cache:.2f} s (target <= 1 s), full re-parse "
+          f"{without:.2f} s; ratio {with_cache / without:.2f}x; first seal (filling the "
+          f"cache) {first:.2f} s")
+    print(f"  all rounds: cache {[round(x, 2) for x in warm]} "
+          f"off {[round(x, 2) for x in cold]}")
+    shutil.rmtree(case)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -222,6 +267,10 @@ def main() -> None:
     sv = sub.add_parser("seal-verify")
     sv.add_argument("--sources", type=int, default=10000)
     sv.add_argument("--claims-per-source", type=int, default=10)
+    rs = sub.add_parser("reseal")
+    rs.add_argument("--sources", type=int, default=10000)
+    rs.add_argument("--edits", type=int, default=10)
+    rs.add_argument("--rounds", type=int, default=3)
     sub.add_parser("all")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="Where to put the files (default: a temporary folder)")
@@ -232,7 +281,10 @@ def main() -> None:
             bench_add(getattr(args, "size_mib", 1024), workdir, getattr(args, "rounds", 3))
         if args.what == "seal-verify":
             bench_seal_verify(args.sources, args.claims_per_source, workdir)
+        if args.what == "reseal":
+            bench_reseal(args.sources, args.edits, workdir, args.rounds)
         if args.what == "all":
+            bench_reseal(10000, 10, workdir, 3)
             small = bench_seal_verify(100, 10, workdir)
             large = bench_seal_verify(10000, 10, workdir)
             print(f"per-record cost at 110k vs 1.1k: seal {large[0] / small[0]:.2f}x, "

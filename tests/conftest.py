@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,18 @@ from evidence.demo import build_demo
 FIXED_NOW = dt.datetime(2026, 11, 29, 10, 12, 3, 123456, tzinfo=dt.UTC)
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "censor-net-2024-07-08-umerov-air-defence.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _claims_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The compiled-claims cache of the run, in its own folder (never the user's)."""
+    before = os.environ.get("EVIDENCE_CACHE_DIR")
+    os.environ["EVIDENCE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("EVIDENCE_CACHE_DIR", None)
+    else:
+        os.environ["EVIDENCE_CACHE_DIR"] = before
 
 
 @pytest.fixture

@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import blake3
+
 from evidence._fs import read_bytes
 from evidence._parallel import chunked, imap_chunks, worker_count
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
+from evidence.claims._cache import CachedFile, ClaimsCache, compiler_digest
 from evidence.claims.anchor import find_quote
 from evidence.digest import digest_bytes
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
@@ -226,7 +229,12 @@ def compile_claims(
     case: Case, state: CaseState, specs: list[ClaimSpec], report: Report
 ) -> list[CompiledClaim]:
     """Compile every accepted claim; put each problem in ``report``."""
-    sources = _Sources(case, state)
+    return _compile_specs(_Sources(case, state), specs, report)
+
+
+def _compile_specs(sources: _Sources, specs: list[ClaimSpec], report: Report
+                   ) -> list[CompiledClaim]:
+    state = sources.state
     compiled: list[CompiledClaim] = []
     for spec in specs:
         if spec.proposed:
@@ -272,17 +280,85 @@ def compile_claims(
     return compiled
 
 
-_JOB: tuple[Case, CaseState] | None = None
+_JOB: tuple[Case, CaseState, ClaimsCache | None] | None = None
 """The case a compile is running on, set in the parent before worker processes fork."""
 
 
 def _compile_files(paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim], Report]:
     assert _JOB is not None
-    case, state = _JOB
+    case, state, cache = _JOB
     report = Report()
-    specs = _read_specs(case, paths, report)
-    compiled = compile_claims(case, state, specs, report)
-    return _key_uses(specs), compiled, report
+    sources = _Sources(case, state)
+    uses: list[_KeyUse] = []
+    compiled: list[CompiledClaim] = []
+    for path in paths:
+        file_uses, file_compiled = _compile_file(sources, cache, path, report)
+        uses.extend(file_uses)
+        compiled.extend(file_compiled)
+    return uses, compiled, report
+
+
+def _latest_blake3(state: CaseState, record_id: str) -> str | None:
+    latest = state.latest.get(record_id)
+    return None if latest is None else latest.blake3
+
+
+def _compile_file(sources: _Sources, cache: ClaimsCache | None, path: Path, report: Report
+                  ) -> tuple[list[_KeyUse], list[CompiledClaim]]:
+    """One claims file's key uses and compiled claims: from the cache when an entry for
+    these very bytes, compiled against these very source revisions, is there; else
+    compiled, and kept in the cache if the file had no problem (docs/decisions/0020)."""
+    case, state = sources.case, sources.state
+    shown = case.rel(path)
+    report.count("claims files")
+    try:
+        data = read_bytes(path, what="claims file")
+    except EvidenceError as exc:
+        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+        return [], []
+    file_blake3 = blake3.blake3(data).hexdigest()
+    if cache is not None:
+        entry = cache.load(file_blake3, lambda record_id: _latest_blake3(state, record_id))
+        if entry is not None:
+            for source in entry.sources:
+                # Read and checked as a compile would: a damaged or missing source record
+                # or text stops the seal here, cache or not.
+                sources.get(source)
+            return _from_entry(entry, shown, report)
+    own = Report()
+    try:
+        doc = load_yaml(data, path=shown)
+    except EvidenceError as exc:
+        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+        return [], []
+    specs = list(_file_specs(doc, own))
+    compiled = _compile_specs(sources, specs, own)
+    report.extend(own)
+    if cache is not None and not own.findings:
+        cited = {s.source: sources.loaded[s.source].blake3
+                 for s in specs if not s.proposed and s.source is not None}
+        cache.store(file_blake3, CachedFile(
+            cited,
+            [(s.key, s.proposed, s.pointer, s.line) for s in specs],
+            [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
+        ))
+    return _key_uses(specs), compiled
+
+
+def _from_entry(entry: CachedFile, shown: str, report: Report
+                ) -> tuple[list[_KeyUse], list[CompiledClaim]]:
+    """What compiling the file again would give, counted in ``report`` as it would be."""
+    uses = [_KeyUse(key, proposed, shown, pointer, line)
+            for key, proposed, pointer, line in entry.uses]
+    compiled = [CompiledClaim(key, status, body, digest, shown, line)
+                for key, status, body, digest, line in entry.claims]
+    proposed = sum(1 for use in uses if use.proposed)
+    if proposed:
+        report.count("proposed claims", proposed)
+    if compiled:
+        report.count("claims", len(compiled))
+        report.passed["claim"] += len(compiled)
+    return uses, compiled
 
 
 def iter_case_claims(
@@ -299,7 +375,10 @@ def iter_case_claims(
     files = _claim_files(case)
     chunks = chunked(files, worker_count() * 8)
     uses: list[_KeyUse] = []
-    _JOB = (case, state)
+    cache = ClaimsCache.default()
+    if cache is not None:
+        compiler_digest()  # once, here, before workers fork
+    _JOB = (case, state, cache)
     try:
         for part_uses, part_compiled, part_report in imap_chunks(
             _compile_files, chunks, min_items=32, total=len(files)

@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence._yaml import dump_yaml, load_yaml
 from evidence.errors import YamlError
@@ -157,3 +159,43 @@ def test_dump_then_load_round_trips() -> None:
             "submitter": {"name": "Olena", "email": "o@example.org"}, "created": "2024-07-08"}
     assert load_yaml(dump_yaml(data).encode(), path="case.yaml").data == data
     assert list(load_yaml(dump_yaml(data).encode(), path="case.yaml").data) == list(data)
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789.+-_eE:xoXOabnNyYtTfF~ "), max_size=12))
+def test_resolver_gives_the_stock_tags(value: str) -> None:
+    """The loader's own resolve() tags every plain scalar as PyYAML's safe resolver
+    (without timestamps) does."""
+    import yaml
+
+    from evidence import _yaml
+
+    class Stock(yaml.resolver.BaseResolver):
+        yaml_implicit_resolvers = _yaml._RESOLVERS
+
+    loader = _yaml._Loader("")
+    try:
+        for implicit in ((True, False), (False, True)):
+            expected = Stock().resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
+    finally:
+        loader.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param(b'a: "one\\u202etwo"\n', 1, id="bidi-escape-in-value"),
+        pytest.param(b'a:\n  - "x\\ey"\n', 2, id="escape-char-escape-in-list"),
+        pytest.param(b"a: b\nc: 'x\x1by'\n", 2, id="raw-escape-character"),
+        pytest.param(b"? |\n  two\n  lines\n: v\n", 1, id="line-feed-in-a-key"),
+    ],
+)
+def test_hidden_characters_refused_with_or_without_escapes(text: bytes, line: int) -> None:
+    with pytest.raises(YamlError, match="is not allowed") as caught:
+        load_yaml(text, path="x.yaml")
+    assert caught.value.line == line
+
+
+def test_tabs_and_line_feeds_in_values_are_kept() -> None:
+    doc = load_yaml(b'a: "x\\ty"\nb: |\n  one\n  two\n', path="x.yaml")
+    assert doc.data == {"a": "x\ty", "b": "one\ntwo\n"}

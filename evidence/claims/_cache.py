@@ -1,0 +1,168 @@
+"""Compiled claims files, kept per content digest so that a re-seal redoes only what changed.
+
+A claims file's compiled claims depend on three things only: the file's bytes, the
+records of the sources it cites (each named by its id and the BLAKE3 of its latest
+revision, which covers the source's text) and the compiler itself. An entry is keyed by
+the BLAKE3 of the first and third, and lists the second; it is used only when all three
+match what this run sees, so an entry is never trusted on its name alone
+(docs/decisions/0020).
+
+Entries live outside every case folder (the case is a closed world, decision 0406), in
+``$EVIDENCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evidence``, else ``~/.cache/evidence``;
+``EVIDENCE_CACHE_DIR=off`` turns the cache off. Only files that compiled without a
+single problem are kept. ``verify`` never reads the cache: it checks the sealed records.
+A cache that cannot be read or written is a miss, never an error.
+
+Example:
+    >>> # cache = ClaimsCache.default(); cache.load(file_blake3, state) if cache else None
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import blake3
+import yaml
+
+__all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
+
+_FORMAT: Final = 1
+_FOLDER: Final = f"claims-v{_FORMAT}"
+
+
+def _package_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+_COMPILER: str | None = None
+
+
+def compiler_digest() -> str:
+    """BLAKE3 over the package's code, schemas and data, and Python's and PyYAML's
+    versions: any other version or edit of the code gives other keys, so an entry made
+    by other code is never used."""
+    global _COMPILER
+    if _COMPILER is None:
+        root = _package_root()
+        # The parser's version too: PyYAML (with or without libyaml) reads the scalars.
+        hasher = blake3.blake3(
+            f"evidence claims cache {_FORMAT}\n{sys.version}\nPyYAML {yaml.__version__} "
+            f"{getattr(yaml, '__with_libyaml__', False)}\n".encode()
+        )
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json", ".yaml")):
+            data = path.read_bytes()
+            hasher.update(f"{path.relative_to(root).as_posix()}\n{len(data)}\n".encode())
+            hasher.update(data)
+        _COMPILER = hasher.hexdigest()
+    return _COMPILER
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    """What compiling one claims file gave: every claim's key use, its compiled bodies
+    and the sources they cite (id → BLAKE3 of the revision compiled against)."""
+
+    sources: dict[str, str]
+    uses: list[tuple[str, bool, str, int | None]]
+    """(key, proposed, JSON pointer, line) of every claim in the file."""
+    claims: list[tuple[str, str, bytes, str, int | None]]
+    """(key, status, body RFC 8785 bytes, body BLAKE3, line) of every compiled claim."""
+
+    def to_bytes(self, key: str) -> bytes:
+        payload = json.dumps(
+            {
+                "format": _FORMAT,
+                "key": key,
+                "sources": self.sources,
+                "uses": self.uses,
+                "claims": [[k, s, b.decode("utf-8"), d, ln] for k, s, b, d, ln in self.claims],
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        return blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
+
+    @classmethod
+    def from_bytes(cls, data: bytes, key: str) -> CachedFile | None:
+        """The entry in ``data``, or None unless its checksum, format and key all match
+        and every body still has the BLAKE3 it was stored with."""
+        head, _, payload = data.partition(b"\n")
+        if blake3.blake3(payload).hexdigest().encode() != head:
+            return None
+        try:
+            raw: Any = json.loads(payload)
+            if raw["format"] != _FORMAT or raw["key"] != key:
+                return None
+            claims = []
+            for k, s, text, digest, line in raw["claims"]:
+                body = text.encode("utf-8")
+                if blake3.blake3(body).hexdigest() != digest:
+                    return None
+                claims.append((k, s, body, digest, line))
+            uses = [(k, bool(p), ptr, ln) for k, p, ptr, ln in raw["uses"]]
+            return cls(dict(raw["sources"]), uses, claims)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+class ClaimsCache:
+    """The folder of cached compiled claims files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def default(cls) -> ClaimsCache | None:
+        """The cache the environment names (see the module's docstring), or None if off."""
+        configured = os.environ.get("EVIDENCE_CACHE_DIR")
+        if configured is not None:
+            if configured.strip().lower() in ("", "off", "0", "none"):
+                return None
+            base = Path(configured)
+        else:
+            xdg = os.environ.get("XDG_CACHE_HOME")
+            base = Path(xdg) / "evidence" if xdg else Path.home() / ".cache" / "evidence"
+        return cls(base / _FOLDER)
+
+    def _key(self, file_blake3: str) -> str:
+        return blake3.blake3(f"{compiler_digest()}\n{file_blake3}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key[2:]}.json"
+
+    def load(self, file_blake3: str, latest: Callable[[str], str | None]) -> CachedFile | None:
+        """The entry for a claims file with BLAKE3 ``file_blake3``, if its sources are
+        still the latest revisions (``latest``: source id → its BLAKE3, or None) and the
+        entry is intact."""
+        key = self._key(file_blake3)
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        entry = CachedFile.from_bytes(data, key)
+        if entry is None:
+            return None
+        if any(latest(source) != digest for source, digest in entry.sources.items()):
+            return None
+        return entry
+
+    def store(self, file_blake3: str, entry: CachedFile) -> None:
+        """Keep ``entry`` for the claims file with BLAKE3 ``file_blake3`` (best effort)."""
+        key = self._key(file_blake3)
+        path = self._path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # No fsync: an entry lost or torn in a crash fails its checksum and is a miss.
+        with contextlib.suppress(OSError, ValueError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                tmp.write_bytes(entry.to_bytes(key))
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
