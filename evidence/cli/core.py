@@ -151,6 +151,10 @@ def seal(directory: Path, actor: str | None, key_file: Path | None,
     with progress("sealing") as bar:
         result = seal_case(case, actor=default_actor(actor), progress=bar, key=key)
     _say_recorded(result.added, result.withdrawn)
+    if result.proposed:
+        echo(f"note: {result.proposed} proposed claim(s) in claims/*.suggested.yaml were left "
+             "out; accept one by giving it a status or moving it to claims/SRC-….yaml",
+             err=True)
     if result.seal is None:
         echo(f"nothing new to seal: the latest seal covers every record "
              f"({result.unchanged} claim(s) unchanged)")

@@ -78,6 +78,8 @@ class SealResult:
     unchanged: int = 0
     recovered: int = 0
     signature: Path | None = None
+    proposed: int = 0
+    """Claims with ``status: proposed`` (from ``suggest``) left out until accepted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +300,8 @@ def seal_case(
         if latest is not None and not events and recovered == 0 and latest[0].size == len(
             state.entries
         ):
-            return SealResult(None, None, unchanged=planner.unchanged)
+            return SealResult(None, None, unchanged=planner.unchanged,
+                              proposed=report.checked["proposed claims"])
 
         leaves, hashes = _leaves(case, state, fresh, progress)
         head = case.custody.head()
@@ -332,4 +335,4 @@ def seal_case(
                 "sha256": digest_bytes(signature.read_bytes()).sha256}))
         case.custody.append(sealed, actor=who, now=moment)
         return SealResult(seal, path, added, withdrawn, planner.unchanged, recovered,
-                          signature)
+                          signature, proposed=report.checked["proposed claims"])

@@ -63,6 +63,24 @@ def case_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return root
 
 
+def test_seal_says_how_many_proposed_claims_it_left_out(
+        case_dir: Path, seed_article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "add", str(case_dir), str(seed_article), "--language", "en")[0] == 0
+    code, _, err = run(capsys, "suggest", str(case_dir), "SRC-0001", "--write")
+    assert code == 0, err
+    suggested = load_yaml((case_dir / "claims" / "SRC-0001.suggested.yaml").read_bytes(),
+                          path="suggested").data
+    proposed = sum(1 for c in suggested["claims"] if c.get("status") == "proposed")
+    assert proposed > 0
+    code, out, err = run(capsys, "seal", str(case_dir))
+    assert code == 0, err
+    assert "sealed 1 record revision(s)" in out  # the source alone
+    assert f"note: {proposed} proposed claim(s) in claims/*.suggested.yaml were left out" in err
+    code, _, err = run(capsys, "seal", str(case_dir))
+    assert code == 0
+    assert f"note: {proposed} proposed claim(s)" in err  # said again while they wait
+
+
 # -- the whole flow, in process -------------------------------------------------------------
 
 def test_init_add_check_seal_verify(case_dir: Path, seed_article: Path,
