@@ -66,6 +66,16 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+def _said_disk_full(exc: BaseException) -> bool:
+    """Say "disk full: … nothing was written" (and its JSON form) when that is the cause."""
+    full = _disk_full(exc)
+    if full is None:
+        return False
+    click.echo(f"evidence: {full}", err=True)
+    _failed("disk-full", full)
+    return True
+
+
 def _disk_full(exc: BaseException) -> str | None:
     """The one line for a write that found no space (the error or its cause), else None.
 
@@ -164,10 +174,7 @@ def _run(args: list[str]) -> int:
     except EvidenceError as exc:
         if verbose:
             traceback.print_exc()
-        full = _disk_full(exc)
-        if full is not None:
-            click.echo(f"evidence: {full}", err=True)
-            _failed("disk-full", full)
+        if _said_disk_full(exc):
             return EXIT_CANNOT_RUN
         click.echo(f"evidence: {visible(str(exc))}", err=True)
         _failed(type(exc).__name__, str(exc), exc)
@@ -184,10 +191,7 @@ def _run(args: list[str]) -> int:
     except OSError as exc:
         if verbose:
             traceback.print_exc()
-        full = _disk_full(exc)
-        if full is not None:
-            click.echo(f"evidence: {full}", err=True)
-            _failed("disk-full", full)
+        if _said_disk_full(exc):
             return EXIT_CANNOT_RUN
         where = f"{exc.filename}: " if exc.filename else ""
         click.echo(f"evidence: {where}{exc.strerror or exc}", err=True)
