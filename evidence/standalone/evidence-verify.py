@@ -53,6 +53,9 @@ SEAL_KEYS = {"schema", "case_id", "sequence", "sealed_at", "tree", "leaves", "cu
 ROOT_FILES = {"case.yaml", "custody.jsonl", ".lock"}
 DOSSIER_FILES = {"evidence-dossier.json", "SHA256SUMS", "B3SUMS"}
 ROOT_FOLDERS = {"claims", "objects", "records", "seals", "out", "schemas"}
+PARTIAL_ROOT_FILES = {"case.yaml", "custody.jsonl", "disclosure.json", "README.txt",
+                      "evidence-verify.py"}
+PARTIAL_ROOT_FOLDERS = {"objects", "records", "seals"}
 OPENSSL = shutil.which("openssl")
 B3SUM = shutil.which("b3sum")
 
@@ -170,8 +173,9 @@ def case_id(root: Path) -> str | None:
     return found[2] if found else ""  # "": the case-yaml check of `evidence` names it
 
 
-def closed_world(c: Case) -> None:
-    """Links, leftovers and files the tool never writes are findings (decision 0406)."""
+def closed_world(c: Case, *, partial: bool = False) -> None:
+    """Links, leftovers and files the tool never writes are findings (decision 0406);
+    ``partial``: a partial case, which `evidence disclose` writes with other root files."""
     def rel(p: Path) -> str:
         return p.relative_to(c.root).as_posix()
 
@@ -187,14 +191,16 @@ def closed_world(c: Case) -> None:
                 links_below(e)
 
     seals = {p.name for p in _entries(c.root / "seals") if SEAL_NAME.match(p.name)}
+    files = PARTIAL_ROOT_FILES if partial else ROOT_FILES | DOSSIER_FILES
+    folders = PARTIAL_ROOT_FOLDERS if partial else ROOT_FOLDERS
     for top in _entries(c.root):
         if top.is_symlink():
             c.add("case-symlink", "FAIL", f"a symbolic link (to {os.readlink(top)})", rel(top))
-        elif top.name in ROOT_FILES | DOSSIER_FILES and top.is_file():
+        elif top.name in files and top.is_file():
             continue
         elif LEFTOVER.match(top.name):
             c.add("case-leftover", "FAIL", "leftover of an interrupted write", rel(top))
-        elif not (top.name in ROOT_FOLDERS and top.is_dir()):
+        elif not (top.name in folders and top.is_dir()):
             unknown(top)
         else:
             for e in _entries(top):
@@ -893,6 +899,7 @@ def verify_partial(root: Path, report: Report, args: argparse.Namespace) -> None
     """A partial case: shown records proven into the seals (decision 0403)."""
     c = Case(root, report, args)
     disclosure = load_json((root / "disclosure.json").read_bytes())
+    closed_world(c, partial=True)
     scan_objects(c)
     scan_records(c)
     seals = {doc["sequence"]: (doc, data) for _, data, doc in read_seals(c) if doc}

@@ -19,6 +19,11 @@ of objects (their names are checked by the object scan); ``records/`` record fil
 (checked by the record scan); ``seals/`` seal files and what is stored beside them
 (checked with each seal); ``out/`` rendered products, anything but links.
 
+A partial case (``evidence disclose``, :mod:`evidence.integrity.disclose`) holds less:
+the root ``case.yaml``, ``custody.jsonl``, ``disclosure.json``, ``README.txt`` and
+``evidence-verify.py``, and the folders ``records/``, ``objects/`` and ``seals/``, judged
+as above; anything else is ``case-unknown-file``, a link anywhere ``case-symlink``.
+
 Example:
     >>> # scan_closed_world(Path("my-case"), report)  # doctest: +SKIP
 """
@@ -39,6 +44,11 @@ _DOSSIER_FILES: Final = frozenset({"evidence-dossier.json", "SHA256SUMS", "B3SUM
 """What a dossier embeds beside the case files (docs/decisions/0301); a case folder
 extracted from a dossier with stock tools holds them."""
 _ROOT_FOLDERS: Final = frozenset({"claims", "objects", "records", "seals", "out", "schemas"})
+_PARTIAL_ROOT_FILES: Final = frozenset(
+    {"case.yaml", "custody.jsonl", "disclosure.json", "README.txt", "evidence-verify.py"}
+)
+"""What ``evidence disclose`` writes in a partial case's root, beside its folders."""
+_PARTIAL_ROOT_FOLDERS: Final = frozenset({"objects", "records", "seals"})
 _TEMP: Final = re.compile(r"^\..+\.[0-9]+-[0-9]+\.tmp$")
 _INCOMING: Final = re.compile(r"^\.incoming-[0-9a-z]+$")
 _OBJECT_FOLDER: Final = re.compile(r"^[0-9a-f]{2}$")
@@ -51,20 +61,24 @@ def is_leftover(name: str) -> bool:
     return name.startswith(".") and bool(_TEMP.match(name) or _INCOMING.match(name))
 
 
-def scan_closed_world(root: Path, report: Report) -> None:
+def scan_closed_world(root: Path, report: Report, *, partial: bool = False) -> None:
     """Report links, leftovers and unknown entries anywhere in the case folder.
 
-    Files inside ``records/``, ``objects/<xx>/`` and beside each seal are judged by the
-    checks of those files; this scan names only what those checks cannot see.
+    ``partial`` judges a partial case written by ``evidence disclose``, whose root holds
+    other files and fewer folders. Files inside ``records/``, ``objects/<xx>/`` and
+    beside each seal are judged by the checks of those files; this scan names only what
+    those checks cannot see.
     """
     seal_files = {n for n in _names(root / "seals") if re.fullmatch(r"[0-9]{4,}\.json", n)}
+    root_files = _PARTIAL_ROOT_FILES if partial else _ROOT_FILES
+    root_folders = _PARTIAL_ROOT_FOLDERS if partial else _ROOT_FOLDERS
     for entry in _entries(root):
         name = entry.name
         if entry.is_symlink():
             _link(report, root, entry)
-        elif name in _ROOT_FILES and entry.is_file():
+        elif name in root_files and entry.is_file():
             continue
-        elif name in _DOSSIER_FILES and entry.is_file():
+        elif not partial and name in _DOSSIER_FILES and entry.is_file():
             report.add(
                 "case-extra",
                 "INFO",
@@ -73,7 +87,7 @@ def scan_closed_world(root: Path, report: Report) -> None:
                 "it",
                 path=_rel(root, entry),
             )
-        elif name in _ROOT_FOLDERS and entry.is_dir():
+        elif name in root_folders and entry.is_dir():
             _folder(report, root, Path(entry.path), seal_files)
         elif is_leftover(name):
             _leftover(report, root, entry)

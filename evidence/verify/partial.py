@@ -62,6 +62,7 @@ from evidence.verify.case import (
     _scan,
 )
 from evidence.verify.chain import ReadSeal, check_chain, read_seals
+from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
 from evidence.verify.scan import RecordScan
 
@@ -143,6 +144,7 @@ def verify_partial_case(
         report.add("case-yaml", "FAIL", exc.message, path=CASE_FILE, line=exc.line)
         meta = _fallback_meta(root)
     ctx = _Ctx(Case(root, meta), report, progress, opts)
+    scan_closed_world(root, report, partial=True)
     _scan(ctx)
     seals = _check_seals(ctx, disclosure)
     if not seals:
