@@ -25,11 +25,11 @@ from evidence.report import Report
 __all__ = ["check_case"]
 
 
-def _pending_case_yaml(case: Case, state: CaseState, report: Report) -> None:
+def _pending_case_yaml(data: bytes, state: CaseState, report: Report) -> None:
     """An edit of case.yaml since it was last sealed: pending, as unsealed claims are."""
     if not state.sealed:
         return
-    digest = digest_bytes(read_bytes(case.root / CASE_FILE, what="case.yaml")).sha256
+    digest = digest_bytes(data).sha256
     if state.case_meta is None:
         report.add("case-yaml", "INFO", "case.yaml is not sealed yet (the seals predate sealed "
                    "case metadata); `evidence seal` seals it", path=CASE_FILE)
@@ -57,21 +57,19 @@ def check_case(path: str | os.PathLike[str]) -> Report:
         return report
     report.add("case-yaml", "PASS", CASE_FILE)
     report.count("case files")
-    _check_conventions(case, report)
+    data = read_bytes(root / CASE_FILE, what="case.yaml")  # read once for both checks
+    _check_conventions(case, data, report)
     state = case.state()
-    _pending_case_yaml(case, state, report)
+    _pending_case_yaml(data, state, report)
     compile_case_claims(case, state, report)
     return report
 
 
-
-
-
-def _check_conventions(case: Case, report: Report) -> None:
+def _check_conventions(case: Case, data: bytes, report: Report) -> None:
     """No number an institution assigns in reference or title; an addressee that fits the
     case's dress (a warning, as INFO: the dossier then uses the dress's own addressee)."""
     meta = case.meta
-    doc = load_yaml((case.root / CASE_FILE).read_bytes(), path=CASE_FILE)
+    doc = load_yaml(data, path=CASE_FILE)
     for field_name in ("reference", "title"):
         value = getattr(meta, field_name)
         reason = institution_number(value) if value else None

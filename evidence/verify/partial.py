@@ -112,9 +112,6 @@ def verify_proof_file(
 # -- a partial case -------------------------------------------------------------------------
 
 
-_Sealed = ReadSeal
-
-
 def verify_partial_case(
     path: str | os.PathLike[str],
     *,
@@ -165,7 +162,7 @@ def verify_partial_case(
     return report
 
 
-def _check_seals(ctx: _Ctx, disclosure: Disclosure) -> list[_Sealed]:
+def _check_seals(ctx: _Ctx, disclosure: Disclosure) -> list[ReadSeal]:
     """The seal-chain checks every verifier shares; the consistency proofs come from
     disclosure.json, since the withheld leaves cannot be hashed here."""
     files = ctx.case.seal_files()
@@ -181,7 +178,7 @@ def _check_seals(ctx: _Ctx, disclosure: Disclosure) -> list[_Sealed]:
     return [r for r in read if r is not None]
 
 
-def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> None:
+def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) -> None:
     report = ctx.report
     latest = seals[-1]
     expected = {"sequence": latest.seal.sequence, "file": latest.rel,
@@ -223,7 +220,7 @@ def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> 
 
 
 def _check_leaf_proof(ctx: _Ctx, entry: DisclosedRecord, rec: RecordScan,
-                      sealed: _Sealed) -> None:
+                      sealed: ReadSeal) -> None:
     seal = sealed.seal
     label = f"{entry.id}.{entry.revision}"
     rel = f"records/{label}.json"
@@ -284,7 +281,7 @@ def _check_links(ctx: _Ctx, latest: Seal) -> None:
                            "which no seal here covers", path=rel, record=label)
 
 
-def _check_custody(ctx: _Ctx, disclosure: Disclosure, seals: list[_Sealed]) -> None:
+def _check_custody(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) -> None:
     report = ctx.report
     rel = "custody.jsonl"
     digests: dict[int, str] = {}
@@ -361,7 +358,7 @@ def _custody_event(ctx: _Ctx, data: dict[str, Any], number: int, named: set[tupl
                        f"{rec.blake3}", path="custody.jsonl", line=number, record=label)
 
 
-def _check_seal_head(ctx: _Ctx, sealed: _Sealed, digests: Mapping[int, str],
+def _check_seal_head(ctx: _Ctx, sealed: ReadSeal, digests: Mapping[int, str],
                      sealed_events: Mapping[int, Any]) -> None:
     seal, rel = sealed.seal, sealed.rel
     found = digests.get(seal.custody_seq)
