@@ -198,8 +198,7 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
     it that are a date and time are the site's clock.
     """
     lines = [(m.start(), m.end()) for m in _LINES.finditer(text)]
-    headline = next((i for i, (s, e) in enumerate(lines)
-                     if is_headline(text[s:e]) and not is_furniture(text[s:e])), len(lines))
+    headline = next((i for i, (s, e) in enumerate(lines) if is_headline(text[s:e])), len(lines))
     return [(s, e) for i, (s, e) in enumerate(lines)
             if is_furniture(text[s:e], above_headline=i < headline)]
 

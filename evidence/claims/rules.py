@@ -226,7 +226,7 @@ class _Reader:
         date, date_why = self._date(sent, att, context, see_more)
         as_of_why = ""
         if facts:
-            as_of, as_of_why = self.clock.as_of(sent.start, sent.end, date, self.folded)
+            as_of, as_of_why = self.clock.as_of(sent.start, sent.end, date)
             if as_of:
                 facts = [replace(f, as_of=as_of) for f in facts]
         places, place_why = self._places(sent, att, context, date)

@@ -135,17 +135,16 @@ class Clock:
         at = bisect.bisect_right(self.starts, offset) - 1
         return self.stamps[at] if at >= 0 else None
 
-    def as_of(self, start: int, end: int, event_day: str | None = None,
-              folded: str | None = None) -> tuple[str | None, str]:
+    def as_of(self, start: int, end: int,
+              event_day: str | None = None) -> tuple[str | None, str]:
         """(``as_of`` of the figures of the sentence ``start:end``, the reason for ``why``).
 
         Args:
             start: the sentence's first offset.
             end: its end.
             event_day: the day the sentence speaks of (the last resort for a bare hour).
-            folded: the folded text to read phrases in (default: the text).
         """
-        text = folded if folded is not None else self.text
+        text = self.text
         stamp = self.stamp_before(start)
         match = _AT.search(text, start, end)
         if match is not None:

@@ -26,7 +26,6 @@ from evidence.claims.compile import ClaimSpec, compile_claims, load_claim_specs
 from evidence.errors import EvidenceError
 from evidence.model import ClaimBody, Record, SourceBody, Subject
 from evidence.report import Finding, Report
-from evidence.store import record_slice
 
 __all__ = [
     "CaseIndex",
@@ -285,13 +284,7 @@ class CaseIndex:
         cached = self._records.get((record_id, revision))
         if cached is not None:
             return cached
-        name = f"records/{record_id}.{revision}.json"
-        data = record_slice(self.case.records.read(record_id, revision))
-        if data is None:
-            raise EvidenceError(
-                f"{name} is not a record file", path=name, hint="Run `evidence verify` on the case."
-            )
-        record = Record.from_dict(loads_json(data, path=name))
+        record = self.case.records.load(record_id, revision).record
         self._records[(record_id, revision)] = record
         return record
 
@@ -494,11 +487,7 @@ class CaseIndex:
         record = self.record(source_id, latest.revision)
         body = record.body
         assert isinstance(body, SourceBody)
-        text = (
-            self.case.objects.read(body.text.blake3).decode("utf-8")
-            if body.text is not None
-            else ""
-        )
+        text = self.case.objects.read_text(body.text.blake3) if body.text is not None else ""
         specs, file_report = self.claim_specs()
         mine = [s for s in specs if s.source == source_id]
         report = Report()
@@ -568,8 +557,6 @@ class CaseIndex:
             if status != "withdrawn" or record_id not in state.latest:
                 continue
             subject = state.latest[record_id]
-            if state.claim_status.get(record_id) != "withdrawn":
-                continue
             body = self.record(record_id, subject.revision).body
             assert isinstance(body, ClaimBody)
             if body.source.id != source_id:

@@ -156,49 +156,25 @@ class _Site:
 
     def refusal(self, request: Request, exc: EvidenceError, back: str) -> Response:
         """The page that says why an edit was not written."""
+        status, title, kind = 400, "Not written", "error"
+        details: dict[str, Any] = {"hint": exc.diagnostics()}
         if isinstance(exc, Busy):
-            return self.page(
-                request,
-                "message.html",
-                409,
-                title="Busy",
-                kind="busy",
-                message=str(exc),
-                hint=exc.diagnostics(),
-                back=back,
-            )
-        if isinstance(exc, Conflict):
-            return self.page(
-                request,
-                "message.html",
-                409,
-                title="Changed on disk",
-                kind="conflict",
-                message=str(exc),
-                hint=exc.diagnostics(),
-                diff=exc.diff,
-                back=back,
-            )
-        if isinstance(exc, Invalid):
-            return self.page(
-                request,
-                "message.html",
-                422,
-                title="Not written",
-                kind="invalid",
-                message=str(exc),
-                findings=exc.findings,
-                back=back,
-            )
+            status, title, kind = 409, "Busy", "busy"
+        elif isinstance(exc, Conflict):
+            status, title, kind = 409, "Changed on disk", "conflict"
+            details["diff"] = exc.diff
+        elif isinstance(exc, Invalid):
+            status, kind = 422, "invalid"
+            details = {"findings": exc.findings}
         return self.page(
             request,
             "message.html",
-            400,
-            title="Not written",
-            kind="error",
+            status,
+            title=title,
+            kind=kind,
             message=str(exc),
-            hint=exc.diagnostics(),
             back=back,
+            **details,
         )
 
 
