@@ -28,17 +28,16 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from evidence._fs import read_bytes
-from evidence._resources import resource
 from evidence.canonical import canonical_bytes
 from evidence.case import CASE_FILE, RECORD_ACTIONS, Case
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
 from evidence.model import Record, Seal, SourceBody
+from evidence.render.fonts import fonts_digest
 from evidence.store import parse_record_file
 from evidence.verify.dossier import DOSSIER_SCHEMA, MANIFEST_NAME, PrintedPages, is_case_path
 
@@ -269,15 +268,7 @@ def renderer_versions(tool: str) -> dict[str, str]:
     compares bytes when these are its own, and page texts when they are not."""
     import reportlab
 
-    return {"tool": tool, "reportlab": str(reportlab.Version), "fonts": _fonts_digest()}
-
-
-@functools.cache
-def _fonts_digest() -> str:
-    fonts = sorted((n for n in resource("render", "fonts").iterdir()
-                    if n.name.endswith(".ttf")), key=lambda n: n.name)
-    listing = "".join(f"{digest_bytes(n.read_bytes()).sha256}  {n.name}\n" for n in fonts)
-    return digest_bytes(listing.encode()).sha256
+    return {"tool": tool, "reportlab": str(reportlab.Version), "fonts": fonts_digest()}
 
 
 def manifest_bytes(bundle: Bundle, *, template: str, tool: str, pages: PrintedPages,

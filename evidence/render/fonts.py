@@ -37,9 +37,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 from evidence._resources import resource
+from evidence.digest import digest_bytes
 from evidence.errors import InputError
 
-__all__ = ["FALLBACK_FONTS", "FontSet", "covers", "font_files", "font_for", "primary_chars",
+__all__ = ["FALLBACK_FONTS", "FontSet", "covers", "font_for", "fonts_digest", "primary_chars",
            "register_fonts"]
 
 _FILES: Final = {
@@ -174,10 +175,17 @@ def covers(name: str, char: str) -> bool:
     return ord(char) in _cmap(name)
 
 
-def font_files() -> dict[str, str]:
-    """Registered font name -> file name in ``evidence/render/fonts`` (for a manifest that
-    records which fonts a dossier was made with)."""
-    return dict(_FILES)
+@functools.cache
+def fonts_digest() -> str:
+    """Which fonts a dossier was made with, for its manifest: the SHA-256 over the lines
+    ``<SHA-256>  <file name>`` of the shipped font files, sorted by name.
+
+    Raises:
+        InputError: a font file is missing from the installed package.
+    """
+    listing = "".join(f"{digest_bytes(_font_bytes(name)).sha256}  {name}\n"
+                      for name in sorted(set(_FILES.values())))
+    return digest_bytes(listing.encode()).sha256
 
 
 @functools.cache
