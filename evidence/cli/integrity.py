@@ -97,9 +97,9 @@ def print_stamp(case: Case, result: StampResult, directory: Path, *,
                    "variable VAR.")
 def keygen(prefix: Path, passphrase_env: str | None) -> int:
     """Make an Ed25519 key pair: PREFIX.key (private, mode 0600) and PREFIX.pub."""
-    from evidence.integrity.sign import _prefix_paths, generate_key_files
+    from evidence.integrity.sign import generate_key_files, key_file_paths
 
-    for path in _prefix_paths(prefix):
+    for path in key_file_paths(prefix):
         if not (path.exists() or path.is_symlink()):  # an existing one: the key's message
             new_output_path(path, what="key", replaceable=False)
     pair = generate_key_files(prefix, passphrase=passphrase_from_env(passphrase_env))

@@ -51,6 +51,7 @@ __all__ = [
     "PublicKey",
     "SigningKey",
     "generate_key_files",
+    "key_file_paths",
     "load_private_key",
     "load_public_key",
     "load_trusted_keys",
@@ -195,7 +196,9 @@ class KeyPair:
     encrypted: bool
 
 
-def _prefix_paths(prefix: Path) -> tuple[Path, Path]:
+def key_file_paths(prefix: Path) -> tuple[Path, Path]:
+    """The private and public key files of ``PREFIX`` (``PREFIX.key``, ``PREFIX.pub``);
+    a prefix that already ends in either suffix names the same pair."""
     text = str(prefix)
     for suffix in (PRIVATE_SUFFIX, PUBLIC_SUFFIX):
         if text.endswith(suffix):
@@ -212,7 +215,7 @@ def generate_key_files(prefix: Path, *, passphrase: bytes | None = None) -> KeyP
     Raises:
         UsageError: either file exists, or the folder does not.
     """
-    private_path, public_path = _prefix_paths(prefix)
+    private_path, public_path = key_file_paths(prefix)
     for path in (private_path, public_path):
         if path.exists() or path.is_symlink():
             raise UsageError("exists already; a key is never overwritten", path=str(path),
