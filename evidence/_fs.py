@@ -36,6 +36,7 @@ __all__ = [
     "remove_leftovers",
     "replace_file",
     "replaced_output",
+    "write_all",
     "write_new_file",
 ]
 
@@ -49,6 +50,17 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd``: ``write(2)`` may write fewer bytes than
+    given (a nearly full disk), which must never go unnoticed."""
+    view = memoryview(data)
+    while view:
+        done = os.write(fd, view)
+        if done <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[done:]
 
 
 _TEMP_SEQUENCE = itertools.count()
@@ -73,9 +85,7 @@ def _write_temp_at(tmp: Path, data: bytes, mode: int, *, fsync: bool = False) ->
     # spares a chmod per file in large batches.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
         if fsync:
             os.fsync(fd)
     except BaseException:
@@ -111,15 +121,19 @@ def write_new_file(dest: Path, data: bytes, *, mode: int = 0o444, durable: bool 
         fsync_dir(dest.parent)
 
 
-def replace_file(dest: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Write ``dest`` atomically, replacing it if it exists (for products and authored files)."""
-    tmp = _write_temp(dest, data, mode=mode, fsync=True)
+def replace_file(dest: Path, data: bytes, *, mode: int = 0o644, durable: bool = True) -> None:
+    """Write ``dest`` atomically, replacing it if it exists (for products and authored files).
+
+    ``durable=False`` skips the fsyncs, for a file a crash may lose (a cache entry).
+    """
+    tmp = _write_temp(dest, data, mode=mode, fsync=durable)
     try:
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(dest.parent)
+    if durable:
+        fsync_dir(dest.parent)
 
 
 _FSYNC_EACH_UP_TO = 32
@@ -263,9 +277,7 @@ def append_durably(path: Path, data: bytes) -> None:
     try:
         size = os.fstat(fd).st_size
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
             os.fsync(fd)
         except BaseException:
             # A full disk can take part of the lines: cut the log back to where it was,

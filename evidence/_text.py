@@ -60,6 +60,10 @@ def find_hidden(text: str, *, allow: str = "") -> tuple[int, str] | None:
     return None
 
 
+_HINT: Final = ("Control and bidirectional-override characters can hide or reorder what a "
+                "text says; remove it (write the text as it should read).")
+
+
 def check_field(
     text: str,
     *,
@@ -68,6 +72,7 @@ def check_field(
     line: int | None = None,
     allow: str = "\t\n",
     error: type[EvidenceError] = InputError,
+    hint: str = _HINT,
 ) -> None:
     """Refuse a control or bidirectional character in a field a person wrote.
 
@@ -82,8 +87,7 @@ def check_field(
         f"{field}: character {index + 1} is {code_point(char)}, which is not allowed",
         path=path,
         line=line,
-        hint="Control and bidirectional-override characters can hide or reorder what a "
-        "text says; remove it (write the text as it should read).",
+        hint=hint,
     )
 
 
@@ -93,15 +97,9 @@ def check_cli_argument(option: str, value: str) -> None:
     Raises:
         UsageError: naming the option and the code point.
     """
-    found = find_hidden(value)
-    if found is None:
-        return
-    index, char = found
-    raise UsageError(
-        f"{option}: character {index + 1} is {code_point(char)}, which is not allowed",
-        hint="Control and bidirectional-override characters can hide or reorder what a "
-        "text says; nothing was written.",
-    )
+    check_field(value, field=option, allow="", error=UsageError,
+                hint="Control and bidirectional-override characters can hide or reorder "
+                "what a text says; nothing was written.")
 
 
 def visible(text: str, *, left: str = "⟨", right: str = "⟩", keep: str = "\n") -> str:

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
-from evidence._fs import Batch, fsync_dir, read_bytes, replace_file, write_new_file
+from evidence._fs import (
+    Batch,
+    fsync_dir,
+    read_bytes,
+    replace_file,
+    write_all,
+    write_new_file,
+)
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.digest import DigestPair, copy_and_digest, digest_bytes, digest_file, is_hex64
 from evidence.errors import CaseError, EvidenceError, InputError
@@ -152,12 +159,7 @@ class _FullWrites:
         self.written = 0
 
     def write(self, data: bytes) -> int:
-        view = memoryview(data)
-        while view:
-            done = os.write(self.fd, view)
-            if done <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            view = view[done:]
+        write_all(self.fd, data)
         self.written += len(data)
         return len(data)
 

@@ -31,6 +31,8 @@ from typing import Any, Final
 import blake3
 import yaml
 
+from evidence._fs import replace_file
+
 __all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
 
 _FORMAT: Final = 1
@@ -157,12 +159,7 @@ class ClaimsCache:
         """Keep ``entry`` for the claims file with BLAKE3 ``file_blake3`` (best effort)."""
         key = self._key(file_blake3)
         path = self._path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         # No fsync: an entry lost or torn in a crash fails its checksum and is a miss.
         with contextlib.suppress(OSError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                tmp.write_bytes(entry.to_bytes(key))
-                os.replace(tmp, path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            replace_file(path, entry.to_bytes(key), durable=False)

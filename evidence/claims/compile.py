@@ -140,14 +140,31 @@ def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec
     specs: list[ClaimSpec] = []
     for path in paths:
         shown = case.rel(path)
-        report.count("claims files")
-        try:
-            doc = load_yaml(read_bytes(path, what="claims file"), path=shown)
-        except EvidenceError as exc:
-            report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
-            continue
-        specs.extend(_file_specs(doc, report))
+        data = _read_claims_file(path, shown, report)
+        doc = None if data is None else _parse_claims_file(data, shown, report)
+        if doc is not None:
+            specs.extend(_file_specs(doc, report))
     return specs
+
+
+def _read_claims_file(path: Path, shown: str, report: Report) -> bytes | None:
+    """The bytes of one claims file (counted in ``report``), or None with the problem put
+    in ``report``."""
+    report.count("claims files")
+    try:
+        return read_bytes(path, what="claims file")
+    except EvidenceError as exc:
+        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+        return None
+
+
+def _parse_claims_file(data: bytes, shown: str, report: Report) -> YamlDocument | None:
+    """One claims file's YAML, or None with the problem put in ``report``."""
+    try:
+        return load_yaml(data, path=shown)
+    except EvidenceError as exc:
+        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+        return None
 
 
 def _key_uses(specs: list[ClaimSpec]) -> list[_KeyUse]:
@@ -310,11 +327,8 @@ def _compile_file(sources: _Sources, cache: ClaimsCache | None, path: Path, repo
     compiled, and kept in the cache if the file had no problem (docs/decisions/0020)."""
     case, state = sources.case, sources.state
     shown = case.rel(path)
-    report.count("claims files")
-    try:
-        data = read_bytes(path, what="claims file")
-    except EvidenceError as exc:
-        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+    data = _read_claims_file(path, shown, report)
+    if data is None:
         return [], []
     file_blake3 = blake3.blake3(data).hexdigest()
     if cache is not None:
@@ -326,10 +340,8 @@ def _compile_file(sources: _Sources, cache: ClaimsCache | None, path: Path, repo
                 sources.get(source)
             return _from_entry(entry, shown, report)
     own = Report()
-    try:
-        doc = load_yaml(data, path=shown)
-    except EvidenceError as exc:
-        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+    doc = _parse_claims_file(data, shown, report)
+    if doc is None:
         return [], []
     specs = list(_file_specs(doc, own))
     compiled = _compile_specs(sources, specs, own)
@@ -411,11 +423,8 @@ def check_claims_file(case: Case, state: CaseState, path: Path, data: bytes,
     Nothing is written: a writer (``evidence serve``) checks a file's new bytes this way
     before it replaces the file. Keys are checked against every other claims file.
     """
-    shown = case.rel(path)
-    try:
-        doc = load_yaml(data, path=shown)
-    except EvidenceError as exc:
-        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+    doc = _parse_claims_file(data, case.rel(path), report)
+    if doc is None:
         return
     specs = list(_file_specs(doc, report))
     others = _read_specs(case, [p for p in _claim_files(case) if p != path], Report())

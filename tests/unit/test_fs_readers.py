@@ -8,11 +8,13 @@ benchmarks/bench_concurrent_verify.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,23 +68,34 @@ def test_verify_during_adds_has_no_false_findings(new_case: Case, tmp_path: Path
     assert problems == []
 
 
-def test_a_reader_waits_for_the_writer(new_case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EVIDENCE_LOCK_WAIT", "0.3")
+@contextlib.contextmanager
+def _holding(lock: str, root: Path) -> Iterator[None]:
+    """Another process holding ``lock`` (``case_lock`` or ``case_read_lock``) on ``root``
+    until the context ends."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from evidence._fs import case_lock\n"
-            "with case_lock(Path(sys.argv[1])):\n"
-            "    print('locked', flush=True); time.sleep(30)",
-            str(new_case.root),
+            f"import sys, time; from pathlib import Path; from evidence._fs import {lock}\n"
+            f"with {lock}(Path(sys.argv[1])):\n"
+            "    print('held', flush=True); time.sleep(30)",
+            str(root),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_reader_waits_for_the_writer(new_case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVIDENCE_LOCK_WAIT", "0.3")
+    with _holding("case_lock", new_case.root):
         start = time.monotonic()
         with (
             pytest.raises(LockError, match="a writer of this case did not finish"),
@@ -90,37 +103,17 @@ def test_a_reader_waits_for_the_writer(new_case: Case, monkeypatch: pytest.Monke
         ):
             pass
         assert time.monotonic() - start >= 0.3
-    finally:
-        holder.kill()
-        holder.wait()
     with case_read_lock(new_case.root), case_read_lock(new_case.root):
         pass  # readers share
 
 
 def test_a_writer_waits_for_readers(new_case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVIDENCE_LOCK_WAIT", "0.3")
-    reader = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path; from evidence._fs import case_read_lock\n"
-            "with case_read_lock(Path(sys.argv[1])):\n"
-            "    print('reading', flush=True); time.sleep(30)",
-            str(new_case.root),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert reader.stdout is not None
-        assert reader.stdout.readline().strip() == "reading"
-        with (
-            pytest.raises(LockError, match="a verification of this case did not finish"),
-            case_lock(new_case.root),
-        ):
-            pass
-    finally:
-        reader.kill()
-        reader.wait()
+    with (
+        _holding("case_read_lock", new_case.root),
+        pytest.raises(LockError, match="a verification of this case did not finish"),
+        case_lock(new_case.root),
+    ):
+        pass
     with case_lock(new_case.root):
         pass
