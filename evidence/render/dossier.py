@@ -39,7 +39,7 @@ from evidence.conventions import institution_number
 from evidence.digest import digest_bytes
 from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import NewEvent
-from evidence.model import CaseMeta, Record, Seal
+from evidence.model import CaseMeta, Seal
 from evidence.render.annexes import ANNEX_BUILDERS
 from evidence.render.bundle import (
     MAX_EMBEDDED_BYTES,
@@ -61,7 +61,7 @@ from evidence.render.sections import SECTION_BUILDERS
 from evidence.render.styles import Styles
 from evidence.render.template import Template, load_template
 from evidence.report import Report
-from evidence.store import record_slice
+from evidence.store import parse_record_file
 from evidence.verify.case import verify_case
 from evidence.verify.dossier import (
     MANIFEST_NAME,
@@ -266,8 +266,8 @@ def render_embedded(files: Mapping[str, bytes], manifest: Mapping[str, Any],
     for leaf in seal.leaves:
         if leaf.id.startswith("SRC-"):
             name = f"records/{leaf.id}.{leaf.revision}.json"
-            bundle.sources[f"{leaf.id}.{leaf.revision}"] = Record.from_dict(
-                loads_json(record_slice(files[name]) or b"", path=name))
+            bundle.sources[f"{leaf.id}.{leaf.revision}"] = parse_record_file(
+                files[name], name=name).record
     spec = load_template(str(manifest["template"]))
     content = build_content(bundle, _meta(bundle), verdict_of(report),
                             tool=str(manifest["tool"]))
