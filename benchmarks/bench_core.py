@@ -45,9 +45,12 @@ def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[flo
     """Time a child and read its own peak RSS (via /usr/bin/time-like wait4)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out_file:
-        proc = subprocess.Popen([sys.executable, "-m", "evidence", *args],
-                                stdout=out_file, stderr=subprocess.STDOUT,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "evidence", *args],
+            stdout=out_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         out_file.seek(0)
@@ -104,8 +107,9 @@ def bench_add(size_mib: int, workdir: Path, rounds: int) -> None:
     # on this disk (mounted with `discard`) deleting 1 GiB slows the writes that follow.
     for n in range(rounds):
         case = workdir / f"case-{n}"
-        subprocess.run([sys.executable, "-m", "evidence", "init", str(case)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "evidence", "init", str(case)], check=True, capture_output=True
+        )
         order = ("floor", "add") if n % 2 == 0 else ("add", "floor")
         for job in order:
             _settle(workdir)
@@ -117,11 +121,13 @@ def bench_add(size_mib: int, workdir: Path, rounds: int) -> None:
                 adds.append(seconds)
                 peaks.append(peak)
     floor, add = statistics.median(floors), statistics.median(adds)
-    print(f"add {size_mib} MiB (medians of {rounds} rounds): floor (copy+fsync+sha256) "
-          f"{floor:.2f} s "
-          f"({size_mib / floor:.0f} MiB/s); evidence add {add:.2f} s "
-          f"({size_mib / add:.0f} MiB/s); ratio {add / floor:.2f}x (target <= 1.10x); "
-          f"peak RSS {max(peaks) / 1024:.1f} MiB (target < 64 MiB)")
+    print(
+        f"add {size_mib} MiB (medians of {rounds} rounds): floor (copy+fsync+sha256) "
+        f"{floor:.2f} s "
+        f"({size_mib / floor:.0f} MiB/s); evidence add {add:.2f} s "
+        f"({size_mib / add:.0f} MiB/s); ratio {add / floor:.2f}x (target <= 1.10x); "
+        f"peak RSS {max(peaks) / 1024:.1f} MiB (target < 64 MiB)"
+    )
     print(f"  all rounds: floor {[round(x, 2) for x in floors]} add {[round(x, 2) for x in adds]}")
 
 
@@ -145,21 +151,23 @@ def _make_case(root: Path, sources: int, per_source: int) -> None:
     from evidence.case import Case
     from evidence.ingest.add import add_sources
 
-    case = Case.init(root, case_id="BENCH", title="Benchmark case", ern_prefix="BEN",
-                     actor="bench")
+    case = Case.init(root, case_id="BENCH", title="Benchmark case", ern_prefix="BEN", actor="bench")
     texts = root.parent / "articles"
     texts.mkdir(exist_ok=True)
     (root / "claims").mkdir(exist_ok=True)
     for start in range(0, sources, 1000):
         batch = []
         for i in range(start, min(start + 1000, sources)):
-            lines = [s.format(n=i, a=(i * 7 + k) % 97 + 3, b=(i * 13 + k) % 89 + 2)
-                     for k, s in enumerate(_SENTENCES[:per_source])]
+            lines = [
+                s.format(n=i, a=(i * 7 + k) % 97 + 3, b=(i * 13 + k) % 89 + 2)
+                for k, s in enumerate(_SENTENCES[:per_source])
+            ]
             path = texts / f"article-{i:05d}.txt"
             path.write_text(f"date 2024-07-08 Report number {i}.\n\n" + "\n".join(lines) + "\n")
             batch.append(path)
-        add_sources(case, batch, overrides={"publisher": "Bench News", "language": "en"},
-                    actor="bench")
+        add_sources(
+            case, batch, overrides={"publisher": "Bench News", "language": "en"}, actor="bench"
+        )
         for i in range(start, min(start + 1000, sources)):
             claims = []
             for k, template in enumerate(_SENTENCES[:per_source]):
@@ -175,7 +183,8 @@ def _make_case(root: Path, sources: int, per_source: int) -> None:
                     f"    places: [District {i}]\n"
                 )
             (root / "claims" / f"SRC-{i + 1:04d}.yaml").write_text(
-                f"source: SRC-{i + 1:04d}\nclaims:\n" + "".join(claims))
+                f"source: SRC-{i + 1:04d}\nclaims:\n" + "".join(claims)
+            )
     shutil.rmtree(texts)
 
 
@@ -207,14 +216,20 @@ def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[flo
     verify_s, verify_rss = _peak_child(["verify", str(case)])
     warm_s, _ = _peak_child(["verify", str(case)])
     floor = _file_floor(sources * per_source, workdir)
-    print(f"{sources} sources + {sources * per_source} claims = {records} records "
-          f"(case built in {made:.1f} s); this disk creates {floor:,.0f} files/s "
-          f"(the floor of any one-file-per-record seal)")
-    print(f"  seal:   {seal_s:.2f} s = {records / seal_s:,.0f} records/s, "
-          f"{seal_s / records * 1e6:.1f} us/record, peak RSS {seal_rss / 1024:.0f} MiB")
-    print(f"  verify: {verify_s:.2f} s cold = {records / verify_s:,.0f} records/s "
-          f"({warm_s:.2f} s warm = {records / warm_s:,.0f} records/s), "
-          f"peak RSS {verify_rss / 1024:.0f} MiB")
+    print(
+        f"{sources} sources + {sources * per_source} claims = {records} records "
+        f"(case built in {made:.1f} s); this disk creates {floor:,.0f} files/s "
+        f"(the floor of any one-file-per-record seal)"
+    )
+    print(
+        f"  seal:   {seal_s:.2f} s = {records / seal_s:,.0f} records/s, "
+        f"{seal_s / records * 1e6:.1f} us/record, peak RSS {seal_rss / 1024:.0f} MiB"
+    )
+    print(
+        f"  verify: {verify_s:.2f} s cold = {records / verify_s:,.0f} records/s "
+        f"({warm_s:.2f} s warm = {records / warm_s:,.0f} records/s), "
+        f"peak RSS {verify_rss / 1024:.0f} MiB"
+    )
     shutil.rmtree(case)
     return seal_s / records, verify_s / records
 
@@ -249,12 +264,13 @@ def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
             (warm if job == "cache" else cold).append(seconds)
     records = sources * 11
     with_cache, without = statistics.median(warm), statistics.median(cold)
-    print(f"reseal of {records} records after editing {edits} claims (medians of {rounds} "
-          f"rounds): with the cache {with_cache:.2f} s (target <= 1 s), full re-parse "
-          f"{without:.2f} s; ratio {with_cache / without:.2f}x; first seal (filling the "
-          f"cache) {first:.2f} s")
-    print(f"  all rounds: cache {[round(x, 2) for x in warm]} "
-          f"off {[round(x, 2) for x in cold]}")
+    print(
+        f"reseal of {records} records after editing {edits} claims (medians of {rounds} "
+        f"rounds): with the cache {with_cache:.2f} s (target <= 1 s), full re-parse "
+        f"{without:.2f} s; ratio {with_cache / without:.2f}x; first seal (filling the "
+        f"cache) {first:.2f} s"
+    )
+    print(f"  all rounds: cache {[round(x, 2) for x in warm]} off {[round(x, 2) for x in cold]}")
     shutil.rmtree(case)
 
 
@@ -272,8 +288,12 @@ def main() -> None:
     rs.add_argument("--edits", type=int, default=10)
     rs.add_argument("--rounds", type=int, default=3)
     sub.add_parser("all")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="Where to put the files (default: a temporary folder)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="Where to put the files (default: a temporary folder)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="evidence-bench-", dir=args.workdir))
     try:
@@ -287,8 +307,10 @@ def main() -> None:
             bench_reseal(10000, 10, workdir, 3)
             small = bench_seal_verify(100, 10, workdir)
             large = bench_seal_verify(10000, 10, workdir)
-            print(f"per-record cost at 110k vs 1.1k: seal {large[0] / small[0]:.2f}x, "
-                  f"verify {large[1] / small[1]:.2f}x (target <= 1.3x)")
+            print(
+                f"per-record cost at 110k vs 1.1k: seal {large[0] / small[0]:.2f}x, "
+                f"verify {large[1] / small[1]:.2f}x (target <= 1.3x)"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -31,15 +31,19 @@ PAGES = ROOT / "tests" / "data" / "suggest" / "dates"
 
 
 def _text(size: int) -> str:
-    pages = [parse_article(p.read_bytes(), path=p.name).text
-             for p in sorted(PAGES.glob("*.txt"))]
+    pages = [parse_article(p.read_bytes(), path=p.name).text for p in sorted(PAGES.glob("*.txt"))]
     parts: list[str] = []
     copy = 0
     while sum(map(len, parts)) < size:
         copy += 1
         for page in pages:
-            parts.append("\n".join(f"{line} (№{copy})" if len(line.split()) > 3 else line
-                                   for line in page.splitlines()) + "\n")
+            parts.append(
+                "\n".join(
+                    f"{line} (№{copy})" if len(line.split()) > 3 else line
+                    for line in page.splitlines()
+                )
+                + "\n"
+            )
     return "".join(parts)
 
 
@@ -66,14 +70,18 @@ def main() -> int:
     parser.add_argument("--size-kib", type=int, default=256)
     args = parser.parse_args()
     text = _text(args.size_kib * 1024)
-    whole = _median(lambda: suggest_text(text, source_id="SRC-0001", publisher="P",
-                                         published="2025-03-12T08:50:00Z"))
+    whole = _median(
+        lambda: suggest_text(
+            text, source_id="SRC-0001", publisher="P", published="2025-03-12T08:50:00Z"
+        )
+    )
     folded = fold_text(text)  # the rules fold the text anyway, with or without these steps
     added = _median(lambda: _added_steps(text, folded))
     print(f"text: {len(text):,} characters, {text.count(chr(10)):,} lines")
     print(f"suggest_text, whole path: {whole:.3f} s")
-    print(f"furniture + stamps + as_of: {added:.3f} s "
-          f"(ratio to the whole path: {added / whole:.3f})")
+    print(
+        f"furniture + stamps + as_of: {added:.3f} s (ratio to the whole path: {added / whole:.3f})"
+    )
     return 0
 
 

@@ -61,33 +61,47 @@ CHUNK = 8 << 20
 def _article(sentences: int) -> str:
     lines = ["date: 2024-07-08", "title: Benchmark bulletin", "", "Benchmark bulletin", ""]
     for n in range(1, sentences + 1):
-        lines.append(f"Observer team {n} counted {n * 3} damaged windows in block {n} "
-                     f"of the eastern district.")
+        lines.append(
+            f"Observer team {n} counted {n * 3} damaged windows in block {n} "
+            f"of the eastern district."
+        )
     return "\n".join(lines) + "\n"
 
 
 def _claims(sentences: int) -> str:
     out = ["source: SRC-0002", "claims:"]
     for n in range(1, sentences + 1):
-        out += [f"  - key: windows-block-{n}",
-                f"    statement: Observer team {n} reported damaged windows in block {n}.",
-                f"    quote: Observer team {n} counted {n * 3} damaged windows in block {n}",
-                "    category: damage",
-                "    status: reported"]
+        out += [
+            f"  - key: windows-block-{n}",
+            f"    statement: Observer team {n} reported damaged windows in block {n}.",
+            f"    quote: Observer team {n} counted {n * 3} damaged windows in block {n}",
+            "    category: damage",
+            "    status: reported",
+        ]
     return "\n".join(out) + "\n"
 
 
 def build_case(root: Path, exhibit_mib: int, records: int) -> Case:
     """A sealed case: one large exhibit, one article, claims up to ``records`` records."""
-    case = Case.init(root, case_id="BENCH-1", title="Export benchmark", ern_prefix="BEN",
-                     actor="bench", now=NOW, submitter={"organisation": "Benchmark team"})
+    case = Case.init(
+        root,
+        case_id="BENCH-1",
+        title="Export benchmark",
+        ern_prefix="BEN",
+        actor="bench",
+        now=NOW,
+        submitter={"organisation": "Benchmark team"},
+    )
     staging = root.parent / "staging"
     staging.mkdir()
     exhibit = staging / "exhibit-video.bin"
     with exhibit.open("wb") as fh:
         for _ in range(max(1, exhibit_mib * (1 << 20) // CHUNK)):
-            fh.write(os.urandom(CHUNK) if exhibit_mib * (1 << 20) >= CHUNK
-                     else os.urandom(exhibit_mib * (1 << 20)))
+            fh.write(
+                os.urandom(CHUNK)
+                if exhibit_mib * (1 << 20) >= CHUNK
+                else os.urandom(exhibit_mib * (1 << 20))
+            )
     add_source(case, exhibit, overrides={"title": "Exhibit video"}, actor="bench", now=NOW)
     claims = max(1, records - 2)
     article = staging / "bulletin.txt"
@@ -156,8 +170,9 @@ def _bagit(payload: Path, work: Path, processes: int) -> tuple[float, float, flo
         os.sync()
 
     copy = _timed(copy_payload)
-    make = _timed(lambda: bagit.make_bag(str(target), checksums=["sha256", "sha512"],
-                                         processes=processes))
+    make = _timed(
+        lambda: bagit.make_bag(str(target), checksums=["sha256", "sha512"], processes=processes)
+    )
     validate = _timed(lambda: bagit.Bag(str(target)).validate(processes=processes))
     shutil.rmtree(target)
     return make, validate, copy
@@ -173,9 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, help="Work folder (default: a temporary one).")
-    parser.add_argument("--priority", action="store_true",
-                        help="Run at raised scheduling priority (root only), so that other "
-                             "jobs on a shared machine disturb both sides less.")
+    parser.add_argument(
+        "--priority",
+        action="store_true",
+        help="Run at raised scheduling priority (root only), so that other "
+        "jobs on a shared machine disturb both sides less.",
+    )
     args = parser.parse_args(argv)
     if args.priority:
         os.setpriority(os.PRIO_PROCESS, 0, -10)
@@ -185,9 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         case = build_case(work / "case", args.exhibit_mib, args.records)
         records = len(list(case.records.root.iterdir()))
-        print(f"case: {args.exhibit_mib} MiB exhibit, {records} records "
-              f"(built in {time.perf_counter() - start:.1f} s); {os.cpu_count()} cores; "
-              f"Python {sys.version.split()[0]}")
+        print(
+            f"case: {args.exhibit_mib} MiB exhibit, {records} records "
+            f"(built in {time.perf_counter() - start:.1f} s); {os.cpu_count()} cores; "
+            f"Python {sys.version.split()[0]}"
+        )
         export_case(case, work / "payload-source", actor="bench", now=NOW)
         payload = work / "payload-source" / "data"
         ours: list[tuple[float, float, float]] = []
@@ -219,12 +239,16 @@ def main(argv: list[str] | None = None) -> int:
         ours_full = statistics.median(o[0] + o[2] for o in ours)
         for label, ref in (("1 process", ref1), ("2 processes", ref2)):
             base = statistics.median(r[0] + r[1] for r in ref)
-            print(f"ratio vs bagit-python {label:<12} export+validate {ours_bag / base:.2f}   "
-                  f"export+full verify {ours_full / base:.2f}   (target <= 0.70; medians: "
-                  f"{ours_bag:.2f} s, {ours_full:.2f} s against {base:.2f} s)")
+            print(
+                f"ratio vs bagit-python {label:<12} export+validate {ours_bag / base:.2f}   "
+                f"export+full verify {ours_full / base:.2f}   (target <= 0.70; medians: "
+                f"{ours_bag:.2f} s, {ours_full:.2f} s against {base:.2f} s)"
+            )
         with_copy = statistics.median(r[0] + r[1] + r[2] for r in ref1)
-        print(f"for context, against copy + make_bag + validate (1 process, {with_copy:.2f} s): "
-              f"export+validate {ours_bag / with_copy:.2f}")
+        print(
+            f"for context, against copy + make_bag + validate (1 process, {with_copy:.2f} s): "
+            f"export+validate {ours_bag / with_copy:.2f}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

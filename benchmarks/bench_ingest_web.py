@@ -38,8 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "tests" / "data" / "web"
 URL = "https://ledger.example.org/world/2024/07/10/hospital-repairs-begin"
-SENTENCE = ("Repair crews worked through the night on the damaged wing, a spokesperson for "
-            "the city administration said, adding that {n} volunteers had joined them. ")
+SENTENCE = (
+    "Repair crews worked through the night on the damaged wing, a spokesperson for "
+    "the city administration said, adding that {n} volunteers had joined them. "
+)
 
 
 def heavy_page(paragraphs: int = 40, links: int = 600) -> bytes:
@@ -47,20 +49,24 @@ def heavy_page(paragraphs: int = 40, links: int = 600) -> bytes:
     nav = "".join(f'<li><a href="/s/{i}">Section {i}</a></li>' for i in range(links))
     script = "<script>" + "var x=1;" * 4000 + "</script>"
     body = "".join(f"<p>{SENTENCE.format(n=i) * 3}</p>" for i in range(paragraphs))
-    related = "".join(f'<li><a href="/r/{i}">Related story number {i}</a></li>'
-                      for i in range(60))
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Heavy page'
-            f'</title>{script}</head><body><header><nav><ul>{nav}</ul></nav></header><main>'
-            f'<article><h1>Repairs continue</h1>{body}</article><aside><ul>{related}</ul>'
-            f'</aside></main><footer>{nav}</footer></body></html>')
+    related = "".join(f'<li><a href="/r/{i}">Related story number {i}</a></li>' for i in range(60))
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Heavy page'
+        f"</title>{script}</head><body><header><nav><ul>{nav}</ul></nav></header><main>"
+        f"<article><h1>Repairs continue</h1>{body}</article><aside><ul>{related}</ul>"
+        f"</aside></main><footer>{nav}</footer></body></html>"
+    )
     return page.encode("utf-8")
 
 
 def bench_extract(runs: int) -> None:
     from evidence.ingest.html import extract_html
 
-    pages = {path.name: path.read_bytes() for path in sorted(WEB.glob("*.html"))
-             if "index" not in path.name}
+    pages = {
+        path.name: path.read_bytes()
+        for path in sorted(WEB.glob("*.html"))
+        if "index" not in path.name
+    }
     pages["generated-heavy-page.html"] = heavy_page()
     print(f"extract: {runs} runs a page (first run included: imports and caches warm up)")
     for name, data in pages.items():
@@ -70,8 +76,10 @@ def bench_extract(runs: int) -> None:
             extract_html(data, path=name)
             times.append(time.perf_counter() - start)
         median = statistics.median(times) * 1000
-        print(f"  {name:<45} {len(data) / 1024:7.1f} KiB  median {median:7.1f} ms"
-              f"  worst {max(times) * 1000:7.1f} ms")
+        print(
+            f"  {name:<45} {len(data) / 1024:7.1f} KiB  median {median:7.1f} ms"
+            f"  worst {max(times) * 1000:7.1f} ms"
+        )
 
 
 def make_warc(path: Path, size: int, *, gz: bool) -> None:
@@ -87,27 +95,42 @@ def make_warc(path: Path, size: int, *, gz: bool) -> None:
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "bench"}))
         for n in range(count):
             if n == count // 2:
-                head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                        b"Content-Length: %d\r\n\r\n" % len(html))
+                head = (
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(html)
+                )
                 payload = head + html
-                writer.write_record(writer.create_warc_record(
-                    URL, "response", payload=io.BytesIO(payload), length=len(payload)))
-            head = (b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n"
-                    b"Content-Length: %d\r\n\r\n" % len(blob))
-            payload = head + blob[n % 7:] + blob[: n % 7]
-            writer.write_record(writer.create_warc_record(
-                f"https://ledger.example.org/media/{n}.mp4", "response",
-                payload=io.BytesIO(payload), length=len(payload)))
+                writer.write_record(
+                    writer.create_warc_record(
+                        URL, "response", payload=io.BytesIO(payload), length=len(payload)
+                    )
+                )
+            head = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(blob)
+            )
+            payload = head + blob[n % 7 :] + blob[: n % 7]
+            writer.write_record(
+                writer.create_warc_record(
+                    f"https://ledger.example.org/media/{n}.mp4",
+                    "response",
+                    payload=io.BytesIO(payload),
+                    length=len(payload),
+                )
+            )
 
 
 def _run(args: list[str]) -> tuple[float, float]:
     """Run the CLI in a fresh process; return (seconds, peak RSS in MiB)."""
-    code = ("import resource, sys; from evidence.cli import main; rc = main(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
-            "sys.exit(rc)")
+    code = (
+        "import resource, sys; from evidence.cli import main; rc = main(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+        "sys.exit(rc)"
+    )
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"evidence {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
@@ -131,8 +154,10 @@ def bench_warc(size_mib: int) -> None:
         _run(["init", str(small_case), "--id", "B-0", "--ern-prefix", "B"])
         page = WEB / "ledger-2024-07-10-hospital-repairs.html"
         t_page, rss_page = _run(["add", str(small_case), str(page), "--actor", "bench"])
-        print(f"  4 KiB HTML page (reference)           {t_page:6.2f} s   peak RSS "
-              f"{rss_page:6.1f} MiB")
+        print(
+            f"  4 KiB HTML page (reference)           {t_page:6.2f} s   peak RSS "
+            f"{rss_page:6.1f} MiB"
+        )
         for gz in (True, False):
             name = "big.warc.gz" if gz else "big.warc"
             warc = work / name
@@ -142,9 +167,11 @@ def bench_warc(size_mib: int) -> None:
             floor = _floor(warc)
             elapsed, rss = _run(["add", str(case), str(warc), "--url", URL, "--actor", "bench"])
             mib = warc.stat().st_size / (1 << 20)
-            print(f"  {name:<12} {mib:6.1f} MiB   add {elapsed:6.2f} s "
-                  f"({mib / elapsed:6.1f} MiB/s; floor read+sha256 {floor:5.2f} s)   peak RSS "
-                  f"{rss:6.1f} MiB (+{rss - rss_page:5.1f} over the page)")
+            print(
+                f"  {name:<12} {mib:6.1f} MiB   add {elapsed:6.2f} s "
+                f"({mib / elapsed:6.1f} MiB/s; floor read+sha256 {floor:5.2f} s)   peak RSS "
+                f"{rss:6.1f} MiB (+{rss - rss_page:5.1f} over the page)"
+            )
             warc.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)

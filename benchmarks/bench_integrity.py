@@ -68,8 +68,11 @@ def grow(case: Case, claims: int, key: SigningKey) -> None:
     head, _, body = base.partition("claims:\n")
     per_copy = base.count("- key: ")
     copies = max(0, claims // per_copy - 1)
-    text = head + "claims:\n" + "".join(body.replace("- key: ", f"- key: c{n}-")
-                                        for n in range(copies))
+    text = (
+        head
+        + "claims:\n"
+        + "".join(body.replace("- key: ", f"- key: c{n}-") for n in range(copies))
+    )
     (case.claims_dir / "more.yaml").write_text(text, encoding="utf-8")
     seal_case(case, actor="bench", key=key)
 
@@ -86,13 +89,17 @@ def main() -> None:
             case = build_case(work / "case", key=keys.key)
             grow(case, args.claims, keys.key)
             sealed = load_seal(case)
-            print(f"setup: case of {sealed.seal.size} records, 2 signed seals, "
-                  f"{time.perf_counter() - start:.1f} s")
+            print(
+                f"setup: case of {sealed.seal.size} records, 2 signed seals, "
+                f"{time.perf_counter() - start:.1f} s"
+            )
             print(f"seal file: {len(sealed.data) / 1e6:.2f} MB")
             sign = best(5, lambda: keys.key.sign(sealed.data))
             print(f"sign (Ed25519 over the seal file): {sign * 1e3:.2f} ms")
-            check = best(5, lambda: keys.key.public.verify(keys.key.sign(sealed.data),
-                                                           sealed.data)) - sign
+            check = (
+                best(5, lambda: keys.key.public.verify(keys.key.sign(sealed.data), sealed.data))
+                - sign
+            )
             print(f"signature check: {check * 1e3:.2f} ms")
 
             stamp = best(5, lambda: request_token(sealed.data, tsa.url("signer")))
@@ -102,26 +109,43 @@ def main() -> None:
             stamp_seal(case, tsa_urls=[tsa.url("signer"), tsa.url("chain")], actor="bench")
             token_file = case.seals_dir / f"{sealed.seal.filename}.1.tsr"
             roots = load_certificates(tsa.ca_pem)
-            token = parse_token(token_file.read_bytes(), path="t",
-                                chain=load_certificates(token_file.with_name(
-                                    token_file.name[:-4] + ".chain.pem")))
+            token = parse_token(
+                token_file.read_bytes(),
+                path="t",
+                chain=load_certificates(token_file.with_name(token_file.name[:-4] + ".chain.pem")),
+            )
             parse = best(20, lambda: parse_token(token_file.read_bytes(), path="t"))
             anchored = best(20, lambda: check_signature(token, roots))
-            print(f"token parse: {parse * 1e3:.2f} ms; signature and chain check: "
-                  f"{anchored * 1e3:.2f} ms")
+            print(
+                f"token parse: {parse * 1e3:.2f} ms; signature and chain check: "
+                f"{anchored * 1e3:.2f} ms"
+            )
             options = VerifyOptions(trusted_keys=(keys.public,), tsa_ca=tsa.ca_pem)
             doc = sealed.seal.to_dict()
-            attachments = best(3, lambda: check_seal_attachments(
-                Report(), sealed.path, sealed.data, doc, options, rel="seals/x",
-                custody_path=case.custody.path))
-            print(f"attachments check of one seal (signature + 2 tokens + custody index): "
-                  f"{attachments * 1e3:.1f} ms")
+            attachments = best(
+                3,
+                lambda: check_seal_attachments(
+                    Report(),
+                    sealed.path,
+                    sealed.data,
+                    doc,
+                    options,
+                    rel="seals/x",
+                    custody_path=case.custody.path,
+                ),
+            )
+            print(
+                f"attachments check of one seal (signature + 2 tokens + custody index): "
+                f"{attachments * 1e3:.1f} ms"
+            )
 
             last = sealed.seal.leaves[-1].id
             proof = best(3, lambda: build_proof(case, last))
             built = build_proof(case, last)
-            print(f"proof of one record (reads {sealed.seal.size} record files): "
-                  f"{proof * 1e3:.0f} ms; audit path of {len(built.audit_path)} hashes")
+            print(
+                f"proof of one record (reads {sealed.seal.size} record files): "
+                f"{proof * 1e3:.0f} ms; audit path of {len(built.audit_path)} hashes"
+            )
             seal_bytes = sealed.data
             checked = best(20, lambda: check_proof(built, Report(), seal_data=seal_bytes))
             print(f"proof check against the seal file: {checked * 1e3:.2f} ms")

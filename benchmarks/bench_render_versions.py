@@ -43,8 +43,14 @@ print(json.dumps({"seconds": time.perf_counter() - start, "pages": result.pages}
 
 def _measure(tree: Path, case: Path, template: str, out: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", _RUN, str(case), template, str(out)],
-                          env=env, cwd=tree, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, str(case), template, str(out)],
+        env=env,
+        cwd=tree,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 

@@ -43,35 +43,59 @@ _EN_DISTRICTS = ("northern", "eastern", "southern", "western", "central")
 
 
 def _english(report: int, i: int) -> str:
-    return (f"In report {report}, witness {i} stated that {3 + i % 17} shells struck the "
-            f"{_EN_DISTRICTS[(report + i) % 5]} district on the morning of {1 + i % 28} March.")
+    return (
+        f"In report {report}, witness {i} stated that {3 + i % 17} shells struck the "
+        f"{_EN_DISTRICTS[(report + i) % 5]} district on the morning of {1 + i % 28} March."
+    )
 
 
 def _arabic(report: int, i: int) -> str:
-    return (f"في التقرير {report}، قال الشاهد {i} إن {3 + i % 17} قذائف سقطت على الحي "
-            f"{_AR_DISTRICTS[(report + i) % 5]} صباح يوم {1 + i % 28} آذار.")
+    return (
+        f"في التقرير {report}، قال الشاهد {i} إن {3 + i % 17} قذائف سقطت على الحي "
+        f"{_AR_DISTRICTS[(report + i) % 5]} صباح يوم {1 + i % 28} آذار."
+    )
 
 
 def _chinese(report: int, i: int) -> str:
     comma = "\uff0c"
-    return (f"在第{report}份报告中{comma}第{i}名证人说{comma}{1 + i % 28}日上午有{3 + i % 17}"
-            f"枚炮弹落在{_ZH_DISTRICTS[(report + i) % 5]}区。")
+    return (
+        f"在第{report}份报告中{comma}第{i}名证人说{comma}{1 + i % 28}日上午有{3 + i % 17}"
+        f"枚炮弹落在{_ZH_DISTRICTS[(report + i) % 5]}区。"
+    )
 
 
-def _case(root: Path, language: str, sentence: Callable[[int, int], str], *, sources: int,
-          per_source: int) -> Case:
+def _case(
+    root: Path, language: str, sentence: Callable[[int, int], str], *, sources: int, per_source: int
+) -> Case:
     items = []
     for s in range(1, sources + 1):
         lines = [sentence(s, i) for i in range(per_source)]
-        claims = [{"key": f"r{s}-w{i}", "statement": f"Witness {i} of report {s} describes "
-                   "shelling.", "quote": line, "attributed_to": [{"name": f"Witness {i}"}],
-                   "category": "attack", "status": "reported"}
-                  for i, line in enumerate(lines)]
+        claims = [
+            {
+                "key": f"r{s}-w{i}",
+                "statement": f"Witness {i} of report {s} describes shelling.",
+                "quote": line,
+                "attributed_to": [{"name": f"Witness {i}"}],
+                "category": "attack",
+                "status": "reported",
+            }
+            for i, line in enumerate(lines)
+        ]
         # five sentences a paragraph, as an article would have them
-        text = "\n".join(" ".join(lines[k:k + 5]) for k in range(0, len(lines), 5)) + "\n"
-        items.append(Source(f"report-{s:03d}.txt", text,
-                            {"title": f"Report {s}", "publisher": f"Outlet {s}",
-                             "published": "2024-03-30", "language": language}, claims))
+        text = "\n".join(" ".join(lines[k : k + 5]) for k in range(0, len(lines), 5)) + "\n"
+        items.append(
+            Source(
+                f"report-{s:03d}.txt",
+                text,
+                {
+                    "title": f"Report {s}",
+                    "publisher": f"Outlet {s}",
+                    "published": "2024-03-30",
+                    "language": language,
+                },
+                claims,
+            )
+        )
     return build_case(root, items, case_id=f"BENCH-{language.upper()}", title="Scripts")
 
 
@@ -100,25 +124,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     languages = {"en": _english, "ar": _arabic, "zh": _chinese}
     with tempfile.TemporaryDirectory(prefix="bench-scripts-") as tmp:
-        cases = {lang: _case(Path(tmp) / lang, lang, sentence, sources=args.sources,
-                             per_source=args.claims_per_source)
-                 for lang, sentence in languages.items()}
+        cases = {
+            lang: _case(
+                Path(tmp) / lang,
+                lang,
+                sentence,
+                sources=args.sources,
+                per_source=args.claims_per_source,
+            )
+            for lang, sentence in languages.items()
+        }
         claims = args.sources * args.claims_per_source
-        print(f"cases: {args.sources} sources, {claims} claims each; template "
-              f"{args.template}; best of {args.repeat} runs, languages interleaved")
+        print(
+            f"cases: {args.sources} sources, {claims} claims each; template "
+            f"{args.template}; best of {args.repeat} runs, languages interleaved"
+        )
         best = dict.fromkeys(languages, float("inf"))
         pages: dict[str, int] = {}
         sizes: dict[str, int] = {}
         for run in range(args.repeat):
             for lang, case in cases.items():
                 start = time.perf_counter()
-                result = render_dossier(Case.open(case.root), template=args.template,
-                                        output=Path(tmp) / f"{lang}-{run}.pdf")
+                result = render_dossier(
+                    Case.open(case.root),
+                    template=args.template,
+                    output=Path(tmp) / f"{lang}-{run}.pdf",
+                )
                 best[lang] = min(best[lang], time.perf_counter() - start)
                 pages[lang], sizes[lang] = result.pages, result.size
         for lang in languages:
-            print(f"  {lang}: {best[lang]:6.2f} s, {pages[lang]:4d} pages, "
-                  f"{sizes[lang] / 1e6:5.2f} MB PDF, {best[lang] / best['en']:.2f}x English")
+            print(
+                f"  {lang}: {best[lang]:6.2f} s, {pages[lang]:4d} pages, "
+                f"{sizes[lang] / 1e6:5.2f} MB PDF, {best[lang] / best['en']:.2f}x English"
+            )
     _wheel_cost()
     return 0
 

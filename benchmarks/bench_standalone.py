@@ -51,10 +51,13 @@ def main() -> None:
         print(f"{records} records, sealed in {seal_s:.1f} s")
         runs = {
             "evidence verify": [evidence, "verify", str(case)],
-            "evidence-verify.py, stdlib only (python3 -I)": [outsider, "-I", str(SCRIPT),
-                                                             str(case)],
-            "evidence-verify.py, with the blake3 module": [sys.executable, str(SCRIPT),
-                                                           str(case)],
+            "evidence-verify.py, stdlib only (python3 -I)": [
+                outsider,
+                "-I",
+                str(SCRIPT),
+                str(case),
+            ],
+            "evidence-verify.py, with the blake3 module": [sys.executable, str(SCRIPT), str(case)],
         }
         base = 0.0
         for name, command in runs.items():
@@ -65,8 +68,10 @@ def main() -> None:
                 times.append(seconds)
             best = min(times)
             base = base or best
-            print(f"  {name}: {times[0]:.2f} s first, {times[1]:.2f} s second; "
-                  f"{best / base:.2f}x evidence verify (best of two)")
+            print(
+                f"  {name}: {times[0]:.2f} s first, {times[1]:.2f} s second; "
+                f"{best / base:.2f}x evidence verify (best of two)"
+            )
     finally:
         shutil.rmtree(work)
 

@@ -40,20 +40,24 @@ SPLITS = ("dev", "test", "test2", "test3", "test4")
 
 
 def _line(label: str, score: Score) -> str:
-    return (f"{label:<14} P={score.precision:5.3f} R={score.recall:5.3f} F1={score.f1:5.3f}"
-            f"  tp={score.tp:<3} fp={score.fp:<3} fn={score.fn:<3}"
-            f" facts {score.facts_exact}/{score.facts_gold} exact"
-            f" ({score.facts_right}/{score.facts_suggested} suggested right)"
-            f"  dates {score.dates_right}/{score.dates}"
-            f"  places {score.places_right}/{score.places}"
-            f"  speakers {score.speakers_right}/{score.speakers}"
-            f"  category {getattr(score, 'categories_right', score.tp)}/{score.tp}")
+    return (
+        f"{label:<14} P={score.precision:5.3f} R={score.recall:5.3f} F1={score.f1:5.3f}"
+        f"  tp={score.tp:<3} fp={score.fp:<3} fn={score.fn:<3}"
+        f" facts {score.facts_exact}/{score.facts_gold} exact"
+        f" ({score.facts_right}/{score.facts_suggested} suggested right)"
+        f"  dates {score.dates_right}/{score.dates}"
+        f"  places {score.places_right}/{score.places}"
+        f"  speakers {score.speakers_right}/{score.speakers}"
+        f"  category {getattr(score, 'categories_right', score.tp)}/{score.tp}"
+    )
 
 
 def quality(misses: bool) -> None:
     results = evaluate_set(LABELLED, splits=SPLITS)
-    print(f"labelled set: {len(results)} articles, "
-          f"{sum(r.score.tp + r.score.fn for r in results)} labelled claims")
+    print(
+        f"labelled set: {len(results)} articles, "
+        f"{sum(r.score.tp + r.score.fn for r in results)} labelled claims"
+    )
     print()
     for split in SPLITS:
         chosen = [r for r in results if r.split == split]
@@ -78,9 +82,11 @@ def quality(misses: bool) -> None:
         for result in results:
             if result.language == lang:
                 score.add(result.score)
-        print(_line(f"set/{lang}", score)
-              + f"  figures {score.facts_exact / max(1, score.facts_gold):.3f}"
-              + f" speakers {score.speakers_right / max(1, score.speakers):.3f}")
+        print(
+            _line(f"set/{lang}", score)
+            + f"  figures {score.facts_exact / max(1, score.facts_gold):.3f}"
+            + f" speakers {score.speakers_right / max(1, score.speakers):.3f}"
+        )
     if misses:
         _print_misses(results)
 
@@ -100,15 +106,19 @@ def _print_misses(results: list[ArticleResult]) -> None:
             print(f"  facts       {gold} labelled, {found} suggested «{label.quote[:60]}»")
         for label, item in result.wrong_speakers:
             said = item.attributed_to[0]["name"] if len(item.attributed_to) > 1 else "(outlet)"
-            print(f"  speaker     {label.speaker!r} labelled, {said!r} suggested"
-                  f" «{label.quote[:50]}»")
+            print(
+                f"  speaker     {label.speaker!r} labelled, {said!r} suggested «{label.quote[:50]}»"
+            )
 
 
 def _big_text(size: int, language: str = "all", *, single_line: bool = False) -> str:
     """About ``size`` bytes of the labelled articles (of one language, or all), each
     paragraph numbered so that quotes stay unique; as lines, or as one line."""
-    paths = [p for p in sorted(LABELLED.glob("*.txt"))
-             if language == "all" or p.name.startswith(f"{language}-")]
+    paths = [
+        p
+        for p in sorted(LABELLED.glob("*.txt"))
+        if language == "all" or p.name.startswith(f"{language}-")
+    ]
     texts = [parse_article(path.read_bytes(), path=str(path)).text for path in paths]
     lines: list[str] = []
     total = 0
@@ -126,8 +136,9 @@ def _big_text(size: int, language: str = "all", *, single_line: bool = False) ->
 def _time(text: str) -> tuple[float, int, int]:
     suggest_text(text[:4000], source_id="SRC-0001", published="2024-07-08")  # warm the caches
     start = time.perf_counter()
-    items, analysis = suggest_text(text, source_id="SRC-0001", publisher="Bench",
-                                   published="2024-07-08")
+    items, analysis = suggest_text(
+        text, source_id="SRC-0001", publisher="Bench", published="2024-07-08"
+    )
     return time.perf_counter() - start, len(items), analysis.sentences
 
 
@@ -138,8 +149,10 @@ def speed(size_kib: int, language: str = "all", *, single_line: bool = False) ->
     size = len(text.encode("utf-8"))
     per_mib = elapsed / (size / 1024 / 1024)
     shape = "one line" if single_line else "lines"
-    print(f"suggest {language:<3} {shape:<8} {size / 1024:8.0f} KiB ({sentences} sentences): "
-          f"{elapsed:7.2f} s, {items} suggestions, {per_mib:5.2f} s/MiB")
+    print(
+        f"suggest {language:<3} {shape:<8} {size / 1024:8.0f} KiB ({sentences} sentences): "
+        f"{elapsed:7.2f} s, {items} suggestions, {per_mib:5.2f} s/MiB"
+    )
     return per_mib
 
 
@@ -155,15 +168,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("quality", "speed", "shapes", "all"))
     parser.add_argument("--misses", action="store_true", help="list every miss")
     parser.add_argument("--size-kib", type=int, default=1024, help="size of the speed text")
-    parser.add_argument("--language", choices=("all", "en", "uk", "ru", "each"),
-                        default="each", help="the articles the speed text is made of")
+    parser.add_argument(
+        "--language",
+        choices=("all", "en", "uk", "ru", "each"),
+        default="each",
+        help="the articles the speed text is made of",
+    )
     args = parser.parse_args(argv)
     if args.what in ("quality", "all"):
         quality(args.misses)
     if args.what in ("speed", "all"):
         if args.what == "all":
             print()
-        for language in (("en", "uk", "ru") if args.language == "each" else (args.language,)):
+        for language in ("en", "uk", "ru") if args.language == "each" else (args.language,):
             speed(args.size_kib, language)
     if args.what == "shapes":
         shapes(args.size_kib)

@@ -1,2 +1,3 @@
 """evidence: hashed, timestamped, sealed evidence records for accountability work."""
+
 __version__ = "0.1.0"

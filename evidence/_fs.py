@@ -196,8 +196,9 @@ class Batch:
                 self._made.append(folder)
             self._folders.add(dest.parent)
         if self._writer is None:
-            self._writer = threading.Thread(target=self._write_all, name="batch-writer",
-                                            daemon=True)
+            self._writer = threading.Thread(
+                target=self._write_all, name="batch-writer", daemon=True
+            )
             self._writer.start()
         tmp = _temp_name(dest)
         self._staged.append((tmp, dest))
@@ -333,8 +334,10 @@ def _wait_for_range_lock(fd: int, kind: int, root: Path, *, what: str) -> None:
                 raise CaseError(f"cannot lock the case: {exc.strerror}", path=str(root)) from exc
         if time.monotonic() >= deadline:
             raise LockError(
-                f"{what} did not finish within {_lock_wait():g} s", path=str(root),
-                hint=f"Try again later (or set {LOCK_WAIT_ENV} to wait longer).")
+                f"{what} did not finish within {_lock_wait():g} s",
+                path=str(root),
+                hint=f"Try again later (or set {LOCK_WAIT_ENV} to wait longer).",
+            )
         time.sleep(_LOCK_POLL)
 
 
@@ -376,7 +379,8 @@ def case_lock(root: Path) -> Iterator[None]:
 
 
 TEMP_PATTERN: Final = re.compile(
-    r"\..+\.(?:\d+-\d+|[0-9a-f]{8,})\.tmp|\.incoming-[0-9a-f]{16}|\.evidence-staging-\d+-\d+")
+    r"\..+\.(?:\d+-\d+|[0-9a-f]{8,})\.tmp|\.incoming-[0-9a-f]{16}|\.evidence-staging-\d+-\d+"
+)
 """Names of the temporary files writers make in a case folder (documented for verify):
 ``.<name>.<pid>-<n>.tmp`` beside a file being written (records/, seals/, claims/,
 objects/ab/, the case folder; older versions used ``.<name>.<hex>.tmp``) and
@@ -459,8 +463,15 @@ def case_read_lock(root: Path) -> Iterator[None]:
 
 # -- paths the user names for a command's output -----------------------------------------
 
-EVIDENCE_ENTRIES = ("objects", "records", "seals", "claims", "custody.jsonl", "case.yaml",
-                    LOCK_NAME)
+EVIDENCE_ENTRIES = (
+    "objects",
+    "records",
+    "seals",
+    "claims",
+    "custody.jsonl",
+    "case.yaml",
+    LOCK_NAME,
+)
 """What a case folder holds as evidence (or authored input): never an output path."""
 
 _KEY_MARKERS = (b"PRIVATE KEY-----", b"PUBLIC KEY-----")
@@ -486,9 +497,15 @@ def _is_key_file(path: Path) -> bool:
     return any(marker in head for marker in _KEY_MARKERS)
 
 
-def new_output_path(path: Path, *, force: bool = False, folder: bool = False,
-                    what: str = "output", replaceable: bool = True,
-                    make_folder: bool = False) -> Path:
+def new_output_path(
+    path: Path,
+    *,
+    force: bool = False,
+    folder: bool = False,
+    what: str = "output",
+    replaceable: bool = True,
+    make_folder: bool = False,
+) -> Path:
     """Check a path the user named for a command's output, before anything is written.
 
     The one rule for every command that writes where the user says (``proof -o``,
@@ -529,13 +546,16 @@ def new_output_path(path: Path, *, force: bool = False, folder: bool = False,
         if root is None:
             continue
         if target == root:
-            raise UsageError(f"is a case folder; the {what} goes elsewhere (or in its out/)",
-                             path=shown)
+            raise UsageError(
+                f"is a case folder; the {what} goes elsewhere (or in its out/)", path=shown
+            )
         entry = target.relative_to(root).parts[0]
         if entry in EVIDENCE_ENTRIES:
             raise UsageError(
                 f"is inside the case's evidence ({entry}); the {what} is never written there",
-                path=shown, hint="Write it outside the case folder or in its out/ folder.")
+                path=shown,
+                hint="Write it outside the case folder or in its out/ folder.",
+            )
     if not make_folder and not parent.is_dir():
         raise UsageError(f"no such folder for the {what}: {parent}", path=shown)
     if not (path.exists() or path.is_symlink()):
@@ -543,18 +563,30 @@ def new_output_path(path: Path, *, force: bool = False, folder: bool = False,
     if path.is_dir() and not path.is_symlink():
         if folder and not any(path.iterdir()):
             return path
-        raise UsageError(f"exists and is a folder; give a new path for the {what}",
-                         path=shown, hint="A folder is never replaced, not even with --force.")
+        raise UsageError(
+            f"exists and is a folder; give a new path for the {what}",
+            path=shown,
+            hint="A folder is never replaced, not even with --force.",
+        )
     if _is_key_file(path):
-        raise UsageError(f"is a key file; the {what} never replaces a key", path=shown,
-                         hint="Give another path; move the key away first if you mean it.")
+        raise UsageError(
+            f"is a key file; the {what} never replaces a key",
+            path=shown,
+            hint="Give another path; move the key away first if you mean it.",
+        )
     if not force:
-        raise UsageError(f"exists already; give a new path for the {what}", path=shown,
-                         hint="Add --force to replace this file." if replaceable else
-                         "This command never replaces a file.")
+        raise UsageError(
+            f"exists already; give a new path for the {what}",
+            path=shown,
+            hint="Add --force to replace this file."
+            if replaceable
+            else "This command never replaces a file.",
+        )
     if path.is_file() and not path.stat().st_mode & 0o200:
-        raise UsageError(f"is read-only; the {what} never replaces a read-only file, "
-                         "not even with --force", path=shown)
+        raise UsageError(
+            f"is read-only; the {what} never replaces a read-only file, not even with --force",
+            path=shown,
+        )
     return path
 
 

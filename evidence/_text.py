@@ -60,8 +60,10 @@ def find_hidden(text: str, *, allow: str = "") -> tuple[int, str] | None:
     return None
 
 
-_HINT: Final = ("Control and bidirectional-override characters can hide or reorder what a "
-                "text says; remove it (write the text as it should read).")
+_HINT: Final = (
+    "Control and bidirectional-override characters can hide or reorder what a "
+    "text says; remove it (write the text as it should read)."
+)
 
 
 def check_field(
@@ -97,9 +99,14 @@ def check_cli_argument(option: str, value: str) -> None:
     Raises:
         UsageError: naming the option and the code point.
     """
-    check_field(value, field=option, allow="", error=UsageError,
-                hint="Control and bidirectional-override characters can hide or reorder "
-                "what a text says; nothing was written.")
+    check_field(
+        value,
+        field=option,
+        allow="",
+        error=UsageError,
+        hint="Control and bidirectional-override characters can hide or reorder "
+        "what a text says; nothing was written.",
+    )
 
 
 def visible(text: str, *, left: str = "⟨", right: str = "⟩", keep: str = "\n") -> str:

@@ -47,8 +47,7 @@ _RESOLVERS: dict[str | None, list[tuple[str, Any]]] = {
 }
 _WILDCARD = tuple(_RESOLVERS.get(None, ()))
 _BY_FIRST: dict[str, tuple[tuple[str, Any], ...]] = {
-    first: (*resolvers, *_WILDCARD) for first, resolvers in _RESOLVERS.items()
-    if first is not None
+    first: (*resolvers, *_WILDCARD) for first, resolvers in _RESOLVERS.items() if first is not None
 }
 
 
@@ -91,8 +90,14 @@ class YamlDocument:
         for token in tokens:
             child = None
             if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value
-                              if isinstance(k, yaml.ScalarNode) and _key_text(k) == token), None)
+                child = next(
+                    (
+                        v
+                        for k, v in node.value
+                        if isinstance(k, yaml.ScalarNode) and _key_text(k) == token
+                    ),
+                    None,
+                )
             elif isinstance(node, yaml.SequenceNode) and token.isdigit():
                 index = int(token)
                 child = node.value[index] if index < len(node.value) else None
@@ -119,8 +124,9 @@ def _one_line(text: object) -> str:
     return " ".join(first.split())
 
 
-def _construct(node: yaml.Node, path: str, seen: set[int], pointer: str = "",
-               *, check_values: bool = True) -> Any:
+def _construct(
+    node: yaml.Node, path: str, seen: set[int], pointer: str = "", *, check_values: bool = True
+) -> Any:
     """Build plain values from a node graph; an alias (a node reached twice) is refused.
 
     ``check_values=False`` skips the per-value check for control and bidi characters, for
@@ -128,38 +134,55 @@ def _construct(node: yaml.Node, path: str, seen: set[int], pointer: str = "",
     if id(node) in seen:
         raise YamlError(
             "YAML anchors and aliases (& and *) are not allowed in evidence files",
-            path=path, line=node.start_mark.line + 1,
+            path=path,
+            line=node.start_mark.line + 1,
             hint="Write the value out in full; aliases can hide content and expand without bound.",
         )
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         value = _scalar(node)
         if check_values and isinstance(value, str):  # none in what people write
-            check_field(value, field=pointer or "/", path=path, line=node.start_mark.line + 1,
-                        error=YamlError)
+            check_field(
+                value,
+                field=pointer or "/",
+                path=path,
+                line=node.start_mark.line + 1,
+                error=YamlError,
+            )
         return value
     if node.tag not in _PLAIN_COLLECTIONS:
-        raise YamlError(f"YAML tag {node.tag!r} is not allowed; write plain mappings and lists",
-                        path=path, line=node.start_mark.line + 1)
+        raise YamlError(
+            f"YAML tag {node.tag!r} is not allowed; write plain mappings and lists",
+            path=path,
+            line=node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, path, seen, f"{pointer}/{index}", check_values=check_values)
-                for index, item in enumerate(node.value)]
+        return [
+            _construct(item, path, seen, f"{pointer}/{index}", check_values=check_values)
+            for index, item in enumerate(node.value)
+        ]
     out: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
-            raise YamlError("merge keys (<<) are not allowed", path=path,
-                            line=key_node.start_mark.line + 1)
+            raise YamlError(
+                "merge keys (<<) are not allowed", path=path, line=key_node.start_mark.line + 1
+            )
         if not isinstance(key_node, yaml.ScalarNode):
-            raise YamlError("a mapping key must be a plain value", path=path,
-                            line=key_node.start_mark.line + 1)
+            raise YamlError(
+                "a mapping key must be a plain value", path=path, line=key_node.start_mark.line + 1
+            )
         key = key_node.value if key_node.tag == _STR else _key_text(key_node)
-        check_field(key, field=f"{pointer}/ (a key)", path=path,
-                    line=key_node.start_mark.line + 1, allow="", error=YamlError)
+        check_field(
+            key,
+            field=f"{pointer}/ (a key)",
+            path=path,
+            line=key_node.start_mark.line + 1,
+            allow="",
+            error=YamlError,
+        )
         if key in out:
-            raise YamlError(f"duplicate key {key!r}", path=path,
-                            line=key_node.start_mark.line + 1)
-        out[key] = _construct(value_node, path, seen, f"{pointer}/{key}",
-                              check_values=check_values)
+            raise YamlError(f"duplicate key {key!r}", path=path, line=key_node.start_mark.line + 1)
+        out[key] = _construct(value_node, path, seen, f"{pointer}/{key}", check_values=check_values)
     return out
 
 
@@ -169,8 +192,8 @@ def _scalar(node: yaml.Node) -> Any:
     value = _SCALARS.construct_object(node, deep=True)
     if isinstance(value, (bytes, set, datetime.date)):
         raise yaml.constructor.ConstructorError(
-            None, None, f"a {node.tag} value has no JSON form; write it as text",
-            node.start_mark)
+            None, None, f"a {node.tag} value has no JSON form; write it as text", node.start_mark
+        )
     return value
 
 
@@ -203,8 +226,11 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
         raise YamlError(f"YAML syntax error: {problem}", path=path, line=line) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise YamlError(f"YAML error: character {exc.character!r} is not allowed "
-                        f"(position {exc.position})", path=path, line=line) from exc
+        raise YamlError(
+            f"YAML error: character {exc.character!r} is not allowed (position {exc.position})",
+            path=path,
+            line=line,
+        ) from exc
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {_one_line(exc)}", path=path) from exc
     finally:
@@ -219,8 +245,11 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
         value = _construct(node, path, set(), check_values=check_values)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        raise YamlError(f"cannot read value: {_one_line(exc.problem)}", path=path,
-                        line=mark.line + 1 if mark else None) from exc
+        raise YamlError(
+            f"cannot read value: {_one_line(exc.problem)}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+        ) from exc
     finally:
         _SCALARS.constructed_objects.clear()
     return YamlDocument(value, path, node)
@@ -228,5 +257,6 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
 
 def dump_yaml(data: Any) -> str:
     """Serialise data as block-style YAML, keys in the order given, Unicode kept."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
-                          default_flow_style=False)
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )

@@ -112,8 +112,12 @@ def parse_canonical(data: bytes) -> tuple[JSONValue, bool]:
     simple = b"\\u" not in data and (data.isascii() or max(data) < 0xF0)
     if simple:
         try:
-            value = json.loads(data, parse_float=_refuse_float, parse_int=_int_in_range,
-                               parse_constant=_refuse_float)
+            value = json.loads(
+                data,
+                parse_float=_refuse_float,
+                parse_int=_int_in_range,
+                parse_constant=_refuse_float,
+            )
         except _NotPlain:
             simple = False
         else:
@@ -123,8 +127,6 @@ def parse_canonical(data: bytes) -> tuple[JSONValue, bool]:
         return value, canonical_bytes(value) == data
     except CanonicalError:
         return value, False
-
-
 
 
 def _utf16_order(key: str) -> bytes:

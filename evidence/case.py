@@ -190,8 +190,11 @@ class Case:
             raise CaseError("no such folder", path=str(root))
         if not root.is_dir():
             raise CaseError("not a folder, expected a case folder", path=str(root))
-        missing = [name for name in (CASE_FILE, "records", "objects", "custody.jsonl")
-                   if not (root / name).exists()]
+        missing = [
+            name
+            for name in (CASE_FILE, "records", "objects", "custody.jsonl")
+            if not (root / name).exists()
+        ]
         if missing:
             raise CaseError(
                 f"not a case folder (missing {', '.join(missing)})",
@@ -226,8 +229,13 @@ class Case:
         if root.exists() and (not root.is_dir() or any(root.iterdir())):
             raise CaseError("exists and is not an empty folder", path=str(root))
         moment = now or utc_now()
-        doc: dict[str, Any] = {"id": case_id, "title": title, "ern_prefix": ern_prefix,
-                               "template": template, "classification": classification}
+        doc: dict[str, Any] = {
+            "id": case_id,
+            "title": title,
+            "ern_prefix": ern_prefix,
+            "template": template,
+            "classification": classification,
+        }
         if situation:
             doc["situation"] = situation
         doc["created"] = format_time(moment)
@@ -243,7 +251,8 @@ class Case:
         with case.lock():
             case.custody.append(
                 [NewEvent("created", None, {"case_id": case_id, "tool": tool_name()})],
-                actor=default_actor(actor), now=moment,
+                actor=default_actor(actor),
+                now=moment,
             )
         fsync_dir(root)
         return case
@@ -266,24 +275,33 @@ class Case:
         for line in self.custody.lines():
             data = line.data
             if not isinstance(data, dict):
-                raise CaseError(f"custody.jsonl line {line.number} is not a JSON object",
-                                hint="Run `evidence verify` on the case.")
+                raise CaseError(
+                    f"custody.jsonl line {line.number} is not a JSON object",
+                    hint="Run `evidence verify` on the case.",
+                )
             subject = data.get("subject")
             try:
-                state.note(str(data.get("action")),
-                           Subject.from_dict(subject) if isinstance(subject, dict) else None,
-                           data.get("details") or {})
+                state.note(
+                    str(data.get("action")),
+                    Subject.from_dict(subject) if isinstance(subject, dict) else None,
+                    data.get("details") or {},
+                )
             except (KeyError, TypeError, ValueError) as exc:
-                raise CaseError(f"custody.jsonl line {line.number}: malformed event ({exc})",
-                                hint="Run `evidence verify` on the case.") from exc
+                raise CaseError(
+                    f"custody.jsonl line {line.number}: malformed event ({exc})",
+                    hint="Run `evidence verify` on the case.",
+                ) from exc
         return state
 
     def seal_files(self) -> list[Path]:
         """``seals/0001.json`` … in sequence order."""
         if not self.seals_dir.is_dir():
             return []
-        return sorted(p for p in self.seals_dir.iterdir()
-                      if p.name.endswith(".json") and p.name[:-5].isdigit())
+        return sorted(
+            p
+            for p in self.seals_dir.iterdir()
+            if p.name.endswith(".json") and p.name[:-5].isdigit()
+        )
 
     def latest_seal(self) -> tuple[Seal, bytes] | None:
         """The newest seal and its file bytes, or None before the first seal."""
@@ -321,16 +339,22 @@ class Case:
     def _orphan_seals(self, state: CaseState) -> list[NewEvent]:
         """A seal file written just before a crash, whose "sealed" event is missing."""
         events = []
-        for path in self.seal_files()[len(state.sealed):]:
+        for path in self.seal_files()[len(state.sealed) :]:
             data = read_bytes(path, what="seal")
             doc = loads_json(data, path=self.rel(path))
             if not isinstance(doc, dict) or doc.get("sequence") != len(state.sealed) + 1:
-                raise CaseError(f"{self.rel(path)}: a seal file that the custody log does not "
-                                "account for", hint="Run `evidence verify`.")
-            details = {"sequence": doc["sequence"], "root": doc.get("tree", {}).get("root"),
-                       "size": doc.get("tree", {}).get("size"),
-                       "sha256": digest_bytes(data).sha256, "file": self.rel(path),
-                       "recovered": True}
+                raise CaseError(
+                    f"{self.rel(path)}: a seal file that the custody log does not account for",
+                    hint="Run `evidence verify`.",
+                )
+            details = {
+                "sequence": doc["sequence"],
+                "root": doc.get("tree", {}).get("root"),
+                "size": doc.get("tree", {}).get("size"),
+                "sha256": digest_bytes(data).sha256,
+                "file": self.rel(path),
+                "recovered": True,
+            }
             events.append(NewEvent("sealed", None, details))
             state.sealed.append(details)
         return events
@@ -347,13 +371,22 @@ class Case:
             data = self.records.read(record_id, revision)
             record = record_slice(data)
             intact = record is not None and stored_digests(data) == (
-                digest_bytes(record).blake3, digest_bytes(record).sha256)
+                digest_bytes(record).blake3,
+                digest_bytes(record).sha256,
+            )
             expected = state.latest[record_id].revision + 1 if record_id in state.latest else 1
-            next_number = (state.next_source_number if record_id.startswith("SRC-")
-                           else state.next_claim_number)
+            next_number = (
+                state.next_source_number
+                if record_id.startswith("SRC-")
+                else state.next_claim_number
+            )
             fresh = record_id not in state.latest and record_number(record_id) == next_number
-            if (record is None or not intact or revision != expected
-                    or not (record_id in state.latest or fresh)):
+            if (
+                record is None
+                or not intact
+                or revision != expected
+                or not (record_id in state.latest or fresh)
+            ):
                 raise CaseError(
                     f"records/{name}: a record file that the custody log does not account for",
                     hint="Run `evidence verify`; a record file was added or left behind.",
@@ -363,8 +396,13 @@ class Case:
             subject = Subject(record_id, revision, pair.blake3)
             details = record_details(doc)
             details["recovered"] = True
-            action = ("collected" if record_id.startswith("SRC-")
-                      else "claim-recorded" if revision == 1 else "superseded")
+            action = (
+                "collected"
+                if record_id.startswith("SRC-")
+                else "claim-recorded"
+                if revision == 1
+                else "superseded"
+            )
             events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
             state.note(action, subject, details)
         return events
@@ -376,10 +414,15 @@ def record_details(doc: Any) -> dict[str, Any]:
     status and body digest."""
     body = doc.get("body", {}) if isinstance(doc, dict) else {}
     if doc.get("kind") == "source":
-        return {"object": body.get("object", {}).get("blake3"),
-                "text": (body.get("text") or {}).get("blake3")}
-    return {"key": body.get("key"), "status": body.get("status"),
-            "body_blake3": digest_bytes(canonical_bytes(body)).blake3}
+        return {
+            "object": body.get("object", {}).get("blake3"),
+            "text": (body.get("text") or {}).get("blake3"),
+        }
+    return {
+        "key": body.get("key"),
+        "status": body.get("status"),
+        "body_blake3": digest_bytes(canonical_bytes(body)).blake3,
+    }
 
 
 def load_case_meta(path: Path) -> CaseMeta:

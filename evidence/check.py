@@ -31,12 +31,21 @@ def _pending_case_yaml(data: bytes, state: CaseState, report: Report) -> None:
         return
     digest = digest_bytes(data).sha256
     if state.case_meta is None:
-        report.add("case-yaml", "INFO", "case.yaml is not sealed yet (the seals predate sealed "
-                   "case metadata); `evidence seal` seals it", path=CASE_FILE)
+        report.add(
+            "case-yaml",
+            "INFO",
+            "case.yaml is not sealed yet (the seals predate sealed "
+            "case metadata); `evidence seal` seals it",
+            path=CASE_FILE,
+        )
     elif state.case_meta.get("sha256") != digest:
-        report.add("case-yaml", "INFO", "case.yaml changed since it was sealed: the change is "
-                   "pending until `evidence seal`; `render` refuses until then",
-                   path=CASE_FILE)
+        report.add(
+            "case-yaml",
+            "INFO",
+            "case.yaml changed since it was sealed: the change is "
+            "pending until `evidence seal`; `render` refuses until then",
+            path=CASE_FILE,
+        )
 
 
 def check_case(path: str | os.PathLike[str]) -> Report:
@@ -52,8 +61,13 @@ def check_case(path: str | os.PathLike[str]) -> Report:
     except CaseError:
         raise
     except EvidenceError as exc:
-        report.add("case-yaml", "FAIL", f"{exc.pointer + ': ' if exc.pointer else ''}"
-                   f"{exc.message}", path=CASE_FILE, line=exc.line)
+        report.add(
+            "case-yaml",
+            "FAIL",
+            f"{exc.pointer + ': ' if exc.pointer else ''}{exc.message}",
+            path=CASE_FILE,
+            line=exc.line,
+        )
         return report
     report.add("case-yaml", "PASS", CASE_FILE)
     report.count("case files")
@@ -74,11 +88,20 @@ def _check_conventions(case: Case, data: bytes, report: Report) -> None:
         value = getattr(meta, field_name)
         reason = institution_number(value) if value else None
         if reason is not None:
-            report.add(f"case-{field_name}", "FAIL",
-                       f"/{field_name}: holds {reason}; a submitter never prints a number the "
-                       "institution assigns: use your own reference",
-                       path=CASE_FILE, line=doc.line_of(f"/{field_name}"))
+            report.add(
+                f"case-{field_name}",
+                "FAIL",
+                f"/{field_name}: holds {reason}; a submitter never prints a number the "
+                "institution assigns: use your own reference",
+                path=CASE_FILE,
+                line=doc.line_of(f"/{field_name}"),
+            )
     misfit = addressee_misfit(meta.addressee, meta.template)
     if misfit is not None:
-        report.add("case-addressee", "INFO", f"/addressee: warning: {misfit}", path=CASE_FILE,
-                   line=doc.line_of("/addressee"))
+        report.add(
+            "case-addressee",
+            "INFO",
+            f"/addressee: warning: {misfit}",
+            path=CASE_FILE,
+            line=doc.line_of("/addressee"),
+        )

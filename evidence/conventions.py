@@ -24,46 +24,81 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-__all__ = ["DRESS_KINDS", "addressee_kind", "addressee_misfit", "institution_number",
-           "without_icc_numbers"]
+__all__ = [
+    "DRESS_KINDS",
+    "addressee_kind",
+    "addressee_misfit",
+    "institution_number",
+    "without_icc_numbers",
+]
 
 AddresseeKind = Literal["icc", "un", "national"]
 
 _ICC: Final = re.compile(r"(?<![\w/-])ICC-(?:\d{2}/\d{2}|ASP|OTP|CPI|RoC)[\w./-]*")
 _OTP: Final = re.compile(r"(?<![\w/-])OTP-CR-\d+/\d+")
-_UN_PREFIXES: Final = ("A", "S", "E", "ST", "CRC", "CCPR", "CAT", "CERD", "CEDAW", "CRPD",
-                       "CED", "CMW", "UNEP", "DP", "TD", "HRI", "SPT")
-_UN: Final = re.compile(r"(?<![\w/.-])(?:" + "|".join(_UN_PREFIXES)
-                        + r")(?:/[A-Z0-9][A-Za-z0-9.()-]*)+")
+_UN_PREFIXES: Final = (
+    "A",
+    "S",
+    "E",
+    "ST",
+    "CRC",
+    "CCPR",
+    "CAT",
+    "CERD",
+    "CEDAW",
+    "CRPD",
+    "CED",
+    "CMW",
+    "UNEP",
+    "DP",
+    "TD",
+    "HRI",
+    "SPT",
+)
+_UN: Final = re.compile(
+    r"(?<![\w/.-])(?:" + "|".join(_UN_PREFIXES) + r")(?:/[A-Z0-9][A-Za-z0-9.()-]*)+"
+)
 
 DRESS_KINDS: Final[dict[str, AddresseeKind]] = {
-    "icc-otp": "icc", "un-report": "un", "transmittal": "national"}
+    "icc-otp": "icc",
+    "un-report": "un",
+    "transmittal": "national",
+}
 """The kind of addressee each shipped dress is written for."""
 
 _KIND_WORDS: Final[dict[AddresseeKind, re.Pattern[str]]] = {
     "icc": re.compile(r"\bICC\b|International Criminal Court|Rome Statute", re.IGNORECASE),
-    "un": re.compile(r"United Nations|\bUN\b|\bOHCHR\b|\bHRMMU\b|Human Rights Council|"
-                     r"Commission of Inquiry|Special Rapporteur|High Commissioner|"
-                     r"Working Group on|Committee (?:against|on the)", re.IGNORECASE),
+    "un": re.compile(
+        r"United Nations|\bUN\b|\bOHCHR\b|\bHRMMU\b|Human Rights Council|"
+        r"Commission of Inquiry|Special Rapporteur|High Commissioner|"
+        r"Working Group on|Committee (?:against|on the)",
+        re.IGNORECASE,
+    ),
 }
-_KIND_NAMES: Final = {"icc": "the International Criminal Court",
-                      "un": "a United Nations body", "national": "a national prosecutor"}
+_KIND_NAMES: Final = {
+    "icc": "the International Criminal Court",
+    "un": "a United Nations body",
+    "national": "a national prosecutor",
+}
 
 
 def institution_number(text: str) -> str | None:
     """Why ``text`` holds a number an institution assigns, or None when it holds none."""
     found = _ICC.search(text)
     if found:
-        return (f"an ICC document number ({found.group(0)}), which the Registry of the Court "
-                "assigns")
+        return f"an ICC document number ({found.group(0)}), which the Registry of the Court assigns"
     found = _OTP.search(text)
     if found:
-        return (f"an Office of the Prosecutor reference ({found.group(0)}), which the Office "
-                "assigns to a communication it receives")
+        return (
+            f"an Office of the Prosecutor reference ({found.group(0)}), which the Office "
+            "assigns to a communication it receives"
+        )
     for found in _UN.finditer(text):
         if any(c.isdigit() for c in found.group(0)):
-            return (f"a United Nations document symbol ({found.group(0)}), which the "
-                    "Secretariat assigns")
+            return (
+                f"a United Nations document symbol ({found.group(0)}), which the "
+                "Secretariat assigns"
+            )
     return None
 
 
@@ -84,8 +119,10 @@ def addressee_misfit(addressee: str | None, dress: str) -> str | None:
     kind = addressee_kind(addressee)
     if kind == wanted:
         return None
-    return (f"the addressee {addressee!r} is {_KIND_NAMES[kind]}, but the {dress} dress is "
-            f"written to {_KIND_NAMES[wanted]}; the dossier uses the dress's own addressee")
+    return (
+        f"the addressee {addressee!r} is {_KIND_NAMES[kind]}, but the {dress} dress is "
+        f"written to {_KIND_NAMES[wanted]}; the dossier uses the dress's own addressee"
+    )
 
 
 def without_icc_numbers(text: str) -> str:

@@ -73,8 +73,7 @@ def build_demo(
     """
     target = out or default_demo_dir()
     if target.exists() and any(target.iterdir()):
-        raise CaseError("exists and is not empty; give a new folder for the demo",
-                        path=str(target))
+        raise CaseError("exists and is not empty; give a new folder for the demo", path=str(target))
     manifest = _example_yaml("demo.yaml")
     meta = dict(_example_yaml(manifest["case"]))
     core = {k: meta.pop(k) for k in ("id", "title", "ern_prefix")}
@@ -82,10 +81,19 @@ def build_demo(
     situation = meta.pop("situation", None)
     classification = meta.pop("classification", "public")
     submitter = meta.pop("submitter", None)
-    case = Case.init(target, case_id=core["id"], title=core["title"],
-                     ern_prefix=core["ern_prefix"], template=template, situation=situation,
-                     classification=classification, submitter=submitter, extra=meta,
-                     actor=actor, now=now)
+    case = Case.init(
+        target,
+        case_id=core["id"],
+        title=core["title"],
+        ern_prefix=core["ern_prefix"],
+        template=template,
+        situation=situation,
+        classification=classification,
+        submitter=submitter,
+        extra=meta,
+        actor=actor,
+        now=now,
+    )
     log = [f"init     {target} (case {case.meta.id})"]
     staging = target / "out" / ".demo-sources"
     staging.mkdir(parents=True)
@@ -93,8 +101,10 @@ def build_demo(
         name = source["file"]
         local = staging / name
         local.write_bytes(resource("examples", EXAMPLE, name).read_bytes())
-        overrides = {k: source.get(k) for k in
-                     ("title", "url", "publisher", "authors", "published", "language")}
+        overrides = {
+            k: source.get(k)
+            for k in ("title", "url", "publisher", "authors", "published", "language")
+        }
         added = add_source(case, local, overrides=overrides, actor=actor, now=now)
         log.append(f"add      {added.record.id} {added.ern} {name}")
         local.unlink()
@@ -106,8 +116,10 @@ def build_demo(
     sealed = seal_case(case, actor=actor, now=now)
     assert sealed.seal is not None
     assert sealed.path is not None
-    log.append(f"seal     {case.rel(sealed.path)}: {sealed.seal.size} records, "
-               f"root {sealed.seal.root[:16]}…")
+    log.append(
+        f"seal     {case.rel(sealed.path)}: {sealed.seal.size} records, "
+        f"root {sealed.seal.root[:16]}…"
+    )
     report = verify_case(target, progress=progress)
     log.append(f"verify   {'OK' if report.ok else 'FAILED'}")
     result = DemoResult(target, report, log)
@@ -122,5 +134,6 @@ def _render(case: Case, result: DemoResult, *, actor: str, now: _dt.datetime | N
     for name in template_names():
         rendered = render_dossier(case, template=name, actor=actor, now=now)
         result.products.append(rendered.path)
-        result.log.append(f"render   {case.rel(rendered.path)}: {rendered.pages} pages, "
-                          f"{rendered.size:,} bytes")
+        result.log.append(
+            f"render   {case.rel(rendered.path)}: {rendered.pages} pages, {rendered.size:,} bytes"
+        )

@@ -102,9 +102,7 @@ def copy_and_digest(
     finally:
         worker.chunks.put(None)
         worker.join()
-    return DigestPair(
-        Blake3Hex(worker.hasher.hexdigest()), Sha256Hex(sha.hexdigest()), size
-    )
+    return DigestPair(Blake3Hex(worker.hasher.hexdigest()), Sha256Hex(sha.hexdigest()), size)
 
 
 _SMALL_FILE = 4 * CHUNK_SIZE

@@ -35,8 +35,13 @@ class Finding:
     line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"check": self.check, "status": self.status, "path": self.path,
-                               "record": self.record, "message": self.message}
+        out: dict[str, Any] = {
+            "check": self.check,
+            "status": self.status,
+            "path": self.path,
+            "record": self.record,
+            "message": self.message,
+        }
         if self.line is not None:
             out["line"] = self.line
         return out
@@ -61,8 +66,16 @@ class Report:
     """What the latest seal commits to (sequence, file, root, size, sealed_at, custody
     head, file SHA-256), so that a recipient can pin it and see a rollback from outside."""
 
-    def add(self, check: str, status: Status, message: str, *, path: str | None = None,
-            record: str | None = None, line: int | None = None) -> None:
+    def add(
+        self,
+        check: str,
+        status: Status,
+        message: str,
+        *,
+        path: str | None = None,
+        record: str | None = None,
+        line: int | None = None,
+    ) -> None:
         """Record a finding (PASS results are only counted, not kept one by one)."""
         if status == "PASS":
             self.passed[check] += 1
@@ -90,8 +103,11 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report of DESIGN.md: {"ok", "findings", "checked"}."""
-        out = {"ok": self.ok, "findings": [f.to_dict() for f in self.findings],
-               "checked": dict(sorted(self.checked.items()))}
+        out = {
+            "ok": self.ok,
+            "findings": [f.to_dict() for f in self.findings],
+            "checked": dict(sorted(self.checked.items())),
+        }
         if self.latest_seal is not None:
             out["latest_seal"] = self.latest_seal
         return out

@@ -49,8 +49,18 @@ __all__ = [
 ]
 
 SchemaName = Literal[
-    "defs", "case", "claims-file", "front-matter", "source", "claim", "record", "seal",
-    "custody-event", "template", "inclusion-proof", "disclosure",
+    "defs",
+    "case",
+    "claims-file",
+    "front-matter",
+    "source",
+    "claim",
+    "record",
+    "seal",
+    "custody-event",
+    "template",
+    "inclusion-proof",
+    "disclosure",
 ]
 
 SCHEMA_IDS: Final[dict[str, str]] = {}
@@ -119,8 +129,15 @@ def _shown(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
@@ -138,9 +155,12 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
         case "additionalProperties":
             extra = sorted(k for k in found if k not in schema.get("properties", {}))
             allowed = ", ".join(sorted(schema.get("properties", {})))
-            return (f"{pointer}/{extra[0]}" if extra else pointer,
-                    f"unknown field {extra[0]!r}; expected one of: {allowed}" if extra
-                    else error.message)
+            return (
+                f"{pointer}/{extra[0]}" if extra else pointer,
+                f"unknown field {extra[0]!r}; expected one of: {allowed}"
+                if extra
+                else error.message,
+            )
         case "type":
             wanted = " or ".join(expected) if isinstance(expected, list) else expected
             return pointer, f"expected {wanted}, found {_kind(found)} {_shown(found)}"
@@ -157,8 +177,11 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
         case "minLength":
             return pointer, "expected a non-empty text"
         case "oneOf" | "anyOf":
-            described = [e for e in (error.context or [])
-                         if e.validator not in ("type",) or not isinstance(found, type(None))]
+            described = [
+                e
+                for e in (error.context or [])
+                if e.validator not in ("type",) or not isinstance(found, type(None))
+            ]
             from jsonschema.exceptions import best_match
 
             best = best_match(described) if described else None
@@ -216,5 +239,6 @@ def validate(
     more = ""
     if len(found) > 1:
         more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})"
-    raise SchemaError(first.message + more, path=path, line=first.line,
-                      pointer=first.pointer or "/")
+    raise SchemaError(
+        first.message + more, path=path, line=first.line, pointer=first.pointer or "/"
+    )

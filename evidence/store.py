@@ -62,8 +62,9 @@ _RECORD_OFFSET: Final = len(_HEAD) + 64 + len(_MID) + 64 + len(_TAIL)
 def envelope_bytes(record_bytes: bytes, digests: DigestPair | None = None) -> bytes:
     """The record file for the canonical bytes of a record: RFC 8785 envelope + ``\\n``."""
     pair = digests or digest_bytes(record_bytes)
-    return b"".join((_HEAD, pair.blake3.encode(), _MID, pair.sha256.encode(), _TAIL,
-                     record_bytes, b"}\n"))
+    return b"".join(
+        (_HEAD, pair.blake3.encode(), _MID, pair.sha256.encode(), _TAIL, record_bytes, b"}\n")
+    )
 
 
 def record_slice(data: bytes) -> bytes | None:
@@ -127,8 +128,9 @@ def parse_record_file(data: bytes, *, name: str, blake3: str | None = None) -> L
         raise CaseError(exc.message, path=name, hint=_DAMAGED) from exc
     kind = doc.get("kind") if isinstance(doc, dict) else None
     if kind not in ("source", "claim") or not is_valid(kind, doc):
-        raise CaseError(f"{name} does not hold a valid record (schema {kind or 'unknown'})",
-                        hint=_DAMAGED)
+        raise CaseError(
+            f"{name} does not hold a valid record (schema {kind or 'unknown'})", hint=_DAMAGED
+        )
     try:
         return LoadedRecord(Record.from_dict(doc), record_bytes)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -146,8 +148,9 @@ def object_text(data: bytes, *, name: str, blake3: str | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CaseError(f"{name} is not a text object: not valid UTF-8 at byte {exc.start}",
-                        hint=_DAMAGED) from exc
+        raise CaseError(
+            f"{name} is not a text object: not valid UTF-8 at byte {exc.start}", hint=_DAMAGED
+        ) from exc
 
 
 class _FullWrites:
@@ -352,7 +355,8 @@ class RecordStore:
     def names(self) -> list[str]:
         """Every file name in ``records/`` (including ones that are not record files)."""
         try:
-            return sorted(n for n in os.listdir(self.root) if not n.startswith(".") or
-                          not n.endswith(".tmp"))
+            return sorted(
+                n for n in os.listdir(self.root) if not n.startswith(".") or not n.endswith(".tmp")
+            )
         except FileNotFoundError as exc:
             raise InputError("records/ is missing", path=str(self.root)) from exc

@@ -49,8 +49,14 @@ def seed_article() -> Path:
 @pytest.fixture
 def new_case(tmp_path: Path) -> Case:
     """An empty case folder."""
-    return Case.init(tmp_path / "case", case_id="TEST-1", title="Test case",
-                     ern_prefix="TST", actor="tester", now=FIXED_NOW)
+    return Case.init(
+        tmp_path / "case",
+        case_id="TEST-1",
+        title="Test case",
+        ern_prefix="TST",
+        actor="tester",
+        now=FIXED_NOW,
+    )
 
 
 @pytest.fixture(scope="session")

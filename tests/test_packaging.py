@@ -36,8 +36,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(REPO / name, src / name)
     dist = work / "dist"
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(src), "-w",
-         str(dist)], cwd=work, capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(src), "-w", str(dist)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     (built,) = dist.glob("evidence-*.whl")
     return built
@@ -47,8 +51,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site") / "lib"
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
-         str(target), str(wheel)], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return target
 
@@ -102,14 +119,18 @@ INSTALLED_CHECK = """
 """
 
 
-def test_the_installed_copy_runs_the_demo_from_elsewhere(installed: Path,
-                                                         tmp_path: Path) -> None:
+def test_the_installed_copy_runs_the_demo_from_elsewhere(installed: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(INSTALLED_CHECK),
-                             str(elsewhere)], cwd=elsewhere, env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(INSTALLED_CHECK), str(elsewhere)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout.strip().splitlines()[-1])
     for key in ("package", "schemas", "example"):
@@ -125,12 +146,23 @@ def test_the_installed_command_line(installed: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(installed), "EVIDENCE_ACTOR": "tester"}
     case = tmp_path / "case"
     article = REPO / "tests" / "data" / "censor-net-2024-07-08-umerov-air-defence.txt"
-    steps = [(["--version"], 0), (["init", str(case), "--id", "PKG-CLI"], 0),
-             (["add", str(case), str(article)], 0), (["seal", str(case)], 0),
-             (["verify", str(case), "--json"], 0), (["verify", str(tmp_path / "missing")], 2)]
+    steps = [
+        (["--version"], 0),
+        (["init", str(case), "--id", "PKG-CLI"], 0),
+        (["add", str(case), str(article)], 0),
+        (["seal", str(case)], 0),
+        (["verify", str(case), "--json"], 0),
+        (["verify", str(tmp_path / "missing")], 2),
+    ]
     for argv, code in steps:
-        result = subprocess.run([sys.executable, "-m", "evidence", *argv], cwd=tmp_path,
-                                env=env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "evidence", *argv],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == code, (argv, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr
         if argv[0] == "verify" and code == 0:

@@ -92,9 +92,12 @@ def find_quote(text: str, quote: str, occurrence: int | None = None) -> Quote:
     found = _occurrences(text, exact)
     if not found:
         near = closest_passage(text, exact)
-        hint = (f"The closest passage of the text is: «{near}». Copy the quote exactly as "
-                "the text has it (quotes, dashes and spaces included)."
-                if near else "No passage of the text is close to it.")
+        hint = (
+            f"The closest passage of the text is: «{near}». Copy the quote exactly as "
+            "the text has it (quotes, dashes and spaces included)."
+            if near
+            else "No passage of the text is close to it."
+        )
         raise QuoteError("quote not found in the source text", hint=hint)
     if occurrence is None:
         if len(found) > 1:

@@ -131,8 +131,11 @@ class _Sources:
 def _claim_files(case: Case) -> list[Path]:
     if not case.claims_dir.is_dir():
         return []
-    return sorted(p for p in case.claims_dir.iterdir()
-                  if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in case.claims_dir.iterdir()
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+    )
 
 
 def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec]:
@@ -183,8 +186,13 @@ def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
     found = [] if is_valid("claims-file", data) else issues("claims-file", data, doc=doc)
     bad_claims: set[int] = set()
     for issue in found:
-        report.add("claims-schema", "FAIL", f"{issue.pointer or '/'}: {issue.message}",
-                   path=doc.path, line=issue.line)
+        report.add(
+            "claims-schema",
+            "FAIL",
+            f"{issue.pointer or '/'}: {issue.message}",
+            path=doc.path,
+            line=issue.line,
+        )
         parts = issue.pointer.split("/")
         if len(parts) > 2 and parts[1] == "claims" and parts[2].isdigit():
             bad_claims.add(int(parts[2]))
@@ -197,12 +205,15 @@ def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
         pointer = f"/claims/{index}"
         source = claim.get("source", file_source)
         if source is None:
-            report.add("claims-schema", "FAIL",
-                       f"{pointer}: no source (give `source:` in the file or in the claim)",
-                       path=doc.path, line=doc.line_of(pointer))
+            report.add(
+                "claims-schema",
+                "FAIL",
+                f"{pointer}: no source (give `source:` in the file or in the claim)",
+                path=doc.path,
+                line=doc.line_of(pointer),
+            )
             continue
-        yield ClaimSpec(claim["key"], source, dict(claim), doc.path, pointer,
-                        doc.line_of(pointer))
+        yield ClaimSpec(claim["key"], source, dict(claim), doc.path, pointer, doc.line_of(pointer))
 
 
 def _check_keys(uses: list[_KeyUse], report: Report) -> None:
@@ -214,9 +225,14 @@ def _check_keys(uses: list[_KeyUse], report: Report) -> None:
             continue
         if use.key in seen:
             first = seen[use.key]
-            report.add("claim-key", "FAIL",
-                       f"{use.pointer}/key: duplicate key {use.key!r} (first used at "
-                       f"{first.path}:{first.line})", path=use.path, line=use.line)
+            report.add(
+                "claim-key",
+                "FAIL",
+                f"{use.pointer}/key: duplicate key {use.key!r} (first used at "
+                f"{first.path}:{first.line})",
+                path=use.path,
+                line=use.line,
+            )
         else:
             seen[use.key] = use
 
@@ -249,8 +265,9 @@ def compile_claims(
     return _compile_specs(_Sources(case, state), specs, report)
 
 
-def _compile_specs(sources: _Sources, specs: list[ClaimSpec], report: Report
-                   ) -> list[CompiledClaim]:
+def _compile_specs(
+    sources: _Sources, specs: list[ClaimSpec], report: Report
+) -> list[CompiledClaim]:
     state = sources.state
     compiled: list[CompiledClaim] = []
     for spec in specs:
@@ -261,38 +278,69 @@ def _compile_specs(sources: _Sources, specs: list[ClaimSpec], report: Report
         assert spec.source is not None
         view = sources.get(spec.source)
         if view is None:
-            report.add("claim-source", "FAIL",
-                       f"{spec.pointer}: unknown source {spec.source} (the case has "
-                       f"{_known_sources(state)})", path=spec.path, line=spec.line)
+            report.add(
+                "claim-source",
+                "FAIL",
+                f"{spec.pointer}: unknown source {spec.source} (the case has "
+                f"{_known_sources(state)})",
+                path=spec.path,
+                line=spec.line,
+            )
             continue
         quote_text = spec.data.get("quote")
         if quote_text is not None and view.text is None:
-            report.add("claim-quote", "FAIL",
-                       f"{spec.pointer}/quote: {spec.source} has no text to quote "
-                       f"({view.record.body.media_type}); cite it without a quote",  # type: ignore[union-attr]
-                       path=spec.path, line=spec.line)
+            report.add(
+                "claim-quote",
+                "FAIL",
+                f"{spec.pointer}/quote: {spec.source} has no text to quote "
+                f"({view.record.body.media_type}); cite it without a quote",  # type: ignore[union-attr]
+                path=spec.path,
+                line=spec.line,
+            )
             continue
         try:
             body = _body(spec, view, quote_text)
         except QuoteError as exc:
             hint = f" {exc.hint}" if exc.hint else ""
-            report.add("claim-quote", "FAIL",
-                       f"{spec.pointer}/quote: {exc.message} of {spec.source}.{hint}",
-                       path=spec.path, line=spec.line)
+            report.add(
+                "claim-quote",
+                "FAIL",
+                f"{spec.pointer}/quote: {exc.message} of {spec.source}.{hint}",
+                path=spec.path,
+                line=spec.line,
+            )
             continue
         except EvidenceError as exc:
-            report.add("claims-schema", "FAIL", f"{spec.pointer}: {exc.message}",
-                       path=spec.path, line=spec.line)
+            report.add(
+                "claims-schema",
+                "FAIL",
+                f"{spec.pointer}: {exc.message}",
+                path=spec.path,
+                line=spec.line,
+            )
             continue
         try:
             body_bytes = canonical_bytes(body.to_dict())
         except CanonicalError as exc:
-            report.add("claims-schema", "FAIL",
-                       f"{spec.pointer}: a value has no JSON form (NaN, infinity or an integer "
-                       f"beyond 2**53-1): {exc.message}", path=spec.path, line=spec.line)
+            report.add(
+                "claims-schema",
+                "FAIL",
+                f"{spec.pointer}: a value has no JSON form (NaN, infinity or an integer "
+                f"beyond 2**53-1): {exc.message}",
+                path=spec.path,
+                line=spec.line,
+            )
             continue
-        compiled.append(CompiledClaim(spec.key, body.status, body_bytes,
-                                      digest_bytes(body_bytes).blake3, spec.path, spec.line))
+        compiled.append(
+            CompiledClaim(
+                spec.key,
+                body.status,
+                body_bytes,
+                digest_bytes(body_bytes).blake3,
+                spec.path,
+                spec.line,
+            )
+        )
         report.add("claim", "PASS", spec.key)
     return compiled
 
@@ -320,8 +368,9 @@ def _latest_blake3(state: CaseState, record_id: str) -> str | None:
     return None if latest is None else latest.blake3
 
 
-def _compile_file(sources: _Sources, cache: ClaimsCache | None, path: Path, report: Report
-                  ) -> tuple[list[_KeyUse], list[CompiledClaim]]:
+def _compile_file(
+    sources: _Sources, cache: ClaimsCache | None, path: Path, report: Report
+) -> tuple[list[_KeyUse], list[CompiledClaim]]:
     """One claims file's key uses and compiled claims: from the cache when an entry for
     these very bytes, compiled against these very source revisions, is there; else
     compiled, and kept in the cache if the file had no problem (docs/decisions/0020)."""
@@ -347,23 +396,33 @@ def _compile_file(sources: _Sources, cache: ClaimsCache | None, path: Path, repo
     compiled = _compile_specs(sources, specs, own)
     report.extend(own)
     if cache is not None and not own.findings:
-        cited = {s.source: sources.loaded[s.source].blake3
-                 for s in specs if not s.proposed and s.source is not None}
-        cache.store(file_blake3, CachedFile(
-            cited,
-            [(s.key, s.proposed, s.pointer, s.line) for s in specs],
-            [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
-        ))
+        cited = {
+            s.source: sources.loaded[s.source].blake3
+            for s in specs
+            if not s.proposed and s.source is not None
+        }
+        cache.store(
+            file_blake3,
+            CachedFile(
+                cited,
+                [(s.key, s.proposed, s.pointer, s.line) for s in specs],
+                [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
+            ),
+        )
     return _key_uses(specs), compiled
 
 
-def _from_entry(entry: CachedFile, shown: str, report: Report
-                ) -> tuple[list[_KeyUse], list[CompiledClaim]]:
+def _from_entry(
+    entry: CachedFile, shown: str, report: Report
+) -> tuple[list[_KeyUse], list[CompiledClaim]]:
     """What compiling the file again would give, counted in ``report`` as it would be."""
-    uses = [_KeyUse(key, proposed, shown, pointer, line)
-            for key, proposed, pointer, line in entry.uses]
-    compiled = [CompiledClaim(key, status, body, digest, shown, line)
-                for key, status, body, digest, line in entry.claims]
+    uses = [
+        _KeyUse(key, proposed, shown, pointer, line) for key, proposed, pointer, line in entry.uses
+    ]
+    compiled = [
+        CompiledClaim(key, status, body, digest, shown, line)
+        for key, status, body, digest, line in entry.claims
+    ]
     proposed = sum(1 for use in uses if use.proposed)
     if proposed:
         report.count("proposed claims", proposed)
@@ -373,9 +432,7 @@ def _from_entry(entry: CachedFile, shown: str, report: Report
     return uses, compiled
 
 
-def iter_case_claims(
-    case: Case, state: CaseState, report: Report
-) -> Iterator[list[CompiledClaim]]:
+def iter_case_claims(case: Case, state: CaseState, report: Report) -> Iterator[list[CompiledClaim]]:
     """Read, check and compile every claims file of the case, on every core for large
     cases, yielding compiled claims chunk by chunk in file order as workers finish them.
 
@@ -416,8 +473,9 @@ def _known_sources(state: CaseState) -> str:
     return shown
 
 
-def check_claims_file(case: Case, state: CaseState, path: Path, data: bytes,
-                      report: Report) -> None:
+def check_claims_file(
+    case: Case, state: CaseState, path: Path, data: bytes, report: Report
+) -> None:
     """What ``check`` reports about the claims file ``path`` if it held ``data``.
 
     Nothing is written: a writer (``evidence serve``) checks a file's new bytes this way

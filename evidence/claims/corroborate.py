@@ -73,11 +73,20 @@ Order = Literal["before", "after", "same"]
 APPROX: Final = 0.15
 """"about N" allows N ± 15 % (at least ± 1)."""
 
-CUMULATIVE_FACTS: Final = frozenset({
-    "killed", "injured", "killed_or_injured", "victims", "children_killed",
-    "children_injured", "rescued", "buildings_damaged", "vehicles_damaged",
-    "facilities_damaged",
-})
+CUMULATIVE_FACTS: Final = frozenset(
+    {
+        "killed",
+        "injured",
+        "killed_or_injured",
+        "victims",
+        "children_killed",
+        "children_injured",
+        "rescued",
+        "buildings_damaged",
+        "vehicles_damaged",
+        "facilities_damaged",
+    }
+)
 """Counts that only grow as the day goes on: a later, higher figure is a rise."""
 
 VOLATILE_FACTS: Final = frozenset({"missing"})
@@ -89,8 +98,9 @@ from UTC-12 to UTC+14): only a wider gap orders it against a time with a zone.""
 
 TIMES_UNKNOWN: Final = "times unknown; counts often rise during the day"
 
-_CORROBORATING_CATEGORIES: Final = frozenset({"attack", "target", "damage", "location",
-                                              "casualties", "weapon"})
+_CORROBORATING_CATEGORIES: Final = frozenset(
+    {"attack", "target", "damage", "location", "casualties", "weapon"}
+)
 _OUTLET_ROLES: Final = ("news outlet", "outlet", "newspaper", "news agency")
 
 
@@ -160,19 +170,35 @@ class LedgerEntry:
         if self.figure is None:
             return ""
         f = self.figure
-        words = {"exact": "", "approx": "about ", "at-least": "at least ",
-                 "more-than": "more than ", "at-most": "at most ", "less-than": "fewer than "}
+        words = {
+            "exact": "",
+            "approx": "about ",
+            "at-least": "at least ",
+            "more-than": "more than ",
+            "at-most": "at most ",
+            "less-than": "fewer than ",
+        }
         if f.qualifier == "range":
             return f"{_num(f.value)}–{_num(f.max or f.value)}"
         return f"{words.get(f.qualifier, '')}{_num(f.value)}"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "claim": self.claim, "revision": self.revision, "key": self.key, "ern": self.ern,
-            "source": self.source, "outlet": self.outlet, "published": self.published,
-            "speaker": self.speaker, "role": self.role, "channel": self.channel,
-            "origin": self.origin, "origin_label": self.origin_label, "status": self.status,
-            "suggested_status": self.suggested, "reasons": list(self.reasons),
+            "claim": self.claim,
+            "revision": self.revision,
+            "key": self.key,
+            "ern": self.ern,
+            "source": self.source,
+            "outlet": self.outlet,
+            "published": self.published,
+            "speaker": self.speaker,
+            "role": self.role,
+            "channel": self.channel,
+            "origin": self.origin,
+            "origin_label": self.origin_label,
+            "status": self.status,
+            "suggested_status": self.suggested,
+            "reasons": list(self.reasons),
             "quote": self.quote,
         }
         if self.figure is not None:
@@ -206,10 +232,17 @@ class LedgerGroup:
         return f"{self.subject} · {self.date or 'undated'} · {place}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "subject": self.subject, "date": self.date,
-                "places": list(self.places), "within": list(self.within),
-                "verdict": self.verdict, "independent_origins": self.origins,
-                "notes": list(self.notes), "entries": [e.to_dict() for e in self.entries]}
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "date": self.date,
+            "places": list(self.places),
+            "within": list(self.within),
+            "verdict": self.verdict,
+            "independent_origins": self.origins,
+            "notes": list(self.notes),
+            "entries": [e.to_dict() for e in self.entries],
+        }
 
 
 @dataclass
@@ -226,9 +259,14 @@ class Ledger:
         counts: dict[str, int] = {}
         for group in self.groups:
             counts[group.verdict] = counts.get(group.verdict, 0) + 1
-        return {"case": self.case_id, "seal": self.seal, "claims": self.claims,
-                "withdrawn_left_out": self.withdrawn, "verdicts": counts,
-                "groups": [g.to_dict() for g in self.groups]}
+        return {
+            "case": self.case_id,
+            "seal": self.seal,
+            "claims": self.claims,
+            "withdrawn_left_out": self.withdrawn,
+            "verdicts": counts,
+            "groups": [g.to_dict() for g in self.groups],
+        }
 
 
 # -- reading the sealed claims ---------------------------------------------------------------
@@ -249,21 +287,27 @@ def _sealed_claims(case: Case) -> tuple[int, list[tuple[Record, int]]]:
     """The latest sealed revision of each claim, with its position of entry."""
     latest = case.latest_seal()
     if latest is None:
-        raise CaseError("the case has no seal yet: the ledger reads sealed claims only",
-                        path=str(case.root), hint="Run `evidence seal` first.")
+        raise CaseError(
+            "the case has no seal yet: the ledger reads sealed claims only",
+            path=str(case.root),
+            hint="Run `evidence seal` first.",
+        )
     seal, _ = latest
     chosen: dict[str, tuple[int, str, int]] = {}
     for position, leaf in enumerate(seal.leaves):
         if leaf.id.startswith("CLM-"):
             first = chosen.get(leaf.id, (0, "", position))[2]
             chosen[leaf.id] = (leaf.revision, leaf.blake3, first)
-    out = [(_read_record(case, cid, rev, b3), first)
-           for cid, (rev, b3, first) in sorted(chosen.items(), key=lambda kv: kv[1][2])]
+    out = [
+        (_read_record(case, cid, rev, b3), first)
+        for cid, (rev, b3, first) in sorted(chosen.items(), key=lambda kv: kv[1][2])
+    ]
     return seal.sequence, out
 
 
-def _source_info(case: Case, cache: dict[tuple[str, int], _SourceInfo],
-                 source_id: str, revision: int) -> _SourceInfo:
+def _source_info(
+    case: Case, cache: dict[tuple[str, int], _SourceInfo], source_id: str, revision: int
+) -> _SourceInfo:
     key = (source_id, revision)
     if key not in cache:
         record = _read_record(case, source_id, revision, None)
@@ -346,27 +390,38 @@ def build_ledger(case: Case) -> Ledger:
         origin, label, speaker = _origin(body, info, body.source.id)
         places = _canonical_places(body.places)
         scope, within = _scope(places)
-        ern = (case.meta.ern(state.ern_number(record.id)) if record.id in state.first_seen
-               else record.id)
+        ern = (
+            case.meta.ern(state.ern_number(record.id))
+            if record.id in state.first_seen
+            else record.id
+        )
         entry = LedgerEntry(
-            claim=record.id, revision=record.revision, key=body.key, ern=ern,
-            source=body.source.id, outlet=info.outlet, published=info.published,
+            claim=record.id,
+            revision=record.revision,
+            key=body.key,
+            ern=ern,
+            source=body.source.id,
+            outlet=info.outlet,
+            published=info.published,
             speaker=speaker.get("name") if speaker else None,
             role=speaker.get("role") if speaker else None,
             channel=speaker.get("channel") if speaker else None,
-            origin=origin, origin_label=label, status=body.status,
-            quote=body.quote.exact if body.quote else None, figure=None,
+            origin=origin,
+            origin_label=label,
+            status=body.status,
+            quote=body.quote.exact if body.quote else None,
+            figure=None,
         )
         if body.facts:
             for name, fact in body.facts.items():
                 key = ("fact", name, body.date, scope)
-                group = groups.setdefault(key, LedgerGroup("fact", name, body.date, scope,
-                                                           within))
+                group = groups.setdefault(key, LedgerGroup("fact", name, body.date, scope, within))
                 group.entries.append(replace(entry, figure=fact))
         else:
             key = ("assertion", body.category, body.date, scope)
-            group = groups.setdefault(key, LedgerGroup("assertion", body.category, body.date,
-                                                       scope, within))
+            group = groups.setdefault(
+                key, LedgerGroup("assertion", body.category, body.date, scope, within)
+            )
             group.entries.append(entry)
     for group in groups.values():
         _judge(group)
@@ -471,9 +526,11 @@ def _judge(group: LedgerGroup) -> None:
                 if first.origin != second.origin and first.source != second.source:
                     agree.update((first.claim, second.claim))
                     reasons[first.claim].append(
-                        f"consistent with {_describe(second)}: {second.figure_text()}")
+                        f"consistent with {_describe(second)}: {second.figure_text()}"
+                    )
                     reasons[second.claim].append(
-                        f"consistent with {_describe(first)}: {first.figure_text()}")
+                        f"consistent with {_describe(first)}: {first.figure_text()}"
+                    )
                 continue
             when = order(first.when, second.when)
             a, b = (second, first) if when == "after" else (first, second)
@@ -481,29 +538,45 @@ def _judge(group: LedgerGroup) -> None:
             timed = when in ("before", "after")
             if (cumulative and timed and rb[0] > ra[1]) or volatile:
                 rises += 1
-                reasons[b.claim].append(f"above the earlier {_describe(a)}: {a.figure_text()} "
-                                        f"({_time_words(a)}; a count that grows over the day)")
+                reasons[b.claim].append(
+                    f"above the earlier {_describe(a)}: {a.figure_text()} "
+                    f"({_time_words(a)}; a count that grows over the day)"
+                )
                 continue
             if a.origin == b.origin:
-                group.notes.append(f"{a.claim} and {b.claim} come from the same origin "
-                                   f"({a.origin_label}) and differ: a revision, not a conflict")
+                group.notes.append(
+                    f"{a.claim} and {b.claim} come from the same origin "
+                    f"({a.origin_label}) and differ: a revision, not a conflict"
+                )
                 continue
             if cumulative and when is None:
                 differs += 1
-                reasons[a.claim].append(f"differs from {_describe(b)}: {b.figure_text()} "
-                                        f"({TIMES_UNKNOWN})")
-                reasons[b.claim].append(f"differs from {_describe(a)}: {a.figure_text()} "
-                                        f"({TIMES_UNKNOWN})")
+                reasons[a.claim].append(
+                    f"differs from {_describe(b)}: {b.figure_text()} ({TIMES_UNKNOWN})"
+                )
+                reasons[b.claim].append(
+                    f"differs from {_describe(a)}: {a.figure_text()} ({TIMES_UNKNOWN})"
+                )
                 continue
             conflicts += 1
             conflict.update((a.claim, b.claim))
-            why = ("below the earlier figure" if cumulative and timed and rb[1] < ra[0]
-                   else "cannot both be right")
+            why = (
+                "below the earlier figure"
+                if cumulative and timed and rb[1] < ra[0]
+                else "cannot both be right"
+            )
             reasons[a.claim].append(f"conflicts with {_describe(b)}: {b.figure_text()}")
             reasons[b.claim].append(f"conflicts with {_describe(a)}: {a.figure_text()} ({why})")
     group.entries = [
-        _with_status(e, "contested" if e.claim in conflict else
-                     "corroborated" if e.claim in agree else "reported", reasons[e.claim])
+        _with_status(
+            e,
+            "contested"
+            if e.claim in conflict
+            else "corroborated"
+            if e.claim in agree
+            else "reported",
+            reasons[e.claim],
+        )
         for e in group.entries
     ]
     if len(group.entries) == 1:
@@ -512,16 +585,19 @@ def _judge(group: LedgerGroup) -> None:
         group.verdict = "conflict"
     elif differs:
         group.verdict = "differ"
-        group.notes.append(f"the counts differ ({TIMES_UNKNOWN}): give each claim's as_of "
-                           "to put them in order")
+        group.notes.append(
+            f"the counts differ ({TIMES_UNKNOWN}): give each claim's as_of to put them in order"
+        )
     elif rises:
         group.verdict = "rising"
     else:
         group.verdict = "consistent"
     stamped = [e for e in group.entries if e.figure is not None and e.when and len(e.when) > 10]
     if rises and not conflicts and len(stamped) > 1:
-        group.notes.append("growth over the day: " + " → ".join(
-            f"{e.figure_text()} ({_time_words(e)}, {e.origin_label})" for e in stamped))
+        group.notes.append(
+            "growth over the day: "
+            + " → ".join(f"{e.figure_text()} ({_time_words(e)}, {e.origin_label})" for e in stamped)
+        )
 
 
 def _judge_assertions(group: LedgerGroup) -> None:
@@ -529,8 +605,7 @@ def _judge_assertions(group: LedgerGroup) -> None:
     can = group.subject in _CORROBORATING_CATEGORIES and bool(group.places)
     updated = []
     for entry in group.entries:
-        others = [e for e in group.entries
-                  if e.origin != entry.origin and e.source != entry.source]
+        others = [e for e in group.entries if e.origin != entry.origin and e.source != entry.source]
         if can and others:
             reasons = [f"also said by {_describe(e)}" for e in others]
             updated.append(_with_status(entry, "corroborated", reasons))
@@ -548,24 +623,33 @@ def _with_status(entry: LedgerEntry, suggested: str, reasons: Sequence[str]) -> 
 
 def render_ledger(ledger: Ledger) -> list[str]:
     """The ledger as lines of text: a group a block, a claim a line, in time order."""
-    lines = [f"ledger of {ledger.case_id} as of seal {ledger.seal}: {ledger.claims} claim(s) "
-             f"in {len(ledger.groups)} group(s)"
-             + (f"; {ledger.withdrawn} withdrawn claim(s) left out" if ledger.withdrawn else "")]
+    lines = [
+        f"ledger of {ledger.case_id} as of seal {ledger.seal}: {ledger.claims} claim(s) "
+        f"in {len(ledger.groups)} group(s)"
+        + (f"; {ledger.withdrawn} withdrawn claim(s) left out" if ledger.withdrawn else "")
+    ]
     for group in ledger.groups:
         lines.append("")
         within = f" (within {', '.join(group.within)})" if group.within else ""
-        lines.append(f"{group.title}{within} — {group.verdict}, {len(group.entries)} claim(s), "
-                     f"{group.origins} independent origin(s)")
+        lines.append(
+            f"{group.title}{within} — {group.verdict}, {len(group.entries)} claim(s), "
+            f"{group.origins} independent origin(s)"
+        )
         for entry in group.entries:
             who = entry.speaker or "(the outlet's own words)"
             via = f" via {entry.channel}" if entry.channel else ""
             figure = entry.figure_text()
-            status = (entry.status if entry.suggested == entry.status
-                      else f"{entry.status} → suggest {entry.suggested}")
+            status = (
+                entry.status
+                if entry.suggested == entry.status
+                else f"{entry.status} → suggest {entry.suggested}"
+            )
             stated = f"as of {entry.as_of}" if entry.as_of else ""
-            lines.append(f"  {entry.published or 'undated':<20} {stated:<22} {figure:<16} "
-                         f"{who}{via} · "
-                         f"{entry.outlet or entry.source}  [{entry.claim} {entry.ern}: {status}]")
+            lines.append(
+                f"  {entry.published or 'undated':<20} {stated:<22} {figure:<16} "
+                f"{who}{via} · "
+                f"{entry.outlet or entry.source}  [{entry.claim} {entry.ern}: {status}]"
+            )
             lines.extend(f"      {reason}" for reason in entry.reasons)
         lines.extend(f"  note: {note}" for note in group.notes)
     return lines

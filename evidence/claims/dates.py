@@ -47,14 +47,22 @@ _WEEKDAYS: Final[dict[str, int]] = {
 _RELATIVE: Final[tuple[tuple[str, int | str], ...]] = (
     (r"the day before|напередодні|накануне", -1),
     (r"yesterday|вчора|учора|вчера|last night|минулої ночі|прошлой ночью", -1),
-    (r"today|this (?:morning|afternoon|evening)|tonight|overnight|сьогодні|сегодня|"
-     r"цієї ночі|этой ночью|вночі|уночі|ночью", 0),
-    (r"(?:over |in |during )?the past (?:day|24 hours)|(?:протягом |за )?минул\w* доб\w*|"
-     r"за добу|за сутки|за (?:минувшие|последние|прошедшие) сутки", "past-day"),
-    (r"last week|минулого тижня|на минулому тижні|на прошлой неделе",
-     "last-week"),
-    (r"(?:on )?the same day|that same day|цього ж дня|того ж дня|в той же день|"
-     r"в тот же день|в этот же день|того же дня", SAME_DAY),
+    (
+        r"today|this (?:morning|afternoon|evening)|tonight|overnight|сьогодні|сегодня|"
+        r"цієї ночі|этой ночью|вночі|уночі|ночью",
+        0,
+    ),
+    (
+        r"(?:over |in |during )?the past (?:day|24 hours)|(?:протягом |за )?минул\w* доб\w*|"
+        r"за добу|за сутки|за (?:минувшие|последние|прошедшие) сутки",
+        "past-day",
+    ),
+    (r"last week|минулого тижня|на минулому тижні|на прошлой неделе", "last-week"),
+    (
+        r"(?:on )?the same day|that same day|цього ж дня|того ж дня|в той же день|"
+        r"в тот же день|в этот же день|того же дня",
+        SAME_DAY,
+    ),
 )
 
 
@@ -90,15 +98,41 @@ def _months() -> dict[str, int]:
     for lang in LANGS:
         for index, name in enumerate(doc["months"][lang], start=1):
             out[str(name).casefold()] = index
-    for index, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
-                                  "sep", "oct", "nov", "dec"), start=1):
+    for index, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    ):
         out.setdefault(name, index)
     # Nominative month names (for "July 2023", "липень 2023", "июль 2023").
-    for index, name in enumerate(("січень", "лютий", "березень", "квітень", "травень",
-                                  "червень", "липень", "серпень", "вересень", "жовтень",
-                                  "листопад", "грудень", "январь", "февраль", "март",
-                                  "апрель", "май", "июнь", "июль", "август", "сентябрь",
-                                  "октябрь", "ноябрь", "декабрь"), start=0):
+    for index, name in enumerate(
+        (
+            "січень",
+            "лютий",
+            "березень",
+            "квітень",
+            "травень",
+            "червень",
+            "липень",
+            "серпень",
+            "вересень",
+            "жовтень",
+            "листопад",
+            "грудень",
+            "январь",
+            "февраль",
+            "март",
+            "апрель",
+            "май",
+            "июнь",
+            "июль",
+            "август",
+            "сентябрь",
+            "октябрь",
+            "ноябрь",
+            "декабрь",
+        ),
+        start=0,
+    ):
         out.setdefault(name, index % 12 + 1)
     return out
 
@@ -108,12 +142,15 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     months = "|".join(sorted(map(re.escape, _months()), key=len, reverse=True))
     day_month = re.compile(
         rf"{LEFT}(?P<d>[0-3]?\d)(?:st|nd|rd|th|-?го)?\s+(?:of\s+)?(?P<m>{months})"
-        rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?{RIGHT}", re.IGNORECASE)
+        rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?{RIGHT}",
+        re.IGNORECASE,
+    )
     month_day = re.compile(
         rf"{LEFT}(?P<m>{months})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?:,\s+(?P<y>(?:19|20)\d\d))?"
-        rf"{RIGHT}", re.IGNORECASE)
-    month_year = re.compile(rf"{LEFT}(?P<m>{months})\s+(?P<y>(?:19|20)\d\d){RIGHT}",
-                            re.IGNORECASE)
+        rf"{RIGHT}",
+        re.IGNORECASE,
+    )
+    month_year = re.compile(rf"{LEFT}(?P<m>{months})\s+(?P<y>(?:19|20)\d\d){RIGHT}", re.IGNORECASE)
     iso = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")
     dotted = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)(?!\d)")
     return day_month, month_day, month_year, iso, dotted
@@ -178,7 +215,7 @@ def _explicit(text: str, published: _dt.date | None, taken: _Taken) -> list[Date
             year_text = match.group("y")
             if index == 2:  # a month and a year: the whole month
                 year = int(year_text)
-                last = (_dt.date(year + month // 12, month % 12 + 1, 1) - _dt.timedelta(days=1))
+                last = _dt.date(year + month // 12, month % 12 + 1, 1) - _dt.timedelta(days=1)
                 value = f"{year:04d}-{month:02d}-01/{last.isoformat()}"
             else:
                 day = int(match.group("d"))
@@ -202,9 +239,16 @@ def _relative(text: str, published: _dt.date | None, taken: _Taken) -> list[Date
             if taken.overlaps(match.start(), match.end()):
                 continue
             taken.add(match.start(), match.end())
-            found.append(DateMention(match.start(), match.end(), match.group(0),
-                                     _resolve(match, offset, published), True,
-                                     weekday=offset == "weekday"))
+            found.append(
+                DateMention(
+                    match.start(),
+                    match.end(),
+                    match.group(0),
+                    _resolve(match, offset, published),
+                    True,
+                    weekday=offset == "weekday",
+                )
+            )
     return found
 
 
@@ -245,8 +289,12 @@ def _single(mention: DateMention) -> bool:
     return bool(mention.value) and mention.value != SAME_DAY and "/" not in str(mention.value)
 
 
-def event_day(opening: Sequence[DateMention], published: _dt.date | None, *,
-              header: Sequence[DateMention] = ()) -> EventDay:
+def event_day(
+    opening: Sequence[DateMention],
+    published: _dt.date | None,
+    *,
+    header: Sequence[DateMention] = (),
+) -> EventDay:
     """The day of the article's main event, by weight (decision 0616).
 
     1. an explicit date in the opening paragraphs ("8 липня", "08.07.2024", "July 8");
@@ -275,8 +323,12 @@ def event_day(opening: Sequence[DateMention], published: _dt.date | None, *,
         for mention in opening:
             # A relative span ("за минулу добу") is the event's day too: a daily summary
             # speaks of the whole of it. A month ("July 2023") is background, not a day.
-            if (mention.value and mention.value != SAME_DAY and mention.relative
-                    and mention.weekday == weekday):
+            if (
+                mention.value
+                and mention.value != SAME_DAY
+                and mention.relative
+                and mention.weekday == weekday
+            ):
                 candidates.append((str(mention.value), f"«{mention.text}» in the text"))
                 break
     for mention in header:

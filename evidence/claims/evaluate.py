@@ -123,8 +123,11 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "tp": self.tp, "fp": self.fp, "fn": self.fn,
-            "precision": round(self.precision, 3), "recall": round(self.recall, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
             "f1": round(self.f1, 3),
             "facts_exact": f"{self.facts_exact}/{self.facts_gold}",
             "facts_right": f"{self.facts_right}/{self.facts_suggested}",
@@ -178,12 +181,20 @@ def read_labels(doc: Mapping[str, Any], text: str, path: str) -> list[Label]:
             anchored = find_quote(text, str(item["quote"]), item.get("occurrence"))
         except (InputError, KeyError) as exc:
             raise InputError(f"/claims/{index}/quote: {exc}", path=path) from exc
-        out.append(Label(
-            anchored.start, anchored.end, anchored.exact, str(item["category"]),
-            frozenset(item.get("accept") or ()), bool(item.get("optional", False)),
-            dict(item.get("facts") or {}), item.get("date"), tuple(item.get("places") or ()),
-            item.get("speaker"),
-        ))
+        out.append(
+            Label(
+                anchored.start,
+                anchored.end,
+                anchored.exact,
+                str(item["category"]),
+                frozenset(item.get("accept") or ()),
+                bool(item.get("optional", False)),
+                dict(item.get("facts") or {}),
+                item.get("date"),
+                tuple(item.get("places") or ()),
+                item.get("speaker"),
+            )
+        )
     return out
 
 
@@ -193,13 +204,18 @@ def _overlap(s: Suggestion, label: Label) -> int:
 
 def _match(suggestions: Sequence[Suggestion], labels: Sequence[Label]) -> dict[int, int]:
     """A maximum one-to-one matching, suggestion index -> label index (Kuhn's method)."""
-    edges = {i: sorted((j for j, g in enumerate(labels)
-                        if _overlap(s, g) > 0 and g.fits_any(s)),
-                       key=lambda j: (labels[j].category != s.category, -_overlap(s, labels[j])))
-             for i, s in enumerate(suggestions)}
+    edges = {
+        i: sorted(
+            (j for j, g in enumerate(labels) if _overlap(s, g) > 0 and g.fits_any(s)),
+            key=lambda j: (labels[j].category != s.category, -_overlap(s, labels[j])),
+        )
+        for i, s in enumerate(suggestions)
+    }
     # Suggestions of a label's own category first: a label fits them best.
-    order = sorted(edges, key=lambda i: not any(
-        labels[j].category == suggestions[i].category for j in edges[i]))
+    order = sorted(
+        edges,
+        key=lambda i: not any(labels[j].category == suggestions[i].category for j in edges[i]),
+    )
     owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -218,9 +234,11 @@ def _match(suggestions: Sequence[Suggestion], labels: Sequence[Label]) -> dict[i
 
 
 def _same_fact(gold: Mapping[str, Any], found: Mapping[str, Any]) -> bool:
-    return (gold.get("value") == found.get("value")
-            and gold.get("qualifier") == found.get("qualifier")
-            and gold.get("max") == found.get("max"))
+    return (
+        gold.get("value") == found.get("value")
+        and gold.get("qualifier") == found.get("qualifier")
+        and gold.get("max") == found.get("max")
+    )
 
 
 def _speaker_right(label: Label, s: Suggestion, publisher: str | None) -> bool:
@@ -231,22 +249,26 @@ def _speaker_right(label: Label, s: Suggestion, publisher: str | None) -> bool:
     return speaker_key(chain[0]["name"]) == speaker_key(gold)
 
 
-def evaluate_article(name: str, doc: Mapping[str, Any], text: str,
-                     meta: Mapping[str, Any]) -> ArticleResult:
+def evaluate_article(
+    name: str, doc: Mapping[str, Any], text: str, meta: Mapping[str, Any]
+) -> ArticleResult:
     """Suggest on one labelled article and score the suggestions against its labels."""
     labels = read_labels(doc, text, name)
     publisher = meta.get("publisher")
-    suggestions, _ = suggest_text(text, source_id="SRC-0001", publisher=publisher,
-                                  published=meta.get("published"))
+    suggestions, _ = suggest_text(
+        text, source_id="SRC-0001", publisher=publisher, published=meta.get("published")
+    )
     required = [g for g in labels if not g.optional]
     optional = [g for g in labels if g.optional]
     matched = _match(suggestions, required)
     rest = [i for i in range(len(suggestions)) if i not in matched]
     matched_optional = _match([suggestions[i] for i in rest], optional)
-    score = Score(tp=len(matched), fn=len(required) - len(matched),
-                  fp=len(rest) - len(matched_optional))
-    result = ArticleResult(name, str(doc.get("language", "")), str(doc.get("split", "")), score,
-                           text=text)
+    score = Score(
+        tp=len(matched), fn=len(required) - len(matched), fp=len(rest) - len(matched_optional)
+    )
+    result = ArticleResult(
+        name, str(doc.get("language", "")), str(doc.get("split", "")), score, text=text
+    )
     hit = set(matched.values())
     result.misses = [g for j, g in enumerate(required) if j not in hit]
     optional_hit = {rest[i] for i in matched_optional}
@@ -258,8 +280,9 @@ def evaluate_article(name: str, doc: Mapping[str, Any], text: str,
         score.facts_suggested += len(s.facts)
         exact = sum(1 for k, v in g.facts.items() if k in s.facts and _same_fact(v, s.facts[k]))
         score.facts_exact += exact
-        score.facts_right += sum(1 for k, v in s.facts.items()
-                                 if k in g.facts and _same_fact(g.facts[k], v))
+        score.facts_right += sum(
+            1 for k, v in s.facts.items() if k in g.facts and _same_fact(g.facts[k], v)
+        )
         if exact < len(g.facts) or len(s.facts) > exact:
             result.wrong_facts.append((g, s))
         if g.date:
@@ -284,6 +307,7 @@ def evaluate_set(folder: Path, *, splits: Iterable[str] = ("dev", "test")) -> li
     for path in sorted(folder.glob("*.labels.yaml")):
         doc, text, meta = load_labels(path)
         if str(doc.get("split")) in wanted:
-            results.append(evaluate_article(path.name.removesuffix(".labels.yaml"), doc, text,
-                                            meta))
+            results.append(
+                evaluate_article(path.name.removesuffix(".labels.yaml"), doc, text, meta)
+            )
     return results

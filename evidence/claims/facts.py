@@ -41,18 +41,55 @@ from evidence.claims.weapons import WeaponMention
 
 __all__ = ["CASUALTY_FACTS", "FoundFact", "Memory", "find_facts"]
 
-CASUALTY_FACTS: Final = frozenset({"killed", "injured", "killed_or_injured", "victims",
-                                   "children_killed", "children_injured", "missing",
-                                   "rescued", "age"})
-MUNITION_FACTS: Final = frozenset({"missiles_launched", "drones_launched", "bombs_dropped",
-                                   "missiles_shot_down", "drones_shot_down"})
+CASUALTY_FACTS: Final = frozenset(
+    {
+        "killed",
+        "injured",
+        "killed_or_injured",
+        "victims",
+        "children_killed",
+        "children_injured",
+        "missing",
+        "rescued",
+        "age",
+    }
+)
+MUNITION_FACTS: Final = frozenset(
+    {
+        "missiles_launched",
+        "drones_launched",
+        "bombs_dropped",
+        "missiles_shot_down",
+        "drones_shot_down",
+    }
+)
 ATTACK_FACTS: Final = MUNITION_FACTS | {"strikes", "explosions", "settlements_attacked"}
-DAMAGE_FACTS: Final = frozenset({"buildings_damaged", "vehicles_damaged", "facilities_damaged",
-                                 "floors_damaged", "districts_affected", "area_damaged"})
+DAMAGE_FACTS: Final = frozenset(
+    {
+        "buildings_damaged",
+        "vehicles_damaged",
+        "facilities_damaged",
+        "floors_damaged",
+        "districts_affected",
+        "area_damaged",
+    }
+)
 
-_COUNT_GROUPS: Final = ("killed", "injured", "victims", "missing", "rescued", "strikes",
-                        "explosions", "settlements", "buildings", "vehicles", "facilities",
-                        "floors", "districts")
+_COUNT_GROUPS: Final = (
+    "killed",
+    "injured",
+    "victims",
+    "missing",
+    "rescued",
+    "strikes",
+    "explosions",
+    "settlements",
+    "buildings",
+    "vehicles",
+    "facilities",
+    "floors",
+    "districts",
+)
 _MUNITION_GROUPS: Final = {"missiles": "missiles", "drones": "drones", "bombs": "bombs"}
 _KIND_TO_GROUP: Final = {"missile": "missiles", "drone": "drones", "bomb": "bombs"}
 _STOPS: Final = frozenset({",", ";", ".", ":", "!", "?", "(", ")", "—", "–"})
@@ -119,8 +156,14 @@ def _token_index(toks: list[Token], offset: int) -> int | None:
     return None
 
 
-def _mark(s: _Sentence, pattern: re.Pattern[str], label: str, start: int, end: int,
-          masked: list[tuple[int, int]]) -> None:
+def _mark(
+    s: _Sentence,
+    pattern: re.Pattern[str],
+    label: str,
+    start: int,
+    end: int,
+    masked: list[tuple[int, int]],
+) -> None:
     for match in scan(pattern, s.folded, start, end, s.index):
         if any(a <= match.start() < b for a, b in masked):
             continue
@@ -131,8 +174,17 @@ def _mark(s: _Sentence, pattern: re.Pattern[str], label: str, start: int, end: i
                 s.words[index][label] = match.group(0)  # the longest cue wins
 
 
-_LABELS: Final = (*_COUNT_GROUPS, "children", "people", *_MUNITION_GROUPS, "launch",
-                  "shot_down", "drop", "of_them", "among")
+_LABELS: Final = (
+    *_COUNT_GROUPS,
+    "children",
+    "people",
+    *_MUNITION_GROUPS,
+    "launch",
+    "shot_down",
+    "drop",
+    "of_them",
+    "among",
+)
 
 
 def _entries(label: str) -> list[str]:
@@ -150,20 +202,31 @@ def _label_patterns() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str]
         entries = _entries(label)
         single = [e for e in entries if not re.search(r" |\\s", e)]
         multi = [e for e in entries if e not in single]
-        out[label] = (re.compile(alternation(single), re.IGNORECASE) if single else None,
-                      words_pattern(multi) if multi else None)
+        out[label] = (
+            re.compile(alternation(single), re.IGNORECASE) if single else None,
+            words_pattern(multi) if multi else None,
+        )
     return out
 
 
 @functools.lru_cache(maxsize=65536)
 def _word_labels(word: str) -> frozenset[str]:
     """The labels a single word carries (cached: a text has few distinct words)."""
-    return frozenset(label for label, (single, _) in _label_patterns().items()
-                     if single is not None and single.fullmatch(word))
+    return frozenset(
+        label
+        for label, (single, _) in _label_patterns().items()
+        if single is not None and single.fullmatch(word)
+    )
 
 
-def _analyse(folded: str, start: int, end: int, weapons: Iterable[WeaponMention],
-             masked: list[tuple[int, int]], cues: CueIndex | None) -> _Sentence:
+def _analyse(
+    folded: str,
+    start: int,
+    end: int,
+    weapons: Iterable[WeaponMention],
+    masked: list[tuple[int, int]],
+    cues: CueIndex | None,
+) -> _Sentence:
     toks = tokens(folded, start, end)
     weapon_spans = [(w.start, w.end) for w in weapons]
     figures = find_figures(folded, start, end, masked=weapon_spans + masked, toks=toks)
@@ -193,8 +256,15 @@ def _is_figure(s: _Sentence, index: int) -> bool:
     return index in s.by_token
 
 
-def _nearest(s: _Sentence, figure: Figure, wanted: Iterable[str], *, right: int, left: int,
-             stop_at_punct: bool = True) -> tuple[str, int] | None:
+def _nearest(
+    s: _Sentence,
+    figure: Figure,
+    wanted: Iterable[str],
+    *,
+    right: int,
+    left: int,
+    stop_at_punct: bool = True,
+) -> tuple[str, int] | None:
     """The nearest token in one of the ``wanted`` groups: after the figure (up to
     ``right`` tokens), then before it (up to ``left``), not past another figure or, with
     ``stop_at_punct``, a punctuation mark."""
@@ -239,8 +309,16 @@ def _distance(s: _Sentence, figure: Figure, group: str, *, right: int, left: int
 
 
 def _fact(name: str, figure: Figure, cue_word: str) -> FoundFact:
-    return FoundFact(name, figure.value, figure.qualifier, figure.max, figure.text, cue_word,
-                     figure.start, figure.end)
+    return FoundFact(
+        name,
+        figure.value,
+        figure.qualifier,
+        figure.max,
+        figure.text,
+        cue_word,
+        figure.start,
+        figure.end,
+    )
 
 
 def _tolls(s: _Sentence, start: int, end: int, used: set[int]) -> list[FoundFact]:
@@ -261,8 +339,9 @@ def _tolls(s: _Sentence, start: int, end: int, used: set[int]) -> list[FoundFact
     return found
 
 
-def _children(s: _Sentence, figure: Figure, facts: list[FoundFact],
-              memory: Memory) -> FoundFact | None:
+def _children(
+    s: _Sentence, figure: Figure, facts: list[FoundFact], memory: Memory
+) -> FoundFact | None:
     after = range(figure.last_token + 1, min(len(s.toks), figure.last_token + 4))
     child = next((i for i in after if "children" in s.groups[i]), None)
     if child is None:
@@ -278,8 +357,7 @@ def _children(s: _Sentence, figure: Figure, facts: list[FoundFact],
     return _fact(name, figure, f"{words} … {s.toks[child].text}")
 
 
-def _children_of(among_words: str, facts: list[FoundFact],
-                 before: str | None = None) -> str | None:
+def _children_of(among_words: str, facts: list[FoundFact], before: str | None = None) -> str | None:
     if cue("facts", "killed").search(among_words):
         return "children_killed"
     if cue("facts", "injured").search(among_words):
@@ -291,7 +369,7 @@ def _children_of(among_words: str, facts: list[FoundFact],
 
 
 def _partitive(s: _Sentence, figure: Figure) -> str | None:
-    """"One of the bombs", "одна з ракет": a part of the munitions counted elsewhere;
+    """ "One of the bombs", "одна з ракет": a part of the munitions counted elsewhere;
     returns their kind. ("38 of the drones had been downed" is a count shot down.)"""
     after = figure.last_token + 1
     if after >= len(s.toks) or s.toks[after].low not in ("of", "з", "із", "из"):
@@ -305,8 +383,9 @@ def _partitive(s: _Sentence, figure: Figure) -> str | None:
     return None
 
 
-def _munition(s: _Sentence, figure: Figure, memory: Memory,
-              facts: list[FoundFact]) -> FoundFact | None:
+def _munition(
+    s: _Sentence, figure: Figure, memory: Memory, facts: list[FoundFact]
+) -> FoundFact | None:
     kind: str | None = None
     cue_word = ""
     of_them = False
@@ -329,8 +408,11 @@ def _munition(s: _Sentence, figure: Figure, memory: Memory,
     before = figure.first_token - 1
     if kind is None and before >= 0 and "of_them" in s.groups[before]:
         previous = facts[-1] if facts else None
-        if previous is not None and previous.name.endswith("_shot_down") and \
-                previous.value < figure.value:
+        if (
+            previous is not None
+            and previous.name.endswith("_shot_down")
+            and previous.value < figure.value
+        ):
             group = previous.name.split("_")[0]
             return _fact(f"{group}_launched", figure, f"{s.toks[before].text} {figure.text}")
     if kind is None:
@@ -359,16 +441,21 @@ _CASUALTY_GROUPS: Final = ("killed", "injured", "victims", "missing", "rescued")
 def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFact | None:
     """What a figure counts, by the nearest cue word: nouns and verbs after the figure,
     verbs of casualties before it ("загинули 7"), then further after it."""
-    wanted = [g for g in _COUNT_GROUPS
-              if damage or g not in ("buildings", "vehicles", "facilities", "floors")]
+    wanted = [
+        g
+        for g in _COUNT_GROUPS
+        if damage or g not in ("buildings", "vehicles", "facilities", "floors")
+    ]
     right = _nearest(s, figure, wanted, right=_RIGHT, left=0)
     left = _nearest(s, figure, _CASUALTY_GROUPS, right=0, left=_LEFT)
     if right and left:  # the closer word decides: "killing at least five people and wounding 12"
         found: tuple[str, int] | None = (
-            left if figure.first_token - left[1] < right[1] - figure.last_token else right)
+            left if figure.first_token - left[1] < right[1] - figure.last_token else right
+        )
     else:
-        found = right or left or _nearest(s, figure, wanted, right=_FAR, left=0,
-                                          stop_at_punct=False)
+        found = (
+            right or left or _nearest(s, figure, wanted, right=_FAR, left=0, stop_at_punct=False)
+        )
     if found is None:
         return None
     group, index = found
@@ -392,8 +479,11 @@ def _count(s: _Sentence, figure: Figure, damage: bool, attack: bool) -> FoundFac
     if group == "districts":
         return _fact("districts_affected", figure, word) if damage or attack else None
     if group == "strikes":
-        return _fact("strikes", figure, word) if attack or s.toks[index].low not in (
-            "times", "раз", "рази", "разів", "раза") else None
+        return (
+            _fact("strikes", figure, word)
+            if attack or s.toks[index].low not in ("times", "раз", "рази", "разів", "раза")
+            else None
+        )
     if damage:
         return _fact(f"{group}_damaged", figure, word)
     return None
@@ -408,19 +498,39 @@ def _implied(folded: str, start: int, end: int, facts: list[FoundFact]) -> list[
             continue
         match = cue(group).search(folded, start, end)
         if match is not None:
-            out.append(FoundFact(name, 1, "exact", None, match.group(0), match.group(0),
-                                 match.start(), match.end()))
+            out.append(
+                FoundFact(
+                    name,
+                    1,
+                    "exact",
+                    None,
+                    match.group(0),
+                    match.group(0),
+                    match.start(),
+                    match.end(),
+                )
+            )
     among = cue("among").search(folded, start, end)
     if among is not None and not names & {"children_killed", "children_injured"}:
         child = cue("one_child").search(folded, among.end(), min(end, among.end() + 40))
         if child is not None:
-            before = sorted((f for f in facts + out if f.start < among.start()),
-                            key=lambda f: f.start)
+            before = sorted(
+                (f for f in facts + out if f.start < among.start()), key=lambda f: f.start
+            )
             target = _children_of(among.group(0), before)
             if target is not None:
-                out.append(FoundFact(target, 1, "exact", None, child.group(0),
-                                     f"{among.group(0)} … {child.group(0)}", child.start(),
-                                     child.end()))
+                out.append(
+                    FoundFact(
+                        target,
+                        1,
+                        "exact",
+                        None,
+                        child.group(0),
+                        f"{among.group(0)} … {child.group(0)}",
+                        child.start(),
+                        child.end(),
+                    )
+                )
     if not names & CASUALTY_FACTS and not out:
         none = cue("no_casualties").search(folded, start, end)
         if none is not None:
@@ -434,10 +544,18 @@ def _implied(folded: str, start: int, end: int, facts: list[FoundFact]) -> list[
     return out
 
 
-def find_facts(folded: str, start: int = 0, end: int | None = None, *,
-               weapons: Iterable[WeaponMention] = (), masked: Iterable[tuple[int, int]] = (),
-               memory: Memory | None = None, damage: bool = False,
-               attack: bool = False, index: CueIndex | None = None) -> list[FoundFact]:
+def find_facts(
+    folded: str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    weapons: Iterable[WeaponMention] = (),
+    masked: Iterable[tuple[int, int]] = (),
+    memory: Memory | None = None,
+    damage: bool = False,
+    attack: bool = False,
+    index: CueIndex | None = None,
+) -> list[FoundFact]:
     """The facts of ``folded[start:end]`` (one sentence), in order; the first of two
     facts with the same name wins."""
     stop = len(folded) if end is None else end
@@ -466,8 +584,11 @@ def find_facts(folded: str, start: int = 0, end: int | None = None, *,
             if _distance(s, figure, "shot_down", right=6, left=0) is not None:
                 facts.append(_fact(f"{part}_shot_down", figure, f"{figure.text} of {part}"))
             continue
-        fact = (_children(s, figure, facts, memory) or _munition(s, figure, memory, facts)
-                or _count(s, figure, damage, attack))
+        fact = (
+            _children(s, figure, facts, memory)
+            or _munition(s, figure, memory, facts)
+            or _count(s, figure, damage, attack)
+        )
         if fact is not None:
             facts.append(fact)
     facts.extend(_implied(folded, start, stop, facts))
@@ -491,16 +612,25 @@ def _ages(ages: list[Figure], facts: list[FoundFact], memory: Memory) -> list[Fo
     casualties = [f for f in facts if f.name in ("killed", "injured")]
     if len(casualties) == 1 and casualties[0].value == 1 and casualties[0].qualifier == "exact":
         return [_fact("age", age, "age")]
-    if age.value < 18 and casualties and not any(f.name.startswith("children_")
-                                                 for f in facts):
+    if age.value < 18 and casualties and not any(f.name.startswith("children_") for f in facts):
         before = [f for f in casualties if f.start < age.start] or casualties
-        return [FoundFact(f"children_{before[-1].name}", 1, "exact", None, age.text,
-                          "a child's age", age.start, age.end)]
+        return [
+            FoundFact(
+                f"children_{before[-1].name}",
+                1,
+                "exact",
+                None,
+                age.text,
+                "a child's age",
+                age.start,
+                age.end,
+            )
+        ]
     return []
 
 
 def _one_of_people(s: _Sentence, figure: Figure) -> bool:
-    """"One of the injured", "one of them", «одна з них», «один из раненых»: a person
+    """ "One of the injured", "one of them", «одна з них», «один из раненых»: a person
     picked out of a count made elsewhere, not a count of its own."""
     after = figure.last_token + 1
     if after + 1 >= len(s.toks) or s.toks[after].low not in ("of", "з", "із", "из"):
@@ -517,7 +647,7 @@ def _one_of_people(s: _Sentence, figure: Figure) -> bool:
 
 
 def _out_of(s: _Sentence, used: set[int]) -> list[FoundFact]:
-    """"22 of the 25 drones", «22 з 25 дронів», «22 из 25 дронов»: the first figure is shot
+    """ "22 of the 25 drones", «22 з 25 дронів», «22 из 25 дронов»: the first figure is shot
     down (or launched, without a verb of air defence), the second launched."""
     out: list[FoundFact] = []
     for first, second in zip(s.figures, s.figures[1:], strict=False):

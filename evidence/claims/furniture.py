@@ -52,22 +52,30 @@ _TEMPERATURE: Final = re.compile(r"(?<![\w])[+\-−–]?\d{1,2}\s*(?:°|º|℃|�
 _WEATHER_WORDS: Final = re.compile(
     r"(?<!\w)(?:weather|cloudy|sunny|overcast|rain|showers|snow|humidity|wind\s+\d|"
     r"погода|хмарно|ясно|сонячно|дощ|сніг|вологість|вітер|облачно|пасмурно|дождь|снег|"
-    r"влажность|ветер)(?!\w)", re.IGNORECASE)
+    r"влажность|ветер)(?!\w)",
+    re.IGNORECASE,
+)
 _COOKIES: Final = re.compile(
     r"(?<!\w)(?:cookies?|куки|кукі|файли\s+cookie|consent|privacy policy|політик\w+ "
     r"конфіденційності|политик\w+ конфиденциальности|accept all|приймаю|принимаю|"
     r"subscribe|subscription|newsletter|підпис\w+|подпис\w+|розсилк\w+|рассылк\w+|"
-    r"sign up|register|зареєстр\w+|зарегистр\w+)(?!\w)", re.IGNORECASE)
+    r"sign up|register|зареєстр\w+|зарегистр\w+)(?!\w)",
+    re.IGNORECASE,
+)
 _TRACKING: Final = re.compile(
     r"(?<!\w)(?:adsbygoogle|googletag|datalayer|gtag|fbq|ym\(|yandex[ .]?metri[ck]a|"
     r"google analytics|facebook pixel|pixel|tracking|analytics|advertisement|advert|"
     r"sponsored|promoted|реклама|рекламa|партнерський матеріал|партнерский материал|"
-    r"спецпроект|спецпроєкт|loading|завантаження|загрузка)(?!\w)", re.IGNORECASE)
+    r"спецпроект|спецпроєкт|loading|завантаження|загрузка)(?!\w)",
+    re.IGNORECASE,
+)
 _SHARE: Final = re.compile(
     r"(?<!\w)(?:share(?: on)?|tweet|like|print|email|e-mail|copy link|facebook|twitter|x|"
     r"telegram|viber|whatsapp|linkedin|reddit|pinterest|vk|ok|поділитися|поделиться|"
     r"копіювати посилання|скопировать ссылку|копировать ссылку|друк|печать|"
-    r"надіслати|отправить|коментар\w*|комментари\w*|comments?)(?!\w)", re.IGNORECASE)
+    r"надіслати|отправить|коментар\w*|комментари\w*|comments?)(?!\w)",
+    re.IGNORECASE,
+)
 _STRIP: Final = re.compile(r"[\s\d.,:;·|•/\-–—()\[\]«»\"'!?%+]+")
 _LINES: Final = re.compile(r"[^\n]+")
 _CLOCK_WORDS: Final = 8
@@ -77,17 +85,48 @@ _SHORT: Final = 80
 
 @functools.cache
 def _date_line() -> re.Pattern[str]:
-    months = "|".join(sorted(
-        {str(m).casefold() for lang in data("numbers")["months"].values() for m in lang}
-        | {"січень", "лютий", "березень", "квітень", "травень", "червень", "липень",
-           "серпень", "вересень", "жовтень", "листопад", "грудень", "jan", "feb", "mar",
-           "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"},
-        key=len, reverse=True))
-    date = (rf"(?:\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
-            rf"\d{{1,2}}\s+(?:{months})(?:,?\s+\d{{4}})?|(?:{months})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)")
+    months = "|".join(
+        sorted(
+            {str(m).casefold() for lang in data("numbers")["months"].values() for m in lang}
+            | {
+                "січень",
+                "лютий",
+                "березень",
+                "квітень",
+                "травень",
+                "червень",
+                "липень",
+                "серпень",
+                "вересень",
+                "жовтень",
+                "листопад",
+                "грудень",
+                "jan",
+                "feb",
+                "mar",
+                "apr",
+                "jun",
+                "jul",
+                "aug",
+                "sep",
+                "sept",
+                "oct",
+                "nov",
+                "dec",
+            },
+            key=len,
+            reverse=True,
+        )
+    )
+    date = (
+        rf"(?:\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
+        rf"\d{{1,2}}\s+(?:{months})(?:,?\s+\d{{4}})?|(?:{months})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)"
+    )
     return re.compile(
         rf"(?:{_WEEKDAY}[,.]?\s*)?(?:{date}[,.]?\s*)?(?:(?:о|в|at|в|о)\s+)?"
-        rf"(?:{_TIME}(?::[0-5]\d)?)?", re.IGNORECASE)
+        rf"(?:{_TIME}(?::[0-5]\d)?)?",
+        re.IGNORECASE,
+    )
 
 
 _APOSTROPHES: Final = str.maketrans(dict.fromkeys("\u2019\u02bc\u2018`´", "'"))
@@ -146,8 +185,9 @@ def is_furniture(line: str, *, above_headline: bool = False) -> bool:
         return "cookie" in text.casefold() and _COOKIES.search(text) is not None
     if _SECONDS.search(text) and (_is_date_time(text) or len(text.split()) <= _CLOCK_WORDS):
         return True  # a clock that ticks: a stamp of the article has no seconds
-    if _is_date_time(text) and ((above_headline and _has_weekday(text))
-                                or not re.search(r"\d", text)):
+    if _is_date_time(text) and (
+        (above_headline and _has_weekday(text)) or not re.search(r"\d", text)
+    ):
         return True  # the site's clock above the headline, or a weekday alone
     return _widget(text)
 
@@ -156,7 +196,8 @@ _HEADLINE_END: Final = re.compile(r"[.;:,]$")
 _NOT_HEADLINE: Final = re.compile(
     r"(?:by|автор|авторка|фото|photo|джерело|источник|source|see (?:more|also)|read (?:more|"
     r"also)|related|читайте (?:також|также)|дивіться також|смотрите также)(?!\w)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SENTENCES: Final = re.compile(r"\w[.!?]\s+[A-ZА-ЯІЇЄҐ]")
 """A second sentence: a headline is one."""
 
@@ -188,7 +229,8 @@ def is_prose(line: str) -> bool:
         return False
     words = len(text.split())
     return (words > 12 and text[-1:] in ".!?»\"'…") or (
-        words > 6 and _SENTENCES.search(text) is not None)
+        words > 6 and _SENTENCES.search(text) is not None
+    )
 
 
 def furniture_spans(text: str) -> list[tuple[int, int]]:
@@ -199,8 +241,11 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
     """
     lines = [(m.start(), m.end()) for m in _LINES.finditer(text)]
     headline = next((i for i, (s, e) in enumerate(lines) if is_headline(text[s:e])), len(lines))
-    return [(s, e) for i, (s, e) in enumerate(lines)
-            if is_furniture(text[s:e], above_headline=i < headline)]
+    return [
+        (s, e)
+        for i, (s, e) in enumerate(lines)
+        if is_furniture(text[s:e], above_headline=i < headline)
+    ]
 
 
 def blank(text: str, spans: Sequence[tuple[int, int]] | None = None) -> str:

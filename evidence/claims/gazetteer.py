@@ -30,17 +30,64 @@ __all__ = ["Gazetteer", "Place", "PlaceKind", "PlaceMention", "gazetteer"]
 
 PlaceKind = Literal["country", "sea", "oblast", "city", "district", "facility"]
 
-RANK: Final[dict[str, int]] = {"country": 0, "sea": 1, "oblast": 2, "city": 3, "district": 4,
-                               "facility": 5}
+RANK: Final[dict[str, int]] = {
+    "country": 0,
+    "sea": 1,
+    "oblast": 2,
+    "city": 3,
+    "district": 4,
+    "facility": 5,
+}
 """From the most general kind of place to the most specific."""
 
 # The noun case endings a "+" stem takes (none, or one of these), in both languages.
-_ENDINGS: Final = ("", "а", "я", "у", "ю", "і", "ї", "и", "ы", "е", "є", "о", "ом", "ем",
-                   "ой", "ою", "ею", "ей", "ів", "їв", "ов", "ах", "ях", "ам", "ям", "ами",
-                   "ями", "ові", "еві", "ої", "ій", "ий", "ого", "ому", "им", "ім", "ая", "ую",
-                   "ые", "ых", "их", "ими")
-_ENDING_RE: Final = "(?:" + "|".join(sorted((e for e in _ENDINGS if e), key=len,
-                                            reverse=True)) + ")?"
+_ENDINGS: Final = (
+    "",
+    "а",
+    "я",
+    "у",
+    "ю",
+    "і",
+    "ї",
+    "и",
+    "ы",
+    "е",
+    "є",
+    "о",
+    "ом",
+    "ем",
+    "ой",
+    "ою",
+    "ею",
+    "ей",
+    "ів",
+    "їв",
+    "ов",
+    "ах",
+    "ях",
+    "ам",
+    "ям",
+    "ами",
+    "ями",
+    "ові",
+    "еві",
+    "ої",
+    "ій",
+    "ий",
+    "ого",
+    "ому",
+    "им",
+    "ім",
+    "ая",
+    "ую",
+    "ые",
+    "ых",
+    "их",
+    "ими",
+)
+_ENDING_RE: Final = (
+    "(?:" + "|".join(sorted((e for e in _ENDINGS if e), key=len, reverse=True)) + ")?"
+)
 _ADJ_FEM: Final = {"uk": "(?:а|ої|ій|у|ою)", "ru": "(?:ая|ой|ую|ою)"}
 _ADJ_MASC: Final = {"uk": "(?:ий|ого|ому|им|ім)", "ru": "(?:ий|ого|ому|ом|им|ой)"}
 _OBLAST: Final = {"uk": r"(?:област(?:ь|і|ю|ей)|обл\.)", "ru": r"(?:област(?:ь|и|ью|ей)|обл\.)"}
@@ -129,8 +176,11 @@ def _oblast_forms(entry: Mapping[str, Any]) -> list[str]:
         shchyna = (entry.get("shchyna") or {}).get(lang)
         if shchyna:
             text = str(shchyna)
-            forms.append(_form_regex(text) if text.endswith(("+", "і")) else
-                         f"{re.escape(fold_text(text))}{_SHCHYNA[lang]}")
+            forms.append(
+                _form_regex(text)
+                if text.endswith(("+", "і"))
+                else f"{re.escape(fold_text(text))}{_SHCHYNA[lang]}"
+            )
     return forms
 
 
@@ -155,13 +205,21 @@ class Gazetteer:
         groups: list[tuple[Place, list[str]]] = []
         self._adjectives: list[tuple[str, Place]] = []
         sections: Sequence[tuple[str, PlaceKind]] = (
-            ("facilities", "facility"), ("districts", "district"), ("oblasts", "oblast"),
-            ("seas", "sea"), ("cities", "city"), ("countries", "country"))
+            ("facilities", "facility"),
+            ("districts", "district"),
+            ("oblasts", "oblast"),
+            ("seas", "sea"),
+            ("cities", "city"),
+            ("countries", "country"),
+        )
         for section, kind in sections:
             for entry in doc.get(section) or []:
                 place = Place(
-                    name=str(entry["name"]), kind=kind, oblast=entry.get("oblast"),
-                    parent=entry.get("parent"), cities=tuple(entry.get("cities") or ()),
+                    name=str(entry["name"]),
+                    kind=kind,
+                    oblast=entry.get("oblast"),
+                    parent=entry.get("parent"),
+                    cities=tuple(entry.get("cities") or ()),
                     country=str(entry.get("country", "Ukraine")),
                     target=bool(entry.get("target", False)),
                 )
@@ -178,16 +236,25 @@ class Gazetteer:
                 groups.append((place, forms))
         self._by_group = {f"p{i}": place for i, (place, _) in enumerate(groups)}
         self._patterns = self._by_prefix(groups)
-        oblast_names = {n: place for place, _ in groups if place.kind == "oblast"
-                        for n in _oblast_en_names(doc, place.name)}
+        oblast_names = {
+            n: place
+            for place, _ in groups
+            if place.kind == "oblast"
+            for n in _oblast_en_names(doc, place.name)
+        }
         self._oblast_en = oblast_names
         names = alternation(re.escape(n) for n in oblast_names)
-        self._plural = re.compile(
-            rf"{LEFT}((?:{names})(?:,\s*(?:{names}))*,?\s+and\s+(?:{names}))\s+{_EN_PLURAL}{RIGHT}"
-        ) if names else None
+        self._plural = (
+            re.compile(
+                rf"{LEFT}((?:{names})(?:,\s*(?:{names}))*,?\s+and\s+(?:{names}))\s+{_EN_PLURAL}{RIGHT}"
+            )
+            if names
+            else None
+        )
         self._lower = {p.name.casefold(): p for p in self.places.values()}
-        self._adjective_patterns = [(re.compile(f"{LEFT}{re.escape(stem)}"), place)
-                                    for stem, place in self._adjectives]
+        self._adjective_patterns = [
+            (re.compile(f"{LEFT}{re.escape(stem)}"), place) for stem, place in self._adjectives
+        ]
 
     def find(self, folded: str, start: int = 0, end: int | None = None) -> list[PlaceMention]:
         """Places named in ``folded[start:end]`` (a text folded by
@@ -202,8 +269,7 @@ class Gazetteer:
                     place = self._oblast_en.get(name.group(0))
                     if place is not None:
                         s = match.start(1) + name.start()
-                        found.append(PlaceMention(place, s, s + len(name.group(0)),
-                                                  name.group(0)))
+                        found.append(PlaceMention(place, s, s + len(name.group(0)), name.group(0)))
         position = start
         for word in _WORD_START.finditer(folded, start, stop):
             at = word.start()
@@ -232,16 +298,18 @@ class Gazetteer:
             for form in forms:
                 prefix = _literal_prefix(form)
                 if len(prefix) < _PREFIX:
-                    raise LexiconError(f"gazetteer.yaml: a form must start with "
-                                       f"{_PREFIX} plain letters: {form!r}")
+                    raise LexiconError(
+                        f"gazetteer.yaml: a form must start with {_PREFIX} plain letters: {form!r}"
+                    )
                 table.setdefault(prefix, []).append((index, form))
         patterns = {}
         for prefix, entries in table.items():
             by_place: dict[int, list[str]] = {}
             for index, form in entries:
                 by_place.setdefault(index, []).append(form)
-            body = "|".join(f"(?P<p{i}>{alternation(forms)})"
-                            for i, forms in sorted(by_place.items()))
+            body = "|".join(
+                f"(?P<p{i}>{alternation(forms)})" for i, forms in sorted(by_place.items())
+            )
             patterns[prefix] = re.compile(f"(?:{body}){RIGHT}")
         return patterns
 
@@ -287,8 +355,11 @@ class Gazetteer:
             seen.add(current.name)
             if current.name == outer:
                 return True
-            up = current.parent or current.oblast or (
-                current.cities[0] if len(current.cities) == 1 else None)
+            up = (
+                current.parent
+                or current.oblast
+                or (current.cities[0] if len(current.cities) == 1 else None)
+            )
             if up is None:
                 return outer == current.country
             current = self.places.get(up)

@@ -81,8 +81,9 @@ def _load(name: str) -> Any:
     try:
         raw = node.read_bytes()
     except OSError as exc:
-        raise LexiconError(f"the word list {name}.yaml is missing from the package",
-                           hint="Reinstall the package.") from exc
+        raise LexiconError(
+            f"the word list {name}.yaml is missing from the package", hint="Reinstall the package."
+        ) from exc
     return load_yaml(raw, path=f"evidence/claims/data/{name}.yaml").data
 
 
@@ -103,11 +104,51 @@ def _fold_word(match: re.Match[str]) -> str:
     return word
 
 
-_TRANSLIT: Final = dict(zip(
-    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэъё",
-    ["a", "b", "v", "h", "g", "d", "e", "ie", "zh", "z", "y", "i", "i", "i", "k", "l", "m",
-     "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "iu", "ia",
-     "y", "e", "", "e"], strict=True))
+_TRANSLIT: Final = dict(
+    zip(
+        "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэъё",
+        [
+            "a",
+            "b",
+            "v",
+            "h",
+            "g",
+            "d",
+            "e",
+            "ie",
+            "zh",
+            "z",
+            "y",
+            "i",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "iu",
+            "ia",
+            "y",
+            "e",
+            "",
+            "e",
+        ],
+        strict=True,
+    )
+)
 
 
 def transliterate(text: str) -> str:
@@ -184,8 +225,9 @@ class CueIndex:
         return [m for m in hits[first:last] if m.end() <= end]
 
 
-def scan(pattern: re.Pattern[str], folded: str, start: int, end: int,
-         index: CueIndex | None) -> list[re.Match[str]]:
+def scan(
+    pattern: re.Pattern[str], folded: str, start: int, end: int, index: CueIndex | None
+) -> list[re.Match[str]]:
     """Matches of ``pattern`` in ``folded[start:end]``, through ``index`` when given."""
     if index is not None:
         return index.matches(pattern, start, end)

@@ -35,8 +35,15 @@ import functools
 import re
 from typing import Any, Final
 
-__all__ = ["READ_LANGUAGES", "is_name_word", "language_name", "language_of_word", "nominative",
-           "singular_of", "text_language"]
+__all__ = [
+    "READ_LANGUAGES",
+    "is_name_word",
+    "language_name",
+    "language_of_word",
+    "nominative",
+    "singular_of",
+    "text_language",
+]
 
 _UK_ONLY: Final = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY: Final = re.compile(r"[ыэъёЫЭЪЁ]")
@@ -50,11 +57,11 @@ _ADJECTIVES: Final = frozenset({"ADJF", "ADJS", "PRTF", "PRTS"})
 # share of its words and that share is plausible for running text.
 _FUNCTION_TEXT: Final = {
     "en": "the of and to in a is was were that for on with by as at from has have had it said "
-          "are be an this their they after",
+    "are be an this their they after",
     "uk": "і й та в у на з із що не до за від як про це його її було були після також через "
-          "під повідомив повідомили",
+    "під повідомив повідомили",
     "ru": "и в на с что не по из за от как о об это его ее был были было после также через "
-          "под сообщил сообщили",
+    "под сообщил сообщили",
     "fr": "le la les de des du et un une est à au aux dans pour que qui sur par avec été ont",
     "es": "el la los las de del y en un una es que por con para se al fue han sido",
     "de": "der die das und den dem des ist ein eine nicht mit von zu im auf für wurde wurden",
@@ -69,10 +76,26 @@ _FUNCTION_WORDS: Final = {lang: frozenset(words.split()) for lang, words in _FUN
 READ_LANGUAGES: Final = ("en", "uk", "ru")
 """The languages the rules of ``suggest`` read."""
 _LANGUAGE_NAMES: Final = {
-    "en": "English", "uk": "Ukrainian", "ru": "Russian", "ar": "Arabic", "zh": "Chinese",
-    "am": "Amharic", "my": "Burmese", "he": "Hebrew", "fa": "Persian", "ja": "Japanese",
-    "ko": "Korean", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
-    "pt": "Portuguese", "pl": "Polish", "bg": "Bulgarian", "be": "Belarusian", "sr": "Serbian",
+    "en": "English",
+    "uk": "Ukrainian",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "zh": "Chinese",
+    "am": "Amharic",
+    "my": "Burmese",
+    "he": "Hebrew",
+    "fa": "Persian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "fr": "French",
+    "es": "Spanish",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "bg": "Bulgarian",
+    "be": "Belarusian",
+    "sr": "Serbian",
 }
 
 
@@ -84,7 +107,7 @@ def _analyser(lang: str) -> Any:
 
 
 def language_of_word(word: str, hint: str | None = None) -> str | None:
-    """"uk" or "ru" for a Cyrillic word (by its letters, else ``hint``), else None."""
+    """ "uk" or "ru" for a Cyrillic word (by its letters, else ``hint``), else None."""
     if not _CYRILLIC.search(word):
         return None
     if _UK_ONLY.search(word) or "'" in word or "’" in word:
@@ -121,7 +144,9 @@ def is_name_word(word: str, hint: str | None = None) -> bool:
         return True
     return not all(
         (p.tag.POS in _ADJECTIVES or (p.tag.POS == "NOUN" and "inan" in p.tag.grammemes))
-        and (p.tag.case in _OBLIQUE) for p in parses)
+        and (p.tag.case in _OBLIQUE)
+        for p in parses
+    )
 
 
 def nominative(phrase: str, hint: str | None = None) -> str:
@@ -161,12 +186,14 @@ def singular_of(word: str, lemma: str, hint: str | None = None) -> bool:
     lang = language_of_word(word, hint)
     if lang is None:
         return False
-    return any(p.normal_form == lemma and "plur" not in p.tag.grammemes
-               for p in _parses(word.casefold(), lang))
+    return any(
+        p.normal_form == lemma and "plur" not in p.tag.grammemes
+        for p in _parses(word.casefold(), lang)
+    )
 
 
 def text_language(text: str) -> str | None:
-    """"en", "uk" or "ru" when the text is written in one of them; another language's code
+    """ "en", "uk" or "ru" when the text is written in one of them; another language's code
     (or "und") when it is not; None for a text too short to tell."""
     sample = text[:20000]
     words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", sample.casefold())
@@ -177,8 +204,7 @@ def text_language(text: str) -> str | None:
     latin = len(re.findall(r"[a-zA-Z]", sample))
     if cyrillic + latin < letters * 0.5:
         return "und"  # Arabic, Chinese, Amharic … : another script altogether
-    counts = {lang: sum(1 for w in words if w in table)
-              for lang, table in _FUNCTION_WORDS.items()}
+    counts = {lang: sum(1 for w in words if w in table) for lang, table in _FUNCTION_WORDS.items()}
     if cyrillic > latin:
         counts = {k: v for k, v in counts.items() if k in ("uk", "ru", "bg", "be", "sr")}
         uk_letters = len(_UK_ONLY.findall(sample))

@@ -34,19 +34,40 @@ _DIGITS: Final = re.compile(r"\d+(?:[.,]\d{3})*")
 _RANGE_DIGITS: Final = re.compile(r"(\d+)\s*[-\u2013\u2014]\s*(\d+)")
 _MAX_VALUE: Final = 10_000_000
 _RANGE_OPENERS: Final = frozenset({"from", "between", "від", "од", "от", "з"})
-_YEAR_BEFORE: Final = frozenset({"in", "since", "of", "by", "until", "year", "у", "в", "з", "до",
-                                 "с", "по", "від", "от", "року", "года", "рік", "год"})
+_YEAR_BEFORE: Final = frozenset(
+    {
+        "in",
+        "since",
+        "of",
+        "by",
+        "until",
+        "year",
+        "у",
+        "в",
+        "з",
+        "до",
+        "с",
+        "по",
+        "від",
+        "от",
+        "року",
+        "года",
+        "рік",
+        "год",
+    }
+)
 _AREA: Final = re.compile(
     r"\s*(?:square\s+met(?:re|er)s?|sq\.?\s*m\b|m²|м²|м2\b|кв\.?\s*м(?:етр\w*)?\b|"
-    r"квадратн\w*\s+метр\w*)", re.IGNORECASE)
+    r"квадратн\w*\s+метр\w*)",
+    re.IGNORECASE,
+)
 """A unit of area after a figure: the figure is a measure in square metres."""
 _AGE: Final = re.compile(r"(\d{1,3})-(?:year-old|years-old|річн\w*|летн\w*)", re.IGNORECASE)
 """An age written as one word: "63-year-old", "63-річний", "63-летний"."""
 _SINGULAR_LEMMAS: Final = {"сотня": 100, "десяток": 10}
 """Nouns whose singular after a qualifier is one of them ("більше сотні": more than 100)."""
 _ARTICLES: Final = frozenset({"a", "an"})
-_YEAR_AFTER: Final = frozenset({"року", "рік", "роки", "году", "года", "год", "г", "р",
-                                "year"})
+_YEAR_AFTER: Final = frozenset({"року", "рік", "роки", "году", "года", "год", "г", "р", "year"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +99,10 @@ def tokens(folded: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The tokens of ``folded[start:end]`` (words with inner hyphens and apostrophes,
     numbers with thousands separators, single punctuation marks)."""
     stop = len(folded) if end is None else end
-    return [Token(m.group(0), m.start(), m.end(), m.group(0).casefold())
-            for m in _TOKEN.finditer(folded, start, stop)]
+    return [
+        Token(m.group(0), m.start(), m.end(), m.group(0).casefold())
+        for m in _TOKEN.finditer(folded, start, stop)
+    ]
 
 
 @dataclass(frozen=True)
@@ -127,13 +150,19 @@ def _words() -> _Words:
     by_last: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for phrase, qualifier in qualifiers:
         by_last.setdefault(phrase[-1], []).append((phrase, qualifier))
-    not_counts = [re.escape(str(w)) for lang in LANGS
-                  for w in (doc.get("not_counts") or {}).get(lang) or []]
-    months = frozenset(str(m).casefold() for lang in LANGS
-                       for m in (doc.get("months") or {}).get(lang) or [])
+    not_counts = [
+        re.escape(str(w)) for lang in LANGS for w in (doc.get("not_counts") or {}).get(lang) or []
+    ]
+    months = frozenset(
+        str(m).casefold() for lang in LANGS for m in (doc.get("months") or {}).get(lang) or []
+    )
     return _Words(
-        units=_table(doc, "units"), tens=_table(doc, "tens"), hundreds=_table(doc, "hundreds"),
-        multipliers=_table(doc, "multipliers"), vague=by_first, qualifiers=by_last,
+        units=_table(doc, "units"),
+        tens=_table(doc, "tens"),
+        hundreds=_table(doc, "hundreds"),
+        multipliers=_table(doc, "multipliers"),
+        vague=by_first,
+        qualifiers=by_last,
         not_counts=re.compile(rf"[\s-]*(?:{alternation(not_counts)})(?![\w])", re.IGNORECASE),
         months=months,
     )
@@ -226,7 +255,7 @@ def _qualifier_before(toks: list[Token], i: int, words: _Words) -> tuple[str, in
 
 
 def _singular_noun(toks: list[Token], i: int, words: _Words) -> tuple[int, str, int] | None:
-    """"більше сотні", "около сотни", "понад сотню", "более десятка": a qualifier and the
+    """ "більше сотні", "около сотни", "понад сотню", "более десятка": a qualifier and the
     singular of a noun of number is that number, with the qualifier (never "hundreds")."""
     from evidence.claims.morphology import singular_of
 
@@ -251,9 +280,14 @@ def _vague_at(toks: list[Token], i: int, words: _Words) -> tuple[int, str, int] 
 def _is_not_count(folded: str, toks: list[Token], i: int, j: int, words: _Words) -> bool:
     """A date, year, time, age or measure rather than a count."""
     token = toks[i].text
-    if re.fullmatch(r"\d{4}", token) and 1900 <= int(token) <= 2100 and (
+    if (
+        re.fullmatch(r"\d{4}", token)
+        and 1900 <= int(token) <= 2100
+        and (
             (i > 0 and toks[i - 1].low in _YEAR_BEFORE)
-            or (j + 1 < len(toks) and toks[j + 1].low in _YEAR_AFTER)):
+            or (j + 1 < len(toks) and toks[j + 1].low in _YEAR_AFTER)
+        )
+    ):
         return True  # "in 2023", "2023 року"; "more than 1900 people" is a count
     if j + 1 < len(toks) and toks[j + 1].low in words.months:
         return True
@@ -263,8 +297,12 @@ def _is_not_count(folded: str, toks: list[Token], i: int, j: int, words: _Words)
         return True
     if i > 0 and toks[i - 1].text == ":" and toks[i - 1].end == toks[i].start:
         return True  # "12:30"; "district: 5 injured" is a count
-    if j + 1 < len(toks) and toks[j + 1].text == ":" and j + 2 < len(toks) and \
-            toks[j + 2].text.isdigit():
+    if (
+        j + 1 < len(toks)
+        and toks[j + 1].text == ":"
+        and j + 2 < len(toks)
+        and toks[j + 2].text.isdigit()
+    ):
         return True
     if words.not_counts.match(folded, toks[j].end):
         return True
@@ -273,9 +311,14 @@ def _is_not_count(folded: str, toks: list[Token], i: int, j: int, words: _Words)
     return "-" in token and _word_value(token, words) is None
 
 
-def find_figures(folded: str, start: int = 0, end: int | None = None, *,
-                 masked: Iterable[tuple[int, int]] = (),
-                 toks: list[Token] | None = None) -> list[Figure]:
+def find_figures(
+    folded: str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    masked: Iterable[tuple[int, int]] = (),
+    toks: list[Token] | None = None,
+) -> list[Figure]:
     """The figures of ``folded[start:end]``, in order; ``masked`` spans are skipped.
     ``toks`` are the tokens of that span, when the caller has them already."""
     words = _words()
@@ -300,8 +343,9 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
             continue
         age = _AGE.fullmatch(tok.text) if "-" in tok.text and tok.text[:1].isdigit() else None
         if age is not None:
-            figures.append(replace(_figure(folded, toks, i, i, int(age.group(1)), "exact",
-                                           None), unit="age"))
+            figures.append(
+                replace(_figure(folded, toks, i, i, int(age.group(1)), "exact", None), unit="age")
+            )
             i += 1
             continue
         vague = _vague_at(toks, i, words)
@@ -327,8 +371,9 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
             found = _qualifier_before(toks, i, words)
             if found is not None:
                 qualifier, first = found
-            figures.append(replace(_figure(folded, toks, first, last, value, qualifier, None),
-                                   unit="m2"))
+            figures.append(
+                replace(_figure(folded, toks, first, last, value, qualifier, None), unit="m2")
+            )
             i = last + 1
             continue
         if i > 0 and toks[i - 1].low == "по" and _word_value(tok.text, words) is not None:
@@ -356,9 +401,8 @@ def find_figures(folded: str, start: int = 0, end: int | None = None, *,
     return figures
 
 
-def _range_after(toks: list[Token], last: int, words: _Words,
-                 value: int) -> tuple[int, int] | None:
-    """"5 to 7", "5 до 7", "5 and 7" (after between): the maximum and its last token."""
+def _range_after(toks: list[Token], last: int, words: _Words, value: int) -> tuple[int, int] | None:
+    """ "5 to 7", "5 до 7", "5 and 7" (after between): the maximum and its last token."""
     if last + 2 >= len(toks) or toks[last + 1].low not in ("to", "до", "and", "-", "\u2013"):
         return None
     number = _number_at(toks, last + 2, words)
@@ -367,13 +411,21 @@ def _range_after(toks: list[Token], last: int, words: _Words,
     high, end = number
     if high <= value:
         return None
-    if toks[last + 1].low == "and" and not (last > 0 and any(
-            t.low == "between" for t in toks[max(0, last - 3) : last])):
+    if toks[last + 1].low == "and" and not (
+        last > 0 and any(t.low == "between" for t in toks[max(0, last - 3) : last])
+    ):
         return None
     return high, end
 
 
-def _figure(folded: str, toks: list[Token], first: int, last: int, value: int,
-            qualifier: str, maximum: int | None) -> Figure:
+def _figure(
+    folded: str,
+    toks: list[Token],
+    first: int,
+    last: int,
+    value: int,
+    qualifier: str,
+    maximum: int | None,
+) -> Figure:
     start, end = toks[first].start, toks[last].end
     return Figure(value, qualifier, maximum, start, end, folded[start:end], first, last)

@@ -64,14 +64,23 @@ from evidence.claims.weapons import WeaponMention, find_weapons
 
 __all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
 
-CATEGORIES: Final = ("casualties", "attack", "weapon", "target", "damage", "location",
-                     "statement", "other")
+CATEGORIES: Final = (
+    "casualties",
+    "attack",
+    "weapon",
+    "target",
+    "damage",
+    "location",
+    "statement",
+    "other",
+)
 _QUOTED: Final = frozenset({"quote", "quote-unattributed"})
 _CLAUSE: Final = re.compile(r"[;,]\s+")
-_ELLIPTIC: Final = re.compile(r"(?:(?:в|у|во|на|in|at|on)\s[^()]*|[^()]*\s[—–]\s[^()]*)$",
-                           re.IGNORECASE)
+_ELLIPTIC: Final = re.compile(
+    r"(?:(?:в|у|во|на|in|at|on)\s[^()]*|[^()]*\s[—–]\s[^()]*)$", re.IGNORECASE
+)
 """A place and a count: «В Донецкой — трое.», "In Sloviansk, one." (not "(Update 3.)")."""
-_FINAL: Final = frozenset(".!?…:;\"»”’)")
+_FINAL: Final = frozenset('.!?…:;"»”’)')
 _BULLET: Final = re.compile(r"[-–—•*·]\s")
 _LAUNCH_AREA_CATEGORIES: Final = frozenset({"attack", "weapon"})
 """Claims that may name a launch area (a Russian oblast, a sea) among their places."""
@@ -137,8 +146,9 @@ class _Reader:
         self.index = CueIndex(self.folded)
         self.mentions = gazetteer().find(self.folded)
         self.mention_starts = [m.start for m in self.mentions]
-        self.cities = list(dict.fromkeys(m.place.name for m in self.mentions
-                                         if m.place.kind == "city"))
+        self.cities = list(
+            dict.fromkeys(m.place.name for m in self.mentions if m.place.kind == "city")
+        )
         self.clock = Clock(self.folded, published)
         stamped = [(s.start, s.end) for s in self.clock.stamps]
         dates = find_dates(self.folded, self.published)
@@ -148,8 +158,9 @@ class _Reader:
         self.date_starts = [d.start for d in self.dates]
         self.main_date, self.main_why = self._main_date()
 
-    def find(self, group: str, start: int, end: int,
-             masked: tuple[int, int] | None) -> list[re.Match[str]]:
+    def find(
+        self, group: str, start: int, end: int, masked: tuple[int, int] | None
+    ) -> list[re.Match[str]]:
         return _free(self.index.matches(cue(group), start, end), masked)
 
     def _main_date(self) -> tuple[str | None, str]:
@@ -164,8 +175,9 @@ class _Reader:
                 opening.extend(self._dates(sent, self.attributions[sent.index].masked))
         end = paragraphs[-1].end if paragraphs else 0
         first = next((s for s in self.clock.stamps if s.start <= end), None)
-        header = [d for d in self.stamp_dates
-                  if first is not None and first.start <= d.start < first.end]
+        header = [
+            d for d in self.stamp_dates if first is not None and first.start <= d.start < first.end
+        ]
         day = event_day(opening, self.published, header=header)
         return day.value, day.why
 
@@ -176,13 +188,17 @@ class _Reader:
     def _dates(self, sent: Sentence, masked: tuple[int, int] | None) -> list[DateMention]:
         first = bisect.bisect_left(self.date_starts, sent.start)
         last = bisect.bisect_left(self.date_starts, sent.end, first)
-        return [d for d in self.dates[first:last] if d.end <= sent.end and (
-            masked is None or not masked[0] <= d.start < masked[1])]
+        return [
+            d
+            for d in self.dates[first:last]
+            if d.end <= sent.end and (masked is None or not masked[0] <= d.start < masked[1])
+        ]
 
     # -- one sentence ----------------------------------------------------------------------
 
-    def sentence(self, para: Paragraph, sent: Sentence, context: _Context,
-                 see_more: bool) -> list[Candidate]:
+    def sentence(
+        self, para: Paragraph, sent: Sentence, context: _Context, see_more: bool
+    ) -> list[Candidate]:
         att = self.attributions[sent.index]
         if att.meta:
             return []
@@ -198,27 +214,54 @@ class _Reader:
             return []
         shape = self._shape(para, sent, start, end)
         if cue("headings").fullmatch(content.strip(" .!")) or self.find(
-                "meta", sent.start, sent.end, att.masked):
+            "meta", sent.start, sent.end, att.masked
+        ):
             return []
         region = (sent.start, sent.end)
         masked = att.masked
-        weapons = [w for w in find_weapons(self.folded, *region, index=self.index)
-                   if masked is None or not masked[0] <= w.start < masked[1]]
-        cues = {group: self.find(group, *region, masked) for group in (
-            "casualty", "attack", "hit", "targets", "damage", "damage_ambiguous", "things",
-            "location", "statement", "evaluative", "other", "shot_down")}
+        weapons = [
+            w
+            for w in find_weapons(self.folded, *region, index=self.index)
+            if masked is None or not masked[0] <= w.start < masked[1]
+        ]
+        cues = {
+            group: self.find(group, *region, masked)
+            for group in (
+                "casualty",
+                "attack",
+                "hit",
+                "targets",
+                "damage",
+                "damage_ambiguous",
+                "things",
+                "location",
+                "statement",
+                "evaluative",
+                "other",
+                "shot_down",
+            )
+        }
         damage_words = list(cues["damage"])
         ambiguous_damage = bool(cues["damage_ambiguous"] and cues["things"])
         if ambiguous_damage:
             damage_words += cues["damage_ambiguous"]
-        facts = find_facts(self.folded, *region, weapons=weapons,
-                           masked=[masked] if masked else [], memory=context.memory,
-                           damage=bool(damage_words), attack=bool(cues["attack"]),
-                           index=self.index)
+        facts = find_facts(
+            self.folded,
+            *region,
+            weapons=weapons,
+            masked=[masked] if masked else [],
+            memory=context.memory,
+            damage=bool(damage_words),
+            attack=bool(cues["attack"]),
+            index=self.index,
+        )
         if any(f.name.endswith("_shot_down") for f in facts):
             # "destroyed 30 drones": air defence, not damage
-            damage_words = [m for m in damage_words if not any(
-                s.start() <= m.start() < s.end() for s in cues["shot_down"])]
+            damage_words = [
+                m
+                for m in damage_words
+                if not any(s.start() <= m.start() < s.end() for s in cues["shot_down"])
+            ]
         if ambiguous_damage and not any(f.name in CASUALTY_FACTS for f in facts):
             # "пострадали жилые дома": damage, not casualties
             taken = {m.start() for m in cues["damage_ambiguous"]}
@@ -234,8 +277,14 @@ class _Reader:
         chosen = self._categories(att, weapons, facts, cues, damage_words, places)
         if shape and not facts:
             return []  # a headline, the line before a list, background: no claim
-        if (chosen and att.how in _QUOTED and not facts and not weapons
-                and chosen[0][0] == "target" and not self._mentions(sent, masked)):
+        if (
+            chosen
+            and att.how in _QUOTED
+            and not facts
+            and not weapons
+            and chosen[0][0] == "target"
+            and not self._mentions(sent, masked)
+        ):
             # «Ворог свідомо цілить по цивільних»: an assessment, said in quotation marks
             chosen = [("statement", "words in quotation marks (an assessment)", []), *chosen]
         if not chosen:
@@ -243,8 +292,13 @@ class _Reader:
             if elliptic is None:
                 return []
             facts = [elliptic]
-            chosen = [("casualties", f"a figure going on from the sentence before "
-                       f"({elliptic.name})", facts)]
+            chosen = [
+                (
+                    "casualties",
+                    f"a figure going on from the sentence before ({elliptic.name})",
+                    facts,
+                )
+            ]
         base_why = [w for w in (self._speaker_why(att), date_why, as_of_why, place_why) if w]
         # One statement, one claim: the first category that fits names it, the others
         # are said in ``why``, and the claim carries every figure the sentence states.
@@ -255,57 +309,120 @@ class _Reader:
         if listed is not None:
             out = []
             for piece_start, piece_end, piece_facts in listed:
-                piece = replace(self._candidate(
-                    para, sent, att, start, end, chosen, piece_facts, places, inherited,
-                    weapons, date, base_why), start=piece_start, end=piece_end)
+                piece = replace(
+                    self._candidate(
+                        para,
+                        sent,
+                        att,
+                        start,
+                        end,
+                        chosen,
+                        piece_facts,
+                        places,
+                        inherited,
+                        weapons,
+                        date,
+                        base_why,
+                    ),
+                    start=piece_start,
+                    end=piece_end,
+                )
                 if piece_start > start:
-                    piece = replace(piece, category="casualties" if any(
-                        f.name in CASUALTY_FACTS for f in piece_facts) else piece.category)
+                    piece = replace(
+                        piece,
+                        category="casualties"
+                        if any(f.name in CASUALTY_FACTS for f in piece_facts)
+                        else piece.category,
+                    )
                 out.append(piece)
             return out
         all_facts: dict[str, FoundFact] = {}
         for _, _, own in chosen:
             for fact in own:
                 all_facts.setdefault(fact.name, fact)
-        return [self._candidate(para, sent, att, start, end, chosen,
-                                sorted(all_facts.values(), key=lambda f: f.start), places,
-                                inherited, weapons, date, base_why)]
+        return [
+            self._candidate(
+                para,
+                sent,
+                att,
+                start,
+                end,
+                chosen,
+                sorted(all_facts.values(), key=lambda f: f.start),
+                places,
+                inherited,
+                weapons,
+                date,
+                base_why,
+            )
+        ]
 
-    def _candidate(self, para: Paragraph, sent: Sentence, att: Attribution, start: int,
-                   end: int, chosen: list[tuple[str, str, list[FoundFact]]],
-                   facts_here: list[FoundFact], places: list[Place], inherited: bool,
-                   weapons: list[WeaponMention], date: str | None,
-                   base_why: list[str]) -> Candidate:
+    def _candidate(
+        self,
+        para: Paragraph,
+        sent: Sentence,
+        att: Attribution,
+        start: int,
+        end: int,
+        chosen: list[tuple[str, str, list[FoundFact]]],
+        facts_here: list[FoundFact],
+        places: list[Place],
+        inherited: bool,
+        weapons: list[WeaponMention],
+        date: str | None,
+        base_why: list[str],
+    ) -> Candidate:
         group = att.quote if att.how in _QUOTED else None
         category, trigger, _ = chosen[0]
-        own_places = places if category in _LAUNCH_AREA_CATEGORIES else [
-            p for p in places if p.country == "Ukraine" and p.kind != "sea"]
+        own_places = (
+            places
+            if category in _LAUNCH_AREA_CATEGORIES
+            else [p for p in places if p.country == "Ukraine" and p.kind != "sea"]
+        )
         if inherited and facts_here and all(f.name in ATTACK_FACTS for f in facts_here):
             own_places = []  # counts of the whole attack belong to no one city
         why = [f"{category}: {trigger}"]
         why.extend(f"also {other}: {words}" for other, words, _ in chosen[1:])
         if facts_here:
-            why.append("facts: " + "; ".join(
-                f"{f.name} = {f.qualifier} {f.value}"
-                + (f"-{f.max}" if f.max is not None else "")
-                + f" (from «{f.text}» with «{f.cue}»)" for f in facts_here))
+            why.append(
+                "facts: "
+                + "; ".join(
+                    f"{f.name} = {f.qualifier} {f.value}"
+                    + (f"-{f.max}" if f.max is not None else "")
+                    + f" (from «{f.text}» with «{f.cue}»)"
+                    for f in facts_here
+                )
+            )
         return Candidate(
-            category=category, start=start, end=end, facts=tuple(facts_here), date=date,
-            places=tuple(p.name for p in own_places), speaker=att.speaker,
+            category=category,
+            start=start,
+            end=end,
+            facts=tuple(facts_here),
+            date=date,
+            places=tuple(p.name for p in own_places),
+            speaker=att.speaker,
             weapons=tuple(dict.fromkeys(w.name for w in weapons)),
-            why=tuple(why + base_why), paragraph=para.index, group=group,
+            why=tuple(why + base_why),
+            paragraph=para.index,
+            group=group,
             sentence=sent.index,
-            also=tuple(dict.fromkeys(c for c, _, _ in chosen[1:] if c != category)))
+            also=tuple(dict.fromkeys(c for c, _, _ in chosen[1:] if c != category)),
+        )
 
     def _shape(self, para: Paragraph, sent: Sentence, start: int, end: int) -> str:
         """Why a sentence that states no figure is no claim, or "": a headline or a
         sub-heading (a short line of its own without final punctuation), the line that
         announces a list ("Casualties by district:"), background about earlier attacks."""
         line = self.text[para.start : para.end].strip() if len(para.sentences) == 1 else ""
-        if (line and line[-1] not in _FINAL
-                and not _BULLET.match(line) and ":" not in line and len(line.split()) <= 12):
+        if (
+            line
+            and line[-1] not in _FINAL
+            and not _BULLET.match(line)
+            and ":" not in line
+            and len(line.split()) <= 12
+        ):
             return "headline"
-        if self.text[start:sent.end].rstrip().endswith(":"):
+        if self.text[start : sent.end].rstrip().endswith(":"):
             return "the line before a list"
         if cue("background").search(self.folded, start, end):
             return "background"
@@ -314,12 +431,19 @@ class _Reader:
     def _mentions(self, sent: Sentence, masked: tuple[int, int] | None) -> bool:
         first = bisect.bisect_left(self.mention_starts, sent.start)
         last = bisect.bisect_left(self.mention_starts, sent.end, first)
-        return any(masked is None or not masked[0] <= m.start < masked[1]
-                   for m in self.mentions[first:last])
+        return any(
+            masked is None or not masked[0] <= m.start < masked[1]
+            for m in self.mentions[first:last]
+        )
 
-    def _bare_figures(self, start: int, end: int, masked: tuple[int, int] | None,
-                      facts: Sequence[FoundFact],
-                      figures: Sequence[Figure] | None = None) -> list[Figure]:
+    def _bare_figures(
+        self,
+        start: int,
+        end: int,
+        masked: tuple[int, int] | None,
+        facts: Sequence[FoundFact],
+        figures: Sequence[Figure] | None = None,
+    ) -> list[Figure]:
         """Counts in ``[start, end)`` that no fact took and that count nothing named
         ("В Донецкой — трое.", "11 in the region"): not "40 of them", an age or an area.
         ``figures`` are those of a longer span around it, when the caller has them."""
@@ -338,8 +462,9 @@ class _Reader:
             out.append(figure)
         return out
 
-    def _elliptic(self, start: int, end: int, masked: tuple[int, int] | None,
-                  context: _Context) -> FoundFact | None:
+    def _elliptic(
+        self, start: int, end: int, masked: tuple[int, int] | None, context: _Context
+    ) -> FoundFact | None:
         """A sentence that is only a place and a figure after a casualty count ("В
         Донецкой — трое.") counts the same as the sentence before it."""
         name = context.memory.casualty
@@ -350,13 +475,25 @@ class _Reader:
         if len(bare) != 1:
             return None
         figure = bare[0]
-        return FoundFact(name, figure.value, figure.qualifier, figure.max, figure.text,
-                         f"the count before it ({name})", figure.start, figure.end)
+        return FoundFact(
+            name,
+            figure.value,
+            figure.qualifier,
+            figure.max,
+            figure.text,
+            f"the count before it ({name})",
+            figure.start,
+            figure.end,
+        )
 
-    def _list_items(self, start: int, end: int, facts: list[FoundFact],
-                    weapons: list[WeaponMention],
-                    masked: tuple[int, int] | None
-                    ) -> list[tuple[int, int, list[FoundFact]]] | None:
+    def _list_items(
+        self,
+        start: int,
+        end: int,
+        facts: list[FoundFact],
+        weapons: list[WeaponMention],
+        masked: tuple[int, int] | None,
+    ) -> list[tuple[int, int, list[FoundFact]]] | None:
         """The pieces of a sentence that gives one count for several places, each with
         its facts, or None when the sentence is one statement."""
         counted = [f for f in facts if f.name in CASUALTY_FACTS]
@@ -379,9 +516,18 @@ class _Reader:
             repeated = any(f.name in {g.name for g in current} for f in own)
             if (bare or repeated) and current:
                 last = current[-1].name
-                new = own or [FoundFact(last, bare[0].value, bare[0].qualifier, bare[0].max,
-                                        bare[0].text, f"the count before it ({last})",
-                                        bare[0].start, bare[0].end)]
+                new = own or [
+                    FoundFact(
+                        last,
+                        bare[0].value,
+                        bare[0].qualifier,
+                        bare[0].max,
+                        bare[0].text,
+                        f"the count before it ({last})",
+                        bare[0].start,
+                        bare[0].end,
+                    )
+                ]
                 cut = pending if pending is not None else a
                 pieces.append((piece_start, self._clause_end(piece_start, cut), current))
                 piece_start, current = cut, list(new)
@@ -403,10 +549,15 @@ class _Reader:
             end -= 1
         return end
 
-    def _categories(self, att: Attribution, weapons: list[WeaponMention],
-                    facts: list[FoundFact], cues: dict[str, list[re.Match[str]]],
-                    damage_words: list[re.Match[str]],
-                    places: list[Place]) -> list[tuple[str, str, list[FoundFact]]]:
+    def _categories(
+        self,
+        att: Attribution,
+        weapons: list[WeaponMention],
+        facts: list[FoundFact],
+        cues: dict[str, list[re.Match[str]]],
+        damage_words: list[re.Match[str]],
+        places: list[Place],
+    ) -> list[tuple[str, str, list[FoundFact]]]:
         def words(matches: Sequence[re.Match[str]] | Sequence[WeaponMention]) -> str:
             shown = [m.group(0) if isinstance(m, re.Match) else m.text for m in matches]
             return ", ".join(f"«{w}»" for w in dict.fromkeys(shown))
@@ -417,16 +568,25 @@ class _Reader:
         attack_counts = [f for f in facts if f.name in ATTACK_FACTS - MUNITION_FACTS]
         damage = [f for f in facts if f.name in DAMAGE_FACTS]
         if casualty or cues["casualty"]:
-            chosen.append(("casualties", "casualty words " + words(cues["casualty"])
-                           if cues["casualty"] else "casualty figures", casualty))
+            chosen.append(
+                (
+                    "casualties",
+                    "casualty words " + words(cues["casualty"])
+                    if cues["casualty"]
+                    else "casualty figures",
+                    casualty,
+                )
+            )
         if weapons:
             chosen.append(("weapon", "weapon named " + words(weapons), munition))
             if cues["attack"] and not munition:
-                chosen.append(("attack", "verb of attack " + words(cues["attack"]),
-                               attack_counts))
+                chosen.append(("attack", "verb of attack " + words(cues["attack"]), attack_counts))
         elif munition or attack_counts or cues["attack"]:
-            trigger = ("verb of attack " + words(cues["attack"]) if cues["attack"]
-                       else "counts of the attack")
+            trigger = (
+                "verb of attack " + words(cues["attack"])
+                if cues["attack"]
+                else "counts of the attack"
+            )
             chosen.append(("attack", trigger, munition + attack_counts))
         targets = cues["targets"]
         facility = [p for p in places if p.target]
@@ -436,26 +596,40 @@ class _Reader:
         if damage_words:
             chosen.append(("damage", "damage words " + words(damage_words), damage))
         if cues["location"] and places:
-            chosen.append(("location", f"{words(cues['location'])} with "
-                           + ", ".join(p.name for p in places), []))
+            chosen.append(
+                (
+                    "location",
+                    f"{words(cues['location'])} with " + ", ".join(p.name for p in places),
+                    [],
+                )
+            )
         if chosen:
             return chosen
-        if att.how in _QUOTED and not (cues["other"] and not cues["statement"]
-                                       and not cues["evaluative"]):
+        if att.how in _QUOTED and not (
+            cues["other"] and not cues["statement"] and not cues["evaluative"]
+        ):
             return [("statement", "words in quotation marks", [])]
         if cues["statement"] or cues["evaluative"]:
-            return [("statement", "appeal or assessment "
-                     + words(cues["statement"] + cues["evaluative"]), [])]
+            return [
+                (
+                    "statement",
+                    "appeal or assessment " + words(cues["statement"] + cues["evaluative"]),
+                    [],
+                )
+            ]
         if cues["other"]:
             return [("other", "words " + words(cues["other"]), [])]
         return []
 
-    def _date(self, sent: Sentence, att: Attribution, context: _Context,
-              see_more: bool) -> tuple[str | None, str]:
+    def _date(
+        self, sent: Sentence, att: Attribution, context: _Context, see_more: bool
+    ) -> tuple[str | None, str]:
         # A date the sentence states outweighs a relative one, and a weekday comes last:
         # it is only ever resolved against the publication date (decision 0616).
-        mentions = sorted(self._dates(sent, att.masked),
-                          key=lambda m: (m.weekday, m.relative and m.value != SAME_DAY))
+        mentions = sorted(
+            self._dates(sent, att.masked),
+            key=lambda m: (m.weekday, m.relative and m.value != SAME_DAY),
+        )
         for mention in mentions:
             value = mention.value
             if value == SAME_DAY:
@@ -464,30 +638,37 @@ class _Reader:
                 continue
             context.date = value
             if mention.weekday and self.published is not None:
-                return value, (f"date: «{mention.text}» → {value}, the last such day on or "
-                               f"before the publication date {self.published.isoformat()}")
+                return value, (
+                    f"date: «{mention.text}» → {value}, the last such day on or "
+                    f"before the publication date {self.published.isoformat()}"
+                )
             return value, f"date: «{mention.text}» → {value}"
         if context.date:
             return context.date, f"date: {context.date}, as the sentence before"
         if see_more:
             return None, "date: not stated (a link to another report)"
         if self.main_date:
-            return self.main_date, (f"date: the article's main event, {self.main_date} "
-                                    f"({self.main_why})")
+            return self.main_date, (
+                f"date: the article's main event, {self.main_date} ({self.main_why})"
+            )
         return None, ""
 
-    def _places(self, sent: Sentence, att: Attribution, context: _Context,
-                date: str | None) -> tuple[list[Place], str]:
+    def _places(
+        self, sent: Sentence, att: Attribution, context: _Context, date: str | None
+    ) -> tuple[list[Place], str]:
         masked = att.masked
         first = bisect.bisect_left(self.mention_starts, sent.start)
         last = bisect.bisect_left(self.mention_starts, sent.end)
-        mentions = [m for m in self.mentions[first:last]
-                    if m.end <= sent.end
-                    and (masked is None or not masked[0] <= m.start < masked[1])]
+        mentions = [
+            m
+            for m in self.mentions[first:last]
+            if m.end <= sent.end and (masked is None or not masked[0] <= m.start < masked[1])
+        ]
         if not mentions:
             if context.places:
                 return list(context.places), "places: " + ", ".join(
-                    p.name for p in context.places) + ", as the sentence before"
+                    p.name for p in context.places
+                ) + ", as the sentence before"
             return [], ""
         known = [p.name for p in context.places if p.kind == "city"] + self.cities
         chain: list[Place] = []
@@ -497,8 +678,14 @@ class _Reader:
                     chain.append(place)
         chain.sort(key=lambda p: p.rank)
         if len(chain) > 1:  # "Ukraine" adds nothing next to places in Ukraine
-            chain = [p for p in chain if not (p.kind == "country" and any(
-                q.country == p.name and q.kind != "country" for q in chain))]
+            chain = [
+                p
+                for p in chain
+                if not (
+                    p.kind == "country"
+                    and any(q.country == p.name and q.kind != "country" for q in chain)
+                )
+            ]
         context.places = chain
         shown = ", ".join(f"«{m.text}» → {m.place.name}" for m in mentions)
         return chain, f"places: {shown}"
@@ -506,12 +693,17 @@ class _Reader:
     @staticmethod
     def _speaker_why(att: Attribution) -> str:
         if att.speaker is None:
-            return ("speaker: the outlet itself" + (f" («{att.words}»)" if att.words else ""))
+            return "speaker: the outlet itself" + (f" («{att.words}»)" if att.words else "")
         shown = f" from «{att.words}»" if att.words else ""
-        how = {"quote": "quotation", "lead": "attribution before", "tail": "attribution after",
-               "mid": "attribution between commas",
-               "subject": "verb of saying", "backward": "named after the words",
-               "inherited": "as the sentence before"}.get(att.how, att.how)
+        how = {
+            "quote": "quotation",
+            "lead": "attribution before",
+            "tail": "attribution after",
+            "mid": "attribution between commas",
+            "subject": "verb of saying",
+            "backward": "named after the words",
+            "inherited": "as the sentence before",
+        }.get(att.how, att.how)
         return f"speaker ({how}): {att.speaker.name}{shown}"
 
 
@@ -524,17 +716,30 @@ def _merge(candidates: list[Candidate], text: str, folded: str) -> list[Candidat
         prev = out[-1] if out else None
         if prev is not None and prev.paragraph == cand.paragraph:
             same_quote = prev.group is not None and prev.group == cand.group
-            if (cand.category == prev.category == "statement" and same_quote
-                    and not prev.also and not cand.also
-                    and cand.sentence == prev.sentence + 1):
+            if (
+                cand.category == prev.category == "statement"
+                and same_quote
+                and not prev.also
+                and not cand.also
+                and cand.sentence == prev.sentence + 1
+            ):
                 out[-1] = replace(prev, end=cand.end, sentence=cand.sentence)
                 continue
-            if (prev.category == "casualties" and not cand.facts
-                    and among.match(folded, cand.start, cand.end)
-                    and cand.sentence == prev.sentence + 1):
-                out[-1] = replace(prev, end=cand.end, sentence=cand.sentence,
-                                  why=(*prev.why, "joined: «" + text[cand.start : cand.end]
-                                       + "» (the casualties before it)"))
+            if (
+                prev.category == "casualties"
+                and not cand.facts
+                and among.match(folded, cand.start, cand.end)
+                and cand.sentence == prev.sentence + 1
+            ):
+                out[-1] = replace(
+                    prev,
+                    end=cand.end,
+                    sentence=cand.sentence,
+                    why=(
+                        *prev.why,
+                        "joined: «" + text[cand.start : cand.end] + "» (the casualties before it)",
+                    ),
+                )
                 continue
         out.append(cand)
     return out
@@ -566,23 +771,34 @@ def analyse(text: str, *, published: str | None = None) -> Analysis:
             if see_more:
                 context = _Context(memory=context.memory)
         same_day = context.date in (None, reader.main_date)
-        carried = ([p for p in context.places if p.kind in ("city", "oblast")]
-                   if same_day and not see_more else [])
+        carried = (
+            [p for p in context.places if p.kind in ("city", "oblast")]
+            if same_day and not see_more
+            else []
+        )
     result.candidates = _merge(found, text, reader.folded)
     cut = sum(1 for p in reader.paragraphs for s in p.sentences if s.cut)
     if cut:
-        result.notes.append(f"{cut} piece(s) of sentences longer than {MAX_SENTENCE} "
-                            "characters were read separately")
+        result.notes.append(
+            f"{cut} piece(s) of sentences longer than {MAX_SENTENCE} "
+            "characters were read separately"
+        )
     mixed = mixed_script_words(text)
     if mixed:
         shown = ", ".join(dict.fromkeys(mixed[:5]))
-        result.notes.append(f"{len(mixed)} word(s) mix Latin and Cyrillic letters ({shown}); "
-                            "they were read as Cyrillic, and quotes keep them as written")
+        result.notes.append(
+            f"{len(mixed)} word(s) mix Latin and Cyrillic letters ({shown}); "
+            "they were read as Cyrillic, and quotes keep them as written"
+        )
     if reader.furniture:
-        result.notes.append(f"{len(reader.furniture)} line(s) of page furniture (a site "
-                            "clock, weather, share or subscription lines, tracking words) "
-                            "were left out")
+        result.notes.append(
+            f"{len(reader.furniture)} line(s) of page furniture (a site "
+            "clock, weather, share or subscription lines, tracking words) "
+            "were left out"
+        )
     if reader.published is None:
-        result.notes.append("the source has no publication date: relative dates (today, "
-                            "yesterday, weekdays) were left unresolved")
+        result.notes.append(
+            "the source has no publication date: relative dates (today, "
+            "yesterday, weekdays) were left unresolved"
+        )
     return result

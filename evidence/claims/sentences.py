@@ -30,13 +30,66 @@ MAX_SENTENCE: Final = 1000
 """Longer sentences are cut into pieces of at most :data:`_PIECE` code points."""
 _PIECE: Final = 600
 
-_ABBREVIATIONS: Final = frozenset([
-    "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "gen", "col", "lt", "sgt", "prof",
-    "jan", "feb", "aug", "sept", "oct", "nov", "dec", "p.m", "a.m", "u.s", "e.g", "i.e",
-    "approx", "est", "вул", "м", "р", "ім", "т.д", "т.п", "обл", "с", "смт", "просп", "тис",
-    "млн", "млрд", "грн", "див", "пл", "бл", "ін", "ген", "проф", "ст", "ул", "г", "им",
-    "пгт", "пр", "тыс", "руб", "см",
-])
+_ABBREVIATIONS: Final = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "vs",
+        "etc",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "prof",
+        "jan",
+        "feb",
+        "aug",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "p.m",
+        "a.m",
+        "u.s",
+        "e.g",
+        "i.e",
+        "approx",
+        "est",
+        "вул",
+        "м",
+        "р",
+        "ім",
+        "т.д",
+        "т.п",
+        "обл",
+        "с",
+        "смт",
+        "просп",
+        "тис",
+        "млн",
+        "млрд",
+        "грн",
+        "див",
+        "пл",
+        "бл",
+        "ін",
+        "ген",
+        "проф",
+        "ст",
+        "ул",
+        "г",
+        "им",
+        "пгт",
+        "пр",
+        "тыс",
+        "руб",
+        "см",
+    ]
+)
 _LOOK_BACK: Final = 48
 _UNITS: Final = frozenset(["м", "км", "см", "мм", "кг", "г", "грн", "тис", "тыс", "млн", "млрд"])
 """Abbreviations of units: after a figure, a full stop and a capital end the sentence."""
@@ -123,8 +176,9 @@ def quote_spans(line: str, offset: int = 0) -> list[QuoteSpan]:
         elif kind == "close" and stack:
             mark, start = stack.pop()
             if not stack:
-                spans.append(QuoteSpan(offset + start, offset + i + 1, offset + start + 1,
-                                       offset + i, mark))
+                spans.append(
+                    QuoteSpan(offset + start, offset + i + 1, offset + start + 1, offset + i, mark)
+                )
     return spans
 
 
@@ -132,7 +186,7 @@ def _is_boundary(line: str, at: int) -> bool:
     """Whether the full stop ending ``line[:at]`` ends a sentence (not an abbreviation)."""
     # Only the end of the line so far is read: a line may be a whole text, and reading
     # it from its start at every full stop would take quadratic time.
-    head = line[max(0, at - _LOOK_BACK) : at].rstrip("\"\u00bb\u201d\u2019)]")
+    head = line[max(0, at - _LOOK_BACK) : at].rstrip('"\u00bb\u201d\u2019)]')
     if not head.endswith("."):
         return True
     if head.endswith(".."):

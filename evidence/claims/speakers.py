@@ -54,8 +54,24 @@ __all__ = [
 SpeakerKind = Literal["person", "role", "body", "group"]
 
 
-_CASE_ENDINGS: Final = ("ого", "ому", "ими", "ою", "ею", "ом", "ем", "им", "ім", "ої", "ій", "а",
-                        "я", "у", "ю")
+_CASE_ENDINGS: Final = (
+    "ого",
+    "ому",
+    "ими",
+    "ою",
+    "ею",
+    "ом",
+    "ем",
+    "им",
+    "ім",
+    "ої",
+    "ій",
+    "а",
+    "я",
+    "у",
+    "ю",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Speaker:
@@ -70,7 +86,6 @@ class Speaker:
 
     def with_channel(self, channel: str | None) -> Speaker:
         return self if channel is None or self.channel else replace(self, channel=channel)
-
 
 
 @dataclass
@@ -89,8 +104,7 @@ class PeopleBook:
     people: list[_Person] = field(default_factory=list)
     last: _Person | None = None
 
-    def add(self, name: str, role_id: str | None, role: str | None,
-            channel: str | None) -> _Person:
+    def add(self, name: str, role_id: str | None, role: str | None, channel: str | None) -> _Person:
         key = identity_key(name)
         for person in self.people:
             if person.key == key:
@@ -195,22 +209,45 @@ def speech_lexicon() -> SpeechLexicon:
         leads=_words(_langs(doc["leads"])),
         genitive_leads=_words(_langs(doc["genitive_leads"])),
         backward=_words(_langs(doc["backward"]), prefix=r"\W*"),
-        outlet_self=_words(_langs(doc["outlet_self"]), prefix=r"\W*(?:later,\s*)?",
-                           suffix=r"(?:\s*,|\s+that|\s+що|\s+что)?\s*"),
+        outlet_self=_words(
+            _langs(doc["outlet_self"]),
+            prefix=r"\W*(?:later,\s*)?",
+            suffix=r"(?:\s*,|\s+that|\s+що|\s+что)?\s*",
+        ),
         that=_words(_langs(doc["that"])),
         pronouns=_words(_langs(doc["pronouns"])),
         fillers=_words(_langs(doc["fillers"])),
         groups=_words(_langs(doc["groups"])),
         channels=tuple((str(c["label"]), _words(_langs(c))) for c in doc["channels"]),
-        roles=tuple((str(r["id"]), str(r["label"]), bool(r.get("generic", False)),
-                     _words([*_langs(r), re.escape(str(r["label"]))])) for r in doc["roles"]),
-        bodies=tuple((str(b["id"]), str(b["label"]),
-                      _words([*_langs(b), re.escape(str(b["label"]))])) for b in doc["bodies"]),
-        statement_verbs=_words(["called", "urged", "announced", "declared", "called on",
-                                "оголос\\w*", "заклика\\w*", "закликав", "призва\\w*",
-                                "потребова\\w*", "объяв\\w*"]),
+        roles=tuple(
+            (
+                str(r["id"]),
+                str(r["label"]),
+                bool(r.get("generic", False)),
+                _words([*_langs(r), re.escape(str(r["label"]))]),
+            )
+            for r in doc["roles"]
+        ),
+        bodies=tuple(
+            (str(b["id"]), str(b["label"]), _words([*_langs(b), re.escape(str(b["label"]))]))
+            for b in doc["bodies"]
+        ),
+        statement_verbs=_words(
+            [
+                "called",
+                "urged",
+                "announced",
+                "declared",
+                "called on",
+                "оголос\\w*",
+                "заклика\\w*",
+                "закликав",
+                "призва\\w*",
+                "потребова\\w*",
+                "объяв\\w*",
+            ]
+        ),
     )
-
 
 
 def region_of(phrase: str, places: Sequence[Any]) -> str | None:

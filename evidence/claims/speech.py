@@ -62,15 +62,83 @@ __all__ = ["Attribution", "attribute"]
 _MAX_TAIL_WORDS: Final = 16
 _MAX_SUBJECT_WORDS: Final = 12
 _NAME_TOKEN: Final = re.compile(r"[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?:-[A-ZА-ЯІЇЄҐ]?[a-zа-яіїєґ'’]+)*")
-_STOP_NAMES: Final = frozenset([
-    "the", "a", "an", "in", "on", "at", "as", "according", "this", "that", "these", "those",
-    "he", "she", "it", "they", "his", "her", "their", "there", "later", "also", "but",
-    "and", "or", "if", "after", "before", "during", "ukraine's", "russian", "ukrainian",
-    "russia's", "telegram", "facebook", "twitter", "instagram", "youtube", "в", "у", "по",
-    "за", "як", "как", "про", "об", "це", "этом", "про", "з", "із", "і", "й", "та", "и",
-    "а", "но", "також", "также", "нагадаємо", "напомним", "він", "вона", "вони", "воно",
-    "он", "она", "они", "його", "её", "ее", "цей", "этот",
-])
+_STOP_NAMES: Final = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "as",
+        "according",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "it",
+        "they",
+        "his",
+        "her",
+        "their",
+        "there",
+        "later",
+        "also",
+        "but",
+        "and",
+        "or",
+        "if",
+        "after",
+        "before",
+        "during",
+        "ukraine's",
+        "russian",
+        "ukrainian",
+        "russia's",
+        "telegram",
+        "facebook",
+        "twitter",
+        "instagram",
+        "youtube",
+        "в",
+        "у",
+        "по",
+        "за",
+        "як",
+        "как",
+        "про",
+        "об",
+        "це",
+        "этом",
+        "про",
+        "з",
+        "із",
+        "і",
+        "й",
+        "та",
+        "и",
+        "а",
+        "но",
+        "також",
+        "также",
+        "нагадаємо",
+        "напомним",
+        "він",
+        "вона",
+        "вони",
+        "воно",
+        "он",
+        "она",
+        "они",
+        "його",
+        "её",
+        "ее",
+        "цей",
+        "этот",
+    ]
+)
 
 
 _NEAR: Final = 120
@@ -81,18 +149,40 @@ _JOINT: Final = re.compile(r"\s(?:and|і|й|та|и)\s")
 _AS_SAID: Final = re.compile(r"\s*(?:as|як|как)\s", re.IGNORECASE)
 _TIME_STAMP: Final = re.compile(r"\s*\d{1,2}[:.]\d{2}\s+")
 _BULLET: Final = re.compile(r"\s*[-–—•*·]\s")
-_SIGNATURE: Final = re.compile(r"^\s*[—–-]\s*(?P<who>[^(\n\d;:,]+?)\s*(?:\([^)]*\))?\s*"
-                               r"(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4})?"
-                               r"\s*[.]?\s*$")
-_INSTITUTION_SKIP: Final = frozenset({"the", "в", "у", "во", "із", "з", "из", "от", "від",
-                                      "a", "an", "its", "by"})
+_SIGNATURE: Final = re.compile(
+    r"^\s*[—–-]\s*(?P<who>[^(\n\d;:,]+?)\s*(?:\([^)]*\))?\s*"
+    r"(?:[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4})?"
+    r"\s*[.]?\s*$"
+)
+_INSTITUTION_SKIP: Final = frozenset(
+    {"the", "в", "у", "во", "із", "з", "из", "от", "від", "a", "an", "its", "by"}
+)
 # What an English body is called when it is written in lower case ("the city council",
 # "the regional health department"): the head nouns of public bodies.
-_BODY_NOUNS: Final = frozenset({
-    "council", "department", "administration", "ministry", "office", "service", "services",
-    "forces", "command", "agency", "authorities", "authority", "police", "company",
-    "operator", "committee", "directorate", "inspectorate", "guard", "mission",
-})
+_BODY_NOUNS: Final = frozenset(
+    {
+        "council",
+        "department",
+        "administration",
+        "ministry",
+        "office",
+        "service",
+        "services",
+        "forces",
+        "command",
+        "agency",
+        "authorities",
+        "authority",
+        "police",
+        "company",
+        "operator",
+        "committee",
+        "directorate",
+        "inspectorate",
+        "guard",
+        "mission",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,21 +245,30 @@ class _Attributor:
         if len(found) != 1:
             return None
         middle = found[0]
-        left = self._parse_one(start, start + middle.start(),
-                               phrase[: middle.start()], genitive)
+        left = self._parse_one(start, start + middle.start(), phrase[: middle.start()], genitive)
         right = self._parse_one(start + middle.end(), end, phrase[middle.end() :], genitive)
-        if left is None or right is None or left.key == right.key or "group" in (
-                left.kind, right.kind):
+        if (
+            left is None
+            or right is None
+            or left.key == right.key
+            or "group" in (left.kind, right.kind)
+        ):
             return None
         if left.kind == "person" and re.search(r"\bof\b", phrase[: middle.start()]):
             return None  # "the Ministry of Culture and Information Policy": one body
         cyrillic = all(re.search(r"[а-яіїєґё]", n.casefold()) for n in (left.name, right.name))
-        conjunction = (self.text[start + middle.start() : start + middle.end()].strip()
-                       if cyrillic else "and")
+        conjunction = (
+            self.text[start + middle.start() : start + middle.end()].strip() if cyrillic else "and"
+        )
         name = f"{left.name} {conjunction} {right.name}"
-        return Speaker(name, None, left.channel or right.channel, "group",
-                       "+".join(sorted((left.key, right.key))),
-                       " ".join(self.text[start:end].split()))
+        return Speaker(
+            name,
+            None,
+            left.channel or right.channel,
+            "group",
+            "+".join(sorted((left.key, right.key))),
+            " ".join(self.text[start:end].split()),
+        )
 
     def _parse_one(self, start: int, end: int, phrase: str, genitive: bool) -> Speaker | None:
         channel = self.channel_in(start, end)
@@ -187,9 +286,14 @@ class _Attributor:
         body = None
         for body_id, label, pattern in self.lex.bodies:
             match = pattern.search(phrase)
-            if match is not None and (role is None or (
-                    match.start() <= role[3].start() and role[3].end() <= match.end()
-                    and match.span() != role[3].span())):
+            if match is not None and (
+                role is None
+                or (
+                    match.start() <= role[3].start()
+                    and role[3].end() <= match.end()
+                    and match.span() != role[3].span()
+                )
+            ):
                 # «Офіс Генерального прокурора» is the office, not the role inside it
                 covered.append(match.span())
                 body = (body_id, label, match)
@@ -208,21 +312,38 @@ class _Attributor:
                 person = known
                 self.book.last = person
             else:
-                person = self.book.add(name, role[0] if role and not role[2] else None,
-                                       role_label if role and not role[2] else None, channel)
+                person = self.book.add(
+                    name,
+                    role[0] if role and not role[2] else None,
+                    role_label if role and not role[2] else None,
+                    channel,
+                )
             if channel and not person.channel:
                 person.channel = channel
-            return Speaker(person.name, person.role, channel or person.channel, "person",
-                           person.key, written)
+            return Speaker(
+                person.name, person.role, channel or person.channel, "person", person.key, written
+            )
         if role is not None:
             role_id, label, generic, _ = role
             holder = self.book.last if generic else self.book.by_role(role_id)
             if holder is not None:
                 self.book.last = holder
-                return Speaker(holder.name, holder.role, channel or holder.channel, "person",
-                               holder.key, written)
-            return Speaker(role_label or label, None, channel, "role",
-                           speaker_key(role_label or label), written)
+                return Speaker(
+                    holder.name,
+                    holder.role,
+                    channel or holder.channel,
+                    "person",
+                    holder.key,
+                    written,
+                )
+            return Speaker(
+                role_label or label,
+                None,
+                channel,
+                "role",
+                speaker_key(role_label or label),
+                written,
+            )
         if body is not None:
             body_id, label, _ = body
             region = self._region(phrase, places)
@@ -230,27 +351,37 @@ class _Attributor:
             shown = f"{region} {label}" if region and regional else label
             key = f"body:{body_id}" + (f":{region}" if region and regional else "")
             return Speaker(shown, None, channel, "body", key, written)
-        if self.lex.pronouns.fullmatch(phrase.strip(" ,—–-")) or (self.lex.pronouns.search(
-                phrase) and len(phrase.split()) <= 3):
+        if self.lex.pronouns.fullmatch(phrase.strip(" ,—–-")) or (
+            self.lex.pronouns.search(phrase) and len(phrase.split()) <= 3
+        ):
             last = self.book.last
             if last is not None:
-                return Speaker(last.name, last.role, channel or last.channel, "person",
-                               last.key, written)
+                return Speaker(
+                    last.name, last.role, channel or last.channel, "person", last.key, written
+                )
             return None
         group = self.lex.groups.search(phrase)
         if group is not None and len(phrase.split()) <= 5:
             label = " ".join(self.text[start + group.start() : start + group.end()].split())
-            return Speaker(label, None, channel, "group", identity_key(label.casefold()),
-                           written)
+            return Speaker(label, None, channel, "group", identity_key(label.casefold()), written)
         return self._institution(start, end, covered, channel, written)
 
-    def _institution(self, start: int, end: int, covered: list[tuple[int, int]],
-                     channel: str | None, written: str) -> Speaker | None:
+    def _institution(
+        self,
+        start: int,
+        end: int,
+        covered: list[tuple[int, int]],
+        channel: str | None,
+        written: str,
+    ) -> Speaker | None:
         """A body the word lists do not name ("the city council", «Укренерго», «МВС»,
         «Офісі Генерального прокурора»): a short noun phrase of its own, put in the
         nominative (:func:`~evidence.claims.morphology.nominative`)."""
-        words = [m for m in re.finditer(r"[^\s,.;:()«»\"“”]+", self.text[start:end])
-                 if not any(a <= m.start() < b for a, b in covered)]
+        words = [
+            m
+            for m in re.finditer(r"[^\s,.;:()«»\"“”]+", self.text[start:end])
+            if not any(a <= m.start() < b for a, b in covered)
+        ]
         while words and words[0].group(0).casefold() in _INSTITUTION_SKIP:
             words = words[1:]
         if not 1 <= len(words) <= 5:
@@ -265,7 +396,8 @@ class _Attributor:
         if not (first[:1].isupper() or (not cyrillic and len(shown) >= 2)):
             return None
         if any(w.casefold() in _STOP_NAMES for w in shown[1:]) or self.lex.verbs.search(
-                " ".join(shown)):
+            " ".join(shown)
+        ):
             return None
         name = nominative(" ".join(shown), self.lang) if cyrillic else " ".join(shown)
         if not cyrillic and not (first[:1].isupper() or shown[-1].casefold() in _BODY_NOUNS):
@@ -278,12 +410,17 @@ class _Attributor:
         runs: list[list[re.Match[str]]] = [[]]
         quoted = [(q.start, q.end) for q in quote_spans(phrase)]
         for match in re.finditer(r"\S+", phrase):
-            word = match.group(0).strip(",.;:()«»\"“”")
+            word = match.group(0).strip(',.;:()«»"“”')
             inside = any(a <= match.start() < b for a, b in [*covered, *quoted]) or (
-                is_number_word(word))
-            if (not inside and _NAME_TOKEN.fullmatch(word) and
-                    word.casefold() not in _STOP_NAMES and not word.isupper()
-                    and is_name_word(word, self.lang)):
+                is_number_word(word)
+            )
+            if (
+                not inside
+                and _NAME_TOKEN.fullmatch(word)
+                and word.casefold() not in _STOP_NAMES
+                and not word.isupper()
+                and is_name_word(word, self.lang)
+            ):
                 runs[-1].append(match)
                 if match.group(0).endswith(","):
                     runs.append([])
@@ -293,8 +430,7 @@ class _Attributor:
         if not candidates:
             return None
         run = candidates[-1][-3:]
-        words = [self.text[start + m.start() : start + m.end()].strip(",.;:()«»\"“”")
-                 for m in run]
+        words = [self.text[start + m.start() : start + m.end()].strip(',.;:()«»"“”') for m in run]
         return " ".join(words)
 
     def _role_label(self, role_id: str, label: str, phrase: str) -> str:
@@ -316,8 +452,10 @@ class _Attributor:
             if generic:
                 continue
             for match in pattern.finditer(self.folded, start, end):
-                after = re.match(r"[\s,]*((?:[A-ZА-ЯІЇЄҐ][\w'’-]+\s?){2,3})",
-                                 self.text[match.end() : min(end, match.end() + 80)])
+                after = re.match(
+                    r"[\s,]*((?:[A-ZА-ЯІЇЄҐ][\w'’-]+\s?){2,3})",
+                    self.text[match.end() : min(end, match.end() + 80)],
+                )
                 if after is None:
                     continue
                 words = after.group(1).split()
@@ -329,8 +467,9 @@ class _Attributor:
                 before = self.folded[max(start, match.start() - 24) : match.start()]
                 if self.lex.genitive_leads.search(before.strip()):
                     name = degenitive(name)  # "по словам главы ОВА Петра Савчука"
-                around = self.folded[max(start, match.start() - _NEAR) : min(end, match.end()
-                                                                              + _NEAR)]
+                around = self.folded[
+                    max(start, match.start() - _NEAR) : min(end, match.end() + _NEAR)
+                ]
                 role_label = self._role_label(role_id, label, around)
                 self.book.add(name, role_id, role_label, None)
 
@@ -345,12 +484,19 @@ class _Attributor:
         start = para.start + match.start("who")
         end = para.start + match.end("who")
         verb = self.lex.verbs.search(self.folded, start, end)
-        speaker = (self._parse_around(start, end, verb) if verb is not None
-                   else self.parse(start, end))
+        speaker = (
+            self._parse_around(start, end, verb) if verb is not None else self.parse(start, end)
+        )
         if speaker is None:
             return None
-        return Attribution(speaker, (para.start, para.start), (para.start, para.end),
-                           "signature", " ".join(line.split()), meta=True)
+        return Attribution(
+            speaker,
+            (para.start, para.start),
+            (para.start, para.end),
+            "signature",
+            " ".join(line.split()),
+            meta=True,
+        )
 
     # -- quotations ------------------------------------------------------------------------
 
@@ -371,8 +517,9 @@ class _Attributor:
             found.append((quote, parsed or _Parsed(None, None), span or (quote.end, quote.end)))
         return found
 
-    def _quote_tail(self, quote: QuoteSpan,
-                    para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
+    def _quote_tail(
+        self, quote: QuoteSpan, para: Paragraph
+    ) -> tuple[_Parsed | None, tuple[int, int] | None]:
         limit = min(para.end, quote.end + _NEAR * 4)  # a tail is a few words long
         after = self.folded[quote.end : limit]
         head = re.match(r"\s*[,.!?…]?\s*(?:[—–-]\s*)?", after)
@@ -389,8 +536,9 @@ class _Attributor:
             return None, None
         return _Parsed(speaker, speaker.channel), (quote.end, end)
 
-    def _quote_lead(self, quote: QuoteSpan,
-                    para: Paragraph) -> tuple[_Parsed | None, tuple[int, int] | None]:
+    def _quote_lead(
+        self, quote: QuoteSpan, para: Paragraph
+    ) -> tuple[_Parsed | None, tuple[int, int] | None]:
         window = max(para.start, quote.start - _NEAR * 4)  # the lead is a few words long
         before_start = window
         for sentence_end in re.finditer(r"[.!?…]\s", self.folded[window : quote.start]):
@@ -417,8 +565,9 @@ class _Attributor:
 
     # -- sentences ---------------------------------------------------------------------------
 
-    def sentence(self, sent: Sentence, speech: Sequence[tuple[QuoteSpan, _Parsed,
-                                                                tuple[int, int]]]) -> Attribution:
+    def sentence(
+        self, sent: Sentence, speech: Sequence[tuple[QuoteSpan, _Parsed, tuple[int, int]]]
+    ) -> Attribution:
         start, end = sent.start, sent.end
         # The quotations are in order and do not overlap: only the last one that opens at
         # or before the sentence can hold it.
@@ -432,14 +581,24 @@ class _Attributor:
                 c_start, c_end = self._trim(c_start, c_end)
                 masked = (span[0], span[1]) if span[0] < end and span[1] > start else None
                 words = " ".join(self.text[span[0] : span[1]].split()) if span[1] > span[0] else ""
-                return Attribution(parsed.speaker, (c_start, c_end), masked,
-                                   "quote" if parsed.speaker else "quote-unattributed", words,
-                                   quote=(quote.start, quote.end))
+                return Attribution(
+                    parsed.speaker,
+                    (c_start, c_end),
+                    masked,
+                    "quote" if parsed.speaker else "quote-unattributed",
+                    words,
+                    quote=(quote.start, quote.end),
+                )
         folded = self.folded
         outlet = self.lex.outlet_self.match(folded, start, end)
         if outlet is not None and outlet.end() < end:
-            return Attribution(None, self._trim(outlet.end(), end), (start, outlet.end()),
-                               "outlet", self.text[start : outlet.end()].strip())
+            return Attribution(
+                None,
+                self._trim(outlet.end(), end),
+                (start, outlet.end()),
+                "outlet",
+                self.text[start : outlet.end()].strip(),
+            )
         back = self.lex.backward.match(folded, start, end)
         if back is not None:
             stop = folded.find(",", back.end(), end)
@@ -452,8 +611,14 @@ class _Attributor:
                     person = self.book.by_key(speaker.key)
                     if person is not None and not person.channel:
                         person.channel = channel
-            return Attribution(speaker, (start, start), (start, end), "backward",
-                               " ".join(self.text[start:end].split()), meta=True)
+            return Attribution(
+                speaker,
+                (start, start),
+                (start, end),
+                "backward",
+                " ".join(self.text[start:end].split()),
+                meta=True,
+            )
         lead = self._lead(start, end)
         if lead is not None:
             return lead
@@ -470,10 +635,10 @@ class _Attributor:
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         """A span without surrounding spaces, quotation marks, commas and dashes."""
-        chars = " \t\"«»“”„,—–-:"
+        chars = ' \t"«»“”„,—–-:'
         while start < end and self.text[start] in chars:
             start += 1
-        while end > start and self.text[end - 1] in " \t\"«»“”„,—–-:":
+        while end > start and self.text[end - 1] in ' \t"«»“”„,—–-:':
             end -= 1
         return start, end
 
@@ -491,15 +656,20 @@ class _Attributor:
             if self.lex.pronouns.search(match.group(0)) and self.book.last is not None:
                 person = self.book.last  # "за його словами", "по его данным"
                 speaker: Speaker | None = Speaker(
-                    person.name, person.role, person.channel, "person", person.key,
-                    " ".join(self.text[match.start() : match.end()].split()))
+                    person.name,
+                    person.role,
+                    person.channel,
+                    "person",
+                    person.key,
+                    " ".join(self.text[match.start() : match.end()].split()),
+                )
             else:
                 speaker = self.parse(match.end(), phrase_end, genitive=genitive)
             if speaker is None:
                 continue
             masked_start = match.start()
             before_comma = folded.rfind(",", start, match.start())
-            if before_comma >= 0 and folded[before_comma:match.start()].strip(" ,") == "":
+            if before_comma >= 0 and folded[before_comma : match.start()].strip(" ,") == "":
                 masked_start = before_comma
             masked = (masked_start, min(end, phrase_end + 1))
             before = (start, masked_start)
@@ -510,7 +680,7 @@ class _Attributor:
         return None
 
     def _as_said(self, start: int, end: int) -> Attribution | None:
-        """"As Vilkul added later, …", «Як згодом додав Вілкул, …», «Как позже добавил
+        """ "As Vilkul added later, …", «Як згодом додав Вілкул, …», «Как позже добавил
         Вилкул, …»: the speaker and the verb of saying between "as" and the comma."""
         match = _AS_SAID.match(self.folded, start, end)
         if match is None:
@@ -524,8 +694,13 @@ class _Attributor:
         speaker = self._parse_around(match.end(), comma, verb)
         if speaker is None:
             return None
-        return Attribution(speaker, self._trim(comma + 1, end), (start, comma + 1), "lead",
-                           " ".join(self.text[start:comma].split()))
+        return Attribution(
+            speaker,
+            self._trim(comma + 1, end),
+            (start, comma + 1),
+            "lead",
+            " ".join(self.text[start:comma].split()),
+        )
 
     def _tail(self, start: int, end: int) -> Attribution | None:
         folded = self.folded
@@ -543,12 +718,16 @@ class _Attributor:
         speaker = self._parse_around(begin, end, verb)
         if speaker is None:
             return None
-        return Attribution(speaker, self._trim(start, start + sep.start()),
-                           (start + sep.start(), end), "tail",
-                           " ".join(self.text[begin:end].split()))
+        return Attribution(
+            speaker,
+            self._trim(start, start + sep.start()),
+            (start + sep.start(), end),
+            "tail",
+            " ".join(self.text[begin:end].split()),
+        )
 
     def _mid(self, start: int, end: int) -> Attribution | None:
-        """", he said, and …", ", the country's air force said, adding that …": an
+        """ ", he said, and …", ", the country's air force said, adding that …": an
         attribution between commas inside the sentence. The whole sentence is quoted
         (its two halves are one passage) and the attribution is left out of the reading."""
         folded = self.folded
@@ -564,8 +743,13 @@ class _Attributor:
             speaker = self._parse_around(a, b, verb)
             if speaker is None:
                 continue
-            return Attribution(speaker, self._trim(start, end), (start + left, b + 1), "mid",
-                               " ".join(self.text[a:b].split()))
+            return Attribution(
+                speaker,
+                self._trim(start, end),
+                (start + left, b + 1),
+                "mid",
+                " ".join(self.text[a:b].split()),
+            )
         return None
 
     def _subject(self, start: int, end: int) -> Attribution | None:
@@ -590,12 +774,18 @@ class _Attributor:
             content_start = verb.end() + (rest.end() if rest else 0)
         if content_start >= end - 1:
             return None
-        return Attribution(speaker, self._trim(content_start, end), (start, content_start),
-                           "subject", " ".join(self.text[start : verb.end()].split()))
+        return Attribution(
+            speaker,
+            self._trim(content_start, end),
+            (start, content_start),
+            "subject",
+            " ".join(self.text[start : verb.end()].split()),
+        )
 
 
-def attribute(text: str, paragraphs: Sequence[Paragraph],
-              folded: str | None = None) -> dict[int, Attribution]:
+def attribute(
+    text: str, paragraphs: Sequence[Paragraph], folded: str | None = None
+) -> dict[int, Attribution]:
     """Who said each sentence of ``text``, by sentence index."""
     worker = _Attributor(text, folded if folded is not None else fold_text(text))
     found: dict[int, Attribution] = {}
@@ -616,12 +806,18 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
                 found[index] = signed
             for index in previous:
                 before = found[index]
-                if before.how in _UNNAMED or (before.how == "quote" and before.speaker
-                                              is not None and before.speaker.kind == "role"):
+                if before.how in _UNNAMED or (
+                    before.how == "quote"
+                    and before.speaker is not None
+                    and before.speaker.kind == "role"
+                ):
                     quoted = before.how in ("quote", "quote-unattributed")
-                    found[index] = replace(found[index], speaker=signed.speaker,
-                                           how="quote" if quoted else "signature",
-                                           words=signed.words)
+                    found[index] = replace(
+                        found[index],
+                        speaker=signed.speaker,
+                        how="quote" if quoted else "signature",
+                        words=signed.words,
+                    )
             previous = []
             block = []
             continue
@@ -630,8 +826,9 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
             found[sent.index] = worker.sentence(sent, speech)
         _apply_backward(found, indices, previous, block)
         line = text[para.start : para.end]
-        listed = previous and (previous_text.rstrip().endswith(":") or (
-            _BULLET.match(line) and listing))
+        listed = previous and (
+            previous_text.rstrip().endswith(":") or (_BULLET.match(line) and listing)
+        )
         if listed:
             _continue(found, indices, found[previous[-1]], ("quote-unattributed", "none"))
         _inherit(found, indices)
@@ -650,9 +847,10 @@ def attribute(text: str, paragraphs: Sequence[Paragraph],
     return found
 
 
-def _apply_backward(found: dict[int, Attribution], indices: list[int],
-                    previous: list[int], block: list[int]) -> None:
-    """"Про це повідомив X": X said the sentences before it (that name nobody else); on a
+def _apply_backward(
+    found: dict[int, Attribution], indices: list[int], previous: list[int], block: list[int]
+) -> None:
+    """ "Про це повідомив X": X said the sentences before it (that name nobody else); on a
     line of its own, the lines before it that name nobody (a list of districts)."""
     for position, index in enumerate(indices):
         att = found[index]
@@ -662,16 +860,18 @@ def _apply_backward(found: dict[int, Attribution], indices: list[int],
         if position == 0:
             earlier = block if block and block[-1] in previous else previous
             targets = [i for i in earlier if found[i].how in ("none", "inherited")] + [
-                i for i in previous if found[i].speaker is not None and
-                found[i].speaker.key == att.speaker.key]  # type: ignore[union-attr]
+                i
+                for i in previous
+                if found[i].speaker is not None and found[i].speaker.key == att.speaker.key  # type: ignore[union-attr]
+            ]
         for target in targets:
             old = found[target]
-            found[target] = replace(old, speaker=att.speaker, how="backward",
-                                    words=att.words)
+            found[target] = replace(old, speaker=att.speaker, how="backward", words=att.words)
 
 
-def _continue(found: dict[int, Attribution], indices: list[int], last: Attribution,
-              unnamed: tuple[str, ...]) -> None:
+def _continue(
+    found: dict[int, Attribution], indices: list[int], last: Attribution, unnamed: tuple[str, ...]
+) -> None:
     """A paragraph whose first sentence names nobody goes on in the voice of the
     paragraph before, when that one ended in someone's words reported by an attribution
     (not a quotation, which closes what they said); after a line that ends with a colon
@@ -680,15 +880,21 @@ def _continue(found: dict[int, Attribution], indices: list[int], last: Attributi
     first = found[indices[0]]
     if first.how not in unnamed or last.speaker is None or last.how not in _CARRIED:
         return
-    found[indices[0]] = replace(first, speaker=last.speaker,
-                                how="quote" if first.how == "quote-unattributed" else "inherited",
-                                words=last.words)
+    found[indices[0]] = replace(
+        first,
+        speaker=last.speaker,
+        how="quote" if first.how == "quote-unattributed" else "inherited",
+        words=last.words,
+    )
 
 
 def _inherit(found: dict[int, Attribution], indices: list[int]) -> None:
     """A sentence that names nobody continues the speaker of the one before it."""
     for before, index in itertools.pairwise(indices):
         prev, att = found[before], found[index]
-        if att.how == "none" and prev.speaker is not None and prev.how in (
-                "lead", "tail", "mid", "subject", "backward", "inherited"):
+        if (
+            att.how == "none"
+            and prev.speaker is not None
+            and prev.how in ("lead", "tail", "mid", "subject", "backward", "inherited")
+        ):
             found[index] = replace(att, speaker=prev.speaker, how="inherited", words=prev.words)

@@ -74,9 +74,14 @@ _QUOTE_SHOWN: Final = 160
 _INDEX_FROM: Final = 2 * 1024 * 1024
 """Texts from this size on find repeated quotes through an index of their words."""
 _WORD: Final = re.compile(r"\w+")
-_QUALIFIER_WORDS: Final = {"exact": "", "approx": "about ", "at-least": "at least ",
-                           "more-than": "more than ", "at-most": "at most ",
-                           "less-than": "fewer than "}
+_QUALIFIER_WORDS: Final = {
+    "exact": "",
+    "approx": "about ",
+    "at-least": "at least ",
+    "more-than": "more than ",
+    "at-most": "at most ",
+    "less-than": "fewer than ",
+}
 _FACT_PHRASES: Final = {
     "killed": ("{n} {people} {be} killed", "no one was killed"),
     "injured": ("{n} {people} {be} injured", "no one was injured"),
@@ -99,9 +104,12 @@ _FACT_PHRASES: Final = {
     "facilities_damaged": ("{n} facilit{ies} {be} damaged", ""),
 }
 _HEADS: Final = {
-    "casualties": "Casualties were reported", "attack": "An attack was reported",
-    "weapon": "The use of {weapons} was reported", "target": "A hit on a target was reported",
-    "damage": "Damage was reported", "location": "Strikes were reported",
+    "casualties": "Casualties were reported",
+    "attack": "An attack was reported",
+    "weapon": "The use of {weapons} was reported",
+    "target": "A hit on a target was reported",
+    "damage": "Damage was reported",
+    "location": "Strikes were reported",
     "other": "It was reported",
 }
 
@@ -127,8 +135,7 @@ class Suggestion:
 
     def to_claim(self) -> dict[str, Any]:
         """The claim as a mapping of the claims-file schema (``status: proposed``)."""
-        out: dict[str, Any] = {"key": self.key, "statement": self.statement,
-                               "quote": self.quote}
+        out: dict[str, Any] = {"key": self.key, "statement": self.statement, "quote": self.quote}
         if self.occurrence is not None:
             out["occurrence"] = self.occurrence
         out["attributed_to"] = [dict(link) for link in self.attributed_to]
@@ -192,10 +199,14 @@ def _fact_words(name: str, fact: FoundFact) -> str:
         number = f"{fact.value} to {fact.max}"
     else:
         number = f"{_QUALIFIER_WORDS.get(fact.qualifier, '')}{fact.value}"
-    return pattern.format(n=number, people="people" if plural else "person",
-                          be="were" if plural else "was", s="s" if plural else "",
-                          ies="ies" if plural else "y",
-                          children="children" if plural else "a child")
+    return pattern.format(
+        n=number,
+        people="people" if plural else "person",
+        be="were" if plural else "was",
+        s="s" if plural else "",
+        ies="ies" if plural else "y",
+        children="children" if plural else "a child",
+    )
 
 
 def _statement(cand: Candidate, who: str, quote: str) -> str:
@@ -203,10 +214,12 @@ def _statement(cand: Candidate, who: str, quote: str) -> str:
     when = _date_words(cand.date)
     if cand.facts:
         phrases = [_fact_words(f.name, f) for f in cand.facts]
-        joined = phrases[0] if len(phrases) == 1 else (
-            ", ".join(phrases[:-1]) + " and " + phrases[-1])
-        named = (f" ({', '.join(cand.weapons)})"
-                 if cand.category == "weapon" and cand.weapons else "")
+        joined = (
+            phrases[0] if len(phrases) == 1 else (", ".join(phrases[:-1]) + " and " + phrases[-1])
+        )
+        named = (
+            f" ({', '.join(cand.weapons)})" if cand.category == "weapon" and cand.weapons else ""
+        )
         stated = {f.as_of for f in cand.facts if f.as_of}
         if len(stated) == 1:  # the time the counts are given for (decision 0615)
             as_of = stated.pop()
@@ -217,7 +230,8 @@ def _statement(cand: Candidate, who: str, quote: str) -> str:
     if cand.category == "statement":
         return f"{who} said: “{shown}”"
     head = _HEADS.get(cand.category, "It was reported").format(
-        weapons=" and ".join(cand.weapons) or "weapons")
+        weapons=" and ".join(cand.weapons) or "weapons"
+    )
     return f"{head}{places}{when}, according to {who}: “{shown}”"
 
 
@@ -231,8 +245,11 @@ def _who(speaker: Speaker | None, publisher: str | None) -> str:
 
 
 def _chain(speaker: Speaker | None, publisher: str | None) -> tuple[dict[str, str], ...]:
-    outlet = {"name": publisher or "the publishing outlet (not recorded)",
-              "role": "news outlet", "channel": "online article"}
+    outlet = {
+        "name": publisher or "the publishing outlet (not recorded)",
+        "role": "news outlet",
+        "channel": "online article",
+    }
     if speaker is None:
         return (outlet,)
     link = {"name": speaker.name}
@@ -289,9 +306,11 @@ def unread_language(text: str, declared: str | None) -> str | None:
         return None
     else:
         how, code = "as its text shows", detected
-    return (f"suggest reads English, Ukrainian and Russian; this text is "
-            f"{language_name(code)} ({how}), so nothing was proposed: its claims are "
-            "written by hand")
+    return (
+        f"suggest reads English, Ukrainian and Russian; this text is "
+        f"{language_name(code)} ({how}), so nothing was proposed: its claims are "
+        "written by hand"
+    )
 
 
 class _Occurrences:
@@ -318,8 +337,11 @@ class _Occurrences:
         if not inner:
             return _occurrence(self.text, quote, start)
         rarest = min(inner, key=lambda m: len(self.index.get(m.group(0), ())))  # type: ignore[union-attr]
-        starts = [p - rarest.start() for p in self.index.get(rarest.group(0), ())
-                  if p >= rarest.start() and self.text.startswith(quote, p - rarest.start())]
+        starts = [
+            p - rarest.start()
+            for p in self.index.get(rarest.group(0), ())
+            if p >= rarest.start() and self.text.startswith(quote, p - rarest.start())
+        ]
         if len(starts) <= 1:
             return None
         return starts.index(start) + 1
@@ -355,8 +377,10 @@ def _key_base(source_id: str, cand: Candidate, quote: str) -> str:
 
 
 def _is_covered(cand: Candidate, covered: Iterable[tuple[int, int, str]]) -> bool:
-    return any(cat == cand.category and start < cand.end and cand.start < end
-               for start, end, cat in covered)
+    return any(
+        cat == cand.category and start < cand.end and cand.start < end
+        for start, end, cat in covered
+    )
 
 
 def suggest_text(
@@ -403,14 +427,23 @@ def suggest_text(
         occurrence = occurrences.of(quote, cand.start)
         who = _who(cand.speaker, publisher)
         facts = {f.name: f.to_claim() for f in cand.facts}
-        out.append(Suggestion(
-            key=_unique_key(_key_base(source_id, cand, quote), taken, counters),
-            category=cand.category,
-            statement=_statement(cand, who, quote), quote=quote, occurrence=occurrence,
-            attributed_to=_chain(cand.speaker, publisher), facts=facts, date=cand.date,
-            places=cand.places, why="; ".join(cand.why), start=cand.start, end=cand.end,
-            also=cand.also,
-        ))
+        out.append(
+            Suggestion(
+                key=_unique_key(_key_base(source_id, cand, quote), taken, counters),
+                category=cand.category,
+                statement=_statement(cand, who, quote),
+                quote=quote,
+                occurrence=occurrence,
+                attributed_to=_chain(cand.speaker, publisher),
+                facts=facts,
+                date=cand.date,
+                places=cand.places,
+                why="; ".join(cand.why),
+                start=cand.start,
+                end=cand.end,
+                also=cand.also,
+            )
+        )
     return out, analysis
 
 
@@ -431,16 +464,20 @@ def _load_source(case: Case, state: CaseState, source_id: str) -> _Source:
     if latest is None:
         known = sorted(i for i in state.latest if i.startswith("SRC-"))
         listed = ", ".join(known[:8]) + (" …" if len(known) > 8 else "") if known else "none"
-        raise UsageError(f"no source {source_id} in the case (sources: {listed})",
-                         hint="Add the article first with `evidence add`.")
+        raise UsageError(
+            f"no source {source_id} in the case (sources: {listed})",
+            hint="Add the article first with `evidence add`.",
+        )
     name = f"records/{source_id}.{latest.revision}.json"
     record = case.records.load(source_id, latest.revision, blake3=latest.blake3).record
     body = record.body
     if not isinstance(body, SourceBody):
         raise CaseError(f"{name} is not a source record", hint="Run `evidence verify`.")
     if body.text is None:
-        raise InputError(f"{source_id} has no text ({body.media_type}): there is nothing to "
-                         "suggest claims from", hint="Claims can cite it without a quote.")
+        raise InputError(
+            f"{source_id} has no text ({body.media_type}): there is nothing to suggest claims from",
+            hint="Claims can cite it without a quote.",
+        )
     text = case.objects.read_text(body.text.blake3)
     if not text.strip():
         raise InputError(f"{source_id} has an empty text: there is nothing to suggest")
@@ -468,8 +505,9 @@ def _claims_files(case: Case, skip: Path) -> Iterator[tuple[str | None, dict[str
                 yield source, claim
 
 
-def _existing(case: Case, state: CaseState, source_id: str, text: str,
-              skip: Path) -> tuple[set[str], list[tuple[int, int, str]]]:
+def _existing(
+    case: Case, state: CaseState, source_id: str, text: str, skip: Path
+) -> tuple[set[str], list[tuple[int, int, str]]]:
     """Keys the case uses, and the passages of this source its claims already cover."""
     keys = set(state.claim_keys)
     covered: list[tuple[int, int, str]] = []
@@ -478,13 +516,11 @@ def _existing(case: Case, state: CaseState, source_id: str, text: str,
             keys.add(claim["key"])
         quote = claim.get("quote")
         source = claim.get("source", file_source)
-        if claim.get("status") == "proposed" or source != source_id or not isinstance(quote,
-                                                                                       str):
+        if claim.get("status") == "proposed" or source != source_id or not isinstance(quote, str):
             continue
         occurrence = claim.get("occurrence")
         try:
-            anchored = find_quote(text, quote, occurrence if isinstance(occurrence, int)
-                                  else None)
+            anchored = find_quote(text, quote, occurrence if isinstance(occurrence, int) else None)
         except EvidenceError:
             continue
         covered.append((anchored.start, anchored.end, str(claim.get("category", "other"))))
@@ -504,11 +540,23 @@ def suggest_claims(case: Case, source_id: str, *, now: _dt.datetime | None = Non
     path = suggested_path(case, source_id)
     keys, covered = _existing(case, state, source_id, source.text, path)
     items, analysis = suggest_text(
-        source.text, source_id=source_id, publisher=source.body.publisher,
-        published=source.body.published, taken_keys=keys, covered=covered,
-        language=source.body.language)
-    result = SuggestResult(source_id, source.body.title, path, items, analysis.sentences,
-                           len(analysis.candidates) - len(items), list(analysis.notes))
+        source.text,
+        source_id=source_id,
+        publisher=source.body.publisher,
+        published=source.body.published,
+        taken_keys=keys,
+        covered=covered,
+        language=source.body.language,
+    )
+    result = SuggestResult(
+        source_id,
+        source.body.title,
+        path,
+        items,
+        analysis.sentences,
+        len(analysis.candidates) - len(items),
+        list(analysis.notes),
+    )
     if items:
         result.document = render_document(result, now=now)
     return result
@@ -526,10 +574,14 @@ class _Dumper(_BaseDumper):  # type: ignore[misc]
 
 def render_document(result: SuggestResult, *, now: _dt.datetime | None = None) -> str:
     """The claims file of the suggestions, with its header and digest line."""
-    body = yaml.dump({"source": result.source_id,
-                      "claims": [s.to_claim() for s in result.suggestions]},
-                     Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
+    body = yaml.dump(
+        {"source": result.source_id, "claims": [s.to_claim() for s in result.suggestions]},
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
     title = result.title.replace("\n", " ")
     header = [
         f"# Suggested claims for {result.source_id} ({title!r}),",
@@ -584,7 +636,8 @@ def write_suggestions(case: Case, result: SuggestResult) -> SuggestResult:
                     path=shown,
                     hint=f"Move the claims you accept to claims/{result.source_id}.yaml, then "
                     "delete or rename this file and run `evidence suggest --write` again; "
-                    "without --write the suggestions are printed instead.")
+                    "without --write the suggestions are printed instead.",
+                )
             replace_file(result.path, data)
             return replace(result, written=True, replaced=True)
         write_new_file(result.path, data, mode=0o644)
@@ -598,4 +651,3 @@ def summary_lines(result: SuggestResult) -> Sequence[str]:
         quote = item.quote if len(item.quote) <= 70 else item.quote[:69] + "…"
         lines.append(f"  {item.key:<44} {item.category:<10} «{quote}»")
     return lines
-

@@ -41,33 +41,42 @@ from evidence.claims.dates import find_dates, parse_published
 __all__ = ["Clock", "Stamp", "find_stamps"]
 
 _TIME: Final = r"(?P<h>[01]?\d|2[0-3])[:.](?P<min>[0-5]\d)"
-_PREFIX: Final = (r"(?:update[ds]?|updated at|оновлено|оновлення|доповнено|обновлено|"
-                  r"обновление|дополнено|upd)")
-_WEEKDAY: Final = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|понеділок|"
-                   r"вівторок|середа|четвер|п'ятниця|субота|неділя|понедельник|вторник|среда|"
-                   r"четверг|пятница|суббота|воскресенье)")
+_PREFIX: Final = (
+    r"(?:update[ds]?|updated at|оновлено|оновлення|доповнено|обновлено|"
+    r"обновление|дополнено|upd)"
+)
+_WEEKDAY: Final = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|понеділок|"
+    r"вівторок|середа|четвер|п'ятниця|субота|неділя|понедельник|вторник|среда|"
+    r"четверг|пятница|суббота|воскресенье)"
+)
 _MONTH_WORD: Final = r"[^\W\d_]{3,10}"
-_DATE: Final = (rf"(?:\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
-                rf"\d{{1,2}}\s+{_MONTH_WORD}(?:,?\s+\d{{4}})?|{_MONTH_WORD}\s+\d{{1,2}}"
-                rf"(?:,?\s+\d{{4}})?)")
+_DATE: Final = (
+    rf"(?:\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"\d{{1,2}}\s+{_MONTH_WORD}(?:,?\s+\d{{4}})?|{_MONTH_WORD}\s+\d{{1,2}}"
+    rf"(?:,?\s+\d{{4}})?)"
+)
 _STAMP: Final = re.compile(
     rf"^[ \t]*(?:(?P<p>{_PREFIX})\b[ \t]*[:.\-–—]?[ \t]*(?:(?:at|о|об|в)[ \t]+)?)?"
     rf"(?:{_WEEKDAY}[,.]?[ \t]+)?(?:(?P<date>{_DATE})[,.]?[ \t]+(?:(?:at|о|об|в)[ \t]+)?)?"
     rf"{_TIME}(?::[0-5]\d)?(?:[ \t]*(?:\(|\[)?(?:kyiv time|за київським часом|по киевскому "
     rf"времени|local time)(?:\)|\])?)?[ \t]*(?P<tail>$|[.:—–\-|]?[ \t]+(?=\S))",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 _TIMED_LINE: Final = re.compile(r"^(?=[^\n]{0,60}?\d[:.][0-5]\d)[^\n]*", re.MULTILINE)
 _AT: Final = re.compile(
     rf"(?<!\w)(?:станом на|по состоянию на|as of|as at|на момент)\s+(?:(?:about|близько|около)\s+)?"
     rf"{_TIME}(?!\d)(?:\s*(?:\(|,)?\s*(?:kyiv time|local time|за київським часом|по киевскому "
     rf"времени)\)?)?(?:,?\s+(?:on\s+)?(?P<date>{_DATE}))?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _NOW: Final = re.compile(
     r"(?<!\w)(?:на (?:данный|даний|текущий|поточний|сьогоднішній|сегодняшний) момент|"
     r"на (?:цей|этот|даний|данный) (?:час|момент)|наразі|на сегодня|станом на зараз|"
     r"на момент (?:публікації|публикации|написання|написания)|as of now|so far|"
     r"at the moment|at the time of (?:writing|publication)|as of this writing)(?!\w)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +124,15 @@ def find_stamps(text: str, published: str | None = None) -> list[Stamp]:
         start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
         end = match.end() - len(match.group("tail") or "")
         stated = _day_of(match.group("date"), day)
-        out.append(Stamp(start, end, text[start:end].rstrip(), _hhmm(match),
-                         stated or (day.isoformat() if day else None)))
+        out.append(
+            Stamp(
+                start,
+                end,
+                text[start:end].rstrip(),
+                _hhmm(match),
+                stated or (day.isoformat() if day else None),
+            )
+        )
     return out
 
 
@@ -135,8 +151,7 @@ class Clock:
         at = bisect.bisect_right(self.starts, offset) - 1
         return self.stamps[at] if at >= 0 else None
 
-    def as_of(self, start: int, end: int,
-              event_day: str | None = None) -> tuple[str | None, str]:
+    def as_of(self, start: int, end: int, event_day: str | None = None) -> tuple[str | None, str]:
         """(``as_of`` of the figures of the sentence ``start:end``, the reason for ``why``).
 
         Args:
@@ -148,10 +163,12 @@ class Clock:
         stamp = self.stamp_before(start)
         match = _AT.search(text, start, end)
         if match is not None:
-            day = (_day_of(match.group("date"), self.day)
-                   or (stamp.day if stamp else None)
-                   or (self.day.isoformat() if self.day else None)
-                   or (event_day if event_day and "/" not in event_day else None))
+            day = (
+                _day_of(match.group("date"), self.day)
+                or (stamp.day if stamp else None)
+                or (self.day.isoformat() if self.day else None)
+                or (event_day if event_day and "/" not in event_day else None)
+            )
             if day is None:
                 return None, f"as of: «{match.group(0)}» (no day known for the hour)"
             value = f"{day}T{_hhmm(match)}"
@@ -159,11 +176,13 @@ class Clock:
         now = _NOW.search(text, start, end)
         if now is not None:
             if stamp is not None and stamp.value:
-                return stamp.value, (f"as of: «{now.group(0)}» under the stamp «{stamp.text}» "
-                                     f"→ {stamp.value}")
+                return stamp.value, (
+                    f"as of: «{now.group(0)}» under the stamp «{stamp.text}» → {stamp.value}"
+                )
             if self.published and "T" in self.published:
-                return self.published, (f"as of: «{now.group(0)}», the publication time "
-                                        f"{self.published}")
+                return self.published, (
+                    f"as of: «{now.group(0)}», the publication time {self.published}"
+                )
             return None, f"as of: «{now.group(0)}» (the time of the report is not given)"
         if stamp is not None and stamp.value:
             return stamp.value, f"as of: the update stamp «{stamp.text}» → {stamp.value}"

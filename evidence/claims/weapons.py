@@ -58,8 +58,9 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, str, str]]]:
     return re.compile(f"{LEFT}(?:{'|'.join(bodies)}){RIGHT}", re.IGNORECASE), groups
 
 
-def find_weapons(folded: str, start: int = 0, end: int | None = None, *,
-                 index: CueIndex | None = None) -> list[WeaponMention]:
+def find_weapons(
+    folded: str, start: int = 0, end: int | None = None, *, index: CueIndex | None = None
+) -> list[WeaponMention]:
     """The weapons named in ``folded[start:end]``, in order; two names of one weapon side
     by side ("KAB guided aerial bombs") are one mention."""
     stop = len(folded) if end is None else end
@@ -69,9 +70,11 @@ def find_weapons(folded: str, start: int = 0, end: int | None = None, *,
         name, kind, kind_type = groups[match.lastgroup or ""]
         last = found[-1] if found else None
         if last is not None and last.name == name and not folded[last.end : match.start()].strip():
-            found[-1] = WeaponMention(name, kind, kind_type, last.start, match.end(),
-                                      folded[last.start : match.end()])
+            found[-1] = WeaponMention(
+                name, kind, kind_type, last.start, match.end(), folded[last.start : match.end()]
+            )
             continue
-        found.append(WeaponMention(name, kind, kind_type, match.start(), match.end(),
-                                   match.group(0)))
+        found.append(
+            WeaponMention(name, kind, kind_type, match.start(), match.end(), match.group(0))
+        )
     return found

@@ -27,8 +27,9 @@ _COMMANDS: dict[str, str] = {
     **dict.fromkeys(("init", "add", "check", "seal", "verify", "demo"), "evidence.cli.core"),
     "capture": "evidence.cli.capture",
     **dict.fromkeys(("suggest", "corroborate"), "evidence.cli.claims"),
-    **dict.fromkeys(("keygen", "stamp", "proof", "verify-proof", "disclose"),
-                    "evidence.cli.integrity"),
+    **dict.fromkeys(
+        ("keygen", "stamp", "proof", "verify-proof", "disclose"), "evidence.cli.integrity"
+    ),
     **dict.fromkeys(("export", "import"), "evidence.cli.package"),
     "render": "evidence.cli.render",
     "serve": "evidence.cli.serve",
@@ -99,14 +100,22 @@ def _disk_full(exc: BaseException) -> str | None:
 _INTERRUPTED = "interrupted; nothing half-written was left behind"
 
 
-def _json_error(kind: str, message: str, exc: BaseException | None = None,
-                code: int = EXIT_CANNOT_RUN) -> str:
+def _json_error(
+    kind: str, message: str, exc: BaseException | None = None, code: int = EXIT_CANNOT_RUN
+) -> str:
     """The error as the JSON object a script reads on stdout with ``--json``."""
     error: dict[str, object] = {"type": kind, "message": message, "exit_code": code}
     if isinstance(exc, EvidenceError):
-        error.update({"message": exc.message, "text": str(exc), "path": exc.path,
-                      "line": exc.line, "pointer": exc.pointer,
-                      "hint": exc.diagnostics() or None})
+        error.update(
+            {
+                "message": exc.message,
+                "text": str(exc),
+                "path": exc.path,
+                "line": exc.line,
+                "pointer": exc.pointer,
+                "hint": exc.diagnostics() or None,
+            }
+        )
     from evidence.cli._output import json_text
 
     return json_text({"ok": False, "error": error})
@@ -201,8 +210,7 @@ def _run(args: list[str]) -> int:
         if verbose:
             traceback.print_exc()
         click.echo(f"evidence: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("  Please report this; run again with --verbose for the traceback.",
-                   err=True)
+        click.echo("  Please report this; run again with --verbose for the traceback.", err=True)
         _failed("internal", f"{type(exc).__name__}: {exc}")
         return EXIT_CANNOT_RUN
     return int(result or 0)

@@ -25,8 +25,9 @@ def json_text(value: Any) -> str:
     """JSON for a terminal or a script: UTF-8 as it is, but control and bidirectional
     characters as ``\\uXXXX`` escapes, so that printing the JSON never applies them."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return HIDDEN.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}",
-                      text)
+    return HIDDEN.sub(
+        lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def print_report(report: Report, *, as_json: bool, title: str) -> None:
@@ -41,9 +42,11 @@ def print_report(report: Report, *, as_json: bool, title: str) -> None:
         # Printed whatever the verdict, so that a recipient can pin it (--expect-root,
         # --min-seal) and see a rollback from outside.
         head = latest["custody_head"]
-        click.echo(f"latest seal {latest['sequence']:04d} ({latest['file']}): root "
-                   f"{latest['root']}, {latest['size']} records, sealed_at "
-                   f"{latest['sealed_at']}, custody head {head['seq']} ({head['sha256']})")
+        click.echo(
+            f"latest seal {latest['sequence']:04d} ({latest['file']}): root "
+            f"{latest['root']}, {latest['size']} records, sealed_at "
+            f"{latest['sealed_at']}, custody head {head['seq']} ({head['sha256']})"
+        )
     counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
     verdict = "OK" if report.ok else f"FAILED ({len(report.problems())} problem(s))"
     click.echo(f"{title}: {verdict}" + (f" — checked {counts}" if counts else ""))
@@ -57,15 +60,21 @@ def progress(label: str) -> Iterator[Callable[..., None] | None]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   transient=True, console=_stderr_console())
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+        console=_stderr_console(),
+    )
     tasks: dict[str, Any] = {}
 
     def update(*args: Any) -> None:
         stage, done, total = (label, *args) if len(args) == 2 else args
         if stage not in tasks:
-            tasks[stage] = bar.add_task(f"{label}: {stage}" if stage != label else label,
-                                        total=total)
+            tasks[stage] = bar.add_task(
+                f"{label}: {stage}" if stage != label else label, total=total
+            )
         bar.update(tasks[stage], completed=done, total=total)
 
     with bar:

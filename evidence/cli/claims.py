@@ -17,8 +17,11 @@ __all__ = ["corroborate", "suggest"]
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.argument("source_id", metavar="SRC-ID")
-@click.option("--write", is_flag=True,
-              help="Write claims/SRC-ID.suggested.yaml (never over a file you edited).")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write claims/SRC-ID.suggested.yaml (never over a file you edited).",
+)
 def suggest(directory: Path, source_id: str, write: bool) -> int:
     """Suggest claims for one source, for you to review (status: proposed).
 
@@ -32,24 +35,31 @@ def suggest(directory: Path, source_id: str, write: bool) -> int:
     for note in result.notes:
         echo(f"note: {note}", err=True)
     if not result.suggestions:
-        already = (f"; {result.covered} already claimed in the case" if result.covered else "")
-        echo(f"no candidate claims in {source_id} ({result.sentences} sentence(s) read"
-             f"{already}); nothing written")
+        already = f"; {result.covered} already claimed in the case" if result.covered else ""
+        echo(
+            f"no candidate claims in {source_id} ({result.sentences} sentence(s) read"
+            f"{already}); nothing written"
+        )
         return 0
     count = len(result.suggestions)
     skipped = f"; {result.covered} already claimed, left out" if result.covered else ""
     if not write:
         echo(result.document)
-        echo(f"{count} suggestion(s) for {source_id}{skipped}; not written "
-             f"(add --write to write {case.rel(result.path)})", err=True)
+        echo(
+            f"{count} suggestion(s) for {source_id}{skipped}; not written "
+            f"(add --write to write {case.rel(result.path)})",
+            err=True,
+        )
         return 0
     written = write_suggestions(case, result)
     verb = "replaced" if written.replaced else "wrote"
     echo(f"{verb} {case.rel(written.path)}: {count} proposed claim(s){skipped}")
     for line in summary_lines(written):
         echo(line)
-    echo("review them, then accept each by setting its status or moving it to "
-         f"claims/{source_id}.yaml; `evidence check` validates them")
+    echo(
+        "review them, then accept each by setting its status or moving it to "
+        f"claims/{source_id}.yaml; `evidence check` validates them"
+    )
     return 0
 
 

@@ -90,40 +90,48 @@ def bag_size(octets: int) -> str:
 
 def _check_names(files: Sequence[PayloadFile]) -> None:
     for item in files:
-        reason = unsafe_name(item.path) or ("a '%' in the name (RFC 8493 would encode it as "
-                                            "%25, which bagit-python does not decode)"
-                                            if "%" in item.path else None)
+        reason = unsafe_name(item.path) or (
+            "a '%' in the name (RFC 8493 would encode it as "
+            "%25, which bagit-python does not decode)"
+            if "%" in item.path
+            else None
+        )
         if reason:
-            raise InputError(f"cannot go into a package: {reason}", path=item.path,
-                             hint="Rename the file; a package must read the same everywhere.")
+            raise InputError(
+                f"cannot go into a package: {reason}",
+                path=item.path,
+                hint="Rename the file; a package must read the same everywhere.",
+            )
     paths = [f"data/{f.path}" for f in files]
     clashes = name_collisions(paths)
     if clashes:
         first, second = clashes[0]
-        raise InputError(f"cannot go into a package beside {first[len('data/'):]}: the two "
-                         "names are one after case folding or Unicode normalisation",
-                         path=second[len("data/"):],
-                         hint="Rename one of them; on macOS or Windows one would overwrite "
-                              "the other.")
+        raise InputError(
+            f"cannot go into a package beside {first[len('data/') :]}: the two "
+            "names are one after case folding or Unicode normalisation",
+            path=second[len("data/") :],
+            hint="Rename one of them; on macOS or Windows one would overwrite the other.",
+        )
     if len(set(paths)) != len(paths):
         raise InputError("a payload path is given twice")
 
 
 def _new_file(path: Path, data: bytes, mode: int = 0o444) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fchmod(fd, mode)
     finally:
         os.close(fd)
 
 
 def _manifest(digests: dict[str, dict[str, str]], algorithm: str, prefix: str = "") -> bytes:
-    return "".join(f"{hexes[algorithm]}  {encode_manifest_path(prefix + path)}\n"
-                   for path, hexes in sorted(digests.items())).encode("utf-8")
+    return "".join(
+        f"{hexes[algorithm]}  {encode_manifest_path(prefix + path)}\n"
+        for path, hexes in sorted(digests.items())
+    ).encode("utf-8")
 
 
 def write_payload(
@@ -147,9 +155,13 @@ def write_payload(
     for folder in sorted({(data / f.path).parent for f in files} | {data}):
         folder.mkdir(parents=True, exist_ok=True)
     on_disk = [f for f in files if isinstance(f.source, Path)]
-    results = hash_files([f.source for f in on_disk if isinstance(f.source, Path)],
-                         ALGORITHMS, copies=[data / f.path for f in on_disk],
-                         workers=workers, progress=progress)
+    results = hash_files(
+        [f.source for f in on_disk if isinstance(f.source, Path)],
+        ALGORITHMS,
+        copies=[data / f.path for f in on_disk],
+        workers=workers,
+        progress=progress,
+    )
     digests: dict[str, dict[str, str]] = {}
     octets = 0
     for item, result in zip(on_disk, results, strict=True):
@@ -177,8 +189,9 @@ def _tag_line(label: str, value: str) -> str:
     return f"{label}: {' '.join(value.split())}\n"
 
 
-def write_tag_files(root: Path, info: Sequence[tuple[str, str]],
-                    extra: Mapping[str, bytes] | None = None) -> str:
+def write_tag_files(
+    root: Path, info: Sequence[tuple[str, str]], extra: Mapping[str, bytes] | None = None
+) -> str:
     """Write bagit.txt, bag-info.txt (``info`` in order), ``extra`` tag files (such as the
     one-file verifier) and the tag manifests, which list every tag file.
 
@@ -189,8 +202,9 @@ def write_tag_files(root: Path, info: Sequence[tuple[str, str]],
         the payload manifests, every payload file.
     """
     tags = {
-        "bagit.txt": (f"BagIt-Version: {BAGIT_VERSION}\n"
-                      "Tag-File-Character-Encoding: UTF-8\n").encode(),
+        "bagit.txt": (
+            f"BagIt-Version: {BAGIT_VERSION}\nTag-File-Character-Encoding: UTF-8\n"
+        ).encode(),
         "bag-info.txt": "".join(_tag_line(k, v) for k, v in info).encode("utf-8"),
         **(extra or {}),
     }

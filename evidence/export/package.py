@@ -104,8 +104,9 @@ def package_schemas() -> list[PayloadFile]:
         data = resource("schemas", f"{name}.schema.json").read_bytes()
         found[name] = data
         wanted.extend(ref.decode("ascii") for ref in _SCHEMA_REF.findall(data))
-    return [PayloadFile(f"schemas/{name}.schema.json", data)
-            for name, data in sorted(found.items())]
+    return [
+        PayloadFile(f"schemas/{name}.schema.json", data) for name, data in sorted(found.items())
+    ]
 
 
 def _walk(case: Case, folder: str) -> list[PayloadFile]:
@@ -131,9 +132,12 @@ def _walk(case: Case, folder: str) -> list[PayloadFile]:
             elif stat.S_ISREG(mode):
                 files.append(PayloadFile(path, Path(entry.path)))
             else:
-                raise CaseError("is not a regular file (a link or a device file); a package "
-                                "carries regular files only", path=path,
-                                hint="Move it out of the case folder, then export again.")
+                raise CaseError(
+                    "is not a regular file (a link or a device file); a package "
+                    "carries regular files only",
+                    path=path,
+                    hint="Move it out of the case folder, then export again.",
+                )
     return files
 
 
@@ -142,25 +146,34 @@ def _dossiers(case: Case, seal: Seal | None) -> list[PayloadFile]:
     if seal is None or not case.out_dir.is_dir():
         return []
     prefix = f"{case.meta.id}-seal-{seal.sequence:04d}-"
-    return [PayloadFile(f"out/{p.name}", p) for p in sorted(case.out_dir.iterdir())
-            if p.name.startswith(prefix) and p.name.endswith(".pdf")
-            and stat.S_ISREG(p.lstat().st_mode)]
+    return [
+        PayloadFile(f"out/{p.name}", p)
+        for p in sorted(case.out_dir.iterdir())
+        if p.name.startswith(prefix) and p.name.endswith(".pdf") and stat.S_ISREG(p.lstat().st_mode)
+    ]
 
 
 def _payload(case: Case, seal: Seal | None) -> list[PayloadFile]:
     files: list[PayloadFile] = []
     for path in (case.root / CASE_FILE, case.custody.path):
         if not stat.S_ISREG(path.lstat().st_mode):
-            raise CaseError("is not a regular file; a package carries regular files only",
-                            path=path.name)
+            raise CaseError(
+                "is not a regular file; a package carries regular files only", path=path.name
+            )
         files.append(PayloadFile(path.name, path))
     for folder in _EVIDENCE_FOLDERS:
         files.extend(_walk(case, folder))
     return [*files, *package_schemas(), *_dossiers(case, seal)]
 
 
-def _bag_info(case: Case, seal: tuple[Seal, bytes] | None, head: CustodyHead, oxum: str,
-              octets: int, moment: _dt.datetime) -> list[tuple[str, str]]:
+def _bag_info(
+    case: Case,
+    seal: tuple[Seal, bytes] | None,
+    head: CustodyHead,
+    oxum: str,
+    octets: int,
+    moment: _dt.datetime,
+) -> list[tuple[str, str]]:
     meta = case.meta
     person = meta.submitter
     fields: list[tuple[str, str | None]] = [
@@ -179,8 +192,11 @@ def _bag_info(case: Case, seal: tuple[Seal, bytes] | None, head: CustodyHead, ox
         ("Evidence-Exported-At", format_time(moment)),
     ]
     if seal is not None:
-        fields += [(INFO_SEAL_SEQUENCE, str(seal[0].sequence)), (INFO_SEAL_ROOT, seal[0].root),
-                   (INFO_SEAL_SHA256, digest_bytes(seal[1]).sha256)]
+        fields += [
+            (INFO_SEAL_SEQUENCE, str(seal[0].sequence)),
+            (INFO_SEAL_ROOT, seal[0].root),
+            (INFO_SEAL_SHA256, digest_bytes(seal[1]).sha256),
+        ]
     fields += [(INFO_CUSTODY_SEQ, str(head.seq)), (INFO_CUSTODY_SHA256, head.sha256)]
     return [(label, value) for label, value in fields if value and value.strip()]
 
@@ -188,16 +204,19 @@ def _bag_info(case: Case, seal: tuple[Seal, bytes] | None, head: CustodyHead, ox
 def _destination(case: Case, out: Path) -> Path:
     """Refuse a destination that exists, has no folder, or lies among the case's evidence."""
     if out.exists() or out.is_symlink():
-        raise UsageError("exists already; give a new path (an export never overwrites)",
-                         path=str(out))
+        raise UsageError(
+            "exists already; give a new path (an export never overwrites)", path=str(out)
+        )
     if not out.parent.is_dir():
-        raise UsageError(f"folder {out.parent} does not exist", path=str(out),
-                         hint="Create the folder first.")
+        raise UsageError(
+            f"folder {out.parent} does not exist", path=str(out), hint="Create the folder first."
+        )
     target = out.parent.resolve() / out.name
     root = case.root.resolve()
     if target.is_relative_to(root) and not target.is_relative_to(root / "out"):
-        raise UsageError("is inside the case folder; a package goes outside it or in out/",
-                         path=str(out))
+        raise UsageError(
+            "is inside the case folder; a package goes outside it or in out/", path=str(out)
+        )
     return target
 
 
@@ -235,7 +254,8 @@ def export_case(
     who = default_actor(actor)
     threads = workers or max(2, min(4, os.cpu_count() or 1))
     tick: Callable[[int, int], None] | None = (
-        (lambda done, total: progress("exporting", done, total)) if progress else None)
+        (lambda done, total: progress("exporting", done, total)) if progress else None
+    )
     with case.lock():
         head = case.custody.head()
         if head is None:
@@ -249,27 +269,31 @@ def export_case(
         try:
             name = target.stem if as_zip else target.name
             summary = write_payload(tmp / name, payload, workers=threads, progress=tick)
-            pinned = write_tag_files(tmp / name, _bag_info(case, sealed, head, summary.oxum,
-                                                          summary.octets, moment),
-                                     {VERIFIER_NAME: verifier_bytes()})
+            pinned = write_tag_files(
+                tmp / name,
+                _bag_info(case, sealed, head, summary.oxum, summary.octets, moment),
+                {VERIFIER_NAME: verifier_bytes()},
+            )
             zip_sha256 = None
             if as_zip:
                 zip_sha256 = write_zip(tmp / name, tmp / target.name, root=name)
             else:
                 os.sync()  # one sync for the whole bag, before its name appears
             if target.exists() or target.is_symlink():
-                raise UsageError("appeared while exporting; nothing was overwritten",
-                                 path=str(out))
+                raise UsageError("appeared while exporting; nothing was overwritten", path=str(out))
             os.rename(tmp / target.name, target)
             fsync_dir(target.parent)
         except OSError as exc:
-            raise InputError(f"cannot write the package: {exc.strerror or exc}",
-                             path=str(out)) from exc
+            raise InputError(
+                f"cannot write the package: {exc.strerror or exc}", path=str(out)
+            ) from exc
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         details = {
-            "package": target.name, "format": "bagit-zip" if as_zip else "bagit",
-            "bagit_version": BAGIT_VERSION, "payload_oxum": summary.oxum,
+            "package": target.name,
+            "format": "bagit-zip" if as_zip else "bagit",
+            "bagit_version": BAGIT_VERSION,
+            "payload_oxum": summary.oxum,
             "tagmanifest_sha256": pinned,
             "custody": {"seq": head.seq, "sha256": head.sha256},
             "seal": {"sequence": seal.sequence, "root": seal.root} if seal else None,
@@ -284,8 +308,14 @@ def export_case(
                 (target.unlink() if as_zip else shutil.rmtree(target))
             raise
     return ExportResult(
-        path=target, case_id=case.meta.id, files=summary.files, octets=summary.octets,
-        seal=seal, custody=head, unsealed=unsealed,
+        path=target,
+        case_id=case.meta.id,
+        files=summary.files,
+        octets=summary.octets,
+        seal=seal,
+        custody=head,
+        unsealed=unsealed,
         dossiers=tuple(p.path for p in payload if p.path.startswith("out/")),
-        tagmanifest_sha256=pinned, zip_sha256=zip_sha256,
+        tagmanifest_sha256=pinned,
+        zip_sha256=zip_sha256,
     )

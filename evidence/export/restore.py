@@ -55,13 +55,16 @@ class ImportResult:
 
 def _destination(package: Path, dest: Path) -> None:
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
-        raise UsageError("exists and is not an empty folder", path=str(dest),
-                         hint="Give a new folder for the restored case.")
+        raise UsageError(
+            "exists and is not an empty folder",
+            path=str(dest),
+            hint="Give a new folder for the restored case.",
+        )
     if not dest.parent.is_dir():
-        raise UsageError(f"folder {dest.parent} does not exist", path=str(dest),
-                         hint="Create the folder first.")
-    if package.is_dir() and (dest.parent.resolve() / dest.name).is_relative_to(
-            package.resolve()):
+        raise UsageError(
+            f"folder {dest.parent} does not exist", path=str(dest), hint="Create the folder first."
+        )
+    if package.is_dir() and (dest.parent.resolve() / dest.name).is_relative_to(package.resolve()):
         raise UsageError("is inside the package; restore the case elsewhere", path=str(dest))
 
 
@@ -131,10 +134,12 @@ def import_package(
             assert head is not None  # the verification read the log
             pinned = root / "tagmanifest-sha256.txt"
             details = {
-                "imported": True, "package": package.name,
+                "imported": True,
+                "package": package.name,
                 "format": "bagit" if package.is_dir() else "bagit-zip",
-                "tagmanifest_sha256": (hashlib.sha256(pinned.read_bytes()).hexdigest()
-                                       if pinned.is_file() else None),
+                "tagmanifest_sha256": (
+                    hashlib.sha256(pinned.read_bytes()).hexdigest() if pinned.is_file() else None
+                ),
                 "custody": {"seq": head.seq, "sha256": head.sha256},
                 "checked": dict(sorted(report.checked.items())),
             }
@@ -143,8 +148,7 @@ def import_package(
         os.rename(case_dir, dest)
         fsync_dir(dest.parent)
     except OSError as exc:
-        raise InputError(f"cannot restore the case: {exc.strerror or exc}",
-                         path=str(dest)) from exc
+        raise InputError(f"cannot restore the case: {exc.strerror or exc}", path=str(dest)) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return ImportResult(dest, case.meta.id, head, report)

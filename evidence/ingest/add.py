@@ -92,8 +92,11 @@ def check_input_file(path: Path) -> None:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     if stat.S_ISDIR(info.st_mode):
-        raise InputError("is a directory, expected a file", path=str(path),
-                         hint="Give the files inside it, for example DIR/*.txt.")
+        raise InputError(
+            "is a directory, expected a file",
+            path=str(path),
+            hint="Give the files inside it, for example DIR/*.txt.",
+        )
     if not stat.S_ISREG(info.st_mode):
         raise InputError("not a regular file", path=str(path))
     if info.st_size == 0:
@@ -110,18 +113,26 @@ def _published(value: str | None, *, path: str) -> str | None:
         try:
             _dt.date.fromisoformat(value)
         except ValueError as exc:
-            raise InputError(f"published: {value!r} is not a real calendar date (YYYY-MM-DD)",
-                             path=path) from exc
+            raise InputError(
+                f"published: {value!r} is not a real calendar date (YYYY-MM-DD)", path=path
+            ) from exc
         return value
     try:
         return format_time(parse_time(value)).replace(".000000Z", "Z")
     except ValueError as exc:
-        raise InputError(f"published: {value!r} is not a date or an RFC 3339 time",
-                         path=path) from exc
+        raise InputError(
+            f"published: {value!r} is not a date or an RFC 3339 time", path=path
+        ) from exc
 
 
-_OPTION_OF = {"title": "--title", "publisher": "--publisher", "url": "--url",
-              "authors": "--author", "published": "--published", "language": "--language"}
+_OPTION_OF = {
+    "title": "--title",
+    "publisher": "--publisher",
+    "url": "--url",
+    "authors": "--author",
+    "published": "--published",
+    "language": "--language",
+}
 
 
 def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetime) -> None:
@@ -138,8 +149,7 @@ def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetim
     for name, value in [*given.items(), ("actor", who)]:
         for item in value if isinstance(value, (list, tuple)) else [value]:
             if isinstance(item, str):
-                check_field(item, field=_OPTION_OF.get(name, "--actor"), allow="",
-                            error=UsageError)
+                check_field(item, field=_OPTION_OF.get(name, "--actor"), allow="", error=UsageError)
     if "published" in given:
         try:
             given["published"] = _published(given["published"], path="--published")
@@ -147,36 +157,61 @@ def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetim
             raise UsageError(exc.message.replace("published:", "--published", 1)) from exc
     try:
         body = SourceBody(
-            title=given.get("title") or "title", publisher=given.get("publisher"),
-            url=given.get("url"), authors=tuple(given.get("authors") or ()),
-            published=given.get("published"), captured_at=format_time(moment),
-            language=given.get("language") or "und", media_type="application/octet-stream",
-            object=ObjectRef("0" * 64, "0" * 64, 1, "file"), text=None,
-            capture=Capture("manual-file", tool_name(), who, ()), attachments=(),
-            canonical_url=None)
-        probe = Record(SOURCE_SCHEMA, format_record_id("source", 1), 1, "source",
-                       format_time(moment), who, None, body)
+            title=given.get("title") or "title",
+            publisher=given.get("publisher"),
+            url=given.get("url"),
+            authors=tuple(given.get("authors") or ()),
+            published=given.get("published"),
+            captured_at=format_time(moment),
+            language=given.get("language") or "und",
+            media_type="application/octet-stream",
+            object=ObjectRef("0" * 64, "0" * 64, 1, "file"),
+            text=None,
+            capture=Capture("manual-file", tool_name(), who, ()),
+            attachments=(),
+            canonical_url=None,
+        )
+        probe = Record(
+            SOURCE_SCHEMA,
+            format_record_id("source", 1),
+            1,
+            "source",
+            format_time(moment),
+            who,
+            None,
+            body,
+        )
         validate("source", probe.to_dict(), path="the command line")
     except SchemaError as exc:
         field = (exc.pointer or "").split("/")
         name = field[2] if len(field) > 2 and field[1] == "body" else "actor"
         option = _OPTION_OF.get(name, "--actor")
-        raise UsageError(f"{option}: {exc.message}",
-                         hint="Nothing was written; correct the option and run again.") from exc
+        raise UsageError(
+            f"{option}: {exc.message}",
+            hint="Nothing was written; correct the option and run again.",
+        ) from exc
     except (TypeError, ValueError) as exc:
         raise UsageError(f"an option's value cannot be recorded: {exc}") from exc
 
 
-def _existing(case: Case, state: CaseState, blake3_hex: str, src: Path,
-              web: _WebOptions | None = None) -> AddResult:
+def _existing(
+    case: Case, state: CaseState, blake3_hex: str, src: Path, web: _WebOptions | None = None
+) -> AddResult:
     """The source that already holds these bytes."""
     record_id = state.source_by_object[blake3_hex]
     latest = state.latest[record_id]
     record = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
-    warnings = (f"the attachments were not added: {record_id} exists already, and a "
-                "source's attachments are fixed when it is added",) if web and web.attach else ()
-    return AddResult(src, record, existed=True,
-                     ern=case.meta.ern(state.ern_number(record_id)), warnings=warnings)
+    warnings = (
+        (
+            f"the attachments were not added: {record_id} exists already, and a "
+            "source's attachments are fixed when it is added",
+        )
+        if web and web.attach
+        else ()
+    )
+    return AddResult(
+        src, record, existed=True, ern=case.meta.ern(state.ern_number(record_id)), warnings=warnings
+    )
 
 
 @dataclass(frozen=True)
@@ -190,8 +225,9 @@ class _WebOptions:
     collection: Collection = field(default_factory=Collection)
 
 
-def _attachments(case: Case, prepared: Prepared | None, src: Path,
-                 web: _WebOptions) -> tuple[Attachment, ...]:
+def _attachments(
+    case: Case, prepared: Prepared | None, src: Path, web: _WebOptions
+) -> tuple[Attachment, ...]:
     """The archive a WARC response came from, then the user's attachments, stored."""
     archive = store_archive(case, prepared, src) if prepared is not None else None
     found = store_attachments(case, web.attach)
@@ -200,12 +236,13 @@ def _attachments(case: Case, prepared: Prepared | None, src: Path,
     return (archive, *(a for a in found if a.object.blake3 != archive.object.blake3))
 
 
-def _capture(prepared: Prepared | None, collection: Collection, who: str,
-             notes: list[str]) -> Capture:
+def _capture(
+    prepared: Prepared | None, collection: Collection, who: str, notes: list[str]
+) -> Capture:
     """The record's ``capture``: method, tool, collector, transformations, and what a web
     capture adds (Berkeley Protocol: clock, user agent, final URL, HTTP answer, WARC)."""
     fields: dict[str, Any] = dict(prepared.capture) if prepared is not None else {}
-    method = (collection.method or (prepared.method if prepared else None) or "manual-file")
+    method = collection.method or (prepared.method if prepared else None) or "manual-file"
     if collection.clock:
         fields["clock"] = collection.clock
     if collection.user_agent:
@@ -238,8 +275,10 @@ def _text_title(article: Article, filename: str) -> tuple[str, str | None]:
             return line, None
         if is_prose(line):
             break  # the article has begun: a subheading further down is not its title
-    return filename, (f"no line at the top of the text reads as a headline, so the title is "
-                      f"the file name {filename!r}; give the real one with --title")
+    return filename, (
+        f"no line at the top of the text reads as a headline, so the title is "
+        f"the file name {filename!r}; give the real one with --title"
+    )
 
 
 def add_source(
@@ -256,9 +295,18 @@ def add_source(
     collection: Collection | None = None,
 ) -> AddResult:
     """Add one file to the case as a source; see :func:`add_sources`."""
-    return add_sources(case, [path], overrides=overrides, encoding=encoding, actor=actor,
-                       now=now, attachments=attachments, no_text=no_text,
-                       warc_record=warc_record, collection=collection)[0]
+    return add_sources(
+        case,
+        [path],
+        overrides=overrides,
+        encoding=encoding,
+        actor=actor,
+        now=now,
+        attachments=attachments,
+        no_text=no_text,
+        warc_record=warc_record,
+        collection=collection,
+    )[0]
 
 
 def add_sources(
@@ -305,8 +353,7 @@ def add_sources(
     """
     files = [Path(p) for p in paths]
     if len(files) > 1 and (attachments or warc_record):
-        raise UsageError("--attach and --warc-record describe one source; add files one "
-                         "at a time")
+        raise UsageError("--attach and --warc-record describe one source; add files one at a time")
     for src in [*files, *(spec.path for spec in attachments)]:
         check_input_file(src)
     web = _WebOptions(tuple(attachments), no_text, warc_record, collection or Collection())
@@ -326,17 +373,31 @@ def add_sources(
             with Batch() as batch:
                 for src in files:
                     mark = len(repaired)
-                    result, event = _add_one(case, state, batch, src, created,
-                                             overrides=overrides or {}, encoding=encoding,
-                                             who=who, moment=moment, web=web)
+                    result, event = _add_one(
+                        case,
+                        state,
+                        batch,
+                        src,
+                        created,
+                        overrides=overrides or {},
+                        encoding=encoding,
+                        who=who,
+                        moment=moment,
+                        web=web,
+                    )
                     results.append(result)
                     if event is not None:
                         if len(repaired) > mark:
                             # A damaged object file was replaced from these bytes: said
                             # in the custody log, so the repair is part of the record.
-                            event = NewEvent(event.action, event.subject,
-                                             {**(event.details or {}),
-                                              "objects_repaired": list(repaired[mark:])})
+                            event = NewEvent(
+                                event.action,
+                                event.subject,
+                                {
+                                    **(event.details or {}),
+                                    "objects_repaired": list(repaired[mark:]),
+                                },
+                            )
                         events.append(event)
                         state.note(event.action, event.subject, event.details or {})
                 batch.commit()
@@ -386,8 +447,16 @@ def _add_one(
                 return _existing(case, state, whole.blake3, src, web), None
             # Pages, PDFs and archives are read and understood before anything is stored,
             # so that one that must be refused leaves nothing behind.
-            prepared = prepare_web(src, fh, media_type, shown=shown, url=overrides.get("url"),
-                                   encoding=encoding, warc_record=web.warc_record, now=moment)
+            prepared = prepare_web(
+                src,
+                fh,
+                media_type,
+                shown=shown,
+                url=overrides.get("url"),
+                encoding=encoding,
+                warc_record=web.warc_record,
+                now=moment,
+            )
             raw = prepared.digest
             if raw.blake3 in created:
                 return replace(created[raw.blake3], path=src, existed=True), None
@@ -396,12 +465,14 @@ def _add_one(
             media_type = prepared.media_type
             raw_existed = store_web_object(case, prepared, fh, batch=batch)
             if prepared.text is not None:
-                text_pair, _ = case.objects.put_bytes(prepared.text.encode("utf-8"),
-                                                      batch=batch)
+                text_pair, _ = case.objects.put_bytes(prepared.text.encode("utf-8"), batch=batch)
                 text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(prepared.text))
             notes.extend(prepared.notes)
-        elif (media_type in TEXT_TYPES and not web.no_text
-              and os.fstat(fh.fileno()).st_size <= _MAX_TEXT_BYTES):
+        elif (
+            media_type in TEXT_TYPES
+            and not web.no_text
+            and os.fstat(fh.fileno()).st_size <= _MAX_TEXT_BYTES
+        ):
             # An article is small: read it, and decode it before anything is stored,
             # so that a file that cannot be decoded leaves nothing behind.
             data = fh.readall()
@@ -417,20 +488,23 @@ def _add_one(
             _, raw_existed = case.objects.put_bytes(data, batch=batch)
         else:
             if web.no_text:
-                notes.append("kept as bytes without reading text from it, as the user "
-                             "asked (--no-text)")
+                notes.append(
+                    "kept as bytes without reading text from it, as the user asked (--no-text)"
+                )
             elif media_type in TEXT_TYPES:
                 media_type = "application/octet-stream"
-                notes.append(f"larger than {_MAX_TEXT_BYTES} bytes: kept as bytes, "
-                             "not read as an article")
+                notes.append(
+                    f"larger than {_MAX_TEXT_BYTES} bytes: kept as bytes, not read as an article"
+                )
             raw, raw_existed = case.objects.put_stream(fh)
             if raw.blake3 in created:
                 return replace(created[raw.blake3], path=src, existed=True), None
             if raw.blake3 in state.source_by_object:
                 return _existing(case, state, raw.blake3, src, web), None
     attached = _attachments(case, prepared, src, web)
-    meta: dict[str, Any] = (dict(article.meta) if article else
-                            dict(prepared.meta) if prepared else {})
+    meta: dict[str, Any] = (
+        dict(article.meta) if article else dict(prepared.meta) if prepared else {}
+    )
     meta.update({k: v for k, v in overrides.items() if v not in (None, (), [])})
     record_id = format_record_id("source", state.next_source_number)
     title_warning = None
@@ -439,20 +513,24 @@ def _add_one(
     elif article is not None and prepared is None:
         title, title_warning = _text_title(article, src.name)
     else:
-        title = _default_title(Article(prepared.text) if prepared is not None
-                               and prepared.text is not None else None, src.name)
+        title = _default_title(
+            Article(prepared.text) if prepared is not None and prepared.text is not None else None,
+            src.name,
+        )
     body = SourceBody(
         title=title,
         publisher=meta.get("publisher"),
         url=meta.get("url"),
         authors=tuple(meta.get("authors") or ()),
         published=_published(meta.get("published"), path=shown),
-        captured_at=format_time(prepared.captured_at if prepared and prepared.captured_at
-                                else moment),
+        captured_at=format_time(
+            prepared.captured_at if prepared and prepared.captured_at else moment
+        ),
         language=meta.get("language") or "und",
         media_type=media_type,
-        object=ObjectRef(raw.blake3, raw.sha256, raw.size,
-                         prepared.filename if prepared else src.name),
+        object=ObjectRef(
+            raw.blake3, raw.sha256, raw.size, prepared.filename if prepared else src.name
+        ),
         text=text_ref,
         capture=_capture(prepared, web.collection, who, notes),
         attachments=attached,
@@ -463,13 +541,17 @@ def _add_one(
     validate("source", record_dict, path=shown)
     _, pair = case.records.write(record, batch=batch)
     details = record_details(record_dict)
-    details.update({"filename": src.name, "media_type": media_type,
-                    "object_existed": raw_existed})
+    details.update({"filename": src.name, "media_type": media_type, "object_existed": raw_existed})
     if prepared is not None and prepared.checks:
         details["checks"] = list(prepared.checks)
     event = NewEvent("collected", Subject(record_id, 1, pair.blake3), details)
-    result = AddResult(src, record, existed=False, ern=case.meta.ern(len(state.first_seen) + 1),
-                       warnings=(prepared.warnings if prepared else ())
-                       + ((title_warning,) if title_warning else ()))
+    result = AddResult(
+        src,
+        record,
+        existed=False,
+        ern=case.meta.ern(len(state.first_seen) + 1),
+        warnings=(prepared.warnings if prepared else ())
+        + ((title_warning,) if title_warning else ()),
+    )
     created[raw.blake3] = result
     return result, event

@@ -30,12 +30,28 @@ from evidence.model import Attachment, ObjectRef
 
 __all__ = ["ROLES", "AttachSpec", "parse_attach", "role_for", "store_attachments"]
 
-ROLES: Final = ("screenshot", "page-pdf", "page-html", "video", "audio", "image", "document",
-                "archive", "other")
+ROLES: Final = (
+    "screenshot",
+    "page-pdf",
+    "page-html",
+    "video",
+    "audio",
+    "image",
+    "document",
+    "archive",
+    "other",
+)
 """The roles an attachment can have (the source schema's enumeration)."""
 
-_ARCHIVES: Final = frozenset({"application/warc", "application/wacz", "application/zip",
-                              "application/gzip", "application/x-7z-compressed"})
+_ARCHIVES: Final = frozenset(
+    {
+        "application/warc",
+        "application/wacz",
+        "application/zip",
+        "application/gzip",
+        "application/x-7z-compressed",
+    }
+)
 _SNIFF_BYTES: Final = 8192
 _ROLE_LIKE: Final = re.compile(r"[a-z][a-z-]{1,15}")
 
@@ -60,8 +76,9 @@ def parse_attach(value: str) -> AttachSpec:
             raise UsageError(f"--attach {value}: no file after {role}=")
         return AttachSpec(Path(rest), role)
     if sep and _ROLE_LIKE.fullmatch(role) and not Path(value).exists():
-        raise UsageError(f"--attach {value}: unknown role {role!r}; expected one of: "
-                         f"{', '.join(ROLES)}")
+        raise UsageError(
+            f"--attach {value}: unknown role {role!r}; expected one of: {', '.join(ROLES)}"
+        )
     return AttachSpec(Path(value))
 
 
@@ -74,8 +91,9 @@ def role_for(media_type: str) -> str:
         return "page-pdf"
     if media_type in ("text/html", "application/xhtml+xml"):
         return "page-html"
-    return {"image": "screenshot", "video": "video", "audio": "audio",
-            "text": "document"}.get(kind, "other")
+    return {"image": "screenshot", "video": "video", "audio": "audio", "text": "document"}.get(
+        kind, "other"
+    )
 
 
 def store_attachments(case: Case, specs: Sequence[AttachSpec]) -> tuple[Attachment, ...]:
@@ -100,6 +118,11 @@ def store_attachments(case: Case, specs: Sequence[AttachSpec]) -> tuple[Attachme
         if pair.blake3 in seen:
             continue
         seen.add(pair.blake3)
-        found.append(Attachment(spec.role or role_for(media_type), media_type,
-                                ObjectRef(pair.blake3, pair.sha256, pair.size, spec.path.name)))
+        found.append(
+            Attachment(
+                spec.role or role_for(media_type),
+                media_type,
+                ObjectRef(pair.blake3, pair.sha256, pair.size, spec.path.name),
+            )
+        )
     return tuple(found)

@@ -75,8 +75,10 @@ __all__ = [
     "warc_bytes",
 ]
 
-USER_AGENT: Final = (f"Mozilla/5.0 (compatible; evidence/{__version__}; open-source evidence "
-                     "capture for human-rights documentation)")
+USER_AGENT: Final = (
+    f"Mozilla/5.0 (compatible; evidence/{__version__}; open-source evidence "
+    "capture for human-rights documentation)"
+)
 """The stated user agent: it says what fetched the page, and that it is not a browser."""
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_BYTES: Final = 50 * 1024 * 1024
@@ -84,8 +86,7 @@ MAX_REDIRECTS: Final = 10
 
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _CHUNK: Final = 1 << 16
-_ACCEPT: Final = ("text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,"
-                  "*/*;q=0.5")
+_ACCEPT: Final = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _TIME_ERROR: Final = 5  # adjtimex(2): the kernel's clock is not synchronised
 _CONTROL: Final = re.compile(r"[\x00-\x20\x7f]")
 _HEADER_VALUE: Final = re.compile(r"^[\x20-\x7e]+$")
@@ -181,10 +182,17 @@ class _Tee:
         return bool(self._fp.closed)
 
 
-def _connection(scheme: str, host: str, port: int | None, timeout: float,
-                request: bytearray, response: bytearray) -> http.client.HTTPConnection:
+def _connection(
+    scheme: str,
+    host: str,
+    port: int | None,
+    timeout: float,
+    request: bytearray,
+    response: bytearray,
+) -> http.client.HTTPConnection:
     base: type[http.client.HTTPConnection] = (
-        http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection)
+        http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    )
 
     class _Response(http.client.HTTPResponse):
         def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
@@ -234,8 +242,9 @@ def _split(url: str) -> tuple[str, str, int | None, str]:
     return parts.scheme, parts.hostname, port, target
 
 
-def _exchange(url: str, *, user_agent: str, timeout: float, max_bytes: int,
-              clock: Callable[[], _dt.datetime]) -> Exchange:
+def _exchange(
+    url: str, *, user_agent: str, timeout: float, max_bytes: int, clock: Callable[[], _dt.datetime]
+) -> Exchange:
     scheme, host, port, target = _split(url)
     request, response = bytearray(), bytearray()
     conn = _connection(scheme, host, port, timeout, request, response)
@@ -250,16 +259,25 @@ def _exchange(url: str, *, user_agent: str, timeout: float, max_bytes: int,
         # response holds it): the watchdog keeps its own reference.
         watchdog.sock = conn.sock
         remote = conn.sock.getpeername()[0] if conn.sock is not None else None
-        conn.request("GET", target, headers={
-            "User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": "identity",
-            "Connection": "close"})
+        conn.request(
+            "GET",
+            target,
+            headers={
+                "User-Agent": user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": "identity",
+                "Connection": "close",
+            },
+        )
         answer = conn.getresponse()
         declared = answer.getheader("Content-Length")
         if declared and declared.strip().isdigit() and int(declared) > max_bytes:
             raise CaptureError(
                 f"{url}: the server announces {int(declared)} bytes, more than the limit of "
-                f"{max_bytes}", hint="Nothing was written. Raise the limit with --max-bytes "
-                "if the page is really that large.")
+                f"{max_bytes}",
+                hint="Nothing was written. Raise the limit with --max-bytes "
+                "if the page is really that large.",
+            )
         size = 0
         while chunk := answer.read(_CHUNK):
             size += len(chunk)
@@ -267,7 +285,8 @@ def _exchange(url: str, *, user_agent: str, timeout: float, max_bytes: int,
                 raise CaptureError(
                     f"{url}: the body is larger than the limit of {max_bytes} bytes",
                     hint="Nothing was written. Raise the limit with --max-bytes if the page "
-                    "is really that large.")
+                    "is really that large.",
+                )
         if watchdog.fired:
             raise TimeoutError
     except CaptureError:
@@ -281,23 +300,34 @@ def _exchange(url: str, *, user_agent: str, timeout: float, max_bytes: int,
     except http.client.HTTPException as exc:
         if watchdog.fired:
             raise _timed_out(url, timeout) from exc
-        raise CaptureError(f"{url}: not a valid HTTP answer ({type(exc).__name__}: {exc})",
-                           hint="Nothing was written.") from exc
+        raise CaptureError(
+            f"{url}: not a valid HTTP answer ({type(exc).__name__}: {exc})",
+            hint="Nothing was written.",
+        ) from exc
     finally:
         timer.cancel()
         conn.close()
     return Exchange(
-        url=url, started=started, status=answer.status, reason=answer.reason or "",
-        location=answer.getheader("Location"), date_header=answer.getheader("Date"),
-        request=bytes(request), response=bytes(response), body_size=size, remote_ip=remote,
+        url=url,
+        started=started,
+        status=answer.status,
+        reason=answer.reason or "",
+        location=answer.getheader("Location"),
+        date_header=answer.getheader("Date"),
+        request=bytes(request),
+        response=bytes(response),
+        body_size=size,
+        remote_ip=remote,
         seconds=time.monotonic() - begun,
     )
 
 
 def _timed_out(url: str, timeout: float) -> CaptureError:
-    return CaptureError(f"{url}: no complete answer within {timeout:g} s",
-                        hint="Nothing was written. The server is slow or not answering; try "
-                        "again, or allow more time with --timeout.")
+    return CaptureError(
+        f"{url}: no complete answer within {timeout:g} s",
+        hint="Nothing was written. The server is slow or not answering; try "
+        "again, or allow more time with --timeout.",
+    )
 
 
 def _network_error(url: str, host: str, port: int | None, exc: OSError) -> CaptureError:
@@ -349,23 +379,28 @@ def fetch(
     current = iri_to_uri(url)
     while True:
         seen.add(current)
-        exchange = _exchange(current, user_agent=user_agent, timeout=timeout,
-                             max_bytes=max_bytes, clock=clock)
+        exchange = _exchange(
+            current, user_agent=user_agent, timeout=timeout, max_bytes=max_bytes, clock=clock
+        )
         exchanges.append(exchange)
         if exchange.status not in _REDIRECTS or not exchange.location:
             return Fetch(iri_to_uri(url), user_agent, tuple(exchanges))
         if len(exchanges) > max_redirects:
-            raise CaptureError(f"{url}: more than {max_redirects} redirects",
-                               hint="Nothing was written.")
+            raise CaptureError(
+                f"{url}: more than {max_redirects} redirects", hint="Nothing was written."
+            )
         following = iri_to_uri(urljoin(current, exchange.location.strip()))
         if following in seen:
-            raise CaptureError(f"{url}: the redirects loop (back to {following})",
-                               hint="Nothing was written.")
+            raise CaptureError(
+                f"{url}: the redirects loop (back to {following})", hint="Nothing was written."
+            )
         try:
             _split(following)
         except UsageError as exc:
-            raise CaptureError(f"{current} redirects to {following}, which cannot be "
-                               "fetched over HTTP(S)", hint="Nothing was written.") from exc
+            raise CaptureError(
+                f"{current} redirects to {following}, which cannot be fetched over HTTP(S)",
+                hint="Nothing was written.",
+            ) from exc
         current = following
 
 
@@ -385,25 +420,38 @@ def warc_bytes(result: Fetch, *, collector: str, filename: str) -> bytes:
 
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=True, warc_version="1.1")
-    writer.write_record(writer.create_warcinfo_record(filename, {
-        "software": f"evidence {__version__} (warcio {version('warcio')})",
-        "format": "WARC File Format 1.1",
-        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
-                      "warc-format/warc-1.1/",
-        "operator": collector,
-        "http-header-user-agent": result.user_agent,
-        "description": "captured with evidence capture",
-    }))
+    writer.write_record(
+        writer.create_warcinfo_record(
+            filename,
+            {
+                "software": f"evidence {__version__} (warcio {version('warcio')})",
+                "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+                "warc-format/warc-1.1/",
+                "operator": collector,
+                "http-header-user-agent": result.user_agent,
+                "description": "captured with evidence capture",
+            },
+        )
+    )
     for exchange in result.exchanges:
         extra = {"WARC-Date": _warc_date(exchange.started)}
         if exchange.remote_ip:
             extra["WARC-IP-Address"] = exchange.remote_ip
         response = writer.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.response),
-            length=len(exchange.response), warc_headers_dict=extra)
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.response),
+            length=len(exchange.response),
+            warc_headers_dict=extra,
+        )
         request = writer.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(exchange.request),
-            length=len(exchange.request), warc_headers_dict=dict(extra))
+            exchange.url,
+            "request",
+            payload=io.BytesIO(exchange.request),
+            length=len(exchange.request),
+            warc_headers_dict=dict(extra),
+        )
         writer.write_request_response_pair(request, response)
     return out.getvalue()
 
@@ -421,8 +469,7 @@ def _kernel_clock() -> str | None:
     return "not synchronised" if state == _TIME_ERROR else "synchronised"
 
 
-def clock_note(started: _dt.datetime, date_header: str | None, *,
-               kernel: str | None = None) -> str:
+def clock_note(started: _dt.datetime, date_header: str | None, *, kernel: str | None = None) -> str:
     """The Berkeley Protocol's note on the collection clock: whose clock, whether it was
     synchronised, and how far it was from the server's ``Date`` header (RFC 9110 §6.6.1)."""
     note = "this computer's clock, in UTC, when the request was sent"
@@ -437,8 +484,10 @@ def clock_note(started: _dt.datetime, date_header: str | None, *,
             return note + f"; the server's Date header {date_header!r} is not an HTTP date"
         skew = (started - server).total_seconds()
         # The Date header has whole seconds and is set after the request arrived.
-        note += (f"; the server's Date header says {format_time(server)} (this clock "
-                 f"{skew:+.1f} s from it)")
+        note += (
+            f"; the server's Date header says {format_time(server)} (this clock "
+            f"{skew:+.1f} s from it)"
+        )
     return note
 
 
@@ -493,30 +542,53 @@ def capture_url(
         InputError: the page cannot be added (the WARC is kept; the message says where).
     """
     who = default_actor(actor)
-    result = fetch(url, user_agent=user_agent, timeout=timeout, max_bytes=max_bytes,
-                   max_redirects=max_redirects, clock=clock)
+    result = fetch(
+        url,
+        user_agent=user_agent,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+        clock=clock,
+    )
     url = result.url  # as a URI (RFC 3986): what the WARC names
     dest = warc_path or _default_warc_path(case, result)
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         write_new_file(dest, warc_bytes(result, collector=who, filename=dest.name))
     except EvidenceError as exc:
-        raise CaptureError(f"{dest} exists already; give another --warc path",
-                           hint="Nothing was written.") from exc
+        raise CaptureError(
+            f"{dest} exists already; give another --warc path", hint="Nothing was written."
+        ) from exc
     final = result.final
     kept = f"The capture is kept in {dest}."
     if not 200 <= final.status < 300:
         raise CaptureError(
             f"{final.url} answered {final.status} {final.reason}: no page to add",
             hint=f"{kept} To keep that answer as a source (for example to document that "
-            f"the page is gone), add it with `evidence add {case.root} {dest} --no-text`.")
-    collection = Collection("capture-command", user_agent,
-                            clock_note(final.started, final.date_header, kernel=_kernel_clock()))
+            f"the page is gone), add it with `evidence add {case.root} {dest} --no-text`.",
+        )
+    collection = Collection(
+        "capture-command",
+        user_agent,
+        clock_note(final.started, final.date_header, kernel=_kernel_clock()),
+    )
     try:
-        added = add_source(case, dest, overrides={**(overrides or {}), "url": url},
-                           encoding=encoding, actor=who, now=now, attachments=attachments,
-                           collection=collection)
+        added = add_source(
+            case,
+            dest,
+            overrides={**(overrides or {}), "url": url},
+            encoding=encoding,
+            actor=who,
+            now=now,
+            attachments=attachments,
+            collection=collection,
+        )
     except InputError as exc:
-        raise type(exc)(exc.message, path=exc.path, line=exc.line, pointer=exc.pointer,
-                        hint=f"{exc.hint or ''} {kept}".strip()) from exc
+        raise type(exc)(
+            exc.message,
+            path=exc.path,
+            line=exc.line,
+            pointer=exc.pointer,
+            hint=f"{exc.hint or ''} {kept}".strip(),
+        ) from exc
     return CaptureResult(result, dest, added)

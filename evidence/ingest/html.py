@@ -52,26 +52,44 @@ _PRESCAN_BYTES: Final = 4096
 _LOGGERS: Final = ("trafilatura", "htmldate", "courlan", "justext")
 
 # WHATWG Encoding Standard: labels browsers read as windows-1252, and as UTF-8.
-_AS_WINDOWS_1252: Final = frozenset({
-    "ascii", "us-ascii", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
-    "cp819", "ibm819", "iso-ir-100", "csisolatin1", "x-cp1252", "cp1252", "windows-1252",
-    "ansi_x3.4-1968", "iso_8859-1:1987",
-})
-_AS_UTF8: Final = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8",
-                             "unicode20utf8"})
+_AS_WINDOWS_1252: Final = frozenset(
+    {
+        "ascii",
+        "us-ascii",
+        "iso-8859-1",
+        "iso8859-1",
+        "iso_8859-1",
+        "latin1",
+        "latin-1",
+        "l1",
+        "cp819",
+        "ibm819",
+        "iso-ir-100",
+        "csisolatin1",
+        "x-cp1252",
+        "cp1252",
+        "windows-1252",
+        "ansi_x3.4-1968",
+        "iso_8859-1:1987",
+    }
+)
+_AS_UTF8: Final = frozenset(
+    {"utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8", "unicode20utf8"}
+)
 
 _META_CHARSET: Final = re.compile(
-    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE
+)
 _XML_DECL: Final = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _HTML_LANG: Final = re.compile(
-    r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)""",
-    re.IGNORECASE)
+    r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*)""", re.IGNORECASE
+)
 _LANGUAGE: Final = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _COMMENT: Final = re.compile(rb"<!--.*?-->", re.DOTALL)
-_CHARSET_PARAM: Final = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""",
-                                   re.IGNORECASE)
+_CHARSET_PARAM: Final = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -115,13 +133,16 @@ def _meta_declaration(data: bytes, *, path: str) -> _Declared | None:
     if match is None:
         return None
     label = match.group(1).decode("ascii")
-    where = ("its XML declaration" if xml else "its <meta> tag") + \
-        f" (line {_line_of(data, match.start())})"
+    where = (
+        "its XML declaration" if xml else "its <meta> tag"
+    ) + f" (line {_line_of(data, match.start())})"
     codec = _codec(label)
     if codec is None:
-        raise InputError(f"declares charset {label!r} in {where}, which is not a known "
-                         "encoding", path=path,
-                         hint="Say the real encoding with --encoding, e.g. --encoding utf-8.")
+        raise InputError(
+            f"declares charset {label!r} in {where}, which is not a known encoding",
+            path=path,
+            hint="Say the real encoding with --encoding, e.g. --encoding utf-8.",
+        )
     if codec.startswith("utf-16") and not xml:
         # WHATWG: a <meta> that says UTF-16 in bytes that are not UTF-16 means UTF-8.
         codec = "utf-8"
@@ -163,26 +184,38 @@ def decode_html(
         codec = _codec(encoding)
         if codec is None:
             raise InputError(f"unknown text encoding {encoding!r}", path=path)
-        return _decode(data, _Declared(encoding, codec, "--encoding"), path=path,
-                       forced=True), [f"decoded from {codec}, as the user said (--encoding)"]
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+        return _decode(data, _Declared(encoding, codec, "--encoding"), path=path, forced=True), [
+            f"decoded from {codec}, as the user said (--encoding)"
+        ]
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            text = _decode(data[len(bom):], _Declared(codec, codec, "its byte order mark"),
-                           path=path, forced=True)
+            text = _decode(
+                data[len(bom) :],
+                _Declared(codec, codec, "its byte order mark"),
+                path=path,
+                forced=True,
+            )
             return text, [f"decoded from {codec} (byte order mark, removed)"]
     meta = _meta_declaration(data, path=path)
     declared = meta
     if transport is not None:
         codec = _codec(transport)
         if codec is None:
-            raise InputError(f"the HTTP Content-Type names charset {transport!r}, which is "
-                             "not a known encoding", path=path,
-                             hint="Say the real encoding with --encoding, e.g. --encoding utf-8.")
+            raise InputError(
+                f"the HTTP Content-Type names charset {transport!r}, which is not a known encoding",
+                path=path,
+                hint="Say the real encoding with --encoding, e.g. --encoding utf-8.",
+            )
         declared = _Declared(transport, codec, "the HTTP Content-Type header")
         if meta is not None and meta.codec != codec:
-            notes.append(f"the HTTP header says {codec}, the page's own declaration "
-                         f"{meta.codec}: read as {codec}, as browsers do")
+            notes.append(
+                f"the HTTP header says {codec}, the page's own declaration "
+                f"{meta.codec}: read as {codec}, as browsers do"
+            )
     if declared is None:
         try:
             text = data.decode("utf-8")
@@ -215,8 +248,9 @@ def _decode(data: bytes, declared: _Declared, *, path: str, forced: bool) -> str
     except UnicodeDecodeError as exc:
         at = f"byte {exc.start} (line {_line_of(data, exc.start)}) is not valid {declared.codec}"
         raise InputError(
-            f"{at} (--encoding)" if declared.where == "--encoding" else
-            f"declares charset {declared.label} in {declared.where}, but {at}: the "
+            f"{at} (--encoding)"
+            if declared.where == "--encoding"
+            else f"declares charset {declared.label} in {declared.where}, but {at}: the "
             "declaration does not fit the page",
             path=path,
             hint="The declared encoding does not fit the bytes. Say the real encoding "
@@ -226,7 +260,7 @@ def _decode(data: bytes, declared: _Declared, *, path: str, forced: bool) -> str
 
 
 def _language(text: str) -> str | None:
-    match = _HTML_LANG.search(text[:_PRESCAN_BYTES * 4])
+    match = _HTML_LANG.search(text[: _PRESCAN_BYTES * 4])
     if match is None:
         return None
     tag = match.group(1).replace("_", "-")
@@ -244,16 +278,26 @@ def _run_trafilatura(text: str, *, url: str | None, today: str, path: str) -> An
 
     try:
         return trafilatura.bare_extraction(
-            text, url=url, with_metadata=True, favor_precision=True, include_comments=False,
+            text,
+            url=url,
+            with_metadata=True,
+            favor_precision=True,
+            include_comments=False,
             include_tables=True,
-            include_images=False, include_links=False, include_formatting=False,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
             deduplicate=False,
-            date_extraction_params={"original_date": True, "extensive_search": False,
-                                    "max_date": today},
+            date_extraction_params={
+                "original_date": True,
+                "extensive_search": False,
+                "max_date": today,
+            },
         )
     except Exception as exc:  # a foreign library's failure, wrapped at the boundary
-        raise InputError(f"the HTML could not be parsed: {type(exc).__name__}: {exc}",
-                         path=path) from exc
+        raise InputError(
+            f"the HTML could not be parsed: {type(exc).__name__}: {exc}", path=path
+        ) from exc
 
 
 def extract_html(
@@ -282,13 +326,14 @@ def extract_html(
     """
     import trafilatura
 
-    text, notes = decode_html(data, path=path, transport=transport_charset,
-                              encoding=encoding)
+    text, notes = decode_html(data, path=path, transport=transport_charset, encoding=encoding)
     nul = text.find("\x00")
     if nul >= 0:
         raise InputError(
             f"not an HTML document: a NUL character at line {text.count(chr(10), 0, nul) + 1}",
-            path=path, hint="The file looks binary; check that it is the saved page.")
+            path=path,
+            hint="The file looks binary; check that it is the saved page.",
+        )
     today = (now or _dt.datetime.now(_dt.UTC)).date().isoformat()
     with captured_logs(*_LOGGERS):
         doc = _run_trafilatura(text, url=url, today=today, path=path)
@@ -311,11 +356,14 @@ def extract_html(
         "canonical_url": doc.url or None,
         "language": _language(text),
     }
-    notes.append(f"extracted the main text with trafilatura {trafilatura.__version__} "
-                 "(favouring precision); navigation, menus, comments and related links left "
-                 "out")
-    notes.append("metadata (title, authors, date, site name, canonical URL) read from the "
-                 "page's markup; the date from markup only, never from the running text")
+    notes.append(
+        f"extracted the main text with trafilatura {trafilatura.__version__} "
+        "(favouring precision); navigation, menus, comments and related links left "
+        "out"
+    )
+    notes.append(
+        "metadata (title, authors, date, site name, canonical URL) read from the "
+        "page's markup; the date from markup only, never from the running text"
+    )
     notes.append("normalised to Unicode NFC with LF line ends")
-    return Extraction(found, {k: v for k, v in meta.items() if v not in (None, [])},
-                      tuple(notes))
+    return Extraction(found, {k: v for k, v in meta.items() if v not in (None, [])}, tuple(notes))

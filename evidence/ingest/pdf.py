@@ -43,8 +43,9 @@ __all__ = ["extract_pdf"]
 _LANGUAGE: Final = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _NO_TEXT: Final = "no text could be extracted"
 # What PDF producers write when nobody gave a title: not the document's title.
-_PLACEHOLDER_TITLE: Final = re.compile(r"^(untitled( document)?|microsoft word - .*)$",
-                                       re.IGNORECASE)
+_PLACEHOLDER_TITLE: Final = re.compile(
+    r"^(untitled( document)?|microsoft word - .*)$", re.IGNORECASE
+)
 
 
 def _info_text(value: Any) -> str | None:
@@ -111,20 +112,27 @@ def extract_pdf(fh: BinaryIO, *, path: str) -> Extraction:
             encrypted = reader.is_encrypted
             if encrypted and not reader.decrypt(""):
                 return Extraction(
-                    None, {},
+                    None,
+                    {},
                     (f"encrypted with a user password: {_NO_TEXT}",),
-                    (f"the PDF is encrypted with a password: {_NO_TEXT}; it is kept as "
-                     "the source's object (cite, not quote)",),
+                    (
+                        f"the PDF is encrypted with a password: {_NO_TEXT}; it is kept as "
+                        "the source's object (cite, not quote)",
+                    ),
                 )
             if encrypted:
-                notes.append("decrypted with the empty user password (the PDF is "
-                             "restricted by an owner password only)")
+                notes.append(
+                    "decrypted with the empty user password (the PDF is "
+                    "restricted by an owner password only)"
+                )
             meta = _metadata(reader)
             pages = list(reader.pages)
         except Exception as exc:  # a structure pypdf cannot walk
-            raise InputError(f"not a readable PDF: {exc}", path=path,
-                             hint="To keep it as a source without text, add it with "
-                             "--no-text.") from exc
+            raise InputError(
+                f"not a readable PDF: {exc}",
+                path=path,
+                hint="To keep it as a source without text, add it with --no-text.",
+            ) from exc
         texts: list[str] = []
         failed: list[int] = []
         for number, page in enumerate(pages, start=1):
@@ -142,11 +150,18 @@ def extract_pdf(fh: BinaryIO, *, path: str) -> Extraction:
     if len(words) < MIN_ARTICLE_WORDS or len("".join(words)) < MIN_ARTICLE_CHARS:
         why = "no text layer (a scanned or image-only PDF; no OCR is done)"
         return Extraction(
-            None, meta, (*notes, f"{why}: {_NO_TEXT}"),
-            (*warnings, f"the PDF has {why}: {_NO_TEXT}; it is kept as the source's "
-             "object (cite, not quote)"),
+            None,
+            meta,
+            (*notes, f"{why}: {_NO_TEXT}"),
+            (
+                *warnings,
+                f"the PDF has {why}: {_NO_TEXT}; it is kept as the source's "
+                "object (cite, not quote)",
+            ),
         )
-    notes.append(f"text extracted with pypdf {pypdf.__version__} from {len(pages)} page(s), "
-                 "pages separated by a blank line")
+    notes.append(
+        f"text extracted with pypdf {pypdf.__version__} from {len(pages)} page(s), "
+        "pages separated by a blank line"
+    )
     notes.append("normalised to Unicode NFC with LF line ends")
     return Extraction(text, meta, tuple(notes), tuple(warnings))

@@ -58,9 +58,11 @@ def decode_text(data: bytes, *, path: str, encoding: str | None = None) -> tuple
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
-            raise InputError(f"unknown text encoding {encoding!r}", path=path,
-                             hint="Give a codec name such as utf-8, windows-1251, koi8-u or "
-                             "iso-8859-5.") from exc
+            raise InputError(
+                f"unknown text encoding {encoding!r}",
+                path=path,
+                hint="Give a codec name such as utf-8, windows-1251, koi8-u or iso-8859-5.",
+            ) from exc
     if encoding is None or codecs.lookup(encoding).name == "utf-8":
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]

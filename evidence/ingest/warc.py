@@ -88,9 +88,15 @@ def iri_to_uri(url: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     userinfo = quote(netloc[0], safe=_URI_SAFE) + "@" if len(netloc) == 2 else ""
     port = f":{parts.port}" if parts.port is not None else ""
-    return urlunsplit((parts.scheme, userinfo + ascii_host + port,
-                       quote(parts.path, safe=_URI_SAFE), quote(parts.query, safe=_URI_SAFE),
-                       quote(parts.fragment, safe=_URI_SAFE)))
+    return urlunsplit(
+        (
+            parts.scheme,
+            userinfo + ascii_host + port,
+            quote(parts.path, safe=_URI_SAFE),
+            quote(parts.query, safe=_URI_SAFE),
+            quote(parts.fragment, safe=_URI_SAFE),
+        )
+    )
 
 
 def url_key(url: str) -> str:
@@ -218,12 +224,14 @@ def _file_opener(path: Path) -> Opener:
             return open(path, "rb")  # the caller closes it
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+
     return opener
 
 
 def _member_opener(path: Path, member: str) -> Opener:
     def opener() -> BinaryIO:
         return _ZipMember(path, member)  # type: ignore[return-value]
+
     return opener
 
 
@@ -255,9 +263,11 @@ def record_reader(capture: WarcCapture) -> Iterator[BinaryIO]:
 
 def _damaged(name: str, what: str) -> InputError:
     return InputError(
-        f"the WARC is damaged or truncated: {what}", path=name,
+        f"the WARC is damaged or truncated: {what}",
+        path=name,
         hint="Nothing was added. Get a complete copy of the archive (compare its size and "
-        "SHA-256 with the original), then add it again.")
+        "SHA-256 with the original), then add it again.",
+    )
 
 
 def _header_status(http: Any) -> tuple[int | None, str]:
@@ -288,8 +298,9 @@ def _gzip_member_complete(opener: Opener, offset: int, size: int) -> bool:
     return inflater.eof and not inflater.unused_data
 
 
-def _index(opener: Opener, file_size: int, *, name: str, member: str | None
-           ) -> tuple[list[_Entry], str | None, bool]:
+def _index(
+    opener: Opener, file_size: int, *, name: str, member: str | None
+) -> tuple[list[_Entry], str | None, bool]:
     """Index every record of one WARC stream; check it is complete. Streams the file once."""
     from warcio.archiveiterator import ArchiveIterator
 
@@ -306,9 +317,12 @@ def _index(opener: Opener, file_size: int, *, name: str, member: str | None
                 while record.raw_stream.read(_CHUNK):
                     pass
                 if getattr(record.raw_stream, "limit", 0) > 0:
-                    raise _damaged(name, f"the {entry.type} record at offset "
-                                   f"{iterator.get_record_offset()} ends before its "
-                                   "Content-Length")
+                    raise _damaged(
+                        name,
+                        f"the {entry.type} record at offset "
+                        f"{iterator.get_record_offset()} ends before its "
+                        "Content-Length",
+                    )
                 offset, length = iterator.get_record_offset(), iterator.get_record_length()
                 entries.append(_replace_place(entry, offset, length))
                 if info is not None and software is None:
@@ -330,18 +344,30 @@ def _index(opener: Opener, file_size: int, *, name: str, member: str | None
         if not _gzip_member_complete(opener, last.offset, last.size):
             raise _damaged(name, f"the last gzip member (offset {last.offset}) is cut short")
     else:
-        entries = [_replace_place(e, e.offset, e.size + gap) for e, gap in
-                   zip(entries, gaps, strict=True)]
+        entries = [
+            _replace_place(e, e.offset, e.size + gap) for e, gap in zip(entries, gaps, strict=True)
+        ]
     return entries, software, compressed
 
 
 def _replace_place(entry: _Entry, offset: int, size: int) -> _Entry:
-    return _Entry(entry.member, entry.type, entry.target, offset, size, entry.date,
-                  entry.record_id, entry.status, entry.content_type, entry.location)
+    return _Entry(
+        entry.member,
+        entry.type,
+        entry.target,
+        offset,
+        size,
+        entry.date,
+        entry.record_id,
+        entry.status,
+        entry.content_type,
+        entry.location,
+    )
 
 
-def _check_layout(entries: list[_Entry], gaps: list[int], file_size: int, *, compressed: bool,
-                  name: str) -> None:
+def _check_layout(
+    entries: list[_Entry], gaps: list[int], file_size: int, *, compressed: bool, name: str
+) -> None:
     """Records follow each other without holes, and the last one ends the file.
 
     In a ``.warc.gz`` each record is one gzip member and they are contiguous; in a
@@ -353,21 +379,28 @@ def _check_layout(entries: list[_Entry], gaps: list[int], file_size: int, *, com
         following = after.offset if after is not None else file_size
         gap = following - end
         if compressed and gap != 0:
-            raise _damaged(name, f"{gap} byte(s) after the record at offset {before.offset} "
-                           "are not a complete gzip member")
+            raise _damaged(
+                name,
+                f"{gap} byte(s) after the record at offset {before.offset} "
+                "are not a complete gzip member",
+            )
         if not compressed:
             if gap < 4:
-                raise _damaged(name, f"the record at offset {before.offset} is not followed "
-                               "by the blank lines that end a WARC record")
+                raise _damaged(
+                    name,
+                    f"the record at offset {before.offset} is not followed "
+                    "by the blank lines that end a WARC record",
+                )
             gaps.append(min(gap, 4))
 
 
-def _check_blank_gaps(opener: Opener, entries: list[_Entry], file_size: int, *,
-                      name: str) -> None:
+def _check_blank_gaps(opener: Opener, entries: list[_Entry], file_size: int, *, name: str) -> None:
     """What lies between records of a ``.warc`` beyond the usual CRLF CRLF must be blank
     lines too: anything else is a record warcio could not read (a truncated header)."""
-    ends = [(e.offset + e.size, after) for e, after in
-            zip(entries, [*(x.offset for x in entries[1:]), file_size], strict=True)]
+    ends = [
+        (e.offset + e.size, after)
+        for e, after in zip(entries, [*(x.offset for x in entries[1:]), file_size], strict=True)
+    ]
     wide = [(end, after) for end, after in ends if after - end > 4]
     if not wide:
         return
@@ -390,9 +423,14 @@ def _entry(record: Any, member: str | None) -> tuple[_Entry, str | None]:
     if kind == "warcinfo":
         software = _warcinfo_software(record)
     return _Entry(
-        member=member, type=kind, target=target.strip().strip("<>") if target else None,
-        offset=0, size=0, date=headers.get_header("WARC-Date"),
-        record_id=headers.get_header("WARC-Record-ID"), status=status,
+        member=member,
+        type=kind,
+        target=target.strip().strip("<>") if target else None,
+        offset=0,
+        size=0,
+        date=headers.get_header("WARC-Date"),
+        record_id=headers.get_header("WARC-Record-ID"),
+        status=status,
         content_type=http.get_header("Content-Type") if http is not None else None,
         location=http.get_header("Location") if http is not None else None,
     ), software
@@ -421,8 +459,14 @@ def _listing(urls: Sequence[str]) -> str:
     return shown + (f" (and {len(urls) - _LISTED} more)" if len(urls) > _LISTED else "")
 
 
-def _choose(entries: Sequence[_Entry], *, url: str | None, record_id: str | None,
-            pages: Sequence[str], name: str) -> _Entry:
+def _choose(
+    entries: Sequence[_Entry],
+    *,
+    url: str | None,
+    record_id: str | None,
+    pages: Sequence[str],
+    name: str,
+) -> _Entry:
     responses = [e for e in entries if e.type == "response" and e.target]
     if record_id is not None:
         wanted = record_id.strip().strip("<>")
@@ -431,8 +475,9 @@ def _choose(entries: Sequence[_Entry], *, url: str | None, record_id: str | None
             raise InputError(f"no response record {record_id} in the WARC", path=name)
         return found[0]
     if url is None:
-        html = [e for e in responses if _is_html(e) and e.status is not None
-                and 200 <= e.status < 300]
+        html = [
+            e for e in responses if _is_html(e) and e.status is not None and 200 <= e.status < 300
+        ]
         if len(html) == 1:
             return html[0]
         if len(pages) == 1:
@@ -444,27 +489,41 @@ def _choose(entries: Sequence[_Entry], *, url: str | None, record_id: str | None
             raise InputError(
                 f"the WARC holds {len(html) or len(responses)} "
                 f"{'HTML pages' if html else 'responses'}; say which with --url: "
-                f"{_listing(listed)}", path=name)
+                f"{_listing(listed)}",
+                path=name,
+            )
     found = _responses_for(responses, url)
     if not found:
-        revisits = [e for e in entries if e.type == "revisit" and e.target
-                    and url_key(e.target) == url_key(url)]
+        revisits = [
+            e
+            for e in entries
+            if e.type == "revisit" and e.target and url_key(e.target) == url_key(url)
+        ]
         if revisits:
             raise InputError(
                 f"the WARC holds only a revisit record for {url}: its payload is in "
-                "another capture", path=name,
-                hint="Add the archive that holds the original response.")
+                "another capture",
+                path=name,
+                hint="Add the archive that holds the original response.",
+            )
         listed = sorted({e.target for e in responses if e.target})
         raise InputError(
             f"no response for {url} in the WARC"
-            + (f"; it holds responses for: {_listing(listed)}" if listed else
-               " (it holds no HTTP responses)"), path=name)
+            + (
+                f"; it holds responses for: {_listing(listed)}"
+                if listed
+                else " (it holds no HTTP responses)"
+            ),
+            path=name,
+        )
     if len(found) > 1:
         raise InputError(
             f"the WARC holds {len(found)} responses for {url}, captured at "
-            f"{', '.join(e.date or '?' for e in found)}", path=name,
+            f"{', '.join(e.date or '?' for e in found)}",
+            path=name,
             hint="Say which with --warc-record, giving its WARC-Record-ID: "
-            + ", ".join(e.record_id or "?" for e in found[:_LISTED]))
+            + ", ".join(e.record_id or "?" for e in found[:_LISTED]),
+        )
     return found[0]
 
 
@@ -473,8 +532,9 @@ def _responses_for(responses: Sequence[_Entry], url: str) -> list[_Entry]:
     return [e for e in responses if e.target and url_key(e.target) == key]
 
 
-def _follow(entries: Sequence[_Entry], first: _Entry, *, name: str
-            ) -> tuple[_Entry, tuple[Redirect, ...]]:
+def _follow(
+    entries: Sequence[_Entry], first: _Entry, *, name: str
+) -> tuple[_Entry, tuple[Redirect, ...]]:
     """Follow 3xx answers inside the archive, as a replay tool would."""
     responses = [e for e in entries if e.type == "response" and e.target]
     hops: list[Redirect] = []
@@ -482,20 +542,20 @@ def _follow(entries: Sequence[_Entry], first: _Entry, *, name: str
     entry = first
     while entry.status is not None and 300 <= entry.status < 400 and entry.location:
         if len(hops) >= _MAX_REDIRECTS:
-            raise InputError(f"more than {_MAX_REDIRECTS} redirects from {first.target}",
-                             path=name)
+            raise InputError(f"more than {_MAX_REDIRECTS} redirects from {first.target}", path=name)
         target = urljoin(entry.target or "", entry.location.strip())
         hops.append(Redirect(entry.target or "", entry.status, entry.location.strip()))
         if url_key(target) in seen:
-            raise InputError(f"{first.target} redirects in a loop (back to {target})",
-                             path=name)
+            raise InputError(f"{first.target} redirects in a loop (back to {target})", path=name)
         seen.add(url_key(target))
         found = _responses_for(responses, target)
         if not found:
             raise InputError(
                 f"{entry.target} redirects ({entry.status}) to {target}, which the WARC "
-                "does not hold", path=name,
-                hint="The archive is incomplete for this page; capture the final URL.")
+                "does not hold",
+                path=name,
+                hint="The archive is incomplete for this page; capture the final URL.",
+            )
         # Of several captures of the target, the first one made after the redirect.
         later = [e for e in found if (e.date or "") >= (entry.date or "")]
         entry = (later or found)[0]
@@ -518,8 +578,7 @@ def _read_response(opener: Opener, entry: _Entry, *, name: str) -> WarcResponse:
             http = record.http_headers
             status, reason = _header_status(http)
             if http is None or status is None:
-                raise InputError(f"the record for {entry.target} holds no HTTP response",
-                                 path=name)
+                raise InputError(f"the record for {entry.target} holds no HTTP response", path=name)
             headers = tuple((str(n), str(v)) for n, v in http.headers)
             coding = (http.get_header("Content-Encoding") or "").strip().lower()
             if coding and coding != "identity":
@@ -527,7 +586,9 @@ def _read_response(opener: Opener, entry: _Entry, *, name: str) -> WarcResponse:
                     raise InputError(
                         f"the response for {entry.target} is compressed with "
                         f"Content-Encoding {coding}, which cannot be decoded here",
-                        path=name, hint="Keep it as a source without text with --no-text.")
+                        path=name,
+                        hint="Keep it as a source without text with --no-text.",
+                    )
                 notes.append(f"decoded the HTTP Content-Encoding {coding}")
             if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
                 notes.append("undid the HTTP chunked transfer coding")
@@ -543,29 +604,51 @@ def _read_response(opener: Opener, entry: _Entry, *, name: str) -> WarcResponse:
         except InputError:
             raise
         except Exception as exc:  # a foreign failure while decoding the record
-            raise _damaged(name, f"cannot read the record at offset {entry.offset} "
-                           f"({exc})") from exc
+            raise _damaged(
+                name, f"cannot read the record at offset {entry.offset} ({exc})"
+            ) from exc
     checker = getattr(record, "digest_checker", None)
     if checker is not None and checker.passed is False:
         raise InputError(
             f"the record for {entry.target} does not match its own digest "
-            f"({'; '.join(checker.problems)})", path=name,
-            hint="The record was changed or damaged after it was written; nothing was added.")
-    checks = ("the record's WARC-Block-Digest / WARC-Payload-Digest match its bytes",) \
-        if checker is not None and checker.passed else ()
+            f"({'; '.join(checker.problems)})",
+            path=name,
+            hint="The record was changed or damaged after it was written; nothing was added.",
+        )
+    checks = (
+        ("the record's WARC-Block-Digest / WARC-Payload-Digest match its bytes",)
+        if checker is not None and checker.passed
+        else ()
+    )
     return WarcResponse(
-        record_id=entry.record_id or "", target_uri=entry.target or "",
-        date=entry.date or "", member=entry.member, offset=entry.offset, size=entry.size,
+        record_id=entry.record_id or "",
+        target_uri=entry.target or "",
+        date=entry.date or "",
+        member=entry.member,
+        offset=entry.offset,
+        size=entry.size,
         http=HttpResponse(status, reason, headers),
-        payload=bytes(kept) if size <= MAX_PAYLOAD_BYTES else None, payload_size=size,
-        notes=tuple(notes), checks=checks,
+        payload=bytes(kept) if size <= MAX_PAYLOAD_BYTES else None,
+        payload_size=size,
+        notes=tuple(notes),
+        checks=checks,
     )
 
 
-def _capture(entries: Sequence[_Entry], *, name: str, filename: str, url: str | None,
-             record_id: str | None, pages: Sequence[str], software: str | None,
-             compressed_by_member: dict[str | None, bool], openers: dict[str | None, Opener],
-             file_size: int | None, checks: Sequence[str]) -> WarcCapture:
+def _capture(
+    entries: Sequence[_Entry],
+    *,
+    name: str,
+    filename: str,
+    url: str | None,
+    record_id: str | None,
+    pages: Sequence[str],
+    software: str | None,
+    compressed_by_member: dict[str | None, bool],
+    openers: dict[str | None, Opener],
+    file_size: int | None,
+    checks: Sequence[str],
+) -> WarcCapture:
     chosen = _choose(entries, url=url, record_id=record_id, pages=pages, name=name)
     requested = chosen.target or url or ""
     final, redirects = _follow(entries, chosen, name=name)
@@ -576,20 +659,33 @@ def _capture(entries: Sequence[_Entry], *, name: str, filename: str, url: str | 
     if not 200 <= response.http.status < 300:
         raise InputError(
             f"the response for {final.target} is {response.http.status} "
-            f"{response.http.reason}: no page to extract", path=name,
+            f"{response.http.reason}: no page to extract",
+            path=name,
             hint="To keep the archive as a source anyway (for example to document that "
-            "the page was gone), add it with --no-text.")
-    whole = (final.member is None and final.offset == 0 and file_size == final.size)
+            "the page was gone), add it with --no-text.",
+        )
+    whole = final.member is None and final.offset == 0 and file_size == final.size
     return WarcCapture(
-        name=name, filename=filename, requested_url=url or requested, response=response,
+        name=name,
+        filename=filename,
+        requested_url=url or requested,
+        response=response,
         redirects=redirects,
-        software=software, compressed=compressed_by_member[final.member],
-        opener=member_opener, checks=tuple(checks), whole_file=whole,
+        software=software,
+        compressed=compressed_by_member[final.member],
+        opener=member_opener,
+        checks=tuple(checks),
+        whole_file=whole,
     )
 
 
-def open_warc(path: str | os.PathLike[str], *, url: str | None = None,
-              record_id: str | None = None, name: str | None = None) -> WarcCapture:
+def open_warc(
+    path: str | os.PathLike[str],
+    *,
+    url: str | None = None,
+    record_id: str | None = None,
+    name: str | None = None,
+) -> WarcCapture:
     """Index a WARC file and read the response for ``url`` (or its only HTML page).
 
     Args:
@@ -609,10 +705,19 @@ def open_warc(path: str | os.PathLike[str], *, url: str | None = None,
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=shown) from exc
     entries, software, compressed = _index(opener, file_size, name=shown, member=None)
-    return _capture(entries, name=shown, filename=src.name, url=url, record_id=record_id,
-                    pages=(),
-                    software=software, compressed_by_member={None: compressed},
-                    openers={None: opener}, file_size=file_size, checks=())
+    return _capture(
+        entries,
+        name=shown,
+        filename=src.name,
+        url=url,
+        record_id=record_id,
+        pages=(),
+        software=software,
+        compressed_by_member={None: compressed},
+        openers={None: opener},
+        file_size=file_size,
+        checks=(),
+    )
 
 
 # -- WACZ ---------------------------------------------------------------------------------
@@ -632,8 +737,10 @@ def _expected_sha256(value: Any, *, what: str, name: str) -> str:
     text = str(value or "")
     algorithm, sep, hexdigest = text.partition(":")
     if not sep or algorithm.lower() != "sha256" or len(hexdigest) != 64:
-        raise InputError(f"datapackage.json gives {what} the digest {text!r}; expected "
-                         "'sha256:<64 hex digits>'", path=name)
+        raise InputError(
+            f"datapackage.json gives {what} the digest {text!r}; expected 'sha256:<64 hex digits>'",
+            path=name,
+        )
     return hexdigest.lower()
 
 
@@ -647,8 +754,9 @@ def _check_package(archive: zipfile.ZipFile, *, name: str) -> tuple[list[str], l
     raw = archive.read("datapackage.json")
     notes = []
     if "datapackage-digest.json" in members:
-        digest_doc = loads_json(archive.read("datapackage-digest.json"),
-                                path=f"{name}!/datapackage-digest.json")
+        digest_doc = loads_json(
+            archive.read("datapackage-digest.json"), path=f"{name}!/datapackage-digest.json"
+        )
         if not isinstance(digest_doc, dict):
             raise InputError("datapackage-digest.json is not a JSON object", path=name)
         want = _expected_sha256(digest_doc.get("hash"), what="datapackage.json", name=name)
@@ -656,9 +764,11 @@ def _check_package(archive: zipfile.ZipFile, *, name: str) -> tuple[list[str], l
         if want != got:
             raise InputError(
                 f"datapackage-digest.json says sha256 {want} for datapackage.json, the "
-                f"file gives {got}", path=name,
+                f"file gives {got}",
+                path=name,
                 hint="The package's manifest was changed after the package was made; "
-                "nothing was added.")
+                "nothing was added.",
+            )
         notes.append("datapackage-digest.json matches datapackage.json (sha256)")
     doc = loads_json(raw, path=f"{name}!/datapackage.json")
     resources = doc.get("resources") if isinstance(doc, dict) else None
@@ -676,11 +786,11 @@ def _check_package(archive: zipfile.ZipFile, *, name: str) -> tuple[list[str], l
         want = _expected_sha256(item.get("hash"), what=member, name=name)
         got, size = _sha256_of_member(archive, member)
         if got != want:
-            problems.append(f"{member}: datapackage.json says sha256 {want}, the file "
-                            f"gives {got}")
+            problems.append(f"{member}: datapackage.json says sha256 {want}, the file gives {got}")
         elif isinstance(item.get("bytes"), int) and item["bytes"] != size:
-            problems.append(f"{member}: datapackage.json says {item['bytes']} bytes, the "
-                            f"file has {size}")
+            problems.append(
+                f"{member}: datapackage.json says {item['bytes']} bytes, the file has {size}"
+            )
         if member.startswith("archive/") and member.endswith((".warc", ".warc.gz")):
             warcs.append(member)
     if problems:
@@ -689,11 +799,11 @@ def _check_package(archive: zipfile.ZipFile, *, name: str) -> tuple[list[str], l
             f"the package does not match its own datapackage.json: {problems[0]}{more}",
             path=name,
             hint="A file of the package was changed, added or lost after the package was "
-            "made; nothing was added.")
+            "made; nothing was added.",
+        )
     if not warcs:
         raise InputError("the WACZ package lists no WARC files under archive/", path=name)
-    notes.append(f"the WACZ package matches its datapackage.json ({len(resources)} files, "
-                 "sha256)")
+    notes.append(f"the WACZ package matches its datapackage.json ({len(resources)} files, sha256)")
     return warcs, notes
 
 
@@ -714,8 +824,13 @@ def _pages(archive: zipfile.ZipFile) -> list[str]:
     return urls
 
 
-def open_wacz(path: str | os.PathLike[str], *, url: str | None = None,
-              record_id: str | None = None, name: str | None = None) -> WarcCapture:
+def open_wacz(
+    path: str | os.PathLike[str],
+    *,
+    url: str | None = None,
+    record_id: str | None = None,
+    name: str | None = None,
+) -> WarcCapture:
     """Check a WACZ package against its datapackage.json, then read a response from it.
 
     Raises:
@@ -729,27 +844,45 @@ def open_wacz(path: str | os.PathLike[str], *, url: str | None = None,
             pages = _pages(archive)
             sizes = {member: archive.getinfo(member).file_size for member in warcs}
     except zipfile.BadZipFile as exc:
-        raise InputError(f"not a ZIP file ({exc})", path=shown,
-                         hint="A WACZ package is a ZIP file; this one is damaged.") from exc
+        raise InputError(
+            f"not a ZIP file ({exc})",
+            path=shown,
+            hint="A WACZ package is a ZIP file; this one is damaged.",
+        ) from exc
     entries: list[_Entry] = []
     compressed: dict[str | None, bool] = {}
     openers: dict[str | None, Opener] = {}
     software = None
     for member in warcs:
         opener = _member_opener(src, member)
-        found, info, gz = _index(opener, sizes[member], name=f"{shown}!/{member}",
-                                 member=member)
+        found, info, gz = _index(opener, sizes[member], name=f"{shown}!/{member}", member=member)
         entries.extend(found)
         compressed[member] = gz
         openers[member] = opener
         software = software or info
-    return _capture(entries, name=shown, filename=src.name, url=url, record_id=record_id,
-                    pages=pages, software=software, compressed_by_member=compressed,
-                    openers=openers, file_size=None, checks=checks)
+    return _capture(
+        entries,
+        name=shown,
+        filename=src.name,
+        url=url,
+        record_id=record_id,
+        pages=pages,
+        software=software,
+        compressed_by_member=compressed,
+        openers=openers,
+        file_size=None,
+        checks=checks,
+    )
 
 
-def open_archive(path: str | os.PathLike[str], media_type: str, *, url: str | None = None,
-                 record_id: str | None = None, name: str | None = None) -> WarcCapture:
+def open_archive(
+    path: str | os.PathLike[str],
+    media_type: str,
+    *,
+    url: str | None = None,
+    record_id: str | None = None,
+    name: str | None = None,
+) -> WarcCapture:
     """:func:`open_wacz` for ``application/wacz``, else :func:`open_warc`."""
     if media_type == "application/wacz":
         return open_wacz(path, url=url, record_id=record_id, name=name)

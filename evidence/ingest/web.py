@@ -143,8 +143,11 @@ class Prepared:
 def _read_all(fh: BinaryIO, *, limit: int, shown: str) -> bytes:
     data = fh.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"larger than {limit} bytes: too large to read as a web page",
-                         path=shown, hint="Keep it as a source without text with --no-text.")
+        raise InputError(
+            f"larger than {limit} bytes: too large to read as a web page",
+            path=shown,
+            hint="Keep it as a source without text with --no-text.",
+        )
     return data
 
 
@@ -195,29 +198,49 @@ def prepare_web(
         meta = dict(found.meta)
         if url is None and meta.get("canonical_url"):
             meta["url"] = meta["canonical_url"]
-        return Prepared(media_type, digest_bytes(data), path.name,
-                        Extraction(found.text, meta, found.notes, found.warnings), data=data)
+        return Prepared(
+            media_type,
+            digest_bytes(data),
+            path.name,
+            Extraction(found.text, meta, found.notes, found.warnings),
+            data=data,
+        )
     if media_type == "application/pdf":
         digest = _digest_stream(fh)
         found = extract_pdf(fh, path=shown)
         return Prepared(media_type, digest, path.name, found)
     if media_type in ARCHIVE_TYPES:
-        return _prepare_archive(path, media_type, shown=shown, url=url, encoding=encoding,
-                                warc_record=warc_record, now=now)
+        return _prepare_archive(
+            path,
+            media_type,
+            shown=shown,
+            url=url,
+            encoding=encoding,
+            warc_record=warc_record,
+            now=now,
+        )
     raise InputError(f"not a web page, PDF or web archive ({media_type})", path=shown)
 
 
-def _prepare_archive(path: Path, media_type: str, *, shown: str, url: str | None,
-                     encoding: str | None, warc_record: str | None,
-                     now: _dt.datetime | None) -> Prepared:
+def _prepare_archive(
+    path: Path,
+    media_type: str,
+    *,
+    shown: str,
+    url: str | None,
+    encoding: str | None,
+    warc_record: str | None,
+    now: _dt.datetime | None,
+) -> Prepared:
     capture = open_archive(path, media_type, url=url, record_id=warc_record, name=shown)
     response = capture.response
     found = _extract_payload(capture, shown=shown, encoding=encoding, now=now)
     try:
         captured_at = parse_time(response.date)
     except ValueError as exc:
-        raise InputError(f"the record's WARC-Date {response.date!r} is not an RFC 3339 time",
-                         path=shown) from exc
+        raise InputError(
+            f"the record's WARC-Date {response.date!r} is not an RFC 3339 time", path=shown
+        ) from exc
     with record_reader(capture) as reader:
         digest = copy_and_digest(reader)
     if digest.size != response.size:
@@ -228,8 +251,9 @@ def _prepare_archive(path: Path, media_type: str, *, shown: str, url: str | None
         *response.notes,
         f"the source object is the WARC record {response.record_id} at offset "
         f"{response.offset} of {capture.location}"
-        + ("" if capture.whole_file else "; the whole file is kept as an attachment "
-           "(role archive)"),
+        + (
+            "" if capture.whole_file else "; the whole file is kept as an attachment (role archive)"
+        ),
         *found.notes,
     ]
     meta = dict(found.meta)
@@ -238,20 +262,32 @@ def _prepare_archive(path: Path, media_type: str, *, shown: str, url: str | None
         "final_url": response.target_uri,
         "http": response.http,
         "redirects": capture.redirects,
-        "warc": WarcRef(response.record_id, response.target_uri, response.date,
-                        capture.location, response.offset, capture.software),
+        "warc": WarcRef(
+            response.record_id,
+            response.target_uri,
+            response.date,
+            capture.location,
+            response.offset,
+            capture.software,
+        ),
         "clock": _clock_note(response.date, response.header("Date"), capture.software),
     }
     return Prepared(
-        "application/warc", digest, filename,
+        "application/warc",
+        digest,
+        filename,
         Extraction(found.text, meta, tuple(notes), found.warnings),
-        method="imported-archive", captured_at=captured_at, capture=fields, archive=capture,
+        method="imported-archive",
+        captured_at=captured_at,
+        capture=fields,
+        archive=capture,
         checks=(*capture.checks, *response.checks),
     )
 
 
-def _extract_payload(capture: WarcCapture, *, shown: str, encoding: str | None,
-                     now: _dt.datetime | None) -> Extraction:
+def _extract_payload(
+    capture: WarcCapture, *, shown: str, encoding: str | None, now: _dt.datetime | None
+) -> Extraction:
     """The text of a response's payload, by its Content-Type (or its bytes)."""
     response = capture.response
     label = f"{shown} ({response.target_uri})"
@@ -259,35 +295,49 @@ def _extract_payload(capture: WarcCapture, *, shown: str, encoding: str | None,
     payload = response.payload
     if payload is None:
         return Extraction(
-            None, {}, (f"the payload ({response.payload_size} bytes) is too large to read "
-                       "for text",),
-            (f"the response's payload is {response.payload_size} bytes: kept without text "
-             "(cite, not quote)",))
+            None,
+            {},
+            (f"the payload ({response.payload_size} bytes) is too large to read for text",),
+            (
+                f"the response's payload is {response.payload_size} bytes: kept without text "
+                "(cite, not quote)",
+            ),
+        )
     kind = (content_type or "").split(";")[0].strip().lower()
     if not kind:
         kind = sniff(payload[:8192], Path(response.target_uri.split("?")[0]).name)
     if kind in HTML_TYPES:
-        return extract_html(payload, path=label, url=response.target_uri,
-                            transport_charset=charset_of_content_type(content_type),
-                            encoding=encoding, now=now)
+        return extract_html(
+            payload,
+            path=label,
+            url=response.target_uri,
+            transport_charset=charset_of_content_type(content_type),
+            encoding=encoding,
+            now=now,
+        )
     if kind == "application/pdf":
         return extract_pdf(io.BytesIO(payload), path=label)
     if kind in ("text/plain", "text/markdown"):
         charset = encoding or charset_of_content_type(content_type)
         text, notes = decode_text(payload, path=label, encoding=charset)
         if text.strip():
-            return Extraction(normalise_text(text), {},
-                              (*notes, "normalised to Unicode NFC with LF line ends"))
+            return Extraction(
+                normalise_text(text), {}, (*notes, "normalised to Unicode NFC with LF line ends")
+            )
     return Extraction(
-        None, {}, (f"the response is {kind or 'empty'}: kept without text",),
-        (f"the response is {kind or 'empty'}, not a page: kept without text "
-         "(cite, not quote)",))
+        None,
+        {},
+        (f"the response is {kind or 'empty'}: kept without text",),
+        (f"the response is {kind or 'empty'}, not a page: kept without text (cite, not quote)",),
+    )
 
 
 def _clock_note(warc_date: str, http_date: str | None, software: str | None) -> str:
     """Berkeley Protocol: where the collection time comes from, and a second clock."""
-    note = (f"collection time from the response record's WARC-Date, written by "
-            f"{software or 'the capturing tool'}")
+    note = (
+        f"collection time from the response record's WARC-Date, written by "
+        f"{software or 'the capturing tool'}"
+    )
     if http_date:
         try:
             server = email.utils.parsedate_to_datetime(http_date)
@@ -295,13 +345,16 @@ def _clock_note(warc_date: str, http_date: str | None, software: str | None) -> 
         except (TypeError, ValueError):
             return f"{note}; the server's Date header {http_date!r} is not an HTTP date"
         # HTTP dates have whole seconds: a skew under 1 s is agreement.
-        note += (f"; the server's Date header says {format_time(server)} "
-                 f"(WARC-Date {skew:+.1f} s from it)")
+        note += (
+            f"; the server's Date header says {format_time(server)} "
+            f"(WARC-Date {skew:+.1f} s from it)"
+        )
     return note
 
 
-def store_web_object(case: Case, prepared: Prepared, fh: BinaryIO, *,
-                     batch: Batch | None = None) -> bool:
+def store_web_object(
+    case: Case, prepared: Prepared, fh: BinaryIO, *, batch: Batch | None = None
+) -> bool:
     """Store the source's object; return whether the store held it already.
 
     Raises:
@@ -316,8 +369,11 @@ def store_web_object(case: Case, prepared: Prepared, fh: BinaryIO, *,
         fh.seek(0)
         pair, existed = case.objects.put_stream(fh)
     if pair.blake3 != prepared.digest.blake3:
-        raise InputError("the file changed while it was being added", path=prepared.filename,
-                         hint="Add it again once nothing writes to it.")
+        raise InputError(
+            "the file changed while it was being added",
+            path=prepared.filename,
+            hint="Add it again once nothing writes to it.",
+        )
     return existed
 
 
@@ -336,5 +392,6 @@ def store_archive(case: Case, prepared: Prepared, path: Path) -> Attachment | No
     with fh:
         media_type = sniff(os.pread(fh.fileno(), 8192, 0), path.name)
         pair, _ = case.objects.put_stream(fh)
-    return Attachment("archive", media_type,
-                      ObjectRef(pair.blake3, pair.sha256, pair.size, path.name))
+    return Attachment(
+        "archive", media_type, ObjectRef(pair.blake3, pair.sha256, pair.size, path.name)
+    )

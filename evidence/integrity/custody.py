@@ -153,16 +153,19 @@ class CustodyLog:
         fixed = {"actor": canonical_bytes(actor), "at": canonical_bytes(at)}
         for new in events:
             seq += 1
-            event = CustodyEvent(seq, at, actor, new.action, new.subject,
-                                 dict(new.details or {}), prev)
-            line = join_members({
-                **fixed,
-                "action": canonical_bytes(new.action),
-                "details": canonical_bytes(event.details),
-                "prev": canonical_bytes(prev),
-                "seq": str(seq).encode(),
-                "subject": canonical_bytes(new.subject.to_dict() if new.subject else None),
-            })
+            event = CustodyEvent(
+                seq, at, actor, new.action, new.subject, dict(new.details or {}), prev
+            )
+            line = join_members(
+                {
+                    **fixed,
+                    "action": canonical_bytes(new.action),
+                    "details": canonical_bytes(event.details),
+                    "prev": canonical_bytes(prev),
+                    "seq": str(seq).encode(),
+                    "subject": canonical_bytes(new.subject.to_dict() if new.subject else None),
+                }
+            )
             chunks.append(line)
             prev = line_digest(line)
             written.append(event)

@@ -85,8 +85,19 @@ README_FILE: Final = "README.txt"
 RECORD_HEAD_BYTES: Final = 174
 """A record file's bytes before the record's RFC 8785 bytes (see evidence.store)."""
 
-_CASE_KEEP: Final = ("id", "title", "ern_prefix", "situation", "template", "classification",
-                     "language", "reference", "created", "submitter", "addressee")
+_CASE_KEEP: Final = (
+    "id",
+    "title",
+    "ern_prefix",
+    "situation",
+    "template",
+    "classification",
+    "language",
+    "reference",
+    "created",
+    "submitter",
+    "addressee",
+)
 """case.yaml fields a partial case keeps: its identity, not the narrative that may
 speak of withheld records (summary, legal characterisation, requests, declaration)."""
 
@@ -106,15 +117,29 @@ class DisclosedRecord:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> DisclosedRecord:
-        return cls(RecordId(d["id"]), d["revision"], d["ern"], d["leaf_index"], d["blake3"],
-                   d["sha256"], {p["seal"]: (p["tree_size"], tuple(p["audit_path"]))
-                                 for p in d["proofs"]})
+        return cls(
+            RecordId(d["id"]),
+            d["revision"],
+            d["ern"],
+            d["leaf_index"],
+            d["blake3"],
+            d["sha256"],
+            {p["seal"]: (p["tree_size"], tuple(p["audit_path"])) for p in d["proofs"]},
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {"id": self.id, "revision": self.revision, "ern": self.ern,
-                "leaf_index": self.leaf_index, "blake3": self.blake3, "sha256": self.sha256,
-                "proofs": [{"seal": seq, "tree_size": size, "audit_path": list(path)}
-                           for seq, (size, path) in sorted(self.proofs.items())]}
+        return {
+            "id": self.id,
+            "revision": self.revision,
+            "ern": self.ern,
+            "leaf_index": self.leaf_index,
+            "blake3": self.blake3,
+            "sha256": self.sha256,
+            "proofs": [
+                {"seal": seq, "tree_size": size, "audit_path": list(path)}
+                for seq, (size, path) in sorted(self.proofs.items())
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -141,23 +166,36 @@ class Disclosure:
     def from_dict(cls, d: Mapping[str, Any]) -> Disclosure:
         withheld = d["withheld"]
         return cls(
-            d["case_id"], d["disclosed_at"], d["disclosed_by"], d["tool"], dict(d["seal"]),
+            d["case_id"],
+            d["disclosed_at"],
+            d["disclosed_by"],
+            d["tool"],
+            dict(d["seal"]),
             tuple(DisclosedRecord.from_dict(r) for r in d["records"]),
             {(c["from"], c["to"]): tuple(c["proof"]) for c in d["consistency"]},
-            withheld["records"], withheld["revisions"], withheld["custody_events"],
+            withheld["records"],
+            withheld["revisions"],
+            withheld["custody_events"],
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
-            "schema": DISCLOSURE_SCHEMA, "case_id": self.case_id,
-            "disclosed_at": self.disclosed_at, "disclosed_by": self.disclosed_by,
-            "tool": self.tool, "seal": dict(self.seal),
+            "schema": DISCLOSURE_SCHEMA,
+            "case_id": self.case_id,
+            "disclosed_at": self.disclosed_at,
+            "disclosed_by": self.disclosed_by,
+            "tool": self.tool,
+            "seal": dict(self.seal),
             "records": [r.to_dict() for r in self.records],
-            "consistency": [{"from": a, "to": b, "proof": list(p)}
-                            for (a, b), p in sorted(self.consistency.items())],
-            "withheld": {"records": self.withheld_records,
-                         "revisions": self.withheld_revisions,
-                         "custody_events": self.withheld_events},
+            "consistency": [
+                {"from": a, "to": b, "proof": list(p)}
+                for (a, b), p in sorted(self.consistency.items())
+            ],
+            "withheld": {
+                "records": self.withheld_records,
+                "revisions": self.withheld_revisions,
+                "custody_events": self.withheld_events,
+            },
         }
 
 
@@ -232,13 +270,16 @@ class _Plan:
 
 def _check_out(case: Case, out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError("exists and is not an empty folder; give a new folder for the "
-                         "disclosure", path=str(out))
+        raise UsageError(
+            "exists and is not an empty folder; give a new folder for the disclosure", path=str(out)
+        )
     root, target = case.root.resolve(), out.resolve()
-    if target == root or (root in target.parents and case.out_dir.resolve() not in
-                          (target, *target.parents)):
-        raise UsageError("a disclosure goes outside the case folder (or in its out/)",
-                         path=str(out))
+    if target == root or (
+        root in target.parents and case.out_dir.resolve() not in (target, *target.parents)
+    ):
+        raise UsageError(
+            "a disclosure goes outside the case folder (or in its out/)", path=str(out)
+        )
     if not out.parent.is_dir():
         raise UsageError("no such folder", path=str(out.parent))
 
@@ -253,45 +294,66 @@ def _chosen(case: Case, latest: Seal, record_ids: Sequence[str]) -> list[RecordI
         known = case.state().latest
         unknown = [r for r in missing if r not in known]
         if unknown:
-            raise UsageError(f"no record {', '.join(unknown)} in the case",
-                             hint="`evidence verify` lists the records; nothing was written.")
-        raise UsageError(f"{', '.join(missing)} not sealed yet (seal {latest.sequence} does "
-                         "not cover it)", hint="Run `evidence seal` first; nothing was written.")
+            raise UsageError(
+                f"no record {', '.join(unknown)} in the case",
+                hint="`evidence verify` lists the records; nothing was written.",
+            )
+        raise UsageError(
+            f"{', '.join(missing)} not sealed yet (seal {latest.sequence} does not cover it)",
+            hint="Run `evidence seal` first; nothing was written.",
+        )
     return chosen
 
 
 def _plan(case: Case, record_ids: Sequence[str]) -> _Plan:
     seals = [load_seal(case, n) for n in range(1, len(case.seal_files()) + 1)]
     if not seals:
-        raise UsageError("the case has no seal yet; run `evidence seal` first",
-                         path=str(case.root))
+        raise UsageError("the case has no seal yet; run `evidence seal` first", path=str(case.root))
     latest = seals[-1].seal
     plan = _Plan(seals, _chosen(case, latest, record_ids))
     for earlier in seals[:-1]:
         if latest.leaves[: earlier.seal.size] != earlier.seal.leaves:
-            raise CaseError(f"seal {earlier.seal.sequence} is not a prefix of seal "
-                            f"{latest.sequence}", hint="Run `evidence verify`.")
+            raise CaseError(
+                f"seal {earlier.seal.sequence} is not a prefix of seal {latest.sequence}",
+                hint="Run `evidence verify`.",
+            )
     hashes = plan.hashes = leaf_hashes(case, latest)
     numbers = exhibit_numbers(latest)
     wanted = set(plan.chosen)
     for index, leaf in enumerate(latest.leaves):
         if leaf.id not in wanted:
             continue
-        proofs = {s.seal.sequence: (s.seal.size, tuple(
-            h.hex() for h in inclusion_proof(hashes[: s.seal.size], index)))
-            for s in seals if s.seal.size > index}
-        plan.records.append(DisclosedRecord(leaf.id, leaf.revision,
-                                            case.meta.ern(numbers[leaf.id]), index,
-                                            leaf.blake3, leaf.sha256, proofs))
-        envelope = loads_json(case.records.read(leaf.id, leaf.revision),
-                              path=f"records/{leaf.id}.{leaf.revision}.json")
+        proofs = {
+            s.seal.sequence: (
+                s.seal.size,
+                tuple(h.hex() for h in inclusion_proof(hashes[: s.seal.size], index)),
+            )
+            for s in seals
+            if s.seal.size > index
+        }
+        plan.records.append(
+            DisclosedRecord(
+                leaf.id,
+                leaf.revision,
+                case.meta.ern(numbers[leaf.id]),
+                index,
+                leaf.blake3,
+                leaf.sha256,
+                proofs,
+            )
+        )
+        envelope = loads_json(
+            case.records.read(leaf.id, leaf.revision),
+            path=f"records/{leaf.id}.{leaf.revision}.json",
+        )
         record = envelope.get("record", {}) if isinstance(envelope, dict) else {}
-        plan.objects.update(d for d in object_digests(record.get("body"))
-                            if case.objects.exists(d))
+        plan.objects.update(d for d in object_digests(record.get("body")) if case.objects.exists(d))
         source = record.get("body", {}).get("source") if record.get("kind") == "claim" else None
         if isinstance(source, dict) and source.get("id") not in wanted:
-            plan.notes.append(f"{leaf.id}.{leaf.revision} quotes {source.get('id')}, which is "
-                              "withheld: its quote can be read, not checked against the text")
+            plan.notes.append(
+                f"{leaf.id}.{leaf.revision} quotes {source.get('id')}, which is "
+                "withheld: its quote can be read, not checked against the text"
+            )
     _plan_custody(case, plan, wanted)
     return plan
 
@@ -300,8 +362,10 @@ def _plan_custody(case: Case, plan: _Plan, wanted: set[RecordId]) -> None:
     for line in case.custody.lines():
         data = line.data
         if not isinstance(data, dict):
-            raise CaseError(f"custody.jsonl line {line.number} is not a JSON object",
-                            hint="Run `evidence verify`; nothing was written.")
+            raise CaseError(
+                f"custody.jsonl line {line.number} is not a JSON object",
+                hint="Run `evidence verify`; nothing was written.",
+            )
         subject = data.get("subject")
         if subject is None or (isinstance(subject, dict) and subject.get("id") in wanted):
             plan.custody.append(line.raw)
@@ -309,8 +373,9 @@ def _plan_custody(case: Case, plan: _Plan, wanted: set[RecordId]) -> None:
             plan.withheld_events += 1
 
 
-def _consistency(seals: list[SealFile], hashes: list[bytes]
-                 ) -> dict[tuple[int, int], tuple[str, ...]]:
+def _consistency(
+    seals: list[SealFile], hashes: list[bytes]
+) -> dict[tuple[int, int], tuple[str, ...]]:
     out = {}
     for old, new in itertools.pairwise(seals):
         if old.seal.size == 0:
@@ -347,23 +412,46 @@ def disclose(
         latest = plan.seals[-1]
         ids_in_seal = {leaf.id for leaf in latest.seal.leaves}
         disclosure = Disclosure(
-            case_id=case.meta.id, disclosed_at=format_time(moment), disclosed_by=who,
+            case_id=case.meta.id,
+            disclosed_at=format_time(moment),
+            disclosed_by=who,
             tool=tool_name(),
-            seal={"sequence": latest.seal.sequence, "file": f"seals/{latest.seal.filename}",
-                  "sha256": latest.sha256, "root": latest.seal.root, "size": latest.seal.size},
-            records=tuple(plan.records), consistency=_consistency(plan.seals, plan.hashes),
+            seal={
+                "sequence": latest.seal.sequence,
+                "file": f"seals/{latest.seal.filename}",
+                "sha256": latest.sha256,
+                "root": latest.seal.root,
+                "size": latest.seal.size,
+            },
+            records=tuple(plan.records),
+            consistency=_consistency(plan.seals, plan.hashes),
             withheld_records=len(ids_in_seal - set(plan.chosen)),
             withheld_revisions=latest.seal.size - len(plan.records),
             withheld_events=plan.withheld_events,
         )
-        manifest = (json.dumps(disclosure.to_dict(), indent=2, sort_keys=True,
-                               ensure_ascii=False) + "\n").encode("utf-8")
+        manifest = (
+            json.dumps(disclosure.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        ).encode("utf-8")
         seal_count = _write(case, plan, out, manifest, disclosure)
-        case.custody.append([NewEvent("exported", None, {
-            "kind": "disclosure", "out": str(out), "records": list(plan.chosen),
-            "revisions": len(plan.records), "seal": latest.seal.sequence,
-            "withheld_records": disclosure.withheld_records,
-            "manifest_sha256": digest_bytes(manifest).sha256})], actor=who, now=moment)
+        case.custody.append(
+            [
+                NewEvent(
+                    "exported",
+                    None,
+                    {
+                        "kind": "disclosure",
+                        "out": str(out),
+                        "records": list(plan.chosen),
+                        "revisions": len(plan.records),
+                        "seal": latest.seal.sequence,
+                        "withheld_records": disclosure.withheld_records,
+                        "manifest_sha256": digest_bytes(manifest).sha256,
+                    },
+                )
+            ],
+            actor=who,
+            now=moment,
+        )
     return DisclosureResult(out, disclosure, len(plan.objects), seal_count, plan.notes)
 
 
@@ -377,8 +465,9 @@ def _write(case: Case, plan: _Plan, out: Path, manifest: bytes, disclosure: Disc
         write_new_file(tmp / CASE_FILE, _case_yaml(case), durable=False)
         for record in plan.records:
             name = f"{record.id}.{record.revision}.json"
-            write_new_file(tmp / "records" / name, case.records.read(record.id, record.revision),
-                           durable=False)
+            write_new_file(
+                tmp / "records" / name, case.records.read(record.id, record.revision), durable=False
+            )
         for digest in sorted(plan.objects):
             folder = tmp / "objects" / digest[:2]
             folder.mkdir(exist_ok=True)
@@ -386,14 +475,20 @@ def _write(case: Case, plan: _Plan, out: Path, manifest: bytes, disclosure: Disc
         seals = 0
         for sealed in plan.seals:
             for path in _seal_files(sealed.path):
-                write_new_file(tmp / "seals" / path.name, read_bytes(path, what="seal file"),
-                               durable=False)
+                write_new_file(
+                    tmp / "seals" / path.name, read_bytes(path, what="seal file"), durable=False
+                )
             seals += 1
-        write_new_file(tmp / "custody.jsonl", b"".join(line + b"\n" for line in plan.custody),
-                       mode=0o644, durable=False)
+        write_new_file(
+            tmp / "custody.jsonl",
+            b"".join(line + b"\n" for line in plan.custody),
+            mode=0o644,
+            durable=False,
+        )
         write_new_file(tmp / DISCLOSURE_FILE, manifest, durable=False)
-        write_new_file(tmp / README_FILE, _readme(case, plan, disclosure).encode("utf-8"),
-                       durable=False)
+        write_new_file(
+            tmp / README_FILE, _readme(case, plan, disclosure).encode("utf-8"), durable=False
+        )
         write_new_file(tmp / VERIFIER_NAME, verifier_bytes(), durable=False)
         os.sync()  # everything durable before the folder gets its final name
         if out.exists():
@@ -409,8 +504,11 @@ def _write(case: Case, plan: _Plan, out: Path, manifest: bytes, disclosure: Disc
 def _seal_files(seal_path: Path) -> list[Path]:
     """A seal file and what is stored beside it (signature, tokens, chains)."""
     prefix = seal_path.name + "."
-    beside = [p for p in seal_path.parent.iterdir()
-              if p.name.startswith(prefix) and not p.name.endswith(".tmp")]
+    beside = [
+        p
+        for p in seal_path.parent.iterdir()
+        if p.name.startswith(prefix) and not p.name.endswith(".tmp")
+    ]
     return [seal_path, *sorted(beside)]
 
 
@@ -421,8 +519,10 @@ def _case_yaml(case: Case) -> bytes:
         validate("case", kept, path=CASE_FILE)
     except EvidenceError as exc:
         raise CaseError(f"case.yaml: {exc.message}", hint="Run `evidence check`.") from exc
-    header = ("# case.yaml of a partial case written by `evidence disclose`: the case's\n"
-              "# identity only. See disclosure.json and README.txt.\n")
+    header = (
+        "# case.yaml of a partial case written by `evidence disclose`: the case's\n"
+        "# identity only. See disclosure.json and README.txt.\n"
+    )
     return (header + dump_yaml(kept)).encode("utf-8")
 
 
@@ -448,13 +548,14 @@ def _readme(case: Case, plan: _Plan, disclosure: Disclosure) -> str:
         "",
         "Check with stock tools:",
         "  1. Each object is named by its BLAKE3 digest: b3sum objects/*/*",
-        "  2. Each record's SHA-256 is listed in the seal file under \"leaves\", at the",
+        '  2. Each record\'s SHA-256 is listed in the seal file under "leaves", at the',
         "     leaf_index disclosure.json gives. The record's RFC 8785 bytes are the file",
         f"     without its first {RECORD_HEAD_BYTES} bytes and its last 2:",
         f"       tail -c +{RECORD_HEAD_BYTES + 1} records/ID.REV.json | head -c -2 | sha256sum",
     ]
-    lines.append("  3. The seals: each names the SHA-256 of the one before "
-                 "(sha256sum seals/*.json);")
+    lines.append(
+        "  3. The seals: each names the SHA-256 of the one before (sha256sum seals/*.json);"
+    )
     lines.append("     their signatures and time-stamp tokens:")
     for sealed in plan.seals:
         rel = f"seals/{sealed.seal.filename}"
@@ -462,7 +563,11 @@ def _readme(case: Case, plan: _Plan, disclosure: Disclosure) -> str:
             lines.append("     " + openssl_signature_command(rel, "SIGNER.pub"))
         for n, _ in token_paths(sealed.path):
             lines.append("     " + openssl_token_command(rel, n, "TSA-ROOT.pem"))
-    lines += ["", "  4. The inclusion proofs in disclosure.json lead from each record to each",
-              "     seal's root:", ""]
+    lines += [
+        "",
+        "  4. The inclusion proofs in disclosure.json lead from each record to each",
+        "     seal's root:",
+        "",
+    ]
     lines += ["     " + line for line in PROOF_ALGORITHM.splitlines()]
     return "\n".join(lines) + "\n"

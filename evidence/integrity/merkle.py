@@ -66,8 +66,7 @@ def tree_root(leaf_hashes: Sequence[bytes]) -> bytes:
     sha = hashlib.sha256
     while len(level) > 1:
         paired = [
-            sha(NODE_PREFIX + level[i] + level[i + 1]).digest()
-            for i in range(0, len(level) - 1, 2)
+            sha(NODE_PREFIX + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
         ]
         if len(level) % 2:
             paired.append(level[-1])

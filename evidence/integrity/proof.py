@@ -111,15 +111,15 @@ def load_seal(case: Case, sequence: int | None = None) -> SealFile:
     """
     files = case.seal_files()
     if not files:
-        raise UsageError("the case has no seal yet; run `evidence seal` first",
-                         path=str(case.root))
+        raise UsageError("the case has no seal yet; run `evidence seal` first", path=str(case.root))
     if sequence is None:
         path = files[-1]
     else:
         path = case.seals_dir / f"{sequence:04d}.json"
         if path not in files:
-            raise UsageError(f"no seal {sequence} (the case has seals 1 to {len(files)})",
-                             path=str(case.root))
+            raise UsageError(
+                f"no seal {sequence} (the case has seals 1 to {len(files)})", path=str(case.root)
+            )
     data = read_bytes(path, what="seal")
     doc = loads_json(data, path=case.rel(path))
     validate("seal", doc, path=case.rel(path))
@@ -141,12 +141,13 @@ def leaf_hashes(case: Case, seal: Seal, *, progress: Progress | None = None) -> 
         except EvidenceError as exc:
             raise CaseError(f"{name}: {exc.message}", hint="Run `evidence verify`.") from exc
         if record_bytes is None:
-            raise CaseError(f"{name} is not in the record file form",
-                            hint="Run `evidence verify`.")
+            raise CaseError(f"{name} is not in the record file form", hint="Run `evidence verify`.")
         pair = digest_bytes(record_bytes)
         if (pair.blake3, pair.sha256) != (leaf.blake3, leaf.sha256):
-            raise CaseError(f"{name} differs from leaf {index} of seal {seal.sequence}",
-                            hint="Run `evidence verify`; the case was changed after sealing.")
+            raise CaseError(
+                f"{name} differs from leaf {index} of seal {seal.sequence}",
+                hint="Run `evidence verify`; the case was changed after sealing.",
+            )
         hashes.append(leaf_hash(record_bytes))
         if progress is not None and index % 4096 == 0:
             progress(index, len(seal.leaves))
@@ -182,18 +183,35 @@ class InclusionProof:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> InclusionProof:
         seal = d["seal"]
-        return cls(d["case_id"], copy.deepcopy(dict(d["record"])), d["leaf_index"],
-                   d["tree_size"], d["root"], tuple(d["audit_path"]), seal["sequence"],
-                   seal["file"], seal["sha256"], seal["sealed_at"])
+        return cls(
+            d["case_id"],
+            copy.deepcopy(dict(d["record"])),
+            d["leaf_index"],
+            d["tree_size"],
+            d["root"],
+            tuple(d["audit_path"]),
+            seal["sequence"],
+            seal["file"],
+            seal["sha256"],
+            seal["sealed_at"],
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
-            "schema": PROOF_SCHEMA, "alg": TREE_ALG, "case_id": self.case_id,
-            "record": dict(self.envelope), "leaf_index": self.leaf_index,
-            "tree_size": self.tree_size, "root": self.root,
+            "schema": PROOF_SCHEMA,
+            "alg": TREE_ALG,
+            "case_id": self.case_id,
+            "record": dict(self.envelope),
+            "leaf_index": self.leaf_index,
+            "tree_size": self.tree_size,
+            "root": self.root,
             "audit_path": list(self.audit_path),
-            "seal": {"sequence": self.seal_sequence, "file": self.seal_file,
-                     "sha256": self.seal_sha256, "sealed_at": self.sealed_at},
+            "seal": {
+                "sequence": self.seal_sequence,
+                "file": self.seal_file,
+                "sha256": self.seal_sha256,
+                "sealed_at": self.sealed_at,
+            },
         }
 
 
@@ -203,18 +221,24 @@ def proof_json(proof: InclusionProof) -> str:
 
 
 def _leaf_index(seal: Seal, record_id: str, revision: int | None) -> int:
-    found = [i for i, leaf in enumerate(seal.leaves) if leaf.id == record_id
-             and (revision is None or leaf.revision == revision)]
+    found = [
+        i
+        for i, leaf in enumerate(seal.leaves)
+        if leaf.id == record_id and (revision is None or leaf.revision == revision)
+    ]
     if not found:
         what = record_id if revision is None else f"{record_id}.{revision}"
-        raise UsageError(f"seal {seal.sequence} does not cover {what}",
-                         hint="`evidence verify` lists what each seal covers; a record "
-                              "added since needs `evidence seal` first.")
+        raise UsageError(
+            f"seal {seal.sequence} does not cover {what}",
+            hint="`evidence verify` lists what each seal covers; a record "
+            "added since needs `evidence seal` first.",
+        )
     return found[-1]
 
 
-def build_proof(case: Case, record_id: str, *, seal_sequence: int | None = None,
-                revision: int | None = None) -> InclusionProof:
+def build_proof(
+    case: Case, record_id: str, *, seal_sequence: int | None = None, revision: int | None = None
+) -> InclusionProof:
     """The inclusion proof of a record (its latest revision in the seal, or ``revision``).
 
     Raises:
@@ -227,13 +251,20 @@ def build_proof(case: Case, record_id: str, *, seal_sequence: int | None = None,
     index = _leaf_index(seal, rid, revision)
     hashes = leaf_hashes(case, seal)
     leaf = seal.leaves[index]
-    envelope = loads_json(case.records.read(leaf.id, leaf.revision),
-                          path=f"records/{leaf.id}.{leaf.revision}.json")
+    envelope = loads_json(
+        case.records.read(leaf.id, leaf.revision), path=f"records/{leaf.id}.{leaf.revision}.json"
+    )
     return InclusionProof(
-        case_id=seal.case_id, envelope=envelope, leaf_index=index, tree_size=seal.size,
-        root=seal.root, audit_path=tuple(h.hex() for h in inclusion_proof(hashes, index)),
-        seal_sequence=seal.sequence, seal_file=f"seals/{seal.filename}",
-        seal_sha256=sealed.sha256, sealed_at=seal.sealed_at,
+        case_id=seal.case_id,
+        envelope=envelope,
+        leaf_index=index,
+        tree_size=seal.size,
+        root=seal.root,
+        audit_path=tuple(h.hex() for h in inclusion_proof(hashes, index)),
+        seal_sequence=seal.sequence,
+        seal_file=f"seals/{seal.filename}",
+        seal_sha256=sealed.sha256,
+        sealed_at=seal.sealed_at,
     )
 
 
@@ -248,8 +279,14 @@ def load_proof(path: Path) -> InclusionProof:
     return InclusionProof.from_dict(doc)
 
 
-def check_proof(proof: InclusionProof, report: Report, *, seal_data: bytes | None = None,
-                seal_rel: str | None = None, root: str | None = None) -> None:
+def check_proof(
+    proof: InclusionProof,
+    report: Report,
+    *,
+    seal_data: bytes | None = None,
+    seal_rel: str | None = None,
+    root: str | None = None,
+) -> None:
     """Check a proof: the record's digests, the audit path, and its anchor.
 
     Findings: ``proof-record`` (the envelope's digests are those of the record's RFC 8785
@@ -270,41 +307,63 @@ def check_proof(proof: InclusionProof, report: Report, *, seal_data: bytes | Non
     pair = digest_bytes(record_bytes)
     digests = proof.envelope.get("digests", {})
     if (digests.get("blake3"), digests.get("sha256")) != (pair.blake3, pair.sha256):
-        report.add("proof-record", "FAIL",
-                   f"the record's bytes give sha256 {pair.sha256}, the proof says "
-                   f"{digests.get('sha256')}", record=label)
+        report.add(
+            "proof-record",
+            "FAIL",
+            f"the record's bytes give sha256 {pair.sha256}, the proof says {digests.get('sha256')}",
+            record=label,
+        )
     else:
         report.add("proof-record", "PASS", label)
     path = [bytes.fromhex(h) for h in proof.audit_path]
-    if verify_inclusion(leaf_hash(record_bytes), proof.leaf_index, proof.tree_size, path,
-                        bytes.fromhex(proof.root)):
+    if verify_inclusion(
+        leaf_hash(record_bytes), proof.leaf_index, proof.tree_size, path, bytes.fromhex(proof.root)
+    ):
         report.add("proof-inclusion", "PASS", label)
     else:
-        report.add("proof-inclusion", "FAIL",
-                   f"the audit path does not lead from leaf {proof.leaf_index} to root "
-                   f"{proof.root} in a tree of {proof.tree_size} (RFC 9162 §2.1.3.2)",
-                   record=label)
+        report.add(
+            "proof-inclusion",
+            "FAIL",
+            f"the audit path does not lead from leaf {proof.leaf_index} to root "
+            f"{proof.root} in a tree of {proof.tree_size} (RFC 9162 §2.1.3.2)",
+            record=label,
+        )
     if root is not None:
         if root.lower() == proof.root:
             report.add("proof-anchor", "PASS", label)
         else:
-            report.add("proof-anchor", "FAIL",
-                       f"the proof leads to root {proof.root}, not to the root {root.lower()} "
-                       "given with --root", record=label)
+            report.add(
+                "proof-anchor",
+                "FAIL",
+                f"the proof leads to root {proof.root}, not to the root {root.lower()} "
+                "given with --root",
+                record=label,
+            )
     if seal_data is None:
         if root is None:
-            report.add("proof-anchor", "FAIL",
-                       "the proof is consistent (its record digests and audit path check) "
-                       "but not anchored: nothing says its root is a sealed one. Give --seal "
-                       f"{proof.seal_file} (with its signature and time-stamp checked) or "
-                       "--root HEX (a root you hold from a trusted source)", record=label)
+            report.add(
+                "proof-anchor",
+                "FAIL",
+                "the proof is consistent (its record digests and audit path check) "
+                "but not anchored: nothing says its root is a sealed one. Give --seal "
+                f"{proof.seal_file} (with its signature and time-stamp checked) or "
+                "--root HEX (a root you hold from a trusted source)",
+                record=label,
+            )
         return
-    _check_against_seal(proof, report, seal_data, seal_rel or proof.seal_file, pair.blake3,
-                        pair.sha256)
+    _check_against_seal(
+        proof, report, seal_data, seal_rel or proof.seal_file, pair.blake3, pair.sha256
+    )
 
 
-def _check_against_seal(proof: InclusionProof, report: Report, seal_data: bytes, rel: str,
-                        blake3_hex: str, sha256_hex: str) -> None:
+def _check_against_seal(
+    proof: InclusionProof,
+    report: Report,
+    seal_data: bytes,
+    rel: str,
+    blake3_hex: str,
+    sha256_hex: str,
+) -> None:
     label = proof.label
     problems = []
     sha = digest_bytes(seal_data).sha256
@@ -325,18 +384,24 @@ def _check_against_seal(proof: InclusionProof, report: Report, seal_data: bytes,
         ("tree size", seal.size, proof.tree_size),
         ("sequence", seal.sequence, proof.seal_sequence),
     )
-    problems.extend(f"the seal's {what} is {found}, the proof says {said}"
-                    for what, found, said in expected if found != said)
+    problems.extend(
+        f"the seal's {what} is {found}, the proof says {said}"
+        for what, found, said in expected
+        if found != said
+    )
     if not 0 <= proof.leaf_index < seal.size:
         problems.append(f"the seal has no leaf {proof.leaf_index}")
     else:
         leaf = seal.leaves[proof.leaf_index]
         if (leaf.id, leaf.revision) != (proof.record.get("id"), proof.record.get("revision")):
-            problems.append(f"leaf {proof.leaf_index} of the seal is {leaf.id}.{leaf.revision}, "
-                            f"not {label}")
+            problems.append(
+                f"leaf {proof.leaf_index} of the seal is {leaf.id}.{leaf.revision}, not {label}"
+            )
         elif (leaf.blake3, leaf.sha256) != (blake3_hex, sha256_hex):
-            problems.append(f"leaf {proof.leaf_index} of the seal has sha256 {leaf.sha256}, "
-                            f"the record gives {sha256_hex}")
+            problems.append(
+                f"leaf {proof.leaf_index} of the seal has sha256 {leaf.sha256}, "
+                f"the record gives {sha256_hex}"
+            )
     if problems:
         for problem in problems:
             report.add("proof-seal", "FAIL", problem, path=rel, record=label)

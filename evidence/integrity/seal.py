@@ -95,20 +95,28 @@ class _Planned:
     record_bytes: bytes
 
 
-def _claim_record_bytes(record_id: RecordId, revision: int, supersedes: Supersedes | None,
-                        body_bytes: bytes, at: bytes, who: bytes) -> bytes:
+def _claim_record_bytes(
+    record_id: RecordId,
+    revision: int,
+    supersedes: Supersedes | None,
+    body_bytes: bytes,
+    at: bytes,
+    who: bytes,
+) -> bytes:
     """The record's RFC 8785 bytes, assembled around the body's canonical bytes (the
     same bytes ``canonical_bytes(Record(...).to_dict())`` gives, without a second walk)."""
-    return join_members({
-        "body": body_bytes,
-        "created_at": at,
-        "created_by": who,
-        "id": canonical_bytes(record_id),
-        "kind": b'"claim"',
-        "revision": str(revision).encode(),
-        "schema": canonical_bytes(CLAIM_SCHEMA),
-        "supersedes": canonical_bytes(supersedes.to_dict() if supersedes else None),
-    })
+    return join_members(
+        {
+            "body": body_bytes,
+            "created_at": at,
+            "created_by": who,
+            "id": canonical_bytes(record_id),
+            "kind": b'"claim"',
+            "revision": str(revision).encode(),
+            "schema": canonical_bytes(CLAIM_SCHEMA),
+            "supersedes": canonical_bytes(supersedes.to_dict() if supersedes else None),
+        }
+    )
 
 
 class _Planner:
@@ -139,10 +147,12 @@ class _Planner:
                 latest = state.latest[record_id]
                 revision = latest.revision + 1
                 supersedes = Supersedes(latest.revision, latest.blake3)
-            record_bytes = _claim_record_bytes(record_id, revision, supersedes,
-                                               claim.body_bytes, self.at, self.who)
-            yield _Planned(record_id, revision, supersedes, key, claim.status,
-                           claim.body_blake3, record_bytes)
+            record_bytes = _claim_record_bytes(
+                record_id, revision, supersedes, claim.body_bytes, self.at, self.who
+            )
+            yield _Planned(
+                record_id, revision, supersedes, key, claim.status, claim.body_blake3, record_bytes
+            )
 
     def withdrawn(self, case: Case) -> Iterator[_Planned]:
         """A `withdrawn` revision for every claim no claims file holds any more."""
@@ -151,17 +161,24 @@ class _Planner:
             if key in self.present or state.claim_status.get(record_id) == "withdrawn":
                 continue
             latest = state.latest[record_id]
-            previous = case.records.load(record_id, latest.revision,
-                                         blake3=latest.blake3).record
+            previous = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
             body = previous.body.to_dict()
             body["status"] = "withdrawn"
             ClaimBody.from_dict(body)  # the second gate: the withdrawn body is still a claim
             body_bytes = canonical_bytes(body)
             supersedes = Supersedes(latest.revision, latest.blake3)
-            record_bytes = _claim_record_bytes(record_id, latest.revision + 1, supersedes,
-                                               body_bytes, self.at, self.who)
-            yield _Planned(record_id, latest.revision + 1, supersedes, key, "withdrawn",
-                           digest_bytes(body_bytes).blake3, record_bytes)
+            record_bytes = _claim_record_bytes(
+                record_id, latest.revision + 1, supersedes, body_bytes, self.at, self.who
+            )
+            yield _Planned(
+                record_id,
+                latest.revision + 1,
+                supersedes,
+                key,
+                "withdrawn",
+                digest_bytes(body_bytes).blake3,
+                record_bytes,
+            )
 
 
 _LEAF_JOB: tuple[Case, CaseState, dict[tuple[str, int], bytes]] | None = None
@@ -174,7 +191,7 @@ def _leaf_range(bounds: tuple[int, int]) -> tuple[list[SealLeaf], list[bytes], s
     case, state, fresh = _LEAF_JOB
     leaves: list[SealLeaf] = []
     hashes: list[bytes] = []
-    for subject in state.entries[bounds[0]:bounds[1]]:
+    for subject in state.entries[bounds[0] : bounds[1]]:
         record_bytes = fresh.get((subject.id, subject.revision))
         name = f"records/{subject.id}.{subject.revision}.json"
         if record_bytes is None:
@@ -183,16 +200,22 @@ def _leaf_range(bounds: tuple[int, int]) -> tuple[list[SealLeaf], list[bytes], s
                 return leaves, hashes, f"{name} is not in the record file form"
         pair = digest_bytes(record_bytes)
         if pair.blake3 != subject.blake3:
-            return leaves, hashes, (
-                f"{name} changed since it was recorded (custody log says blake3 "
-                f"{subject.blake3[:16]}…, file has {pair.blake3[:16]}…)")
+            return (
+                leaves,
+                hashes,
+                (
+                    f"{name} changed since it was recorded (custody log says blake3 "
+                    f"{subject.blake3[:16]}…, file has {pair.blake3[:16]}…)"
+                ),
+            )
         leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
         hashes.append(leaf_hash(record_bytes))
     return leaves, hashes, None
 
 
-def _leaves(case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes],
-            progress: Progress | None) -> tuple[list[SealLeaf], list[bytes]]:
+def _leaves(
+    case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes], progress: Progress | None
+) -> tuple[list[SealLeaf], list[bytes]]:
     """Every record revision's leaf, read and checked against the custody log on every
     core for large cases (reading 100,000 record files is most of a re-seal)."""
     global _LEAF_JOB
@@ -203,8 +226,9 @@ def _leaves(case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes],
     hashes: list[bytes] = []
     _LEAF_JOB = (case, state, fresh)
     try:
-        for part_leaves, part_hashes, problem in imap_chunks(_leaf_range, ranges,
-                                                             min_items=8192, total=total):
+        for part_leaves, part_hashes, problem in imap_chunks(
+            _leaf_range, ranges, min_items=8192, total=total
+        ):
             if problem is not None:
                 raise CaseError(problem, hint="Run `evidence verify`; nothing was sealed.")
             leaves.extend(part_leaves)
@@ -225,8 +249,9 @@ def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:
     pair = digest_bytes(read_bytes(case.root / CASE_FILE, what="case.yaml"))
     if state.case_meta is not None and state.case_meta.get("sha256") == pair.sha256:
         return None
-    return NewEvent(CASE_META_ACTION, None, {"file": CASE_FILE, "sha256": pair.sha256,
-                                             "blake3": pair.blake3})
+    return NewEvent(
+        CASE_META_ACTION, None, {"file": CASE_FILE, "sha256": pair.sha256, "blake3": pair.blake3}
+    )
 
 
 def seal_case(
@@ -264,13 +289,17 @@ def seal_case(
         def stage(planned: _Planned) -> None:
             record_bytes = planned.record_bytes
             pair = digest_bytes(record_bytes)
-            batch.add(case.records.path(planned.id, planned.revision),
-                      envelope_bytes(record_bytes, pair))
+            batch.add(
+                case.records.path(planned.id, planned.revision), envelope_bytes(record_bytes, pair)
+            )
             fresh[(planned.id, planned.revision)] = record_bytes
             subject = Subject(planned.id, planned.revision, pair.blake3)
             added.append(subject)
-            details: dict[str, object] = {"key": planned.key, "status": planned.status,
-                                          "body_blake3": planned.body_blake3}
+            details: dict[str, object] = {
+                "key": planned.key,
+                "status": planned.status,
+                "body_blake3": planned.body_blake3,
+            }
             if planned.supersedes is not None:
                 details["supersedes"] = planned.supersedes.to_dict()
             action = "claim-recorded" if planned.revision == 1 else "superseded"
@@ -297,11 +326,15 @@ def seal_case(
         case.custody.append(events, actor=who, now=moment)
 
         latest = case.latest_seal()
-        if latest is not None and not events and recovered == 0 and latest[0].size == len(
-            state.entries
+        if (
+            latest is not None
+            and not events
+            and recovered == 0
+            and latest[0].size == len(state.entries)
         ):
-            return SealResult(None, None, unchanged=planner.unchanged,
-                              proposed=report.checked["proposed claims"])
+            return SealResult(
+                None, None, unchanged=planner.unchanged, proposed=report.checked["proposed claims"]
+            )
 
         leaves, hashes = _leaves(case, state, fresh, progress)
         head = case.custody.head()
@@ -311,28 +344,67 @@ def seal_case(
         if latest is not None:
             prev_seal, prev_bytes = latest
             sequence = prev_seal.sequence + 1
-            previous = {"sequence": prev_seal.sequence, "root": prev_seal.root,
-                        "sha256": digest_bytes(prev_bytes).sha256}
-        seal = Seal(case_id=case.meta.id, sequence=sequence, sealed_at=at, size=len(leaves),
-                    root=tree_root(hashes).hex(), leaves=tuple(leaves), custody_seq=head.seq,
-                    custody_sha256=head.sha256, previous=previous,
-                    signer=key.signer() if key is not None else None)
+            previous = {
+                "sequence": prev_seal.sequence,
+                "root": prev_seal.root,
+                "sha256": digest_bytes(prev_bytes).sha256,
+            }
+        seal = Seal(
+            case_id=case.meta.id,
+            sequence=sequence,
+            sealed_at=at,
+            size=len(leaves),
+            root=tree_root(hashes).hex(),
+            leaves=tuple(leaves),
+            custody_seq=head.seq,
+            custody_sha256=head.sha256,
+            previous=previous,
+            signer=key.signer() if key is not None else None,
+        )
         seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
         seal_sha256 = digest_bytes(seal_bytes).sha256
         path = case.seals_dir / seal.filename
         write_new_file(path, seal_bytes)
-        sealed = [NewEvent("sealed", None, {"sequence": sequence, "root": seal.root,
-                                            "size": seal.size, "sha256": seal_sha256,
-                                            "file": f"seals/{seal.filename}"})]
+        sealed = [
+            NewEvent(
+                "sealed",
+                None,
+                {
+                    "sequence": sequence,
+                    "root": seal.root,
+                    "size": seal.size,
+                    "sha256": seal_sha256,
+                    "file": f"seals/{seal.filename}",
+                },
+            )
+        ]
         signature = None
         if key is not None:
             signature = write_signature(path, seal_bytes, key)
             # The signature file's own digest binds the stored bytes to the log
             # (docs/decisions/0405), as the `timestamped` event does for a token.
-            sealed.append(NewEvent("signed", None, {
-                "seal": sequence, "seal_sha256": seal_sha256, "file": case.rel(signature),
-                "alg": "ed25519", "fingerprint": key.fingerprint,
-                "sha256": digest_bytes(signature.read_bytes()).sha256}))
+            sealed.append(
+                NewEvent(
+                    "signed",
+                    None,
+                    {
+                        "seal": sequence,
+                        "seal_sha256": seal_sha256,
+                        "file": case.rel(signature),
+                        "alg": "ed25519",
+                        "fingerprint": key.fingerprint,
+                        "sha256": digest_bytes(signature.read_bytes()).sha256,
+                    },
+                )
+            )
         case.custody.append(sealed, actor=who, now=moment)
-        return SealResult(seal, path, added, withdrawn, planner.unchanged, recovered,
-                          signature, proposed=report.checked["proposed claims"])
+        return SealResult(
+            seal,
+            path,
+            added,
+            withdrawn,
+            planner.unchanged,
+            recovered,
+            signature,
+            proposed=report.checked["proposed claims"],
+        )

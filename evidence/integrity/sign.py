@@ -77,8 +77,7 @@ def _key_kind(key: object) -> str:
     """A readable name for a key type that is not Ed25519 ("an RSA key")."""
     kinds: tuple[tuple[tuple[type, ...], str], ...] = (
         ((rsa.RSAPrivateKey, rsa.RSAPublicKey), "an RSA key"),
-        ((ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey),
-         "an elliptic-curve (ECDSA) key"),
+        ((ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey), "an elliptic-curve (ECDSA) key"),
         ((ed448.Ed448PrivateKey, ed448.Ed448PublicKey), "an Ed448 key"),
         ((x25519.X25519PrivateKey, x25519.X25519PublicKey), "an X25519 (key agreement) key"),
     )
@@ -102,14 +101,16 @@ class PublicKey:
 
     @classmethod
     def from_key(cls, key: ed25519.Ed25519PublicKey, *, source: str | None = None) -> PublicKey:
-        der = key.public_bytes(serialization.Encoding.DER,
-                               serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         return cls(key, Fingerprint(hashlib.sha256(der).hexdigest()), source)
 
     def pem(self) -> bytes:
         """The PEM SubjectPublicKeyInfo, as written to ``PREFIX.pub``."""
-        return self.key.public_bytes(serialization.Encoding.PEM,
-                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+        return self.key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     @classmethod
     def from_raw_hex(cls, text: str, *, source: str | None = None) -> PublicKey:
@@ -122,14 +123,16 @@ class PublicKey:
             raw = bytes.fromhex(text)
             key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
         except ValueError as exc:
-            raise InputError("not an Ed25519 public key (64 hex digits expected)",
-                             path=source) from exc
+            raise InputError(
+                "not an Ed25519 public key (64 hex digits expected)", path=source
+            ) from exc
         return cls.from_key(key, source=source)
 
     def raw_hex(self) -> str:
         """The 32 raw bytes of the key (RFC 8032 §5.1.5) as hex, as a seal embeds them."""
-        return self.key.public_bytes(serialization.Encoding.Raw,
-                                     serialization.PublicFormat.Raw).hex()
+        return self.key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        ).hex()
 
     def verify(self, signature: bytes, data: bytes) -> bool:
         """True when ``signature`` is this key's Ed25519 signature of ``data``."""
@@ -174,16 +177,22 @@ class SigningKey:
         """What a seal says about the key that signs it: ``{"alg", "fingerprint",
         "public_key"}`` (the key itself, so that every signature can always be checked;
         whether the key is trusted is the verifier's question, docs/decisions/0405)."""
-        return {"alg": SIGNATURE_ALG, "fingerprint": self.fingerprint,
-                "public_key": self.public.raw_hex()}
+        return {
+            "alg": SIGNATURE_ALG,
+            "fingerprint": self.fingerprint,
+            "public_key": self.public.raw_hex(),
+        }
 
     def private_pem(self, passphrase: bytes | None) -> bytes:
         """PEM PKCS#8, encrypted with ``passphrase`` when one is given."""
         encryption: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(passphrase) if passphrase
-            else serialization.NoEncryption())
-        return self.private.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8, encryption)
+            serialization.BestAvailableEncryption(passphrase)
+            if passphrase
+            else serialization.NoEncryption()
+        )
+        return self.private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +227,11 @@ def generate_key_files(prefix: Path, *, passphrase: bytes | None = None) -> KeyP
     private_path, public_path = key_file_paths(prefix)
     for path in (private_path, public_path):
         if path.exists() or path.is_symlink():
-            raise UsageError("exists already; a key is never overwritten", path=str(path),
-                             hint="Choose another PREFIX, or move the old key away first.")
+            raise UsageError(
+                "exists already; a key is never overwritten",
+                path=str(path),
+                hint="Choose another PREFIX, or move the old key away first.",
+            )
     folder = private_path.parent
     if not folder.is_dir():
         raise UsageError("no such folder for the key files", path=str(folder))
@@ -242,8 +254,10 @@ def _permission_warnings(path: Path) -> list[str]:
     except OSError:
         return []
     if mode & _LOOSE_BITS:
-        return [f"{path}: the private key is readable by other users (mode "
-                f"{stat.S_IMODE(mode):04o}); restrict it with `chmod 600 {path}`"]
+        return [
+            f"{path}: the private key is readable by other users (mode "
+            f"{stat.S_IMODE(mode):04o}); restrict it with `chmod 600 {path}`"
+        ]
     return []
 
 
@@ -262,29 +276,36 @@ def load_private_key(path: Path, *, passphrase: bytes | None = None) -> SigningK
     where = str(path)
     warnings = _permission_warnings(path)
     if b"-----BEGIN PUBLIC KEY-----" in data:
-        raise InputError("is a public key; signing needs the private key (PREFIX.key)",
-                         path=where)
+        raise InputError("is a public key; signing needs the private key (PREFIX.key)", path=where)
     encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data
     if passphrase and not encrypted:
         warnings.append(f"{path}: a passphrase was given, but the key is not encrypted")
     try:
         loaded = serialization.load_pem_private_key(data, passphrase if encrypted else None)
     except TypeError as exc:
-        raise UsageError("the private key is encrypted; give its passphrase with "
-                         "--passphrase-env VAR", path=where) from exc
+        raise UsageError(
+            "the private key is encrypted; give its passphrase with --passphrase-env VAR",
+            path=where,
+        ) from exc
     except ValueError as exc:
         if encrypted:
-            raise InputError("wrong passphrase: the private key cannot be decrypted",
-                             path=where) from exc
-        raise InputError("not a PEM private key (expected -----BEGIN PRIVATE KEY-----)",
-                         path=where) from exc
+            raise InputError(
+                "wrong passphrase: the private key cannot be decrypted", path=where
+            ) from exc
+        raise InputError(
+            "not a PEM private key (expected -----BEGIN PRIVATE KEY-----)", path=where
+        ) from exc
     except UnsupportedAlgorithm as exc:
         raise InputError(f"unsupported key or encryption: {exc}", path=where) from exc
     if not isinstance(loaded, ed25519.Ed25519PrivateKey):
-        raise InputError(f"is {_key_kind(loaded)}; evidence signs with Ed25519 only",
-                         path=where, hint="Make an Ed25519 key with `evidence keygen PREFIX`.")
-    return SigningKey(loaded, PublicKey.from_key(loaded.public_key(), source=where),
-                      tuple(warnings))
+        raise InputError(
+            f"is {_key_kind(loaded)}; evidence signs with Ed25519 only",
+            path=where,
+            hint="Make an Ed25519 key with `evidence keygen PREFIX`.",
+        )
+    return SigningKey(
+        loaded, PublicKey.from_key(loaded.public_key(), source=where), tuple(warnings)
+    )
 
 
 def load_public_key(path: Path) -> PublicKey:
@@ -296,16 +317,19 @@ def load_public_key(path: Path) -> PublicKey:
     data = read_bytes(path, what="public key file")
     where = str(path)
     if b"PRIVATE KEY-----" in data:
-        raise InputError("is a private key; give the public key (PREFIX.pub) instead",
-                         path=where, hint="Never hand a private key to a verifier.")
+        raise InputError(
+            "is a private key; give the public key (PREFIX.pub) instead",
+            path=where,
+            hint="Never hand a private key to a verifier.",
+        )
     try:
         loaded = serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise InputError("not a PEM public key (expected -----BEGIN PUBLIC KEY-----)",
-                         path=where) from exc
+        raise InputError(
+            "not a PEM public key (expected -----BEGIN PUBLIC KEY-----)", path=where
+        ) from exc
     if not isinstance(loaded, ed25519.Ed25519PublicKey):
-        raise InputError(f"is {_key_kind(loaded)}; seals are signed with Ed25519 only",
-                         path=where)
+        raise InputError(f"is {_key_kind(loaded)}; seals are signed with Ed25519 only", path=where)
     return PublicKey.from_key(loaded, source=where)
 
 
@@ -340,5 +364,7 @@ def write_signature(seal_path: Path, seal_bytes: bytes, key: SigningKey) -> Path
 
 def openssl_verify_command(seal_file: str, public_key: str = "PREFIX.pub") -> str:
     """The stock-tool command that checks a seal's signature."""
-    return (f"openssl pkeyutl -verify -pubin -inkey {public_key} -rawin "
-            f"-in {seal_file} -sigfile {seal_file}{SIGNATURE_SUFFIX}")
+    return (
+        f"openssl pkeyutl -verify -pubin -inkey {public_key} -rawin "
+        f"-in {seal_file} -sigfile {seal_file}{SIGNATURE_SUFFIX}"
+    )

@@ -235,30 +235,35 @@ def parse_token(data: bytes, *, path: str, chain: Sequence[x509.Certificate] = (
         if "InvalidSetOrdering" in str(exc):
             raise TimestampError(
                 "the token's certificate SET is not in DER order (as `openssl ts -reply` "
-                "with certs= writes it); strict parsers reject it", path=path,
+                "with certs= writes it); strict parsers reject it",
+                path=path,
                 hint="`evidence stamp` re-requests such tokens without certificates; "
-                     "`openssl ts -verify` still accepts this one.") from exc
-        raise TimestampError(f"not an RFC 3161 time-stamp response: {_short_error(exc)}",
-                             path=path) from exc
+                "`openssl ts -verify` still accepts this one.",
+            ) from exc
+        raise TimestampError(
+            f"not an RFC 3161 time-stamp response: {_short_error(exc)}", path=path
+        ) from exc
     status = response.status
     if status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
         said = "; ".join(response.status_string) or "no reason given"
-        raise TimestampError(f"the TSA refused the request (PKIStatus {_status_name(status)}: "
-                             f"{said})", path=path)
+        raise TimestampError(
+            f"the TSA refused the request (PKIStatus {_status_name(status)}: {said})", path=path
+        )
     try:
         info = response.tst_info
-        embedded = [x509.load_der_x509_certificate(der)
-                    for der in sorted(response.signed_data.certificates)]
+        embedded = [
+            x509.load_der_x509_certificate(der) for der in sorted(response.signed_data.certificates)
+        ]
         signer_infos = list(response.signed_data.signer_infos)
     except ValueError as exc:
-        raise TimestampError(f"the token cannot be read: {_short_error(exc)}",
-                             path=path) from exc
+        raise TimestampError(f"the token cannot be read: {_short_error(exc)}", path=path) from exc
     certs = _unique([*embedded, *chain])
     signer = None
     if len(signer_infos) == 1:
         info_issuer, info_serial = signer_infos[0].issuer, signer_infos[0].serial_number
-        signer = next((c for c in certs if c.issuer == info_issuer
-                       and c.serial_number == info_serial), None)
+        signer = next(
+            (c for c in certs if c.issuer == info_issuer and c.serial_number == info_serial), None
+        )
     if signer is not None:
         certs = [signer, *(c for c in certs if c is not signer)]
     oid = info.message_imprint.hash_algorithm.dotted_string
@@ -266,10 +271,17 @@ def parse_token(data: bytes, *, path: str, chain: Sequence[x509.Certificate] = (
     if gen_time.tzinfo is None:
         gen_time = gen_time.replace(tzinfo=_dt.UTC)
     return Token(
-        data=data, response=response, certificates=tuple(certs), signer=signer,
-        gen_time=gen_time.astimezone(_dt.UTC), nonce=info.nonce, serial=info.serial_number,
-        hash_name=_HASHES.get(oid, (oid, None))[0], imprint=info.message_imprint.message,
-        policy=info.policy.dotted_string, certs_in_token=bool(embedded),
+        data=data,
+        response=response,
+        certificates=tuple(certs),
+        signer=signer,
+        gen_time=gen_time.astimezone(_dt.UTC),
+        nonce=info.nonce,
+        serial=info.serial_number,
+        hash_name=_HASHES.get(oid, (oid, None))[0],
+        imprint=info.message_imprint.message,
+        policy=info.policy.dotted_string,
+        certs_in_token=bool(embedded),
     )
 
 
@@ -304,8 +316,9 @@ class SignatureCheck:
     message: str
 
 
-def check_signature(token: Token,
-                    trusted_roots: Sequence[x509.Certificate] | None) -> SignatureCheck:
+def check_signature(
+    token: Token, trusted_roots: Sequence[x509.Certificate] | None
+) -> SignatureCheck:
     """Check a token's signature, its signer's time-stamping EKU, and its chain.
 
     With ``trusted_roots`` the chain must end at one of them (the stored certificates
@@ -314,31 +327,40 @@ def check_signature(token: Token,
     The chain is checked at genTime (RFC 3161 §4.1), as ``openssl ts -verify`` does.
     """
     if token.signer is None:
-        return SignatureCheck("invalid", "the certificate that signed the token is neither "
-                                         "in the token nor in the chain file")
+        return SignatureCheck(
+            "invalid",
+            "the certificate that signed the token is neither in the token nor in the chain file",
+        )
     if trusted_roots is None:
         roots = [c for c in token.certificates if _self_signed(c)]
         if not roots:
-            return SignatureCheck("unchecked", "the stored chain reaches no root certificate; "
-                                               "give the TSA's root with --tsa-ca to check it")
+            return SignatureCheck(
+                "unchecked",
+                "the stored chain reaches no root certificate; "
+                "give the TSA's root with --tsa-ca to check it",
+            )
         intermediates = [c for c in token.certificates if not _self_signed(c)]
     else:
         roots = list(trusted_roots)
         # A root among the stored certificates must not become a trust anchor.
-        intermediates = [c for c in token.certificates
-                         if c.issuer != c.subject and c not in roots]
+        intermediates = [c for c in token.certificates if c.issuer != c.subject and c not in roots]
     builder = VerifierBuilder(
-        roots=_unique(roots), intermediates=_unique(intermediates),
-        tsa_certificate=None if token.certs_in_token else token.signer)
+        roots=_unique(roots),
+        intermediates=_unique(intermediates),
+        tsa_certificate=None if token.certs_in_token else token.signer,
+    )
     try:
         builder.build().verify(token.response, token.imprint)
     except (VerificationError, ValueError) as exc:
         return SignatureCheck("invalid", _short_error(exc))
     who = token.signer.subject.rfc4514_string()
     if trusted_roots is None:
-        return SignatureCheck("unanchored", f"signature by {who} is valid against the chain "
-                                            "the TSA sent, which is not anchored to a trusted "
-                                            "root (give --tsa-ca)")
+        return SignatureCheck(
+            "unanchored",
+            f"signature by {who} is valid against the chain "
+            "the TSA sent, which is not anchored to a trusted "
+            "root (give --tsa-ca)",
+        )
     return SignatureCheck("anchored", f"signature by {who} chains to a trusted root")
 
 
@@ -352,8 +374,9 @@ def load_certificates(path: Path, *, what: str = "certificate file") -> list[x50
     try:
         certs = x509.load_pem_x509_certificates(data)
     except ValueError as exc:
-        raise InputError(f"not a PEM certificate file ({_short_error(exc)})",
-                         path=str(path)) from exc
+        raise InputError(
+            f"not a PEM certificate file ({_short_error(exc)})", path=str(path)
+        ) from exc
     return certs
 
 
@@ -384,16 +407,22 @@ def check_url(url: str) -> None:
         UsageError: not an http:// or https:// URL.
     """
     if not re.match(r"^https?://[^/\s]+", url):
-        raise UsageError(f"{url!r} is not an http:// or https:// URL of a time-stamping "
-                         "authority")
+        raise UsageError(f"{url!r} is not an http:// or https:// URL of a time-stamping authority")
 
 
 def _post(url: str, body: bytes, *, deadline: float) -> tuple[bytes, str]:
     """POST a query; the reply's bytes and media type. Bounded in time and size."""
     # check_url allowed http(s) only: never file: or custom schemes.
-    request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310
-        "Content-Type": QUERY_MEDIA_TYPE, "Accept": REPLY_MEDIA_TYPE,
-        "User-Agent": "evidence (RFC 3161 client)"})
+    request = urllib.request.Request(  # noqa: S310
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": QUERY_MEDIA_TYPE,
+            "Accept": REPLY_MEDIA_TYPE,
+            "User-Agent": "evidence (RFC 3161 client)",
+        },
+    )
     left = deadline - time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=max(left, 0.05)) as reply:  # noqa: S310
@@ -403,8 +432,10 @@ def _post(url: str, body: bytes, *, deadline: float) -> tuple[bytes, str]:
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > MAX_REPLY_BYTES:
-                    raise TimestampError(f"{url}: the answer is larger than "
-                                         f"{MAX_REPLY_BYTES} bytes; not a time-stamp reply")
+                    raise TimestampError(
+                        f"{url}: the answer is larger than "
+                        f"{MAX_REPLY_BYTES} bytes; not a time-stamp reply"
+                    )
                 if time.monotonic() > deadline:
                     raise TimeoutError
             kind = reply.headers.get_content_type() if reply.headers else ""
@@ -423,14 +454,22 @@ def _post(url: str, body: bytes, *, deadline: float) -> tuple[bytes, str]:
 
 
 def _timeout(url: str, deadline: float) -> TimestampError:
-    return TimestampError(f"{url}: no complete answer in time (timed out)",
-                          hint="The TSA is slow or unreachable; try again later with "
-                               "`evidence stamp DIR --tsa URL`, or raise --tsa-timeout.")
+    return TimestampError(
+        f"{url}: no complete answer in time (timed out)",
+        hint="The TSA is slow or unreachable; try again later with "
+        "`evidence stamp DIR --tsa URL`, or raise --tsa-timeout.",
+    )
 
 
 def _ask(message: bytes, url: str, *, cert_req: bool, deadline: float) -> tuple[bytes, int]:
-    request = (TimestampRequestBuilder().data(message).hash_algorithm(HashAlgorithm.SHA256)
-               .nonce(nonce=True).cert_request(cert_request=cert_req).build())
+    request = (
+        TimestampRequestBuilder()
+        .data(message)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .nonce(nonce=True)
+        .cert_request(cert_request=cert_req)
+        .build()
+    )
     nonce = request.nonce
     assert nonce is not None  # asked for above
     data, kind = _post(url, request.as_bytes(), deadline=deadline)
@@ -438,8 +477,10 @@ def _ask(message: bytes, url: str, *, cert_req: bool, deadline: float) -> tuple[
         try:
             decode_timestamp_response(data)
         except ValueError as exc:
-            raise TimestampError(f"{url}: the answer is not a time-stamp reply ({len(data)} "
-                                 f"bytes of {kind or 'unlabelled data'})") from exc
+            raise TimestampError(
+                f"{url}: the answer is not a time-stamp reply ({len(data)} "
+                f"bytes of {kind or 'unlabelled data'})"
+            ) from exc
     return data, nonce
 
 
@@ -472,14 +513,18 @@ def request_token(message: bytes, url: str, *, timeout: float = DEFAULT_TIMEOUT)
         token = parse_token(data, path=url, chain=chain)
         refetched = True
     if not token.imprint_matches(message):
-        raise TimestampError(f"{url}: the token is for other data (its imprint is not the "
-                             "SHA-256 of what was sent)")
+        raise TimestampError(
+            f"{url}: the token is for other data (its imprint is not the SHA-256 of what was sent)"
+        )
     if token.nonce != nonce:
-        raise TimestampError(f"{url}: the token's nonce is not the request's (a replayed or "
-                             "foreign token)")
+        raise TimestampError(
+            f"{url}: the token's nonce is not the request's (a replayed or foreign token)"
+        )
     if token.signer is None:
-        raise TimestampError(f"{url}: the TSA sent no certificate that signed the token",
-                             hint="A token cannot be checked without the TSA's certificate.")
+        raise TimestampError(
+            f"{url}: the TSA sent no certificate that signed the token",
+            hint="A token cannot be checked without the TSA's certificate.",
+        )
     checked = check_signature(token, None)
     if checked.status == "invalid":
         raise TimestampError(f"{url}: the token's signature does not check: {checked.message}")
@@ -544,9 +589,11 @@ def check_not_before_seal(token: Token, sealed_at: str, skew: float) -> str | No
     """A message when genTime precedes ``sealed_at`` by more than ``skew`` seconds."""
     sealed = parse_time(sealed_at)
     if token.gen_time < sealed - _dt.timedelta(seconds=skew):
-        return (f"genTime {format_time(token.gen_time)} precedes the seal's sealed_at "
-                f"{sealed_at} by more than {skew:g} s: a time-stamp cannot come before "
-                "what it stamps (the sealing computer's clock was ahead?)")
+        return (
+            f"genTime {format_time(token.gen_time)} precedes the seal's sealed_at "
+            f"{sealed_at} by more than {skew:g} s: a time-stamp cannot come before "
+            "what it stamps (the sealing computer's clock was ahead?)"
+        )
     return None
 
 
@@ -595,18 +642,25 @@ def stamp_seal(
                 raise TimestampError(
                     f"{url}: the token does not chain to the root given with --tsa-ca "
                     f"({why}); nothing of it was stored",
-                    hint="Give the root certificate of this time-stamping authority.")
+                    hint="Give the root certificate of this time-stamping authority.",
+                )
         except TimestampError as exc:
             result.failures.append((url, exc))
             continue
-        result.stamped.append(_store(case, seal_path, seal, seal_bytes, reply, who, now,
-                                     root))
+        result.stamped.append(_store(case, seal_path, seal, seal_bytes, reply, who, now, root))
     return result
 
 
-def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: TokenReply,
-           who: str, now: _dt.datetime | None,
-           root: x509.Certificate | None = None) -> StampedToken:
+def _store(
+    case: Case,
+    seal_path: Path,
+    seal: Seal,
+    seal_bytes: bytes,
+    reply: TokenReply,
+    who: str,
+    now: _dt.datetime | None,
+    root: x509.Certificate | None = None,
+) -> StampedToken:
     token = reply.token
     with case.lock():
         taken = [n for n, _ in token_paths(seal_path)]
@@ -622,13 +676,19 @@ def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: To
             root_bytes = chain_pem([root])
             write_new_file(stored_root, root_bytes)
         details: dict[str, JSONValue] = {
-            "seal": seal.sequence, "seal_sha256": digest_bytes(seal_bytes).sha256,
-            "file": case.rel(path), "chain": case.rel(chain), "tsa": reply.url,
-            "tsa_name": token.tsa_name, "gen_time": format_time(token.gen_time),
+            "seal": seal.sequence,
+            "seal_sha256": digest_bytes(seal_bytes).sha256,
+            "file": case.rel(path),
+            "chain": case.rel(chain),
+            "tsa": reply.url,
+            "tsa_name": token.tsa_name,
+            "gen_time": format_time(token.gen_time),
             # Nonces and serials are up to 160 bits: strings, as RFC 8785 numbers are
             # exact only up to 2**53.
-            "serial": str(token.serial), "nonce": str(reply.nonce),
-            "sha256": digest_bytes(token.data).sha256, "certs_in_token": token.certs_in_token,
+            "serial": str(token.serial),
+            "nonce": str(reply.nonce),
+            "sha256": digest_bytes(token.data).sha256,
+            "certs_in_token": token.certs_in_token,
             # The chain file is bound too: a swapped certificate is a finding
             # (docs/decisions/0405).
             "chain_sha256": digest_bytes(chain_bytes).sha256,
@@ -639,11 +699,14 @@ def _store(case: Case, seal_path: Path, seal: Seal, seal_bytes: bytes, reply: To
             details["root"] = case.rel(stored_root)
             details["root_sha256"] = digest_bytes(root_bytes).sha256
         case.custody.append([NewEvent("timestamped", None, details)], actor=who, now=now)
-    return StampedToken(path, chain, reply.url, stored_root, token.gen_time, token.tsa_name,
-                        reply.refetched)
+    return StampedToken(
+        path, chain, reply.url, stored_root, token.gen_time, token.tsa_name, reply.refetched
+    )
 
 
 def openssl_verify_command(seal_file: str, n: int = 1, ca_file: str = "tsa-root.pem") -> str:
     """The stock-tool command that checks the ``n``-th token of a seal."""
-    return (f"openssl ts -verify -data {seal_file} -in {seal_file}.{n}.tsr "
-            f"-CAfile {ca_file} -untrusted {seal_file}.{n}.chain.pem")
+    return (
+        f"openssl ts -verify -data {seal_file} -in {seal_file}.{n}.tsr "
+        f"-CAfile {ca_file} -untrusted {seal_file}.{n}.chain.pem"
+    )

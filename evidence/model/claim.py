@@ -110,12 +110,15 @@ class AttributionLink:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AttributionLink:
-        return cls(d["name"], d.get("role"), d.get("channel"),
-                   tuple(CoSpeaker.from_dict(x) for x in d.get("with", ())))
+        return cls(
+            d["name"],
+            d.get("role"),
+            d.get("channel"),
+            tuple(CoSpeaker.from_dict(x) for x in d.get("with", ())),
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
-        out: dict[str, JSONValue] = {"name": self.name, "role": self.role,
-                                     "channel": self.channel}
+        out: dict[str, JSONValue] = {"name": self.name, "role": self.role, "channel": self.channel}
         if self.with_:  # absent when empty: a claim without co-speakers keeps its bytes
             out["with"] = [c.to_dict() for c in self.with_]
         return out
@@ -146,15 +149,17 @@ class Fact:
             try:
                 _dt.datetime.fromisoformat(self.as_of.replace("Z", "+00:00"))
             except ValueError as exc:
-                raise SchemaError(f"as_of {self.as_of!r} is not a date and time "
-                                  "(YYYY-MM-DDTHH:MM)") from exc
+                raise SchemaError(
+                    f"as_of {self.as_of!r} is not a date and time (YYYY-MM-DDTHH:MM)"
+                ) from exc
             if "T" not in self.as_of:
                 raise SchemaError(f"as_of {self.as_of!r} has no time (YYYY-MM-DDTHH:MM)")
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fact:
-        return cls(d["value"], d["qualifier"], d.get("max"), d.get("unit"), d.get("text"),
-                   d.get("as_of"))
+        return cls(
+            d["value"], d["qualifier"], d.get("max"), d.get("unit"), d.get("text"), d.get("as_of")
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         out: dict[str, JSONValue] = {"value": self.value, "qualifier": self.qualifier}

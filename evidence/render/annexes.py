@@ -56,8 +56,10 @@ def _mono(writer: Writer, text: str) -> str:
 
 def kv_table(writer: Writer, rows: Sequence[tuple[str, str]]) -> Table:
     styles = writer.styles
-    data = [[Paragraph(f"<b>{esc(label)}</b>", styles.cell), Paragraph(value, styles.cell)]
-            for label, value in rows]
+    data = [
+        [Paragraph(f"<b>{esc(label)}</b>", styles.cell), Paragraph(value, styles.cell)]
+        for label, value in rows
+    ]
     table = Table(data, colWidths=table_widths(writer, (22, 78)), hAlign="LEFT")
     table.setStyle(styles.grid(header=False))
     return table
@@ -84,11 +86,17 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
         rows.append(("Publisher", esc(body.publisher)))
     if body.authors:
         rows.append(("Authors", esc(", ".join(body.authors))))
-    rows.append(("Published", esc(long_date(body.published)) if body.published
-                 else "<i>not stated</i>"))
+    rows.append(
+        ("Published", esc(long_date(body.published)) if body.published else "<i>not stated</i>")
+    )
     capture = body.capture
-    rows.append(("Captured", f"{esc(body.captured_at)} by {esc(capture.collector)} "
-                 f"({esc(capture.method)}, {esc(capture.tool)})"))
+    rows.append(
+        (
+            "Captured",
+            f"{esc(body.captured_at)} by {esc(capture.collector)} "
+            f"({esc(capture.method)}, {esc(capture.tool)})",
+        )
+    )
     url = safe_url(body.url)
     if url:
         shown = esc(clip(url, CELL_LIMIT))
@@ -97,8 +105,13 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
         rows.append(("URL", esc(clip(body.url, CELL_LIMIT))))
     else:
         rows.append(("URL", "<i>not recorded</i>"))
-    rows.append(("Item", f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
-                 f"{body.object.size:,} bytes, language {esc(body.language)}"))
+    rows.append(
+        (
+            "Item",
+            f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
+            f"{body.object.size:,} bytes, language {esc(body.language)}",
+        )
+    )
     if body.canonical_url and body.canonical_url != body.url:
         rows.append(("Canonical URL", esc(body.canonical_url)))
     rows.append(("SHA-256", _mono(writer, body.object.sha256)))
@@ -106,13 +119,22 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
     rows.append(("File", _where(writer, body.object.blake3)))
     for item in body.attachments:
         ref = item.object
-        rows.append((f"Attachment: {item.role}",
-                     f"{esc(ref.filename or 'unnamed')}, {esc(item.media_type)}, "
-                     f"{ref.size:,} bytes; SHA-256 {_mono(writer, ref.sha256)}; "
-                     f"{_where(writer, ref.blake3)}"))
+        rows.append(
+            (
+                f"Attachment: {item.role}",
+                f"{esc(ref.filename or 'unnamed')}, {esc(item.media_type)}, "
+                f"{ref.size:,} bytes; SHA-256 {_mono(writer, ref.sha256)}; "
+                f"{_where(writer, ref.blake3)}",
+            )
+        )
     if body.text is not None:
-        rows.append(("Text", f"normalised text, {body.text.length:,} characters, embedded as "
-                     f"{esc(object_name(body.text.blake3))}"))
+        rows.append(
+            (
+                "Text",
+                f"normalised text, {body.text.length:,} characters, embedded as "
+                f"{esc(object_name(body.text.blake3))}",
+            )
+        )
         rows.append(("Text SHA-256", _mono(writer, body.text.sha256)))
     else:
         rows.append(("Text", "<i>none: the item is cited, not quoted</i>"))
@@ -121,8 +143,13 @@ def _register_rows(writer: Writer, source: SourceItem) -> list[tuple[str, str]]:
     if claims:
         first, last = claims[0].rev.ern, claims[-1].rev.ern
         span = esc(first) if len(claims) == 1 else f"{esc(first)} to {esc(last)}"
-        rows.append(("Claims", f"{len(claims)} ({span}), listed with their exhibit numbers "
-                               "in the table of claim exhibits below"))
+        rows.append(
+            (
+                "Claims",
+                f"{len(claims)} ({span}), listed with their exhibit numbers "
+                "in the table of claim exhibits below",
+            )
+        )
     return rows
 
 
@@ -133,38 +160,57 @@ def _claim_exhibits(writer: Writer) -> list[Flowable]:
     claims = sorted(writer.content.claims, key=lambda c: c.rev.ern)
     if not claims:
         return []
-    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("Exhibit", "Claim record", "Status", "Source exhibit", "Statement")]
+    header = [
+        Paragraph(f"<b>{h}</b>", styles.cell)
+        for h in ("Exhibit", "Claim record", "Status", "Source exhibit", "Statement")
+    ]
     sources = [c.source.ern if c.source else c.body.source.id for c in claims]
     # Short cells that never wrap are plain strings (the table's font; no markup to parse).
     rows: list[list[Flowable | str]] = [
-        [plain(c.rev.ern), plain(c.rev.label), plain(c.body.status), plain(source),
-         Paragraph(esc(clip(c.body.statement, 300)), styles.cell)]
-        for c, source in zip(claims, sources, strict=True)]
-    columns = [["Exhibit", *(c.rev.ern for c in claims)],
-               ["Claim record", *(c.rev.label for c in claims)],
-               ["Status", *(c.body.status for c in claims)],
-               ["Source exhibit", *sources], ["Statement"]]
+        [
+            plain(c.rev.ern),
+            plain(c.rev.label),
+            plain(c.body.status),
+            plain(source),
+            Paragraph(esc(clip(c.body.statement, 300)), styles.cell),
+        ]
+        for c, source in zip(claims, sources, strict=True)
+    ]
+    columns = [
+        ["Exhibit", *(c.rev.ern for c in claims)],
+        ["Claim record", *(c.rev.label for c in claims)],
+        ["Status", *(c.body.status for c in claims)],
+        ["Source exhibit", *sources],
+        ["Statement"],
+    ]
     widths = fitted_widths(writer, columns, (None, None, None, None, 1.0))
-    return [writer.subheading("Claim exhibits", "register-claims"),
-            writer.para("Each claim is an exhibit of its own, numbered in the order the claims "
-                        f"entered the case; {esc(writer.values['annex_integrity'])} gives the "
-                        "digests of every claim record.", numbered_para=False),
-            *chunked_table(header, rows, widths, writer)]
+    return [
+        writer.subheading("Claim exhibits", "register-claims"),
+        writer.para(
+            "Each claim is an exhibit of its own, numbered in the order the claims "
+            f"entered the case; {esc(writer.values['annex_integrity'])} gives the "
+            "digests of every claim record.",
+            numbered_para=False,
+        ),
+        *chunked_table(header, rows, widths, writer),
+    ]
 
 
 def _register(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow: list[Flowable] = []
-    flow.append(writer.para(
-        "Each exhibit is a source as it was captured. Its SHA-256 and BLAKE3 are digests of "
-        f"the captured bytes: running {writer.code('sha256sum')} and {writer.code('b3sum')} "
-        "on the embedded file named in the table gives the same values. The record digest is that "
-        "of the exhibit's evidence record, which the seal covers.", numbered_para=False))
+    flow.append(
+        writer.para(
+            "Each exhibit is a source as it was captured. Its SHA-256 and BLAKE3 are digests of "
+            f"the captured bytes: running {writer.code('sha256sum')} and {writer.code('b3sum')} "
+            "on the embedded file named in the table gives the same values. "
+            "The record digest is that of the exhibit's evidence record, which the seal covers.",
+            numbered_para=False,
+        )
+    )
     if not writer.content.sources:
         flow.append(writer.para("The case holds no sources.", numbered_para=False))
     for source in writer.content.sources:
-        flow.append(KeepTogether([kv_table(writer, _register_rows(writer, source)),
-                                  Spacer(1, 8)]))
+        flow.append(KeepTogether([kv_table(writer, _register_rows(writer, source)), Spacer(1, 8)]))
     flow.extend(_claim_exhibits(writer))
     return flow
 
@@ -195,8 +241,9 @@ Segments = list[tuple[str, int]]
 """A line of a source text as (text, kind) in logical order: PLAIN, HIGHLIGHT or LABEL."""
 
 
-def source_segments(text: str, quotes: Sequence[tuple[int, int, str]]
-                    ) -> list[tuple[Segments, bool]]:
+def source_segments(
+    text: str, quotes: Sequence[tuple[int, int, str]]
+) -> list[tuple[Segments, bool]]:
     """The text line by line (long lines cut into pieces), each as segments: plain text,
     quoted text, and the labels of the quotes that end there: ``[(segments,
     blank_line_before), …]``.
@@ -249,23 +296,25 @@ def segments_markup(segments: Segments, *, highlight: str, marker_font: str) -> 
             continue
         _close(run, parts, highlight)
         if kind == LABEL:
-            parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>"
-                         f"{esc(piece)}</font>")
+            parts.append(f"<font face='{marker_font}' size='7' color='#8b1a1a'>{esc(piece)}</font>")
         else:
             parts.append(esc(piece, bind=False, isolate=False))
     _close(run, parts, highlight)
     return "".join(parts)
 
 
-def highlighted_text(text: str, quotes: Sequence[tuple[int, int, str]], *, highlight: str,
-                     marker_font: str) -> list[tuple[str, bool]]:
+def highlighted_text(
+    text: str, quotes: Sequence[tuple[int, int, str]], *, highlight: str, marker_font: str
+) -> list[tuple[str, bool]]:
     """The text as paragraph markup, line by line, with each quote highlighted and its
     label set after it: ``[(markup, blank_line_before), …]``.
 
     ``quotes`` are (start, end, label) in code points of ``text``; quotes may overlap.
     """
-    return [(segments_markup(segments, highlight=highlight, marker_font=marker_font), blank)
-            for segments, blank in source_segments(text, quotes)]
+    return [
+        (segments_markup(segments, highlight=highlight, marker_font=marker_font), blank)
+        for segments, blank in source_segments(text, quotes)
+    ]
 
 
 def _source_line(writer: Writer, segments: Segments) -> Flowable:
@@ -275,8 +324,9 @@ def _source_line(writer: Writer, segments: Segments) -> Flowable:
     highlight = writer.template.colours["highlight"]
     line = "".join(piece for piece, kind in segments if kind != LABEL)
     if base_is_rtl(line):
-        return RightToLeftText(segments, styles.source_text, highlight=highlight,
-                               label_font=styles.fonts.bold)
+        return RightToLeftText(
+            segments, styles.source_text, highlight=highlight, label_font=styles.fonts.bold
+        )
     markup = segments_markup(segments, highlight=highlight, marker_font=styles.fonts.bold)
     if has_wide(line):
         return Paragraph(markup, styles.source_text_cjk)
@@ -286,35 +336,55 @@ def _source_line(writer: Writer, segments: Segments) -> Flowable:
 def _sources(writer: Writer, part: PlannedPart) -> list[Flowable]:
     styles = writer.styles
     content = writer.content
-    flow: list[Flowable] = [writer.para(
-        "The normalised text of each source follows in full, as embedded in this dossier. "
-        "The passages that claims quote are highlighted, each followed by the claim's id in "
-        "brackets (\u201cwithdrawn\u201d after the id of a withdrawn claim). Line breaks are "
-        "those of the text.", numbered_para=False)]
+    flow: list[Flowable] = [
+        writer.para(
+            "The normalised text of each source follows in full, as embedded in this dossier. "
+            "The passages that claims quote are highlighted, each followed by the claim's id in "
+            "brackets (\u201cwithdrawn\u201d after the id of a withdrawn claim). Line breaks are "
+            "those of the text.",
+            numbered_para=False,
+        )
+    ]
     for source in content.sources:
         body = source.body
         flow.append(CondPageBreak(40 * mm))
-        flow.append(writer.subheading(f"{source.rev.ern}: {clip(body.title, 300)}",
-                                      f"text-{source.rev.id}"))
-        meta = [x for x in (body.publisher, long_date(body.published) if body.published else None,
-                            f"language {body.language}") if x]
+        flow.append(
+            writer.subheading(f"{source.rev.ern}: {clip(body.title, 300)}", f"text-{source.rev.id}")
+        )
+        meta = [
+            x
+            for x in (
+                body.publisher,
+                long_date(body.published) if body.published else None,
+                f"language {body.language}",
+            )
+            if x
+        ]
         url = f"<br/>{esc(clip(body.url, CELL_LIMIT))}" if body.url else ""
         # Each field escaped by itself: a right-to-left publisher and the date after it are
         # ordered as fields, not as one bidi paragraph (where the date would join the
         # publisher's right-to-left run).
-        flow.append(Paragraph(" · ".join(esc(clip(x, CELL_LIMIT)) for x in meta) + url,
-                              styles.small))
+        flow.append(
+            Paragraph(" · ".join(esc(clip(x, CELL_LIMIT)) for x in meta) + url, styles.small)
+        )
         if source.text is None:
-            flow.append(Paragraph("<i>This source has no text: it is cited, not quoted.</i>",
-                                  styles.small))
+            flow.append(
+                Paragraph("<i>This source has no text: it is cited, not quoted.</i>", styles.small)
+            )
             continue
         # Withdrawn claims' passages are marked too, labelled as withdrawn: a reader who
         # finds the passage sees that a claim drew on it and was withdrawn.
-        quotes = [(c.body.quote.start, c.body.quote.end,
-                   c.rev.id if c.body.status != "withdrawn" else f"{c.rev.id} withdrawn")
-                  for c in content.claims
-                  if c.body.quote is not None and c.body.source.id == source.rev.id
-                  and c.body.source.revision == source.rev.revision]
+        quotes = [
+            (
+                c.body.quote.start,
+                c.body.quote.end,
+                c.rev.id if c.body.status != "withdrawn" else f"{c.rev.id} withdrawn",
+            )
+            for c in content.claims
+            if c.body.quote is not None
+            and c.body.source.id == source.rev.id
+            and c.body.source.revision == source.rev.revision
+        ]
         for segments, blank in source_segments(source.text, quotes):
             if blank:
                 flow.append(Spacer(1, styles.source_text.fontSize * 0.6))
@@ -329,36 +399,62 @@ def _custody(writer: Writer, part: PlannedPart) -> list[Flowable]:
     styles = writer.styles
     content = writer.content
     seal = content.seal
-    flow: list[Flowable] = [writer.para(
-        "The chain-of-custody log, one entry per step, as embedded in this dossier "
-        "(custody.jsonl) up to the seal. Each line names the SHA-256 of the line before it, so "
-        "no line can be removed, changed or reordered without breaking the chain; the seal "
-        f"names the last line before it (entry {seal.custody_seq}, SHA-256 "
-        f"{_mono(writer, seal.custody_sha256)}). Digests are shortened here; the embedded "
-        "file holds them in full.", numbered_para=False)]
-    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("No.", "Time (UTC)", "Actor", "Action", "Record", "Details", "Line SHA-256")]
+    flow: list[Flowable] = [
+        writer.para(
+            "The chain-of-custody log, one entry per step, as embedded in this dossier "
+            "(custody.jsonl) up to the seal. Each line names the SHA-256 of the line before it, so "
+            "no line can be removed, changed or reordered without breaking the chain; the seal "
+            f"names the last line before it (entry {seal.custody_seq}, SHA-256 "
+            f"{_mono(writer, seal.custody_sha256)}). Digests are shortened here; the embedded "
+            "file holds them in full.",
+            numbered_para=False,
+        )
+    ]
+    header = [
+        Paragraph(f"<b>{h}</b>", styles.cell)
+        for h in ("No.", "Time (UTC)", "Actor", "Action", "Record", "Details", "Line SHA-256")
+    ]
     small = styles.cell
     rows = []
-    texts: list[list[str]] = [["No."], ["Time (UTC)"], ["Actor"], ["Action"], ["Record"],
-                              ["Details"], ["Line SHA-256"]]
+    texts: list[list[str]] = [
+        ["No."],
+        ["Time (UTC)"],
+        ["Actor"],
+        ["Action"],
+        ["Record"],
+        ["Details"],
+        ["Line SHA-256"],
+    ]
     for row in content.custody:
         date, time = _time_lines(row.at)
-        cells = [str(row.seq), f"{date}\n{time}", row.actor, row.action, row.subject or "\u2014",
-                 clip(row.details, 600), short_hex(row.digest, 12)]
+        cells = [
+            str(row.seq),
+            f"{date}\n{time}",
+            row.actor,
+            row.action,
+            row.subject or "\u2014",
+            clip(row.details, 600),
+            short_hex(row.digest, 12),
+        ]
         for column, text in zip(texts, cells, strict=True):
             column.extend(text.split("\n"))
-        rows.append([
-            Paragraph(esc(cells[0]), small),
-            Paragraph(f"{esc(date)}<br/>{esc(time)}", small),
-            Paragraph(esc(row.actor), small),
-            Paragraph(esc(row.action), small),
-            Paragraph(esc(cells[4]), small),
-            Paragraph(esc(cells[5]), small),
-            Paragraph(_mono(writer, cells[6]), small),
-        ])
-    widths = fitted_widths(writer, texts, (None, None, 1.0, None, None, 3.0, None),
-                           fonts=(None,) * 6 + (styles.fonts.mono,))
+        rows.append(
+            [
+                Paragraph(esc(cells[0]), small),
+                Paragraph(f"{esc(date)}<br/>{esc(time)}", small),
+                Paragraph(esc(row.actor), small),
+                Paragraph(esc(row.action), small),
+                Paragraph(esc(cells[4]), small),
+                Paragraph(esc(cells[5]), small),
+                Paragraph(_mono(writer, cells[6]), small),
+            ]
+        )
+    widths = fitted_widths(
+        writer,
+        texts,
+        (None, None, 1.0, None, None, 3.0, None),
+        fonts=(None,) * 6 + (styles.fonts.mono,),
+    )
     flow.extend(chunked_table(header, rows, widths, writer))
     return flow
 
@@ -378,61 +474,103 @@ def _form(writer: Writer, source: SourceItem) -> list[Flowable]:
     body = source.body
     head = [
         ("Exhibit", f"<b>{esc(source.rev.ern)}</b> \u2014 record {esc(source.rev.label)}"),
-        ("Description", esc(clip(body.title, CELL_LIMIT))
-         + (f" ({esc(clip(body.publisher, 300))})" if body.publisher else "")),
-        ("Item", f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
-                 f"{body.object.size:,} bytes"),
+        (
+            "Description",
+            esc(clip(body.title, CELL_LIMIT))
+            + (f" ({esc(clip(body.publisher, 300))})" if body.publisher else ""),
+        ),
+        (
+            "Item",
+            f"{esc(body.object.filename or 'unnamed')}, {esc(body.media_type)}, "
+            f"{body.object.size:,} bytes",
+        ),
         ("SHA-256", _mono(writer, body.object.sha256)),
         ("BLAKE3", _mono(writer, body.object.blake3)),
-        ("Collected", f"{esc(body.captured_at)} by {esc(body.capture.collector)} "
-                      f"({esc(body.capture.method)})"),
+        (
+            "Collected",
+            f"{esc(body.captured_at)} by {esc(body.capture.collector)} "
+            f"({esc(body.capture.method)})",
+        ),
     ]
-    events = [row for row in writer.content.custody
-              if (row.subject and row.subject.split(".")[0] == source.rev.id)
-              or row.action in ("sealed", "signed", "timestamped")]
-    event_rows = [[Paragraph(str(e.seq), styles.cell),
-                   Paragraph(esc(e.at.replace("T", " ").rstrip("Z")), styles.cell),
-                   Paragraph(esc(e.actor), styles.cell), Paragraph(esc(e.action), styles.cell)]
-                  for e in events]
-    columns = [["No.", *(str(e.seq) for e in events)],
-               ["Time (UTC)", *(e.at.replace("T", " ").rstrip("Z") for e in events)],
-               ["By", *(e.actor for e in events)], ["Step", *(e.action for e in events)]]
+    events = [
+        row
+        for row in writer.content.custody
+        if (row.subject and row.subject.split(".")[0] == source.rev.id)
+        or row.action in ("sealed", "signed", "timestamped")
+    ]
+    event_rows = [
+        [
+            Paragraph(str(e.seq), styles.cell),
+            Paragraph(esc(e.at.replace("T", " ").rstrip("Z")), styles.cell),
+            Paragraph(esc(e.actor), styles.cell),
+            Paragraph(esc(e.action), styles.cell),
+        ]
+        for e in events
+    ]
+    columns = [
+        ["No.", *(str(e.seq) for e in events)],
+        ["Time (UTC)", *(e.at.replace("T", " ").rstrip("Z") for e in events)],
+        ["By", *(e.actor for e in events)],
+        ["Step", *(e.action for e in events)],
+    ]
     events_table = Table(
-        [[Paragraph(f"<b>{h}</b>", styles.cell) for h in ("No.", "Time (UTC)", "By", "Step")],
-         *event_rows], colWidths=fitted_widths(writer, columns, (None, None, 1.0, 1.0)),
-        repeatRows=1, hAlign="LEFT")
+        [
+            [Paragraph(f"<b>{h}</b>", styles.cell) for h in ("No.", "Time (UTC)", "By", "Step")],
+            *event_rows,
+        ],
+        colWidths=fitted_widths(writer, columns, (None, None, 1.0, 1.0)),
+        repeatRows=1,
+        hAlign="LEFT",
+    )
     events_table.setStyle(styles.grid())
     transfers = Table(
-        [[Paragraph(f"<b>{h}</b>", styles.cell) for h in
-          ("Date and time", "Released by (name, signature)", "Received by (name, signature)",
-           "Purpose, remarks")], *[["", "", "", ""] for _ in range(4)]],
-        colWidths=table_widths(writer, (18, 29, 29, 24)), rowHeights=[None] + [30] * 4,
-        hAlign="LEFT")
+        [
+            [
+                Paragraph(f"<b>{h}</b>", styles.cell)
+                for h in (
+                    "Date and time",
+                    "Released by (name, signature)",
+                    "Received by (name, signature)",
+                    "Purpose, remarks",
+                )
+            ],
+            *[["", "", "", ""] for _ in range(4)],
+        ],
+        colWidths=table_widths(writer, (18, 29, 29, 24)),
+        rowHeights=[None] + [30] * 4,
+        hAlign="LEFT",
+    )
     transfers.setStyle(styles.grid())
     # A form is one page: it is kept whole, on the next page when it does not fit below
     # the previous one (a form longer than a page, with many steps, runs on).
     return [
-        KeepTogether([
-            writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
-            kv_table(writer, head),
-            Spacer(1, 6),
-            Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
-            events_table,
-            Spacer(1, 6),
-            Paragraph("<b>Transfers</b> (to be completed at every hand-over)", styles.small),
-            transfers,
-        ]),
+        KeepTogether(
+            [
+                writer.subheading(f"Exhibit {source.rev.ern}", f"form-{source.rev.id}"),
+                kv_table(writer, head),
+                Spacer(1, 6),
+                Paragraph("<b>Steps recorded in the chain-of-custody log</b>", styles.small),
+                events_table,
+                Spacer(1, 6),
+                Paragraph("<b>Transfers</b> (to be completed at every hand-over)", styles.small),
+                transfers,
+            ]
+        ),
         Spacer(1, 10),
     ]
 
 
 def _custody_forms(writer: Writer, part: PlannedPart) -> list[Flowable]:
-    flow: list[Flowable] = [writer.para(
-        "One form per exhibit: what the exhibit is and its digests, the steps the "
-        "chain-of-custody log records for it, and a table for each later hand-over, to be "
-        "signed by the person who releases the exhibit and the person who receives it. "
-        "Whoever receives the dossier can confirm that the exhibit is unchanged by comparing "
-        "its SHA-256 with the one printed here.", numbered_para=False)]
+    flow: list[Flowable] = [
+        writer.para(
+            "One form per exhibit: what the exhibit is and its digests, the steps the "
+            "chain-of-custody log records for it, and a table for each later hand-over, to be "
+            "signed by the person who releases the exhibit and the person who receives it. "
+            "Whoever receives the dossier can confirm that the exhibit is unchanged by comparing "
+            "its SHA-256 with the one printed here.",
+            numbered_para=False,
+        )
+    ]
     for source in writer.content.sources:
         flow.extend(_form(writer, source))
     return flow
@@ -469,29 +607,44 @@ def _listing(writer: Writer, lines: Sequence[tuple[str, str]]) -> list[Flowable]
 def _hashes(writer: Writer, part: PlannedPart) -> list[Flowable]:
     content = writer.content
     embedded = content.embedded
-    flow: list[Flowable] = [writer.para(
-        "SHA-256 of every case file embedded in this dossier. The same lists are embedded "
-        "as SHA256SUMS and B3SUMS: after extracting the files (see "
-        f"{esc(writer.values['annex_integrity'])}), run "
-        f"{writer.code('sha256sum -c SHA256SUMS')} and {writer.code('b3sum --check B3SUMS')} "
-        "in the extracted folder; each file should be reported OK.", numbered_para=False)]
+    flow: list[Flowable] = [
+        writer.para(
+            "SHA-256 of every case file embedded in this dossier. The same lists are embedded "
+            "as SHA256SUMS and B3SUMS: after extracting the files (see "
+            f"{esc(writer.values['annex_integrity'])}), run "
+            f"{writer.code('sha256sum -c SHA256SUMS')} and {writer.code('b3sum --check B3SUMS')} "
+            "in the extracted folder; each file should be reported OK.",
+            numbered_para=False,
+        )
+    ]
     flow.extend(_listing(writer, [(f.sha256, f.name) for f in embedded]))
     flow.append(Spacer(1, 8))
-    flow.append(writer.para("BLAKE3 of the same files (the name of each object is its BLAKE3):",
-                            numbered_para=False))
+    flow.append(
+        writer.para(
+            "BLAKE3 of the same files (the name of each object is its BLAKE3):", numbered_para=False
+        )
+    )
     flow.extend(_listing(writer, [(f.blake3, f.name) for f in embedded]))
     if content.omitted:
         flow.append(Spacer(1, 8))
-        flow.append(writer.para(
-            "Objects named by the records but not embedded (check them in the case folder or "
-            "an archival package):", numbered_para=False))
-        flow.extend(_listing(writer, [(o.sha256, f"{o.name}  ({o.reason})")
-                                      for o in content.omitted]))
+        flow.append(
+            writer.para(
+                "Objects named by the records but not embedded (check them in the case folder or "
+                "an archival package):",
+                numbered_para=False,
+            )
+        )
+        flow.extend(
+            _listing(writer, [(o.sha256, f"{o.name}  ({o.reason})") for o in content.omitted])
+        )
     flow.append(Spacer(1, 8))
-    flow.append(writer.para(
-        "SHA-256 of each record revision, taken over the record's RFC 8785 bytes (the "
-        f"{writer.code('record')} member of its file), in the order of the seal's leaves:",
-        numbered_para=False))
+    flow.append(
+        writer.para(
+            "SHA-256 of each record revision, taken over the record's RFC 8785 bytes (the "
+            f"{writer.code('record')} member of its file), in the order of the seal's leaves:",
+            numbered_para=False,
+        )
+    )
     flow.extend(_listing(writer, [(r.sha256, r.label) for r in content.revisions]))
     return flow
 

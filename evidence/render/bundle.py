@@ -117,12 +117,17 @@ class Bundle:
         if name == MANIFEST_NAME:
             return "what this dossier embeds and where its pages print the digests"
         if name.startswith("seals/"):
-            return ("seal signature (Ed25519)" if name.endswith(".sig") else
-                    "RFC 3161 time-stamp token" if name.endswith(".tsr") else
-                    "root given with --tsa-ca at stamp time (not a trust decision)"
-                    if name.endswith(".root.pem") else
-                    "certificates sent by the time-stamping authority" if name.endswith(".pem")
-                    else "seal: Merkle root (RFC 9162) over the records")
+            return (
+                "seal signature (Ed25519)"
+                if name.endswith(".sig")
+                else "RFC 3161 time-stamp token"
+                if name.endswith(".tsr")
+                else "root given with --tsa-ca at stamp time (not a trust decision)"
+                if name.endswith(".root.pem")
+                else "certificates sent by the time-stamping authority"
+                if name.endswith(".pem")
+                else "seal: Merkle root (RFC 9162) over the records"
+            )
         if name.startswith("records/"):
             return "evidence record (RFC 8785 JSON with its digests)"
         for record in self.sources.values():
@@ -176,16 +181,22 @@ def _custody_prefix(case: Case, sequence: int) -> _Prefix:
             end = len(lines)
             extras.extend(_named_files(details))
     if end < 0:
-        raise CaseError(f"the custody log has no `sealed` event for seal {sequence:04d}",
-                        path="custody.jsonl", hint="Run `evidence verify` on the case.")
+        raise CaseError(
+            f"the custody log has no `sealed` event for seal {sequence:04d}",
+            path="custody.jsonl",
+            hint="Run `evidence verify` on the case.",
+        )
     return _Prefix(b"".join(raw + b"\n" for raw in lines[:end]), tuple(extras))
 
 
 def _named_files(details: dict[str, Any]) -> list[str]:
     """The seal files (signature, token, chain, stored root) a signing or time-stamping
     event names."""
-    return [str(details[k]) for k in ("file", "chain", "root")
-            if isinstance(details.get(k), str) and str(details[k]).startswith("seals/")]
+    return [
+        str(details[k])
+        for k in ("file", "chain", "root")
+        if isinstance(details.get(k), str) and str(details[k]).startswith("seals/")
+    ]
 
 
 def collect_bundle(
@@ -202,8 +213,11 @@ def collect_bundle(
     """
     latest = case.latest_seal()
     if latest is None:
-        raise CaseError("the case has no seal yet, so there is nothing to render",
-                        path=str(case.root), hint="Run `evidence seal` first.")
+        raise CaseError(
+            "the case has no seal yet, so there is nothing to render",
+            path=str(case.root),
+            hint="Run `evidence seal` first.",
+        )
     seal, _ = latest
     bundle = Bundle(seal=seal, seal_name=f"seals/{seal.filename}")
     files = bundle.files
@@ -245,8 +259,7 @@ def collect_bundle(
                 files[obj_name] = case.objects.read(ref.blake3)
                 budget -= ref.size
             else:
-                bundle.omitted.append(Omitted(obj_name, ref.sha256, ref.blake3, ref.size,
-                                              reason))
+                bundle.omitted.append(Omitted(obj_name, ref.sha256, ref.blake3, ref.size, reason))
     for name in files:
         assert is_case_path(name), name
     return bundle
@@ -271,8 +284,9 @@ def renderer_versions(tool: str) -> dict[str, str]:
     return {"tool": tool, "reportlab": str(reportlab.Version), "fonts": fonts_digest()}
 
 
-def manifest_bytes(bundle: Bundle, *, template: str, tool: str, pages: PrintedPages,
-                   total_pages: int) -> bytes:
+def manifest_bytes(
+    bundle: Bundle, *, template: str, tool: str, pages: PrintedPages, total_pages: int
+) -> bytes:
     """The manifest (``evidence-dossier.json``), RFC 8785."""
 
     def span(value: tuple[int, int] | None) -> list[int] | None:
@@ -284,17 +298,33 @@ def manifest_bytes(bundle: Bundle, *, template: str, tool: str, pages: PrintedPa
         "template": template,
         "tool": tool,
         "renderer": renderer_versions(tool),
-        "seal": {"sequence": bundle.seal.sequence, "file": bundle.seal_name,
-                 "root": bundle.seal.root,
-                 "sha256": digest_bytes(bundle.files[bundle.seal_name]).sha256},
+        "seal": {
+            "sequence": bundle.seal.sequence,
+            "file": bundle.seal_name,
+            "root": bundle.seal.root,
+            "sha256": digest_bytes(bundle.files[bundle.seal_name]).sha256,
+        },
         "files": [],
-        "omitted": [{"name": o.name, "sha256": o.sha256, "blake3": o.blake3, "size": o.size,
-                     "reason": o.reason} for o in bundle.omitted],
-        "pages": {"total": total_pages, "cover": span(pages.cover),
-                  "register": span(pages.register), "integrity": span(pages.integrity)},
+        "omitted": [
+            {
+                "name": o.name,
+                "sha256": o.sha256,
+                "blake3": o.blake3,
+                "size": o.size,
+                "reason": o.reason,
+            }
+            for o in bundle.omitted
+        ],
+        "pages": {
+            "total": total_pages,
+            "cover": span(pages.cover),
+            "register": span(pages.register),
+            "integrity": span(pages.integrity),
+        },
     }
     for name, data in sorted(bundle.files.items()):
         pair = digest_bytes(data)
-        doc["files"].append({"name": name, "size": pair.size, "sha256": pair.sha256,
-                             "blake3": pair.blake3})
+        doc["files"].append(
+            {"name": name, "size": pair.size, "sha256": pair.sha256, "blake3": pair.blake3}
+        )
     return canonical_bytes(doc) + b"\n"

@@ -70,8 +70,17 @@ def srgb_profile() -> bytes:
     return resource("render", "icc", "sRGB.icc").read_bytes()
 
 
-def xmp_packet(*, title: str, author: str, subject: str, keywords: str, creator: str,
-               producer: str, moment: _dt.datetime, language: str | None = None) -> bytes:
+def xmp_packet(
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    keywords: str,
+    creator: str,
+    producer: str,
+    moment: _dt.datetime,
+    language: str | None = None,
+) -> bytes:
     """The XMP metadata of a PDF/A-3b dossier (ISO 19005-3 §6.6, ISO 16684-1): the PDF/A
     identification (part 3, conformance B) and Dublin Core, XMP and PDF properties equal
     to the document information dictionary's entries (ISO 19005-3 §6.6.2.3.1)."""
@@ -168,10 +177,16 @@ class DossierCanvas(Canvas):
         **kwargs: passed to reportlab's Canvas.
     """
 
-    def __init__(self, filename: Any, *, header: Callable[[DossierCanvas, int, int], None],
-                 footer: Callable[[DossierCanvas, int, int], None],
-                 finish: Callable[[DossierCanvas, int], None], moment: _dt.datetime,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        filename: Any,
+        *,
+        header: Callable[[DossierCanvas, int, int], None],
+        footer: Callable[[DossierCanvas, int, int], None],
+        finish: Callable[[DossierCanvas, int], None],
+        moment: _dt.datetime,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(filename, **kwargs)
         self._pending: list[dict[str, Any]] = []
         self._late: dict[int, list[tuple[LateOp, int | None]]] = {}
@@ -207,8 +222,7 @@ class DossierCanvas(Canvas):
 
         self.late(mark)
 
-    def _addAnnotation(self, annotation: Any, name: str | None = None,
-                       addtopage: int = 1) -> None:
+    def _addAnnotation(self, annotation: Any, name: str | None = None, addtopage: int = 1) -> None:
         """Every annotation is printed with the page (flag Print, ISO 32000-1 §12.5.3), as
         PDF/A requires (ISO 19005-3 §6.3.2)."""
         if isinstance(annotation, PDFDictionary):
@@ -233,8 +247,9 @@ class DossierCanvas(Canvas):
             code: list[str] = self._internal()._code
             ops = self._late.get(number, [])
             # Later insertion points first, so that earlier ones keep their place.
-            for op, at in sorted(ops, key=lambda item: -1 if item[1] is None else item[1],
-                                 reverse=True):
+            for op, at in sorted(
+                ops, key=lambda item: -1 if item[1] is None else item[1], reverse=True
+            ):
                 start = len(code)
                 self.saveState()
                 op(self, total)
@@ -262,7 +277,8 @@ class DossierCanvas(Canvas):
         for item in sorted(attachments, key=lambda a: a.name.encode("utf-8")):
             entries.extend((PDFString(item.name), doc.Reference(self._filespec(item))))
         doc.Catalog.Names = PDFDictionary(
-            {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(entries)})})
+            {"EmbeddedFiles": PDFDictionary({"Names": PDFArray(entries)})}
+        )
         self._pdfa(entries[1::2])
 
     def _pdfa(self, specs: Sequence[Any]) -> None:
@@ -276,20 +292,30 @@ class DossierCanvas(Canvas):
         info = doc.info
         metadata = _PlainStream(
             PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-            xmp_packet(title=_text(info.title), author=_text(info.author),
-                       subject=_text(info.subject), keywords=_text(info.keywords),
-                       creator=_text(info.creator), producer=_text(info.producer),
-                       moment=self._moment,
-                       language=_text(getattr(doc.Catalog, "Lang", "") or "")))
-        profile = PDFStream(PDFDictionary({"N": 3}), srgb_profile(),
-                            filters=[PDFStreamFilterZCompress()])
-        intent = PDFDictionary({
-            "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
-            "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
-            "RegistryName": PDFString("http://www.color.org"),
-            "Info": PDFString("sRGB IEC61966-2.1"),
-            "DestOutputProfile": doc.Reference(profile),
-        })
+            xmp_packet(
+                title=_text(info.title),
+                author=_text(info.author),
+                subject=_text(info.subject),
+                keywords=_text(info.keywords),
+                creator=_text(info.creator),
+                producer=_text(info.producer),
+                moment=self._moment,
+                language=_text(getattr(doc.Catalog, "Lang", "") or ""),
+            ),
+        )
+        profile = PDFStream(
+            PDFDictionary({"N": 3}), srgb_profile(), filters=[PDFStreamFilterZCompress()]
+        )
+        intent = PDFDictionary(
+            {
+                "Type": PDFName("OutputIntent"),
+                "S": PDFName("GTS_PDFA1"),
+                "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+                "RegistryName": PDFString("http://www.color.org"),
+                "Info": PDFString("sRGB IEC61966-2.1"),
+                "DestOutputProfile": doc.Reference(profile),
+            }
+        )
         catalog = doc.Catalog
         catalog.__NoDefault__ = [*type(catalog).__NoDefault__, "OutputIntents", "AF"]
         catalog.Metadata = metadata
@@ -304,30 +330,51 @@ class DossierCanvas(Canvas):
         # PDF/A-3 (ISO 19005-3 §6.8): every embedded file is an associated file of the
         # document or of a part of it; this one belongs to its annotation (``AF``).
         spec = doc.Reference(self._filespec(item))
-        annotation = PDFDictionary({
-            "Type": PDFName("Annot"), "Subtype": PDFName("FileAttachment"),
-            "Rect": PDFArray(list(rect)), "FS": spec, "AF": PDFArray([spec]),
-            "Contents": PDFString(item.description), "Name": PDFName("Paperclip"), "F": 4,
-        })
+        annotation = PDFDictionary(
+            {
+                "Type": PDFName("Annot"),
+                "Subtype": PDFName("FileAttachment"),
+                "Rect": PDFArray(list(rect)),
+                "FS": spec,
+                "AF": PDFArray([spec]),
+                "Contents": PDFString(item.description),
+                "Name": PDFName("Paperclip"),
+                "F": 4,
+            }
+        )
         self._internal()._addAnnotation(annotation)
 
     def _filespec(self, item: Attachment) -> Any:
         """A file specification with the file as a compressed embedded stream."""
         doc = self._internal()._doc
-        params = PDFDictionary({
-            "Size": len(item.data),
-            "CheckSum": PDFString(hashlib.md5(item.data, usedforsecurity=False).digest(),
-                                  enc="raw"),
-            "ModDate": PDFDate(ts=doc._timeStamp),
-        })
+        params = PDFDictionary(
+            {
+                "Size": len(item.data),
+                "CheckSum": PDFString(
+                    hashlib.md5(item.data, usedforsecurity=False).digest(), enc="raw"
+                ),
+                "ModDate": PDFDate(ts=doc._timeStamp),
+            }
+        )
         stream = _FileStream(
-            PDFDictionary({"Type": PDFName("EmbeddedFile"),
-                           "Subtype": _pdf_name(item.media_type), "Params": params}),
-            item.data, filters=[PDFStreamFilterZCompress()])
-        spec = PDFDictionary({
-            "Type": PDFName("Filespec"), "F": PDFString(item.name),
-            "UF": PDFString(item.name), "Desc": PDFString(item.description),
-            "EF": PDFDictionary({"F": doc.Reference(stream)}),
-            "AFRelationship": PDFName("Data"),
-        })
+            PDFDictionary(
+                {
+                    "Type": PDFName("EmbeddedFile"),
+                    "Subtype": _pdf_name(item.media_type),
+                    "Params": params,
+                }
+            ),
+            item.data,
+            filters=[PDFStreamFilterZCompress()],
+        )
+        spec = PDFDictionary(
+            {
+                "Type": PDFName("Filespec"),
+                "F": PDFString(item.name),
+                "UF": PDFString(item.name),
+                "Desc": PDFString(item.description),
+                "EF": PDFDictionary({"F": doc.Reference(stream)}),
+                "AFRelationship": PDFName("Data"),
+            }
+        )
         return spec

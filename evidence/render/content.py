@@ -112,8 +112,10 @@ class Verdict:
 
     def summary(self) -> str:
         """``OK; checked 2 objects, 17 records …``."""
-        counts = ", ".join(f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
-                           for what, n in self.checked)
+        counts = ", ".join(
+            f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
+            for what, n in self.checked
+        )
         word = "OK" if self.ok else f"FAILED ({len(self.problems)} problem(s))"
         return f"{word}; checked {counts}" if counts else word
 
@@ -207,8 +209,18 @@ def _custody(data: bytes) -> list[CustodyEntry]:
         label = f"{subject['id']}.{subject['revision']}" if isinstance(subject, dict) else None
         details = doc.get("details") or {}
         shown = "; ".join(f"{k}: {_short(v)}" for k, v in details.items())
-        rows.append(CustodyEntry(doc["seq"], doc["at"], doc["actor"], doc["action"], label,
-                                 shown, digest_bytes(raw).sha256, dict(details)))
+        rows.append(
+            CustodyEntry(
+                doc["seq"],
+                doc["at"],
+                doc["actor"],
+                doc["action"],
+                label,
+                shown,
+                digest_bytes(raw).sha256,
+                dict(details),
+            )
+        )
     return rows
 
 
@@ -225,8 +237,9 @@ def build_content(bundle: Bundle, meta: CaseMeta, verdict: Verdict, *, tool: str
     files = bundle.files
     numbers = _ern_numbers(leaf.id for leaf in seal.leaves)
     revisions = tuple(
-        Revision(leaf.id, leaf.revision, leaf.blake3, leaf.sha256, meta.ern(numbers[leaf.id]),
-                 index)
+        Revision(
+            leaf.id, leaf.revision, leaf.blake3, leaf.sha256, meta.ern(numbers[leaf.id]), index
+        )
         for index, leaf in enumerate(seal.leaves)
     )
     latest: dict[str, Revision] = {}

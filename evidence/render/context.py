@@ -62,8 +62,7 @@ def claims_phrase(content: DossierContent) -> str:
     withdrawn = total - len(content.live_claims)
     text = plural(total, "claim")
     if withdrawn:
-        text += (", one of them withdrawn" if withdrawn == 1
-                 else f", {withdrawn} of them withdrawn")
+        text += ", one of them withdrawn" if withdrawn == 1 else f", {withdrawn} of them withdrawn"
     return text
 
 
@@ -75,8 +74,9 @@ def _addressee(template: Template, addressee: str | None) -> str:
     return template.default_addressee or addressee or ""
 
 
-def placeholder_values(template: Template, content: DossierContent,
-                       annexes: Sequence[PlannedPart]) -> dict[str, str]:
+def placeholder_values(
+    template: Template, content: DossierContent, annexes: Sequence[PlannedPart]
+) -> dict[str, str]:
     """The values of every ``{placeholder}`` a template may use (see template.py)."""
     meta = content.meta
     sub = meta.submitter
@@ -89,8 +89,11 @@ def placeholder_values(template: Template, content: DossierContent,
         "submitter": sub.name or organisation,
         "role": sub.role or "",
         "addressee": _addressee(template, meta.addressee),
-        "situation": (without_icc_numbers(meta.situation or "") if template.cover_kind == "un"
-                      else meta.situation or ""),
+        "situation": (
+            without_icc_numbers(meta.situation or "")
+            if template.cover_kind == "un"
+            else meta.situation or ""
+        ),
         "date": long_date(content.date),
         "date_numeric": numeric_date(content.date),
         "date_long": ordinal_date(content.date),
@@ -127,8 +130,9 @@ class Writer:
     cited: dict[str, int] = field(default_factory=dict)  # exhibit label -> first footnote
 
     @classmethod
-    def start(cls, template: Template, styles: Styles, content: DossierContent,
-              area: FootnoteArea) -> Writer:
+    def start(
+        cls, template: Template, styles: Styles, content: DossierContent, area: FootnoteArea
+    ) -> Writer:
         """Plan the sections and annexes that will appear, and fill the placeholders."""
         writer = cls(template, styles, content, area)
         number = 0
@@ -139,13 +143,14 @@ class Writer:
             if section.kind != "contents":
                 number += 1
                 label = numbered(number, template.numbering.sections)
-            writer.sections.append(PlannedPart(section.kind, label, section.title,
-                                               f"section-{section.kind}", False))
+            writer.sections.append(
+                PlannedPart(section.kind, label, section.title, f"section-{section.kind}", False)
+            )
         for index, annex in enumerate(template.annexes, start=1):
-            label = template.annex_label.format(
-                number=numbered(index, template.numbering.annexes))
-            writer.annexes.append(PlannedPart(annex.kind, label, annex.title,
-                                              f"annex-{annex.kind}", True))
+            label = template.annex_label.format(number=numbered(index, template.numbering.annexes))
+            writer.annexes.append(
+                PlannedPart(annex.kind, label, annex.title, f"annex-{annex.kind}", True)
+            )
         writer.values = placeholder_values(template, content, writer.annexes)
         return writer
 
@@ -189,16 +194,21 @@ class Writer:
         title = clip(title, 300)
         text = f"{esc(part.number)}.\u2002{esc(title)}" if part.number else esc(title)
         outline = f"{part.number}. {part.title}" if part.number else part.title
-        return [Heading(Paragraph(text, self.styles.heading), key=part.key, outline=outline,
-                        level=0)]
+        return [
+            Heading(Paragraph(text, self.styles.heading), key=part.key, outline=outline, level=0)
+        ]
 
     def subheading(self, title: str, key: str) -> Heading:
         """A subsection heading: ``A.  Reported statements``."""
         self.subsection_no += 1
         label = numbered(self.subsection_no, self.template.numbering.subsections)
         title = clip(title, 300)
-        return Heading(Paragraph(f"{esc(label)}.\u2002{esc(title)}", self.styles.subheading),
-                       key=key, outline=f"{label}. {title}", level=1)
+        return Heading(
+            Paragraph(f"{esc(label)}.\u2002{esc(title)}", self.styles.subheading),
+            key=key,
+            outline=f"{label}. {title}",
+            level=1,
+        )
 
     def annex_heading(self, part: PlannedPart, *, first: bool) -> list[Flowable]:
         """An annex's label and title, on a new page when the template says so."""
@@ -207,8 +217,14 @@ class Writer:
             flow.append(PageBreak())
         else:
             flow.append(Spacer(1, 12))
-        flow.append(Heading(Paragraph(esc(part.number), self.styles.annex_label),
-                            key=part.key, outline=f"{part.number}: {part.title}", level=0))
+        flow.append(
+            Heading(
+                Paragraph(esc(part.number), self.styles.annex_label),
+                key=part.key,
+                outline=f"{part.number}: {part.title}",
+                level=0,
+            )
+        )
         flow.append(Paragraph(esc(part.title), self.styles.annex_title))
         self.subsection_no = 0
         return flow
@@ -223,8 +239,14 @@ class Writer:
         note = Paragraph(f"<super>{number}</super>\u2002{markup}", self.styles.note)
         return mark, note
 
-    def para(self, markup: str, notes: Sequence[Paragraph] = (), *,
-             numbered_para: bool = True, bullet: str | None = None) -> Flowable:
+    def para(
+        self,
+        markup: str,
+        notes: Sequence[Paragraph] = (),
+        *,
+        numbered_para: bool = True,
+        bullet: str | None = None,
+    ) -> Flowable:
         """A body paragraph, numbered when the template numbers paragraphs; with
         ``bullet``, an item of a list (``(a)``) hanging in the numbers' indent instead."""
         if bullet is not None:

@@ -51,9 +51,13 @@ def _compare(a: ClaimBody, b: ClaimBody) -> bool | None:
         return None
     shared = sorted(set(a.facts) & set(b.facts))
     if shared:
-        agree = all(consistent(interval(a.facts[n].value, a.facts[n].qualifier, a.facts[n].max),
-                               interval(b.facts[n].value, b.facts[n].qualifier, b.facts[n].max))
-                    for n in shared)
+        agree = all(
+            consistent(
+                interval(a.facts[n].value, a.facts[n].qualifier, a.facts[n].max),
+                interval(b.facts[n].value, b.facts[n].qualifier, b.facts[n].max),
+            )
+            for n in shared
+        )
         return agree
     if not a.facts and not b.facts and a.category == b.category and a.date and b.date:
         return True
@@ -79,8 +83,11 @@ def corroboration(claims: Sequence[ClaimItem]) -> dict[str, Corroboration]:
         conflicting: list[str] = []
         candidates: dict[str, ClaimItem] = {}
         for subject in _subjects(claim.body):
-            dates = [claim.body.date, None] if claim.body.date else [
-                d for (s, d) in buckets if s == subject]
+            dates = (
+                [claim.body.date, None]
+                if claim.body.date
+                else [d for (s, d) in buckets if s == subject]
+            )
             for date in dict.fromkeys(dates):
                 for other in buckets.get((subject, date), []):
                     candidates[other.rev.id] = other
@@ -98,6 +105,7 @@ def corroboration(claims: Sequence[ClaimItem]) -> dict[str, Corroboration]:
             flag = "another source gives a conflicting figure"
         elif status == "corroborated" and not supporting:
             flag = "no claim of another source in this case supports it"
-        out[claim.rev.id] = Corroboration(tuple(sorted(supporting)), tuple(sorted(conflicting)),
-                                          flag)
+        out[claim.rev.id] = Corroboration(
+            tuple(sorted(supporting)), tuple(sorted(conflicting)), flag
+        )
     return out

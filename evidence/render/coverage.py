@@ -73,8 +73,9 @@ def find_unprintable(content: DossierContent) -> tuple[Unprintable, ...]:
         scan(source.rev.id, source.body, source.text)
     for claim in content.claims:
         scan(claim.rev.id, claim.body)
-    return tuple(Unprintable(char, script_name(char), tuple(where))
-                 for char, where in places.items())
+    return tuple(
+        Unprintable(char, script_name(char), tuple(where)) for char, where in places.items()
+    )
 
 
 def summary(items: tuple[Unprintable, ...]) -> str:
@@ -84,9 +85,11 @@ def summary(items: tuple[Unprintable, ...]) -> str:
     for item in items:
         where.extend(place for place in item.places if place not in where)
     count = len(items)
-    return (f"{count} character{'s' if count != 1 else ''} no shipped font covers "
-            f"({', '.join(scripts)}), in {', '.join(where)}: printed as ‹U+XXXX› markers "
-            "(the embedded data keeps the exact text)")
+    return (
+        f"{count} character{'s' if count != 1 else ''} no shipped font covers "
+        f"({', '.join(scripts)}), in {', '.join(where)}: printed as ‹U+XXXX› markers "
+        "(the embedded data keeps the exact text)"
+    )
 
 
 def grouped(items: tuple[Unprintable, ...]) -> list[str]:
@@ -95,5 +98,7 @@ def grouped(items: tuple[Unprintable, ...]) -> list[str]:
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for item in items:
         groups.setdefault((item.script, item.places), []).append(marker(item.char))
-    return [f"{script}: {' '.join(markers)}, in {', '.join(places)}"
-            for (script, places), markers in groups.items()]
+    return [
+        f"{script}: {' '.join(markers)}, in {', '.join(places)}"
+        for (script, places), markers in groups.items()
+    ]

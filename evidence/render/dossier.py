@@ -114,9 +114,11 @@ def _check_output(case: Case, output: Path) -> None:
     root = case.root.resolve()
     for name in _PROTECTED:
         if target.is_relative_to(root / name):
-            raise UsageError(f"{output}: a dossier is never written into {name}/ of a case "
-                             "(evidence is never rewritten there)",
-                             hint="Write it to out/ (the default) or elsewhere.")
+            raise UsageError(
+                f"{output}: a dossier is never written into {name}/ of a case "
+                "(evidence is never rewritten there)",
+                hint="Write it to out/ (the default) or elsewhere.",
+            )
     if target in (root / CASE_FILE, root / "custody.jsonl"):
         raise UsageError(f"{output}: would overwrite a file of the case")
     if output.suffix.lower() != ".pdf":
@@ -146,10 +148,18 @@ def _info(template: Template, content: DossierContent) -> DocumentInfo:
     return DocumentInfo(
         title=f"{template.document_type}: {content.meta.title}",
         author=v["organisation"],
-        subject=(f"{template.label}. Case {seal.case_id}, seal {seal.sequence:04d} of "
-                 f"{seal.sealed_at}, Merkle root {seal.root}"),
-        keywords=("evidence dossier", seal.case_id, f"seal {seal.sequence:04d}",
-                  f"root {seal.root}", template.name, v["reference"]),
+        subject=(
+            f"{template.label}. Case {seal.case_id}, seal {seal.sequence:04d} of "
+            f"{seal.sealed_at}, Merkle root {seal.root}"
+        ),
+        keywords=(
+            "evidence dossier",
+            seal.case_id,
+            f"seal {seal.sequence:04d}",
+            f"root {seal.root}",
+            template.name,
+            v["reference"],
+        ),
         creator=f"{content.tool} (template {template.name})",
         language=content.meta.language,
     )
@@ -161,10 +171,13 @@ def _refuse_institution_numbers(meta: CaseMeta) -> None:
         value = getattr(meta, name)
         reason = institution_number(value) if value else None
         if reason is not None:
-            raise InputError(f"/{name}: holds {reason}; a submitter never prints a number "
-                             "the institution assigns", path=CASE_FILE,
-                             hint="Give your own reference in case.yaml (the institution "
-                                  "assigns its number on receipt) and seal again.")
+            raise InputError(
+                f"/{name}: holds {reason}; a submitter never prints a number "
+                "the institution assigns",
+                path=CASE_FILE,
+                hint="Give your own reference in case.yaml (the institution "
+                "assigns its number on receipt) and seal again.",
+            )
 
 
 def _span(anchors: dict[str, int], key: str, total: int) -> tuple[int, int] | None:
@@ -189,8 +202,9 @@ def compose_story(writer: Writer) -> list[Flowable]:
     return story
 
 
-def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
-              progress: Progress | None = None) -> tuple[bytes, int]:
+def build_pdf(
+    content: DossierContent, template: Template, bundle: Bundle, progress: Progress | None = None
+) -> tuple[bytes, int]:
     """Lay out and write the dossier; return the PDF's bytes and its page count."""
     styles = Styles.for_template(template)
     buffer = io.BytesIO()
@@ -202,19 +216,33 @@ def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
     def finish(canv: DossierCanvas, total: int) -> None:
         anchors = canv.anchors
         cover = (1, anchors.get(COVER_END, 1))
-        printed = PrintedPages(cover=cover, register=_span(anchors, "annex-register", total),
-                               integrity=_span(anchors, "annex-integrity", total))
-        manifest = manifest_bytes(bundle, template=template.name, tool=content.tool,
-                                  pages=printed, total_pages=total)
-        files = [Attachment(name, data, bundle.media_type(name), bundle.description(name))
-                 for name, data in bundle.files.items()]
-        files.append(Attachment(MANIFEST_NAME, manifest, "application/json",
-                                bundle.description(MANIFEST_NAME)))
+        printed = PrintedPages(
+            cover=cover,
+            register=_span(anchors, "annex-register", total),
+            integrity=_span(anchors, "annex-integrity", total),
+        )
+        manifest = manifest_bytes(
+            bundle, template=template.name, tool=content.tool, pages=printed, total_pages=total
+        )
+        files = [
+            Attachment(name, data, bundle.media_type(name), bundle.description(name))
+            for name, data in bundle.files.items()
+        ]
+        files.append(
+            Attachment(
+                MANIFEST_NAME, manifest, "application/json", bundle.description(MANIFEST_NAME)
+            )
+        )
         for name, algorithm in SUMS.items():
             tool = "sha256sum -c" if algorithm == "sha256" else "b3sum --check"
-            files.append(Attachment(name, checksum_list(bundle.files, algorithm), "text/plain",
-                                    f"{algorithm.upper()} of every case file embedded here, "
-                                    f"for {tool}"))
+            files.append(
+                Attachment(
+                    name,
+                    checksum_list(bundle.files, algorithm),
+                    "text/plain",
+                    f"{algorithm.upper()} of every case file embedded here, for {tool}",
+                )
+            )
         canv.embed(files)
         canv.showOutline()
         pages["total"] = total
@@ -229,19 +257,25 @@ def build_pdf(content: DossierContent, template: Template, bundle: Bundle,
         doc.setProgressCallBack(on_progress)
     running = running_lines(template, styles, writer.values)
     canvasmaker = functools.partial(
-        DossierCanvas, header=running.header, footer=running.footer, finish=finish,
-        moment=parse_time(content.seal.sealed_at))
+        DossierCanvas,
+        header=running.header,
+        footer=running.footer,
+        finish=finish,
+        moment=parse_time(content.seal.sealed_at),
+    )
     try:
         doc.build(story, canvasmaker=canvasmaker)
     except LayoutError as exc:  # a last resort: texts are shortened where they must fit
-        raise InputError(f"the dossier cannot be laid out: {exc}",
-                         hint="A text of the case is too large for a page; please report "
-                              "this with the case.") from exc
+        raise InputError(
+            f"the dossier cannot be laid out: {exc}",
+            hint="A text of the case is too large for a page; please report this with the case.",
+        ) from exc
     return buffer.getvalue(), pages["total"]
 
 
-def render_embedded(files: Mapping[str, bytes], manifest: Mapping[str, Any],
-                    report: Report) -> bytes:
+def render_embedded(
+    files: Mapping[str, bytes], manifest: Mapping[str, Any], report: Report
+) -> bytes:
     """Render a dossier again from the case data it embeds; the PDF's bytes.
 
     The renderer is deterministic (docs/decisions/0302), so a dossier made by this tool
@@ -261,16 +295,17 @@ def render_embedded(files: Mapping[str, bytes], manifest: Mapping[str, Any],
     seal = Seal.from_dict(loads_json(files[seal_name], path=seal_name))
     bundle = Bundle(seal=seal, seal_name=seal_name, files=dict(files))
     for item in manifest.get("omitted") or []:
-        bundle.omitted.append(Omitted(item["name"], item["sha256"], item["blake3"],
-                                      item["size"], item["reason"]))
+        bundle.omitted.append(
+            Omitted(item["name"], item["sha256"], item["blake3"], item["size"], item["reason"])
+        )
     for leaf in seal.leaves:
         if leaf.id.startswith("SRC-"):
             name = f"records/{leaf.id}.{leaf.revision}.json"
             bundle.sources[f"{leaf.id}.{leaf.revision}"] = parse_record_file(
-                files[name], name=name).record
+                files[name], name=name
+            ).record
     spec = load_template(str(manifest["template"]))
-    content = build_content(bundle, _meta(bundle), verdict_of(report),
-                            tool=str(manifest["tool"]))
+    content = build_content(bundle, _meta(bundle), verdict_of(report), tool=str(manifest["tool"]))
     pdf, _ = build_pdf(content, spec, bundle)
     return pdf
 
@@ -314,9 +349,12 @@ def render_dossier(
     """
     spec = load_template(template or case.meta.template)
     with case.lock():
-        bundle = collect_bundle(case, embed_sources=embed_sources,
-                                max_object_bytes=max_object_bytes,
-                                max_embedded_bytes=max_embedded_bytes)
+        bundle = collect_bundle(
+            case,
+            embed_sources=embed_sources,
+            max_object_bytes=max_object_bytes,
+            max_embedded_bytes=max_embedded_bytes,
+        )
         seal = bundle.seal
         target = output or default_output(case, seal, spec.name)
         if output is None:
@@ -325,29 +363,57 @@ def render_dossier(
         report = _verify_bundle(case, bundle, progress)
         if not report.ok:
             error = VerificationFailed(report)
-            error.hint = (f"The case data of seal {seal.sequence:04d} does not verify, so no "
-                          "dossier was written. Run `evidence verify` on the case.")
+            error.hint = (
+                f"The case data of seal {seal.sequence:04d} does not verify, so no "
+                "dossier was written. Run `evidence verify` on the case."
+            )
             if any(f.check == "case-meta" for f in report.problems()):
-                error.hint = ("case.yaml changed since the seal, and a dossier presents only "
-                              "sealed metadata: run `evidence seal` first, then render.")
+                error.hint = (
+                    "case.yaml changed since the seal, and a dossier presents only "
+                    "sealed metadata: run `evidence seal` first, then render."
+                )
             raise error
         meta = _meta(bundle)
         _refuse_institution_numbers(meta)
         content = build_content(bundle, meta, verdict_of(report), tool=tool_name())
         unprintable = find_unprintable(content)
         if strict and unprintable:
-            raise InputError(f"{case.root}: {summary(unprintable)}",
-                             hint="No dossier was written (--strict). The README lists the "
-                                  "scripts the dossier prints and how to add a font.")
+            raise InputError(
+                f"{case.root}: {summary(unprintable)}",
+                hint="No dossier was written (--strict). The README lists the "
+                "scripts the dossier prints and how to add a font.",
+            )
         pdf, pages = build_pdf(content, spec, bundle, progress)
         replace_file(target, pdf)
         pair = digest_bytes(pdf)
         unsealed = max(0, len(case.state().entries) - seal.size)
         case.custody.append(
-            [NewEvent("rendered", None, {"template": spec.name, "seal": seal.sequence,
-                                         "file": target.name, "sha256": pair.sha256,
-                                         "pages": pages})],
-            actor=default_actor(actor), now=now)
-    return RenderResult(target, spec.name, seal, pages, pair.sha256, pair.size,
-                        len(bundle.files) + 1 + len(SUMS), tuple(bundle.omitted), unsealed,
-                        content.verdict, unprintable)
+            [
+                NewEvent(
+                    "rendered",
+                    None,
+                    {
+                        "template": spec.name,
+                        "seal": seal.sequence,
+                        "file": target.name,
+                        "sha256": pair.sha256,
+                        "pages": pages,
+                    },
+                )
+            ],
+            actor=default_actor(actor),
+            now=now,
+        )
+    return RenderResult(
+        target,
+        spec.name,
+        seal,
+        pages,
+        pair.sha256,
+        pair.size,
+        len(bundle.files) + 1 + len(SUMS),
+        tuple(bundle.omitted),
+        unsealed,
+        content.verdict,
+        unprintable,
+    )

@@ -26,8 +26,17 @@ from reportlab.platypus.frames import Frame
 
 from evidence.render.canvas import DossierCanvas
 
-__all__ = ["ContentsLine", "FootnoteArea", "Heading", "LongTable", "NotedParagraph",
-           "PageMark", "keep_headings", "least_room", "qr_drawing"]
+__all__ = [
+    "ContentsLine",
+    "FootnoteArea",
+    "Heading",
+    "LongTable",
+    "NotedParagraph",
+    "PageMark",
+    "keep_headings",
+    "least_room",
+    "qr_drawing",
+]
 
 _SEPARATOR = 9.0  # points between the text and the first footnote: rule and gaps
 
@@ -183,8 +192,11 @@ class Heading(Flowable):
         if self.follow is None:
             return height
         rest = avail_height - height - self.getSpaceAfter()
-        return (height + self.getSpaceAfter()
-                + max(0.0, least_room(self.follow, canv, avail_width, rest)))
+        return (
+            height
+            + self.getSpaceAfter()
+            + max(0.0, least_room(self.follow, canv, avail_width, rest))
+        )
 
     def getSpaceBefore(self) -> float:
         return float(self.para.getSpaceBefore())
@@ -196,8 +208,11 @@ class Heading(Flowable):
         width, height = self.para.wrap(avail_width, avail_height)
         self.width, self.height = width, height
         at_top = bool(getattr(getattr(self, "_frame", None), "_atTop", False))
-        if (self.follow is not None and not at_top
-                and self.needed(self.canv, avail_width, avail_height) > avail_height):
+        if (
+            self.follow is not None
+            and not at_top
+            and self.needed(self.canv, avail_width, avail_height) > avail_height
+        ):
             return width, avail_height + 1  # no room for what follows: to the next page
         return width, height
 
@@ -272,9 +287,17 @@ class LongTable(Flowable):
     across the cuts as in one table.
     """
 
-    def __init__(self, header: Sequence[Flowable], rows: Sequence[Sequence[Flowable | str]],
-                 widths: Sequence[float], style: TableStyle, *, zebra: Sequence[Any] = (),
-                 start: int = 0, heights: Sequence[float] | None = None) -> None:
+    def __init__(
+        self,
+        header: Sequence[Flowable],
+        rows: Sequence[Sequence[Flowable | str]],
+        widths: Sequence[float],
+        style: TableStyle,
+        *,
+        zebra: Sequence[Any] = (),
+        start: int = 0,
+        heights: Sequence[float] | None = None,
+    ) -> None:
         super().__init__()
         self.header = list(header)
         self.rows = [list(row) for row in rows]
@@ -320,8 +343,10 @@ class LongTable(Flowable):
     def heights(self) -> list[float]:
         """The height of the header row and of each row, measured once."""
         if self._heights is None:
-            self._heights = [self._row_height(self.header),
-                             *(self._row_height(row) for row in self.rows)]
+            self._heights = [
+                self._row_height(self.header),
+                *(self._row_height(row) for row in self.rows),
+            ]
         return self._heights
 
     def first_rows_height(self, avail_width: float) -> float:
@@ -332,11 +357,15 @@ class LongTable(Flowable):
     def _make(self, rows: Sequence[Sequence[Flowable | str]], start: int) -> Table:
         # The rows' heights are known: the table need not measure its cells again.
         heights = self.heights()
-        table = Table([self.header, *(list(row) for row in rows)], colWidths=self.widths,
-                      rowHeights=heights[: len(rows) + 1], hAlign="LEFT")
+        table = Table(
+            [self.header, *(list(row) for row in rows)],
+            colWidths=self.widths,
+            rowHeights=heights[: len(rows) + 1],
+            hAlign="LEFT",
+        )
         table.setStyle(self.table_style)
         if self.zebra:
-            colours = self.zebra[start % 2:] + self.zebra[: start % 2]
+            colours = self.zebra[start % 2 :] + self.zebra[: start % 2]
             table.setStyle(TableStyle([("ROWBACKGROUNDS", (0, 1), (-1, -1), colours)]))
         return table
 
@@ -367,12 +396,24 @@ class LongTable(Flowable):
             return []  # too few rows to start here: the whole table moves to the next page
         if count == 0:
             return []  # not even one row: the whole table moves to the next page
-        head = LongTable(self.header, self.rows[:count], self.widths, self.table_style,
-                         zebra=self.zebra, start=self.start,
-                         heights=[heights[0], *heights[1 : count + 1]])
-        rest = LongTable(self.header, self.rows[count:], self.widths, self.table_style,
-                         zebra=self.zebra, start=self.start + count,
-                         heights=[heights[0], *heights[count + 1 :]])
+        head = LongTable(
+            self.header,
+            self.rows[:count],
+            self.widths,
+            self.table_style,
+            zebra=self.zebra,
+            start=self.start,
+            heights=[heights[0], *heights[1 : count + 1]],
+        )
+        rest = LongTable(
+            self.header,
+            self.rows[count:],
+            self.widths,
+            self.table_style,
+            zebra=self.zebra,
+            start=self.start + count,
+            heights=[heights[0], *heights[count + 1 :]],
+        )
         return [head, rest]
 
     def draw(self) -> None:
@@ -405,8 +446,18 @@ class ContentsLine(Flowable):
     """One line of the table of contents: number, title, dot leader and page (filled in
     when the page count is known), linked to the heading."""
 
-    def __init__(self, number: str, title: str, key: str, *, font: str, size: float,
-                 leading: float, indent: float, level: int = 0) -> None:
+    def __init__(
+        self,
+        number: str,
+        title: str,
+        key: str,
+        *,
+        font: str,
+        size: float,
+        leading: float,
+        indent: float,
+        level: int = 0,
+    ) -> None:
         super().__init__()
         self.number = number
         self.title = title
@@ -452,8 +503,14 @@ class ContentsLine(Flowable):
             c.drawRightString(end, base, page)
             # Links are placed in page coordinates, and named: page states are replayed, so
             # reportlab's own annotation counter would repeat names across pages.
-            c.linkRect("", key, (x_left, y_low, x_right, y_top), relative=0, thickness=0,
-                       name=f"contents-{key}")
+            c.linkRect(
+                "",
+                key,
+                (x_left, y_low, x_right, y_top),
+                relative=0,
+                thickness=0,
+                name=f"contents-{key}",
+            )
 
         canv.late(page_number, here=True)
 

@@ -40,8 +40,15 @@ from evidence._resources import resource
 from evidence.digest import digest_bytes
 from evidence.errors import InputError
 
-__all__ = ["FALLBACK_FONTS", "FontSet", "covers", "font_for", "fonts_digest", "primary_chars",
-           "register_fonts"]
+__all__ = [
+    "FALLBACK_FONTS",
+    "FontSet",
+    "covers",
+    "font_for",
+    "fonts_digest",
+    "primary_chars",
+    "register_fonts",
+]
 
 _FILES: Final = {
     "EvidenceSerif": "LiberationSerif-Regular.ttf",
@@ -99,13 +106,30 @@ def _to_unicode(name: str, subset: list[int]) -> str:
             # line back in logical order reverses them with the rest.
             text = unicodedata.normalize("NFKC", char)[::-1]
         lines.append(f"<{code:02X}> <{text.encode('utf-16-be').hex().upper()}>")
-    return "\n".join([
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        "/CIDSystemInfo", f"<< /Registry ({name})", f"/Ordering ({name})", "/Supplement 0",
-        ">> def", f"/CMapName /{name} def", "/CMapType 2 def", "1 begincodespacerange",
-        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(subset)} beginbfchar",
-        *lines, "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop",
-        "end", "end"])
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({name})",
+            f"/Ordering ({name})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{name} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *lines,
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
 
 
 class _ShapedTextFont(TTFont):
@@ -116,8 +140,9 @@ class _ShapedTextFont(TTFont):
         subsets = [list(subset) for subset in self.state[doc].subsets]  # dropped by addObjects
         super().addObjects(doc)
         for number, subset in enumerate(subsets):
-            base = b"".join((SUBSETN(number), b"+", self.face.name,
-                             self.face.subfontNameX)).decode("pdfdoc")
+            base = b"".join((SUBSETN(number), b"+", self.face.name, self.face.subfontNameX)).decode(
+                "pdfdoc"
+            )
             stream = doc.idToObject["toUnicodeCMap:" + base]
             stream.content = _to_unicode(base, subset)
 
@@ -157,9 +182,10 @@ def _font_bytes(filename: str) -> bytes:
     try:
         return resource("render", "fonts", filename).read_bytes()
     except OSError as exc:
-        raise InputError(f"font file missing from the package: {filename}",
-                         hint="Reinstall evidence; its fonts ship in evidence/render/fonts."
-                         ) from exc
+        raise InputError(
+            f"font file missing from the package: {filename}",
+            hint="Reinstall evidence; its fonts ship in evidence/render/fonts.",
+        ) from exc
 
 
 @functools.cache
@@ -183,8 +209,10 @@ def fonts_digest() -> str:
     Raises:
         InputError: a font file is missing from the installed package.
     """
-    listing = "".join(f"{digest_bytes(_font_bytes(name)).sha256}  {name}\n"
-                      for name in sorted(set(_FILES.values())))
+    listing = "".join(
+        f"{digest_bytes(_font_bytes(name)).sha256}  {name}\n"
+        for name in sorted(set(_FILES.values()))
+    )
     return digest_bytes(listing.encode()).sha256
 
 

@@ -58,8 +58,12 @@ class _AttachedVerifier(Flowable):
         canv = self.canv
         x, y = canv.absolutePosition(-16, -14)
         rect = (x, y, x + 12, y + 14)
-        item = Attachment(VERIFIER_NAME, verifier_bytes(), "text/x-python",
-                          "the one-file verifier: python3 evidence-verify.py DOSSIER.pdf")
+        item = Attachment(
+            VERIFIER_NAME,
+            verifier_bytes(),
+            "text/x-python",
+            "the one-file verifier: python3 evidence-verify.py DOSSIER.pdf",
+        )
         if isinstance(canv, DossierCanvas):
             canv.late(lambda c, _: c.attach(item, rect))
 
@@ -88,20 +92,30 @@ def _seal_table(writer: Writer) -> Flowable:
 
     previous = "none: this is the first seal of the case"
     if seal.previous:
-        previous = (f"seal {int(seal.previous['sequence']):04d}, root "
-                    f"{m(str(seal.previous['root']))}, file SHA-256 "
-                    f"{m(str(seal.previous['sha256']))}")
+        previous = (
+            f"seal {int(seal.previous['sequence']):04d}, root "
+            f"{m(str(seal.previous['root']))}, file SHA-256 "
+            f"{m(str(seal.previous['sha256']))}"
+        )
     rows = [
-        ("Seal", f"<b>{seal.sequence:04d}</b> ({esc(content.seal_file.name)}), case "
-                 f"{esc(seal.case_id)}"),
+        (
+            "Seal",
+            f"<b>{seal.sequence:04d}</b> ({esc(content.seal_file.name)}), case {esc(seal.case_id)}",
+        ),
         ("Sealed at", f"{esc(seal.sealed_at)} ({esc(long_date(seal.sealed_at))})"),
         ("Tree", f"{esc(seal.alg)} (RFC 9162 §2.1, SHA-256), {seal.size} leaves"),
         ("Merkle root", f"<b>{m(seal.root)}</b>"),
         ("Custody head", f"entry {seal.custody_seq}, SHA-256 {m(seal.custody_sha256)}"),
         ("Previous seal", previous),
-        ("Signing key", (f"{esc(str(seal.signer.get('alg', 'ed25519')))}, fingerprint (SHA-256 "
-                         f"of the public key) {m(str(seal.signer.get('fingerprint', '?')))}")
-         if seal.signer else "none named: the seal is not signed"),
+        (
+            "Signing key",
+            (
+                f"{esc(str(seal.signer.get('alg', 'ed25519')))}, fingerprint (SHA-256 "
+                f"of the public key) {m(str(seal.signer.get('fingerprint', '?')))}"
+            )
+            if seal.signer
+            else "none named: the seal is not signed",
+        ),
         ("Seal file SHA-256", m(content.seal_file.sha256)),
         ("Seal file BLAKE3", m(content.seal_file.blake3)),
     ]
@@ -114,43 +128,79 @@ def _signatures(writer: Writer) -> list[Flowable]:
     flow: list[Flowable] = []
     if content.signatures:
         for note in content.signatures:
-            flow.append(writer.para(
-                f"Signature: {esc(note.name)} ({note.size} bytes, SHA-256 "
-                f"{writer.digest(note.sha256)}). Check it with the signer's Ed25519 public key:",
-                numbered_para=False))
-            flow.append(_code(writer, f"openssl pkeyutl -verify -pubin -inkey SIGNER.pub.pem "
-                                      f"-rawin \\\n    -in {seal_name} -sigfile {note.name}"))
+            flow.append(
+                writer.para(
+                    f"Signature: {esc(note.name)} ({note.size} bytes, SHA-256 "
+                    f"{writer.digest(note.sha256)}). "
+                    "Check it with the signer's Ed25519 public key:",
+                    numbered_para=False,
+                )
+            )
+            flow.append(
+                _code(
+                    writer,
+                    f"openssl pkeyutl -verify -pubin -inkey SIGNER.pub.pem "
+                    f"-rawin \\\n    -in {seal_name} -sigfile {note.name}",
+                )
+            )
     else:
-        flow.append(writer.para(
-            f"Signature: none. No {esc(seal_name)}.sig file exists: this seal is not signed. "
-            "A signature can be added to the case later without changing the seal; a later "
-            "dossier of the same seal then carries it.", numbered_para=False))
+        flow.append(
+            writer.para(
+                f"Signature: none. No {esc(seal_name)}.sig file exists: this seal is not signed. "
+                "A signature can be added to the case later without changing the seal; a later "
+                "dossier of the same seal then carries it.",
+                numbered_para=False,
+            )
+        )
     if content.timestamps:
         for note in content.timestamps:
             logged = content.logged(note.name)
             issued = ""
             if logged.get("tsa_name") or logged.get("gen_time"):
-                issued = (f" The custody log records it as issued by "
-                          f"{esc(str(logged.get('tsa_name', '?')))} at "
-                          f"{esc(str(logged.get('gen_time', '?')))}.")
-            flow.append(writer.para(
-                f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 "
-                f"{writer.digest(note.sha256)}), "
-                f"an RFC 3161 token over the SHA-256 of the seal file.{issued} Check it with the "
-                "time-stamping authority's CA certificate:", numbered_para=False))
+                issued = (
+                    f" The custody log records it as issued by "
+                    f"{esc(str(logged.get('tsa_name', '?')))} at "
+                    f"{esc(str(logged.get('gen_time', '?')))}."
+                )
+            flow.append(
+                writer.para(
+                    f"Time-stamp: {esc(note.name)} ({note.size} bytes, SHA-256 "
+                    f"{writer.digest(note.sha256)}), "
+                    f"an RFC 3161 token over the SHA-256 of the seal file.{issued} "
+                    "Check it with the time-stamping authority's CA certificate:",
+                    numbered_para=False,
+                )
+            )
             chain = note.name.removesuffix(".tsr") + ".chain.pem"
-            untrusted = (f" \\\n    -untrusted {chain}"
-                         if any(f.name == chain for f in content.embedded) else "")
-            flow.append(_code(writer, f"openssl ts -verify -in {note.name} \\\n"
-                                      f"    -data {seal_name} -CAfile TSA-CA.pem{untrusted}"))
-        flow.append(writer.para(f"(Add {writer.code('-token_in')} if the file holds a bare "
-                                "token rather than a reply.)", numbered_para=False))
+            untrusted = (
+                f" \\\n    -untrusted {chain}"
+                if any(f.name == chain for f in content.embedded)
+                else ""
+            )
+            flow.append(
+                _code(
+                    writer,
+                    f"openssl ts -verify -in {note.name} \\\n"
+                    f"    -data {seal_name} -CAfile TSA-CA.pem{untrusted}",
+                )
+            )
+        flow.append(
+            writer.para(
+                f"(Add {writer.code('-token_in')} if the file holds a bare "
+                "token rather than a reply.)",
+                numbered_para=False,
+            )
+        )
     else:
-        flow.append(writer.para(
-            f"Time-stamp: none. No RFC 3161 token ({esc(seal_name)}.tsr) exists for this "
-            "seal: the seal's date is the one the submitter's computer gave. A token from a "
-            "time-stamping authority, which proves the seal existed at a given time, can be "
-            "added later.", numbered_para=False))
+        flow.append(
+            writer.para(
+                f"Time-stamp: none. No RFC 3161 token ({esc(seal_name)}.tsr) exists for this "
+                "seal: the seal's date is the one the submitter's computer gave. A token from a "
+                "time-stamping authority, which proves the seal existed at a given time, can be "
+                "added later.",
+                numbered_para=False,
+            )
+        )
     return flow
 
 
@@ -160,47 +210,65 @@ def _how_to(writer: Writer) -> list[Flowable]:
     obj = object_name(source.body.object.blake3) if source else "objects/ab/ab…"
     record = content.revisions[0].label if content.revisions else "SRC-0001.1"
     flow: list[Flowable] = [
-        writer.para("<b>1. Extract the case data.</b> Every file of the case data is embedded "
-                    "in this PDF under its name in a case folder. With poppler's "
-                    f"{writer.code('pdfdetach')} (the "
-                    "folders must exist before the files are saved):", numbered_para=False),
+        writer.para(
+            "<b>1. Extract the case data.</b> Every file of the case data is embedded "
+            "in this PDF under its name in a case folder. With poppler's "
+            f"{writer.code('pdfdetach')} (the "
+            "folders must exist before the files are saved):",
+            numbered_para=False,
+        ),
         _code(writer, EXTRACT),
-        writer.para("<b>2. The captured items.</b> Each object's file name is its BLAKE3; "
-                    "its SHA-256 and BLAKE3 are printed in the exhibit register "
-                    f"({esc(writer.values['annex_register'])}):", numbered_para=False),
+        writer.para(
+            "<b>2. The captured items.</b> Each object's file name is its BLAKE3; "
+            "its SHA-256 and BLAKE3 are printed in the exhibit register "
+            f"({esc(writer.values['annex_register'])}):",
+            numbered_para=False,
+        ),
         _code(writer, f"sha256sum {obj}\nb3sum {obj}"),
-        writer.para("Or every file at once, with the lists embedded beside them:",
-                    numbered_para=False),
+        writer.para(
+            "Or every file at once, with the lists embedded beside them:", numbered_para=False
+        ),
         _code(writer, "sha256sum -c SHA256SUMS\nb3sum --check B3SUMS"),
-        writer.para("<b>3. The records.</b> A record's digests are those of its RFC 8785 "
-                    f"bytes, which start at byte {RECORD_OFFSET + 1} of its file and end two "
-                    "bytes before its end:", numbered_para=False),
-        _code(writer, f"tail -c +{RECORD_OFFSET + 1} records/{record}.json | head -c -2 "
-                      "| sha256sum"),
-        writer.para("<b>4. The Merkle root.</b> Each record is a leaf, in the order of the "
-                    f"seal's {writer.code('leaves')}. A leaf's hash is SHA-256(0x00 ‖ record "
-                    "bytes); two nodes combine as SHA-256(0x01 ‖ left ‖ right); the hash of a "
-                    "list of n &gt; 1 leaves combines the hash of its first k leaves with the "
-                    "hash of the rest, k being the largest power of two smaller than n (RFC "
-                    "9162 §2.1.1). The program attached to this page "
-                    f"({writer.code(VERIFIER_NAME)}: Python 3.11 or later, nothing else but "
-                    "openssl for signatures and time-stamps) recomputes it, and makes every "
-                    "check of this annex on the embedded data; save it with "
-                    f"{writer.code('pdfdetach -saveall')} (above) or from the PDF reader's "
-                    "attachments and run:", numbered_para=False),
+        writer.para(
+            "<b>3. The records.</b> A record's digests are those of its RFC 8785 "
+            f"bytes, which start at byte {RECORD_OFFSET + 1} of its file and end two "
+            "bytes before its end:",
+            numbered_para=False,
+        ),
+        _code(
+            writer, f"tail -c +{RECORD_OFFSET + 1} records/{record}.json | head -c -2 | sha256sum"
+        ),
+        writer.para(
+            "<b>4. The Merkle root.</b> Each record is a leaf, in the order of the "
+            f"seal's {writer.code('leaves')}. A leaf's hash is SHA-256(0x00 ‖ record "
+            "bytes); two nodes combine as SHA-256(0x01 ‖ left ‖ right); the hash of a "
+            "list of n &gt; 1 leaves combines the hash of its first k leaves with the "
+            "hash of the rest, k being the largest power of two smaller than n (RFC "
+            "9162 §2.1.1). The program attached to this page "
+            f"({writer.code(VERIFIER_NAME)}: Python 3.11 or later, nothing else but "
+            "openssl for signatures and time-stamps) recomputes it, and makes every "
+            "check of this annex on the embedded data; save it with "
+            f"{writer.code('pdfdetach -saveall')} (above) or from the PDF reader's "
+            "attachments and run:",
+            numbered_para=False,
+        ),
         _AttachedVerifier(),
         _code(writer, VERIFY_COMMANDS),
-        writer.para(f"<b>5. The custody log.</b> Each line's {writer.code('prev')} is the "
-                    "SHA-256 of the line before it without its line end; the seal names the "
-                    "log's last line before it. For line 2 (the third line names its digest):",
-                    numbered_para=False),
+        writer.para(
+            f"<b>5. The custody log.</b> Each line's {writer.code('prev')} is the "
+            "SHA-256 of the line before it without its line end; the seal names the "
+            "log's last line before it. For line 2 (the third line names its digest):",
+            numbered_para=False,
+        ),
         _code(writer, "sed -n 2p custody.jsonl | tr -d '\\n' | sha256sum"),
-        writer.para("<b>6. Signatures and time-stamps</b>, where they exist (above), with "
-                    "openssl as shown. <b>7. Everything at once:</b> the attached "
-                    f"{writer.code(VERIFIER_NAME)} (step 4), or, with this software, "
-                    f"{writer.code('evidence verify DOSSIER.pdf')} runs every check above on the "
-                    "embedded data and compares it with what these pages print.",
-                    numbered_para=False),
+        writer.para(
+            "<b>6. Signatures and time-stamps</b>, where they exist (above), with "
+            "openssl as shown. <b>7. Everything at once:</b> the attached "
+            f"{writer.code(VERIFIER_NAME)} (step 4), or, with this software, "
+            f"{writer.code('evidence verify DOSSIER.pdf')} runs every check above on the "
+            "embedded data and compares it with what these pages print.",
+            numbered_para=False,
+        ),
     ]
     return flow
 
@@ -211,13 +279,21 @@ def _leaf_rows(writer: Writer) -> list[list[Paragraph]]:
     size = writer.template.type.mono
     rows = []
     for rev in writer.content.revisions:
-        rows.append([
-            Paragraph(str(rev.leaf), styles.cell),
-            Paragraph(f"{esc(rev.label)}<br/><font size='{styles.cell.fontSize - 1}'>"
-                      f"{esc(rev.ern)}</font>", styles.cell),
-            Paragraph(f"<font face='{mono}' size='{size}'>SHA-256 {rev.sha256}<br/>"
-                      f"BLAKE3&nbsp; {rev.blake3}</font>", styles.cell),
-        ])
+        rows.append(
+            [
+                Paragraph(str(rev.leaf), styles.cell),
+                Paragraph(
+                    f"{esc(rev.label)}<br/><font size='{styles.cell.fontSize - 1}'>"
+                    f"{esc(rev.ern)}</font>",
+                    styles.cell,
+                ),
+                Paragraph(
+                    f"<font face='{mono}' size='{size}'>SHA-256 {rev.sha256}<br/>"
+                    f"BLAKE3&nbsp; {rev.blake3}</font>",
+                    styles.cell,
+                ),
+            ]
+        )
     return rows
 
 
@@ -227,10 +303,14 @@ def _unprintable(writer: Writer) -> list[Flowable]:
     if not items:
         return []
     lines = "; ".join(grouped(items))
-    return [Paragraph(
-        f"<b>Characters this dossier could not print</b> (no font shipped with the tool has "
-        f"them; each is printed as its code point in a marker, and the embedded case data "
-        f"holds the exact text): {esc(lines)}.", writer.styles.small)]
+    return [
+        Paragraph(
+            f"<b>Characters this dossier could not print</b> (no font shipped with the tool has "
+            f"them; each is printed as its code point in a marker, and the embedded case data "
+            f"holds the exact text): {esc(lines)}.",
+            writer.styles.small,
+        )
+    ]
 
 
 def build_integrity(writer: Writer, part: PlannedPart) -> list[Flowable]:
@@ -242,7 +322,8 @@ def build_integrity(writer: Writer, part: PlannedPart) -> list[Flowable]:
         writer.para(
             "This annex says what the seal commits to and how anyone can check, with standard "
             "tools, that the evidence in this dossier is the evidence that was sealed.",
-            numbered_para=False),
+            numbered_para=False,
+        ),
         writer.subheading("The seal", "integrity-seal"),
         _seal_table(writer),
         Spacer(1, 6),
@@ -252,36 +333,61 @@ def build_integrity(writer: Writer, part: PlannedPart) -> list[Flowable]:
         writer.para(
             f"The case data embedded in this dossier was verified with {esc(content.tool)} "
             f"(evidence.verify.verify_case) when the dossier was produced. Verdict: "
-            f"<b>{esc(verdict.summary())}</b>.", numbered_para=False),
+            f"<b>{esc(verdict.summary())}</b>.",
+            numbered_para=False,
+        ),
     ]
     for note in verdict.notes:
         flow.append(Paragraph(f"Note: {esc(note)}", styles.small))
     for problem in verdict.problems:
         flow.append(Paragraph(f"Problem: {esc(problem)}", styles.small))
     flow.extend(_unprintable(writer))
-    flow.append(writer.subheading("How to check the evidence with standard tools",
-                                  "integrity-howto"))
+    flow.append(
+        writer.subheading("How to check the evidence with standard tools", "integrity-howto")
+    )
     flow.extend(_how_to(writer))
-    flow.append(writer.subheading("What the digests prove, and what they do not",
-                                  "integrity-limits"))
-    flow.append(writer.para(
-        "The digests and the seal prove that the captured items, their texts and the records "
-        "made from them are the same, bit for bit, as when they were recorded and sealed; a "
-        "signature adds who sealed them, and a time-stamp token when. They do not prove that "
-        "what a source says is true, that it was published where and when it says, or who "
-        "wrote it. Those are questions of evidence, which the attribution and the status of "
-        "each statement address, and which the submitter does not claim to have settled for "
-        "any statement not marked as verified.", numbered_para=False))
-    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("Leaf", "Record, exhibit", "Digests of the record's RFC 8785 bytes")]
-    flow.append(writer.subheading(f"The {content.seal.size} record revisions the seal covers",
-                                  "integrity-leaves"))
-    flow.extend(chunked_table(header, _leaf_rows(writer), table_widths(writer, (7, 20, 73)),
-                              writer))
+    flow.append(
+        writer.subheading("What the digests prove, and what they do not", "integrity-limits")
+    )
+    flow.append(
+        writer.para(
+            "The digests and the seal prove that the captured items, their texts and the records "
+            "made from them are the same, bit for bit, as when they were recorded and sealed; a "
+            "signature adds who sealed them, and a time-stamp token when. They do not prove that "
+            "what a source says is true, that it was published where and when it says, or who "
+            "wrote it. Those are questions of evidence, which the attribution and the status of "
+            "each statement address, and which the submitter does not claim to have settled for "
+            "any statement not marked as verified.",
+            numbered_para=False,
+        )
+    )
+    header = [
+        Paragraph(f"<b>{h}</b>", styles.cell)
+        for h in ("Leaf", "Record, exhibit", "Digests of the record's RFC 8785 bytes")
+    ]
+    flow.append(
+        writer.subheading(
+            f"The {content.seal.size} record revisions the seal covers", "integrity-leaves"
+        )
+    )
+    flow.extend(
+        chunked_table(header, _leaf_rows(writer), table_widths(writer, (7, 20, 73)), writer)
+    )
     if content.omitted:
         flow.append(Spacer(1, 6))
-        flow.append(KeepTogether([writer.para(
-            "Objects the records name that this dossier does not carry: "
-            + "; ".join(f"{esc(o.name)} ({o.size:,} bytes, {esc(o.reason)})"
-                        for o in content.omitted) + ".", numbered_para=False)]))
+        flow.append(
+            KeepTogether(
+                [
+                    writer.para(
+                        "Objects the records name that this dossier does not carry: "
+                        + "; ".join(
+                            f"{esc(o.name)} ({o.size:,} bytes, {esc(o.reason)})"
+                            for o in content.omitted
+                        )
+                        + ".",
+                        numbered_para=False,
+                    )
+                ]
+            )
+        )
     return flow

@@ -62,13 +62,35 @@ MARKER_COLOUR: Final = "#b00000"
 _SHORT_WORD: Final = re.compile(r"(?<![\w'\u2019\u02bc])([\u0400-\u04ff]) (?=\w)")
 _URL: Final = re.compile(r"^https?://[^\s\"'<>\\^`{|}]{1,2000}$")
 
-_MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December")
+_MONTHS: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _LANGUAGES: Final = {
-    "ar": "Arabic", "be": "Belarusian", "de": "German", "en": "English", "es": "Spanish",
-    "fr": "French", "ka": "Georgian", "pl": "Polish", "ro": "Romanian", "ru": "Russian",
-    "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
+    "ar": "Arabic",
+    "be": "Belarusian",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "ka": "Georgian",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
 }
 
 
@@ -161,11 +183,13 @@ def placeholders(template_text: str) -> list[str]:
         InputError: the string is not a valid format string (an unmatched brace).
     """
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(template_text)
-                if name is not None]
+        return [
+            name for _, name, _, _ in string.Formatter().parse(template_text) if name is not None
+        ]
     except ValueError as exc:
-        raise InputError(f"{template_text[:40]!r}: {exc} (write {{{{ or }}}} for a literal "
-                         "brace)") from exc
+        raise InputError(
+            f"{template_text[:40]!r}: {exc} (write {{{{ or }}}} for a literal brace)"
+        ) from exc
 
 
 def fill(template_text: str, values: Mapping[str, str], *, markup: bool = True) -> str:
@@ -185,8 +209,21 @@ def fill(template_text: str, values: Mapping[str, str], *, markup: bool = True) 
 
 def roman(number: int) -> str:
     """Upper-case roman numeral (1 → I, 14 → XIV)."""
-    pairs = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-             (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    pairs = (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
     out = []
     for value, letters in pairs:
         while number >= value:
@@ -245,8 +282,9 @@ def ordinal_date(value: str) -> str:
     day = _date(value)
     if day is None:
         return value
-    suffix = "th" if 10 <= day.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
-        day.day % 10, "th")
+    suffix = (
+        "th" if 10 <= day.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+    )
     return f"{day.day}{suffix} day of {_MONTHS[day.month - 1]} {day.year}"
 
 

@@ -45,22 +45,41 @@ class DocumentInfo:
 class DossierDocument(BaseDocTemplate):
     """One frame per page, the full text width; footnotes at its foot."""
 
-    def __init__(self, out: BinaryIO, template: Template, styles: Styles, *,
-                 info: DocumentInfo) -> None:
+    def __init__(
+        self, out: BinaryIO, template: Template, styles: Styles, *, info: DocumentInfo
+    ) -> None:
         top, right, bottom, left = template.margins
         super().__init__(
-            out, pagesize=template.page_size, leftMargin=left, rightMargin=right,
-            topMargin=top, bottomMargin=bottom, title=plain(info.title),
-            author=plain(info.author), subject=plain(info.subject),
-            keywords=[plain(k) for k in info.keywords], creator=plain(info.creator), invariant=1,
-            initialFontName=styles.fonts.serif, lang=info.language, pageCompression=1,
+            out,
+            pagesize=template.page_size,
+            leftMargin=left,
+            rightMargin=right,
+            topMargin=top,
+            bottomMargin=bottom,
+            title=plain(info.title),
+            author=plain(info.author),
+            subject=plain(info.subject),
+            keywords=[plain(k) for k in info.keywords],
+            creator=plain(info.creator),
+            invariant=1,
+            initialFontName=styles.fonts.serif,
+            lang=info.language,
+            pageCompression=1,
             displayDocTitle=1,
         )
         self.area = FootnoteArea(self.width)
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate(id="body", frames=[frame],
-                                            onPageEnd=self._page_end)])
+        frame = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates([PageTemplate(id="body", frames=[frame], onPageEnd=self._page_end)])
 
     def beforePage(self) -> None:
         """A new page: its footnote area starts empty."""
@@ -86,8 +105,7 @@ class RunningLines:
     footer: Callable[[DossierCanvas, int, int], None]
 
 
-def running_lines(template: Template, styles: Styles,
-                  values: Mapping[str, str]) -> RunningLines:
+def running_lines(template: Template, styles: Styles, values: Mapping[str, str]) -> RunningLines:
     """The running header and footer of a template, filled with the case's values."""
     width, height = template.page_size
     top_margin, right, bottom, left = template.margins
@@ -95,8 +113,9 @@ def running_lines(template: Template, styles: Styles,
     size = styles.running.fontSize
     grey = styles.rule
 
-    def draw(canv: DossierCanvas, line: Running, y: float, rule_y: float,
-             slots: Mapping[str, str]) -> None:
+    def draw(
+        canv: DossierCanvas, line: Running, y: float, rule_y: float, slots: Mapping[str, str]
+    ) -> None:
         text_width = width - left - right
         gap = size * 2
         side = max(stringWidth(slots["left"], font, size), stringWidth(slots["right"], font, size))
@@ -107,14 +126,27 @@ def running_lines(template: Template, styles: Styles,
         # draw_string: a value in another script (an organisation's name in Arabic) gets
         # its font and order, as in the paragraphs.
         if slots["left"]:
-            draw_string(canv, left, y, _fit(slots["left"], font, size, side), font=font,
-                        size=size)
+            draw_string(canv, left, y, _fit(slots["left"], font, size, side), font=font, size=size)
         if slots["centre"]:
-            draw_string(canv, left + text_width / 2, y, _fit(slots["centre"], font, size, centre),
-                        font=font, size=size, anchor="centre")
+            draw_string(
+                canv,
+                left + text_width / 2,
+                y,
+                _fit(slots["centre"], font, size, centre),
+                font=font,
+                size=size,
+                anchor="centre",
+            )
         if slots["right"]:
-            draw_string(canv, width - right, y, _fit(slots["right"], font, size, side),
-                        font=font, size=size, anchor="end")
+            draw_string(
+                canv,
+                width - right,
+                y,
+                _fit(slots["right"], font, size, side),
+                font=font,
+                size=size,
+                anchor="end",
+            )
         if line.rule:
             canv.setStrokeColor(grey)
             canv.setLineWidth(0.4)
@@ -128,9 +160,11 @@ def running_lines(template: Template, styles: Styles,
             if page == 1 and not which.first_page:
                 return
             page_values = {**values, "page": str(page), "pages": str(pages)}
-            slots = {"left": fill(which.left, page_values, markup=False),
-                     "centre": fill(which.centre, page_values, markup=False),
-                     "right": fill(which.right, page_values, markup=False)}
+            slots = {
+                "left": fill(which.left, page_values, markup=False),
+                "centre": fill(which.centre, page_values, markup=False),
+                "right": fill(which.right, page_values, markup=False),
+            }
             canv.saveState()
             draw(canv, which, y, rule_y, {k: plain(v) for k, v in slots.items()})
             canv.restoreState()

@@ -48,8 +48,11 @@ def _flush_right(style: ParagraphStyle) -> ParagraphStyle:
 
 
 def _is_text(frag: Any) -> bool:
-    return (getattr(frag, "_fkind", _FK_TEXT) == _FK_TEXT and not hasattr(frag, "cbDefn")
-            and not getattr(frag, "lineBreak", False))
+    return (
+        getattr(frag, "_fkind", _FK_TEXT) == _FK_TEXT
+        and not hasattr(frag, "cbDefn")
+        and not getattr(frag, "lineBreak", False)
+    )
 
 
 def visual_words(words: list[Any], *, rtl: bool) -> list[Any]:
@@ -86,8 +89,11 @@ def _visual_lines(para: Any, *, rtl: bool) -> Any:
         for extra, words in para.lines:
             line = " ".join(words)
             if has_rtl(line):
-                shown = "".join(char for _, char in visual_order(line, rtl=rtl)
-                                if unicodedata.category(char) != "Cf")
+                shown = "".join(
+                    char
+                    for _, char in visual_order(line, rtl=rtl)
+                    if unicodedata.category(char) != "Cf"
+                )
                 words = [word for word in shown.split(" ") if word]
             lines.append((extra, words))
         return para.clone(lines=lines)
@@ -99,15 +105,19 @@ class Paragraph(_rl.Paragraph):
     """reportlab's Paragraph; lines that hold right-to-left text are drawn in visual order,
     and a right-to-left paragraph is set flush right. Everything else is reportlab's."""
 
-    def __init__(self, text: str | None, style: ParagraphStyle | None = None,
-                 *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, text: str | None, style: ParagraphStyle | None = None, *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(text, style, *args, **kwargs)  # type: ignore[arg-type]
         self.bidi = False
         self.rtl = False
         if text is not None and (text.isascii() or not has_rtl(text)):
             return  # the common case: no right-to-left character, reportlab's paragraph
-        content = "".join(getattr(frag, "text", "") for frag in self.frags
-                          if isinstance(getattr(frag, "text", None), str))
+        content = "".join(
+            getattr(frag, "text", "")
+            for frag in self.frags
+            if isinstance(getattr(frag, "text", None), str)
+        )
         if not has_rtl(content):
             return
         self.bidi = True

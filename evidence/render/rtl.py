@@ -51,9 +51,15 @@ class RightToLeftText(Flowable):
     quote, small and red, in ``label_font``).
     """
 
-    def __init__(self, segments: Sequence[tuple[str, int]], style: ParagraphStyle, *,
-                 highlight: str, label_font: str,
-                 lines: Sequence[tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        segments: Sequence[tuple[str, int]],
+        style: ParagraphStyle,
+        *,
+        highlight: str,
+        label_font: str,
+        lines: Sequence[tuple[int, int]] | None = None,
+    ) -> None:
         super().__init__()
         self.segments = list(segments)
         self.text = "".join(text for text, _ in self.segments)
@@ -75,16 +81,21 @@ class RightToLeftText(Flowable):
         return piece.font, self.style.fontSize
 
     def _pieces(self, start: int, end: int) -> list[Piece]:
-        return visual_line(self.text[start:end], self.kinds[start:end], rtl=True,
-                           face=self.style.fontName)
+        return visual_line(
+            self.text[start:end], self.kinds[start:end], rtl=True, face=self.style.fontName
+        )
 
     def _measure(self, pieces: Sequence[Piece]) -> float:
         return sum(stringWidth(p.text, *self._font(p)) for p in pieces)
 
     def _word_width(self, start: int, end: int) -> float:
         """The width of a word, measured once per text, kinds and font (words repeat)."""
-        key = (self.text[start:end], tuple(self.kinds[start:end]), self.style.fontName,
-               self.style.fontSize)
+        key = (
+            self.text[start:end],
+            tuple(self.kinds[start:end]),
+            self.style.fontName,
+            self.style.fontSize,
+        )
         width = _WIDTHS.get(key)
         if width is None:
             if len(_WIDTHS) > 100_000:
@@ -121,8 +132,7 @@ class RightToLeftText(Flowable):
                 lines.append((line_start, line_end))
             while size > width and word_end - word_start > 1:  # cut an overlong word
                 cut = word_end - 1
-                while cut > word_start + 1 and self._measure(
-                        self._pieces(word_start, cut)) > width:
+                while cut > word_start + 1 and self._measure(self._pieces(word_start, cut)) > width:
                     cut -= 1
                 lines.append((word_start, cut))
                 word_start = cut
@@ -146,9 +156,16 @@ class RightToLeftText(Flowable):
         fit = int(avail_height // self.style.leading)
         if fit < 1 or fit >= len(self.lines):
             return []
-        return [RightToLeftText(self.segments, self.style, highlight=self.highlight,
-                                label_font=self.label_font, lines=part)
-                for part in (self.lines[:fit], self.lines[fit:])]
+        return [
+            RightToLeftText(
+                self.segments,
+                self.style,
+                highlight=self.highlight,
+                label_font=self.label_font,
+                lines=part,
+            )
+            for part in (self.lines[:fit], self.lines[fit:])
+        ]
 
     def getSpaceAfter(self) -> float:
         return float(self.style.spaceAfter)
@@ -166,8 +183,12 @@ class RightToLeftText(Flowable):
         size = style.fontSize
         for number, (start, end) in enumerate(self.lines):
             pieces = self._pieces(start, end)
-            baseline = self.height - (number + 1) * style.leading + (style.leading - size) / 2 \
+            baseline = (
+                self.height
+                - (number + 1) * style.leading
+                + (style.leading - size) / 2
                 + size * 0.22
+            )
             widths = [stringWidth(p.text, *self._font(p)) for p in pieces]
             x = right - sum(widths)
             for piece, width in zip(pieces, widths, strict=True):
@@ -188,8 +209,16 @@ class RightToLeftText(Flowable):
                 x += width
 
 
-def draw_string(canv: Any, x: float, y: float, text: str, *, font: str, size: float,
-                anchor: Literal["start", "centre", "end"] = "start") -> None:
+def draw_string(
+    canv: Any,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    font: str,
+    size: float,
+    anchor: Literal["start", "centre", "end"] = "start",
+) -> None:
     """Draw one line of text on a canvas as ``canvas.drawString`` would, but with the
     fallback fonts, markers and bidi order of the paragraphs (for running headers and
     footers, which are drawn outside any paragraph). ``x`` is the start, the centre or the

@@ -58,16 +58,25 @@ _STRONG: Final = frozenset({"L", "R", "AL"})
 # Each Arabic letter is replaced by its contextual form one for one (so every drawn
 # character still knows the character it stands for); the lam-alef ligatures, which Arabic
 # requires, are made afterwards (_ligate), and harakat are kept.
-_RESHAPER: Final = arabic_reshaper.ArabicReshaper(configuration={
-    "delete_harakat": False, "delete_tatweel": False, "support_ligatures": False,
-    "support_zwj": True, "shift_harakat_position": False,
-})
+_RESHAPER: Final = arabic_reshaper.ArabicReshaper(
+    configuration={
+        "delete_harakat": False,
+        "delete_tatweel": False,
+        "support_ligatures": False,
+        "support_zwj": True,
+        "shift_harakat_position": False,
+    }
+)
 # (lam initial or medial, alef of one kind in final form) -> the ligature's isolated or
 # final form (Unicode Arabic Presentation Forms-B, U+FEF5..U+FEFC).
 _LAM_INITIAL: Final = "\ufedf"
 _LAM_MEDIAL: Final = "\ufee0"
-_LAM_ALEF: Final = {"\ufe82": ("\ufef5", "\ufef6"), "\ufe84": ("\ufef7", "\ufef8"),
-                    "\ufe88": ("\ufef9", "\ufefa"), "\ufe8e": ("\ufefb", "\ufefc")}
+_LAM_ALEF: Final = {
+    "\ufe82": ("\ufef5", "\ufef6"),
+    "\ufe84": ("\ufef7", "\ufef8"),
+    "\ufe88": ("\ufef9", "\ufefa"),
+    "\ufe8e": ("\ufefb", "\ufefc"),
+}
 
 
 def marker(char: str) -> str:
@@ -108,13 +117,13 @@ def script_name(char: str) -> str:
         return "symbols"
     first = name.split(" ")[0]
     return {"CJK": "Han", "HIRAGANA": "Japanese kana", "KATAKANA": "Japanese kana"}.get(
-        first, first.capitalize())
+        first, first.capitalize()
+    )
 
 
 def has_rtl(text: str) -> bool:
     """Whether ``text`` holds a right-to-left character (bidi class R or AL)."""
-    return not text.isascii() and any(
-        unicodedata.bidirectional(c) in _RTL_CLASSES for c in text)
+    return not text.isascii() and any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text)
 
 
 def base_is_rtl(text: str) -> bool:
@@ -130,8 +139,7 @@ def base_is_rtl(text: str) -> bool:
 def has_wide(text: str) -> bool:
     """Whether ``text`` holds East Asian wide characters (ideographs, kana, Hangul), which
     break between any two characters rather than at spaces."""
-    return not text.isascii() and any(
-        unicodedata.east_asian_width(c) == "W" for c in text)
+    return not text.isascii() and any(unicodedata.east_asian_width(c) == "W" for c in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +195,13 @@ def visual_order(text: str, *, rtl: bool) -> list[tuple[int, str]]:
     return [(int(entry["index"]), str(entry["ch"])) for entry in storage["chars"]]
 
 
-def visual_line(text: str, tags: Sequence[int] | None = None, *, rtl: bool | None = None,
-                face: str | None = None) -> list[Piece]:
+def visual_line(
+    text: str,
+    tags: Sequence[int] | None = None,
+    *,
+    rtl: bool | None = None,
+    face: str | None = None,
+) -> list[Piece]:
     """One line of ``text`` as pieces in visual order (left to right), each with its font.
 
     Args:
@@ -225,8 +238,9 @@ def logical_line(text: str, *, face: str | None = None) -> list[Piece]:
     return _pieces(text, order, [0] * len(text), face)
 
 
-def _pieces(text: str, order: Sequence[tuple[int, str]], marks: Sequence[int],
-            face: str) -> list[Piece]:
+def _pieces(
+    text: str, order: Sequence[tuple[int, str]], marks: Sequence[int], face: str
+) -> list[Piece]:
     """Runs of one font and tag of the characters ``order`` gives (index in ``text``,
     character to draw), in that order."""
     pieces: list[Piece] = []
@@ -239,8 +253,13 @@ def _pieces(text: str, order: Sequence[tuple[int, str]], marks: Sequence[int],
             font = font_for(char, face)
         tag = marks[logical]
         last = pieces[-1] if pieces else None
-        if (char == " " and last is not None and last.font is not None and last.tag == tag
-                and covers(last.font, char)):
+        if (
+            char == " "
+            and last is not None
+            and last.font is not None
+            and last.tag == tag
+            and covers(last.font, char)
+        ):
             font = last.font  # a space joins the run before it: fewer, longer pieces
         shown = marker(char) if font is None else char
         if last is not None and last.font == font and last.tag == tag and font is not None:

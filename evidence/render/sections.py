@@ -60,9 +60,15 @@ _GROUPS: Final = (
     ("reported", "Statements reported by the sources (attributed, not verified)"),
     ("contested", "Contested statements"),
 )
-_QUALIFIERS: Final = {"approx": "about", "at-least": "at least", "more-than": "more than",
-                      "at-most": "at most", "less-than": "less than", "exact": "exactly",
-                      "range": "between"}
+_QUALIFIERS: Final = {
+    "approx": "about",
+    "at-least": "at least",
+    "more-than": "more than",
+    "at-most": "at most",
+    "less-than": "less than",
+    "exact": "exactly",
+    "range": "between",
+}
 
 
 def status_label(status: str) -> str:
@@ -170,14 +176,23 @@ def _contents(writer: Writer, part: PlannedPart) -> list[Flowable]:
     styles = writer.styles
     t = writer.template.type
     flow: list[Flowable] = writer.heading(part)
-    indent = (writer.template.body_indent or t.body * 2.6)
+    indent = writer.template.body_indent or t.body * 2.6
     for item in [*writer.sections, *writer.annexes]:
         if item.kind == "contents":
             continue
         number = "" if item.annex else f"{item.number}."
         title = f"{item.number}: {item.title}" if item.annex else item.title
-        flow.append(ContentsLine(number, title, item.key, font=styles.fonts.serif, size=t.body,
-                                 leading=t.body * 1.6, indent=indent))
+        flow.append(
+            ContentsLine(
+                number,
+                title,
+                item.key,
+                font=styles.fonts.serif,
+                size=t.body,
+                leading=t.body * 1.6,
+                indent=indent,
+            )
+        )
     return flow
 
 
@@ -207,16 +222,22 @@ def _sources_sentence(writer: Writer) -> str:
     times = sorted(s.body.captured_at for s in sources)
     collectors = sorted({s.body.capture.collector for s in sources})
     methods = sorted({s.body.capture.method for s in sources})
-    span = (f"on {long_date(times[0])}" if long_date(times[0]) == long_date(times[-1])
-            else f"between {long_date(times[0])} and {long_date(times[-1])}")
-    text = (f"The case holds {plural(len(sources), 'source')}, collected {esc(span)} by "
-            f"{esc(', '.join(collectors))} (method: {esc(', '.join(methods))}).")
+    span = (
+        f"on {long_date(times[0])}"
+        if long_date(times[0]) == long_date(times[-1])
+        else f"between {long_date(times[0])} and {long_date(times[-1])}"
+    )
+    text = (
+        f"The case holds {plural(len(sources), 'source')}, collected {esc(span)} by "
+        f"{esc(', '.join(collectors))} (method: {esc(', '.join(methods))})."
+    )
     if len(sources) <= 6:
         listed = "; ".join(
             f"{esc(s.rev.ern)}: “{esc(s.body.title)}”"
             + (f", {esc(s.body.publisher)}" if s.body.publisher else "")
             + (f", {esc(long_date(s.body.published))}" if s.body.published else "")
-            for s in sources)
+            for s in sources
+        )
         text += f" {'It is' if len(sources) == 1 else 'They are'}: {listed}."
     return text
 
@@ -227,60 +248,88 @@ def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow = writer.heading(part)
     flow.append(writer.para(_sources_sentence(writer)))
     transformations = sorted({t for s in content.sources for t in s.body.capture.transformations})
-    text = ("Each captured item is kept byte for byte, as it was received, and is identified "
-            "by two digests of its bytes, SHA-256 and BLAKE3. Where an item holds text, the "
-            "text was extracted, normalised to Unicode NFC with line feeds as line ends, and "
-            "kept in the same way; quotations and their positions refer to that text.")
+    text = (
+        "Each captured item is kept byte for byte, as it was received, and is identified "
+        "by two digests of its bytes, SHA-256 and BLAKE3. Where an item holds text, the "
+        "text was extracted, normalised to Unicode NFC with line feeds as line ends, and "
+        "kept in the same way; quotations and their positions refer to that text."
+    )
     if transformations:
-        text += (" The changes made in extracting the text are recorded with each source: "
-                 + esc("; ".join(transformations)) + ".")
+        text += (
+            " The changes made in extracting the text are recorded with each source: "
+            + esc("; ".join(transformations))
+            + "."
+        )
     flow.append(writer.para(text))
     analysts = sorted({c.record.created_by for c in content.claims})
     counts = ", ".join(f"{n} {status}" for status, n in content.status_counts().items())
-    flow.append(writer.para(
-        f"The case holds {esc(writer.values['claims'])} drawn from the sources"
-        + (f" by {esc(', '.join(analysts))}" if analysts else "")
-        + ". Each claim states in neutral words what a source says; quotes the source's text "
-        "exactly, located by a W3C Web Annotation TextQuoteSelector and TextPositionSelector; "
-        "names who made the statement, in what role, through which channel, and as reported "
-        "by whom; and carries a status" + (f" ({esc(counts)})" if counts else "") + "."))
-    flow.append(writer.para(
-        "A status says how far the submitter relies on a statement. <i>Reported</i>: the "
-        "statement is attributed to the person or outlet named, and the submitter has not "
-        "verified it. <i>Corroborated</i>: more than one independent source reports it. "
-        "<i>Contested</i>: sources dispute it. <i>Verified</i>: the submitter has established "
-        "it. <i>Withdrawn</i>: kept in the record, not relied on. Only verified statements are "
-        "put forward as facts."))
+    flow.append(
+        writer.para(
+            f"The case holds {esc(writer.values['claims'])} drawn from the sources"
+            + (f" by {esc(', '.join(analysts))}" if analysts else "")
+            + ". Each claim states in neutral words what a source says; quotes the source's text "
+            "exactly, located by a W3C Web Annotation TextQuoteSelector and TextPositionSelector; "
+            "names who made the statement, in what role, through which channel, and as reported "
+            "by whom; and carries a status" + (f" ({esc(counts)})" if counts else "") + "."
+        )
+    )
+    flow.append(
+        writer.para(
+            "A status says how far the submitter relies on a statement. <i>Reported</i>: the "
+            "statement is attributed to the person or outlet named, and the submitter has not "
+            "verified it. <i>Corroborated</i>: more than one independent source reports it. "
+            "<i>Contested</i>: sources dispute it. <i>Verified</i>: the submitter has established "
+            "it. <i>Withdrawn</i>: kept in the record, not relied on. Only verified statements are "
+            "put forward as facts."
+        )
+    )
     signed = "signed (Ed25519)" if content.signatures else "not signed"
-    stamped = (f"time-stamped ({plural(len(content.timestamps), 'RFC 3161 token')})"
-               if content.timestamps else "not time-stamped")
+    stamped = (
+        f"time-stamped ({plural(len(content.timestamps), 'RFC 3161 token')})"
+        if content.timestamps
+        else "not time-stamped"
+    )
     previous = ""
     if seal.previous:
-        previous = (f" It extends seal {int(seal.previous['sequence']):04d} (root "
-                    f"{esc(str(seal.previous['root']))[:16]}…), which it names, so that the seals "
-                    "form a chain in which the case can only have grown.")
-    flow.append(writer.para(
-        f"On {esc(long_date(seal.sealed_at))} at {esc(seal.sealed_at[11:19])} UTC, the "
-        f"case's {plural(seal.size, 'record revision')} {'was' if seal.size == 1 else 'were'} "
-        f"sealed together (seal {seal.sequence:04d}): a Merkle tree built as in RFC 9162 §2.1 "
-        f"with SHA-256 over the records, in the order they entered the case, has the "
-        f"root<br/>{writer.digest(seal.root)}<br/>"
-        f"{previous.strip()} The seal is {signed} and {stamped}."))
+        previous = (
+            f" It extends seal {int(seal.previous['sequence']):04d} (root "
+            f"{esc(str(seal.previous['root']))[:16]}…), which it names, so that the seals "
+            "form a chain in which the case can only have grown."
+        )
+    flow.append(
+        writer.para(
+            f"On {esc(long_date(seal.sealed_at))} at {esc(seal.sealed_at[11:19])} UTC, the "
+            f"case's {plural(seal.size, 'record revision')} {'was' if seal.size == 1 else 'were'} "
+            f"sealed together (seal {seal.sequence:04d}): a Merkle tree built as in RFC 9162 §2.1 "
+            f"with SHA-256 over the records, in the order they entered the case, has the "
+            f"root<br/>{writer.digest(seal.root)}<br/>"
+            f"{previous.strip()} The seal is {signed} and {stamped}."
+        )
+    )
     actors = sorted({row.actor for row in content.custody})
-    flow.append(writer.para(
-        f"Every step, from the creation of the case to the seal, is an entry of a "
-        f"chain-of-custody log in which each entry names the SHA-256 of the one before "
-        f"({plural(len(content.custody), 'entry', 'entries')}, by {esc(', '.join(actors))}); "
-        f"{esc(writer.values['annex_custody'])} reproduces it."))
-    flow.append(writer.para(
-        f"Before this dossier was produced, the case data it carries was verified with "
-        f"{esc(content.tool)}: {esc(content.verdict.summary())}. That data is embedded in "
-        f"this PDF file; {esc(writer.values['annex_integrity'])} explains how anyone can "
-        "check it with standard tools, without this software."))
-    flow.append(writer.para(
-        "The digests prove that the captured items and the records are unchanged since they "
-        "were recorded. They do not prove that what the sources say is true, nor who wrote "
-        "them: that is what the attribution and the status of each statement address."))
+    flow.append(
+        writer.para(
+            f"Every step, from the creation of the case to the seal, is an entry of a "
+            f"chain-of-custody log in which each entry names the SHA-256 of the one before "
+            f"({plural(len(content.custody), 'entry', 'entries')}, by {esc(', '.join(actors))}); "
+            f"{esc(writer.values['annex_custody'])} reproduces it."
+        )
+    )
+    flow.append(
+        writer.para(
+            f"Before this dossier was produced, the case data it carries was verified with "
+            f"{esc(content.tool)}: {esc(content.verdict.summary())}. That data is embedded in "
+            f"this PDF file; {esc(writer.values['annex_integrity'])} explains how anyone can "
+            "check it with standard tools, without this software."
+        )
+    )
+    flow.append(
+        writer.para(
+            "The digests prove that the captured items and the records are unchanged since they "
+            "were recorded. They do not prove that what the sources say is true, nor who wrote "
+            "them: that is what the attribution and the status of each statement address."
+        )
+    )
     return flow
 
 
@@ -292,8 +341,7 @@ def _fact_paragraph(writer: Writer, claim: ClaimItem) -> Flowable:
         text = f"{statement}{mark}"
     else:
         label = "Reported" if body.status == "reported" else body.status.capitalize()
-        text = (f"<i>{label}</i> \u2014 {attribution_text(body.attribution)}: "
-                f"{statement}{mark}")
+        text = f"<i>{label}</i> \u2014 {attribution_text(body.attribution)}: {statement}{mark}"
     return writer.para(text, [note])
 
 
@@ -304,11 +352,14 @@ def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
     if not claims:
         flow.append(writer.para("The case holds no claims."))
         return flow
-    flow.append(writer.para(
-        "The paragraphs below set out what the sources say, one statement each, grouped by "
-        "how far the submitter relies on them. Statements that are not verified are preceded "
-        "by the person who made them and the channel through which they became known; each "
-        "is footnoted to its exhibit and the passage it rests on."))
+    flow.append(
+        writer.para(
+            "The paragraphs below set out what the sources say, one statement each, grouped by "
+            "how far the submitter relies on them. Statements that are not verified are preceded "
+            "by the person who made them and the channel through which they became known; each "
+            "is footnoted to its exhibit and the passage it rests on."
+        )
+    )
     for status, title in _GROUPS:
         group = [c for c in claims if c.body.status == status]
         if not group:
@@ -336,39 +387,61 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
         if body.note:
             cell += f"<br/><font size='{small}'><i>Note: {esc(clip(body.note, 500))}</i></font>"
         pinned = claim.source
-        exhibit = (f"{esc(pinned.ern)}<br/>{esc(pinned.label)}" if pinned
-                   else esc(f"{body.source.id}.{body.source.revision}"))
+        exhibit = (
+            f"{esc(pinned.ern)}<br/>{esc(pinned.label)}"
+            if pinned
+            else esc(f"{body.source.id}.{body.source.revision}")
+        )
         status = status_label(body.status)
-        status_cell = (f"<b>{esc(status)}</b>" if body.status == "verified"
-                       else f"<i>{esc(status)}</i>")
+        status_cell = (
+            f"<b>{esc(status)}</b>" if body.status == "verified" else f"<i>{esc(status)}</i>"
+        )
         note = notes.get(claim.rev.id)
         others = ""
         if note is not None:
             others = esc(", ".join(note.supporting)) if note.supporting else "\u2014"
             if note.conflicting:
-                others += (f"<br/><font size='{small}'>conflicting: "
-                           f"{esc(', '.join(note.conflicting))}</font>")
+                others += (
+                    f"<br/><font size='{small}'>conflicting: "
+                    f"{esc(', '.join(note.conflicting))}</font>"
+                )
             if note.flag:
-                status_cell += (f"<br/><font size='{small}' color='#8b1a1a'>Not borne out: "
-                                f"{esc(note.flag)}</font>")
-        rows.append([
-            Paragraph(f"{esc(claim.rev.id)}<br/><font size='{small}'>rev. {claim.rev.revision}"
-                      f"<br/>{esc(claim.rev.ern)}</font>", styles.cell),
-            Paragraph(cell, styles.cell),
-            Paragraph(attribution_text(body.attribution), styles.cell),
-            Paragraph(status_cell, styles.cell),
-            Paragraph(exhibit, styles.cell),
-            Paragraph(others, styles.cell),
-        ])
+                status_cell += (
+                    f"<br/><font size='{small}' color='#8b1a1a'>Not borne out: "
+                    f"{esc(note.flag)}</font>"
+                )
+        rows.append(
+            [
+                Paragraph(
+                    f"{esc(claim.rev.id)}<br/><font size='{small}'>rev. {claim.rev.revision}"
+                    f"<br/>{esc(claim.rev.ern)}</font>",
+                    styles.cell,
+                ),
+                Paragraph(cell, styles.cell),
+                Paragraph(attribution_text(body.attribution), styles.cell),
+                Paragraph(status_cell, styles.cell),
+                Paragraph(exhibit, styles.cell),
+                Paragraph(others, styles.cell),
+            ]
+        )
     return rows
 
 
-def chunked_table(header: Sequence[Flowable], rows: Sequence[Sequence[Flowable | str]],
-                  widths: list[float], writer: Writer, *, zebra: bool = True) -> list[Flowable]:
+def chunked_table(
+    header: Sequence[Flowable],
+    rows: Sequence[Sequence[Flowable | str]],
+    widths: list[float],
+    writer: Writer,
+    *,
+    zebra: bool = True,
+) -> list[Flowable]:
     """A long table whose header row appears at its start and at the top of each page it
     continues on (:class:`~evidence.render.flowables.LongTable`)."""
-    return [LongTable(header, rows, widths, writer.styles.grid(),
-                      zebra=writer.styles.zebra if zebra else ())]
+    return [
+        LongTable(
+            header, rows, widths, writer.styles.grid(), zebra=writer.styles.zebra if zebra else ()
+        )
+    ]
 
 
 def table_widths(writer: Writer, fractions: Sequence[float]) -> list[float]:
@@ -382,9 +455,13 @@ CELL_PADDING: Final = 6.5
 """A data table cell's left and right padding (see Styles.grid), and a little air."""
 
 
-def fitted_widths(writer: Writer, columns: Sequence[Sequence[str]],
-                  fractions: Sequence[float | None], *,
-                  fonts: Sequence[str | None] = ()) -> list[float]:
+def fitted_widths(
+    writer: Writer,
+    columns: Sequence[Sequence[str]],
+    fractions: Sequence[float | None],
+    *,
+    fonts: Sequence[str | None] = (),
+) -> list[float]:
     """Column widths sized to their content: a column whose fraction is ``None`` is as
     wide as its widest text (its lines never wrap); the others share what remains in the
     given proportions, each at least as wide as its longest word.
@@ -427,31 +504,47 @@ def fitted_widths(writer: Writer, columns: Sequence[Sequence[str]],
 def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
     styles = writer.styles
     flow = writer.heading(part)
-    flow.append(writer.para(
-        "The table lists every claim of the case with what was said (in the submitter's "
-        "neutral wording), by whom and through which channel, and its status. The "
-        "attribution column records who made a statement; it does not make the statement a "
-        "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
-        "facts; withdrawn claims are listed, struck through, and not relied on. The last "
-        "column names the claims of other sources in this case that give the same figure or "
-        "report the same kind of event on the same date and place (figures agree when their "
-        "ranges overlap), and those whose figures conflict; a status these do not bear out "
-        "is flagged. Whether two sources share an origin is for the reader to judge."))
-    header = [Paragraph(f"<b>{h}</b>", styles.cell) for h in
-              ("Claim, exhibit", "Statement (submitter's wording), figures, date, places",
-               "Said by, channel, reported by", "Status", "Source exhibit",
-               "Other sources that support it")]
+    flow.append(
+        writer.para(
+            "The table lists every claim of the case with what was said (in the submitter's "
+            "neutral wording), by whom and through which channel, and its status. The "
+            "attribution column records who made a statement; it does not make the statement a "
+            "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
+            "facts; withdrawn claims are listed, struck through, and not relied on. The last "
+            "column names the claims of other sources in this case that give the same figure or "
+            "report the same kind of event on the same date and place (figures agree when their "
+            "ranges overlap), and those whose figures conflict; a status these do not bear out "
+            "is flagged. Whether two sources share an origin is for the reader to judge."
+        )
+    )
+    header = [
+        Paragraph(f"<b>{h}</b>", styles.cell)
+        for h in (
+            "Claim, exhibit",
+            "Statement (submitter's wording), figures, date, places",
+            "Said by, channel, reported by",
+            "Status",
+            "Source exhibit",
+            "Other sources that support it",
+        )
+    ]
     rows = claim_rows(writer, writer.content.claims)
     if not rows:
         flow.append(writer.para("The case holds no claims.", numbered_para=False))
         return flow
     claims = writer.content.claims
     columns: list[list[str]] = [
-        ["CLM-0000", *(c.rev.ern for c in claims)], ["Statement"], ["Said by"],
+        ["CLM-0000", *(c.rev.ern for c in claims)],
+        ["Statement"],
+        ["Said by"],
         ["Corroborated"],
-        ["exhibit", *((c.source.ern if c.source else c.body.source.id) for c in claims),
-         *((c.source.label if c.source else "") for c in claims)],
-        ["Other sources", *(ern for c in claims for ern in [c.rev.ern])]]
+        [
+            "exhibit",
+            *((c.source.ern if c.source else c.body.source.id) for c in claims),
+            *((c.source.label if c.source else "") for c in claims),
+        ],
+        ["Other sources", *(ern for c in claims for ern in [c.rev.ern])],
+    ]
     widths = fitted_widths(writer, columns, (None, 3.2, 2.0, 1.3, None, None))
     flow.extend(chunked_table(header, rows, widths, writer))
     flow.append(Spacer(1, 6))
@@ -469,16 +562,21 @@ def _requests(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow = writer.heading(part)
     addressee = writer.values["addressee"] or "addressee"
     article = "" if addressee.lower().startswith("the ") else "the "
-    flow.append(writer.para(f"{esc(writer.values['organisation'])} respectfully requests "
-                            f"that {article}{esc(addressee)}:"))
+    flow.append(
+        writer.para(
+            f"{esc(writer.values['organisation'])} respectfully requests "
+            f"that {article}{esc(addressee)}:"
+        )
+    )
     for index, text in enumerate(writer.content.meta.requests):
         letter = chr(ord("a") + index % 26)
         flow.append(writer.para(esc(text), bullet=f"({letter})"))
     return flow
 
 
-def signature_block(writer: Writer, *, letter: bool = False,
-                    closing: bool = True) -> list[Flowable]:
+def signature_block(
+    writer: Writer, *, letter: bool = False, closing: bool = True
+) -> list[Flowable]:
     """Closing, a line to sign on, the signatory, and (in a filing) the date and place.
 
     In a letter (the transmittal's cover) the letter closes with the closing and the
@@ -502,9 +600,13 @@ def signature_block(writer: Writer, *, letter: bool = False,
         return [*block, Spacer(1, 4 * mm), Paragraph("<br/>".join(lines), styles.plain)]
     block += [
         Spacer(1, 16 * mm),
-        Table([[""]], colWidths=[70 * mm], rowHeights=[1],
-              style=styles.table([("LINEABOVE", (0, 0), (-1, -1), 0.6, styles.rule)]),
-              hAlign="LEFT"),
+        Table(
+            [[""]],
+            colWidths=[70 * mm],
+            rowHeights=[1],
+            style=styles.table([("LINEABOVE", (0, 0), (-1, -1), 0.6, styles.rule)]),
+            hAlign="LEFT",
+        ),
         Paragraph("<br/>".join(lines), styles.plain),
         Paragraph(f"Dated this {esc(values['date_long'])}", styles.plain),
     ]
@@ -517,8 +619,10 @@ def _declaration(writer: Writer, part: PlannedPart) -> list[Flowable]:
     """The declaration, its closing and the signature, kept together on one page."""
     flow = writer.heading(part)
     text = writer.content.meta.declaration or writer.template.text["declaration"]
-    declaration = writer.para(writer.fill(text) if writer.content.meta.declaration is None
-                              else esc(text), numbered_para=False)
+    declaration = writer.para(
+        writer.fill(text) if writer.content.meta.declaration is None else esc(text),
+        numbered_para=False,
+    )
     letter = writer.template.cover_kind == "letter"
     flow.append(KeepTogether([declaration, *signature_block(writer, closing=not letter)]))
     return flow

@@ -42,17 +42,45 @@ __all__ = [
     "template_names",
 ]
 
-SectionKind = Literal["contents", "introduction", "summary", "methodology", "facts", "claims",
-                      "legal", "requests", "declaration"]
+SectionKind = Literal[
+    "contents",
+    "introduction",
+    "summary",
+    "methodology",
+    "facts",
+    "claims",
+    "legal",
+    "requests",
+    "declaration",
+]
 AnnexKind = Literal["register", "sources", "custody", "integrity", "custody-forms", "hashes"]
 ANNEX_KINDS: Final = ("register", "sources", "custody", "integrity", "custody-forms", "hashes")
 
-PLACEHOLDERS: Final = frozenset({
-    "title", "reference", "case_id", "organisation", "submitter", "role", "addressee",
-    "situation", "date", "date_numeric", "date_long", "sealed_at", "seal", "root", "sources",
-    "claims", "records", "classification", "language", "document_type",
-    *(f"annex_{kind}" for kind in ANNEX_KINDS),
-})
+PLACEHOLDERS: Final = frozenset(
+    {
+        "title",
+        "reference",
+        "case_id",
+        "organisation",
+        "submitter",
+        "role",
+        "addressee",
+        "situation",
+        "date",
+        "date_numeric",
+        "date_long",
+        "sealed_at",
+        "seal",
+        "root",
+        "sources",
+        "claims",
+        "records",
+        "classification",
+        "language",
+        "document_type",
+        *(f"annex_{kind}" for kind in ANNEX_KINDS),
+    }
+)
 """Every placeholder a template may use outside the running lines."""
 RUNNING_PLACEHOLDERS: Final = PLACEHOLDERS | {"page", "pages"}
 
@@ -72,8 +100,13 @@ class Running:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Running:
-        return cls(d.get("left", ""), d.get("centre", ""), d.get("right", ""),
-                   d.get("first_page", True), d.get("rule", False))
+        return cls(
+            d.get("left", ""),
+            d.get("centre", ""),
+            d.get("right", ""),
+            d.get("first_page", True),
+            d.get("rule", False),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,23 +177,41 @@ class Template:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Template:
         margins = d["page"]["margins_mm"]
-        colours = {"accent": "#000000", "rule": "#000000", "highlight": "#ffec8b",
-                   "shade": "#ececec", **d.get("colours", {})}
+        colours = {
+            "accent": "#000000",
+            "rule": "#000000",
+            "highlight": "#ffec8b",
+            "shade": "#ececec",
+            **d.get("colours", {}),
+        }
         numbering = d["numbering"]
         return cls(
-            name=d["name"], label=d["label"], page_size=_PAGE_SIZES[d["page"]["size"]],
-            margins=(margins["top"] * _MM, margins["right"] * _MM, margins["bottom"] * _MM,
-                     margins["left"] * _MM),
+            name=d["name"],
+            label=d["label"],
+            page_size=_PAGE_SIZES[d["page"]["size"]],
+            margins=(
+                margins["top"] * _MM,
+                margins["right"] * _MM,
+                margins["bottom"] * _MM,
+                margins["left"] * _MM,
+            ),
             body_indent=d["page"].get("body_indent_mm", 0) * _MM,
-            type=TypeSizes(**d["type"]), colours=colours,
+            type=TypeSizes(**d["type"]),
+            colours=colours,
             header=Running.from_dict(d["running"]["header"]),
             footer=Running.from_dict(d["running"]["footer"]),
-            numbering=Numbering(numbering["sections"], numbering["annexes"],
-                                numbering.get("subsections", "alpha"), numbering["paragraphs"]),
-            heading_case=d["headings"]["case"], heading_align=d["headings"]["align"],
+            numbering=Numbering(
+                numbering["sections"],
+                numbering["annexes"],
+                numbering.get("subsections", "alpha"),
+                numbering["paragraphs"],
+            ),
+            heading_case=d["headings"]["case"],
+            heading_align=d["headings"]["align"],
             annex_label=d["headings"]["annex_label"],
             annex_new_page=d["headings"].get("annex_new_page", True),
-            cover_kind=d["cover"]["kind"], document_type=d["cover"]["document_type"],
+            cover_kind=d["cover"]["kind"],
+            document_type=d["cover"]["document_type"],
             default_addressee=d["cover"].get("addressee"),
             qr_size=d["cover"].get("qr_size_mm", 25) * _MM,
             text=dict(d["text"]),
@@ -175,8 +226,11 @@ class Template:
 
 def template_names() -> list[str]:
     """The names of the templates that ship with the package."""
-    return sorted(entry.name.removesuffix(".yaml") for entry in resource("templates").iterdir()
-                  if entry.name.endswith(".yaml"))
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in resource("templates").iterdir()
+        if entry.name.endswith(".yaml")
+    )
 
 
 def load_template(name_or_path: str | os.PathLike[str]) -> Template:
@@ -194,8 +248,10 @@ def load_template(name_or_path: str | os.PathLike[str]) -> Template:
         shown = str(path)
     else:
         if text not in template_names():
-            raise UsageError(f"no template named {text!r}; expected one of: "
-                             f"{', '.join(template_names())} (or a path to a .yaml file)")
+            raise UsageError(
+                f"no template named {text!r}; expected one of: "
+                f"{', '.join(template_names())} (or a path to a .yaml file)"
+            )
         data = resource("templates", f"{text}.yaml").read_bytes()
         shown = f"templates/{text}.yaml"
     doc = load_yaml(data, path=shown)
@@ -224,11 +280,15 @@ def _check_placeholders(data: Mapping[str, Any], shown: str, line_of: Any) -> No
         try:
             names = placeholders(value)
         except InputError as exc:
-            raise InputError(exc.message, path=shown, line=line_of(pointer),
-                             pointer=pointer) from exc
+            raise InputError(
+                exc.message, path=shown, line=line_of(pointer), pointer=pointer
+            ) from exc
         for name in names:
             if name not in allowed:
                 raise InputError(
                     f"unknown placeholder {{{name}}}; expected one of: "
                     f"{', '.join(sorted(allowed))}",
-                    path=shown, line=line_of(pointer), pointer=pointer)
+                    path=shown,
+                    line=line_of(pointer),
+                    pointer=pointer,
+                )

@@ -70,8 +70,10 @@ def verify_path(
         from evidence.verify.dossier import verify_dossier
 
         return verify_dossier(target, options=opts, progress=progress)
-    raise InputError("expected a case folder, a BagIt package (folder or .zip) or a dossier "
-                     "PDF", path=str(target))
+    raise InputError(
+        "expected a case folder, a BagIt package (folder or .zip) or a dossier PDF",
+        path=str(target),
+    )
 
 
 def require_valid(report: Report) -> Report:
@@ -102,9 +104,13 @@ def log_verification(
 
     case = Case.open(path)
     problems = report.problems()
-    details = {"ok": report.ok, "problems": len(problems),
-               "checked": dict(sorted(report.checked.items())),
-               "seals": [p.name for p in case.seal_files()]}
+    details = {
+        "ok": report.ok,
+        "problems": len(problems),
+        "checked": dict(sorted(report.checked.items())),
+        "seals": [p.name for p in case.seal_files()],
+    }
     with case.lock():
-        case.custody.append([NewEvent("verified", None, details)], actor=default_actor(actor),
-                            now=now)
+        case.custody.append(
+            [NewEvent("verified", None, details)], actor=default_actor(actor), now=now
+        )

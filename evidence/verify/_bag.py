@@ -67,8 +67,9 @@ _SMALL: Final = 8 << 20  # files below this are hashed on one thread, all algori
 _FLUSH: Final = 64 << 20
 _BATCH: Final = 128  # small files handed to a worker at a time
 _EARLY_WRITEBACK: Final = sys.platform.startswith("linux")
-_NO_KERNEL_COPY: Final = frozenset({errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
-                                    errno.EBADF})
+_NO_KERNEL_COPY: Final = frozenset(
+    {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}
+)
 _ENCODED = re.compile(r"%(0[AaDd]|25)")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -198,7 +199,7 @@ class _HashThread(threading.Thread):
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 class _Chunks:
@@ -235,14 +236,16 @@ class _Chunks:
         self.offset += len(chunk)
         if _EARLY_WRITEBACK and self.offset - self.flushed >= _FLUSH:
             # Linux starts writing dirty pages of the range to disk (and keeps them cached).
-            os.posix_fadvise(self.out, self.flushed, self.offset - self.flushed,
-                             os.POSIX_FADV_DONTNEED)
+            os.posix_fadvise(
+                self.out, self.flushed, self.offset - self.flushed, os.POSIX_FADV_DONTNEED
+            )
             self.flushed = self.offset
         return chunk
 
 
-def _hash_one(source: Path, algorithms: Sequence[str], copy_to: Path | None,
-              advance: Callable[[int], None]) -> FileDigests:
+def _hash_one(
+    source: Path, algorithms: Sequence[str], copy_to: Path | None, advance: Callable[[int], None]
+) -> FileDigests:
     """Read ``source`` once (never through a link) and digest it with every algorithm;
     with ``copy_to`` (a new file), copy it and digest the copy's bytes."""
     fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -253,8 +256,9 @@ def _hash_one(source: Path, algorithms: Sequence[str], copy_to: Path | None,
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(source))
         if copy_to is not None:
-            out = os.open(copy_to, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                          | os.O_CLOEXEC, 0o600)
+            out = os.open(
+                copy_to, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+            )
         hashers = [hashlib.new(name) for name in algorithms]
         if info.st_size >= _SMALL and len(hashers) > 1:
             # A large file: the first algorithm, the reads and the copy stay here, each
@@ -323,9 +327,17 @@ def hash_files(
         out: list[tuple[int, FileDigests | OSError]] = []
         for index in batch:
             try:
-                out.append((index, _hash_one(sources[index], algorithms,
-                                             copies[index] if copies is not None else None,
-                                             advance)))
+                out.append(
+                    (
+                        index,
+                        _hash_one(
+                            sources[index],
+                            algorithms,
+                            copies[index] if copies is not None else None,
+                            advance,
+                        ),
+                    )
+                )
             except OSError as exc:
                 out.append((index, exc))
         return out
@@ -333,7 +345,7 @@ def hash_files(
     order = sorted(range(len(sources)), key=lambda i: -sizes[i])
     small = [i for i in order if sizes[i] < _SMALL]
     batches = [[i] for i in order if sizes[i] >= _SMALL]
-    batches += [small[k:k + _BATCH] for k in range(0, len(small), _BATCH)]
+    batches += [small[k : k + _BATCH] for k in range(0, len(small), _BATCH)]
     results: list[FileDigests | OSError] = [OSError()] * len(sources)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         pending = {pool.submit(job, batch) for batch in batches}
@@ -367,15 +379,29 @@ class ZipLimits:
     max_total: int = 1 << 40
 
 
-_SPECIAL_KINDS: Final = {stat.S_IFLNK: "a symbolic link", stat.S_IFCHR: "a device file",
-                         stat.S_IFBLK: "a device file", stat.S_IFIFO: "a FIFO",
-                         stat.S_IFSOCK: "a socket"}
-_ZIP_ERRORS: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
-                      EOFError, NotImplementedError, RuntimeError, struct.error, zlib.error)
+_SPECIAL_KINDS: Final = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFCHR: "a device file",
+    stat.S_IFBLK: "a device file",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+}
+_ZIP_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+    zlib.error,
+)
 
 
-def _zip_entry_problems(infos: Sequence[zipfile.ZipInfo], archive_size: int,
-                        start_dir: int, limits: ZipLimits) -> list[tuple[str, str]]:
+def _zip_entry_problems(
+    infos: Sequence[zipfile.ZipInfo], archive_size: int, start_dir: int, limits: ZipLimits
+) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if len(infos) > limits.max_entries:
         return [("", f"{len(infos)} entries, more than the bound of {limits.max_entries}")]
@@ -383,8 +409,7 @@ def _zip_entry_problems(infos: Sequence[zipfile.ZipInfo], archive_size: int,
     total = 0
     for info in infos:
         name = info.orig_filename.rstrip("/") if info.is_dir() else info.orig_filename
-        reason = ("a NUL byte in the name" if "\0" in info.orig_filename
-                  else unsafe_name(name))
+        reason = "a NUL byte in the name" if "\0" in info.orig_filename else unsafe_name(name)
         kind = _SPECIAL_KINDS.get(stat.S_IFMT(info.external_attr >> 16))
         if reason:
             problems.append((info.orig_filename, f"refused: {reason}"))
@@ -395,21 +420,35 @@ def _zip_entry_problems(infos: Sequence[zipfile.ZipInfo], archive_size: int,
         elif info.flag_bits & 0x1:
             problems.append((name, "encrypted; a package must be readable by anyone"))
         elif info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            problems.append((name, f"compression method {info.compress_type} is not supported "
-                                   "(stored or deflated only)"))
+            problems.append(
+                (
+                    name,
+                    f"compression method {info.compress_type} is not supported "
+                    "(stored or deflated only)",
+                )
+            )
         seen.add(name)
         total += info.file_size
     for first, second in name_collisions(seen):
-        problems.append((second, f"refused: the same name as {first!r} after case folding or "
-                                 "Unicode normalisation"))
+        problems.append(
+            (
+                second,
+                f"refused: the same name as {first!r} after case folding or Unicode normalisation",
+            )
+        )
     budget = min(limits.max_total, limits.max_ratio * archive_size + limits.slack)
     if total > budget:
-        problems.append(("", f"would expand to {total} bytes from a {archive_size}-byte zip, "
-                             f"more than the bound of {budget} bytes (a zip bomb?)"))
-    spans = sorted((i.header_offset, i.header_offset + 30 + i.compress_size, i.orig_filename)
-                   for i in infos)
-    for (_, end, name), (start, _, _) in zip(spans, [*spans[1:], (start_dir, 0, "")],
-                                             strict=True):
+        problems.append(
+            (
+                "",
+                f"would expand to {total} bytes from a {archive_size}-byte zip, "
+                f"more than the bound of {budget} bytes (a zip bomb?)",
+            )
+        )
+    spans = sorted(
+        (i.header_offset, i.header_offset + 30 + i.compress_size, i.orig_filename) for i in infos
+    )
+    for (_, end, name), (start, _, _) in zip(spans, [*spans[1:], (start_dir, 0, "")], strict=True):
         if end > start:
             problems.append((name, "overlaps the next entry of the zip (a zip bomb?)"))
             break
@@ -429,8 +468,9 @@ def _zip_root(names: Sequence[str]) -> str | None:
     return None
 
 
-def extract_zip(archive: Path, into: Path, report: Report,
-                *, limits: ZipLimits | None = None) -> Path | None:
+def extract_zip(
+    archive: Path, into: Path, report: Report, *, limits: ZipLimits | None = None
+) -> Path | None:
     """Extract an untrusted zip into the empty folder ``into`` after checking its central
     directory; return the bag's folder, or None (with the reasons in ``report``).
 
@@ -442,22 +482,30 @@ def extract_zip(archive: Path, into: Path, report: Report,
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
-            problems = _zip_entry_problems(infos, archive.stat().st_size, zf.start_dir,
-                                           bounds)
+            problems = _zip_entry_problems(infos, archive.stat().st_size, zf.start_dir, bounds)
             for name, message in problems:
                 report.add("package-safety", "FAIL", message, path=f"{shown}:{name}".rstrip(":"))
             names = [i.filename.rstrip("/") for i in infos]
             root = _zip_root(names)
             if root is None:
-                report.add("package-form", "FAIL", "no bagit.txt at the top of the zip or in "
-                           "its one top-level folder: not a BagIt package", path=shown)
+                report.add(
+                    "package-form",
+                    "FAIL",
+                    "no bagit.txt at the top of the zip or in "
+                    "its one top-level folder: not a BagIt package",
+                    path=shown,
+                )
             if problems or root is None:
                 return None
             needed = sum(i.file_size for i in infos)
             free = shutil.disk_usage(into).free
             if needed > free:
-                report.add("package-form", "ERROR", f"needs {needed} bytes to extract, "
-                           f"{free} are free", path=shown)
+                report.add(
+                    "package-form",
+                    "ERROR",
+                    f"needs {needed} bytes to extract, {free} are free",
+                    path=shown,
+                )
                 return None
             for info in infos:
                 _extract_entry(zf, info, into)
@@ -476,8 +524,11 @@ def _extract_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path) -> No
             folder.mkdir(mode=0o755)
     if info.is_dir():
         return
-    fd = os.open(folder / parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                 | os.O_CLOEXEC, 0o600)
+    fd = os.open(
+        folder / parts[-1],
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+        0o600,
+    )
     try:
         with zf.open(info) as member:  # reads at most file_size bytes, then checks CRC-32
             while chunk := member.read(_CHUNK):
@@ -516,11 +567,13 @@ def scan_tree(root: Path, report: Report) -> BagTree:
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(root / folder) if folder else os.scandir(root),
-                             key=lambda e: e.name)
+            entries = sorted(
+                os.scandir(root / folder) if folder else os.scandir(root), key=lambda e: e.name
+            )
         except OSError as exc:
-            report.add("package-safety", "ERROR", f"cannot list: {exc.strerror}",
-                       path=folder or ".")
+            report.add(
+                "package-safety", "ERROR", f"cannot list: {exc.strerror}", path=folder or "."
+            )
             bag.safe = False
             continue
         for entry in entries:
@@ -542,8 +595,12 @@ def scan_tree(root: Path, report: Report) -> BagTree:
             elif stat.S_ISREG(info.st_mode):
                 bag.files[rel] = info.st_size
     for first, second in name_collisions(names):
-        report.add("package-safety", "FAIL", f"refused: the same name as {first!r} after case "
-                   "folding or Unicode normalisation", path=second)
+        report.add(
+            "package-safety",
+            "FAIL",
+            f"refused: the same name as {first!r} after case folding or Unicode normalisation",
+            path=second,
+        )
         bag.safe = False
     return bag
 

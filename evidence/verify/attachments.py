@@ -111,15 +111,16 @@ def _index(path: str, size: int, mtime_ns: int) -> Mapping[str, Mapping[str, Any
                 details = event.get("details") if isinstance(event, dict) else None
                 if not isinstance(details, dict) or not isinstance(details.get("file"), str):
                     continue
-                found[details["file"].rsplit("/", 1)[-1]] = {**details,
-                                                             "_action": event.get("action")}
+                found[details["file"].rsplit("/", 1)[-1]] = {
+                    **details,
+                    "_action": event.get("action"),
+                }
     except OSError:
         return {}
     return found
 
 
-def custody_attachment_events(custody_path: Path | None
-                              ) -> Mapping[str, Mapping[str, Any]] | None:
+def custody_attachment_events(custody_path: Path | None) -> Mapping[str, Mapping[str, Any]] | None:
     """The ``signed`` and ``timestamped`` events of a custody log, by the file they name.
 
     None when there is no log to consult. Read once per state of the log.
@@ -157,7 +158,7 @@ class _Seal:
         return digest_bytes(self.data).sha256
 
     def rel_of(self, path: Path) -> str:
-        return f"{self.rel}{path.name[len(self.path.name):]}"
+        return f"{self.rel}{path.name[len(self.path.name) :]}"
 
 
 def check_seal_attachments(
@@ -185,16 +186,24 @@ def check_seal_attachments(
         InputError: a ``--trusted-key`` or ``--tsa-ca`` file cannot be used (the
             verification cannot run as asked).
     """
-    seal = _Seal(report, seal_path, seal_bytes, seal_doc, rel, options,
-                 custody_attachment_events(custody_path))
+    seal = _Seal(
+        report,
+        seal_path,
+        seal_bytes,
+        seal_doc,
+        rel,
+        options,
+        custody_attachment_events(custody_path),
+    )
     signature, fingerprint = _check_signature(seal)
     anchored = _check_tokens(seal)
     _check_unknown(seal)
     return AttachmentResult(signature, fingerprint, anchored)
 
 
-def check_seal_trust(report: Report, seals: Sequence[tuple[str, AttachmentResult | None]],
-                     options: VerifyOptions) -> None:
+def check_seal_trust(
+    report: Report, seals: Sequence[tuple[str, AttachmentResult | None]], options: VerifyOptions
+) -> None:
     """The trust rules across a chain of seals (docs/decisions/0405).
 
     Args:
@@ -210,17 +219,22 @@ def check_seal_trust(report: Report, seals: Sequence[tuple[str, AttachmentResult
             continue
         if result.signature == "unsigned":
             if first_signed is not None:
-                report.add("seal-trust", "FAIL",
-                           f"not signed, but {first_signed} before it is: once a case has a "
-                           "signed seal, every later seal must be signed (an unsigned "
-                           "re-seal?)", path=rel)
+                report.add(
+                    "seal-trust",
+                    "FAIL",
+                    f"not signed, but {first_signed} before it is: once a case has a "
+                    "signed seal, every later seal must be signed (an unsigned "
+                    "re-seal?)",
+                    path=rel,
+                )
         elif first_signed is None:
             first_signed = rel
     if not options.trusted_keys and options.tsa_ca is None:
         return
     if not seals:
-        report.add("seal-trust", "FAIL", "the case has no seal, so nothing can be trusted",
-                   path="seals/")
+        report.add(
+            "seal-trust", "FAIL", "the case has no seal, so nothing can be trusted", path="seals/"
+        )
         return
     rel, latest = seals[-1]
     if options.trusted_keys:
@@ -228,16 +242,22 @@ def check_seal_trust(report: Report, seals: Sequence[tuple[str, AttachmentResult
             report.add("seal-trust", "PASS", rel)
         else:
             state = "unreadable" if latest is None else _STATE_WORDS[latest.signature]
-            report.add("seal-trust", "FAIL",
-                       f"the latest seal is not signed by a trusted key (its signature is "
-                       f"{state})", path=rel)
+            report.add(
+                "seal-trust",
+                "FAIL",
+                f"the latest seal is not signed by a trusted key (its signature is {state})",
+                path=rel,
+            )
     if options.tsa_ca is not None:
         if latest is not None and latest.anchored:
             report.add("timestamp-trust", "PASS", rel)
         else:
-            report.add("timestamp-trust", "FAIL",
-                       "the latest seal carries no time-stamp token that checks and chains "
-                       "to --tsa-ca", path=rel)
+            report.add(
+                "timestamp-trust",
+                "FAIL",
+                "the latest seal carries no time-stamp token that checks and chains to --tsa-ca",
+                path=rel,
+            )
 
 
 _STATE_WORDS: Mapping[SignatureState, str] = {
@@ -265,9 +285,13 @@ def _embedded_key(seal: _Seal, fingerprint: str | None) -> PublicKey | Literal[F
         seal.report.add("seal-signer", "FAIL", exc.message, path=seal.rel)
         return False
     if key.fingerprint != fingerprint:
-        seal.report.add("seal-signer", "FAIL",
-                        f"the embedded public key has fingerprint {key.fingerprint}, the seal "
-                        f"names {fingerprint}", path=seal.rel)
+        seal.report.add(
+            "seal-signer",
+            "FAIL",
+            f"the embedded public key has fingerprint {key.fingerprint}, the seal "
+            f"names {fingerprint}",
+            path=seal.rel,
+        )
         return False
     return key
 
@@ -280,13 +304,20 @@ def _check_signature(seal: _Seal) -> tuple[SignatureState, str | None]:
     fingerprint = signer.get("fingerprint") if isinstance(signer, Mapping) else None
     if not sig_path.exists():
         if fingerprint:
-            report.add("seal-signature", "FAIL",
-                       f"the seal names signing key {fingerprint} but {sig_rel} is missing",
-                       path=seal.rel)
+            report.add(
+                "seal-signature",
+                "FAIL",
+                f"the seal names signing key {fingerprint} but {sig_rel} is missing",
+                path=seal.rel,
+            )
             return "bad", fingerprint
         if options.require_signature:
-            report.add("seal-signature", "FAIL", "the seal is not signed (--require-signature)",
-                       path=seal.rel)
+            report.add(
+                "seal-signature",
+                "FAIL",
+                "the seal is not signed (--require-signature)",
+                path=seal.rel,
+            )
         return "unsigned", None
     report.count("signatures")
     try:
@@ -304,33 +335,47 @@ def _check_signature(seal: _Seal) -> tuple[SignatureState, str | None]:
     if embedded is False:
         return "bad", fingerprint
     if len(signature) != SIGNATURE_LENGTH:
-        report.add("seal-signature", "FAIL",
-                   f"the signature is {len(signature)} bytes; an Ed25519 signature is "
-                   f"{SIGNATURE_LENGTH}", path=sig_rel)
+        report.add(
+            "seal-signature",
+            "FAIL",
+            f"the signature is {len(signature)} bytes; an Ed25519 signature is {SIGNATURE_LENGTH}",
+            path=sig_rel,
+        )
         return "bad", fingerprint
     trusted = load_trusted_keys(options.trusted_keys)
     by = f" by key {fingerprint}" if fingerprint else ""
     if embedded is not None:
         if not embedded.verify(signature, seal.data):
-            report.add("seal-signature", "FAIL",
-                       f"the Ed25519 signature does not verify{by} (checked against the "
-                       "public key the seal embeds): the seal file or the signature was "
-                       "changed, or the signature belongs to another seal", path=sig_rel)
+            report.add(
+                "seal-signature",
+                "FAIL",
+                f"the Ed25519 signature does not verify{by} (checked against the "
+                "public key the seal embeds): the seal file or the signature was "
+                "changed, or the signature belongs to another seal",
+                path=sig_rel,
+            )
             return "bad", fingerprint
         report.add("seal-signature", "PASS", sig_rel)
         return _check_pinned(seal, embedded.fingerprint, trusted, sig_rel), fingerprint
     # A seal made before public keys were embedded: checkable only against a trusted key.
     if not trusted:
-        report.add("seal-signature", "FAIL" if options.require_signature else "INFO",
-                   f"signed{by}; not checked: the seal does not embed its public key, so "
-                   "it is checkable only with --trusted-key", path=sig_rel)
+        report.add(
+            "seal-signature",
+            "FAIL" if options.require_signature else "INFO",
+            f"signed{by}; not checked: the seal does not embed its public key, so "
+            "it is checkable only with --trusted-key",
+            path=sig_rel,
+        )
         return "unchecked", fingerprint
     if fingerprint:
         key = trusted.get(fingerprint)
         if key is None:
-            report.add("seal-signature", "FAIL",
-                       f"signed by key {fingerprint}, which is not among the trusted keys",
-                       path=sig_rel)
+            report.add(
+                "seal-signature",
+                "FAIL",
+                f"signed by key {fingerprint}, which is not among the trusted keys",
+                path=sig_rel,
+            )
             return "bad", fingerprint
         candidates = [key]
     else:
@@ -338,32 +383,45 @@ def _check_signature(seal: _Seal) -> tuple[SignatureState, str | None]:
     if any(key.verify(signature, seal.data) for key in candidates):
         report.add("seal-signature", "PASS", sig_rel)
         return "trusted", fingerprint
-    report.add("seal-signature", "FAIL",
-               f"the Ed25519 signature does not verify{by}: the seal file or the signature "
-               "was changed, or the signature belongs to another seal", path=sig_rel)
+    report.add(
+        "seal-signature",
+        "FAIL",
+        f"the Ed25519 signature does not verify{by}: the seal file or the signature "
+        "was changed, or the signature belongs to another seal",
+        path=sig_rel,
+    )
     return "bad", fingerprint
 
 
-def _check_pinned(seal: _Seal, fingerprint: str, trusted: Mapping[Any, PublicKey],
-                  sig_rel: str) -> SignatureState:
+def _check_pinned(
+    seal: _Seal, fingerprint: str, trusted: Mapping[Any, PublicKey], sig_rel: str
+) -> SignatureState:
     """Trust in a signature that checks: is its key one the verifier pinned?"""
     report, options = seal.report, seal.options
     if fingerprint in trusted:
         report.add("seal-signer", "PASS", sig_rel)
         return "trusted"
     if trusted:
-        report.add("seal-signer", "FAIL",
-                   f"signed by key {fingerprint}, which is not among the trusted keys",
-                   path=sig_rel)
+        report.add(
+            "seal-signer",
+            "FAIL",
+            f"signed by key {fingerprint}, which is not among the trusted keys",
+            path=sig_rel,
+        )
         return "valid"
-    report.add("seal-signer", "FAIL" if options.require_signature else "INFO",
-               f"the signature checks against key {fingerprint}, which is not pinned "
-               "(give its public key with --trusted-key to trust it)", path=sig_rel)
+    report.add(
+        "seal-signer",
+        "FAIL" if options.require_signature else "INFO",
+        f"the signature checks against key {fingerprint}, which is not pinned "
+        "(give its public key with --trusted-key to trust it)",
+        path=sig_rel,
+    )
     return "valid"
 
 
-def _check_logged(seal: _Seal, check: str, path: Path, action: str,
-                  expected: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def _check_logged(
+    seal: _Seal, check: str, path: Path, action: str, expected: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
     """The custody event naming ``path`` (None if there is none); a FAIL for each way it is
     missing or disagrees with the file."""
     if seal.events is None:
@@ -371,14 +429,23 @@ def _check_logged(seal: _Seal, check: str, path: Path, action: str,
     rel = seal.rel_of(path)
     event = seal.events.get(path.name)
     if event is None or event.get("_action") != action:
-        seal.report.add(check, "FAIL", f"no `{action}` event in the custody log names this "
-                                       "file (written outside the tool?)", path=rel)
+        seal.report.add(
+            check,
+            "FAIL",
+            f"no `{action}` event in the custody log names this file (written outside the tool?)",
+            path=rel,
+        )
         return None
     wanted = {"seal_sha256": seal.sha256, **expected}
     wrong = [key for key, value in wanted.items() if event.get(key) != value]
     for key in wrong:
-        seal.report.add(check, "FAIL", f"the custody log's `{action}` event gives {key} "
-                                       f"{event.get(key)}, the file has {wanted[key]}", path=rel)
+        seal.report.add(
+            check,
+            "FAIL",
+            f"the custody log's `{action}` event gives {key} "
+            f"{event.get(key)}, the file has {wanted[key]}",
+            path=rel,
+        )
     if not wrong:
         seal.report.add(check, "PASS", rel)
     return event
@@ -403,8 +470,10 @@ def _check_tokens(seal: _Seal) -> bool:
         if not tokens:
             message = "the seal has no time-stamp token (--require-timestamp)"
         elif roots is None:
-            message = ("the time-stamp tokens cannot be anchored without a trusted root: "
-                       "give --tsa-ca (--require-timestamp)")
+            message = (
+                "the time-stamp tokens cannot be anchored without a trusted root: "
+                "give --tsa-ca (--require-timestamp)"
+            )
         else:
             message = "no time-stamp token checks and chains to --tsa-ca (--require-timestamp)"
         report.add("timestamp-token", "FAIL", message, path=seal.rel)
@@ -439,42 +508,59 @@ def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | 
     if imprint_ok:
         report.add("timestamp-imprint", "PASS", rel)
     else:
-        report.add("timestamp-imprint", "FAIL",
-                   f"the token time-stamps other data: its {token.hash_name} imprint "
-                   f"{token.imprint.hex()[:16]}… is not that of {seal.rel}", path=rel)
+        report.add(
+            "timestamp-imprint",
+            "FAIL",
+            f"the token time-stamps other data: its {token.hash_name} imprint "
+            f"{token.imprint.hex()[:16]}… is not that of {seal.rel}",
+            path=rel,
+        )
     before = len(report.problems())
-    event = _check_logged(seal, "timestamp-logged", token_path, "timestamped",
-                          {"sha256": digest_bytes(data).sha256})
+    event = _check_logged(
+        seal, "timestamp-logged", token_path, "timestamped", {"sha256": digest_bytes(data).sha256}
+    )
     ok = len(report.problems()) == before
     ok = _check_root(seal, token, token_path, event, roots) and ok
     if seal.events is None:
-        report.add("timestamp-nonce", "INFO", "nonce not checked: no custody log at hand",
-                   path=rel)
+        report.add("timestamp-nonce", "INFO", "nonce not checked: no custody log at hand", path=rel)
     elif event is not None:
         if event.get("nonce") == str(token.nonce):
             report.add("timestamp-nonce", "PASS", rel)
         else:
             ok = False
-            report.add("timestamp-nonce", "FAIL",
-                       f"the token's nonce {token.nonce} is not the one asked for "
-                       f"({event.get('nonce')}): a replayed or foreign token", path=rel)
+            report.add(
+                "timestamp-nonce",
+                "FAIL",
+                f"the token's nonce {token.nonce} is not the one asked for "
+                f"({event.get('nonce')}): a replayed or foreign token",
+                path=rel,
+            )
     checked = check_signature(token, roots)
     status = {"anchored": "PASS", "invalid": "FAIL"}.get(checked.status, "INFO")
-    report.add("timestamp-signature", status, checked.message,  # type: ignore[arg-type]
-               path=rel)
+    report.add(
+        "timestamp-signature",
+        status,  # type: ignore[arg-type]
+        checked.message,
+        path=rel,
+    )
     early = check_not_before_seal(token, str(seal.doc["sealed_at"]), seal.options.clock_skew)
     if early:
         ok = False
         report.add("timestamp-time", "FAIL", early, path=rel)
     else:
-        report.add("timestamp-time", "INFO",
-                   f"time-stamped at {token.gen_time.isoformat().replace('+00:00', 'Z')} "
-                   f"by {token.tsa_name} (serial {token.serial})", path=rel)
+        report.add(
+            "timestamp-time",
+            "INFO",
+            f"time-stamped at {token.gen_time.isoformat().replace('+00:00', 'Z')} "
+            f"by {token.tsa_name} (serial {token.serial})",
+            path=rel,
+        )
     return ok and imprint_ok and chain_ok and checked.status == "anchored"
 
 
-def _check_chain_file(seal: _Seal, token: Token, chain_file: Path,
-                      chain: Sequence[x509.Certificate]) -> bool:
+def _check_chain_file(
+    seal: _Seal, token: Token, chain_file: Path, chain: Sequence[x509.Certificate]
+) -> bool:
     """The stored chain is the one the token names (``timestamp-chain``).
 
     When the token embeds its certificates, the chain file holds exactly those; when it
@@ -494,33 +580,42 @@ def _check_chain_file(seal: _Seal, token: Token, chain_file: Path,
             report.add("timestamp-chain", "FAIL", exc.message, path=rel)
             return False
         if digest != event["chain_sha256"]:
-            problems.append(f"its SHA-256 is {digest}, the custody log's `timestamped` event "
-                            f"recorded {event['chain_sha256']}")
+            problems.append(
+                f"its SHA-256 is {digest}, the custody log's `timestamped` event "
+                f"recorded {event['chain_sha256']}"
+            )
     stored = [_der(c) for c in chain]
     if token.certs_in_token:
         embedded = {bytes(d) for d in token.response.signed_data.certificates}
         if set(stored) != embedded:
-            problems.append("it does not hold the certificates the token embeds (a swapped "
-                            "or added certificate)")
+            problems.append(
+                "it does not hold the certificates the token embeds (a swapped "
+                "or added certificate)"
+            )
     elif not chain or token.signer is None or stored[0] != _der(token.signer):
         problems.append("it does not start with the certificate the token's SignerInfo names")
     else:
         for child, parent in itertools.pairwise(chain):
             if child.issuer != parent.subject:
-                problems.append(f"{parent.subject.rfc4514_string()} did not issue "
-                                f"{child.subject.rfc4514_string()}: not a certificate path")
+                problems.append(
+                    f"{parent.subject.rfc4514_string()} did not issue "
+                    f"{child.subject.rfc4514_string()}: not a certificate path"
+                )
                 break
     for problem in problems:
-        report.add("timestamp-chain", "FAIL", f"not the chain the token names: {problem}",
-                   path=rel)
+        report.add("timestamp-chain", "FAIL", f"not the chain the token names: {problem}", path=rel)
     if not problems:
         report.add("timestamp-chain", "PASS", rel)
     return not problems
 
 
-def _check_root(seal: _Seal, token: Token, token_path: Path,
-                event: Mapping[str, Any] | None,
-                given: Sequence[x509.Certificate] | None) -> bool:
+def _check_root(
+    seal: _Seal,
+    token: Token,
+    token_path: Path,
+    event: Mapping[str, Any] | None,
+    given: Sequence[x509.Certificate] | None,
+) -> bool:
     """The root stored at stamp time (``timestamp-root``); information, never trust.
 
     It must have the SHA-256 the ``timestamped`` event recorded (a replaced root), an
@@ -533,9 +628,13 @@ def _check_root(seal: _Seal, token: Token, token_path: Path,
     logged = event.get("root_sha256") if event is not None else None
     if not (root_file.exists() or root_file.is_symlink()):
         if logged is not None:
-            report.add("timestamp-root", "FAIL",
-                       f"the custody log's `timestamped` event recorded a root file "
-                       f"(root_sha256 {logged}), which is missing", path=rel)
+            report.add(
+                "timestamp-root",
+                "FAIL",
+                f"the custody log's `timestamped` event recorded a root file "
+                f"(root_sha256 {logged}), which is missing",
+                path=rel,
+            )
             return False
         return True
     try:
@@ -546,21 +645,37 @@ def _check_root(seal: _Seal, token: Token, token_path: Path,
         return False
     digest = digest_bytes(data).sha256
     if seal.events is None:
-        report.add("timestamp-root", "INFO", "the stored root's SHA-256 is not checked: no "
-                                             "custody log at hand", path=rel)
+        report.add(
+            "timestamp-root",
+            "INFO",
+            "the stored root's SHA-256 is not checked: no custody log at hand",
+            path=rel,
+        )
     elif logged is None:
-        report.add("timestamp-root", "FAIL", "a root file that no `timestamped` event of the "
-                                             "custody log names (added outside the tool?)",
-                   path=rel)
+        report.add(
+            "timestamp-root",
+            "FAIL",
+            "a root file that no `timestamped` event of the "
+            "custody log names (added outside the tool?)",
+            path=rel,
+        )
         return False
     elif digest != logged:
-        report.add("timestamp-root", "FAIL",
-                   f"its SHA-256 is {digest}, the custody log's `timestamped` event recorded "
-                   f"{logged}: not the root stored at stamp time", path=rel)
+        report.add(
+            "timestamp-root",
+            "FAIL",
+            f"its SHA-256 is {digest}, the custody log's `timestamped` event recorded "
+            f"{logged}: not the root stored at stamp time",
+            path=rel,
+        )
         return False
     if check_signature(token, certs).status != "anchored":
-        report.add("timestamp-root", "FAIL", "the token does not chain to the root stored "
-                                             "beside it", path=rel)
+        report.add(
+            "timestamp-root",
+            "FAIL",
+            "the token does not chain to the root stored beside it",
+            path=rel,
+        )
         return False
     ders = {_der(c) for c in given or ()}
     fingerprint = certs[0].fingerprint(hashes.SHA256()).hex(":").upper()
@@ -568,14 +683,18 @@ def _check_root(seal: _Seal, token: Token, token_path: Path,
     if seal.events is not None:
         report.add("timestamp-root", "PASS", rel)
     if given is None:
-        message = (f"chains to the root stored at stamp time ({who}); not a trust decision: "
-                   "compare the fingerprint with the one the TSA publishes, then give it "
-                   "as --tsa-ca")
+        message = (
+            f"chains to the root stored at stamp time ({who}); not a trust decision: "
+            "compare the fingerprint with the one the TSA publishes, then give it "
+            "as --tsa-ca"
+        )
     elif any(_der(c) in ders for c in certs):
         message = f"the root stored at stamp time is the one given with --tsa-ca ({who})"
     else:
-        message = (f"the root stored at stamp time ({who}) is not among --tsa-ca's "
-                   "certificates; only --tsa-ca decides trust")
+        message = (
+            f"the root stored at stamp time ({who}) is not among --tsa-ca's "
+            "certificates; only --tsa-ca decides trust"
+        )
     report.add("timestamp-root", "INFO", message, path=rel)
     return True
 
@@ -589,13 +708,23 @@ def _check_unknown(seal: _Seal) -> None:
     prefix = seal.path.name
     for entry in sorted(folder.iterdir()):
         name = entry.name
-        if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix):]):
-            if name.startswith(prefix + ".") and name.endswith(".root.pem") and not \
-                    entry.with_name(
-                        name.removesuffix(".root.pem") + ".tsr").exists():
-                seal.report.add("timestamp-root", "FAIL", "a root file beside no time-stamp "
-                                                          "token", path=seal.rel_of(entry))
+        if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix) :]):
+            if (
+                name.startswith(prefix + ".")
+                and name.endswith(".root.pem")
+                and not entry.with_name(name.removesuffix(".root.pem") + ".tsr").exists()
+            ):
+                seal.report.add(
+                    "timestamp-root",
+                    "FAIL",
+                    "a root file beside no time-stamp token",
+                    path=seal.rel_of(entry),
+                )
             continue
-        seal.report.add("seal-attachment", "FAIL",
-                        "a file beside the seal that is neither a signature nor a time-stamp "
-                        "token; the case folder is a closed world", path=seal.rel_of(entry))
+        seal.report.add(
+            "seal-attachment",
+            "FAIL",
+            "a file beside the seal that is neither a signature nor a time-stamp "
+            "token; the case folder is a closed world",
+            path=seal.rel_of(entry),
+        )

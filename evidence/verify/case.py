@@ -104,8 +104,9 @@ def verify_case(
     return _verify_case(root, options, progress, closed_world=closed_world)
 
 
-def _verify_case(root: Path, options: VerifyOptions | None, progress: Progress | None, *,
-                 closed_world: bool) -> Report:
+def _verify_case(
+    root: Path, options: VerifyOptions | None, progress: Progress | None, *, closed_world: bool
+) -> Report:
     report = Report(subject=str(root))
     try:
         case = Case.open(root)
@@ -143,17 +144,22 @@ def _lost_case_files(root: Path, report: Report) -> bool:
         return False
     present = [name for name in _CASE_PARTS if (root / name).exists()]
     seals = root / "seals"
-    sealed = seals.is_dir() and any(p.name.endswith(".json") and p.name[:-5].isdigit()
-                                    for p in seals.iterdir())
+    sealed = seals.is_dir() and any(
+        p.name.endswith(".json") and p.name[:-5].isdigit() for p in seals.iterdir()
+    )
     if not (sealed or "custody.jsonl" in present or len(present) >= 3):
         return False
     for name in _CASE_PARTS:
         if name not in present and name != "seals":
             what = {CASE_FILE: "the case metadata", "custody.jsonl": "the custody log"}.get(
-                name, "a folder of the case")
-            report.add("case-missing", "FAIL",
-                       f"{what} is missing from a case folder (deleted after the case was "
-                       "made?)", path=name)
+                name, "a folder of the case"
+            )
+            report.add(
+                "case-missing",
+                "FAIL",
+                f"{what} is missing from a case folder (deleted after the case was made?)",
+                path=name,
+            )
     return True
 
 
@@ -175,8 +181,9 @@ def _fallback_meta(root: Path) -> Any:
             case_id = details["case_id"]
     except (OSError, EvidenceError):
         try:
-            seal = loads_json(read_bytes(root / "seals" / "0001.json", what="seal"),
-                              path="seals/0001.json")
+            seal = loads_json(
+                read_bytes(root / "seals" / "0001.json", what="seal"), path="seals/0001.json"
+            )
             if isinstance(seal, dict) and isinstance(seal.get("case_id"), str):
                 case_id = seal["case_id"]
         except EvidenceError:
@@ -194,9 +201,13 @@ def _check_unreferenced_objects(ctx: _Ctx) -> None:
             named.add(rec.text[0])
         named.update(blake3_hex for _, blake3_hex, _, _ in rec.attachments)
     for name in sorted((set(ctx.objects) | ctx.bad_objects) - named):
-        ctx.report.add("object-unreferenced", "FAIL",
-                       "an object that no record names (added outside the tool, or left by "
-                       "an interrupted `add`)", path=f"objects/{name[:2]}/{name}")
+        ctx.report.add(
+            "object-unreferenced",
+            "FAIL",
+            "an object that no record names (added outside the tool, or left by "
+            "an interrupted `add`)",
+            path=f"objects/{name[:2]}/{name}",
+        )
 
 
 # -- scanning every file, on every core -----------------------------------------------------
@@ -217,9 +228,12 @@ def _scan(ctx: _Ctx) -> None:
             continue
         parsed = parse_record_filename(name)
         if parsed is None:
-            report.add("record-name", "FAIL",
-                       "not a record file name (expected <ID>.<revision>.json)",
-                       path=f"records/{name}")
+            report.add(
+                "record-name",
+                "FAIL",
+                "not a record file name (expected <ID>.<revision>.json)",
+                path=f"records/{name}",
+            )
             continue
         records.append((name, parsed[0], parsed[1]))
     lines = _custody_lines(case)
@@ -298,12 +312,22 @@ def _check_revision_chain(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> N
         return
     before = ctx.records.get((rec.id, rec.revision - 1))
     if before is None:
-        ctx.report.add("record-chain", "FAIL", f"revision {rec.revision - 1} is missing",
-                       path=rel, record=label)
+        ctx.report.add(
+            "record-chain",
+            "FAIL",
+            f"revision {rec.revision - 1} is missing",
+            path=rel,
+            record=label,
+        )
     elif rec.supersedes is not None and rec.supersedes[1] != before.blake3:
-        ctx.report.add("record-chain", "FAIL",
-                       f"supersedes revision {rec.revision - 1} with blake3 "
-                       f"{rec.supersedes[1]}, which has {before.blake3}", path=rel, record=label)
+        ctx.report.add(
+            "record-chain",
+            "FAIL",
+            f"supersedes revision {rec.revision - 1} with blake3 "
+            f"{rec.supersedes[1]}, which has {before.blake3}",
+            path=rel,
+            record=label,
+        )
 
 
 def _check_record_links(ctx: _Ctx) -> None:
@@ -317,24 +341,36 @@ def _check_record_links(ctx: _Ctx) -> None:
             _check_claim(ctx, rec, rel, label)
 
 
-def _check_object_ref(ctx: _Ctx, check: str, blake3_hex: str, sha256: str, size: int | None,
-                      rel: str, label: str) -> bool:
+def _check_object_ref(
+    ctx: _Ctx, check: str, blake3_hex: str, sha256: str, size: int | None, rel: str, label: str
+) -> bool:
     found = ctx.objects.get(blake3_hex)
     if blake3_hex in ctx.bad_objects:
-        ctx.report.add(check, "FAIL", f"object {blake3_hex} does not match its digest",
-                       path=rel, record=label)
+        ctx.report.add(
+            check, "FAIL", f"object {blake3_hex} does not match its digest", path=rel, record=label
+        )
         return False
     if found is None:
         ctx.report.add(check, "FAIL", f"object {blake3_hex} is missing", path=rel, record=label)
         return False
     if found[0] != sha256:
-        ctx.report.add(check, "FAIL",
-                       f"object {blake3_hex[:16]}…: the record says sha256 {sha256}, "
-                       f"the object has {found[0]}", path=rel, record=label)
+        ctx.report.add(
+            check,
+            "FAIL",
+            f"object {blake3_hex[:16]}…: the record says sha256 {sha256}, "
+            f"the object has {found[0]}",
+            path=rel,
+            record=label,
+        )
         return False
     if size is not None and found[1] != size:
-        ctx.report.add(check, "FAIL", f"the record says {size} bytes, the object has {found[1]}",
-                       path=rel, record=label)
+        ctx.report.add(
+            check,
+            "FAIL",
+            f"the record says {size} bytes, the object has {found[1]}",
+            path=rel,
+            record=label,
+        )
         return False
     ctx.report.add(check, "PASS", label)
     return True
@@ -351,12 +387,17 @@ def _check_source(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> None:
     if _check_object_ref(ctx, "source-text", blake3_hex, sha256, None, rel, label):
         text = _text(ctx, blake3_hex)
         if text is None:
-            ctx.report.add("source-text", "FAIL", "the text object is not UTF-8",
-                           path=rel, record=label)
+            ctx.report.add(
+                "source-text", "FAIL", "the text object is not UTF-8", path=rel, record=label
+            )
         elif len(text) != length:
-            ctx.report.add("source-text", "FAIL",
-                           f"the record says {length} code points, the text has {len(text)}",
-                           path=rel, record=label)
+            ctx.report.add(
+                "source-text",
+                "FAIL",
+                f"the record says {length} code points, the text has {len(text)}",
+                path=rel,
+                record=label,
+            )
 
 
 def _check_claim(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> None:
@@ -364,36 +405,58 @@ def _check_claim(ctx: _Ctx, rec: RecordScan, rel: str, label: str) -> None:
     ref_id, ref_revision, ref_blake3 = rec.source
     source = ctx.records.get((ref_id, ref_revision))
     if source is None:
-        ctx.report.add("claim-source", "FAIL", f"source {ref_id}.{ref_revision} is missing",
-                       path=rel, record=label)
+        ctx.report.add(
+            "claim-source",
+            "FAIL",
+            f"source {ref_id}.{ref_revision} is missing",
+            path=rel,
+            record=label,
+        )
         return
     if source.blake3 != ref_blake3:
-        ctx.report.add("claim-source", "FAIL",
-                       f"pins {ref_id}.{ref_revision} with blake3 {ref_blake3}, which has "
-                       f"{source.blake3}", path=rel, record=label)
+        ctx.report.add(
+            "claim-source",
+            "FAIL",
+            f"pins {ref_id}.{ref_revision} with blake3 {ref_blake3}, which has {source.blake3}",
+            path=rel,
+            record=label,
+        )
         return
     ctx.report.add("claim-source", "PASS", label)
     if rec.quote is None:
         return
     start, end, exact, prefix, suffix = rec.quote
     if source.text is None:
-        ctx.report.add("claim-quote", "FAIL", f"{ref_id} has no text to quote",
-                       path=rel, record=label)
+        ctx.report.add(
+            "claim-quote", "FAIL", f"{ref_id} has no text to quote", path=rel, record=label
+        )
         return
     text = _text(ctx, source.text[0])
     if text is None:
-        ctx.report.add("claim-quote", "ERROR", f"the text of {ref_id} cannot be read",
-                       path=rel, record=label)
+        ctx.report.add(
+            "claim-quote", "ERROR", f"the text of {ref_id} cannot be read", path=rel, record=label
+        )
         return
     selected = text[start:end]
     if selected != exact:
-        ctx.report.add("claim-quote", "FAIL",
-                       f"offsets {start}-{end} select «{_short(selected)}», "
-                       f"not the quote «{_short(exact)}»", path=rel, record=label)
-    elif (text[max(0, start - len(prefix)) : start] != prefix
-          or text[end : end + len(suffix)] != suffix):
-        ctx.report.add("claim-quote", "FAIL", "prefix or suffix does not match the text",
-                       path=rel, record=label)
+        ctx.report.add(
+            "claim-quote",
+            "FAIL",
+            f"offsets {start}-{end} select «{_short(selected)}», not the quote «{_short(exact)}»",
+            path=rel,
+            record=label,
+        )
+    elif (
+        text[max(0, start - len(prefix)) : start] != prefix
+        or text[end : end + len(suffix)] != suffix
+    ):
+        ctx.report.add(
+            "claim-quote",
+            "FAIL",
+            "prefix or suffix does not match the text",
+            path=rel,
+            record=label,
+        )
     else:
         ctx.report.add("claim-quote", "PASS", label)
 
@@ -412,12 +475,22 @@ def _check_custody(ctx: _Ctx) -> None:
     expected_seq = 1
     named: set[tuple[str, int]] = set()
     if not ctx.lines and ctx.case.custody.path.exists():
-        report.add("custody-log", "FAIL", "the custody log is empty: every case starts with "
-                   "a `created` event, and every write adds one", path=rel)
+        report.add(
+            "custody-log",
+            "FAIL",
+            "the custody log is empty: every case starts with "
+            "a `created` event, and every write adds one",
+            path=rel,
+        )
     elif ctx.lines and ctx.lines[0].valid and ctx.lines[0].action != "created":
-        report.add("custody-log", "FAIL", f"the custody log starts with a "
-                   f"`{ctx.lines[0].action}` event, not `created`: its beginning is missing",
-                   path=rel, line=1)
+        report.add(
+            "custody-log",
+            "FAIL",
+            f"the custody log starts with a "
+            f"`{ctx.lines[0].action}` event, not `created`: its beginning is missing",
+            path=rel,
+            line=1,
+        )
     for line in ctx.lines:
         if not line.valid:
             prev = line.digest
@@ -425,12 +498,21 @@ def _check_custody(ctx: _Ctx) -> None:
             continue
         assert line.seq is not None
         if line.seq != expected_seq:
-            report.add("custody-chain", "FAIL", f"sequence {line.seq}, expected {expected_seq}",
-                       path=rel, line=line.number)
+            report.add(
+                "custody-chain",
+                "FAIL",
+                f"sequence {line.seq}, expected {expected_seq}",
+                path=rel,
+                line=line.number,
+            )
         if line.prev != prev:
-            report.add("custody-chain", "FAIL",
-                       f"prev is {line.prev}, the line before hashes to {prev}", path=rel,
-                       line=line.number)
+            report.add(
+                "custody-chain",
+                "FAIL",
+                f"prev is {line.prev}, the line before hashes to {prev}",
+                path=rel,
+                line=line.number,
+            )
         else:
             report.add("custody-chain", "PASS", str(line.number))
         ctx.custody_digests[line.seq] = line.digest
@@ -440,9 +522,13 @@ def _check_custody(ctx: _Ctx) -> None:
     for key in sorted(ctx.records):
         if key not in named:
             label = f"{key[0]}.{key[1]}"
-            report.add("record-unaccounted", "FAIL",
-                       "a record file that the custody log does not name",
-                       path=f"records/{label}.json", record=label)
+            report.add(
+                "record-unaccounted",
+                "FAIL",
+                "a record file that the custody log does not name",
+                path=f"records/{label}.json",
+                record=label,
+            )
 
 
 def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> None:
@@ -464,12 +550,23 @@ def _custody_event(ctx: _Ctx, line: LineScan, named: set[tuple[str, int]]) -> No
     rec = ctx.records.get(key)
     label = f"{record_id}.{revision}"
     if rec is None:
-        ctx.report.add("custody-record", "FAIL", f"names {label}, whose record file is missing",
-                       path="custody.jsonl", line=line.number, record=label)
+        ctx.report.add(
+            "custody-record",
+            "FAIL",
+            f"names {label}, whose record file is missing",
+            path="custody.jsonl",
+            line=line.number,
+            record=label,
+        )
     elif rec.blake3 != blake3_hex:
-        ctx.report.add("custody-record", "FAIL",
-                       f"names {label} with blake3 {blake3_hex}, the record file has "
-                       f"{rec.blake3}", path="custody.jsonl", line=line.number, record=label)
+        ctx.report.add(
+            "custody-record",
+            "FAIL",
+            f"names {label} with blake3 {blake3_hex}, the record file has {rec.blake3}",
+            path="custody.jsonl",
+            line=line.number,
+            record=label,
+        )
 
 
 # -- seals --------------------------------------------------------------------------------
@@ -493,25 +590,38 @@ def _check_seals(ctx: _Ctx) -> None:
         leaves = hashes.get(new.sequence)
         return None if leaves is None else consistency_proof(leaves, old.size)
 
-    check_chain(report, seals, case_id=ctx.case.meta.id, options=ctx.options,
-                custody_path=ctx.case.custody.path, proof=proof,
-                names=[ctx.case.rel(p) for p in files])
+    check_chain(
+        report,
+        seals,
+        case_id=ctx.case.meta.id,
+        options=ctx.options,
+        custody_path=ctx.case.custody.path,
+        proof=proof,
+        names=[ctx.case.rel(p) for p in files],
+    )
     last = seals[-1] if seals else None
     covered = last.seal.size if last is not None else 0
     present = {int(p.name[:-5]) for p in files}
     for sequence in sorted(ctx.sealed_events):
         if sequence not in present:
             event = ctx.sealed_events[sequence]
-            report.add("seal-missing", "FAIL",
-                       f"the custody log (line {event['_line']}) records seal {sequence}, whose "
-                       f"file is missing", path=f"seals/{sequence:04d}.json")
+            report.add(
+                "seal-missing",
+                "FAIL",
+                f"the custody log (line {event['_line']}) records seal {sequence}, whose "
+                f"file is missing",
+                path=f"seals/{sequence:04d}.json",
+            )
     unsealed = ctx.order[covered:]
     if unsealed:
         shown = ", ".join(f"{i}.{r}" for i, r, _ in unsealed[:5])
         more = f" and {len(unsealed) - 5} more" if len(unsealed) > 5 else ""
-        report.add("unsealed", "INFO",
-                   f"{len(unsealed)} record revision(s) written since the last seal: "
-                   f"{shown}{more}", path="records/")
+        report.add(
+            "unsealed",
+            "INFO",
+            f"{len(unsealed)} record revision(s) written since the last seal: {shown}{more}",
+            path="records/",
+        )
     if not files:
         report.add("unsealed", "INFO", "the case has no seal yet", path="seals/")
 
@@ -523,20 +633,34 @@ def _check_leaves(ctx: _Ctx, seal: Seal, rel: str) -> list[bytes]:
         label = f"{leaf.id}.{leaf.revision}"
         rec = ctx.records.get((leaf.id, leaf.revision))
         if rec is None:
-            ctx.report.add("seal-leaf", "FAIL", f"leaf {index} names {label}, which is missing",
-                           path=rel, record=label)
+            ctx.report.add(
+                "seal-leaf",
+                "FAIL",
+                f"leaf {index} names {label}, which is missing",
+                path=rel,
+                record=label,
+            )
             hashes.append(b"\x00" * 32)
             continue
         if (rec.blake3, rec.sha256) != (leaf.blake3, leaf.sha256):
-            ctx.report.add("seal-leaf", "FAIL",
-                           f"leaf {index} says blake3 {leaf.blake3[:16]}…, the record file "
-                           f"has {rec.blake3[:16]}…", path=rel, record=label)
+            ctx.report.add(
+                "seal-leaf",
+                "FAIL",
+                f"leaf {index} says blake3 {leaf.blake3[:16]}…, the record file "
+                f"has {rec.blake3[:16]}…",
+                path=rel,
+                record=label,
+            )
         if index >= len(order) or order[index][:2] != (leaf.id, leaf.revision):
-            entered = (f"{order[index][0]}.{order[index][1]}" if index < len(order)
-                       else "nothing")
-            ctx.report.add("seal-order", "FAIL",
-                           f"leaf {index} is {label}, but the record that entered the case "
-                           f"at that place is {entered}", path=rel, record=label)
+            entered = f"{order[index][0]}.{order[index][1]}" if index < len(order) else "nothing"
+            ctx.report.add(
+                "seal-order",
+                "FAIL",
+                f"leaf {index} is {label}, but the record that entered the case "
+                f"at that place is {entered}",
+                path=rel,
+                record=label,
+            )
         hashes.append(rec.leaf)
     return hashes
 
@@ -544,8 +668,7 @@ def _check_leaves(ctx: _Ctx, seal: Seal, rel: str) -> list[bytes]:
 def _check_root(ctx: _Ctx, seal: Seal, hashes: list[bytes], rel: str) -> None:
     root = tree_root(hashes).hex()
     if root != seal.root:
-        ctx.report.add("seal-root", "FAIL", f"expected root {seal.root}, computed {root}",
-                       path=rel)
+        ctx.report.add("seal-root", "FAIL", f"expected root {seal.root}, computed {root}", path=rel)
     else:
         ctx.report.add("seal-root", "PASS", rel)
 
@@ -553,25 +676,39 @@ def _check_root(ctx: _Ctx, seal: Seal, hashes: list[bytes], rel: str) -> None:
 def _check_seal_custody(ctx: _Ctx, seal: Seal, data: bytes, rel: str) -> None:
     found = ctx.custody_digests.get(seal.custody_seq)
     if found is None:
-        ctx.report.add("seal-custody", "FAIL",
-                       f"names custody event {seal.custody_seq}, which the log does not have",
-                       path=rel)
+        ctx.report.add(
+            "seal-custody",
+            "FAIL",
+            f"names custody event {seal.custody_seq}, which the log does not have",
+            path=rel,
+        )
     elif found != seal.custody_sha256:
-        ctx.report.add("seal-custody", "FAIL",
-                       f"custody event {seal.custody_seq} should hash to "
-                       f"{seal.custody_sha256}, the log line hashes to {found}", path=rel)
+        ctx.report.add(
+            "seal-custody",
+            "FAIL",
+            f"custody event {seal.custody_seq} should hash to "
+            f"{seal.custody_sha256}, the log line hashes to {found}",
+            path=rel,
+        )
     event = ctx.sealed_events.get(seal.sequence)
     digest = digest_bytes(data).sha256
     if event is None:
         ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
     elif event.get("sha256") != digest or event.get("root") != seal.root:
-        ctx.report.add("seal-logged", "FAIL",
-                       f"the custody log's `sealed` event (line {event['_line']}) gives sha256 "
-                       f"{event.get('sha256')}, the seal file has {digest}", path=rel)
+        ctx.report.add(
+            "seal-logged",
+            "FAIL",
+            f"the custody log's `sealed` event (line {event['_line']}) gives sha256 "
+            f"{event.get('sha256')}, the seal file has {digest}",
+            path=rel,
+        )
     elif event["_seq"] <= seal.custody_seq:
-        ctx.report.add("seal-logged", "FAIL",
-                       "the `sealed` event comes before the custody head the seal names",
-                       path=rel)
+        ctx.report.add(
+            "seal-logged",
+            "FAIL",
+            "the `sealed` event comes before the custody head the seal names",
+            path=rel,
+        )
 
 
 # -- case.yaml ----------------------------------------------------------------------------
@@ -591,10 +728,13 @@ def _check_case_meta(ctx: _Ctx) -> None:
     head = latest["custody_head"]["seq"]
     sealed = [event for event in ctx.case_meta_events if event[0] <= head]
     if not sealed:
-        ctx.report.add("case-meta", "INFO",
-                       f"case.yaml is not covered by seal {latest['sequence']:04d} (made "
-                       "before case metadata was sealed); `evidence seal` seals it",
-                       path=CASE_FILE)
+        ctx.report.add(
+            "case-meta",
+            "INFO",
+            f"case.yaml is not covered by seal {latest['sequence']:04d} (made "
+            "before case metadata was sealed); `evidence seal` seals it",
+            path=CASE_FILE,
+        )
         return
     _, line, details = sealed[-1]
     try:
@@ -603,10 +743,14 @@ def _check_case_meta(ctx: _Ctx) -> None:
         ctx.report.add("case-meta", "ERROR", exc.message, path=CASE_FILE)
         return
     if digest != details.get("sha256"):
-        ctx.report.add("case-meta", "FAIL",
-                       f"case.yaml is not the one seal {latest['sequence']:04d} covers (custody "
-                       f"line {line} records sha256 {details.get('sha256')}, the file has "
-                       f"{digest}): its metadata was edited after sealing; run `evidence seal` "
-                       "to seal the change, or restore it", path=CASE_FILE)
+        ctx.report.add(
+            "case-meta",
+            "FAIL",
+            f"case.yaml is not the one seal {latest['sequence']:04d} covers (custody "
+            f"line {line} records sha256 {details.get('sha256')}, the file has "
+            f"{digest}): its metadata was edited after sealing; run `evidence seal` "
+            "to seal the change, or restore it",
+            path=CASE_FILE,
+        )
     else:
         ctx.report.add("case-meta", "PASS", CASE_FILE)

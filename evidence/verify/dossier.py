@@ -131,8 +131,9 @@ def _reader(path: Path) -> Any:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files: one clear line
-        raise InputError(f"not a readable PDF ({type(exc).__name__}: {exc})",
-                         path=str(path)) from exc
+        raise InputError(
+            f"not a readable PDF ({type(exc).__name__}: {exc})", path=str(path)
+        ) from exc
 
 
 def read_embedded_files(path: Path) -> dict[str, list[bytes]]:
@@ -144,11 +145,13 @@ def read_embedded_files(path: Path) -> dict[str, list[bytes]]:
     with _quiet_pypdf():
         reader = _reader(path)
         try:
-            return {str(name): [bytes(d) for d in data]
-                    for name, data in reader.attachments.items()}
+            return {
+                str(name): [bytes(d) for d in data] for name, data in reader.attachments.items()
+            }
         except (Exception, zlib.error) as exc:  # a damaged name tree or stream
-            raise InputError(f"cannot read the embedded files ({type(exc).__name__}: {exc})",
-                             path=str(path)) from exc
+            raise InputError(
+                f"cannot read the embedded files ({type(exc).__name__}: {exc})", path=str(path)
+            ) from exc
 
 
 def _page_texts(path: Path, pages: set[int]) -> dict[int, str]:
@@ -170,8 +173,9 @@ def _page_texts(path: Path, pages: set[int]) -> dict[int, str]:
 # -- the temporary case folder ------------------------------------------------------------
 
 
-def materialise(files: Mapping[str, bytes], dest: Path,
-                links: Mapping[str, Path] | None = None) -> None:
+def materialise(
+    files: Mapping[str, bytes], dest: Path, links: Mapping[str, Path] | None = None
+) -> None:
     """Write embedded files as a case folder under ``dest`` (names checked first).
 
     ``links`` names files to link rather than copy (the renderer links the objects it
@@ -215,17 +219,28 @@ def verify_dossier(
     files: dict[str, bytes] = {}
     for name, versions in sorted(found.items()):
         if len(versions) > 1:
-            report.add("dossier-embedded", "FAIL", f"{len(versions)} embedded files are named "
-                       f"{name!r}", path=name)
+            report.add(
+                "dossier-embedded",
+                "FAIL",
+                f"{len(versions)} embedded files are named {name!r}",
+                path=name,
+            )
         if name == MANIFEST_NAME or name in SUMS or is_case_path(name):
             files[name] = versions[0]
         else:
-            report.add("dossier-embedded", "FAIL",
-                       f"an embedded file {name!r} that is not part of a case folder", path=name)
+            report.add(
+                "dossier-embedded",
+                "FAIL",
+                f"an embedded file {name!r} that is not part of a case folder",
+                path=name,
+            )
     if not any(is_case_path(name) for name in files):
-        report.add("dossier-embedded", "FAIL",
-                   "this PDF carries no embedded case data (was it rendered by `evidence "
-                   "render`, or were its attachments removed?)")
+        report.add(
+            "dossier-embedded",
+            "FAIL",
+            "this PDF carries no embedded case data (was it rendered by `evidence "
+            "render`, or were its attachments removed?)",
+        )
         return report
     manifest = _manifest(report, files.pop(MANIFEST_NAME, None))
     sums = {name: files.pop(name) for name in SUMS if name in files}
@@ -242,8 +257,9 @@ def verify_dossier(
         inner = verify_case(tmp, options=options, progress=progress, closed_world=False)
         if manifest:
             # The verdict the pages print is that of render's own check: default options.
-            as_rendered = (inner if options == VerifyOptions() else
-                           verify_case(tmp, closed_world=False))
+            as_rendered = (
+                inner if options == VerifyOptions() else verify_case(tmp, closed_world=False)
+            )
             rendered_verdict = _as_rendered(as_rendered, omitted)
     _take_findings(report, inner, omitted)
     seal_doc = _latest_seal(files, seals)
@@ -257,8 +273,12 @@ def verify_dossier(
 
 def _manifest(report: Report, data: bytes | None) -> dict[str, Any]:
     if data is None:
-        report.add("dossier-embedded", "FAIL", f"no {MANIFEST_NAME} among the embedded files",
-                   path=MANIFEST_NAME)
+        report.add(
+            "dossier-embedded",
+            "FAIL",
+            f"no {MANIFEST_NAME} among the embedded files",
+            path=MANIFEST_NAME,
+        )
         return {}
     try:
         doc = loads_json(data, path=MANIFEST_NAME)
@@ -266,9 +286,12 @@ def _manifest(report: Report, data: bytes | None) -> dict[str, Any]:
         report.add("dossier-embedded", "FAIL", exc.message, path=MANIFEST_NAME)
         return {}
     if not isinstance(doc, dict) or doc.get("schema") != DOSSIER_SCHEMA:
-        report.add("dossier-embedded", "FAIL",
-                   f"not a dossier manifest (expected schema {DOSSIER_SCHEMA!r})",
-                   path=MANIFEST_NAME)
+        report.add(
+            "dossier-embedded",
+            "FAIL",
+            f"not a dossier manifest (expected schema {DOSSIER_SCHEMA!r})",
+            path=MANIFEST_NAME,
+        )
         return {}
     return doc
 
@@ -280,8 +303,9 @@ def _entries(manifest: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     return [e for e in value if isinstance(e, dict) and isinstance(e.get("name"), str)]
 
 
-def _check_manifest_files(report: Report, manifest: Mapping[str, Any],
-                          files: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
+def _check_manifest_files(
+    report: Report, manifest: Mapping[str, Any], files: Mapping[str, bytes]
+) -> dict[str, dict[str, Any]]:
     """Compare the files with the manifest; return the omitted objects by BLAKE3."""
     if not manifest:
         return {}
@@ -289,15 +313,17 @@ def _check_manifest_files(report: Report, manifest: Mapping[str, Any],
     for name, data in sorted(files.items()):
         entry = listed.pop(name, None)
         if entry is None:
-            report.add("dossier-embedded", "FAIL", "embedded, but not in the manifest",
-                       path=name)
+            report.add("dossier-embedded", "FAIL", "embedded, but not in the manifest", path=name)
             continue
         pair = digest_bytes(data)
         if entry.get("sha256") != pair.sha256 or entry.get("size") != pair.size:
-            report.add("dossier-embedded", "FAIL",
-                       f"the manifest says sha256 {entry.get('sha256')} ({entry.get('size')} "
-                       f"bytes), the embedded file has {pair.sha256} ({pair.size} bytes)",
-                       path=name)
+            report.add(
+                "dossier-embedded",
+                "FAIL",
+                f"the manifest says sha256 {entry.get('sha256')} ({entry.get('size')} "
+                f"bytes), the embedded file has {pair.sha256} ({pair.size} bytes)",
+                path=name,
+            )
         else:
             report.add("dossier-embedded", "PASS", name)
     for name in sorted(listed):
@@ -314,18 +340,20 @@ def _check_sums(report: Report, sums: Mapping[str, bytes], files: Mapping[str, b
     """The embedded checksum lists must be exactly the lists of the embedded case files."""
     for name, algorithm in SUMS.items():
         if name not in sums:
-            report.add("dossier-embedded", "FAIL", f"no {name} among the embedded files",
-                       path=name)
+            report.add("dossier-embedded", "FAIL", f"no {name} among the embedded files", path=name)
         elif sums[name] != checksum_list(files, algorithm):
-            report.add("dossier-embedded", "FAIL",
-                       f"{name} does not list the embedded case files with their "
-                       f"{algorithm.upper()} digests", path=name)
+            report.add(
+                "dossier-embedded",
+                "FAIL",
+                f"{name} does not list the embedded case files with their "
+                f"{algorithm.upper()} digests",
+                path=name,
+            )
         else:
             report.add("dossier-embedded", "PASS", name)
 
 
-def _take_findings(report: Report, inner: Report,
-                   omitted: Mapping[str, Mapping[str, Any]]) -> None:
+def _take_findings(report: Report, inner: Report, omitted: Mapping[str, Mapping[str, Any]]) -> None:
     """Copy the case folder's findings; an object the dossier leaves out on purpose is
     information, not a failure."""
     report.checked.update(inner.checked)
@@ -335,10 +363,15 @@ def _take_findings(report: Report, inner: Report,
         digest = _missing_object(finding)
         if digest is not None and digest in omitted:
             reason = omitted[digest].get("reason", "left out")
-            report.add("dossier-omitted", "INFO",
-                       f"object {digest} is not embedded in this dossier ({reason}); the "
-                       f"record pins its digests: check it against the case folder or a "
-                       f"package", path=f"objects/{digest[:2]}/{digest}", record=finding.record)
+            report.add(
+                "dossier-omitted",
+                "INFO",
+                f"object {digest} is not embedded in this dossier ({reason}); the "
+                f"record pins its digests: check it against the case folder or a "
+                f"package",
+                path=f"objects/{digest[:2]}/{digest}",
+                record=finding.record,
+            )
             report.count("objects not embedded")
             continue
         report.findings.append(finding)
@@ -364,21 +397,29 @@ def _latest_seal(files: Mapping[str, bytes], seals: list[str]) -> dict[str, Any]
     return doc
 
 
-def _check_seal(report: Report, manifest: Mapping[str, Any], seal_doc: Mapping[str, Any] | None,
-                name: str) -> None:
+def _check_seal(
+    report: Report, manifest: Mapping[str, Any], seal_doc: Mapping[str, Any] | None, name: str
+) -> None:
     if not manifest or seal_doc is None:
         return
     presented = manifest.get("seal")
     if not isinstance(presented, dict):
         report.add("dossier-seal", "FAIL", "the manifest names no seal", path=MANIFEST_NAME)
         return
-    expected = {"sequence": seal_doc.get("sequence"), "root": seal_doc["tree"]["root"],
-                "file": name}
+    expected = {
+        "sequence": seal_doc.get("sequence"),
+        "root": seal_doc["tree"]["root"],
+        "file": name,
+    }
     for key, value in expected.items():
         if presented.get(key) != value:
-            report.add("dossier-seal", "FAIL",
-                       f"the dossier presents seal {key} {presented.get(key)}, the latest "
-                       f"embedded seal has {value}", path=MANIFEST_NAME)
+            report.add(
+                "dossier-seal",
+                "FAIL",
+                f"the dossier presents seal {key} {presented.get(key)}, the latest "
+                f"embedded seal has {value}",
+                path=MANIFEST_NAME,
+            )
             return
     report.add("dossier-seal", "PASS", name)
 
@@ -389,16 +430,25 @@ def _pages(manifest: Mapping[str, Any]) -> PrintedPages:
 
     def span(key: str) -> tuple[int, int] | None:
         value = pages.get(key)
-        if (isinstance(value, list) and len(value) == 2
-                and all(isinstance(v, int) and v >= 1 for v in value) and value[0] <= value[1]):
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) and v >= 1 for v in value)
+            and value[0] <= value[1]
+        ):
             return value[0], value[1]
         return None
 
     return PrintedPages(span("cover"), span("register"), span("integrity"))
 
 
-def _check_printed(report: Report, path: Path, manifest: Mapping[str, Any],
-                   seal_doc: Mapping[str, Any], files: Mapping[str, bytes]) -> None:
+def _check_printed(
+    report: Report,
+    path: Path,
+    manifest: Mapping[str, Any],
+    seal_doc: Mapping[str, Any],
+    files: Mapping[str, bytes],
+) -> None:
     """Read the pages back and look for the digests of the embedded data on them."""
     if not manifest:
         return
@@ -416,27 +466,46 @@ def _check_printed(report: Report, path: Path, manifest: Mapping[str, Any],
         return "".join(texts.get(n, "") for n in range(span[0], span[1] + 1))
 
     root = seal_doc["tree"]["root"]
-    cover, integrity, register = (text_of(spans.cover), text_of(spans.integrity),
-                                  text_of(spans.register))
+    cover, integrity, register = (
+        text_of(spans.cover),
+        text_of(spans.integrity),
+        text_of(spans.register),
+    )
     for label, text in (("cover", cover), ("integrity annex", integrity)):
         if text is None:
-            report.add("dossier-printed", "FAIL", f"the manifest does not say where the "
-                       f"{label} is", path=MANIFEST_NAME)
+            report.add(
+                "dossier-printed",
+                "FAIL",
+                f"the manifest does not say where the {label} is",
+                path=MANIFEST_NAME,
+            )
         elif root not in text:
-            report.add("dossier-printed", "FAIL",
-                       f"the {label} does not print the embedded seal's root {root}")
+            report.add(
+                "dossier-printed",
+                "FAIL",
+                f"the {label} does not print the embedded seal's root {root}",
+            )
         else:
             report.add("dossier-printed", "PASS", label)
     if integrity is not None:
-        absent = [f"{leaf.get('id')}.{leaf.get('revision')}"
-                  for leaf in seal_doc.get("leaves", []) if isinstance(leaf, dict)
-                  and (str(leaf.get("sha256")) not in integrity
-                       or str(leaf.get("blake3")) not in integrity)]
-        _printed_result(report, absent, "the integrity annex does not print the digests of "
-                        "record revision(s)")
+        absent = [
+            f"{leaf.get('id')}.{leaf.get('revision')}"
+            for leaf in seal_doc.get("leaves", [])
+            if isinstance(leaf, dict)
+            and (
+                str(leaf.get("sha256")) not in integrity or str(leaf.get("blake3")) not in integrity
+            )
+        ]
+        _printed_result(
+            report, absent, "the integrity annex does not print the digests of record revision(s)"
+        )
     if register is None:
-        report.add("dossier-printed", "FAIL", "the manifest does not say where the exhibit "
-                   "register is", path=MANIFEST_NAME)
+        report.add(
+            "dossier-printed",
+            "FAIL",
+            "the manifest does not say where the exhibit register is",
+            path=MANIFEST_NAME,
+        )
         return
     absent = []
     for name, data in sorted(files.items()):
@@ -445,8 +514,11 @@ def _check_printed(report: Report, path: Path, manifest: Mapping[str, Any],
         obj = _source_object(data, name)
         if obj is not None and (obj[0] not in register or obj[1] not in register):
             absent.append(name.removeprefix("records/").removesuffix(".json"))
-    _printed_result(report, absent, "the exhibit register does not print the SHA-256 and "
-                    "BLAKE3 of the object(s) of")
+    _printed_result(
+        report,
+        absent,
+        "the exhibit register does not print the SHA-256 and BLAKE3 of the object(s) of",
+    )
 
 
 def _printed_result(report: Report, absent: list[str], what: str) -> None:
@@ -492,8 +564,13 @@ def _as_rendered(inner: Report, omitted: Mapping[str, Mapping[str, Any]]) -> Rep
     return out
 
 
-def _check_pages(report: Report, path: Path, files: Mapping[str, bytes],
-                 manifest: Mapping[str, Any], verdict: Report) -> None:
+def _check_pages(
+    report: Report,
+    path: Path,
+    files: Mapping[str, bytes],
+    manifest: Mapping[str, Any],
+    verdict: Report,
+) -> None:
     """``dossier-pages``: the PDF is exactly the rendering of its embedded data.
 
     The renderer is deterministic, so the same data, template and renderer give the same
@@ -515,9 +592,11 @@ def _check_pages(report: Report, path: Path, files: Mapping[str, bytes],
         again = render_embedded(files, manifest, verdict)
     except (EvidenceError, KeyError, TypeError, ValueError) as exc:
         message = exc.message if isinstance(exc, EvidenceError) else f"{type(exc).__name__}"
-        report.add("dossier-pages", "ERROR",
-                   f"the pages cannot be checked: the embedded data cannot be rendered again "
-                   f"({message})")
+        report.add(
+            "dossier-pages",
+            "ERROR",
+            f"the pages cannot be checked: the embedded data cannot be rendered again ({message})",
+        )
         return
     report.count("dossier renderings compared")
     if original == again:
@@ -526,12 +605,18 @@ def _check_pages(report: Report, path: Path, files: Mapping[str, bytes],
     if theirs == ours:
         problems = _differences(original, again)
     else:
-        made_by = (", ".join(f"{k} {v}" for k, v in sorted(theirs.items()))
-                   if isinstance(theirs, dict) else "a renderer that did not record itself")
-        report.add("dossier-pages", "INFO",
-                   f"rendered by {made_by}; this verifier renders with "
-                   f"{', '.join(f'{k} {v}' for k, v in sorted(ours.items()))}: the pages were "
-                   "compared by their extracted text and structure, not byte for byte")
+        made_by = (
+            ", ".join(f"{k} {v}" for k, v in sorted(theirs.items()))
+            if isinstance(theirs, dict)
+            else "a renderer that did not record itself"
+        )
+        report.add(
+            "dossier-pages",
+            "INFO",
+            f"rendered by {made_by}; this verifier renders with "
+            f"{', '.join(f'{k} {v}' for k, v in sorted(ours.items()))}: the pages were "
+            "compared by their extracted text and structure, not byte for byte",
+        )
         problems = _structure(original, again) + _text_differences(original, again)
     for problem in problems:
         report.add("dossier-pages", "FAIL", problem)
@@ -541,15 +626,21 @@ def _check_pages(report: Report, path: Path, files: Mapping[str, bytes],
 
 def _differences(original: bytes, again: bytes) -> list[str]:
     if original.startswith(again):
-        return [f"{len(original) - len(again)} byte(s) after the end of the rendering (its "
-                "%%EOF): appended data or an incremental update"]
+        return [
+            f"{len(original) - len(again)} byte(s) after the end of the rendering (its "
+            "%%EOF): appended data or an incremental update"
+        ]
     found = _structure(original, again) + _text_differences(original, again)
     if not found:
-        at = next((i for i, (a, b) in enumerate(zip(original, again, strict=False)) if a != b),
-                  min(len(original), len(again)))
-        found.append(f"the PDF is not the rendering of its embedded data (they differ from "
-                     f"byte {at}: a changed content stream, image, font, outline or embedded "
-                     "file)")
+        at = next(
+            (i for i, (a, b) in enumerate(zip(original, again, strict=False)) if a != b),
+            min(len(original), len(again)),
+        )
+        found.append(
+            f"the PDF is not the rendering of its embedded data (they differ from "
+            f"byte {at}: a changed content stream, image, font, outline or embedded "
+            "file)"
+        )
     return found
 
 
@@ -558,9 +649,11 @@ def _structure(original: bytes, again: bytes) -> list[str]:
     found: list[str] = []
     updates = original.count(b"%%EOF") - again.count(b"%%EOF")
     if updates > 0:
-        found.append(f"{updates} incremental update(s) after the rendering (more %%EOF "
-                     "markers than the rendering has)")
-    tail = original[original.rfind(b"%%EOF") + 5:] if b"%%EOF" in original else original
+        found.append(
+            f"{updates} incremental update(s) after the rendering (more %%EOF "
+            "markers than the rendering has)"
+        )
+    tail = original[original.rfind(b"%%EOF") + 5 :] if b"%%EOF" in original else original
     if tail.strip():
         found.append(f"{len(tail.strip())} byte(s) after the last %%EOF")
     pages_a, annots_a = _layout(original)
@@ -605,13 +698,18 @@ def _text_differences(original: bytes, again: bytes) -> list[str]:
             return [f"the pages cannot be read to compare them ({type(exc).__name__})"]
     for number, (a, b) in enumerate(zip(left, right, strict=False), start=1):
         if " ".join(a.split()) != " ".join(b.split()):
-            found.append(f"page {number} does not print what its embedded data renders to "
-                         f"({_first_change(a, b)})")
+            found.append(
+                f"page {number} does not print what its embedded data renders to "
+                f"({_first_change(a, b)})"
+            )
     return found
 
 
 def _first_change(printed: str, rendered: str) -> str:
     a, b = " ".join(printed.split()), " ".join(rendered.split())
-    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
-              min(len(a), len(b)))
-    return f"prints «{a[max(0, at - 20):at + 30]}», the data gives «{b[max(0, at - 20):at + 30]}»"
+    at = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return (
+        f"prints «{a[max(0, at - 20) : at + 30]}», the data gives «{b[max(0, at - 20) : at + 30]}»"
+    )

@@ -88,8 +88,14 @@ ALGORITHMS: Final = ("sha256", "sha512")
 """The payload and tag manifests this tool writes (RFC 8493 §2.4: SHA-256 and SHA-512)."""
 
 # RFC 8493 §2.4 names these; the hex length of each digest.
-_HEX_LENGTH: Final = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96,
-                      "sha512": 128}
+_HEX_LENGTH: Final = {
+    "md5": 32,
+    "sha1": 40,
+    "sha224": 56,
+    "sha256": 64,
+    "sha384": 96,
+    "sha512": 128,
+}
 
 INFO_SEAL_SEQUENCE: Final = "Evidence-Seal-Sequence"
 INFO_SEAL_ROOT: Final = "Evidence-Seal-Root"
@@ -129,23 +135,39 @@ def _check_form(bag: BagTree, report: Report) -> bool:
     version = tag_value(tags, "BagIt-Version")
     encoding = (tag_value(tags, "Tag-File-Character-Encoding") or "").upper()
     if labels != ["BagIt-Version", "Tag-File-Character-Encoding"]:
-        report.add("package-form", "FAIL", "expected exactly 'BagIt-Version: M.N' and "
-                   "'Tag-File-Character-Encoding: UTF-8'", path="bagit.txt")
+        report.add(
+            "package-form",
+            "FAIL",
+            "expected exactly 'BagIt-Version: M.N' and 'Tag-File-Character-Encoding: UTF-8'",
+            path="bagit.txt",
+        )
         return False
     if version not in _VERSIONS:
-        report.add("package-form", "FAIL", f"BagIt-Version {version}; this tool reads "
-                   f"{' and '.join(_VERSIONS)}", path="bagit.txt")
+        report.add(
+            "package-form",
+            "FAIL",
+            f"BagIt-Version {version}; this tool reads {' and '.join(_VERSIONS)}",
+            path="bagit.txt",
+        )
         return False
     if encoding not in ("UTF-8", "UTF8"):
-        report.add("package-form", "FAIL", f"tag files in {encoding}; this tool reads UTF-8",
-                   path="bagit.txt")
+        report.add(
+            "package-form",
+            "FAIL",
+            f"tag files in {encoding}; this tool reads UTF-8",
+            path="bagit.txt",
+        )
         return False
     if not (bag.root / "data").is_dir() or (bag.root / "data").is_symlink():
         report.add("package-form", "FAIL", "no data/ folder (the payload)", path="data/")
         return False
     if "fetch.txt" in bag.files:
-        report.add("package-form", "FAIL", "fetch.txt: a package must hold its files, not "
-                   "fetch them", path="fetch.txt")
+        report.add(
+            "package-form",
+            "FAIL",
+            "fetch.txt: a package must hold its files, not fetch them",
+            path="fetch.txt",
+        )
     info = _read_tag(bag, "bag-info.txt", report) if "bag-info.txt" in bag.files else b""
     if info is not None:
         bag.tags, problems = parse_tags(info)
@@ -154,8 +176,9 @@ def _check_form(bag: BagTree, report: Report) -> bool:
     return True
 
 
-def _read_manifest(bag: BagTree, name: str, algorithm: str, tag: bool,
-                   report: Report) -> dict[str, str]:
+def _read_manifest(
+    bag: BagTree, name: str, algorithm: str, tag: bool, report: Report
+) -> dict[str, str]:
     entries: dict[str, str] = {}
     data = _read_tag(bag, name, report)
     try:
@@ -169,21 +192,32 @@ def _read_manifest(bag: BagTree, name: str, algorithm: str, tag: bool,
             continue
         match = _MANIFEST_LINE.match(line)
         if match is None or len(match.group(1)) != length:
-            report.add("bag-manifest", "FAIL", f"expected '<{algorithm} digest, {length} hex "
-                       "digits> <path>'", path=name, line=number)
+            report.add(
+                "bag-manifest",
+                "FAIL",
+                f"expected '<{algorithm} digest, {length} hex digits> <path>'",
+                path=name,
+                line=number,
+            )
             continue
         rel = decode_manifest_path(match.group(2))
         reason = unsafe_name(rel)
         misplaced = rel.startswith("data/") if tag else not rel.startswith("data/")
         if reason:
-            report.add("package-safety", "FAIL", f"{rel!r}: refused: {reason}", path=name,
-                       line=number)
+            report.add(
+                "package-safety", "FAIL", f"{rel!r}: refused: {reason}", path=name, line=number
+            )
             bag.safe = False
             continue
         if misplaced:
-            report.add("bag-manifest", "FAIL", f"{rel!r}: " + (
-                "a payload file in a tag manifest" if tag else "a payload path outside data/"),
-                path=name, line=number)
+            report.add(
+                "bag-manifest",
+                "FAIL",
+                f"{rel!r}: "
+                + ("a payload file in a tag manifest" if tag else "a payload path outside data/"),
+                path=name,
+                line=number,
+            )
             continue
         if rel in entries:
             report.add("bag-manifest", "FAIL", f"lists {rel} twice", path=name, line=number)
@@ -205,17 +239,23 @@ def _check_manifests(bag: BagTree, report: Report) -> dict[str, dict[str, str]]:
         entries = _read_manifest(bag, name, algorithm, tag, report)
         (tag_manifests if tag else bag.manifests)[algorithm] = entries
     if not bag.manifests:
-        report.add("bag-manifest", "FAIL", "no payload manifest (manifest-<algorithm>.txt)",
-                   path="manifest-*.txt")
+        report.add(
+            "bag-manifest",
+            "FAIL",
+            "no payload manifest (manifest-<algorithm>.txt)",
+            path="manifest-*.txt",
+        )
     payload = bag.payload
     for algorithm, entries in sorted(bag.manifests.items()):
         name = f"manifest-{algorithm}.txt"
         for rel in sorted(entries.keys() - payload.keys()):
-            report.add("bag-complete", "FAIL", f"lists {rel}, which is not in the package",
-                       path=name)
+            report.add(
+                "bag-complete", "FAIL", f"lists {rel}, which is not in the package", path=name
+            )
         for rel in sorted(payload.keys() - entries.keys()):
-            report.add("bag-complete", "FAIL", f"does not list {rel}, which is in the package",
-                       path=name)
+            report.add(
+                "bag-complete", "FAIL", f"does not list {rel}, which is in the package", path=name
+            )
     report.count("payload files", len(payload))
     return tag_manifests
 
@@ -226,20 +266,31 @@ def _check_oxum(bag: BagTree, report: Report) -> None:
     payload = bag.payload
     actual = f"{sum(payload.values())}.{len(payload)}"
     if oxum is None:
-        report.add("bag-oxum", "INFO", "bag-info.txt gives no Payload-Oxum",
-                   path="bag-info.txt")
+        report.add("bag-oxum", "INFO", "bag-info.txt gives no Payload-Oxum", path="bag-info.txt")
     elif not re.fullmatch(r"[0-9]+\.[0-9]+", oxum):
-        report.add("bag-oxum", "FAIL", f"Payload-Oxum {oxum!r} is not '<octets>.<files>'",
-                   path="bag-info.txt")
+        report.add(
+            "bag-oxum",
+            "FAIL",
+            f"Payload-Oxum {oxum!r} is not '<octets>.<files>'",
+            path="bag-info.txt",
+        )
     elif oxum != actual:
-        report.add("bag-oxum", "FAIL", f"Payload-Oxum says {oxum} (bytes.files), the payload "
-                   f"is {actual}", path="bag-info.txt")
+        report.add(
+            "bag-oxum",
+            "FAIL",
+            f"Payload-Oxum says {oxum} (bytes.files), the payload is {actual}",
+            path="bag-info.txt",
+        )
     else:
         report.add("bag-oxum", "PASS", actual)
 
 
-def _check_digests(bag: BagTree, tag_manifests: dict[str, dict[str, str]], report: Report,
-                   progress: Progress | None) -> None:
+def _check_digests(
+    bag: BagTree,
+    tag_manifests: dict[str, dict[str, str]],
+    report: Report,
+    progress: Progress | None,
+) -> None:
     """Every line of every manifest against the bytes of its file, each file read once."""
     wanted: dict[str, dict[str, str]] = {}
     for algorithm, entries in [*bag.manifests.items(), *tag_manifests.items()]:
@@ -249,15 +300,19 @@ def _check_digests(bag: BagTree, tag_manifests: dict[str, dict[str, str]], repor
     for algorithm, entries in sorted(tag_manifests.items()):
         name = f"tagmanifest-{algorithm}.txt"
         for rel in sorted(entries.keys() - bag.files.keys()):
-            report.add("bag-tagmanifest", "FAIL", f"lists {rel}, which is not in the package",
-                       path=name)
+            report.add(
+                "bag-tagmanifest", "FAIL", f"lists {rel}, which is not in the package", path=name
+            )
         tag_files = {rel for rel in bag.files if not rel.startswith("data/")}
         for rel in sorted(tag_files - entries.keys() - set(_tag_manifest_names(bag))):
             report.add("bag-tagmanifest", "FAIL", f"does not list the tag file {rel}", path=name)
     rels = sorted(wanted)
     tick = (lambda done, total: progress("package", done, total)) if progress else None
-    results = hash_files([bag.root / rel for rel in rels],
-                         sorted({a for d in wanted.values() for a in d}), progress=tick)
+    results = hash_files(
+        [bag.root / rel for rel in rels],
+        sorted({a for d in wanted.values() for a in d}),
+        progress=tick,
+    )
     for rel, result in zip(rels, results, strict=True):
         check = "bag-digest" if rel.startswith("data/") else "bag-tagmanifest"
         if isinstance(result, OSError):
@@ -268,8 +323,12 @@ def _check_digests(bag: BagTree, tag_manifests: dict[str, dict[str, str]], repor
             found = result.hexdigests[algorithm]
             if found != expected:
                 prefix = "" if check == "bag-digest" else "tag"
-                report.add(check, "FAIL", f"{prefix}manifest-{algorithm}.txt says "
-                           f"{expected}, the file has {found}", path=rel)
+                report.add(
+                    check,
+                    "FAIL",
+                    f"{prefix}manifest-{algorithm}.txt says {expected}, the file has {found}",
+                    path=rel,
+                )
             else:
                 report.add(check, "PASS", rel)
 
@@ -290,26 +349,36 @@ def _check_info(bag: BagTree, report: Report) -> None:
         case_id = None  # the case verification reports case.yaml
     named = tag_value(bag.tags, "External-Identifier")
     if case_id is not None and named != case_id:
-        report.add("package-info", "FAIL", f"External-Identifier is {named!r}, data/case.yaml "
-                   f"is case {case_id!r}", path="bag-info.txt")
-    seals = sorted(rel for rel in bag.files
-                   if re.fullmatch(r"data/seals/[0-9]{4,}\.json", rel))
+        report.add(
+            "package-info",
+            "FAIL",
+            f"External-Identifier is {named!r}, data/case.yaml is case {case_id!r}",
+            path="bag-info.txt",
+        )
+    seals = sorted(rel for rel in bag.files if re.fullmatch(r"data/seals/[0-9]{4,}\.json", rel))
     expected: dict[str, str] = {}
     if seals:
         try:
             raw = (bag.root / seals[-1]).read_bytes()
             seal = loads_json(raw, path=seals[-1])
-            expected = {INFO_SEAL_SEQUENCE: str(seal["sequence"]),
-                        INFO_SEAL_ROOT: str(seal["tree"]["root"]),
-                        INFO_SEAL_SHA256: hashlib.sha256(raw).hexdigest()}
+            expected = {
+                INFO_SEAL_SEQUENCE: str(seal["sequence"]),
+                INFO_SEAL_ROOT: str(seal["tree"]["root"]),
+                INFO_SEAL_SHA256: hashlib.sha256(raw).hexdigest(),
+            }
         except (OSError, EvidenceError, KeyError, TypeError) as exc:
-            report.add("package-info", "ERROR", f"cannot read the latest seal: {exc}",
-                       path=seals[-1])
+            report.add(
+                "package-info", "ERROR", f"cannot read the latest seal: {exc}", path=seals[-1]
+            )
     for label in (INFO_SEAL_SEQUENCE, INFO_SEAL_ROOT, INFO_SEAL_SHA256):
         if tag_value(bag.tags, label) != expected.get(label):
-            report.add("package-info", "FAIL", f"{label} is {tag_value(bag.tags, label)}, "
-                       f"the latest seal in data/seals gives {expected.get(label)}",
-                       path="bag-info.txt")
+            report.add(
+                "package-info",
+                "FAIL",
+                f"{label} is {tag_value(bag.tags, label)}, "
+                f"the latest seal in data/seals gives {expected.get(label)}",
+                path="bag-info.txt",
+            )
     _check_custody_head(bag, report)
 
 
@@ -326,9 +395,14 @@ def _check_custody_head(bag: BagTree, report: Report) -> None:
         return
     carried = (str(last[0]), line_digest(last[1]))
     if (seq, digest) != carried:
-        report.add("package-info", "FAIL", f"bag-info.txt says the package carries custody "
-                   f"event {seq} ({digest}); data/custody.jsonl ends with event {carried[0]} "
-                   f"({carried[1]})", path="bag-info.txt")
+        report.add(
+            "package-info",
+            "FAIL",
+            f"bag-info.txt says the package carries custody "
+            f"event {seq} ({digest}); data/custody.jsonl ends with event {carried[0]} "
+            f"({carried[1]})",
+            path="bag-info.txt",
+        )
     else:
         report.add("package-info", "PASS", "custody head")
 
@@ -339,11 +413,13 @@ def _case_report(data: Path, options: VerifyOptions, progress: Progress | None) 
     try:
         inner = verify_case(data, options=options, progress=progress)
     except EvidenceError as exc:
-        report.add("package-case", "FAIL", f"data/ is not a case folder: {exc.message}",
-                   path="data/")
+        report.add(
+            "package-case", "FAIL", f"data/ is not a case folder: {exc.message}", path="data/"
+        )
         return report
-    inner.findings = [dataclasses.replace(f, path=f"data/{f.path}" if f.path else "data/")
-                      for f in inner.findings]
+    inner.findings = [
+        dataclasses.replace(f, path=f"data/{f.path}" if f.path else "data/") for f in inner.findings
+    ]
     report.extend(inner)
     return report
 
@@ -379,13 +455,20 @@ def verify_bag(
     tag_manifests = _check_manifests(bag, report)
     _check_oxum(bag, report)
     if not bag.safe:
-        report.add("package-case", "ERROR", "the case was not verified: the package is unsafe",
-                   path="data/")
+        report.add(
+            "package-case",
+            "ERROR",
+            "the case was not verified: the package is unsafe",
+            path="data/",
+        )
         return
     shared = _serialised(progress)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        inner = (pool.submit(_case_report, root / "data", options or VerifyOptions(), shared)
-                 if case else None)
+        inner = (
+            pool.submit(_case_report, root / "data", options or VerifyOptions(), shared)
+            if case
+            else None
+        )
         _check_digests(bag, tag_manifests, report, shared)
         if inner is not None:
             _check_info(bag, report)

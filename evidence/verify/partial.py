@@ -101,8 +101,15 @@ def verify_proof_file(
     doc = loads_json(data, path=rel)
     if is_valid("seal", doc):
         custody = seal_path.resolve().parent.parent / "custody.jsonl"
-        result = check_seal_attachments(report, seal_path, data, doc, opts, rel=rel,
-                                        custody_path=custody if custody.is_file() else None)
+        result = check_seal_attachments(
+            report,
+            seal_path,
+            data,
+            doc,
+            opts,
+            rel=rel,
+            custody_path=custody if custody.is_file() else None,
+        )
         check_seal_trust(report, [(rel, result)], opts)
     else:
         report.add("seal-schema", "FAIL", "not a seal file", path=rel)
@@ -132,8 +139,9 @@ def verify_partial_case(
         report.add("disclosure", "FAIL", exc.message, path=DISCLOSURE_FILE, line=exc.line)
         return report
     if disclosure is None:
-        report.add("disclosure", "ERROR", "no disclosure.json: not a partial case",
-                   path=DISCLOSURE_FILE)
+        report.add(
+            "disclosure", "ERROR", "no disclosure.json: not a partial case", path=DISCLOSURE_FILE
+        )
         return report
     try:
         meta = load_case_meta(root / CASE_FILE)
@@ -155,10 +163,14 @@ def verify_partial_case(
     all_ids = {leaf.id for leaf in latest.leaves}
     withheld = len(all_ids - shown)
     report.count("withheld records", withheld)
-    report.add("withheld", "INFO",
-               f"{withheld} of {len(all_ids)} records withheld ({latest.size - len(ctx.records)}"
-               f" of {latest.size} revisions); seal {latest.sequence} names them by digest "
-               "only", path=DISCLOSURE_FILE)
+    report.add(
+        "withheld",
+        "INFO",
+        f"{withheld} of {len(all_ids)} records withheld ({latest.size - len(ctx.records)}"
+        f" of {latest.size} revisions); seal {latest.sequence} names them by digest "
+        "only",
+        path=DISCLOSURE_FILE,
+    )
     return report
 
 
@@ -172,26 +184,43 @@ def _check_seals(ctx: _Ctx, disclosure: Disclosure) -> list[ReadSeal]:
         found = disclosure.consistency.get((old.sequence, new.sequence))
         return None if found is None else [bytes.fromhex(h) for h in found]
 
-    check_chain(ctx.report, read, case_id=ctx.case.meta.id, options=ctx.options,
-                custody_path=ctx.case.custody.path, proof=proof,
-                names=[ctx.case.rel(p) for p in files])
+    check_chain(
+        ctx.report,
+        read,
+        case_id=ctx.case.meta.id,
+        options=ctx.options,
+        custody_path=ctx.case.custody.path,
+        proof=proof,
+        names=[ctx.case.rel(p) for p in files],
+    )
     return [r for r in read if r is not None]
 
 
 def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) -> None:
     report = ctx.report
     latest = seals[-1]
-    expected = {"sequence": latest.seal.sequence, "file": latest.rel,
-                "sha256": digest_bytes(latest.data).sha256, "root": latest.seal.root,
-                "size": latest.seal.size}
+    expected = {
+        "sequence": latest.seal.sequence,
+        "file": latest.rel,
+        "sha256": digest_bytes(latest.data).sha256,
+        "root": latest.seal.root,
+        "size": latest.seal.size,
+    }
     if dict(disclosure.seal) != expected:
-        report.add("disclosure", "FAIL", f"disclosure.json names seal {dict(disclosure.seal)}, "
-                                         f"the latest seal here is {expected}",
-                   path=DISCLOSURE_FILE)
+        report.add(
+            "disclosure",
+            "FAIL",
+            f"disclosure.json names seal {dict(disclosure.seal)}, "
+            f"the latest seal here is {expected}",
+            path=DISCLOSURE_FILE,
+        )
     if disclosure.case_id != ctx.case.meta.id:
-        report.add("disclosure", "FAIL", f"disclosure of case {disclosure.case_id!r}, "
-                                         f"case.yaml says {ctx.case.meta.id!r}",
-                   path=DISCLOSURE_FILE)
+        report.add(
+            "disclosure",
+            "FAIL",
+            f"disclosure of case {disclosure.case_id!r}, case.yaml says {ctx.case.meta.id!r}",
+            path=DISCLOSURE_FILE,
+        )
     numbers = exhibit_numbers(latest.seal)
     listed = set()
     for entry in disclosure.records:
@@ -201,58 +230,94 @@ def _check_manifest(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) ->
         report.count("disclosed revisions")
         rec = ctx.records.get((entry.id, entry.revision))
         if rec is None:
-            report.add("disclosure-record", "FAIL", "listed in disclosure.json, but the record "
-                                                    "file is missing", path=rel, record=label)
+            report.add(
+                "disclosure-record",
+                "FAIL",
+                "listed in disclosure.json, but the record file is missing",
+                path=rel,
+                record=label,
+            )
             continue
         if entry.ern != ctx.case.meta.ern(numbers.get(entry.id, 0)):
-            report.add("disclosure-ern", "FAIL",
-                       f"disclosure.json gives exhibit number {entry.ern}, the seal's order "
-                       f"gives {ctx.case.meta.ern(numbers.get(entry.id, 0))}", path=rel,
-                       record=label)
+            report.add(
+                "disclosure-ern",
+                "FAIL",
+                f"disclosure.json gives exhibit number {entry.ern}, the seal's order "
+                f"gives {ctx.case.meta.ern(numbers.get(entry.id, 0))}",
+                path=rel,
+                record=label,
+            )
         for sealed in seals:
             _check_leaf_proof(ctx, entry, rec, sealed)
     for key in sorted(ctx.records):
         if key not in listed:
             label = f"{key[0]}.{key[1]}"
-            report.add("record-unaccounted", "FAIL",
-                       "a record file that disclosure.json does not list",
-                       path=f"records/{label}.json", record=label)
+            report.add(
+                "record-unaccounted",
+                "FAIL",
+                "a record file that disclosure.json does not list",
+                path=f"records/{label}.json",
+                record=label,
+            )
 
 
-def _check_leaf_proof(ctx: _Ctx, entry: DisclosedRecord, rec: RecordScan,
-                      sealed: ReadSeal) -> None:
+def _check_leaf_proof(ctx: _Ctx, entry: DisclosedRecord, rec: RecordScan, sealed: ReadSeal) -> None:
     seal = sealed.seal
     label = f"{entry.id}.{entry.revision}"
     rel = f"records/{label}.json"
     index = entry.leaf_index
     if index >= seal.size:
         if seal.sequence in entry.proofs:
-            ctx.report.add("disclosure-proof", "FAIL", f"a proof for seal {seal.sequence}, "
-                                                       f"whose tree has no leaf {index}",
-                           path=rel, record=label)
+            ctx.report.add(
+                "disclosure-proof",
+                "FAIL",
+                f"a proof for seal {seal.sequence}, whose tree has no leaf {index}",
+                path=rel,
+                record=label,
+            )
         return
     leaf = seal.leaves[index]
     if (leaf.id, leaf.revision, leaf.blake3, leaf.sha256) != (
-            rec.id, rec.revision, rec.blake3, rec.sha256):
-        ctx.report.add("disclosure-record", "FAIL",
-                       f"leaf {index} of seal {seal.sequence} is {leaf.id}.{leaf.revision} "
-                       f"with sha256 {leaf.sha256[:16]}…, not this record file "
-                       f"(sha256 {rec.sha256[:16]}…)", path=rel, record=label)
+        rec.id,
+        rec.revision,
+        rec.blake3,
+        rec.sha256,
+    ):
+        ctx.report.add(
+            "disclosure-record",
+            "FAIL",
+            f"leaf {index} of seal {seal.sequence} is {leaf.id}.{leaf.revision} "
+            f"with sha256 {leaf.sha256[:16]}…, not this record file "
+            f"(sha256 {rec.sha256[:16]}…)",
+            path=rel,
+            record=label,
+        )
         return
     proof = entry.proofs.get(seal.sequence)
     if proof is None:
-        ctx.report.add("disclosure-proof", "FAIL",
-                       f"no inclusion proof for seal {seal.sequence}", path=rel, record=label)
+        ctx.report.add(
+            "disclosure-proof",
+            "FAIL",
+            f"no inclusion proof for seal {seal.sequence}",
+            path=rel,
+            record=label,
+        )
         return
     size, path = proof
     ok = size == seal.size and verify_inclusion(
-        rec.leaf, index, size, [bytes.fromhex(h) for h in path], bytes.fromhex(seal.root))
+        rec.leaf, index, size, [bytes.fromhex(h) for h in path], bytes.fromhex(seal.root)
+    )
     if ok:
         ctx.report.add("disclosure-proof", "PASS", label)
     else:
-        ctx.report.add("disclosure-proof", "FAIL",
-                       f"the inclusion proof does not lead from leaf {index} to the root of "
-                       f"seal {seal.sequence} (RFC 9162 §2.1.3.2)", path=rel, record=label)
+        ctx.report.add(
+            "disclosure-proof",
+            "FAIL",
+            f"the inclusion proof does not lead from leaf {index} to the root of "
+            f"seal {seal.sequence} (RFC 9162 §2.1.3.2)",
+            path=rel,
+            record=label,
+        )
 
 
 def _check_links(ctx: _Ctx, latest: Seal) -> None:
@@ -271,14 +336,23 @@ def _check_links(ctx: _Ctx, latest: Seal) -> None:
             if (ref.id, ref.revision) in ctx.records:
                 _check_claim(ctx, rec, rel, label)
             elif sealed.get((ref.id, ref.revision)) == ref.blake3:
-                report.add("claim-source", "INFO",
-                           f"quotes {ref.id}.{ref.revision}, which is withheld; the digest "
-                           "it pins is the one the seal gives that source", path=rel,
-                           record=label)
+                report.add(
+                    "claim-source",
+                    "INFO",
+                    f"quotes {ref.id}.{ref.revision}, which is withheld; the digest "
+                    "it pins is the one the seal gives that source",
+                    path=rel,
+                    record=label,
+                )
             else:
-                report.add("claim-source", "FAIL",
-                           f"quotes {ref.id}.{ref.revision} with blake3 {ref.blake3[:16]}…, "
-                           "which no seal here covers", path=rel, record=label)
+                report.add(
+                    "claim-source",
+                    "FAIL",
+                    f"quotes {ref.id}.{ref.revision} with blake3 {ref.blake3[:16]}…, "
+                    "which no seal here covers",
+                    path=rel,
+                    record=label,
+                )
 
 
 def _check_custody(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) -> None:
@@ -293,52 +367,83 @@ def _check_custody(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) -> 
         report.count("custody events")
         data = line.data
         if not isinstance(data, dict) or not is_valid("custody-event", data):
-            report.add("custody-line", "FAIL", "not a custody event", path=rel,
-                       line=line.number)
+            report.add("custody-line", "FAIL", "not a custody event", path=rel, line=line.number)
             continue
         try:
             canonical_ok = canonical_bytes(data) == line.raw
         except EvidenceError:
             canonical_ok = False
         if not canonical_ok:
-            report.add("custody-line", "FAIL", "not the original line: not in RFC 8785 "
-                                               "canonical form", path=rel, line=line.number)
+            report.add(
+                "custody-line",
+                "FAIL",
+                "not the original line: not in RFC 8785 canonical form",
+                path=rel,
+                line=line.number,
+            )
         seq, digest = data["seq"], line_digest(line.raw)
         if previous is not None and seq <= previous[0]:
-            report.add("custody-chain", "FAIL", f"sequence {seq} after {previous[0]}",
-                       path=rel, line=line.number)
+            report.add(
+                "custody-chain",
+                "FAIL",
+                f"sequence {seq} after {previous[0]}",
+                path=rel,
+                line=line.number,
+            )
         elif (previous is None and seq == 1) or (previous and seq == previous[0] + 1):
             expected = previous[1] if previous else None
             if data["prev"] == expected:
                 report.add("custody-chain", "PASS", str(line.number))
             else:
-                report.add("custody-chain", "FAIL", f"prev is {data['prev']}, the line before "
-                                                    f"hashes to {expected}", path=rel,
-                           line=line.number)
+                report.add(
+                    "custody-chain",
+                    "FAIL",
+                    f"prev is {data['prev']}, the line before hashes to {expected}",
+                    path=rel,
+                    line=line.number,
+                )
         else:
             gaps += seq - (previous[0] if previous else 0) - 1
         digests[seq] = digest
         previous = (seq, digest)
         _custody_event(ctx, data, line.number, named, sealed_events)
     if gaps != disclosure.withheld_events:
-        report.add("custody-withheld", "FAIL",
-                   f"{gaps} custody event(s) are missing, disclosure.json says "
-                   f"{disclosure.withheld_events} were withheld", path=rel)
+        report.add(
+            "custody-withheld",
+            "FAIL",
+            f"{gaps} custody event(s) are missing, disclosure.json says "
+            f"{disclosure.withheld_events} were withheld",
+            path=rel,
+        )
     elif gaps:
-        report.add("custody-withheld", "INFO",
-                   f"{gaps} custody event(s) about withheld records are withheld; the hash "
-                   "chain is checked between the lines kept", path=rel)
+        report.add(
+            "custody-withheld",
+            "INFO",
+            f"{gaps} custody event(s) about withheld records are withheld; the hash "
+            "chain is checked between the lines kept",
+            path=rel,
+        )
     for key in sorted(ctx.records):
         if key not in named:
             label = f"{key[0]}.{key[1]}"
-            report.add("custody-record", "FAIL", "no custody event names this record",
-                       path=f"records/{label}.json", record=label)
+            report.add(
+                "custody-record",
+                "FAIL",
+                "no custody event names this record",
+                path=f"records/{label}.json",
+                record=label,
+            )
     for sealed in seals:
         _check_seal_head(ctx, sealed, digests, sealed_events)
 
 
-def _custody_event(ctx: _Ctx, data: dict[str, Any], number: int, named: set[tuple[str, int]],
-                   sealed_events: dict[int, Any]) -> None:
+def _custody_event(
+    ctx: _Ctx,
+    data: dict[str, Any],
+    number: int,
+    named: set[tuple[str, int]],
+    sealed_events: dict[int, Any],
+) -> None:
     subject = data["subject"]
     if data["action"] == "sealed":
         sealed_events[data["details"].get("sequence")] = data["details"]
@@ -348,27 +453,47 @@ def _custody_event(ctx: _Ctx, data: dict[str, Any], number: int, named: set[tupl
     label = f"{key[0]}.{key[1]}"
     rec = ctx.records.get(key)
     if rec is None:
-        ctx.report.add("custody-record", "FAIL", f"names {label}, which is not disclosed",
-                       path="custody.jsonl", line=number, record=label)
+        ctx.report.add(
+            "custody-record",
+            "FAIL",
+            f"names {label}, which is not disclosed",
+            path="custody.jsonl",
+            line=number,
+            record=label,
+        )
         return
     named.add(key)
     if rec.blake3 != subject["blake3"]:
-        ctx.report.add("custody-record", "FAIL",
-                       f"names {label} with blake3 {subject['blake3']}, the record file has "
-                       f"{rec.blake3}", path="custody.jsonl", line=number, record=label)
+        ctx.report.add(
+            "custody-record",
+            "FAIL",
+            f"names {label} with blake3 {subject['blake3']}, the record file has {rec.blake3}",
+            path="custody.jsonl",
+            line=number,
+            record=label,
+        )
 
 
-def _check_seal_head(ctx: _Ctx, sealed: ReadSeal, digests: Mapping[int, str],
-                     sealed_events: Mapping[int, Any]) -> None:
+def _check_seal_head(
+    ctx: _Ctx, sealed: ReadSeal, digests: Mapping[int, str], sealed_events: Mapping[int, Any]
+) -> None:
     seal, rel = sealed.seal, sealed.rel
     found = digests.get(seal.custody_seq)
     if found is None:
-        ctx.report.add("seal-custody", "INFO", f"the custody head the seal names (event "
-                                               f"{seal.custody_seq}) is withheld", path=rel)
+        ctx.report.add(
+            "seal-custody",
+            "INFO",
+            f"the custody head the seal names (event {seal.custody_seq}) is withheld",
+            path=rel,
+        )
     elif found != seal.custody_sha256:
-        ctx.report.add("seal-custody", "FAIL",
-                       f"custody event {seal.custody_seq} should hash to {seal.custody_sha256}, "
-                       f"the log line hashes to {found}", path=rel)
+        ctx.report.add(
+            "seal-custody",
+            "FAIL",
+            f"custody event {seal.custody_seq} should hash to {seal.custody_sha256}, "
+            f"the log line hashes to {found}",
+            path=rel,
+        )
     else:
         ctx.report.add("seal-custody", "PASS", rel)
     event = sealed_events.get(seal.sequence)
@@ -376,8 +501,13 @@ def _check_seal_head(ctx: _Ctx, sealed: ReadSeal, digests: Mapping[int, str],
     if event is None:
         ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
     elif event.get("sha256") != digest or event.get("root") != seal.root:
-        ctx.report.add("seal-logged", "FAIL", f"the custody log's `sealed` event gives sha256 "
-                                              f"{event.get('sha256')}, the seal file has "
-                                              f"{digest}", path=rel)
+        ctx.report.add(
+            "seal-logged",
+            "FAIL",
+            f"the custody log's `sealed` event gives sha256 "
+            f"{event.get('sha256')}, the seal file has "
+            f"{digest}",
+            path=rel,
+        )
     else:
         ctx.report.add("seal-logged", "PASS", rel)

@@ -27,8 +27,15 @@ from evidence.report import Finding
 from evidence.schema import is_valid, issues
 from evidence.store import record_slice, stored_digests
 
-__all__ = ["LineScan", "ObjectScan", "RecordScan", "run_task", "scan_line", "scan_object",
-           "scan_record"]
+__all__ = [
+    "LineScan",
+    "ObjectScan",
+    "RecordScan",
+    "run_task",
+    "scan_line",
+    "scan_object",
+    "scan_record",
+]
 
 
 class ObjectScan(NamedTuple):
@@ -79,17 +86,45 @@ def scan_object(path: Path, rel: str) -> ObjectScan:
     """Hash one object file and compare with its name (objects/ab/<blake3>)."""
     name = path.name
     if not is_hex64(name) or path.parent.name != name[:2]:
-        return ObjectScan(name, rel, None, 0, False, (Finding(
-            "object-name", "FAIL", "not named objects/<first two hex digits>/<BLAKE3 hex>",
-            rel),))
+        return ObjectScan(
+            name,
+            rel,
+            None,
+            0,
+            False,
+            (
+                Finding(
+                    "object-name",
+                    "FAIL",
+                    "not named objects/<first two hex digits>/<BLAKE3 hex>",
+                    rel,
+                ),
+            ),
+        )
     try:
         pair = digest_file(path)
     except OSError as exc:
-        return ObjectScan(name, rel, None, 0, False, (Finding(
-            "object-digest", "ERROR", f"cannot read: {exc.strerror}", rel),))
+        return ObjectScan(
+            name,
+            rel,
+            None,
+            0,
+            False,
+            (Finding("object-digest", "ERROR", f"cannot read: {exc.strerror}", rel),),
+        )
     if pair.blake3 != name:
-        return ObjectScan(name, rel, pair.sha256, pair.size, False, (Finding(
-            "object-digest", "FAIL", f"expected blake3 {name}, computed {pair.blake3}", rel),))
+        return ObjectScan(
+            name,
+            rel,
+            pair.sha256,
+            pair.size,
+            False,
+            (
+                Finding(
+                    "object-digest", "FAIL", f"expected blake3 {name}, computed {pair.blake3}", rel
+                ),
+            ),
+        )
     return ObjectScan(name, rel, pair.sha256, pair.size, True, ())
 
 
@@ -124,15 +159,18 @@ def scan_record(path: str, record_id: str, revision: int) -> RecordScan | tuple[
         which = "blake3" if shown[0] != pair.blake3 else "sha256"
         expected = shown[0] if which == "blake3" else shown[1]
         computed = pair.blake3 if which == "blake3" else pair.sha256
-        fail("record-digest", f"the file says {which} {expected}, the record's bytes give "
-                              f"{computed}")
+        fail(
+            "record-digest", f"the file says {which} {expected}, the record's bytes give {computed}"
+        )
     # Re-serialising finds what parsing forgives: duplicate names, other number forms,
     # escapes, key order. Digests are only reproducible from canonical bytes.
     if not canonical_ok:
         fail("record-form", "the record is not in RFC 8785 canonical form")
     if isinstance(doc, dict) and (doc.get("id"), doc.get("revision")) != (record_id, revision):
-        fail("record-name", f"file name says {label}, the record inside is "
-                            f"{doc.get('id')}.{doc.get('revision')}")
+        fail(
+            "record-name",
+            f"file name says {label}, the record inside is {doc.get('id')}.{doc.get('revision')}",
+        )
     envelope = {"record": doc, "digests": {"blake3": pair.blake3, "sha256": pair.sha256}}
     record = None
     if not is_valid("record", envelope):
@@ -143,28 +181,72 @@ def scan_record(path: str, record_id: str, revision: int) -> RecordScan | tuple[
             record = Record.from_dict(doc)
         except EvidenceError as exc:
             fail("record-schema", exc.message)
-    return _summary(record_id, revision, pair.blake3, pair.sha256, leaf_hash(record_bytes),
-                    record, tuple(found))
+    return _summary(
+        record_id, revision, pair.blake3, pair.sha256, leaf_hash(record_bytes), record, tuple(found)
+    )
 
 
-def _summary(record_id: str, revision: int, blake3_hex: str, sha256_hex: str, leaf: bytes,
-             record: Record | None, findings: tuple[Finding, ...]) -> RecordScan:
+def _summary(
+    record_id: str,
+    revision: int,
+    blake3_hex: str,
+    sha256_hex: str,
+    leaf: bytes,
+    record: Record | None,
+    findings: tuple[Finding, ...],
+) -> RecordScan:
     if record is None:
-        return RecordScan(record_id, revision, blake3_hex, sha256_hex, leaf, False, None, None,
-                          None, None, None, None, findings)
+        return RecordScan(
+            record_id,
+            revision,
+            blake3_hex,
+            sha256_hex,
+            leaf,
+            False,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            findings,
+        )
     sup = (record.supersedes.revision, record.supersedes.blake3) if record.supersedes else None
     body = record.body
     if isinstance(body, SourceBody):
         text = (body.text.blake3, body.text.sha256, body.text.length) if body.text else None
-        attached = tuple((a.role, a.object.blake3, a.object.sha256, a.object.size)
-                         for a in body.attachments)
-        return RecordScan(record_id, revision, blake3_hex, sha256_hex, leaf, True, "source", sup,
-                          (body.object.blake3, body.object.sha256, body.object.size), text,
-                          None, None, findings, attached)
+        attached = tuple(
+            (a.role, a.object.blake3, a.object.sha256, a.object.size) for a in body.attachments
+        )
+        return RecordScan(
+            record_id,
+            revision,
+            blake3_hex,
+            sha256_hex,
+            leaf,
+            True,
+            "source",
+            sup,
+            (body.object.blake3, body.object.sha256, body.object.size),
+            text,
+            None,
+            None,
+            findings,
+            attached,
+        )
     assert isinstance(body, ClaimBody)
     quote = body.quote
     return RecordScan(
-        record_id, revision, blake3_hex, sha256_hex, leaf, True, "claim", sup, None, None,
+        record_id,
+        revision,
+        blake3_hex,
+        sha256_hex,
+        leaf,
+        True,
+        "claim",
+        sup,
+        None,
+        None,
         (body.source.id, body.source.revision, body.source.blake3),
         (quote.start, quote.end, quote.exact, quote.prefix, quote.suffix) if quote else None,
         findings,
@@ -184,17 +266,35 @@ def scan_line(number: int, raw: bytes) -> LineScan:
         if isinstance(data, dict):
             found = issues("custody-event", data)[:2]
             problem = "; ".join(f"{i.pointer}: {i.message}" for i in found)
-        return LineScan(number, digest, False, None, None, None, None, None,
-                        (Finding("custody-line", "FAIL", problem, rel, None, number),))
+        return LineScan(
+            number,
+            digest,
+            False,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (Finding("custody-line", "FAIL", problem, rel, None, number),),
+        )
     findings: tuple[Finding, ...] = ()
     if not canonical_ok:
-        findings = (Finding("custody-line", "FAIL", "line is not in RFC 8785 canonical form",
-                            rel, None, number),)
+        findings = (
+            Finding(
+                "custody-line", "FAIL", "line is not in RFC 8785 canonical form", rel, None, number
+            ),
+        )
     subject = data["subject"]
     return LineScan(
-        number, digest, True, data["seq"], data["prev"], data["action"],
+        number,
+        digest,
+        True,
+        data["seq"],
+        data["prev"],
+        data["action"],
         (subject["id"], subject["revision"], subject["blake3"]) if subject else None,
-        data["details"] if data["action"] in ("sealed", "case-metadata") else None, findings,
+        data["details"] if data["action"] in ("sealed", "case-metadata") else None,
+        findings,
     )
 
 
@@ -205,6 +305,8 @@ def run_task(task: tuple[str, Path, list[Any]]) -> list[Any]:
         return [scan_object(root / rel, rel) for rel in items]
     if kind == "records":
         folder = os.path.join(root, "records")
-        return [scan_record(os.path.join(folder, name), record_id, revision)
-                for name, record_id, revision in items]
+        return [
+            scan_record(os.path.join(folder, name), record_id, revision)
+            for name, record_id, revision in items
+        ]
     return [scan_line(number, raw) for number, raw in items]

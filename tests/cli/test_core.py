@@ -26,8 +26,11 @@ CORE = Path(__file__).parents[1] / "data" / "core"
 def _tree(root: Path) -> dict[str, bytes]:
     if not root.exists():
         return {}
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -38,8 +41,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def spawn(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "EVIDENCE_ACTOR": "tester"}
-    return subprocess.run([sys.executable, "-m", "evidence", *argv], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "evidence", *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def assert_one_clear_line(err: str, *fragments: str) -> None:
@@ -57,19 +66,32 @@ def assert_one_clear_line(err: str, *fragments: str) -> None:
 @pytest.fixture
 def case_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     root = tmp_path / "case"
-    code, _, err = run(capsys, "init", str(root), "--id", "UKR-TEST", "--title", "A test case",
-                       "--ern-prefix", "UKR-TST", "--actor", "tester")
+    code, _, err = run(
+        capsys,
+        "init",
+        str(root),
+        "--id",
+        "UKR-TEST",
+        "--title",
+        "A test case",
+        "--ern-prefix",
+        "UKR-TST",
+        "--actor",
+        "tester",
+    )
     assert code == 0, err
     return root
 
 
 def test_seal_says_how_many_proposed_claims_it_left_out(
-        case_dir: Path, seed_article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case_dir: Path, seed_article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(capsys, "add", str(case_dir), str(seed_article), "--language", "en")[0] == 0
     code, _, err = run(capsys, "suggest", str(case_dir), "SRC-0001", "--write")
     assert code == 0, err
-    suggested = load_yaml((case_dir / "claims" / "SRC-0001.suggested.yaml").read_bytes(),
-                          path="suggested").data
+    suggested = load_yaml(
+        (case_dir / "claims" / "SRC-0001.suggested.yaml").read_bytes(), path="suggested"
+    ).data
     proposed = sum(1 for c in suggested["claims"] if c.get("status") == "proposed")
     assert proposed > 0
     code, out, err = run(capsys, "seal", str(case_dir))
@@ -83,26 +105,42 @@ def test_seal_says_how_many_proposed_claims_it_left_out(
 
 # -- the whole flow, in process -------------------------------------------------------------
 
-def test_init_add_check_seal_verify(case_dir: Path, seed_article: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_init_add_check_seal_verify(
+    case_dir: Path, seed_article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     meta = load_yaml((case_dir / "case.yaml").read_bytes(), path="case.yaml").data
-    assert {k: meta[k] for k in ("id", "title", "ern_prefix", "template", "classification")
-            } == {"id": "UKR-TEST", "title": "A test case", "ern_prefix": "UKR-TST",
-                  "template": "icc-otp", "classification": "public"}
-    (created,) = [json.loads(line) for line in (case_dir / "custody.jsonl").read_bytes()
-                  .splitlines()]
+    assert {k: meta[k] for k in ("id", "title", "ern_prefix", "template", "classification")} == {
+        "id": "UKR-TEST",
+        "title": "A test case",
+        "ern_prefix": "UKR-TST",
+        "template": "icc-otp",
+        "classification": "public",
+    }
+    (created,) = [
+        json.loads(line) for line in (case_dir / "custody.jsonl").read_bytes().splitlines()
+    ]
     assert created["action"] == "created"
     assert created["details"]["case_id"] == "UKR-TEST"
     assert created["actor"] == "tester"
     assert created["prev"] is None
-    code, out, _ = run(capsys, "add", str(case_dir), str(seed_article), "--publisher",
-                       "Censor.NET", "--language", "en", "--actor", "tester")
+    code, out, _ = run(
+        capsys,
+        "add",
+        str(case_dir),
+        str(seed_article),
+        "--publisher",
+        "Censor.NET",
+        "--language",
+        "en",
+        "--actor",
+        "tester",
+    )
     assert code == 0
     assert out.startswith("SRC-0001  UKR-TST-0001  ")
     assert "text/plain" in out
     assert "with text" in out
-    claims = (Path(__file__).parents[2] / "examples" / "okhmatdyt" / "claims" /
-              "SRC-0001.yaml")
+    claims = Path(__file__).parents[2] / "examples" / "okhmatdyt" / "claims" / "SRC-0001.yaml"
     (case_dir / "claims" / "SRC-0001.yaml").write_bytes(claims.read_bytes())
     code, out, _ = run(capsys, "check", str(case_dir))
     assert code == 0
@@ -120,8 +158,9 @@ def test_init_add_check_seal_verify(case_dir: Path, seed_article: Path,
     assert out.rstrip().splitlines()[-1].startswith(f"verify {case_dir}: OK")
 
 
-def test_adding_the_same_bytes_again_says_so(case_dir: Path, seed_article: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_adding_the_same_bytes_again_says_so(
+    case_dir: Path, seed_article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(capsys, "add", str(case_dir), str(seed_article))[0] == 0
     before = _tree(case_dir)
     code, out, _ = run(capsys, "add", str(case_dir), str(seed_article))
@@ -132,8 +171,16 @@ def test_adding_the_same_bytes_again_says_so(case_dir: Path, seed_article: Path,
 
 
 def test_add_with_encoding(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _out, err = run(capsys, "add", str(case_dir), str(CORE / "article_cp1251.txt"),
-                         "--encoding", "windows-1251", "--language", "uk")
+    code, _out, err = run(
+        capsys,
+        "add",
+        str(case_dir),
+        str(CORE / "article_cp1251.txt"),
+        "--encoding",
+        "windows-1251",
+        "--language",
+        "uk",
+    )
     assert code == 0, err
     record = (case_dir / "records" / "SRC-0001.1.json").read_bytes()
     assert b"decoded from cp1251" in record
@@ -141,10 +188,13 @@ def test_add_with_encoding(case_dir: Path, capsys: pytest.CaptureFixture[str]) -
 
 # -- exit codes and the JSON report -----------------------------------------------------------
 
-def test_check_with_findings_exits_1_with_json(sealed_case: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_check_with_findings_exits_1_with_json(
+    sealed_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (sealed_case / "claims" / "x.yaml").write_text(
-        "source: SRC-0009\nclaims:\n  - key: a-claim\n    statement: A.\n", encoding="utf-8")
+        "source: SRC-0009\nclaims:\n  - key: a-claim\n    statement: A.\n", encoding="utf-8"
+    )
     code, out, _ = run(capsys, "check", str(sealed_case), "--json")
     assert code == 1
     doc = json.loads(out)
@@ -160,8 +210,12 @@ def test_verify_json_report(sealed_case: Path, capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, "verify", str(sealed_case), "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc == {"ok": True, "findings": [], "checked": doc["checked"],
-                   "latest_seal": doc["latest_seal"]}
+    assert doc == {
+        "ok": True,
+        "findings": [],
+        "checked": doc["checked"],
+        "latest_seal": doc["latest_seal"],
+    }
     assert doc["latest_seal"]["sequence"] == 1
     assert doc["checked"]["records"] == 17
     assert doc["checked"]["objects"] == 2
@@ -175,13 +229,17 @@ def test_verify_json_report(sealed_case: Path, capsys: pytest.CaptureFixture[str
     for finding in doc["findings"]:
         assert {"check", "status", "path", "record", "message"} <= set(finding)
         assert finding["status"] in ("FAIL", "ERROR", "INFO")
-    assert {"check": "record-digest", "status": "FAIL", "path": "records/CLM-0002.1.json",
-            "record": "CLM-0002.1"}.items() <= next(
-        f for f in doc["findings"] if f["check"] == "record-digest").items()
+    assert {
+        "check": "record-digest",
+        "status": "FAIL",
+        "path": "records/CLM-0002.1.json",
+        "record": "CLM-0002.1",
+    }.items() <= next(f for f in doc["findings"] if f["check"] == "record-digest").items()
 
 
 def test_verify_readable_report_names_file_record_check(
-        sealed_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sealed_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = sealed_case / "records" / "CLM-0002.1.json"
     path.write_bytes(path.read_bytes().replace(b"Kalibr", b"Kalibre", 1))
     code, out, _ = run(capsys, "verify", str(sealed_case))
@@ -194,45 +252,84 @@ def test_verify_readable_report_names_file_record_check(
 
 # -- bad input: one line, exit 2, nothing written ---------------------------------------------
 
+
 def _bad_inputs(tmp: Path, case_dir: Path) -> dict[str, tuple[list[str], list[str]]]:
     (tmp / "empty.txt").write_bytes(b"")
     (tmp / "folder").mkdir()
     (tmp / "notacase").mkdir()
     return {
-        "invalid-utf8": (["add", str(case_dir), str(CORE / "article_cp1251.txt")],
-                         ["article_cp1251.txt", "not valid utf-8 at byte 0 (line 1)"]),
-        "unknown-encoding": (["add", str(case_dir), str(CORE / "article_cp1251.txt"),
-                              "--encoding", "klingon-8"], ["klingon-8"]),
+        "invalid-utf8": (
+            ["add", str(case_dir), str(CORE / "article_cp1251.txt")],
+            ["article_cp1251.txt", "not valid utf-8 at byte 0 (line 1)"],
+        ),
+        "unknown-encoding": (
+            ["add", str(case_dir), str(CORE / "article_cp1251.txt"), "--encoding", "klingon-8"],
+            ["klingon-8"],
+        ),
         "empty-file": (["add", str(case_dir), str(tmp / "empty.txt")], ["the file is empty"]),
         "directory": (["add", str(case_dir), str(tmp / "folder")], ["is a directory"]),
         "missing-file": (["add", str(case_dir), str(tmp / "nope.txt")], ["no such file"]),
-        "not-a-case": (["add", str(tmp / "notacase"), str(CORE / "article_front_matter.md")],
-                       ["not a case folder"]),
+        "not-a-case": (
+            ["add", str(tmp / "notacase"), str(CORE / "article_front_matter.md")],
+            ["not a case folder"],
+        ),
         "missing-case": (["verify", str(tmp / "nothing-here")], ["no such file or folder"]),
         "check-not-a-case": (["check", str(tmp / "notacase")], ["not a case folder"]),
         "seal-not-a-case": (["seal", str(tmp / "notacase")], ["not a case folder"]),
-        "bad-published": (["add", str(case_dir), str(CORE / "article_front_matter.md"),
-                           "--published", "last Tuesday"], ["published"]),
-        "bad-front-matter-date": (["add", str(case_dir), str(tmp / "bad-date.md")],
-                                  ["bad-date.md", "not a real calendar date"]),
-        "url-for-two-files": (["add", str(case_dir), str(CORE / "article_front_matter.md"),
-                               str(CORE / "article_bom_crlf_nfd.txt"), "--url", "https://x"],
-                              ["one file"]),
+        "bad-published": (
+            [
+                "add",
+                str(case_dir),
+                str(CORE / "article_front_matter.md"),
+                "--published",
+                "last Tuesday",
+            ],
+            ["published"],
+        ),
+        "bad-front-matter-date": (
+            ["add", str(case_dir), str(tmp / "bad-date.md")],
+            ["bad-date.md", "not a real calendar date"],
+        ),
+        "url-for-two-files": (
+            [
+                "add",
+                str(case_dir),
+                str(CORE / "article_front_matter.md"),
+                str(CORE / "article_bom_crlf_nfd.txt"),
+                "--url",
+                "https://x",
+            ],
+            ["one file"],
+        ),
         "init-existing": (["init", str(case_dir)], ["exists and is not an empty folder"]),
         "init-bad-id": (["init", str(tmp / "new-case"), "--id", "bad id!"], ["/id"]),
         "demo-not-empty": (["demo", str(case_dir)], ["exists and is not empty"]),
     }
 
 
-BAD = ["invalid-utf8", "unknown-encoding", "empty-file", "directory", "missing-file",
-       "not-a-case", "missing-case", "check-not-a-case", "seal-not-a-case", "bad-published",
-       "bad-front-matter-date", "url-for-two-files", "init-existing", "init-bad-id",
-       "demo-not-empty"]
+BAD = [
+    "invalid-utf8",
+    "unknown-encoding",
+    "empty-file",
+    "directory",
+    "missing-file",
+    "not-a-case",
+    "missing-case",
+    "check-not-a-case",
+    "seal-not-a-case",
+    "bad-published",
+    "bad-front-matter-date",
+    "url-for-two-files",
+    "init-existing",
+    "init-bad-id",
+    "demo-not-empty",
+]
 
 
 @pytest.mark.parametrize("name", BAD)
-def test_bad_input_in_process(name: str, case_dir: Path, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_in_process(
+    name: str, case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scratch = tmp_path / "in"
     scratch.mkdir()
     (scratch / "bad-date.md").write_bytes(b"---\npublished: 2024-02-30\n---\nText.\n")
@@ -249,7 +346,8 @@ def test_bad_input_in_process(name: str, case_dir: Path, tmp_path: Path,
 def test_seal_with_invalid_claims(sealed_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (sealed_case / "claims" / "x.yaml").write_text(
         "source: SRC-0001\nclaims:\n  - key: a\n    statement: A.\n    quote: not there\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     before = _tree(sealed_case)
     code, _, err = run(capsys, "seal", str(sealed_case))
     assert code == 2
@@ -295,8 +393,8 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 # -- the same through a real process ----------------------------------------------------------
 
-def test_every_core_command_through_python_m_evidence(tmp_path: Path, seed_article: Path
-                                                      ) -> None:
+
+def test_every_core_command_through_python_m_evidence(tmp_path: Path, seed_article: Path) -> None:
     root = tmp_path / "case"
     steps = [
         (["init", str(root), "--id", "UKR-OKH-CLI", "--ern-prefix", "OKH"], 0, "created case"),
@@ -317,8 +415,7 @@ def test_every_core_command_through_python_m_evidence(tmp_path: Path, seed_artic
     assert record["record"]["body"]["capture"]["collector"] == "tester"
 
 
-def test_findings_and_bad_input_through_a_real_process(sealed_case: Path,
-                                                       tmp_path: Path) -> None:
+def test_findings_and_bad_input_through_a_real_process(sealed_case: Path, tmp_path: Path) -> None:
     obj = next(p for p in (sealed_case / "objects").rglob("*") if p.is_file())
     obj.write_bytes(obj.read_bytes() + b"!")
     result = spawn("verify", str(sealed_case), "--json", cwd=tmp_path)

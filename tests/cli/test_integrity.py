@@ -44,48 +44,93 @@ def openssl(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_keygen_seal_stamp_verify_with_stock_tools(
-        capsys: pytest.CaptureFixture[str], tsa: TestTSA, case_dir: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str],
+    tsa: TestTSA,
+    case_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("KEY_PASSPHRASE", "a long passphrase")
     prefix = tmp_path / "analyst"
     code, out, _ = run(capsys, "keygen", prefix, "--passphrase-env", "KEY_PASSPHRASE")
     assert code == 0
     assert "mode 0600, encrypted" in out
-    code, out, err = run(capsys, "seal", case_dir, "--key", f"{prefix}.key", "--passphrase-env",
-                         "KEY_PASSPHRASE", "--tsa", tsa.url("signer"), "--tsa", tsa.url("chain"))
+    code, out, err = run(
+        capsys,
+        "seal",
+        case_dir,
+        "--key",
+        f"{prefix}.key",
+        "--passphrase-env",
+        "KEY_PASSPHRASE",
+        "--tsa",
+        tsa.url("signer"),
+        "--tsa",
+        tsa.url("chain"),
+    )
     assert code == 0, err
     assert "sealed 18 record revision(s) in seals/0002.json" in out
     assert "signed with key" in out
     assert out.count("time-stamped seals/0002.json") == 2
     seal = case_dir / "seals" / "0002.json"
     # The signature, with openssl alone.
-    checked = openssl("pkeyutl", "-verify", "-pubin", "-inkey", f"{prefix}.pub", "-rawin",
-                      "-in", seal, "-sigfile", f"{seal}.sig")
+    checked = openssl(
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        f"{prefix}.pub",
+        "-rawin",
+        "-in",
+        seal,
+        "-sigfile",
+        f"{seal}.sig",
+    )
     assert checked.returncode == 0, checked.stderr
     assert "Signature Verified Successfully" in checked.stdout
     # Each time-stamp token, with openssl alone.
     for n in (1, 2):
-        checked = openssl("ts", "-verify", "-data", seal, "-in", f"{seal}.{n}.tsr", "-CAfile",
-                          tsa.ca_pem, "-untrusted", f"{seal}.{n}.chain.pem")
+        checked = openssl(
+            "ts",
+            "-verify",
+            "-data",
+            seal,
+            "-in",
+            f"{seal}.{n}.tsr",
+            "-CAfile",
+            tsa.ca_pem,
+            "-untrusted",
+            f"{seal}.{n}.chain.pem",
+        )
         assert checked.returncode == 0, checked.stderr
         assert "Verification: OK" in checked.stdout
     # And with the project's own verifier.
-    code, out, err = run(capsys, "verify", case_dir, "--trusted-key", f"{prefix}.pub",
-                         "--tsa-ca", tsa.ca_pem, "--json")
+    code, out, err = run(
+        capsys,
+        "verify",
+        case_dir,
+        "--trusted-key",
+        f"{prefix}.pub",
+        "--tsa-ca",
+        tsa.ca_pem,
+        "--json",
+    )
     report = json.loads(out)
     assert code == 0, out
     assert report["ok"] is True
     assert report["checked"]["signatures"] == 1
     assert report["checked"]["time-stamp tokens"] == 2
     # Seal 1 was made before the key: requiring signatures everywhere fails on it.
-    code, out, _ = run(capsys, "verify", case_dir, "--trusted-key", f"{prefix}.pub",
-                       "--require-signature")
+    code, out, _ = run(
+        capsys, "verify", case_dir, "--trusted-key", f"{prefix}.pub", "--require-signature"
+    )
     assert code == 1
     assert "seals/0001.json: the seal is not signed" in out
 
 
 def test_a_tsa_that_is_down_leaves_the_seal_and_stamp_retries(
-        capsys: pytest.CaptureFixture[str], tsa: TestTSA, case_dir: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tsa: TestTSA, case_dir: Path
+) -> None:
     down = f"http://127.0.0.1:{free_port()}/tsr"
     code, out, err = run(capsys, "seal", case_dir, "--tsa", down, "--tsa-timeout", "2")
     assert code == 3  # done in part: sealed, not time-stamped (decision 0011)
@@ -97,19 +142,25 @@ def test_a_tsa_that_is_down_leaves_the_seal_and_stamp_retries(
     code, out, err = run(capsys, "stamp", case_dir, "--tsa", tsa.url("signer"))
     assert code == 0, err
     assert "seals/0002.json.1.tsr" in out
-    code, out, _ = run(capsys, "verify", case_dir, "--tsa-ca", tsa.ca_pem,
-                       "--require-timestamp")
+    code, out, _ = run(capsys, "verify", case_dir, "--tsa-ca", tsa.ca_pem, "--require-timestamp")
     assert code == 1  # seal 1 has no token
     assert "seals/0001.json: the seal has no time-stamp token" in out
     assert run(capsys, "stamp", case_dir, "--tsa", tsa.url("signer"), "--seal", "1")[0] == 0
     assert run(capsys, "verify", case_dir, "--tsa-ca", tsa.ca_pem, "--require-timestamp")[0] == 0
 
 
-@pytest.mark.parametrize(("mode", "message"), [
-    ("garbage", "not a time-stamp reply"), ("slow", "no complete answer in time"),
-    ("other", "token is for other data")], ids=["garbage", "slow", "token-for-other-data"])
-def test_bad_authorities_on_stamp(capsys: pytest.CaptureFixture[str], tsa: TestTSA,
-                                  tmp_path: Path, mode: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("garbage", "not a time-stamp reply"),
+        ("slow", "no complete answer in time"),
+        ("other", "token is for other data"),
+    ],
+    ids=["garbage", "slow", "token-for-other-data"],
+)
+def test_bad_authorities_on_stamp(
+    capsys: pytest.CaptureFixture[str], tsa: TestTSA, tmp_path: Path, mode: str, message: str
+) -> None:
     root = build_case(tmp_path / "case").root
     before = sorted(p.name for p in (root / "seals").iterdir())
     code, _, err = run(capsys, "stamp", root, "--tsa", tsa.url(mode), "--tsa-timeout", "1")
@@ -124,12 +175,20 @@ KEY_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("made_with", "given", "message"), [k[1:] for k in KEY_PROBLEMS],
-                         ids=[k[0] for k in KEY_PROBLEMS])
+@pytest.mark.parametrize(
+    ("made_with", "given", "message"),
+    [k[1:] for k in KEY_PROBLEMS],
+    ids=[k[0] for k in KEY_PROBLEMS],
+)
 def test_key_problems_stop_before_anything_is_written(
-        capsys: pytest.CaptureFixture[str], case_dir: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, made_with: str, given: str | None,
-        message: str) -> None:
+    capsys: pytest.CaptureFixture[str],
+    case_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    made_with: str,
+    given: str | None,
+    message: str,
+) -> None:
     monkeypatch.setenv("MADE", made_with)
     assert run(capsys, "keygen", tmp_path / "k", "--passphrase-env", "MADE")[0] == 0
     log = (case_dir / "custody.jsonl").read_bytes()
@@ -144,11 +203,11 @@ def test_key_problems_stop_before_anything_is_written(
     assert (case_dir / "custody.jsonl").read_bytes() == log
 
 
-def test_not_an_ed25519_key(capsys: pytest.CaptureFixture[str], case_dir: Path,
-                            tmp_path: Path) -> None:
+def test_not_an_ed25519_key(
+    capsys: pytest.CaptureFixture[str], case_dir: Path, tmp_path: Path
+) -> None:
     key = tmp_path / "rsa.key"
-    made = openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out",
-                   key)
+    made = openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", key)
     assert made.returncode == 0, made.stderr
     key.chmod(0o600)
     code, _, err = run(capsys, "seal", case_dir, "--key", key)
@@ -156,8 +215,9 @@ def test_not_an_ed25519_key(capsys: pytest.CaptureFixture[str], case_dir: Path,
     assert "is an RSA key; evidence signs with Ed25519 only" in err
 
 
-def test_loose_key_permissions_warn(capsys: pytest.CaptureFixture[str], case_dir: Path,
-                                    tmp_path: Path) -> None:
+def test_loose_key_permissions_warn(
+    capsys: pytest.CaptureFixture[str], case_dir: Path, tmp_path: Path
+) -> None:
     assert run(capsys, "keygen", tmp_path / "k")[0] == 0
     (tmp_path / "k.key").chmod(0o644)
     code, _, err = run(capsys, "seal", case_dir, "--key", tmp_path / "k.key")
@@ -166,11 +226,14 @@ def test_loose_key_permissions_warn(capsys: pytest.CaptureFixture[str], case_dir
     assert "readable by other users" in err
 
 
-@pytest.mark.parametrize("args", [
-    ["--passphrase-env", "X"], ["--tsa", "ftp://tsa.example/"]],
-    ids=["passphrase-without-key", "tsa-not-http"])
-def test_seal_usage_errors(capsys: pytest.CaptureFixture[str], case_dir: Path,
-                           args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["--passphrase-env", "X"], ["--tsa", "ftp://tsa.example/"]],
+    ids=["passphrase-without-key", "tsa-not-http"],
+)
+def test_seal_usage_errors(
+    capsys: pytest.CaptureFixture[str], case_dir: Path, args: list[str]
+) -> None:
     code, _, err = run(capsys, "seal", case_dir, *args)
     assert code == 2
     assert err.startswith("evidence: ")
@@ -186,8 +249,9 @@ def test_keygen_never_overwrites(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert (tmp_path / "k.key").read_bytes() == before
 
 
-def test_keygen_missing_passphrase_variable(capsys: pytest.CaptureFixture[str],
-                                            tmp_path: Path) -> None:
+def test_keygen_missing_passphrase_variable(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     os.environ.pop("NOT_SET_ANYWHERE", None)
     code, _, err = run(capsys, "keygen", tmp_path / "k", "--passphrase-env", "NOT_SET_ANYWHERE")
     assert code == 2
@@ -220,8 +284,9 @@ def test_proof_and_verify_proof(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert "64 hexadecimal digits" in err
     proof["audit_path"][1] = "0" * 64
     path.write_text(json.dumps(proof))
-    code, out, _ = run(capsys, "verify-proof", path, "--seal", root / "seals" / "0001.json",
-                       "--json")
+    code, out, _ = run(
+        capsys, "verify-proof", path, "--seal", root / "seals" / "0001.json", "--json"
+    )
     assert code == 1
     assert json.loads(out)["findings"][0]["check"] == "proof-inclusion"
     path.write_text("{ not json")
@@ -235,30 +300,39 @@ def test_proof_and_verify_proof(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 2
 
 
-def test_disclose_then_verify_the_partial_case(capsys: pytest.CaptureFixture[str],
-                                               tsa: TestTSA, tmp_path: Path) -> None:
+def test_disclose_then_verify_the_partial_case(
+    capsys: pytest.CaptureFixture[str], tsa: TestTSA, tmp_path: Path
+) -> None:
     assert run(capsys, "keygen", tmp_path / "k")[0] == 0
     root = build_case(tmp_path / "case", key=load_private_key(tmp_path / "k.key")).root
     assert run(capsys, "stamp", root, "--tsa", tsa.url("chain-sorted"))[0] == 0
     out_dir = tmp_path / "public"
-    code, out, err = run(capsys, "disclose", root, "--records", "SRC-0001,CLM-0003", "-o",
-                         out_dir)
+    code, out, err = run(capsys, "disclose", root, "--records", "SRC-0001,CLM-0003", "-o", out_dir)
     assert code == 0, err
     assert "withheld: 15 record(s)" in out
-    code, out, _ = run(capsys, "verify", out_dir, "--trusted-key", tmp_path / "k.pub",
-                       "--tsa-ca", tsa.ca_pem, "--require-signature", "--require-timestamp")
+    code, out, _ = run(
+        capsys,
+        "verify",
+        out_dir,
+        "--trusted-key",
+        tmp_path / "k.pub",
+        "--tsa-ca",
+        tsa.ca_pem,
+        "--require-signature",
+        "--require-timestamp",
+    )
     assert code == 0, out
     assert "15 of 17 records withheld" in out
-    code, _, err = run(capsys, "disclose", root, "--records", "CLM-0077", "-o",
-                       tmp_path / "other")
+    code, _, err = run(capsys, "disclose", root, "--records", "CLM-0077", "-o", tmp_path / "other")
     assert code == 2
     assert "no record CLM-0077" in err
     assert not (tmp_path / "other").exists()
 
 
 @pytest.mark.parametrize("option", ["--trusted-key", "--tsa-ca"], ids=["key", "ca"])
-def test_verify_with_an_unusable_trust_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                            option: str) -> None:
+def test_verify_with_an_unusable_trust_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str
+) -> None:
     root = build_case(tmp_path / "case").root
     bad = tmp_path / "nonsense.pem"
     bad.write_text("nonsense\n")

@@ -19,8 +19,7 @@ def case_dir(sealed_case: Path) -> Path:
     return sealed_case
 
 
-def test_render_writes_the_default_path(case_dir: Path, capsys: pytest.CaptureFixture[str]
-                                        ) -> None:
+def test_render_writes_the_default_path(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", str(case_dir)]) == 0
     out = capsys.readouterr().out
     target = case_dir / "out" / "UKR-OKH-2024-seal-0001-icc-otp.pdf"
@@ -30,27 +29,47 @@ def test_render_writes_the_default_path(case_dir: Path, capsys: pytest.CaptureFi
     assert target.read_bytes().startswith(b"%PDF-")
 
 
-def test_render_with_template_and_output(case_dir: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_with_template_and_output(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "submission.pdf"
-    code = main(["render", str(case_dir), "--template", "un-report", "-o", str(target),
-                 "--no-embed-sources", "--actor", "clerk"])
+    code = main(
+        [
+            "render",
+            str(case_dir),
+            "--template",
+            "un-report",
+            "-o",
+            str(target),
+            "--no-embed-sources",
+            "--actor",
+            "clerk",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "template un-report" in out
     assert "not embedded: objects/" in out
     event = json.loads((case_dir / "custody.jsonl").read_text().splitlines()[-1])
     assert (event["action"], event["actor"], event["details"]["file"]) == (
-        "rendered", "clerk", "submission.pdf")
+        "rendered",
+        "clerk",
+        "submission.pdf",
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--template", "un-resolution"], "no template named 'un-resolution'"),
-    (["-o", "{case}/records/x.pdf"], "case's evidence (records)"),
-    (["-o", "{case}/x.docx"], "ending in .pdf"),
-], ids=["unknown-template", "into-records", "not-pdf"])
-def test_bad_arguments_exit_2_with_one_line(case_dir: Path, capsys: pytest.CaptureFixture[str],
-                                            args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--template", "un-resolution"], "no template named 'un-resolution'"),
+        (["-o", "{case}/records/x.pdf"], "case's evidence (records)"),
+        (["-o", "{case}/x.docx"], "ending in .pdf"),
+    ],
+    ids=["unknown-template", "into-records", "not-pdf"],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    case_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     args = [a.replace("{case}", str(case_dir)) for a in args]
     assert main(["render", str(case_dir), *args]) == 2
     err = capsys.readouterr().err
@@ -58,8 +77,7 @@ def test_bad_arguments_exit_2_with_one_line(case_dir: Path, capsys: pytest.Captu
     assert "Traceback" not in err
 
 
-def test_a_case_without_a_seal_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                       ) -> None:
+def test_a_case_without_a_seal_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Case.init(tmp_path / "c", case_id="T", title="T", ern_prefix="T", actor="tester")
     assert main(["render", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
@@ -68,8 +86,9 @@ def test_a_case_without_a_seal_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert len(err.strip().splitlines()) == 2  # the fact, and what to do
 
 
-def test_data_that_does_not_verify_exits_1(case_dir: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_data_that_does_not_verify_exits_1(
+    case_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     record = case_dir / "records" / "CLM-0002.1.json"
     record.chmod(0o644)
     record.write_bytes(record.read_bytes().replace(b"Volgograd", b"Volgogard"))
@@ -78,8 +97,9 @@ def test_data_that_does_not_verify_exits_1(case_dir: Path,
     assert not (case_dir / "out").exists() or not any((case_dir / "out").iterdir())
 
 
-def test_unsealed_changes_are_said(case_dir: Path, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_unsealed_changes_are_said(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     article = tmp_path / "later.txt"
     article.write_text("Later, and not sealed.\n", encoding="utf-8")
     add_source(Case.open(case_dir), article, overrides={"title": "Later"}, actor="tester")
@@ -101,8 +121,9 @@ def test_verify_a_dossier(case_dir: Path, capsys: pytest.CaptureFixture[str]) ->
     assert report["checked"]["embedded files"] == 25
 
 
-def test_verify_a_damaged_dossier_exits_1(case_dir: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_a_damaged_dossier_exits_1(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pypdf import PdfWriter
 
     assert main(["render", str(case_dir)]) == 0
@@ -121,9 +142,9 @@ def test_verify_a_damaged_dossier_exits_1(case_dir: Path, tmp_path: Path,
     assert "seals/0001.json" in out
 
 
-def test_unprintable_characters_warn_and_strict_refuses(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]
-                                                        ) -> None:
+def test_unprintable_characters_warn_and_strict_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.unit.render.cases import multilingual_case
 
     case = multilingual_case(tmp_path / "c", only=("my", "ar"))

@@ -144,7 +144,8 @@ def test_hostile_text_is_escaped_in_every_page(client: httpx.Client) -> None:
     # A title with a bidi override is refused by `add` (issue 11); the override in the
     # article's own text is shown by name, never applied.
     assert "&lt;script&gt;window.__pwned=&#34;title&#34;" in pages[1] or (
-        "&lt;script&gt;window.__pwned=&quot;title&quot;" in pages[1])
+        "&lt;script&gt;window.__pwned=&quot;title&quot;" in pages[1]
+    )
     reader = pages[0]
     assert "&lt;script&gt;window.__pwned" in reader
     assert 'class="bidi" data-cp="U+202E"' in reader

@@ -25,33 +25,52 @@ EXAMPLE = ("examples", "okhmatdyt")
 ARTICLE = "censor-net-2024-07-08-umerov-air-defence.txt"
 
 
-def build_case(root: Path, *, key: SigningKey | None = None,
-               now: dt.datetime | None = None) -> Case:
+def build_case(
+    root: Path, *, key: SigningKey | None = None, now: dt.datetime | None = None
+) -> Case:
     """A case with the seed article and the example claims, sealed (and signed with key)."""
-    case = Case.init(root, case_id="TEST-INTEGRITY", title="Integrity test case",
-                     ern_prefix="TST-INT", actor=ACTOR, now=now,
-                     extra={"summary": "A narrative summary that a disclosure must not copy."})
+    case = Case.init(
+        root,
+        case_id="TEST-INTEGRITY",
+        title="Integrity test case",
+        ern_prefix="TST-INT",
+        actor=ACTOR,
+        now=now,
+        extra={"summary": "A narrative summary that a disclosure must not copy."},
+    )
     staging = root.parent / f".{root.name}-article"
     staging.mkdir(exist_ok=True)
     article = staging / ARTICLE
     article.write_bytes(resource(*EXAMPLE, ARTICLE).read_bytes())
-    add_source(case, article, overrides={"title": "Umerov on air defence, 8 July 2024",
-                                         "publisher": "Censor.NET", "published": "2024-07-08",
-                                         "language": "en"}, actor=ACTOR, now=now)
+    add_source(
+        case,
+        article,
+        overrides={
+            "title": "Umerov on air defence, 8 July 2024",
+            "publisher": "Censor.NET",
+            "published": "2024-07-08",
+            "language": "en",
+        },
+        actor=ACTOR,
+        now=now,
+    )
     shutil.rmtree(staging)
     (case.claims_dir / "SRC-0001.yaml").write_bytes(
-        resource(*EXAMPLE, "claims", "SRC-0001.yaml").read_bytes())
+        resource(*EXAMPLE, "claims", "SRC-0001.yaml").read_bytes()
+    )
     result = seal_case(case, actor=ACTOR, now=now, key=key)
     assert result.seal is not None
     return case
 
 
-def add_claims(case: Case, tag: str, *, key: SigningKey | None = None,
-               now: dt.datetime | None = None) -> SealResult:
+def add_claims(
+    case: Case, tag: str, *, key: SigningKey | None = None, now: dt.datetime | None = None
+) -> SealResult:
     """Add the example's claims again under new keys (``<tag>-…``) and seal once more."""
     text = (case.claims_dir / "SRC-0001.yaml").read_text(encoding="utf-8")
-    (case.claims_dir / f"{tag}.yaml").write_text(text.replace("- key: ", f"- key: {tag}-"),
-                                                encoding="utf-8")
+    (case.claims_dir / f"{tag}.yaml").write_text(
+        text.replace("- key: ", f"- key: {tag}-"), encoding="utf-8"
+    )
     result = seal_case(case, actor=ACTOR, now=now, key=key)
     assert result.seal is not None
     return result

@@ -24,8 +24,18 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Route", "Seen", "WebServer", "announced", "chunked", "endless", "gzipped",
-           "pdf_bytes", "png_bytes", "trickle"]
+__all__ = [
+    "Route",
+    "Seen",
+    "WebServer",
+    "announced",
+    "chunked",
+    "endless",
+    "gzipped",
+    "pdf_bytes",
+    "png_bytes",
+    "trickle",
+]
 
 Body = bytes | Callable[["_Handler", threading.Event], None]
 
@@ -35,8 +45,9 @@ class Route:
     """An answer: status, headers, body (bytes, or a function that writes it), delay."""
 
     status: int = 200
-    headers: Mapping[str, str] = field(default_factory=lambda: {
-        "Content-Type": "text/html; charset=utf-8"})
+    headers: Mapping[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
     body: Body = b""
     delay: float = 0.0
     length: bool = True  # send Content-Length for a bytes body
@@ -99,8 +110,9 @@ class WebServer:
         self._server.routes = dict(routes)
         self._server.seen = []
         self._server.stopping = threading.Event()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, kwargs={"poll_interval": 0.05}
+        )
 
     @property
     def port(self) -> int:
@@ -129,15 +141,18 @@ class WebServer:
 
 def chunked(parts: list[bytes]) -> Body:
     """A body sent with the chunked transfer coding (RFC 9112 §7.1)."""
+
     def write(handler: _Handler, _stop: threading.Event) -> None:
         for part in parts:
             handler.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
         handler.wfile.write(b"0\r\n\r\n")
+
     return write
 
 
 def endless(chunk_size: int = 1 << 16, limit: int = 256 << 20) -> Body:
     """A chunked body that goes on until the client hangs up (or ``limit`` bytes)."""
+
     def write(handler: _Handler, stop: threading.Event) -> None:
         block = b"x" * chunk_size
         sent = 0
@@ -145,24 +160,29 @@ def endless(chunk_size: int = 1 << 16, limit: int = 256 << 20) -> Body:
             handler.wfile.write(b"%x\r\n%s\r\n" % (chunk_size, block))
             sent += chunk_size
         handler.wfile.write(b"0\r\n\r\n")
+
     return write
 
 
 def trickle(data: bytes, pause: float) -> Body:
     """A body of known length sent one byte per ``pause`` seconds."""
+
     def write(handler: _Handler, stop: threading.Event) -> None:
         for byte in data:
             if stop.wait(pause):
                 return
             handler.wfile.write(bytes([byte]))
             handler.wfile.flush()
+
     return write
 
 
 def announced(size: int) -> Body:
     """Announce ``size`` bytes, send a little, then stop (the client must refuse first)."""
+
     def write(handler: _Handler, _stop: threading.Event) -> None:
         handler.wfile.write(b"x" * 1024)
+
     return write
 
 
@@ -176,18 +196,34 @@ def gzipped(data: bytes) -> bytes:
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:
     """A small valid PNG (grey pixels): a "screenshot" for the tests."""
+
     def part(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n"
-            + part(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + part(b"IDAT", zlib.compress(rows)) + part(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + part(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + part(b"IDAT", zlib.compress(rows))
+        + part(b"IEND", b"")
+    )
 
 
-def pdf_bytes(pages: list[list[str]], *, title: str | None = None, author: str | None = None,
-              lang: str | None = None, user_password: str | None = None,
-              owner_password: str | None = None, image_only: bool = False) -> bytes:
+def pdf_bytes(
+    pages: list[list[str]],
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    lang: str | None = None,
+    user_password: str | None = None,
+    owner_password: str | None = None,
+    image_only: bool = False,
+) -> bytes:
     """A PDF made with reportlab (deterministic): each page its lines of text, or only a
     drawn rectangle when ``image_only``; optionally encrypted."""
     from reportlab.lib.pdfencrypt import StandardEncryption  # type: ignore[import-untyped, unused-ignore]
@@ -195,8 +231,7 @@ def pdf_bytes(pages: list[list[str]], *, title: str | None = None, author: str |
 
     encrypt = None
     if user_password is not None or owner_password is not None:
-        encrypt = StandardEncryption(user_password or "", owner_password or "owner",
-                                     canCopy=0)
+        encrypt = StandardEncryption(user_password or "", owner_password or "owner", canCopy=0)
     buf = io.BytesIO()
     page = canvas.Canvas(buf, invariant=1, encrypt=encrypt, lang=lang)
     if title:

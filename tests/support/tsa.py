@@ -81,60 +81,82 @@ def free_port() -> int:
 
 
 def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "evidence tests"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "evidence tests"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common),
+        ]
+    )
 
 
 def _pem_key(key: Key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def make_ca(common: str, key: Key | None = None,
-            now: dt.datetime | None = None) -> tuple[x509.Certificate, Key]:
+def make_ca(
+    common: str, key: Key | None = None, now: dt.datetime | None = None
+) -> tuple[x509.Certificate, Key]:
     """A self-signed root CA certificate and its key."""
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     moment = now or dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(common)).issuer_name(_name(common))
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .subject_name(_name(common))
+        .issuer_name(_name(common))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(moment - dt.timedelta(days=1))
         .not_valid_after(moment + dt.timedelta(days=60))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
-                                     False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     return cert, key
 
 
-def _make_tsa_cert(common: str, key: Key, ca: x509.Certificate, ca_key: Key,
-                   now: dt.datetime, *, padding: int = 0) -> x509.Certificate:
+def _make_tsa_cert(
+    common: str, key: Key, ca: x509.Certificate, ca_key: Key, now: dt.datetime, *, padding: int = 0
+) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
-        .subject_name(_name(common)).issuer_name(ca.subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .subject_name(_name(common))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False,
-                                     False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
-                       critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-            ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
     )
     if padding:  # a policy note makes the certificate larger than the CA's
-        builder = builder.add_extension(x509.CertificatePolicies([x509.PolicyInformation(
-            x509.ObjectIdentifier("1.3.6.1.4.1.4146.1.99"),
-            [x509.UserNotice(None, "x" * padding)])]), critical=False)
+        builder = builder.add_extension(
+            x509.CertificatePolicies(
+                [
+                    x509.PolicyInformation(
+                        x509.ObjectIdentifier("1.3.6.1.4.1.4146.1.99"),
+                        [x509.UserNotice(None, "x" * padding)],
+                    )
+                ]
+            ),
+            critical=False,
+        )
     return builder.sign(ca_key, hashes.SHA256())
 
 
@@ -155,17 +177,20 @@ class TestTSA:
         self.ca_pem.write_bytes(_pem(self.ca_cert))
         small_key = ec.generate_private_key(ec.SECP256R1())
         big_key = ec.generate_private_key(ec.SECP256R1())
-        self.small_cert = _make_tsa_cert("evidence test TSA", small_key, self.ca_cert, ca_key,
-                                         now)
-        self.big_cert = _make_tsa_cert("evidence test TSA (long form)", big_key, self.ca_cert,
-                                       ca_key, now, padding=600)
+        self.small_cert = _make_tsa_cert("evidence test TSA", small_key, self.ca_cert, ca_key, now)
+        self.big_cert = _make_tsa_cert(
+            "evidence test TSA (long form)", big_key, self.ca_cert, ca_key, now, padding=600
+        )
         der = serialization.Encoding.DER
         ca_len = len(self.ca_cert.public_bytes(der))
-        assert len(self.small_cert.public_bytes(der)) < ca_len < len(
-            self.big_cert.public_bytes(der)), "the shapes need a small and a big TSA certificate"
+        assert (
+            len(self.small_cert.public_bytes(der)) < ca_len < len(self.big_cert.public_bytes(der))
+        ), "the shapes need a small and a big TSA certificate"
         self._files: dict[str, Path] = {}
-        for name, cert, key in (("small", self.small_cert, small_key),
-                                ("big", self.big_cert, big_key)):
+        for name, cert, key in (
+            ("small", self.small_cert, small_key),
+            ("big", self.big_cert, big_key),
+        ):
             (self.dir / f"{name}.crt").write_bytes(_pem(cert))
             (self.dir / f"{name}.key").write_bytes(_pem_key(key))
         (self.dir / "serial").write_text("01\n")
@@ -178,13 +203,20 @@ class TestTSA:
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def _config(self, mode: str, which: str, *, chain: bool, digests: str = "sha256, sha512"
-                ) -> Path:
+    def _config(
+        self, mode: str, which: str, *, chain: bool, digests: str = "sha256, sha512"
+    ) -> Path:
         path = self.dir / f"{mode}.cnf"
         certs_line = f"certs = {self.ca_pem}" if chain else ""
-        path.write_text(_CONFIG.format(dir=self.dir, cert=self.dir / f"{which}.crt",
-                                       key=self.dir / f"{which}.key", certs_line=certs_line,
-                                       digests=digests))
+        path.write_text(
+            _CONFIG.format(
+                dir=self.dir,
+                cert=self.dir / f"{which}.crt",
+                key=self.dir / f"{which}.key",
+                certs_line=certs_line,
+                digests=digests,
+            )
+        )
         return path
 
     # -- the authority -------------------------------------------------------------------
@@ -203,9 +235,22 @@ class TestTSA:
             query_file.write_bytes(query)
             config = self._configs.get(mode, self._configs["signer"])
             try:
-                subprocess.run(["openssl", "ts", "-reply", "-config", str(config),
-                                "-queryfile", str(query_file), "-out", str(reply_file)],
-                               check=True, capture_output=True, timeout=30)
+                subprocess.run(
+                    [
+                        "openssl",
+                        "ts",
+                        "-reply",
+                        "-config",
+                        str(config),
+                        "-queryfile",
+                        str(query_file),
+                        "-out",
+                        str(reply_file),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=30,
+                )
                 return reply_file.read_bytes()
             finally:
                 query_file.unlink(missing_ok=True)
@@ -214,8 +259,22 @@ class TestTSA:
     def _query(self, *, digest: str) -> bytes:
         out = self.dir / f"own-{secrets.token_hex(4)}.tsq"
         try:
-            subprocess.run(["openssl", "ts", "-query", "-digest", digest, "-sha256", "-cert",
-                            "-out", str(out)], check=True, capture_output=True, timeout=30)
+            subprocess.run(
+                [
+                    "openssl",
+                    "ts",
+                    "-query",
+                    "-digest",
+                    digest,
+                    "-sha256",
+                    "-cert",
+                    "-out",
+                    str(out),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
             return out.read_bytes()
         finally:
             out.unlink(missing_ok=True)
@@ -281,6 +340,7 @@ class TestTSA:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -28,8 +28,9 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
 
 
 @pytest.fixture(scope="session")
-def _stamped_template(tmp_path_factory: pytest.TempPathFactory, keys: KeyFiles,
-                      tsa: TestTSA) -> Path:
+def _stamped_template(
+    tmp_path_factory: pytest.TempPathFactory, keys: KeyFiles, tsa: TestTSA
+) -> Path:
     return build_stamped_case(tmp_path_factory.mktemp("stamped") / "case", keys.key, tsa)
 
 

@@ -21,8 +21,23 @@ VECTOR_NAMES = sorted(p.stem for p in (VECTORS / "input").glob("*.json"))
 
 # Keys on both sides of the place where UTF-16 order and code point order part: an
 # astral character (a surrogate pair, D8xx) sorts before U+E000..U+FFFF in RFC 8785.
-TRICKY_KEYS = ["", "a", "A", "é", "\u20ac", "\ue000", "\uffff", "\ufb33", "\U0001f602",
-               "\U0001f600x", "\U00010000", "\u0080", "\n", "\x7f", "</script>"]
+TRICKY_KEYS = [
+    "",
+    "a",
+    "A",
+    "é",
+    "\u20ac",
+    "\ue000",
+    "\uffff",
+    "\ufb33",
+    "\U0001f602",
+    "\U0001f600x",
+    "\U00010000",
+    "\u0080",
+    "\n",
+    "\x7f",
+    "</script>",
+]
 
 
 def test_vectors_are_present() -> None:
@@ -40,14 +55,18 @@ def test_rfc8785_vector(name: str) -> None:
 
 keys = st.text(max_size=6) | st.sampled_from(TRICKY_KEYS)
 ints = st.integers(min_value=-(2**60), max_value=2**60) | st.sampled_from(
-    [2**53 - 1, 2**53, -(2**53 - 1), -(2**53), 0, -1])
+    [2**53 - 1, 2**53, -(2**53 - 1), -(2**53), 0, -1]
+)
 floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
-    [0.0, -0.0, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 333333333.33333329])
+    [0.0, -0.0, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 333333333.33333329]
+)
 strings = st.text(max_size=12) | st.sampled_from(
-    ["\ud800", "a\udfffb", "\x00\x1f\x7f", "\u2028\u2029", '"\\/', "\U0001f602"])
+    ["\ud800", "a\udfffb", "\x00\x1f\x7f", "\u2028\u2029", '"\\/', "\U0001f602"]
+)
 
-plain_scalars = st.none() | st.booleans() | st.integers(-(2**53 - 1), 2**53 - 1) | st.text(
-    max_size=12)
+plain_scalars = (
+    st.none() | st.booleans() | st.integers(-(2**53 - 1), 2**53 - 1) | st.text(max_size=12)
+)
 any_scalars = st.none() | st.booleans() | ints | floats | strings
 
 
@@ -106,8 +125,7 @@ def test_join_members_equals_canonical_bytes(members: dict[str, Any]) -> None:
 
 def test_astral_keys_sort_by_utf16_code_units() -> None:
     value = {"\uffff": 1, "\U0001f600": 2, "\ue000": 3, "z": 4}
-    assert canonical_bytes(value) == (
-        '{"z":4,"\U0001f600":2,"\ue000":3,"\uffff":1}'.encode())
+    assert canonical_bytes(value) == ('{"z":4,"\U0001f600":2,"\ue000":3,"\uffff":1}'.encode())
     assert canonical_bytes(value) == bytes(rfc8785.dumps(value))
 
 
@@ -137,8 +155,22 @@ def test_canonical_bytes_does_not_touch_its_input() -> None:
         {1, 2},
         object(),
     ],
-    ids=["nan", "inf", "-inf", "nested-nan", "2**53", "-2**53", "2**64", "lone-high-surrogate",
-         "lone-low-surrogate", "surrogate-key", "int-key", "bytes", "set", "object"],
+    ids=[
+        "nan",
+        "inf",
+        "-inf",
+        "nested-nan",
+        "2**53",
+        "-2**53",
+        "2**64",
+        "lone-high-surrogate",
+        "lone-low-surrogate",
+        "surrogate-key",
+        "int-key",
+        "bytes",
+        "set",
+        "object",
+    ],
 )
 def test_values_without_canonical_form_are_refused(value: Any) -> None:
     with pytest.raises(CanonicalError, match="no RFC 8785 canonical form"):
@@ -147,12 +179,32 @@ def test_values_without_canonical_form_are_refused(value: Any) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(2**53 - 1, b"9007199254740991"), (-(2**53 - 1), b"-9007199254740991"),
-     (-0.0, b"0"), (1e21, b"1e+21"), (1e-7, b"1e-7"), (True, b"true"), (None, b"null"),
-     ("\u2028", '"\u2028"'.encode()), ("\x1f\x7f", b'"\\u001f\x7f"'),
-     ("tab\there", b'"tab\\there"'), ('q"\\/', b'"q\\"\\\\/"')],
-    ids=["max-int", "min-int", "minus-zero", "1e21", "1e-7", "true", "null", "line-sep",
-         "controls", "tab", "escapes"],
+    [
+        (2**53 - 1, b"9007199254740991"),
+        (-(2**53 - 1), b"-9007199254740991"),
+        (-0.0, b"0"),
+        (1e21, b"1e+21"),
+        (1e-7, b"1e-7"),
+        (True, b"true"),
+        (None, b"null"),
+        ("\u2028", '"\u2028"'.encode()),
+        ("\x1f\x7f", b'"\\u001f\x7f"'),
+        ("tab\there", b'"tab\\there"'),
+        ('q"\\/', b'"q\\"\\\\/"'),
+    ],
+    ids=[
+        "max-int",
+        "min-int",
+        "minus-zero",
+        "1e21",
+        "1e-7",
+        "true",
+        "null",
+        "line-sep",
+        "controls",
+        "tab",
+        "escapes",
+    ],
 )
 def test_edge_values(value: Any, expected: bytes) -> None:
     assert canonical_bytes(value) == expected
@@ -179,6 +231,7 @@ def test_loads_json_refuses(data: bytes, message: str, line: int | None) -> None
 
 # -- parse_canonical: parse once, and say whether the bytes are their own canonical form ----
 
+
 @settings(max_examples=200, deadline=None)
 @given(_json(plain_scalars | finite_floats))
 def test_parse_canonical_accepts_canonical_bytes(value: Any) -> None:
@@ -189,8 +242,10 @@ def test_parse_canonical_accepts_canonical_bytes(value: Any) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(value=_json(plain_scalars | finite_floats),
-       style=st.sampled_from(["ascii", "spaced", "indented", "unsorted"]))
+@given(
+    value=_json(plain_scalars | finite_floats),
+    style=st.sampled_from(["ascii", "spaced", "indented", "unsorted"]),
+)
 def test_parse_canonical_flags_other_serialisations(value: Any, style: str) -> None:
     if style == "ascii":
         text = json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
@@ -207,13 +262,36 @@ def test_parse_canonical_flags_other_serialisations(value: Any, style: str) -> N
 
 @pytest.mark.parametrize(
     ("data", "canonical"),
-    [(b'{"a":1,"b":2}', True), (b'{"b":2,"a":1}', False), (b'{"a":1,"a":1}', False),
-     (b'{"a": 1}', False), (b'{"a":1.0}', False), (b'{"a":1}\n', False),
-     (b'"\\u00e9"', False), ('"é"'.encode(), True), (b'"\\/"', False), (b'"/"', True),
-     (b'[9007199254740993]', False), ('{"\U0001f600":1,"\uffff":2}'.encode(), True),
-     ('{"\uffff":2,"\U0001f600":1}'.encode(), False)],
-    ids=["sorted", "unsorted", "duplicate", "space", "float-1.0", "newline", "escaped-e",
-         "plain-e", "escaped-slash", "slash", "big-int", "utf16-order", "codepoint-order"],
+    [
+        (b'{"a":1,"b":2}', True),
+        (b'{"b":2,"a":1}', False),
+        (b'{"a":1,"a":1}', False),
+        (b'{"a": 1}', False),
+        (b'{"a":1.0}', False),
+        (b'{"a":1}\n', False),
+        (b'"\\u00e9"', False),
+        ('"é"'.encode(), True),
+        (b'"\\/"', False),
+        (b'"/"', True),
+        (b"[9007199254740993]", False),
+        ('{"\U0001f600":1,"\uffff":2}'.encode(), True),
+        ('{"\uffff":2,"\U0001f600":1}'.encode(), False),
+    ],
+    ids=[
+        "sorted",
+        "unsorted",
+        "duplicate",
+        "space",
+        "float-1.0",
+        "newline",
+        "escaped-e",
+        "plain-e",
+        "escaped-slash",
+        "slash",
+        "big-int",
+        "utf16-order",
+        "codepoint-order",
+    ],
 )
 def test_parse_canonical_table(data: bytes, canonical: bool) -> None:
     assert parse_canonical(data)[1] is canonical

@@ -20,37 +20,53 @@ from evidence.errors import InputError
 from evidence.render import render_dossier
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("ICC-01/22-345-Anx", "ICC document number"),
-    ("ICC-01/04-01/06-2842", "ICC document number"),
-    ("Our filing ICC-02/05 of May", "ICC document number"),
-    ("OTP-CR-123/24", "Office of the Prosecutor reference"),
-    ("A/HRC/56/NGO/12", "United Nations document symbol"),
-    ("S/2024/123", "United Nations document symbol"),
-    ("E/CN.4/2005/L.10", "United Nations document symbol"),
-    ("CCPR/C/UKR/CO/8", "United Nations document symbol"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ICC-01/22-345-Anx", "ICC document number"),
+        ("ICC-01/04-01/06-2842", "ICC document number"),
+        ("Our filing ICC-02/05 of May", "ICC document number"),
+        ("OTP-CR-123/24", "Office of the Prosecutor reference"),
+        ("A/HRC/56/NGO/12", "United Nations document symbol"),
+        ("S/2024/123", "United Nations document symbol"),
+        ("E/CN.4/2005/L.10", "United Nations document symbol"),
+        ("CCPR/C/UKR/CO/8", "United Nations document symbol"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_institution_numbers_are_recognised(text: str, kind: str) -> None:
     reason = institution_number(text)
     assert reason is not None
     assert kind in reason
 
 
-@pytest.mark.parametrize("text", ["EVD-DEMO-2024-001", "TDU-2026-07", "A/B testing of UI",
-                                  "Strikes of 8 July 2024", "Report 2024/07", "ICCPR claims"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EVD-DEMO-2024-001",
+        "TDU-2026-07",
+        "A/B testing of UI",
+        "Strikes of 8 July 2024",
+        "Report 2024/07",
+        "ICCPR claims",
+    ],
+)
 def test_own_references_pass(text: str) -> None:
     assert institution_number(text) is None
 
 
-@pytest.mark.parametrize(("addressee", "dress", "fits"), [
-    ("Office of the Prosecutor, International Criminal Court", "icc-otp", True),
-    ("Office of the Prosecutor, International Criminal Court", "un-report", False),
-    ("Independent International Commission of Inquiry on Ukraine", "un-report", True),
-    ("Human Rights Monitoring Mission in Ukraine (OHCHR)", "un-report", True),
-    ("Prosecutor General's Office of Ukraine", "transmittal", True),
-    ("Prosecutor General's Office of Ukraine", "icc-otp", False),
-    ("Office of the Prosecutor, International Criminal Court", "transmittal", False),
-])
+@pytest.mark.parametrize(
+    ("addressee", "dress", "fits"),
+    [
+        ("Office of the Prosecutor, International Criminal Court", "icc-otp", True),
+        ("Office of the Prosecutor, International Criminal Court", "un-report", False),
+        ("Independent International Commission of Inquiry on Ukraine", "un-report", True),
+        ("Human Rights Monitoring Mission in Ukraine (OHCHR)", "un-report", True),
+        ("Prosecutor General's Office of Ukraine", "transmittal", True),
+        ("Prosecutor General's Office of Ukraine", "icc-otp", False),
+        ("Office of the Prosecutor, International Criminal Court", "transmittal", False),
+    ],
+)
 def test_an_addressee_fits_its_dress(addressee: str, dress: str, fits: bool) -> None:
     assert (addressee_misfit(addressee, dress) is None) == fits
 
@@ -67,9 +83,14 @@ def _set(case_dir: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-@pytest.mark.parametrize(("field", "value"), [("reference", "ICC-01/22-345-Anx"),
-                                              ("reference", "A/HRC/56/NGO/12"),
-                                              ("title", "Annex to S/2024/123")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reference", "ICC-01/22-345-Anx"),
+        ("reference", "A/HRC/56/NGO/12"),
+        ("title", "Annex to S/2024/123"),
+    ],
+)
 def test_check_refuses_institution_numbers(sealed_case: Path, field: str, value: str) -> None:
     path = sealed_case / "case.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

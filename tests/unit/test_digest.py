@@ -19,10 +19,16 @@ from evidence.digest import CHUNK_SIZE, copy_and_digest, digest_bytes, digest_fi
 # Published values: SHA-256 from FIPS 180-2 appendix B, BLAKE3 from the reference
 # implementation's README and test vectors (input of length 0).
 KNOWN = [
-    (b"", "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
-     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-    (b"abc", "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85",
-     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    (
+        b"",
+        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    ),
+    (
+        b"abc",
+        "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85",
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    ),
 ]
 
 
@@ -54,8 +60,9 @@ class _Trickle(io.RawIOBase):
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=20_000), chunk=st.integers(1, 5000), step=st.integers(1, 9000))
-def test_streaming_equals_whole_and_sink_gets_every_byte(data: bytes, chunk: int,
-                                                         step: int) -> None:
+def test_streaming_equals_whole_and_sink_gets_every_byte(
+    data: bytes, chunk: int, step: int
+) -> None:
     sink = io.BytesIO()
     pair = copy_and_digest(cast(BinaryIO, _Trickle(data, step)), sink, chunk_size=chunk)
     assert pair == digest_bytes(data)
@@ -123,10 +130,18 @@ def test_a_read_error_propagates_and_leaves_no_thread_behind() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("a" * 64, True), ("0123456789abcdef" * 4, True), ("A" * 64, False), ("a" * 63, False),
-     ("a" * 65, False), ("g" * 64, False), (None, False), (b"a" * 64, False), (64, False)],
-    ids=["lower", "all-digits", "upper-case", "short", "long", "not-hex", "none", "bytes",
-         "int"],
+    [
+        ("a" * 64, True),
+        ("0123456789abcdef" * 4, True),
+        ("A" * 64, False),
+        ("a" * 63, False),
+        ("a" * 65, False),
+        ("g" * 64, False),
+        (None, False),
+        (b"a" * 64, False),
+        (64, False),
+    ],
+    ids=["lower", "all-digits", "upper-case", "short", "long", "not-hex", "none", "bytes", "int"],
 )
 def test_is_hex64(value: object, expected: bool) -> None:
     assert is_hex64(value) is expected

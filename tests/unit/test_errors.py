@@ -37,8 +37,14 @@ MODULES = _all_modules()
 
 
 def test_the_walk_finds_the_core() -> None:
-    for name in ("evidence.canonical", "evidence.case", "evidence.integrity.seal",
-                 "evidence.verify.case", "evidence.cli._app", "evidence.ingest.add"):
+    for name in (
+        "evidence.canonical",
+        "evidence.case",
+        "evidence.integrity.seal",
+        "evidence.verify.case",
+        "evidence.cli._app",
+        "evidence.ingest.add",
+    ):
         assert name in MODULES
 
 
@@ -48,7 +54,8 @@ def test_every_exception_class_inherits_from_evidence_error(name: str) -> None:
     strays = [
         f"{name}.{cls.__qualname__}"
         for _, cls in inspect.getmembers(module, inspect.isclass)
-        if cls.__module__ == name and issubclass(cls, BaseException)
+        if cls.__module__ == name
+        and issubclass(cls, BaseException)
         and not issubclass(cls, EvidenceError)
     ]
     assert not strays, f"exception classes outside the EvidenceError root: {strays}"
@@ -62,12 +69,18 @@ def test_errors_module_exports_only_the_root_and_its_branches() -> None:
 @pytest.mark.parametrize(
     ("error", "text"),
     [
-        (InputError("not valid UTF-8 at byte 12", path="article.txt"),
-         "article.txt: not valid UTF-8 at byte 12"),
-        (YamlError("duplicate key 'a'", path="claims/a.yaml", line=7),
-         "claims/a.yaml:7: duplicate key 'a'"),
-        (SchemaError("expected a string", path="case.yaml", line=3, pointer="/title"),
-         "case.yaml:3: /title: expected a string"),
+        (
+            InputError("not valid UTF-8 at byte 12", path="article.txt"),
+            "article.txt: not valid UTF-8 at byte 12",
+        ),
+        (
+            YamlError("duplicate key 'a'", path="claims/a.yaml", line=7),
+            "claims/a.yaml:7: duplicate key 'a'",
+        ),
+        (
+            SchemaError("expected a string", path="case.yaml", line=3, pointer="/title"),
+            "case.yaml:3: /title: expected a string",
+        ),
         (SchemaError("expected a string", pointer="/title"), "/title: expected a string"),
         (CaseError("no such folder"), "no such folder"),
     ],

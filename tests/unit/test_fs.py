@@ -31,11 +31,17 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 def _python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 # -- single files ---------------------------------------------------------------------------
+
 
 def test_write_new_file_is_read_only_and_exact(tmp_path: Path) -> None:
     dest = tmp_path / "SRC-0001.1.json"
@@ -100,6 +106,7 @@ def test_read_bytes_permission_denied(tmp_path: Path) -> None:
 
 # -- batches --------------------------------------------------------------------------------
 
+
 def test_batch_names_nothing_before_commit(tmp_path: Path) -> None:
     names = [tmp_path / f"CLM-{n:04d}.1.json" for n in range(1, 40)]
     with Batch() as batch:
@@ -110,8 +117,9 @@ def test_batch_names_nothing_before_commit(tmp_path: Path) -> None:
         assert not batch.holds(tmp_path / "other")
         assert not any(dest.exists() for dest in names)
         batch.commit()
-    assert [dest.read_bytes() for dest in names] == [f"record {n}\n".encode()
-                                                     for n in range(len(names))]
+    assert [dest.read_bytes() for dest in names] == [
+        f"record {n}\n".encode() for n in range(len(names))
+    ]
     assert all(stat.S_IMODE(dest.stat().st_mode) == 0o444 for dest in names)
     assert _leftovers(tmp_path) == []
 
@@ -194,7 +202,8 @@ def test_batch_removes_the_folders_it_made_when_aborted(tmp_path: Path) -> None:
 
 def test_a_crash_before_commit_leaves_no_final_name(tmp_path: Path) -> None:
     """A real process dies (os._exit, no clean-up) after staging: no record file appears."""
-    result = _python("""
+    result = _python(
+        """
         import os, sys
         from pathlib import Path
         from evidence._fs import Batch
@@ -203,7 +212,9 @@ def test_a_crash_before_commit_leaves_no_final_name(tmp_path: Path) -> None:
         for n in range(50):
             batch.add(folder / f"CLM-{n:04d}.1.json", b"x" * 4096)
         os._exit(9)
-        """, str(tmp_path))
+        """,
+        str(tmp_path),
+    )
     assert result.returncode == 9, result.stderr
     assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".tmp")] == []
 
@@ -221,8 +232,12 @@ HOLD_LOCK = """
 
 
 def _holder(root: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLD_LOCK), str(root)],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(HOLD_LOCK), str(root)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "locked"
     return proc
@@ -230,7 +245,8 @@ def _holder(root: Path) -> subprocess.Popen[str]:
 
 def test_second_writer_in_another_process_gets_lock_error(new_case: Case) -> None:
     with new_case.lock():
-        result = _python("""
+        result = _python(
+            """
             import sys
             from evidence._fs import case_lock
             from evidence.errors import LockError
@@ -240,7 +256,9 @@ def test_second_writer_in_another_process_gets_lock_error(new_case: Case) -> Non
                     print("got the lock")
             except LockError as exc:
                 print(f"LockError: {exc}")
-            """, str(new_case.root))
+            """,
+            str(new_case.root),
+        )
     assert result.stdout.startswith("LockError: "), result
     assert "another evidence process is writing" in result.stdout
 
@@ -265,9 +283,13 @@ def test_command_line_writer_exits_2_while_locked(new_case: Case, tmp_path: Path
     custody = (new_case.root / "custody.jsonl").read_bytes()
     proc = _holder(new_case.root)
     try:
-        result = subprocess.run([sys.executable, "-m", "evidence", "add", str(new_case.root),
-                                 str(article)], cwd=ROOT, capture_output=True, text=True,
-                                timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "evidence", "add", str(new_case.root), str(article)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -283,11 +305,14 @@ def test_lock_is_released_after_use(new_case: Case) -> None:
     for _ in range(3):
         with case_lock(new_case.root):
             pass
-    result = _python("""
+    result = _python(
+        """
         import sys
         from pathlib import Path
         from evidence._fs import case_lock
         with case_lock(Path(sys.argv[1])):
             print("ok")
-        """, str(new_case.root))
+        """,
+        str(new_case.root),
+    )
     assert result.stdout.strip() == "ok", result.stderr

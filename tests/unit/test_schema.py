@@ -18,10 +18,10 @@ from evidence.errors import SchemaError
 from evidence.schema import is_valid, issues, schema_document, validate
 from evidence.store import record_slice
 
-SCHEMA_FILES = sorted(p.name for p in resource("schemas").iterdir()
-                      if p.name.endswith(".schema.json"))
-CORE_NAMES = ["case", "claim", "claims-file", "custody-event", "defs", "record", "seal",
-              "source"]
+SCHEMA_FILES = sorted(
+    p.name for p in resource("schemas").iterdir() if p.name.endswith(".schema.json")
+)
+CORE_NAMES = ["case", "claim", "claims-file", "custody-event", "defs", "record", "seal", "source"]
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +56,7 @@ def test_unknown_schema_name_is_an_evidence_error() -> None:
 
 # -- real documents of the sealed example, and the two engines agreeing on them ------------
 
+
 def _record_docs(case_dir: Path) -> list[dict[str, Any]]:
     docs = []
     for path in sorted((case_dir / "records").glob("*.json")):
@@ -82,8 +83,9 @@ def test_real_documents_are_valid(demo_template: Path) -> None:
     assert is_valid("claims-file", claims.data)
 
 
-_JUNK = st.sampled_from([None, True, 0, -1, 1.5, "", "x", "SRC-0001", "a" * 64, [], {},
-                         [1], {"a": 1}])
+_JUNK = st.sampled_from(
+    [None, True, 0, -1, 1.5, "", "x", "SRC-0001", "a" * 64, [], {}, [1], {"a": 1}]
+)
 
 
 @st.composite
@@ -92,8 +94,13 @@ def _mutations(draw: st.DrawFn, doc: Any) -> Any:
     doc = copy.deepcopy(doc)
     node = doc
     while True:
-        children = (list(node.items()) if isinstance(node, dict)
-                    else list(enumerate(node)) if isinstance(node, list) else [])
+        children = (
+            list(node.items())
+            if isinstance(node, dict)
+            else list(enumerate(node))
+            if isinstance(node, list)
+            else []
+        )
         containers = [(k, v) for k, v in children if isinstance(v, (dict, list)) and v]
         if not containers or draw(st.integers(0, 3)) == 0:
             break
@@ -116,11 +123,11 @@ def _mutations(draw: st.DrawFn, doc: Any) -> Any:
     return doc
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_both_engines_agree_on_mutated_documents(demo_template: Path, data: st.DataObject
-                                                 ) -> None:
+def test_both_engines_agree_on_mutated_documents(demo_template: Path, data: st.DataObject) -> None:
     docs = _record_docs(demo_template)
     envelope = data.draw(st.sampled_from(docs))
     mutated = data.draw(_mutations(envelope))
@@ -135,24 +142,44 @@ CASE_OK = b"id: UKR-OKH-2024\ntitle: A case\nern_prefix: UKR-OKH\n"
 CASE_BAD = [
     (b"title: A case\nern_prefix: UKR-OKH\n", "/id", 1, "missing required field 'id'"),
     (CASE_OK + b"ern_prefix2: X\n", "/ern_prefix2", 4, "unknown field 'ern_prefix2'"),
-    (b"id: UKR-OKH-2024\ntitle: A case\nern_prefix: ukr okh\n", "/ern_prefix", 3,
-     "expected upper-case letters and digits"),
+    (
+        b"id: UKR-OKH-2024\ntitle: A case\nern_prefix: ukr okh\n",
+        "/ern_prefix",
+        3,
+        "expected upper-case letters and digits",
+    ),
     (CASE_OK + b"template: court\n", "/template", 4, "expected one of: icc-otp"),
     (CASE_OK + b"classification: secret\n", "/classification", 4, "expected one of: public"),
     (CASE_OK + b"requests: do something\n", "/requests", 4, "expected array"),
-    (CASE_OK + b"submitter:\n  name: A\n  phone: 12345\n", "/submitter/phone", 6,
-     "expected string, found a number 12345"),
+    (
+        CASE_OK + b"submitter:\n  name: A\n  phone: 12345\n",
+        "/submitter/phone",
+        6,
+        "expected string, found a number 12345",
+    ),
     (CASE_OK + b"language: English (UK)\n", "/language", 4, "BCP 47"),
     (b"id: ''\ntitle: A case\nern_prefix: UKR\n", "/id", 1, "expected the case id"),
 ]
 
 
-@pytest.mark.parametrize(("text", "pointer", "line", "message"), CASE_BAD,
-                         ids=["missing-id", "unknown-field", "bad-prefix", "bad-template",
-                              "bad-classification", "wrong-type", "nested-type",
-                              "bad-language", "empty-id"])
+@pytest.mark.parametrize(
+    ("text", "pointer", "line", "message"),
+    CASE_BAD,
+    ids=[
+        "missing-id",
+        "unknown-field",
+        "bad-prefix",
+        "bad-template",
+        "bad-classification",
+        "wrong-type",
+        "nested-type",
+        "bad-language",
+        "empty-id",
+    ],
+)
 def test_case_yaml_errors_name_file_line_pointer_and_expectation(
-        text: bytes, pointer: str, line: int, message: str) -> None:
+    text: bytes, pointer: str, line: int, message: str
+) -> None:
     doc = load_yaml(text, path="case.yaml")
     with pytest.raises(SchemaError) as info:
         validate("case", doc.data, path="case.yaml", doc=doc)

@@ -18,7 +18,9 @@ CORE = Path(__file__).parents[1] / "data" / "core"
 def test_lines_are_kept_by_json_pointer() -> None:
     doc = load_yaml(
         b"source: SRC-0001\nclaims:\n  - key: a\n    statement: x\n  - key: b/c~d\n"
-        b"    places:\n      - Kyiv\n", path="claims/a.yaml")
+        b"    places:\n      - Kyiv\n",
+        path="claims/a.yaml",
+    )
     assert doc.data["claims"][1]["key"] == "b/c~d"
     assert doc.line_of("") == 1
     assert doc.line_of("/source") == 1
@@ -40,7 +42,7 @@ def test_lines_are_kept_by_json_pointer() -> None:
         (b"date: yes\n", True),
         (b"date: null\n", None),
         (b"date: 2.5\n", 2.5),
-        (b"date: \"\xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2\"\n", "Київ"),
+        (b'date: "\xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2"\n', "Київ"),
     ],
     ids=["date", "timestamp", "quoted-date", "int", "bool", "null", "float", "ukrainian"],
 )
@@ -128,8 +130,15 @@ def test_oversized_file_is_refused_before_parsing() -> None:
         b"a: !custom {x: 1}\n",
         b"a: !custom 1\n",
     ],
-    ids=["new-sequence", "object-mapping", "name-scalar", "tuple",
-         "object-root", "local-tag-mapping", "local-tag-scalar"],
+    ids=[
+        "new-sequence",
+        "object-mapping",
+        "name-scalar",
+        "tuple",
+        "object-root",
+        "local-tag-mapping",
+        "local-tag-scalar",
+    ],
 )
 def test_python_and_unknown_tags_are_refused(text: bytes) -> None:
     # claims_python_tag.yaml has the classic one (object/apply on a sequence).
@@ -142,10 +151,24 @@ def test_python_and_unknown_tags_are_refused(text: bytes) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [b"a: [1\n", b"a: \x00\n", b"a:\n\t- 1\n", b"- a\nb: 1\n", b"a: 'unterminated\n",
-     b"? [1]\n: 2\n", b"{a: 1}}\n"],
-    ids=["unclosed", "nul-byte", "tab-indent", "mixed-root", "unterminated-string",
-         "complex-key", "stray-brace"],
+    [
+        b"a: [1\n",
+        b"a: \x00\n",
+        b"a:\n\t- 1\n",
+        b"- a\nb: 1\n",
+        b"a: 'unterminated\n",
+        b"? [1]\n: 2\n",
+        b"{a: 1}}\n",
+    ],
+    ids=[
+        "unclosed",
+        "nul-byte",
+        "tab-indent",
+        "mixed-root",
+        "unterminated-string",
+        "complex-key",
+        "stray-brace",
+    ],
 )
 def test_every_error_is_one_line_with_its_line(text: bytes) -> None:
     with pytest.raises(YamlError) as info:
@@ -155,8 +178,13 @@ def test_every_error_is_one_line_with_its_line(text: bytes) -> None:
 
 
 def test_dump_then_load_round_trips() -> None:
-    data = {"id": "UKR-OKH-2024", "title": "Удар по «Охматдиту»", "requests": ["a", "b"],
-            "submitter": {"name": "Olena", "email": "o@example.org"}, "created": "2024-07-08"}
+    data = {
+        "id": "UKR-OKH-2024",
+        "title": "Удар по «Охматдиту»",
+        "requests": ["a", "b"],
+        "submitter": {"name": "Olena", "email": "o@example.org"},
+        "created": "2024-07-08",
+    }
     assert load_yaml(dump_yaml(data).encode(), path="case.yaml").data == data
     assert list(load_yaml(dump_yaml(data).encode(), path="case.yaml").data) == list(data)
 

@@ -15,19 +15,18 @@ from evidence.errors import QuoteError
 TEXT = (
     "😂 Міністр оборони заявив: «Ворог запустив понад 40 ракет». Це сталося 8 липня — "  # noqa: RUF001
     "вранці. Ворог запустив понад 40 ракет знову.\n"  # noqa: RUF001
-    "The enemy hit the \"Okhmatdyt\" hospital — twice.  It's  over."
+    'The enemy hit the "Okhmatdyt" hospital — twice.  It\'s  over.'
 )
 
 
 def test_found_once_offsets_are_code_points() -> None:
     quote = find_quote(TEXT, "Це сталося 8 липня")
-    assert TEXT[quote.start:quote.end] == quote.exact == "Це сталося 8 липня"
+    assert TEXT[quote.start : quote.end] == quote.exact == "Це сталося 8 липня"
     assert quote.start == TEXT.index("Це сталося")  # str indices are code points
-    assert quote.start != TEXT.encode("utf-16-le").index(
-        "Це сталося".encode("utf-16-le")) // 2
+    assert quote.start != TEXT.encode("utf-16-le").index("Це сталося".encode("utf-16-le")) // 2
     assert quote.start != TEXT.encode().index("Це сталося".encode())
-    assert quote.prefix == TEXT[quote.start - CONTEXT_CHARS:quote.start]
-    assert quote.suffix == TEXT[quote.end:quote.end + CONTEXT_CHARS]
+    assert quote.prefix == TEXT[quote.start - CONTEXT_CHARS : quote.start]
+    assert quote.suffix == TEXT[quote.end : quote.end + CONTEXT_CHARS]
     assert len(quote.prefix) == len(quote.suffix) == CONTEXT_CHARS
 
 
@@ -50,7 +49,7 @@ def test_occurrence_picks(occurrence: int) -> None:
     quote = find_quote(TEXT, "Ворог запустив понад 40 ракет", occurrence)  # noqa: RUF001
     starts = [i for i in range(len(TEXT)) if TEXT.startswith("Ворог запустив", i)]  # noqa: RUF001
     assert quote.start == starts[occurrence - 1]
-    assert TEXT[quote.start:quote.end] == quote.exact
+    assert TEXT[quote.start : quote.end] == quote.exact
 
 
 def test_occurrence_beyond_those_found() -> None:
@@ -68,7 +67,7 @@ def test_decomposed_quote_finds_composed_text() -> None:
 
 
 NOT_FOUND = [
-    ("The enemy hit the “Okhmatdyt” hospital", "The enemy hit the \"Okhmatdyt\" hospital"),
+    ("The enemy hit the “Okhmatdyt” hospital", 'The enemy hit the "Okhmatdyt" hospital'),
     ("8 липня - вранці", "8 липня — вранці"),
     ("8 липня – вранці", "8 липня — вранці"),  # noqa: RUF001
     ("twice. It's over", "twice.  It's  over"),
@@ -78,9 +77,19 @@ NOT_FOUND = [
 ]
 
 
-@pytest.mark.parametrize(("pasted", "closest"), NOT_FOUND,
-                         ids=["curly-quotes", "hyphen-for-em-dash", "en-dash", "single-spaces",
-                              "curly-apostrophe", "case", "ukrainian-case"])
+@pytest.mark.parametrize(
+    ("pasted", "closest"),
+    NOT_FOUND,
+    ids=[
+        "curly-quotes",
+        "hyphen-for-em-dash",
+        "en-dash",
+        "single-spaces",
+        "curly-apostrophe",
+        "case",
+        "ukrainian-case",
+    ],
+)
 def test_not_found_shows_the_closest_passage(pasted: str, closest: str) -> None:
     with pytest.raises(QuoteError, match="quote not found") as info:
         find_quote(TEXT, pasted)
@@ -95,15 +104,14 @@ def test_nothing_close() -> None:
 
 
 def test_a_near_miss_is_shown_as_the_text_has_it() -> None:
-    near = closest_passage(TEXT, "The enemy struck the \"Okhmatdyt\" hospital")
+    near = closest_passage(TEXT, 'The enemy struck the "Okhmatdyt" hospital')
     assert near is not None
     assert near in TEXT
     assert "Okhmatdyt" in near
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(st.characters(codec="utf-8"), min_size=1, max_size=80),
-       data=st.data())
+@given(text=st.text(st.characters(codec="utf-8"), min_size=1, max_size=80), data=st.data())
 def test_any_slice_found_selects_itself(text: str, data: st.DataObject) -> None:
     import unicodedata
 
@@ -115,6 +123,6 @@ def test_any_slice_found_selects_itself(text: str, data: st.DataObject) -> None:
         return  # a slice through a combining sequence is not something a person quotes
     count = sum(1 for i in range(len(text)) if text.startswith(exact, i))
     quote = find_quote(text, exact, data.draw(st.integers(1, count)) if count > 1 else None)
-    assert text[quote.start:quote.end] == exact
-    assert text[max(0, quote.start - len(quote.prefix)):quote.start] == quote.prefix
-    assert text[quote.end:quote.end + len(quote.suffix)] == quote.suffix
+    assert text[quote.start : quote.end] == exact
+    assert text[max(0, quote.start - len(quote.prefix)) : quote.start] == quote.prefix
+    assert text[quote.end : quote.end + len(quote.suffix)] == quote.suffix

@@ -170,25 +170,36 @@ LATER_CLAIM = """\
 
 
 def _tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 @pytest.fixture(scope="module")
 def day_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     now = dt.datetime(2026, 11, 29, 10, 12, 3, tzinfo=dt.UTC)
     root = tmp_path_factory.mktemp("ledger") / "case"
-    case = Case.init(root, case_id="LEDGER-1", title="8 July", ern_prefix="LG",
-                     actor="tester", now=now)
-    add_source(case, DATA / "censor-net-2024-07-08-umerov-air-defence.txt", actor="tester",
-               now=now, overrides={"publisher": "Censor.NET",
-                                   "published": "2024-07-08T11:00:00Z"})
-    for name in ("uk-01-kyiv-morning.txt", "en-04-kyiv-afternoon.txt",
-                 "ru-01-kyiv-evening.txt"):
+    case = Case.init(
+        root, case_id="LEDGER-1", title="8 July", ern_prefix="LG", actor="tester", now=now
+    )
+    add_source(
+        case,
+        DATA / "censor-net-2024-07-08-umerov-air-defence.txt",
+        actor="tester",
+        now=now,
+        overrides={"publisher": "Censor.NET", "published": "2024-07-08T11:00:00Z"},
+    )
+    for name in ("uk-01-kyiv-morning.txt", "en-04-kyiv-afternoon.txt", "ru-01-kyiv-evening.txt"):
         add_source(case, DATA / "suggest" / name, actor="tester", now=now)
     claims = root / "claims"
-    for name, text in (("SRC-0001", SEED_CLAIMS), ("SRC-0002", UK_CLAIMS),
-                       ("SRC-0003", EN_CLAIMS), ("SRC-0004", RU_CLAIMS + LATER_CLAIM)):
+    for name, text in (
+        ("SRC-0001", SEED_CLAIMS),
+        ("SRC-0002", UK_CLAIMS),
+        ("SRC-0003", EN_CLAIMS),
+        ("SRC-0004", RU_CLAIMS + LATER_CLAIM),
+    ):
         (claims / f"{name}.yaml").write_text(text, encoding="utf-8")
     assert seal_case(case, actor="tester", now=now).seal is not None
     (claims / "SRC-0004.yaml").write_text(RU_CLAIMS, encoding="utf-8")  # withdraw one
@@ -207,8 +218,11 @@ def _group(ledger: Ledger, subject: str, places: tuple[str, ...]) -> LedgerGroup
 
 def test_claims_are_grouped_by_fact_date_and_canonical_place(ledger: Ledger) -> None:
     kyiv = _group(ledger, "killed", ("Kyiv",))
-    assert [e.key for e in kyiv.entries] == ["uk-killed-kyiv", "en-killed-kyiv",
-                                             "ru-killed-kyiv"]  # Київ, Kyiv, Киев: one place
+    assert [e.key for e in kyiv.entries] == [
+        "uk-killed-kyiv",
+        "en-killed-kyiv",
+        "ru-killed-kyiv",
+    ]  # Київ, Kyiv, Киев: one place
     assert kyiv.date == "2024-07-08"
     hospital = _group(ledger, "killed", ("Okhmatdyt hospital",))
     assert [e.key for e in hospital.entries] == ["ru-okhmatdyt-killed"]
@@ -218,15 +232,14 @@ def test_claims_are_grouped_by_fact_date_and_canonical_place(ledger: Ledger) -> 
 def test_independence_is_counted_by_origin_not_by_outlet(ledger: Ledger) -> None:
     missiles = _group(ledger, "missiles_launched", ())
     assert len(missiles.entries) == 4  # three outlets carry the Air Force's figure
-    assert missiles.origins == 2      # … which is one origin; Zelenskyy is the other
+    assert missiles.origins == 2  # … which is one origin; Zelenskyy is the other
     air_force = {e.origin for e in missiles.entries if e.figure_text() == "38"}
     assert air_force == {"body:air-force"}
     kyiv = _group(ledger, "killed", ("Kyiv",))
     assert kyiv.origins == 2  # Ковальчук (in Ukrainian and in Russian) and the administration
 
 
-def test_consistent_figures_from_independent_origins_suggest_corroborated(
-        ledger: Ledger) -> None:
+def test_consistent_figures_from_independent_origins_suggest_corroborated(ledger: Ledger) -> None:
     kyiv = _group(ledger, "killed", ("Kyiv",))
     assert kyiv.verdict == "consistent"
     assert [e.suggested for e in kyiv.entries] == ["corroborated"] * 3
@@ -281,8 +294,17 @@ def test_the_text_and_json_show_the_same_groups(ledger: Ledger) -> None:
     assert len(doc["groups"]) == len(ledger.groups)
     assert doc["verdicts"]["conflict"] >= 1
     entry = doc["groups"][0]["entries"][0]
-    assert {"claim", "ern", "outlet", "published", "speaker", "origin", "status",
-            "suggested_status", "reasons"} <= set(entry)
+    assert {
+        "claim",
+        "ern",
+        "outlet",
+        "published",
+        "speaker",
+        "origin",
+        "status",
+        "suggested_status",
+        "reasons",
+    } <= set(entry)
 
 
 def test_a_case_without_a_seal(new_case: Case) -> None:
@@ -303,22 +325,27 @@ def test_a_changed_record_is_refused(day_case: Path, tmp_path: Path) -> None:
 
 
 INTERVALS = [
-    ((20, "exact", None), (20.0, 20.0)), ((20, "approx", None), (17.0, 23.0)),
-    ((2, "approx", None), (1.0, 3.0)), ((22, "at-least", None), (22.0, math.inf)),
-    ((40, "more-than", None), (41.0, math.inf)), ((10, "at-most", None), (0.0, 10.0)),
-    ((10, "less-than", None), (0.0, 9.0)), ((5, "range", 7), (5.0, 7.0)),
+    ((20, "exact", None), (20.0, 20.0)),
+    ((20, "approx", None), (17.0, 23.0)),
+    ((2, "approx", None), (1.0, 3.0)),
+    ((22, "at-least", None), (22.0, math.inf)),
+    ((40, "more-than", None), (41.0, math.inf)),
+    ((10, "at-most", None), (0.0, 10.0)),
+    ((10, "less-than", None), (0.0, 9.0)),
+    ((5, "range", 7), (5.0, 7.0)),
 ]
 
 
-@pytest.mark.parametrize(("figure", "expected"), INTERVALS, ids=[f[1] + str(f[0]) for f, _ in
-                                                                 INTERVALS])
-def test_what_each_qualifier_allows(figure: tuple[int, str, int | None],
-                                    expected: tuple[float, float]) -> None:
+@pytest.mark.parametrize(
+    ("figure", "expected"), INTERVALS, ids=[f[1] + str(f[0]) for f, _ in INTERVALS]
+)
+def test_what_each_qualifier_allows(
+    figure: tuple[int, str, int | None], expected: tuple[float, float]
+) -> None:
     assert interval(*figure) == expected
 
 
-QUALIFIERS = st.sampled_from(["exact", "approx", "at-least", "more-than", "at-most",
-                              "less-than"])
+QUALIFIERS = st.sampled_from(["exact", "approx", "at-least", "more-than", "at-most", "less-than"])
 
 
 @given(st.integers(0, 500), QUALIFIERS, st.integers(0, 500), QUALIFIERS)
@@ -330,6 +357,5 @@ def test_consistency_is_symmetric_and_reflexive(a: int, qa: str, b: int, qb: str
 
 
 @given(st.integers(0, 500), st.integers(0, 500))
-def test_an_exact_count_fits_at_least_exactly_when_it_is_not_lower(value: int,
-                                                                   floor: int) -> None:
+def test_an_exact_count_fits_at_least_exactly_when_it_is_not_lower(value: int, floor: int) -> None:
     assert consistent(interval(value, "exact"), interval(floor, "at-least")) == (value >= floor)

@@ -13,23 +13,39 @@ from evidence.claims.dates import event_day, find_dates
 from evidence.claims.furniture import blank, furniture_spans, is_furniture, is_headline
 from evidence.claims.times import Clock, find_stamps
 
-PAGE = ("pixel\nП’ятниця, 16 Січня, 2026, 14:31:23\nКиїв +3°C, хмарно\n"
-        "Понад 40 ракет: наслідки атаки на Київ\n08.07.2024, 15:20\n"
-        "Вранці 8 липня росія атакувала Київ.\nПоділитися\n")
+PAGE = (
+    "pixel\nП’ятниця, 16 Січня, 2026, 14:31:23\nКиїв +3°C, хмарно\n"
+    "Понад 40 ракет: наслідки атаки на Київ\n08.07.2024, 15:20\n"
+    "Вранці 8 липня росія атакувала Київ.\nПоділитися\n"
+)
 
 
-@pytest.mark.parametrize(("line", "furniture"), [
-    ("adsbygoogle", True), ("Реклама", True), ("ADVERTISEMENT", True),
-    ("Fri 14 Mar 2025 09:12:41", True), ("14:31:23", True), ("Пятница", True),
-    ("Вінниця +4°C, хмарно", True), ("Погода: Винница, +4°", True),
-    ("Share", True), ("Поділитися", True), ("Копіювати посилання", True), ("Tweet", True),
-    ("Підписуйтесь на наш Telegram-канал", True), ("Подписывайтесь на рассылку", True),
-    ("We use cookies to improve your experience. Accept all", True),
-    ("08.07.2024, 15:20", False), ("UPDATE 16:10", False),
-    ("Monday, 8 July 2024, 14:27", False),
-    ("At least 20 people were killed in the rain in Kyiv.", False),
-    ("Понад 40 ракет: наслідки атаки на Київ", False),
-], ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("adsbygoogle", True),
+        ("Реклама", True),
+        ("ADVERTISEMENT", True),
+        ("Fri 14 Mar 2025 09:12:41", True),
+        ("14:31:23", True),
+        ("Пятница", True),
+        ("Вінниця +4°C, хмарно", True),
+        ("Погода: Винница, +4°", True),
+        ("Share", True),
+        ("Поділитися", True),
+        ("Копіювати посилання", True),
+        ("Tweet", True),
+        ("Підписуйтесь на наш Telegram-канал", True),
+        ("Подписывайтесь на рассылку", True),
+        ("We use cookies to improve your experience. Accept all", True),
+        ("08.07.2024, 15:20", False),
+        ("UPDATE 16:10", False),
+        ("Monday, 8 July 2024, 14:27", False),
+        ("At least 20 people were killed in the rain in Kyiv.", False),
+        ("Понад 40 ракет: наслідки атаки на Київ", False),
+    ],
+    ids=lambda v: str(v)[:30],
+)
 def test_furniture_lines(line: str, furniture: bool) -> None:
     assert is_furniture(line) is furniture
 
@@ -43,7 +59,11 @@ def test_a_clock_above_the_headline_is_furniture_below_it_a_stamp() -> None:
 def test_the_page_of_the_issue() -> None:
     spans = furniture_spans(PAGE)
     assert [PAGE[s:e] for s, e in spans] == [
-        "pixel", "П’ятниця, 16 Січня, 2026, 14:31:23", "Київ +3°C, хмарно", "Поділитися"]
+        "pixel",
+        "П’ятниця, 16 Січня, 2026, 14:31:23",
+        "Київ +3°C, хмарно",
+        "Поділитися",
+    ]
     blanked = blank(PAGE)
     assert len(blanked) == len(PAGE)
     assert "8 липня" in blanked
@@ -59,18 +79,28 @@ def test_blanking_keeps_every_offset(text: str) -> None:
     assert len(out) == len(text)
     assert all(a == b or b == " " for a, b in zip(text, out, strict=True))
     assert [i for i, c in enumerate(text) if c == "\n"] == [
-        i for i, c in enumerate(out) if c == "\n"]
+        i for i, c in enumerate(out) if c == "\n"
+    ]
 
 
-@pytest.mark.parametrize(("line", "headline"), [
-    ("Missile strike on Vinnytsia: toll rises through the day", True),
-    ("Удар по Виннице: число погибших растет", True),
-    ("pixel", False), ("By a staff reporter, Test Wire", False),
-    ("See more: Number of victims has risen to 8. In morning, occupiers attacked. PHOTOS", False),
-    ("At least seven people were killed in Vinnytsia, the regional administration said.",
-     False),
-    ("12.03.2025, 11:05", False),
-])
+@pytest.mark.parametrize(
+    ("line", "headline"),
+    [
+        ("Missile strike on Vinnytsia: toll rises through the day", True),
+        ("Удар по Виннице: число погибших растет", True),
+        ("pixel", False),
+        ("By a staff reporter, Test Wire", False),
+        (
+            "See more: Number of victims has risen to 8. In morning, occupiers attacked. PHOTOS",
+            False,
+        ),
+        (
+            "At least seven people were killed in Vinnytsia, the regional administration said.",
+            False,
+        ),
+        ("12.03.2025, 11:05", False),
+    ],
+)
 def test_what_reads_as_a_headline(line: str, headline: bool) -> None:
     assert is_headline(line) is headline
 
@@ -79,8 +109,7 @@ def test_what_reads_as_a_headline(line: str, headline: bool) -> None:
 
 
 def _day(text: str, published: dt.date | None, header: str = "") -> tuple[str | None, str]:
-    day = event_day(find_dates(text, published), published,
-                    header=find_dates(header, published))
+    day = event_day(find_dates(text, published), published, header=find_dates(header, published))
     return day.value, day.why
 
 
@@ -108,17 +137,20 @@ def test_a_weekday_gives_way_to_a_stated_date() -> None:
 # -- the time of each count ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("UPDATE 16:10\nThe toll rose to 15.", "2024-07-08T16:10"),
-    ("Оновлено о 14:27\nЗагинули 12 людей.", "2024-07-08T14:27"),
-    ("Monday, 8 July 2024, 14:27\nThe toll rose.", "2024-07-08T14:27"),
-    ("Станом на 15:30 загинули 12 людей.", "2024-07-08T15:30"),
-    ("As of 12:40 on 7 July, nine people were killed.", "2024-07-07T12:40"),
-    ("По состоянию на 12:20 погибли 11 человек.", "2024-07-08T12:20"),
-    ("На данный момент погибли 20 человек.", "2024-07-08T13:10:00Z"),  # publication time
-    ("UPDATE 16:10\nНа данный момент погибли 20 человек.", "2024-07-08T16:10"),
-    ("Twenty people were killed.", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("UPDATE 16:10\nThe toll rose to 15.", "2024-07-08T16:10"),
+        ("Оновлено о 14:27\nЗагинули 12 людей.", "2024-07-08T14:27"),
+        ("Monday, 8 July 2024, 14:27\nThe toll rose.", "2024-07-08T14:27"),
+        ("Станом на 15:30 загинули 12 людей.", "2024-07-08T15:30"),
+        ("As of 12:40 on 7 July, nine people were killed.", "2024-07-07T12:40"),
+        ("По состоянию на 12:20 погибли 11 человек.", "2024-07-08T12:20"),
+        ("На данный момент погибли 20 человек.", "2024-07-08T13:10:00Z"),  # publication time
+        ("UPDATE 16:10\nНа данный момент погибли 20 человек.", "2024-07-08T16:10"),
+        ("Twenty people were killed.", None),
+    ],
+)
 def test_as_of(text: str, expected: str | None) -> None:
     clock = Clock(text, "2024-07-08T13:10:00Z")
     last = text.rsplit("\n", 1)[-1]
@@ -149,18 +181,21 @@ def test_a_sentence_starting_with_a_number_is_no_stamp() -> None:
 from evidence.claims.corroborate import order  # noqa: E402
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    ("2025-03-12T10:40", "2025-03-12T16:10", "before"),
-    ("2025-03-12T16:10", "2025-03-12T10:40", "after"),
-    ("2025-03-12T10:40", "2025-03-12T10:40", "same"),
-    ("2025-03-12", "2025-03-12", None),  # two counts of one day, hours unknown
-    ("2025-03-12", "2025-03-12T08:50:00Z", None),
-    ("2025-03-11", "2025-03-13T08:50:00Z", "before"),
-    ("2025-03-12T10:40", "2025-03-12T08:50:00Z", None),  # a wall clock within 14 h of UTC
-    ("2025-03-12T10:40", "2025-03-13T08:50:00Z", "before"),
-    ("2025-03-12T08:50:00Z", "2025-03-12T13:30:00Z", "before"),
-    (None, "2025-03-12T13:30:00Z", None),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("2025-03-12T10:40", "2025-03-12T16:10", "before"),
+        ("2025-03-12T16:10", "2025-03-12T10:40", "after"),
+        ("2025-03-12T10:40", "2025-03-12T10:40", "same"),
+        ("2025-03-12", "2025-03-12", None),  # two counts of one day, hours unknown
+        ("2025-03-12", "2025-03-12T08:50:00Z", None),
+        ("2025-03-11", "2025-03-13T08:50:00Z", "before"),
+        ("2025-03-12T10:40", "2025-03-12T08:50:00Z", None),  # a wall clock within 14 h of UTC
+        ("2025-03-12T10:40", "2025-03-13T08:50:00Z", "before"),
+        ("2025-03-12T08:50:00Z", "2025-03-12T13:30:00Z", "before"),
+        (None, "2025-03-12T13:30:00Z", None),
+    ],
+)
 def test_order_of_two_times(a: str | None, b: str | None, expected: str | None) -> None:
     assert order(a, b) == expected
 
@@ -168,11 +203,14 @@ def test_order_of_two_times(a: str | None, b: str | None, expected: str | None) 
 _TIMES = st.one_of(
     st.none(),
     st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 1, 4)).map(
-        lambda d: d.isoformat()),
+        lambda d: d.isoformat()
+    ),
     st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2024, 1, 4)).map(
-        lambda t: t.strftime("%Y-%m-%dT%H:%M")),
+        lambda t: t.strftime("%Y-%m-%dT%H:%M")
+    ),
     st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2024, 1, 4)).map(
-        lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ),
 )
 
 

@@ -35,8 +35,9 @@ ARTICLES = Path(__file__).parents[2] / "data" / "suggest"
 
 
 def _add(case: Case, name: str, now: dt.datetime, **overrides: str) -> str:
-    return str(add_source(case, ARTICLES / name, overrides=overrides, actor="tester",
-                          now=now).record.id)
+    return str(
+        add_source(case, ARTICLES / name, overrides=overrides, actor="tester", now=now).record.id
+    )
 
 
 def _accept_all(path: Path) -> None:
@@ -60,8 +61,9 @@ def test_the_example_case_gets_only_what_its_analyst_did_not_claim(sealed_case: 
     assert not result.path.exists()
 
 
-def test_written_suggestions_check_and_are_left_out_of_the_seal(sealed_case: Path,
-                                                                now: dt.datetime) -> None:
+def test_written_suggestions_check_and_are_left_out_of_the_seal(
+    sealed_case: Path, now: dt.datetime
+) -> None:
     case = Case.open(sealed_case)
     written = write_suggestions(case, suggest_claims(case, "SRC-0001", now=now))
     assert written.path == sealed_case / "claims" / f"SRC-0001{SUGGESTED_SUFFIX}"
@@ -107,8 +109,9 @@ def test_a_hand_written_file_at_the_path_is_never_overwritten(sealed_case: Path)
     assert path.read_text(encoding="utf-8") == "source: SRC-0001\nclaims: []\n"
 
 
-def test_suggestions_already_accepted_are_not_proposed_again(sealed_case: Path,
-                                                             now: dt.datetime) -> None:
+def test_suggestions_already_accepted_are_not_proposed_again(
+    sealed_case: Path, now: dt.datetime
+) -> None:
     case = Case.open(sealed_case)
     written = write_suggestions(case, suggest_claims(case, "SRC-0001", now=now))
     accepted = sealed_case / "claims" / "SRC-0001.accepted.yaml"
@@ -124,14 +127,17 @@ def test_suggestions_already_accepted_are_not_proposed_again(sealed_case: Path,
 
 @pytest.fixture
 def three_languages(new_case: Case, now: dt.datetime) -> tuple[Case, list[str]]:
-    ids = [_add(new_case, "uk-01-kyiv-morning.txt", now),
-           _add(new_case, "ru-01-kyiv-evening.txt", now),
-           _add(new_case, "en-02-odesa-port.txt", now)]
+    ids = [
+        _add(new_case, "uk-01-kyiv-morning.txt", now),
+        _add(new_case, "ru-01-kyiv-evening.txt", now),
+        _add(new_case, "en-02-odesa-port.txt", now),
+    ]
     return new_case, ids
 
 
-def test_keys_never_collide_across_sources(three_languages: tuple[Case, list[str]],
-                                           now: dt.datetime) -> None:
+def test_keys_never_collide_across_sources(
+    three_languages: tuple[Case, list[str]], now: dt.datetime
+) -> None:
     case, ids = three_languages
     keys: list[str] = []
     for source in ids:
@@ -147,24 +153,31 @@ def test_keys_never_collide_across_sources(three_languages: tuple[Case, list[str
 
 
 def test_ukrainian_suggestions_read_speaker_role_channel_facts_and_places(
-        three_languages: tuple[Case, list[str]]) -> None:
+    three_languages: tuple[Case, list[str]],
+) -> None:
     case, ids = three_languages
     result = suggest_claims(case, ids[0])
     casualties = next(s for s in result.suggestions if "killed" in s.facts)
-    assert casualties.facts["killed"] == {"value": 7, "qualifier": "at-least",
-                                          "text": "щонайменше 7"}
+    assert casualties.facts["killed"] == {
+        "value": 7,
+        "qualifier": "at-least",
+        "text": "щонайменше 7",
+    }
     assert casualties.places == ("Kyiv",)
     assert casualties.date == "2024-07-08"
     speaker, outlet = casualties.attributed_to
-    assert speaker == {"name": "Андрій Ковальчук",
-                       "role": "Head of the Kyiv City Military Administration",
-                       "channel": "Telegram post"}
+    assert speaker == {
+        "name": "Андрій Ковальчук",
+        "role": "Head of the Kyiv City Military Administration",
+        "channel": "Telegram post",
+    }
     assert outlet["role"] == "news outlet"
     assert "очільника КМВА" in casualties.why
 
 
-def test_the_document_is_a_claims_file_with_a_digest(three_languages: tuple[Case, list[str]],
-                                                     now: dt.datetime) -> None:
+def test_the_document_is_a_claims_file_with_a_digest(
+    three_languages: tuple[Case, list[str]], now: dt.datetime
+) -> None:
     case, ids = three_languages
     result = suggest_claims(case, ids[1], now=now)
     doc = yaml.safe_load(result.document)
@@ -178,13 +191,18 @@ def test_the_document_is_a_claims_file_with_a_digest(three_languages: tuple[Case
 # -- bad input ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("source_id", "error", "message"), [
-    ("SRC-0009", UsageError, "no source SRC-0009"),
-    ("src-1", UsageError, "is not a source id"),
-    ("CLM-0001", UsageError, "is not a source id"),
-], ids=["unknown", "malformed", "a claim id"])
-def test_a_source_that_does_not_exist(sealed_case: Path, source_id: str,
-                                      error: type[Exception], message: str) -> None:
+@pytest.mark.parametrize(
+    ("source_id", "error", "message"),
+    [
+        ("SRC-0009", UsageError, "no source SRC-0009"),
+        ("src-1", UsageError, "is not a source id"),
+        ("CLM-0001", UsageError, "is not a source id"),
+    ],
+    ids=["unknown", "malformed", "a claim id"],
+)
+def test_a_source_that_does_not_exist(
+    sealed_case: Path, source_id: str, error: type[Exception], message: str
+) -> None:
     with pytest.raises(error, match=message):
         suggest_claims(Case.open(sealed_case), source_id)
 
@@ -198,11 +216,13 @@ def test_a_source_without_text(new_case: Case, tmp_path: Path, now: dt.datetime)
     assert not list(new_case.claims_dir.glob(f"*{SUGGESTED_SUFFIX}"))
 
 
-def test_a_text_with_no_claims_writes_nothing(new_case: Case, tmp_path: Path,
-                                              now: dt.datetime) -> None:
+def test_a_text_with_no_claims_writes_nothing(
+    new_case: Case, tmp_path: Path, now: dt.datetime
+) -> None:
     article = tmp_path / "quiet.txt"
-    article.write_text("The weather in the city was mild.\nThe market opened as usual.\n",
-                       encoding="utf-8")
+    article.write_text(
+        "The weather in the city was mild.\nThe market opened as usual.\n", encoding="utf-8"
+    )
     source = str(add_source(new_case, article, actor="tester", now=now).record.id)
     result = suggest_claims(new_case, source)
     assert result.suggestions == []
@@ -231,8 +251,11 @@ def test_mixed_scripts_are_read_and_reported_and_quotes_keep_them() -> None:
     assert find_quote(text, item.quote).start == item.start
 
 
-@pytest.mark.parametrize("text", ["", "   \n\n", "«»", "---", "1 2 3"],
-                         ids=["empty", "blank", "marks", "dashes", "digits"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n", "«»", "---", "1 2 3"],
+    ids=["empty", "blank", "marks", "dashes", "digits"],
+)
 def test_texts_with_nothing_in_them(text: str) -> None:
     items, analysis = suggest_text(text, source_id="SRC-0001", published="2024-07-08")
     assert items == []
@@ -243,19 +266,26 @@ def test_a_repeated_quote_gets_its_occurrence() -> None:
     text = "Загинули 3 людини.\nІнша новина.\nЗагинули 3 людини."
     items, _ = suggest_text(text, source_id="SRC-0001", published="2024-07-08")
     assert [(s.quote, s.occurrence) for s in items] == [
-        ("Загинули 3 людини.", 1), ("Загинули 3 людини.", 2)]
+        ("Загинули 3 людини.", 1),
+        ("Загинули 3 людини.", 2),
+    ]
     assert len({s.key for s in items}) == 2
 
 
-SENTENCES = [line for path in sorted(ARTICLES.glob("*.txt"))
-             for line in path.read_text(encoding="utf-8").split("\n")
-             if line.strip() and not line.startswith(("---", "title:", "publisher:",
-                                                      "published:", "language:", "url:"))]
+SENTENCES = [
+    line
+    for path in sorted(ARTICLES.glob("*.txt"))
+    for line in path.read_text(encoding="utf-8").split("\n")
+    if line.strip()
+    and not line.startswith(("---", "title:", "publisher:", "published:", "language:", "url:"))
+]
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=8),
-       st.sampled_from(["\n", " ", "\n\n"]))
+@given(
+    st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=8),
+    st.sampled_from(["\n", " ", "\n\n"]),
+)
 def test_every_suggestion_anchors_where_it_says(lines: list[str], joiner: str) -> None:
     text = joiner.join(lines)
     items, _ = suggest_text(text, source_id="SRC-0001", published="2024-07-08")

@@ -26,12 +26,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def test_without_write_the_suggestions_are_printed_and_nothing_is_written(
-        sealed_case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sealed_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = _tree(sealed_case)
     code, out, err = run(capsys, "suggest", str(sealed_case), "SRC-0001")
     assert code == 0
@@ -54,8 +58,9 @@ def test_write_then_check(sealed_case: Path, capsys: pytest.CaptureFixture[str])
     assert out.startswith("replaced claims/SRC-0001.suggested.yaml")
 
 
-def test_an_edited_file_is_refused_with_one_line(sealed_case: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_edited_file_is_refused_with_one_line(
+    sealed_case: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(capsys, "suggest", str(sealed_case), "SRC-0001", "--write")
     path = sealed_case / "claims" / "SRC-0001.suggested.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# my note\n", encoding="utf-8")
@@ -68,12 +73,17 @@ def test_an_edited_file_is_refused_with_one_line(sealed_case: Path,
     assert _tree(sealed_case) == before
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["SRC-0042"], "no source SRC-0042 in the case (sources: SRC-0001)"),
-    (["SRC-1"], "'SRC-1' is not a source id"),
-], ids=["unknown source", "malformed id"])
-def test_bad_source_ids(sealed_case: Path, capsys: pytest.CaptureFixture[str],
-                        args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["SRC-0042"], "no source SRC-0042 in the case (sources: SRC-0001)"),
+        (["SRC-1"], "'SRC-1' is not a source id"),
+    ],
+    ids=["unknown source", "malformed id"],
+)
+def test_bad_source_ids(
+    sealed_case: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     before = _tree(sealed_case)
     code, out, err = run(capsys, "suggest", str(sealed_case), *args, "--write")
     assert code == 2
@@ -89,8 +99,9 @@ def test_not_a_case_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "not a case folder" in err
 
 
-def test_a_text_with_nothing_to_claim(new_case: object, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_text_with_nothing_to_claim(
+    new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     article = tmp_path / "quiet.txt"
     article.write_text("A quiet day in the park.\n", encoding="utf-8")
     case_dir = tmp_path / "case"
@@ -103,9 +114,13 @@ def test_a_text_with_nothing_to_claim(new_case: object, tmp_path: Path,
 
 def test_in_a_real_process(sealed_case: Path) -> None:
     env = {**os.environ, "EVIDENCE_ACTOR": "tester"}
-    done = subprocess.run([sys.executable, "-m", "evidence", "suggest", str(sealed_case),
-                           "SRC-0001", "--write"], capture_output=True, text=True, env=env,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "evidence", "suggest", str(sealed_case), "SRC-0001", "--write"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert (sealed_case / "claims" / "SRC-0001.suggested.yaml").is_file()
 
@@ -114,21 +129,40 @@ def test_in_a_real_process(sealed_case: Path) -> None:
 # and the command says why (issue 19, item 5), whether the record declares the language
 # or only the text shows it.
 OTHER_LANGUAGES = [
-    ("fr", "Une frappe de missile a touché un hôpital de Kyiv ce matin. Selon la police, "
-           "au moins sept personnes ont été tuées et vingt blessées.", "in French"),
-    ("ar", "أصاب صاروخ روسي مستشفى للأطفال في كييف صباح اليوم، وقالت الشرطة إن سبعة "
-           "أشخاص على الأقل قتلوا وأصيب عشرون.", "in a script the rules do not read"),
-    ("es", "Un misil alcanzó un hospital infantil en Kyiv esta mañana. La policía dijo que "
-           "al menos siete personas murieron y veinte resultaron heridas.", "in Spanish"),
+    (
+        "fr",
+        "Une frappe de missile a touché un hôpital de Kyiv ce matin. Selon la police, "
+        "au moins sept personnes ont été tuées et vingt blessées.",
+        "in French",
+    ),
+    (
+        "ar",
+        "أصاب صاروخ روسي مستشفى للأطفال في كييف صباح اليوم، وقالت الشرطة إن سبعة "
+        "أشخاص على الأقل قتلوا وأصيب عشرون.",
+        "in a script the rules do not read",
+    ),
+    (
+        "es",
+        "Un misil alcanzó un hospital infantil en Kyiv esta mañana. La policía dijo que "
+        "al menos siete personas murieron y veinte resultaron heridas.",
+        "in Spanish",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("code", "text", "said"), OTHER_LANGUAGES,
-                         ids=[c for c, _, _ in OTHER_LANGUAGES])
+@pytest.mark.parametrize(
+    ("code", "text", "said"), OTHER_LANGUAGES, ids=[c for c, _, _ in OTHER_LANGUAGES]
+)
 @pytest.mark.parametrize("declared", [False, True], ids=["detected", "declared"])
 def test_another_language_gets_nothing_and_says_why(
-        new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str,
-        text: str, said: str, declared: bool) -> None:
+    new_case: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    code: str,
+    text: str,
+    said: str,
+    declared: bool,
+) -> None:
     article = tmp_path / f"{code}.txt"
     head = f"---\ntitle: Report\nlanguage: {code}\n---\n" if declared else ""
     article.write_text(head + text + "\n", encoding="utf-8")
@@ -143,11 +177,14 @@ def test_another_language_gets_nothing_and_says_why(
 
 
 def test_a_ukrainian_text_declared_as_such_is_read(
-        new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_case: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     article = tmp_path / "uk.txt"
-    article.write_text("---\ntitle: Звіт\nlanguage: uk-UA\n---\nУнаслідок удару по Харкову "
-                       "загинули троє людей, повідомив голова ОВА Олег Синєгубов.\n",
-                       encoding="utf-8")
+    article.write_text(
+        "---\ntitle: Звіт\nlanguage: uk-UA\n---\nУнаслідок удару по Харкову "
+        "загинули троє людей, повідомив голова ОВА Олег Синєгубов.\n",
+        encoding="utf-8",
+    )
     case_dir = tmp_path / "case"
     assert run(capsys, "add", str(case_dir), str(article))[0] == 0
     code, out, _ = run(capsys, "suggest", str(case_dir), "SRC-0001")

@@ -1,4 +1,3 @@
-
 """Dates of proposed claims over the whole labelled set (tests/data/suggest/**), and the
 team's pages with furniture, weekdays and update stamps (tests/data/suggest/dates)."""
 
@@ -23,8 +22,9 @@ DATES = sorted((LABELLED / "dates").glob("*.labels.yaml"))
 @cache
 def _suggest(path: Path) -> tuple[list[Suggestion], str, dict[str, str]]:
     _doc, text, meta = load_labels(path)
-    items, _ = suggest_text(text, source_id="SRC-0001", publisher=meta.get("publisher"),
-                            published=meta.get("published"))
+    items, _ = suggest_text(
+        text, source_id="SRC-0001", publisher=meta.get("publisher"), published=meta.get("published")
+    )
     return items, text, meta
 
 
@@ -57,9 +57,11 @@ def test_no_proposed_claim_carries_a_date_the_text_does_not_support(path: Path) 
         for label in labels:
             overlap = min(item.end, label.end) > max(item.start, label.start)
             if overlap and label.fits(item.category) and label.date:
-                assert _covers(item.date, str(label.date)) or _covers(str(label.date),
-                                                                      item.date), (
-                    item.key, item.date, label.date)
+                assert _covers(item.date, str(label.date)) or _covers(str(label.date), item.date), (
+                    item.key,
+                    item.date,
+                    label.date,
+                )
 
 
 @pytest.mark.parametrize("path", DATES, ids=[p.name for p in DATES])
@@ -75,24 +77,35 @@ def test_the_pages_with_furniture_are_labelled_and_read(path: Path) -> None:
     assert all("2025-03-14" not in (s.date or "") for s in items)
     assert not any("14:31" in s.quote or "°" in s.quote or "cookie" in s.quote for s in items)
     required = [g for g in labels if not g.optional]
-    found = [g for g in required if any(
-        min(s.end, g.end) > max(s.start, g.start) and g.fits(s.category) for s in items)]
+    found = [
+        g
+        for g in required
+        if any(min(s.end, g.end) > max(s.start, g.start) and g.fits(s.category) for s in items)
+    ]
     assert len(found) >= len(required) - 1, [g.quote for g in required if g not in found]
 
 
 def _as_of(path: str) -> list[tuple[int, str | None]]:
     items, _, _ = _suggest(LABELLED / "dates" / path)
-    return [(int(f["value"]), f.get("as_of")) for s in items for name, f in s.facts.items()
-            if name == "killed"]
+    return [
+        (int(f["value"]), f.get("as_of"))
+        for s in items
+        for name, f in s.facts.items()
+        if name == "killed"
+    ]
 
 
 def test_each_count_carries_the_time_it_is_stated_for() -> None:
     assert _as_of("en-01-vinnytsia-updates.labels.yaml") == [
-        (7, "2025-03-12T10:40"), (9, "2025-03-12T13:15")]
+        (7, "2025-03-12T10:40"),
+        (9, "2025-03-12T13:15"),
+    ]
     assert (7, "2025-03-12T11:00") in _as_of("uk-01-vinnytsia-page.labels.yaml")
     assert (12, "2025-03-12T14:27") in _as_of("uk-01-vinnytsia-page.labels.yaml")
     assert _as_of("ru-01-vinnytsia-live.labels.yaml") == [
-        (11, "2025-03-12T12:20"), (15, "2025-03-12T16:10")]
+        (11, "2025-03-12T12:20"),
+        (15, "2025-03-12T16:10"),
+    ]
 
 
 def test_a_weekday_without_a_publication_date_gives_no_date() -> None:

@@ -34,8 +34,7 @@ def results() -> list[ArticleResult]:
     return evaluate_set(LABELLED, splits=("dev", "test", "test2", "test3", "test4"))
 
 
-def _score(results: list[ArticleResult], split: set[str],
-           language: str | None = None) -> Score:
+def _score(results: list[ArticleResult], split: set[str], language: str | None = None) -> Score:
     score = Score()
     for result in results:
         if result.split in split and (language is None or result.language == language):
@@ -120,8 +119,12 @@ def test_no_figure_the_quote_does_not_state(results: list[ArticleResult]) -> Non
     for path in LABELS:
         doc, text, meta = load_labels(path)
         labels = read_labels(doc, text, path.name)
-        items, _ = suggest_text(text, source_id="SRC-0001", publisher=meta.get("publisher"),
-                                published=meta.get("published"))
+        items, _ = suggest_text(
+            text,
+            source_id="SRC-0001",
+            publisher=meta.get("publisher"),
+            published=meta.get("published"),
+        )
         for item in items:
             near = [g for g in labels if g.start < item.end and item.start < g.end]
             stated = _stated(item.quote, near)

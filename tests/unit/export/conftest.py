@@ -21,8 +21,13 @@ BAGIT_PY = Path(sys.executable).parent / "bagit.py"
 def run_bagit_validate(bag: Path) -> subprocess.CompletedProcess[str]:
     """``bagit.py --validate BAG``: the reference validator, in its own process."""
     script = BAGIT_PY if BAGIT_PY.exists() else Path(shutil.which("bagit.py") or "bagit.py")
-    return subprocess.run([sys.executable, str(script), "--validate", str(bag)],
-                          capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(script), "--validate", str(bag)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -40,6 +45,7 @@ def bag(sealed_case: Path, tmp_path: Path, now: dt.datetime) -> Path:
 @pytest.fixture
 def bag_zip(sealed_case: Path, tmp_path: Path, now: dt.datetime) -> Path:
     """The zip of a bag of the sealed example case."""
-    result = export_case(Case.open(sealed_case), tmp_path / "bag.zip", as_zip=True,
-                         actor="tester", now=now)
+    result = export_case(
+        Case.open(sealed_case), tmp_path / "bag.zip", as_zip=True, actor="tester", now=now
+    )
     return result.path

@@ -42,23 +42,45 @@ def _dossier(path: Path, text: str) -> None:
     page.save()
 
 
-def test_the_bag_holds_the_case_and_validates(bag: Path, sealed_case: Path,
-                                               bagit_validate: Validate) -> None:
+def test_the_bag_holds_the_case_and_validates(
+    bag: Path, sealed_case: Path, bagit_validate: Validate
+) -> None:
     result = bagit_validate(bag)
     assert result.returncode == 0, result.stderr
     carried = _files(bag / "data")
-    case_files = {f for f in _files(sealed_case)
-                  if not f.startswith(("out/", ".")) and "/." not in f}
+    case_files = {
+        f for f in _files(sealed_case) if not f.startswith(("out/", ".")) and "/." not in f
+    }
     assert case_files <= carried
-    assert {f"schemas/{n}.schema.json" for n in
-            ("case", "claims-file", "record", "source", "claim", "seal", "custody-event",
-             "defs")} <= carried
-    dossiers = {f for f in _files(sealed_case) if f.startswith("out/UKR-OKH-2024-seal-0001-")
-                and f.endswith(".pdf")}
+    assert {
+        f"schemas/{n}.schema.json"
+        for n in (
+            "case",
+            "claims-file",
+            "record",
+            "source",
+            "claim",
+            "seal",
+            "custody-event",
+            "defs",
+        )
+    } <= carried
+    dossiers = {
+        f
+        for f in _files(sealed_case)
+        if f.startswith("out/UKR-OKH-2024-seal-0001-") and f.endswith(".pdf")
+    }
     assert carried - case_files == {p.path for p in package_schemas()} | dossiers
     assert sorted(p.name for p in bag.iterdir()) == [
-        "bag-info.txt", "bagit.txt", "data", "evidence-verify.py", "manifest-sha256.txt",
-        "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"]
+        "bag-info.txt",
+        "bagit.txt",
+        "data",
+        "evidence-verify.py",
+        "manifest-sha256.txt",
+        "manifest-sha512.txt",
+        "tagmanifest-sha256.txt",
+        "tagmanifest-sha512.txt",
+    ]
 
 
 def test_the_bag_carries_the_custody_log_as_it_was(bag: Path, sealed_case: Path) -> None:
@@ -68,8 +90,9 @@ def test_the_bag_carries_the_custody_log_as_it_was(bag: Path, sealed_case: Path)
     assert (bag / "data" / "custody.jsonl").read_bytes() == b"\n".join(before) + b"\n"
 
 
-def test_bag_info_names_case_contact_seal_and_custody_head(bag: Path, sealed_case: Path,
-                                                           now: dt.datetime) -> None:
+def test_bag_info_names_case_contact_seal_and_custody_head(
+    bag: Path, sealed_case: Path, now: dt.datetime
+) -> None:
     info = _info(bag)
     seal_bytes = (sealed_case / "seals" / "0001.json").read_bytes()
     seal = json.loads(seal_bytes)
@@ -80,8 +103,10 @@ def test_bag_info_names_case_contact_seal_and_custody_head(bag: Path, sealed_cas
         "Contact-Name": "Demonstration Analyst",
         "Contact-Email": "analyst@example.org",
         "External-Identifier": "UKR-OKH-2024",
-        "External-Description": ("Missile attack on Ukraine of 8 July 2024 and the strike on "
-                                 "the Okhmatdyt children's hospital in Kyiv"),
+        "External-Description": (
+            "Missile attack on Ukraine of 8 July 2024 and the strike on "
+            "the Okhmatdyt children's hospital in Kyiv"
+        ),
         "Internal-Sender-Identifier": "EVD-DEMO-2024-001",
         "Bagging-Date": "2026-11-29",
         "Payload-Oxum": f"{sum(p.stat().st_size for p in payload)}.{len(payload)}",
@@ -104,27 +129,32 @@ def test_export_logs_an_exported_event(bag: Path, sealed_case: Path) -> None:
     assert event["subject"] is None
     assert event["actor"] == "tester"
     assert event["details"] == {
-        "package": "bag", "format": "bagit", "bagit_version": "1.0",
-        "payload_oxum": info["Payload-Oxum"], "tagmanifest_sha256": pinned,
-        "custody": {"seq": int(info["Evidence-Custody-Seq"]),
-                    "sha256": info["Evidence-Custody-SHA256"]},
+        "package": "bag",
+        "format": "bagit",
+        "bagit_version": "1.0",
+        "payload_oxum": info["Payload-Oxum"],
+        "tagmanifest_sha256": pinned,
+        "custody": {
+            "seq": int(info["Evidence-Custody-Seq"]),
+            "sha256": info["Evidence-Custody-SHA256"],
+        },
         "seal": {"sequence": 1, "root": info["Evidence-Seal-Root"]},
     }
     assert event["prev"] == info["Evidence-Custody-SHA256"]
 
 
-def test_export_never_writes_into_the_case_beyond_its_event(sealed_case: Path,
-                                                            tmp_path: Path) -> None:
-    before = {f: (sealed_case / f).read_bytes() for f in _files(sealed_case)
-              if f != "custody.jsonl"}
+def test_export_never_writes_into_the_case_beyond_its_event(
+    sealed_case: Path, tmp_path: Path
+) -> None:
+    before = {
+        f: (sealed_case / f).read_bytes() for f in _files(sealed_case) if f != "custody.jsonl"
+    }
     export_case(Case.open(sealed_case), tmp_path / "pkg", actor="tester")
-    after = {f: (sealed_case / f).read_bytes() for f in _files(sealed_case)
-             if f != "custody.jsonl"}
+    after = {f: (sealed_case / f).read_bytes() for f in _files(sealed_case) if f != "custody.jsonl"}
     assert after == before
 
 
-def test_the_latest_seals_dossiers_go_in_and_no_others(sealed_case: Path,
-                                                        tmp_path: Path) -> None:
+def test_the_latest_seals_dossiers_go_in_and_no_others(sealed_case: Path, tmp_path: Path) -> None:
     out = sealed_case / "out"
     out.mkdir(exist_ok=True)
     if not (out / "UKR-OKH-2024-seal-0001-icc-otp.pdf").exists():
@@ -133,8 +163,11 @@ def test_the_latest_seals_dossiers_go_in_and_no_others(sealed_case: Path,
     _dossier(out / "OTHER-CASE-seal-0001-icc-otp.pdf", "Not this case")
     _dossier(out / "draft.pdf", "Not a dossier")
     (out / "UKR-OKH-2024-seal-0001-notes.txt").write_text("not a PDF\n")
-    latest = sorted(f"out/{p.name}" for p in out.iterdir()
-                    if p.name.startswith("UKR-OKH-2024-seal-0001-") and p.suffix == ".pdf")
+    latest = sorted(
+        f"out/{p.name}"
+        for p in out.iterdir()
+        if p.name.startswith("UKR-OKH-2024-seal-0001-") and p.suffix == ".pdf"
+    )
     result = export_case(Case.open(sealed_case), tmp_path / "pkg", actor="tester")
     assert "out/UKR-OKH-2024-seal-0001-icc-otp.pdf" in latest
     assert list(result.dossiers) == latest
@@ -143,8 +176,9 @@ def test_the_latest_seals_dossiers_go_in_and_no_others(sealed_case: Path,
         assert (result.path / "data" / name).read_bytes() == (sealed_case / name).read_bytes()
 
 
-def test_every_file_of_seals_goes_in(sealed_case: Path, tmp_path: Path,
-                                     bagit_validate: Validate) -> None:
+def test_every_file_of_seals_goes_in(
+    sealed_case: Path, tmp_path: Path, bagit_validate: Validate
+) -> None:
     seals = sealed_case / "seals"
     (seals / "0001.json.sig").write_bytes(bytes(range(64)))
     (seals / "0001.json.1.tsr").write_bytes(b"0\x82\x01\x00 token bytes written by the team")
@@ -153,13 +187,17 @@ def test_every_file_of_seals_goes_in(sealed_case: Path, tmp_path: Path,
     (seals / ".0002.json.0123.tmp").write_text("{}")  # a writer's temporary file
     result = export_case(Case.open(sealed_case), tmp_path / "pkg", actor="tester")
     assert {f for f in _files(result.path / "data") if f.startswith("seals/")} == {
-        "seals/0001.json", "seals/0001.json.sig", "seals/0001.json.1.tsr",
-        "seals/chains/tsa-1.pem"}
+        "seals/0001.json",
+        "seals/0001.json.sig",
+        "seals/0001.json.1.tsr",
+        "seals/chains/tsa-1.pem",
+    }
     assert bagit_validate(result.path).returncode == 0
 
 
-def test_an_unsealed_case_exports_and_says_so(new_case: Case, tmp_path: Path,
-                                              seed_article: Path) -> None:
+def test_an_unsealed_case_exports_and_says_so(
+    new_case: Case, tmp_path: Path, seed_article: Path
+) -> None:
     from evidence.ingest.add import add_source
 
     add_source(new_case, seed_article, actor="tester")
@@ -177,16 +215,25 @@ def test_a_package_may_go_into_the_case_out_folder(sealed_case: Path) -> None:
     assert not any(f.startswith("out/pkg-") for f in _files(second.path / "data"))
 
 
-@pytest.mark.parametrize(("where", "message"), [
-    ("exists", "exists already"),
-    ("no-parent", "does not exist"),
-    ("records", "inside the case folder"),
-    ("case-root", "inside the case folder"),
-], ids=["exists", "no-parent", "in-records", "in-case-root"])
-def test_bad_destinations_are_refused(sealed_case: Path, tmp_path: Path, where: str,
-                                      message: str) -> None:
-    out = {"exists": tmp_path / "taken", "no-parent": tmp_path / "missing" / "pkg",
-           "records": sealed_case / "records" / "pkg", "case-root": sealed_case / "pkg"}[where]
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("exists", "exists already"),
+        ("no-parent", "does not exist"),
+        ("records", "inside the case folder"),
+        ("case-root", "inside the case folder"),
+    ],
+    ids=["exists", "no-parent", "in-records", "in-case-root"],
+)
+def test_bad_destinations_are_refused(
+    sealed_case: Path, tmp_path: Path, where: str, message: str
+) -> None:
+    out = {
+        "exists": tmp_path / "taken",
+        "no-parent": tmp_path / "missing" / "pkg",
+        "records": sealed_case / "records" / "pkg",
+        "case-root": sealed_case / "pkg",
+    }[where]
     (tmp_path / "taken").mkdir()
     before = _custody(sealed_case)
     with pytest.raises(UsageError, match=message):
@@ -199,8 +246,9 @@ def _no_leftovers(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("problem", ["symlink", "fifo", "percent-name", "folded-names"])
-def test_a_case_that_cannot_be_packaged_leaves_nothing(sealed_case: Path, tmp_path: Path,
-                                                       problem: str) -> None:
+def test_a_case_that_cannot_be_packaged_leaves_nothing(
+    sealed_case: Path, tmp_path: Path, problem: str
+) -> None:
     claims = sealed_case / "claims"
     if problem == "symlink":
         (claims / "linked.yaml").symlink_to("/etc/hostname")

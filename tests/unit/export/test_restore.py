@@ -30,8 +30,9 @@ def retag_bag(bag: Path) -> None:
     """Recompute the tag manifests after a test edited a tag file (as a forger would)."""
     for algorithm in ("sha256", "sha512"):
         lines = []
-        for name in sorted(p.name for p in bag.iterdir()
-                           if p.is_file() and not p.name.startswith("tagmanifest-")):
+        for name in sorted(
+            p.name for p in bag.iterdir() if p.is_file() and not p.name.startswith("tagmanifest-")
+        ):
             digest = hashlib.new(algorithm, (bag / name).read_bytes()).hexdigest()
             lines.append(f"{digest}  {name}\n")
         target = bag / f"tagmanifest-{algorithm}.txt"
@@ -43,14 +44,17 @@ def set_info(bag: Path, label: str, value: str) -> None:
     """Change one bag-info.txt field and retag, so only the field's meaning is wrong."""
     info = bag / "bag-info.txt"
     info.chmod(0o644)
-    lines = [f"{label}: {value}" if line.startswith(f"{label}:") else line
-             for line in info.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        f"{label}: {value}" if line.startswith(f"{label}:") else line
+        for line in info.read_text(encoding="utf-8").splitlines()
+    ]
     info.write_text("\n".join(lines) + "\n", encoding="utf-8")
     retag_bag(bag)
 
 
-def zip_of(bag: Path, dest: Path, *, drop: Sequence[str] = (),
-           add: Sequence[ZipEntry] = ()) -> Path:
+def zip_of(
+    bag: Path, dest: Path, *, drop: Sequence[str] = (), add: Sequence[ZipEntry] = ()
+) -> Path:
     """A zip of ``bag`` (under ``bag/``), without ``drop`` and with ``add`` appended."""
     with zipfile.ZipFile(dest, "w") as zf:
         for path in sorted(bag.rglob("*")):
@@ -75,7 +79,7 @@ def patch_central(archive: Path, name: str, offset: int, value: int, fmt: str) -
     pos = data.find(b"PK\x01\x02")
     while pos >= 0:
         size, extra, comment = struct.unpack_from("<HHH", data, pos + 28)
-        if data[pos + 46: pos + 46 + size].decode() == name:
+        if data[pos + 46 : pos + 46 + size].decode() == name:
             struct.pack_into(fmt, data, pos + offset, value)
             archive.write_bytes(bytes(data))
             return
@@ -115,33 +119,54 @@ def oxum_lies(bag: Path, dest: Path) -> Path:
 
 ZIP_ATTACKS: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "dotdot": (lambda b, d: zip_of(b, d, add=[("bag/../evil.txt", b"x")]), "'..'"),
-    "dotdot-deep": (lambda b, d: zip_of(b, d, add=[("bag/data/../../evil.txt", b"x")]),
-                    "'..'"),
-    "absolute": (lambda b, d: zip_of(b, d, add=[("/tmp/evidence-evil.txt", b"x")]),
-                 "absolute path"),
-    "backslash": (lambda b, d: zip_of(b, d, add=[("bag/data\\..\\..\\evil.txt", b"x")]),
-                  "backslash"),
-    "symlink": (lambda b, d: zip_of(b, d, add=[(entry("bag/data/link", stat.S_IFLNK | 0o777),
-                                                b"/etc/passwd")]), "symbolic link"),
-    "device": (lambda b, d: zip_of(b, d, add=[(entry("bag/data/null", stat.S_IFCHR | 0o666),
-                                               b"")]), "device file"),
-    "fifo": (lambda b, d: zip_of(b, d, add=[(entry("bag/data/pipe", stat.S_IFIFO | 0o666),
-                                             b"")]), "FIFO"),
-    "case-fold": (lambda b, d: zip_of(b, d, add=[("bag/data/Notes.txt", b"1"),
-                                                 ("bag/data/notes.txt", b"2")]),
-                  "case folding"),
-    "unicode-normalisation": (lambda b, d: zip_of(b, d, add=[("bag/data/caf\u00e9.txt", b"1"),
-                                                             ("bag/data/cafe\u0301.txt", b"2")]),
-                              "Unicode normalisation"),
-    "listed-twice": (lambda b, d: zip_of(b, d, add=[("bag/data/case.yaml", b"id: other\n")]),
-                     "listed twice"),
+    "dotdot-deep": (lambda b, d: zip_of(b, d, add=[("bag/data/../../evil.txt", b"x")]), "'..'"),
+    "absolute": (
+        lambda b, d: zip_of(b, d, add=[("/tmp/evidence-evil.txt", b"x")]),
+        "absolute path",
+    ),
+    "backslash": (
+        lambda b, d: zip_of(b, d, add=[("bag/data\\..\\..\\evil.txt", b"x")]),
+        "backslash",
+    ),
+    "symlink": (
+        lambda b, d: zip_of(
+            b, d, add=[(entry("bag/data/link", stat.S_IFLNK | 0o777), b"/etc/passwd")]
+        ),
+        "symbolic link",
+    ),
+    "device": (
+        lambda b, d: zip_of(b, d, add=[(entry("bag/data/null", stat.S_IFCHR | 0o666), b"")]),
+        "device file",
+    ),
+    "fifo": (
+        lambda b, d: zip_of(b, d, add=[(entry("bag/data/pipe", stat.S_IFIFO | 0o666), b"")]),
+        "FIFO",
+    ),
+    "case-fold": (
+        lambda b, d: zip_of(b, d, add=[("bag/data/Notes.txt", b"1"), ("bag/data/notes.txt", b"2")]),
+        "case folding",
+    ),
+    "unicode-normalisation": (
+        lambda b, d: zip_of(
+            b, d, add=[("bag/data/caf\u00e9.txt", b"1"), ("bag/data/cafe\u0301.txt", b"2")]
+        ),
+        "Unicode normalisation",
+    ),
+    "listed-twice": (
+        lambda b, d: zip_of(b, d, add=[("bag/data/case.yaml", b"id: other\n")]),
+        "listed twice",
+    ),
     "zip-bomb": (bomb, "zip bomb"),
     "overlapping-entries": (overlapping, "overlaps"),
     "encrypted": (encrypted, "encrypted"),
-    "manifest-lists-missing-file": (lambda b, d: zip_of(b, d, drop=["bag/data/custody.jsonl"]),
-                                    "lists data/custody.jsonl, which is not in the package"),
-    "file-not-in-manifest": (lambda b, d: zip_of(b, d, add=[("bag/data/extra.txt", b"x")]),
-                             "does not list data/extra.txt"),
+    "manifest-lists-missing-file": (
+        lambda b, d: zip_of(b, d, drop=["bag/data/custody.jsonl"]),
+        "lists data/custody.jsonl, which is not in the package",
+    ),
+    "file-not-in-manifest": (
+        lambda b, d: zip_of(b, d, add=[("bag/data/extra.txt", b"x")]),
+        "does not list data/extra.txt",
+    ),
     "payload-oxum-lies": (oxum_lies, "Payload-Oxum says 1.1"),
 }
 
@@ -157,8 +182,9 @@ def _nothing_left(parent: Path, dest: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
 @pytest.mark.parametrize("attack", sorted(ZIP_ATTACKS))
-def test_a_hostile_zip_is_refused_and_writes_nothing(bag: Path, tmp_path: Path,
-                                                     attack: str) -> None:
+def test_a_hostile_zip_is_refused_and_writes_nothing(
+    bag: Path, tmp_path: Path, attack: str
+) -> None:
     build, expected = ZIP_ATTACKS[attack]
     archive = build(bag, tmp_path / "hostile.zip")
     target = tmp_path / "target"
@@ -191,6 +217,7 @@ def _manifest_line(line: str) -> Callable[[Path], None]:
         with manifest.open("a", encoding="utf-8") as fh:
             fh.write(line)
         retag_bag(data.parent)
+
     return edit
 
 
@@ -210,14 +237,17 @@ FOLDER_ATTACKS: dict[str, tuple[Callable[[Path], None], str]] = {
     "manifest-absolute": (_manifest_line(f"{'0' * 64}  /etc/passwd\n"), "absolute path"),
     "manifest-lists-missing-file": (_drop, "lists data/custody.jsonl, which is not in"),
     "file-not-in-manifest": (_extra, "does not list data/extra.txt"),
-    "payload-oxum-lies": (lambda d: set_info(d.parent, "Payload-Oxum", "1.1"),
-                          "Payload-Oxum says 1.1"),
+    "payload-oxum-lies": (
+        lambda d: set_info(d.parent, "Payload-Oxum", "1.1"),
+        "Payload-Oxum says 1.1",
+    ),
 }
 
 
 @pytest.mark.parametrize("attack", sorted(FOLDER_ATTACKS))
-def test_a_hostile_folder_is_refused_and_writes_nothing(bag: Path, tmp_path: Path,
-                                                        attack: str) -> None:
+def test_a_hostile_folder_is_refused_and_writes_nothing(
+    bag: Path, tmp_path: Path, attack: str
+) -> None:
     make, expected = FOLDER_ATTACKS[attack]
     (bag / "data").chmod(0o755)
     make(bag / "data")
@@ -241,8 +271,9 @@ def test_a_device_file_in_a_folder_is_refused(bag: Path, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("form", ["folder", "zip"])
-def test_import_restores_a_case_that_verifies(bag: Path, bag_zip: Path, sealed_case: Path,
-                                              tmp_path: Path, form: str) -> None:
+def test_import_restores_a_case_that_verifies(
+    bag: Path, bag_zip: Path, sealed_case: Path, tmp_path: Path, form: str
+) -> None:
     package = bag if form == "folder" else bag_zip
     result = import_package(package, tmp_path / "restored", actor="receiver")
     assert result.case_dir == tmp_path / "restored"
@@ -253,9 +284,11 @@ def test_import_restores_a_case_that_verifies(bag: Path, bag_zip: Path, sealed_c
         assert (result.case_dir / name).is_dir()
     assert {p.stat().st_mode & 0o777 for p in (result.case_dir / "records").iterdir()} == {0o444}
     restored = (result.case_dir / "custody.jsonl").read_bytes().splitlines()
-    exported = next(e for e in map(json.loads, (sealed_case / "custody.jsonl").read_bytes()
-                                   .splitlines())
-                    if e["action"] == "exported" and e["details"]["package"] == package.name)
+    exported = next(
+        e
+        for e in map(json.loads, (sealed_case / "custody.jsonl").read_bytes().splitlines())
+        if e["action"] == "exported" and e["details"]["package"] == package.name
+    )
     event = json.loads(restored[-1])
     assert event["action"] == "verified"
     assert event["actor"] == "receiver"
@@ -273,17 +306,20 @@ def test_import_into_an_empty_folder(bag: Path, tmp_path: Path) -> None:
     assert Case.open(result.case_dir).meta.id == "UKR-OKH-2024"
 
 
-def test_a_tampered_record_with_recomputed_manifests_is_refused(bag: Path,
-                                                                tmp_path: Path) -> None:
+def test_a_tampered_record_with_recomputed_manifests_is_refused(bag: Path, tmp_path: Path) -> None:
     record = bag / "data" / "records" / "CLM-0001.1.json"
     record.chmod(0o644)
     record.write_bytes(record.read_bytes().replace(b"More than 40", b"More than 90"))
     for algorithm in ("sha256", "sha512"):
         manifest = bag / f"manifest-{algorithm}.txt"
         manifest.chmod(0o644)
-        lines = [f"{hashlib.new(algorithm, record.read_bytes()).hexdigest()}  "
-                 f"data/records/CLM-0001.1.json" if line.endswith("CLM-0001.1.json") else line
-                 for line in manifest.read_text(encoding="utf-8").splitlines()]
+        lines = [
+            f"{hashlib.new(algorithm, record.read_bytes()).hexdigest()}  "
+            f"data/records/CLM-0001.1.json"
+            if line.endswith("CLM-0001.1.json")
+            else line
+            for line in manifest.read_text(encoding="utf-8").splitlines()
+        ]
         manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     retag_bag(bag)
     with pytest.raises(VerificationFailed) as caught:
@@ -295,15 +331,23 @@ def test_a_tampered_record_with_recomputed_manifests_is_refused(bag: Path,
     _nothing_left(tmp_path, tmp_path / "case")
 
 
-@pytest.mark.parametrize(("where", "error", "message"), [
-    ("not-empty", UsageError, "not an empty folder"),
-    ("no-parent", UsageError, "does not exist"),
-    ("inside-package", UsageError, "inside the package"),
-], ids=["not-empty", "no-parent", "inside-package"])
-def test_bad_destinations_are_refused(bag: Path, tmp_path: Path, where: str,
-                                      error: type[Exception], message: str) -> None:
-    dest = {"not-empty": tmp_path / "full", "no-parent": tmp_path / "no" / "case",
-            "inside-package": bag / "restored"}[where]
+@pytest.mark.parametrize(
+    ("where", "error", "message"),
+    [
+        ("not-empty", UsageError, "not an empty folder"),
+        ("no-parent", UsageError, "does not exist"),
+        ("inside-package", UsageError, "inside the package"),
+    ],
+    ids=["not-empty", "no-parent", "inside-package"],
+)
+def test_bad_destinations_are_refused(
+    bag: Path, tmp_path: Path, where: str, error: type[Exception], message: str
+) -> None:
+    dest = {
+        "not-empty": tmp_path / "full",
+        "no-parent": tmp_path / "no" / "case",
+        "inside-package": bag / "restored",
+    }[where]
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "keep.txt").write_text("mine\n")
     with pytest.raises(error, match=message):
@@ -313,8 +357,9 @@ def test_bad_destinations_are_refused(bag: Path, tmp_path: Path, where: str,
 
 
 @pytest.mark.parametrize("what", ["missing", "plain-folder"])
-def test_what_is_not_a_package_cannot_be_imported(tmp_path: Path, sealed_case: Path,
-                                                  what: str) -> None:
+def test_what_is_not_a_package_cannot_be_imported(
+    tmp_path: Path, sealed_case: Path, what: str
+) -> None:
     source = tmp_path / "missing" if what == "missing" else sealed_case
     with pytest.raises(InputError):
         import_package(source, tmp_path / "case", actor="tester")

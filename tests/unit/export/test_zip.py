@@ -46,15 +46,18 @@ def test_entries_are_sorted_stored_and_undated(bag_zip: Path) -> None:
 
 
 def test_two_exports_of_the_same_case_state_give_the_same_zip(
-        sealed_case: Path, tmp_path: Path, now: dt.datetime) -> None:
+    sealed_case: Path, tmp_path: Path, now: dt.datetime
+) -> None:
     twin = tmp_path / "twin"
     shutil.copytree(sealed_case, twin)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    one = export_case(Case.open(sealed_case), tmp_path / "a" / "pkg.zip", as_zip=True,
-                      actor="tester", now=now)
-    two = export_case(Case.open(twin), tmp_path / "b" / "pkg.zip", as_zip=True,
-                      actor="tester", now=now)
+    one = export_case(
+        Case.open(sealed_case), tmp_path / "a" / "pkg.zip", as_zip=True, actor="tester", now=now
+    )
+    two = export_case(
+        Case.open(twin), tmp_path / "b" / "pkg.zip", as_zip=True, actor="tester", now=now
+    )
     assert one.zip_sha256 == two.zip_sha256
     assert one.path.read_bytes() == two.path.read_bytes()
 
@@ -69,8 +72,9 @@ def test_zip_export_names_the_zip_in_the_custody_log(sealed_case: Path, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg.zip", "sealed"]
 
 
-def test_the_unzipped_bag_validates_with_the_reference_tool(bag_zip: Path, tmp_path: Path,
-                                                           bagit_validate: Validate) -> None:
+def test_the_unzipped_bag_validates_with_the_reference_tool(
+    bag_zip: Path, tmp_path: Path, bagit_validate: Validate
+) -> None:
     target = tmp_path / "unzipped"
     with zipfile.ZipFile(bag_zip) as zf:
         zf.extractall(target)

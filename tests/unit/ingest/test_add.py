@@ -28,8 +28,11 @@ CORE = Path(__file__).parents[2] / "data" / "core"
 
 def _files(case: Case) -> dict[str, bytes]:
     """Every file of the case folder but the lock, by relative path."""
-    return {str(p.relative_to(case.root)): p.read_bytes() for p in sorted(case.root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(case.root)): p.read_bytes()
+        for p in sorted(case.root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def _body(case: Case, record_id: str = "SRC-0001", revision: int = 1) -> SourceBody:
@@ -50,9 +53,17 @@ def _put(folder: Path, name: str, data: bytes) -> Path:
 
 def test_the_seed_article_becomes_a_source(new_case: Case, seed_article: Path) -> None:
     raw = seed_article.read_bytes()
-    added = add_source(new_case, seed_article, actor="Olena (analyst)", now=FIXED_NOW,
-                       overrides={"publisher": "Censor.NET", "language": "en",
-                                  "url": "https://censor.net/en/news/example"})
+    added = add_source(
+        new_case,
+        seed_article,
+        actor="Olena (analyst)",
+        now=FIXED_NOW,
+        overrides={
+            "publisher": "Censor.NET",
+            "language": "en",
+            "url": "https://censor.net/en/news/example",
+        },
+    )
     assert (added.record.id, added.record.revision, added.existed) == ("SRC-0001", 1, False)
     assert added.ern == "TST-0001"
     body = _body(new_case)
@@ -73,7 +84,10 @@ def test_the_seed_article_becomes_a_source(new_case: Case, seed_article: Path) -
     # The raw bytes, stored once, read-only, named by their BLAKE3 digest.
     pair = digest_bytes(raw)
     assert (body.object.blake3, body.object.sha256, body.object.size) == (
-        pair.blake3, pair.sha256, len(raw))
+        pair.blake3,
+        pair.sha256,
+        len(raw),
+    )
     assert body.object.filename == seed_article.name
     raw_path = new_case.objects.path(pair.blake3)
     assert raw_path.read_bytes() == raw
@@ -90,13 +104,17 @@ def test_the_seed_article_becomes_a_source(new_case: Case, seed_article: Path) -
     assert is_valid("record", json.loads(record_file))
     last = json.loads(new_case.custody.path.read_bytes().splitlines()[-1])
     assert last["action"] == "collected"
-    assert last["subject"] == {"id": "SRC-0001", "revision": 1,
-                               "blake3": digest_bytes(record_slice(record_file) or b"").blake3}
+    assert last["subject"] == {
+        "id": "SRC-0001",
+        "revision": 1,
+        "blake3": digest_bytes(record_slice(record_file) or b"").blake3,
+    }
     assert verify_case(new_case.root).ok
 
 
-def test_collector_from_environment_then_os_user(new_case: Case, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_collector_from_environment_then_os_user(
+    new_case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EVIDENCE_ACTOR", "  Mykola  ")
     first = add_source(new_case, _put(tmp_path, "a.txt", b"First text."), now=FIXED_NOW)
     monkeypatch.delenv("EVIDENCE_ACTOR")
@@ -107,9 +125,14 @@ def test_collector_from_environment_then_os_user(new_case: Case, tmp_path: Path,
 
 
 def test_command_line_values_beat_front_matter(new_case: Case) -> None:
-    overrides = {"title": "Title given by the analyst", "url": "https://example.org/b",
-                 "publisher": "Another outlet", "authors": ["A. Analyst"],
-                 "published": "2024-07-11T09:30:00+03:00", "language": "uk"}
+    overrides = {
+        "title": "Title given by the analyst",
+        "url": "https://example.org/b",
+        "publisher": "Another outlet",
+        "authors": ["A. Analyst"],
+        "published": "2024-07-11T09:30:00+03:00",
+        "language": "uk",
+    }
     add_source(new_case, CORE / "article_front_matter.md", overrides=overrides, now=FIXED_NOW)
     body = _body(new_case)
     assert body.title == "Title given by the analyst"
@@ -133,7 +156,8 @@ def test_front_matter_fills_the_record(new_case: Case) -> None:
     assert text.startswith("Repair crews began work")
     assert "publisher:" not in text
     assert "took the YAML front matter out of the text into the record" in (
-        body.capture.transformations)
+        body.capture.transformations
+    )
 
 
 def test_bom_crlf_nfd_are_normalised_and_recorded(new_case: Case) -> None:
@@ -145,8 +169,10 @@ def test_bom_crlf_nfd_are_normalised_and_recorded(new_case: Case) -> None:
     assert "\r" not in text
     assert body.published == "2024-07-09"
     assert body.capture.transformations[0] == "removed the UTF-8 byte order mark"
-    assert new_case.objects.read(body.object.blake3) == (
-        CORE / "article_bom_crlf_nfd.txt").read_bytes()
+    assert (
+        new_case.objects.read(body.object.blake3)
+        == (CORE / "article_bom_crlf_nfd.txt").read_bytes()
+    )
 
 
 def test_invalid_utf8_is_refused_and_nothing_is_written(new_case: Case) -> None:
@@ -166,8 +192,7 @@ def test_encoding_option_decodes_and_is_recorded(new_case: Case) -> None:
     assert new_case.objects.read(body.text.blake3).decode().startswith("Київ, 9 липня.")
     assert "decoded from cp1251" in body.capture.transformations
     # The raw object keeps the bytes as they were, not the decoded text.
-    assert new_case.objects.read(body.object.blake3) == (CORE / "article_cp1251.txt"
-                                                         ).read_bytes()
+    assert new_case.objects.read(body.object.blake3) == (CORE / "article_cp1251.txt").read_bytes()
 
 
 def test_unknown_encoding_is_an_input_error(new_case: Case) -> None:
@@ -179,12 +204,17 @@ def test_unknown_encoding_is_an_input_error(new_case: Case) -> None:
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("empty.txt", "the file is empty"), ("folder", "is a directory"),
-     ("missing.txt", "no such file"), ("blank.txt", "the file has no text")],
+    [
+        ("empty.txt", "the file is empty"),
+        ("folder", "is a directory"),
+        ("missing.txt", "no such file"),
+        ("blank.txt", "the file has no text"),
+    ],
     ids=["empty", "directory", "missing", "only-whitespace"],
 )
-def test_files_that_cannot_be_sources(new_case: Case, tmp_path: Path, name: str,
-                                      message: str) -> None:
+def test_files_that_cannot_be_sources(
+    new_case: Case, tmp_path: Path, name: str, message: str
+) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "folder").mkdir()
     (tmp_path / "blank.txt").write_bytes(b" \n\n\t")
@@ -207,9 +237,9 @@ def test_a_refused_file_leaves_no_new_folder(new_case: Case, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "data",
     [b"---\npublished: 2024-02-30\n---\nText here.\n", b"date 2024-13-45 Text here.\n"],
-    ids=["front-matter", "date-token"])
-def test_an_impossible_date_names_the_file(new_case: Case, tmp_path: Path,
-                                           data: bytes) -> None:
+    ids=["front-matter", "date-token"],
+)
+def test_an_impossible_date_names_the_file(new_case: Case, tmp_path: Path, data: bytes) -> None:
     bad = _put(tmp_path, "article.md", data)
     with pytest.raises(InputError) as info:
         add_source(new_case, bad, now=FIXED_NOW)
@@ -234,19 +264,36 @@ def test_one_bad_file_and_nothing_of_the_call_is_named(new_case: Case, tmp_path:
 
 # -- files that are not text ----------------------------------------------------------------
 
+
 def _png() -> bytes:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x10\x20\x30")) + chunk(b"IEND", b""))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\x10\x20\x30"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _mp4() -> bytes:
-    return (struct.pack(">I", 24) + b"ftypisom" + struct.pack(">I", 512) + b"isomiso2"
-            + struct.pack(">I", 4096 + 8) + b"mdat" + bytes(range(256)) * 16)
+    return (
+        struct.pack(">I", 24)
+        + b"ftypisom"
+        + struct.pack(">I", 512)
+        + b"isomiso2"
+        + struct.pack(">I", 4096 + 8)
+        + b"mdat"
+        + bytes(range(256)) * 16
+    )
 
 
 def _blank_pdf(path: Path) -> bytes:
@@ -261,9 +308,11 @@ def _blank_pdf(path: Path) -> bytes:
 @pytest.mark.parametrize(
     ("name", "media_type"),
     [("photo.txt", "image/png"), ("clip.bin", "video/mp4"), ("scan.dat", "application/pdf")],
-    ids=["png", "mp4", "pdf"])
-def test_non_text_file_is_a_source_without_text(new_case: Case, tmp_path: Path, name: str,
-                                                media_type: str) -> None:
+    ids=["png", "mp4", "pdf"],
+)
+def test_non_text_file_is_a_source_without_text(
+    new_case: Case, tmp_path: Path, name: str, media_type: str
+) -> None:
     if media_type == "application/pdf":
         data = _blank_pdf(tmp_path / name)
     else:
@@ -326,21 +375,34 @@ def test_a_large_file_streams_with_bounded_memory(new_case: Case, tmp_path: Path
     assert peak < size // 4, f"peak {peak / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB file"
 
 
-_PAGE = ("pixel\nП’ятниця, 16 Січня, 2026, 14:31:23\nКиїв +3°C, хмарно\n"  # noqa: RUF001
-         "Понад 40 ракет: наслідки атаки на Київ\n08.07.2024, 15:20\n"
-         "Вранці 8 липня росія атакувала Київ, випустивши понад 40 ракет.\n")
+_PAGE = (
+    "pixel\nП’ятниця, 16 Січня, 2026, 14:31:23\nКиїв +3°C, хмарно\n"  # noqa: RUF001
+    "Понад 40 ракет: наслідки атаки на Київ\n08.07.2024, 15:20\n"
+    "Вранці 8 липня росія атакувала Київ, випустивши понад 40 ракет.\n"
+)
 
 
-@pytest.mark.parametrize(("text", "title", "warned"), [
-    (_PAGE, "Понад 40 ракет: наслідки атаки на Київ", False),  # furniture above it skipped
-    ("Kyiv hospital hit in daytime strike\n\nA missile hit the hospital.\n",
-     "Kyiv hospital hit in daytime strike", False),
-    ("adsbygoogle\nRussia launched more than 40 missiles at Ukraine on the morning of "
-     "8 July, hitting a children's hospital in Kyiv.\nHospital damaged in Kyiv strike\n",
-     "page.txt", True),  # a subheading below the first paragraph is not the title
-], ids=["furniture-first", "headline-first", "no-headline"])
+@pytest.mark.parametrize(
+    ("text", "title", "warned"),
+    [
+        (_PAGE, "Понад 40 ракет: наслідки атаки на Київ", False),  # furniture above it skipped
+        (
+            "Kyiv hospital hit in daytime strike\n\nA missile hit the hospital.\n",
+            "Kyiv hospital hit in daytime strike",
+            False,
+        ),
+        (
+            "adsbygoogle\nRussia launched more than 40 missiles at Ukraine on the morning of "
+            "8 July, hitting a children's hospital in Kyiv.\nHospital damaged in Kyiv strike\n",
+            "page.txt",
+            True,
+        ),  # a subheading below the first paragraph is not the title
+    ],
+    ids=["furniture-first", "headline-first", "no-headline"],
+)
 def test_the_title_of_a_plain_text_is_a_line_that_reads_as_a_headline(
-        new_case: Case, tmp_path: Path, text: str, title: str, warned: bool) -> None:
+    new_case: Case, tmp_path: Path, text: str, title: str, warned: bool
+) -> None:
     added = add_source(new_case, _put(tmp_path, "page.txt", text.encode()), now=FIXED_NOW)
     assert _body(new_case).title == title
     assert any("--title" in w for w in added.warnings) is warned

@@ -41,10 +41,17 @@ WEB = Path(__file__).parents[2] / "data" / "web"
 LEDGER = (WEB / "ledger-2024-07-10-hospital-repairs.html").read_bytes()
 KYIV = (WEB / "kyiv-city-2024-07-09-windows.html").read_bytes()
 INDEX = (WEB / "ledger-section-index.html").read_bytes()
-RELEASE = pdf_bytes([["Press release, 9 July 2024",
-                      "Engineers completed a first inspection of the damaged hospital wing.",
-                      "At least three floors will need structural repairs, the council said."]],
-                    title="Hospital wing inspected", author="Example City Council")
+RELEASE = pdf_bytes(
+    [
+        [
+            "Press release, 9 July 2024",
+            "Engineers completed a first inspection of the damaged hospital wing.",
+            "At least three floors will need structural repairs, the council said.",
+        ]
+    ],
+    title="Hospital wing inspected",
+    author="Example City Council",
+)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 LYING = KYIV.replace(b'<meta charset="utf-8">', b'<meta charset="windows-1251">')
 
@@ -59,11 +66,12 @@ ROUTES = {
     "/trickle": Route(headers={**HTML, "Content-Length": "40"}, body=trickle(b"x" * 40, 0.1)),
     "/photo.png": Route(headers={"Content-Type": "image/png"}, body=png_bytes()),
     "/release.pdf": Route(headers={"Content-Type": "application/pdf"}, body=RELEASE),
-    "/huge": Route(headers={**HTML, "Content-Length": str(200 << 20)},
-                   body=announced(200 << 20)),
+    "/huge": Route(headers={**HTML, "Content-Length": str(200 << 20)}, body=announced(200 << 20)),
     "/endless": Route(headers={**HTML, "Transfer-Encoding": "chunked"}, body=endless()),
-    "/chunked": Route(headers={**HTML, "Transfer-Encoding": "chunked"},
-                      body=chunked([LEDGER[:1500], LEDGER[1500:]])),
+    "/chunked": Route(
+        headers={**HTML, "Transfer-Encoding": "chunked"},
+        body=chunked([LEDGER[:1500], LEDGER[1500:]]),
+    ),
     "/gzip": Route(headers={**HTML, "Content-Encoding": "gzip"}, body=gzipped(LEDGER)),
     "/lying": Route(headers={"Content-Type": "text/html"}, body=LYING),
     "/index": Route(body=INDEX),
@@ -79,27 +87,39 @@ def server() -> Iterator[WebServer]:
 
 
 def _snapshot(root: Path) -> dict[str, int]:
-    return {str(p.relative_to(root)): p.stat().st_size for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): p.stat().st_size
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def _records(path: Path) -> list[tuple[str, str | None, str | None]]:
     with path.open("rb") as fh:
-        return [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"),
-                 r.http_headers.get_statuscode() if r.rec_type == "response" else None)
-                for r in ArchiveIterator(fh)]
+        return [
+            (
+                r.rec_type,
+                r.rec_headers.get_header("WARC-Target-URI"),
+                r.http_headers.get_statuscode() if r.rec_type == "response" else None,
+            )
+            for r in ArchiveIterator(fh)
+        ]
 
 
 # -- capturing pages ----------------------------------------------------------------------
 
 
 def test_capture_writes_a_warc_and_adds_it_with_the_berkeley_fields(
-        server: WebServer, new_case: Case) -> None:
+    server: WebServer, new_case: Case
+) -> None:
     url = server.url("/article")
     result = capture_url(new_case, url, actor="analyst")
     assert result.warc_path.parent == new_case.root / "out" / "captures"
-    assert _records(result.warc_path) == [("warcinfo", None, None), ("response", url, "200"),
-                                         ("request", url, None)]
+    assert _records(result.warc_path) == [
+        ("warcinfo", None, None),
+        ("response", url, "200"),
+        ("request", url, None),
+    ]
     assert server.seen[-1].headers["User-Agent"] == USER_AGENT
     body = result.added.record.body
     assert isinstance(body, SourceBody)
@@ -129,14 +149,19 @@ def test_capture_writes_a_warc_and_adds_it_with_the_berkeley_fields(
 def test_redirects_are_fetched_recorded_and_followed(server: WebServer, new_case: Case) -> None:
     result = capture_url(new_case, server.url("/old"), actor="analyst")
     assert [(e.url, e.status) for e in result.fetch.exchanges] == [
-        (server.url("/old"), 301), (server.url("/moved"), 302), (server.url("/article"), 200)]
+        (server.url("/old"), 301),
+        (server.url("/moved"), 302),
+        (server.url("/article"), 200),
+    ]
     assert [r[0] for r in _records(result.warc_path)].count("response") == 3
     body = result.added.record.body
     assert isinstance(body, SourceBody)
     assert body.url == server.url("/old")
     assert body.capture.final_url == server.url("/article")
     assert [(r.url, r.status, r.location) for r in body.capture.redirects] == [
-        (server.url("/old"), 301, "/moved"), (server.url("/moved"), 302, "/article")]
+        (server.url("/old"), 301, "/moved"),
+        (server.url("/moved"), 302, "/article"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -144,18 +169,29 @@ def test_redirects_are_fetched_recorded_and_followed(server: WebServer, new_case
     [
         pytest.param("/loop", {}, "the redirects loop", id="redirect-loop"),
         pytest.param("/old", {"max_redirects": 1}, "more than 1 redirects", id="too-many"),
-        pytest.param("/slow", {"timeout": 0.5}, "no complete answer within 0.5 s",
-                     id="slow-answer"),
-        pytest.param("/trickle", {"timeout": 0.5}, "no complete answer within 0.5 s",
-                     id="trickling-body"),
-        pytest.param("/huge", {}, f"the server announces {200 << 20} bytes, more than the "
-                     "limit", id="announced-oversize"),
-        pytest.param("/endless", {"max_bytes": 1 << 20}, "the body is larger than the limit "
-                     f"of {1 << 20} bytes", id="streamed-oversize"),
+        pytest.param(
+            "/slow", {"timeout": 0.5}, "no complete answer within 0.5 s", id="slow-answer"
+        ),
+        pytest.param(
+            "/trickle", {"timeout": 0.5}, "no complete answer within 0.5 s", id="trickling-body"
+        ),
+        pytest.param(
+            "/huge",
+            {},
+            f"the server announces {200 << 20} bytes, more than the limit",
+            id="announced-oversize",
+        ),
+        pytest.param(
+            "/endless",
+            {"max_bytes": 1 << 20},
+            f"the body is larger than the limit of {1 << 20} bytes",
+            id="streamed-oversize",
+        ),
     ],
 )
-def test_a_failed_fetch_writes_nothing(server: WebServer, new_case: Case, path: str,
-                                      kwargs: dict[str, float], message: str) -> None:
+def test_a_failed_fetch_writes_nothing(
+    server: WebServer, new_case: Case, path: str, kwargs: dict[str, float], message: str
+) -> None:
     before = _snapshot(new_case.root)
     started = time.monotonic()
     with pytest.raises(CaptureError, match=message) as caught:
@@ -178,8 +214,11 @@ def test_an_iri_is_fetched_and_recorded_as_a_uri(server: WebServer, new_case: Ca
 
 def test_a_redirect_away_from_http_is_refused(server: WebServer, new_case: Case) -> None:
     before = _snapshot(new_case.root)
-    with pytest.raises(CaptureError, match=r"ftp://files\.example\.org/report\.pdf, which "
-                       r"cannot be fetched over HTTP"):
+    with pytest.raises(
+        CaptureError,
+        match=r"ftp://files\.example\.org/report\.pdf, which "
+        r"cannot be fetched over HTTP",
+    ):
         capture_url(new_case, server.url("/to-ftp"), actor="analyst")
     assert _snapshot(new_case.root) == before
 
@@ -198,15 +237,25 @@ def test_a_refused_connection_is_a_clear_error() -> None:
         fetch(f"http://127.0.0.1:{port}/x", timeout=2)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/a", "file:///etc/passwd", "example.org",
-                                 "http://", "http://example.org/a b", "http://exa\x00mple.org/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/a",
+        "file:///etc/passwd",
+        "example.org",
+        "http://",
+        "http://example.org/a b",
+        "http://exa\x00mple.org/",
+    ],
+)
 def test_only_http_urls(url: str) -> None:
     with pytest.raises(UsageError, match=r"only http:// and https:// URLs|not a valid URL"):
         fetch(url)
 
 
-def test_a_404_keeps_the_warc_and_says_how_to_add_it(server: WebServer, new_case: Case,
-                                                     now: dt.datetime) -> None:
+def test_a_404_keeps_the_warc_and_says_how_to_add_it(
+    server: WebServer, new_case: Case, now: dt.datetime
+) -> None:
     with pytest.raises(CaptureError, match="answered 404 Not Found: no page to add") as caught:
         capture_url(new_case, server.url("/missing"), actor="analyst")
     assert new_case.state().next_source_number == 1
@@ -218,15 +267,17 @@ def test_a_404_keeps_the_warc_and_says_how_to_add_it(server: WebServer, new_case
 
 
 def test_a_lying_charset_keeps_the_warc_then_the_user_says_the_encoding(
-        server: WebServer, new_case: Case, now: dt.datetime) -> None:
+    server: WebServer, new_case: Case, now: dt.datetime
+) -> None:
     url = server.url("/lying")
     with pytest.raises(InputError, match="declares charset windows-1251") as caught:
         capture_url(new_case, url, actor="analyst")
     assert "The capture is kept in" in caught.value.diagnostics()
     assert new_case.state().next_source_number == 1
     [kept] = (new_case.root / "out" / "captures").iterdir()
-    added = add_source(new_case, kept, overrides={"url": url}, encoding="utf-8",
-                       actor="analyst", now=now)
+    added = add_source(
+        new_case, kept, overrides={"url": url}, encoding="utf-8", actor="analyst", now=now
+    )
     body = added.record.body
     assert isinstance(body, SourceBody)
     assert body.text is not None
@@ -242,8 +293,9 @@ def test_a_lying_charset_keeps_the_warc_then_the_user_says_the_encoding(
         pytest.param("/gzip", True, "more than 600 broken windows", id="gzip-html"),
     ],
 )
-def test_answers_that_are_not_plain_html(server: WebServer, new_case: Case, path: str,
-                                         has_text: bool, fragment: str | None) -> None:
+def test_answers_that_are_not_plain_html(
+    server: WebServer, new_case: Case, path: str, has_text: bool, fragment: str | None
+) -> None:
     result = capture_url(new_case, server.url(path), actor="analyst")
     body = result.added.record.body
     assert isinstance(body, SourceBody)
@@ -263,8 +315,9 @@ def test_a_page_without_article_text_keeps_the_warc(server: WebServer, new_case:
     assert len(list((new_case.root / "out" / "captures").iterdir())) == 1
 
 
-def test_an_existing_warc_path_is_never_overwritten(server: WebServer, new_case: Case,
-                                                    tmp_path: Path) -> None:
+def test_an_existing_warc_path_is_never_overwritten(
+    server: WebServer, new_case: Case, tmp_path: Path
+) -> None:
     dest = tmp_path / "mine.warc.gz"
     dest.write_bytes(b"already here")
     with pytest.raises(CaptureError, match="exists already"):
@@ -275,33 +328,56 @@ def test_an_existing_warc_path_is_never_overwritten(server: WebServer, new_case:
 @pytest.mark.parametrize(
     ("started", "header", "kernel", "expected"),
     [
-        pytest.param(dt.datetime(2024, 7, 10, 7, 0, 0, 400000, tzinfo=dt.UTC),
-                     "Wed, 10 Jul 2024 07:00:00 GMT", "synchronised",
-                     "the kernel reports the clock synchronised with a time source; the "
-                     "server's Date header says 2024-07-10T07:00:00.000000Z (this clock +0.4 "
-                     "s from it)", id="synchronised"),
-        pytest.param(dt.datetime(2024, 7, 10, 6, 58, 0, tzinfo=dt.UTC),
-                     "Wed, 10 Jul 2024 07:00:00 GMT", None,
-                     "whether it was synchronised is not known; the server's Date header says "
-                     "2024-07-10T07:00:00.000000Z (this clock -120.0 s from it)",
-                     id="unknown-and-behind"),
-        pytest.param(dt.datetime(2024, 7, 10, tzinfo=dt.UTC), "yesterday", "not synchronised",
-                     "the kernel reports the clock not synchronised with a time source; the "
-                     "server's Date header 'yesterday' is not an HTTP date", id="bad-date"),
+        pytest.param(
+            dt.datetime(2024, 7, 10, 7, 0, 0, 400000, tzinfo=dt.UTC),
+            "Wed, 10 Jul 2024 07:00:00 GMT",
+            "synchronised",
+            "the kernel reports the clock synchronised with a time source; the "
+            "server's Date header says 2024-07-10T07:00:00.000000Z (this clock +0.4 "
+            "s from it)",
+            id="synchronised",
+        ),
+        pytest.param(
+            dt.datetime(2024, 7, 10, 6, 58, 0, tzinfo=dt.UTC),
+            "Wed, 10 Jul 2024 07:00:00 GMT",
+            None,
+            "whether it was synchronised is not known; the server's Date header says "
+            "2024-07-10T07:00:00.000000Z (this clock -120.0 s from it)",
+            id="unknown-and-behind",
+        ),
+        pytest.param(
+            dt.datetime(2024, 7, 10, tzinfo=dt.UTC),
+            "yesterday",
+            "not synchronised",
+            "the kernel reports the clock not synchronised with a time source; the "
+            "server's Date header 'yesterday' is not an HTTP date",
+            id="bad-date",
+        ),
     ],
 )
-def test_clock_note(started: dt.datetime, header: str, kernel: str | None,
-                    expected: str) -> None:
+def test_clock_note(started: dt.datetime, header: str, kernel: str | None, expected: str) -> None:
     assert clock_note(started, header, kernel=kernel).endswith(expected)
 
 
-def test_cli_capture(server: WebServer, new_case: Case, tmp_path: Path,
-                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_capture(
+    server: WebServer, new_case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shot = tmp_path / "screen.png"
     shot.write_bytes(png_bytes())
     warc = tmp_path / "captures" / "ledger.warc.gz"
-    code = main(["capture", str(new_case.root), server.url("/old"), "--warc", str(warc),
-                 "--attach", f"screenshot={shot}", "--actor", "analyst"])
+    code = main(
+        [
+            "capture",
+            str(new_case.root),
+            server.url("/old"),
+            "--warc",
+            str(warc),
+            "--attach",
+            f"screenshot={shot}",
+            "--actor",
+            "analyst",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"fetched  {server.url('/old')}  301" in out
@@ -315,7 +391,8 @@ def test_cli_capture(server: WebServer, new_case: Case, tmp_path: Path,
 
 
 def test_cli_capture_failure_is_exit_2_without_traceback(
-        server: WebServer, new_case: Case, capsys: pytest.CaptureFixture[str]) -> None:
+    server: WebServer, new_case: Case, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["capture", str(new_case.root), server.url("/slow"), "--timeout", "0.3"]) == 2
     err = capsys.readouterr().err
     assert "no complete answer within 0.3 s" in err
@@ -326,16 +403,21 @@ def test_cli_capture_failure_is_exit_2_without_traceback(
 
 
 def test_the_example_case_extends_with_a_page_a_capture_and_a_pdf(
-        server: WebServer, sealed_case: Path, tmp_path: Path, now: dt.datetime) -> None:
+    server: WebServer, sealed_case: Path, tmp_path: Path, now: dt.datetime
+) -> None:
     case = Case.open(sealed_case)
-    page = add_source(case, WEB / "ledger-2024-07-10-hospital-repairs.html", actor="analyst",
-                      now=now)
+    page = add_source(
+        case, WEB / "ledger-2024-07-10-hospital-repairs.html", actor="analyst", now=now
+    )
     captured = capture_url(case, server.url("/kyiv"), actor="analyst", now=now)
     release = tmp_path / "council-2024-07-09-press-release.pdf"
     release.write_bytes(RELEASE)
     pdf = add_source(case, release, actor="analyst", now=now)
     assert [page.record.id, captured.added.record.id, pdf.record.id] == [
-        "SRC-0002", "SRC-0003", "SRC-0004"]
+        "SRC-0002",
+        "SRC-0003",
+        "SRC-0004",
+    ]
     for claims in sorted((WEB / "claims").glob("SRC-*.yaml")):
         shutil.copy(claims, case.claims_dir / claims.name)
     sealed = seal_case(case, actor="analyst", now=now)
@@ -350,8 +432,12 @@ def test_the_example_case_extends_with_a_page_a_capture_and_a_pdf(
             record = Record.from_dict(json.loads(data))
             if isinstance(record.body, ClaimBody) and record.body.source.id != "SRC-0001":
                 quotes[record.body.key] = record.body
-    assert set(quotes) == {"hospital-windows-broken", "hospital-wing-closed",
-                           "residential-windows-damaged", "hospital-floors-need-repair"}
+    assert set(quotes) == {
+        "hospital-windows-broken",
+        "hospital-wing-closed",
+        "residential-windows-damaged",
+        "hospital-floors-need-repair",
+    }
     for body in quotes.values():
         source = case.records.read(body.source.id, body.source.revision)
         source_body = Record.from_dict(json.loads(record_slice(source) or b""))
@@ -359,11 +445,10 @@ def test_the_example_case_extends_with_a_page_a_capture_and_a_pdf(
         assert source_body.body.text is not None
         text = case.objects.read(source_body.body.text.blake3).decode()
         assert body.quote is not None
-        assert text[body.quote.start:body.quote.end] == body.quote.exact
+        assert text[body.quote.start : body.quote.end] == body.quote.exact
 
 
-def test_records_of_web_sources_stay_readable_by_warcio(server: WebServer,
-                                                        new_case: Case) -> None:
+def test_records_of_web_sources_stay_readable_by_warcio(server: WebServer, new_case: Case) -> None:
     result = capture_url(new_case, server.url("/article"), actor="analyst")
     body = result.added.record.body
     assert isinstance(body, SourceBody)

@@ -24,9 +24,11 @@ INDEX = WEB / "ledger-section-index.html"
 
 # Ukrainian on purpose: Cyrillic letters that look like Latin ones are the point.
 UK = "Мешканці отримають плівку та фанеру; ґанок і їжак"  # noqa: RUF001
-PAGE = ("<!DOCTYPE html><html lang=\"uk\"><head>{decl}<title>T</title></head><body><article>"
-        "<p>{text}. Ремонтні бригади почали роботу у середу вранці.</p></article></body>"  # noqa: RUF001
-        "</html>")
+PAGE = (
+    '<!DOCTYPE html><html lang="uk"><head>{decl}<title>T</title></head><body><article>'
+    "<p>{text}. Ремонтні бригади почали роботу у середу вранці.</p></article></body>"  # noqa: RUF001
+    "</html>"
+)
 
 
 def _page(text: str, decl: str = "") -> str:
@@ -34,8 +36,11 @@ def _page(text: str, decl: str = "") -> str:
 
 
 def _snapshot(root: Path) -> dict[str, int]:
-    return {str(p.relative_to(root)): p.stat().st_size for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): p.stat().st_size
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 # -- extraction ---------------------------------------------------------------------------
@@ -46,10 +51,20 @@ def test_main_text_keeps_the_article_and_leaves_boilerplate_out() -> None:
     assert found.text is not None
     assert "more than 600 broken windows" in found.text
     assert found.text.startswith("Repairs begin at children's hospital")
-    for boilerplate in ("cookies", "Subscribe", "Related articles", "Weekend football",
-                        "reader42", "First!", "Privacy policy", "Share on social media",
-                        "4 min read", "window.analytics", "display: flex",
-                        "not a real publication.\n\n"):
+    for boilerplate in (
+        "cookies",
+        "Subscribe",
+        "Related articles",
+        "Weekend football",
+        "reader42",
+        "First!",
+        "Privacy policy",
+        "Share on social media",
+        "4 min read",
+        "window.analytics",
+        "display: flex",
+        "not a real publication.\n\n",
+    ):
         assert boilerplate not in found.text, boilerplate
 
 
@@ -75,9 +90,11 @@ def test_a_ukrainian_page_keeps_its_language_and_is_nfc() -> None:
 
 
 def test_publication_date_is_never_guessed_from_running_text() -> None:
-    page = (b"<html><body><article><p>On 3 March 2021 the first report was filed, and the "
-            b"building has stood empty since then, residents said.</p></article></body>"
-            b"</html>")
+    page = (
+        b"<html><body><article><p>On 3 March 2021 the first report was filed, and the "
+        b"building has stood empty since then, residents said.</p></article></body>"
+        b"</html>"
+    )
     found = extract_html(page, path="p.html")
     assert "published" not in found.meta
 
@@ -91,21 +108,34 @@ def test_a_date_after_now_is_impossible() -> None:
 @pytest.mark.parametrize(
     ("page", "expected"),
     [
-        pytest.param(_page(UK, '<meta charset="utf-8">').encode("utf-8"), "utf-8",
-                     id="meta-charset-utf-8"),
-        pytest.param(_page(UK, '<meta charset="windows-1251">').encode("cp1251"), "cp1251",
-                     id="meta-charset-windows-1251"),
-        pytest.param(_page(UK, '<meta http-equiv="Content-Type" content="text/html; '
-                               'charset=koi8-u">').encode("koi8_u"), "koi8-u",
-                     id="http-equiv-koi8-u"),
-        pytest.param(('<?xml version="1.0" encoding="windows-1251"?>' + _page(UK))
-                     .encode("cp1251"), "cp1251", id="xml-declaration"),
+        pytest.param(
+            _page(UK, '<meta charset="utf-8">').encode("utf-8"), "utf-8", id="meta-charset-utf-8"
+        ),
+        pytest.param(
+            _page(UK, '<meta charset="windows-1251">').encode("cp1251"),
+            "cp1251",
+            id="meta-charset-windows-1251",
+        ),
+        pytest.param(
+            _page(
+                UK, '<meta http-equiv="Content-Type" content="text/html; charset=koi8-u">'
+            ).encode("koi8_u"),
+            "koi8-u",
+            id="http-equiv-koi8-u",
+        ),
+        pytest.param(
+            ('<?xml version="1.0" encoding="windows-1251"?>' + _page(UK)).encode("cp1251"),
+            "cp1251",
+            id="xml-declaration",
+        ),
         pytest.param(b"\xef\xbb\xbf" + _page(UK).encode("utf-8"), "utf-8", id="bom-utf-8"),
-        pytest.param(b"\xff\xfe" + _page(UK).encode("utf-16-le"), "utf-16-le",
-                     id="bom-utf-16-le"),
+        pytest.param(b"\xff\xfe" + _page(UK).encode("utf-16-le"), "utf-16-le", id="bom-utf-16-le"),
         pytest.param(_page(UK).encode("utf-8"), "utf-8", id="undeclared-utf-8"),
-        pytest.param(_page(UK, '<!-- <meta charset="latin1"> --><meta charset="utf-8">')
-                     .encode("utf-8"), "utf-8", id="commented-out-declaration-ignored"),
+        pytest.param(
+            _page(UK, '<!-- <meta charset="latin1"> --><meta charset="utf-8">').encode("utf-8"),
+            "utf-8",
+            id="commented-out-declaration-ignored",
+        ),
     ],
 )
 def test_charset_rules(page: bytes, expected: str) -> None:
@@ -115,8 +145,10 @@ def test_charset_rules(page: bytes, expected: str) -> None:
 
 
 def test_latin1_label_means_windows_1252_as_in_browsers() -> None:
-    page = ('<html><head><meta charset="iso-8859-1"></head><body><p>\u201cquoted\u201d '
-            'text</p></body></html>').encode("cp1252")
+    page = (
+        '<html><head><meta charset="iso-8859-1"></head><body><p>\u201cquoted\u201d '
+        "text</p></body></html>"
+    ).encode("cp1252")
     text, _ = decode_html(page, path="p.html")
     assert "\u201cquoted\u201d" in text
 
@@ -131,24 +163,47 @@ def test_the_http_header_wins_over_the_meta_tag_and_the_conflict_is_noted() -> N
 @pytest.mark.parametrize(
     ("page", "transport", "message"),
     [
-        pytest.param(_page(UK, '<meta charset="windows-1251">').encode("utf-8"), None,
-                     "declares charset windows-1251 in its <meta> tag (line 1), but its "
-                     "bytes are UTF-8", id="meta-says-1251-bytes-are-utf-8"),
-        pytest.param(_page(UK, '<meta charset="utf-8">').encode("cp1251"), None,
-                     "declares charset utf-8 in its <meta> tag (line 1), but byte",
-                     id="meta-says-utf-8-bytes-are-1251"),
-        pytest.param(_page(UK, '<meta charset="klingon">').encode("utf-8"), None,
-                     "declares charset 'klingon'", id="unknown-label"),
-        pytest.param(_page(UK).encode("cp1251"), None, "declares no charset and is not UTF-8",
-                     id="undeclared-not-utf-8"),
-        pytest.param(_page(UK).encode("cp1251"), "utf-8",
-                     "in the HTTP Content-Type header, but byte", id="header-says-utf-8"),
-        pytest.param(_page(UK).encode("utf-8"), "koi8-u", "but its bytes are UTF-8",
-                     id="header-says-koi8-bytes-are-utf-8"),
+        pytest.param(
+            _page(UK, '<meta charset="windows-1251">').encode("utf-8"),
+            None,
+            "declares charset windows-1251 in its <meta> tag (line 1), but its bytes are UTF-8",
+            id="meta-says-1251-bytes-are-utf-8",
+        ),
+        pytest.param(
+            _page(UK, '<meta charset="utf-8">').encode("cp1251"),
+            None,
+            "declares charset utf-8 in its <meta> tag (line 1), but byte",
+            id="meta-says-utf-8-bytes-are-1251",
+        ),
+        pytest.param(
+            _page(UK, '<meta charset="klingon">').encode("utf-8"),
+            None,
+            "declares charset 'klingon'",
+            id="unknown-label",
+        ),
+        pytest.param(
+            _page(UK).encode("cp1251"),
+            None,
+            "declares no charset and is not UTF-8",
+            id="undeclared-not-utf-8",
+        ),
+        pytest.param(
+            _page(UK).encode("cp1251"),
+            "utf-8",
+            "in the HTTP Content-Type header, but byte",
+            id="header-says-utf-8",
+        ),
+        pytest.param(
+            _page(UK).encode("utf-8"),
+            "koi8-u",
+            "but its bytes are UTF-8",
+            id="header-says-koi8-bytes-are-utf-8",
+        ),
     ],
 )
-def test_a_lying_or_unknown_charset_is_refused(page: bytes, transport: str | None,
-                                               message: str) -> None:
+def test_a_lying_or_unknown_charset_is_refused(
+    page: bytes, transport: str | None, message: str
+) -> None:
     with pytest.raises(InputError) as caught:
         decode_html(page, path="p.html", transport=transport)
     assert message in str(caught.value)
@@ -168,9 +223,12 @@ def test_encoding_option_that_does_not_fit_is_refused() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(text=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                    min_size=1, max_size=80),
-       codec=st.sampled_from(["utf-8", "cp1251", "koi8_u", "cp1252"]))
+@given(
+    text=st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=80
+    ),
+    codec=st.sampled_from(["utf-8", "cp1251", "koi8_u", "cp1252"]),
+)
 def test_declared_encoding_round_trips(text: str, codec: str) -> None:
     try:
         page = _page(text, f'<meta charset="{codec.replace("_", "-")}">').encode(codec)
@@ -191,14 +249,22 @@ def test_declared_encoding_round_trips(text: str, codec: str) -> None:
     ("page", "message"),
     [
         pytest.param(INDEX.read_bytes(), "no article text in the page", id="section-index"),
-        pytest.param(b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
-                     "no article text", id="menu-only"),
-        pytest.param(b"<html><head><title>x</title></head><body></body></html>",
-                     "no article text in the page", id="empty-body"),
-        pytest.param(b"<html><body><div><span><p><b><i>", "no article text",
-                     id="only-open-tags"),
-        pytest.param(LEDGER.read_bytes().replace(b"Repair crews", b"Repair\x00crews"),
-                     "not an HTML document: a NUL character at line", id="nul-byte"),
+        pytest.param(
+            b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
+            "no article text",
+            id="menu-only",
+        ),
+        pytest.param(
+            b"<html><head><title>x</title></head><body></body></html>",
+            "no article text in the page",
+            id="empty-body",
+        ),
+        pytest.param(b"<html><body><div><span><p><b><i>", "no article text", id="only-open-tags"),
+        pytest.param(
+            LEDGER.read_bytes().replace(b"Repair crews", b"Repair\x00crews"),
+            "not an HTML document: a NUL character at line",
+            id="nul-byte",
+        ),
     ],
 )
 def test_malformed_or_empty_pages_are_refused(page: bytes, message: str) -> None:
@@ -208,7 +274,7 @@ def test_malformed_or_empty_pages_are_refused(page: bytes, message: str) -> None
 
 def test_a_page_cut_mid_tag_is_repaired_and_read() -> None:
     data = LEDGER.read_bytes()
-    cut = data[: data.index(b"According to the spokesperson") + 40] + b"<p class=\"x"
+    cut = data[: data.index(b"According to the spokesperson") + 40] + b'<p class="x'
     found = extract_html(cut, path="cut.html")
     assert found.text is not None
     assert "more than 600 broken windows" in found.text
@@ -226,8 +292,11 @@ def test_add_keeps_the_raw_html_and_the_extracted_text(new_case: Case, now: dt.d
     assert body.text is not None
     text = new_case.objects.read(body.text.blake3).decode("utf-8")
     assert text == extract_html(LEDGER.read_bytes(), path="x").text
-    assert body.url == body.canonical_url == \
-        "https://ledger.example.org/world/2024/07/10/hospital-repairs-begin"
+    assert (
+        body.url
+        == body.canonical_url
+        == "https://ledger.example.org/world/2024/07/10/hospital-repairs-begin"
+    )
     assert body.published == "2024-07-10"
     assert body.publisher == "The Example Ledger"
     assert body.capture.method == "manual-file"
@@ -236,8 +305,13 @@ def test_add_keeps_the_raw_html_and_the_extracted_text(new_case: Case, now: dt.d
 
 
 def test_add_overrides_win_over_the_page(new_case: Case, now: dt.datetime) -> None:
-    added = add_source(new_case, LEDGER, actor="analyst", now=now,
-                       overrides={"url": "https://archive.example/ledger", "title": "Mine"})
+    added = add_source(
+        new_case,
+        LEDGER,
+        actor="analyst",
+        now=now,
+        overrides={"url": "https://archive.example/ledger", "title": "Mine"},
+    )
     body = added.record.body
     assert isinstance(body, SourceBody)
     assert (body.url, body.title) == ("https://archive.example/ledger", "Mine")
@@ -248,13 +322,15 @@ def test_add_overrides_win_over_the_page(new_case: Case, now: dt.datetime) -> No
     "data",
     [
         pytest.param(INDEX.read_bytes(), id="no-article-text"),
-        pytest.param(_page(UK, '<meta charset="windows-1251">').encode("utf-8"),
-                     id="lying-charset"),
+        pytest.param(
+            _page(UK, '<meta charset="windows-1251">').encode("utf-8"), id="lying-charset"
+        ),
         pytest.param(b"<!DOCTYPE html><html>\x00\x01\x02binary", id="binary"),
     ],
 )
-def test_a_refused_page_leaves_nothing_behind(new_case: Case, tmp_path: Path, data: bytes,
-                                              now: dt.datetime) -> None:
+def test_a_refused_page_leaves_nothing_behind(
+    new_case: Case, tmp_path: Path, data: bytes, now: dt.datetime
+) -> None:
     page = tmp_path / "page.html"
     page.write_bytes(data)
     before = _snapshot(new_case.root)
@@ -273,7 +349,8 @@ def test_no_text_keeps_a_page_without_article_as_bytes(new_case: Case, now: dt.d
 
 
 def test_cli_refuses_a_lying_charset_then_takes_the_user_s_word(
-        new_case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     page = tmp_path / "lying.html"
     page.write_bytes(_page(UK, '<meta charset="windows-1251">').encode("utf-8"))
     assert main(["add", str(new_case.root), str(page)]) == 2
@@ -288,7 +365,8 @@ def test_cli_refuses_a_lying_charset_then_takes_the_user_s_word(
 
 
 def test_the_same_page_again_is_the_same_source_before_any_reading(
-        new_case: Case, tmp_path: Path, now: dt.datetime) -> None:
+    new_case: Case, tmp_path: Path, now: dt.datetime
+) -> None:
     page = tmp_path / "lying.html"
     page.write_bytes(_page(UK, '<meta charset="windows-1251">').encode("utf-8"))
     first = add_source(new_case, page, encoding="utf-8", actor="analyst", now=now)

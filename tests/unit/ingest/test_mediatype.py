@@ -12,13 +12,20 @@ from evidence.ingest.mediatype import sniff
 
 def png_bytes() -> bytes:
     """A real 1x1 PNG (ISO/IEC 15948), written here."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def mp4_bytes(brand: bytes = b"isom") -> bytes:
@@ -47,8 +54,11 @@ SIGNATURES = [
 ]
 
 
-@pytest.mark.parametrize(("head", "name", "expected"), SIGNATURES,
-                         ids=[s[2].split("/")[1] + "-" + s[1] for s in SIGNATURES])
+@pytest.mark.parametrize(
+    ("head", "name", "expected"),
+    SIGNATURES,
+    ids=[s[2].split("/")[1] + "-" + s[1] for s in SIGNATURES],
+)
 def test_signature_beats_the_name(head: bytes, name: str, expected: str) -> None:
     assert sniff(head, name) == expected
 
@@ -66,9 +76,22 @@ NAMES = [
 ]
 
 
-@pytest.mark.parametrize(("head", "name", "expected"), NAMES,
-                         ids=["txt", "md", "markdown-upper", "csv", "utf8-no-name",
-                              "utf8-cut", "binary", "not-utf8", "empty-no-name"])
-def test_name_decides_where_the_bytes_say_nothing(head: bytes, name: str | None,
-                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("head", "name", "expected"),
+    NAMES,
+    ids=[
+        "txt",
+        "md",
+        "markdown-upper",
+        "csv",
+        "utf8-no-name",
+        "utf8-cut",
+        "binary",
+        "not-utf8",
+        "empty-no-name",
+    ],
+)
+def test_name_decides_where_the_bytes_say_nothing(
+    head: bytes, name: str | None, expected: str
+) -> None:
     assert sniff(head, name) == expected

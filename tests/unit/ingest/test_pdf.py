@@ -18,17 +18,24 @@ from evidence.verify import verify_case
 from tests.support.http_server import pdf_bytes
 
 RELEASE = [
-    ["Press release, 9 July 2024",
-     "Engineers completed a first inspection of the damaged hospital wing on Tuesday.",
-     "At least three floors will need structural repairs, the council said."],
-    ["The inspection report will be published within two weeks.",
-     "Written by the evidence project team as test material."],
+    [
+        "Press release, 9 July 2024",
+        "Engineers completed a first inspection of the damaged hospital wing on Tuesday.",
+        "At least three floors will need structural repairs, the council said.",
+    ],
+    [
+        "The inspection report will be published within two weeks.",
+        "Written by the evidence project team as test material.",
+    ],
 ]
 
 
 def _snapshot(root: Path) -> dict[str, int]:
-    return {str(p.relative_to(root)): p.stat().st_size for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(root)): p.stat().st_size
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "release.pdf") -> Path:
@@ -39,23 +46,29 @@ def _write(tmp_path: Path, data: bytes, name: str = "release.pdf") -> Path:
 
 def test_text_layer_page_by_page() -> None:
     found = extract_pdf(io.BytesIO(pdf_bytes(RELEASE)), path="release.pdf")
-    assert found.text == ("Press release, 9 July 2024\n"
-                          "Engineers completed a first inspection of the damaged hospital wing "
-                          "on Tuesday.\n"
-                          "At least three floors will need structural repairs, the council "
-                          "said.\n\n"
-                          "The inspection report will be published within two weeks.\n"
-                          "Written by the evidence project team as test material.\n")
+    assert found.text == (
+        "Press release, 9 July 2024\n"
+        "Engineers completed a first inspection of the damaged hospital wing "
+        "on Tuesday.\n"
+        "At least three floors will need structural repairs, the council "
+        "said.\n\n"
+        "The inspection report will be published within two weeks.\n"
+        "Written by the evidence project team as test material.\n"
+    )
     assert found.warnings == ()
     assert any("pypdf" in note and "2 page(s)" in note for note in found.notes)
 
 
 def test_information_dictionary_and_language() -> None:
-    data = pdf_bytes(RELEASE, title="Hospital wing inspected", author="Example City Council",
-                     lang="en-GB")
+    data = pdf_bytes(
+        RELEASE, title="Hospital wing inspected", author="Example City Council", lang="en-GB"
+    )
     found = extract_pdf(io.BytesIO(data), path="release.pdf")
-    assert found.meta == {"title": "Hospital wing inspected",
-                          "authors": ["Example City Council"], "language": "en-GB"}
+    assert found.meta == {
+        "title": "Hospital wing inspected",
+        "authors": ["Example City Council"],
+        "language": "en-GB",
+    }
     assert "published" not in found.meta  # CreationDate is not a publication date
 
 
@@ -69,8 +82,11 @@ def test_owner_password_only_opens_and_says_so() -> None:
 @pytest.mark.parametrize(
     ("data", "why"),
     [
-        pytest.param(pdf_bytes(RELEASE, user_password="open-sesame"), "encrypted with a password",
-                     id="user-password"),
+        pytest.param(
+            pdf_bytes(RELEASE, user_password="open-sesame"),
+            "encrypted with a password",
+            id="user-password",
+        ),
         pytest.param(pdf_bytes([["x"]], image_only=True), "no text layer", id="image-only"),
         pytest.param(pdf_bytes([["7"], ["8"]]), "no text layer", id="page-numbers-only"),
     ],
@@ -111,11 +127,14 @@ def test_add_a_pdf_with_text(new_case: Case, tmp_path: Path, now: dt.datetime) -
 
 @pytest.mark.parametrize(
     "data",
-    [pytest.param(pdf_bytes(RELEASE, user_password="pw"), id="encrypted"),
-     pytest.param(pdf_bytes([["x"]], image_only=True), id="image-only")],
+    [
+        pytest.param(pdf_bytes(RELEASE, user_password="pw"), id="encrypted"),
+        pytest.param(pdf_bytes([["x"]], image_only=True), id="image-only"),
+    ],
 )
-def test_add_keeps_a_pdf_without_text_and_warns(new_case: Case, tmp_path: Path, data: bytes,
-                                                now: dt.datetime) -> None:
+def test_add_keeps_a_pdf_without_text_and_warns(
+    new_case: Case, tmp_path: Path, data: bytes, now: dt.datetime
+) -> None:
     path = _write(tmp_path, data)
     added = add_source(new_case, path, actor="analyst", now=now)
     body = added.record.body
@@ -128,18 +147,21 @@ def test_add_keeps_a_pdf_without_text_and_warns(new_case: Case, tmp_path: Path, 
     assert verify_case(new_case.root).ok
 
 
-def test_cli_warns_on_stderr_and_succeeds(new_case: Case, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_warns_on_stderr_and_succeeds(
+    new_case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _write(tmp_path, pdf_bytes(RELEASE, user_password="pw"))
     assert main(["add", str(new_case.root), str(path)]) == 0
     captured = capsys.readouterr()
     assert "no text (cite, not quote)" in captured.out
-    assert "warning: the PDF is encrypted with a password: no text could be extracted" \
-        in captured.err
+    assert (
+        "warning: the PDF is encrypted with a password: no text could be extracted" in captured.err
+    )
 
 
 def test_a_damaged_pdf_leaves_nothing_behind_unless_kept_as_bytes(
-        new_case: Case, tmp_path: Path, now: dt.datetime) -> None:
+    new_case: Case, tmp_path: Path, now: dt.datetime
+) -> None:
     path = _write(tmp_path, pdf_bytes(RELEASE)[:700])
     before = _snapshot(new_case.root)
     with pytest.raises(InputError):

@@ -32,19 +32,21 @@ def test_front_matter_goes_into_the_metadata() -> None:
         "url": "https://ledger.example.org/2024/07/10/hospital-repairs",
         "publisher": "Kyiv Ledger (team-written test article)",
         "authors": ["Olena Tkachenko", "Mark Ivanenko"],
-        "published": "2024-07-10", "language": "en",
+        "published": "2024-07-10",
+        "language": "en",
     }
     assert article.text.startswith("Repair crews began work on Tuesday")
     assert "---" not in article.text
-    assert "took the YAML front matter out of the text into the record" in (
-        article.transformations)
+    assert "took the YAML front matter out of the text into the record" in (article.transformations)
 
 
 def test_bom_crlf_and_decomposed_letters() -> None:
     article = parse_article((CORE / "article_bom_crlf_nfd.txt").read_bytes(), path="a.txt")
     assert article.meta == {"published": "2024-07-09"}
-    assert article.text == ("Caf\u00e9 owners in Podil counted broken windows.\n"
-                            "The na\u00efve hope was that the glass would hold.\n")
+    assert article.text == (
+        "Caf\u00e9 owners in Podil counted broken windows.\n"
+        "The na\u00efve hope was that the glass would hold.\n"
+    )
     assert unicodedata.is_normalized("NFC", article.text)
     assert "\r" not in article.text
     assert "\ufeff" not in article.text
@@ -53,11 +55,26 @@ def test_bom_crlf_and_decomposed_letters() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "text"),
-    [("a\r\nb\r\n", "a\nb\n"), ("a\rb\r", "a\nb\n"), ("a\r\n\r\nb", "a\n\nb"),
-     ("e\u0301", "\u00e9"), ("\u1e9b\u0323", "\u1e9b\u0323"), ("\u212b", "\u00c5"),
-     ("ї", "ї"), ("\u0438\u0306", "\u0439")],
-    ids=["crlf", "cr", "blank-line", "combining-acute", "nfc-not-nfkc", "angstrom",
-         "ukrainian-yi", "decomposed-short-i"],
+    [
+        ("a\r\nb\r\n", "a\nb\n"),
+        ("a\rb\r", "a\nb\n"),
+        ("a\r\n\r\nb", "a\n\nb"),
+        ("e\u0301", "\u00e9"),
+        ("\u1e9b\u0323", "\u1e9b\u0323"),
+        ("\u212b", "\u00c5"),
+        ("ї", "ї"),
+        ("\u0438\u0306", "\u0439"),
+    ],
+    ids=[
+        "crlf",
+        "cr",
+        "blank-line",
+        "combining-acute",
+        "nfc-not-nfkc",
+        "angstrom",
+        "ukrainian-yi",
+        "decomposed-short-i",
+    ],
 )
 def test_normalise_text(raw: str, text: str) -> None:
     assert normalise_text(raw) == text
@@ -94,13 +111,20 @@ def test_unknown_encoding() -> None:
 
 def test_utf8_named_explicitly_is_the_default() -> None:
     assert decode_text(b"\xef\xbb\xbfok", path="a", encoding="UTF8") == (
-        "ok", ["removed the UTF-8 byte order mark"])
+        "ok",
+        ["removed the UTF-8 byte order mark"],
+    )
 
 
 @pytest.mark.parametrize(
     "data",
-    [b" \n\t\r\n", b"date 2024-07-08", b"date 2024-07-08   \n", b"---\ntitle: T\n---\n",
-     b"---\ntitle: T\n---\n date 2024-07-08 \n"],
+    [
+        b" \n\t\r\n",
+        b"date 2024-07-08",
+        b"date 2024-07-08   \n",
+        b"---\ntitle: T\n---\n",
+        b"---\ntitle: T\n---\n date 2024-07-08 \n",
+    ],
     ids=["whitespace", "date-only", "date-and-spaces", "front-matter-only", "both-only"],
 )
 def test_no_text_at_all(data: bytes) -> None:
@@ -110,25 +134,31 @@ def test_no_text_at_all(data: bytes) -> None:
 
 @pytest.mark.parametrize(
     ("data", "published", "starts"),
-    [(b"date 2024-07-08 Text.", "2024-07-08", "Text."),
-     (b"  date 2024-07-08\nText.", "2024-07-08", "Text."),
-     (b"date: 2024-07-08 Text.", None, "date: 2024-07-08"),
-     (b"The date 2024-07-08 is in the text.", None, "The date"),
-     (b"dated 2024-07-08 Text.", None, "dated"),
-     (b"date 2024-7-8 Text.", None, "date 2024-7-8")],
-    ids=["token", "leading-space-newline", "colon-is-not-the-token", "mid-text", "dated",
-         "short-date"],
+    [
+        (b"date 2024-07-08 Text.", "2024-07-08", "Text."),
+        (b"  date 2024-07-08\nText.", "2024-07-08", "Text."),
+        (b"date: 2024-07-08 Text.", None, "date: 2024-07-08"),
+        (b"The date 2024-07-08 is in the text.", None, "The date"),
+        (b"dated 2024-07-08 Text.", None, "dated"),
+        (b"date 2024-7-8 Text.", None, "date 2024-7-8"),
+    ],
+    ids=[
+        "token",
+        "leading-space-newline",
+        "colon-is-not-the-token",
+        "mid-text",
+        "dated",
+        "short-date",
+    ],
 )
-def test_the_date_token_only_at_the_start(data: bytes, published: str | None,
-                                          starts: str) -> None:
+def test_the_date_token_only_at_the_start(data: bytes, published: str | None, starts: str) -> None:
     article = parse_article(data, path="a.txt")
     assert article.meta.get("published") == published
     assert article.text.startswith(starts)
 
 
 def test_front_matter_date_wins_over_the_date_token() -> None:
-    article = parse_article(b"---\npublished: 2024-07-10\n---\ndate 2024-07-08 Text.",
-                            path="a.md")
+    article = parse_article(b"---\npublished: 2024-07-10\n---\ndate 2024-07-08 Text.", path="a.md")
     assert article.meta["published"] == "2024-07-10"
     assert article.text == "Text."
 
@@ -143,11 +173,11 @@ def test_front_matter_date_wins_over_the_date_token() -> None:
         (b"---\ntitle: T\nlanguage: English (UK)\n---\nText.", "/language", None),
         (b"---\ntitle: T\npublished: yesterday\n---\nText.", "/published", None),
     ],
-    ids=["unknown-field", "duplicate-key", "syntax", "not-a-mapping", "bad-language",
-         "bad-date"],
+    ids=["unknown-field", "duplicate-key", "syntax", "not-a-mapping", "bad-language", "bad-date"],
 )
-def test_front_matter_errors_name_the_file_line(data: bytes, message: str,
-                                                line: int | None) -> None:
+def test_front_matter_errors_name_the_file_line(
+    data: bytes, message: str, line: int | None
+) -> None:
     with pytest.raises(InputError, match=message) as info:
         parse_article(data, path="article.md")
     assert info.value.path == "article.md"

@@ -20,17 +20,21 @@ from evidence.model import Subject
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
-CUSTODY_CHECKS = {"custody-line", "custody-chain", "custody-record", "seal-custody",
-                  "seal-logged"}
+CUSTODY_CHECKS = {"custody-line", "custody-chain", "custody-record", "seal-custody", "seal-logged"}
 
 
 def test_appended_events_are_chained(new_case: Case) -> None:
     log = new_case.custody
     subject = Subject("SRC-0001", 1, "ab" * 32)  # type: ignore[arg-type]
     with new_case.lock():
-        written = log.append([NewEvent("verified", None, {"ok": True}),
-                              NewEvent("rendered", subject, {"file": "out/d.pdf"})],
-                             actor="Ана", now=FIXED_NOW)
+        written = log.append(
+            [
+                NewEvent("verified", None, {"ok": True}),
+                NewEvent("rendered", subject, {"file": "out/d.pdf"}),
+            ],
+            actor="Ана",
+            now=FIXED_NOW,
+        )
     raw = log.path.read_bytes()
     assert raw.endswith(b"\n")
     lines = raw.split(b"\n")[:-1]
@@ -68,10 +72,12 @@ def test_head_of_a_missing_or_empty_log(tmp_path: Path) -> None:
 def test_head_reads_a_last_line_longer_than_its_read_chunk(new_case: Case) -> None:
     # The head is read from the end of the file in chunks; a long last line spans several.
     with new_case.lock():
-        new_case.custody.append([NewEvent("exported", None, {"note": "ж" * 150_000})],
-                                actor="x", now=FIXED_NOW)
-        new_case.custody.append([NewEvent("exported", None, {"note": "z" * 70_000})],
-                                actor="x", now=FIXED_NOW)
+        new_case.custody.append(
+            [NewEvent("exported", None, {"note": "ж" * 150_000})], actor="x", now=FIXED_NOW
+        )
+        new_case.custody.append(
+            [NewEvent("exported", None, {"note": "z" * 70_000})], actor="x", now=FIXED_NOW
+        )
     last = new_case.custody.path.read_bytes().split(b"\n")[-2]
     head = new_case.custody.head()
     assert head is not None
@@ -82,9 +88,14 @@ def test_head_reads_a_last_line_longer_than_its_read_chunk(new_case: Case) -> No
 
 
 @pytest.mark.parametrize(
-    "line", [b"not json at all", b"[1, 2, 3]", b'{"seq": 2, "action": "collected", '
-             b'"subject": {"id": "SRC-0001"}}'],
-    ids=["not-json", "not-an-object", "malformed-subject"])
+    "line",
+    [
+        b"not json at all",
+        b"[1, 2, 3]",
+        b'{"seq": 2, "action": "collected", "subject": {"id": "SRC-0001"}}',
+    ],
+    ids=["not-json", "not-an-object", "malformed-subject"],
+)
 def test_state_of_a_damaged_log_is_a_case_error(new_case: Case, line: bytes) -> None:
     with new_case.custody.path.open("ab") as fh:
         fh.write(line + b"\n")
@@ -95,9 +106,9 @@ def test_state_of_a_damaged_log_is_a_case_error(new_case: Case, line: bytes) -> 
 
 # -- Hypothesis: tampering with the log of a real sealed case ------------------------------
 
+
 @pytest.fixture(scope="module")
-def log_case(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> Path:
+def log_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the sealed example whose custody log the tests below rewrite and restore."""
     root = tmp_path_factory.mktemp("custody") / "case"
     shutil.copytree(request.getfixturevalue("_demo_template"), root)
@@ -159,11 +170,13 @@ def _tampered(draw: st.DrawFn, lines: list[bytes]) -> list[bytes]:
     return out
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[
-    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
-def test_any_edit_removal_swap_or_duplicate_is_found(log_case: Path,
-                                                      data: st.DataObject) -> None:
+def test_any_edit_removal_swap_or_duplicate_is_found(log_case: Path, data: st.DataObject) -> None:
     tampered = data.draw(_tampered(_lines(log_case)))
     problems = _verify_with(log_case, tampered)
     named = [(check, path) for check, path in problems if check in CUSTODY_CHECKS]
@@ -172,8 +185,7 @@ def test_any_edit_removal_swap_or_duplicate_is_found(log_case: Path,
 
 
 @pytest.mark.parametrize("field", ["sequence", "root", "sha256"])
-def test_the_last_sealed_event_is_checked_against_its_seal(log_case: Path,
-                                                           field: str) -> None:
+def test_the_last_sealed_event_is_checked_against_its_seal(log_case: Path, field: str) -> None:
     lines = _lines(log_case)
     last = _sealed_index(lines)
     event = json.loads(lines[last])
@@ -185,7 +197,7 @@ def test_the_last_sealed_event_is_checked_against_its_seal(log_case: Path,
 
 def test_a_log_truncated_to_before_the_seal_head_is_found(log_case: Path) -> None:
     lines = _lines(log_case)
-    problems = _verify_with(log_case, lines[:_sealed_index(lines) - 2])
+    problems = _verify_with(log_case, lines[: _sealed_index(lines) - 2])
     assert ("seal-custody", "seals/0001.json") in problems
     assert ("seal-logged", "seals/0001.json") in problems
 
@@ -194,6 +206,6 @@ def test_the_demo_log_uses_the_actor_and_clock_it_was_given(log_case: Path) -> N
     """``build_demo(actor=..., now=...)``: time is a parameter, so every event of the log,
     the dossier renders included, carries the actor and time the caller gave."""
     events = [json.loads(line) for line in _lines(log_case)]
-    assert {(e["actor"], e["at"]) for e in events} == {
-        ("tester", "2026-11-29T10:12:03.123456Z")}, sorted(
-        {(e["action"], e["actor"], e["at"]) for e in events})
+    assert {(e["actor"], e["at"]) for e in events} == {("tester", "2026-11-29T10:12:03.123456Z")}, (
+        sorted({(e["action"], e["actor"], e["at"]) for e in events})
+    )

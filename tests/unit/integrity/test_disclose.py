@@ -30,8 +30,12 @@ SHOWN = ["SRC-0001", "CLM-0003", "CLM-0020"]
 
 
 def _strict(keys: KeyFiles, tsa: TestTSA) -> VerifyOptions:
-    return VerifyOptions(trusted_keys=(keys.public,), tsa_ca=tsa.ca_pem, require_signature=True,
-                         require_timestamp=True)
+    return VerifyOptions(
+        trusted_keys=(keys.public,),
+        tsa_ca=tsa.ca_pem,
+        require_signature=True,
+        require_timestamp=True,
+    )
 
 
 def _problems(report: Report) -> list[str]:
@@ -46,7 +50,8 @@ def partial(stamped_case: Path, tmp_path: Path) -> Path:
 
 
 def test_the_partial_case_verifies_and_counts_what_is_withheld(
-        partial: Path, keys: KeyFiles, tsa: TestTSA) -> None:
+    partial: Path, keys: KeyFiles, tsa: TestTSA
+) -> None:
     assert is_partial_case(partial)
     report = verify_partial_case(partial, options=_strict(keys, tsa))
     assert report.ok, _problems(report)
@@ -64,23 +69,34 @@ def test_the_partial_case_verifies_and_counts_what_is_withheld(
 
 def test_layout_and_manifest(partial: Path, stamped_case: Path) -> None:
     assert sorted(p.name for p in partial.iterdir()) == [
-        "README.txt", "case.yaml", "custody.jsonl", "disclosure.json", "evidence-verify.py",
-        "objects", "records", "seals"]
+        "README.txt",
+        "case.yaml",
+        "custody.jsonl",
+        "disclosure.json",
+        "evidence-verify.py",
+        "objects",
+        "records",
+        "seals",
+    ]
     assert sorted(p.name for p in (partial / "records").iterdir()) == [
-        "CLM-0003.1.json", "CLM-0020.1.json", "SRC-0001.1.json"]
+        "CLM-0003.1.json",
+        "CLM-0020.1.json",
+        "SRC-0001.1.json",
+    ]
     assert sorted(p.name for p in (partial / "seals").iterdir()) == sorted(
-        p.name for p in (stamped_case / "seals").iterdir())
+        p.name for p in (stamped_case / "seals").iterdir()
+    )
     for name in ("SRC-0001.1.json", "CLM-0003.1.json"):
         assert (partial / "records" / name).read_bytes() == (
-            stamped_case / "records" / name).read_bytes()
+            stamped_case / "records" / name
+        ).read_bytes()
     manifest = load_disclosure(partial)
     assert manifest is not None
     assert manifest.shown_ids == SHOWN
     assert manifest.withheld_records == 30
     assert manifest.disclosed_by == "press officer"
     numbers = exhibit_numbers(load_seal(Case.open(stamped_case)).seal)
-    assert [r.ern for r in manifest.records] == [
-        f"TST-INT-{numbers[r]:04d}" for r in SHOWN]
+    assert [r.ern for r in manifest.records] == [f"TST-INT-{numbers[r]:04d}" for r in SHOWN]
     assert [r.ern for r in manifest.records][:2] == ["TST-INT-0001", "TST-INT-0004"]
     assert load_disclosure(stamped_case) is None
 
@@ -98,8 +114,12 @@ def test_nothing_of_a_withheld_record_is_copied(partial: Path, stamped_case: Pat
     # Claims of the second seal repeat the first seal's statements under longer keys, and
     # some statements are sentences of the article: what a shown record or object says
     # anyway is no leak.
-    shown_text = b"".join(p.read_bytes() for folder in ("records", "objects")
-                          for p in (partial / folder).rglob("*") if p.is_file()).decode()
+    shown_text = b"".join(
+        p.read_bytes()
+        for folder in ("records", "objects")
+        for p in (partial / folder).rglob("*")
+        if p.is_file()
+    ).decode()
     secrets = [s for s in secrets if s not in shown_text]
     assert len(secrets) > 20
     everything = b"".join(p.read_bytes() for p in partial.rglob("*") if p.is_file())
@@ -116,8 +136,7 @@ def test_kept_custody_lines_are_the_original_bytes(partial: Path, stamped_case: 
     kept = (partial / "custody.jsonl").read_bytes().splitlines()
     assert kept
     assert set(kept) <= set(original)
-    assert [original.index(line) for line in kept] == sorted(original.index(line)
-                                                             for line in kept)
+    assert [original.index(line) for line in kept] == sorted(original.index(line) for line in kept)
     manifest = load_disclosure(partial)
     assert manifest is not None
     # The disclosure is logged in the source case (after the lines it copied).
@@ -142,8 +161,13 @@ def test_a_claim_whose_source_is_withheld(stamped_case: Path, tmp_path: Path) ->
 
 def test_stock_tools_check_a_disclosed_record_against_the_seal(partial: Path) -> None:
     record = partial / "records" / "CLM-0003.1.json"
-    digest = subprocess.run(f"tail -c +175 {record} | head -c -2 | sha256sum", shell=True,
-                            check=True, capture_output=True, text=True).stdout.split()[0]
+    digest = subprocess.run(
+        f"tail -c +175 {record} | head -c -2 | sha256sum",
+        shell=True,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[0]
     leaves = json.loads((partial / "seals" / "0002.json").read_bytes())["leaves"]
     manifest = load_disclosure(partial)
     assert manifest is not None
@@ -161,6 +185,7 @@ def _edit_json(change: Callable[[dict[str, Any]], object]) -> Callable[[Path], N
         doc = json.loads(path.read_text())
         change(doc)
         path.write_text(json.dumps(doc))
+
     return tamper
 
 
@@ -170,6 +195,7 @@ def _replace(rel: str, old: bytes, new: bytes) -> Callable[[Path], None]:
         data = path.read_bytes()
         assert old in data
         path.write_bytes(data.replace(old, new, 1))
+
     return tamper
 
 
@@ -209,28 +235,38 @@ def _object_edited(root: Path) -> None:
 
 
 TAMPERING: list[tuple[str, Callable[[Path], None], str]] = [
-    ("record-edited", _replace("records/CLM-0003.1.json", b'"status":"reported"',
-                               b'"status":"verified"'), "record-digest"),
+    (
+        "record-edited",
+        _replace("records/CLM-0003.1.json", b'"status":"reported"', b'"status":"verified"'),
+        "record-digest",
+    ),
     ("proof-path-changed", _edit_json(_path_changed), "disclosure-proof"),
     ("proof-missing", _edit_json(_proof_missing), "disclosure-proof"),
     ("leaf-index-changed", _edit_json(_index_changed), "disclosure-record"),
     ("ern-changed", _edit_json(_ern_changed), "disclosure-ern"),
     ("consistency-proof-changed", _edit_json(_consistency_changed), "seal-consistency"),
     ("record-unlisted", _edit_json(_unlisted), "record-unaccounted"),
-    ("custody-line-edited", _replace("custody.jsonl", b'"actor":"tester"',
-                                     b'"actor":"mallory"'), "custody-chain"),
+    (
+        "custody-line-edited",
+        _replace("custody.jsonl", b'"actor":"tester"', b'"actor":"mallory"'),
+        "custody-chain",
+    ),
     ("custody-line-dropped", _drop_custody_line, "custody-withheld"),
-    ("seal-edited", _replace("seals/0002.json", b'"sequence":2', b'"sequence":2 '),
-     "seal-signature"),
+    (
+        "seal-edited",
+        _replace("seals/0002.json", b'"sequence":2', b'"sequence":2 '),
+        "seal-signature",
+    ),
     ("object-edited", _object_edited, "object-digest"),
 ]
 
 
-@pytest.mark.parametrize(("tamper", "check"), [t[1:] for t in TAMPERING],
-                         ids=[t[0] for t in TAMPERING])
-def test_tampering_with_a_partial_case_is_found(partial: Path, keys: KeyFiles, tsa: TestTSA,
-                                                tamper: Callable[[Path], None],
-                                                check: str) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "check"), [t[1:] for t in TAMPERING], ids=[t[0] for t in TAMPERING]
+)
+def test_tampering_with_a_partial_case_is_found(
+    partial: Path, keys: KeyFiles, tsa: TestTSA, tamper: Callable[[Path], None], check: str
+) -> None:
     for path in partial.rglob("*"):
         if path.is_file():
             path.chmod(0o644)
@@ -242,7 +278,8 @@ def test_tampering_with_a_partial_case_is_found(partial: Path, keys: KeyFiles, t
 
 def test_a_withheld_record_file_slipped_in_is_found(partial: Path, stamped_case: Path) -> None:
     (partial / "records" / "CLM-0001.1.json").write_bytes(
-        (stamped_case / "records" / "CLM-0001.1.json").read_bytes())
+        (stamped_case / "records" / "CLM-0001.1.json").read_bytes()
+    )
     report = verify_partial_case(partial)
     assert "record-unaccounted" in {f.check for f in report.problems()}
 
@@ -255,8 +292,9 @@ BAD: list[tuple[str, list[str], str]] = [
 
 
 @pytest.mark.parametrize(("records", "message"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
-def test_bad_requests_write_nothing(stamped_case: Path, tmp_path: Path, records: list[str],
-                                    message: str) -> None:
+def test_bad_requests_write_nothing(
+    stamped_case: Path, tmp_path: Path, records: list[str], message: str
+) -> None:
     case = Case.open(stamped_case)
     log = case.custody.path.read_bytes()
     with pytest.raises(UsageError, match=message):
@@ -268,20 +306,28 @@ def test_bad_requests_write_nothing(stamped_case: Path, tmp_path: Path, records:
 def test_an_unsealed_record_cannot_be_disclosed(tmp_path: Path) -> None:
     case = build_case(tmp_path / "case")
     note = tmp_path / "evening-note.txt"
-    note.write_text("Evening note\n\nThe city administration said two drones were shot down "
-                    "over the river on the evening of 9 July 2024.\n", encoding="utf-8")
-    add_source(case, note, overrides={"title": "Evening note", "language": "en"},
-               actor="tester")
+    note.write_text(
+        "Evening note\n\nThe city administration said two drones were shot down "
+        "over the river on the evening of 9 July 2024.\n",
+        encoding="utf-8",
+    )
+    add_source(case, note, overrides={"title": "Evening note", "language": "en"}, actor="tester")
     with pytest.raises(UsageError, match="SRC-0002 not sealed yet"):
         disclose(case, ["SRC-0001", "SRC-0002"], tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("where", ["taken", "inside-case", "no-parent"],
-                         ids=["out-not-empty", "out-inside-records", "out-parent-missing"])
+@pytest.mark.parametrize(
+    "where",
+    ["taken", "inside-case", "no-parent"],
+    ids=["out-not-empty", "out-inside-records", "out-parent-missing"],
+)
 def test_bad_output_folders(stamped_case: Path, tmp_path: Path, where: str) -> None:
-    out = {"taken": tmp_path / "taken", "inside-case": stamped_case / "records" / "public",
-           "no-parent": tmp_path / "a" / "b"}[where]
+    out = {
+        "taken": tmp_path / "taken",
+        "inside-case": stamped_case / "records" / "public",
+        "no-parent": tmp_path / "a" / "b",
+    }[where]
     if where == "taken":
         out.mkdir()
         (out / "keep.txt").write_text("mine")

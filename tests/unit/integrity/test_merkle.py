@@ -29,8 +29,9 @@ from evidence.integrity.merkle import (
     verify_inclusion,
 )
 
-VECTORS = json.loads((Path(__file__).parents[2] / "data" / "vectors" /
-                      "merkle-rfc6962.json").read_text())
+VECTORS = json.loads(
+    (Path(__file__).parents[2] / "data" / "vectors" / "merkle-rfc6962.json").read_text()
+)
 
 
 def _sha(data: bytes) -> bytes:
@@ -111,8 +112,9 @@ def test_single_leaf_tree() -> None:
     assert verify_inclusion(h, 0, 1, [], h)
 
 
-@pytest.mark.parametrize(("size", "index"), [(0, 0), (3, 3), (3, -1)],
-                         ids=["empty", "past-end", "negative"])
+@pytest.mark.parametrize(
+    ("size", "index"), [(0, 0), (3, 3), (3, -1)], ids=["empty", "past-end", "negative"]
+)
 def test_inclusion_proof_of_a_missing_leaf_is_refused(size: int, index: int) -> None:
     with pytest.raises(ValueError, match="outside"):
         inclusion_proof([leaf_hash(bytes([i])) for i in range(size)], index)
@@ -193,8 +195,7 @@ def test_consistency_proofs(data: list[bytes], pick: st.DataObject) -> None:
     # A tree that did not only grow: one old leaf changed.
     changed = list(hashes)
     changed[pick.draw(st.integers(0, m - 1), label="changed")] = leaf_hash(b"forged")
-    assert not verify_consistency(m, n, old_root, tree_root(changed),
-                                  consistency_proof(changed, m))
+    assert not verify_consistency(m, n, old_root, tree_root(changed), consistency_proof(changed, m))
     # Wrong sizes with the true roots and proof.
     wrong_old = pick.draw(st.integers(0, n + 1).filter(lambda s: s != m), label="wrong old")
     if wrong_old >= 1 and wrong_old <= n and tree_root(hashes[:wrong_old]) != old_root:
@@ -208,5 +209,6 @@ def test_every_prefix_is_consistent(data: list[bytes]) -> None:
     hashes = [leaf_hash(x) for x in data]
     new_root = tree_root(hashes)
     for m in range(1, len(hashes) + 1):
-        assert verify_consistency(m, len(hashes), tree_root(hashes[:m]), new_root,
-                                  consistency_proof(hashes, m))
+        assert verify_consistency(
+            m, len(hashes), tree_root(hashes[:m]), new_root, consistency_proof(hashes, m)
+        )

@@ -50,8 +50,9 @@ def test_every_record_of_every_seal_has_a_proof_that_checks(two_seals: Case) -> 
         leaves = json.loads(seal)["leaves"]
         assert len(leaves) == size
         for index, leaf in enumerate(leaves):
-            proof = build_proof(two_seals, leaf["id"], seal_sequence=sequence,
-                                revision=leaf["revision"])
+            proof = build_proof(
+                two_seals, leaf["id"], seal_sequence=sequence, revision=leaf["revision"]
+            )
             assert (proof.leaf_index, proof.tree_size) == (index, size)
             report = _checked(proof, seal)
             assert report.ok, [str(f) for f in report.problems()]
@@ -64,10 +65,12 @@ def test_proof_document_round_trips(two_seals: Case, tmp_path: Path) -> None:
     doc = json.loads(text)
     assert doc["schema"] == "evidence/inclusion-proof/1"
     assert doc["record"]["record"]["id"] == "CLM-0003"
-    assert doc["seal"] == {"sequence": 2, "file": "seals/0002.json",
-                           "sha256": hashlib.sha256(
-                               (two_seals.seals_dir / "0002.json").read_bytes()).hexdigest(),
-                           "sealed_at": proof.sealed_at}
+    assert doc["seal"] == {
+        "sequence": 2,
+        "file": "seals/0002.json",
+        "sha256": hashlib.sha256((two_seals.seals_dir / "0002.json").read_bytes()).hexdigest(),
+        "sealed_at": proof.sealed_at,
+    }
     assert InclusionProof.from_dict(doc).to_dict() == doc
     path = tmp_path / "proof.json"
     path.write_text(text)
@@ -109,28 +112,38 @@ def _record_and_digests_changed(doc: dict[str, Any]) -> None:
 
 
 TAMPERED: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
-    ("index-plus-one", lambda d: d.update(leaf_index=d["leaf_index"] + 1),
-     {"proof-inclusion", "proof-seal"}),
-    ("index-beyond-tree", lambda d: d.update(leaf_index=d["tree_size"]),
-     {"proof-inclusion", "proof-seal"}),
+    (
+        "index-plus-one",
+        lambda d: d.update(leaf_index=d["leaf_index"] + 1),
+        {"proof-inclusion", "proof-seal"},
+    ),
+    (
+        "index-beyond-tree",
+        lambda d: d.update(leaf_index=d["tree_size"]),
+        {"proof-inclusion", "proof-seal"},
+    ),
     ("path-element-changed", _set_hex, {"proof-inclusion"}),
     ("path-truncated", lambda d: d["audit_path"].pop(), {"proof-inclusion"}),
     ("path-extended", lambda d: d["audit_path"].append("1" * 64), {"proof-inclusion"}),
     ("path-reordered", lambda d: d["audit_path"].reverse(), {"proof-inclusion"}),
     ("root-changed", lambda d: d.update(root="f" * 64), {"proof-inclusion", "proof-seal"}),
-    ("size-changed", lambda d: d.update(tree_size=d["tree_size"] - 1),
-     {"proof-inclusion", "proof-seal"}),
+    (
+        "size-changed",
+        lambda d: d.update(tree_size=d["tree_size"] - 1),
+        {"proof-inclusion", "proof-seal"},
+    ),
     ("record-changed", _record_changed, {"proof-record", "proof-inclusion", "proof-seal"}),
-    ("record-and-digests-changed", _record_and_digests_changed,
-     {"proof-inclusion", "proof-seal"}),
+    ("record-and-digests-changed", _record_and_digests_changed, {"proof-inclusion", "proof-seal"}),
     ("seal-digest-changed", lambda d: d["seal"].update(sha256="a" * 64), {"proof-seal"}),
 ]
 
 
-@pytest.mark.parametrize(("change", "failed"), [t[1:] for t in TAMPERED],
-                         ids=[t[0] for t in TAMPERED])
-def test_tampered_proofs_fail(two_seals: Case, change: Callable[[dict[str, Any]], None],
-                              failed: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("change", "failed"), [t[1:] for t in TAMPERED], ids=[t[0] for t in TAMPERED]
+)
+def test_tampered_proofs_fail(
+    two_seals: Case, change: Callable[[dict[str, Any]], None], failed: set[str]
+) -> None:
     doc = build_proof(two_seals, "CLM-0006").to_dict()
     change(doc)
     seal = (two_seals.seals_dir / "0002.json").read_bytes()
@@ -156,19 +169,27 @@ BAD_REQUESTS = [
 ]
 
 
-@pytest.mark.parametrize(("record", "seal", "revision", "message"), [b[1:] for b in BAD_REQUESTS],
-                         ids=[b[0] for b in BAD_REQUESTS])
-def test_bad_requests(two_seals: Case, record: str, seal: int | None, revision: int | None,
-                      message: str) -> None:
+@pytest.mark.parametrize(
+    ("record", "seal", "revision", "message"),
+    [b[1:] for b in BAD_REQUESTS],
+    ids=[b[0] for b in BAD_REQUESTS],
+)
+def test_bad_requests(
+    two_seals: Case, record: str, seal: int | None, revision: int | None, message: str
+) -> None:
     with pytest.raises(UsageError, match=message):
         build_proof(two_seals, record, seal_sequence=seal, revision=revision)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"{not json", "not valid JSON"),
-    (b'{"schema": "evidence/inclusion-proof/1"}', "missing required field"),
-    (b'[1, 2]', "expected object"),
-], ids=["not-json", "missing-fields", "not-an-object"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"schema": "evidence/inclusion-proof/1"}', "missing required field"),
+        (b"[1, 2]", "expected object"),
+    ],
+    ids=["not-json", "missing-fields", "not-an-object"],
+)
 def test_malformed_proof_files(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "proof.json"
     path.write_bytes(content)
@@ -177,27 +198,27 @@ def test_malformed_proof_files(tmp_path: Path, content: bytes, message: str) -> 
 
 
 def test_verify_proof_file_checks_the_seal_and_its_attachments(
-        stamped_case: Path, keys: KeyFiles, tmp_path: Path) -> None:
+    stamped_case: Path, keys: KeyFiles, tmp_path: Path
+) -> None:
     proof = build_proof(Case.open(stamped_case), "CLM-0002")
     path = tmp_path / "proof.json"
     path.write_text(proof_json(proof))
     seal = stamped_case / "seals" / "0002.json"
-    report = verify_proof_file(path, seal_path=seal,
-                               options=VerifyOptions(trusted_keys=(keys.public,)))
+    report = verify_proof_file(
+        path, seal_path=seal, options=VerifyOptions(trusted_keys=(keys.public,))
+    )
     assert report.ok, [str(f) for f in report.problems()]
     assert report.passed["seal-signature"] == 1
     assert report.passed["timestamp-nonce"] == 2  # the custody log beside the seal is used
     other = write_key_files(tmp_path, "stranger").public
-    report = verify_proof_file(path, seal_path=seal,
-                               options=VerifyOptions(trusted_keys=(other,)))
+    report = verify_proof_file(path, seal_path=seal, options=VerifyOptions(trusted_keys=(other,)))
     assert [f.check for f in report.problems()] == ["seal-signer", "seal-trust"]
 
 
 # -- the algorithm the dossier prints ---------------------------------------------------
 
 
-def _as_printed(record_bytes: bytes, index: int, size: int, path: list[bytes],
-                root: bytes) -> bool:
+def _as_printed(record_bytes: bytes, index: int, size: int, path: list[bytes], root: bytes) -> bool:
     """PROOF_ALGORITHM, implemented from its text alone (so the text is tested)."""
     h = hashlib.sha256(b"\x00" + record_bytes).digest()
     i, n = index, size - 1
@@ -218,8 +239,9 @@ def _as_printed(record_bytes: bytes, index: int, size: int, path: list[bytes],
 
 @given(leaves=st.lists(st.binary(max_size=24), min_size=1, max_size=70), data=st.data())
 @settings(max_examples=150, deadline=None)
-def test_the_printed_algorithm_agrees_with_rfc9162(leaves: list[bytes],
-                                                   data: st.DataObject) -> None:
+def test_the_printed_algorithm_agrees_with_rfc9162(
+    leaves: list[bytes], data: st.DataObject
+) -> None:
     hashes = [leaf_hash(leaf) for leaf in leaves]
     root = tree_root(hashes)
     index = data.draw(st.integers(min_value=0, max_value=len(leaves) - 1))
@@ -251,20 +273,27 @@ def _rewrite_second_seal(root: Path, order: Callable[[list[Any]], list[Any]]) ->
     doc = json.loads(path.read_bytes())
     doc["leaves"] = order(doc["leaves"])
     case = Case.open(root)
-    hashes = [leaf_hash(record_slice(case.records.read(leaf["id"], leaf["revision"])) or b"")
-              for leaf in doc["leaves"]]
+    hashes = [
+        leaf_hash(record_slice(case.records.read(leaf["id"], leaf["revision"])) or b"")
+        for leaf in doc["leaves"]
+    ]
     doc["tree"]["root"] = tree_root(hashes).hex()
     doc["tree"]["size"] = len(doc["leaves"])
     path.chmod(0o644)
     path.write_bytes(canonical_bytes(doc) + b"\n")
 
 
-@pytest.mark.parametrize("order", [
-    lambda leaves: [leaves[1], leaves[0], *leaves[2:]],
-    lambda leaves: leaves[:3] + leaves[4:],
-], ids=["earlier-records-reordered", "earlier-record-removed"])
+@pytest.mark.parametrize(
+    "order",
+    [
+        lambda leaves: [leaves[1], leaves[0], *leaves[2:]],
+        lambda leaves: leaves[:3] + leaves[4:],
+    ],
+    ids=["earlier-records-reordered", "earlier-record-removed"],
+)
 def test_a_later_seal_that_does_not_extend_the_earlier_fails(
-        tmp_path: Path, order: Callable[[list[Any]], list[Any]]) -> None:
+    tmp_path: Path, order: Callable[[list[Any]], list[Any]]
+) -> None:
     from evidence.verify import verify_case
 
     case = build_case(tmp_path / "case")

@@ -48,8 +48,11 @@ def _snapshot(root: Path, dirs: tuple[str, ...] = EVIDENCE_DIRS) -> Snapshot:
         for path in sorted((root / name).rglob("*")):
             if path.is_file():
                 info = path.stat()
-                out[str(path.relative_to(root))] = (path.read_bytes(), info.st_mtime_ns,
-                                                    info.st_ino)
+                out[str(path.relative_to(root))] = (
+                    path.read_bytes(),
+                    info.st_mtime_ns,
+                    info.st_ino,
+                )
     return out
 
 
@@ -88,21 +91,27 @@ def _ok(root: Path) -> None:
 
 def test_the_first_seal(sealed_case: Path) -> None:
     seal = _seal(sealed_case, 1)
-    entered = [(e["subject"]["id"], e["subject"]["revision"]) for e in _custody(sealed_case)
-               if e["action"] in ("collected", "claim-recorded", "superseded")]
+    entered = [
+        (e["subject"]["id"], e["subject"]["revision"])
+        for e in _custody(sealed_case)
+        if e["action"] in ("collected", "claim-recorded", "superseded")
+    ]
     assert [(leaf["id"], leaf["revision"]) for leaf in seal["leaves"]] == entered
     assert entered[0] == ("SRC-0001", 1)
     assert [f"CLM-{n:04d}" for n in range(1, 17)] == [i for i, _ in entered[1:]]
     # Recompute the root from the record files, independently of the tool.
-    hashes = [leaf_hash(record_slice((sealed_case / "records" /
-                                      f"{i}.{r}.json").read_bytes()) or b"")
-              for i, r in entered]
-    assert seal["tree"] == {"alg": "rfc9162-sha256", "size": 17,
-                            "root": tree_root(hashes).hex()}
+    hashes = [
+        leaf_hash(record_slice((sealed_case / "records" / f"{i}.{r}.json").read_bytes()) or b"")
+        for i, r in entered
+    ]
+    assert seal["tree"] == {"alg": "rfc9162-sha256", "size": 17, "root": tree_root(hashes).hex()}
     for leaf in seal["leaves"]:
-        pair = digest_bytes(record_slice((sealed_case / "records" /
-                                          f"{leaf['id']}.{leaf['revision']}.json"
-                                          ).read_bytes()) or b"")
+        pair = digest_bytes(
+            record_slice(
+                (sealed_case / "records" / f"{leaf['id']}.{leaf['revision']}.json").read_bytes()
+            )
+            or b""
+        )
         assert (leaf["blake3"], leaf["sha256"]) == (pair.blake3, pair.sha256)
     assert seal["previous"] is None
     assert seal["sequence"] == 1
@@ -110,8 +119,10 @@ def test_the_first_seal(sealed_case: Path) -> None:
     # The custody head is the event just before `sealed`.
     lines = (sealed_case / "custody.jsonl").read_bytes().splitlines()
     sealed_at = next(i for i, line in enumerate(lines) if json.loads(line)["action"] == "sealed")
-    assert seal["custody"] == {"seq": sealed_at,
-                               "sha256": hashlib.sha256(lines[sealed_at - 1]).hexdigest()}
+    assert seal["custody"] == {
+        "seq": sealed_at,
+        "sha256": hashlib.sha256(lines[sealed_at - 1]).hexdigest(),
+    }
     sealed_event = json.loads(lines[sealed_at])
     seal_bytes = (sealed_case / "seals" / "0001.json").read_bytes()
     assert sealed_event["details"]["sha256"] == hashlib.sha256(seal_bytes).hexdigest()
@@ -132,15 +143,17 @@ def test_no_change_no_new_seal(sealed_case: Path) -> None:
 
 def test_a_changed_claim_gets_a_new_revision(sealed_case: Path) -> None:
     old = _record(sealed_case, "CLM-0003", 1)
-    _edit_claims(sealed_case, "The missile attack was carried out during the morning rush "
-                 "hour.", "The missile attack was carried out during the morning rush hour, "
-                 "when people were going to work.")
+    _edit_claims(
+        sealed_case,
+        "The missile attack was carried out during the morning rush hour.",
+        "The missile attack was carried out during the morning rush hour, "
+        "when people were going to work.",
+    )
     result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
     assert [(s.id, s.revision) for s in result.added] == [("CLM-0003", 2)]
     new = _record(sealed_case, "CLM-0003", 2)
     old_bytes = record_slice((sealed_case / "records" / "CLM-0003.1.json").read_bytes())
-    assert new["supersedes"] == {"revision": 1,
-                                 "blake3": digest_bytes(old_bytes or b"").blake3}
+    assert new["supersedes"] == {"revision": 1, "blake3": digest_bytes(old_bytes or b"").blake3}
     assert new["body"]["key"] == old["body"]["key"] == "attack-during-rush-hour"
     assert new["body"]["statement"].endswith("when people were going to work.")
     assert new["created_at"] == "2026-11-29T11:12:03.123456Z"
@@ -167,7 +180,8 @@ def test_a_removed_claim_is_withdrawn_once(sealed_case: Path) -> None:
     withdrawn = _record(sealed_case, "CLM-0012", 2)
     assert withdrawn["body"]["status"] == "withdrawn"
     assert {k: v for k, v in withdrawn["body"].items() if k != "status"} == {
-        k: v for k, v in before["body"].items() if k != "status"}
+        k: v for k, v in before["body"].items() if k != "status"
+    }
     assert withdrawn["supersedes"]["revision"] == 1
     _ok(sealed_case)
     # Sealing again withdraws nothing more.
@@ -192,9 +206,11 @@ def test_a_key_keeps_its_id_whatever_file_or_order(sealed_case: Path) -> None:
     half = len(claims) // 2
     path.unlink()
     (sealed_case / "claims" / "b-first-half.yaml").write_text(
-        header + "claims:\n" + "".join(reversed(claims[:half])), encoding="utf-8")
+        header + "claims:\n" + "".join(reversed(claims[:half])), encoding="utf-8"
+    )
     (sealed_case / "claims" / "a-second-half.yaml").write_text(
-        header + "claims:\n" + "".join(claims[half:]), encoding="utf-8")
+        header + "claims:\n" + "".join(claims[half:]), encoding="utf-8"
+    )
     result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
     assert result.seal is None
     assert result.added == []
@@ -203,7 +219,9 @@ def test_a_key_keeps_its_id_whatever_file_or_order(sealed_case: Path) -> None:
     (sealed_case / "claims" / "new.yaml").write_text(
         "source: SRC-0001\nclaims:\n  - key: dnipro-main-impact\n"
         "    statement: Dnipro was among the cities mainly hit.\n"
-        "    quote: with the main impact on Kyiv and Dnipro\n", encoding="utf-8")
+        "    quote: with the main impact on Kyiv and Dnipro\n",
+        encoding="utf-8",
+    )
     result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
     assert [(s.id, s.revision) for s in result.added] == [("CLM-0017", 1)]
     assert Case.open(sealed_case).state().claim_keys["attack-during-rush-hour"] == "CLM-0003"
@@ -211,8 +229,9 @@ def test_a_key_keeps_its_id_whatever_file_or_order(sealed_case: Path) -> None:
 
 def test_seals_chain_and_only_grow(sealed_case: Path, tmp_path: Path) -> None:
     article = tmp_path / "second.txt"
-    article.write_text("date 2024-07-09 A second, team-written article about repairs.\n",
-                       encoding="utf-8")
+    article.write_text(
+        "date 2024-07-09 A second, team-written article about repairs.\n", encoding="utf-8"
+    )
     add_source(Case.open(sealed_case), article, actor="tester", now=LATER)
     second = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
     assert second.seal is not None
@@ -224,18 +243,29 @@ def test_seals_chain_and_only_grow(sealed_case: Path, tmp_path: Path) -> None:
     seals = [_seal(sealed_case, n) for n in (1, 2, 3)]
     for before, after in itertools.pairwise(seals):
         file_bytes = (sealed_case / "seals" / f"{before['sequence']:04d}.json").read_bytes()
-        assert after["previous"] == {"sequence": before["sequence"],
-                                     "root": before["tree"]["root"],
-                                     "sha256": hashlib.sha256(file_bytes).hexdigest()}
-        assert after["leaves"][:len(before["leaves"])] == before["leaves"]
-        hashes = [leaf_hash(record_slice((sealed_case / "records" /
-                                          f"{leaf['id']}.{leaf['revision']}.json"
-                                          ).read_bytes()) or b"")
-                  for leaf in after["leaves"]]
+        assert after["previous"] == {
+            "sequence": before["sequence"],
+            "root": before["tree"]["root"],
+            "sha256": hashlib.sha256(file_bytes).hexdigest(),
+        }
+        assert after["leaves"][: len(before["leaves"])] == before["leaves"]
+        hashes = [
+            leaf_hash(
+                record_slice(
+                    (sealed_case / "records" / f"{leaf['id']}.{leaf['revision']}.json").read_bytes()
+                )
+                or b""
+            )
+            for leaf in after["leaves"]
+        ]
         old = before["tree"]["size"]
-        assert verify_consistency(old, len(hashes), bytes.fromhex(before["tree"]["root"]),
-                                  bytes.fromhex(after["tree"]["root"]),
-                                  consistency_proof(hashes, old))
+        assert verify_consistency(
+            old,
+            len(hashes),
+            bytes.fromhex(before["tree"]["root"]),
+            bytes.fromhex(after["tree"]["root"]),
+            consistency_proof(hashes, old),
+        )
     _ok(sealed_case)
 
 
@@ -266,7 +296,9 @@ def test_invalid_claims_seal_nothing(sealed_case: Path) -> None:
     (sealed_case / "claims" / "bad.yaml").write_text(
         "source: SRC-0001\nclaims:\n  - key: new-one\n    statement: A.\n"
         "    quote: words not in the article\n  - key: another\n    statement: B.\n"
-        "    source: SRC-0404\n", encoding="utf-8")
+        "    source: SRC-0404\n",
+        encoding="utf-8",
+    )
     _edit_claims(sealed_case, "status: reported", "status: verified")  # a valid change too
     before = _snapshot(sealed_case)
     custody = (sealed_case / "custody.jsonl").read_bytes()
@@ -300,22 +332,36 @@ def test_an_empty_case_can_be_sealed(new_case: Case) -> None:
 
 # -- what an interrupted run leaves behind --------------------------------------------------
 
-def _hand_written_claim(root: Path, key: str, statement: str, quote: str,
-                        number: int) -> bytes:
+
+def _hand_written_claim(root: Path, key: str, statement: str, quote: str, number: int) -> bytes:
     """The record file a seal would have written, made by hand, with no custody event."""
     case = Case.open(root)
     source = case.state().latest["SRC-0001"]
     text_ref = _record(root, "SRC-0001", 1)["body"]["text"]["blake3"]
     text = case.objects.read(text_ref).decode("utf-8")
-    body = ClaimBody(key=key, statement=statement,
-                     source=SourceRef(RecordId("SRC-0001"), 1, source.blake3),
-                     quote=find_quote(text, quote),
-                     attribution=(AttributionLink("Censor.NET", "news outlet",
-                                                  "online article"),),
-                     category="location", facts={}, date="2024-07-08", places=("Kyiv",),
-                     status="reported", note=None)
-    record = Record(CLAIM_SCHEMA, RecordId(f"CLM-{number:04d}"), 1, "claim",
-                    "2026-11-29T11:12:03.123456Z", "tester", None, body)
+    body = ClaimBody(
+        key=key,
+        statement=statement,
+        source=SourceRef(RecordId("SRC-0001"), 1, source.blake3),
+        quote=find_quote(text, quote),
+        attribution=(AttributionLink("Censor.NET", "news outlet", "online article"),),
+        category="location",
+        facts={},
+        date="2024-07-08",
+        places=("Kyiv",),
+        status="reported",
+        note=None,
+    )
+    record = Record(
+        CLAIM_SCHEMA,
+        RecordId(f"CLM-{number:04d}"),
+        1,
+        "claim",
+        "2026-11-29T11:12:03.123456Z",
+        "tester",
+        None,
+        body,
+    )
     data = envelope_bytes(canonical_bytes(record.to_dict()))
     (root / "records" / record.filename).write_bytes(data)
     (root / "records" / record.filename).chmod(0o444)
@@ -335,19 +381,25 @@ CLAIM_YAML = """\
 
 
 def test_a_record_left_by_an_interrupted_run_is_adopted(sealed_case: Path) -> None:
-    data = _hand_written_claim(sealed_case, "main-impact-kyiv",
-                               "Kyiv was among the cities that bore the main impact.",
-                               "with the main impact on Kyiv and Dnipro", 17)
+    data = _hand_written_claim(
+        sealed_case,
+        "main-impact-kyiv",
+        "Kyiv was among the cities that bore the main impact.",
+        "with the main impact on Kyiv and Dnipro",
+        17,
+    )
     with _claims_file(sealed_case).open("a", encoding="utf-8") as fh:
         fh.write(CLAIM_YAML)
     # verify sees the file the custody log does not name.
     assert ("record-unaccounted", "records/CLM-0017.1.json") in {
-        (f.check, f.path) for f in verify_case(sealed_case).problems()}
+        (f.check, f.path) for f in verify_case(sealed_case).problems()
+    }
     result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
     assert result.recovered == 1
     assert (sealed_case / "records" / "CLM-0017.1.json").read_bytes() == data
-    adopted = [e for e in _custody(sealed_case) if e["subject"] and
-               e["subject"]["id"] == "CLM-0017"]
+    adopted = [
+        e for e in _custody(sealed_case) if e["subject"] and e["subject"]["id"] == "CLM-0017"
+    ]
     assert len(adopted) == 1
     assert adopted[0]["details"]["recovered"] is True
     assert adopted[0]["action"] == "claim-recorded"
@@ -358,15 +410,19 @@ def test_a_record_left_by_an_interrupted_run_is_adopted(sealed_case: Path) -> No
 
 
 @pytest.mark.parametrize("number", [18, 3], ids=["skips-a-number", "skips-a-revision"])
-def test_a_record_the_log_cannot_account_for_is_refused(sealed_case: Path,
-                                                        number: int) -> None:
+def test_a_record_the_log_cannot_account_for_is_refused(sealed_case: Path, number: int) -> None:
     if number == 3:
         # A revision that skips one: CLM-0003 has revision 1 only.
         path = sealed_case / "records" / "CLM-0003.3.json"
         path.write_bytes((sealed_case / "records" / "CLM-0003.1.json").read_bytes())
     else:
-        _hand_written_claim(sealed_case, "main-impact-kyiv", "Kyiv was hit.",
-                            "with the main impact on Kyiv and Dnipro", number)
+        _hand_written_claim(
+            sealed_case,
+            "main-impact-kyiv",
+            "Kyiv was hit.",
+            "with the main impact on Kyiv and Dnipro",
+            number,
+        )
     before = _snapshot(sealed_case)
     custody = (sealed_case / "custody.jsonl").read_bytes()
     with pytest.raises(CaseError, match="the custody log does not account for"):

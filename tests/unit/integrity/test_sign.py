@@ -49,14 +49,18 @@ def test_keygen_with_passphrase_encrypts(tmp_path: Path) -> None:
     assert pair.encrypted
     assert b"ENCRYPTED PRIVATE KEY" in pair.private_path.read_bytes()
     assert load_private_key(pair.private_path, passphrase=b"correct horse").fingerprint == (
-        pair.fingerprint)
+        pair.fingerprint
+    )
 
 
 @needs_openssl
 def test_fingerprint_is_sha256_of_der_as_openssl_computes_it(tmp_path: Path) -> None:
     pair = generate_key_files(tmp_path / "k")
-    der = subprocess.run(["openssl", "pkey", "-pubin", "-in", str(pair.public_path),
-                          "-outform", "DER"], check=True, capture_output=True).stdout
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-in", str(pair.public_path), "-outform", "DER"],
+        check=True,
+        capture_output=True,
+    ).stdout
     assert hashlib.sha256(der).hexdigest() == pair.fingerprint
 
 
@@ -79,15 +83,19 @@ PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePri
 
 def _pem_private(key: PrivateKey, passphrase: bytes | None = None) -> bytes:
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase) if passphrase
-        else serialization.NoEncryption())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             encryption)
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
 
 
 def _public_pem(key: PrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 ED = ed25519.Ed25519PrivateKey.generate()
@@ -96,8 +104,7 @@ EC = ec.generate_private_key(ec.SECP256R1())
 
 BAD_PRIVATE: list[tuple[str, bytes, bytes | None, type[EvidenceError], str]] = [
     ("wrong-passphrase", _pem_private(ED, b"right"), b"wrong", InputError, "wrong passphrase"),
-    ("encrypted-no-passphrase", _pem_private(ED, b"right"), None, UsageError,
-     "--passphrase-env"),
+    ("encrypted-no-passphrase", _pem_private(ED, b"right"), None, UsageError, "--passphrase-env"),
     ("rsa-key", _pem_private(RSA), None, InputError, "RSA key; evidence signs with Ed25519"),
     ("ec-key", _pem_private(EC), None, InputError, "elliptic-curve"),
     ("public-key", _public_pem(ED), None, InputError, "is a public key"),
@@ -106,10 +113,14 @@ BAD_PRIVATE: list[tuple[str, bytes, bytes | None, type[EvidenceError], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("data", "passphrase", "error", "message"),
-                         [b[1:] for b in BAD_PRIVATE], ids=[b[0] for b in BAD_PRIVATE])
-def test_bad_private_keys(tmp_path: Path, data: bytes, passphrase: bytes | None,
-                          error: type[EvidenceError], message: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "passphrase", "error", "message"),
+    [b[1:] for b in BAD_PRIVATE],
+    ids=[b[0] for b in BAD_PRIVATE],
+)
+def test_bad_private_keys(
+    tmp_path: Path, data: bytes, passphrase: bytes | None, error: type[EvidenceError], message: str
+) -> None:
     path = tmp_path / "x.key"
     path.write_bytes(data)
     path.chmod(0o600)
@@ -143,13 +154,17 @@ def test_passphrase_for_unencrypted_key_warns(tmp_path: Path) -> None:
 BAD_PUBLIC = [
     ("private-key", _pem_private(ED), "is a private key"),
     ("rsa-public", _public_pem(RSA), "RSA key; seals are signed with Ed25519"),
-    ("garbage", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-     "not a PEM public key"),
+    (
+        "garbage",
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        "not a PEM public key",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("data", "message"), [b[1:] for b in BAD_PUBLIC],
-                         ids=[b[0] for b in BAD_PUBLIC])
+@pytest.mark.parametrize(
+    ("data", "message"), [b[1:] for b in BAD_PUBLIC], ids=[b[0] for b in BAD_PUBLIC]
+)
 def test_bad_public_keys(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "x.pub"
     path.write_bytes(data)
@@ -197,8 +212,11 @@ def test_seal_signature_checks_with_stock_openssl(tmp_path: Path) -> None:
     tampered = tmp_path / "0001.json"
     tampered.write_bytes(seal_file.read_bytes().replace(b'"sequence":1', b'"sequence":7'))
     tampered.with_name("0001.json.sig").write_bytes(signature.read_bytes())
-    out = subprocess.run(openssl_verify_command(str(tampered), str(pair.public_path)).split(),
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        openssl_verify_command(str(tampered), str(pair.public_path)).split(),
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode != 0
     assert "Signature Verification Failure" in out.stdout
 
@@ -211,14 +229,19 @@ def test_seal_custody_names_signed_event(tmp_path: Path) -> None:
     signed = list(case.custody.lines())[-1].data["details"]
     assert signed["fingerprint"] == key.fingerprint
     assert signed["file"] == "seals/0001.json.sig"
-    assert signed["seal_sha256"] == hashlib.sha256(
-        (case.seals_dir / "0001.json").read_bytes()).hexdigest()
+    assert (
+        signed["seal_sha256"]
+        == hashlib.sha256((case.seals_dir / "0001.json").read_bytes()).hexdigest()
+    )
 
 
 @pytest.mark.parametrize("module", [sign, timestamp], ids=["sign", "timestamp"])
 def test_every_exception_class_is_an_evidence_error(module: ModuleType) -> None:
-    classes = [value for _, value in inspect.getmembers(module, inspect.isclass)
-               if issubclass(value, BaseException) and value.__module__ == module.__name__]
+    classes = [
+        value
+        for _, value in inspect.getmembers(module, inspect.isclass)
+        if issubclass(value, BaseException) and value.__module__ == module.__name__
+    ]
     assert classes or module is sign
     for cls in classes:
         assert issubclass(cls, EvidenceError), cls

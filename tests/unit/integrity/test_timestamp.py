@@ -30,11 +30,26 @@ from tests.support.tsa import TestTSA, free_port, make_ca
 MESSAGE = b'{"schema":"evidence/seal/1","sequence":1}\n'
 
 
-def _openssl_verify(data_file: Path, token: Path, ca: Path,
-                    chain: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["openssl", "ts", "-verify", "-data", str(data_file), "-in", str(token),
-                           "-CAfile", str(ca), "-untrusted", str(chain)],
-                          capture_output=True, text=True)
+def _openssl_verify(
+    data_file: Path, token: Path, ca: Path, chain: Path
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            str(data_file),
+            "-in",
+            str(token),
+            "-CAfile",
+            str(ca),
+            "-untrusted",
+            str(chain),
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 # mode, refetched, certificates in the token, signature status without a trusted root
@@ -45,11 +60,12 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("mode", "refetched", "in_token", "unanchored"), SHAPES,
-                         ids=[s[0] for s in SHAPES])
+@pytest.mark.parametrize(
+    ("mode", "refetched", "in_token", "unanchored"), SHAPES, ids=[s[0] for s in SHAPES]
+)
 def test_each_response_shape_is_handled_and_checks_with_openssl(
-        tsa: TestTSA, tmp_path: Path, mode: str, refetched: bool, in_token: bool,
-        unanchored: str) -> None:
+    tsa: TestTSA, tmp_path: Path, mode: str, refetched: bool, in_token: bool, unanchored: str
+) -> None:
     reply = request_token(MESSAGE, tsa.url(mode), timeout=10)
     token = reply.token
     assert reply.refetched is refetched
@@ -81,8 +97,14 @@ def test_each_response_shape_is_handled_and_checks_with_openssl(
 
 
 def test_the_trap_shape_is_rejected_by_the_strict_parser(tsa: TestTSA) -> None:
-    request = (TimestampRequestBuilder().data(MESSAGE).hash_algorithm(HashAlgorithm.SHA256)
-               .nonce(nonce=True).cert_request(cert_request=True).build())
+    request = (
+        TimestampRequestBuilder()
+        .data(MESSAGE)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .nonce(nonce=True)
+        .cert_request(cert_request=True)
+        .build()
+    )
     raw = tsa.reply("chain", request.as_bytes())
     with pytest.raises(TimestampError, match="not in DER order"):
         parse_token(raw, path="reply.tsr")
@@ -115,8 +137,11 @@ def test_an_authority_that_is_down(tsa: TestTSA) -> None:
         request_token(MESSAGE, url, timeout=1.0)
 
 
-@pytest.mark.parametrize("url", ["ftp://tsa.example/", "file:///etc/passwd", "tsa.example",
-                                 "http:///x"], ids=["ftp", "file", "no-scheme", "no-host"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://tsa.example/", "file:///etc/passwd", "tsa.example", "http:///x"],
+    ids=["ftp", "file", "no-scheme", "no-host"],
+)
 def test_only_http_urls(url: str) -> None:
     with pytest.raises(UsageError, match="not an http"):
         request_token(MESSAGE, url)
@@ -148,8 +173,9 @@ def test_stamp_stores_tokens_beside_the_seal_and_logs_them(tsa: TestTSA, tmp_pat
     assert [e["action"] for e in events] == ["timestamped", "timestamped"]
     for n, event in enumerate(events, start=1):
         token_file = case.seals_dir / f"0001.json.{n}.tsr"
-        token = parse_token(token_file.read_bytes(), path="t",
-                            chain=load_certificates(chain_path(token_file)))
+        token = parse_token(
+            token_file.read_bytes(), path="t", chain=load_certificates(chain_path(token_file))
+        )
         assert event["details"]["file"] == f"seals/0001.json.{n}.tsr"
         assert event["details"]["nonce"] == str(token.nonce)
         assert event["details"]["tsa"].endswith(("/signer", "/chain"))
@@ -160,17 +186,22 @@ def test_stamp_stores_tokens_beside_the_seal_and_logs_them(tsa: TestTSA, tmp_pat
 
 
 def test_a_failing_authority_writes_nothing_and_the_others_still_run(
-        tsa: TestTSA, tmp_path: Path) -> None:
+    tsa: TestTSA, tmp_path: Path
+) -> None:
     case = build_case(tmp_path / "case")
     lines = case.custody.path.read_bytes()
     down = f"http://127.0.0.1:{free_port()}/tsr"
-    result = stamp_seal(case, tsa_urls=[down, tsa.url("garbage"), tsa.url("signer")],
-                        actor="tester", timeout=1.0)
+    result = stamp_seal(
+        case, tsa_urls=[down, tsa.url("garbage"), tsa.url("signer")], actor="tester", timeout=1.0
+    )
     assert [url for url, _ in result.failures] == [down, tsa.url("garbage")]
     assert [s.path.name for s in result.stamped] == ["0001.json.1.tsr"]
     assert case.custody.path.read_bytes().startswith(lines)
     assert sorted(p.name for p in case.seals_dir.iterdir()) == [
-        "0001.json", "0001.json.1.chain.pem", "0001.json.1.tsr"]
+        "0001.json",
+        "0001.json.1.chain.pem",
+        "0001.json.1.tsr",
+    ]
 
 
 def test_a_token_earlier_than_the_seal_is_refused(tsa: TestTSA, tmp_path: Path) -> None:
@@ -180,15 +211,18 @@ def test_a_token_earlier_than_the_seal_is_refused(tsa: TestTSA, tmp_path: Path) 
     assert len(result.failures) == 1
     assert "precedes the seal's sealed_at" in str(result.failures[0][1])
     assert token_paths(case.seals_dir / "0001.json") == []
-    relaxed = stamp_seal(case, tsa_urls=[tsa.url("signer")], actor="tester",
-                         clock_skew=2 * 86400)
+    relaxed = stamp_seal(case, tsa_urls=[tsa.url("signer")], actor="tester", clock_skew=2 * 86400)
     assert relaxed.failures == []
 
 
-@pytest.mark.parametrize(("sequence", "message"), [(None, "no seal yet"), (3, "no seal 3")],
-                         ids=["unsealed-case", "no-such-seal"])
-def test_stamp_needs_a_seal(tsa: TestTSA, tmp_path: Path, new_case: Case,
-                            sequence: int | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("sequence", "message"),
+    [(None, "no seal yet"), (3, "no seal 3")],
+    ids=["unsealed-case", "no-such-seal"],
+)
+def test_stamp_needs_a_seal(
+    tsa: TestTSA, tmp_path: Path, new_case: Case, sequence: int | None, message: str
+) -> None:
     case = new_case if sequence is None else build_case(tmp_path / "sealed")
     with pytest.raises(UsageError, match=message):
         stamp_seal(case, tsa_urls=[tsa.url("signer")], sequence=sequence)

@@ -16,8 +16,7 @@ TEMPLATES = tuple(template_names())
 
 
 def _render_all(case: Case) -> dict[str, Path]:
-    return {name: render_dossier(case, template=name, actor="tester").path
-            for name in TEMPLATES}
+    return {name: render_dossier(case, template=name, actor="tester").path for name in TEMPLATES}
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +41,7 @@ def big_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_pdfs(sealed_case: Path) -> dict[str, Path]:
     """The example case's dossiers, as ``evidence demo`` rendered them."""
-    found = {name: sealed_case / "out" / f"UKR-OKH-2024-seal-0001-{name}.pdf"
-             for name in TEMPLATES}
+    found = {name: sealed_case / "out" / f"UKR-OKH-2024-seal-0001-{name}.pdf" for name in TEMPLATES}
     assert all(p.is_file() for p in found.values()), sorted((sealed_case / "out").iterdir())
     return found
 

@@ -10,8 +10,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-__all__ = ["Line", "fonts", "norm", "outline_pages", "page_lines", "page_texts", "squeeze",
-           "tool"]
+__all__ = ["Line", "fonts", "norm", "outline_pages", "page_lines", "page_texts", "squeeze", "tool"]
 
 
 def norm(text: str) -> str:
@@ -49,11 +48,13 @@ def _lines(path: Path, stamp: float) -> tuple[tuple[Line, ...], ...]:
     for page in PdfReader(path).pages:
         runs: list[Line] = []
 
-        def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any,
-                  runs: list[Line] = runs) -> None:
+        def visit(
+            text: str, cm: Any, tm: Any, _font: Any, _size: Any, runs: list[Line] = runs
+        ) -> None:
             if text.strip():
-                runs.append(Line(round(tm[5] * cm[3] + cm[5], 1), round(tm[4] + cm[4], 1),
-                                 text.strip()))
+                runs.append(
+                    Line(round(tm[5] * cm[3] + cm[5], 1), round(tm[4] + cm[4], 1), text.strip())
+                )
 
         page.extract_text(visitor_text=visit)
         pages.append(tuple(runs))
@@ -79,7 +80,8 @@ def fonts(path: Path) -> dict[str, bool]:
             font: Any = ref.get_object()
             descriptor = font.get("/FontDescriptor")
             embedded = descriptor is not None and any(
-                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
             found[str(font.get("/BaseFont"))] = embedded
     return found
 

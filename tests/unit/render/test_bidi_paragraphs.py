@@ -29,7 +29,8 @@ from tests.unit.render.pdf import tool
 pytestmark = pytest.mark.skipif(tool("pdftotext") is None, reason="needs poppler-utils")
 
 DATA: dict[str, Any] = yaml.safe_load(
-    (Path(__file__).parent / "data" / "right-to-left.yaml").read_text(encoding="utf-8"))
+    (Path(__file__).parent / "data" / "right-to-left.yaml").read_text(encoding="utf-8")
+)
 TEMPLATES = tuple(template_names())
 
 
@@ -38,27 +39,47 @@ def rtl_case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     root = tmp_path_factory.mktemp("rtl")
     items = []
     for s in DATA["sources"]:
-        claim = {"key": f"flour-{s['language']}", "statement": s["statement"],
-                 "quote": s["quote"], "attributed_to": [{"name": s["speaker"]}],
-                 "category": "statement", "date": "2024-04-06", "status": "reported"}
-        items.append(Source(s["file"], s["text"],
-                            {"title": s["title"], "publisher": s["publisher"],
-                             "published": "2024-04-07", "language": s["language"]}, [claim]))
+        claim = {
+            "key": f"flour-{s['language']}",
+            "statement": s["statement"],
+            "quote": s["quote"],
+            "attributed_to": [{"name": s["speaker"]}],
+            "category": "statement",
+            "date": "2024-04-06",
+            "status": "reported",
+        }
+        items.append(
+            Source(
+                s["file"],
+                s["text"],
+                {
+                    "title": s["title"],
+                    "publisher": s["publisher"],
+                    "published": "2024-04-07",
+                    "language": s["language"],
+                },
+                [claim],
+            )
+        )
     return build_case(root / "case", items, case_id="TEST-RTL", title=DATA["title"])
 
 
 @pytest.fixture(scope="module")
 def rtl_pdfs(rtl_case: Case) -> dict[str, Path]:
-    return {name: render_dossier(rtl_case, template=name, actor="tester").path
-            for name in TEMPLATES}
+    return {
+        name: render_dossier(rtl_case, template=name, actor="tester").path for name in TEMPLATES
+    }
 
 
 def _letters(text: str) -> str:
     """The right-to-left letters of ``text`` in the order given, after NFC: line order and
     the order within each line, without the spaces, digits and punctuation whose place
     poppler's extraction moves."""
-    return "".join(c for c in unicodedata.normalize("NFC", text)
-                   if unicodedata.bidirectional(c) in ("R", "AL") and c.isalpha())
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFC", text)
+        if unicodedata.bidirectional(c) in ("R", "AL") and c.isalpha()
+    )
 
 
 def _one_embedding(line: str) -> bool:
@@ -96,15 +117,17 @@ def _line_letters(line: str) -> str:
 def _read(path: Path) -> str:
     """The right-to-left letters of the pages in reading order, as ``pdftotext`` gives
     them, line after line."""
-    done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          check=True)
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
     return "".join(_line_letters(line) for line in done.stdout.decode("utf-8").splitlines())
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("language", ["ar", "he"])
-def test_a_long_statement_reads_from_its_first_line(rtl_pdfs: dict[str, Path], template: str,
-                                                    language: str) -> None:
+def test_a_long_statement_reads_from_its_first_line(
+    rtl_pdfs: dict[str, Path], template: str, language: str
+) -> None:
     source = next(s for s in DATA["sources"] if s["language"] == language)
     pages = _read(rtl_pdfs[template])
     assert _letters(source["statement"]) in pages
@@ -117,11 +140,13 @@ def test_the_arabic_title_reads_from_its_first_line(rtl_pdfs: dict[str, Path]) -
         assert _letters(DATA["title"]) in _read(rtl_pdfs[template]), template
 
 
-def test_a_rerender_is_byte_identical(rtl_case: Case, rtl_pdfs: dict[str, Path],
-                                      tmp_path: Path) -> None:
+def test_a_rerender_is_byte_identical(
+    rtl_case: Case, rtl_pdfs: dict[str, Path], tmp_path: Path
+) -> None:
     path = rtl_pdfs["icc-otp"]
-    again = render_dossier(rtl_case, template="icc-otp", output=tmp_path / "again.pdf",
-                           actor="tester")
+    again = render_dossier(
+        rtl_case, template="icc-otp", output=tmp_path / "again.pdf", actor="tester"
+    )
     assert again.path.read_bytes() == path.read_bytes()
 
 
@@ -129,8 +154,7 @@ def test_lines_are_broken_before_they_are_reordered() -> None:
     """Unit: a right-to-left paragraph of three lines is set flush right, its lines broken
     in logical order (the first words on the first line), each drawn right to left."""
     fonts = register_fonts()
-    style = ParagraphStyle("t", fontName=fonts.serif, fontSize=10, leading=12,
-                           alignment=TA_JUSTIFY)
+    style = ParagraphStyle("t", fontName=fonts.serif, fontSize=10, leading=12, alignment=TA_JUSTIFY)
     words = ["שלום", "עולם", "אחד", "שתיים", "שלוש", "ארבע"] * 3
     para = Paragraph(esc(" ".join(words)), style)
     para.wrap(120, 1000)
@@ -139,8 +163,11 @@ def test_lines_are_broken_before_they_are_reordered() -> None:
     broken: Any = vars(para)["blPara"]  # reportlab's broken lines
     lines = broken.lines
     assert len(lines) >= 3
-    first = "".join(getattr(f, "text", "") for f in lines[0].words) if broken.kind else \
-        " ".join(lines[0][1])
+    first = (
+        "".join(getattr(f, "text", "") for f in lines[0].words)
+        if broken.kind
+        else " ".join(lines[0][1])
+    )
     assert first.split()[0] == words[0]  # logical order kept for breaking
     english = Paragraph("Plain English text.", style)
     assert not english.bidi
@@ -162,11 +189,14 @@ def test_every_render_module_makes_paragraphs_through_the_bidi_aware_class() -> 
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                    "reportlab.platypus"):
+                "reportlab.platypus"
+            ):
                 for alias in node.names:
                     if alias.name == "Paragraph" and any(
-                            isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                            and n.func.id == (alias.asname or "Paragraph")
-                            for n in ast.walk(tree)):
+                        isinstance(n, ast.Call)
+                        and isinstance(n.func, ast.Name)
+                        and n.func.id == (alias.asname or "Paragraph")
+                        for n in ast.walk(tree)
+                    ):
                         offenders.append(path.name)
     assert offenders == []

@@ -50,7 +50,7 @@ def test_custody_log_stops_at_the_seal(sealed_case: Path, tmp_path: Path) -> Non
     log = (sealed_case / "custody.jsonl").read_bytes()
     assert log.startswith(bundle.files["custody.jsonl"])
     assert _actions(bundle.files["custody.jsonl"])[-1] == "sealed"
-    assert {"rendered", "collected"} <= set(_actions(log[len(bundle.files["custody.jsonl"]):]))
+    assert {"rendered", "collected"} <= set(_actions(log[len(bundle.files["custody.jsonl"]) :]))
     assert not any("SRC-0002" in name for name in bundle.files)
 
 
@@ -69,14 +69,18 @@ def test_signature_and_the_whole_seal_chain_are_carried(sealed_case: Path) -> No
     assert _actions(bundle.files["custody.jsonl"])[-2:] == ["sealed", "signed"]
 
 
-@pytest.mark.parametrize(("kwargs", "reason"), [
-    ({"embed_sources": False}, "--no-embed-sources"),
-    ({"max_object_bytes": 100}, "larger than"),
-    ({"max_embedded_bytes": 100}, "reached"),
-], ids=["no-embed-sources", "object-limit", "total-limit"])
-def test_captured_bytes_can_be_left_out_but_texts_stay(sealed_case: Path,
-                                                       kwargs: dict[str, object],
-                                                       reason: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"embed_sources": False}, "--no-embed-sources"),
+        ({"max_object_bytes": 100}, "larger than"),
+        ({"max_embedded_bytes": 100}, "reached"),
+    ],
+    ids=["no-embed-sources", "object-limit", "total-limit"],
+)
+def test_captured_bytes_can_be_left_out_but_texts_stay(
+    sealed_case: Path, kwargs: dict[str, object], reason: str
+) -> None:
     case = Case.open(sealed_case)
     bundle = collect_bundle(case, **kwargs)  # type: ignore[arg-type]
     assert len(bundle.omitted) == 1

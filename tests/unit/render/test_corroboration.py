@@ -12,14 +12,30 @@ from evidence.render.corroboration import corroboration
 from tests.unit.render.pdf import norm, page_texts
 
 
-def _claim(number: int, source: str, status: str, *, killed: tuple[float, str] | None = None,
-           category: str = "attack", date: str | None = "2024-07-08",
-           places: tuple[str, ...] = ("Kyiv",)) -> ClaimItem:
+def _claim(
+    number: int,
+    source: str,
+    status: str,
+    *,
+    killed: tuple[float, str] | None = None,
+    category: str = "attack",
+    date: str | None = "2024-07-08",
+    places: tuple[str, ...] = ("Kyiv",),
+) -> ClaimItem:
     facts = {} if killed is None else {"killed": Fact(killed[0], killed[1])}
-    body = ClaimBody(key=f"k{number}", statement="s", source=SourceRef(cast(Any, source), 1,
-                                                                        "ab" * 32),
-                     quote=None, attribution=(AttributionLink("Someone"),), category=category,
-                     facts=facts, date=date, places=places, status=status, note=None)
+    body = ClaimBody(
+        key=f"k{number}",
+        statement="s",
+        source=SourceRef(cast(Any, source), 1, "ab" * 32),
+        quote=None,
+        attribution=(AttributionLink("Someone"),),
+        category=category,
+        facts=facts,
+        date=date,
+        places=places,
+        status=status,
+        note=None,
+    )
     rev = SimpleNamespace(id=f"CLM-{number:04d}", ern=f"EXH-{number:04d}")
     return cast(ClaimItem, SimpleNamespace(rev=rev, body=body, source=None))
 
@@ -43,9 +59,12 @@ def test_figures_of_another_source_support_or_conflict() -> None:
 
 
 def test_events_without_figures_meet_by_category_date_and_place() -> None:
-    claims = [_claim(1, "SRC-0001", "corroborated"), _claim(2, "SRC-0002", "reported"),
-              _claim(3, "SRC-0003", "reported", date="2024-07-09"),
-              _claim(4, "SRC-0004", "reported", category="damage")]
+    claims = [
+        _claim(1, "SRC-0001", "corroborated"),
+        _claim(2, "SRC-0002", "reported"),
+        _claim(3, "SRC-0003", "reported", date="2024-07-09"),
+        _claim(4, "SRC-0004", "reported", category="damage"),
+    ]
     notes = corroboration(claims)
     assert notes["CLM-0001"].supporting == ("EXH-0002",)
     assert notes["CLM-0001"].flag is None

@@ -39,7 +39,8 @@ def _seal(case_dir: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_pages_print_every_statement_digest_root_and_page_number(
-        sealed_case: Path, demo_pdfs: dict[str, Path], name: str) -> None:
+    sealed_case: Path, demo_pdfs: dict[str, Path], name: str
+) -> None:
     pages = page_texts(demo_pdfs[name])
     whole = norm(" ".join(pages))
     compact = squeeze(whole)
@@ -70,25 +71,56 @@ def test_no_number_only_an_institution_assigns(demo_pdfs: dict[str, Path], name:
     assert ("ICC-01/22" in whole) == (name != "un-report")
 
 
-@pytest.mark.parametrize(("name", "marks"), [
-    ("icc-otp", ["Original: English", "OFFICE OF THE PROSECUTOR", "SITUATION IN UKRAINE",
-                 "Source: Example Documentation Project", "I. INTRODUCTION", "Annex A",
-                 "Annex D"]),
-    ("un-report", ["Distr.: General", "Original: English", "Summary", "I. Introduction",
-                   "Annex I", "Annex IV"]),
-    ("transmittal", ["Our reference: EVD-DEMO-2024-001", "Dear Sir or Madam", "Annex 1",
-                     "Chain-of-custody forms", "Released by (name, signature)",
-                     "Hash tables", "How to verify the evidence"]),
-], ids=["icc-otp", "un-report", "transmittal"])
-def test_each_dress_has_its_marks(demo_pdfs: dict[str, Path], name: str,
-                                  marks: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "marks"),
+    [
+        (
+            "icc-otp",
+            [
+                "Original: English",
+                "OFFICE OF THE PROSECUTOR",
+                "SITUATION IN UKRAINE",
+                "Source: Example Documentation Project",
+                "I. INTRODUCTION",
+                "Annex A",
+                "Annex D",
+            ],
+        ),
+        (
+            "un-report",
+            [
+                "Distr.: General",
+                "Original: English",
+                "Summary",
+                "I. Introduction",
+                "Annex I",
+                "Annex IV",
+            ],
+        ),
+        (
+            "transmittal",
+            [
+                "Our reference: EVD-DEMO-2024-001",
+                "Dear Sir or Madam",
+                "Annex 1",
+                "Chain-of-custody forms",
+                "Released by (name, signature)",
+                "Hash tables",
+                "How to verify the evidence",
+            ],
+        ),
+    ],
+    ids=["icc-otp", "un-report", "transmittal"],
+)
+def test_each_dress_has_its_marks(demo_pdfs: dict[str, Path], name: str, marks: list[str]) -> None:
     whole = norm(" ".join(page_texts(demo_pdfs[name])))
     for mark in marks:
         assert mark in whole, mark
 
 
 def test_attributed_statements_stay_apart_from_verified_facts(
-        cyrillic_pdfs: dict[str, Path]) -> None:
+    cyrillic_pdfs: dict[str, Path],
+) -> None:
     whole = norm(" ".join(page_texts(cyrillic_pdfs["icc-otp"])))
     verified = whole.index("Facts verified by the submitter")
     corroborated = whole.index("Statements corroborated by more than one source")
@@ -114,9 +146,14 @@ def test_hostile_strings_come_out_literally(hostile_pdfs: dict[str, Path], name:
     whole = norm(" ".join(page_texts(hostile_pdfs[name])))
     for text in HOSTILE:
         assert f"The page said {text} (item" in whole, text
-    for text in ('Title with <font size="40">big</font> & <br/> markup', "Outlet <&>",
-                 "<i>Anonymous</i> & Co 0", "Case <b>title</b> & <br/> more",
-                 "Request <b>one</b> & two", "Text with <br/> and &amp;."):
+    for text in (
+        'Title with <font size="40">big</font> & <br/> markup',
+        "Outlet <&>",
+        "<i>Anonymous</i> & Co 0",
+        "Case <b>title</b> & <br/> more",
+        "Request <b>one</b> & two",
+        "Text with <br/> and &amp;.",
+    ):
         assert text in whole, text
     assert LONG_WORD in squeeze(whole)
 
@@ -127,8 +164,9 @@ def test_nothing_runs_off_the_page(hostile_pdfs: dict[str, Path]) -> None:
         pytest.skip("poppler's pdftotext is not installed")
     for path in hostile_pdfs.values():
         width = float(PdfReader(path).pages[0].mediabox.width)
-        xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True,
-                             capture_output=True, text=True).stdout
+        xml = subprocess.run(
+            ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
         right = max(float(x) for x in re.findall(r'xMax="([0-9.]+)"', xml))
         left = min(float(x) for x in re.findall(r'xMin="([0-9.]+)"', xml))
         assert left >= 25, (path.name, left)
@@ -136,16 +174,18 @@ def test_nothing_runs_off_the_page(hostile_pdfs: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_every_font_is_embedded(demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path],
-                                name: str) -> None:
+def test_every_font_is_embedded(
+    demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path], name: str
+) -> None:
     for path in (demo_pdfs[name], cyrillic_pdfs[name]):
         found = fonts(path)
         assert found
         assert all(found.values()), found
         assert all("Liberation" in font for font in found)
         if tool("pdffonts"):
-            table = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
-                                   text=True).stdout.splitlines()[2:]
+            table = subprocess.run(
+                ["pdffonts", str(path)], check=True, capture_output=True, text=True
+            ).stdout.splitlines()[2:]
             assert table
             assert all(line.split()[-5:-3] == ["yes", "yes"] for line in table), table
 
@@ -179,8 +219,9 @@ def test_outline_and_contents_agree_with_the_pages(demo_pdfs: dict[str, Path]) -
         assert 1 <= page <= len(pages), title
 
 
-def test_each_footnote_is_on_the_page_of_its_statement(sealed_case: Path,
-                                                       demo_pdfs: dict[str, Path]) -> None:
+def test_each_footnote_is_on_the_page_of_its_statement(
+    sealed_case: Path, demo_pdfs: dict[str, Path]
+) -> None:
     pages = [norm(text) for text in page_texts(demo_pdfs["icc-otp"])]
     for claim in _claims(sealed_case):
         label = f"claim {claim['id']}.{claim['revision']}"
@@ -192,8 +233,9 @@ def test_each_footnote_is_on_the_page_of_its_statement(sealed_case: Path,
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_the_same_seal_gives_the_same_bytes(sealed_case: Path, demo_pdfs: dict[str, Path],
-                                            tmp_path: Path, name: str) -> None:
+def test_the_same_seal_gives_the_same_bytes(
+    sealed_case: Path, demo_pdfs: dict[str, Path], tmp_path: Path, name: str
+) -> None:
     case = Case.open(sealed_case)
     first = render_dossier(case, template=name, output=tmp_path / "a.pdf", actor="x")
     second = render_dossier(case, template=name, output=tmp_path / "b.pdf", actor="y")
@@ -203,17 +245,32 @@ def test_the_same_seal_gives_the_same_bytes(sealed_case: Path, demo_pdfs: dict[s
     assert first.path.read_bytes() == demo_pdfs[name].read_bytes()
 
 
-def test_qr_code_carries_the_seal_root(sealed_case: Path, demo_pdfs: dict[str, Path],
-                                       tmp_path: Path) -> None:
+def test_qr_code_carries_the_seal_root(
+    sealed_case: Path, demo_pdfs: dict[str, Path], tmp_path: Path
+) -> None:
     if tool("zbarimg") is None or tool("pdftoppm") is None:
         pytest.skip("zbarimg (zbar-tools) or pdftoppm (poppler-utils) is not installed")
     seal = _seal(sealed_case)
     for name, path in demo_pdfs.items():
-        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(path),
-                        str(tmp_path / name)], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "150",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(path),
+                str(tmp_path / name),
+            ],
+            check=True,
+        )
         image = next(tmp_path.glob(f"{name}*.png"))
-        found = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True,
-                               text=True).stdout.strip()
+        found = subprocess.run(
+            ["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True
+        ).stdout.strip()
         assert found == qr_payload(str(seal["case_id"]), 1, str(seal["tree"]["root"])), name
 
 
@@ -221,10 +278,12 @@ def test_render_logs_a_custody_event_and_writes_nothing_else(writable_case: Path
     case = Case.open(writable_case)
 
     def snapshot() -> dict[str, str]:
-        return {str(p.relative_to(writable_case)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in writable_case.rglob("*") if p.is_file()
-                and p.parts[len(writable_case.parts)] in ("objects", "records", "seals",
-                                                          "claims")}
+        return {
+            str(p.relative_to(writable_case)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in writable_case.rglob("*")
+            if p.is_file()
+            and p.parts[len(writable_case.parts)] in ("objects", "records", "seals", "claims")
+        }
 
     before = snapshot()
     lines_before = (writable_case / "custody.jsonl").read_bytes().splitlines()
@@ -235,10 +294,13 @@ def test_render_logs_a_custody_event_and_writes_nothing_else(writable_case: Path
     assert lines[:-1] == lines_before
     event = json.loads(lines[-1])
     assert (event["action"], event["actor"], event["subject"]) == ("rendered", "clerk", None)
-    assert event["details"] == {"template": "un-report", "seal": 1,
-                                "file": "UKR-OKH-2024-seal-0001-un-report.pdf",
-                                "sha256": hashlib.sha256(result.path.read_bytes()).hexdigest(),
-                                "pages": result.pages}
+    assert event["details"] == {
+        "template": "un-report",
+        "seal": 1,
+        "file": "UKR-OKH-2024-seal-0001-un-report.pdf",
+        "sha256": hashlib.sha256(result.path.read_bytes()).hexdigest(),
+        "pages": result.pages,
+    }
     assert sorted(p.name for p in (writable_case / "out").iterdir()) == [result.path.name]
 
 
@@ -252,9 +314,18 @@ def test_a_second_render_replaces_the_product_atomically(writable_case: Path) ->
     assert [p.name for p in target.parent.iterdir()] == ["dossier.pdf"]  # no temporary left
 
 
-@pytest.mark.parametrize("where", ["records/x.pdf", "objects/x.pdf", "seals/0002.json.pdf",
-                                   "claims/x.pdf", "out/missing/x.pdf", "out/x.txt"],
-                         ids=["records", "objects", "seals", "claims", "no-folder", "not-pdf"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "records/x.pdf",
+        "objects/x.pdf",
+        "seals/0002.json.pdf",
+        "claims/x.pdf",
+        "out/missing/x.pdf",
+        "out/x.txt",
+    ],
+    ids=["records", "objects", "seals", "claims", "no-folder", "not-pdf"],
+)
 def test_refuses_to_write_where_evidence_lives(writable_case: Path, where: str) -> None:
     (writable_case / "out").mkdir(exist_ok=True)
     with pytest.raises(UsageError):
@@ -298,15 +369,24 @@ def test_objects_left_out_are_said_so(writable_case: Path) -> None:
     assert result.omitted[0].name in bundle_names  # the case itself still has it
 
 
-@pytest.mark.parametrize(("classification", "word", "distribution"), [
-    ("confidential", "Confidential", "Distr.: Restricted"),
-    ("restricted", "Restricted", "Distr.: Restricted"),
-], ids=["confidential", "restricted"])
-def test_classification_on_every_page(writable_case: Path, classification: str, word: str,
-                                      distribution: str) -> None:
+@pytest.mark.parametrize(
+    ("classification", "word", "distribution"),
+    [
+        ("confidential", "Confidential", "Distr.: Restricted"),
+        ("restricted", "Restricted", "Distr.: Restricted"),
+    ],
+    ids=["confidential", "restricted"],
+)
+def test_classification_on_every_page(
+    writable_case: Path, classification: str, word: str, distribution: str
+) -> None:
     meta = writable_case / "case.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(
-        "classification: public", f"classification: {classification}"), encoding="utf-8")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(
+            "classification: public", f"classification: {classification}"
+        ),
+        encoding="utf-8",
+    )
     # case.yaml is sealed evidence (docs/decisions/0409): seal the edit, then render.
     from evidence.integrity.seal import seal_case
 
@@ -330,13 +410,29 @@ def test_oversized_texts_still_lay_out(tmp_path: Path) -> None:
     from tests.unit.render.cases import Source, build_case
 
     sentence = " ".join(f"Clause {i} of a very long sentence goes on." for i in range(400))
-    claims = [{"key": "huge", "statement": sentence, "quote": sentence[:5000],
-               "attributed_to": [{"name": "N" * 3000}], "category": "other",
-               "status": "reported", "note": "note " * 2000}]
-    case = build_case(tmp_path / "c", [Source("h.txt", f"Start.\n\n{sentence}\n",
-                                              {"title": "T" * 5000,
-                                               "url": "https://e.org/" + "a" * 3000}, claims)],
-                      extra={"summary": "S " * 12000})
+    claims = [
+        {
+            "key": "huge",
+            "statement": sentence,
+            "quote": sentence[:5000],
+            "attributed_to": [{"name": "N" * 3000}],
+            "category": "other",
+            "status": "reported",
+            "note": "note " * 2000,
+        }
+    ]
+    case = build_case(
+        tmp_path / "c",
+        [
+            Source(
+                "h.txt",
+                f"Start.\n\n{sentence}\n",
+                {"title": "T" * 5000, "url": "https://e.org/" + "a" * 3000},
+                claims,
+            )
+        ],
+        extra={"summary": "S " * 12000},
+    )
     result = render_dossier(case, template="un-report", actor="tester")
     report = verify_dossier(result.path, options=VerifyOptions(), progress=None)
     assert report.ok, [str(f) for f in report.findings]

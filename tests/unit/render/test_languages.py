@@ -36,8 +36,9 @@ def scripts_case(tmp_path_factory: pytest.TempPathFactory) -> Case:
 
 @pytest.fixture(scope="session")
 def scripts_pdfs(scripts_case: Case) -> dict[str, Path]:
-    return {name: render_dossier(scripts_case, template=name, actor="tester").path
-            for name in TEMPLATES}
+    return {
+        name: render_dossier(scripts_case, template=name, actor="tester").path for name in TEMPLATES
+    }
 
 
 def _pdftotext(path: Path, first: int = 1, last: int = 0) -> str:
@@ -67,7 +68,7 @@ def _logical(line: str) -> str:
     parts: list[str] = []
     position = 0
     for match in _RUN.finditer(line):
-        parts.append(line[position:match.start()])
+        parts.append(line[position : match.start()])
         parts.append(match.group(1))
         position = match.end()
     parts.append(line[position:])
@@ -83,9 +84,9 @@ def _readable(text: str, *, rtl: bool) -> str:
 
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("source", PRINTED, ids=[s["language"] for s in PRINTED])
-def test_the_quoted_passage_comes_back_from_the_annex(scripts_pdfs: dict[str, Path],
-                                                      template: str,
-                                                      source: dict[str, str]) -> None:
+def test_the_quoted_passage_comes_back_from_the_annex(
+    scripts_pdfs: dict[str, Path], template: str, source: dict[str, str]
+) -> None:
     annex = _source_annex(scripts_pdfs[template])
     quote = squeeze(unicodedata.normalize("NFC", source["quote"]))
     assert quote in _readable(annex, rtl=base_is_rtl(source["text"]))
@@ -106,8 +107,9 @@ def test_every_font_is_embedded(scripts_pdfs: dict[str, Path], template: str) ->
 def test_pdffonts_lists_only_embedded_subsets(scripts_pdfs: dict[str, Path]) -> None:
     if tool("pdffonts") is None:
         pytest.skip("needs poppler-utils")
-    listing = subprocess.run(["pdffonts", str(scripts_pdfs["icc-otp"])], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
+    listing = subprocess.run(
+        ["pdffonts", str(scripts_pdfs["icc-otp"])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert listing
     for row in listing:
         assert re.search(r"\byes\s+yes\s+yes\b", row), row  # embedded, subset, ToUnicode
@@ -124,15 +126,20 @@ def test_a_script_no_font_covers_is_marked_and_listed(scripts_pdfs: dict[str, Pa
 
 
 def test_the_render_result_names_them(scripts_case: Case, tmp_path: Path) -> None:
-    result = render_dossier(scripts_case, template="icc-otp", output=tmp_path / "d.pdf",
-                            actor="tester")
+    result = render_dossier(
+        scripts_case, template="icc-otp", output=tmp_path / "d.pdf", actor="tester"
+    )
     assert {item.script for item in result.unprintable} == {"Myanmar"}
     assert {place for item in result.unprintable for place in item.places} == {
-        "SRC-0008", "CLM-0008"}
+        "SRC-0008",
+        "CLM-0008",
+    }
 
 
-def test_a_rerender_is_byte_identical(scripts_case: Case, scripts_pdfs: dict[str, Path],
-                                      tmp_path: Path) -> None:
-    again = render_dossier(scripts_case, template="un-report", output=tmp_path / "again.pdf",
-                           actor="tester")
+def test_a_rerender_is_byte_identical(
+    scripts_case: Case, scripts_pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    again = render_dossier(
+        scripts_case, template="un-report", output=tmp_path / "again.pdf", actor="tester"
+    )
     assert again.path.read_bytes() == scripts_pdfs["un-report"].read_bytes()

@@ -22,7 +22,8 @@ def test_a_thousand_claims_render(big_pdf: Path) -> None:
     assert total > 200
     assert f"Page {total} of {total}" in _page(reader, total)
     assert "The case holds 1000 claims drawn from the sources" in " ".join(
-        _page(reader, n) for n in (3, 4))
+        _page(reader, n) for n in (3, 4)
+    )
 
 
 def test_long_tables_repeat_their_header_on_every_page(big_pdf: Path) -> None:

@@ -23,8 +23,9 @@ def _body(path: Path, template: str) -> list[list[Line]]:
     spec = load_template(template)
     top, _, bottom, _ = spec.margins
     height = spec.page_size[1]
-    return [[run for run in page if bottom - 2 < run.y < height - top + 2]
-            for page in page_lines(path)]
+    return [
+        [run for run in page if bottom - 2 < run.y < height - top + 2] for page in page_lines(path)
+    ]
 
 
 def _headings(path: Path) -> list[tuple[str, int, float]]:
@@ -46,12 +47,14 @@ def _headings(path: Path) -> list[tuple[str, int, float]]:
 
 
 def _pdfs(demo: dict[str, Path], cyrillic: dict[str, Path]) -> list[tuple[str, Path]]:
-    return [(name, demo[name]) for name in TEMPLATES] + [(name, cyrillic[name])
-                                                         for name in TEMPLATES]
+    return [(name, demo[name]) for name in TEMPLATES] + [
+        (name, cyrillic[name]) for name in TEMPLATES
+    ]
 
 
 def test_a_signature_shares_its_page_with_the_declaration(
-        demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path]) -> None:
+    demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path]
+) -> None:
     for name, path in _pdfs(demo_pdfs, cyrillic_pdfs):
         pages = [norm(text) for text in page_texts(path)]
         signed = [i for i, text in enumerate(pages) if "Dated this" in text]
@@ -62,8 +65,9 @@ def test_a_signature_shares_its_page_with_the_declaration(
             assert sum(text.count("Yours faithfully") for text in pages) == 1, path.name
 
 
-def test_a_chain_of_custody_form_keeps_to_one_page(demo_pdfs: dict[str, Path],
-                                                   cyrillic_pdfs: dict[str, Path]) -> None:
+def test_a_chain_of_custody_form_keeps_to_one_page(
+    demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path]
+) -> None:
     for path in (demo_pdfs["transmittal"], cyrillic_pdfs["transmittal"]):
         pages = [norm(text) for text in page_texts(path)]
         starts = [i for i, t in enumerate(pages) for _ in range(t.count("Steps recorded"))]
@@ -72,8 +76,9 @@ def test_a_chain_of_custody_form_keeps_to_one_page(demo_pdfs: dict[str, Path],
         assert starts == ends, (path.name, starts, ends)
 
 
-def test_no_heading_is_left_at_the_foot_of_a_page(demo_pdfs: dict[str, Path],
-                                                   cyrillic_pdfs: dict[str, Path]) -> None:
+def test_no_heading_is_left_at_the_foot_of_a_page(
+    demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path]
+) -> None:
     for name, path in _pdfs(demo_pdfs, cyrillic_pdfs):
         body = _body(path, name)
         for title, page, top in _headings(path):
@@ -98,9 +103,13 @@ def _header_rows(path: Path, name: str, header: str) -> int:
 
 
 def test_a_table_header_row_appears_only_at_the_start_or_a_page_top(
-        big_pdf: Path, demo_pdfs: dict[str, Path]) -> None:
-    for header in ("Statement (submitter's wording)", "Line SHA-256",
-                   "Digests of the record's RFC 8785 bytes"):
+    big_pdf: Path, demo_pdfs: dict[str, Path]
+) -> None:
+    for header in (
+        "Statement (submitter's wording)",
+        "Line SHA-256",
+        "Digests of the record's RFC 8785 bytes",
+    ):
         assert _header_rows(big_pdf, "icc-otp", header) > 1, header
     assert _header_rows(demo_pdfs["transmittal"], "transmittal", "Line SHA-256") > 0
 
@@ -192,8 +201,9 @@ def test_one_count_of_claims_everywhere(demo_pdfs: dict[str, Path], sealed_case:
         assert counts == {total}, (dress, counts)
 
 
-def test_requests_are_numbered_once(cyrillic_pdfs: dict[str, Path],
-                                    demo_pdfs: dict[str, Path]) -> None:
+def test_requests_are_numbered_once(
+    cyrillic_pdfs: dict[str, Path], demo_pdfs: dict[str, Path]
+) -> None:
     for path in demo_pdfs.values():
         text = norm(" ".join(page_texts(path)))
         assert not re.search(r"\b\d+\. \(a\)", text), path.name
@@ -204,14 +214,27 @@ def test_a_withdrawn_claims_passage_is_marked_withdrawn(tmp_path: Path) -> None:
     from tests.unit.render.cases import Source, build_case
 
     text = "The first sentence of the report.\n\nA second sentence, later withdrawn.\n"
-    claims = [{"key": "one", "statement": "The report has a first sentence.",
-               "quote": "The first sentence of the report.", "attributed_to": [{"name": "A"}],
-               "category": "statement", "status": "reported"},
-              {"key": "two", "statement": "The report has a second sentence.",
-               "quote": "A second sentence, later withdrawn.", "attributed_to": [{"name": "A"}],
-               "category": "statement", "status": "withdrawn"}]
-    case = build_case(tmp_path / "case", [Source("r.txt", text, {"title": "R", "language": "en"},
-                                                 claims)])
+    claims = [
+        {
+            "key": "one",
+            "statement": "The report has a first sentence.",
+            "quote": "The first sentence of the report.",
+            "attributed_to": [{"name": "A"}],
+            "category": "statement",
+            "status": "reported",
+        },
+        {
+            "key": "two",
+            "statement": "The report has a second sentence.",
+            "quote": "A second sentence, later withdrawn.",
+            "attributed_to": [{"name": "A"}],
+            "category": "statement",
+            "status": "withdrawn",
+        },
+    ]
+    case = build_case(
+        tmp_path / "case", [Source("r.txt", text, {"title": "R", "language": "en"}, claims)]
+    )
     pdf = render_dossier(case, template="icc-otp", actor="tester").path
     whole = norm(" ".join(page_texts(pdf)))
     assert "[CLM-0001]" in whole
@@ -244,14 +267,22 @@ def test_a_heading_moves_with_a_paragraph_whose_footnotes_fill_the_foot() -> Non
     def layout(keep: bool) -> dict[str, int]:
         pages.clear()
         buffer = io.BytesIO()
-        doc = SimpleDocTemplate(buffer, pagesize=(400, 400), leftMargin=20, rightMargin=20,
-                                topMargin=20, bottomMargin=20)
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=(400, 400),
+            leftMargin=20,
+            rightMargin=20,
+            topMargin=20,
+            bottomMargin=20,
+        )
         style = ParagraphStyle("s", fontSize=10, leading=12)
         area = FootnoteArea(doc.width)
         note = Paragraph("1 " + "A long footnote. " * 60, style)
-        story = [Spacer(1, doc.height - 60),
-                 Probe(Paragraph("A. Heading", style), key="heading", outline="A", level=1),
-                 NotedProbe(Paragraph("One line.", style), [note], area)]
+        story = [
+            Spacer(1, doc.height - 60),
+            Probe(Paragraph("A. Heading", style), key="heading", outline="A", level=1),
+            NotedProbe(Paragraph("One line.", style), [note], area),
+        ]
         if keep:
             keep_headings(story)
         doc.build(story)

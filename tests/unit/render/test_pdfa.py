@@ -16,8 +16,12 @@ from tests.unit.render.conftest import TEMPLATES
 
 Rule = Callable[[pikepdf.Pdf, bytes], str | None]
 
-_X = {"pdfaid": "http://www.aiim.org/pdfa/ns/id/", "dc": "http://purl.org/dc/elements/1.1/",
-      "xmp": "http://ns.adobe.com/xap/1.0/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
+_X = {
+    "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+}
 
 
 def _xmp_date(info_date: str) -> str:
@@ -63,9 +67,13 @@ def rule_xmp_matches_info(pdf: pikepdf.Pdf, raw: bytes) -> str | None:
     """§6.6.2.3.1: the Info entries and their XMP equivalents are equal."""
     meta = pdf.open_metadata()
     info = pdf.docinfo
-    pairs = [("/Title", "dc", "title"), ("/Subject", "dc", "description"),
-             ("/Keywords", "pdf", "Keywords"), ("/Producer", "pdf", "Producer"),
-             ("/Creator", "xmp", "CreatorTool")]
+    pairs = [
+        ("/Title", "dc", "title"),
+        ("/Subject", "dc", "description"),
+        ("/Keywords", "pdf", "Keywords"),
+        ("/Producer", "pdf", "Producer"),
+        ("/Creator", "xmp", "CreatorTool"),
+    ]
     for key, ns, name in pairs:
         if str(info.get(key, "")) != str(meta.get(f"{{{_X[ns]}}}{name}", "")):
             return key
@@ -118,8 +126,9 @@ def rule_fonts_embedded(pdf: pikepdf.Pdf, raw: bytes) -> str | None:
     for page in pdf.pages:
         for font in page.Resources.get("/Font", {}).values():
             descriptor = font.get("/FontDescriptor")
-            if descriptor is None or not any(k in descriptor for k in
-                                             ("/FontFile", "/FontFile2", "/FontFile3")):
+            if descriptor is None or not any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
                 return str(font.get("/BaseFont"))
     return None
 
@@ -157,8 +166,17 @@ def rule_no_forbidden_actions(pdf: pikepdf.Pdf, raw: bytes) -> str | None:
         if isinstance(obj, pikepdf.Dictionary):
             if "/JS" in obj or "/JavaScript" in obj:
                 return "JavaScript"
-            if obj.get("/S") in ("/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData",
-                                 "/JavaScript", "/Hide", "/SetOCGState", "/Rendition"):
+            if obj.get("/S") in (
+                "/Launch",
+                "/Sound",
+                "/Movie",
+                "/ResetForm",
+                "/ImportData",
+                "/JavaScript",
+                "/Hide",
+                "/SetOCGState",
+                "/Rendition",
+            ):
                 return str(obj.get("/S"))
     return None
 
@@ -184,8 +202,9 @@ def _check(path: Path) -> dict[str, str | None]:
 
 
 @pytest.mark.parametrize("dress", TEMPLATES)
-def test_every_dress_keeps_every_rule(demo_pdfs: dict[str, Path],
-                                      cyrillic_pdfs: dict[str, Path], dress: str) -> None:
+def test_every_dress_keeps_every_rule(
+    demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path], dress: str
+) -> None:
     for path in (demo_pdfs[dress], cyrillic_pdfs[dress]):
         failed = {k: v for k, v in _check(path).items() if v is not None}
         assert not failed, (path.name, failed)
@@ -223,17 +242,22 @@ def _tamper_relationship(pdf: pikepdf.Pdf) -> None:
     del pdf.Root.Names.EmbeddedFiles.Names[1]["/AFRelationship"]
 
 
-@pytest.mark.parametrize(("rule", "tamper"), [
-    ("xmp-matches-info", _tamper_info),
-    ("xmp-identification", _tamper_metadata),
-    ("associated-files", _tamper_af),
-    ("associated-files", _tamper_relationship),
-    ("output-intent", _tamper_intent),
-    ("annotations-print", _tamper_annotation),
-    ("no-transparency", _tamper_alpha),
-], ids=lambda v: v if isinstance(v, str) else v.__name__)
-def test_each_rule_catches_its_breach(demo_pdfs: dict[str, Path], tmp_path: Path, rule: str,
-                                      tamper: Callable[[pikepdf.Pdf], None]) -> None:
+@pytest.mark.parametrize(
+    ("rule", "tamper"),
+    [
+        ("xmp-matches-info", _tamper_info),
+        ("xmp-identification", _tamper_metadata),
+        ("associated-files", _tamper_af),
+        ("associated-files", _tamper_relationship),
+        ("output-intent", _tamper_intent),
+        ("annotations-print", _tamper_annotation),
+        ("no-transparency", _tamper_alpha),
+    ],
+    ids=lambda v: v if isinstance(v, str) else v.__name__,
+)
+def test_each_rule_catches_its_breach(
+    demo_pdfs: dict[str, Path], tmp_path: Path, rule: str, tamper: Callable[[pikepdf.Pdf], None]
+) -> None:
     source = demo_pdfs["icc-otp"]
     assert _check(source)[rule] is None
     broken = tmp_path / "broken.pdf"

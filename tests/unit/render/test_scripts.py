@@ -21,11 +21,20 @@ from evidence.render.scripts import (
 )
 
 
-@pytest.mark.parametrize(("char", "font"), [
-    ("a", "EvidenceSerif"), ("Ж", "EvidenceSerif"), ("ب", "EvidenceArabic"),
-    ("中", "EvidenceCJK"), ("か", "EvidenceCJK"), ("ሰ", "EvidenceEthiopic"),
-    ("\u1000", None), ("\U0001F600", None),
-], ids=["latin", "cyrillic", "arabic", "han", "kana", "ethiopic", "myanmar", "emoji"])
+@pytest.mark.parametrize(
+    ("char", "font"),
+    [
+        ("a", "EvidenceSerif"),
+        ("Ж", "EvidenceSerif"),
+        ("ب", "EvidenceArabic"),
+        ("中", "EvidenceCJK"),
+        ("か", "EvidenceCJK"),
+        ("ሰ", "EvidenceEthiopic"),
+        ("\u1000", None),
+        ("\U0001f600", None),
+    ],
+    ids=["latin", "cyrillic", "arabic", "han", "kana", "ethiopic", "myanmar", "emoji"],
+)
 def test_the_fallback_chain(char: str, font: str | None) -> None:
     assert font_for(char, register_fonts().serif) == font
 
@@ -38,9 +47,13 @@ def test_bold_falls_back_to_a_bold_face_where_one_ships() -> None:
 
 def test_unprintable_and_script_names() -> None:
     assert unprintable("Київ 中国 ሰላም ب") == []
-    assert unprintable("a\u1000b\u1000\U0001F600") == ["\u1000", "\U0001F600"]
-    assert [script_name(c) for c in "\u1000中ሰ\U0001F600"] == [
-        "Myanmar", "Han", "Ethiopic", "symbols"]
+    assert unprintable("a\u1000b\u1000\U0001f600") == ["\u1000", "\U0001f600"]
+    assert [script_name(c) for c in "\u1000中ሰ\U0001f600"] == [
+        "Myanmar",
+        "Han",
+        "Ethiopic",
+        "symbols",
+    ]
     assert marker("\u1200") == "\u2039U+1200\u203a"
 
 
@@ -91,19 +104,24 @@ def test_the_arabic_tounicode_maps_forms_back_to_letters() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(alphabet=st.sampled_from("ab 12(قالتلجنةإ)،שלוםЖ中\u1000\u200f"),
-               max_size=40), st.booleans())
+@given(
+    st.text(alphabet=st.sampled_from("ab 12(قالتلجنةإ)،שלוםЖ中\u1000\u200f"), max_size=40),
+    st.booleans(),
+)
 def test_visual_line_keeps_every_character(text: str, rtl: bool) -> None:
     pieces = visual_line(text, rtl=rtl)
     shown = "".join(p.text for p in pieces if p.font is not None)
     letters = unicodedata.normalize("NFKC", shown)
     expected = [c for c in text if unicodedata.category(c) != "Cf" and c != "\u1000"]
+
     # every drawable character is drawn once (mirrored brackets count as brackets)
     def key(chars: str) -> list[str]:
         return sorted(chars.replace(")", "(").replace(" ", ""))
+
     assert key(letters) == key("".join(expected))
-    assert sum(p.text.count("\u2039U+1000\u203a") for p in pieces if p.font is None) == \
-        text.count("\u1000")
+    assert sum(p.text.count("\u2039U+1000\u203a") for p in pieces if p.font is None) == text.count(
+        "\u1000"
+    )
 
 
 def test_right_to_left_lines_keep_every_word_in_logical_order_and_split() -> None:
@@ -113,8 +131,12 @@ def test_right_to_left_lines_keep_every_word_in_logical_order_and_split() -> Non
 
     style = ParagraphStyle("t", fontName=register_fonts().serif, fontSize=9, leading=12)
     words = "وقالت اللجنة إن 12 مدنياً أصيبوا بجروح، وإن المبنى الرئيسي تضرر بشدة"
-    segments = [(words[:20], PLAIN), (words[20:40], HIGHLIGHT), (" [CLM-0001]", LABEL),
-                (words[40:], PLAIN)]
+    segments = [
+        (words[:20], PLAIN),
+        (words[20:40], HIGHLIGHT),
+        (" [CLM-0001]", LABEL),
+        (words[40:], PLAIN),
+    ]
     para = RightToLeftText(segments, style, highlight="#ff0", label_font="EvidenceSerif-Bold")
     _, height = para.wrap(120, 1000)
     assert para.lines is not None

@@ -46,13 +46,15 @@ def stamped(tmp_path_factory: pytest.TempPathFactory) -> Stamped:
 
 
 def _run(command: str, cwd: Path) -> str:
-    return subprocess.run(["bash", "-c", command], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["bash", "-c", command], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_a_signed_and_stamped_dossier_verifies(stamped: Stamped) -> None:
-    options = VerifyOptions(trusted_keys=(stamped.keys.public,), tsa_ca=stamped.tsa_root,
-                            require_signature=True)
+    options = VerifyOptions(
+        trusted_keys=(stamped.keys.public,), tsa_ca=stamped.tsa_root, require_signature=True
+    )
     report = verify_dossier(stamped.pdf, options=options, progress=None)
     assert report.ok, [str(f) for f in report.findings]
     assert report.passed["seal-signature"] == 2
@@ -86,8 +88,9 @@ def test_stock_tools_check_what_the_annex_says(stamped: Stamped, tmp_path: Path)
     assert checked
     assert all(line.endswith(": OK") for line in checked)
     if tool("b3sum"):
-        assert all(line.endswith(": OK") for line in _run("b3sum --check B3SUMS",
-                                                          case).splitlines())
+        assert all(
+            line.endswith(": OK") for line in _run("b3sum --check B3SUMS", case).splitlines()
+        )
 
     # The verifier attached to the annex page, as printed, by Python with no site-packages.
     assert (work / "evidence-verify.py").read_bytes() == verifier_bytes()
@@ -114,12 +117,40 @@ def test_stock_tools_check_what_the_annex_says(stamped: Stamped, tmp_path: Path)
     assert _run("sed -n 2p custody.jsonl | tr -d '\\n' | sha256sum", case).split()[0] == prev
 
     verified = subprocess.run(
-        ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(stamped.keys.public),
-         "-rawin", "-in", "seals/0002.json", "-sigfile", "seals/0002.json.sig"],
-        cwd=case, capture_output=True, text=True)
+        [
+            "openssl",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            str(stamped.keys.public),
+            "-rawin",
+            "-in",
+            "seals/0002.json",
+            "-sigfile",
+            "seals/0002.json.sig",
+        ],
+        cwd=case,
+        capture_output=True,
+        text=True,
+    )
     assert "Signature Verified Successfully" in verified.stdout
     stamp = subprocess.run(
-        ["openssl", "ts", "-verify", "-in", "seals/0002.json.1.tsr", "-data",
-         "seals/0002.json", "-CAfile", str(stamped.tsa_root), "-untrusted",
-         "seals/0002.json.1.chain.pem"], cwd=case, capture_output=True, text=True)
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-in",
+            "seals/0002.json.1.tsr",
+            "-data",
+            "seals/0002.json",
+            "-CAfile",
+            str(stamped.tsa_root),
+            "-untrusted",
+            "seals/0002.json.1.chain.pem",
+        ],
+        cwd=case,
+        capture_output=True,
+        text=True,
+    )
     assert "Verification: OK" in stamp.stdout, stamp.stderr

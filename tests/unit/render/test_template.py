@@ -27,15 +27,25 @@ def test_shipped_template_loads(name: str) -> None:
     template = load_template(name)
     assert template.name == name
     kinds = {s.kind for s in template.sections} | {a.kind for a in template.annexes}
-    assert {"facts", "claims", "declaration", "register", "integrity", "sources",
-            "custody"} <= kinds
+    assert {
+        "facts",
+        "claims",
+        "declaration",
+        "register",
+        "integrity",
+        "sources",
+        "custody",
+    } <= kinds
 
 
 def test_dresses_differ() -> None:
     icc, un, tr = (load_template(n) for n in ("icc-otp", "un-report", "transmittal"))
     assert (icc.cover_kind, un.cover_kind, tr.cover_kind) == ("icc", "un", "letter")
     assert (icc.numbering.annexes, un.numbering.annexes, tr.numbering.annexes) == (
-        "alpha", "roman", "arabic")
+        "alpha",
+        "roman",
+        "arabic",
+    )
     assert icc.heading_case == "upper"
     assert un.body_indent > 0
     assert {a.kind for a in tr.annexes} >= {"custody-forms", "hashes"}
@@ -49,22 +59,42 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("  size: A4", "  size: A3", "expected one of: A4, letter"),
-    ("  body: 12\n", "  body: 12\n  weight: 3\n", "unknown field 'weight'"),
-    ('  accent: "#000000"', '  accent: "black"', "#rrggbb"),
-    ("{kind: legal, title: Legal characterisation}", "{kind: poem, title: Verse}",
-     "expected one of"),
-    ('"{reference}"', '"{filing_number}"', "unknown placeholder {filing_number}"),
-    ("Communication under article 15 of the Rome Statute\n",
-     "Communication {page}\n", "unknown placeholder {page}"),
-    ('"Annex {number}"', '"Annex {number} of {pages}"', "unknown placeholder {pages}"),
-    ('"{reference}"', '"{reference"', "brace"),
-    ("  kind: icc\n", "  kind: icc\n  kind: un\n", "duplicate"),
-], ids=["page-size", "unknown-field", "colour", "section-kind", "unknown-placeholder",
-        "page-outside-running", "annex-label", "broken-brace", "duplicate-key"])
-def test_bad_template_is_refused_with_its_line(tmp_path: Path, old: str, new: str,
-                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  size: A4", "  size: A3", "expected one of: A4, letter"),
+        ("  body: 12\n", "  body: 12\n  weight: 3\n", "unknown field 'weight'"),
+        ('  accent: "#000000"', '  accent: "black"', "#rrggbb"),
+        (
+            "{kind: legal, title: Legal characterisation}",
+            "{kind: poem, title: Verse}",
+            "expected one of",
+        ),
+        ('"{reference}"', '"{filing_number}"', "unknown placeholder {filing_number}"),
+        (
+            "Communication under article 15 of the Rome Statute\n",
+            "Communication {page}\n",
+            "unknown placeholder {page}",
+        ),
+        ('"Annex {number}"', '"Annex {number} of {pages}"', "unknown placeholder {pages}"),
+        ('"{reference}"', '"{reference"', "brace"),
+        ("  kind: icc\n", "  kind: icc\n  kind: un\n", "duplicate"),
+    ],
+    ids=[
+        "page-size",
+        "unknown-field",
+        "colour",
+        "section-kind",
+        "unknown-placeholder",
+        "page-outside-running",
+        "annex-label",
+        "broken-brace",
+        "duplicate-key",
+    ],
+)
+def test_bad_template_is_refused_with_its_line(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
     path = _variant(tmp_path, old, new)
     with pytest.raises(InputError, match=message) as info:
         load_template(path)

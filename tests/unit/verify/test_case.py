@@ -15,8 +15,11 @@ from tests.conftest import FIXED_NOW
 
 
 def _tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_the_sealed_example_passes(sealed_case: Path) -> None:
@@ -27,8 +30,14 @@ def test_the_sealed_example_passes(sealed_case: Path) -> None:
     assert report.checked["records"] == 17
     assert report.checked["seals"] == 1
     assert report.checked["custody events"] >= 19
-    for check in ("object-digest", "record-digest", "claim-quote", "custody-chain",
-                  "seal-root", "source-text"):
+    for check in (
+        "object-digest",
+        "record-digest",
+        "claim-quote",
+        "custody-chain",
+        "seal-root",
+        "source-text",
+    ):
         assert report.passed[check] > 0, check
     assert report.passed["claim-quote"] == 16
 
@@ -38,9 +47,15 @@ def test_the_json_report_shape(sealed_case: Path) -> None:
     doc = json.loads(json.dumps(verify_case(sealed_case).to_dict()))
     assert set(doc) == {"ok", "findings", "checked", "latest_seal"}
     assert doc["ok"] is False
-    assert doc["findings"] == [{"check": "record-name", "status": "FAIL",
-                                "path": "records/notes.txt", "record": None,
-                                "message": doc["findings"][0]["message"]}]
+    assert doc["findings"] == [
+        {
+            "check": "record-name",
+            "status": "FAIL",
+            "path": "records/notes.txt",
+            "record": None,
+            "message": doc["findings"][0]["message"],
+        }
+    ]
     assert doc["checked"]["records"] == 17
 
 
@@ -117,8 +132,7 @@ def test_require_valid(sealed_case: Path) -> None:
 
 def test_progress_is_reported(sealed_case: Path) -> None:
     calls: list[tuple[str, int, int]] = []
-    verify_case(sealed_case, progress=lambda stage, done, total: calls.append(
-        (stage, done, total)))
+    verify_case(sealed_case, progress=lambda stage, done, total: calls.append((stage, done, total)))
     assert calls
     assert all(0 <= done <= total for _, done, total in calls)
     assert any(done == total for _, done, total in calls)

@@ -33,8 +33,9 @@ def _checks(report: Report, status: str = "FAIL") -> set[str]:
     return {f.check for f in report.findings if f.status == status}
 
 
-def _rewrite(source: Path, dest: Path,
-             change: Callable[[dict[str, bytes]], Mapping[str, bytes]]) -> Path:
+def _rewrite(
+    source: Path, dest: Path, change: Callable[[dict[str, bytes]], Mapping[str, bytes]]
+) -> Path:
     """A copy of ``source`` whose embedded files are ``change(files)``."""
     writer = PdfWriter(clone_from=source)
     files = {ef.name: ef.content for ef in writer.attachment_list}
@@ -86,8 +87,7 @@ def test_a_changed_record_fails(sealed_case: Path, tmp_path: Path) -> None:
     assert any(f.record == "CLM-0003.1" for f in report.findings)
 
 
-def test_a_changed_root_fails_against_the_printed_pages(sealed_case: Path,
-                                                       tmp_path: Path) -> None:
+def test_a_changed_root_fails_against_the_printed_pages(sealed_case: Path, tmp_path: Path) -> None:
     """A forger who swaps in another case's data, with a consistent manifest, is caught by
     the pages: they print the original root and digests."""
     other = cyrillic_case(tmp_path / "other")
@@ -111,35 +111,61 @@ def test_removed_attachments_fail(sealed_case: Path, tmp_path: Path) -> None:
     assert "carries no embedded case data" in report.findings[0].message
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda f: {k: v for k, v in f.items() if k != MANIFEST_NAME}, "no evidence-dossier.json"),
-    (lambda f: {**f, MANIFEST_NAME: b"{not json"}, "not valid JSON"),
-    (lambda f: {**f, "notes.txt": b"hello"}, "not part of a case folder"),
-    (lambda f: {k: v for k, v in f.items() if k != "custody.jsonl"}, "lacks custody.jsonl"),
-    (lambda f: {**f, "records/SRC-0009.1.json": b"{}\n"}, "not in the manifest"),
-    (lambda f: {**f, "SHA256SUMS": f["SHA256SUMS"].replace(b"  case.yaml", b"  case.yml")},
-     "SHA256SUMS does not list the embedded case files"),
-    (lambda f: {k: v for k, v in f.items() if k != "B3SUMS"}, "no B3SUMS"),
-], ids=["no-manifest", "bad-manifest", "foreign-file", "no-custody", "unlisted-file",
-        "wrong-list", "no-list"])
-def test_a_damaged_package_fails(sealed_case: Path, tmp_path: Path,
-                                 change: Callable[[dict[str, bytes]], dict[str, bytes]],
-                                 message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: {k: v for k, v in f.items() if k != MANIFEST_NAME}, "no evidence-dossier.json"),
+        (lambda f: {**f, MANIFEST_NAME: b"{not json"}, "not valid JSON"),
+        (lambda f: {**f, "notes.txt": b"hello"}, "not part of a case folder"),
+        (lambda f: {k: v for k, v in f.items() if k != "custody.jsonl"}, "lacks custody.jsonl"),
+        (lambda f: {**f, "records/SRC-0009.1.json": b"{}\n"}, "not in the manifest"),
+        (
+            lambda f: {**f, "SHA256SUMS": f["SHA256SUMS"].replace(b"  case.yaml", b"  case.yml")},
+            "SHA256SUMS does not list the embedded case files",
+        ),
+        (lambda f: {k: v for k, v in f.items() if k != "B3SUMS"}, "no B3SUMS"),
+    ],
+    ids=[
+        "no-manifest",
+        "bad-manifest",
+        "foreign-file",
+        "no-custody",
+        "unlisted-file",
+        "wrong-list",
+        "no-list",
+    ],
+)
+def test_a_damaged_package_fails(
+    sealed_case: Path,
+    tmp_path: Path,
+    change: Callable[[dict[str, bytes]], dict[str, bytes]],
+    message: str,
+) -> None:
     forged = _rewrite(_dossier(sealed_case), tmp_path / "forged.pdf", change)
     report = verify_dossier(forged, options=OPTIONS, progress=None)
     assert not report.ok
     assert any(message in f.message for f in report.findings), [str(f) for f in report.findings]
 
 
-@pytest.mark.parametrize("name", ["../escape.txt", "/etc/passwd", "records/../../x.json",
-                                  "objects/ab/cd", "seals/1.json", "records/CLM-1.1.json"],
-                         ids=["parent", "absolute", "nested-parent", "short-object",
-                              "short-seal", "short-id"])
-def test_names_outside_a_case_are_never_written(sealed_case: Path, tmp_path: Path,
-                                                name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../escape.txt",
+        "/etc/passwd",
+        "records/../../x.json",
+        "objects/ab/cd",
+        "seals/1.json",
+        "records/CLM-1.1.json",
+    ],
+    ids=["parent", "absolute", "nested-parent", "short-object", "short-seal", "short-id"],
+)
+def test_names_outside_a_case_are_never_written(
+    sealed_case: Path, tmp_path: Path, name: str
+) -> None:
     assert not is_case_path(name)
-    forged = _rewrite(_dossier(sealed_case), tmp_path / "forged.pdf",
-                      lambda f: {**f, name: b"payload"})
+    forged = _rewrite(
+        _dossier(sealed_case), tmp_path / "forged.pdf", lambda f: {**f, name: b"payload"}
+    )
     report = verify_dossier(forged, options=OPTIONS, progress=None)
     assert not report.ok
     assert not (tmp_path.parent / "escape.txt").exists()
@@ -147,16 +173,16 @@ def test_names_outside_a_case_are_never_written(sealed_case: Path, tmp_path: Pat
 
 
 def test_objects_left_out_are_information(sealed_case: Path, tmp_path: Path) -> None:
-    result = render_dossier(Case.open(sealed_case), embed_sources=False,
-                            output=tmp_path / "slim.pdf", actor="tester")
+    result = render_dossier(
+        Case.open(sealed_case), embed_sources=False, output=tmp_path / "slim.pdf", actor="tester"
+    )
     report = verify_dossier(result.path, options=OPTIONS, progress=None)
     assert report.ok, [str(f) for f in report.findings]
     assert _checks(report, "INFO") == {"dossier-omitted"}
     assert report.checked["objects not embedded"] == 1
 
 
-@pytest.mark.parametrize("data", [b"%PDF-1.4\ngarbage", b"%PDF-"],
-                         ids=["garbage", "header-only"])
+@pytest.mark.parametrize("data", [b"%PDF-1.4\ngarbage", b"%PDF-"], ids=["garbage", "header-only"])
 def test_an_unreadable_pdf_cannot_be_verified(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "broken.pdf"
     path.write_bytes(data)

@@ -38,29 +38,39 @@ def bag(sealed_case: Path, tmp_path: Path, now: dt.datetime) -> Path:
 
 def _retag(bag: Path) -> None:
     for algorithm in ("sha256", "sha512"):
-        names = sorted(p.name for p in bag.iterdir()
-                       if p.is_file() and not p.name.startswith("tagmanifest-"))
-        (bag / f"tagmanifest-{algorithm}.txt").write_text("".join(
-            f"{hashlib.new(algorithm, (bag / n).read_bytes()).hexdigest()}  {n}\n"
-            for n in names), encoding="utf-8")
+        names = sorted(
+            p.name for p in bag.iterdir() if p.is_file() and not p.name.startswith("tagmanifest-")
+        )
+        (bag / f"tagmanifest-{algorithm}.txt").write_text(
+            "".join(
+                f"{hashlib.new(algorithm, (bag / n).read_bytes()).hexdigest()}  {n}\n"
+                for n in names
+            ),
+            encoding="utf-8",
+        )
 
 
 def _remanifest(bag: Path) -> None:
     """Rewrite the payload manifests for what data/ now holds, then the tag manifests."""
-    files = sorted(p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*")
-                   if p.is_file())
+    files = sorted(p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file())
     for algorithm in ("sha256", "sha512"):
-        (bag / f"manifest-{algorithm}.txt").write_text("".join(
-            f"{hashlib.new(algorithm, (bag / f).read_bytes()).hexdigest()}  {f}\n"
-            for f in files), encoding="utf-8")
+        (bag / f"manifest-{algorithm}.txt").write_text(
+            "".join(
+                f"{hashlib.new(algorithm, (bag / f).read_bytes()).hexdigest()}  {f}\n"
+                for f in files
+            ),
+            encoding="utf-8",
+        )
     size = sum((bag / f).stat().st_size for f in files)
     _set_info(bag, "Payload-Oxum", f"{size}.{len(files)}")
 
 
 def _set_info(bag: Path, label: str, value: str) -> None:
     info = bag / "bag-info.txt"
-    lines = [f"{label}: {value}" if line.startswith(f"{label}:") else line
-             for line in info.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        f"{label}: {value}" if line.startswith(f"{label}:") else line
+        for line in info.read_text(encoding="utf-8").splitlines()
+    ]
     info.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _retag(bag)
 
@@ -77,15 +87,19 @@ def _append(path: Path, text: str) -> None:
 
 
 def _object(bag: Path) -> Path:
-    return max((p for p in (bag / "data" / "objects").rglob("*") if p.is_file()),
-               key=lambda p: p.stat().st_size)
+    return max(
+        (p for p in (bag / "data" / "objects").rglob("*") if p.is_file()),
+        key=lambda p: p.stat().st_size,
+    )
 
 
 def _appended(name: str, text: str) -> Callable[[Path], None]:
     """Append a line to a tag file and retag (a forged manifest line)."""
+
     def change(bag: Path) -> None:
         _append(bag / name, text)
         _retag(bag)
+
     return change
 
 
@@ -111,56 +125,106 @@ def _record_edited(bag: Path) -> None:
 
 
 TAMPERING: dict[str, tuple[Callable[[Path], object], set[tuple[str, str | None]]]] = {
-    "claims-file-edited": (lambda b: _flip(b / "data/claims/SRC-0001.yaml"),
-                           {("bag-digest", "data/claims/SRC-0001.yaml")}),
-    "object-edited": (lambda b: _flip(_object(b)),
-                      {("bag-digest", "object"), ("object-digest", "object"),
-                       ("source-object", "data/records/SRC-0001.1.json")}),
-    "record-edited-manifests-redone": (_record_edited,
-                                       {("record-digest", "data/records/CLM-0002.1.json"),
-                                        ("seal-leaf", "data/seals/0001.json"),
-                                        ("seal-root", "data/seals/0001.json")}),
-    "bag-info-edited": (lambda b: _append(b / "bag-info.txt", "Contact-Name: Someone else\n"),
-                        {("bag-tagmanifest", "bag-info.txt")}),
-    "tag-file-unlisted": (lambda b: (b / "notes.txt").write_text("an extra tag file\n"),
-                          {("bag-tagmanifest", "tagmanifest-sha256.txt"),
-                           ("bag-tagmanifest", "tagmanifest-sha512.txt")}),
-    "tag-file-listed-missing": (lambda b: (b / "bag-info.txt").unlink(),
-                                {("bag-tagmanifest", "tagmanifest-sha256.txt"),
-                                 ("bag-tagmanifest", "tagmanifest-sha512.txt"),
-                                 ("package-info", "bag-info.txt")}),
+    "claims-file-edited": (
+        lambda b: _flip(b / "data/claims/SRC-0001.yaml"),
+        {("bag-digest", "data/claims/SRC-0001.yaml")},
+    ),
+    "object-edited": (
+        lambda b: _flip(_object(b)),
+        {
+            ("bag-digest", "object"),
+            ("object-digest", "object"),
+            ("source-object", "data/records/SRC-0001.1.json"),
+        },
+    ),
+    "record-edited-manifests-redone": (
+        _record_edited,
+        {
+            ("record-digest", "data/records/CLM-0002.1.json"),
+            ("seal-leaf", "data/seals/0001.json"),
+            ("seal-root", "data/seals/0001.json"),
+        },
+    ),
+    "bag-info-edited": (
+        lambda b: _append(b / "bag-info.txt", "Contact-Name: Someone else\n"),
+        {("bag-tagmanifest", "bag-info.txt")},
+    ),
+    "tag-file-unlisted": (
+        lambda b: (b / "notes.txt").write_text("an extra tag file\n"),
+        {
+            ("bag-tagmanifest", "tagmanifest-sha256.txt"),
+            ("bag-tagmanifest", "tagmanifest-sha512.txt"),
+        },
+    ),
+    "tag-file-listed-missing": (
+        lambda b: (b / "bag-info.txt").unlink(),
+        {
+            ("bag-tagmanifest", "tagmanifest-sha256.txt"),
+            ("bag-tagmanifest", "tagmanifest-sha512.txt"),
+            ("package-info", "bag-info.txt"),
+        },
+    ),
     "bagit-txt-missing": (lambda b: (b / "bagit.txt").unlink(), {("package-form", "bagit.txt")}),
-    "bagit-version-unknown": (lambda b: (b / "bagit.txt").write_text(
-        "BagIt-Version: 2.0\nTag-File-Character-Encoding: UTF-8\n"),
-        {("package-form", "bagit.txt")}),
-    "bagit-txt-bom": (lambda b: (b / "bagit.txt").write_bytes(
-        b"\xef\xbb\xbf" + (b / "bagit.txt").read_bytes()),
-        {("package-form", "bagit.txt"), ("bag-tagmanifest", "bagit.txt")}),
-    "fetch-txt": (lambda b: (b / "fetch.txt").write_text("https://example.org/x 1 data/x\n"),
-                  {("package-form", "fetch.txt"), ("bag-tagmanifest", "tagmanifest-sha256.txt"),
-                   ("bag-tagmanifest", "tagmanifest-sha512.txt")}),
-    "no-payload-manifest": (_no_payload_manifest,
-                            {("bag-manifest", "manifest-*.txt"),
-                             ("bag-tagmanifest", "tagmanifest-sha256.txt"),
-                             ("bag-tagmanifest", "tagmanifest-sha512.txt")}),
-    "manifest-line-malformed": (_appended("manifest-sha256.txt", "xyz data/a\n"),
-                                {("bag-manifest", "manifest-sha256.txt")}),
-    "manifest-unknown-algorithm": (_appended("manifest-crc32.txt", "00000000  data/case.yaml\n"),
-                                   {("bag-manifest", "manifest-crc32.txt")}),
+    "bagit-version-unknown": (
+        lambda b: (b / "bagit.txt").write_text(
+            "BagIt-Version: 2.0\nTag-File-Character-Encoding: UTF-8\n"
+        ),
+        {("package-form", "bagit.txt")},
+    ),
+    "bagit-txt-bom": (
+        lambda b: (b / "bagit.txt").write_bytes(b"\xef\xbb\xbf" + (b / "bagit.txt").read_bytes()),
+        {("package-form", "bagit.txt"), ("bag-tagmanifest", "bagit.txt")},
+    ),
+    "fetch-txt": (
+        lambda b: (b / "fetch.txt").write_text("https://example.org/x 1 data/x\n"),
+        {
+            ("package-form", "fetch.txt"),
+            ("bag-tagmanifest", "tagmanifest-sha256.txt"),
+            ("bag-tagmanifest", "tagmanifest-sha512.txt"),
+        },
+    ),
+    "no-payload-manifest": (
+        _no_payload_manifest,
+        {
+            ("bag-manifest", "manifest-*.txt"),
+            ("bag-tagmanifest", "tagmanifest-sha256.txt"),
+            ("bag-tagmanifest", "tagmanifest-sha512.txt"),
+        },
+    ),
+    "manifest-line-malformed": (
+        _appended("manifest-sha256.txt", "xyz data/a\n"),
+        {("bag-manifest", "manifest-sha256.txt")},
+    ),
+    "manifest-unknown-algorithm": (
+        _appended("manifest-crc32.txt", "00000000  data/case.yaml\n"),
+        {("bag-manifest", "manifest-crc32.txt")},
+    ),
     "manifest-line-twice": (_first_line_twice, {("bag-manifest", "manifest-sha256.txt")}),
-    "manifest-names-tag-file": (_appended("manifest-sha256.txt", f"{'0' * 64}  bagit.txt\n"),
-                                {("bag-manifest", "manifest-sha256.txt")}),
-    "custody-head-wrong": (lambda b: _set_info(b, "Evidence-Custody-Seq", "3"),
-                           {("package-info", "bag-info.txt")}),
-    "seal-root-wrong": (lambda b: _set_info(b, "Evidence-Seal-Root", "0" * 64),
-                        {("package-info", "bag-info.txt")}),
-    "other-case-id": (lambda b: _set_info(b, "External-Identifier", "OTHER-CASE"),
-                      {("package-info", "bag-info.txt")}),
+    "manifest-names-tag-file": (
+        _appended("manifest-sha256.txt", f"{'0' * 64}  bagit.txt\n"),
+        {("bag-manifest", "manifest-sha256.txt")},
+    ),
+    "custody-head-wrong": (
+        lambda b: _set_info(b, "Evidence-Custody-Seq", "3"),
+        {("package-info", "bag-info.txt")},
+    ),
+    "seal-root-wrong": (
+        lambda b: _set_info(b, "Evidence-Seal-Root", "0" * 64),
+        {("package-info", "bag-info.txt")},
+    ),
+    "other-case-id": (
+        lambda b: _set_info(b, "External-Identifier", "OTHER-CASE"),
+        {("package-info", "bag-info.txt")},
+    ),
     "data-lost-case-yaml": (_without_case_yaml, {("case-missing", "data/case.yaml")}),
-    "symlink-in-data": (lambda b: (b / "data" / "link").symlink_to("/etc/hostname"),
-                        {("package-safety", "data/link"), ("package-case", "data/")}),
-    "fifo-in-data": (lambda b: os.mkfifo(b / "data" / "pipe"),
-                     {("package-safety", "data/pipe"), ("package-case", "data/")}),
+    "symlink-in-data": (
+        lambda b: (b / "data" / "link").symlink_to("/etc/hostname"),
+        {("package-safety", "data/link"), ("package-case", "data/")},
+    ),
+    "fifo-in-data": (
+        lambda b: os.mkfifo(b / "data" / "pipe"),
+        {("package-safety", "data/pipe"), ("package-case", "data/")},
+    ),
 }
 
 
@@ -180,7 +244,8 @@ def test_each_kind_of_tampering_is_found(bag: Path, tampering: str) -> None:
     # The bag layer names exactly what was done to the bag; the case layer may add the
     # consequences for the evidence (a record that changed no longer fits its seal).
     assert {f for f in found if f[0].startswith(("bag-", "package-"))} == {
-        f for f in expected if f[0].startswith(("bag-", "package-"))}
+        f for f in expected if f[0].startswith(("bag-", "package-"))
+    }
 
 
 def test_a_good_package_verifies_as_bag_and_as_case(bag: Path) -> None:
@@ -221,8 +286,9 @@ def _zip(bag: Path, dest: Path) -> Path:
     return dest
 
 
-def test_a_zip_verifies_and_its_temporary_folder_goes(bag: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_zip_verifies_and_its_temporary_folder_goes(
+    bag: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
@@ -251,12 +317,16 @@ def _damage_stored_bytes(archive: Path, needle: bytes) -> None:
     archive.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize(("what", "expected"), [
-    ("crc", "Bad CRC-32"),
-    ("garbage", "not a readable zip"),
-    ("no-bag", "no bagit.txt"),
-    ("too-many-entries", "more than the bound of 5"),
-], ids=["crc", "garbage", "no-bag", "too-many-entries"])
+@pytest.mark.parametrize(
+    ("what", "expected"),
+    [
+        ("crc", "Bad CRC-32"),
+        ("garbage", "not a readable zip"),
+        ("no-bag", "no bagit.txt"),
+        ("too-many-entries", "more than the bound of 5"),
+    ],
+    ids=["crc", "garbage", "no-bag", "too-many-entries"],
+)
 def test_broken_or_unbounded_zips(bag: Path, tmp_path: Path, what: str, expected: str) -> None:
     archive = _zip(bag, tmp_path / "bag.zip")
     limits = None
@@ -275,8 +345,9 @@ def test_broken_or_unbounded_zips(bag: Path, tmp_path: Path, what: str, expected
     assert expected in "\n".join(f.message for f in report.problems())
 
 
-def test_verify_path_dispatches_folders_and_zips_to_the_package_verifier(bag: Path,
-                                                                        tmp_path: Path) -> None:
+def test_verify_path_dispatches_folders_and_zips_to_the_package_verifier(
+    bag: Path, tmp_path: Path
+) -> None:
     archive = _zip(bag, tmp_path / "renamed.bin")  # the magic number decides, not the name
     for target in (bag, archive):
         report = verify_path(target)
@@ -298,8 +369,9 @@ def test_hash_files_matches_hashlib_and_copies_exactly(tmp_path: Path) -> None:
         assert isinstance(result, FileDigests)
         data = source.read_bytes()
         assert result.size == len(data)
-        assert result.hexdigests == {a: hashlib.new(a, data).hexdigest()
-                                     for a in ("sha256", "sha512")}
+        assert result.hexdigests == {
+            a: hashlib.new(a, data).hexdigest() for a in ("sha256", "sha512")
+        }
         assert copy.read_bytes() == data
         assert copy.stat().st_mode & 0o777 == 0o444
     assert isinstance(results[2], FileNotFoundError)

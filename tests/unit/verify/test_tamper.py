@@ -77,8 +77,7 @@ class Forger:
         (self.root / "records" / name).write_bytes(envelope_bytes(canonical_bytes(doc)))
 
     def _digest(self, record_id: str, revision: int) -> str:
-        data = record_slice((self.root / "records" / f"{record_id}.{revision}.json"
-                             ).read_bytes())
+        data = record_slice((self.root / "records" / f"{record_id}.{revision}.json").read_bytes())
         return digest_bytes(data or b"").blake3
 
     def _repin(self, source_id: str, revision: int) -> None:
@@ -86,12 +85,13 @@ class Forger:
         for path in sorted((self.root / "records").glob("CLM-*.json")):
             doc = _record_doc(self.root, path.name)
             if (doc["body"]["source"]["id"], doc["body"]["source"]["revision"]) == (
-                    source_id, revision):
+                source_id,
+                revision,
+            ):
                 doc["body"]["source"]["blake3"] = pin
                 self._write(path.name, doc)
 
-    def rechain(self, leaf_order: Callable[[list[dict[str, Any]]], None] | None = None
-                ) -> None:
+    def rechain(self, leaf_order: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
         lines = (self.root / "custody.jsonl").read_bytes().splitlines()
         out: list[bytes] = []
         seals: list[tuple[dict[str, Any], bytes]] = []
@@ -102,8 +102,7 @@ class Forger:
             if event["action"] in RECORD_EVENTS and subject is not None:
                 subject["blake3"] = self._digest(subject["id"], subject["revision"])
             if event["action"] == "sealed":
-                seal, data = self._reseal(event["details"]["sequence"], out, seals,
-                                          leaf_order)
+                seal, data = self._reseal(event["details"]["sequence"], out, seals, leaf_order)
                 event["details"]["sha256"] = hashlib.sha256(data).hexdigest()
                 event["details"]["root"] = seal["tree"]["root"]
                 seals.append((seal, data))
@@ -113,18 +112,25 @@ class Forger:
             prev = hashlib.sha256(line).hexdigest()
         (self.root / "custody.jsonl").write_bytes(b"".join(line + b"\n" for line in out))
 
-    def _reseal(self, sequence: int, lines: list[bytes],
-                seals: list[tuple[dict[str, Any], bytes]],
-                leaf_order: Callable[[list[dict[str, Any]]], None] | None
-                ) -> tuple[dict[str, Any], bytes]:
+    def _reseal(
+        self,
+        sequence: int,
+        lines: list[bytes],
+        seals: list[tuple[dict[str, Any], bytes]],
+        leaf_order: Callable[[list[dict[str, Any]]], None] | None,
+    ) -> tuple[dict[str, Any], bytes]:
         path = self.root / "seals" / f"{sequence:04d}.json"
         seal: dict[str, Any] = json.loads(path.read_bytes())
         if leaf_order is not None:
             leaf_order(seal["leaves"])
         hashes = []
         for leaf in seal["leaves"]:
-            data = record_slice((self.root / "records" /
-                                 f"{leaf['id']}.{leaf['revision']}.json").read_bytes()) or b""
+            data = (
+                record_slice(
+                    (self.root / "records" / f"{leaf['id']}.{leaf['revision']}.json").read_bytes()
+                )
+                or b""
+            )
             pair = digest_bytes(data)
             leaf["blake3"], leaf["sha256"] = pair.blake3, pair.sha256
             hashes.append(leaf_hash(data))
@@ -133,8 +139,11 @@ class Forger:
         seal["custody"]["sha256"] = hashlib.sha256(lines[head - 1]).hexdigest()
         if seals:
             before, before_bytes = seals[-1]
-            seal["previous"] = {"sequence": before["sequence"], "root": before["tree"]["root"],
-                                "sha256": hashlib.sha256(before_bytes).hexdigest()}
+            seal["previous"] = {
+                "sequence": before["sequence"],
+                "root": before["tree"]["root"],
+                "sha256": hashlib.sha256(before_bytes).hexdigest(),
+            }
         data = canonical_bytes(seal) + b"\n"
         path.write_bytes(data)
         return seal, data
@@ -154,10 +163,13 @@ def test_the_forger_alone_changes_nothing_verify_can_see(sealed_case: Path) -> N
 
 # -- objects --------------------------------------------------------------------------------
 
+
 def _objects(root: Path) -> dict[str, Path]:
     doc = _record_doc(root, "SRC-0001.1.json")["body"]
-    return {"raw": root / "objects" / doc["object"]["blake3"][:2] / doc["object"]["blake3"],
-            "text": root / "objects" / doc["text"]["blake3"][:2] / doc["text"]["blake3"]}
+    return {
+        "raw": root / "objects" / doc["object"]["blake3"][:2] / doc["object"]["blake3"],
+        "text": root / "objects" / doc["text"]["blake3"][:2] / doc["text"]["blake3"],
+    }
 
 
 @pytest.mark.parametrize("which", ["raw", "text"])
@@ -193,8 +205,12 @@ def test_a_source_pointed_at_another_text_object(sealed_case: Path) -> None:
     """A forger points SRC-0001 at another source's text and fixes every digest: the
     claims' quotes no longer select what they quote."""
     own_text = _objects(sealed_case)["text"].relative_to(sealed_case)
-    add_source(Case.open(sealed_case), CORE / "article_front_matter.md", actor="tester",
-               now=FIXED_NOW + dt.timedelta(hours=1))
+    add_source(
+        Case.open(sealed_case),
+        CORE / "article_front_matter.md",
+        actor="tester",
+        now=FIXED_NOW + dt.timedelta(hours=1),
+    )
     assert seal_case(Case.open(sealed_case), actor="tester").seal is not None
     other = _record_doc(sealed_case, "SRC-0002.1.json")["body"]["text"]
 
@@ -209,10 +225,12 @@ def test_a_source_pointed_at_another_text_object(sealed_case: Path) -> None:
     found = [f for f in found if f.check != "object-unreferenced"]
     assert {f.check for f in found} == {"claim-quote"}
     assert {(f.path, f.record) for f in found} == {
-        (f"records/CLM-{n:04d}.1.json", f"CLM-{n:04d}.1") for n in range(1, 17)}
+        (f"records/CLM-{n:04d}.1.json", f"CLM-{n:04d}.1") for n in range(1, 17)
+    }
 
 
 # -- records --------------------------------------------------------------------------------
+
 
 def test_an_edited_record_file(sealed_case: Path) -> None:
     path = sealed_case / "records" / "CLM-0003.1.json"
@@ -224,8 +242,7 @@ def test_an_edited_record_file(sealed_case: Path) -> None:
 
 
 def test_the_named_tampered_record_file(sealed_case: Path) -> None:
-    shutil.copy(CORE / "record_tampered_digest.json",
-                sealed_case / "records" / "CLM-0003.1.json")
+    shutil.copy(CORE / "record_tampered_digest.json", sealed_case / "records" / "CLM-0003.1.json")
     assert ("record-digest", "records/CLM-0003.1.json", "CLM-0003.1") in named(sealed_case)
 
 
@@ -258,22 +275,20 @@ def test_an_added_record_file(sealed_case: Path) -> None:
     doc = _record_doc(sealed_case, "CLM-0016.1.json")
     doc["id"] = "CLM-0017"
     doc["body"]["key"] = "an-extra-claim"
-    (sealed_case / "records" / "CLM-0017.1.json").write_bytes(
-        envelope_bytes(canonical_bytes(doc)))
-    assert named(sealed_case) == {
-        ("record-unaccounted", "records/CLM-0017.1.json", "CLM-0017.1")}
+    (sealed_case / "records" / "CLM-0017.1.json").write_bytes(envelope_bytes(canonical_bytes(doc)))
+    assert named(sealed_case) == {("record-unaccounted", "records/CLM-0017.1.json", "CLM-0017.1")}
 
 
 def test_an_added_revision(sealed_case: Path) -> None:
     doc = _record_doc(sealed_case, "CLM-0002.1.json")
     doc["revision"] = 2
-    doc["supersedes"] = {"revision": 1, "blake3": Case.open(sealed_case).state().latest[
-        "CLM-0002"].blake3}
+    doc["supersedes"] = {
+        "revision": 1,
+        "blake3": Case.open(sealed_case).state().latest["CLM-0002"].blake3,
+    }
     doc["body"]["status"] = "withdrawn"
-    (sealed_case / "records" / "CLM-0002.2.json").write_bytes(
-        envelope_bytes(canonical_bytes(doc)))
-    assert ("record-unaccounted", "records/CLM-0002.2.json", "CLM-0002.2") in named(
-        sealed_case)
+    (sealed_case / "records" / "CLM-0002.2.json").write_bytes(envelope_bytes(canonical_bytes(doc)))
+    assert ("record-unaccounted", "records/CLM-0002.2.json", "CLM-0002.2") in named(sealed_case)
 
 
 def test_a_stray_file_in_records(sealed_case: Path) -> None:
@@ -290,6 +305,7 @@ def test_a_record_renamed(sealed_case: Path) -> None:
 
 
 # -- seals ----------------------------------------------------------------------------------
+
 
 def _edit_seal(root: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     path = root / "seals" / "0001.json"
@@ -318,8 +334,9 @@ SEAL_EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
 
 
 @pytest.mark.parametrize(("edit", "check"), SEAL_EDITS.values(), ids=SEAL_EDITS.keys())
-def test_an_edited_seal(sealed_case: Path, edit: Callable[[dict[str, Any]], None],
-                        check: str) -> None:
+def test_an_edited_seal(
+    sealed_case: Path, edit: Callable[[dict[str, Any]], None], check: str
+) -> None:
     _edit_seal(sealed_case, edit)
     assert (check, "seals/0001.json") in {(c, p) for c, p, _ in named(sealed_case)}
 
@@ -335,24 +352,29 @@ def test_a_deleted_seal(sealed_case: Path) -> None:
     yet'."""
     (sealed_case / "seals" / "0001.json").unlink()
     found = problems(sealed_case)
-    assert any(f.path == "seals/0001.json" and f.check.startswith("seal-") for f in found), (
-        [str(f) for f in found])
+    assert any(f.path == "seals/0001.json" and f.check.startswith("seal-") for f in found), [
+        str(f) for f in found
+    ]
 
 
 def test_leaves_reordered_with_the_root_recomputed(sealed_case: Path) -> None:
     """Two leaves swapped, the root, the seal digest and its `sealed` event all redone:
     only the order of entry (the custody log) tells."""
+
     def swap(leaves: list[dict[str, Any]]) -> None:
         leaves[4], leaves[9] = leaves[9], leaves[4]
 
     Forger(sealed_case).rechain(leaf_order=swap)
     found = problems(sealed_case)
     assert {f.check for f in found} == {"seal-order"}
-    assert {(f.path, f.record) for f in found} == {("seals/0001.json", "CLM-0004.1"),
-                                                   ("seals/0001.json", "CLM-0009.1")}
+    assert {(f.path, f.record) for f in found} == {
+        ("seals/0001.json", "CLM-0004.1"),
+        ("seals/0001.json", "CLM-0009.1"),
+    }
 
 
 # -- custody --------------------------------------------------------------------------------
+
 
 def _custody_lines(root: Path) -> list[bytes]:
     return (root / "custody.jsonl").read_bytes().splitlines()
@@ -378,8 +400,7 @@ def test_a_custody_line_removed(sealed_case: Path) -> None:
     _write_custody(sealed_case, lines)
     found = problems(sealed_case)
     assert ("custody-chain", "custody.jsonl", 6) in {(f.check, f.path, f.line) for f in found}
-    assert ("record-unaccounted", "records/CLM-0004.1.json") in {(f.check, f.path)
-                                                                 for f in found}
+    assert ("record-unaccounted", "records/CLM-0004.1.json") in {(f.check, f.path) for f in found}
 
 
 def test_custody_lines_reordered(sealed_case: Path) -> None:
@@ -400,10 +421,12 @@ def test_a_custody_line_that_is_not_json(sealed_case: Path) -> None:
 
 # -- quotes ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("shift", [1, -1, 40], ids=["one-right", "one-left", "elsewhere"])
 def test_quote_offsets_that_no_longer_select_the_quote(sealed_case: Path, shift: int) -> None:
     """Offsets moved, every digest, the custody chain and the seal redone: only the quote
     check, reading the source text, can tell."""
+
     def move(doc: dict[str, Any]) -> None:
         doc["body"]["quote"]["start"] += shift
         doc["body"]["quote"]["end"] += shift
@@ -411,7 +434,8 @@ def test_quote_offsets_that_no_longer_select_the_quote(sealed_case: Path, shift:
     Forger(sealed_case).record("CLM-0005.1.json", move)
     found = problems(sealed_case)
     assert [(f.check, f.path, f.record) for f in found] == [
-        ("claim-quote", "records/CLM-0005.1.json", "CLM-0005.1")]
+        ("claim-quote", "records/CLM-0005.1.json", "CLM-0005.1")
+    ]
     assert "select" in found[0].message
 
 
@@ -422,7 +446,8 @@ def test_quote_context_that_does_not_match(sealed_case: Path) -> None:
     Forger(sealed_case).record("CLM-0011.1.json", reword)
     found = problems(sealed_case)
     assert [(f.check, f.path, f.record) for f in found] == [
-        ("claim-quote", "records/CLM-0011.1.json", "CLM-0011.1")]
+        ("claim-quote", "records/CLM-0011.1.json", "CLM-0011.1")
+    ]
 
 
 def test_a_claim_pinned_to_another_source_digest(sealed_case: Path) -> None:
@@ -432,4 +457,5 @@ def test_a_claim_pinned_to_another_source_digest(sealed_case: Path) -> None:
     Forger(sealed_case).record("CLM-0001.1.json", repin)
     found = problems(sealed_case)
     assert [(f.check, f.path, f.record) for f in found] == [
-        ("claim-source", "records/CLM-0001.1.json", "CLM-0001.1")]
+        ("claim-source", "records/CLM-0001.1.json", "CLM-0001.1")
+    ]
