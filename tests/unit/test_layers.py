@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,3 +340,49 @@ def test_the_checker_skips_imports_only_type_checkers_read() -> None:
 def test_the_checker_reports_a_module_no_layer_names() -> None:
     problems = upward_imports({**MODULES, "evidence.newcomer": "import json\n"})
     assert problems == ["evidence.newcomer: no layer names it (add it to LAYERS)"]
+
+
+def _design_map() -> list[str]:
+    text = (PACKAGE.parent / "docs" / "design.md").read_text(encoding="utf-8")
+    block = text.split("## Architecture map", 1)[1].split("```", 2)[1]
+    return [line[:37] for line in block.splitlines()]
+
+
+def map_problems(names: Sequence[str]) -> list[str]:
+    """Where a map's names column (top down) disagrees with LAYERS: a missing entry, or a
+    layer drawn above one that should be above it."""
+    problems: list[str] = []
+    spans: list[tuple[int, int, int]] = []
+    for index in reversed(range(len(LAYERS))):
+        rows = []
+        for entry in LAYERS[index]:
+            if entry == "evidence":
+                continue  # the top __init__: the map itself
+            word = re.escape(entry.rsplit(".", 1)[1])
+            found = [
+                i for i, line in enumerate(names) if re.search(rf"(?<!\w){word}(?![\w.])", line)
+            ]
+            if not found:
+                problems.append(f"{entry} is not on the map")
+            rows.extend(found[:1])
+        if rows:
+            spans.append((index, min(rows), max(rows)))
+    for (upper, _, last), (lower, first, _) in itertools.pairwise(spans):
+        if last >= first:
+            problems.append(f"layer {lower} is drawn at or above layer {upper}")
+    return problems
+
+
+def test_the_design_map_draws_the_same_rows() -> None:
+    """docs/design.md's map names every entry of LAYERS, in the same order (top down)."""
+    assert map_problems(_design_map()) == []
+
+
+def test_a_map_out_of_order_is_reported() -> None:
+    names = _design_map()
+    case = next(i for i, line in enumerate(names) if line.startswith("case "))
+    swapped = [*names[: case - 2], names[case], *names[case - 2 : case], *names[case + 1 :]]
+    assert map_problems(swapped) != []
+    assert map_problems([n for n in names if not n.startswith("formats")]) == [
+        "evidence.formats is not on the map"
+    ]
