@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from evidence.claims.furniture import blank, furniture_spans
-from evidence.claims.lexicon import fold_text
-from evidence.claims.suggest import suggest_text
-from evidence.claims.times import Clock
 from evidence.ingest.text import parse_article
+from evidence.language.furniture import blank, furniture_spans
+from evidence.language.lexicon import fold_text
+from evidence.suggest.suggestions import suggest_text
+from evidence.suggest.times import Clock
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "data" / "suggest" / "dates"

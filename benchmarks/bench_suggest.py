@@ -10,7 +10,7 @@ Usage::
 
 Quality: every article of ``tests/data/suggest`` (the seed article and the team's own
 articles in English, Ukrainian and Russian) is run through the rules and compared with
-its labels (:mod:`evidence.claims.evaluate`): a suggestion matches a label when their
+its labels (:mod:`tests.support.suggest_eval`): a suggestion matches a label when their
 quotes overlap and the category fits, one to one. Printed per language and per split
 (``dev``: the rules were written on it; ``test``, ``test2``: held out, see the labelled
 set's README): precision, recall, F1, and over matched pairs how many figures (name,
@@ -30,11 +30,14 @@ import sys
 import time
 from pathlib import Path
 
-from evidence.claims.evaluate import ArticleResult, Score, evaluate_set
-from evidence.claims.suggest import suggest_text
 from evidence.ingest.text import parse_article
+from evidence.suggest.suggestions import suggest_text
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.suggest_eval import ArticleResult, Score, evaluate_set  # noqa: E402
+
 LABELLED = ROOT / "tests" / "data" / "suggest"
 SPLITS = ("dev", "test", "test2", "test3", "test4")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from evidence._fs import read_bytes
 from evidence._yaml import load_yaml
 from evidence.case import CASE_FILE, Case, CaseState
-from evidence.claims.compile import compile_case_claims
+from evidence.claims import compile_case_claims
 from evidence.conventions import addressee_misfit, institution_number
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError

@@ -83,6 +83,10 @@ def test_the_wheel_carries_schemas_templates_and_the_example(wheel: Path) -> Non
             rel = path.relative_to(REPO / "examples").as_posix()
             assert f"evidence/examples/{rel}" in names, rel
     assert "evidence/py.typed" in names
+    word_lists = sorted(p.name for p in (REPO / "evidence" / "language" / "data").glob("*.yaml"))
+    assert word_lists
+    for name in word_lists:
+        assert f"evidence/language/data/{name}" in names
     assert not any(name.startswith("tests/") for name in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -150,6 +154,7 @@ def test_the_installed_command_line(installed: Path, tmp_path: Path) -> None:
         (["--version"], 0),
         (["init", str(case), "--id", "PKG-CLI"], 0),
         (["add", str(case), str(article)], 0),
+        (["suggest", str(case), "SRC-0001"], 0),
         (["seal", str(case)], 0),
         (["verify", str(case), "--json"], 0),
         (["verify", str(tmp_path / "missing")], 2),
@@ -167,6 +172,8 @@ def test_the_installed_command_line(installed: Path, tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
         if argv[0] == "verify" and code == 0:
             assert json.loads(result.stdout)["ok"] is True
+        if argv[0] == "suggest":  # the word lists came from the installed copy
+            assert "- key: src-0001-" in result.stdout, result.stderr
 
 
 def test_the_wheel_carries_the_pages_of_evidence_serve(wheel: Path) -> None:

@@ -28,7 +28,7 @@ def suggest(directory: Path, source_id: str, write: bool) -> int:
     Without --write the suggestions are printed as a claims file; nothing is written.
     Each suggestion says in `why` which rule proposed it and on which words.
     """
-    from evidence.claims.suggest import suggest_claims, summary_lines, write_suggestions
+    from evidence.suggest import suggest_claims, summary_lines, write_suggestions
 
     case = Case.open(directory)
     result = suggest_claims(case, source_id)
@@ -72,7 +72,7 @@ def corroborate(directory: Path, as_json: bool) -> int:
     Suggests a status for each claim (corroborated, contested, reported) and changes
     nothing.
     """
-    from evidence.claims.corroborate import build_ledger, render_ledger
+    from evidence.suggest import build_ledger, render_ledger
 
     case = Case.open(directory)
     ledger = build_ledger(case)

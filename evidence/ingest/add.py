@@ -33,7 +33,6 @@ from evidence._fs import Batch
 from evidence._text import check_field
 from evidence._time import format_time, parse_time, utc_now
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
-from evidence.claims.furniture import is_headline, is_prose
 from evidence.digest import digest_bytes
 from evidence.errors import InputError, SchemaError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
@@ -49,6 +48,7 @@ from evidence.ingest.web import (
     whole_file_digest,
 )
 from evidence.integrity.custody import NewEvent
+from evidence.language.furniture import is_headline, is_prose
 from evidence.model import (
     SOURCE_SCHEMA,
     Attachment,

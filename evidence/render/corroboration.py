@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evidence.claims.corroborate import consistent, interval
+from evidence.claims import consistent, interval
 from evidence.model import ClaimBody
 from evidence.render.content import ClaimItem
 

@@ -277,7 +277,7 @@ def create_app(config: ServeConfig) -> Starlette:
         sid = site.source_id(request)
         await site.form(request)
         back = f"/sources/{sid}/suggestions"
-        from evidence.claims.suggest import suggest_claims, write_suggestions
+        from evidence.suggest import suggest_claims, write_suggestions
 
         try:
             result = suggest_claims(site.case, sid)
@@ -469,7 +469,7 @@ def create_app(config: ServeConfig) -> Starlette:
         return site.page(request, "job.html", job=job, products=_products(site.case))
 
     async def ledger(request: Request) -> Response:
-        from evidence.claims.corroborate import build_ledger
+        from evidence.suggest import build_ledger
 
         try:
             data: dict[str, Any] | None = build_ledger(site.case).to_dict()

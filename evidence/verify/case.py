@@ -45,10 +45,10 @@ from evidence.integrity.merkle import (
 from evidence.model import Seal
 from evidence.report import Finding, Report
 from evidence.store import parse_record_filename
+from evidence.verify._closed import scan_closed_world
+from evidence.verify._scan import LineScan, ObjectScan, RecordScan, run_task
 from evidence.verify.chain import check_chain, read_seals
-from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
-from evidence.verify.scan import LineScan, ObjectScan, RecordScan, run_task
 
 __all__ = ["Progress", "verify_case"]
 
@@ -88,7 +88,7 @@ def verify_case(
         options: trust anchors and requirements.
         progress: called now and then during long work.
         closed_world: report links, leftovers and unknown files anywhere in the folder
-            (:mod:`evidence.verify.closed`). False only for a folder this tool
+            (:mod:`evidence.verify._closed`). False only for a folder this tool
             materialised from a dossier's or bundle's file list, whose left-out objects
             are links to the case they came from.
 

@@ -51,6 +51,8 @@ from evidence.integrity.proof import check_proof, load_proof
 from evidence.model import RecordId, Seal, SourceRef
 from evidence.report import Report
 from evidence.schema import is_valid
+from evidence.verify._closed import scan_closed_world
+from evidence.verify._scan import RecordScan
 from evidence.verify.attachments import check_seal_attachments, check_seal_trust
 from evidence.verify.case import (
     Progress,
@@ -62,9 +64,7 @@ from evidence.verify.case import (
     _scan,
 )
 from evidence.verify.chain import ReadSeal, check_chain, read_seals
-from evidence.verify.closed import scan_closed_world
 from evidence.verify.options import VerifyOptions
-from evidence.verify.scan import RecordScan
 
 __all__ = ["is_partial_case", "verify_partial_case", "verify_proof_file"]
 

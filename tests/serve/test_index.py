@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence.case import Case
-from evidence.claims.suggest import suggest_claims, write_suggestions
 from evidence.integrity.seal import seal_case
 from evidence.serve._index import CaseIndex
+from evidence.suggest.suggestions import suggest_claims, write_suggestions
 
 
 def test_every_kind_of_highlight(team_case: Path) -> None:

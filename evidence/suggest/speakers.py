@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001  (the text is Ukrainian and Russian on purpose)
 """Who speaks in an article: speakers, their identities across languages, and the people
-an article has named, with the word lists of reported speech (``data/speech.yaml``).
+an article has named, with the word lists of reported speech
+(``evidence/language/data/speech.yaml``).
 
 A speaker is a named person, an unnamed holder of a role ("Ukraine's foreign minister"),
 a body (the Air Force, the State Emergency Service, a regional military administration) or
@@ -27,8 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
-from evidence.claims.gazetteer import gazetteer
-from evidence.claims.lexicon import (
+from evidence.language.lexicon import (
     LANGS,
     LEFT,
     RIGHT,
@@ -38,6 +38,7 @@ from evidence.claims.lexicon import (
     fold_text,
     transliterate,
 )
+from evidence.suggest.gazetteer import gazetteer
 
 __all__ = [
     "PeopleBook",
@@ -171,7 +172,7 @@ def degenitive(name: str) -> str:
 
 @dataclass(frozen=True)
 class SpeechLexicon:
-    """The compiled word lists of ``data/speech.yaml``."""
+    """The compiled word lists of ``evidence/language/data/speech.yaml``."""
 
     verbs: re.Pattern[str]
     leads: re.Pattern[str]

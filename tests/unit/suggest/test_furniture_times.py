@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.claims.dates import event_day, find_dates
-from evidence.claims.furniture import blank, furniture_spans, is_furniture, is_headline
-from evidence.claims.times import Clock, find_stamps
+from evidence.language.furniture import blank, furniture_spans, is_furniture, is_headline
+from evidence.suggest.dates import event_day, find_dates
+from evidence.suggest.times import Clock, find_stamps
 
 PAGE = (
     "pixel\nП’ятниця, 16 Січня, 2026, 14:31:23\nКиїв +3°C, хмарно\n"
@@ -178,7 +178,7 @@ def test_a_sentence_starting_with_a_number_is_no_stamp() -> None:
 
 # -- the ledger's order ----------------------------------------------------------------------
 
-from evidence.claims.corroborate import order  # noqa: E402
+from evidence.suggest.corroborate import order  # noqa: E402
 
 
 @pytest.mark.parametrize(

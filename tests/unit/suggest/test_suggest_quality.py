@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence.claims.evaluate import (
+from evidence.suggest.rules import CATEGORIES
+from evidence.suggest.suggestions import suggest_text
+from tests.support.suggest_eval import (
     ArticleResult,
     Label,
     Score,
@@ -22,8 +24,6 @@ from evidence.claims.evaluate import (
     load_labels,
     read_labels,
 )
-from evidence.claims.rules import CATEGORIES
-from evidence.claims.suggest import suggest_text
 
 LABELLED = Path(__file__).parents[2] / "data" / "suggest"
 LABELS = sorted(LABELLED.glob("*.labels.yaml"))

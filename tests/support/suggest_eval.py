@@ -22,7 +22,7 @@ label's or one it accepts; matching is one to one (a maximum matching, so two
 suggestions on one passage do not both count). Precision is the share of suggestions
 that match a label, recall the share of labels matched. Over matched pairs the figures
 are compared exactly (name, value, qualifier, maximum), and so are dates, places and
-speakers (the speaker's identity across languages, :func:`~evidence.claims.speakers.speaker_key`).
+speakers (the speaker's identity across languages, :func:`~evidence.suggest.speakers.speaker_key`).
 
 Example:
     >>> Score(tp=8, fp=2, fn=2).precision
@@ -39,10 +39,10 @@ from typing import Any
 from evidence._fs import read_bytes
 from evidence._yaml import load_yaml
 from evidence.claims.anchor import find_quote
-from evidence.claims.speakers import speaker_key
-from evidence.claims.suggest import Suggestion, suggest_text
 from evidence.errors import InputError
 from evidence.ingest.text import parse_article
+from evidence.suggest.speakers import speaker_key
+from evidence.suggest.suggestions import Suggestion, suggest_text
 
 __all__ = [
     "ArticleResult",

@@ -1,12 +1,12 @@
 # ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
 """Places named in a text, in English, Ukrainian and Russian, with their canonical names.
 
-The gazetteer (``data/gazetteer.yaml``) lists Ukraine's oblasts, cities, towns, city
-districts and a few facilities (the Okhmatdyt hospital, power plants), and the launch
-areas named in reports (Russian oblasts, seas), with their spellings across languages
-and transliterations: Kyiv, Kiev, Київ, Києві, Киев, Киеве; Kryvyi Rih, Кривий Ріг,
-Кривому Розі, Кривой Рог; Okhmatdyt, Охматдит, Охматдет. Oblast and district names
-are generated from adjective stems with the endings each language uses.
+The gazetteer (``gazetteer.yaml`` of :mod:`evidence.language`) lists Ukraine's oblasts,
+cities, towns, city districts and a few facilities (the Okhmatdyt hospital, power
+plants), and the launch areas named in reports (Russian oblasts, seas), with their
+spellings across languages and transliterations: Kyiv, Kiev, Київ, Києві, Киев, Киеве;
+Kryvyi Rih, Кривий Ріг, Кривому Розі, Кривой Рог; Okhmatdyt, Охматдит, Охматдет. Oblast
+and district names are generated from adjective stems with the endings each language uses.
 
 A district name occurs in several cities (there is a Dniprovskyi district in Kyiv and in
 Zaporizhzhia); its city is the one the text is speaking of (:meth:`Gazetteer.resolve`).
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from evidence.claims.lexicon import LEFT, RIGHT, LexiconError, alternation, data, fold_text
+from evidence.language.lexicon import LEFT, RIGHT, LexiconError, alternation, data, fold_text
 
 __all__ = ["Gazetteer", "Place", "PlaceKind", "PlaceMention", "gazetteer"]
 
@@ -258,7 +258,7 @@ class Gazetteer:
 
     def find(self, folded: str, start: int = 0, end: int | None = None) -> list[PlaceMention]:
         """Places named in ``folded[start:end]`` (a text folded by
-        :func:`~evidence.claims.lexicon.fold_text`), in order."""
+        :func:`~evidence.language.lexicon.fold_text`), in order."""
         stop = len(folded) if end is None else end
         found: list[PlaceMention] = []
         plural_spans: list[tuple[int, int]] = []

@@ -1,8 +1,8 @@
 # ruff: noqa: RUF001, RUF003  (the text is Ukrainian and Russian on purpose)
 """Facts in a sentence: which figure counts what, in the fact names of the claims format.
 
-A :class:`~evidence.claims.numbers.Figure` becomes a fact by the words around it
-(``data/terms.yaml``), tried in this order:
+A :class:`~evidence.suggest.numbers.Figure` becomes a fact by the words around it
+(``evidence/language/data/terms.yaml``), tried in this order:
 
 1. a toll: "the death toll … has risen to six", "Кількість загиблих зросла до дев'яти",
    "Число погибших … выросло до 27" (killed, injured, victims);
@@ -35,9 +35,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from evidence.claims.lexicon import LANGS, CueIndex, alternation, cue, data, scan, words_pattern
-from evidence.claims.numbers import Figure, Token, find_figures, tokens
-from evidence.claims.weapons import WeaponMention
+from evidence.language.lexicon import LANGS, CueIndex, alternation, cue, data, scan, words_pattern
+from evidence.suggest.numbers import Figure, Token, find_figures, tokens
+from evidence.suggest.weapons import WeaponMention
 
 __all__ = ["CASUALTY_FACTS", "FoundFact", "Memory", "find_facts"]
 
@@ -113,7 +113,7 @@ class FoundFact:
     end: int
     unit: str | None = None
     as_of: str | None = None
-    """The time the count is stated for (:mod:`evidence.claims.times`), when given."""
+    """The time the count is stated for (:mod:`evidence.suggest.times`), when given."""
 
     def to_claim(self) -> dict[str, object]:
         """The fact as the claims format writes it."""

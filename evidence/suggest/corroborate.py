@@ -43,17 +43,17 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from evidence.case import Case
-from evidence.claims.gazetteer import gazetteer
-from evidence.claims.lexicon import fold_text
-from evidence.claims.speakers import speaker_key
+from evidence.claims.figures import consistent, interval
 from evidence.errors import CaseError
+from evidence.language.lexicon import fold_text
 from evidence.model import ClaimBody, Fact, Record, SourceBody
+from evidence.suggest.gazetteer import gazetteer
+from evidence.suggest.speakers import speaker_key
 
 __all__ = [
     "CUMULATIVE_FACTS",
@@ -61,17 +61,12 @@ __all__ = [
     "LedgerEntry",
     "LedgerGroup",
     "build_ledger",
-    "consistent",
-    "interval",
     "order",
     "render_ledger",
 ]
 
 Verdict = Literal["single", "consistent", "rising", "differ", "conflict", "mentions"]
 Order = Literal["before", "after", "same"]
-
-APPROX: Final = 0.15
-""""about N" allows N ± 15 % (at least ± 1)."""
 
 CUMULATIVE_FACTS: Final = frozenset(
     {
@@ -102,29 +97,6 @@ _CORROBORATING_CATEGORIES: Final = frozenset(
     {"attack", "target", "damage", "location", "casualties", "weapon"}
 )
 _OUTLET_ROLES: Final = ("news outlet", "outlet", "newspaper", "news agency")
-
-
-def interval(value: float, qualifier: str, maximum: float | None = None) -> tuple[float, float]:
-    """The range of counts a figure with its qualifier allows."""
-    if qualifier == "approx":
-        spread = max(1.0, value * APPROX) if value else 1.0
-        return max(0.0, math.floor(value - spread)), math.ceil(value + spread)
-    if qualifier == "at-least":
-        return value, math.inf
-    if qualifier == "more-than":
-        return value + 1, math.inf
-    if qualifier == "at-most":
-        return 0.0, value
-    if qualifier == "less-than":
-        return 0.0, max(0.0, value - 1)
-    if qualifier == "range" and maximum is not None:
-        return value, maximum
-    return value, value
-
-
-def consistent(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """Whether two figures can both be right (their ranges overlap)."""
-    return a[0] <= b[1] and b[0] <= a[1]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """``evidence suggest``: candidate claims for one source, for an analyst to review.
 
-The rules (:mod:`evidence.claims.rules`) read the source's normalised text and propose
+The rules (:mod:`evidence.suggest.rules`) read the source's normalised text and propose
 claims in the claims format of DESIGN.md, each with ``status: proposed`` and a ``why``
 that names the rule and the words it fired on. Nothing is decided for the analyst:
 ``seal`` leaves proposed claims out until the analyst accepts them, by setting a status
 or by moving them to their own claims file. No model and no network are involved; the
-word lists ship in the package (``evidence/claims/data``).
+word lists ship in the package (``evidence/language/data``).
 
 What a suggestion promises:
 
@@ -46,14 +46,14 @@ from evidence._time import format_time, utc_now
 from evidence._yaml import load_yaml
 from evidence.case import Case, CaseState, tool_name
 from evidence.claims.anchor import find_quote
-from evidence.claims.facts import FoundFact
-from evidence.claims.lexicon import transliterate
-from evidence.claims.morphology import READ_LANGUAGES, language_name, text_language
-from evidence.claims.rules import Analysis, Candidate, analyse
-from evidence.claims.speakers import Speaker
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError, InputError, UsageError
+from evidence.language.lexicon import transliterate
 from evidence.model import Record, SourceBody
+from evidence.suggest.facts import FoundFact
+from evidence.suggest.morphology import READ_LANGUAGES, language_name, text_language
+from evidence.suggest.rules import Analysis, Candidate, analyse
+from evidence.suggest.speakers import Speaker
 
 __all__ = [
     "SUGGESTED_SUFFIX",

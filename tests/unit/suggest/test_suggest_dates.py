@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from evidence.claims.dates import find_dates, parse_published
-from evidence.claims.evaluate import load_labels, read_labels
-from evidence.claims.furniture import blank
-from evidence.claims.lexicon import fold_text
-from evidence.claims.suggest import Suggestion, suggest_text
+from evidence.language.furniture import blank
+from evidence.language.lexicon import fold_text
+from evidence.suggest.dates import find_dates, parse_published
+from evidence.suggest.suggestions import Suggestion, suggest_text
+from tests.support.suggest_eval import load_labels, read_labels
 
 LABELLED = Path(__file__).parents[2] / "data" / "suggest"
 ALL = sorted(LABELLED.rglob("*.labels.yaml"))

@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from evidence.case import Case
-from evidence.claims.corroborate import TIMES_UNKNOWN, build_ledger, render_ledger
 from evidence.ingest.add import add_source
 from evidence.integrity.seal import seal_case
+from evidence.suggest.corroborate import TIMES_UNKNOWN, build_ledger, render_ledger
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -22,7 +22,7 @@ A line is furniture when all of it is one of:
 
 Date and time lines below the headline ("08.07.2024, 15:20", "UPDATE 16:10", "Monday,
 8 July 2024, 14:27") are the article's own stamps, not furniture (see
-:mod:`evidence.claims.times`).
+:mod:`evidence.suggest.times`).
 
 Example:
     >>> text = "adsbygoogle\\nП'ятниця, 16 Січня, 2026, 14:31:23\\nKyiv mourns its dead\\n"
@@ -37,7 +37,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from evidence.claims.lexicon import data
+from evidence.language.lexicon import data
 
 __all__ = ["blank", "furniture_spans", "is_furniture", "is_headline", "is_prose"]
 

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from evidence.claims.lexicon import (
+from evidence.language.lexicon import (
     LANGS,
     LEFT,
     RIGHT,

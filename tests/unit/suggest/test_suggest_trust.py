@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.claims.morphology import (
+from evidence.suggest.morphology import (
     is_name_word,
     nominative,
     singular_of,
     text_language,
 )
-from evidence.claims.suggest import _occurrence, _Occurrences, suggest_text
+from evidence.suggest.suggestions import _occurrence, _Occurrences, suggest_text
 
 
 def _suggest(text: str) -> list[Any]:
@@ -255,7 +255,7 @@ def test_joint_speakers_are_both(text: str, speakers: str) -> None:
 
 
 def test_a_joint_identity_is_both_identities() -> None:
-    from evidence.claims.speakers import speaker_key
+    from evidence.suggest.speakers import speaker_key
 
     both = speaker_key("Ihor Terekhov and Oleh Syniehubov")
     assert both == speaker_key("Oleh Syniehubov and Ihor Terekhov")

@@ -2,7 +2,7 @@
 """Reported speech: who said each sentence of an article, in what role, through which
 channel, and which words of the sentence are theirs.
 
-The forms recognised, in English, Ukrainian and Russian (``data/speech.yaml``):
+The forms recognised, in English, Ukrainian and Russian (``evidence/language/data/speech.yaml``):
 
 - a quotation with a tail: ``"…," the head of the Ministry of Defence wrote.``,
   ``«…», — написав у Telegram начальник КМВА Андрій Ковальчук.``;
@@ -19,14 +19,14 @@ The forms recognised, in English, Ukrainian and Russian (``data/speech.yaml``):
 
 A role ("the head of the Ministry of Defence", "очільник КМВА", "the governor") or a
 pronoun ("he", "посадовець") is resolved to the person the article named earlier in
-that role (:class:`~evidence.claims.speakers.PeopleBook`); a name written in the genitive
+that role (:class:`~evidence.suggest.speakers.PeopleBook`); a name written in the genitive
 after "за словами" or "по словам" is put back in the nominative where the article writes it
 so, or by the common endings. Each speaker gets an identity :attr:`Speaker.key` that is the same
 across languages and transliterations (Umierov, Umerov, Умєров, Умеров), which
 ``corroborate`` uses to count independent origins.
 
 Example:
-    >>> from evidence.claims.sentences import split_text
+    >>> from evidence.suggest.sentences import split_text
     >>> text = 'Mayor Ihor Demchenko spoke. "Six died," the mayor wrote on Telegram.'
     >>> found = attribute(text, split_text(text))
     >>> found[1].speaker.name, found[1].speaker.channel
@@ -42,12 +42,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from evidence.claims.gazetteer import gazetteer
-from evidence.claims.lexicon import fold_text
-from evidence.claims.morphology import is_name_word, nominative, text_language
-from evidence.claims.numbers import is_number_word
-from evidence.claims.sentences import Paragraph, QuoteSpan, Sentence, quote_spans
-from evidence.claims.speakers import (
+from evidence.language.lexicon import fold_text
+from evidence.suggest.gazetteer import gazetteer
+from evidence.suggest.morphology import is_name_word, nominative, text_language
+from evidence.suggest.numbers import is_number_word
+from evidence.suggest.sentences import Paragraph, QuoteSpan, Sentence, quote_spans
+from evidence.suggest.speakers import (
     PeopleBook,
     Speaker,
     degenitive,
@@ -376,7 +376,7 @@ class _Attributor:
     ) -> Speaker | None:
         """A body the word lists do not name ("the city council", «Укренерго», «МВС»,
         «Офісі Генерального прокурора»): a short noun phrase of its own, put in the
-        nominative (:func:`~evidence.claims.morphology.nominative`)."""
+        nominative (:func:`~evidence.suggest.morphology.nominative`)."""
         words = [
             m
             for m in re.finditer(r"[^\s,.;:()«»\"“”]+", self.text[start:end])

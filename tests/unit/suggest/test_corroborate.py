@@ -19,17 +19,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.case import Case
-from evidence.claims.corroborate import (
-    Ledger,
-    LedgerGroup,
-    build_ledger,
-    consistent,
-    interval,
-    render_ledger,
-)
+from evidence.claims.figures import consistent, interval
 from evidence.errors import CaseError
 from evidence.ingest.add import add_source
 from evidence.integrity.seal import seal_case
+from evidence.suggest.corroborate import (
+    Ledger,
+    LedgerGroup,
+    build_ledger,
+    render_ledger,
+)
 
 DATA = Path(__file__).parents[2] / "data"
 

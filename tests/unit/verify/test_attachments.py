@@ -1,7 +1,8 @@
 """``evidence verify`` on seals' signatures and time-stamp tokens, whole and tampered.
 
-(These tests exercise evidence/verify/attachments.py through ``verify_case``; they live
-with the integrity tests because they need the same real TSA and signed cases.)
+(These tests exercise evidence/verify/attachments.py through ``verify_case``, with a real
+TSA and signed cases; the one-file verifier must agree on each tampered copy, see
+conftest.py.)
 """
 
 from __future__ import annotations
@@ -155,10 +156,26 @@ TAMPERING: list[tuple[str, Callable[[Path], object], str, str, str]] = [
 ]
 
 
+NAMES_DIFFER: dict[str, str] = {
+    "token-truncated": "the one-file verifier names it timestamp-logged",
+    "chain-garbage": "the one-file verifier names it timestamp-chain and timestamp-signature",
+}
+"""Tamperings both verifiers fail under different check names (verify_case says
+``timestamp-token``): a known difference, to be closed in the one-file verifier."""
+
+
 @pytest.mark.parametrize(
     ("tamper", "check", "path", "message"),
-    [t[1:] for t in TAMPERING],
-    ids=[t[0] for t in TAMPERING],
+    [
+        pytest.param(
+            *t[1:],
+            id=t[0],
+            marks=[pytest.mark.check_names_differ(NAMES_DIFFER[t[0]])]
+            if t[0] in NAMES_DIFFER
+            else [],
+        )
+        for t in TAMPERING
+    ],
 )
 def test_tampering_is_found(
     stamped_case: Path,

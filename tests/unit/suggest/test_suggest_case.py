@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from evidence.case import Case
 from evidence.check import check_case
 from evidence.claims.anchor import find_quote
-from evidence.claims.suggest import (
+from evidence.errors import InputError, UsageError
+from evidence.ingest.add import add_source
+from evidence.integrity.seal import seal_case
+from evidence.suggest.suggestions import (
     SUGGESTED_SUFFIX,
     suggest_claims,
     suggest_text,
     write_suggestions,
 )
-from evidence.errors import InputError, UsageError
-from evidence.ingest.add import add_source
-from evidence.integrity.seal import seal_case
 
 ARTICLES = Path(__file__).parents[2] / "data" / "suggest"
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from evidence.claims.lexicon import LANGS, LEFT, RIGHT, data
+from evidence.language.lexicon import LANGS, LEFT, RIGHT, data
 
 __all__ = ["SAME_DAY", "DateMention", "EventDay", "event_day", "find_dates", "parse_published"]
 

@@ -6,7 +6,8 @@
 "щонайменше 31", "близько двадцяти", "семеро", "не менее восьми", "5-7", "від 5 до 7":
 each becomes a :class:`Figure` with a value, a qualifier of the claims format (exact,
 approx, at-least, more-than, at-most, less-than, range) and, for a range, a maximum.
-Ukrainian and Russian number words inflect; ``data/numbers.yaml`` lists the common forms.
+Ukrainian and Russian number words inflect; ``numbers.yaml`` (:mod:`evidence.language`) lists
+the common forms.
 
 What is not a count is left out: dates (8 July, 3 липня), years, times (5 p.m.), ages
 (14-year-old, 52-річний), measures (600 square metres, 30 km) and the digits of weapon
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from evidence.claims.lexicon import LANGS, LexiconError, alternation, data
+from evidence.language.lexicon import LANGS, LexiconError, alternation, data
 
 __all__ = ["Figure", "Token", "find_figures", "is_number_word", "tokens"]
 
@@ -257,7 +258,7 @@ def _qualifier_before(toks: list[Token], i: int, words: _Words) -> tuple[str, in
 def _singular_noun(toks: list[Token], i: int, words: _Words) -> tuple[int, str, int] | None:
     """ "більше сотні", "около сотни", "понад сотню", "более десятка": a qualifier and the
     singular of a noun of number is that number, with the qualifier (never "hundreds")."""
-    from evidence.claims.morphology import singular_of
+    from evidence.suggest.morphology import singular_of
 
     found = _qualifier_before(toks, i, words)
     if found is None:

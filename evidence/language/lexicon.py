@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001, RUF002  (the text is Ukrainian and Russian on purpose)
-"""The word lists of ``evidence suggest``: loaded once from ``evidence/claims/data``.
+"""The word lists of ``evidence suggest``: loaded once from ``evidence/language/data``.
 
-The rules of :mod:`evidence.claims.suggest` are explainable because their knowledge is
+The rules of :mod:`evidence.suggest.suggestions` are explainable because their knowledge is
 data that anyone can read and correct: cue words (``terms.yaml``), number words
 (``numbers.yaml``), reported speech (``speech.yaml``), weapons (``weapons.yaml``) and
 places (``gazetteer.yaml``), each in English, Ukrainian and Russian. The files ship in
@@ -71,20 +71,20 @@ class LexiconError(EvidenceError):
 
 
 def data(name: str) -> Any:
-    """The parsed data file ``evidence/claims/data/<name>.yaml`` (cached)."""
+    """The parsed data file ``evidence/language/data/<name>.yaml`` (cached)."""
     return _load(name)
 
 
 @functools.cache
 def _load(name: str) -> Any:
-    node = resources.files("evidence.claims") / "data" / f"{name}.yaml"
+    node = resources.files("evidence.language") / "data" / f"{name}.yaml"
     try:
         raw = node.read_bytes()
     except OSError as exc:
         raise LexiconError(
             f"the word list {name}.yaml is missing from the package", hint="Reinstall the package."
         ) from exc
-    return load_yaml(raw, path=f"evidence/claims/data/{name}.yaml").data
+    return load_yaml(raw, path=f"evidence/language/data/{name}.yaml").data
 
 
 def fold_text(text: str) -> str:

@@ -58,7 +58,7 @@ def test_before_the_first_seal(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "evidence seal" in err
 
 
-DATES = Path(__file__).parents[2] / "data" / "suggest" / "dates"
+DATES = Path(__file__).parents[1] / "data" / "suggest" / "dates"
 
 
 def test_three_pages_with_rising_counts_through_the_command_line(

@@ -14,15 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.claims.dates import SAME_DAY, find_dates, parse_published
-from evidence.claims.facts import Memory, find_facts
-from evidence.claims.gazetteer import gazetteer
-from evidence.claims.lexicon import cue, fold_text, mixed_script_words, transliterate
-from evidence.claims.numbers import find_figures
-from evidence.claims.sentences import MAX_SENTENCE, quote_spans, split_text
-from evidence.claims.speakers import identity_key, speaker_key
-from evidence.claims.speech import attribute
-from evidence.claims.weapons import find_weapons
+from evidence.language.lexicon import cue, fold_text, mixed_script_words, transliterate
+from evidence.suggest.dates import SAME_DAY, find_dates, parse_published
+from evidence.suggest.facts import Memory, find_facts
+from evidence.suggest.gazetteer import gazetteer
+from evidence.suggest.numbers import find_figures
+from evidence.suggest.sentences import MAX_SENTENCE, quote_spans, split_text
+from evidence.suggest.speakers import identity_key, speaker_key
+from evidence.suggest.speech import attribute
+from evidence.suggest.weapons import find_weapons
 
 PUBLISHED = dt.date(2024, 7, 8)  # a Monday
 

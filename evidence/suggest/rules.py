@@ -2,7 +2,7 @@
 """The rules of ``evidence suggest``: from a normalised text to candidate claims.
 
 Each sentence is read once, in order, with what the sentences before it established:
-who is speaking (:mod:`~evidence.claims.speech`), which incident the paragraph is about
+who is speaking (:mod:`~evidence.suggest.speech`), which incident the paragraph is about
 (its date and places), which munitions "30 of them" counts. Then every rule that fires
 proposes a claim of its category, quoting the speaker's words of the sentence:
 
@@ -42,8 +42,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from evidence.claims.dates import SAME_DAY, DateMention, event_day, find_dates, parse_published
-from evidence.claims.facts import (
+from evidence.language.furniture import blank, furniture_spans
+from evidence.language.lexicon import CueIndex, cue, fold_text, mixed_script_words
+from evidence.suggest.dates import SAME_DAY, DateMention, event_day, find_dates, parse_published
+from evidence.suggest.facts import (
     ATTACK_FACTS,
     CASUALTY_FACTS,
     DAMAGE_FACTS,
@@ -52,15 +54,13 @@ from evidence.claims.facts import (
     Memory,
     find_facts,
 )
-from evidence.claims.furniture import blank, furniture_spans
-from evidence.claims.gazetteer import Place, gazetteer
-from evidence.claims.lexicon import CueIndex, cue, fold_text, mixed_script_words
-from evidence.claims.numbers import Figure, find_figures
-from evidence.claims.sentences import MAX_SENTENCE, Paragraph, Sentence, split_text
-from evidence.claims.speakers import Speaker
-from evidence.claims.speech import Attribution, attribute
-from evidence.claims.times import Clock
-from evidence.claims.weapons import WeaponMention, find_weapons
+from evidence.suggest.gazetteer import Place, gazetteer
+from evidence.suggest.numbers import Figure, find_figures
+from evidence.suggest.sentences import MAX_SENTENCE, Paragraph, Sentence, split_text
+from evidence.suggest.speakers import Speaker
+from evidence.suggest.speech import Attribution, attribute
+from evidence.suggest.times import Clock
+from evidence.suggest.weapons import WeaponMention, find_weapons
 
 __all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
 
@@ -164,7 +164,7 @@ class _Reader:
         return _free(self.index.matches(cue(group), start, end), masked)
 
     def _main_date(self) -> tuple[str | None, str]:
-        """The date of the article's main event (:func:`~evidence.claims.dates.event_day`):
+        """The date of the article's main event (:func:`~evidence.suggest.dates.event_day`):
         a date its opening paragraphs state, the page's date line, the publication date."""
         opening: list[DateMention] = []
         paragraphs = [p for p in self.paragraphs if p.sentences][:3]

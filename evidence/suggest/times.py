@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from evidence.claims.dates import find_dates, parse_published
+from evidence.suggest.dates import find_dates, parse_published
 
 __all__ = ["Clock", "Stamp", "find_stamps"]
 
