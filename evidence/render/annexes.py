@@ -253,9 +253,11 @@ def source_segments(
     out: list[tuple[Segments, bool]] = []
     position = 0
     blank = False
-    marks = []  # where each label goes: after the quote's last character that is not a line end
+    # Where each label goes: after the quote's last visible character. A quote ending in
+    # spaces or on a blank line would otherwise put its label on a line that is not printed.
+    marks = []
     for start, end, label in quotes:
-        while end > start and text[end - 1] == "\n":
+        while end > start and text[end - 1].isspace():
             end -= 1
         marks.append((end, label))
     for line in text.split("\n"):
