@@ -484,19 +484,32 @@ def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | 
     """Check one token; True when every check passed and it is anchored to a trusted root."""
     report = seal.report
     rel = seal.rel_of(token_path)
+    try:
+        data = read_bytes(token_path, what="time-stamp token")
+    except EvidenceError as exc:
+        report.add("timestamp-token", "ERROR", exc.message, path=rel)
+        return False
+    # The logged digest first: a file that is not the token the custody log names is said
+    # to be so whether or not it parses (the one-file verifier names the same checks).
+    before = len(report.problems())
+    event = _check_logged(
+        seal, "timestamp-logged", token_path, "timestamped", {"sha256": digest_bytes(data).sha256}
+    )
+    logged_ok = len(report.problems()) == before
     chain: list[x509.Certificate] = []
     chain_file = chain_path(token_path)
     if chain_file.exists():
         try:
             chain = load_certificates(chain_file, what="certificate chain")
         except EvidenceError as exc:
-            report.add("timestamp-token", "FAIL", exc.message, path=seal.rel_of(chain_file))
+            report.add("timestamp-chain", "FAIL", exc.message, path=seal.rel_of(chain_file))
+            report.add(
+                "timestamp-signature",
+                "FAIL",
+                "not checked: the stored certificate chain cannot be read",
+                path=rel,
+            )
             return False
-    try:
-        data = read_bytes(token_path, what="time-stamp token")
-    except EvidenceError as exc:
-        report.add("timestamp-token", "ERROR", exc.message, path=rel)
-        return False
     try:
         token = parse_token(data, path=rel, chain=chain)
     except TimestampError as exc:
@@ -515,12 +528,7 @@ def _check_token(seal: _Seal, token_path: Path, roots: list[x509.Certificate] | 
             f"{token.imprint.hex()[:16]}… is not that of {seal.rel}",
             path=rel,
         )
-    before = len(report.problems())
-    event = _check_logged(
-        seal, "timestamp-logged", token_path, "timestamped", {"sha256": digest_bytes(data).sha256}
-    )
-    ok = len(report.problems()) == before
-    ok = _check_root(seal, token, token_path, event, roots) and ok
+    ok = _check_root(seal, token, token_path, event, roots) and logged_ok
     if seal.events is None:
         report.add("timestamp-nonce", "INFO", "nonce not checked: no custody log at hand", path=rel)
     elif event is not None:

@@ -67,12 +67,12 @@ def problem_checks(findings: list[dict[str, Any]]) -> set[str]:
     return {f["check"] for f in findings if f["status"] in ("FAIL", "ERROR")}
 
 
-def agree(root: Path, *, names: bool = True) -> None:
+def agree(root: Path) -> None:
     """Both verifiers give the same verdict on root; the one-file verifier's failed checks
-    are among those verify_case names (unless ``names`` is False)."""
+    are among those verify_case names."""
     report = verify_case(root)
     theirs = {f.check for f in report.problems()}
     code, mine = run_here(str(root))
     assert code == (0 if report.ok else 1), (code, sorted(theirs), mine.get("findings"))
-    extra = problem_checks(mine["findings"]) - theirs if names else set()
+    extra = problem_checks(mine["findings"]) - theirs
     assert not extra, (extra, [f for f in mine["findings"] if f["check"] in extra])

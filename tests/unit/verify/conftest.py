@@ -3,8 +3,7 @@
 After each test that used a sealed or stamped case (and tampered with it), the one-file
 verifier (evidence/standalone/evidence-verify.py, standard library only) and
 ``verify_case`` look at the folder as the test left it: they must agree on the verdict,
-and every check the one-file verifier names must be one ``verify_case`` names too. A test
-marked ``check_names_differ(reason)`` is checked for the verdict only.
+and every check the one-file verifier names must be one ``verify_case`` names too.
 """
 
 from __future__ import annotations
@@ -17,14 +16,6 @@ import pytest
 from tests.support.standalone import agree
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "check_names_differ(reason): the two verifiers agree on the verdict but name the "
-        "failed check differently",
-    )
-
-
 @pytest.fixture(autouse=True)
 def _one_file_verifier_agrees(request: pytest.FixtureRequest) -> Iterator[None]:
     roots = [
@@ -32,8 +23,7 @@ def _one_file_verifier_agrees(request: pytest.FixtureRequest) -> Iterator[None]:
         for name in ("sealed_case", "stamped_case")
         if name in request.fixturenames
     ]
-    names = request.node.get_closest_marker("check_names_differ") is None
     yield
     for root in roots:
         if isinstance(root, Path) and root.is_dir():
-            agree(root, names=names)
+            agree(root)
