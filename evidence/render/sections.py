@@ -43,10 +43,6 @@ __all__ = [
     "status_label",
 ]
 
-QUOTE_LIMIT: Final = 160
-"""A footnote quotes at most this many characters: the full quote is highlighted in the
-source annex, under the claim's id."""
-
 _STATUS: Final = {
     "verified": "Verified by the submitter",
     "corroborated": "Corroborated",
@@ -134,39 +130,35 @@ def facts_text(body: ClaimBody) -> str:
     return "; ".join(parts)
 
 
-def _quote(text: str) -> str:
-    if len(text) > QUOTE_LIMIT:
-        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
-    return esc(text)
-
-
 def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
-    """The footnote of a statement: its exhibit and the quote. The first footnote citing
-    an exhibit names the source and its record; later ones refer back to it. Digests are
-    not repeated here: the exhibit register prints them once per source, and the integrity
-    annex once per record."""
+    """The footnote of a statement: the claim's exhibit, and where in which source exhibit
+    it rests: ``TST-R-0012 (claim CLM-0011.1): TST-R-0001 (see n. 1), characters
+    1036-1137``. The first footnote citing a source names it (title, publisher, date,
+    record); later ones refer back to it. The passage itself is printed, highlighted under
+    the claim's id, in the source-text annex, and the digests in the exhibit register and
+    the integrity annex: a footnote repeats neither, so that notes stay a line each."""
     source = writer.content.source_item(claim)
     pinned = claim.source
-    parts = []
+    cite = f"<b>{esc(claim.rev.ern)}</b> (claim {esc(claim.rev.label)})"
+    where = []
     if source is not None and pinned is not None:
         number = writer.footnote_no + 1  # the number this footnote will have
         first = writer.cited.setdefault(pinned.label, number)
-        cite = f"<b>{esc(pinned.ern)}</b>"
+        exhibit = esc(pinned.ern)
         if first == number:
             body = source.body
             details = ", ".join(esc(x) for x in (body.publisher, long_date(body.published)) if x)
-            cite += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
-            cite += f"; record {esc(pinned.label)}"
+            exhibit += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
+            exhibit += f", record {esc(pinned.label)}"
         else:
-            cite += f" (see n. {first})"
-        parts.append(cite)
+            exhibit += f" (see n. {first})"
+        where.append(exhibit)
     quote = claim.body.quote
     if quote is not None:
-        parts.append(f"“{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
+        where.append(f"characters {quote.start}\u2013{quote.end}")
     else:
-        parts.append("cited, not quoted (the source has no text)")
-    parts.append(f"claim {esc(claim.rev.label)}")
-    return "; ".join(parts)
+        where.append("cited, not quoted (the source has no text)")
+    return f"{cite}: {', '.join(where)}."
 
 
 # -- sections ----------------------------------------------------------------------------
@@ -352,12 +344,19 @@ def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
     if not claims:
         flow.append(writer.para("The case holds no claims."))
         return flow
+    texts = writer.part("sources")
+    where = (
+        f"; {esc(texts.number)} prints each source's text with these passages highlighted"
+        if texts is not None
+        else ""
+    )
     flow.append(
         writer.para(
             "The paragraphs below set out what the sources say, one statement each, grouped by "
             "how far the submitter relies on them. Statements that are not verified are preceded "
             "by the person who made them and the channel through which they became known; each "
-            "is footnoted to its exhibit and the passage it rests on."
+            "is footnoted to its own exhibit and to the passage of the source exhibit it rests "
+            f"on (by character positions){where}."
         )
     )
     for status, title in _GROUPS:
