@@ -373,7 +373,7 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
     """Rows of the claims table."""
     styles = writer.styles
     small = styles.cell.fontSize - 1
-    notes = corroboration(writer.content.live_claims)
+    notes = corroboration(writer.content)
     rows = []
     for claim in claims:
         body = claim.body
@@ -510,10 +510,11 @@ def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
             "attribution column records who made a statement; it does not make the statement a "
             "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
             "facts; withdrawn claims are listed, struck through, and not relied on. The last "
-            "column names the claims of other sources in this case that give the same figure or "
-            "report the same kind of event on the same date and place (figures agree when their "
-            "ranges overlap), and those whose figures conflict; a status these do not bear out "
-            "is flagged. Whether two sources share an origin is for the reader to judge."
+            "column gives the case's corroboration ledger: the claims of other sources and of "
+            "other origins (two outlets quoting one person are one origin) that give the same "
+            "figure or report the same kind of event on the same date and place (figures agree "
+            "when their ranges overlap; a count reported higher later in the day is a rise), "
+            "and those whose figures conflict; a status the ledger does not bear out is flagged."
         )
     )
     header = [
@@ -615,16 +616,17 @@ def signature_block(
 
 
 def _declaration(writer: Writer, part: PlannedPart) -> list[Flowable]:
-    """The declaration, its closing and the signature, kept together on one page."""
-    flow = writer.heading(part)
+    """The declaration's heading, the declaration, its closing and the signature, kept
+    together on one page (the heading inside, so that it moves with them and only when
+    they do not fit)."""
+    heading = writer.heading(part)
     text = writer.content.meta.declaration or writer.template.text["declaration"]
     declaration = writer.para(
         writer.fill(text) if writer.content.meta.declaration is None else esc(text),
         numbered_para=False,
     )
     letter = writer.template.cover_kind == "letter"
-    flow.append(KeepTogether([declaration, *signature_block(writer, closing=not letter)]))
-    return flow
+    return [KeepTogether([*heading, declaration, *signature_block(writer, closing=not letter)])]
 
 
 SectionBuilder = Callable[[Writer, PlannedPart], list[Flowable]]

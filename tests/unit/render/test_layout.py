@@ -20,6 +20,7 @@ from tests.unit.render.pdf import (
     footnote_share,
     norm,
     outline_pages,
+    page_fill,
     page_lines,
     page_texts,
 )
@@ -318,3 +319,56 @@ def test_a_heading_moves_with_a_paragraph_whose_footnotes_fill_the_foot() -> Non
     loose = layout(keep=False)
     assert loose["heading"] == 1  # the defect the rule prevents
     assert loose["paragraph"] == 2
+
+
+NEARLY_EMPTY = 0.15
+"""A page whose lines of text cover less than this share of the text frame's height is
+nearly empty (a page of text is about 0.7; one table row about 0.03)."""
+
+
+def _may_be_short(path: Path) -> set[int]:
+    """The pages a part may end on with little on them (1-based): the last page of the
+    signed document (the declaration and its signature, kept together, before the first
+    annex) and the document's last page."""
+    outline = outline_pages(path)
+    first_annex = min(page for title, page in outline.items() if title.startswith("Annex"))
+    return {first_annex - 1, len(page_texts(path))}
+
+
+def test_no_page_is_nearly_empty(
+    demo_pdfs: dict[str, Path], cyrillic_pdfs: dict[str, Path], big_pdf: Path
+) -> None:
+    """The last rows of a table or lines of an annex never sit alone on a page: a later
+    annex follows on the page where the one before it ends in its top part (and a table's
+    split leaves at least three rows on each side). Only the signature page and the last
+    page may be short."""
+    pdfs = [*_pdfs(demo_pdfs, cyrillic_pdfs), ("icc-otp", big_pdf)]
+    for name, path in pdfs:
+        fills = page_fill(path, name)
+        short = [
+            (number, round(fill, 2))
+            for number, fill in enumerate(fills, start=1)
+            if fill < NEARLY_EMPTY and number not in _may_be_short(path)
+        ]
+        assert not short, (name, path.parent.name, short)
+
+
+def test_the_fill_measure_sees_a_nearly_empty_page(tmp_path: Path) -> None:
+    """The measure itself: a page with two lines is nearly empty, a page of text is not."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    spec = load_template("icc-otp")
+    top, _, _, left = spec.margins
+    path = tmp_path / "pages.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    for lines in (2, 40):
+        y = A4[1] - top - 12
+        for _ in range(lines):
+            canvas.setFont("Times-Roman", 12)
+            canvas.drawString(left, y, "A line of text in the body of the page.")
+            y -= 18
+        canvas.showPage()
+    canvas.save()
+    few, full = page_fill(path, "icc-otp")
+    assert few < NEARLY_EMPTY < full
