@@ -372,3 +372,13 @@ def test_the_fill_measure_sees_a_nearly_empty_page(tmp_path: Path) -> None:
     canvas.save()
     few, full = page_fill(path, "icc-otp")
     assert few < NEARLY_EMPTY < full
+
+
+def test_the_un_cover_prints_the_submitter_on_one_line(demo_pdfs: dict[str, Path]) -> None:
+    """The submitter's name has the masthead's line but the symbol slot (it was cut into a
+    narrow column: "Example Documentation Project (demonstration" / "only)")."""
+    runs = page_lines(demo_pdfs["un-report"])[0]
+    name = "Example Documentation Project (demonstration only)"
+    top = max(runs, key=lambda run: run.y)
+    assert top.text == name, [run.text for run in runs[:4]]
+    assert not any(run.text == "only)" for run in runs)
