@@ -495,8 +495,16 @@ def fitted_widths(
             give = min(excess, max(0.0, widths[i] - floors[i]))
             widths[i] -= give
             excess -= give
-    if sum(widths) > total:  # content wider than the page: back to proportions
-        return [total * w / sum(widths) for w in widths]
+    if sum(widths) > total:  # a flexible column's longest word is wider than its room
+        fixed = sum(w for i, w in enumerate(widths) if i not in flexible)
+        if fixed < total * 0.8:  # the columns sized to content keep their width: they
+            room = total - fixed  # hold digests, times and ids, which must not break
+            for i in flexible:
+                fraction = fractions[i]
+                assert fraction is not None
+                widths[i] = room * fraction / share
+            return widths
+        return [total * w / sum(widths) for w in widths]  # back to proportions
     return widths
 
 
