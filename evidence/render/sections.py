@@ -513,16 +513,14 @@ def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow = writer.heading(part)
     flow.append(
         writer.para(
-            "The table lists every claim of the case with what was said (in the submitter's "
-            "neutral wording), by whom and through which channel, and its status. The "
-            "attribution column records who made a statement; it does not make the statement a "
-            "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
-            "facts; withdrawn claims are listed, struck through, and not relied on. The last "
-            "column gives the case's corroboration ledger: the claims of other sources and of "
-            "other origins (two outlets quoting one person are one origin) that give the same "
-            "figure or report the same kind of event on the same date and place (figures agree "
-            "when their ranges overlap; a count reported higher later in the day is a rise), "
-            "and those whose figures conflict; a status the ledger does not bear out is flagged."
+            "The table lists every claim: what was said (in the submitter's neutral wording), "
+            "by whom, through which channel, and its status. An attribution records who made a "
+            "statement; it does not make it a fact: only statements marked <b>Verified by the "
+            "submitter</b> are put forward as facts, and withdrawn claims are struck through and "
+            "not relied on. The last column is the case's corroboration ledger: the claims of "
+            "other sources and other origins (two outlets quoting one person are one origin) "
+            "that agree with the claim, and those whose figures conflict; a status the ledger "
+            "does not bear out is flagged."
         )
     )
     header = [
