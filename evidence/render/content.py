@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evidence.canonical import loads_json
@@ -75,6 +75,7 @@ class ClaimItem:
     body: ClaimBody
     source: Revision | None
     revisions: int
+    source_body: SourceBody | None = None  # the body of the source revision it quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +265,16 @@ def build_content(bundle: Bundle, meta: CaseMeta, verdict: Verdict, *, tool: str
             pinned = by_label.get(f"{body.source.id}.{body.source.revision}")
             claims.append(ClaimItem(rev, record, body, pinned, count[record_id]))
     sources.sort(key=lambda s: s.rev.ern)
+    quoted: dict[str, SourceBody | None] = {s.rev.label: s.body for s in sources}
+    for index, claim in enumerate(claims):
+        if claim.source is None:
+            continue
+        label = claim.source.label
+        if label not in quoted:  # the claim quotes an earlier revision of its source
+            name = f"records/{label}.json"
+            earlier = _record(files[name], name).body
+            quoted[label] = earlier if isinstance(earlier, SourceBody) else None
+        claims[index] = replace(claim, source_body=quoted[label])
     claims.sort(key=lambda c: c.rev.id)
     seal_names = sorted(n for n in files if n.startswith("seals/") and n.endswith(".json"))
     return DossierContent(

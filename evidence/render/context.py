@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
 
 from evidence.conventions import addressee_misfit, without_icc_numbers
 from evidence.render.content import DossierContent
-from evidence.render.flowables import FootnoteArea, Heading, NotedParagraph
+from evidence.render.flowables import FootnoteArea, Gap, Heading, NotedParagraph
 from evidence.render.markup import (
     clip,
     esc,
@@ -37,7 +38,11 @@ from evidence.render.paragraph import Paragraph
 from evidence.render.styles import Styles
 from evidence.render.template import Annex, Section, Template
 
-__all__ = ["PlannedPart", "Writer", "claims_phrase", "placeholder_values"]
+__all__ = ["ANNEX_RUN_ON", "PlannedPart", "Writer", "claims_phrase", "placeholder_values"]
+
+ANNEX_RUN_ON: Final = 0.4
+"""An annex follows on the page where the one before it ends when that one takes at most
+this share of the page's height; else it starts on a new page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +216,19 @@ class Writer:
         )
 
     def annex_heading(self, part: PlannedPart, *, first: bool) -> list[Flowable]:
-        """An annex's label and title, on a new page when the template says so."""
+        """An annex's label and title. The first annex starts on a new page (the signed
+        document ends before it). A later one does too when the template says so, unless
+        the annex before it ended in the top part of its page (:data:`ANNEX_RUN_ON`): then it
+        follows on that page, so that no page holds only the last rows or lines of an annex
+        (docs/decisions/0309-annex-run-on.md)."""
         flow: list[Flowable] = []
-        if self.template.annex_new_page or first:
+        if first:
             flow.append(PageBreak())
+        elif self.template.annex_new_page:
+            top, _, bottom, _ = self.template.margins
+            frame = self.template.page_size[1] - top - bottom
+            flow.append(CondPageBreak(frame * (1 - ANNEX_RUN_ON)))
+            flow.append(Gap(24))
         else:
             flow.append(Spacer(1, 12))
         flow.append(

@@ -1,111 +1,91 @@
-"""Which exhibits corroborate a claim, and where the case's own claims contradict a status.
+"""Which exhibits corroborate a claim, and where the case's own ledger contradicts a status.
 
-The claims table names, for each claim, the other claims (by exhibit number) that say the
-same thing from another source, and flags a status the case's claims do not bear out: a
-claim marked corroborated that no claim of another source supports, or a figure that
-another source's figure conflicts with. The comparison uses the corroboration ledger's
-rules for figures (docs/decisions/0603-corroboration-ledger.md: each figure is a range;
-two figures agree when their ranges overlap) and its grouping (a fact name, or for a claim
-without figures its category, on the same date and place); it works on the claims the
-dossier prints, so that a dossier re-rendered from its embedded data says the same.
-Unlike ``evidence corroborate`` it does not judge whether two sources share an origin: it
-names the exhibits, and the reader judges.
+The claims table names, for each claim, the claims of other sources and other origins
+that agree with it (by exhibit number), those whose figures conflict with it, and flags a
+status the corroboration ledger does not bear out: a claim marked corroborated that no
+claim of another origin in another source supports, or a verified or corroborated claim
+that one of another origin contradicts. It is the ledger of ``evidence corroborate``
+itself (:func:`evidence.suggest.corroborate.ledger_of`, docs/decisions/0603-corroboration-
+ledger.md): figures agree when their ranges overlap, counts that grow over the day are a
+rise, not a conflict, and two sources quoting one speaker are one origin, not two. It is
+computed from the claims and source records the dossier embeds, so that a dossier
+re-rendered from its embedded data says the same.
 
 Example:
-    >>> # notes = corroboration(content.live_claims)  # doctest: +SKIP
+    >>> # notes = corroboration(content)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evidence.claims import consistent, interval
-from evidence.model import ClaimBody
-from evidence.render.content import ClaimItem
+from evidence.render.content import DossierContent
+from evidence.suggest.corroborate import SealedClaim, ledger_of
 
 __all__ = ["Corroboration", "corroboration"]
 
 
 @dataclass(frozen=True, slots=True)
 class Corroboration:
-    """The exhibits that support a claim, those that conflict with it, and a flag when its
-    status is not borne out by the case's claims (None when it is)."""
+    """The exhibits that support a claim, those that conflict with it, the status the
+    ledger suggests, and a flag when its status is not borne out (None when it is)."""
 
     supporting: tuple[str, ...]
     conflicting: tuple[str, ...]
+    suggested: str
     flag: str | None
 
 
-def _same_scope(a: ClaimBody, b: ClaimBody) -> bool:
-    if a.date and b.date and a.date != b.date:
-        return False
-    places_a = {p.casefold() for p in a.places}
-    places_b = {p.casefold() for p in b.places}
-    return not places_a or not places_b or bool(places_a & places_b)
+def _suggested(statuses: set[str]) -> str:
+    """A claim in several groups (one per figure): contested if any group contests it,
+    else corroborated if any corroborates it."""
+    for status in ("contested", "corroborated"):
+        if status in statuses:
+            return status
+    return "reported"
 
 
-def _compare(a: ClaimBody, b: ClaimBody) -> bool | None:
-    """True when ``b`` supports ``a``, False when a figure conflicts, None when unrelated."""
-    if not _same_scope(a, b):
-        return None
-    shared = sorted(set(a.facts) & set(b.facts))
-    if shared:
-        agree = all(
-            consistent(
-                interval(a.facts[n].value, a.facts[n].qualifier, a.facts[n].max),
-                interval(b.facts[n].value, b.facts[n].qualifier, b.facts[n].max),
+def corroboration(content: DossierContent) -> dict[str, Corroboration]:
+    """For each live claim (by record id): the exhibits of other origins that support it
+    or conflict with it, the ledger's suggested status, and a flag when its own status is
+    contradicted."""
+    claims = sorted(content.claims, key=lambda c: c.rev.leaf)  # in order of entry
+    ledger = ledger_of(
+        content.meta.id,
+        content.seal.sequence,
+        (
+            SealedClaim(
+                c.record,
+                c.rev.ern,
+                c.source_body.publisher if c.source_body else None,
+                c.source_body.published if c.source_body else None,
             )
-            for n in shared
-        )
-        return agree
-    if not a.facts and not b.facts and a.category == b.category and a.date and b.date:
-        return True
-    return None
-
-
-def _subjects(body: ClaimBody) -> list[str]:
-    return [f"fact:{name}" for name in sorted(body.facts)] or [f"category:{body.category}"]
-
-
-def corroboration(claims: Sequence[ClaimItem]) -> dict[str, Corroboration]:
-    """For each live claim (by record id): the exhibits of other sources that support it or
-    conflict with it, and a flag when its status is contradicted."""
-    # Only claims that share a fact name (or, without figures, a category) and a date can
-    # agree or conflict: index them so, keeping undated claims apart (they meet every date).
-    buckets: dict[tuple[str, str | None], list[ClaimItem]] = {}
-    for claim in claims:
-        for subject in _subjects(claim.body):
-            buckets.setdefault((subject, claim.body.date), []).append(claim)
+            for c in claims
+        ),
+    )
+    ern: dict[str, str] = {c.rev.id: c.rev.ern for c in claims}
+    agrees: dict[str, set[str]] = {}
+    conflicts: dict[str, set[str]] = {}
+    statuses: dict[str, set[str]] = {}
+    for group in ledger.groups:
+        for entry in group.entries:
+            agrees.setdefault(entry.claim, set()).update(entry.agrees)
+            conflicts.setdefault(entry.claim, set()).update(entry.conflicts)
+            statuses.setdefault(entry.claim, set()).add(entry.suggested)
     out: dict[str, Corroboration] = {}
-    for claim in claims:
-        supporting: list[str] = []
-        conflicting: list[str] = []
-        candidates: dict[str, ClaimItem] = {}
-        for subject in _subjects(claim.body):
-            dates = (
-                [claim.body.date, None]
-                if claim.body.date
-                else [d for (s, d) in buckets if s == subject]
-            )
-            for date in dict.fromkeys(dates):
-                for other in buckets.get((subject, date), []):
-                    candidates[other.rev.id] = other
-        for other in candidates.values():
-            if other.rev.id == claim.rev.id or other.body.source.id == claim.body.source.id:
-                continue
-            verdict = _compare(claim.body, other.body)
-            if verdict is True:
-                supporting.append(other.rev.ern)
-            elif verdict is False:
-                conflicting.append(other.rev.ern)
-        flag = None
+    for claim in content.live_claims:
+        cid = claim.rev.id
+        suggested = _suggested(statuses.get(cid, set()))
         status = claim.body.status
-        if conflicting and status in ("verified", "corroborated"):
-            flag = "another source gives a conflicting figure"
-        elif status == "corroborated" and not supporting:
-            flag = "no claim of another source in this case supports it"
-        out[claim.rev.id] = Corroboration(
-            tuple(sorted(supporting)), tuple(sorted(conflicting)), flag
+        flag = None
+        if suggested == "contested" and status in ("verified", "corroborated"):
+            flag = "a claim of another origin gives a conflicting figure"
+        elif status == "corroborated" and suggested != "corroborated":
+            flag = "no claim of another origin, in another source, supports it"
+        out[cid] = Corroboration(
+            tuple(sorted(ern[c] for c in agrees.get(cid, ()))),
+            tuple(sorted(ern[c] for c in conflicts.get(cid, ()))),
+            suggested,
+            flag,
         )
     return out

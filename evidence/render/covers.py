@@ -12,11 +12,13 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Final
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Spacer, Table
 
 from evidence.render.context import Writer
@@ -29,6 +31,9 @@ from evidence.render.styles import LEFT, RIGHT
 __all__ = ["COVER_BUILDERS", "COVER_END", "annex_count", "qr_payload", "sentence_start"]
 
 COVER_END: Final = "cover-end"
+
+UN_SYMBOL_SLOT: Final = 0.3
+"""The share of the UN cover's width left blank, top right, for the document symbol."""
 """The page map's key for the page that ends the cover's seal panel."""
 
 
@@ -207,13 +212,22 @@ def _un(writer: Writer) -> list[Flowable]:
     width = writer.area.width
     left = _style(writer, "un_left", alignment=LEFT)
     right = _style(writer, "un_right", alignment=RIGHT)
+    # The symbol slot (top right) is the Organization's: it assigns the document symbol
+    # (UN_SYMBOL_SLOT of the width holds one such as A/HRC/56/NGO/12 at the title size).
+    # The submitter's name has the rest of the line, in a size at which it fits on it
+    # (down to the body size; a longer name wraps).
+    name_width = width * (1 - UN_SYMBOL_SLOT)
+    name_size = t.heading + 1
+    needed = stringWidth(v["organisation"], styles.fonts.bold, name_size)
+    if needed > name_width:
+        name_size = max(t.body, math.floor(name_size * name_width / needed * 2) / 2)
     org = _style(
         writer,
         "un_org",
         alignment=LEFT,
         fontName=styles.fonts.bold,
-        fontSize=t.heading + 1,
-        leading=(t.heading + 1) * 1.25,
+        fontSize=name_size,
+        leading=name_size * 1.25,
     )
     symbol = _style(
         writer,
@@ -227,7 +241,6 @@ def _un(writer: Writer) -> list[Flowable]:
     addressed = [f"<b>{esc(v['addressee'])}</b>"] if v["addressee"] else []
     if v["situation"]:
         addressed.append(f"<i>{esc(v['situation'])}</i>")
-    # The symbol slot (top right) is the Organization's: it assigns the document symbol.
     # The submitter's own reference goes with the date, as a reference of the sender.
     masthead = Table(
         [
@@ -237,12 +250,12 @@ def _un(writer: Writer) -> list[Flowable]:
                 Paragraph(
                     f"Distr.: {distribution}<br/>{esc(v['date'])}<br/><br/>"
                     f"Original: {esc(v['language'])}<br/>"
-                    f"Submitter's reference: {esc(v['reference'])}",
+                    f"Submitter's reference:<br/>{esc(v['reference'])}",
                     right,
                 ),
             ],
         ],
-        colWidths=[width * 0.6, width * 0.4],
+        colWidths=[name_width, width * UN_SYMBOL_SLOT],
         hAlign="LEFT",
     )
     masthead.setStyle(

@@ -29,6 +29,7 @@ from evidence.render.canvas import DossierCanvas
 __all__ = [
     "ContentsLine",
     "FootnoteArea",
+    "Gap",
     "Heading",
     "LongTable",
     "NotedParagraph",
@@ -422,6 +423,22 @@ class LongTable(Flowable):
             table = self._make(self.rows, self.start)
             table.wrap(self.width, 100_000)
         table.drawOn(self.canv, 0, 0)
+
+
+class Gap(Flowable):
+    """Space between what comes before and after it on a page, and none at a page's top
+    (where a Spacer would push the next heading below those of other pages)."""
+
+    def __init__(self, height: float) -> None:
+        super().__init__()
+        self.spaceBefore = height
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
 
 
 class PageMark(Flowable):

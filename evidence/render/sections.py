@@ -43,10 +43,6 @@ __all__ = [
     "status_label",
 ]
 
-QUOTE_LIMIT: Final = 160
-"""A footnote quotes at most this many characters: the full quote is highlighted in the
-source annex, under the claim's id."""
-
 _STATUS: Final = {
     "verified": "Verified by the submitter",
     "corroborated": "Corroborated",
@@ -134,39 +130,35 @@ def facts_text(body: ClaimBody) -> str:
     return "; ".join(parts)
 
 
-def _quote(text: str) -> str:
-    if len(text) > QUOTE_LIMIT:
-        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
-    return esc(text)
-
-
 def claim_footnote(writer: Writer, claim: ClaimItem) -> str:
-    """The footnote of a statement: its exhibit and the quote. The first footnote citing
-    an exhibit names the source and its record; later ones refer back to it. Digests are
-    not repeated here: the exhibit register prints them once per source, and the integrity
-    annex once per record."""
+    """The footnote of a statement: the claim's exhibit, and where in which source exhibit
+    it rests: ``TST-R-0012 (claim CLM-0011.1): TST-R-0001 (see n. 1), characters
+    1036-1137``. The first footnote citing a source names it (title, publisher, date,
+    record); later ones refer back to it. The passage itself is printed, highlighted under
+    the claim's id, in the source-text annex, and the digests in the exhibit register and
+    the integrity annex: a footnote repeats neither, so that notes stay a line each."""
     source = writer.content.source_item(claim)
     pinned = claim.source
-    parts = []
+    cite = f"<b>{esc(claim.rev.ern)}</b> (claim {esc(claim.rev.label)})"
+    where = []
     if source is not None and pinned is not None:
         number = writer.footnote_no + 1  # the number this footnote will have
         first = writer.cited.setdefault(pinned.label, number)
-        cite = f"<b>{esc(pinned.ern)}</b>"
+        exhibit = esc(pinned.ern)
         if first == number:
             body = source.body
             details = ", ".join(esc(x) for x in (body.publisher, long_date(body.published)) if x)
-            cite += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
-            cite += f"; record {esc(pinned.label)}"
+            exhibit += f", “{esc(clip(body.title, 300))}”" + (f" ({details})" if details else "")
+            exhibit += f", record {esc(pinned.label)}"
         else:
-            cite += f" (see n. {first})"
-        parts.append(cite)
+            exhibit += f" (see n. {first})"
+        where.append(exhibit)
     quote = claim.body.quote
     if quote is not None:
-        parts.append(f"“{_quote(quote.exact)}” (characters {quote.start}\u2013{quote.end})")
+        where.append(f"characters {quote.start}\u2013{quote.end}")
     else:
-        parts.append("cited, not quoted (the source has no text)")
-    parts.append(f"claim {esc(claim.rev.label)}")
-    return "; ".join(parts)
+        where.append("cited, not quoted (the source has no text)")
+    return f"{cite}: {', '.join(where)}."
 
 
 # -- sections ----------------------------------------------------------------------------
@@ -352,12 +344,19 @@ def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
     if not claims:
         flow.append(writer.para("The case holds no claims."))
         return flow
+    texts = writer.part("sources")
+    where = (
+        f"; {esc(texts.number)} prints each source's text with these passages highlighted"
+        if texts is not None
+        else ""
+    )
     flow.append(
         writer.para(
             "The paragraphs below set out what the sources say, one statement each, grouped by "
             "how far the submitter relies on them. Statements that are not verified are preceded "
             "by the person who made them and the channel through which they became known; each "
-            "is footnoted to its exhibit and the passage it rests on."
+            "is footnoted to its own exhibit and to the passage of the source exhibit it rests "
+            f"on (by character positions){where}."
         )
     )
     for status, title in _GROUPS:
@@ -374,7 +373,7 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
     """Rows of the claims table."""
     styles = writer.styles
     small = styles.cell.fontSize - 1
-    notes = corroboration(writer.content.live_claims)
+    notes = corroboration(writer.content)
     rows = []
     for claim in claims:
         body = claim.body
@@ -496,8 +495,16 @@ def fitted_widths(
             give = min(excess, max(0.0, widths[i] - floors[i]))
             widths[i] -= give
             excess -= give
-    if sum(widths) > total:  # content wider than the page: back to proportions
-        return [total * w / sum(widths) for w in widths]
+    if sum(widths) > total:  # a flexible column's longest word is wider than its room
+        fixed = sum(w for i, w in enumerate(widths) if i not in flexible)
+        if fixed < total * 0.8:  # the columns sized to content keep their width: they
+            room = total - fixed  # hold digests, times and ids, which must not break
+            for i in flexible:
+                fraction = fractions[i]
+                assert fraction is not None
+                widths[i] = room * fraction / share
+            return widths
+        return [total * w / sum(widths) for w in widths]  # back to proportions
     return widths
 
 
@@ -506,15 +513,14 @@ def _claims(writer: Writer, part: PlannedPart) -> list[Flowable]:
     flow = writer.heading(part)
     flow.append(
         writer.para(
-            "The table lists every claim of the case with what was said (in the submitter's "
-            "neutral wording), by whom and through which channel, and its status. The "
-            "attribution column records who made a statement; it does not make the statement a "
-            "fact. Only statements marked <b>Verified by the submitter</b> are put forward as "
-            "facts; withdrawn claims are listed, struck through, and not relied on. The last "
-            "column names the claims of other sources in this case that give the same figure or "
-            "report the same kind of event on the same date and place (figures agree when their "
-            "ranges overlap), and those whose figures conflict; a status these do not bear out "
-            "is flagged. Whether two sources share an origin is for the reader to judge."
+            "The table lists every claim: what was said (in the submitter's neutral wording), "
+            "by whom, through which channel, and its status. An attribution records who made a "
+            "statement; it does not make it a fact: only statements marked <b>Verified by the "
+            "submitter</b> are put forward as facts, and withdrawn claims are struck through and "
+            "not relied on. The last column is the case's corroboration ledger: the claims of "
+            "other sources and other origins (two outlets quoting one person are one origin) "
+            "that agree with the claim, and those whose figures conflict; a status the ledger "
+            "does not bear out is flagged."
         )
     )
     header = [
@@ -616,16 +622,17 @@ def signature_block(
 
 
 def _declaration(writer: Writer, part: PlannedPart) -> list[Flowable]:
-    """The declaration, its closing and the signature, kept together on one page."""
-    flow = writer.heading(part)
+    """The declaration's heading, the declaration, its closing and the signature, kept
+    together on one page (the heading inside, so that it moves with them and only when
+    they do not fit)."""
+    heading = writer.heading(part)
     text = writer.content.meta.declaration or writer.template.text["declaration"]
     declaration = writer.para(
         writer.fill(text) if writer.content.meta.declaration is None else esc(text),
         numbered_para=False,
     )
     letter = writer.template.cover_kind == "letter"
-    flow.append(KeepTogether([declaration, *signature_block(writer, closing=not letter)]))
-    return flow
+    return [KeepTogether([*heading, declaration, *signature_block(writer, closing=not letter)])]
 
 
 SectionBuilder = Callable[[Writer, PlannedPart], list[Flowable]]

@@ -60,7 +60,9 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "LedgerGroup",
+    "SealedClaim",
     "build_ledger",
+    "ledger_of",
     "order",
     "render_ledger",
 ]
@@ -120,6 +122,8 @@ class LedgerEntry:
     figure: Fact | None
     suggested: str = "reported"
     reasons: tuple[str, ...] = ()
+    agrees: tuple[str, ...] = ()  # the claims of other origins and sources it agrees with
+    conflicts: tuple[str, ...] = ()  # the claims of other origins it conflicts with
 
     @property
     def range(self) -> tuple[float, float] | None:
@@ -339,6 +343,17 @@ def _origin(body: ClaimBody, info: _SourceInfo, source: str) -> tuple[str, str, 
 # -- building ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SealedClaim:
+    """A sealed claim as the ledger reads it: its record, its exhibit number, and the
+    outlet and publication date of the source revision it quotes."""
+
+    record: Record
+    ern: str
+    outlet: str | None
+    published: str | None
+
+
 def build_ledger(case: Case) -> Ledger:
     """The ledger of the case's sealed claims (reads only; writes nothing).
 
@@ -347,10 +362,34 @@ def build_ledger(case: Case) -> Ledger:
     """
     sequence, claims = _sealed_claims(case)
     state = case.state()
-    ledger = Ledger(case.meta.id, sequence)
     sources: dict[tuple[str, int], _SourceInfo] = {}
-    groups: dict[tuple[Any, ...], LedgerGroup] = {}
+    sealed = []
     for record, _ in claims:
+        body = record.body
+        if not isinstance(body, ClaimBody):
+            continue
+        info = (
+            _source_info(case, sources, body.source.id, body.source.revision)
+            if body.status != "withdrawn"  # left out of the ledger: its source is not read
+            else _SourceInfo(None, None, record.created_at)
+        )
+        ern = (
+            case.meta.ern(state.ern_number(record.id))
+            if record.id in state.first_seen
+            else record.id
+        )
+        sealed.append(SealedClaim(record, ern, info.outlet, info.published))
+    return ledger_of(case.meta.id, sequence, sealed)
+
+
+def ledger_of(case_id: str, seal: int, claims: Iterable[SealedClaim]) -> Ledger:
+    """The ledger of these claims (the latest sealed revision of each, in order of
+    entry): what :func:`build_ledger` computes from a case, and a dossier from the case
+    data it embeds, so that both say the same."""
+    ledger = Ledger(case_id, seal)
+    groups: dict[tuple[Any, ...], LedgerGroup] = {}
+    for claim in claims:
+        record = claim.record
         body = record.body
         if not isinstance(body, ClaimBody):
             continue
@@ -358,15 +397,11 @@ def build_ledger(case: Case) -> Ledger:
             ledger.withdrawn += 1
             continue
         ledger.claims += 1
-        info = _source_info(case, sources, body.source.id, body.source.revision)
+        info = _SourceInfo(claim.outlet, claim.published, "")
         origin, label, speaker = _origin(body, info, body.source.id)
         places = _canonical_places(body.places)
         scope, within = _scope(places)
-        ern = (
-            case.meta.ern(state.ern_number(record.id))
-            if record.id in state.first_seen
-            else record.id
-        )
+        ern = claim.ern
         entry = LedgerEntry(
             claim=record.id,
             revision=record.revision,
@@ -486,8 +521,8 @@ def _judge(group: LedgerGroup) -> None:
     cumulative = group.subject in CUMULATIVE_FACTS
     volatile = group.subject in VOLATILE_FACTS
     reasons: dict[str, list[str]] = {e.claim: [] for e in group.entries}
-    agree: set[str] = set()
-    conflict: set[str] = set()
+    agree: dict[str, list[str]] = {}
+    conflict: dict[str, list[str]] = {}
     rises = conflicts = differs = 0
     for i, first in enumerate(group.entries):
         for second in group.entries[i + 1 :]:
@@ -496,7 +531,8 @@ def _judge(group: LedgerGroup) -> None:
                 continue
             if consistent(ra, rb):
                 if first.origin != second.origin and first.source != second.source:
-                    agree.update((first.claim, second.claim))
+                    agree.setdefault(first.claim, []).append(second.claim)
+                    agree.setdefault(second.claim, []).append(first.claim)
                     reasons[first.claim].append(
                         f"consistent with {_describe(second)}: {second.figure_text()}"
                     )
@@ -531,7 +567,8 @@ def _judge(group: LedgerGroup) -> None:
                 )
                 continue
             conflicts += 1
-            conflict.update((a.claim, b.claim))
+            conflict.setdefault(a.claim, []).append(b.claim)
+            conflict.setdefault(b.claim, []).append(a.claim)
             why = (
                 "below the earlier figure"
                 if cumulative and timed and rb[1] < ra[0]
@@ -548,6 +585,8 @@ def _judge(group: LedgerGroup) -> None:
             if e.claim in agree
             else "reported",
             reasons[e.claim],
+            agrees=agree.get(e.claim, ()),
+            conflicts=conflict.get(e.claim, ()),
         )
         for e in group.entries
     ]
@@ -580,14 +619,28 @@ def _judge_assertions(group: LedgerGroup) -> None:
         others = [e for e in group.entries if e.origin != entry.origin and e.source != entry.source]
         if can and others:
             reasons = [f"also said by {_describe(e)}" for e in others]
-            updated.append(_with_status(entry, "corroborated", reasons))
+            agrees = [e.claim for e in others]
+            updated.append(_with_status(entry, "corroborated", reasons, agrees=agrees))
         else:
             updated.append(_with_status(entry, "reported", []))
     group.entries = updated
 
 
-def _with_status(entry: LedgerEntry, suggested: str, reasons: Sequence[str]) -> LedgerEntry:
-    return replace(entry, suggested=suggested, reasons=tuple(reasons))
+def _with_status(
+    entry: LedgerEntry,
+    suggested: str,
+    reasons: Sequence[str],
+    *,
+    agrees: Sequence[str] = (),
+    conflicts: Sequence[str] = (),
+) -> LedgerEntry:
+    return replace(
+        entry,
+        suggested=suggested,
+        reasons=tuple(reasons),
+        agrees=tuple(agrees),
+        conflicts=tuple(conflicts),
+    )
 
 
 # -- text ------------------------------------------------------------------------------------

@@ -79,11 +79,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 before they exist so that parallel branches agree on where they sit."""
 
 ONLY_FROM: Mapping[str, frozenset[str]] = {
-    "evidence.suggest": frozenset({"evidence.serve", "evidence.cli"}),
+    "evidence.suggest": frozenset({"evidence.serve", "evidence.cli", "evidence.render"}),
 }
 """Packages that only the named layers' packages may import, whatever their height: the
-suggestion engine is advice, and nothing that adds, seals, verifies, renders or exports
-evidence depends on it."""
+suggestion engine is advice, and nothing that adds, seals, verifies or exports evidence
+depends on it. The dossier's corroboration column is the ledger's own verdict
+(docs/decisions/0311), so render may read the ledger."""
 
 ALLOWED: Mapping[tuple[str, str], str] = {
     ("evidence.verify.dossier", "evidence.render"): (
@@ -275,10 +276,10 @@ TAMPERED = [
         id="core-imports-the-engine",
     ),
     pytest.param(
-        "evidence.render.corroboration",
+        "evidence.export.package",
         "from evidence.suggest.corroborate import build_ledger\n",
         "evidence.suggest",
-        id="render-imports-the-engine",
+        id="export-imports-the-engine",
     ),
     pytest.param(
         "evidence.model.seal",
