@@ -13,8 +13,9 @@ tests/unit/test_layers.py keeps it so, docs/design.md draws it):
   page in the browser (extra ``serve``).
 - :mod:`evidence.render`: the PDF dossier (``render_dossier``); the only user of reportlab.
   :mod:`evidence.export`: BagIt packages and zips (``export_case``, ``import_package``).
-- :mod:`evidence.suggest`: advice only, imported by the front ends alone: candidate claims
-  (``suggest_claims``) and the corroboration ledger (``build_ledger``).
+- :mod:`evidence.suggest`: advice only, imported by the front ends and by the dossier's
+  corroboration column: candidate claims (``suggest_claims``) and the corroboration ledger
+  (``build_ledger``).
 - :mod:`evidence.verify`: whether evidence is intact (``verify_path``, ``require_valid``);
   :mod:`evidence.check`: whether what people wrote is valid (``check_case``).
 - :mod:`evidence.integrity`: sealing (``seal_case``), signatures, RFC 3161 time-stamps
