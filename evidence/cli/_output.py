@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from evidence._text import HIDDEN, visible
+from evidence.progress import Progress
 from evidence.report import Report
 
 __all__ = ["echo", "json_text", "print_report", "progress"]
@@ -53,14 +54,18 @@ def print_report(report: Report, *, as_json: bool, title: str) -> None:
 
 
 @contextmanager
-def progress(label: str) -> Iterator[Callable[..., None] | None]:
-    """A progress callback drawing a bar on a terminal; None when stderr is not one."""
+def progress(label: str) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on a terminal; None when stderr is not one.
+
+    Each stage gets its own bar, described as ``label: stage``, or as ``label`` alone
+    when the stage has the command's own name (``sealing``)."""
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bars
 
-    bar = Progress(
+    bar = Bars(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -69,8 +74,7 @@ def progress(label: str) -> Iterator[Callable[..., None] | None]:
     )
     tasks: dict[str, Any] = {}
 
-    def update(*args: Any) -> None:
-        stage, done, total = (label, *args) if len(args) == 2 else args
+    def update(stage: str, done: int, total: int, /) -> None:
         if stage not in tasks:
             tasks[stage] = bar.add_task(
                 f"{label}: {stage}" if stage != label else label, total=total

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, cast
@@ -40,6 +40,7 @@ from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError, SchemaError, UsageError
 from evidence.integrity.merkle import inclusion_proof, leaf_hash, verify_inclusion
 from evidence.model import TREE_ALG, RecordId, Seal, record_number
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.schema import SchemaName, is_valid, validate
 from evidence.store import record_slice
@@ -71,8 +72,6 @@ Checking that a record belongs to a seal (RFC 9162 §2.1.3.2, SHA-256):
    Then halve i and n.
 3. The record is in the sealed tree when n = 0 and h equals the seal's tree root.
 """
-
-Progress = Callable[[int, int], None]
 
 
 def check_record_id(text: str) -> RecordId:
@@ -150,9 +149,9 @@ def leaf_hashes(case: Case, seal: Seal, *, progress: Progress | None = None) -> 
             )
         hashes.append(leaf_hash(record_bytes))
         if progress is not None and index % 4096 == 0:
-            progress(index, len(seal.leaves))
+            progress("hashing leaves", index, len(seal.leaves))
     if progress is not None:
-        progress(len(seal.leaves), len(seal.leaves))
+        progress("hashing leaves", len(seal.leaves), len(seal.leaves))
     return hashes
 
 

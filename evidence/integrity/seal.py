@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,12 +48,11 @@ from evidence.model import (
     Supersedes,
     format_record_id,
 )
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.store import envelope_bytes, record_slice
 
 __all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
-
-Progress = Callable[[int, int], None]
 
 
 class ClaimsInvalid(InputError):
@@ -234,11 +233,11 @@ def _leaves(
             leaves.extend(part_leaves)
             hashes.extend(part_hashes)
             if progress is not None:
-                progress(len(leaves), total)
+                progress("sealing", len(leaves), total)
     finally:
         _LEAF_JOB = None
     if progress is not None:
-        progress(total, total)
+        progress("sealing", total, total)
     return leaves, hashes
 
 

@@ -49,11 +49,11 @@ from evidence.integrity.disclose import (
 from evidence.integrity.merkle import verify_inclusion
 from evidence.integrity.proof import check_proof, load_proof
 from evidence.model import RecordId, Seal, SourceRef
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.schema import is_valid
 from evidence.verify.attachments import check_seal_attachments, check_seal_trust
 from evidence.verify.case import (
-    Progress,
     _check_claim,
     _check_revision_chain,
     _check_source,
