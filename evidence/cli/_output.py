@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,9 @@ from evidence._text import HIDDEN, visible
 from evidence.progress import Progress
 from evidence.report import Report
 
-__all__ = ["echo", "json_text", "print_report", "progress"]
+__all__ = ["configure_logging", "echo", "json_text", "print_report", "progress"]
+
+_MAX_LOGGED = 20
 
 
 def echo(message: str = "", *, err: bool = False) -> None:
@@ -89,3 +92,45 @@ def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+class _LoggedWarnings(logging.Handler):
+    """Prints what a library logs as ``  warning: pypdf: …`` on stderr: each distinct
+    message once, at most 20 (a damaged PDF can make pypdf say the same thing thousands
+    of times)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a library's malformed log call
+            message = str(record.msg)
+        if message in self.seen or len(self.seen) >= _MAX_LOGGED:
+            return
+        self.seen.add(message)
+        echo(f"  warning: {record.name.partition('.')[0]}: {message}", err=True)
+
+
+def configure_logging() -> None:
+    """The command line's logging: set here, once a run, never by the library.
+
+    What pypdf says about a damaged PDF is shown as a warning; what the HTML extractors
+    say about their heuristics is kept quiet (:data:`EXTRACTOR_LOGGERS`). Neither goes
+    on to the root logger, so Python's last-resort handler prints nothing else.
+    """
+    from evidence.ingest.extraction import EXTRACTOR_LOGGERS
+
+    for name, shown in EXTRACTOR_LOGGERS.items():
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, _LoggedWarnings | _Quiet)]:
+            logger.removeHandler(old)  # a second run in the same process starts afresh
+        logger.addHandler(_LoggedWarnings() if shown == "show" else _Quiet())
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
+class _Quiet(logging.NullHandler):
+    """Drops a quiet library's records (a handler of its own, told apart from others)."""
