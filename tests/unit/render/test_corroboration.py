@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+from evidence.digest import Blake3Hex
 from evidence.model import AttributionLink, ClaimBody, Fact, SourceRef
 from evidence.render.content import ClaimItem
 from evidence.render.corroboration import corroboration
@@ -26,7 +27,7 @@ def _claim(
     body = ClaimBody(
         key=f"k{number}",
         statement="s",
-        source=SourceRef(cast(Any, source), 1, "ab" * 32),
+        source=SourceRef(cast(Any, source), 1, Blake3Hex("ab" * 32)),
         quote=None,
         attribution=(AttributionLink("Someone"),),
         category=category,
