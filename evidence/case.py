@@ -40,7 +40,7 @@ from evidence._time import format_time, utc_now
 from evidence._yaml import YamlDocument, dump_yaml, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.digest import digest_bytes
-from evidence.errors import CaseError, InputError
+from evidence.errors import CaseError, InputError, SchemaError
 from evidence.integrity.custody import CustodyLog, NewEvent
 from evidence.model import CaseMeta, RecordId, Seal, Subject, record_number
 from evidence.schema import validate
@@ -286,7 +286,7 @@ class Case:
                     Subject.from_dict(subject) if isinstance(subject, dict) else None,
                     data.get("details") or {},
                 )
-            except (KeyError, TypeError, ValueError) as exc:
+            except (SchemaError, KeyError, TypeError, ValueError) as exc:
                 raise CaseError(
                     f"custody.jsonl line {line.number}: malformed event ({exc})",
                     hint="Run `evidence verify` on the case.",

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from evidence.case import Case
 from evidence.errors import CaseError
 from evidence.ingest.add import add_source
 from evidence.integrity.seal import seal_case
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.verify import verify_case
 
@@ -64,7 +64,7 @@ def build_demo(
     *,
     actor: str = DEMO_ACTOR,
     now: _dt.datetime | None = None,
-    progress: Callable[..., None] | None = None,
+    progress: Progress | None = None,
 ) -> DemoResult:
     """Build the example case in ``out`` (default: a new ./evidence-demo folder).
 

@@ -35,7 +35,7 @@ from evidence._fs import (
 )
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.digest import DigestPair, copy_and_digest, digest_bytes, digest_file, is_hex64
-from evidence.errors import CaseError, EvidenceError, InputError
+from evidence.errors import CaseError, EvidenceError, InputError, SchemaError
 from evidence.model import Record, RecordId
 from evidence.schema import is_valid
 
@@ -133,7 +133,7 @@ def parse_record_file(data: bytes, *, name: str, blake3: str | None = None) -> L
         )
     try:
         return LoadedRecord(Record.from_dict(doc), record_bytes)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (SchemaError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CaseError(f"{name} does not hold a valid record ({exc})", hint=_DAMAGED) from exc
 
 

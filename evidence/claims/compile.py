@@ -29,7 +29,7 @@ from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
 from evidence.claims._cache import CachedFile, ClaimsCache, compiler_digest
 from evidence.claims.anchor import find_quote
-from evidence.digest import digest_bytes
+from evidence.digest import Blake3Hex, digest_bytes
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
 from evidence.model import (
     AttributionLink,
@@ -246,7 +246,7 @@ def _body(spec: ClaimSpec, view: SourceView, quote_text: str | None) -> ClaimBod
     return ClaimBody(
         key=spec.key,
         statement=" ".join(data["statement"].split()),
-        source=SourceRef(view.record.id, view.record.revision, view.blake3),
+        source=SourceRef(view.record.id, view.record.revision, Blake3Hex(view.blake3)),
         quote=quote,
         attribution=tuple(AttributionLink.from_dict(x) for x in data.get("attributed_to", [])),
         category=data.get("category", "other"),

@@ -126,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args
     _LAST_ERROR.clear()
+    from evidence.cli._output import configure_logging  # logging is the CLI's to set
+
+    configure_logging()
     code = _run(args)
     if as_json and _LAST_ERROR:
         kind, message, exc = _LAST_ERROR.pop()

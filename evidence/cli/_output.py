@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from evidence._text import HIDDEN, visible
+from evidence.progress import Progress
 from evidence.report import Report
 
-__all__ = ["echo", "json_text", "print_report", "progress"]
+__all__ = ["configure_logging", "echo", "json_text", "print_report", "progress"]
+
+_MAX_LOGGED = 20
 
 
 def echo(message: str = "", *, err: bool = False) -> None:
@@ -53,14 +57,18 @@ def print_report(report: Report, *, as_json: bool, title: str) -> None:
 
 
 @contextmanager
-def progress(label: str) -> Iterator[Callable[..., None] | None]:
-    """A progress callback drawing a bar on a terminal; None when stderr is not one."""
+def progress(label: str) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on a terminal; None when stderr is not one.
+
+    Each stage gets its own bar, described as ``label: stage``, or as ``label`` alone
+    when the stage has the command's own name (``sealing``)."""
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bars
 
-    bar = Progress(
+    bar = Bars(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -69,8 +77,7 @@ def progress(label: str) -> Iterator[Callable[..., None] | None]:
     )
     tasks: dict[str, Any] = {}
 
-    def update(*args: Any) -> None:
-        stage, done, total = (label, *args) if len(args) == 2 else args
+    def update(stage: str, done: int, total: int, /) -> None:
         if stage not in tasks:
             tasks[stage] = bar.add_task(
                 f"{label}: {stage}" if stage != label else label, total=total
@@ -85,3 +92,45 @@ def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+class _LoggedWarnings(logging.Handler):
+    """Prints what a library logs as ``  warning: pypdf: …`` on stderr: each distinct
+    message once, at most 20 (a damaged PDF can make pypdf say the same thing thousands
+    of times)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a library's malformed log call
+            message = str(record.msg)
+        if message in self.seen or len(self.seen) >= _MAX_LOGGED:
+            return
+        self.seen.add(message)
+        echo(f"  warning: {record.name.partition('.')[0]}: {message}", err=True)
+
+
+def configure_logging() -> None:
+    """The command line's logging: set here, once a run, never by the library.
+
+    What pypdf says about a damaged PDF is shown as a warning; what the HTML extractors
+    say about their heuristics is kept quiet (:data:`EXTRACTOR_LOGGERS`). Neither goes
+    on to the root logger, so Python's last-resort handler prints nothing else.
+    """
+    from evidence.ingest.extraction import EXTRACTOR_LOGGERS
+
+    for name, shown in EXTRACTOR_LOGGERS.items():
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, _LoggedWarnings | _Quiet)]:
+            logger.removeHandler(old)  # a second run in the same process starts afresh
+        logger.addHandler(_LoggedWarnings() if shown == "show" else _Quiet())
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
+class _Quiet(logging.NullHandler):
+    """Drops a quiet library's records (a handler of its own, told apart from others)."""

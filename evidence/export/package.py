@@ -54,8 +54,8 @@ from evidence.export.bagit import (
 from evidence.export.zip import write_zip
 from evidence.integrity.custody import CustodyHead, NewEvent
 from evidence.model import Seal
+from evidence.progress import Progress
 from evidence.standalone import VERIFIER_NAME, verifier_bytes
-from evidence.verify.case import Progress
 from evidence.verify.package import (
     INFO_CUSTODY_SEQ,
     INFO_CUSTODY_SHA256,

@@ -32,8 +32,8 @@ from evidence._fs import fsync_dir
 from evidence.case import Case, default_actor
 from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import CustodyHead, NewEvent
+from evidence.progress import Progress
 from evidence.report import Report
-from evidence.verify.case import Progress
 from evidence.verify.options import VerifyOptions
 from evidence.verify.package import ZipLimits, copy_bag, extract_zip, verify_bag
 

@@ -33,7 +33,7 @@ from evidence._fs import Batch
 from evidence._text import check_field
 from evidence._time import format_time, parse_time, utc_now
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
-from evidence.digest import digest_bytes
+from evidence.digest import Blake3Hex, Sha256Hex, digest_bytes
 from evidence.errors import InputError, SchemaError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
 from evidence.ingest.mediatype import TEXT_TYPES, sniff
@@ -165,7 +165,7 @@ def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetim
             captured_at=format_time(moment),
             language=given.get("language") or "und",
             media_type="application/octet-stream",
-            object=ObjectRef("0" * 64, "0" * 64, 1, "file"),
+            object=ObjectRef(Blake3Hex("0" * 64), Sha256Hex("0" * 64), 1, "file"),
             text=None,
             capture=Capture("manual-file", tool_name(), who, ()),
             attachments=(),

@@ -8,9 +8,11 @@ see :func:`evidence.ingest.text.normalise_text`), so offsets count in it directl
 recorded); its ``warnings`` are what the person adding the file must be told, such as
 "no text could be extracted", and are not part of the record.
 
-The extraction libraries report through :mod:`logging`; with no handler configured,
-Python would print their warnings on stderr. :func:`captured_logs` collects them
-instead, because the library never prints.
+The extraction libraries report through :mod:`logging`, under the loggers named in
+:data:`EXTRACTOR_LOGGERS`. The library leaves logging alone (the logging configuration
+of a process is the application's): the command line shows what pypdf says about a
+damaged PDF as a warning and keeps the HTML extractors' notes about their heuristics
+quiet (``evidence.cli._output.configure_logging``).
 
 Example:
     >>> found = Extraction(text="Text.\\n", meta={"title": "T"})
@@ -20,15 +22,21 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-__all__ = ["Extraction", "captured_logs"]
+__all__ = ["EXTRACTOR_LOGGERS", "Extraction"]
 
-_MAX_KEPT: Final = 20
+EXTRACTOR_LOGGERS: Final[dict[str, Literal["show", "quiet"]]] = {
+    "pypdf": "show",
+    "trafilatura": "quiet",
+    "htmldate": "quiet",
+    "courlan": "quiet",
+    "justext": "quiet",
+}
+"""The loggers the extraction libraries report through, and what a command line does with
+their warnings: pypdf's say what is damaged in a PDF the person is adding ("show"); the
+HTML extractors' are about their own heuristics, not about the evidence ("quiet")."""
 
 
 @dataclass(frozen=True)
@@ -51,41 +59,3 @@ class Extraction:
     def has_text(self) -> bool:
         """True when there is text to quote."""
         return bool(self.text and self.text.strip())
-
-
-class _Collector(logging.Handler):
-    def __init__(self, level: int) -> None:
-        super().__init__(level)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if len(self.messages) < _MAX_KEPT:
-            try:
-                message = record.getMessage()
-            except (TypeError, ValueError):  # a library's malformed log call
-                message = str(record.msg)
-            if message not in self.messages:
-                self.messages.append(message)
-
-
-@contextlib.contextmanager
-def captured_logs(*names: str, level: int = logging.WARNING) -> Iterator[list[str]]:
-    """Collect what the named loggers report at ``level`` or above, instead of printing it.
-
-    Yields the list the messages are appended to (distinct messages, at most 20).
-    """
-    collector = _Collector(level)
-    loggers = [logging.getLogger(name) for name in names]
-    saved = [(lg.propagate, lg.level) for lg in loggers]
-    for lg in loggers:
-        lg.addHandler(collector)
-        lg.propagate = False
-        if lg.level == logging.NOTSET or lg.level > level:
-            lg.setLevel(level)
-    try:
-        yield collector.messages
-    finally:
-        for lg, (propagate, lvl) in zip(loggers, saved, strict=True):
-            lg.removeHandler(collector)
-            lg.propagate = propagate
-            lg.setLevel(lvl)

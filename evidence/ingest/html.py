@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from evidence.errors import InputError
-from evidence.ingest.extraction import Extraction, captured_logs
+from evidence.ingest.extraction import Extraction
 from evidence.ingest.text import normalise_text
 
 __all__ = ["MIN_ARTICLE_CHARS", "MIN_ARTICLE_WORDS", "decode_html", "extract_html"]
@@ -49,7 +49,6 @@ MIN_ARTICLE_WORDS: Final = 4
 MIN_ARTICLE_CHARS: Final = 25
 
 _PRESCAN_BYTES: Final = 4096
-_LOGGERS: Final = ("trafilatura", "htmldate", "courlan", "justext")
 
 # WHATWG Encoding Standard: labels browsers read as windows-1252, and as UTF-8.
 _AS_WINDOWS_1252: Final = frozenset(
@@ -335,8 +334,7 @@ def extract_html(
             hint="The file looks binary; check that it is the saved page.",
         )
     today = (now or _dt.datetime.now(_dt.UTC)).date().isoformat()
-    with captured_logs(*_LOGGERS):
-        doc = _run_trafilatura(text, url=url, today=today, path=path)
+    doc = _run_trafilatura(text, url=url, today=today, path=path)
     found = normalise_text(doc.text) if doc is not None and doc.text else ""
     words = found.split()
     if len(words) < MIN_ARTICLE_WORDS or len("".join(words)) < MIN_ARTICLE_CHARS:

@@ -34,7 +34,7 @@ import re
 from typing import Any, BinaryIO, Final
 
 from evidence.errors import InputError
-from evidence.ingest.extraction import Extraction, captured_logs
+from evidence.ingest.extraction import Extraction
 from evidence.ingest.html import MIN_ARTICLE_CHARS, MIN_ARTICLE_WORDS
 from evidence.ingest.text import normalise_text
 
@@ -106,42 +106,41 @@ def extract_pdf(fh: BinaryIO, *, path: str) -> Extraction:
     import pypdf
 
     notes: list[str] = []
-    with captured_logs("pypdf") as logged:
-        reader = _open(fh, path=path)
+    reader = _open(fh, path=path)
+    try:
+        encrypted = reader.is_encrypted
+        if encrypted and not reader.decrypt(""):
+            return Extraction(
+                None,
+                {},
+                (f"encrypted with a user password: {_NO_TEXT}",),
+                (
+                    f"the PDF is encrypted with a password: {_NO_TEXT}; it is kept as "
+                    "the source's object (cite, not quote)",
+                ),
+            )
+        if encrypted:
+            notes.append(
+                "decrypted with the empty user password (the PDF is "
+                "restricted by an owner password only)"
+            )
+        meta = _metadata(reader)
+        pages = list(reader.pages)
+    except Exception as exc:  # a structure pypdf cannot walk
+        raise InputError(
+            f"not a readable PDF: {exc}",
+            path=path,
+            hint="To keep it as a source without text, add it with --no-text.",
+        ) from exc
+    texts: list[str] = []
+    failed: list[int] = []
+    for number, page in enumerate(pages, start=1):
         try:
-            encrypted = reader.is_encrypted
-            if encrypted and not reader.decrypt(""):
-                return Extraction(
-                    None,
-                    {},
-                    (f"encrypted with a user password: {_NO_TEXT}",),
-                    (
-                        f"the PDF is encrypted with a password: {_NO_TEXT}; it is kept as "
-                        "the source's object (cite, not quote)",
-                    ),
-                )
-            if encrypted:
-                notes.append(
-                    "decrypted with the empty user password (the PDF is "
-                    "restricted by an owner password only)"
-                )
-            meta = _metadata(reader)
-            pages = list(reader.pages)
-        except Exception as exc:  # a structure pypdf cannot walk
-            raise InputError(
-                f"not a readable PDF: {exc}",
-                path=path,
-                hint="To keep it as a source without text, add it with --no-text.",
-            ) from exc
-        texts: list[str] = []
-        failed: list[int] = []
-        for number, page in enumerate(pages, start=1):
-            try:
-                texts.append((page.extract_text() or "").rstrip("\n"))
-            except Exception:  # one bad page must not lose the others
-                texts.append("")
-                failed.append(number)
-    warnings = [f"pypdf: {message}" for message in logged]
+            texts.append((page.extract_text() or "").rstrip("\n"))
+        except Exception:  # one bad page must not lose the others
+            texts.append("")
+            failed.append(number)
+    warnings: list[str] = []
     if failed:
         warnings.append(f"no text could be read from page(s) {', '.join(map(str, failed))}")
         notes.append(f"page(s) {', '.join(map(str, failed))} gave no text (pypdf failed)")

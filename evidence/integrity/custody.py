@@ -25,6 +25,7 @@ from pathlib import Path
 from evidence._fs import append_durably
 from evidence._time import format_time, utc_now
 from evidence.canonical import JSONValue, canonical_bytes, join_members, loads_json
+from evidence.digest import Sha256Hex
 from evidence.errors import InputError
 from evidence.model import Action, CustodyEvent, Subject
 
@@ -40,9 +41,9 @@ __all__ = [
 _TAIL_CHUNK = 64 * 1024
 
 
-def line_digest(line: bytes) -> str:
+def line_digest(line: bytes) -> Sha256Hex:
     """SHA-256 (hex) of one line's bytes, without its line end."""
-    return hashlib.sha256(line).hexdigest()
+    return Sha256Hex(hashlib.sha256(line).hexdigest())
 
 
 def event_line(event: CustodyEvent) -> bytes:
@@ -55,7 +56,7 @@ class CustodyHead:
     """The last line of the log: its sequence number and digest."""
 
     seq: int
-    sha256: str
+    sha256: Sha256Hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +154,13 @@ class CustodyLog:
         fixed = {"actor": canonical_bytes(actor), "at": canonical_bytes(at)}
         for new in events:
             seq += 1
-            event = CustodyEvent(
-                seq, at, actor, new.action, new.subject, dict(new.details or {}), prev
-            )
+            details = dict(new.details or {})
+            event = CustodyEvent(seq, at, actor, new.action, new.subject, details, prev)
             line = join_members(
                 {
                     **fixed,
                     "action": canonical_bytes(new.action),
-                    "details": canonical_bytes(event.details),
+                    "details": canonical_bytes(details),
                     "prev": canonical_bytes(prev),
                     "seq": str(seq).encode(),
                     "subject": canonical_bytes(new.subject.to_dict() if new.subject else None),

@@ -61,7 +61,7 @@ from evidence.integrity.proof import (
 from evidence.integrity.sign import openssl_verify_command as openssl_signature_command
 from evidence.integrity.timestamp import openssl_verify_command as openssl_token_command
 from evidence.integrity.timestamp import token_paths
-from evidence.model import RecordId, Seal
+from evidence.model import ClaimBody, RecordId, Seal
 from evidence.schema import SchemaName, validate
 from evidence.standalone import VERIFIER_NAME, verifier_bytes
 
@@ -342,16 +342,11 @@ def _plan(case: Case, record_ids: Sequence[str]) -> _Plan:
                 proofs,
             )
         )
-        envelope = loads_json(
-            case.records.read(leaf.id, leaf.revision),
-            path=f"records/{leaf.id}.{leaf.revision}.json",
-        )
-        record = envelope.get("record", {}) if isinstance(envelope, dict) else {}
-        plan.objects.update(d for d in object_digests(record.get("body")) if case.objects.exists(d))
-        source = record.get("body", {}).get("source") if record.get("kind") == "claim" else None
-        if isinstance(source, dict) and source.get("id") not in wanted:
+        body = case.records.load(leaf.id, leaf.revision, blake3=leaf.blake3).record.body
+        plan.objects.update(d for d in object_digests(body.to_dict()) if case.objects.exists(d))
+        if isinstance(body, ClaimBody) and body.source.id not in wanted:
             plan.notes.append(
-                f"{leaf.id}.{leaf.revision} quotes {source.get('id')}, which is "
+                f"{leaf.id}.{leaf.revision} quotes {body.source.id}, which is "
                 "withheld: its quote can be read, not checked against the text"
             )
     _plan_custody(case, plan, wanted)

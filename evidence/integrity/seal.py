@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, join_members
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
-from evidence.digest import digest_bytes
+from evidence.digest import Sha256Hex, digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash, tree_root
@@ -44,16 +44,17 @@ from evidence.model import (
     RecordId,
     Seal,
     SealLeaf,
+    SealLink,
+    Signer,
     Subject,
     Supersedes,
     format_record_id,
 )
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.store import envelope_bytes, record_slice
 
 __all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
-
-Progress = Callable[[int, int], None]
 
 
 class ClaimsInvalid(InputError):
@@ -234,11 +235,11 @@ def _leaves(
             leaves.extend(part_leaves)
             hashes.extend(part_hashes)
             if progress is not None:
-                progress(len(leaves), total)
+                progress("sealing", len(leaves), total)
     finally:
         _LEAF_JOB = None
     if progress is not None:
-        progress(total, total)
+        progress("sealing", total, total)
     return leaves, hashes
 
 
@@ -344,22 +345,18 @@ def seal_case(
         if latest is not None:
             prev_seal, prev_bytes = latest
             sequence = prev_seal.sequence + 1
-            previous = {
-                "sequence": prev_seal.sequence,
-                "root": prev_seal.root,
-                "sha256": digest_bytes(prev_bytes).sha256,
-            }
+            previous = SealLink(prev_seal.sequence, prev_seal.root, digest_bytes(prev_bytes).sha256)
         seal = Seal(
             case_id=case.meta.id,
             sequence=sequence,
             sealed_at=at,
             size=len(leaves),
-            root=tree_root(hashes).hex(),
+            root=Sha256Hex(tree_root(hashes).hex()),
             leaves=tuple(leaves),
             custody_seq=head.seq,
             custody_sha256=head.sha256,
             previous=previous,
-            signer=key.signer() if key is not None else None,
+            signer=Signer.from_dict(key.signer()) if key is not None else None,
         )
         seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
         seal_sha256 = digest_bytes(seal_bytes).sha256

@@ -30,7 +30,7 @@ from evidence.model.case import CaseMeta, Submitter
 from evidence.model.claim import AttributionLink, ClaimBody, CoSpeaker, Fact, Quote, SourceRef
 from evidence.model.custody import CustodyEvent, Subject
 from evidence.model.record import Envelope, Record, Supersedes
-from evidence.model.seal import Seal, SealLeaf
+from evidence.model.seal import Seal, SealLeaf, SealLink, Signer
 from evidence.model.source import (
     Attachment,
     Capture,
@@ -67,6 +67,8 @@ __all__ = [
     "Redirect",
     "Seal",
     "SealLeaf",
+    "SealLink",
+    "Signer",
     "SourceBody",
     "SourceRef",
     "Subject",

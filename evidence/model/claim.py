@@ -8,8 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence.canonical import JSONValue
+from evidence.digest import Blake3Hex
 from evidence.errors import SchemaError
 from evidence.model._common import RecordId, _check_date
+from evidence.model._fields import (
+    blake3_field,
+    check_blake3,
+    check_count,
+    check_record_id,
+    count_field,
+    nested,
+    nested_list,
+    number_field,
+    object_of,
+    optional_nested,
+    optional_text,
+    text_field,
+    texts_field,
+)
+from evidence.model._frozen import FrozenMap
 
 __all__ = ["AttributionLink", "ClaimBody", "Fact", "Quote", "SourceRef"]
 
@@ -20,11 +37,17 @@ class SourceRef:
 
     id: RecordId
     revision: int
-    blake3: str
+    blake3: Blake3Hex
+
+    def __post_init__(self) -> None:
+        check_record_id(self.id, prefix="SRC-")
+        check_count(self.revision, "revision", 1)
+        check_blake3(self.blake3)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> SourceRef:
-        return cls(RecordId(d["id"]), d["revision"], d["blake3"])
+        d = object_of(d, "a source reference")
+        return cls(RecordId(text_field(d, "id")), count_field(d, "revision"), blake3_field(d))
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"id": self.id, "revision": self.revision, "blake3": self.blake3}
@@ -42,6 +65,8 @@ class Quote:
     end: int
 
     def __post_init__(self) -> None:
+        check_count(self.start, "start", 0)
+        check_count(self.end, "end", 0)
         if self.end - self.start != len(self.exact):
             raise SchemaError(
                 f"quote: end - start ({self.end} - {self.start}) is not the length of "
@@ -50,7 +75,14 @@ class Quote:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Quote:
-        return cls(d["exact"], d["prefix"], d["suffix"], d["start"], d["end"])
+        d = object_of(d, "a quote")
+        return cls(
+            text_field(d, "exact"),
+            text_field(d, "prefix"),
+            text_field(d, "suffix"),
+            count_field(d, "start"),
+            count_field(d, "end"),
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
@@ -90,7 +122,8 @@ class CoSpeaker:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CoSpeaker:
-        return cls(d["name"], d.get("role"))
+        d = object_of(d, "a co-speaker")
+        return cls(text_field(d, "name"), optional_text(d, "role"))
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"name": self.name, "role": self.role}
@@ -110,11 +143,12 @@ class AttributionLink:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AttributionLink:
+        d = object_of(d, "an attribution link")
         return cls(
-            d["name"],
-            d.get("role"),
-            d.get("channel"),
-            tuple(CoSpeaker.from_dict(x) for x in d.get("with", ())),
+            text_field(d, "name"),
+            optional_text(d, "role"),
+            optional_text(d, "channel"),
+            nested_list(d, "with", CoSpeaker.from_dict, optional=True),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -157,8 +191,16 @@ class Fact:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fact:
+        d = object_of(d, "a fact")
+        value = number_field(d, "value")
+        assert value is not None  # a required field
         return cls(
-            d["value"], d["qualifier"], d.get("max"), d.get("unit"), d.get("text"), d.get("as_of")
+            value,
+            text_field(d, "qualifier"),
+            number_field(d, "max", None),
+            optional_text(d, "unit"),
+            optional_text(d, "text"),
+            optional_text(d, "as_of"),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -180,28 +222,39 @@ class ClaimBody:
     attribution: tuple[AttributionLink, ...]
     category: str
     facts: Mapping[str, Fact]
+    """Kept as a read-only :class:`~evidence.model._frozen.FrozenMap` (any mapping given
+    is copied into one), so that a claim body is immutable and hashable."""
     date: str | None
     places: tuple[str, ...]
     status: str
     note: str | None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.facts, FrozenMap):
+            object.__setattr__(self, "facts", FrozenMap(self.facts))
+        for name, fact in self.facts.items():
+            if not (isinstance(name, str) and isinstance(fact, Fact)):
+                raise SchemaError(
+                    f"expected facts as names and Fact values, got {name!r}: {fact!r}",
+                    pointer="/facts",
+                )
         _check_date(self.date, "date")
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ClaimBody:
+        d = object_of(d, "a claim body")
         return cls(
-            key=d["key"],
-            statement=d["statement"],
-            source=SourceRef.from_dict(d["source"]),
-            quote=Quote.from_dict(d["quote"]) if d["quote"] is not None else None,
-            attribution=tuple(AttributionLink.from_dict(x) for x in d["attribution"]),
-            category=d["category"],
-            facts={k: Fact.from_dict(v) for k, v in d["facts"].items()},
-            date=d["date"],
-            places=tuple(d["places"]),
-            status=d["status"],
-            note=d["note"],
+            key=text_field(d, "key"),
+            statement=text_field(d, "statement"),
+            source=nested(d, "source", SourceRef.from_dict),
+            quote=optional_nested(d, "quote", Quote.from_dict, required=True),
+            attribution=nested_list(d, "attribution", AttributionLink.from_dict),
+            category=text_field(d, "category"),
+            facts=nested(d, "facts", _facts),
+            date=optional_text(d, "date", required=True),
+            places=texts_field(d, "places"),
+            status=text_field(d, "status"),
+            note=optional_text(d, "note", required=True),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -218,3 +271,8 @@ class ClaimBody:
             "status": self.status,
             "note": self.note,
         }
+
+
+def _facts(d: Mapping[str, Any]) -> FrozenMap[str, Fact]:
+    """The ``facts`` object: each named figure through :meth:`Fact.from_dict`."""
+    return FrozenMap((name, nested(d, name, Fact.from_dict)) for name in d)

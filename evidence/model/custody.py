@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast, get_args
 
 from evidence.canonical import JSONValue
+from evidence.digest import Blake3Hex, Sha256Hex
+from evidence.errors import SchemaError
 from evidence.model._common import Action, RecordId
+from evidence.model._fields import (
+    blake3_field,
+    check_blake3,
+    check_count,
+    check_hex64,
+    check_record_id,
+    count_field,
+    field,
+    object_of,
+    optional_hex64_field,
+    optional_nested,
+    text_field,
+)
+from evidence.model._frozen import freeze_json, thaw_json
 
 __all__ = ["CustodyEvent", "Subject"]
 
@@ -18,11 +34,17 @@ class Subject:
 
     id: RecordId
     revision: int
-    blake3: str
+    blake3: Blake3Hex
+
+    def __post_init__(self) -> None:
+        check_record_id(self.id)
+        check_count(self.revision, "revision", 1)
+        check_blake3(self.blake3)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Subject:
-        return cls(RecordId(d["id"]), d["revision"], d["blake3"])
+        d = object_of(d, "a custody event's subject")
+        return cls(RecordId(text_field(d, "id")), count_field(d, "revision"), blake3_field(d))
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"id": self.id, "revision": self.revision, "blake3": self.blake3}
@@ -38,19 +60,39 @@ class CustodyEvent:
     action: Action
     subject: Subject | None
     details: Mapping[str, JSONValue]
-    prev: str | None
+    """Kept frozen (objects as :class:`~evidence.model._frozen.FrozenMap`, arrays as
+    tuples; any mapping given is copied); :meth:`to_dict` gives plain JSON again."""
+    prev: Sha256Hex | None
+
+    def __post_init__(self) -> None:
+        check_count(self.seq, "seq", 1)
+        if self.action not in get_args(Action):
+            raise SchemaError(
+                f"expected one of {', '.join(get_args(Action))}, got {self.action!r}",
+                pointer="/action",
+            )
+        if not isinstance(self.details, Mapping):
+            raise SchemaError("expected the details as an object", pointer="/details")
+        object.__setattr__(self, "details", freeze_json(self.details))
+        if self.prev is not None:
+            check_hex64(self.prev, "prev", "the SHA-256 of the previous line")
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CustodyEvent:
-        subject = d["subject"]
+        d = object_of(d, "a custody event")
+        details = field(d, "details")
+        if not isinstance(details, Mapping):
+            raise SchemaError("expected the details as an object", pointer="/details")
+        field(d, "subject")  # present, null for an event about the case as a whole
+        prev = optional_hex64_field(d, "prev", "the SHA-256 of the previous line", required=True)
         return cls(
-            d["seq"],
-            d["at"],
-            d["actor"],
-            d["action"],
-            Subject.from_dict(subject) if subject else None,
-            dict(d["details"]),
-            d["prev"],
+            count_field(d, "seq"),
+            text_field(d, "at"),
+            text_field(d, "actor"),
+            cast(Action, text_field(d, "action")),  # checked by the constructor
+            optional_nested(d, "subject", Subject.from_dict),
+            details,
+            Sha256Hex(prev) if prev is not None else None,
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -60,6 +102,6 @@ class CustodyEvent:
             "actor": self.actor,
             "action": self.action,
             "subject": self.subject.to_dict() if self.subject else None,
-            "details": dict(self.details),
+            "details": thaw_json(self.details),
             "prev": self.prev,
         }

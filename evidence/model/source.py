@@ -7,7 +7,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence.canonical import JSONValue
+from evidence.digest import Blake3Hex, Sha256Hex
+from evidence.errors import SchemaError
 from evidence.model._common import _check_date
+from evidence.model._fields import (
+    blake3_field,
+    check_blake3,
+    check_count,
+    check_sha256,
+    count_field,
+    field,
+    nested,
+    nested_list,
+    object_of,
+    optional_nested,
+    optional_text,
+    sha256_field,
+    text_field,
+    texts_field,
+)
 
 __all__ = [
     "Attachment",
@@ -25,14 +43,25 @@ __all__ = [
 class ObjectRef:
     """Captured bytes, stored as ``objects/<blake3[:2]>/<blake3>``."""
 
-    blake3: str
-    sha256: str
+    blake3: Blake3Hex
+    sha256: Sha256Hex
     size: int
     filename: str | None
 
+    def __post_init__(self) -> None:
+        check_blake3(self.blake3)
+        check_sha256(self.sha256)
+        check_count(self.size, "size", 0)
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ObjectRef:
-        return cls(d["blake3"], d["sha256"], d["size"], d["filename"])
+        d = object_of(d, "an object reference")
+        return cls(
+            blake3_field(d),
+            sha256_field(d),
+            count_field(d, "size"),
+            optional_text(d, "filename", required=True),
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
@@ -47,13 +76,19 @@ class ObjectRef:
 class TextRef:
     """The normalised text of a source, stored as an object; ``length`` in code points."""
 
-    blake3: str
-    sha256: str
+    blake3: Blake3Hex
+    sha256: Sha256Hex
     length: int
+
+    def __post_init__(self) -> None:
+        check_blake3(self.blake3)
+        check_sha256(self.sha256)
+        check_count(self.length, "length", 0)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> TextRef:
-        return cls(d["blake3"], d["sha256"], d["length"])
+        d = object_of(d, "a text reference")
+        return cls(blake3_field(d), sha256_field(d), count_field(d, "length"))
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"blake3": self.blake3, "sha256": self.sha256, "length": self.length}
@@ -69,7 +104,20 @@ class HttpResponse:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> HttpResponse:
-        return cls(d["status"], d["reason"], tuple((n, v) for n, v in d["headers"]))
+        d = object_of(d, "an HTTP response")
+        headers = field(d, "headers")
+        if not isinstance(headers, list | tuple) or not all(
+            isinstance(h, list | tuple) and len(h) == 2 and all(isinstance(x, str) for x in h)
+            for h in headers
+        ):
+            raise SchemaError(
+                "expected the headers as a list of [name, value] strings", pointer="/headers"
+            )
+        return cls(
+            count_field(d, "status"),
+            text_field(d, "reason"),
+            tuple((name, value) for name, value in headers),
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
@@ -89,7 +137,8 @@ class Redirect:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Redirect:
-        return cls(d["url"], d["status"], d["location"])
+        d = object_of(d, "a redirect")
+        return cls(text_field(d, "url"), count_field(d, "status"), text_field(d, "location"))
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"url": self.url, "status": self.status, "location": self.location}
@@ -108,8 +157,14 @@ class WarcRef:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> WarcRef:
+        d = object_of(d, "a WARC reference")
         return cls(
-            d["record_id"], d["target_uri"], d["date"], d["file"], d["offset"], d.get("software")
+            text_field(d, "record_id"),
+            text_field(d, "target_uri"),
+            text_field(d, "date"),
+            text_field(d, "file"),
+            count_field(d, "offset"),
+            optional_text(d, "software"),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -147,17 +202,18 @@ class Capture:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Capture:
+        d = object_of(d, "a capture")
         return cls(
-            d["method"],
-            d["tool"],
-            d["collector"],
-            tuple(d.get("transformations", ())),
-            clock=d.get("clock"),
-            user_agent=d.get("user_agent"),
-            final_url=d.get("final_url"),
-            http=HttpResponse.from_dict(d["http"]) if d.get("http") else None,
-            redirects=tuple(Redirect.from_dict(x) for x in d.get("redirects", ())),
-            warc=WarcRef.from_dict(d["warc"]) if d.get("warc") else None,
+            text_field(d, "method"),
+            text_field(d, "tool"),
+            text_field(d, "collector"),
+            texts_field(d, "transformations", ()),
+            clock=optional_text(d, "clock"),
+            user_agent=optional_text(d, "user_agent"),
+            final_url=optional_text(d, "final_url"),
+            http=optional_nested(d, "http", HttpResponse.from_dict),
+            redirects=nested_list(d, "redirects", Redirect.from_dict, optional=True),
+            warc=optional_nested(d, "warc", WarcRef.from_dict),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:
@@ -191,7 +247,12 @@ class Attachment:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Attachment:
-        return cls(d["role"], d["media_type"], ObjectRef.from_dict(d["object"]))
+        d = object_of(d, "an attachment")
+        return cls(
+            text_field(d, "role"),
+            text_field(d, "media_type"),
+            nested(d, "object", ObjectRef.from_dict),
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"role": self.role, "media_type": self.media_type, "object": self.object.to_dict()}
@@ -220,20 +281,21 @@ class SourceBody:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> SourceBody:
+        d = object_of(d, "a source body")
         return cls(
-            title=d["title"],
-            publisher=d["publisher"],
-            url=d["url"],
-            authors=tuple(d["authors"]),
-            published=d["published"],
-            captured_at=d["captured_at"],
-            language=d["language"],
-            media_type=d["media_type"],
-            object=ObjectRef.from_dict(d["object"]),
-            text=TextRef.from_dict(d["text"]) if d["text"] is not None else None,
-            capture=Capture.from_dict(d["capture"]),
-            attachments=tuple(Attachment.from_dict(x) for x in d.get("attachments", ())),
-            canonical_url=d.get("canonical_url"),
+            title=text_field(d, "title"),
+            publisher=optional_text(d, "publisher", required=True),
+            url=optional_text(d, "url", required=True),
+            authors=texts_field(d, "authors"),
+            published=optional_text(d, "published", required=True),
+            captured_at=text_field(d, "captured_at"),
+            language=text_field(d, "language"),
+            media_type=text_field(d, "media_type"),
+            object=nested(d, "object", ObjectRef.from_dict),
+            text=optional_nested(d, "text", TextRef.from_dict, required=True),
+            capture=nested(d, "capture", Capture.from_dict),
+            attachments=nested_list(d, "attachments", Attachment.from_dict, optional=True),
+            canonical_url=optional_text(d, "canonical_url"),
         )
 
     def to_dict(self) -> dict[str, JSONValue]:

@@ -22,7 +22,7 @@ import functools
 import io
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from evidence.digest import digest_bytes
 from evidence.errors import InputError, UsageError, VerificationFailed
 from evidence.integrity.custody import NewEvent
 from evidence.model import CaseMeta, Seal
+from evidence.progress import Progress
 from evidence.render.annexes import ANNEX_BUILDERS
 from evidence.render.bundle import (
     MAX_EMBEDDED_BYTES,
@@ -79,9 +80,6 @@ __all__ = [
     "render_dossier",
     "render_embedded",
 ]
-
-Progress = Callable[[str, int, int], None]
-"""progress(stage, done, total)."""
 
 _PROTECTED = ("objects", "records", "seals", "claims")
 

@@ -93,9 +93,9 @@ def _seal_table(writer: Writer) -> Flowable:
     previous = "none: this is the first seal of the case"
     if seal.previous:
         previous = (
-            f"seal {int(seal.previous['sequence']):04d}, root "
-            f"{m(str(seal.previous['root']))}, file SHA-256 "
-            f"{m(str(seal.previous['sha256']))}"
+            f"seal {seal.previous.sequence:04d}, root "
+            f"{m(seal.previous.root)}, file SHA-256 "
+            f"{m(seal.previous.sha256)}"
         )
     rows = [
         (
@@ -110,8 +110,8 @@ def _seal_table(writer: Writer) -> Flowable:
         (
             "Signing key",
             (
-                f"{esc(str(seal.signer.get('alg', 'ed25519')))}, fingerprint (SHA-256 "
-                f"of the public key) {m(str(seal.signer.get('fingerprint', '?')))}"
+                f"{esc(seal.signer.alg)}, fingerprint (SHA-256 "
+                f"of the public key) {m(seal.signer.fingerprint)}"
             )
             if seal.signer
             else "none named: the seal is not signed",

@@ -284,8 +284,8 @@ def _methodology(writer: Writer, part: PlannedPart) -> list[Flowable]:
     previous = ""
     if seal.previous:
         previous = (
-            f" It extends seal {int(seal.previous['sequence']):04d} (root "
-            f"{esc(str(seal.previous['root']))[:16]}…), which it names, so that the seals "
+            f" It extends seal {seal.previous.sequence:04d} (root "
+            f"{esc(seal.previous.root)[:16]}…), which it names, so that the seals "
             "form a chain in which the case can only have grown."
         )
     flow.append(

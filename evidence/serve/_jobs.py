@@ -46,15 +46,9 @@ class Job:
     error: str | None = None
     busy: bool = False
 
-    def progress(self, *args: object) -> None:
-        """A progress callback for the library: ``(done, total)`` or ``(stage, done, total)``."""
-        if len(args) == 3:
-            self.stage = str(args[0])
-            args = args[1:]
-        if len(args) == 2:
-            done, total = args
-            self.done = int(done) if isinstance(done, int) else self.done
-            self.total = int(total) if isinstance(total, int) else self.total
+    def progress(self, stage: str, done: int, total: int, /) -> None:
+        """The job's :class:`evidence.progress.Progress` callback: keeps the last call."""
+        self.stage, self.done, self.total = stage, done, total
 
     @property
     def seconds(self) -> float:

@@ -20,8 +20,9 @@ import os
 from pathlib import Path
 
 from evidence.errors import InputError, VerificationFailed
+from evidence.progress import Progress
 from evidence.report import Report
-from evidence.verify.case import Progress, verify_case
+from evidence.verify.case import verify_case
 from evidence.verify.options import VerifyOptions
 
 __all__ = [

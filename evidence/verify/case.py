@@ -27,7 +27,6 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from evidence.integrity.merkle import (
     tree_root,
 )
 from evidence.model import Seal
+from evidence.progress import Progress
 from evidence.report import Finding, Report
 from evidence.store import parse_record_filename
 from evidence.verify._closed import scan_closed_world
@@ -50,10 +50,7 @@ from evidence.verify._scan import LineScan, ObjectScan, RecordScan, run_task
 from evidence.verify.chain import check_chain, read_seals
 from evidence.verify.options import VerifyOptions
 
-__all__ = ["Progress", "verify_case"]
-
-Progress = Callable[[str, int, int], None]
-"""progress(stage, done, total): called now and then during long work."""
+__all__ = ["verify_case"]
 
 
 @dataclass

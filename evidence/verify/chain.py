@@ -38,7 +38,7 @@ from evidence.canonical import loads_json
 from evidence.digest import digest_bytes
 from evidence.errors import EvidenceError
 from evidence.integrity.merkle import verify_consistency
-from evidence.model import Seal
+from evidence.model import Seal, SealLink
 from evidence.report import Report
 from evidence.schema import is_valid, issues
 from evidence.verify.attachments import (
@@ -193,20 +193,17 @@ def _check_link(
         )
         return
     before = previous.seal
-    expected = {
-        "sequence": before.sequence,
-        "root": before.root,
-        "sha256": digest_bytes(previous.data).sha256,
-    }
-    if dict(link) != expected:
+    expected = SealLink(before.sequence, before.root, digest_bytes(previous.data).sha256)
+    if link != expected:
         which = next(
-            (k for k in ("sequence", "root", "sha256") if link.get(k) != expected[k]), "sequence"
+            (k for k in ("sequence", "root", "sha256") if getattr(link, k) != getattr(expected, k)),
+            "sequence",
         )
         report.add(
             "seal-chain",
             "FAIL",
-            f"previous.{which} is {link.get(which)}, the previous seal file gives "
-            f"{expected[which]}",
+            f"previous.{which} is {getattr(link, which)}, the previous seal file gives "
+            f"{getattr(expected, which)}",
             path=rel,
         )
     else:

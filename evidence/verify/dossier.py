@@ -54,8 +54,9 @@ from typing import Any, Final
 from evidence.canonical import loads_json
 from evidence.digest import digest_bytes, is_hex64
 from evidence.errors import EvidenceError, InputError
+from evidence.progress import Progress
 from evidence.report import Finding, Report
-from evidence.verify.case import Progress, verify_case
+from evidence.verify.case import verify_case
 from evidence.verify.options import VerifyOptions
 
 __all__ = [

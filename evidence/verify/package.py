@@ -43,6 +43,7 @@ from evidence.canonical import loads_json
 from evidence.case import load_case_meta
 from evidence.errors import EvidenceError
 from evidence.integrity.custody import line_digest
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.verify._bag import (
     BagTree,
@@ -60,7 +61,7 @@ from evidence.verify._bag import (
     tag_value,
     unsafe_name,
 )
-from evidence.verify.case import Progress, verify_case
+from evidence.verify.case import verify_case
 from evidence.verify.options import VerifyOptions
 
 __all__ = [

@@ -35,7 +35,7 @@ from typing import Any
 from evidence._fs import read_bytes
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import CASE_FILE, Case, load_case_meta
-from evidence.digest import digest_bytes
+from evidence.digest import Blake3Hex, digest_bytes
 from evidence.errors import EvidenceError
 from evidence.integrity.custody import line_digest
 from evidence.integrity.disclose import (
@@ -49,13 +49,13 @@ from evidence.integrity.disclose import (
 from evidence.integrity.merkle import verify_inclusion
 from evidence.integrity.proof import check_proof, load_proof
 from evidence.model import RecordId, Seal, SourceRef
+from evidence.progress import Progress
 from evidence.report import Report
 from evidence.schema import is_valid
 from evidence.verify._closed import scan_closed_world
 from evidence.verify._scan import RecordScan
 from evidence.verify.attachments import check_seal_attachments, check_seal_trust
 from evidence.verify.case import (
-    Progress,
     _check_claim,
     _check_revision_chain,
     _check_source,
@@ -332,7 +332,7 @@ def _check_links(ctx: _Ctx, latest: Seal) -> None:
             _check_source(ctx, rec, rel, label)
         elif rec.kind == "claim":
             assert rec.source is not None
-            ref = SourceRef(RecordId(rec.source[0]), rec.source[1], rec.source[2])
+            ref = SourceRef(RecordId(rec.source[0]), rec.source[1], Blake3Hex(rec.source[2]))
             if (ref.id, ref.revision) in ctx.records:
                 _check_claim(ctx, rec, rel, label)
             elif sealed.get((ref.id, ref.revision)) == ref.blake3:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evidence.canonical import canonical_bytes
 from evidence.case import Case
 from evidence.errors import InputError, UsageError
 from evidence.integrity.merkle import inclusion_proof, leaf_hash, tree_root
@@ -304,3 +305,16 @@ def test_a_later_seal_that_does_not_extend_the_earlier_fails(
     failed = {f.check for f in report.problems()}
     assert "seal-consistency" in failed
     assert "seal-root" not in failed  # the rewritten seal is self-consistent
+
+
+def test_a_seal_the_model_refuses_fails_the_check_closed(two_seals: Case) -> None:
+    """A seal file the schema accepts but whose tree size is not its number of leaves
+    (what only the model sees) is a FAIL of the proof, not an error thrown at the caller."""
+    proof = build_proof(two_seals, "CLM-0006", seal_sequence=1)
+    doc = json.loads((two_seals.seals_dir / "0001.json").read_bytes())
+    doc["tree"]["size"] += 1
+    report = _checked(proof, canonical_bytes(doc) + b"\n")
+    assert not report.ok
+    assert any(f.check == "proof-seal" and "leaves" in f.message for f in report.problems()), [
+        str(f) for f in report.problems()
+    ]

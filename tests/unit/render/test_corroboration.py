@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 
 from evidence.case import Case, tool_name
+from evidence.digest import Blake3Hex
 from evidence.model import AttributionLink, ClaimBody, Fact, SourceRef
 from evidence.render.bundle import collect_bundle
 from evidence.render.content import ClaimItem, DossierContent, build_content, verdict_of
@@ -38,7 +39,7 @@ def _claim(
     body = ClaimBody(
         key=f"k{number}",
         statement="s",
-        source=SourceRef(cast(Any, source), 1, "ab" * 32),
+        source=SourceRef(cast(Any, source), 1, Blake3Hex("ab" * 32)),
         quote=None,
         attribution=(AttributionLink(speaker or _PEOPLE[number]),),
         category=category,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from evidence.canonical import canonical_bytes
+from evidence.digest import Blake3Hex
 from evidence.errors import SchemaError
 from evidence.model import (
     CaseMeta,
@@ -307,7 +308,7 @@ def test_direct_construction_checks_too() -> None:
             "claim",
             "t",
             "x",
-            Supersedes(2, H1),
+            Supersedes(2, Blake3Hex(H1)),
             body,
         )
 
