@@ -20,7 +20,8 @@ them gives a case folder that ``evidence verify`` checks like any other):
 
 Claims files (``claims/*.yaml``) are not embedded: they are the analyst's working files,
 not sealed, and may have changed since the seal; the claim records carry everything they
-said. See docs/decisions/0301-dossier-embedded-data.md.
+said. See docs/decisions/0301-dossier-embedded-data.md; the names, checksum lists and
+manifest follow :mod:`evidence.formats.dossier`, which the verifier reads with.
 
 Example:
     >>> # bundle = collect_bundle(Case.open("my-case"))  # doctest: +SKIP
