@@ -15,7 +15,14 @@ from evidence._text import HIDDEN, visible
 from evidence.progress import Progress
 from evidence.report import Report
 
-__all__ = ["configure_logging", "echo", "json_text", "print_report", "progress"]
+__all__ = [
+    "configure_logging",
+    "echo",
+    "json_text",
+    "print_report",
+    "progress",
+    "quiet_pdf_warnings",
+]
 
 _MAX_LOGGED = 20
 
@@ -130,6 +137,17 @@ def configure_logging() -> None:
         logger.addHandler(_LoggedWarnings() if shown == "show" else _Quiet())
         logger.setLevel(logging.WARNING)
         logger.propagate = False
+
+
+def quiet_pdf_warnings() -> None:
+    """Keep pypdf quiet for the rest of the run: for ``verify``, whose report already says
+    what is wrong with a damaged PDF (a finding, or "not a readable PDF"), pypdf's own
+    notes on the same damage would only repeat it in other words."""
+    logger = logging.getLogger("pypdf")
+    for old in [h for h in logger.handlers if isinstance(h, _LoggedWarnings | _Quiet)]:
+        logger.removeHandler(old)
+    logger.addHandler(_Quiet())
+    logger.propagate = False
 
 
 class _Quiet(logging.NullHandler):

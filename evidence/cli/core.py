@@ -10,7 +10,7 @@ import click
 from evidence.case import Case, default_actor
 from evidence.cli._app import cli
 from evidence.cli._options import STAMP_TSA_CA_HELP, trust_options, tsa_ca_option
-from evidence.cli._output import echo, print_report, progress
+from evidence.cli._output import echo, print_report, progress, quiet_pdf_warnings
 from evidence.errors import EXIT_FINDINGS, UsageError
 from evidence.model import RecordId, SourceBody, Subject
 
@@ -335,6 +335,7 @@ def verify(
     from evidence.integrity.timestamp import load_certificates
     from evidence.verify import VerifyOptions, verify_path
 
+    quiet_pdf_warnings()
     load_trusted_keys(trusted_keys)  # an unusable key or CA file stops here, exit 2
     if tsa_ca is not None:
         load_certificates(tsa_ca, what="--tsa-ca file")

@@ -20,7 +20,8 @@ them gives a case folder that ``evidence verify`` checks like any other):
 
 Claims files (``claims/*.yaml``) are not embedded: they are the analyst's working files,
 not sealed, and may have changed since the seal; the claim records carry everything they
-said. See docs/decisions/0301-dossier-embedded-data.md.
+said. See docs/decisions/0301-dossier-embedded-data.md; the names, checksum lists and
+manifest follow :mod:`evidence.formats.dossier`, which the verifier reads with.
 
 Example:
     >>> # bundle = collect_bundle(Case.open("my-case"))  # doctest: +SKIP
@@ -32,14 +33,20 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from evidence._fs import read_bytes
-from evidence.canonical import canonical_bytes
 from evidence.case import CASE_FILE, RECORD_ACTIONS, Case
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
+from evidence.formats import dossier as fmt
+from evidence.formats.dossier import (
+    MANIFEST_NAME,
+    Omitted,
+    PresentedSeal,
+    PrintedPages,
+    is_case_path,
+)
 from evidence.model import Record, Seal, SourceBody
 from evidence.render.fonts import fonts_digest
 from evidence.store import parse_record_file
-from evidence.verify.dossier import DOSSIER_SCHEMA, MANIFEST_NAME, PrintedPages, is_case_path
 
 __all__ = [
     "MAX_EMBEDDED_BYTES",
@@ -57,17 +64,6 @@ MAX_EMBEDDED_BYTES: Final = 64 * 1024 * 1024
 """Captured objects are embedded until their sizes add up to this."""
 
 _AFTER_SEAL: Final = frozenset({"signed", "timestamped"})
-
-
-@dataclass(frozen=True, slots=True)
-class Omitted:
-    """An object the dossier names but does not carry."""
-
-    name: str
-    sha256: str
-    blake3: str
-    size: int
-    reason: str
 
 
 @dataclass
@@ -287,44 +283,21 @@ def renderer_versions(tool: str) -> dict[str, str]:
 def manifest_bytes(
     bundle: Bundle, *, template: str, tool: str, pages: PrintedPages, total_pages: int
 ) -> bytes:
-    """The manifest (``evidence-dossier.json``), RFC 8785."""
-
-    def span(value: tuple[int, int] | None) -> list[int] | None:
-        return list(value) if value is not None else None
-
-    doc: dict[str, Any] = {
-        "schema": DOSSIER_SCHEMA,
-        "case_id": bundle.seal.case_id,
-        "template": template,
-        "tool": tool,
-        "renderer": renderer_versions(tool),
-        "seal": {
-            "sequence": bundle.seal.sequence,
-            "file": bundle.seal_name,
-            "root": bundle.seal.root,
-            "sha256": digest_bytes(bundle.files[bundle.seal_name]).sha256,
-        },
-        "files": [],
-        "omitted": [
-            {
-                "name": o.name,
-                "sha256": o.sha256,
-                "blake3": o.blake3,
-                "size": o.size,
-                "reason": o.reason,
-            }
-            for o in bundle.omitted
-        ],
-        "pages": {
-            "total": total_pages,
-            "cover": span(pages.cover),
-            "register": span(pages.register),
-            "integrity": span(pages.integrity),
-        },
-    }
-    for name, data in sorted(bundle.files.items()):
-        pair = digest_bytes(data)
-        doc["files"].append(
-            {"name": name, "size": pair.size, "sha256": pair.sha256, "blake3": pair.blake3}
-        )
-    return canonical_bytes(doc) + b"\n"
+    """The manifest (``evidence-dossier.json``) of this bundle, in the format of
+    :func:`evidence.formats.dossier.manifest_bytes`."""
+    return fmt.manifest_bytes(
+        case_id=bundle.seal.case_id,
+        template=template,
+        tool=tool,
+        renderer=renderer_versions(tool),
+        seal=PresentedSeal(
+            sequence=bundle.seal.sequence,
+            file=bundle.seal_name,
+            root=bundle.seal.root,
+            sha256=digest_bytes(bundle.files[bundle.seal_name]).sha256,
+        ),
+        files=bundle.files,
+        omitted=bundle.omitted,
+        pages=pages,
+        total_pages=total_pages,
+    )

@@ -38,6 +38,7 @@ from evidence.case import CASE_FILE, Case, default_actor, parse_case_meta, tool_
 from evidence.conventions import institution_number
 from evidence.digest import digest_bytes
 from evidence.errors import InputError, UsageError, VerificationFailed
+from evidence.formats.dossier import MANIFEST_NAME, SUMS, PrintedPages, checksum_list, materialise
 from evidence.integrity.custody import NewEvent
 from evidence.model import CaseMeta, Seal
 from evidence.progress import Progress
@@ -64,13 +65,6 @@ from evidence.render.template import Template, load_template
 from evidence.report import Report
 from evidence.store import parse_record_file
 from evidence.verify.case import verify_case
-from evidence.verify.dossier import (
-    MANIFEST_NAME,
-    SUMS,
-    PrintedPages,
-    checksum_list,
-    materialise,
-)
 
 __all__ = [
     "RenderResult",

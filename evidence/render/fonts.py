@@ -132,7 +132,54 @@ def _to_unicode(name: str, subset: list[int]) -> str:
     )
 
 
-class _ShapedTextFont(TTFont):
+_WIDTHS_KEPT: Final = 100_000
+"""Text widths a font remembers (it forgets them all past this, so memory stays bounded)."""
+
+
+class _Font(TTFont):
+    """reportlab's TrueType font, with the widths of texts and their subset codes
+    remembered: a dossier measures and draws the same words thousands of times.
+
+    The width is reportlab's own pure-Python sum (``0.001 * size * sum(widths)``), also
+    when reportlab's C accelerator (``rl_accel``) is installed: its sum can differ in the
+    last bit, which moves a line break and so changes the bytes of a dossier that
+    ``verify`` renders again and compares (docs/decisions/0317-render-speed.md). A text's
+    subset codes are fixed once its characters are assigned, so they are remembered per
+    document (in reportlab's per-document state)."""
+
+    def __init__(self, name: str, filename: Any, **kwargs: Any) -> None:
+        super().__init__(name, filename, **kwargs)
+        self._units: dict[str, float] = {}
+
+    def stringWidth(self, text: str | bytes, size: float, encoding: str = "utf8") -> float:
+        units = self._units.get(text) if isinstance(text, str) else None
+        if units is None:
+            if not isinstance(text, str):
+                text = text.decode(encoding or "utf8")
+            widths = self.face.charWidths.get
+            default = self.face.defaultWidth
+            units = sum(widths(ord(char), default) for char in text)
+            if len(self._units) >= _WIDTHS_KEPT:
+                self._units.clear()
+            self._units[text] = units
+        return 0.001 * size * units
+
+    def splitString(
+        self, text: str | bytes, doc: Any, encoding: str = "utf-8"
+    ) -> list[tuple[int, bytes]]:
+        state = self.state.get(doc)
+        known: dict[str | bytes, list[tuple[int, bytes]]] | None = getattr(state, "_split", None)
+        if known is not None and text in known:
+            return known[text]
+        found: list[tuple[int, bytes]] = super().splitString(text, doc, encoding)
+        internal: Any = self.state[doc]  # reportlab's per-document state of this font
+        if known is None:
+            known = internal._split = {}
+        known[text] = found
+        return found
+
+
+class _ShapedTextFont(_Font):
     """A TrueType font whose text is drawn as Unicode presentation forms (Arabic): its
     ToUnicode maps them back to the letters (:func:`_to_unicode`)."""
 
@@ -158,7 +205,7 @@ def register_fonts() -> FontSet:
         InputError: a font file is missing from the installed package.
     """
     for name, filename in _FILES.items():
-        kind = _ShapedTextFont if name.startswith("EvidenceArabic") else TTFont
+        kind = _ShapedTextFont if name.startswith("EvidenceArabic") else _Font
         pdfmetrics.registerFont(kind(name, io.BytesIO(_font_bytes(filename)), shapable=False))
     fonts = FontSet()
     addMapping(fonts.serif, 0, 0, fonts.serif)

@@ -31,97 +31,51 @@ the same facts; then it checks the dossier itself:
   SHA-256 and BLAKE3 printed in the exhibit register are those of the embedded data (read
   back from the pages by PDF text extraction).
 
-This module also defines the embedded-file names and the manifest, which the renderer
-follows (imports go from render to verify, never back).
+The embedded-file names, the checksum lists and the manifest are defined in
+:mod:`evidence.formats.dossier`, which the renderer follows too.
+
+pypdf reports the repairs it makes to read a damaged file through its ``pypdf`` logger.
+This module leaves that logger as the application set it (the command line shows those
+messages as warnings, ``evidence.cli``): what matters is in the report, since a PDF that
+needed repairs is not the rendering of its embedded data (``dossier-pages`` fails).
 
 Example:
-    >>> is_case_path("records/CLM-0001.1.json"), is_case_path("../etc/passwd")
-    (True, False)
+    >>> # report = verify_dossier(Path("dossier.pdf"), options=VerifyOptions(), progress=None)
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import tempfile
 import zlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from evidence.canonical import loads_json
 from evidence.digest import digest_bytes, is_hex64
 from evidence.errors import EvidenceError, InputError
+from evidence.formats.dossier import (
+    DOSSIER_SCHEMA,
+    MANIFEST_NAME,
+    SUMS,
+    checksum_list,
+    is_case_path,
+    materialise,
+    printed_pages,
+)
 from evidence.progress import Progress
 from evidence.report import Finding, Report
 from evidence.verify.case import verify_case
 from evidence.verify.options import VerifyOptions
 
 __all__ = [
-    "DOSSIER_SCHEMA",
-    "MANIFEST_NAME",
-    "SUMS",
-    "PrintedPages",
-    "checksum_list",
-    "is_case_path",
-    "materialise",
     "read_embedded_files",
     "verify_dossier",
 ]
 
-MANIFEST_NAME: Final = "evidence-dossier.json"
-SUMS: Final = {"SHA256SUMS": "sha256", "B3SUMS": "blake3"}
-"""Checksum lists a dossier embeds beside the case data, and the digest each holds."""
-DOSSIER_SCHEMA: Final = "evidence/dossier/1"
-CASE_DIRS: Final = ("claims", "objects", "records", "seals")
-
-_CASE_PATH: Final = re.compile(
-    r"^(?:case\.yaml|custody\.jsonl"
-    r"|seals/[0-9]{4,}\.json(?:\.sig|(?:\.[0-9]{1,4})?\.tsr|\.[0-9]{1,4}\.(?:chain|root)\.pem)?"
-    r"|records/(?:SRC|CLM)-[0-9]{4,}\.[1-9][0-9]{0,8}\.json"
-    r"|objects/(?P<head>[0-9a-f]{2})/(?P=head)[0-9a-f]{62})$"
-)
-
-
-def is_case_path(name: str) -> bool:
-    """True for a name a dossier may embed: a path of a case folder the tool writes."""
-    return bool(_CASE_PATH.match(name))
-
-
-def checksum_list(files: Mapping[str, bytes], algorithm: str) -> bytes:
-    """``<hex>  <name>`` lines, sorted by name: what ``sha256sum -c`` (``sha256``) or
-    ``b3sum --check`` (``blake3``) reads in the folder the files are extracted to."""
-    lines = []
-    for name in sorted(files):
-        pair = digest_bytes(files[name])
-        lines.append(f"{pair.sha256 if algorithm == 'sha256' else pair.blake3}  {name}\n")
-    return "".join(lines).encode("ascii")
-
-
-@dataclass(frozen=True, slots=True)
-class PrintedPages:
-    """Where the dossier prints what ``dossier-printed`` checks (1-based, inclusive)."""
-
-    cover: tuple[int, int] | None
-    register: tuple[int, int] | None
-    integrity: tuple[int, int] | None
-
 
 # -- reading the PDF ----------------------------------------------------------------------
-
-
-@contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs its repairs of damaged files as warnings; the report says what matters."""
-    log = logging.getLogger("pypdf")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
 
 
 def _reader(path: Path) -> Any:
@@ -143,61 +97,28 @@ def read_embedded_files(path: Path) -> dict[str, list[bytes]]:
     Raises:
         InputError: the file is not a PDF that can be read.
     """
-    with _quiet_pypdf():
-        reader = _reader(path)
-        try:
-            return {
-                str(name): [bytes(d) for d in data] for name, data in reader.attachments.items()
-            }
-        except (Exception, zlib.error) as exc:  # a damaged name tree or stream
-            raise InputError(
-                f"cannot read the embedded files ({type(exc).__name__}: {exc})", path=str(path)
-            ) from exc
+    reader = _reader(path)
+    try:
+        return {str(name): [bytes(d) for d in data] for name, data in reader.attachments.items()}
+    except (Exception, zlib.error) as exc:  # a damaged name tree or stream
+        raise InputError(
+            f"cannot read the embedded files ({type(exc).__name__}: {exc})", path=str(path)
+        ) from exc
 
 
 def _page_texts(path: Path, pages: set[int]) -> dict[int, str]:
     """The extracted text of some pages, white space removed (digests wrap across lines)."""
     out: dict[int, str] = {}
-    with _quiet_pypdf():
-        reader = _reader(path)
-        total = len(reader.pages)
-        for number in sorted(pages):
-            if 1 <= number <= total:
-                try:
-                    text = reader.pages[number - 1].extract_text()
-                except Exception:  # an unreadable page prints nothing that can be checked
-                    text = ""
-                out[number] = "".join(text.split())
+    reader = _reader(path)
+    total = len(reader.pages)
+    for number in sorted(pages):
+        if 1 <= number <= total:
+            try:
+                text = reader.pages[number - 1].extract_text()
+            except Exception:  # an unreadable page prints nothing that can be checked
+                text = ""
+            out[number] = "".join(text.split())
     return out
-
-
-# -- the temporary case folder ------------------------------------------------------------
-
-
-def materialise(
-    files: Mapping[str, bytes], dest: Path, links: Mapping[str, Path] | None = None
-) -> None:
-    """Write embedded files as a case folder under ``dest`` (names checked first).
-
-    ``links`` names files to link rather than copy (the renderer links the objects it
-    leaves out, so the verdict it prints still covers them).
-
-    Raises:
-        InputError: a name that is not a case path (never written outside ``dest``).
-    """
-    for name in (*files, *(links or {})):
-        if not is_case_path(name) and name != MANIFEST_NAME:
-            raise InputError(f"{name!r} is not a path of a case folder")
-    for sub in CASE_DIRS:
-        (dest / sub).mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    for name, source in (links or {}).items():
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(source.resolve())
 
 
 # -- verification -------------------------------------------------------------------------
@@ -425,24 +346,6 @@ def _check_seal(
     report.add("dossier-seal", "PASS", name)
 
 
-def _pages(manifest: Mapping[str, Any]) -> PrintedPages:
-    pages = manifest.get("pages")
-    pages = pages if isinstance(pages, dict) else {}
-
-    def span(key: str) -> tuple[int, int] | None:
-        value = pages.get(key)
-        if (
-            isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(v, int) and v >= 1 for v in value)
-            and value[0] <= value[1]
-        ):
-            return value[0], value[1]
-        return None
-
-    return PrintedPages(span("cover"), span("register"), span("integrity"))
-
-
 def _check_printed(
     report: Report,
     path: Path,
@@ -453,7 +356,7 @@ def _check_printed(
     """Read the pages back and look for the digests of the embedded data on them."""
     if not manifest:
         return
-    spans = _pages(manifest)
+    spans = printed_pages(manifest)
     wanted: set[int] = set()
     for span in (spans.cover, spans.register, spans.integrity):
         if span is not None:
@@ -673,16 +576,15 @@ def _layout(data: bytes) -> tuple[int, list[int]]:
 
     from pypdf import PdfReader
 
-    with _quiet_pypdf():
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            annots = []
-            for page in reader.pages:
-                value = page.get("/Annots")
-                annots.append(len(value.get_object()) if value is not None else 0)
-            return len(annots), annots
-        except Exception:  # a damaged PDF: the comparison of texts says more
-            return 0, []
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        annots = []
+        for page in reader.pages:
+            value = page.get("/Annots")
+            annots.append(len(value.get_object()) if value is not None else 0)
+        return len(annots), annots
+    except Exception:  # a damaged PDF: the comparison of texts says more
+        return 0, []
 
 
 def _text_differences(original: bytes, again: bytes) -> list[str]:
@@ -691,12 +593,11 @@ def _text_differences(original: bytes, again: bytes) -> list[str]:
     from pypdf import PdfReader
 
     found: list[str] = []
-    with _quiet_pypdf():
-        try:
-            left = [p.extract_text() for p in PdfReader(io.BytesIO(original)).pages]
-            right = [p.extract_text() for p in PdfReader(io.BytesIO(again)).pages]
-        except Exception as exc:  # fail closed: unreadable pages prove nothing
-            return [f"the pages cannot be read to compare them ({type(exc).__name__})"]
+    try:
+        left = [p.extract_text() for p in PdfReader(io.BytesIO(original)).pages]
+        right = [p.extract_text() for p in PdfReader(io.BytesIO(again)).pages]
+    except Exception as exc:  # fail closed: unreadable pages prove nothing
+        return [f"the pages cannot be read to compare them ({type(exc).__name__})"]
     for number, (a, b) in enumerate(zip(left, right, strict=False), start=1):
         if " ".join(a.split()) != " ".join(b.split()):
             found.append(

@@ -367,6 +367,8 @@ _LENIENT = {"role", "channel"}
 
 def _lenient(path: tuple[str | int, ...]) -> bool:
     return path[-1] in _LENIENT and "attribution" in path
+
+
 _DIGESTS = {"blake3", "sha256", "root", "fingerprint", "public_key", "prev"}
 
 

@@ -11,11 +11,11 @@ import yaml
 
 from evidence.case import Case
 from evidence.errors import CaseError
+from evidence.formats.dossier import is_case_path
 from evidence.ingest.add import add_source
 from evidence.integrity.seal import seal_case
 from evidence.integrity.sign import SigningKey
 from evidence.render.bundle import collect_bundle
-from evidence.verify.dossier import is_case_path
 from tests.unit.render.cases import build_case
 
 

@@ -15,10 +15,11 @@ from pypdf import PdfWriter
 
 from evidence.case import Case
 from evidence.errors import InputError
+from evidence.formats.dossier import MANIFEST_NAME, is_case_path
 from evidence.render import render_dossier
 from evidence.report import Report
 from evidence.verify import verify_case, verify_path
-from evidence.verify.dossier import MANIFEST_NAME, is_case_path, verify_dossier
+from evidence.verify.dossier import verify_dossier
 from evidence.verify.options import VerifyOptions
 from tests.unit.render.cases import cyrillic_case
 
@@ -209,3 +210,32 @@ def test_the_manifest_maps_the_pages(sealed_case: Path) -> None:
     assert manifest["pages"]["cover"] == [1, 1]
     assert manifest["pages"]["register"][0] < manifest["pages"]["integrity"][0]
     assert {f["name"] for f in manifest["files"]} >= {"case.yaml", "seals/0001.json"}
+
+
+def test_pypdf_logging_is_left_to_the_application(
+    sealed_case: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The library never sets the process-wide ``pypdf`` logger; what pypdf repairs in a
+    damaged file reaches the application's handlers, and the report fails on its own."""
+    import logging
+    import re
+
+    data = _dossier(sealed_case).read_bytes()
+    at = data.rindex(b"startxref")
+    offset = re.match(rb"startxref\s+(\d+)", data[at:])
+    assert offset is not None
+    damaged = tmp_path / "damaged.pdf"  # the cross-reference table is not where it says
+    damaged.write_bytes(
+        data[:at] + b"startxref\n" + str(int(offset[1]) + 7).encode() + b"\n%%EOF\n"
+    )
+    pypdf_log = logging.getLogger("pypdf")
+    before = (pypdf_log.level, pypdf_log.disabled, pypdf_log.propagate, list(pypdf_log.handlers))
+    with caplog.at_level(logging.WARNING, logger="pypdf"):
+        level = pypdf_log.level
+        report = verify_dossier(damaged, options=OPTIONS, progress=None)
+        assert pypdf_log.level == level
+    assert (pypdf_log.level, pypdf_log.disabled, pypdf_log.propagate) == before[:3]
+    assert list(pypdf_log.handlers) == before[3]
+    assert any(r.name.startswith("pypdf") for r in caplog.records), "pypdf's warnings were hidden"
+    assert not report.ok
+    assert "dossier-pages" in _checks(report)

@@ -22,8 +22,9 @@ from pypdf.annotations import FreeText
 from pypdf.generic import NameObject, StreamObject
 
 from evidence.case import Case
+from evidence.formats.dossier import MANIFEST_NAME
 from evidence.render import render_dossier
-from evidence.verify.dossier import MANIFEST_NAME, verify_dossier
+from evidence.verify.dossier import verify_dossier
 from evidence.verify.options import VerifyOptions
 from tests.support.cases import copy_case
 from tests.support.fixtures import KeyFiles
