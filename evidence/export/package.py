@@ -44,25 +44,21 @@ from evidence._time import format_time, utc_now
 from evidence.case import CASE_FILE, Case, default_actor, tool_name
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError, UsageError
-from evidence.export.bagit import (
-    BAGIT_VERSION,
-    PayloadFile,
-    bag_size,
-    write_payload,
-    write_tag_files,
-)
+from evidence.export.bagit import PayloadFile, write_payload, write_tag_files
 from evidence.export.zip import write_zip
-from evidence.integrity.custody import CustodyHead, NewEvent
-from evidence.model import Seal
-from evidence.standalone import VERIFIER_NAME, verifier_bytes
-from evidence.verify.case import Progress
-from evidence.verify.package import (
+from evidence.formats.bagit import (
+    BAGIT_VERSION,
     INFO_CUSTODY_SEQ,
     INFO_CUSTODY_SHA256,
     INFO_SEAL_ROOT,
     INFO_SEAL_SEQUENCE,
     INFO_SEAL_SHA256,
+    bag_size,
 )
+from evidence.integrity.custody import CustodyHead, NewEvent
+from evidence.model import Seal
+from evidence.standalone import VERIFIER_NAME, verifier_bytes
+from evidence.verify.case import Progress
 
 __all__ = ["SCHEMA_ROOTS", "ExportResult", "export_case", "package_schemas"]
 

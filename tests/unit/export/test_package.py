@@ -16,8 +16,8 @@ from reportlab.pdfgen import canvas
 from evidence.case import Case
 from evidence.errors import CaseError, InputError, LockError, UsageError
 from evidence.export import export_case, package_schemas
+from evidence.formats.bagit import parse_tags
 from evidence.integrity.custody import line_digest
-from evidence.verify.package import parse_tags
 
 Validate = Callable[[Path], subprocess.CompletedProcess[str]]
 

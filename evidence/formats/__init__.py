@@ -1,0 +1,1 @@
+"""File formats that the writers and the verifier both follow (see each module)."""
