@@ -284,6 +284,11 @@ def test_payload_files_are_read_only(bag: Path) -> None:
     assert modes == {0o444}
 
 
+def _sha256_manifest(bag: Path) -> dict[str, str]:
+    pairs = [line.split("  ", 1) for line in (bag / "manifest-sha256.txt").read_text().splitlines()]
+    return {path: digest for digest, path in pairs}
+
+
 def _exhibit_case(sealed_case: Path, tmp_path: Path, now: dt.datetime) -> tuple[Case, Path]:
     exhibit = tmp_path / "exhibit.bin"
     exhibit.write_bytes(os.urandom(9 << 20))  # above the size that reuses the record's SHA-256
@@ -299,10 +304,7 @@ def test_a_large_object_gets_its_records_sha256_after_its_blake3_is_checked(
     case, stored = _exhibit_case(sealed_case, tmp_path, now)
     bag = export_case(case, tmp_path / "bag", actor="tester", now=now).path
     rel = f"data/{stored.relative_to(sealed_case).as_posix()}"
-    lines = dict(
-        reversed(line.split("  ", 1))
-        for line in (bag / "manifest-sha256.txt").read_text().splitlines()
-    )
+    lines = _sha256_manifest(bag)
     assert lines[rel] == hashlib.sha256(stored.read_bytes()).hexdigest()
     result = bagit_validate(bag)
     assert result.returncode == 0, result.stderr
@@ -318,10 +320,7 @@ def test_a_damaged_large_object_is_described_as_it_is_not_as_its_record_says(
     stored.write_bytes(bytes(damaged))
     bag = export_case(case, tmp_path / "bag", actor="tester", now=now).path
     rel = f"data/{stored.relative_to(sealed_case).as_posix()}"
-    lines = dict(
-        reversed(line.split("  ", 1))
-        for line in (bag / "manifest-sha256.txt").read_text().splitlines()
-    )
+    lines = _sha256_manifest(bag)
     assert lines[rel] == hashlib.sha256(bytes(damaged)).hexdigest()
     assert bagit_validate(bag).returncode == 0  # the bag holds what it lists ...
     report = verify_package(bag, options=VerifyOptions(), progress=None)
