@@ -35,7 +35,6 @@ import os
 import queue
 import re
 import stat
-import sys
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,6 +42,8 @@ from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 import blake3
+
+from evidence._fs import WRITEBACK_STEP, start_writeback
 
 __all__ = [
     "ALGORITHMS",
@@ -300,9 +301,7 @@ def parse_manifest(
 
 _CHUNK: Final = 4 << 20
 _SMALL: Final = 8 << 20  # files below this are hashed on one thread, all algorithms at once
-_FLUSH: Final = 64 << 20
 _BATCH: Final = 128  # small files handed to a worker at a time
-_EARLY_WRITEBACK: Final = sys.platform.startswith("linux")
 _NO_KERNEL_COPY: Final = frozenset(
     {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}
 )
@@ -387,11 +386,8 @@ class _Chunks:
             chunk = os.read(self.fd, _CHUNK)
             _write_all(self.out, chunk)
         self.offset += len(chunk)
-        if _EARLY_WRITEBACK and self.offset - self.flushed >= _FLUSH:
-            # Linux starts writing dirty pages of the range to disk (and keeps them cached).
-            os.posix_fadvise(
-                self.out, self.flushed, self.offset - self.flushed, os.POSIX_FADV_DONTNEED
-            )
+        if self.offset - self.flushed >= WRITEBACK_STEP:
+            start_writeback(self.out, self.flushed, self.offset - self.flushed)
             self.flushed = self.offset
         return chunk
 
