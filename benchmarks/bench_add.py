@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -52,10 +53,18 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each child run by _run
+
+
 def _run(args: list[str]) -> float:
+    """Wall seconds of a child; its CPU seconds go to :data:`CPU`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *args], check=True, capture_output=True, env=_env())
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return elapsed
 
 
 def _settle() -> None:
@@ -86,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         _run(["-m", "evidence", "add", str(warm), str(Path(__file__))])  # compiles bytecode
         floors: list[float] = []
         adds: list[float] = []
+        cpu: dict[str, list[float]] = {"floor": [], "add": []}
         loads: list[float] = []
         for n in range(args.rounds):
             case = work / f"case-{n}"
@@ -96,10 +106,12 @@ def main(argv: list[str] | None = None) -> int:
                     floors.append(_run(["-c", FLOOR, str(video), str(work / f"copy-{n}")]))
                 else:
                     adds.append(_run(["-m", "evidence", "add", str(case), str(video)]))
+                cpu[job].append(CPU[-1])
             loads.append(os.getloadavg()[0])
             print(
                 f"round {n + 1}: floor {floors[-1]:.2f} s, add {adds[-1]:.2f} s, "
-                f"ratio {adds[-1] / floors[-1]:.2f}, load average {loads[-1]:.2f}"
+                f"ratio {adds[-1] / floors[-1]:.2f}; CPU seconds: floor {cpu['floor'][-1]:.2f}, "
+                f"add {cpu['add'][-1]:.2f}; load average {loads[-1]:.2f}"
             )
         floor, add = statistics.median(floors), statistics.median(adds)
         print(
@@ -107,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             f"(copy + SHA-256 + fsync) {floor:.2f} s, evidence add {add:.2f} s; "
             f"ratio {add / floor:.2f}x (target <= 1.10x); {os.cpu_count()} cores, "
             f"load average {min(loads):.2f}-{max(loads):.2f}"
+        )
+        ratios = [a / f for a, f in zip(adds, floors, strict=True)]
+        print(
+            f"median of the per-round ratios {statistics.median(ratios):.2f}x; CPU seconds "
+            f"(medians): floor {statistics.median(cpu['floor']):.2f}, "
+            f"add {statistics.median(cpu['add']):.2f}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
