@@ -29,19 +29,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
 
 from evidence.errors import InputError
-from evidence.verify.package import (
+from evidence.formats.bagit import (
     ALGORITHMS,
+    BAGIT_VERSION,
     FileDigests,
-    encode_manifest_path,
+    KnownDigests,
+    bagit_txt,
     hash_files,
+    manifest_bytes,
     name_collisions,
+    payload_oxum,
+    tag_line,
     unsafe_name,
 )
 
@@ -49,21 +52,20 @@ __all__ = [
     "BAGIT_VERSION",
     "PayloadFile",
     "PayloadSummary",
-    "bag_size",
     "write_payload",
     "write_tag_files",
 ]
 
-BAGIT_VERSION: Final = "1.0"
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-
 
 @dataclass(frozen=True, slots=True)
 class PayloadFile:
-    """One payload file: its path under ``data/`` and where its bytes come from."""
+    """One payload file: its path under ``data/``, where its bytes come from, and
+    digests already known of them (taken once the copy is checked against ``known``'s
+    BLAKE3 digest, see :class:`~evidence.formats.bagit.KnownDigests`)."""
 
     path: str
     source: Path | bytes
+    known: KnownDigests | None = None
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,7 @@ class PayloadSummary:
     @property
     def oxum(self) -> str:
         """The Payload-Oxum value: ``<octets>.<files>`` (RFC 8493 §2.2.2)."""
-        return f"{self.octets}.{self.files}"
-
-
-def bag_size(octets: int) -> str:
-    """Bag-Size as RFC 8493 §2.2.2 shows it, approximate and readable: ``1.1 GB``."""
-    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if octets >= scale:
-            return f"{octets / scale:.1f} {unit}"
-    return f"{octets} bytes"
+        return payload_oxum(self.octets, self.files)
 
 
 def _check_names(files: Sequence[PayloadFile]) -> None:
@@ -127,13 +121,6 @@ def _new_file(path: Path, data: bytes, mode: int = 0o444) -> None:
         os.close(fd)
 
 
-def _manifest(digests: dict[str, dict[str, str]], algorithm: str, prefix: str = "") -> bytes:
-    return "".join(
-        f"{hexes[algorithm]}  {encode_manifest_path(prefix + path)}\n"
-        for path, hexes in sorted(digests.items())
-    ).encode("utf-8")
-
-
 def write_payload(
     root: Path,
     files: Sequence[PayloadFile],
@@ -144,7 +131,8 @@ def write_payload(
     """Create ``root`` (new) with ``data/`` holding ``files``, and the payload manifests.
 
     Each source file is read once; its SHA-256 and SHA-512 are computed while it is
-    copied, on ``workers`` threads (hashlib releases the GIL).
+    copied, on ``workers`` threads (hashlib releases the GIL). A digest a file's
+    ``known`` gives is taken instead when the copy has ``known``'s BLAKE3 digest.
 
     Raises:
         InputError: a name that cannot go into a package, or a source that cannot be read.
@@ -159,6 +147,7 @@ def write_payload(
         [f.source for f in on_disk if isinstance(f.source, Path)],
         ALGORITHMS,
         copies=[data / f.path for f in on_disk],
+        known=[f.known for f in on_disk],
         workers=workers,
         progress=progress,
     )
@@ -175,7 +164,7 @@ def write_payload(
             digests[item.path] = _digest_bytes(item.source).hexdigests
             octets += len(item.source)
     for algorithm in ALGORITHMS:
-        _new_file(root / f"manifest-{algorithm}.txt", _manifest(digests, algorithm, "data/"))
+        _new_file(root / f"manifest-{algorithm}.txt", manifest_bytes(digests, algorithm, "data/"))
     return PayloadSummary(octets, len(files), digests)
 
 
@@ -183,10 +172,11 @@ def _digest_bytes(data: bytes) -> FileDigests:
     return FileDigests(len(data), {a: hashlib.new(a, data).hexdigest() for a in ALGORITHMS})
 
 
-def _tag_line(label: str, value: str) -> str:
-    if not _LABEL.match(label):
-        raise InputError(f"bag-info label {label!r}: letters, digits and '-' only")
-    return f"{label}: {' '.join(value.split())}\n"
+def _bag_info(info: Sequence[tuple[str, str]]) -> bytes:
+    try:
+        return "".join(tag_line(k, v) for k, v in info).encode("utf-8")
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def write_tag_files(
@@ -202,10 +192,8 @@ def write_tag_files(
         the payload manifests, every payload file.
     """
     tags = {
-        "bagit.txt": (
-            f"BagIt-Version: {BAGIT_VERSION}\nTag-File-Character-Encoding: UTF-8\n"
-        ).encode(),
-        "bag-info.txt": "".join(_tag_line(k, v) for k, v in info).encode("utf-8"),
+        "bagit.txt": bagit_txt(),
+        "bag-info.txt": _bag_info(info),
         **(extra or {}),
     }
     for name, data in tags.items():
@@ -216,7 +204,7 @@ def write_tag_files(
         digests[name] = _digest_bytes(data).hexdigests
     pinned = ""
     for algorithm in ALGORITHMS:
-        body = _manifest(digests, algorithm)
+        body = manifest_bytes(digests, algorithm)
         _new_file(root / f"tagmanifest-{algorithm}.txt", body)
         if algorithm == "sha256":
             pinned = hashlib.sha256(body).hexdigest()

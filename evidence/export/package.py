@@ -34,41 +34,40 @@ import secrets
 import shutil
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from evidence._fs import fsync_dir
 from evidence._resources import resource
 from evidence._time import format_time, utc_now
-from evidence.case import CASE_FILE, Case, default_actor, tool_name
+from evidence.case import CASE_FILE, Case, CaseState, default_actor, tool_name
 from evidence.digest import digest_bytes
-from evidence.errors import CaseError, InputError, UsageError
-from evidence.export.bagit import (
-    BAGIT_VERSION,
-    PayloadFile,
-    bag_size,
-    write_payload,
-    write_tag_files,
-)
+from evidence.errors import CaseError, EvidenceError, InputError, UsageError
+from evidence.export.bagit import PayloadFile, PayloadSummary, write_payload, write_tag_files
 from evidence.export.zip import write_zip
-from evidence.integrity.custody import CustodyHead, NewEvent
-from evidence.model import Seal
-from evidence.progress import Progress
-from evidence.standalone import VERIFIER_NAME, verifier_bytes
-from evidence.verify.package import (
+from evidence.formats.bagit import (
+    BAGIT_VERSION,
     INFO_CUSTODY_SEQ,
     INFO_CUSTODY_SHA256,
     INFO_SEAL_ROOT,
     INFO_SEAL_SEQUENCE,
     INFO_SEAL_SHA256,
+    KnownDigests,
+    bag_size,
 )
+from evidence.integrity.custody import CustodyHead, NewEvent
+from evidence.model import Seal, SourceBody
+from evidence.progress import Progress
+from evidence.standalone import VERIFIER_NAME, verifier_bytes
 
 __all__ = ["SCHEMA_ROOTS", "ExportResult", "export_case", "package_schemas"]
 
 SCHEMA_ROOTS: Final = ("case", "claims-file", "record", "seal", "custody-event")
 """The document kinds a package holds; their schemas and what these refer to go in."""
 
+_KNOWN_FROM: Final = 8 << 20
+"""Objects from this size on are copied without a SHA-256 pass (:func:`_known_digests`)."""
 _EVIDENCE_FOLDERS: Final = ("claims", "records", "objects", "seals")
 _SCHEMA_REF = re.compile(rb'"urn:evidence:schema:([a-z-]+):[0-9]+')
 
@@ -220,6 +219,144 @@ def _destination(case: Case, out: Path) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The case at the moment of export, read under its lock."""
+
+    head: CustodyHead
+    sealed: tuple[Seal, bytes] | None
+    unsealed: int
+    payload: list[PayloadFile]
+
+    @property
+    def seal(self) -> Seal | None:
+        return self.sealed[0] if self.sealed else None
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What writing the bag gave: the payload summary and the digests that pin it."""
+
+    summary: PayloadSummary
+    pinned: str
+    zip_sha256: str | None
+
+
+def _known_digests(case: Case, state: CaseState) -> dict[str, KnownDigests]:
+    """SHA-256 digests of large objects as their source records give them, by BLAKE3.
+
+    The export then copies such an object with BLAKE3 (to check its name) and SHA-512,
+    and takes the record's SHA-256 for the manifest (issue 17): a second SHA-256 pass
+    over a video is the cost it saves. An object whose bytes do not match its name gets
+    its SHA-256 computed after all (:class:`KnownDigests`), so the manifest always
+    describes the bytes the package holds.
+    """
+    known: dict[str, KnownDigests] = {}
+    for blake3_hex, record_id in state.source_by_object.items():
+        try:
+            if case.objects.path(blake3_hex).stat().st_size < _KNOWN_FROM:
+                continue
+            latest = state.latest[record_id]
+            body = case.records.load(record_id, latest.revision, blake3=latest.blake3).record.body
+        except (OSError, EvidenceError, KeyError):
+            continue  # computed from the bytes; verify reports what is wrong with the case
+        if not isinstance(body, SourceBody):
+            continue
+        refs = [body.object, body.text, *(a.object for a in body.attachments)]
+        for ref in refs:
+            if ref is not None:
+                known[ref.blake3] = KnownDigests(ref.blake3, {"sha256": ref.sha256})
+    return known
+
+
+def _snapshot(case: Case) -> _Snapshot:
+    """Read what the package carries (call with the case lock held)."""
+    head = case.custody.head()
+    if head is None:
+        raise CaseError("custody.jsonl is empty", path=str(case.root))
+    sealed = case.latest_seal()
+    seal = sealed[0] if sealed else None
+    state = case.state()
+    known = _known_digests(case, state)
+    payload = [
+        replace(f, known=known.get(Path(f.path).name)) if f.path.startswith("objects/") else f
+        for f in _payload(case, seal)
+    ]
+    return _Snapshot(head, sealed, len(state.entries) - (seal.size if seal else 0), payload)
+
+
+def _write_bag(
+    case: Case,
+    snap: _Snapshot,
+    target: Path,
+    *,
+    as_zip: bool,
+    moment: _dt.datetime,
+    threads: int,
+    tick: Callable[[int, int], None] | None,
+) -> _Written:
+    """Write the bag (or its zip) in a temporary folder beside ``target``, make it
+    durable, and rename it into place."""
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    tmp.mkdir()
+    try:
+        name = target.stem if as_zip else target.name
+        summary = write_payload(tmp / name, snap.payload, workers=threads, progress=tick)
+        pinned = write_tag_files(
+            tmp / name,
+            _bag_info(case, snap.sealed, snap.head, summary.oxum, summary.octets, moment),
+            {VERIFIER_NAME: verifier_bytes()},
+        )
+        zip_sha256 = None
+        if as_zip:
+            zip_sha256 = write_zip(tmp / name, tmp / target.name, root=name)
+        else:
+            os.sync()  # one sync for the whole bag, before its name appears
+        if target.exists() or target.is_symlink():
+            raise UsageError("appeared while exporting; nothing was overwritten", path=str(target))
+        os.rename(tmp / target.name, target)
+        fsync_dir(target.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the package: {exc.strerror or exc}", path=str(target)
+        ) from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return _Written(summary, pinned, zip_sha256)
+
+
+def _log_export(
+    case: Case,
+    target: Path,
+    snap: _Snapshot,
+    written: _Written,
+    *,
+    as_zip: bool,
+    who: str,
+    moment: _dt.datetime,
+) -> None:
+    """Append the ``exported`` event; if that fails, remove the package (no package the
+    custody log does not name)."""
+    seal = snap.seal
+    details: dict[str, Any] = {
+        "package": target.name,
+        "format": "bagit-zip" if as_zip else "bagit",
+        "bagit_version": BAGIT_VERSION,
+        "payload_oxum": written.summary.oxum,
+        "tagmanifest_sha256": written.pinned,
+        "custody": {"seq": snap.head.seq, "sha256": snap.head.sha256},
+        "seal": {"sequence": seal.sequence, "root": seal.root} if seal else None,
+    }
+    if written.zip_sha256:
+        details["zip_sha256"] = written.zip_sha256
+    try:
+        case.custody.append([NewEvent("exported", None, details)], actor=who, now=moment)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            (target.unlink() if as_zip else shutil.rmtree(target))
+        raise
+
+
 def export_case(
     case: Case,
     out: Path,
@@ -257,65 +394,20 @@ def export_case(
         (lambda done, total: progress("exporting", done, total)) if progress else None
     )
     with case.lock():
-        head = case.custody.head()
-        if head is None:
-            raise CaseError("custody.jsonl is empty", path=str(case.root))
-        sealed = case.latest_seal()
-        seal = sealed[0] if sealed else None
-        unsealed = len(case.state().entries) - (seal.size if seal else 0)
-        payload = _payload(case, seal)
-        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        tmp.mkdir()
-        try:
-            name = target.stem if as_zip else target.name
-            summary = write_payload(tmp / name, payload, workers=threads, progress=tick)
-            pinned = write_tag_files(
-                tmp / name,
-                _bag_info(case, sealed, head, summary.oxum, summary.octets, moment),
-                {VERIFIER_NAME: verifier_bytes()},
-            )
-            zip_sha256 = None
-            if as_zip:
-                zip_sha256 = write_zip(tmp / name, tmp / target.name, root=name)
-            else:
-                os.sync()  # one sync for the whole bag, before its name appears
-            if target.exists() or target.is_symlink():
-                raise UsageError("appeared while exporting; nothing was overwritten", path=str(out))
-            os.rename(tmp / target.name, target)
-            fsync_dir(target.parent)
-        except OSError as exc:
-            raise InputError(
-                f"cannot write the package: {exc.strerror or exc}", path=str(out)
-            ) from exc
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        details = {
-            "package": target.name,
-            "format": "bagit-zip" if as_zip else "bagit",
-            "bagit_version": BAGIT_VERSION,
-            "payload_oxum": summary.oxum,
-            "tagmanifest_sha256": pinned,
-            "custody": {"seq": head.seq, "sha256": head.sha256},
-            "seal": {"sequence": seal.sequence, "root": seal.root} if seal else None,
-        }
-        if zip_sha256:
-            details["zip_sha256"] = zip_sha256
-        try:
-            case.custody.append([NewEvent("exported", None, details)], actor=who, now=moment)
-        except BaseException:
-            # No package the custody log does not name.
-            with contextlib.suppress(OSError):
-                (target.unlink() if as_zip else shutil.rmtree(target))
-            raise
+        snap = _snapshot(case)
+        written = _write_bag(
+            case, snap, target, as_zip=as_zip, moment=moment, threads=threads, tick=tick
+        )
+        _log_export(case, target, snap, written, as_zip=as_zip, who=who, moment=moment)
     return ExportResult(
         path=target,
         case_id=case.meta.id,
-        files=summary.files,
-        octets=summary.octets,
-        seal=seal,
-        custody=head,
-        unsealed=unsealed,
-        dossiers=tuple(p.path for p in payload if p.path.startswith("out/")),
-        tagmanifest_sha256=pinned,
-        zip_sha256=zip_sha256,
+        files=written.summary.files,
+        octets=written.summary.octets,
+        seal=snap.seal,
+        custody=snap.head,
+        unsealed=snap.unsealed,
+        dossiers=tuple(p.path for p in snap.payload if p.path.startswith("out/")),
+        tagmanifest_sha256=written.pinned,
+        zip_sha256=written.zip_sha256,
     )

@@ -27,13 +27,13 @@ import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final, TypedDict, Unpack
 
 from evidence._fs import Batch
 from evidence._text import check_field
 from evidence._time import format_time, parse_time, utc_now
 from evidence.case import Case, CaseState, default_actor, record_details, tool_name
-from evidence.digest import Blake3Hex, Sha256Hex, digest_bytes
+from evidence.digest import Blake3Hex, DigestPair, Sha256Hex, digest_bytes
 from evidence.errors import InputError, SchemaError, UsageError
 from evidence.ingest.attach import AttachSpec, store_attachments
 from evidence.ingest.mediatype import TEXT_TYPES, sniff
@@ -62,7 +62,15 @@ from evidence.model import (
 )
 from evidence.schema import validate
 
-__all__ = ["AddResult", "add_source", "add_sources", "check_input_file", "check_options"]
+__all__ = [
+    "AddArguments",
+    "AddOptions",
+    "AddResult",
+    "add_source",
+    "add_sources",
+    "check_input_file",
+    "check_options",
+]
 
 _SNIFF_BYTES = 8192
 _MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -194,43 +202,82 @@ def check_options(overrides: Mapping[str, Any], *, who: str, moment: _dt.datetim
         raise UsageError(f"an option's value cannot be recorded: {exc}") from exc
 
 
-def _existing(
-    case: Case, state: CaseState, blake3_hex: str, src: Path, web: _WebOptions | None = None
-) -> AddResult:
-    """The source that already holds these bytes."""
-    record_id = state.source_by_object[blake3_hex]
-    latest = state.latest[record_id]
-    record = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
-    warnings = (
-        (
-            f"the attachments were not added: {record_id} exists already, and a "
-            "source's attachments are fixed when it is added",
-        )
-        if web and web.attach
-        else ()
-    )
-    return AddResult(
-        src, record, existed=True, ern=case.meta.ern(state.ern_number(record_id)), warnings=warnings
-    )
+class AddArguments(TypedDict, total=False):
+    """What :func:`add_source` and :func:`add_sources` take besides the case and files.
+
+    Attributes:
+        overrides: metadata from the command line (title, url, publisher, authors,
+            published, language); these win over what the file says.
+        encoding: the text encoding when it is not UTF-8.
+        actor: the collector (default: EVIDENCE_ACTOR or the OS user).
+        now: the capture time (default: now).
+        attachments: related files kept with the (one) source: screenshot, page as PDF …
+        no_text: keep the file as bytes only, without reading text from it.
+        warc_record: for an archive, the WARC-Record-ID of the response to take.
+        collection: how the file was collected, when the caller knows (``capture``).
+    """
+
+    overrides: Mapping[str, Any] | None
+    encoding: str | None
+    actor: str | None
+    now: _dt.datetime | None
+    attachments: Sequence[AttachSpec]
+    no_text: bool
+    warc_record: str | None
+    collection: Collection | None
 
 
 @dataclass(frozen=True)
-class _WebOptions:
-    """What ``add`` was told about web material: attachments, no text, WARC record, how
-    it was collected."""
+class AddOptions:
+    """What ``add`` was told, checked and with its defaults filled in: who collects,
+    when, the metadata that wins over the file's, and what it was told about web
+    material (attachments, no text, WARC record, how it was collected)."""
 
+    who: str
+    moment: _dt.datetime
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    encoding: str | None = None
     attach: tuple[AttachSpec, ...] = ()
     no_text: bool = False
     warc_record: str | None = None
     collection: Collection = field(default_factory=Collection)
 
+    @classmethod
+    def of(cls, files: Sequence[Path], arguments: AddArguments) -> AddOptions:
+        """Check the arguments for ``files`` before anything is written.
+
+        Raises:
+            InputError: a file or attachment that cannot be added.
+            UsageError: attachments or a WARC record for several files; a malformed option.
+        """
+        attach = tuple(arguments.get("attachments", ()))
+        warc_record = arguments.get("warc_record")
+        if len(files) > 1 and (attach or warc_record):
+            raise UsageError(
+                "--attach and --warc-record describe one source; add files one at a time"
+            )
+        for src in [*files, *(spec.path for spec in attach)]:
+            check_input_file(src)
+        options = cls(
+            who=default_actor(arguments.get("actor")),
+            moment=arguments.get("now") or utc_now(),
+            overrides=dict(arguments.get("overrides") or {}),
+            encoding=arguments.get("encoding"),
+            attach=attach,
+            no_text=arguments.get("no_text", False),
+            warc_record=warc_record,
+            collection=arguments.get("collection") or Collection(),
+        )
+        check_options(options.overrides, who=options.who, moment=options.moment)
+        return options
+
 
 def _attachments(
-    case: Case, prepared: Prepared | None, src: Path, web: _WebOptions
+    case: Case, prepared: Prepared | None, src: Path, options: AddOptions
 ) -> tuple[Attachment, ...]:
     """The archive a WARC response came from, then the user's attachments, stored."""
     archive = store_archive(case, prepared, src) if prepared is not None else None
-    found = store_attachments(case, web.attach)
+    found = store_attachments(case, options.attach)
     if archive is None:
         return found
     return (archive, *(a for a in found if a.object.blake3 != archive.object.blake3))
@@ -282,45 +329,14 @@ def _text_title(article: Article, filename: str) -> tuple[str, str | None]:
 
 
 def add_source(
-    case: Case,
-    path: str | os.PathLike[str],
-    *,
-    overrides: Mapping[str, Any] | None = None,
-    encoding: str | None = None,
-    actor: str | None = None,
-    now: _dt.datetime | None = None,
-    attachments: Sequence[AttachSpec] = (),
-    no_text: bool = False,
-    warc_record: str | None = None,
-    collection: Collection | None = None,
+    case: Case, path: str | os.PathLike[str], **arguments: Unpack[AddArguments]
 ) -> AddResult:
     """Add one file to the case as a source; see :func:`add_sources`."""
-    return add_sources(
-        case,
-        [path],
-        overrides=overrides,
-        encoding=encoding,
-        actor=actor,
-        now=now,
-        attachments=attachments,
-        no_text=no_text,
-        warc_record=warc_record,
-        collection=collection,
-    )[0]
+    return add_sources(case, [path], **arguments)[0]
 
 
 def add_sources(
-    case: Case,
-    paths: Sequence[str | os.PathLike[str]],
-    *,
-    overrides: Mapping[str, Any] | None = None,
-    encoding: str | None = None,
-    actor: str | None = None,
-    now: _dt.datetime | None = None,
-    attachments: Sequence[AttachSpec] = (),
-    no_text: bool = False,
-    warc_record: str | None = None,
-    collection: Collection | None = None,
+    case: Case, paths: Sequence[str | os.PathLike[str]], **arguments: Unpack[AddArguments]
 ) -> list[AddResult]:
     """Add files to the case as sources, under one lock and one durable commit.
 
@@ -333,15 +349,8 @@ def add_sources(
     Args:
         case: the open case.
         paths: the files.
-        overrides: metadata from the command line (title, url, publisher, authors,
-            published, language); these win over what the file says.
-        encoding: the text encoding when it is not UTF-8.
-        actor: the collector (default: EVIDENCE_ACTOR or the OS user).
-        now: the capture time (default: now).
-        attachments: related files kept with the (one) source: screenshot, page as PDF …
-        no_text: keep the file as bytes only, without reading text from it.
-        warc_record: for an archive, the WARC-Record-ID of the response to take.
-        collection: how the file was collected, when the caller knows (``capture``).
+        **arguments: see :class:`AddArguments` (metadata overrides, encoding, actor,
+            time, attachments, no text, WARC record, collection).
 
     Web pages, PDFs, WARC files and WACZ packages are read by
     :func:`evidence.ingest.web.prepare_web` before anything is written.
@@ -352,206 +361,271 @@ def add_sources(
         LockError: another process is writing to the case.
     """
     files = [Path(p) for p in paths]
-    if len(files) > 1 and (attachments or warc_record):
-        raise UsageError("--attach and --warc-record describe one source; add files one at a time")
-    for src in [*files, *(spec.path for spec in attachments)]:
-        check_input_file(src)
-    web = _WebOptions(tuple(attachments), no_text, warc_record, collection or Collection())
-    who = default_actor(actor)
-    moment = now or utc_now()
-    check_options(overrides or {}, who=who, moment=moment)
-    results: list[AddResult] = []
+    options = AddOptions.of(files, arguments)
     with case.lock():
         state = case.state()
-        case.recover(state, actor=who, now=moment)
+        case.recover(state, actor=options.who, now=options.moment)
+        job = _Job(case, state, options)
+        results, events = job.add_all(files)
+        # Once the records are named, a failure of the log leaves complete files that
+        # the next writer adopts (Case.recover).
+        case.custody.append(events, actor=options.who, now=options.moment)
+    return results
+
+
+@dataclass
+class _Stored:
+    """A file's bytes in the object store, and what was read from them."""
+
+    raw: DigestPair
+    raw_existed: bool
+    media_type: str
+    text: TextRef | None = None
+    notes: list[str] = field(default_factory=list)
+    article: Article | None = None
+    prepared: Prepared | None = None
+
+
+@dataclass
+class _Job:
+    """One ``add`` call under the case lock: the case as it was, the sources this call
+    created (by the BLAKE3 of their bytes), and the batch that makes them durable."""
+
+    case: Case
+    state: CaseState
+    options: AddOptions
+    created: dict[str, AddResult] = field(default_factory=dict)
+
+    def add_all(self, files: Sequence[Path]) -> tuple[list[AddResult], list[NewEvent]]:
+        """Add each file; on any failure remove what this call streamed in."""
+        objects = self.case.objects
+        objects.repaired.clear()
+        objects.streamed.clear()
+        results: list[AddResult] = []
         events: list[NewEvent] = []
-        created: dict[str, AddResult] = {}
-        repaired, streamed = case.objects.repaired, case.objects.streamed
-        repaired.clear()
-        streamed.clear()
         try:
             with Batch() as batch:
                 for src in files:
-                    mark = len(repaired)
-                    result, event = _add_one(
-                        case,
-                        state,
-                        batch,
-                        src,
-                        created,
-                        overrides=overrides or {},
-                        encoding=encoding,
-                        who=who,
-                        moment=moment,
-                        web=web,
-                    )
+                    mark = len(objects.repaired)
+                    result, event = self._add_one(batch, src)
                     results.append(result)
                     if event is not None:
-                        if len(repaired) > mark:
-                            # A damaged object file was replaced from these bytes: said
-                            # in the custody log, so the repair is part of the record.
-                            event = NewEvent(
-                                event.action,
-                                event.subject,
-                                {
-                                    **(event.details or {}),
-                                    "objects_repaired": list(repaired[mark:]),
-                                },
-                            )
+                        event = _with_repairs(event, objects.repaired[mark:])
                         events.append(event)
-                        state.note(event.action, event.subject, event.details or {})
+                        self.state.note(event.action, event.subject, event.details or {})
                 batch.commit()
         except BaseException:
             # Objects this call streamed in are named by no record: removed, so that a
             # failure (a full disk, a bad file) leaves the case as it was.
-            for path in streamed:
+            for path in objects.streamed:
                 path.unlink(missing_ok=True)
             raise
-        # Once the records are named, a failure of the log leaves complete files that
-        # the next writer adopts (Case.recover).
-        case.custody.append(events, actor=who, now=moment)
-    return results
+        return results, events
 
-
-def _add_one(
-    case: Case,
-    state: CaseState,
-    batch: Batch,
-    src: Path,
-    created: dict[str, AddResult],
-    *,
-    overrides: Mapping[str, Any],
-    encoding: str | None,
-    who: str,
-    moment: _dt.datetime,
-    web: _WebOptions,
-) -> tuple[AddResult, NewEvent | None]:
-    shown = str(src)
-    try:
-        fh = open(src, "rb", buffering=0)  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=shown) from exc
-    article = None
-    prepared: Prepared | None = None
-    text_ref = None
-    notes: list[str] = []
-    with fh:
-        head = os.pread(fh.fileno(), _SNIFF_BYTES, 0)
-        media_type = sniff(head, src.name)
-        if media_type in WEB_TYPES and not web.no_text:
-            # The same page or PDF again is the same source, whatever reading it would say.
-            whole = whole_file_digest(fh, media_type)
-            if whole is not None and whole.blake3 in created:
-                return replace(created[whole.blake3], path=src, existed=True), None
-            if whole is not None and whole.blake3 in state.source_by_object:
-                return _existing(case, state, whole.blake3, src, web), None
-            # Pages, PDFs and archives are read and understood before anything is stored,
-            # so that one that must be refused leaves nothing behind.
-            prepared = prepare_web(
-                src,
-                fh,
-                media_type,
-                shown=shown,
-                url=overrides.get("url"),
-                encoding=encoding,
-                warc_record=web.warc_record,
-                now=moment,
+    def already_added(self, blake3_hex: str, src: Path) -> AddResult | None:
+        """The source that holds these bytes already (from this call or before), or None."""
+        if blake3_hex in self.created:
+            return replace(self.created[blake3_hex], path=src, existed=True)
+        if blake3_hex not in self.state.source_by_object:
+            return None
+        record_id = self.state.source_by_object[blake3_hex]
+        latest = self.state.latest[record_id]
+        record = self.case.records.load(record_id, latest.revision, blake3=latest.blake3).record
+        warnings = (
+            (
+                f"the attachments were not added: {record_id} exists already, and a "
+                "source's attachments are fixed when it is added",
             )
-            raw = prepared.digest
-            if raw.blake3 in created:
-                return replace(created[raw.blake3], path=src, existed=True), None
-            if raw.blake3 in state.source_by_object:
-                return _existing(case, state, raw.blake3, src, web), None
-            media_type = prepared.media_type
-            raw_existed = store_web_object(case, prepared, fh, batch=batch)
-            if prepared.text is not None:
-                text_pair, _ = case.objects.put_bytes(prepared.text.encode("utf-8"), batch=batch)
-                text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(prepared.text))
-            notes.extend(prepared.notes)
-        elif (
-            media_type in TEXT_TYPES
-            and not web.no_text
-            and os.fstat(fh.fileno()).st_size <= _MAX_TEXT_BYTES
-        ):
-            # An article is small: read it, and decode it before anything is stored,
-            # so that a file that cannot be decoded leaves nothing behind.
-            data = fh.readall()
-            raw = digest_bytes(data)
-            if raw.blake3 in created:  # the same bytes twice in one call
-                return replace(created[raw.blake3], path=src, existed=True), None
-            if raw.blake3 in state.source_by_object:
-                return _existing(case, state, raw.blake3, src, web), None
-            article = parse_article(data, path=shown, encoding=encoding)
-            text_pair, _ = case.objects.put_bytes(article.text.encode("utf-8"), batch=batch)
-            text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(article.text))
-            notes.extend(article.transformations)
-            _, raw_existed = case.objects.put_bytes(data, batch=batch)
-        else:
-            if web.no_text:
-                notes.append(
-                    "kept as bytes without reading text from it, as the user asked (--no-text)"
-                )
-            elif media_type in TEXT_TYPES:
-                media_type = "application/octet-stream"
-                notes.append(
-                    f"larger than {_MAX_TEXT_BYTES} bytes: kept as bytes, not read as an article"
-                )
-            raw, raw_existed = case.objects.put_stream(fh)
-            if raw.blake3 in created:
-                return replace(created[raw.blake3], path=src, existed=True), None
-            if raw.blake3 in state.source_by_object:
-                return _existing(case, state, raw.blake3, src, web), None
-    attached = _attachments(case, prepared, src, web)
+            if self.options.attach
+            else ()
+        )
+        ern = self.case.meta.ern(self.state.ern_number(record_id))
+        return AddResult(src, record, existed=True, ern=ern, warnings=warnings)
+
+    def _add_one(self, batch: Batch, src: Path) -> tuple[AddResult, NewEvent | None]:
+        try:
+            fh = open(src, "rb", buffering=0)  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=str(src)) from exc
+        with fh:
+            media_type = sniff(os.pread(fh.fileno(), _SNIFF_BYTES, 0), src.name)
+            if media_type in WEB_TYPES and not self.options.no_text:
+                stored = self._store_web(batch, src, fh, media_type)
+            elif (
+                media_type in TEXT_TYPES
+                and not self.options.no_text
+                and os.fstat(fh.fileno()).st_size <= _MAX_TEXT_BYTES
+            ):
+                stored = self._store_article(batch, src, fh, media_type)
+            else:
+                stored = self._store_bytes(src, fh, media_type)
+        if isinstance(stored, AddResult):
+            return stored, None
+        return self._record(batch, src, stored)
+
+    def _store_web(
+        self, batch: Batch, src: Path, fh: BinaryIO, media_type: str
+    ) -> _Stored | AddResult:
+        """A page, PDF or archive: read and understood before anything is stored, so
+        that one that must be refused leaves nothing behind."""
+        # The same page or PDF again is the same source, whatever reading it would say.
+        whole = whole_file_digest(fh, media_type)
+        existing = self.already_added(whole.blake3, src) if whole is not None else None
+        if existing is not None:
+            return existing
+        options = self.options
+        prepared = prepare_web(
+            src,
+            fh,
+            media_type,
+            shown=str(src),
+            url=options.overrides.get("url"),
+            encoding=options.encoding,
+            warc_record=options.warc_record,
+            now=options.moment,
+        )
+        existing = self.already_added(prepared.digest.blake3, src)
+        if existing is not None:
+            return existing
+        raw_existed = store_web_object(self.case, prepared, fh, batch=batch)
+        text_ref = None
+        if prepared.text is not None:
+            text_pair, _ = self.case.objects.put_bytes(prepared.text.encode("utf-8"), batch=batch)
+            text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(prepared.text))
+        return _Stored(
+            prepared.digest,
+            raw_existed,
+            prepared.media_type,
+            text_ref,
+            list(prepared.notes),
+            prepared=prepared,
+        )
+
+    def _store_article(
+        self, batch: Batch, src: Path, fh: BinaryIO, media_type: str
+    ) -> _Stored | AddResult:
+        """An article is small: read it, and decode it before anything is stored, so
+        that a file that cannot be decoded leaves nothing behind."""
+        data = fh.read()
+        raw = digest_bytes(data)
+        existing = self.already_added(raw.blake3, src)  # also the same bytes twice in one call
+        if existing is not None:
+            return existing
+        article = parse_article(data, path=str(src), encoding=self.options.encoding)
+        text_pair, _ = self.case.objects.put_bytes(article.text.encode("utf-8"), batch=batch)
+        text_ref = TextRef(text_pair.blake3, text_pair.sha256, len(article.text))
+        _, raw_existed = self.case.objects.put_bytes(data, batch=batch)
+        return _Stored(
+            raw, raw_existed, media_type, text_ref, list(article.transformations), article=article
+        )
+
+    def _store_bytes(self, src: Path, fh: BinaryIO, media_type: str) -> _Stored | AddResult:
+        """Any other file, or one kept as bytes: streamed into the store (read once,
+        written once, fsynced)."""
+        notes = []
+        if self.options.no_text:
+            notes.append(
+                "kept as bytes without reading text from it, as the user asked (--no-text)"
+            )
+        elif media_type in TEXT_TYPES:
+            media_type = "application/octet-stream"
+            notes.append(
+                f"larger than {_MAX_TEXT_BYTES} bytes: kept as bytes, not read as an article"
+            )
+        raw, raw_existed = self.case.objects.put_stream(fh)
+        existing = self.already_added(raw.blake3, src)
+        return (
+            existing if existing is not None else _Stored(raw, raw_existed, media_type, notes=notes)
+        )
+
+    def _record(self, batch: Batch, src: Path, stored: _Stored) -> tuple[AddResult, NewEvent]:
+        """The source record of stored bytes, its custody event and the result."""
+        options, prepared = self.options, stored.prepared
+        attached = _attachments(self.case, prepared, src, options)
+        body, title_warning = _source_body(src, stored, attached, options)
+        record = Record(
+            SOURCE_SCHEMA,
+            format_record_id("source", self.state.next_source_number),
+            1,
+            "source",
+            format_time(options.moment),
+            options.who,
+            None,
+            body,
+        )
+        record_dict = record.to_dict()
+        validate("source", record_dict, path=str(src))
+        _, pair = self.case.records.write(record, batch=batch)
+        details = record_details(record_dict)
+        details.update(
+            {
+                "filename": src.name,
+                "media_type": stored.media_type,
+                "object_existed": stored.raw_existed,
+            }
+        )
+        if prepared is not None and prepared.checks:
+            details["checks"] = list(prepared.checks)
+        event = NewEvent("collected", Subject(record.id, 1, pair.blake3), details)
+        result = AddResult(
+            src,
+            record,
+            existed=False,
+            ern=self.case.meta.ern(len(self.state.first_seen) + 1),
+            warnings=(prepared.warnings if prepared else ())
+            + ((title_warning,) if title_warning else ()),
+        )
+        self.created[stored.raw.blake3] = result
+        return result, event
+
+
+def _with_repairs(event: NewEvent, repaired: Sequence[str]) -> NewEvent:
+    """A damaged object file replaced from these bytes is said in the custody log, so
+    that the repair is part of the record."""
+    if not repaired:
+        return event
+    details = {**(event.details or {}), "objects_repaired": list(repaired)}
+    return NewEvent(event.action, event.subject, details)
+
+
+def _title(src: Path, stored: _Stored, meta: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The source's title and, when it had to be guessed from a plain text, a warning."""
+    if meta.get("title"):
+        return meta["title"], None
+    if stored.article is not None and stored.prepared is None:
+        return _text_title(stored.article, src.name)
+    prepared = stored.prepared
+    text = Article(prepared.text) if prepared is not None and prepared.text is not None else None
+    return _default_title(text, src.name), None
+
+
+def _source_body(
+    src: Path, stored: _Stored, attached: tuple[Attachment, ...], options: AddOptions
+) -> tuple[SourceBody, str | None]:
+    """The record body: what the file said, overridden by what the user said."""
+    article, prepared = stored.article, stored.prepared
     meta: dict[str, Any] = (
         dict(article.meta) if article else dict(prepared.meta) if prepared else {}
     )
-    meta.update({k: v for k, v in overrides.items() if v not in (None, (), [])})
-    record_id = format_record_id("source", state.next_source_number)
-    title_warning = None
-    if meta.get("title"):
-        title = meta["title"]
-    elif article is not None and prepared is None:
-        title, title_warning = _text_title(article, src.name)
-    else:
-        title = _default_title(
-            Article(prepared.text) if prepared is not None and prepared.text is not None else None,
-            src.name,
-        )
+    meta.update({k: v for k, v in options.overrides.items() if v not in (None, (), [])})
+    title, warning = _title(src, stored, meta)
+    captured = prepared.captured_at if prepared and prepared.captured_at else options.moment
+    raw = stored.raw
     body = SourceBody(
         title=title,
         publisher=meta.get("publisher"),
         url=meta.get("url"),
         authors=tuple(meta.get("authors") or ()),
-        published=_published(meta.get("published"), path=shown),
-        captured_at=format_time(
-            prepared.captured_at if prepared and prepared.captured_at else moment
-        ),
+        published=_published(meta.get("published"), path=str(src)),
+        captured_at=format_time(captured),
         language=meta.get("language") or "und",
-        media_type=media_type,
+        media_type=stored.media_type,
         object=ObjectRef(
             raw.blake3, raw.sha256, raw.size, prepared.filename if prepared else src.name
         ),
-        text=text_ref,
-        capture=_capture(prepared, web.collection, who, notes),
+        text=stored.text,
+        capture=_capture(prepared, options.collection, options.who, stored.notes),
         attachments=attached,
         canonical_url=meta.get("canonical_url"),
     )
-    record = Record(SOURCE_SCHEMA, record_id, 1, "source", format_time(moment), who, None, body)
-    record_dict = record.to_dict()
-    validate("source", record_dict, path=shown)
-    _, pair = case.records.write(record, batch=batch)
-    details = record_details(record_dict)
-    details.update({"filename": src.name, "media_type": media_type, "object_existed": raw_existed})
-    if prepared is not None and prepared.checks:
-        details["checks"] = list(prepared.checks)
-    event = NewEvent("collected", Subject(record_id, 1, pair.blake3), details)
-    result = AddResult(
-        src,
-        record,
-        existed=False,
-        ern=case.meta.ern(len(state.first_seen) + 1),
-        warnings=(prepared.warnings if prepared else ())
-        + ((title_warning,) if title_warning else ()),
-    )
-    created[raw.blake3] = result
-    return result, event
+    return body, warning

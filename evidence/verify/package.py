@@ -18,9 +18,9 @@ a private temporary folder, file by file, never following a link. Nothing is eve
 outside that folder. The case verification runs on a second thread while the manifests
 are checked, so both cores work: hashlib and BLAKE3 release the GIL.
 
-The primitives (safe names, tag files, the one-pass multi-digest, safe extraction) are in
-:mod:`evidence.verify._bag` and re-exported here for the package writer
-(:mod:`evidence.export`).
+The format (safe names, tag files, manifests, the one-pass multi-digest) is
+:mod:`evidence.formats.bagit`, which the package writer (:mod:`evidence.export`) follows
+too; safe reading of folders and zips is :mod:`evidence.verify._bag`.
 
 Example::
 
@@ -37,76 +37,35 @@ import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Final
 
 from evidence.canonical import loads_json
 from evidence.case import load_case_meta
 from evidence.errors import EvidenceError
+from evidence.formats.bagit import (
+    HEX_LENGTH,
+    INFO_CUSTODY_SEQ,
+    INFO_CUSTODY_SHA256,
+    INFO_SEAL_ROOT,
+    INFO_SEAL_SEQUENCE,
+    INFO_SEAL_SHA256,
+    READ_VERSIONS,
+    hash_files,
+    manifest_kind,
+    parse_manifest,
+    parse_tags,
+    payload_oxum,
+    tag_value,
+)
 from evidence.integrity.custody import line_digest
 from evidence.progress import Progress
 from evidence.report import Report
-from evidence.verify._bag import (
-    BagTree,
-    FileDigests,
-    ZipLimits,
-    copy_bag,
-    decode_manifest_path,
-    encode_manifest_path,
-    extract_zip,
-    hash_files,
-    name_collisions,
-    nofollow,
-    parse_tags,
-    scan_tree,
-    tag_value,
-    unsafe_name,
-)
+from evidence.verify._bag import BagTree, ZipLimits, copy_bag, extract_zip, nofollow, scan_tree
 from evidence.verify.case import verify_case
 from evidence.verify.options import VerifyOptions
 
-__all__ = [
-    "ALGORITHMS",
-    "INFO_CUSTODY_SEQ",
-    "INFO_CUSTODY_SHA256",
-    "INFO_SEAL_ROOT",
-    "INFO_SEAL_SEQUENCE",
-    "INFO_SEAL_SHA256",
-    "FileDigests",
-    "ZipLimits",
-    "copy_bag",
-    "decode_manifest_path",
-    "encode_manifest_path",
-    "extract_zip",
-    "hash_files",
-    "name_collisions",
-    "parse_tags",
-    "unsafe_name",
-    "verify_bag",
-    "verify_package",
-]
+__all__ = ["ZipLimits", "copy_bag", "extract_zip", "verify_bag", "verify_package"]
 
-ALGORITHMS: Final = ("sha256", "sha512")
-"""The payload and tag manifests this tool writes (RFC 8493 §2.4: SHA-256 and SHA-512)."""
-
-# RFC 8493 §2.4 names these; the hex length of each digest.
-_HEX_LENGTH: Final = {
-    "md5": 32,
-    "sha1": 40,
-    "sha224": 56,
-    "sha256": 64,
-    "sha384": 96,
-    "sha512": 128,
-}
-
-INFO_SEAL_SEQUENCE: Final = "Evidence-Seal-Sequence"
-INFO_SEAL_ROOT: Final = "Evidence-Seal-Root"
-INFO_SEAL_SHA256: Final = "Evidence-Seal-SHA256"
-INFO_CUSTODY_SEQ: Final = "Evidence-Custody-Seq"
-INFO_CUSTODY_SHA256: Final = "Evidence-Custody-SHA256"
-
-_VERSIONS: Final = ("0.97", "1.0")
-_MANIFEST = re.compile(r"^(tag)?manifest-([a-z0-9]+)\.txt$")
-_MANIFEST_LINE = re.compile(r"^([0-9A-Fa-f]+)[ \t]+\*?(.+)$")
+_OXUM = re.compile(r"[0-9]+\.[0-9]+")
 
 
 # -- the bag ---------------------------------------------------------------------------------
@@ -143,11 +102,11 @@ def _check_form(bag: BagTree, report: Report) -> bool:
             path="bagit.txt",
         )
         return False
-    if version not in _VERSIONS:
+    if version not in READ_VERSIONS:
         report.add(
             "package-form",
             "FAIL",
-            f"BagIt-Version {version}; this tool reads {' and '.join(_VERSIONS)}",
+            f"BagIt-Version {version}; this tool reads {' and '.join(READ_VERSIONS)}",
             path="bagit.txt",
         )
         return False
@@ -180,49 +139,17 @@ def _check_form(bag: BagTree, report: Report) -> bool:
 def _read_manifest(
     bag: BagTree, name: str, algorithm: str, tag: bool, report: Report
 ) -> dict[str, str]:
-    entries: dict[str, str] = {}
     data = _read_tag(bag, name, report)
     try:
         text = (data or b"").decode("utf-8")
     except UnicodeDecodeError:
         report.add("bag-manifest", "FAIL", "not valid UTF-8", path=name)
-        return entries
-    length = _HEX_LENGTH[algorithm]
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = _MANIFEST_LINE.match(line)
-        if match is None or len(match.group(1)) != length:
-            report.add(
-                "bag-manifest",
-                "FAIL",
-                f"expected '<{algorithm} digest, {length} hex digits> <path>'",
-                path=name,
-                line=number,
-            )
-            continue
-        rel = decode_manifest_path(match.group(2))
-        reason = unsafe_name(rel)
-        misplaced = rel.startswith("data/") if tag else not rel.startswith("data/")
-        if reason:
-            report.add(
-                "package-safety", "FAIL", f"{rel!r}: refused: {reason}", path=name, line=number
-            )
-            bag.safe = False
-            continue
-        if misplaced:
-            report.add(
-                "bag-manifest",
-                "FAIL",
-                f"{rel!r}: "
-                + ("a payload file in a tag manifest" if tag else "a payload path outside data/"),
-                path=name,
-                line=number,
-            )
-            continue
-        if rel in entries:
-            report.add("bag-manifest", "FAIL", f"lists {rel} twice", path=name, line=number)
-        entries[rel] = match.group(1).lower()
+        return {}
+    entries, problems = parse_manifest(text, algorithm, tag=tag)
+    for problem in problems:
+        check = "package-safety" if problem.unsafe else "bag-manifest"
+        report.add(check, "FAIL", problem.message, path=name, line=problem.line)
+        bag.safe = bag.safe and not problem.unsafe
     return entries
 
 
@@ -230,11 +157,11 @@ def _check_manifests(bag: BagTree, report: Report) -> dict[str, dict[str, str]]:
     """Read every manifest; check completeness; return the tag manifests."""
     tag_manifests: dict[str, dict[str, str]] = {}
     for name in sorted(n for n in bag.files if "/" not in n):
-        match = _MANIFEST.match(name)
-        if match is None:
+        kind = manifest_kind(name)
+        if kind is None:
             continue
-        tag, algorithm = bool(match.group(1)), match.group(2)
-        if algorithm not in _HEX_LENGTH:
+        tag, algorithm = kind
+        if algorithm not in HEX_LENGTH:
             report.add("bag-manifest", "FAIL", f"unknown algorithm {algorithm!r}", path=name)
             continue
         entries = _read_manifest(bag, name, algorithm, tag, report)
@@ -265,10 +192,10 @@ def _check_oxum(bag: BagTree, report: Report) -> None:
     """Payload-Oxum: '<octets>.<streams>' of the payload (RFC 8493 §2.2.2)."""
     oxum = tag_value(bag.tags, "Payload-Oxum")
     payload = bag.payload
-    actual = f"{sum(payload.values())}.{len(payload)}"
+    actual = payload_oxum(sum(payload.values()), len(payload))
     if oxum is None:
         report.add("bag-oxum", "INFO", "bag-info.txt gives no Payload-Oxum", path="bag-info.txt")
-    elif not re.fullmatch(r"[0-9]+\.[0-9]+", oxum):
+    elif not _OXUM.fullmatch(oxum):
         report.add(
             "bag-oxum",
             "FAIL",

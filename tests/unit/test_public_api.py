@@ -77,7 +77,7 @@ FACES: dict[str, tuple[str, ...]] = {
         "write_tag_files",
         "write_zip",
     ),
-    "evidence.formats": ("dossier",),
+    "evidence.formats": ("bagit", "dossier"),
     "evidence.ingest": (
         "AddResult",
         "AttachSpec",

@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.errors import InputError
-from evidence.export.bagit import PayloadFile, bag_size, write_payload, write_tag_files
-from evidence.verify.package import (
+from evidence.export.bagit import PayloadFile, write_payload, write_tag_files
+from evidence.formats.bagit import (
+    bag_size,
     decode_manifest_path,
     encode_manifest_path,
     name_collisions,

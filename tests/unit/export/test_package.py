@@ -16,8 +16,11 @@ from reportlab.pdfgen import canvas
 from evidence.case import Case
 from evidence.errors import CaseError, InputError, LockError, UsageError
 from evidence.export import export_case, package_schemas
+from evidence.formats.bagit import parse_tags
+from evidence.ingest.add import add_source
 from evidence.integrity.custody import line_digest
-from evidence.verify.package import parse_tags
+from evidence.verify.options import VerifyOptions
+from evidence.verify.package import verify_package
 
 Validate = Callable[[Path], subprocess.CompletedProcess[str]]
 
@@ -198,8 +201,6 @@ def test_every_file_of_seals_goes_in(
 def test_an_unsealed_case_exports_and_says_so(
     new_case: Case, tmp_path: Path, seed_article: Path
 ) -> None:
-    from evidence.ingest.add import add_source
-
     add_source(new_case, seed_article, actor="tester")
     result = export_case(new_case, tmp_path / "pkg", actor="tester")
     assert (result.seal, result.unsealed) == (None, 1)
@@ -281,3 +282,46 @@ def test_a_locked_case_is_not_exported(sealed_case: Path, tmp_path: Path) -> Non
 def test_payload_files_are_read_only(bag: Path) -> None:
     modes = {p.stat().st_mode & 0o777 for p in (bag / "data").rglob("*") if p.is_file()}
     assert modes == {0o444}
+
+
+def _sha256_manifest(bag: Path) -> dict[str, str]:
+    pairs = [line.split("  ", 1) for line in (bag / "manifest-sha256.txt").read_text().splitlines()]
+    return {path: digest for digest, path in pairs}
+
+
+def _exhibit_case(sealed_case: Path, tmp_path: Path, now: dt.datetime) -> tuple[Case, Path]:
+    exhibit = tmp_path / "exhibit.bin"
+    exhibit.write_bytes(os.urandom(9 << 20))  # above the size that reuses the record's SHA-256
+    case = Case.open(sealed_case)
+    added = add_source(case, exhibit, actor="tester", now=now)
+    ref = added.record.body.object  # type: ignore[union-attr]
+    return case, case.objects.path(ref.blake3)
+
+
+def test_a_large_object_gets_its_records_sha256_after_its_blake3_is_checked(
+    sealed_case: Path, tmp_path: Path, now: dt.datetime, bagit_validate: Validate
+) -> None:
+    case, stored = _exhibit_case(sealed_case, tmp_path, now)
+    bag = export_case(case, tmp_path / "bag", actor="tester", now=now).path
+    rel = f"data/{stored.relative_to(sealed_case).as_posix()}"
+    lines = _sha256_manifest(bag)
+    assert lines[rel] == hashlib.sha256(stored.read_bytes()).hexdigest()
+    result = bagit_validate(bag)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_damaged_large_object_is_described_as_it_is_not_as_its_record_says(
+    sealed_case: Path, tmp_path: Path, now: dt.datetime, bagit_validate: Validate
+) -> None:
+    case, stored = _exhibit_case(sealed_case, tmp_path, now)
+    stored.chmod(0o644)
+    damaged = bytearray(stored.read_bytes())
+    damaged[5 << 20] ^= 0xFF
+    stored.write_bytes(bytes(damaged))
+    bag = export_case(case, tmp_path / "bag", actor="tester", now=now).path
+    rel = f"data/{stored.relative_to(sealed_case).as_posix()}"
+    lines = _sha256_manifest(bag)
+    assert lines[rel] == hashlib.sha256(bytes(damaged)).hexdigest()
+    assert bagit_validate(bag).returncode == 0  # the bag holds what it lists ...
+    report = verify_package(bag, options=VerifyOptions(), progress=None)
+    assert not report.ok  # ... and the case inside tells the object is not what it was

@@ -17,13 +17,7 @@ from evidence.export import export_case
 from evidence.report import Report
 from evidence.verify import verify_path
 from evidence.verify.options import VerifyOptions
-from evidence.verify.package import (
-    FileDigests,
-    ZipLimits,
-    hash_files,
-    verify_bag,
-    verify_package,
-)
+from evidence.verify.package import ZipLimits, verify_bag, verify_package
 
 OPTIONS = VerifyOptions()
 
@@ -353,30 +347,6 @@ def test_verify_path_dispatches_folders_and_zips_to_the_package_verifier(
         report = verify_path(target)
         assert report.ok
         assert report.checked["manifest lines"] > 0
-
-
-def test_hash_files_matches_hashlib_and_copies_exactly(tmp_path: Path) -> None:
-    small = tmp_path / "small.txt"
-    small.write_bytes(b"Shelter log kept by the team, 8 July.\n")
-    large = tmp_path / "large.bin"
-    large.write_bytes(os.urandom(9 << 20))  # above the threshold: hashed on two threads
-    missing = tmp_path / "missing.bin"
-    link = tmp_path / "link.bin"
-    link.symlink_to(small)
-    copies = [tmp_path / f"copy-{n}" for n in range(4)]
-    results = hash_files([small, large, missing, link], ("sha256", "sha512"), copies=copies)
-    for source, copy, result in zip((small, large), copies[:2], results[:2], strict=True):
-        assert isinstance(result, FileDigests)
-        data = source.read_bytes()
-        assert result.size == len(data)
-        assert result.hexdigests == {
-            a: hashlib.new(a, data).hexdigest() for a in ("sha256", "sha512")
-        }
-        assert copy.read_bytes() == data
-        assert copy.stat().st_mode & 0o777 == 0o444
-    assert isinstance(results[2], FileNotFoundError)
-    assert isinstance(results[3], OSError)  # a link is never followed
-    assert not copies[3].exists()
 
 
 def test_a_moved_bag_still_verifies(bag: Path, tmp_path: Path) -> None:
