@@ -15,11 +15,14 @@ Example:
 from __future__ import annotations
 
 from evidence.model._common import (
+    CLAIM_CATEGORIES,
     CLAIM_SCHEMA,
+    CLAIM_STATUSES,
     SEAL_SCHEMA,
     SOURCE_SCHEMA,
     TREE_ALG,
     Action,
+    ClaimCategory,
     ClaimStatus,
     RecordId,
     RecordKind,
@@ -43,7 +46,9 @@ from evidence.model.source import (
 )
 
 __all__ = [
+    "CLAIM_CATEGORIES",
     "CLAIM_SCHEMA",
+    "CLAIM_STATUSES",
     "SEAL_SCHEMA",
     "SOURCE_SCHEMA",
     "TREE_ALG",
@@ -53,6 +58,7 @@ __all__ = [
     "Capture",
     "CaseMeta",
     "ClaimBody",
+    "ClaimCategory",
     "ClaimStatus",
     "CoSpeaker",
     "CustodyEvent",

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Final, Literal, NewType
+from typing import Final, Literal, NewType, get_args
 
 from evidence.errors import SchemaError
 
 __all__ = [
+    "CLAIM_CATEGORIES",
     "CLAIM_SCHEMA",
+    "CLAIM_STATUSES",
     "SEAL_SCHEMA",
     "SOURCE_SCHEMA",
     "TREE_ALG",
     "Action",
+    "ClaimCategory",
     "ClaimStatus",
     "RecordId",
     "RecordKind",
@@ -24,6 +27,14 @@ __all__ = [
 RecordId = NewType("RecordId", str)
 RecordKind = Literal["source", "claim"]
 ClaimStatus = Literal["reported", "corroborated", "contested", "verified", "withdrawn"]
+ClaimCategory = Literal[
+    "attack", "casualties", "damage", "target", "weapon", "location", "statement", "other"
+]
+CLAIM_STATUSES: Final[tuple[ClaimStatus, ...]] = get_args(ClaimStatus)
+"""A claim's statuses, in the schema's order (the schema's `status` enum; a test keeps
+them equal)."""
+CLAIM_CATEGORIES: Final[tuple[ClaimCategory, ...]] = get_args(ClaimCategory)
+"""A claim's categories, in the schema's order (the schema's `category` enum)."""
 Action = Literal[
     "created",
     "collected",

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from evidence.case import CASE_FILE, Case, default_actor
 from evidence.errors import EvidenceError, LockError
 from evidence.integrity.sign import SigningKey
+from evidence.model import CLAIM_CATEGORIES, CLAIM_STATUSES
 from evidence.serve._edits import Busy, Conflict, Editor, Invalid, selection_quote
 from evidence.serve._guard import Guard, check_csrf, csrf_token
 from evidence.serve._index import BIDI, KINDS, CaseIndex, bidi_name, is_source_id
@@ -39,17 +40,9 @@ __all__ = ["ServeConfig", "create_app"]
 PAGE_SIZE: Final = 50
 _HERE: Final = Path(__file__).parent
 _PRODUCT: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.(pdf|zip)")
-CATEGORIES: Final = (
-    "attack",
-    "casualties",
-    "damage",
-    "target",
-    "weapon",
-    "location",
-    "statement",
-    "other",
-)
-STATUSES: Final = ("reported", "corroborated", "contested", "verified")
+CATEGORIES: Final = CLAIM_CATEGORIES
+STATUSES: Final = tuple(s for s in CLAIM_STATUSES if s != "withdrawn")
+"""What the page offers: a claim is withdrawn by deleting it from its claims file."""
 
 
 @dataclass(frozen=True)

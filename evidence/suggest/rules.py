@@ -62,18 +62,8 @@ from evidence.suggest.speech import Attribution, attribute
 from evidence.suggest.times import Clock
 from evidence.suggest.weapons import WeaponMention, find_weapons
 
-__all__ = ["CATEGORIES", "Analysis", "Candidate", "analyse"]
+__all__ = ["Analysis", "Candidate", "analyse"]
 
-CATEGORIES: Final = (
-    "casualties",
-    "attack",
-    "weapon",
-    "target",
-    "damage",
-    "location",
-    "statement",
-    "other",
-)
 _QUOTED: Final = frozenset({"quote", "quote-unattributed"})
 _CLAUSE: Final = re.compile(r"[;,]\s+")
 _ELLIPTIC: Final = re.compile(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.suggest.rules import CATEGORIES
+from evidence.model import CLAIM_CATEGORIES as CATEGORIES
 from evidence.suggest.suggestions import suggest_text
 from tests.support.suggest_eval import (
     ArticleResult,
