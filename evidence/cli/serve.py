@@ -47,6 +47,13 @@ __all__ = ["serve"]
     help="RFC 3161 time-stamping authority the Seal button asks (repeatable).",
 )
 @click.option(
+    "--tsa-ca",
+    type=click.Path(path_type=Path),
+    help="Root CA certificate(s) (PEM) of the time-stamping authority: the Seal button's "
+    "tokens must chain to one, which is stored beside the seal; the Verify button "
+    "requires it.",
+)
+@click.option(
     "--trusted-key",
     "trusted_keys",
     multiple=True,
@@ -64,6 +71,7 @@ def serve(
     key_file: Path | None,
     passphrase_env: str | None,
     tsa_urls: tuple[str, ...],
+    tsa_ca: Path | None,
     trusted_keys: tuple[Path, ...],
     actor: str | None,
 ) -> int:
@@ -94,6 +102,10 @@ def serve(
     elif passphrase_env:
         raise UsageError("--passphrase-env is for --key: give the key to sign with")
     load_trusted_keys(trusted_keys)
+    if tsa_ca is not None:
+        from evidence.integrity.timestamp import load_certificates
+
+        load_certificates(tsa_ca, what="--tsa-ca file")  # an unusable file stops here, exit 2
     try:
         sock = bind(host, port)
     except OSError as exc:
@@ -108,6 +120,7 @@ def serve(
         host=host,
         key=key,
         tsa_urls=tsa_urls,
+        tsa_ca=tsa_ca,
         trusted_keys=trusted_keys,
         actor=actor,
     )

@@ -59,6 +59,9 @@ class ServeConfig:
     host: str = "127.0.0.1"
     key: SigningKey | None = None
     tsa_urls: tuple[str, ...] = ()
+    tsa_ca: Path | None = None
+    """Root CA file of the time-stamping authorities: the Seal button's tokens must chain
+    to it and it is stored beside the seal; the Verify button requires it."""
     trusted_keys: tuple[Path, ...] = ()
     actor: str | None = None
     extra_hosts: tuple[str, ...] = field(default=())
@@ -404,8 +407,17 @@ def create_app(config: ServeConfig) -> Starlette:
             from evidence.integrity.timestamp import stamp_seal
 
             job.stage = "time-stamping"
+            roots = None
+            if config.tsa_ca is not None:
+                from evidence.integrity.timestamp import load_certificates
+
+                roots = load_certificates(config.tsa_ca, what="--tsa-ca file")
             stamped = stamp_seal(
-                site.case, tsa_urls=config.tsa_urls, sequence=seal.sequence, actor=site.actor
+                site.case,
+                tsa_urls=config.tsa_urls,
+                sequence=seal.sequence,
+                actor=site.actor,
+                tsa_ca=roots,
             )
             lines += [
                 f"time-stamped by {t.tsa_name}: {site.case.rel(t.path)}" for t in stamped.stamped
@@ -420,7 +432,7 @@ def create_app(config: ServeConfig) -> Starlette:
         job.stage = "verifying"
         report = verify_path(
             site.case.root,
-            options=VerifyOptions(trusted_keys=config.trusted_keys),
+            options=VerifyOptions(trusted_keys=config.trusted_keys, tsa_ca=config.tsa_ca),
             progress=job.progress,
         )
         lines = [
