@@ -534,14 +534,21 @@ def request_token(message: bytes, url: str, *, timeout: float = DEFAULT_TIMEOUT)
 # -- stamping a seal ----------------------------------------------------------------------
 
 
-def token_paths(seal_path: Path) -> list[tuple[int, Path]]:
-    """The tokens stored beside a seal file, as (n, path), by n."""
+def token_paths(seal_path: Path, names: Iterable[str] | None = None) -> list[tuple[int, Path]]:
+    """The tokens stored beside a seal file, as (n, path), by n.
+
+    ``names``: the file names in the seal's folder, when the caller has listed it already
+    (a verifier going through many seals lists the folder once).
+    """
+    if names is None:
+        if not seal_path.parent.is_dir():
+            return []
+        names = (entry.name for entry in seal_path.parent.iterdir())
     found = []
-    if seal_path.parent.is_dir():
-        for entry in seal_path.parent.iterdir():
-            match = _TOKEN_NAME.match(entry.name)
-            if match and match["seal"] == seal_path.name:
-                found.append((int(match["n"]), entry))
+    for name in names:
+        match = _TOKEN_NAME.match(name)
+        if match and match["seal"] == seal_path.name:
+            found.append((int(match["n"]), seal_path.with_name(name)))
     return sorted(found)
 
 

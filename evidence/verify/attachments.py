@@ -84,6 +84,7 @@ __all__ = [
     "check_seal_attachments",
     "check_seal_trust",
     "custody_attachment_events",
+    "files_beside",
 ]
 
 SignatureState = Literal["trusted", "valid", "unchecked", "unsigned", "bad"]
@@ -152,6 +153,8 @@ class _Seal:
     rel: str
     options: VerifyOptions
     events: Mapping[str, Mapping[str, Any]] | None
+    beside: tuple[str, ...]
+    """The names of the files beside the seal (``0001.json.…``), sorted."""
 
     @property
     def sha256(self) -> str:
@@ -170,6 +173,7 @@ def check_seal_attachments(
     *,
     rel: str,
     custody_path: Path | None,
+    beside: Sequence[str] | None = None,
 ) -> AttachmentResult:
     """Check the signature and the time-stamp tokens stored beside one seal.
 
@@ -181,6 +185,8 @@ def check_seal_attachments(
         options: trusted keys, TSA roots, requirements, clock skew.
         rel: the seal file as the report names it (``seals/0001.json``).
         custody_path: the custody log that should record the attachments, if any.
+        beside: the names of the files beside this seal, from :func:`files_beside`, when
+            the caller has listed the folder once for all its seals (else listed here).
 
     Raises:
         InputError: a ``--trusted-key`` or ``--tsa-ca`` file cannot be used (the
@@ -194,6 +200,11 @@ def check_seal_attachments(
         rel,
         options,
         custody_attachment_events(custody_path),
+        tuple(
+            sorted(
+                files_beside(seal_path.parent).get(seal_path.name, ()) if beside is None else beside
+            )
+        ),
     )
     signature, fingerprint = _check_signature(seal)
     anchored = _check_tokens(seal)
@@ -461,7 +472,7 @@ def _check_tokens(seal: _Seal) -> bool:
     if options.tsa_ca is not None:
         roots = load_certificates(options.tsa_ca, what="--tsa-ca file")
     anchored = 0
-    tokens = token_paths(seal.path)
+    tokens = token_paths(seal.path, seal.beside)
     for _, token_path in tokens:
         report.count("time-stamp tokens")
         if _check_token(seal, token_path, roots):
@@ -711,11 +722,25 @@ def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
+def files_beside(folder: Path) -> Mapping[str, tuple[str, ...]]:
+    """The files of a seals folder that sit beside a seal (``0001.json.1.tsr``…), by the
+    seal file's name (``0001.json``): one listing for every seal of a chain."""
+    found: dict[str, list[str]] = {}
+    try:
+        names = [entry.name for entry in folder.iterdir()]
+    except OSError:
+        return {}
+    for name in names:
+        seal, dot, rest = name.partition(".json.")
+        if dot and rest:
+            found.setdefault(seal + ".json", []).append(name)
+    return {seal: tuple(sorted(group)) for seal, group in found.items()}
+
+
 def _check_unknown(seal: _Seal) -> None:
-    folder = seal.path.parent
     prefix = seal.path.name
-    for entry in sorted(folder.iterdir()):
-        name = entry.name
+    for name in seal.beside:
+        entry = seal.path.with_name(name)
         if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix) :]):
             if (
                 name.startswith(prefix + ".")

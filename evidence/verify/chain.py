@@ -45,6 +45,7 @@ from evidence.verify.attachments import (
     AttachmentResult,
     check_seal_attachments,
     check_seal_trust,
+    files_beside,
 )
 from evidence.verify.options import VerifyOptions
 
@@ -127,6 +128,8 @@ def check_chain(
     previous: ReadSeal | None = None
     trust: list[tuple[str, AttachmentResult | None]] = []
     roots: list[tuple[int, str]] = []
+    folders = {read.path.parent for read in seals if read is not None}
+    beside = {folder: files_beside(folder) for folder in folders}  # one listing, not one a seal
     for index, (read, name) in enumerate(zip(seals, names, strict=True), start=1):
         if read is None:
             trust.append((name, None))
@@ -160,6 +163,7 @@ def check_chain(
                     options,
                     rel=rel,
                     custody_path=custody_path,
+                    beside=beside[read.path.parent].get(read.path.name, ()),
                 ),
             )
         )
