@@ -23,7 +23,7 @@ from typing import Any
 import blake3
 
 from evidence._fs import read_bytes
-from evidence._parallel import chunked, imap_chunks, worker_count
+from evidence._parallel import chunked, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
@@ -345,22 +345,26 @@ def _compile_specs(
     return compiled
 
 
-_JOB: tuple[Case, CaseState, ClaimsCache | None] | None = None
-"""The case a compile is running on, set in the parent before worker processes fork."""
+@dataclass(frozen=True)
+class _CompileJob:
+    """What every chunk of a compile needs: handed to worker processes bound to
+    :meth:`run` (through the pool's initializer), never through a module variable."""
 
+    case: Case
+    state: CaseState
+    cache: ClaimsCache | None
 
-def _compile_files(paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim], Report]:
-    assert _JOB is not None
-    case, state, cache = _JOB
-    report = Report()
-    sources = _Sources(case, state)
-    uses: list[_KeyUse] = []
-    compiled: list[CompiledClaim] = []
-    for path in paths:
-        file_uses, file_compiled = _compile_file(sources, cache, path, report)
-        uses.extend(file_uses)
-        compiled.extend(file_compiled)
-    return uses, compiled, report
+    def run(self, paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim], Report]:
+        """The key uses, compiled claims and findings of some claims files."""
+        report = Report()
+        sources = _Sources(self.case, self.state)
+        uses: list[_KeyUse] = []
+        compiled: list[CompiledClaim] = []
+        for path in paths:
+            file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
+            uses.extend(file_uses)
+            compiled.extend(file_compiled)
+        return uses, compiled, report
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
@@ -432,37 +436,40 @@ def _from_entry(
     return uses, compiled
 
 
-def iter_case_claims(case: Case, state: CaseState, report: Report) -> Iterator[list[CompiledClaim]]:
-    """Read, check and compile every claims file of the case, on every core for large
-    cases, yielding compiled claims chunk by chunk in file order as workers finish them.
+def iter_case_claims(
+    case: Case, state: CaseState, report: Report, *, workers: int = 1
+) -> Iterator[list[CompiledClaim]]:
+    """Read, check and compile every claims file of the case, in up to ``workers``
+    processes for large cases, yielding compiled claims chunk by chunk in file order as
+    they are done.
 
     Each problem goes into ``report``; the check that keys are unique across the case is
     made after the last chunk, so a caller must look at ``report.ok`` only once the
     iteration is over.
     """
-    global _JOB
     files = _claim_files(case)
-    chunks = chunked(files, worker_count() * 8)
+    chunks = chunked(files, workers * 8)
     uses: list[_KeyUse] = []
     cache = ClaimsCache.default()
     if cache is not None:
         compiler_digest()  # once, here, before workers fork
-    _JOB = (case, state, cache)
-    try:
-        for part_uses, part_compiled, part_report in imap_chunks(
-            _compile_files, chunks, min_items=32, total=len(files)
-        ):
-            uses.extend(part_uses)
-            report.extend(part_report)
-            yield part_compiled
-    finally:
-        _JOB = None
+    job = _CompileJob(case, state, cache)
+    for part_uses, part_compiled, part_report in imap_chunks(
+        job.run, chunks, workers=workers, min_items=32, total=len(files)
+    ):
+        uses.extend(part_uses)
+        report.extend(part_report)
+        yield part_compiled
     _check_keys(uses, report)
 
 
-def compile_case_claims(case: Case, state: CaseState, report: Report) -> list[CompiledClaim]:
+def compile_case_claims(
+    case: Case, state: CaseState, report: Report, *, workers: int = 1
+) -> list[CompiledClaim]:
     """Every compiled claim of the case (see :func:`iter_case_claims`), in file order."""
-    return [claim for part in iter_case_claims(case, state, report) for claim in part]
+    return [
+        claim for part in iter_case_claims(case, state, report, workers=workers) for claim in part
+    ]
 
 
 def _known_sources(state: CaseState) -> str:
