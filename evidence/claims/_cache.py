@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any, Final
 import blake3
 import yaml
 
+from evidence._cachedir import cache_folder
 from evidence._fs import replace_file
 
 __all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
@@ -123,15 +123,8 @@ class ClaimsCache:
     @classmethod
     def default(cls) -> ClaimsCache | None:
         """The cache the environment names (see the module's docstring), or None if off."""
-        configured = os.environ.get("EVIDENCE_CACHE_DIR")
-        if configured is not None:
-            if configured.strip().lower() in ("", "off", "0", "none"):
-                return None
-            base = Path(configured)
-        else:
-            xdg = os.environ.get("XDG_CACHE_HOME")
-            base = Path(xdg) / "evidence" if xdg else Path.home() / ".cache" / "evidence"
-        return cls(base / _FOLDER)
+        folder = cache_folder(_FOLDER)
+        return None if folder is None else cls(folder)
 
     def _key(self, file_blake3: str) -> str:
         return blake3.blake3(f"{compiler_digest()}\n{file_blake3}".encode()).hexdigest()

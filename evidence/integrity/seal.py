@@ -35,8 +35,9 @@ from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError
+from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity.custody import NewEvent
-from evidence.integrity.merkle import leaf_hash, tree_root
+from evidence.integrity.merkle import leaf_hash
 from evidence.integrity.sign import SigningKey, write_signature
 from evidence.model import (
     CLAIM_SCHEMA,
@@ -122,7 +123,8 @@ def _claim_record_bytes(
 class _Planner:
     """Turns compiled claims into the record revisions to write, chunk by chunk."""
 
-    def __init__(self, state: CaseState, at: str, who: str) -> None:
+    def __init__(self, case: Case, state: CaseState, at: str, who: str) -> None:
+        self.case = case
         self.state = state
         self.next_number = state.next_claim_number
         self.present: set[str] = set()
@@ -145,6 +147,11 @@ class _Planner:
                 continue
             else:
                 latest = state.latest[record_id]
+                # The revision superseded is read and checked: a new revision never
+                # names one whose file has changed (the seal stops; run verify).
+                problem = _recorded_bytes(self.case, latest)
+                if isinstance(problem, str):
+                    raise CaseError(problem, hint=_DAMAGED_HINT)
                 revision = latest.revision + 1
                 supersedes = Supersedes(latest.revision, latest.blake3)
             record_bytes = _claim_record_bytes(
@@ -154,9 +161,9 @@ class _Planner:
                 record_id, revision, supersedes, key, claim.status, claim.body_blake3, record_bytes
             )
 
-    def withdrawn(self, case: Case) -> Iterator[_Planned]:
+    def withdrawn(self) -> Iterator[_Planned]:
         """A `withdrawn` revision for every claim no claims file holds any more."""
-        state = self.state
+        state, case = self.state, self.case
         for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
             if key in self.present or state.claim_status.get(record_id) == "withdrawn":
                 continue
@@ -181,6 +188,25 @@ class _Planner:
             )
 
 
+def _recorded_bytes(case: Case, subject: Subject) -> bytes | str:
+    """The canonical bytes of a record revision, read from its file and checked against
+    the BLAKE3 the custody log gives it, or what is wrong with the file."""
+    name = f"records/{subject.id}.{subject.revision}.json"
+    record_bytes = record_slice(case.records.read(subject.id, subject.revision))
+    if record_bytes is None:
+        return f"{name} is not in the record file form"
+    found = digest_bytes(record_bytes).blake3
+    if found != subject.blake3:
+        return (
+            f"{name} changed since it was recorded (custody log says blake3 "
+            f"{subject.blake3[:16]}…, file has {found[:16]}…)"
+        )
+    return record_bytes
+
+
+_DAMAGED_HINT = "Run `evidence verify`; nothing was sealed."
+
+
 @dataclass(frozen=True)
 class _LeafJob:
     """The records whose leaves are computed: handed to worker processes bound to
@@ -196,50 +222,71 @@ class _LeafJob:
         leaves: list[SealLeaf] = []
         hashes: list[bytes] = []
         for subject in self.state.entries[bounds[0] : bounds[1]]:
-            record_bytes = self.fresh.get((subject.id, subject.revision))
-            name = f"records/{subject.id}.{subject.revision}.json"
-            if record_bytes is None:
-                record_bytes = record_slice(self.case.records.read(subject.id, subject.revision))
-                if record_bytes is None:
-                    return leaves, hashes, f"{name} is not in the record file form"
+            found = self.fresh.get((subject.id, subject.revision))
+            if found is None:
+                read = _recorded_bytes(self.case, subject)
+                if isinstance(read, str):
+                    return leaves, hashes, read
+                found = read
+            record_bytes = found
             pair = digest_bytes(record_bytes)
-            if pair.blake3 != subject.blake3:
-                return (
-                    leaves,
-                    hashes,
-                    (
-                        f"{name} changed since it was recorded (custody log says blake3 "
-                        f"{subject.blake3[:16]}…, file has {pair.blake3[:16]}…)"
-                    ),
-                )
             leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
             hashes.append(leaf_hash(record_bytes))
         return leaves, hashes, None
 
 
+def _sealed_prefix(
+    state: CaseState, latest: tuple[Seal, bytes] | None, frontiers: FrontierCache | None
+) -> tuple[list[SealLeaf], Frontier]:
+    """The leaves the previous seal covers and their Merkle frontier, when both can be
+    reused: the previous seal file is the one the custody log names (by SHA-256), its
+    leaves are the first entries of the log (same ids, revisions and BLAKE3), and a kept
+    frontier folds to its root. Else nothing, and every record file is read
+    (docs/decisions/0021)."""
+    if latest is None or frontiers is None or not state.sealed:
+        return [], Frontier.empty()
+    previous, previous_bytes = latest
+    if state.sealed[-1].get("sha256") != digest_bytes(previous_bytes).sha256:
+        return [], Frontier.empty()  # not the seal file the log names: verify will say
+    size = previous.size
+    entries = state.entries
+    if size > len(entries) or any(
+        (leaf.id, leaf.revision, leaf.blake3) != (entry.id, entry.revision, entry.blake3)
+        for leaf, entry in zip(previous.leaves, entries, strict=False)
+    ):
+        return [], Frontier.empty()
+    frontier = frontiers.load(previous.root, size)
+    if frontier is None or len(previous.leaves) != size:
+        return [], Frontier.empty()
+    return list(previous.leaves), frontier
+
+
 def _leaves(
-    job: _LeafJob, progress: Progress | None, workers: int
-) -> tuple[list[SealLeaf], list[bytes]]:
-    """Every record revision's leaf, read and checked against the custody log, in up to
-    ``workers`` processes for large cases (reading 100,000 record files is most of a
-    re-seal)."""
+    job: _LeafJob,
+    progress: Progress | None,
+    workers: int,
+    *,
+    reused: tuple[list[SealLeaf], Frontier],
+) -> tuple[list[SealLeaf], Frontier]:
+    """Every record revision's leaf and the tree's frontier. The revisions the previous
+    seal covers come from ``reused``; each other one is read and checked against the
+    custody log, in up to ``workers`` processes for large cases."""
+    leaves, frontier = reused
     total = len(job.state.entries)
     step = 2048
-    ranges = [(start, min(start + step, total)) for start in range(0, total, step)]
-    leaves: list[SealLeaf] = []
-    hashes: list[bytes] = []
+    ranges = [(start, min(start + step, total)) for start in range(len(leaves), total, step)]
     for part_leaves, part_hashes, problem in imap_chunks(
-        job.run, ranges, workers=workers, min_items=8192, total=total
+        job.run, ranges, workers=workers, min_items=8192, total=total - len(leaves)
     ):
         if problem is not None:
-            raise CaseError(problem, hint="Run `evidence verify`; nothing was sealed.")
+            raise CaseError(problem, hint=_DAMAGED_HINT)
         leaves.extend(part_leaves)
-        hashes.extend(part_hashes)
+        frontier.extend(part_hashes)
         if progress is not None:
             progress(len(leaves), total)
     if progress is not None:
         progress(total, total)
-    return leaves, hashes
+    return leaves, frontier
 
 
 def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:
@@ -309,7 +356,7 @@ def _record_claims(
                     staged.stage(planned, batch)
         if not report.ok:
             raise ClaimsInvalid(report)
-        for planned in planner.withdrawn(case):
+        for planned in planner.withdrawn():
             staged.stage(planned, batch)
             staged.withdrawn.append(planned.id)
         batch.commit()  # the files are durable before the log names them
@@ -401,7 +448,7 @@ def seal_case(
         state = case.state()
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
-        planner = _Planner(state, at, who)
+        planner = _Planner(case, state, at, who)
         staged = _Staged(case, state)
         _record_claims(case, planner, staged, report, workers)
         meta_event = _case_metadata_event(case, state)
@@ -419,7 +466,13 @@ def seal_case(
         ):
             return SealResult(None, None, unchanged=planner.unchanged, proposed=proposed)
 
-        leaves, hashes = _leaves(_LeafJob(case, state, staged.fresh), progress, workers)
+        frontiers = FrontierCache.default()
+        leaves, frontier = _leaves(
+            _LeafJob(case, state, staged.fresh),
+            progress,
+            workers,
+            reused=_sealed_prefix(state, latest, frontiers),
+        )
         head = case.custody.head()
         assert head is not None  # init wrote the first event
         sequence, previous = _previous_link(latest)
@@ -428,7 +481,7 @@ def seal_case(
             sequence=sequence,
             sealed_at=at,
             size=len(leaves),
-            root=tree_root(hashes).hex(),
+            root=frontier.root().hex(),
             leaves=tuple(leaves),
             custody_seq=head.seq,
             custody_sha256=head.sha256,
@@ -436,6 +489,8 @@ def seal_case(
             signer=key.signer() if key is not None else None,
         )
         path, signature = _write_seal(case, seal, key, who=who, moment=moment)
+        if frontiers is not None:
+            frontiers.store(frontier)
         return SealResult(
             seal,
             path,
