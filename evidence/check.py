@@ -74,7 +74,7 @@ def check_case(path: str | os.PathLike[str], *, workers: int = 1) -> Report:
     report.count("case files")
     data = read_bytes(root / CASE_FILE, what="case.yaml")  # read once for both checks
     _check_conventions(case, data, report)
-    state = case.state()
+    state = case.state(cached=True)
     _pending_case_yaml(data, state, report)
     compile_case_claims(case, state, report, workers=workers)
     return report

@@ -445,7 +445,7 @@ def seal_case(
     moment = now or utc_now()
     at = format_time(moment)
     with case.lock():
-        state = case.state()
+        state = case.state(cached=True)
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
         planner = _Planner(case, state, at, who)
