@@ -8,8 +8,8 @@ docs/decisions/0020 (compiled claims files) and 0021 (seal: case state and Merkl
 frontier).
 
 Example:
-    >>> cache_folder("claims-v1")  # doctest: +SKIP
-    PosixPath('/home/ana/.cache/evidence/claims-v1')
+    >>> cache_folder("claims-v2")  # doctest: +SKIP
+    PosixPath('/home/ana/.cache/evidence/claims-v2')
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ __all__ = ["cache_folder"]
 
 
 def cache_folder(name: str) -> Path | None:
-    """The folder of the cache ``name`` (e.g. ``claims-v1``), or None if caches are off."""
+    """The folder of the cache ``name`` (e.g. ``claims-v2``), or None if caches are off."""
     configured = os.environ.get("EVIDENCE_CACHE_DIR")
     if configured is not None:
         if configured.strip().lower() in ("", "off", "0", "none"):

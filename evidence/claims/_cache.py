@@ -35,7 +35,7 @@ from evidence._fs import replace_file
 
 __all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
 
-_FORMAT: Final = 1
+_FORMAT: Final = 2
 _FOLDER: Final = f"claims-v{_FORMAT}"
 
 
@@ -76,6 +76,9 @@ class CachedFile:
     """(key, proposed, JSON pointer, line) of every claim in the file."""
     claims: list[tuple[str, str, bytes, str, int | None]]
     """(key, status, body RFC 8785 bytes, body BLAKE3, line) of every compiled claim."""
+    texts: dict[str, str | None]
+    """The BLAKE3 of each cited source's text object (None: no text), as its record
+    (named in ``sources``) gives it: read on a hit and checked against it."""
 
     def to_bytes(self, key: str) -> bytes:
         payload = json.dumps(
@@ -83,6 +86,7 @@ class CachedFile:
                 "format": _FORMAT,
                 "key": key,
                 "sources": self.sources,
+                "texts": self.texts,
                 "uses": self.uses,
                 "claims": [[k, s, b.decode("utf-8"), d, ln] for k, s, b, d, ln in self.claims],
             },
@@ -109,7 +113,10 @@ class CachedFile:
                     return None
                 claims.append((k, s, body, digest, line))
             uses = [(k, bool(p), ptr, ln) for k, p, ptr, ln in raw["uses"]]
-            return cls(dict(raw["sources"]), uses, claims)
+            texts = {str(k): None if v is None else str(v) for k, v in raw["texts"].items()}
+            if set(texts) != set(raw["sources"]):
+                return None
+            return cls(dict(raw["sources"]), uses, claims, texts)
         except (KeyError, TypeError, ValueError):
             return None
 

@@ -104,12 +104,21 @@ class SourceView:
     blake3: str
     text: str | None
 
+    @property
+    def text_blake3(self) -> str | None:
+        """The BLAKE3 of the source's text object (None: it has no text)."""
+        body = self.record.body
+        if isinstance(body, SourceBody) and body.text is not None:
+            return body.text.blake3
+        return None
+
 
 @dataclass
 class _Sources:
     case: Case
     state: CaseState
     loaded: dict[str, SourceView] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)
 
     def get(self, source_id: str) -> SourceView | None:
         if source_id in self.loaded:
@@ -126,6 +135,23 @@ class _Sources:
         view = SourceView(record, latest.blake3, text)
         self.loaded[source_id] = view
         return view
+
+    def check(self, source_id: str, text_blake3: str | None) -> None:
+        """Read the latest revision of a source and its text and check both against
+        their digests, as :meth:`get` would, without parsing them: a cache hit still
+        stops on a damaged or missing source (docs/decisions/0020).
+
+        Raises:
+            InputError: a file is missing or unreadable.
+            CaseError: a file is not what its digest names.
+        """
+        if source_id in self.loaded or source_id in self.checked:
+            return
+        latest = self.state.latest[source_id]
+        self.case.records.check(source_id, latest.revision, blake3=latest.blake3)
+        if text_blake3 is not None:
+            self.case.objects.read_text(text_blake3)
+        self.checked.add(source_id)
 
 
 def _claim_files(case: Case) -> list[Path]:
@@ -387,10 +413,10 @@ def _compile_file(
     if cache is not None:
         entry = cache.load(file_blake3, lambda record_id: _latest_blake3(state, record_id))
         if entry is not None:
-            for source in entry.sources:
-                # Read and checked as a compile would: a damaged or missing source record
-                # or text stops the seal here, cache or not.
-                sources.get(source)
+            for source, text in entry.texts.items():
+                # Read and checked against their digests as a compile would: a damaged
+                # or missing source record or text stops the seal here, cache or not.
+                sources.check(source, text)
             return _from_entry(entry, shown, report)
     own = Report()
     doc = _parse_claims_file(data, shown, report)
@@ -400,17 +426,14 @@ def _compile_file(
     compiled = _compile_specs(sources, specs, own)
     report.extend(own)
     if cache is not None and not own.findings:
-        cited = {
-            s.source: sources.loaded[s.source].blake3
-            for s in specs
-            if not s.proposed and s.source is not None
-        }
+        cited = {s.source: sources.loaded[s.source] for s in specs if not s.proposed and s.source}
         cache.store(
             file_blake3,
             CachedFile(
-                cited,
+                {source: view.blake3 for source, view in cited.items()},
                 [(s.key, s.proposed, s.pointer, s.line) for s in specs],
                 [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
+                {source: view.text_blake3 for source, view in cited.items()},
             ),
         )
     return _key_uses(specs), compiled

@@ -3,6 +3,7 @@ never trusted when damaged, and the same result with it as without it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import blake3
@@ -53,7 +54,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(data, path=path)
 
     monkeypatch.setattr(compile_module, "load_yaml", counting)
-    monkeypatch.setenv("EVIDENCE_WORKERS", "1")  # parse here, where the count is kept
+    monkeypatch.setenv("EVIDENCE_WORKERS", "1")  # ignored by the library, which parses here
     return seen
 
 
@@ -134,6 +135,7 @@ def test_an_entry_against_another_source_revision_is_not_used(tmp_path: Path) ->
                 3,
             )
         ],
+        {"SRC-0001": None},
     )
     cache.store("f" * 64, entry)
     assert cache.load("f" * 64, {"SRC-0001": "a" * 64}.get) == entry
@@ -165,13 +167,38 @@ def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache
     assert _entries(cache_dir)
 
 
+def _text_object(root: Path) -> Path:
+    record = json.loads((root / "records" / "SRC-0001.1.json").read_bytes())
+    digest = record["record"]["body"]["text"]["blake3"]
+    return root / "objects" / digest[:2] / digest
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("truncated", r"SRC-0001\.1\.json is not in the record file form"),
+        ("flipped", r"SRC-0001\.1\.json does not match the digest recorded for it"),
+        ("missing", r"no such record file"),
+        ("text", r"does not match its digest"),
+    ],
+)
 def test_a_damaged_source_still_stops_a_reseal_from_the_cache(
-    sealed_case: Path, cache_dir: Path, parses: list[str]
+    sealed_case: Path, cache_dir: Path, parses: list[str], damage: str, message: str
 ) -> None:
     _compile(sealed_case)  # the cache now holds the file
     record = sealed_case / "records" / "SRC-0001.1.json"
-    record.write_bytes(record.read_bytes()[:-40])
+    data = record.read_bytes()
+    if damage == "truncated":
+        record.write_bytes(data[:-40])
+    elif damage == "flipped":
+        record.write_bytes(data.replace(b'"kind":"source"', b'"kind":"sourcE"', 1))
+    elif damage == "missing":
+        record.unlink()
+    else:
+        text = _text_object(sealed_case)
+        text.chmod(0o644)
+        text.write_bytes(text.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))
     parses.clear()
-    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json"):
+    with pytest.raises(EvidenceError, match=message):
         seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
     assert parses == []  # the entry was found; the source was read and checked anyway
