@@ -169,7 +169,7 @@ def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache
 
 def _text_object(root: Path) -> Path:
     record = json.loads((root / "records" / "SRC-0001.1.json").read_bytes())
-    digest = record["record"]["body"]["text"]["blake3"]
+    digest: str = record["record"]["body"]["text"]["blake3"]
     return root / "objects" / digest[:2] / digest
 
 
