@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,7 @@ import yaml
 from evidence._cachedir import cache_folder
 from evidence._fs import replace_file
 
-__all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
+__all__ = ["CachedFile", "ClaimsCache", "FileStamps", "Stamp", "compiler_digest", "stamp_of"]
 
 _FORMAT: Final = 2
 _FOLDER: Final = f"claims-v{_FORMAT}"
@@ -163,3 +165,81 @@ class ClaimsCache:
         with contextlib.suppress(OSError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(path, entry.to_bytes(key), durable=False)
+
+
+Stamp = tuple[int, int, int, int]
+"""(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    """The file's :data:`Stamp`, or None if it cannot be looked at."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+class FileStamps:
+    """Files of one case folder whose bytes were read and digested, with their stamp at
+    that moment, so that the next run need not read a file whose stamp is unchanged.
+
+    Used for claims files (their BLAKE3 picks the claims-cache entry) and for the source
+    records and text objects a cached claims file cites (checked against their digests).
+    A file changed by any ordinary means gets a new ctime, which no program can set
+    back; a stamp taken within :attr:`RACY_NS` of being kept is not kept, since a second
+    write in the same clock tick could leave the stamp unchanged (git's "racy" rule).
+    ``verify`` never reads stamps, and a seal still commits only to the digests the
+    custody log holds (docs/decisions/0022).
+    """
+
+    RACY_NS = 3_000_000_000
+
+    def __init__(self, path: Path | None, known: dict[str, tuple[Stamp, str]]) -> None:
+        self.path = path
+        self.known = known
+
+    @classmethod
+    def for_case(cls, root: Path) -> FileStamps:
+        """The stamps kept for the case folder ``root`` (none if caches are off)."""
+        folder = cache_folder("stamps-v1")
+        if folder is None:
+            return cls(None, {})
+        name = blake3.blake3(str(root.resolve()).encode("utf-8", "surrogateescape"))
+        path = folder / name.hexdigest()
+        try:
+            data = path.read_bytes()
+            head, _, payload = data.partition(b"\n")
+            if blake3.blake3(payload).hexdigest().encode() != head:
+                return cls(path, {})
+            raw = json.loads(payload)
+            known = {
+                str(rel): ((int(a), int(b), int(c), int(d)), str(digest))
+                for rel, ((a, b, c, d), digest) in raw.items()
+            }
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls(path, {})
+        return cls(path, known)
+
+    def digest(self, rel: str, stamp: Stamp | None) -> str | None:
+        """The digest ``rel`` had when it was last read, if its stamp is unchanged."""
+        kept = self.known.get(rel)
+        if stamp is None or kept is None or kept[0] != stamp:
+            return None
+        return kept[1]
+
+    def store(self, seen: dict[str, tuple[Stamp, str]]) -> None:
+        """Keep the stamps of this run (best effort; no fsync: a lost file is a miss)."""
+        if self.path is None:
+            return
+        recent = time.time_ns() - self.RACY_NS
+        kept = {
+            rel: [list(stamp), digest]
+            for rel, (stamp, digest) in seen.items()
+            if stamp[2] < recent and stamp[3] < recent
+        }
+        payload = json.dumps(kept, separators=(",", ":")).encode()
+        with contextlib.suppress(OSError, ValueError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
+            replace_file(self.path, data, durable=False)

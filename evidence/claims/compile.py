@@ -27,7 +27,14 @@ from evidence._parallel import chunked, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
-from evidence.claims._cache import CachedFile, ClaimsCache, compiler_digest
+from evidence.claims._cache import (
+    CachedFile,
+    ClaimsCache,
+    FileStamps,
+    Stamp,
+    compiler_digest,
+    stamp_of,
+)
 from evidence.claims.anchor import find_quote
 from evidence.digest import digest_bytes
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
@@ -119,6 +126,18 @@ class _Sources:
     state: CaseState
     loaded: dict[str, SourceView] = field(default_factory=dict)
     checked: set[str] = field(default_factory=set)
+    stamps: FileStamps = field(default_factory=lambda: FileStamps(None, {}))
+    seen: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+    """Files read and digested in this run (or found unchanged), with their stamps."""
+
+    def unchanged(self, rel: str, path: Path, digest: str) -> bool:
+        """Whether ``path`` was read and found to have ``digest`` before and its stamp
+        has not changed since; notes the stamp for the next run either way."""
+        stamp = stamp_of(path)
+        if stamp is None:
+            return False
+        self.seen[rel] = (stamp, digest)  # taken before reading: a later write shows
+        return self.stamps.digest(rel, stamp) == digest
 
     def get(self, source_id: str) -> SourceView | None:
         if source_id in self.loaded:
@@ -148,9 +167,13 @@ class _Sources:
         if source_id in self.loaded or source_id in self.checked:
             return
         latest = self.state.latest[source_id]
-        self.case.records.check(source_id, latest.revision, blake3=latest.blake3)
+        record = self.case.records.path(source_id, latest.revision)
+        if not self.unchanged(self.case.rel(record), record, latest.blake3):
+            self.case.records.check(source_id, latest.revision, blake3=latest.blake3)
         if text_blake3 is not None:
-            self.case.objects.read_text(text_blake3)
+            text = self.case.objects.path(text_blake3)
+            if not self.unchanged(self.case.rel(text), text, text_blake3):
+                self.case.objects.read_text(text_blake3)
         self.checked.add(source_id)
 
 
@@ -176,10 +199,13 @@ def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec
     return specs
 
 
-def _read_claims_file(path: Path, shown: str, report: Report) -> bytes | None:
+def _read_claims_file(
+    path: Path, shown: str, report: Report, *, count: bool = True
+) -> bytes | None:
     """The bytes of one claims file (counted in ``report``), or None with the problem put
     in ``report``."""
-    report.count("claims files")
+    if count:
+        report.count("claims files")
     try:
         return read_bytes(path, what="claims file")
     except EvidenceError as exc:
@@ -371,6 +397,9 @@ def _compile_specs(
     return compiled
 
 
+_ChunkResult = tuple[list[_KeyUse], list[CompiledClaim], Report, dict[str, tuple[Stamp, str]]]
+
+
 @dataclass(frozen=True)
 class _CompileJob:
     """What every chunk of a compile needs: handed to worker processes bound to
@@ -379,18 +408,20 @@ class _CompileJob:
     case: Case
     state: CaseState
     cache: ClaimsCache | None
+    stamps: FileStamps
 
-    def run(self, paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim], Report]:
-        """The key uses, compiled claims and findings of some claims files."""
+    def run(self, paths: list[Path]) -> _ChunkResult:
+        """The key uses, compiled claims and findings of some claims files, and the
+        stamps of the files read."""
         report = Report()
-        sources = _Sources(self.case, self.state)
+        sources = _Sources(self.case, self.state, stamps=self.stamps)
         uses: list[_KeyUse] = []
         compiled: list[CompiledClaim] = []
         for path in paths:
             file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
             uses.extend(file_uses)
             compiled.extend(file_compiled)
-        return uses, compiled, report
+        return uses, compiled, report, sources.seen
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
@@ -406,10 +437,18 @@ def _compile_file(
     compiled, and kept in the cache if the file had no problem (docs/decisions/0020)."""
     case, state = sources.case, sources.state
     shown = case.rel(path)
-    data = _read_claims_file(path, shown, report)
-    if data is None:
-        return [], []
-    file_blake3 = blake3.blake3(data).hexdigest()
+    data: bytes | None = None
+    stamp = stamp_of(path)  # taken before reading: a write after it shows next time
+    file_blake3 = sources.stamps.digest(shown, stamp)
+    if file_blake3 is None:
+        data = _read_claims_file(path, shown, report)
+        if data is None:
+            return [], []
+        file_blake3 = blake3.blake3(data).hexdigest()
+    else:
+        report.count("claims files")
+    if stamp is not None:
+        sources.seen[shown] = (stamp, file_blake3)
     if cache is not None:
         entry = cache.load(file_blake3, lambda record_id: _latest_blake3(state, record_id))
         if entry is not None:
@@ -418,6 +457,11 @@ def _compile_file(
                 # or missing source record or text stops the seal here, cache or not.
                 sources.check(source, text)
             return _from_entry(entry, shown, report)
+    if data is None:  # known by its stamp, but not in the claims cache: read it now
+        data = _read_claims_file(path, shown, report, count=False)
+        if data is None:
+            return [], []
+        file_blake3 = blake3.blake3(data).hexdigest()
     own = Report()
     doc = _parse_claims_file(data, shown, report)
     if doc is None:
@@ -476,13 +520,17 @@ def iter_case_claims(
     cache = ClaimsCache.default()
     if cache is not None:
         compiler_digest()  # once, here, before workers fork
-    job = _CompileJob(case, state, cache)
-    for part_uses, part_compiled, part_report in imap_chunks(
+    stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
+    job = _CompileJob(case, state, cache, stamps)
+    seen: dict[str, tuple[Stamp, str]] = {}
+    for part_uses, part_compiled, part_report, part_seen in imap_chunks(
         job.run, chunks, workers=workers, min_items=32, total=len(files)
     ):
         uses.extend(part_uses)
         report.extend(part_report)
+        seen.update(part_seen)
         yield part_compiled
+    stamps.store(seen)
     _check_keys(uses, report)
 
 
