@@ -486,13 +486,15 @@ class Case:
         Raises:
             CaseError: a record file that the log cannot account for.
         """
-        known = {(s.id, s.revision) for s in state.entries}
+        # Names compared as strings first: only a file the log does not name is parsed.
+        known = {f"{s.id}.{s.revision}.json" for s in state.entries}
         orphans = []
         for name in self.records.names():
-            parsed = parse_record_filename(name)
-            if parsed is None or parsed in known:
+            if name in known:
                 continue
-            orphans.append(parsed)
+            parsed = parse_record_filename(name)
+            if parsed is not None:
+                orphans.append(parsed)
         events = self._orphan_records(state, orphans)
         events.extend(self._orphan_seals(state))
         self.custody.append(events, actor=actor, now=now)
