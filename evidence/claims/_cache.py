@@ -171,7 +171,7 @@ Stamp = tuple[int, int, int, int]
 """(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
 
 
-def stamp_of(path: Path) -> Stamp | None:
+def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
     """The file's :data:`Stamp`, or None if it cannot be looked at."""
     try:
         st = os.stat(path)
