@@ -50,8 +50,13 @@ def _load() -> str:
     return f"[load average {one:.1f}/{five:.1f} on {os.cpu_count()} cores]"
 
 
+_CPU: list[float] = []
+"""CPU seconds (user + system, with the child's worker processes) of each child run."""
+
+
 def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Time a child and read its own peak RSS (via /usr/bin/time-like wait4)."""
+    """Time a child and read its own peak RSS (via /usr/bin/time-like wait4); its CPU
+    seconds go to ``_CPU`` (less sensitive than wall time to other work on the machine)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out_file:
         proc = subprocess.Popen(
@@ -62,6 +67,7 @@ def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[flo
         )
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        _CPU.append(usage.ru_utime + usage.ru_stime)
         out_file.seek(0)
         out = out_file.read().decode(errors="replace")
     err = ""
@@ -224,6 +230,7 @@ def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[flo
     time.sleep(1)
     cold = {"EVIDENCE_CACHE_DIR": str(workdir / f"cache-{sources}")}  # empty: a cold seal
     seal_s, seal_rss = _peak_child(["seal", str(case)], env=cold)
+    seal_cpu = _CPU[-1]
     _drop_caches()
     verify_s, verify_rss = _peak_child(["verify", str(case)])
     warm_s, _ = _peak_child(["verify", str(case)])
@@ -235,7 +242,9 @@ def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[flo
     )
     print(
         f"  seal:   {seal_s:.2f} s = {records / seal_s:,.0f} records/s, "
-        f"{seal_s / records * 1e6:.1f} us/record, peak RSS {seal_rss / 1024:.0f} MiB {_load()}"
+        f"{seal_s / records * 1e6:.1f} us/record, {seal_cpu:.1f} CPU s "
+        f"({seal_cpu / records * 1e6:.1f} us/record), peak RSS {seal_rss / 1024:.0f} MiB "
+        f"{_load()}"
     )
     print(
         f"  verify: {verify_s:.2f} s cold = {records / verify_s:,.0f} records/s "
@@ -266,6 +275,7 @@ def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
     first, _ = _peak_child(["seal", str(case)], env=cache)
     warm: list[float] = []
     cold: list[float] = []
+    cpu: dict[str, list[float]] = {"cache": [], "off": []}
     for n in range(rounds):
         order = (("cache", cache), ("off", off))
         for job, env in order if n % 2 == 0 else order[::-1]:
@@ -274,6 +284,7 @@ def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
             time.sleep(2)
             seconds, _ = _peak_child(["seal", str(case)], env=env)
             (warm if job == "cache" else cold).append(seconds)
+            cpu[job].append(_CPU[-1])
     records = sources * 11
     with_cache, without = statistics.median(warm), statistics.median(cold)
     print(
@@ -283,6 +294,11 @@ def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
         f"the caches) {first:.2f} s = {records / first:,.0f} records/s {_load()}"
     )
     print(f"  all rounds: cache {[round(x, 2) for x in warm]} off {[round(x, 2) for x in cold]}")
+    cpu_cache, cpu_off = statistics.median(cpu["cache"]), statistics.median(cpu["off"])
+    print(
+        f"  CPU seconds (medians, workers included): with the caches {cpu_cache:.2f}, "
+        f"caches off {cpu_off:.2f}; ratio {cpu_cache / cpu_off:.2f}x"
+    )
     shutil.rmtree(case)
 
 
