@@ -28,20 +28,24 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import getpass
+import marshal
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import blake3
+
 from evidence import __version__
+from evidence._cachedir import cache_folder
 from evidence._fs import case_lock, fsync_dir, read_bytes, replace_file
 from evidence._time import format_time, utc_now
 from evidence._yaml import YamlDocument, dump_yaml, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, InputError, SchemaError
-from evidence.integrity.custody import CustodyLog, NewEvent
+from evidence.integrity.custody import CustodyLine, CustodyLog, NewEvent
 from evidence.model import CaseMeta, RecordId, Seal, Subject, record_number
 from evidence.schema import validate
 from evidence.store import (
@@ -107,6 +111,63 @@ class CaseState:
     case_meta: dict[str, Any] | None = None
     """The details of the latest ``case-metadata`` event (case.yaml as last sealed)."""
 
+    def to_bytes(self) -> bytes:
+        """The state in Python's ``marshal`` form (for :class:`_StateCache`: plain
+        values only, read back ten times faster than JSON); ``latest`` and
+        ``first_seen`` follow from ``entries`` and are not written."""
+        return marshal.dumps(
+            {
+                "ids": [s.id for s in self.entries],
+                "revisions": [s.revision for s in self.entries],
+                "blake3": "".join(s.blake3 for s in self.entries),
+                "claim_keys": self.claim_keys,
+                "claim_body_digest": self.claim_body_digest,
+                "claim_status": self.claim_status,
+                "source_by_object": self.source_by_object,
+                "sealed": self.sealed,
+                "numbers": (self.next_source_number, self.next_claim_number),
+                "custody_events": self.custody_events,
+                "case_meta": self.case_meta,
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> CaseState:
+        """The state :meth:`to_bytes` wrote.
+
+        Raises:
+            ValueError, KeyError, TypeError, EOFError: ``data`` is not such a state.
+        """
+        # Plain values only (marshal builds no objects and runs no code); the entry's
+        # BLAKE3 was checked before, and the cache folder is as trusted as the code.
+        raw = marshal.loads(data)  # noqa: S302
+        ids, revisions, digests = raw["ids"], raw["revisions"], raw["blake3"]
+        if not (len(ids) == len(revisions) and len(digests) == 64 * len(ids)):
+            raise ValueError("columns of different lengths")
+        entries = [
+            Subject(RecordId(i), r, digests[64 * n : 64 * n + 64])
+            for n, (i, r) in enumerate(zip(ids, revisions, strict=True))
+        ]
+        latest: dict[str, Subject] = {s.id: s for s in entries}
+        first_seen: dict[str, int] = {}
+        for record_id in ids:
+            first_seen.setdefault(record_id, len(first_seen))
+        next_source, next_claim = raw["numbers"]
+        return cls(
+            entries=entries,
+            latest=latest,
+            first_seen=first_seen,
+            claim_keys=dict(raw["claim_keys"]),
+            claim_body_digest=dict(raw["claim_body_digest"]),
+            claim_status=dict(raw["claim_status"]),
+            source_by_object=dict(raw["source_by_object"]),
+            sealed=list(raw["sealed"]),
+            next_source_number=int(next_source),
+            next_claim_number=int(next_claim),
+            custody_events=int(raw["custody_events"]),
+            case_meta=raw["case_meta"],
+        )
+
     def ern_number(self, record_id: str) -> int:
         """1-based position of a record id among the case's ids, in order of entry."""
         return self.first_seen[record_id] + 1
@@ -142,6 +203,106 @@ class CaseState:
             status = details.get("status")
             if isinstance(status, str):
                 self.claim_status[subject.id] = status
+
+
+def _split_lines(data: bytes) -> list[bytes]:
+    """The lines of a log's bytes, without their line ends, as ``CustodyLog.lines``
+    reads them (a last line without a line end is a line too)."""
+    if not data:
+        return []
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def _parse_line(line: bytes, path: Path) -> Any:
+    try:
+        return loads_json(line, path=path.name)
+    except InputError:
+        return None
+
+
+def _note_line(state: CaseState, line: CustodyLine) -> None:
+    """Take one line of the log into ``state``.
+
+    Raises:
+        CaseError: the line is not a custody event.
+    """
+    data = line.data
+    if not isinstance(data, dict):
+        raise CaseError(
+            f"custody.jsonl line {line.number} is not a JSON object",
+            hint="Run `evidence verify` on the case.",
+        )
+    subject = data.get("subject")
+    try:
+        state.note(
+            str(data.get("action")),
+            Subject.from_dict(subject) if isinstance(subject, dict) else None,
+            data.get("details") or {},
+        )
+    except (SchemaError, KeyError, TypeError, ValueError) as exc:
+        raise CaseError(
+            f"custody.jsonl line {line.number}: malformed event ({exc})",
+            hint="Run `evidence verify` on the case.",
+        ) from exc
+
+
+class _StateCache:
+    """The state of a case's custody log as far as it was read last, in the user's cache
+    folder (``state-v2/``), one entry per case folder.
+
+    An entry holds the length of the log prefix it was made from, the BLAKE3 of that
+    prefix, its number of lines and the state. It is used only if the log read now
+    starts with bytes of that length and digest; a torn, damaged or stale entry is a
+    miss, never an error (docs/decisions/0021).
+    """
+
+    MIN_NEW_LINES = 1000
+    """Keep a new entry only after parsing this many lines (small logs parse fast)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def default(cls) -> _StateCache | None:
+        folder = cache_folder("state-v2")
+        return None if folder is None else cls(folder)
+
+    def _path(self, key: str) -> Path:
+        name = blake3.blake3(key.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.folder / name[:2] / name[2:]
+
+    def load(self, key: str, log: bytes) -> tuple[int, int, CaseState] | None:
+        """(prefix length, its lines, its state) for the log ``log``, or None."""
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        head, _, payload = data.partition(b"\n")
+        try:
+            digest, length, lines, prefix = head.decode("ascii").split(" ")
+            size, count = int(length), int(lines)
+            if blake3.blake3(payload).hexdigest() != digest or size > len(log):
+                return None
+            if blake3.blake3(log[:size]).hexdigest() != prefix:
+                return None
+            return size, count, CaseState.from_bytes(payload)
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
+            return None
+
+    def store(self, key: str, log: bytes, lines: int, state: CaseState) -> None:
+        """Keep ``state`` as the state of ``log`` (best effort; no fsync)."""
+        payload = state.to_bytes()
+        head = (
+            f"{blake3.blake3(payload).hexdigest()} {len(log)} {lines} "
+            f"{blake3.blake3(log).hexdigest()}\n"
+        )
+        path = self._path(key)
+        with contextlib.suppress(OSError, ValueError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(path, head.encode("ascii") + payload, durable=False)
 
 
 class Case:
@@ -265,32 +426,33 @@ class Case:
 
     # -- state ------------------------------------------------------------------------------
 
-    def state(self) -> CaseState:
+    def state(self, *, cached: bool = False) -> CaseState:
         """Read the custody log into a :class:`CaseState`.
+
+        With ``cached``, the state of the log's first lines may come from the user's
+        cache folder (:class:`_StateCache`): it is used only when the BLAKE3 of those
+        lines' bytes, taken on this read, is the one it was made from, and only the lines
+        after them are parsed (docs/decisions/0021). The result is the same either way.
 
         Raises:
             CaseError: a line of the log does not parse (run ``evidence verify``).
         """
-        state = CaseState()
-        for line in self.custody.lines():
-            data = line.data
-            if not isinstance(data, dict):
-                raise CaseError(
-                    f"custody.jsonl line {line.number} is not a JSON object",
-                    hint="Run `evidence verify` on the case.",
-                )
-            subject = data.get("subject")
-            try:
-                state.note(
-                    str(data.get("action")),
-                    Subject.from_dict(subject) if isinstance(subject, dict) else None,
-                    data.get("details") or {},
-                )
-            except (SchemaError, KeyError, TypeError, ValueError) as exc:
-                raise CaseError(
-                    f"custody.jsonl line {line.number}: malformed event ({exc})",
-                    hint="Run `evidence verify` on the case.",
-                ) from exc
+        cache = _StateCache.default() if cached else None
+        if cache is None:
+            state = CaseState()
+            for line in self.custody.lines():
+                _note_line(state, line)
+            return state
+        data = read_bytes(self.custody.path, what="custody log")
+        key = str(self.custody.path.resolve())
+        kept = cache.load(key, data)
+        start, lines_before, state = kept if kept is not None else (0, 0, CaseState())
+        number = lines_before
+        for number, raw in enumerate(_split_lines(data[start:]), start=lines_before + 1):
+            _note_line(state, CustodyLine(number, raw, _parse_line(raw, self.custody.path)))
+        complete = data.rfind(b"\n") + 1  # a half line at the end is never kept
+        if number - lines_before >= _StateCache.MIN_NEW_LINES and complete == len(data):
+            cache.store(key, data, number, state)
         return state
 
     def seal_files(self) -> list[Path]:
@@ -324,13 +486,15 @@ class Case:
         Raises:
             CaseError: a record file that the log cannot account for.
         """
-        known = {(s.id, s.revision) for s in state.entries}
+        # Names compared as strings first: only a file the log does not name is parsed.
+        known = {f"{s.id}.{s.revision}.json" for s in state.entries}
         orphans = []
         for name in self.records.names():
-            parsed = parse_record_filename(name)
-            if parsed is None or parsed in known:
+            if name in known:
                 continue
-            orphans.append(parsed)
+            parsed = parse_record_filename(name)
+            if parsed is not None:
+                orphans.append(parsed)
         events = self._orphan_records(state, orphans)
         events.extend(self._orphan_seals(state))
         self.custody.append(events, actor=actor, now=now)

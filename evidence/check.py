@@ -48,8 +48,9 @@ def _pending_case_yaml(data: bytes, state: CaseState, report: Report) -> None:
         )
 
 
-def check_case(path: str | os.PathLike[str]) -> Report:
-    """Check case.yaml and claims/*.yaml of a case folder.
+def check_case(path: str | os.PathLike[str], *, workers: int = 1) -> Report:
+    """Check case.yaml and claims/*.yaml of a case folder (claims files compiled in up
+    to ``workers`` processes).
 
     Raises:
         CaseError: the folder is not a case folder.
@@ -73,9 +74,9 @@ def check_case(path: str | os.PathLike[str]) -> Report:
     report.count("case files")
     data = read_bytes(root / CASE_FILE, what="case.yaml")  # read once for both checks
     _check_conventions(case, data, report)
-    state = case.state()
+    state = case.state(cached=True)
     _pending_case_yaml(data, state, report)
-    compile_case_claims(case, state, report)
+    compile_case_claims(case, state, report, workers=workers)
     return report
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "ObjectStore",
     "RecordFile",
     "RecordStore",
+    "checked_record_bytes",
     "envelope_bytes",
     "object_text",
     "parse_record_file",
@@ -101,6 +102,24 @@ class LoadedRecord:
     record_bytes: bytes
 
 
+def checked_record_bytes(data: bytes, *, name: str, blake3: str | None = None) -> bytes:
+    """The first steps of :func:`parse_record_file`: the record's canonical bytes inside
+    a record file, checked against ``blake3`` when given; not parsed.
+
+    Raises:
+        CaseError: the file is empty, not in the envelope form, or not the record the
+            digest names.
+    """
+    if not data:
+        raise CaseError(f"{name} is empty", hint=_DAMAGED)
+    record_bytes = record_slice(data)
+    if record_bytes is None:
+        raise CaseError(f"{name} is not in the record file form", hint=_DAMAGED)
+    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
+        raise CaseError(f"{name} does not match the digest recorded for it", hint=_DAMAGED)
+    return record_bytes
+
+
 def parse_record_file(data: bytes, *, name: str, blake3: str | None = None) -> LoadedRecord:
     """The one reader of a record file's bytes: envelope, digest, JSON, schema, model.
 
@@ -117,13 +136,7 @@ def parse_record_file(data: bytes, *, name: str, blake3: str | None = None) -> L
         CaseError: the file is empty, not in the envelope form, not JSON, not a record
             of the schema, or not the record the digest names.
     """
-    if not data:
-        raise CaseError(f"{name} is empty", hint=_DAMAGED)
-    record_bytes = record_slice(data)
-    if record_bytes is None:
-        raise CaseError(f"{name} is not in the record file form", hint=_DAMAGED)
-    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
-        raise CaseError(f"{name} does not match the digest recorded for it", hint=_DAMAGED)
+    record_bytes = checked_record_bytes(data, name=name, blake3=blake3)
     try:
         doc = loads_json(record_bytes, path=name)
     except EvidenceError as exc:
@@ -362,6 +375,17 @@ class RecordStore:
         """
         name = f"records/{record_id}.{revision}.json"
         return parse_record_file(self.read(record_id, revision), name=name, blake3=blake3)
+
+    def check(self, record_id: str, revision: int, *, blake3: str) -> bytes:
+        """Read one record revision and check it against its digest, without parsing it
+        (see :func:`checked_record_bytes`); its canonical bytes.
+
+        Raises:
+            InputError: the file is missing or unreadable.
+            CaseError: the file does not hold the record the digest names.
+        """
+        name = f"records/{record_id}.{revision}.json"
+        return checked_record_bytes(self.read(record_id, revision), name=name, blake3=blake3)
 
     def names(self) -> list[str]:
         """Every file name in ``records/`` (including ones that are not record files)."""

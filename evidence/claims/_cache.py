@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +32,12 @@ from typing import Any, Final
 import blake3
 import yaml
 
+from evidence._cachedir import cache_folder
 from evidence._fs import replace_file
 
-__all__ = ["CachedFile", "ClaimsCache", "compiler_digest"]
+__all__ = ["CachedFile", "ClaimsCache", "FileStamps", "Stamp", "compiler_digest", "stamp_of"]
 
-_FORMAT: Final = 1
+_FORMAT: Final = 2
 _FOLDER: Final = f"claims-v{_FORMAT}"
 
 
@@ -76,6 +78,9 @@ class CachedFile:
     """(key, proposed, JSON pointer, line) of every claim in the file."""
     claims: list[tuple[str, str, bytes, str, int | None]]
     """(key, status, body RFC 8785 bytes, body BLAKE3, line) of every compiled claim."""
+    texts: dict[str, str | None]
+    """The BLAKE3 of each cited source's text object (None: no text), as its record
+    (named in ``sources``) gives it: read on a hit and checked against it."""
 
     def to_bytes(self, key: str) -> bytes:
         payload = json.dumps(
@@ -83,6 +88,7 @@ class CachedFile:
                 "format": _FORMAT,
                 "key": key,
                 "sources": self.sources,
+                "texts": self.texts,
                 "uses": self.uses,
                 "claims": [[k, s, b.decode("utf-8"), d, ln] for k, s, b, d, ln in self.claims],
             },
@@ -109,7 +115,10 @@ class CachedFile:
                     return None
                 claims.append((k, s, body, digest, line))
             uses = [(k, bool(p), ptr, ln) for k, p, ptr, ln in raw["uses"]]
-            return cls(dict(raw["sources"]), uses, claims)
+            texts = {str(k): None if v is None else str(v) for k, v in raw["texts"].items()}
+            if set(texts) != set(raw["sources"]):
+                return None
+            return cls(dict(raw["sources"]), uses, claims, texts)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -123,15 +132,8 @@ class ClaimsCache:
     @classmethod
     def default(cls) -> ClaimsCache | None:
         """The cache the environment names (see the module's docstring), or None if off."""
-        configured = os.environ.get("EVIDENCE_CACHE_DIR")
-        if configured is not None:
-            if configured.strip().lower() in ("", "off", "0", "none"):
-                return None
-            base = Path(configured)
-        else:
-            xdg = os.environ.get("XDG_CACHE_HOME")
-            base = Path(xdg) / "evidence" if xdg else Path.home() / ".cache" / "evidence"
-        return cls(base / _FOLDER)
+        folder = cache_folder(_FOLDER)
+        return None if folder is None else cls(folder)
 
     def _key(self, file_blake3: str) -> str:
         return blake3.blake3(f"{compiler_digest()}\n{file_blake3}".encode()).hexdigest()
@@ -163,3 +165,81 @@ class ClaimsCache:
         with contextlib.suppress(OSError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(path, entry.to_bytes(key), durable=False)
+
+
+Stamp = tuple[int, int, int, int]
+"""(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
+
+
+def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
+    """The file's :data:`Stamp`, or None if it cannot be looked at."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+class FileStamps:
+    """Files of one case folder whose bytes were read and digested, with their stamp at
+    that moment, so that the next run need not read a file whose stamp is unchanged.
+
+    Used for claims files (their BLAKE3 picks the claims-cache entry) and for the source
+    records and text objects a cached claims file cites (checked against their digests).
+    A file changed by any ordinary means gets a new ctime, which no program can set
+    back; a stamp taken within :attr:`RACY_NS` of being kept is not kept, since a second
+    write in the same clock tick could leave the stamp unchanged (git's "racy" rule).
+    ``verify`` never reads stamps, and a seal still commits only to the digests the
+    custody log holds (docs/decisions/0022).
+    """
+
+    RACY_NS = 3_000_000_000
+
+    def __init__(self, path: Path | None, known: dict[str, tuple[Stamp, str]]) -> None:
+        self.path = path
+        self.known = known
+
+    @classmethod
+    def for_case(cls, root: Path) -> FileStamps:
+        """The stamps kept for the case folder ``root`` (none if caches are off)."""
+        folder = cache_folder("stamps-v1")
+        if folder is None:
+            return cls(None, {})
+        name = blake3.blake3(str(root.resolve()).encode("utf-8", "surrogateescape"))
+        path = folder / name.hexdigest()
+        try:
+            data = path.read_bytes()
+            head, _, payload = data.partition(b"\n")
+            if blake3.blake3(payload).hexdigest().encode() != head:
+                return cls(path, {})
+            raw = json.loads(payload)
+            known = {
+                str(rel): ((int(a), int(b), int(c), int(d)), str(digest))
+                for rel, ((a, b, c, d), digest) in raw.items()
+            }
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls(path, {})
+        return cls(path, known)
+
+    def digest(self, rel: str, stamp: Stamp | None) -> str | None:
+        """The digest ``rel`` had when it was last read, if its stamp is unchanged."""
+        kept = self.known.get(rel)
+        if stamp is None or kept is None or kept[0] != stamp:
+            return None
+        return kept[1]
+
+    def store(self, seen: dict[str, tuple[Stamp, str]]) -> None:
+        """Keep the stamps of this run (best effort; no fsync: a lost file is a miss)."""
+        if self.path is None:
+            return
+        recent = time.time_ns() - self.RACY_NS
+        kept = {
+            rel: [list(stamp), digest]
+            for rel, (stamp, digest) in seen.items()
+            if stamp[2] < recent and stamp[3] < recent
+        }
+        payload = json.dumps(kept, separators=(",", ":")).encode()
+        with contextlib.suppress(OSError, ValueError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
+            replace_file(self.path, data, durable=False)

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +24,20 @@ from typing import Any
 import blake3
 
 from evidence._fs import read_bytes
-from evidence._parallel import chunked, imap_chunks, worker_count
+from evidence._parallel import chunked, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
-from evidence.claims._cache import CachedFile, ClaimsCache, compiler_digest
+from evidence.claims._cache import (
+    CachedFile,
+    ClaimsCache,
+    FileStamps,
+    Stamp,
+    compiler_digest,
+    stamp_of,
+)
 from evidence.claims.anchor import find_quote
-from evidence.digest import Blake3Hex, digest_bytes
+from evidence.digest import Blake3Hex, digest_bytes, is_hex64
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
 from evidence.model import (
     AttributionLink,
@@ -104,12 +112,33 @@ class SourceView:
     blake3: str
     text: str | None
 
+    @property
+    def text_blake3(self) -> str | None:
+        """The BLAKE3 of the source's text object (None: it has no text)."""
+        body = self.record.body
+        if isinstance(body, SourceBody) and body.text is not None:
+            return body.text.blake3
+        return None
+
 
 @dataclass
 class _Sources:
     case: Case
     state: CaseState
     loaded: dict[str, SourceView] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)
+    stamps: FileStamps = field(default_factory=lambda: FileStamps(None, {}))
+    seen: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+    """Files read and digested in this run (or found unchanged), with their stamps."""
+
+    def unchanged(self, rel: str, digest: str) -> bool:
+        """Whether the case's file ``rel`` was read and found to have ``digest`` before
+        and its stamp has not changed since; notes the stamp for the next run either way."""
+        stamp = stamp_of(os.path.join(self.case.root, rel))
+        if stamp is None:
+            return False
+        self.seen[rel] = (stamp, digest)  # taken before reading: a later write shows
+        return self.stamps.digest(rel, stamp) == digest
 
     def get(self, source_id: str) -> SourceView | None:
         if source_id in self.loaded:
@@ -126,6 +155,29 @@ class _Sources:
         view = SourceView(record, latest.blake3, text)
         self.loaded[source_id] = view
         return view
+
+    def check(self, source_id: str, text_blake3: str | None) -> None:
+        """Read the latest revision of a source and its text and check both against
+        their digests, as :meth:`get` would, without parsing them: a cache hit still
+        stops on a damaged or missing source (docs/decisions/0020).
+
+        Raises:
+            InputError: a file is missing or unreadable.
+            CaseError: a file is not what its digest names.
+        """
+        if source_id in self.loaded or source_id in self.checked:
+            return
+        latest = self.state.latest[source_id]
+        # Paths as strings: pathlib costs more than the stat on a case of 10,000 sources.
+        record = f"records/{source_id}.{latest.revision}.json"
+        if not self.unchanged(record, latest.blake3):
+            self.case.records.check(source_id, latest.revision, blake3=latest.blake3)
+        if text_blake3 is not None and not (
+            is_hex64(text_blake3)
+            and self.unchanged(f"objects/{text_blake3[:2]}/{text_blake3}", text_blake3)
+        ):
+            self.case.objects.read_text(text_blake3)
+        self.checked.add(source_id)
 
 
 def _claim_files(case: Case) -> list[Path]:
@@ -150,10 +202,13 @@ def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec
     return specs
 
 
-def _read_claims_file(path: Path, shown: str, report: Report) -> bytes | None:
+def _read_claims_file(
+    path: Path, shown: str, report: Report, *, count: bool = True
+) -> bytes | None:
     """The bytes of one claims file (counted in ``report``), or None with the problem put
     in ``report``."""
-    report.count("claims files")
+    if count:
+        report.count("claims files")
     try:
         return read_bytes(path, what="claims file")
     except EvidenceError as exc:
@@ -345,22 +400,31 @@ def _compile_specs(
     return compiled
 
 
-_JOB: tuple[Case, CaseState, ClaimsCache | None] | None = None
-"""The case a compile is running on, set in the parent before worker processes fork."""
+_ChunkResult = tuple[list[_KeyUse], list[CompiledClaim], Report, dict[str, tuple[Stamp, str]]]
 
 
-def _compile_files(paths: list[Path]) -> tuple[list[_KeyUse], list[CompiledClaim], Report]:
-    assert _JOB is not None
-    case, state, cache = _JOB
-    report = Report()
-    sources = _Sources(case, state)
-    uses: list[_KeyUse] = []
-    compiled: list[CompiledClaim] = []
-    for path in paths:
-        file_uses, file_compiled = _compile_file(sources, cache, path, report)
-        uses.extend(file_uses)
-        compiled.extend(file_compiled)
-    return uses, compiled, report
+@dataclass(frozen=True)
+class _CompileJob:
+    """What every chunk of a compile needs: handed to worker processes bound to
+    :meth:`run` (through the pool's initializer), never through a module variable."""
+
+    case: Case
+    state: CaseState
+    cache: ClaimsCache | None
+    stamps: FileStamps
+
+    def run(self, paths: list[Path]) -> _ChunkResult:
+        """The key uses, compiled claims and findings of some claims files, and the
+        stamps of the files read."""
+        report = Report()
+        sources = _Sources(self.case, self.state, stamps=self.stamps)
+        uses: list[_KeyUse] = []
+        compiled: list[CompiledClaim] = []
+        for path in paths:
+            file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
+            uses.extend(file_uses)
+            compiled.extend(file_compiled)
+        return uses, compiled, report, sources.seen
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
@@ -376,18 +440,31 @@ def _compile_file(
     compiled, and kept in the cache if the file had no problem (docs/decisions/0020)."""
     case, state = sources.case, sources.state
     shown = case.rel(path)
-    data = _read_claims_file(path, shown, report)
-    if data is None:
-        return [], []
-    file_blake3 = blake3.blake3(data).hexdigest()
+    data: bytes | None = None
+    stamp = stamp_of(path)  # taken before reading: a write after it shows next time
+    file_blake3 = sources.stamps.digest(shown, stamp)
+    if file_blake3 is None:
+        data = _read_claims_file(path, shown, report)
+        if data is None:
+            return [], []
+        file_blake3 = blake3.blake3(data).hexdigest()
+    else:
+        report.count("claims files")
+    if stamp is not None:
+        sources.seen[shown] = (stamp, file_blake3)
     if cache is not None:
         entry = cache.load(file_blake3, lambda record_id: _latest_blake3(state, record_id))
         if entry is not None:
-            for source in entry.sources:
-                # Read and checked as a compile would: a damaged or missing source record
-                # or text stops the seal here, cache or not.
-                sources.get(source)
+            for source, text in entry.texts.items():
+                # Read and checked against their digests as a compile would: a damaged
+                # or missing source record or text stops the seal here, cache or not.
+                sources.check(source, text)
             return _from_entry(entry, shown, report)
+    if data is None:  # known by its stamp, but not in the claims cache: read it now
+        data = _read_claims_file(path, shown, report, count=False)
+        if data is None:
+            return [], []
+        file_blake3 = blake3.blake3(data).hexdigest()
     own = Report()
     doc = _parse_claims_file(data, shown, report)
     if doc is None:
@@ -396,17 +473,14 @@ def _compile_file(
     compiled = _compile_specs(sources, specs, own)
     report.extend(own)
     if cache is not None and not own.findings:
-        cited = {
-            s.source: sources.loaded[s.source].blake3
-            for s in specs
-            if not s.proposed and s.source is not None
-        }
+        cited = {s.source: sources.loaded[s.source] for s in specs if not s.proposed and s.source}
         cache.store(
             file_blake3,
             CachedFile(
-                cited,
+                {source: view.blake3 for source, view in cited.items()},
                 [(s.key, s.proposed, s.pointer, s.line) for s in specs],
                 [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
+                {source: view.text_blake3 for source, view in cited.items()},
             ),
         )
     return _key_uses(specs), compiled
@@ -432,37 +506,44 @@ def _from_entry(
     return uses, compiled
 
 
-def iter_case_claims(case: Case, state: CaseState, report: Report) -> Iterator[list[CompiledClaim]]:
-    """Read, check and compile every claims file of the case, on every core for large
-    cases, yielding compiled claims chunk by chunk in file order as workers finish them.
+def iter_case_claims(
+    case: Case, state: CaseState, report: Report, *, workers: int = 1
+) -> Iterator[list[CompiledClaim]]:
+    """Read, check and compile every claims file of the case, in up to ``workers``
+    processes for large cases, yielding compiled claims chunk by chunk in file order as
+    they are done.
 
     Each problem goes into ``report``; the check that keys are unique across the case is
     made after the last chunk, so a caller must look at ``report.ok`` only once the
     iteration is over.
     """
-    global _JOB
     files = _claim_files(case)
-    chunks = chunked(files, worker_count() * 8)
+    chunks = chunked(files, workers * 8)
     uses: list[_KeyUse] = []
     cache = ClaimsCache.default()
     if cache is not None:
         compiler_digest()  # once, here, before workers fork
-    _JOB = (case, state, cache)
-    try:
-        for part_uses, part_compiled, part_report in imap_chunks(
-            _compile_files, chunks, min_items=32, total=len(files)
-        ):
-            uses.extend(part_uses)
-            report.extend(part_report)
-            yield part_compiled
-    finally:
-        _JOB = None
+    stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
+    job = _CompileJob(case, state, cache, stamps)
+    seen: dict[str, tuple[Stamp, str]] = {}
+    for part_uses, part_compiled, part_report, part_seen in imap_chunks(
+        job.run, chunks, workers=workers, min_items=32, total=len(files)
+    ):
+        uses.extend(part_uses)
+        report.extend(part_report)
+        seen.update(part_seen)
+        yield part_compiled
+    stamps.store(seen)
     _check_keys(uses, report)
 
 
-def compile_case_claims(case: Case, state: CaseState, report: Report) -> list[CompiledClaim]:
+def compile_case_claims(
+    case: Case, state: CaseState, report: Report, *, workers: int = 1
+) -> list[CompiledClaim]:
     """Every compiled claim of the case (see :func:`iter_case_claims`), in file order."""
-    return [claim for part in iter_case_claims(case, state, report) for claim in part]
+    return [
+        claim for part in iter_case_claims(case, state, report, workers=workers) for claim in part
+    ]
 
 
 def _known_sources(state: CaseState) -> str:

@@ -174,8 +174,9 @@ def add(
 def check(directory: Path, as_json: bool) -> int:
     """Validate what people wrote (case.yaml, claims/*.yaml); write nothing."""
     from evidence.check import check_case
+    from evidence.cli.integrity import workers_for_cli
 
-    report = check_case(directory)
+    report = check_case(directory, workers=workers_for_cli())
     print_report(report, as_json=as_json, title=f"check {directory}")
     return 0 if report.ok else EXIT_FINDINGS
 
@@ -217,7 +218,7 @@ def seal(
     tsa_ca: Path | None,
 ) -> int:
     """Compile claims into records and seal every record under one Merkle root."""
-    from evidence.cli.integrity import load_signing_key, print_stamp
+    from evidence.cli.integrity import load_signing_key, print_stamp, workers_for_cli
     from evidence.integrity.seal import seal_case
     from evidence.integrity.timestamp import check_url, load_certificates, stamp_seal
 
@@ -231,7 +232,9 @@ def seal(
     case = Case.open(directory)
     key = load_signing_key(key_file, passphrase_env) if key_file is not None else None
     with progress("sealing") as bar:
-        result = seal_case(case, actor=default_actor(actor), progress=bar, key=key)
+        result = seal_case(
+            case, actor=default_actor(actor), progress=bar, key=key, workers=workers_for_cli()
+        )
     _say_recorded(result.added, result.withdrawn)
     if result.proposed:
         echo(

@@ -37,6 +37,18 @@ __all__ = [
 _TIMEOUT_HELP = "Seconds each time-stamping authority has to answer, in all."
 
 
+def workers_for_cli() -> int:
+    """How many processes a command may use for a large case: ``EVIDENCE_WORKERS`` if
+    set to a positive number (tests set 1 or 2), else the number of cores. The library
+    itself always takes ``workers=`` (default 1) and never reads the environment."""
+    from evidence._parallel import cpu_count
+
+    configured = os.environ.get("EVIDENCE_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return cpu_count()
+
+
 def passphrase_from_env(variable: str | None) -> bytes | None:
     """The passphrase held in environment variable ``variable`` (never on the command line,
     where other users could read it in the process list).

@@ -35,8 +35,9 @@ from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import Sha256Hex, digest_bytes
 from evidence.errors import CaseError, InputError
+from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity.custody import NewEvent
-from evidence.integrity.merkle import leaf_hash, tree_root
+from evidence.integrity.merkle import leaf_hash
 from evidence.integrity.sign import SigningKey, write_signature
 from evidence.model import (
     CLAIM_SCHEMA,
@@ -123,7 +124,8 @@ def _claim_record_bytes(
 class _Planner:
     """Turns compiled claims into the record revisions to write, chunk by chunk."""
 
-    def __init__(self, state: CaseState, at: str, who: str) -> None:
+    def __init__(self, case: Case, state: CaseState, at: str, who: str) -> None:
+        self.case = case
         self.state = state
         self.next_number = state.next_claim_number
         self.present: set[str] = set()
@@ -146,6 +148,11 @@ class _Planner:
                 continue
             else:
                 latest = state.latest[record_id]
+                # The revision superseded is read and checked: a new revision never
+                # names one whose file has changed (the seal stops; run verify).
+                problem = _recorded_bytes(self.case, latest)
+                if isinstance(problem, str):
+                    raise CaseError(problem, hint=_DAMAGED_HINT)
                 revision = latest.revision + 1
                 supersedes = Supersedes(latest.revision, latest.blake3)
             record_bytes = _claim_record_bytes(
@@ -155,9 +162,9 @@ class _Planner:
                 record_id, revision, supersedes, key, claim.status, claim.body_blake3, record_bytes
             )
 
-    def withdrawn(self, case: Case) -> Iterator[_Planned]:
+    def withdrawn(self) -> Iterator[_Planned]:
         """A `withdrawn` revision for every claim no claims file holds any more."""
-        state = self.state
+        state, case = self.state, self.case
         for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
             if key in self.present or state.claim_status.get(record_id) == "withdrawn":
                 continue
@@ -182,65 +189,105 @@ class _Planner:
             )
 
 
-_LEAF_JOB: tuple[Case, CaseState, dict[tuple[str, int], bytes]] | None = None
-"""The seal whose leaves are being computed, set in the parent before workers fork."""
+def _recorded_bytes(case: Case, subject: Subject) -> bytes | str:
+    """The canonical bytes of a record revision, read from its file and checked against
+    the BLAKE3 the custody log gives it, or what is wrong with the file."""
+    name = f"records/{subject.id}.{subject.revision}.json"
+    record_bytes = record_slice(case.records.read(subject.id, subject.revision))
+    if record_bytes is None:
+        return f"{name} is not in the record file form"
+    found = digest_bytes(record_bytes).blake3
+    if found != subject.blake3:
+        return (
+            f"{name} changed since it was recorded (custody log says blake3 "
+            f"{subject.blake3[:16]}…, file has {found[:16]}…)"
+        )
+    return record_bytes
 
 
-def _leaf_range(bounds: tuple[int, int]) -> tuple[list[SealLeaf], list[bytes], str | None]:
-    """The leaves of ``state.entries[start:end]``, or where the first problem stopped them."""
-    assert _LEAF_JOB is not None
-    case, state, fresh = _LEAF_JOB
-    leaves: list[SealLeaf] = []
-    hashes: list[bytes] = []
-    for subject in state.entries[bounds[0] : bounds[1]]:
-        record_bytes = fresh.get((subject.id, subject.revision))
-        name = f"records/{subject.id}.{subject.revision}.json"
-        if record_bytes is None:
-            record_bytes = record_slice(case.records.read(subject.id, subject.revision))
-            if record_bytes is None:
-                return leaves, hashes, f"{name} is not in the record file form"
-        pair = digest_bytes(record_bytes)
-        if pair.blake3 != subject.blake3:
-            return (
-                leaves,
-                hashes,
-                (
-                    f"{name} changed since it was recorded (custody log says blake3 "
-                    f"{subject.blake3[:16]}…, file has {pair.blake3[:16]}…)"
-                ),
-            )
-        leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
-        hashes.append(leaf_hash(record_bytes))
-    return leaves, hashes, None
+_DAMAGED_HINT = "Run `evidence verify`; nothing was sealed."
+
+
+@dataclass(frozen=True)
+class _LeafJob:
+    """The records whose leaves are computed: handed to worker processes bound to
+    :meth:`run` (through the pool's initializer), never through a module variable."""
+
+    case: Case
+    state: CaseState
+    fresh: dict[tuple[str, int], bytes]
+
+    def run(self, bounds: tuple[int, int]) -> tuple[list[SealLeaf], list[bytes], str | None]:
+        """The leaves of ``state.entries[start:end]``, or where the first problem stopped
+        them."""
+        leaves: list[SealLeaf] = []
+        hashes: list[bytes] = []
+        for subject in self.state.entries[bounds[0] : bounds[1]]:
+            found = self.fresh.get((subject.id, subject.revision))
+            if found is None:
+                read = _recorded_bytes(self.case, subject)
+                if isinstance(read, str):
+                    return leaves, hashes, read
+                found = read
+            record_bytes = found
+            pair = digest_bytes(record_bytes)
+            leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
+            hashes.append(leaf_hash(record_bytes))
+        return leaves, hashes, None
+
+
+def _sealed_prefix(
+    state: CaseState, latest: tuple[Seal, bytes] | None, frontiers: FrontierCache | None
+) -> tuple[list[SealLeaf], Frontier]:
+    """The leaves the previous seal covers and their Merkle frontier, when both can be
+    reused: the previous seal file is the one the custody log names (by SHA-256), its
+    leaves are the first entries of the log (same ids, revisions and BLAKE3), and a kept
+    frontier folds to its root. Else nothing, and every record file is read
+    (docs/decisions/0021)."""
+    if latest is None or frontiers is None or not state.sealed:
+        return [], Frontier.empty()
+    previous, previous_bytes = latest
+    if state.sealed[-1].get("sha256") != digest_bytes(previous_bytes).sha256:
+        return [], Frontier.empty()  # not the seal file the log names: verify will say
+    size = previous.size
+    entries = state.entries
+    if size > len(entries) or any(
+        (leaf.id, leaf.revision, leaf.blake3) != (entry.id, entry.revision, entry.blake3)
+        for leaf, entry in zip(previous.leaves, entries, strict=False)
+    ):
+        return [], Frontier.empty()
+    frontier = frontiers.load(previous.root, size)
+    if frontier is None or len(previous.leaves) != size:
+        return [], Frontier.empty()
+    return list(previous.leaves), frontier
 
 
 def _leaves(
-    case: Case, state: CaseState, fresh: dict[tuple[str, int], bytes], progress: Progress | None
-) -> tuple[list[SealLeaf], list[bytes]]:
-    """Every record revision's leaf, read and checked against the custody log on every
-    core for large cases (reading 100,000 record files is most of a re-seal)."""
-    global _LEAF_JOB
-    total = len(state.entries)
+    job: _LeafJob,
+    progress: Progress | None,
+    workers: int,
+    *,
+    reused: tuple[list[SealLeaf], Frontier],
+) -> tuple[list[SealLeaf], Frontier]:
+    """Every record revision's leaf and the tree's frontier. The revisions the previous
+    seal covers come from ``reused``; each other one is read and checked against the
+    custody log, in up to ``workers`` processes for large cases."""
+    leaves, frontier = reused
+    total = len(job.state.entries)
     step = 2048
-    ranges = [(start, min(start + step, total)) for start in range(0, total, step)]
-    leaves: list[SealLeaf] = []
-    hashes: list[bytes] = []
-    _LEAF_JOB = (case, state, fresh)
-    try:
-        for part_leaves, part_hashes, problem in imap_chunks(
-            _leaf_range, ranges, min_items=8192, total=total
-        ):
-            if problem is not None:
-                raise CaseError(problem, hint="Run `evidence verify`; nothing was sealed.")
-            leaves.extend(part_leaves)
-            hashes.extend(part_hashes)
-            if progress is not None:
-                progress("sealing", len(leaves), total)
-    finally:
-        _LEAF_JOB = None
+    ranges = [(start, min(start + step, total)) for start in range(len(leaves), total, step)]
+    for part_leaves, part_hashes, problem in imap_chunks(
+        job.run, ranges, workers=workers, min_items=8192, total=total - len(leaves)
+    ):
+        if problem is not None:
+            raise CaseError(problem, hint=_DAMAGED_HINT)
+        leaves.extend(part_leaves)
+        frontier.extend(part_hashes)
+        if progress is not None:
+            progress("sealing", len(leaves), total)
     if progress is not None:
         progress("sealing", total, total)
-    return leaves, hashes
+    return leaves, frontier
 
 
 def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:
@@ -255,6 +302,122 @@ def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:
     )
 
 
+@dataclass
+class _Staged:
+    """The record revisions a seal run writes, and the custody events that name them."""
+
+    case: Case
+    state: CaseState
+    events: list[NewEvent] = field(default_factory=list)
+    added: list[Subject] = field(default_factory=list)
+    withdrawn: list[RecordId] = field(default_factory=list)
+    fresh: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    """The canonical bytes of the records written in this run, by (id, revision)."""
+
+    def stage(self, planned: _Planned, batch: Batch) -> None:
+        """Stage one record file in ``batch`` and note its custody event."""
+        record_bytes = planned.record_bytes
+        pair = digest_bytes(record_bytes)
+        batch.add(
+            self.case.records.path(planned.id, planned.revision),
+            envelope_bytes(record_bytes, pair),
+        )
+        self.fresh[(planned.id, planned.revision)] = record_bytes
+        subject = Subject(planned.id, planned.revision, pair.blake3)
+        self.added.append(subject)
+        details: dict[str, object] = {
+            "key": planned.key,
+            "status": planned.status,
+            "body_blake3": planned.body_blake3,
+        }
+        if planned.supersedes is not None:
+            details["supersedes"] = planned.supersedes.to_dict()
+        action = "claim-recorded" if planned.revision == 1 else "superseded"
+        self.events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
+        self.state.note(action, subject, details)
+
+
+def _record_claims(
+    case: Case, planner: _Planner, staged: _Staged, report: Report, workers: int
+) -> None:
+    """Compile the claims and write their new record revisions, durably, before any
+    custody event names them.
+
+    Compiling (in worker processes) and staging the records (here, and by the batch's
+    writer thread) overlap; nothing is named before the commit, so a problem found late
+    still leaves nothing behind.
+
+    Raises:
+        ClaimsInvalid: a claims file has a problem (nothing is written).
+    """
+    with Batch() as batch:
+        for compiled in iter_case_claims(case, staged.state, report, workers=workers):
+            if report.ok:
+                for planned in planner.take(compiled):
+                    staged.stage(planned, batch)
+        if not report.ok:
+            raise ClaimsInvalid(report)
+        for planned in planner.withdrawn():
+            staged.stage(planned, batch)
+            staged.withdrawn.append(planned.id)
+        batch.commit()  # the files are durable before the log names them
+
+
+def _previous_link(latest: tuple[Seal, bytes] | None) -> tuple[int, SealLink | None]:
+    """The new seal's sequence number and its link to the previous seal."""
+    if latest is None:
+        return 1, None
+    prev_seal, prev_bytes = latest
+    return prev_seal.sequence + 1, SealLink(
+        prev_seal.sequence, prev_seal.root, digest_bytes(prev_bytes).sha256
+    )
+
+
+def _write_seal(
+    case: Case, seal: Seal, key: SigningKey | None, *, who: str, moment: _dt.datetime
+) -> tuple[Path, Path | None]:
+    """Write the seal file (and its signature) and log them: the seal's path and the
+    signature's."""
+    seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
+    seal_sha256 = digest_bytes(seal_bytes).sha256
+    path = case.seals_dir / seal.filename
+    write_new_file(path, seal_bytes)
+    sealed = [
+        NewEvent(
+            "sealed",
+            None,
+            {
+                "sequence": seal.sequence,
+                "root": seal.root,
+                "size": seal.size,
+                "sha256": seal_sha256,
+                "file": f"seals/{seal.filename}",
+            },
+        )
+    ]
+    signature = None
+    if key is not None:
+        signature = write_signature(path, seal_bytes, key)
+        # The signature file's own digest binds the stored bytes to the log
+        # (docs/decisions/0405), as the `timestamped` event does for a token.
+        sealed.append(
+            NewEvent(
+                "signed",
+                None,
+                {
+                    "seal": seal.sequence,
+                    "seal_sha256": seal_sha256,
+                    "file": case.rel(signature),
+                    "alg": "ed25519",
+                    "fingerprint": key.fingerprint,
+                    "sha256": digest_bytes(signature.read_bytes()).sha256,
+                },
+            )
+        )
+    case.custody.append(sealed, actor=who, now=moment)
+    return path, signature
+
+
 def seal_case(
     case: Case,
     *,
@@ -262,12 +425,15 @@ def seal_case(
     now: _dt.datetime | None = None,
     progress: Progress | None = None,
     key: SigningKey | None = None,
+    workers: int = 1,
 ) -> SealResult:
     """Compile the claims into records and seal every record revision of the case.
 
     With ``key``, the seal names the key's fingerprint and its Ed25519 signature is
     written beside it (``seals/NNNN.json.sig``, see :mod:`evidence.integrity.sign`).
-    Time-stamping is a separate step (:mod:`evidence.integrity.timestamp`).
+    Time-stamping is a separate step (:mod:`evidence.integrity.timestamp`). ``workers``
+    is how many processes may compile claims and read records (the command line gives
+    the number of cores).
 
     Raises:
         ClaimsInvalid: the claims files have problems (nothing is written).
@@ -278,130 +444,59 @@ def seal_case(
     moment = now or utc_now()
     at = format_time(moment)
     with case.lock():
-        state = case.state()
+        state = case.state(cached=True)
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
-        planner = _Planner(state, at, who)
-        fresh: dict[tuple[str, int], bytes] = {}
-        events: list[NewEvent] = []
-        added: list[Subject] = []
-        withdrawn: list[RecordId] = []
-
-        def stage(planned: _Planned) -> None:
-            record_bytes = planned.record_bytes
-            pair = digest_bytes(record_bytes)
-            batch.add(
-                case.records.path(planned.id, planned.revision), envelope_bytes(record_bytes, pair)
-            )
-            fresh[(planned.id, planned.revision)] = record_bytes
-            subject = Subject(planned.id, planned.revision, pair.blake3)
-            added.append(subject)
-            details: dict[str, object] = {
-                "key": planned.key,
-                "status": planned.status,
-                "body_blake3": planned.body_blake3,
-            }
-            if planned.supersedes is not None:
-                details["supersedes"] = planned.supersedes.to_dict()
-            action = "claim-recorded" if planned.revision == 1 else "superseded"
-            events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
-            state.note(action, subject, details)
-
-        # Compiling (in worker processes) and staging the records (here, and by the batch's
-        # writer thread) overlap; nothing is named before the commit, so a problem found
-        # late still leaves nothing behind.
-        with Batch() as batch:
-            for compiled in iter_case_claims(case, state, report):
-                if report.ok:
-                    for planned in planner.take(compiled):
-                        stage(planned)
-            if not report.ok:
-                raise ClaimsInvalid(report)
-            for planned in planner.withdrawn(case):
-                stage(planned)
-                withdrawn.append(planned.id)
-            batch.commit()  # the files are durable before the log names them
+        planner = _Planner(case, state, at, who)
+        staged = _Staged(case, state)
+        _record_claims(case, planner, staged, report, workers)
         meta_event = _case_metadata_event(case, state)
         if meta_event is not None:
-            events.append(meta_event)
-        case.custody.append(events, actor=who, now=moment)
+            staged.events.append(meta_event)
+        case.custody.append(staged.events, actor=who, now=moment)
 
         latest = case.latest_seal()
+        proposed = report.checked["proposed claims"]
         if (
             latest is not None
-            and not events
+            and not staged.events
             and recovered == 0
             and latest[0].size == len(state.entries)
         ):
-            return SealResult(
-                None, None, unchanged=planner.unchanged, proposed=report.checked["proposed claims"]
-            )
+            return SealResult(None, None, unchanged=planner.unchanged, proposed=proposed)
 
-        leaves, hashes = _leaves(case, state, fresh, progress)
+        frontiers = FrontierCache.default()
+        leaves, frontier = _leaves(
+            _LeafJob(case, state, staged.fresh),
+            progress,
+            workers,
+            reused=_sealed_prefix(state, latest, frontiers),
+        )
         head = case.custody.head()
         assert head is not None  # init wrote the first event
-        previous = None
-        sequence = 1
-        if latest is not None:
-            prev_seal, prev_bytes = latest
-            sequence = prev_seal.sequence + 1
-            previous = SealLink(prev_seal.sequence, prev_seal.root, digest_bytes(prev_bytes).sha256)
+        sequence, previous = _previous_link(latest)
         seal = Seal(
             case_id=case.meta.id,
             sequence=sequence,
             sealed_at=at,
             size=len(leaves),
-            root=Sha256Hex(tree_root(hashes).hex()),
+            root=Sha256Hex(frontier.root().hex()),
             leaves=tuple(leaves),
             custody_seq=head.seq,
             custody_sha256=head.sha256,
             previous=previous,
             signer=Signer.from_dict(key.signer()) if key is not None else None,
         )
-        seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
-        seal_sha256 = digest_bytes(seal_bytes).sha256
-        path = case.seals_dir / seal.filename
-        write_new_file(path, seal_bytes)
-        sealed = [
-            NewEvent(
-                "sealed",
-                None,
-                {
-                    "sequence": sequence,
-                    "root": seal.root,
-                    "size": seal.size,
-                    "sha256": seal_sha256,
-                    "file": f"seals/{seal.filename}",
-                },
-            )
-        ]
-        signature = None
-        if key is not None:
-            signature = write_signature(path, seal_bytes, key)
-            # The signature file's own digest binds the stored bytes to the log
-            # (docs/decisions/0405), as the `timestamped` event does for a token.
-            sealed.append(
-                NewEvent(
-                    "signed",
-                    None,
-                    {
-                        "seal": sequence,
-                        "seal_sha256": seal_sha256,
-                        "file": case.rel(signature),
-                        "alg": "ed25519",
-                        "fingerprint": key.fingerprint,
-                        "sha256": digest_bytes(signature.read_bytes()).sha256,
-                    },
-                )
-            )
-        case.custody.append(sealed, actor=who, now=moment)
+        path, signature = _write_seal(case, seal, key, who=who, moment=moment)
+        if frontiers is not None:
+            frontiers.store(frontier)
         return SealResult(
             seal,
             path,
-            added,
-            withdrawn,
+            staged.added,
+            staged.withdrawn,
             planner.unchanged,
             recovered,
             signature,
-            proposed=report.checked["proposed claims"],
+            proposed=proposed,
         )

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence._fs import read_bytes
-from evidence._parallel import chunked, map_chunks, worker_count
+from evidence._parallel import chunked, cpu_count, map_chunks
 from evidence.canonical import loads_json
 from evidence.case import CASE_FILE, CASE_META_ACTION, RECORD_ACTIONS, Case, load_case_meta
 from evidence.digest import digest_bytes
@@ -234,7 +234,8 @@ def _scan(ctx: _Ctx) -> None:
             continue
         records.append((name, parsed[0], parsed[1]))
     lines = _custody_lines(case)
-    parts = worker_count() * 2
+    workers = cpu_count()
+    parts = workers * 2
     tasks: list[tuple[str, Path, list[Any]]] = [
         *(("objects", case.root, c) for c in chunked(objects, parts) if c),
         *(("records", case.root, c) for c in chunked(records, parts) if c),
@@ -242,7 +243,9 @@ def _scan(ctx: _Ctx) -> None:
     ]
     if ctx.progress is not None:
         ctx.progress("reading", 0, len(objects) + len(records) + len(lines))
-    results = map_chunks(run_task, tasks, total=len(objects) + len(records) + len(lines))
+    results = map_chunks(
+        run_task, tasks, workers=workers, total=len(objects) + len(records) + len(lines)
+    )
     for (kind, _, _), result in zip(tasks, results, strict=True):
         for item in result:
             if kind == "objects":

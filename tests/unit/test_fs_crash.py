@@ -67,7 +67,7 @@ WORKERS = """
         return chunk
 
     print("start", flush=True)
-    map_chunks(slow, [[1], [2]], min_items=0)
+    map_chunks(slow, [[1], [2]], workers=2, min_items=0)
 """
 
 
@@ -79,7 +79,7 @@ def test_pool_workers_die_quietly_with_their_parent(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "EVIDENCE_WORKERS": "2"},
+        env=dict(os.environ),
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "start"

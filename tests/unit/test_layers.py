@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "evidence._time",
         "evidence._text",
         "evidence._resources",
+        "evidence._cachedir",
         "evidence.standalone",
     ),
     (

@@ -3,6 +3,7 @@ never trusted when damaged, and the same result with it as without it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import blake3
@@ -11,11 +12,12 @@ import pytest
 import evidence.claims.compile as compile_module
 from evidence._yaml import load_yaml
 from evidence.case import Case
-from evidence.claims._cache import CachedFile, ClaimsCache
+from evidence.claims._cache import CachedFile, ClaimsCache, FileStamps
 from evidence.claims.compile import CompiledClaim, compile_case_claims
 from evidence.errors import EvidenceError
 from evidence.integrity.seal import seal_case
 from evidence.report import Report
+from evidence.store import RecordStore
 from tests.conftest import FIXED_NOW
 
 EXTRA = (
@@ -53,7 +55,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(data, path=path)
 
     monkeypatch.setattr(compile_module, "load_yaml", counting)
-    monkeypatch.setenv("EVIDENCE_WORKERS", "1")  # parse here, where the count is kept
+    monkeypatch.setenv("EVIDENCE_WORKERS", "1")  # ignored by the library, which parses here
     return seen
 
 
@@ -134,6 +136,7 @@ def test_an_entry_against_another_source_revision_is_not_used(tmp_path: Path) ->
                 3,
             )
         ],
+        {"SRC-0001": None},
     )
     cache.store("f" * 64, entry)
     assert cache.load("f" * 64, {"SRC-0001": "a" * 64}.get) == entry
@@ -165,13 +168,103 @@ def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache
     assert _entries(cache_dir)
 
 
+def _text_object(root: Path) -> Path:
+    record = json.loads((root / "records" / "SRC-0001.1.json").read_bytes())
+    digest: str = record["record"]["body"]["text"]["blake3"]
+    return root / "objects" / digest[:2] / digest
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("truncated", r"SRC-0001\.1\.json is not in the record file form"),
+        ("flipped", r"SRC-0001\.1\.json does not match the digest recorded for it"),
+        ("missing", r"no such record file"),
+        ("text", r"does not match its digest"),
+    ],
+)
 def test_a_damaged_source_still_stops_a_reseal_from_the_cache(
-    sealed_case: Path, cache_dir: Path, parses: list[str]
+    sealed_case: Path, cache_dir: Path, parses: list[str], damage: str, message: str
 ) -> None:
     _compile(sealed_case)  # the cache now holds the file
     record = sealed_case / "records" / "SRC-0001.1.json"
-    record.write_bytes(record.read_bytes()[:-40])
+    data = record.read_bytes()
+    if damage == "truncated":
+        record.write_bytes(data[:-40])
+    elif damage == "flipped":
+        record.write_bytes(data.replace(b'"kind":"source"', b'"kind":"sourcE"', 1))
+    elif damage == "missing":
+        record.unlink()
+    else:
+        text = _text_object(sealed_case)
+        text.chmod(0o644)
+        text.write_bytes(text.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))
     parses.clear()
-    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json"):
+    with pytest.raises(EvidenceError, match=message):
         seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
     assert parses == []  # the entry was found; the source was read and checked anyway
+
+
+def _edit(root: Path) -> None:
+    """A new first statement in SRC-0001.yaml (a new size too, so the stamp differs
+    even within one clock tick)."""
+    path = root / "claims" / "SRC-0001.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("statement: ") + len("statement: ")
+    path.write_text(text[:start] + "Edited, longer: " + text[start:], encoding="utf-8")
+
+
+@pytest.fixture
+def stamps_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every stamp, however recent (the tests write files and seal in one second)."""
+    monkeypatch.setattr(FileStamps, "RACY_NS", -(10**15))
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source record files read and checked by digest on a cache hit."""
+    seen: list[str] = []
+    real = RecordStore.check
+
+    def counting(self: RecordStore, record_id: str, revision: int, *, blake3: str) -> bytes:
+        seen.append(f"{record_id}.{revision}")
+        return real(self, record_id, revision, blake3=blake3)
+
+    monkeypatch.setattr(RecordStore, "check", counting)
+    return seen
+
+
+def test_unchanged_files_are_not_read_again(
+    sealed_case: Path, cache_dir: Path, parses: list[str], checks: list[str], stamps_kept: None
+) -> None:
+    cold = _compile(sealed_case)
+    warm = _compile(sealed_case)  # files stamped; sources checked once more and stamped
+    parses.clear()
+    checks.clear()
+    assert _compile(sealed_case) == cold == warm
+    assert parses == []
+    assert checks == []
+    _edit(sealed_case)
+    edited = _compile(sealed_case)
+    assert parses == ["claims/SRC-0001.yaml"]
+    assert edited != cold
+
+
+def test_a_damaged_source_stops_a_reseal_whatever_the_stamps(
+    sealed_case: Path, cache_dir: Path, parses: list[str], stamps_kept: None
+) -> None:
+    _compile(sealed_case)
+    _compile(sealed_case)
+    record = sealed_case / "records" / "SRC-0001.1.json"
+    record.write_bytes(record.read_bytes()[:-40])  # a new size and ctime: read again
+    parses.clear()
+    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json is not in the record file form"):
+        seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
+    assert parses == []
+
+
+def test_recent_stamps_are_not_kept(sealed_case: Path, cache_dir: Path) -> None:
+    (sealed_case / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0))
+    _compile(sealed_case)
+    stamps = FileStamps.for_case(sealed_case)
+    assert "claims/extra-0.yaml" not in stamps.known  # written a moment ago: racy

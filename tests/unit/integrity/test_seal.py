@@ -6,6 +6,9 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import os
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from evidence.claims.anchor import find_quote
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
 from evidence.ingest.add import add_source
+from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity.merkle import (
     consistency_proof,
     leaf_hash,
@@ -312,7 +316,10 @@ def test_invalid_claims_seal_nothing(sealed_case: Path) -> None:
     assert (sealed_case / "custody.jsonl").read_bytes() == custody
 
 
-def test_a_changed_record_stops_the_seal(sealed_case: Path) -> None:
+def test_a_changed_record_stops_a_seal_that_reads_every_record(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", "off")  # no frontier: every record is read
     path = sealed_case / "records" / "CLM-0005.1.json"
     path.write_bytes(path.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))
     _edit_claims(sealed_case, "status: reported", "status: verified")
@@ -320,6 +327,102 @@ def test_a_changed_record_stops_the_seal(sealed_case: Path) -> None:
     with pytest.raises(CaseError, match=r"CLM-0005\.1\.json changed since it was recorded"):
         seal_case(Case.open(sealed_case), actor="tester", now=LATER)
     assert sorted(p.name for p in (sealed_case / "seals").iterdir()) == seals
+
+
+def _revised_record(case_root: Path, tmp_path: Path) -> str:
+    """The record file an edit of SRC-0001.yaml's first `reported` status supersedes."""
+    probe = tmp_path / "probe"
+    shutil.copytree(case_root, probe)
+    _edit_claims(probe, "status: reported", "status: verified")
+    result = seal_case(Case.open(probe), actor="tester", now=LATER)
+    revised = [s for s in result.added if s.revision > 1]
+    assert revised
+    return f"{revised[0].id}.{revised[0].revision - 1}.json"
+
+
+def _seal_with_new_claim(root: Path, n: int, now: dt.datetime) -> None:
+    (root / "claims" / f"extra-{n}.yaml").write_text(
+        f"source: SRC-0001\nclaims:\n  - key: extra-{n}\n    statement: Extra claim {n}.\n",
+        encoding="utf-8",
+    )
+    assert seal_case(Case.open(root), actor="tester", now=now).seal is not None
+
+
+def test_a_changed_superseded_record_stops_the_seal(sealed_case: Path, tmp_path: Path) -> None:
+    name = _revised_record(sealed_case, tmp_path)
+    _seal_with_new_claim(sealed_case, 0, LATER)  # its frontier is kept: old leaves reused
+    path = sealed_case / "records" / name
+    path.write_bytes(path.read_bytes().replace(b'"key":"', b'"key":"x', 1))
+    _edit_claims(sealed_case, "status: reported", "status: verified")
+    with pytest.raises(CaseError, match=rf"{re.escape(name)} changed since it was recorded"):
+        seal_case(Case.open(sealed_case), actor="tester", now=LATER + dt.timedelta(hours=1))
+
+
+def _root_of_files(root: Path, leaves: list[dict[str, Any]]) -> str:
+    hashes = []
+    for leaf in leaves:
+        data = (root / "records" / f"{leaf['id']}.{leaf['revision']}.json").read_bytes()
+        hashes.append(leaf_hash(record_slice(data) or b""))
+    return tree_root(hashes).hex()
+
+
+def test_a_seal_reusing_the_frontier_commits_to_the_recorded_bytes(sealed_case: Path) -> None:
+    """A sealed record changed on disk is not read again by the next seal (the previous
+    seal already committed to it): the new seal commits to the bytes the custody log
+    recorded, and verify names the changed file (docs/decisions/0021)."""
+    _seal_with_new_claim(sealed_case, 0, LATER)
+    path = sealed_case / "records" / "CLM-0005.1.json"
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"Okhmatdyt", b"Okhmatdit", 1))
+    _seal_with_new_claim(sealed_case, 1, LATER + dt.timedelta(hours=1))
+    report = verify_case(sealed_case)
+    assert not report.ok
+    assert any("CLM-0005.1.json" in str(f) for f in report.problems())
+    path.write_bytes(original)  # the recorded bytes back: both seals hold
+    seal = _seal(sealed_case, 3)
+    assert seal["tree"]["root"] == _root_of_files(sealed_case, seal["leaves"])
+    _ok(sealed_case)
+
+
+def test_a_forged_frontier_is_a_miss(sealed_case: Path) -> None:
+    _seal_with_new_claim(sealed_case, 0, LATER)
+    cache = Path(os.environ["EVIDENCE_CACHE_DIR"]) / "frontier-v1"
+    seal = _seal(sealed_case, 2)
+    kept = FrontierCache(cache)._path(seal["tree"]["root"], seal["tree"]["size"])
+    data = kept.read_bytes()
+    kept.write_bytes(data[:-32] + hashlib.sha256(b"forged").digest())
+    assert FrontierCache(cache).load(seal["tree"]["root"], seal["tree"]["size"]) is None
+    path = sealed_case / "records" / "CLM-0005.1.json"
+    path.write_bytes(path.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))
+    # The forged frontier is not used, so every record is read and the change is found.
+    with pytest.raises(CaseError, match=r"CLM-0005\.1\.json changed since it was recorded"):
+        _seal_with_new_claim(sealed_case, 1, LATER + dt.timedelta(hours=1))
+
+
+def test_the_same_seal_with_and_without_the_frontier(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    for n, moment in enumerate((LATER, LATER + dt.timedelta(hours=1))):
+        _seal_with_new_claim(sealed_case, n, moment)
+        with monkeypatch.context() as patch:
+            patch.setenv("EVIDENCE_CACHE_DIR", "off")
+            _seal_with_new_claim(other, n, moment)
+        for sequence in (2, 3)[: n + 1]:
+            name = f"seals/{sequence:04d}.json"
+            assert (sealed_case / name).read_bytes() == (other / name).read_bytes()
+    _ok(sealed_case)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 5, 8, 13, 64, 100])
+def test_a_frontier_folds_to_the_tree_root(size: int) -> None:
+    hashes = [leaf_hash(n.to_bytes(4, "big")) for n in range(size)]
+    frontier = Frontier.of(hashes[: size // 2])
+    frontier.extend(hashes[size // 2 :])
+    assert frontier.size == size
+    assert frontier.well_formed()
+    assert frontier.root() == tree_root(hashes)
 
 
 def test_an_empty_case_can_be_sealed(new_case: Case) -> None:

@@ -1,0 +1,33 @@
+"""The user's cache folder for evidence: work a command may reuse, never evidence.
+
+``$EVIDENCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evidence``, else ``~/.cache/evidence``;
+``EVIDENCE_CACHE_DIR=off`` (or ``0``, ``none``, empty) turns every cache off. It is never
+inside a case folder (the case is a closed world, docs/decisions/0406), ``verify`` never
+reads it, and deleting it is always safe. What each cache may be trusted with is in
+docs/decisions/0020 (compiled claims files) and 0021 (seal: case state and Merkle
+frontier), 0022 (stamps of files already digested).
+
+Example:
+    >>> cache_folder("claims-v2")  # doctest: +SKIP
+    PosixPath('/home/ana/.cache/evidence/claims-v2')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["cache_folder"]
+
+
+def cache_folder(name: str) -> Path | None:
+    """The folder of the cache ``name`` (e.g. ``claims-v2``), or None if caches are off."""
+    configured = os.environ.get("EVIDENCE_CACHE_DIR")
+    if configured is not None:
+        if configured.strip().lower() in ("", "off", "0", "none"):
+            return None
+        base = Path(configured)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = Path(xdg) / "evidence" if xdg else Path.home() / ".cache" / "evidence"
+    return base / name

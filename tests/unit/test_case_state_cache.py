@@ -1,0 +1,92 @@
+"""Case.state(cached=True): the same state as a full parse of the custody log, whatever
+the cache holds (docs/decisions/0021)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from evidence.case import Case, _StateCache
+from evidence.errors import CaseError
+from evidence.integrity.seal import seal_case
+from tests.conftest import FIXED_NOW
+
+
+@pytest.fixture
+def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(folder))
+    monkeypatch.setattr(_StateCache, "MIN_NEW_LINES", 1)  # keep an entry for any log
+    return folder / "state-v2"
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _add_claim(root: Path, n: int) -> None:
+    (root / "claims" / f"extra-{n}.yaml").write_text(
+        f"source: SRC-0001\nclaims:\n  - key: extra-{n}\n    statement: Extra claim {n}.\n",
+        encoding="utf-8",
+    )
+
+
+def test_cached_state_is_the_parsed_state(sealed_case: Path, cache: Path) -> None:
+    case = Case.open(sealed_case)
+    assert case.state(cached=True) == case.state()  # cold: parses all, keeps an entry
+    assert len(_entries(cache)) == 1
+    assert case.state(cached=True) == case.state()  # warm: nothing new to parse
+    for n in range(2):  # the log grows: only the new lines are parsed
+        _add_claim(sealed_case, n)
+        seal_case(case, actor="tester", now=FIXED_NOW + dt.timedelta(hours=n + 1))
+        assert case.state(cached=True) == case.state()
+
+
+def test_an_entry_for_other_bytes_is_not_used(sealed_case: Path, cache: Path) -> None:
+    case = Case.open(sealed_case)
+    case.state(cached=True)
+    log = sealed_case / "custody.jsonl"
+    data = log.read_bytes()
+    # The same length, one letter of a claim key changed: the prefix digest differs, and
+    # the state must show the changed key, as a full parse does.
+    at = data.index(b'"key":"') + len(b'"key":"')
+    log.write_bytes(data[:at] + b"Z" + data[at + 1 :])
+    changed = case.state(cached=True)
+    assert changed == case.state()
+    assert any(key.startswith("Z") for key in changed.claim_keys)
+    log.write_bytes(data[: len(data) // 2])  # shorter than the entry's prefix
+    with pytest.raises(CaseError):  # half a line, as without the cache
+        case.state()
+    with pytest.raises(CaseError, match="is not a JSON object"):
+        case.state(cached=True)
+
+
+@pytest.mark.parametrize("damage", ["torn", "flipped", "empty", "garbage"])
+def test_a_damaged_entry_is_a_miss(sealed_case: Path, cache: Path, damage: str) -> None:
+    case = Case.open(sealed_case)
+    expected = case.state()
+    case.state(cached=True)
+    (entry,) = _entries(cache)
+    data = entry.read_bytes()
+    entry.write_bytes(
+        {
+            "torn": data[: len(data) // 2],
+            "flipped": data[:-5] + bytes([data[-5] ^ 1]) + data[-4:],
+            "empty": b"",
+            "garbage": b"x y z w\n" + data,
+        }[damage]
+    )
+    assert case.state(cached=True) == expected
+
+
+def test_an_unusable_cache_folder_changes_nothing(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(_StateCache, "MIN_NEW_LINES", 1)
+    case = Case.open(sealed_case)
+    assert case.state(cached=True) == case.state()
