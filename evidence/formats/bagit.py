@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import errno
+import fcntl
 import hashlib
+import mmap
 import os
 import queue
 import re
@@ -326,12 +328,30 @@ class KnownDigests:
 
 
 class _Hasher(Protocol):
-    def update(self, data: bytes, /) -> object: ...
+    def update(self, data: bytes | memoryview, /) -> object: ...
     def hexdigest(self) -> str: ...
 
 
 def _hasher(name: str) -> _Hasher:
     return blake3.blake3() if name == "blake3" else hashlib.new(name)
+
+
+class _Chunk:
+    """Bytes handed to several hashers; ``done`` is called once each of them, and the
+    reading thread, has finished with them (a buffer may then be filled again)."""
+
+    def __init__(self, data: bytes | memoryview, users: int, done: Callable[[], None]) -> None:
+        self.data = data
+        self._users = users
+        self._done = done
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            last = self._users == 0
+        if last:
+            self._done()
 
 
 class _HashThread(threading.Thread):
@@ -341,11 +361,12 @@ class _HashThread(threading.Thread):
         super().__init__(name=f"hash-{algorithm}", daemon=True)
         self.algorithm = algorithm
         self.hasher = _hasher(algorithm)
-        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self.chunks: queue.Queue[_Chunk | None] = queue.Queue(maxsize=4)
 
     def run(self) -> None:
         while (chunk := self.chunks.get()) is not None:
-            self.hasher.update(chunk)
+            self.hasher.update(chunk.data)
+            chunk.release()
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -392,6 +413,99 @@ class _Chunks:
         return chunk
 
 
+_ALIGN: Final = 4096  # O_DIRECT: offsets, lengths and buffers in whole blocks (512 or 4096)
+_BUFFERS: Final = 6  # buffers in flight per large file copied with O_DIRECT
+
+
+class _DirectCopy:
+    """A large file's bytes chunk by chunk, with ``O_DIRECT`` (Linux): read into buffers
+    the digests then read, and, with a copy, written to it from the same buffer.
+
+    Through the page cache, this machine's disk takes a long copy at 0.3-0.5 GB/s and
+    reads a file not in the cache at 0.6-1 GB/s; direct, 1.4-1.6 GB/s and 2.4 GB/s,
+    faster than SHA-512 (decision 0506). The digests describe exactly the bytes handed
+    to ``pwrite`` for the copy, from a buffer nobody changes until every digest and the
+    write are done with it: the bytes a read back from the copy's page cache would give.
+    A copy reads its source through the page cache (it is often there); a file only
+    digested is read direct. Where the file system refuses ``O_DIRECT`` (or at a tail
+    that is not whole blocks), the file goes on buffered, a copy's writeback started
+    every :data:`WRITEBACK_STEP` bytes.
+    """
+
+    def __init__(self, fd: int, out: int, users: int) -> None:
+        self.fd = fd
+        self.out = out
+        self.users = users
+        self.offset = 0
+        self.flushed = 0
+        self.free: queue.Queue[mmap.mmap] = queue.Queue()
+        for _ in range(_BUFFERS):
+            self.free.put(mmap.mmap(-1, _CHUNK))  # anonymous: page-aligned
+        self.direct = out >= 0 and _set_direct(out, True)
+        self.read_direct = out < 0 and _set_direct(fd, True)
+
+    def next(self) -> _Chunk | None:
+        buffer = self.free.get()
+        size = self._read(buffer)
+        if not size:
+            self.free.put(buffer)
+            if self.direct:  # the copy may be read back (a damaged object): buffered
+                self.direct = _set_direct(self.out, False)
+            if self.read_direct:
+                self.read_direct = _set_direct(self.fd, False)
+            return None
+        data = memoryview(buffer)[:size]
+        if self.out >= 0:
+            self._write(data, self.offset)
+        self.offset += size
+        return _Chunk(data, self.users, lambda: self.free.put(buffer))
+
+    def _read(self, buffer: mmap.mmap) -> int:
+        if self.read_direct and self.offset % _ALIGN:
+            self.read_direct = _set_direct(self.fd, False)
+        try:
+            return os.preadv(self.fd, [buffer], self.offset)
+        except OSError as exc:
+            if not self.read_direct or exc.errno != errno.EINVAL:
+                raise
+            self.read_direct = _set_direct(self.fd, False)  # refused after all: buffered
+            return os.preadv(self.fd, [buffer], self.offset)
+
+    def _write(self, data: memoryview, offset: int) -> None:
+        while data:
+            if self.direct and (offset % _ALIGN or len(data) < _ALIGN):
+                self.direct = _set_direct(self.out, False)
+            length = len(data) - len(data) % _ALIGN if self.direct else len(data)
+            try:
+                written = os.pwrite(self.out, data[:length], offset)
+            except OSError as exc:
+                if not self.direct or exc.errno != errno.EINVAL:
+                    raise
+                self.direct = _set_direct(self.out, False)  # refused after all: buffered
+                continue
+            if written <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            data, offset = data[written:], offset + written
+        if not self.direct and offset - self.flushed >= WRITEBACK_STEP:
+            start_writeback(self.out, self.flushed, offset - self.flushed)
+            self.flushed = offset
+
+
+def _set_direct(fd: int, on: bool) -> bool:
+    """Turn ``O_DIRECT`` on or off for ``fd``; whether it is on (False where refused)."""
+    flag = getattr(os, "O_DIRECT", 0)
+    if not flag:
+        return False
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | flag if on else flags & ~flag)
+    except OSError:
+        if on:
+            return False
+        raise
+    return on
+
+
 def _plan(algorithms: Sequence[str], known: KnownDigests | None) -> list[str]:
     """What to compute: the algorithms not known, plus BLAKE3 to check what is known.
     The cheapest goes first (it runs on the thread that also reads and copies)."""
@@ -399,6 +513,13 @@ def _plan(algorithms: Sequence[str], known: KnownDigests | None) -> list[str]:
         return list(algorithms)
     wanted = [a for a in algorithms if a not in known.hexdigests]
     return ["blake3", *(a for a in wanted if a != "blake3")]
+
+
+def _next(chunks: _Chunks | _DirectCopy, users: int) -> _Chunk | None:
+    if isinstance(chunks, _DirectCopy):
+        return chunks.next()
+    data = chunks.next()
+    return _Chunk(data, users, lambda: None) if data else None
 
 
 def _read_digests(
@@ -414,13 +535,15 @@ def _read_digests(
             helper.start()
         hashers = hashers[:1]
     try:
-        chunks = _Chunks(fd, out)
-        while chunk := chunks.next():
+        users = len(helpers) + 1
+        chunks = _DirectCopy(fd, out, users) if large else _Chunks(fd, out)
+        while chunk := _next(chunks, len(helpers) + 1):
             for helper in helpers:
                 helper.chunks.put(chunk)
             for hasher in hashers:
-                hasher.update(chunk)
-            advance(len(chunk))
+                hasher.update(chunk.data)
+            advance(len(chunk.data))
+            chunk.release()
         digests = {name: h.hexdigest() for name, h in zip(algorithms, hashers, strict=False)}
         for helper in helpers:
             helper.chunks.put(None)
