@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import errno
-import fcntl
 import hashlib
 import mmap
 import os
@@ -45,7 +44,7 @@ from typing import Final, Protocol
 
 import blake3
 
-from evidence._fs import WRITEBACK_STEP, start_writeback
+from evidence._fs import DIRECT_ALIGN, WRITEBACK_STEP, set_direct, start_writeback
 
 __all__ = [
     "ALGORITHMS",
@@ -413,7 +412,6 @@ class _Chunks:
         return chunk
 
 
-_ALIGN: Final = 4096  # O_DIRECT: offsets, lengths and buffers in whole blocks (512 or 4096)
 _BUFFERS: Final = 6  # buffers in flight per large file copied with O_DIRECT
 
 
@@ -432,7 +430,7 @@ class _DirectCopy:
     every :data:`WRITEBACK_STEP` bytes.
     """
 
-    def __init__(self, fd: int, out: int, users: int) -> None:
+    def __init__(self, fd: int, out: int, users: int, direct: bool = True) -> None:
         self.fd = fd
         self.out = out
         self.users = users
@@ -441,8 +439,8 @@ class _DirectCopy:
         self.free: queue.Queue[mmap.mmap] = queue.Queue()
         for _ in range(_BUFFERS):
             self.free.put(mmap.mmap(-1, _CHUNK))  # anonymous: page-aligned
-        self.direct = out >= 0 and _set_direct(out, True)
-        self.read_direct = out < 0 and _set_direct(fd, True)
+        self.direct = out >= 0 and set_direct(out, True)
+        self.read_direct = direct and out < 0 and set_direct(fd, True)
 
     def next(self) -> _Chunk | None:
         buffer = self.free.get()
@@ -450,9 +448,9 @@ class _DirectCopy:
         if not size:
             self.free.put(buffer)
             if self.direct:  # the copy may be read back (a damaged object): buffered
-                self.direct = _set_direct(self.out, False)
+                self.direct = set_direct(self.out, False)
             if self.read_direct:
-                self.read_direct = _set_direct(self.fd, False)
+                self.read_direct = set_direct(self.fd, False)
             return None
         data = memoryview(buffer)[:size]
         if self.out >= 0:
@@ -461,27 +459,27 @@ class _DirectCopy:
         return _Chunk(data, self.users, lambda: self.free.put(buffer))
 
     def _read(self, buffer: mmap.mmap) -> int:
-        if self.read_direct and self.offset % _ALIGN:
-            self.read_direct = _set_direct(self.fd, False)
+        if self.read_direct and self.offset % DIRECT_ALIGN:
+            self.read_direct = set_direct(self.fd, False)
         try:
             return os.preadv(self.fd, [buffer], self.offset)
         except OSError as exc:
             if not self.read_direct or exc.errno != errno.EINVAL:
                 raise
-            self.read_direct = _set_direct(self.fd, False)  # refused after all: buffered
+            self.read_direct = set_direct(self.fd, False)  # refused after all: buffered
             return os.preadv(self.fd, [buffer], self.offset)
 
     def _write(self, data: memoryview, offset: int) -> None:
         while data:
-            if self.direct and (offset % _ALIGN or len(data) < _ALIGN):
-                self.direct = _set_direct(self.out, False)
-            length = len(data) - len(data) % _ALIGN if self.direct else len(data)
+            if self.direct and (offset % DIRECT_ALIGN or len(data) < DIRECT_ALIGN):
+                self.direct = set_direct(self.out, False)
+            length = len(data) - len(data) % DIRECT_ALIGN if self.direct else len(data)
             try:
                 written = os.pwrite(self.out, data[:length], offset)
             except OSError as exc:
                 if not self.direct or exc.errno != errno.EINVAL:
                     raise
-                self.direct = _set_direct(self.out, False)  # refused after all: buffered
+                self.direct = set_direct(self.out, False)  # refused after all: buffered
                 continue
             if written <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -489,21 +487,6 @@ class _DirectCopy:
         if not self.direct and offset - self.flushed >= WRITEBACK_STEP:
             start_writeback(self.out, self.flushed, offset - self.flushed)
             self.flushed = offset
-
-
-def _set_direct(fd: int, on: bool) -> bool:
-    """Turn ``O_DIRECT`` on or off for ``fd``; whether it is on (False where refused)."""
-    flag = getattr(os, "O_DIRECT", 0)
-    if not flag:
-        return False
-    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags | flag if on else flags & ~flag)
-    except OSError:
-        if on:
-            return False
-        raise
-    return on
 
 
 def _plan(algorithms: Sequence[str], known: KnownDigests | None) -> list[str]:
@@ -523,7 +506,12 @@ def _next(chunks: _Chunks | _DirectCopy, users: int) -> _Chunk | None:
 
 
 def _read_digests(
-    fd: int, out: int, algorithms: Sequence[str], large: bool, advance: Callable[[int], None]
+    fd: int,
+    out: int,
+    algorithms: Sequence[str],
+    large: bool,
+    advance: Callable[[int], None],
+    direct: bool = True,
 ) -> FileDigests:
     """One pass: each chunk to every algorithm; for a large file, every algorithm after
     the first on a thread of its own."""
@@ -536,7 +524,7 @@ def _read_digests(
         hashers = hashers[:1]
     try:
         users = len(helpers) + 1
-        chunks = _DirectCopy(fd, out, users) if large else _Chunks(fd, out)
+        chunks = _DirectCopy(fd, out, users, direct) if large else _Chunks(fd, out)
         while chunk := _next(chunks, len(helpers) + 1):
             for helper in helpers:
                 helper.chunks.put(chunk)
@@ -562,6 +550,7 @@ def _hash_one(
     copy_to: os.PathLike[str] | None,
     known: KnownDigests | None,
     advance: Callable[[int], None],
+    direct: bool = True,
 ) -> FileDigests:
     """Read ``source`` once (never through a link) and digest it with every algorithm;
     with ``copy_to`` (a new file), copy it and digest the copy's bytes."""
@@ -576,7 +565,7 @@ def _hash_one(
                 copy_to, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
             )
         plan = _plan(algorithms, known)
-        found = _read_digests(fd, out, plan, info.st_size >= _SMALL, advance)
+        found = _read_digests(fd, out, plan, info.st_size >= _SMALL, advance, direct)
         digests = found.hexdigests
         if known is not None:
             if digests["blake3"] == known.blake3:
@@ -604,6 +593,7 @@ def hash_files(
     known: Sequence[KnownDigests | None] | None = None,
     workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
+    direct: bool = True,
 ) -> list[FileDigests | OSError]:
     """Digest many files with several algorithms, each file read once, on ``workers``
     threads; copy each to ``copies[i]`` on the way when given, and take ``known[i]``'s
@@ -612,6 +602,9 @@ def hash_files(
     Each large file is a task of its own (started first, hashed on several threads);
     small files go in batches, so that thousands of records cost few hand-overs
     between threads.
+
+    A large file only digested is read with ``O_DIRECT`` unless ``direct`` is False (a
+    caller that reads the same files again at the same time shares the page cache).
 
     Returns, in the order of ``sources``, each file's digests or the OSError that stopped it.
     """
@@ -637,7 +630,10 @@ def hash_files(
                 copy_to = copies[index] if copies is not None else None
                 expected = known[index] if known is not None else None
                 out.append(
-                    (index, _hash_one(sources[index], algorithms, copy_to, expected, advance))
+                    (
+                        index,
+                        _hash_one(sources[index], algorithms, copy_to, expected, advance, direct),
+                    )
                 )
             except OSError as exc:
                 out.append((index, exc))

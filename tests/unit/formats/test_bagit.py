@@ -138,3 +138,18 @@ def test_a_large_file_is_copied_and_read_direct_or_buffered_with_the_same_bytes(
         assert writes[0] is True  # the copy is written past the page cache
         assert all(reads[len(source_reads) :][:2])  # the digested-only file is read direct
         assert writes[-1] is (size % 4096 == 0)  # a tail that is not whole blocks: buffered
+
+
+@pytest.mark.skipif(not hasattr(os, "O_DIRECT"), reason="O_DIRECT is Linux's")
+def test_a_caller_that_reads_the_files_again_can_keep_the_page_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "exhibit.bin"
+    data = os.urandom(9 << 20)
+    source.write_bytes(data)
+    _, reads = _spy_direct(monkeypatch, refuse=False)
+    (result,) = hash_files([source], ("sha512",), direct=False)
+    assert isinstance(result, FileDigests)
+    assert result.hexdigests == {"sha512": hashlib.sha512(data).hexdigest()}
+    assert reads
+    assert not any(reads)
