@@ -31,7 +31,6 @@ from __future__ import annotations
 import concurrent.futures
 import errno
 import hashlib
-import mmap
 import os
 import queue
 import re
@@ -44,7 +43,7 @@ from typing import Final, Protocol
 
 import blake3
 
-from evidence._fs import DIRECT_ALIGN, WRITEBACK_STEP, set_direct, start_writeback
+from evidence._fs import WRITEBACK_STEP, start_writeback
 
 __all__ = [
     "ALGORITHMS",
@@ -327,30 +326,12 @@ class KnownDigests:
 
 
 class _Hasher(Protocol):
-    def update(self, data: bytes | memoryview, /) -> object: ...
+    def update(self, data: bytes, /) -> object: ...
     def hexdigest(self) -> str: ...
 
 
 def _hasher(name: str) -> _Hasher:
     return blake3.blake3() if name == "blake3" else hashlib.new(name)
-
-
-class _Chunk:
-    """Bytes handed to several hashers; ``done`` is called once each of them, and the
-    reading thread, has finished with them (a buffer may then be filled again)."""
-
-    def __init__(self, data: bytes | memoryview, users: int, done: Callable[[], None]) -> None:
-        self.data = data
-        self._users = users
-        self._done = done
-        self._lock = threading.Lock()
-
-    def release(self) -> None:
-        with self._lock:
-            self._users -= 1
-            last = self._users == 0
-        if last:
-            self._done()
 
 
 class _HashThread(threading.Thread):
@@ -360,12 +341,11 @@ class _HashThread(threading.Thread):
         super().__init__(name=f"hash-{algorithm}", daemon=True)
         self.algorithm = algorithm
         self.hasher = _hasher(algorithm)
-        self.chunks: queue.Queue[_Chunk | None] = queue.Queue(maxsize=4)
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
 
     def run(self) -> None:
         while (chunk := self.chunks.get()) is not None:
-            self.hasher.update(chunk.data)
-            chunk.release()
+            self.hasher.update(chunk)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -412,83 +392,6 @@ class _Chunks:
         return chunk
 
 
-_BUFFERS: Final = 6  # buffers in flight per large file copied with O_DIRECT
-
-
-class _DirectCopy:
-    """A large file's bytes chunk by chunk, with ``O_DIRECT`` (Linux): read into buffers
-    the digests then read, and, with a copy, written to it from the same buffer.
-
-    Through the page cache, this machine's disk takes a long copy at 0.3-0.5 GB/s and
-    reads a file not in the cache at 0.6-1 GB/s; direct, 1.4-1.6 GB/s and 2.4 GB/s,
-    faster than SHA-512 (decision 0506). The digests describe exactly the bytes handed
-    to ``pwrite`` for the copy, from a buffer nobody changes until every digest and the
-    write are done with it: the bytes a read back from the copy's page cache would give.
-    A copy reads its source through the page cache (it is often there); a file only
-    digested is read direct. Where the file system refuses ``O_DIRECT`` (or at a tail
-    that is not whole blocks), the file goes on buffered, a copy's writeback started
-    every :data:`WRITEBACK_STEP` bytes.
-    """
-
-    def __init__(self, fd: int, out: int, users: int, direct: bool = True) -> None:
-        self.fd = fd
-        self.out = out
-        self.users = users
-        self.offset = 0
-        self.flushed = 0
-        self.free: queue.Queue[mmap.mmap] = queue.Queue()
-        for _ in range(_BUFFERS):
-            self.free.put(mmap.mmap(-1, _CHUNK))  # anonymous: page-aligned
-        self.direct = out >= 0 and set_direct(out, True)
-        self.read_direct = direct and out < 0 and set_direct(fd, True)
-
-    def next(self) -> _Chunk | None:
-        buffer = self.free.get()
-        size = self._read(buffer)
-        if not size:
-            self.free.put(buffer)
-            if self.direct:  # the copy may be read back (a damaged object): buffered
-                self.direct = set_direct(self.out, False)
-            if self.read_direct:
-                self.read_direct = set_direct(self.fd, False)
-            return None
-        data = memoryview(buffer)[:size]
-        if self.out >= 0:
-            self._write(data, self.offset)
-        self.offset += size
-        return _Chunk(data, self.users, lambda: self.free.put(buffer))
-
-    def _read(self, buffer: mmap.mmap) -> int:
-        if self.read_direct and self.offset % DIRECT_ALIGN:
-            self.read_direct = set_direct(self.fd, False)
-        try:
-            return os.preadv(self.fd, [buffer], self.offset)
-        except OSError as exc:
-            if not self.read_direct or exc.errno != errno.EINVAL:
-                raise
-            self.read_direct = set_direct(self.fd, False)  # refused after all: buffered
-            return os.preadv(self.fd, [buffer], self.offset)
-
-    def _write(self, data: memoryview, offset: int) -> None:
-        while data:
-            if self.direct and (offset % DIRECT_ALIGN or len(data) < DIRECT_ALIGN):
-                self.direct = set_direct(self.out, False)
-            length = len(data) - len(data) % DIRECT_ALIGN if self.direct else len(data)
-            try:
-                written = os.pwrite(self.out, data[:length], offset)
-            except OSError as exc:
-                if not self.direct or exc.errno != errno.EINVAL:
-                    raise
-                self.direct = set_direct(self.out, False)  # refused after all: buffered
-                continue
-            if written <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            data, offset = data[written:], offset + written
-        if not self.direct and offset - self.flushed >= WRITEBACK_STEP:
-            start_writeback(self.out, self.flushed, offset - self.flushed)
-            self.flushed = offset
-
-
 def _plan(algorithms: Sequence[str], known: KnownDigests | None) -> list[str]:
     """What to compute: the algorithms not known, plus BLAKE3 to check what is known.
     The cheapest goes first (it runs on the thread that also reads and copies)."""
@@ -498,20 +401,8 @@ def _plan(algorithms: Sequence[str], known: KnownDigests | None) -> list[str]:
     return ["blake3", *(a for a in wanted if a != "blake3")]
 
 
-def _next(chunks: _Chunks | _DirectCopy, users: int) -> _Chunk | None:
-    if isinstance(chunks, _DirectCopy):
-        return chunks.next()
-    data = chunks.next()
-    return _Chunk(data, users, lambda: None) if data else None
-
-
 def _read_digests(
-    fd: int,
-    out: int,
-    algorithms: Sequence[str],
-    large: bool,
-    advance: Callable[[int], None],
-    direct: bool = True,
+    fd: int, out: int, algorithms: Sequence[str], large: bool, advance: Callable[[int], None]
 ) -> FileDigests:
     """One pass: each chunk to every algorithm; for a large file, every algorithm after
     the first on a thread of its own."""
@@ -523,15 +414,13 @@ def _read_digests(
             helper.start()
         hashers = hashers[:1]
     try:
-        users = len(helpers) + 1
-        chunks = _DirectCopy(fd, out, users, direct) if large else _Chunks(fd, out)
-        while chunk := _next(chunks, len(helpers) + 1):
+        chunks = _Chunks(fd, out)
+        while chunk := chunks.next():
             for helper in helpers:
                 helper.chunks.put(chunk)
             for hasher in hashers:
-                hasher.update(chunk.data)
-            advance(len(chunk.data))
-            chunk.release()
+                hasher.update(chunk)
+            advance(len(chunk))
         digests = {name: h.hexdigest() for name, h in zip(algorithms, hashers, strict=False)}
         for helper in helpers:
             helper.chunks.put(None)
@@ -550,7 +439,6 @@ def _hash_one(
     copy_to: os.PathLike[str] | None,
     known: KnownDigests | None,
     advance: Callable[[int], None],
-    direct: bool = True,
 ) -> FileDigests:
     """Read ``source`` once (never through a link) and digest it with every algorithm;
     with ``copy_to`` (a new file), copy it and digest the copy's bytes."""
@@ -565,7 +453,7 @@ def _hash_one(
                 copy_to, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
             )
         plan = _plan(algorithms, known)
-        found = _read_digests(fd, out, plan, info.st_size >= _SMALL, advance, direct)
+        found = _read_digests(fd, out, plan, info.st_size >= _SMALL, advance)
         digests = found.hexdigests
         if known is not None:
             if digests["blake3"] == known.blake3:
@@ -593,7 +481,6 @@ def hash_files(
     known: Sequence[KnownDigests | None] | None = None,
     workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
-    direct: bool = True,
 ) -> list[FileDigests | OSError]:
     """Digest many files with several algorithms, each file read once, on ``workers``
     threads; copy each to ``copies[i]`` on the way when given, and take ``known[i]``'s
@@ -602,9 +489,6 @@ def hash_files(
     Each large file is a task of its own (started first, hashed on several threads);
     small files go in batches, so that thousands of records cost few hand-overs
     between threads.
-
-    A large file only digested is read with ``O_DIRECT`` unless ``direct`` is False (a
-    caller that reads the same files again at the same time shares the page cache).
 
     Returns, in the order of ``sources``, each file's digests or the OSError that stopped it.
     """
@@ -630,10 +514,7 @@ def hash_files(
                 copy_to = copies[index] if copies is not None else None
                 expected = known[index] if known is not None else None
                 out.append(
-                    (
-                        index,
-                        _hash_one(sources[index], algorithms, copy_to, expected, advance, direct),
-                    )
+                    (index, _hash_one(sources[index], algorithms, copy_to, expected, advance))
                 )
             except OSError as exc:
                 out.append((index, exc))

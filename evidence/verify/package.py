@@ -218,11 +218,8 @@ def _check_digests(
     tag_manifests: dict[str, dict[str, str]],
     report: Report,
     progress: Progress | None,
-    direct: bool = True,
 ) -> None:
-    """Every line of every manifest against the bytes of its file, each file read once
-    (large ones with ``O_DIRECT`` if ``direct``: not while the case in the bag is being
-    verified, which reads the objects again and shares the page cache; decision 0506)."""
+    """Every line of every manifest against the bytes of its file, each file read once."""
     wanted: dict[str, dict[str, str]] = {}
     for algorithm, entries in [*bag.manifests.items(), *tag_manifests.items()]:
         for rel, digest in entries.items():
@@ -243,7 +240,6 @@ def _check_digests(
         [bag.root / rel for rel in rels],
         sorted({a for d in wanted.values() for a in d}),
         progress=tick,
-        direct=direct,
     )
     for rel, result in zip(rels, results, strict=True):
         check = "bag-digest" if rel.startswith("data/") else "bag-tagmanifest"
@@ -401,7 +397,7 @@ def verify_bag(
             if case
             else None
         )
-        _check_digests(bag, tag_manifests, report, shared, direct=not case)
+        _check_digests(bag, tag_manifests, report, shared)
         if inner is not None:
             _check_info(bag, report)
             report.extend(inner.result())

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import hashlib
-import mmap
 import os
 from pathlib import Path
 
@@ -79,77 +76,3 @@ def test_manifests_round_trip_through_the_parser() -> None:
     assert [p.line for p in wrong_side] == [1, 2]
     _, unsafe = parse_manifest(f"{'3' * 64}  data/../x\n", "sha256", tag=False)
     assert [p.unsafe for p in unsafe] == [True]
-
-
-def _spy_direct(monkeypatch: pytest.MonkeyPatch, *, refuse: bool) -> tuple[list[bool], list[bool]]:
-    """Record whether each pwrite/preadv went with O_DIRECT; with ``refuse``, fail those
-    that do with EINVAL, as a file system that takes the flag but not the I/O."""
-    writes: list[bool] = []
-    reads: list[bool] = []
-    real_pwrite, real_preadv = os.pwrite, os.preadv
-
-    def direct(fd: int) -> bool:
-        return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT)
-
-    def pwrite(fd: int, data: bytes | memoryview, offset: int) -> int:
-        writes.append(direct(fd))
-        if refuse and writes[-1]:
-            raise OSError(errno.EINVAL, "refused")
-        return real_pwrite(fd, data, offset)
-
-    def preadv(fd: int, buffers: list[mmap.mmap], offset: int) -> int:
-        reads.append(direct(fd))
-        if refuse and reads[-1]:
-            raise OSError(errno.EINVAL, "refused")
-        return real_preadv(fd, buffers, offset)
-
-    monkeypatch.setattr(os, "pwrite", pwrite)
-    monkeypatch.setattr(os, "preadv", preadv)
-    return writes, reads
-
-
-@pytest.mark.skipif(not hasattr(os, "O_DIRECT"), reason="O_DIRECT is Linux's")
-@pytest.mark.parametrize("refuse", [False, True], ids=["direct", "refused"])
-@pytest.mark.parametrize("size", [8 << 20, (9 << 20) + 1234], ids=["whole-blocks", "tail"])
-def test_a_large_file_is_copied_and_read_direct_or_buffered_with_the_same_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, refuse: bool
-) -> None:
-    source = tmp_path / "exhibit.bin"
-    data = os.urandom(size)
-    source.write_bytes(data)
-    copy = tmp_path / "copy.bin"
-    writes, reads = _spy_direct(monkeypatch, refuse=refuse)
-    algorithms = ("sha256", "sha512")
-    expected = {a: hashlib.new(a, data).hexdigest() for a in algorithms}
-    (copied,) = hash_files([source], algorithms, copies=[copy])
-    source_reads = list(reads)
-    (read,) = hash_files([copy], algorithms)  # digested only: read direct
-    assert isinstance(copied, FileDigests)
-    assert isinstance(read, FileDigests)
-    assert copied.hexdigests == read.hexdigests == expected
-    assert copied.size == read.size == size
-    assert copy.read_bytes() == data
-    assert not any(source_reads)  # a copy's source goes through the page cache
-    if refuse:  # each tried once, then everything went buffered
-        assert writes.count(True) == 1
-        assert reads.count(True) == 1
-        assert writes[-1] is False
-    else:
-        assert writes[0] is True  # the copy is written past the page cache
-        assert all(reads[len(source_reads) :][:2])  # the digested-only file is read direct
-        assert writes[-1] is (size % 4096 == 0)  # a tail that is not whole blocks: buffered
-
-
-@pytest.mark.skipif(not hasattr(os, "O_DIRECT"), reason="O_DIRECT is Linux's")
-def test_a_caller_that_reads_the_files_again_can_keep_the_page_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = tmp_path / "exhibit.bin"
-    data = os.urandom(9 << 20)
-    source.write_bytes(data)
-    _, reads = _spy_direct(monkeypatch, refuse=False)
-    (result,) = hash_files([source], ("sha512",), direct=False)
-    assert isinstance(result, FileDigests)
-    assert result.hexdigests == {"sha512": hashlib.sha512(data).hexdigest()}
-    assert reads
-    assert not any(reads)
