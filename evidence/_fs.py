@@ -27,6 +27,7 @@ from typing import Final
 from evidence.errors import CaseError, InputError, LockError, UsageError
 
 __all__ = [
+    "DIRECT_ALIGN",
     "WRITEBACK_STEP",
     "Batch",
     "append_durably",
@@ -38,6 +39,7 @@ __all__ = [
     "remove_leftovers",
     "replace_file",
     "replaced_output",
+    "set_direct",
     "start_writeback",
     "write_all",
     "write_new_file",
@@ -78,6 +80,26 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
     waits for the last step only; elsewhere it does nothing."""
     if length > 0 and hasattr(os, "posix_fadvise") and sys.platform.startswith("linux"):
         os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+
+
+DIRECT_ALIGN: Final = 4096
+"""O_DIRECT wants offsets, lengths and buffers in whole blocks (512 or 4096 bytes)."""
+
+
+def set_direct(fd: int, on: bool) -> bool:
+    """Turn ``O_DIRECT`` on or off for ``fd`` (Linux; decision 0506); whether it is now
+    on, False where the system or the file system refuses it."""
+    flag = getattr(os, "O_DIRECT", 0)
+    if not flag:
+        return False
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | flag if on else flags & ~flag)
+    except OSError:
+        if on:
+            return False
+        raise
+    return on
 
 
 _TEMP_SEQUENCE = itertools.count()

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import errno
+import mmap
 import os
 import secrets
 from collections.abc import Iterator
@@ -26,11 +27,13 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from evidence._fs import (
+    DIRECT_ALIGN,
     WRITEBACK_STEP,
     Batch,
     fsync_dir,
     read_bytes,
     replace_file,
+    set_direct,
     start_writeback,
     write_all,
     write_new_file,
@@ -172,23 +175,72 @@ class _FullWrites:
     """A sink whose ``write`` writes every byte or raises: a raw file's ``write`` may
     write fewer bytes than given (a nearly full disk), which must never go unnoticed.
 
-    Every :data:`~evidence._fs.WRITEBACK_STEP` bytes it starts writing them to disk, so
-    that the disk works while the stream is read and digested, and the ``fsync`` at the
-    end waits for the last step only (issue 17: a 1 GiB exhibit).
+    On Linux the bytes go to disk with ``O_DIRECT`` in whole 4 MiB blocks, gathered in a
+    page-aligned buffer: this machine's disk takes a long write past the page cache
+    three to five times faster (decision 0506). Where that is refused, and for the tail
+    that is not whole blocks, it writes through the page cache and starts writing every
+    :data:`~evidence._fs.WRITEBACK_STEP` bytes to disk, so that the ``fsync`` at the end
+    waits for the last step only (issue 17: a 1 GiB exhibit). Call :meth:`finish` after
+    the last ``write``.
     """
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.written = 0
         self.flushed = 0
+        self.staged = 0
+        self.direct = set_direct(fd, True)
+        self.buffer = mmap.mmap(-1, _STAGE) if self.direct else None
 
     def write(self, data: bytes) -> int:
-        write_all(self.fd, data)
+        if self.buffer is not None and self.direct:
+            view = memoryview(data)
+            while view:
+                take = min(len(view), _STAGE - self.staged)
+                self.buffer[self.staged : self.staged + take] = view[:take]
+                self.staged += take
+                view = view[take:]
+                if self.staged == _STAGE:
+                    self._emit_staged()
+        else:
+            write_all(self.fd, data)
+            if self.written + len(data) - self.flushed >= WRITEBACK_STEP:
+                start_writeback(self.fd, self.flushed, self.written + len(data) - self.flushed)
+                self.flushed = self.written + len(data)
         self.written += len(data)
-        if self.written - self.flushed >= WRITEBACK_STEP:
-            start_writeback(self.fd, self.flushed, self.written - self.flushed)
-            self.flushed = self.written
         return len(data)
+
+    def finish(self) -> None:
+        """Write what is still gathered (whole blocks direct, the tail buffered)."""
+        self._emit_staged()
+
+    def _emit_staged(self) -> None:
+        if self.buffer is None or not self.staged:
+            return
+        with memoryview(self.buffer) as whole:
+            view = whole[: self.staged]
+            while view:
+                length = len(view) - len(view) % DIRECT_ALIGN if self.direct else len(view)
+                if not length:
+                    self.direct = set_direct(self.fd, False)
+                    continue
+                try:
+                    done = os.write(self.fd, view[:length])
+                except OSError as exc:
+                    if not self.direct or exc.errno != errno.EINVAL:
+                        raise
+                    self.direct = set_direct(self.fd, False)  # refused after all: buffered
+                    continue
+                if done <= 0:  # pragma: no cover - write(2) raises ENOSPC rather than 0
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                if self.direct and done % DIRECT_ALIGN:
+                    self.direct = set_direct(self.fd, False)
+                view = view[done:]
+            view.release()
+        self.staged = 0
+
+
+_STAGE: Final = 4 << 20  # bytes gathered for one direct write
 
 
 class ObjectStore:
@@ -261,6 +313,7 @@ class ObjectStore:
             try:
                 sink = _FullWrites(fd)
                 pair = copy_and_digest(source, sink)  # type: ignore[arg-type]
+                sink.finish()
                 if sink.written != pair.size or os.fstat(fd).st_size != pair.size:
                     raise OSError(errno.EIO, "the copy is shorter than the stream")
                 os.fsync(fd)
