@@ -14,17 +14,24 @@ Example:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.frames import Frame
 
 from evidence.render.canvas import DossierCanvas
+from evidence.render.fonts import primary_chars
+from evidence.render.markup import bind_short_words, esc, plain
+from evidence.render.paragraph import Paragraph as DossierParagraph
+from evidence.render.scripts import has_rtl
 
 __all__ = [
     "ContentsLine",
@@ -34,6 +41,7 @@ __all__ = [
     "LongTable",
     "NotedParagraph",
     "PageMark",
+    "TextCell",
     "keep_headings",
     "least_room",
     "qr_drawing",
@@ -278,6 +286,86 @@ class _Measured(Flowable):
         self.inner.drawOn(self.canv, 0, 0)
 
 
+_SPACES: Final = re.compile("[ \t\r\n]+")
+
+
+class TextCell:
+    """A data table cell of plain text, one line of it per item of ``lines``, in the
+    paragraph style ``style`` (optionally in another ``font`` and ``size``).
+
+    :class:`LongTable` draws it as a table string (the table's own text drawing, no
+    paragraph) when every line fits its column on one line and needs nothing a paragraph
+    does: only characters of the Liberation faces, nothing right to left. Otherwise it is
+    the paragraph it stands for (:meth:`paragraph`): lines broken, fallback fonts, bidi.
+    Either way the cell has the same height, baseline, font and words
+    (docs/decisions/0318-plain-table-cells.md).
+    """
+
+    __slots__ = ("font", "lines", "size", "style")
+
+    def __init__(
+        self,
+        lines: str | Sequence[str],
+        style: ParagraphStyle,
+        *,
+        font: str | None = None,
+        size: float | None = None,
+    ) -> None:
+        self.lines = [lines] if isinstance(lines, str) else list(lines)
+        self.style = style
+        self.font = font
+        self.size = size
+
+    def face(self) -> tuple[str, float, float]:
+        """The font, size and leading its lines are drawn with."""
+        style = self.style
+        return (
+            self.font or style.fontName,
+            float(self.size or style.fontSize),
+            float(style.leading),
+        )
+
+    def paragraph(self) -> DossierParagraph:
+        """The paragraph this cell stands for."""
+        markup = "<br/>".join(esc(line) for line in self.lines)
+        if self.font is not None or self.size is not None:
+            face = f" face='{self.font}'" if self.font is not None else ""
+            size = f" size='{self.size}'" if self.size is not None else ""
+            markup = f"<font{face}{size}>{markup}</font>"
+        return DossierParagraph(markup, self.style)
+
+    def strings(self, width: float) -> list[str] | None:
+        """Its lines as the paragraph would show them, when each fits ``width`` on one line
+        and needs no paragraph; else None."""
+        font, size, _ = self.face()
+        shown = []
+        for line in self.lines:
+            text = _SPACES.sub(" ", bind_short_words(plain(line).replace("\n", " "))).strip(" ")
+            if not text:
+                return None  # an empty paragraph line takes no room: keep the paragraph
+            if not text.isascii() and not _drawable(text):
+                return None
+            if stringWidth(text, font, size) > width - 0.01:
+                return None
+            shown.append(text)
+        return shown
+
+
+def _drawable(text: str) -> bool:
+    """Whether non-ASCII ``text`` is drawn as written by a table string and a paragraph
+    alike: Liberation characters only, nothing right to left, no space but U+0020 and
+    U+00A0, no format character or soft hyphen (a paragraph may treat those otherwise)."""
+    if not set(text) <= primary_chars() or has_rtl(text):
+        return False
+    return not any(
+        char == "\u00ad" or (unicodedata.category(char) in _SPECIAL and char not in " \u00a0")
+        for char in text
+    )
+
+
+_SPECIAL: Final = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
+
+
 class LongTable(Flowable):
     """A data table of any length whose header row is drawn at its start and at the top
     of each page it continues on, and nowhere else.
@@ -290,14 +378,15 @@ class LongTable(Flowable):
 
     def __init__(
         self,
-        header: Sequence[Flowable],
-        rows: Sequence[Sequence[Flowable | str]],
+        header: Sequence[Flowable | TextCell],
+        rows: Sequence[Sequence[Flowable | TextCell | str]],
         widths: Sequence[float],
         style: TableStyle,
         *,
         zebra: Sequence[Any] = (),
         start: int = 0,
         heights: Sequence[float] | None = None,
+        faces: dict[int, tuple[str, float, float]] | None = None,
     ) -> None:
         super().__init__()
         self.header = list(header)
@@ -307,6 +396,8 @@ class LongTable(Flowable):
         self.zebra = list(zebra)
         self.start = start
         self._heights = list(heights) if heights is not None else None
+        # column -> the font, size and leading of its cells drawn as strings (TextCell)
+        self._faces: dict[int, tuple[str, float, float]] = dict(faces or {})
         self.hAlign = "LEFT"
         self._table: Table | None = None
 
@@ -329,11 +420,19 @@ class LongTable(Flowable):
                 size = float(command[4])
         return size * 1.2
 
-    def _row_height(self, row: list[Any]) -> float:
+    def _row_height(self, row: list[Any], *, body: bool = True) -> float:
         top, bottom, sides = self._padding()
         tallest = 0.0
         for index, (cell, width) in enumerate(zip(row, self.widths, strict=True)):
-            if isinstance(cell, str):  # plain text in the table's font: one line per line
+            if isinstance(cell, TextCell):
+                face = cell.face()
+                shown = cell.strings(width - sides) if body else None
+                if shown is not None and self._faces.setdefault(index, face) == face:
+                    row[index] = "\n".join(shown)
+                    tallest = max(tallest, len(shown) * face[2])
+                    continue
+                cell = row[index] = _Measured(cell.paragraph())
+            elif isinstance(cell, str):  # plain text in the table's font: one line per line
                 tallest = max(tallest, (cell.count("\n") + 1) * self._leading())
                 continue
             if not isinstance(cell, _Measured):
@@ -345,7 +444,7 @@ class LongTable(Flowable):
         """The height of the header row and of each row, measured once."""
         if self._heights is None:
             self._heights = [
-                self._row_height(self.header),
+                self._row_height(self.header, body=False),
                 *(self._row_height(row) for row in self.rows),
             ]
         return self._heights
@@ -355,7 +454,7 @@ class LongTable(Flowable):
         heights = self.heights()
         return sum(heights[: 1 + _LEAST_ROWS])
 
-    def _make(self, rows: Sequence[Sequence[Flowable | str]], start: int) -> Table:
+    def _make(self, rows: Sequence[Sequence[Flowable | TextCell | str]], start: int) -> Table:
         # The rows' heights are known: the table need not measure its cells again.
         heights = self.heights()
         table = Table(
@@ -365,6 +464,12 @@ class LongTable(Flowable):
             hAlign="LEFT",
         )
         table.setStyle(self.table_style)
+        if self._faces:  # the columns' string cells: their font, size and leading
+            table.setStyle(
+                TableStyle(
+                    [("FONT", (c, 1), (c, -1), *face) for c, face in sorted(self._faces.items())]
+                )
+            )
         if self.zebra:
             colours = self.zebra[start % 2 :] + self.zebra[: start % 2]
             table.setStyle(TableStyle([("ROWBACKGROUNDS", (0, 1), (-1, -1), colours)]))
@@ -405,6 +510,7 @@ class LongTable(Flowable):
             zebra=self.zebra,
             start=self.start,
             heights=[heights[0], *heights[1 : count + 1]],
+            faces=self._faces,
         )
         rest = LongTable(
             self.header,
@@ -414,6 +520,7 @@ class LongTable(Flowable):
             zebra=self.zebra,
             start=self.start + count,
             heights=[heights[0], *heights[count + 1 :]],
+            faces=self._faces,
         )
         return [head, rest]
 

@@ -1,0 +1,124 @@
+"""Plain table cells (:class:`evidence.render.flowables.TextCell`): a cell of plain text
+lines that fit their column is drawn as a table string, any other stays the paragraph it
+stands for, and both put the same words at the same place in the same font
+(docs/decisions/0318-plain-table-cells.md). The texts are the team's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+from evidence.render import load_template
+from evidence.render.flowables import LongTable, TextCell
+from evidence.render.fonts import register_fonts
+from evidence.render.styles import Styles
+from tests.unit.render.pdf import page_lines
+
+register_fonts()
+TEMPLATE = load_template("icc-otp")
+STYLES = Styles.for_template(TEMPLATE)
+CELL = STYLES.cell
+MONO = STYLES.fonts.mono
+SIDES = 6.0  # the grid's left and right padding
+
+
+def _table(cells: list[TextCell | Flowable], width: float = 90.0) -> LongTable:
+    header: list[Flowable | TextCell] = [TextCell("Column", CELL) for _ in cells]
+    return LongTable(header, [cells], [width] * len(cells), STYLES.grid())
+
+
+def _kinds(cells: list[TextCell | Flowable], width: float = 90.0) -> list[str]:
+    table = _table(cells, width)
+    table.heights()
+    return ["string" if isinstance(c, str) else "paragraph" for c in table.rows[0]]
+
+
+def test_plain_line_is_a_string_and_the_rest_stay_paragraphs() -> None:
+    cells: list[TextCell | Flowable] = [
+        TextCell("12", CELL),
+        TextCell(["2026-12-06", "01:08:20.358660"], CELL),
+        TextCell("Київ, о 9 год", CELL),  # noqa: RUF001 -- Cyrillic the serif face has: a string
+        TextCell("قال الشاهد", CELL),  # Arabic: the bidi-aware paragraph
+        TextCell("עדות", CELL),  # Hebrew
+        TextCell("市場", CELL),  # CJK: a fallback font
+        TextCell("a sign \u2603 here", CELL),  # a character the base font lacks
+        TextCell("soft\u00adhyphen", CELL),
+        TextCell("this text is far too long for its narrow column, it must wrap", CELL),
+        TextCell("", CELL),
+    ]
+    assert _kinds(cells) == ["string"] * 3 + ["paragraph"] * 7
+
+
+def test_header_cells_and_markup_stay_paragraphs() -> None:
+    table = _table([TextCell("7", CELL)])
+    table.heights()
+    assert not isinstance(table.header[0], str)
+    assert table.rows[0] == ["7"]
+    # data that looks like markup is drawn as written, in both forms
+    assert _kinds([TextCell("<b>not bold</b> & co", CELL)]) == ["string"]
+    assert TextCell("<b>x</b>", CELL).paragraph().getPlainText() == "<b>x</b>"
+
+
+def test_a_column_keeps_one_font() -> None:
+    cells: list[TextCell | Flowable] = [TextCell("abc", CELL, font=MONO, size=6.5)]
+    table = LongTable(
+        [TextCell("Digest", CELL)],
+        [cells, [TextCell("def", CELL)]],  # the serif cell below a mono one
+        [80.0],
+        STYLES.grid(),
+    )
+    table.heights()
+    assert table.rows[0][0] == "abc"
+    assert not isinstance(table.rows[1][0], str)
+
+
+def _runs(path: Path, cells: list[TextCell | Flowable]) -> list[tuple[float, float, str, float]]:
+    SimpleDocTemplate(str(path), pagesize=A4, initialFontName=STYLES.fonts.serif).build(
+        [_table(cells, 120.0)]
+    )
+    return sorted((r.y, r.x, r.text, r.size) for r in page_lines(path)[0])
+
+
+def test_string_and_paragraph_draw_the_same(tmp_path: Path) -> None:
+    def cells() -> list[TextCell]:
+        return [
+            TextCell("41", CELL),
+            TextCell(["2026-12-06", "01:08:20.358660"], CELL),
+            TextCell("0fc5f8ce0cc6\u2026", CELL, font=MONO, size=TEMPLATE.type.mono),
+            TextCell("claim-recorded  by \u00abtester\u00bb", CELL),
+        ]
+
+    plain = cells()
+    as_strings = _runs(tmp_path / "strings.pdf", list(plain))
+    as_paragraphs = _runs(tmp_path / "paragraphs.pdf", [c.paragraph() for c in cells()])
+    assert _kinds(list(cells()), 120.0) == ["string"] * 4
+    assert as_strings == as_paragraphs
+    assert any(text == "claim-recorded by «tester»" for _, _, text, _ in as_strings)
+
+
+_WORDS = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789 .,;:-&<>'\"Київ оаз\u2014\u00a0\t",
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_WORDS, width=st.floats(min_value=30, max_value=200))
+def test_a_string_is_only_what_the_paragraph_shows_on_one_line(text: str, width: float) -> None:
+    """Whenever a cell is drawn as a string, its paragraph would have been one line of
+    the same words: the fit test agrees with reportlab's line breaking."""
+    cell = TextCell(text, CELL)
+    shown = cell.strings(width - SIDES)
+    if shown is None:
+        return
+    para = cell.paragraph()
+    _, height = para.wrap(width - SIDES, 10_000)
+    assert height == CELL.leading  # one line
+    assert shown == [
+        " ".join(para.getPlainText().replace("\u00a0", "\x00").split()).replace("\x00", "\u00a0")
+    ]
