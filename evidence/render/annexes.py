@@ -167,13 +167,13 @@ def _claim_exhibits(writer: Writer) -> list[Flowable]:
     ]
     sources = [c.source.ern if c.source else c.body.source.id for c in claims]
     # Short cells that never wrap are plain strings (the table's font; no markup to parse).
-    rows: list[list[Flowable | str]] = [
+    rows: list[list[Flowable | TextCell | str]] = [
         [
             plain(c.rev.ern),
             plain(c.rev.label),
             plain(c.body.status),
             plain(source),
-            Paragraph(esc(clip(c.body.statement, 300)), styles.cell),
+            TextCell(clip(c.body.statement, 300), styles.cell),
         ]
         for c, source in zip(claims, sources, strict=True)
     ]

@@ -22,6 +22,7 @@ from typing import Any, Final
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -335,8 +336,13 @@ class TextCell:
         return DossierParagraph(markup, self.style)
 
     def strings(self, width: float) -> list[str] | None:
-        """Its lines as the paragraph would show them, when each fits ``width`` on one line
-        and needs no paragraph; else None."""
+        """Its lines as the paragraph would show them, when it needs no paragraph; else
+        None. A cell of one text is broken into lines as reportlab breaks a paragraph of
+        one fragment (:func:`_break`); each line of a cell of several, or of a text with
+        ``&``, ``<`` or ``>`` (escaped, they make several fragments, which reportlab breaks
+        otherwise), must fit on one line."""
+        if not _plain_style(self.style):
+            return None
         font, size, _ = self.face()
         shown = []
         for line in self.lines:
@@ -345,10 +351,59 @@ class TextCell:
                 return None  # an empty paragraph line takes no room: keep the paragraph
             if not text.isascii() and not _drawable(text):
                 return None
+            if len(self.lines) == 1 and not _MARKUP & set(text):
+                return _break(text, font, size, width)
             if stringWidth(text, font, size) > width - 0.01:
                 return None
             shown.append(text)
         return shown
+
+
+def _break(text: str, font: str, size: float, width: float) -> list[str] | None:
+    """``text`` (words between single spaces) broken into lines of at most ``width`` points
+    as reportlab's ``Paragraph.breakLines`` breaks a paragraph of one fragment in the
+    dossier's cell styles (no hyphenation); None when a word is wider than a line
+    (reportlab would split it) or a line holds its last word only because its spaces may
+    shrink by ``_SHRINK`` (reportlab draws them narrower, a table string could not)."""
+    space = stringWidth(" ", font, size)
+    lines: list[list[str]] = []
+    words: list[str] = []
+    current = -space
+    for word in text.split(" "):
+        word_width = stringWidth(word, font, size)
+        if word_width > width:
+            return None
+        wider = current + space + word_width
+        if wider <= width + _SHRINK * space * len(words) or not words:
+            if wider > width:
+                return None  # reportlab keeps the word by shrinking the spaces it draws
+            words.append(word)
+            current = wider
+        else:
+            lines.append(words)
+            words = [word]
+            current = word_width
+    lines.append(words)
+    return [" ".join(line) for line in lines]
+
+
+def _plain_style(style: ParagraphStyle) -> bool:
+    """Whether ``style`` sets lines as :func:`_break` and a table string do: flush left, no
+    indent, no hyphenation, reportlab's space shrinkage."""
+    return bool(
+        style.alignment == TA_LEFT
+        and not (style.firstLineIndent or style.leftIndent or style.rightIndent)
+        and not (getattr(style, "hyphenationLang", "") or style.embeddedHyphenation)
+        and not (style.uriWasteReduce or style.endDots or style.backColor)
+        and style.spaceShrinkage == _SHRINK
+        and not style.wordWrap
+    )
+
+
+_MARKUP: Final = frozenset("&<>")
+_SHRINK: Final = 0.05
+"""reportlab's ``spaceShrinkage`` (the cell styles keep its default): how much of a space
+a line may lose to hold one more word."""
 
 
 def _drawable(text: str) -> bool:

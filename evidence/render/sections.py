@@ -415,7 +415,10 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
                     f"<br/>{esc(claim.rev.ern)}</font>",
                     styles.cell,
                 ),
-                Paragraph(cell, styles.cell),
+                # a statement alone is plain text: table strings when it needs no paragraph
+                TextCell(clip(body.statement.strip(), 1000), styles.cell)
+                if cell == statement and not withdrawn
+                else Paragraph(cell, styles.cell),
                 Paragraph(attribution_text(body.attribution), styles.cell),
                 Paragraph(status_cell, styles.cell),
                 exhibit,

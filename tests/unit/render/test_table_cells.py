@@ -6,6 +6,7 @@ stands for, and both put the same words at the same place in the same font
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from reportlab.platypus import Flowable, SimpleDocTemplate
 from evidence.render import load_template
 from evidence.render.flowables import LongTable, TextCell
 from evidence.render.fonts import register_fonts
+from evidence.render.paragraph import Paragraph
 from evidence.render.styles import Styles
 from tests.unit.render.pdf import page_lines
 
@@ -47,10 +49,23 @@ def test_plain_line_is_a_string_and_the_rest_stay_paragraphs() -> None:
         TextCell("市場", CELL),  # CJK: a fallback font
         TextCell("a sign \u2603 here", CELL),  # a character the base font lacks
         TextCell("soft\u00adhyphen", CELL),
-        TextCell("this text is far too long for its narrow column, it must wrap", CELL),
+        TextCell("0fc5f8ce0cc685f50cc48a12c811515580357c8302ccff3551a000de2b9e7582", CELL),
+        TextCell(["two lines, the first", "far too long for its narrow column to hold"], CELL),
         TextCell("", CELL),
     ]
-    assert _kinds(cells) == ["string"] * 3 + ["paragraph"] * 7
+    assert _kinds(cells) == ["string"] * 3 + ["paragraph"] * 8
+
+
+def test_one_plain_text_is_broken_into_lines_as_the_paragraph_would_be() -> None:
+    text = "filename: report-001.txt; media_type: text/plain; object_existed: true"
+    table = _table([TextCell(text, CELL)], 90.0)
+    heights = table.heights()
+    lines = str(table.rows[0][0]).split("\n")
+    para = TextCell(text, CELL).paragraph()
+    para.wrap(90.0 - SIDES, 10_000)
+    assert len(lines) > 1
+    assert lines == _lines(para)
+    assert heights[1] == TextCell(text, CELL).paragraph().wrap(90.0 - SIDES, 10_000)[1] + 4.5
 
 
 def test_header_cells_and_markup_stay_paragraphs() -> None:
@@ -103,22 +118,49 @@ def test_string_and_paragraph_draw_the_same(tmp_path: Path) -> None:
 _WORDS = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789 .,;:-&<>'\"Київ оаз\u2014\u00a0\t",
     min_size=1,
-    max_size=60,
+    max_size=200,
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(text=_WORDS, width=st.floats(min_value=30, max_value=200))
-def test_a_string_is_only_what_the_paragraph_shows_on_one_line(text: str, width: float) -> None:
-    """Whenever a cell is drawn as a string, its paragraph would have been one line of
-    the same words: the fit test agrees with reportlab's line breaking."""
+@settings(max_examples=80, deadline=None)
+@given(text=_WORDS, width=st.floats(min_value=20, max_value=200))
+def test_strings_are_the_lines_the_paragraph_would_break(text: str, width: float) -> None:
+    """Whenever a cell is drawn as strings, they are the lines reportlab's paragraph
+    breaks the same text into, word for word, so the height is the same too."""
     cell = TextCell(text, CELL)
     shown = cell.strings(width - SIDES)
     if shown is None:
         return
     para = cell.paragraph()
     _, height = para.wrap(width - SIDES, 10_000)
-    assert height == CELL.leading  # one line
-    assert shown == [
-        " ".join(para.getPlainText().replace("\u00a0", "\x00").split()).replace("\x00", "\u00a0")
+    assert shown == _lines(para)
+    assert height == len(shown) * CELL.leading
+
+
+def _lines(para: Paragraph) -> list[str]:
+    """The lines reportlab broke a paragraph into, words between single spaces."""
+    out = []
+    broken: Any = para
+    for line in broken.blPara.lines:
+        if isinstance(line, tuple):  # one fragment: (unused width, words)
+            out.append(" ".join(line[1]))
+        else:  # several fragments (an escaped & < >): each with its text
+            out.append(" ".join("".join(frag.text for frag in line.words).split(" ")))
+    return [
+        " ".join(text.replace("\u00a0", "\x00").split()).replace("\x00", "\u00a0") for text in out
     ]
+
+
+def test_breaks_agree_at_every_width() -> None:
+    """Every quarter point from 20 to 160 points: the boundary cases, where a space may
+    shrink to keep a word on its line, included."""
+    text = "body_blake3: 6d3010d9548b; key: r1-w0; status: verified by the team in Kyiv"
+    for step in range(560):
+        width = 20 + step / 4
+        cell = TextCell(text, CELL)
+        shown = cell.strings(width)
+        if shown is None:
+            continue
+        para = cell.paragraph()
+        para.wrap(width, 10_000)
+        assert shown == _lines(para), width
