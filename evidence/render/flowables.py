@@ -442,6 +442,7 @@ class LongTable(Flowable):
         start: int = 0,
         heights: Sequence[float] | None = None,
         faces: dict[int, tuple[str, float, float]] | None = None,
+        cell_faces: dict[tuple[int, int], tuple[str, float, float]] | None = None,
     ) -> None:
         super().__init__()
         self.header = list(header)
@@ -453,6 +454,8 @@ class LongTable(Flowable):
         self._heights = list(heights) if heights is not None else None
         # column -> the font, size and leading of its cells drawn as strings (TextCell)
         self._faces: dict[int, tuple[str, float, float]] = dict(faces or {})
+        # (row, column) -> the face of a string cell that differs from its column's
+        self._cell_faces: dict[tuple[int, int], tuple[str, float, float]] = dict(cell_faces or {})
         self.hAlign = "LEFT"
         self._table: Table | None = None
 
@@ -475,14 +478,16 @@ class LongTable(Flowable):
                 size = float(command[4])
         return size * 1.2
 
-    def _row_height(self, row: list[Any], *, body: bool = True) -> float:
+    def _row_height(self, row: list[Any], number: int | None) -> float:
         top, bottom, sides = self._padding()
         tallest = 0.0
         for index, (cell, width) in enumerate(zip(row, self.widths, strict=True)):
             if isinstance(cell, TextCell):
                 face = cell.face()
-                shown = cell.strings(width - sides) if body else None
-                if shown is not None and self._faces.setdefault(index, face) == face:
+                shown = cell.strings(width - sides) if number is not None else None
+                if shown is not None and number is not None:
+                    if self._faces.setdefault(index, face) != face:
+                        self._cell_faces[number, index] = face
                     row[index] = "\n".join(shown)
                     tallest = max(tallest, len(shown) * face[2])
                     continue
@@ -499,8 +504,8 @@ class LongTable(Flowable):
         """The height of the header row and of each row, measured once."""
         if self._heights is None:
             self._heights = [
-                self._row_height(self.header, body=False),
-                *(self._row_height(row) for row in self.rows),
+                self._row_height(self.header, None),
+                *(self._row_height(row, number) for number, row in enumerate(self.rows)),
             ]
         return self._heights
 
@@ -523,6 +528,11 @@ class LongTable(Flowable):
             table.setStyle(
                 TableStyle(
                     [("FONT", (c, 1), (c, -1), *face) for c, face in sorted(self._faces.items())]
+                    + [
+                        ("FONT", (c, r + 1), (c, r + 1), *face)
+                        for (r, c), face in sorted(self._cell_faces.items())
+                        if r < len(rows)
+                    ]
                 )
             )
         if self.zebra:
@@ -566,6 +576,7 @@ class LongTable(Flowable):
             start=self.start,
             heights=[heights[0], *heights[1 : count + 1]],
             faces=self._faces,
+            cell_faces={k: f for k, f in self._cell_faces.items() if k[0] < count},
         )
         rest = LongTable(
             self.header,
@@ -576,6 +587,7 @@ class LongTable(Flowable):
             start=self.start + count,
             heights=[heights[0], *heights[count + 1 :]],
             faces=self._faces,
+            cell_faces={(r - count, c): f for (r, c), f in self._cell_faces.items() if r >= count},
         )
         return [head, rest]
 

@@ -420,7 +420,13 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
                 if cell == statement and not withdrawn
                 else Paragraph(cell, styles.cell),
                 Paragraph(attribution_text(body.attribution), styles.cell),
-                Paragraph(status_cell, styles.cell),
+                TextCell(
+                    status,
+                    styles.cell,
+                    font=styles.fonts.bold if body.status == "verified" else styles.fonts.italic,
+                )
+                if note is None or not note.flag
+                else Paragraph(status_cell, styles.cell),
                 exhibit,
                 # without conflicting claims, plain text: a table string when it fits
                 Paragraph(others, styles.cell)

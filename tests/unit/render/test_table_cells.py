@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
@@ -78,17 +79,49 @@ def test_header_cells_and_markup_stay_paragraphs() -> None:
     assert TextCell("<b>x</b>", CELL).paragraph().getPlainText() == "<b>x</b>"
 
 
-def test_a_column_keeps_one_font() -> None:
-    cells: list[TextCell | Flowable] = [TextCell("abc", CELL, font=MONO, size=6.5)]
-    table = LongTable(
-        [TextCell("Digest", CELL)],
-        [cells, [TextCell("def", CELL)]],  # the serif cell below a mono one
-        [80.0],
-        STYLES.grid(),
+def test_a_cell_in_another_face_than_its_column(tmp_path: Path) -> None:
+    """Cells of one column in different faces (a status in bold, another in italics) are
+    strings each in its own face, also after the table is split across pages."""
+
+    def rows() -> list[list[TextCell]]:
+        return [
+            [TextCell("Verified", CELL, font=STYLES.fonts.bold)],
+            [TextCell("Reported", CELL, font=STYLES.fonts.italic)],
+            [TextCell("abc", CELL, font=MONO, size=6.5)],
+            [TextCell("Verified", CELL, font=STYLES.fonts.bold)],
+            [TextCell("Reported", CELL, font=STYLES.fonts.italic)],
+            [TextCell("plain", CELL)],
+        ]
+
+    tables: list[LongTable] = []
+
+    def build(path: Path, data: list[list[Any]]) -> list[Any]:
+        table = LongTable([TextCell("Status", CELL)], data, [80.0], STYLES.grid())
+        tables.append(table)
+        first, rest = table.split(80.0, table.heights()[0] + sum(table.heights()[1:4]) + 1)
+        SimpleDocTemplate(str(path), pagesize=A4, initialFontName=STYLES.fonts.serif).build(
+            [first, rest]
+        )
+        return sorted((r.y, r.x, r.text, r.size) for r in page_lines(path)[0])
+
+    as_strings = build(tmp_path / "strings.pdf", rows())
+    as_paragraphs = build(tmp_path / "paragraphs.pdf", [[c[0].paragraph()] for c in rows()])
+    assert all(isinstance(row[0], str) for row in tables[0].rows)
+    assert as_strings == as_paragraphs
+    assert fonts_of(tmp_path / "strings.pdf") == fonts_of(tmp_path / "paragraphs.pdf")
+
+
+def fonts_of(path: Path) -> list[tuple[str, str]]:
+    """Each text run of the first page and the font it is set in."""
+    used: list[tuple[str, str]] = []
+    PdfReader(path).pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: (
+            used.append((text.strip(), str(font.get("/BaseFont"))))
+            if text.strip() and font
+            else None
+        )
     )
-    table.heights()
-    assert table.rows[0][0] == "abc"
-    assert not isinstance(table.rows[1][0], str)
+    return sorted(used)
 
 
 def _runs(path: Path, cells: list[TextCell | Flowable]) -> list[tuple[float, float, str, float]]:
