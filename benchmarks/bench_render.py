@@ -59,6 +59,7 @@ from evidence.render.flowables import (
     Heading,
     LongTable,
     NotedParagraph,
+    TextCell,
 )
 from evidence.render.markup import esc
 from evidence.render.styles import Styles
@@ -87,6 +88,8 @@ def _texts(item: object) -> Iterator[str]:
             yield from _texts(cell)
     elif isinstance(item, str):
         yield item
+    elif isinstance(item, TextCell):  # a plain cell: the same words as its paragraph
+        yield " ".join(item.lines)
     elif hasattr(item, "inner"):  # a measured table cell
         yield from _texts(item.inner)
 

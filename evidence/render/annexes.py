@@ -21,6 +21,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 
 from evidence.render.content import SourceItem
 from evidence.render.context import PlannedPart, Writer
+from evidence.render.flowables import TextCell
 from evidence.render.markup import attr, clip, esc, long_date, plain, safe_url, short_hex
 from evidence.render.paragraph import Paragraph
 from evidence.render.rtl import HIGHLIGHT, LABEL, PLAIN, RightToLeftText
@@ -166,13 +167,13 @@ def _claim_exhibits(writer: Writer) -> list[Flowable]:
     ]
     sources = [c.source.ern if c.source else c.body.source.id for c in claims]
     # Short cells that never wrap are plain strings (the table's font; no markup to parse).
-    rows: list[list[Flowable | str]] = [
+    rows: list[list[Flowable | TextCell | str]] = [
         [
             plain(c.rev.ern),
             plain(c.rev.label),
             plain(c.body.status),
             plain(source),
-            Paragraph(esc(clip(c.body.statement, 300)), styles.cell),
+            TextCell(clip(c.body.statement, 300), styles.cell),
         ]
         for c, source in zip(claims, sources, strict=True)
     ]
@@ -441,14 +442,14 @@ def _custody(writer: Writer, part: PlannedPart) -> list[Flowable]:
         for column, text in zip(texts, cells, strict=True):
             column.extend(text.split("\n"))
         rows.append(
-            [
-                Paragraph(esc(cells[0]), small),
-                Paragraph(f"{esc(date)}<br/>{esc(time)}", small),
-                Paragraph(esc(row.actor), small),
-                Paragraph(esc(row.action), small),
-                Paragraph(esc(cells[4]), small),
-                Paragraph(esc(cells[5]), small),
-                Paragraph(_mono(writer, cells[6]), small),
+            [  # drawn as table strings where they fit (TextCell), else as paragraphs
+                TextCell(cells[0], small),
+                TextCell([date, time], small),
+                TextCell(row.actor, small),
+                TextCell(row.action, small),
+                TextCell(cells[4], small),
+                TextCell(cells[5], small),
+                TextCell(cells[6], small, font=styles.fonts.mono, size=writer.template.type.mono),
             ]
         )
     widths = fitted_widths(

@@ -14,17 +14,25 @@ Example:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.frames import Frame
 
 from evidence.render.canvas import DossierCanvas
+from evidence.render.fonts import primary_chars
+from evidence.render.markup import bind_short_words, esc, plain
+from evidence.render.paragraph import Paragraph as DossierParagraph
+from evidence.render.scripts import has_rtl
 
 __all__ = [
     "ContentsLine",
@@ -34,6 +42,7 @@ __all__ = [
     "LongTable",
     "NotedParagraph",
     "PageMark",
+    "TextCell",
     "keep_headings",
     "least_room",
     "qr_drawing",
@@ -278,6 +287,140 @@ class _Measured(Flowable):
         self.inner.drawOn(self.canv, 0, 0)
 
 
+_SPACES: Final = re.compile("[ \t\r\n]+")
+
+
+class TextCell:
+    """A data table cell of plain text, one line of it per item of ``lines``, in the
+    paragraph style ``style`` (optionally in another ``font`` and ``size``).
+
+    :class:`LongTable` draws it as a table string (the table's own text drawing, no
+    paragraph) when every line fits its column on one line and needs nothing a paragraph
+    does: only characters of the Liberation faces, nothing right to left. Otherwise it is
+    the paragraph it stands for (:meth:`paragraph`): lines broken, fallback fonts, bidi.
+    Either way the cell has the same height, baseline, font and words
+    (docs/decisions/0318-plain-table-cells.md).
+    """
+
+    __slots__ = ("font", "lines", "size", "style")
+
+    def __init__(
+        self,
+        lines: str | Sequence[str],
+        style: ParagraphStyle,
+        *,
+        font: str | None = None,
+        size: float | None = None,
+    ) -> None:
+        self.lines = [lines] if isinstance(lines, str) else list(lines)
+        self.style = style
+        self.font = font
+        self.size = size
+
+    def face(self) -> tuple[str, float, float]:
+        """The font, size and leading its lines are drawn with."""
+        style = self.style
+        return (
+            self.font or style.fontName,
+            float(self.size or style.fontSize),
+            float(style.leading),
+        )
+
+    def paragraph(self) -> DossierParagraph:
+        """The paragraph this cell stands for."""
+        markup = "<br/>".join(esc(line) for line in self.lines)
+        if self.font is not None or self.size is not None:
+            face = f" face='{self.font}'" if self.font is not None else ""
+            size = f" size='{self.size}'" if self.size is not None else ""
+            markup = f"<font{face}{size}>{markup}</font>"
+        return DossierParagraph(markup, self.style)
+
+    def strings(self, width: float) -> list[str] | None:
+        """Its lines as the paragraph would show them, when it needs no paragraph; else
+        None. A cell of one text is broken into lines as reportlab breaks a paragraph of
+        one fragment (:func:`_break`); each line of a cell of several, or of a text with
+        ``&``, ``<`` or ``>`` (escaped, they make several fragments, which reportlab breaks
+        otherwise), must fit on one line."""
+        if not _plain_style(self.style):
+            return None
+        font, size, _ = self.face()
+        shown = []
+        for line in self.lines:
+            text = _SPACES.sub(" ", bind_short_words(plain(line).replace("\n", " "))).strip(" ")
+            if not text:
+                return None  # an empty paragraph line takes no room: keep the paragraph
+            if not text.isascii() and not _drawable(text):
+                return None
+            if len(self.lines) == 1 and not _MARKUP & set(text):
+                return _break(text, font, size, width)
+            if stringWidth(text, font, size) > width - 0.01:
+                return None
+            shown.append(text)
+        return shown
+
+
+def _break(text: str, font: str, size: float, width: float) -> list[str] | None:
+    """``text`` (words between single spaces) broken into lines of at most ``width`` points
+    as reportlab's ``Paragraph.breakLines`` breaks a paragraph of one fragment in the
+    dossier's cell styles (no hyphenation); None when a word is wider than a line
+    (reportlab would split it) or a line holds its last word only because its spaces may
+    shrink by ``_SHRINK`` (reportlab draws them narrower, a table string could not)."""
+    space = stringWidth(" ", font, size)
+    lines: list[list[str]] = []
+    words: list[str] = []
+    current = -space
+    for word in text.split(" "):
+        word_width = stringWidth(word, font, size)
+        if word_width > width:
+            return None
+        wider = current + space + word_width
+        if wider <= width + _SHRINK * space * len(words) or not words:
+            if wider > width:
+                return None  # reportlab keeps the word by shrinking the spaces it draws
+            words.append(word)
+            current = wider
+        else:
+            lines.append(words)
+            words = [word]
+            current = word_width
+    lines.append(words)
+    return [" ".join(line) for line in lines]
+
+
+def _plain_style(style: ParagraphStyle) -> bool:
+    """Whether ``style`` sets lines as :func:`_break` and a table string do: flush left, no
+    indent, no hyphenation, reportlab's space shrinkage."""
+    return bool(
+        style.alignment == TA_LEFT
+        and not (style.firstLineIndent or style.leftIndent or style.rightIndent)
+        and not (getattr(style, "hyphenationLang", "") or style.embeddedHyphenation)
+        and not (style.uriWasteReduce or style.endDots or style.backColor)
+        and style.spaceShrinkage == _SHRINK
+        and not style.wordWrap
+    )
+
+
+_MARKUP: Final = frozenset("&<>")
+_SHRINK: Final = 0.05
+"""reportlab's ``spaceShrinkage`` (the cell styles keep its default): how much of a space
+a line may lose to hold one more word."""
+
+
+def _drawable(text: str) -> bool:
+    """Whether non-ASCII ``text`` is drawn as written by a table string and a paragraph
+    alike: Liberation characters only, nothing right to left, no space but U+0020 and
+    U+00A0, no format character or soft hyphen (a paragraph may treat those otherwise)."""
+    if not set(text) <= primary_chars() or has_rtl(text):
+        return False
+    return not any(
+        char == "\u00ad" or (unicodedata.category(char) in _SPECIAL and char not in " \u00a0")
+        for char in text
+    )
+
+
+_SPECIAL: Final = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
+
+
 class LongTable(Flowable):
     """A data table of any length whose header row is drawn at its start and at the top
     of each page it continues on, and nowhere else.
@@ -290,14 +433,16 @@ class LongTable(Flowable):
 
     def __init__(
         self,
-        header: Sequence[Flowable],
-        rows: Sequence[Sequence[Flowable | str]],
+        header: Sequence[Flowable | TextCell],
+        rows: Sequence[Sequence[Flowable | TextCell | str]],
         widths: Sequence[float],
         style: TableStyle,
         *,
         zebra: Sequence[Any] = (),
         start: int = 0,
         heights: Sequence[float] | None = None,
+        faces: dict[int, tuple[str, float, float]] | None = None,
+        cell_faces: dict[tuple[int, int], tuple[str, float, float]] | None = None,
     ) -> None:
         super().__init__()
         self.header = list(header)
@@ -307,6 +452,10 @@ class LongTable(Flowable):
         self.zebra = list(zebra)
         self.start = start
         self._heights = list(heights) if heights is not None else None
+        # column -> the font, size and leading of its cells drawn as strings (TextCell)
+        self._faces: dict[int, tuple[str, float, float]] = dict(faces or {})
+        # (row, column) -> the face of a string cell that differs from its column's
+        self._cell_faces: dict[tuple[int, int], tuple[str, float, float]] = dict(cell_faces or {})
         self.hAlign = "LEFT"
         self._table: Table | None = None
 
@@ -329,11 +478,21 @@ class LongTable(Flowable):
                 size = float(command[4])
         return size * 1.2
 
-    def _row_height(self, row: list[Any]) -> float:
+    def _row_height(self, row: list[Any], number: int | None) -> float:
         top, bottom, sides = self._padding()
         tallest = 0.0
         for index, (cell, width) in enumerate(zip(row, self.widths, strict=True)):
-            if isinstance(cell, str):  # plain text in the table's font: one line per line
+            if isinstance(cell, TextCell):
+                face = cell.face()
+                shown = cell.strings(width - sides) if number is not None else None
+                if shown is not None and number is not None:
+                    if self._faces.setdefault(index, face) != face:
+                        self._cell_faces[number, index] = face
+                    row[index] = "\n".join(shown)
+                    tallest = max(tallest, len(shown) * face[2])
+                    continue
+                cell = row[index] = _Measured(cell.paragraph())
+            elif isinstance(cell, str):  # plain text in the table's font: one line per line
                 tallest = max(tallest, (cell.count("\n") + 1) * self._leading())
                 continue
             if not isinstance(cell, _Measured):
@@ -345,8 +504,8 @@ class LongTable(Flowable):
         """The height of the header row and of each row, measured once."""
         if self._heights is None:
             self._heights = [
-                self._row_height(self.header),
-                *(self._row_height(row) for row in self.rows),
+                self._row_height(self.header, None),
+                *(self._row_height(row, number) for number, row in enumerate(self.rows)),
             ]
         return self._heights
 
@@ -355,7 +514,7 @@ class LongTable(Flowable):
         heights = self.heights()
         return sum(heights[: 1 + _LEAST_ROWS])
 
-    def _make(self, rows: Sequence[Sequence[Flowable | str]], start: int) -> Table:
+    def _make(self, rows: Sequence[Sequence[Flowable | TextCell | str]], start: int) -> Table:
         # The rows' heights are known: the table need not measure its cells again.
         heights = self.heights()
         table = Table(
@@ -365,6 +524,17 @@ class LongTable(Flowable):
             hAlign="LEFT",
         )
         table.setStyle(self.table_style)
+        if self._faces:  # the columns' string cells: their font, size and leading
+            table.setStyle(
+                TableStyle(
+                    [("FONT", (c, 1), (c, -1), *face) for c, face in sorted(self._faces.items())]
+                    + [
+                        ("FONT", (c, r + 1), (c, r + 1), *face)
+                        for (r, c), face in sorted(self._cell_faces.items())
+                        if r < len(rows)
+                    ]
+                )
+            )
         if self.zebra:
             colours = self.zebra[start % 2 :] + self.zebra[: start % 2]
             table.setStyle(TableStyle([("ROWBACKGROUNDS", (0, 1), (-1, -1), colours)]))
@@ -405,6 +575,8 @@ class LongTable(Flowable):
             zebra=self.zebra,
             start=self.start,
             heights=[heights[0], *heights[1 : count + 1]],
+            faces=self._faces,
+            cell_faces={k: f for k, f in self._cell_faces.items() if k[0] < count},
         )
         rest = LongTable(
             self.header,
@@ -414,6 +586,8 @@ class LongTable(Flowable):
             zebra=self.zebra,
             start=self.start + count,
             heights=[heights[0], *heights[count + 1 :]],
+            faces=self._faces,
+            cell_faces={(r - count, c): f for (r, c), f in self._cell_faces.items() if r >= count},
         )
         return [head, rest]
 

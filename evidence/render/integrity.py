@@ -26,6 +26,7 @@ from evidence.render.annexes import kv_table, object_name
 from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.coverage import find_unprintable, grouped
+from evidence.render.flowables import TextCell
 from evidence.render.markup import esc, long_date
 from evidence.render.paragraph import Paragraph
 from evidence.render.sections import chunked_table, table_widths
@@ -273,24 +274,25 @@ def _how_to(writer: Writer) -> list[Flowable]:
     return flow
 
 
-def _leaf_rows(writer: Writer) -> list[list[Paragraph]]:
+def _leaf_rows(writer: Writer) -> list[list[Flowable | TextCell]]:
     styles = writer.styles
     mono = styles.fonts.mono
     size = writer.template.type.mono
-    rows = []
+    rows: list[list[Flowable | TextCell]] = []
     for rev in writer.content.revisions:
         rows.append(
             [
-                Paragraph(str(rev.leaf), styles.cell),
+                TextCell(str(rev.leaf), styles.cell),
                 Paragraph(
                     f"{esc(rev.label)}<br/><font size='{styles.cell.fontSize - 1}'>"
                     f"{esc(rev.ern)}</font>",
                     styles.cell,
                 ),
-                Paragraph(
-                    f"<font face='{mono}' size='{size}'>SHA-256 {rev.sha256}<br/>"
-                    f"BLAKE3&nbsp; {rev.blake3}</font>",
+                TextCell(
+                    [f"SHA-256 {rev.sha256}", f"BLAKE3\u00a0 {rev.blake3}"],
                     styles.cell,
+                    font=mono,
+                    size=size,
                 ),
             ]
         )

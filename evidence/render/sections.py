@@ -30,7 +30,7 @@ from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.corroboration import corroboration
-from evidence.render.flowables import ContentsLine, LongTable
+from evidence.render.flowables import ContentsLine, LongTable, TextCell
 from evidence.render.markup import clip, esc, long_date, plural
 from evidence.render.paragraph import Paragraph
 
@@ -369,12 +369,12 @@ def _facts(writer: Writer, part: PlannedPart) -> list[Flowable]:
     return flow
 
 
-def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragraph]]:
+def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowable | TextCell]]:
     """Rows of the claims table."""
     styles = writer.styles
     small = styles.cell.fontSize - 1
     notes = corroboration(writer.content)
-    rows = []
+    rows: list[list[Flowable | TextCell]] = []
     for claim in claims:
         body = claim.body
         withdrawn = body.status == "withdrawn"
@@ -386,10 +386,9 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
         if body.note:
             cell += f"<br/><font size='{small}'><i>Note: {esc(clip(body.note, 500))}</i></font>"
         pinned = claim.source
-        exhibit = (
-            f"{esc(pinned.ern)}<br/>{esc(pinned.label)}"
-            if pinned
-            else esc(f"{body.source.id}.{body.source.revision}")
+        exhibit = TextCell(
+            [pinned.ern, pinned.label] if pinned else f"{body.source.id}.{body.source.revision}",
+            styles.cell,
         )
         status = status_label(body.status)
         status_cell = (
@@ -416,19 +415,31 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Paragra
                     f"<br/>{esc(claim.rev.ern)}</font>",
                     styles.cell,
                 ),
-                Paragraph(cell, styles.cell),
+                # a statement alone is plain text: table strings when it needs no paragraph
+                TextCell(clip(body.statement.strip(), 1000), styles.cell)
+                if cell == statement and not withdrawn
+                else Paragraph(cell, styles.cell),
                 Paragraph(attribution_text(body.attribution), styles.cell),
-                Paragraph(status_cell, styles.cell),
-                Paragraph(exhibit, styles.cell),
-                Paragraph(others, styles.cell),
+                TextCell(
+                    status,
+                    styles.cell,
+                    font=styles.fonts.bold if body.status == "verified" else styles.fonts.italic,
+                )
+                if note is None or not note.flag
+                else Paragraph(status_cell, styles.cell),
+                exhibit,
+                # without conflicting claims, plain text: a table string when it fits
+                Paragraph(others, styles.cell)
+                if note is None or note.conflicting
+                else TextCell(", ".join(note.supporting) or "\u2014", styles.cell),
             ]
         )
     return rows
 
 
 def chunked_table(
-    header: Sequence[Flowable],
-    rows: Sequence[Sequence[Flowable | str]],
+    header: Sequence[Flowable | TextCell],
+    rows: Sequence[Sequence[Flowable | TextCell | str]],
     widths: list[float],
     writer: Writer,
     *,
