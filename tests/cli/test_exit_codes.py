@@ -43,14 +43,18 @@ def test_no_json_without_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out == ""
 
 
-def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
-    case = tmp_path / "case"
+def _interrupted_add(tmp_path: Path, mib: int) -> tuple[Path, bytes, str] | None:
+    """Start `add` of a ``mib`` MiB file in a fresh case and press Ctrl-C while the object
+    is being stored: (case, custody log before, stderr), or None when `add` finished first
+    (a fast disk or a busy test machine)."""
+    case = tmp_path / f"case-{mib}"
     assert main(["init", str(case), "--actor", "tester"]) == 0
     custody = (case / "custody.jsonl").read_bytes()
-    big = tmp_path / "big.bin"
+    big = tmp_path / f"big-{mib}.bin"
+    chunk = os.urandom(1 << 20)
     with open(big, "wb") as fh:
-        for _ in range(200):
-            fh.write(os.urandom(1 << 20))
+        for n in range(mib):
+            fh.write(n.to_bytes(8, "big") + chunk[8:])  # no two MiB alike
     env = {**os.environ, "EVIDENCE_ACTOR": "tester"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "evidence", "add", str(case), str(big)],
@@ -61,12 +65,29 @@ def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     )
     deadline = time.monotonic() + 60
     while not list((case / "objects").glob(".incoming-*")):
-        assert proc.poll() is None, "add finished before it could be interrupted"
+        if proc.poll() is not None:
+            proc.communicate()
+            big.unlink()
+            return None
         assert time.monotonic() < deadline
         time.sleep(0.002)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
+    big.unlink()
+    if proc.returncode == 0:
+        return None  # the signal came as the object was being named
     assert proc.returncode == 130, err
+    return case, custody, err
+
+
+def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
+    for mib in (200, 600, 1500):
+        interrupted = _interrupted_add(tmp_path, mib)
+        if interrupted is not None:
+            break
+    else:
+        pytest.fail("add of 1.5 GiB finished every time before it could be interrupted")
+    case, custody, err = interrupted
     assert "interrupted; nothing half-written" in err
     assert "Traceback" not in err
     assert (case / "custody.jsonl").read_bytes() == custody
