@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from evidence.cli._app import cli
+from evidence.cli._options import tsa_ca_option
 from evidence.cli._output import echo
 from evidence.errors import UsageError
 
@@ -46,12 +47,10 @@ __all__ = ["serve"]
     metavar="URL",
     help="RFC 3161 time-stamping authority the Seal button asks (repeatable).",
 )
-@click.option(
-    "--tsa-ca",
-    type=click.Path(path_type=Path),
-    help="Root CA certificate(s) (PEM) of the time-stamping authority: the Seal button's "
+@tsa_ca_option(
+    "Root CA certificate(s) (PEM) of the time-stamping authority: the Seal button's "
     "tokens must chain to one, which is stored beside the seal; the Verify button "
-    "requires it.",
+    "requires it."
 )
 @click.option(
     "--trusted-key",
