@@ -30,7 +30,7 @@ from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.corroboration import corroboration
-from evidence.render.flowables import ContentsLine, LongTable, TextCell
+from evidence.render.flowables import ContentsLine, LongTable, SmallLinesCell, TextCell
 from evidence.render.markup import clip, esc, long_date, plural
 from evidence.render.paragraph import Paragraph
 
@@ -410,10 +410,11 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
                 )
         rows.append(
             [
-                Paragraph(
-                    f"{esc(claim.rev.id)}<br/><font size='{small}'>rev. {claim.rev.revision}"
-                    f"<br/>{esc(claim.rev.ern)}</font>",
+                SmallLinesCell(
+                    claim.rev.id,
+                    [f"rev. {claim.rev.revision}", claim.rev.ern],
                     styles.cell,
+                    small=small,
                 ),
                 # a statement alone is plain text: table strings when it needs no paragraph
                 TextCell(clip(body.statement.strip(), 1000), styles.cell)
