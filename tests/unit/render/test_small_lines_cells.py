@@ -11,7 +11,10 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
+from evidence.model import AttributionLink
 from evidence.render.flowables import LongTable, SmallLinesCell, TextCell
+from evidence.render.markup import esc
+from evidence.render.sections import _attribution_cell, attribution_text
 from tests.unit.render.pdf import page_lines
 from tests.unit.render.test_table_cells import CELL, STYLES, fonts_of
 
@@ -60,3 +63,20 @@ def test_drawn_lines_and_paragraph_are_the_same(tmp_path: Path) -> None:
     assert fonts_of(tmp_path / "lines.pdf") == fonts_of(tmp_path / "paragraphs.pdf")
     assert any(text == "Report 3 <b>&amp;</b>" for _, _, text, _ in as_lines)
     assert {size for _, _, text, size in as_lines if text == "ERN-0003"} == {SMALL}
+
+
+def test_an_ascii_attribution_is_plain_text_and_any_other_its_paragraph() -> None:
+    plain = [
+        AttributionLink("Olena Marchuk", "spokesperson", "briefing"),
+        AttributionLink("Daily Ledger & Post", None, "online article"),
+    ]
+    cell = _attribution_cell(plain, CELL)
+    assert isinstance(cell, TextCell)
+    assert esc(cell.lines[0]) == attribution_text(plain)  # its paragraph: the same markup
+    assert cell.lines == [
+        "Olena Marchuk (spokesperson; briefing), as reported by "
+        "Daily Ledger & Post (online article)"
+    ]
+    cyrillic = [AttributionLink("Олена Марчук", "речниця")]  # bound short words, other face
+    assert not isinstance(_attribution_cell(cyrillic, CELL), TextCell)
+    assert not isinstance(_attribution_cell([AttributionLink("قال الشاهد")], CELL), TextCell)
