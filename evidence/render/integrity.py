@@ -26,7 +26,7 @@ from evidence.render.annexes import kv_table, object_name
 from evidence.render.canvas import Attachment, DossierCanvas
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.coverage import find_unprintable, grouped
-from evidence.render.flowables import TextCell
+from evidence.render.flowables import SmallLinesCell, TextCell
 from evidence.render.markup import esc, long_date
 from evidence.render.paragraph import Paragraph
 from evidence.render.sections import chunked_table, table_widths
@@ -283,11 +283,7 @@ def _leaf_rows(writer: Writer) -> list[list[Flowable | TextCell]]:
         rows.append(
             [
                 TextCell(str(rev.leaf), styles.cell),
-                Paragraph(
-                    f"{esc(rev.label)}<br/><font size='{styles.cell.fontSize - 1}'>"
-                    f"{esc(rev.ern)}</font>",
-                    styles.cell,
-                ),
+                SmallLinesCell(rev.label, [rev.ern], styles.cell, small=styles.cell.fontSize - 1),
                 TextCell(
                     [f"SHA-256 {rev.sha256}", f"BLAKE3\u00a0 {rev.blake3}"],
                     styles.cell,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -30,7 +31,7 @@ from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.corroboration import corroboration
-from evidence.render.flowables import ContentsLine, LongTable, TextCell
+from evidence.render.flowables import ContentsLine, LongTable, SmallLinesCell, TextCell
 from evidence.render.markup import clip, esc, long_date, plural
 from evidence.render.paragraph import Paragraph
 
@@ -72,36 +73,37 @@ def status_label(status: str) -> str:
     return _STATUS.get(status, status)
 
 
-def _person(name: str, role: str | None) -> str:
-    text = esc(clip(name, 300))
-    return text + (f" ({esc(clip(role, 300))})" if role else "")
+def _person(name: str, role: str | None, quote: Callable[[str], str]) -> str:
+    text = quote(clip(name, 300))
+    return text + (f" ({quote(clip(role, 300))})" if role else "")
 
 
-def _link(link: AttributionLink) -> str:
+def _link(link: AttributionLink, quote: Callable[[str], str]) -> str:
     if link.with_:  # joint speakers: "A (role) and B (role), jointly (channel)"
-        people = [_person(p.name, p.role) for p in link.speakers]
+        people = [_person(p.name, p.role, quote) for p in link.speakers]
         text = ", ".join(people[:-1]) + " and " + people[-1] + ", jointly"
         if link.channel:
-            text += f" ({esc(clip(link.channel, 300))})"
+            text += f" ({quote(clip(link.channel, 300))})"
         return text
     details = [x for x in (link.role, link.channel) if x]
-    text = esc(clip(link.name, 300))
+    text = quote(clip(link.name, 300))
     if details:
-        text += f" ({esc(clip('; '.join(details), 300))})"
+        text += f" ({quote(clip('; '.join(details), 300))})"
     return text
 
 
-def attribution_text(chain: Sequence[AttributionLink]) -> str:
+def attribution_text(chain: Sequence[AttributionLink], *, quote: Callable[[str], str] = esc) -> str:
     """``Rustem Umerov (Minister of Defence of Ukraine; Facebook post), as reported by
     Censor.NET (news outlet; online article)``, as markup: the speaker first, then each
     link through which the statement became known. A link with co-speakers names everyone
     who made the statement together: ``Vitali Klitschko (Mayor of Kyiv) and Serhii Popko
-    (Head of the City Military Administration), jointly (briefing), as reported by …``."""
+    (Head of the City Military Administration), jointly (briefing), as reported by …``.
+    ``quote=str``: the same words as plain text."""
     if not chain:
         return "the source"
-    text = _link(chain[0])
+    text = _link(chain[0], quote)
     for link in chain[1:]:
-        text += f", as reported by {_link(link)}"
+        text += f", as reported by {_link(link, quote)}"
     return text
 
 
@@ -410,16 +412,17 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
                 )
         rows.append(
             [
-                Paragraph(
-                    f"{esc(claim.rev.id)}<br/><font size='{small}'>rev. {claim.rev.revision}"
-                    f"<br/>{esc(claim.rev.ern)}</font>",
+                SmallLinesCell(
+                    claim.rev.id,
+                    [f"rev. {claim.rev.revision}", claim.rev.ern],
                     styles.cell,
+                    small=small,
                 ),
                 # a statement alone is plain text: table strings when it needs no paragraph
                 TextCell(clip(body.statement.strip(), 1000), styles.cell)
                 if cell == statement and not withdrawn
                 else Paragraph(cell, styles.cell),
-                Paragraph(attribution_text(body.attribution), styles.cell),
+                _attribution_cell(body.attribution, styles.cell),
                 TextCell(
                     status,
                     styles.cell,
@@ -435,6 +438,18 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
             ]
         )
     return rows
+
+
+def _attribution_cell(
+    chain: Sequence[AttributionLink], style: ParagraphStyle
+) -> Flowable | TextCell:
+    """An attribution as plain text (a table string when it fits, 0318) when its markup is
+    that text escaped as a whole (ASCII), else the paragraph of its markup."""
+    markup = attribution_text(chain)
+    words = attribution_text(chain, quote=str)
+    if words.isascii() and esc(words) == markup:
+        return TextCell(words, style)
+    return Paragraph(markup, style)
 
 
 def chunked_table(
