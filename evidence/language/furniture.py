@@ -37,7 +37,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from evidence.language.lexicon import data
+from evidence.language.lexicon import month_numbers
 
 __all__ = ["blank", "furniture_spans", "is_furniture", "is_headline", "is_prose"]
 
@@ -85,39 +85,7 @@ _SHORT: Final = 80
 
 @functools.cache
 def _date_line() -> re.Pattern[str]:
-    months = "|".join(
-        sorted(
-            {str(m).casefold() for lang in data("numbers")["months"].values() for m in lang}
-            | {
-                "січень",
-                "лютий",
-                "березень",
-                "квітень",
-                "травень",
-                "червень",
-                "липень",
-                "серпень",
-                "вересень",
-                "жовтень",
-                "листопад",
-                "грудень",
-                "jan",
-                "feb",
-                "mar",
-                "apr",
-                "jun",
-                "jul",
-                "aug",
-                "sep",
-                "sept",
-                "oct",
-                "nov",
-                "dec",
-            },
-            key=len,
-            reverse=True,
-        )
-    )
+    months = "|".join(sorted(month_numbers(), key=len, reverse=True))
     date = (
         rf"(?:\d{{1,2}}\.\d{{1,2}}\.(?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
         rf"\d{{1,2}}\s+(?:{months})(?:,?\s+\d{{4}})?|(?:{months})\s+\d{{1,2}}(?:,?\s+\d{{4}})?)"

@@ -40,6 +40,7 @@ __all__ = [
     "data",
     "fold_text",
     "mixed_script_words",
+    "month_numbers",
     "scan",
     "transliterate",
     "words_pattern",
@@ -85,6 +86,71 @@ def _load(name: str) -> Any:
             f"the word list {name}.yaml is missing from the package", hint="Reinstall the package."
         ) from exc
     return load_yaml(raw, path=f"evidence/language/data/{name}.yaml").data
+
+
+_ABBREVIATED_MONTHS: Final = (
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+)
+_NOMINATIVE_MONTHS: Final = {
+    "uk": [
+        "січень",
+        "лютий",
+        "березень",
+        "квітень",
+        "травень",
+        "червень",
+        "липень",
+        "серпень",
+        "вересень",
+        "жовтень",
+        "листопад",
+        "грудень",
+    ],
+    "ru": [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ],
+}
+"""For "July 2023", "липень 2023", "июль 2023" (numbers.yaml has the forms after a day)."""
+
+
+@functools.cache
+def month_numbers() -> dict[str, int]:
+    """Every month word the package reads, casefolded, with its number: the forms after a
+    day in each language (numbers.yaml's ``months``), English abbreviations, and the
+    Ukrainian and Russian nominatives."""
+    out: dict[str, int] = {}
+    for lang in LANGS:
+        for index, name in enumerate(data("numbers")["months"][lang], start=1):
+            out[str(name).casefold()] = index
+    for name, index in _ABBREVIATED_MONTHS:
+        out.setdefault(name, index)
+    for names in _NOMINATIVE_MONTHS.values():
+        for index, name in enumerate(names, start=1):
+            out.setdefault(name, index)
+    return out
 
 
 def fold_text(text: str) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from evidence.language.lexicon import LANGS, LEFT, RIGHT, data
+from evidence.language.lexicon import LEFT, RIGHT, month_numbers
 
 __all__ = ["SAME_DAY", "DateMention", "EventDay", "event_day", "find_dates", "parse_published"]
 
@@ -92,54 +92,8 @@ def parse_published(value: str | None) -> _dt.date | None:
 
 
 @functools.cache
-def _months() -> dict[str, int]:
-    doc = data("numbers")
-    out: dict[str, int] = {}
-    for lang in LANGS:
-        for index, name in enumerate(doc["months"][lang], start=1):
-            out[str(name).casefold()] = index
-    for index, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
-    ):
-        out.setdefault(name, index)
-    # Nominative month names (for "July 2023", "липень 2023", "июль 2023").
-    for index, name in enumerate(
-        (
-            "січень",
-            "лютий",
-            "березень",
-            "квітень",
-            "травень",
-            "червень",
-            "липень",
-            "серпень",
-            "вересень",
-            "жовтень",
-            "листопад",
-            "грудень",
-            "январь",
-            "февраль",
-            "март",
-            "апрель",
-            "май",
-            "июнь",
-            "июль",
-            "август",
-            "сентябрь",
-            "октябрь",
-            "ноябрь",
-            "декабрь",
-        ),
-        start=0,
-    ):
-        out.setdefault(name, index % 12 + 1)
-    return out
-
-
-@functools.cache
 def _patterns() -> tuple[re.Pattern[str], ...]:
-    months = "|".join(sorted(map(re.escape, _months()), key=len, reverse=True))
+    months = "|".join(sorted(map(re.escape, month_numbers()), key=len, reverse=True))
     day_month = re.compile(
         rf"{LEFT}(?P<d>[0-3]?\d)(?:st|nd|rd|th|-?го)?\s+(?:of\s+)?(?P<m>{months})"
         rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?{RIGHT}",
@@ -171,7 +125,7 @@ def _month_number(name: str) -> int | None:
     low = name.casefold()
     if low.isdigit():
         return int(low)
-    return _months().get(low)
+    return month_numbers().get(low)
 
 
 def _year_for(day: int, month: int, published: _dt.date | None) -> int | None:
