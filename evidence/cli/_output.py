@@ -131,22 +131,24 @@ def configure_logging() -> None:
     from evidence.ingest.extraction import EXTRACTOR_LOGGERS
 
     for name, shown in EXTRACTOR_LOGGERS.items():
-        logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if isinstance(h, _LoggedWarnings | _Quiet)]:
-            logger.removeHandler(old)  # a second run in the same process starts afresh
-        logger.addHandler(_LoggedWarnings() if shown == "show" else _Quiet())
-        logger.setLevel(logging.WARNING)
-        logger.propagate = False
+        _handle(name, _LoggedWarnings() if shown == "show" else _Quiet())
 
 
 def quiet_pdf_warnings() -> None:
     """Keep pypdf quiet for the rest of the run: for ``verify``, whose report already says
     what is wrong with a damaged PDF (a finding, or "not a readable PDF"), pypdf's own
     notes on the same damage would only repeat it in other words."""
-    logger = logging.getLogger("pypdf")
+    _handle("pypdf", _Quiet())
+
+
+def _handle(name: str, handler: logging.Handler) -> None:
+    """Give a library's logger this command line's handler (replacing the one an earlier
+    run in the same process set), from warnings up, not passed on to the root logger."""
+    logger = logging.getLogger(name)
     for old in [h for h in logger.handlers if isinstance(h, _LoggedWarnings | _Quiet)]:
         logger.removeHandler(old)
-    logger.addHandler(_Quiet())
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
     logger.propagate = False
 
 
