@@ -878,17 +878,16 @@ def check_attachments(c: Case, path: Path, data: bytes, doc: dict[str, Any], rel
                 "a file beside the seal that is neither a signature nor a time-stamp token",
                 f"seals/{e.name}",
             )
-        elif (
-            e.name.startswith(path.name + ".")
-            and e.name.endswith(".root.pem")
-            and not e.with_name(e.name[:-9] + ".tsr").exists()
-        ):
-            c.add(
-                "timestamp-root",
-                "FAIL",
-                "a root file beside no time-stamp token",
-                f"seals/{e.name}",
-            )
+        elif e.name.startswith(path.name + "."):
+            for suffix, check, what in (
+                (".root.pem", "timestamp-root", "root file"),
+                (".chain.pem", "timestamp-chain", "certificate chain"),
+            ):
+                if (
+                    e.name.endswith(suffix)
+                    and not e.with_name(e.name[: -len(suffix)] + ".tsr").exists()
+                ):
+                    c.add(check, "FAIL", f"a {what} beside no time-stamp token", f"seals/{e.name}")
     return state + ("+anchored" if anchored else "")
 
 

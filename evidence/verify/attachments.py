@@ -49,7 +49,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -94,6 +94,12 @@ without an embedded key and no trusted key to check it), ``unsigned``, ``bad``."
 
 _KNOWN = re.compile(r"^\.(sig|[1-9][0-9]*\.tsr|[1-9][0-9]*\.(?:chain|root)\.pem)$")
 _ACTIONS = (b'"action":"signed"', b'"action":"timestamped"')
+_TOKEN_COMPANIONS: Final = (
+    (".root.pem", "timestamp-root", "root file"),
+    (".chain.pem", "timestamp-chain", "certificate chain"),
+)
+"""Files that belong to a time-stamp token (``0001.json.1.tsr``): one without its token
+is a finding, like any file the case does not account for."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -742,17 +748,18 @@ def _check_unknown(seal: _Seal) -> None:
     for name in seal.beside:
         entry = seal.path.with_name(name)
         if not name.startswith(prefix + ".") or _KNOWN.match(name[len(prefix) :]):
-            if (
-                name.startswith(prefix + ".")
-                and name.endswith(".root.pem")
-                and not entry.with_name(name.removesuffix(".root.pem") + ".tsr").exists()
-            ):
-                seal.report.add(
-                    "timestamp-root",
-                    "FAIL",
-                    "a root file beside no time-stamp token",
-                    path=seal.rel_of(entry),
-                )
+            for suffix, check, what in _TOKEN_COMPANIONS:
+                if (
+                    name.startswith(prefix + ".")
+                    and name.endswith(suffix)
+                    and name.removesuffix(suffix) + ".tsr" not in seal.beside
+                ):
+                    seal.report.add(
+                        check,
+                        "FAIL",
+                        f"a {what} beside no time-stamp token",
+                        path=seal.rel_of(entry),
+                    )
             continue
         seal.report.add(
             "seal-attachment",

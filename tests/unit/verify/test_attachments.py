@@ -145,6 +145,13 @@ TAMPERING: list[tuple[str, Callable[[Path], object], str, str, str]] = [
         "not a PEM certificate",
     ),
     (
+        "chain-without-token",
+        _copy("0002.json.1.chain.pem", "0002.json.9.chain.pem"),
+        "timestamp-chain",
+        "seals/0002.json.9.chain.pem",
+        "beside no time-stamp token",
+    ),
+    (
         "seal-changed",
         lambda r: (r / "seals/0002.json").write_bytes(
             (r / "seals/0002.json").read_bytes().replace(b'"sequence":2', b'"sequence":2 ')
