@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -582,7 +583,14 @@ def _check_seals(ctx: _Ctx) -> None:
             continue
         leaf_hashes = _check_leaves(ctx, read.seal, read.rel)
         _check_root(ctx, read.seal, leaf_hashes, read.rel)
-        _check_seal_custody(ctx, read.seal, read.data, read.rel)
+        check_seal_custody(
+            report,
+            read.seal,
+            read.data,
+            read.rel,
+            digests=ctx.custody_digests,
+            sealed_events=ctx.sealed_events,
+        )
         hashes[read.seal.sequence] = leaf_hashes
 
     def proof(old: Seal, new: Seal) -> list[bytes] | None:
@@ -673,29 +681,55 @@ def _check_root(ctx: _Ctx, seal: Seal, hashes: list[bytes], rel: str) -> None:
         ctx.report.add("seal-root", "PASS", rel)
 
 
-def _check_seal_custody(ctx: _Ctx, seal: Seal, data: bytes, rel: str) -> None:
-    found = ctx.custody_digests.get(seal.custody_seq)
-    if found is None:
-        ctx.report.add(
+def check_seal_custody(
+    report: Report,
+    seal: Seal,
+    data: bytes,
+    rel: str,
+    *,
+    digests: Mapping[int, str],
+    sealed_events: Mapping[int, Mapping[str, Any]],
+    head_withheld: bool = False,
+) -> None:
+    """``seal-custody`` and ``seal-logged``: the custody head a seal names is the log's
+    line, and its ``sealed`` event, after that head, gives the seal file's SHA-256 and root.
+
+    ``digests`` maps each custody sequence number present to its line digest;
+    ``sealed_events`` maps a seal's sequence number to its event's details, with the
+    event's own ``_seq`` and ``_line``. In a partial case (``head_withheld=True``) a head
+    line that is absent was withheld with its record, which is told (INFO), not failed.
+    """
+    found = digests.get(seal.custody_seq)
+    if found is None and head_withheld:
+        report.add(
+            "seal-custody",
+            "INFO",
+            f"the custody head the seal names (event {seal.custody_seq}) is withheld",
+            path=rel,
+        )
+    elif found is None:
+        report.add(
             "seal-custody",
             "FAIL",
             f"names custody event {seal.custody_seq}, which the log does not have",
             path=rel,
         )
     elif found != seal.custody_sha256:
-        ctx.report.add(
+        report.add(
             "seal-custody",
             "FAIL",
             f"custody event {seal.custody_seq} should hash to "
             f"{seal.custody_sha256}, the log line hashes to {found}",
             path=rel,
         )
-    event = ctx.sealed_events.get(seal.sequence)
+    else:
+        report.add("seal-custody", "PASS", rel)
+    event = sealed_events.get(seal.sequence)
     digest = digest_bytes(data).sha256
     if event is None:
-        ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
+        report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
     elif event.get("sha256") != digest or event.get("root") != seal.root:
-        ctx.report.add(
+        report.add(
             "seal-logged",
             "FAIL",
             f"the custody log's `sealed` event (line {event['_line']}) gives sha256 "
@@ -703,12 +737,14 @@ def _check_seal_custody(ctx: _Ctx, seal: Seal, data: bytes, rel: str) -> None:
             path=rel,
         )
     elif event["_seq"] <= seal.custody_seq:
-        ctx.report.add(
+        report.add(
             "seal-logged",
             "FAIL",
             "the `sealed` event comes before the custody head the seal names",
             path=rel,
         )
+    else:
+        report.add("seal-logged", "PASS", rel)
 
 
 # -- case.yaml ----------------------------------------------------------------------------

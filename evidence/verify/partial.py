@@ -28,7 +28,6 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +61,7 @@ from evidence.verify.case import (
     _Ctx,
     _fallback_meta,
     _scan,
+    check_seal_custody,
 )
 from evidence.verify.chain import ReadSeal, check_chain, read_seals
 from evidence.verify.options import VerifyOptions
@@ -434,7 +434,15 @@ def _check_custody(ctx: _Ctx, disclosure: Disclosure, seals: list[ReadSeal]) -> 
                 record=label,
             )
     for sealed in seals:
-        _check_seal_head(ctx, sealed, digests, sealed_events)
+        check_seal_custody(
+            report,
+            sealed.seal,
+            sealed.data,
+            sealed.rel,
+            digests=digests,
+            sealed_events=sealed_events,
+            head_withheld=True,
+        )
 
 
 def _custody_event(
@@ -446,7 +454,11 @@ def _custody_event(
 ) -> None:
     subject = data["subject"]
     if data["action"] == "sealed":
-        sealed_events[data["details"].get("sequence")] = data["details"]
+        sealed_events[data["details"].get("sequence")] = {
+            **data["details"],
+            "_line": number,
+            "_seq": data["seq"],
+        }
     if subject is None:
         return
     key = (subject["id"], subject["revision"])
@@ -472,42 +484,3 @@ def _custody_event(
             line=number,
             record=label,
         )
-
-
-def _check_seal_head(
-    ctx: _Ctx, sealed: ReadSeal, digests: Mapping[int, str], sealed_events: Mapping[int, Any]
-) -> None:
-    seal, rel = sealed.seal, sealed.rel
-    found = digests.get(seal.custody_seq)
-    if found is None:
-        ctx.report.add(
-            "seal-custody",
-            "INFO",
-            f"the custody head the seal names (event {seal.custody_seq}) is withheld",
-            path=rel,
-        )
-    elif found != seal.custody_sha256:
-        ctx.report.add(
-            "seal-custody",
-            "FAIL",
-            f"custody event {seal.custody_seq} should hash to {seal.custody_sha256}, "
-            f"the log line hashes to {found}",
-            path=rel,
-        )
-    else:
-        ctx.report.add("seal-custody", "PASS", rel)
-    event = sealed_events.get(seal.sequence)
-    digest = digest_bytes(sealed.data).sha256
-    if event is None:
-        ctx.report.add("seal-logged", "FAIL", "no `sealed` event in the custody log", path=rel)
-    elif event.get("sha256") != digest or event.get("root") != seal.root:
-        ctx.report.add(
-            "seal-logged",
-            "FAIL",
-            f"the custody log's `sealed` event gives sha256 "
-            f"{event.get('sha256')}, the seal file has "
-            f"{digest}",
-            path=rel,
-        )
-    else:
-        ctx.report.add("seal-logged", "PASS", rel)

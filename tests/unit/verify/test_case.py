@@ -140,3 +140,46 @@ def test_progress_is_reported(sealed_case: Path) -> None:
 
 def test_verify_path_on_a_case_folder(sealed_case: Path) -> None:
     assert verify_path(sealed_case).ok
+
+
+@pytest.mark.parametrize("head_withheld", [False, True])
+def test_one_seal_custody_check_for_whole_and_partial_cases(
+    sealed_case: Path, head_withheld: bool
+) -> None:
+    """The whole-case and partial-case verifiers share one check of a seal's custody head
+    and ``sealed`` event; only a head that is absent differs (withheld in a partial case)."""
+    from evidence.canonical import loads_json
+    from evidence.digest import digest_bytes
+    from evidence.model import Seal
+    from evidence.report import Report
+    from evidence.verify.case import check_seal_custody
+
+    data = (sealed_case / "seals" / "0001.json").read_bytes()
+    seal = Seal.from_dict(loads_json(data, path="seals/0001.json"))
+    head: dict[int, str] = {seal.custody_seq: seal.custody_sha256}
+    event = {"sha256": digest_bytes(data).sha256, "root": seal.root, "_line": 9, "_seq": 0}
+
+    def run(digests: dict[int, str], seq: int) -> dict[str, str]:
+        report = Report()
+        events = {seal.sequence: {**event, "_seq": seq}}
+        check_seal_custody(
+            report,
+            seal,
+            data,
+            "seals/0001.json",
+            digests=digests,
+            sealed_events=events,
+            head_withheld=head_withheld,
+        )
+        out: dict[str, str] = {f.check: f.status for f in report.findings if f.status != "PASS"}
+        for check in ("seal-custody", "seal-logged"):
+            out.setdefault(check, "PASS" if report.passed[check] else "none")
+        return out
+
+    after = seal.custody_seq + 1
+    assert run(head, after) == {"seal-custody": "PASS", "seal-logged": "PASS"}
+    withheld = "INFO" if head_withheld else "FAIL"
+    assert run({}, after) == {"seal-custody": withheld, "seal-logged": "PASS"}
+    # the `sealed` event before the head it names: failed in both kinds of case
+    assert run(head, seal.custody_seq)["seal-logged"] == "FAIL"
+    assert run({seal.custody_seq: "00" * 32}, after)["seal-custody"] == "FAIL"
