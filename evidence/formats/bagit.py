@@ -104,6 +104,7 @@ _MANIFEST_NAME = re.compile(r"^(tag)?manifest-([a-z0-9]+)\.txt$")
 _MANIFEST_LINE = re.compile(r"^([0-9A-Fa-f]+)[ \t]+\*?(.+)$")
 _ENCODED = re.compile(r"%(0[AaDd]|25)")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # -- names ----------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def unsafe_name(path: str) -> str | None:
         return "'..' in the path"
     if any(part in ("", ".") for part in parts):
         return "an empty or '.' path component"
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+    if _CONTROL.search(path):
         return "a control character in the name"
     try:
         lengths = [len(part.encode("utf-8")) for part in parts]
