@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evidence.errors import InputError
@@ -75,6 +75,9 @@ class PayloadSummary:
     octets: int
     files: int
     digests: dict[str, dict[str, str]]
+    checked: dict[str, FileDigests] = field(default_factory=dict)
+    """The files that had :class:`~evidence.formats.bagit.KnownDigests`, by path: what
+    their one read gave, with the BLAKE3 of the bytes copied and what was taken."""
 
     @property
     def oxum(self) -> str:
@@ -152,11 +155,14 @@ def write_payload(
         progress=progress,
     )
     digests: dict[str, dict[str, str]] = {}
+    checked: dict[str, FileDigests] = {}
     octets = 0
     for item, result in zip(on_disk, results, strict=True):
         if isinstance(result, OSError):
             raise InputError(f"cannot read: {result.strerror or result}", path=str(item.source))
         digests[item.path] = result.hexdigests
+        if result.blake3 is not None:
+            checked[item.path] = result
         octets += result.size
     for item in files:
         if isinstance(item.source, bytes):
@@ -165,7 +171,7 @@ def write_payload(
             octets += len(item.source)
     for algorithm in ALGORITHMS:
         _new_file(root / f"manifest-{algorithm}.txt", manifest_bytes(digests, algorithm, "data/"))
-    return PayloadSummary(octets, len(files), digests)
+    return PayloadSummary(octets, len(files), digests, checked)
 
 
 def _digest_bytes(data: bytes) -> FileDigests:

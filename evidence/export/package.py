@@ -44,6 +44,7 @@ from evidence._time import format_time, utc_now
 from evidence.case import CASE_FILE, Case, CaseState, default_actor, tool_name
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError, InputError, UsageError
+from evidence.export._digests import DigestCache
 from evidence.export.bagit import PayloadFile, PayloadSummary, write_payload, write_tag_files
 from evidence.export.zip import write_zip
 from evidence.formats.bagit import (
@@ -242,14 +243,18 @@ class _Written:
     zip_sha256: str | None
 
 
-def _known_digests(case: Case, state: CaseState) -> dict[str, KnownDigests]:
-    """SHA-256 digests of large objects as their source records give them, by BLAKE3.
+def _known_digests(
+    case: Case, state: CaseState, cache: DigestCache | None
+) -> dict[str, KnownDigests]:
+    """SHA-256 digests of large objects as their source records give them, and SHA-512
+    digests an earlier export computed of the same bytes (``cache``), by BLAKE3.
 
-    The export then copies such an object with BLAKE3 (to check its name) and SHA-512,
-    and takes the record's SHA-256 for the manifest (issue 17): a second SHA-256 pass
-    over a video is the cost it saves. An object whose bytes do not match its name gets
-    its SHA-256 computed after all (:class:`KnownDigests`), so the manifest always
-    describes the bytes the package holds.
+    The export then copies such an object with BLAKE3 (to check its name) and SHA-512
+    (unless kept), and takes the record's SHA-256 for the manifest (issue 17, decisions
+    0504 and 0507): a SHA-256 pass over a video is the cost it saves, and a SHA-512 pass
+    on every export after the first. An object whose bytes do not match its name gets
+    its digests computed after all (:class:`KnownDigests`), so the manifests always
+    describe the bytes the package holds.
     """
     known: dict[str, KnownDigests] = {}
     for blake3_hex, record_id in state.source_by_object.items():
@@ -265,8 +270,19 @@ def _known_digests(case: Case, state: CaseState) -> dict[str, KnownDigests]:
         refs = [body.object, body.text, *(a.object for a in body.attachments)]
         for ref in refs:
             if ref is not None:
-                known[ref.blake3] = KnownDigests(ref.blake3, {"sha256": ref.sha256})
+                kept = cache.load(ref.blake3) if cache is not None else {}
+                known[ref.blake3] = KnownDigests(ref.blake3, {**kept, "sha256": ref.sha256})
     return known
+
+
+def _keep_digests(cache: DigestCache | None, summary: PayloadSummary) -> None:
+    """Keep what the export computed of large objects' bytes, by their BLAKE3 (0507)."""
+    if cache is None:
+        return
+    for path, result in summary.checked.items():
+        if path.startswith("objects/") and result.blake3 and result.size >= _KNOWN_FROM:
+            computed = {a: d for a, d in result.hexdigests.items() if a not in result.taken}
+            cache.store(result.blake3, computed)
 
 
 def _snapshot(case: Case) -> _Snapshot:
@@ -277,7 +293,7 @@ def _snapshot(case: Case) -> _Snapshot:
     sealed = case.latest_seal()
     seal = sealed[0] if sealed else None
     state = case.state()
-    known = _known_digests(case, state)
+    known = _known_digests(case, state, DigestCache.default())
     payload = [
         replace(f, known=known.get(Path(f.path).name)) if f.path.startswith("objects/") else f
         for f in _payload(case, seal)
@@ -399,6 +415,7 @@ def export_case(
             case, snap, target, as_zip=as_zip, moment=moment, threads=threads, tick=tick
         )
         _log_export(case, target, snap, written, as_zip=as_zip, who=who, moment=moment)
+    _keep_digests(DigestCache.default(), written.summary)
     return ExportResult(
         path=target,
         case_id=case.meta.id,

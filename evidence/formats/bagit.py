@@ -104,6 +104,7 @@ _MANIFEST_NAME = re.compile(r"^(tag)?manifest-([a-z0-9]+)\.txt$")
 _MANIFEST_LINE = re.compile(r"^([0-9A-Fa-f]+)[ \t]+\*?(.+)$")
 _ENCODED = re.compile(r"%(0[AaDd]|25)")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # -- names ----------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def unsafe_name(path: str) -> str | None:
         return "'..' in the path"
     if any(part in ("", ".") for part in parts):
         return "an empty or '.' path component"
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+    if _CONTROL.search(path):
         return "a control character in the name"
     try:
         lengths = [len(part.encode("utf-8")) for part in parts]
@@ -309,10 +310,16 @@ _NO_KERNEL_COPY: Final = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class FileDigests:
-    """What one pass over a file gave: its size and a hex digest per algorithm."""
+    """What one pass over a file gave: its size and a hex digest per algorithm.
+
+    With :class:`KnownDigests`, also the BLAKE3 digest of the bytes read (``blake3``)
+    and the algorithms whose digest was taken from what was known rather than computed
+    (``taken``: empty unless ``blake3`` is the known one)."""
 
     size: int
     hexdigests: dict[str, str]
+    blake3: str | None = None
+    taken: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,17 +342,36 @@ def _hasher(name: str) -> _Hasher:
 
 
 class _HashThread(threading.Thread):
-    """Hashes chunks on its own thread (hashlib and BLAKE3 release the GIL)."""
+    """Hashes chunks on its own thread (hashlib and BLAKE3 release the GIL).
+
+    The reader hands it the chunks it reads, through a queue of a few chunks, so memory
+    stays bounded. Should hashing fail, the thread keeps taking chunks (the reader never
+    waits on it forever) and :meth:`result` raises: no digest is ever made up."""
 
     def __init__(self, algorithm: str) -> None:
         super().__init__(name=f"hash-{algorithm}", daemon=True)
         self.algorithm = algorithm
         self.hasher = _hasher(algorithm)
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self.error: Exception | None = None
 
     def run(self) -> None:
         while (chunk := self.chunks.get()) is not None:
-            self.hasher.update(chunk)
+            if self.error is None:
+                try:
+                    self.hasher.update(chunk)
+                except Exception as exc:  # reported by result()
+                    self.error = exc
+
+    def result(self) -> str:
+        """The hex digest, once the thread has ended.
+
+        Raises:
+            OSError: hashing failed on this thread (EIO, naming the algorithm).
+        """
+        if self.error is not None:
+            raise OSError(errno.EIO, f"the {self.algorithm} digest failed: {self.error}")
+        return self.hasher.hexdigest()
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -372,7 +398,9 @@ class _Chunks:
 
     def next(self) -> bytes:
         if self.out < 0:
-            return os.read(self.fd, _CHUNK)
+            chunk = os.read(self.fd, _CHUNK)
+            self.offset += len(chunk)
+            return chunk
         if self.kernel:
             try:
                 copied = os.copy_file_range(self.fd, self.out, _CHUNK)
@@ -422,11 +450,12 @@ def _read_digests(
                 hasher.update(chunk)
             advance(len(chunk))
         digests = {name: h.hexdigest() for name, h in zip(algorithms, hashers, strict=False)}
-        for helper in helpers:
+        running, helpers = helpers, []
+        for helper in running:
             helper.chunks.put(None)
             helper.join()
-            digests[helper.algorithm] = helper.hasher.hexdigest()
-        helpers = []
+        for helper in running:
+            digests[helper.algorithm] = helper.result()
         return FileDigests(chunks.offset, digests)
     finally:
         for helper in helpers:  # an error part-way: stop the threads
@@ -455,8 +484,10 @@ def _hash_one(
         plan = _plan(algorithms, known)
         found = _read_digests(fd, out, plan, info.st_size >= _SMALL, advance)
         digests = found.hexdigests
+        taken: frozenset[str] = frozenset()
         if known is not None:
             if digests["blake3"] == known.blake3:
+                taken = frozenset(known.hexdigests) & set(algorithms)
                 digests = {**digests, **known.hexdigests}
             else:  # not the bytes the record names: digest what is there, a second pass
                 again = [a for a in algorithms if a not in digests]
@@ -466,7 +497,12 @@ def _hash_one(
                 digests = {**digests, **rest.hexdigests}
         if out >= 0:
             os.fchmod(out, 0o444)
-        return FileDigests(found.size, {a: digests[a] for a in algorithms})
+        return FileDigests(
+            found.size,
+            {a: digests[a] for a in algorithms},
+            blake3=digests.get("blake3") if known is not None else None,
+            taken=taken,
+        )
     finally:
         os.close(fd)
         if out >= 0:

@@ -9,6 +9,7 @@ from pathlib import Path
 import blake3
 import pytest
 
+import evidence.formats.bagit as bagit_format
 from evidence.formats.bagit import (
     FileDigests,
     KnownDigests,
@@ -76,3 +77,57 @@ def test_manifests_round_trip_through_the_parser() -> None:
     assert [p.line for p in wrong_side] == [1, 2]
     _, unsafe = parse_manifest(f"{'3' * 64}  data/../x\n", "sha256", tag=False)
     assert [p.unsafe for p in unsafe] == [True]
+
+
+def test_a_known_digest_says_what_was_checked_and_taken(tmp_path: Path) -> None:
+    source = tmp_path / "exhibit.bin"
+    data = os.urandom(9 << 20)
+    source.write_bytes(data)
+    name = blake3.blake3(data).hexdigest()
+    right = KnownDigests(name, {"sha256": "ab" * 32, "sha512": "cd" * 64})
+    wrong = KnownDigests("ef" * 32, {"sha256": "ab" * 32, "sha512": "cd" * 64})
+    taken, computed, plain = hash_files(
+        [source] * 3, ("sha256", "sha512"), known=[right, wrong, None]
+    )
+    assert isinstance(taken, FileDigests)
+    assert (taken.blake3, taken.taken) == (name, frozenset({"sha256", "sha512"}))
+    assert taken.hexdigests == {"sha256": "ab" * 32, "sha512": "cd" * 64}
+    assert isinstance(computed, FileDigests)
+    assert (computed.blake3, computed.taken) == (name, frozenset())
+    assert computed.hexdigests["sha512"] == hashlib.sha512(data).hexdigest()
+    assert isinstance(plain, FileDigests)
+    assert (plain.blake3, plain.taken) == (None, frozenset())
+
+
+class _Failing:
+    """A SHA-512 that fails on its second chunk (a stand-in for any failure on a thread)."""
+
+    def __init__(self) -> None:
+        self.chunks = 0
+
+    def update(self, data: bytes, /) -> None:
+        self.chunks += 1
+        if self.chunks == 2:
+            raise MemoryError("no room for the digest")
+
+    def hexdigest(self) -> str:  # pragma: no cover - never reached
+        return "0" * 128
+
+
+def test_a_digest_failing_on_its_thread_fails_that_file_and_never_hangs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = bagit_format._hasher
+    monkeypatch.setattr(
+        bagit_format, "_hasher", lambda name: _Failing() if name == "sha512" else real(name)
+    )
+    large = tmp_path / "large.bin"
+    large.write_bytes(os.urandom(17 << 20))  # more chunks than the thread's queue holds
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"Shelter log kept by the team, 8 July.\n")
+    failed, fine = hash_files([large, small], ("sha256", "sha512"), copies=None)
+    assert isinstance(failed, OSError)
+    assert "sha512 digest failed: no room for the digest" in str(failed)
+    assert isinstance(fine, FileDigests)  # one chunk: its (stand-in) SHA-512 never failed
+    assert fine.size == len(small.read_bytes())
+    assert fine.hexdigests["sha256"] == hashlib.sha256(small.read_bytes()).hexdigest()

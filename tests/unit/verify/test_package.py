@@ -14,6 +14,7 @@ import pytest
 
 from evidence.case import Case
 from evidence.export import export_case
+from evidence.ingest.add import add_source
 from evidence.report import Report
 from evidence.verify import verify_path
 from evidence.verify.options import VerifyOptions
@@ -353,3 +354,28 @@ def test_a_moved_bag_still_verifies(bag: Path, tmp_path: Path) -> None:
     moved = tmp_path / "elsewhere" / "renamed-bag"
     shutil.move(bag, moved)
     assert verify_package(moved, options=OPTIONS, progress=None).ok
+
+
+def test_damaged_bytes_of_a_large_file_are_named_by_every_manifest(
+    sealed_case: Path, tmp_path: Path, now: dt.datetime
+) -> None:
+    source = tmp_path / "exhibit.bin"
+    source.write_bytes(os.urandom(9 << 20))  # large: SHA-256 and SHA-512 on two threads
+    added = add_source(Case.open(sealed_case), source, actor="tester", now=now)
+    stored = Case.open(sealed_case).objects.path(added.record.body.object.blake3)  # type: ignore[union-attr]
+    bag = export_case(Case.open(sealed_case), tmp_path / "bag", actor="tester", now=now).path
+    rel = f"data/{stored.relative_to(sealed_case).as_posix()}"
+    copy = bag / rel
+    copy.chmod(0o644)
+    with copy.open("r+b") as fh:  # one byte, late in the file, same size
+        fh.seek((9 << 20) - 5)
+        byte = fh.read(1)
+        fh.seek(-1, os.SEEK_CUR)
+        fh.write(bytes([byte[0] ^ 0x80]))
+    report = Report()
+    verify_bag(bag, report, case=False)
+    failed = sorted((f.check, f.path, f.message.split(" ")[0]) for f in report.problems())
+    assert failed == [
+        ("bag-digest", rel, "manifest-sha256.txt"),
+        ("bag-digest", rel, "manifest-sha512.txt"),
+    ]
