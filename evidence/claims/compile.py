@@ -24,7 +24,7 @@ from typing import Any
 import blake3
 
 from evidence._fs import read_bytes
-from evidence._parallel import chunked, imap_chunks
+from evidence._parallel import chunked, gc_paused, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
@@ -37,7 +37,7 @@ from evidence.claims._cache import (
     stamp_of,
 )
 from evidence.claims.anchor import find_quote
-from evidence.digest import Blake3Hex, digest_bytes, is_hex64
+from evidence.digest import Blake3Hex, is_hex64
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
 from evidence.model import (
     AttributionLink,
@@ -391,7 +391,7 @@ def _compile_specs(
                 spec.key,
                 body.status,
                 body_bytes,
-                digest_bytes(body_bytes).blake3,
+                blake3.blake3(body_bytes).hexdigest(),
                 spec.path,
                 spec.line,
             )
@@ -420,10 +420,11 @@ class _CompileJob:
         sources = _Sources(self.case, self.state, stamps=self.stamps)
         uses: list[_KeyUse] = []
         compiled: list[CompiledClaim] = []
-        for path in paths:
-            file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
-            uses.extend(file_uses)
-            compiled.extend(file_compiled)
+        with gc_paused():  # nothing made here is in a cycle
+            for path in paths:
+                file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
+                uses.extend(file_uses)
+                compiled.extend(file_compiled)
         return uses, compiled, report, sources.seen
 
 
