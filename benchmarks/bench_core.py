@@ -60,6 +60,8 @@ def _load() -> str:
 
 _CPU: list[float] = []
 """CPU seconds (user + system, with the child's worker processes) of each child run."""
+_USER: list[float] = []
+"""User CPU seconds alone of each child run (steadier than system time on a shared disk)."""
 
 
 def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -76,6 +78,7 @@ def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[flo
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         _CPU.append(usage.ru_utime + usage.ru_stime)
+        _USER.append(usage.ru_utime)
         out_file.seek(0)
         out = out_file.read().decode(errors="replace")
     err = ""
@@ -285,6 +288,7 @@ def bench_cold_seal(
             shutil.copytree(pristine, copies[side, n], symlinks=True)
     wall: dict[str, list[float]] = {side: [] for side in sides}
     cpu: dict[str, list[float]] = {side: [] for side in sides}
+    user: dict[str, list[float]] = {side: [] for side in sides}
     for n in range(rounds):
         for side in sides if n % 2 == 0 else sides[::-1]:
             cache = "off" if cache_off else str(workdir / f"cache-{side}-{n}")
@@ -296,27 +300,30 @@ def bench_cold_seal(
             )
             wall[side].append(seconds)
             cpu[side].append(_CPU[-1])
+            user[side].append(_USER[-1])
             print(
                 f"  round {n + 1} {side:8s}: {seconds:6.2f} s = {records / seconds:7,.0f} "
-                f"records/s, {cpu[side][-1]:6.2f} CPU s {_load()}",
+                f"records/s, {cpu[side][-1]:6.2f} CPU s ({user[side][-1]:.2f} user) "
+                f"{_load()}",
                 flush=True,
             )
     this_wall, this_cpu = statistics.median(wall["this"]), statistics.median(cpu["this"])
+    this_user = statistics.median(user["this"])
     print(
         f"cold seal of {records} records ({sources} sources, cache "
         f"{'off' if cache_off else 'empty'}; medians of {rounds} rounds): {this_wall:.2f} s = "
         f"{records / this_wall:,.0f} records/s (target >= 10,000), {this_cpu:.2f} CPU s "
-        f"({this_cpu / records * 1e6:.0f} us/record) {_load()}"
+        f"({this_cpu / records * 1e6:.0f} us/record; {this_user:.2f} user) {_load()}"
     )
     if baseline is not None:
-        base_wall, base_cpu = (
-            statistics.median(wall["baseline"]),
-            statistics.median(cpu["baseline"]),
-        )
+        base_wall = statistics.median(wall["baseline"])
+        base_cpu = statistics.median(cpu["baseline"])
+        base_user = statistics.median(user["baseline"])
         print(
             f"  baseline {baseline}: {base_wall:.2f} s = {records / base_wall:,.0f} records/s, "
-            f"{base_cpu:.2f} CPU s; ratio this/baseline: wall {this_wall / base_wall:.2f}x, "
-            f"CPU {this_cpu / base_cpu:.2f}x; per round wall "
+            f"{base_cpu:.2f} CPU s ({base_user:.2f} user); ratio this/baseline: wall "
+            f"{this_wall / base_wall:.2f}x, CPU {this_cpu / base_cpu:.2f}x, user CPU "
+            f"{this_user / base_user:.2f}x; per round wall "
             f"{[round(a / b, 2) for a, b in zip(wall['this'], wall['baseline'], strict=True)]}"
         )
     for path in copies.values():
