@@ -218,10 +218,20 @@ def _construct(
 def _scalar(node: yaml.ScalarNode) -> Any:
     if node.tag == _STR:
         return node.value
-    build = _PLAIN_SCALARS.get(node.tag)
-    if build is not None:
-        return build(node)
-    value = _SCALARS.construct_object(node, deep=True)
+    try:
+        build = _PLAIN_SCALARS.get(node.tag)
+        if build is not None:
+            return build(node)
+        value = _SCALARS.construct_object(node, deep=True)
+    except (KeyError, ValueError) as exc:
+        # PyYAML's constructors fail with bare errors on a value their tag cannot hold
+        # (`!!bool maybe`, `0x_`, which the int pattern lets through).
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}; quote it if it is text",
+            node.start_mark,
+        ) from exc
     if isinstance(value, (bytes, set, datetime.date)):
         raise yaml.constructor.ConstructorError(
             None, None, f"a {node.tag} value has no JSON form; write it as text", node.start_mark
@@ -295,6 +305,7 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
         ) from exc
     finally:
         _SCALARS.constructed_objects.clear()
+        _SCALARS.recursive_objects.clear()  # holds the node a constructor failed on
     return YamlDocument(value, path, node)
 
 

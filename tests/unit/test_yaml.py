@@ -345,3 +345,15 @@ def test_a_hidden_character_is_named_with_its_pointer() -> None:
     with pytest.raises(YamlError, match=r"/claims/0/ \(a key\)") as caught:
         load_yaml(b'claims:\n  - "k\\u202e": 1\n', path="x.yaml")
     assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"a: 0x_\n", b"a: 0b_\n", b"a:\n  b: !!bool maybe\n", b"a:\n  b: !!int abc\n"],
+)
+def test_a_value_its_tag_cannot_hold_is_a_clear_error(text: bytes) -> None:
+    with pytest.raises(
+        YamlError, match=r"cannot read value: .* is not a valid (int|bool)"
+    ) as caught:
+        load_yaml(text, path="x.yaml")
+    assert caught.value.line == text.count(b"\n")
