@@ -48,7 +48,8 @@ def gc_paused() -> Iterator[None]:
 
     A seal allocates millions of short-lived containers (YAML nodes, dicts of claims)
     while keeping hundreds of thousands alive (compiled claims, events); each automatic
-    collection then walks every live one, which cost a quarter of a large seal's time.
+    collection then walks every live one (7 % of a 22,000-record seal's samples, and
+    far more where parsed documents are kept alive).
     The collector's state is restored on leaving, whatever it was.
     """
     enabled = gc.isenabled()
