@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_core.py add --size-mib 1024
     python benchmarks/bench_core.py seal-verify --sources 10000 --claims-per-source 10
     python benchmarks/bench_core.py reseal --sources 10000 --edits 10
+    python benchmarks/bench_core.py cold-seal --sources 2000 --baseline /path/to/other/tree
     python benchmarks/bench_core.py seal         # reseal + seal-verify at 1.1k and 110k
     python benchmarks/bench_core.py all          # all three, with the issue's sizes
 
@@ -21,6 +22,13 @@ process, so start-up is included, and its peak memory (max RSS) is read from the
   without them (``EVIDENCE_CACHE_DIR=off``: a full re-parse and a read of every record),
   interleaved, ``os.sync()`` and a settle before each; issue 17 asks for <= 1 s with the
   caches. The first seal of each case runs with an empty cache folder (a cold seal).
+- cold-seal: the first seal of a case (empty cache folder, or ``--cache off``), records
+  per second of the whole ``evidence seal`` process, wall and CPU seconds (its worker
+  processes included); with ``--baseline TREE``, the same seal by another source tree
+  (``PYTHONPATH=TREE``: the previous commit, say) on an identical copy of the case, in
+  interleaved rounds that alternate which goes first, as a ratio of medians. Every copy
+  is made before the first timed run and deleted after the last (on this VM, creating
+  many files right after deleting many costs seconds of system time).
 
 Every result line ends with the load average, since the machine may be shared.
 
@@ -52,6 +60,8 @@ def _load() -> str:
 
 _CPU: list[float] = []
 """CPU seconds (user + system, with the child's worker processes) of each child run."""
+_USER: list[float] = []
+"""User CPU seconds alone of each child run (steadier than system time on a shared disk)."""
 
 
 def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -68,6 +78,7 @@ def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[flo
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         _CPU.append(usage.ru_utime + usage.ru_stime)
+        _USER.append(usage.ru_utime)
         out_file.seek(0)
         out = out_file.read().decode(errors="replace")
     err = ""
@@ -255,6 +266,71 @@ def bench_seal_verify(sources: int, per_source: int, workdir: Path) -> tuple[flo
     return seal_s / records, verify_s / records
 
 
+def _child_env(tree: Path | None, cache: str) -> dict[str, str]:
+    env = {"EVIDENCE_CACHE_DIR": cache}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    return env
+
+
+def bench_cold_seal(
+    sources: int, workdir: Path, rounds: int, baseline: Path | None, cache_off: bool
+) -> None:
+    """Cold seals of identical copies of one case, this tree and (optionally) another."""
+    pristine = workdir / "pristine"
+    _make_case(pristine, sources, 10)
+    records = sources * 11
+    sides = ["this"] + (["baseline"] if baseline is not None else [])
+    copies: dict[tuple[str, int], Path] = {}
+    for n in range(rounds):
+        for side in sides:
+            copies[side, n] = workdir / f"case-{side}-{n}"
+            shutil.copytree(pristine, copies[side, n], symlinks=True)
+    wall: dict[str, list[float]] = {side: [] for side in sides}
+    cpu: dict[str, list[float]] = {side: [] for side in sides}
+    user: dict[str, list[float]] = {side: [] for side in sides}
+    for n in range(rounds):
+        for side in sides if n % 2 == 0 else sides[::-1]:
+            cache = "off" if cache_off else str(workdir / f"cache-{side}-{n}")
+            os.sync()
+            time.sleep(2)
+            seconds, _ = _peak_child(
+                ["seal", str(copies[side, n])],
+                env=_child_env(baseline if side == "baseline" else None, cache),
+            )
+            wall[side].append(seconds)
+            cpu[side].append(_CPU[-1])
+            user[side].append(_USER[-1])
+            print(
+                f"  round {n + 1} {side:8s}: {seconds:6.2f} s = {records / seconds:7,.0f} "
+                f"records/s, {cpu[side][-1]:6.2f} CPU s ({user[side][-1]:.2f} user) "
+                f"{_load()}",
+                flush=True,
+            )
+    this_wall, this_cpu = statistics.median(wall["this"]), statistics.median(cpu["this"])
+    this_user = statistics.median(user["this"])
+    print(
+        f"cold seal of {records} records ({sources} sources, cache "
+        f"{'off' if cache_off else 'empty'}; medians of {rounds} rounds): {this_wall:.2f} s = "
+        f"{records / this_wall:,.0f} records/s (target >= 10,000), {this_cpu:.2f} CPU s "
+        f"({this_cpu / records * 1e6:.0f} us/record; {this_user:.2f} user) {_load()}"
+    )
+    if baseline is not None:
+        base_wall = statistics.median(wall["baseline"])
+        base_cpu = statistics.median(cpu["baseline"])
+        base_user = statistics.median(user["baseline"])
+        print(
+            f"  baseline {baseline}: {base_wall:.2f} s = {records / base_wall:,.0f} records/s, "
+            f"{base_cpu:.2f} CPU s ({base_user:.2f} user); ratio this/baseline: wall "
+            f"{this_wall / base_wall:.2f}x, CPU {this_cpu / base_cpu:.2f}x, user CPU "
+            f"{this_user / base_user:.2f}x; per round wall "
+            f"{[round(a / b, 2) for a, b in zip(wall['this'], wall['baseline'], strict=True)]}"
+        )
+    for path in copies.values():
+        shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(pristine, ignore_errors=True)
+
+
 def _edit_claims(case: Path, edits: int, sources: int, round_: int) -> None:
     """Change the statement of the first claim in ``edits`` claims files spread over
     the case."""
@@ -315,6 +391,13 @@ def main() -> None:
     rs.add_argument("--sources", type=int, default=10000)
     rs.add_argument("--edits", type=int, default=10)
     rs.add_argument("--rounds", type=int, default=3)
+    cs = sub.add_parser("cold-seal")
+    cs.add_argument("--sources", type=int, default=2000)
+    cs.add_argument("--rounds", type=int, default=3)
+    cs.add_argument(
+        "--baseline", type=Path, default=None, help="Another source tree to compare with"
+    )
+    cs.add_argument("--cache", choices=("empty", "off"), default="empty")
     sub.add_parser("seal")
     sub.add_parser("all")
     parser.add_argument(
@@ -330,6 +413,8 @@ def main() -> None:
             bench_add(getattr(args, "size_mib", 1024), workdir, getattr(args, "rounds", 3))
         if args.what == "seal-verify":
             bench_seal_verify(args.sources, args.claims_per_source, workdir)
+        if args.what == "cold-seal":
+            bench_cold_seal(args.sources, workdir, args.rounds, args.baseline, args.cache == "off")
         if args.what == "reseal":
             bench_reseal(args.sources, args.edits, workdir, args.rounds)
         if args.what in ("seal", "all"):

@@ -20,13 +20,14 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["chunked", "cpu_count", "imap_chunks", "map_chunks"]
+__all__ = ["chunked", "cpu_count", "gc_paused", "imap_chunks", "map_chunks"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -38,6 +39,26 @@ def cpu_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run a block without the cyclic garbage collector (reference counting still frees
+    everything that is not in a cycle).
+
+    A seal allocates millions of short-lived containers (YAML nodes, dicts of claims)
+    while keeping hundreds of thousands alive (compiled claims, events); each automatic
+    collection then walks every live one (7 % of a 22,000-record seal's samples, and
+    far more where parsed documents are kept alive).
+    The collector's state is restored on leaving, whatever it was.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _PR_SET_PDEATHSIG = 1

@@ -18,12 +18,13 @@ Example:
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from evidence._text import check_field, find_hidden
+from evidence._text import HIDDEN, check_field, find_hidden
 from evidence.errors import YamlError
 
 __all__ = ["YamlDocument", "dump_yaml", "load_yaml"]
@@ -124,27 +125,48 @@ def _one_line(text: object) -> str:
     return " ".join(first.split())
 
 
+_Trail = tuple[Any, ...] | None
+"""Where a node is, as (parent trail, token): made into a JSON pointer only for a message."""
+
+
+def _pointer(trail: _Trail) -> str:
+    tokens: list[str] = []
+    while trail is not None:
+        trail, token = trail
+        tokens.append(str(token))
+    return "".join(f"/{token}" for token in reversed(tokens))
+
+
 def _construct(
-    node: yaml.Node, path: str, seen: set[int], pointer: str = "", *, check_values: bool = True
+    node: yaml.Node,
+    path: str,
+    seen: set[int] | None,
+    trail: _Trail = None,
+    *,
+    check_values: bool = True,
 ) -> Any:
     """Build plain values from a node graph; an alias (a node reached twice) is refused.
 
+    ``seen`` is None for a text with no ``*``, where libyaml makes no alias.
     ``check_values=False`` skips the per-value check for control and bidi characters, for
     a document whose whole text was found free of them (keys are always checked)."""
-    if id(node) in seen:
-        raise YamlError(
-            "YAML anchors and aliases (& and *) are not allowed in evidence files",
-            path=path,
-            line=node.start_mark.line + 1,
-            hint="Write the value out in full; aliases can hide content and expand without bound.",
-        )
-    seen.add(id(node))
+    if seen is not None:
+        if id(node) in seen:
+            raise YamlError(
+                "YAML anchors and aliases (& and *) are not allowed in evidence files",
+                path=path,
+                line=node.start_mark.line + 1,
+                hint="Write the value out in full; aliases can hide content and expand "
+                "without bound.",
+            )
+        seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
-        value = _scalar(node)
-        if check_values and isinstance(value, str):  # none in what people write
+        value = node.value if node.tag == _STR else _scalar(node)
+        # None in what people write: the message is made only for a value that has one.
+        if check_values and type(value) is str and HIDDEN.search(value):
             check_field(
                 value,
-                field=pointer or "/",
+                field=_pointer(trail) or "/",
                 path=path,
                 line=node.start_mark.line + 1,
                 error=YamlError,
@@ -158,38 +180,58 @@ def _construct(
         )
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(item, path, seen, f"{pointer}/{index}", check_values=check_values)
+            _construct(item, path, seen, (trail, index), check_values=check_values)
             for index, item in enumerate(node.value)
         ]
     out: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            raise YamlError(
-                "merge keys (<<) are not allowed", path=path, line=key_node.start_mark.line + 1
+        key_tag = key_node.tag
+        if key_tag == _STR and type(key_node) is yaml.ScalarNode:
+            key = key_node.value
+        else:
+            if key_tag == "tag:yaml.org,2002:merge":
+                raise YamlError(
+                    "merge keys (<<) are not allowed", path=path, line=key_node.start_mark.line + 1
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError(
+                    "a mapping key must be a plain value",
+                    path=path,
+                    line=key_node.start_mark.line + 1,
+                )
+            key = _key_text(key_node)
+        if HIDDEN.search(key):
+            check_field(
+                key,
+                field=f"{_pointer(trail)}/ (a key)",
+                path=path,
+                line=key_node.start_mark.line + 1,
+                allow="",
+                error=YamlError,
             )
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise YamlError(
-                "a mapping key must be a plain value", path=path, line=key_node.start_mark.line + 1
-            )
-        key = key_node.value if key_node.tag == _STR else _key_text(key_node)
-        check_field(
-            key,
-            field=f"{pointer}/ (a key)",
-            path=path,
-            line=key_node.start_mark.line + 1,
-            allow="",
-            error=YamlError,
-        )
         if key in out:
             raise YamlError(f"duplicate key {key!r}", path=path, line=key_node.start_mark.line + 1)
-        out[key] = _construct(value_node, path, seen, f"{pointer}/{key}", check_values=check_values)
+        out[key] = _construct(value_node, path, seen, (trail, key), check_values=check_values)
     return out
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.ScalarNode) -> Any:
     if node.tag == _STR:
         return node.value
-    value = _SCALARS.construct_object(node, deep=True)
+    try:
+        build = _PLAIN_SCALARS.get(node.tag)
+        if build is not None:
+            return build(node)
+        value = _SCALARS.construct_object(node, deep=True)
+    except (KeyError, ValueError) as exc:
+        # PyYAML's constructors fail with bare errors on a value their tag cannot hold
+        # (`!!bool maybe`, `0x_`, which the int pattern lets through).
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}; quote it if it is text",
+            node.start_mark,
+        ) from exc
     if isinstance(value, (bytes, set, datetime.date)):
         raise yaml.constructor.ConstructorError(
             None, None, f"a {node.tag} value has no JSON form; write it as text", node.start_mark
@@ -199,6 +241,16 @@ def _scalar(node: yaml.Node) -> Any:
 
 # Builds scalar values (with the safe loader's rules) from nodes composed above.
 _SCALARS = yaml.constructor.SafeConstructor()
+
+# The safe constructor's own methods for the plain scalars people write, called directly
+# (construct_object would look them up and track each node for a scalar that has no
+# children): the same values.
+_PLAIN_SCALARS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
+    "tag:yaml.org,2002:null": _SCALARS.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _SCALARS.construct_yaml_int,
+    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
+}
 
 
 def load_yaml(data: bytes, *, path: str) -> YamlDocument:
@@ -242,7 +294,8 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
     # are allowed in values) nor a backslash needs no check per value.
     check_values = "\\" in text or find_hidden(text, allow="\t\n") is not None
     try:
-        value = _construct(node, path, set(), check_values=check_values)
+        seen: set[int] | None = set() if "*" in text else None  # an alias is written with a *
+        value = _construct(node, path, seen, check_values=check_values)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise YamlError(
@@ -252,6 +305,7 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
         ) from exc
     finally:
         _SCALARS.constructed_objects.clear()
+        _SCALARS.recursive_objects.clear()  # holds the node a constructor failed on
     return YamlDocument(value, path, node)
 
 

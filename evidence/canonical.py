@@ -140,14 +140,15 @@ def join_members(members: dict[str, bytes]) -> bytes:
     RFC 8785 is compositional, so a large record can be assembled from parts that were
     canonicalised once (a claim body, say) instead of being walked again.
     """
-    keys = sorted(members, key=_utf16_order)
-    return b"{" + b",".join(_member_name(k) + b":" + members[k] for k in keys) + b"}"
+    names = _member_order(tuple(members))
+    return b"{" + b",".join([name + members[key] for key, name in names]) + b"}"
 
 
 @functools.lru_cache(maxsize=1024)
-def _member_name(key: str) -> bytes:
-    """The canonical bytes of a member name (a handful of names recur in every record)."""
-    return canonical_bytes(key)
+def _member_order(keys: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    """The member names of an object in RFC 8785 order, each with its canonical bytes and
+    the colon (a handful of key sets recur in every record and log line)."""
+    return tuple((key, canonical_bytes(key) + b":") for key in sorted(keys, key=_utf16_order))
 
 
 def loads_json(data: bytes, *, path: str) -> JSONValue:

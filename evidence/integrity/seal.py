@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evidence._fs import Batch, read_bytes, write_new_file
-from evidence._parallel import imap_chunks
+from evidence._parallel import gc_paused, imap_chunks
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, join_members
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_actor
@@ -97,6 +97,9 @@ class _Planned:
     record_bytes: bytes
 
 
+_CLAIM_SCHEMA_BYTES = canonical_bytes(CLAIM_SCHEMA)
+
+
 def _claim_record_bytes(
     record_id: RecordId,
     revision: int,
@@ -115,8 +118,8 @@ def _claim_record_bytes(
             "id": canonical_bytes(record_id),
             "kind": b'"claim"',
             "revision": str(revision).encode(),
-            "schema": canonical_bytes(CLAIM_SCHEMA),
-            "supersedes": canonical_bytes(supersedes.to_dict() if supersedes else None),
+            "schema": _CLAIM_SCHEMA_BYTES,
+            "supersedes": canonical_bytes(supersedes.to_dict()) if supersedes else b"null",
         }
     )
 
@@ -350,7 +353,7 @@ def _record_claims(
     Raises:
         ClaimsInvalid: a claims file has a problem (nothing is written).
     """
-    with Batch() as batch:
+    with gc_paused(), Batch() as batch:
         for compiled in iter_case_claims(case, staged.state, report, workers=workers):
             if report.ok:
                 for planned in planner.take(compiled):

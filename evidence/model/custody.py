@@ -50,6 +50,10 @@ class Subject:
         return {"id": self.id, "revision": self.revision, "blake3": self.blake3}
 
 
+_ACTIONS = frozenset(get_args(Action))
+"""The actions a custody event may name (looked up once: ``get_args`` is slow)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CustodyEvent:
     """One line of ``custody.jsonl``."""
@@ -66,7 +70,7 @@ class CustodyEvent:
 
     def __post_init__(self) -> None:
         check_count(self.seq, "seq", 1)
-        if self.action not in get_args(Action):
+        if self.action not in _ACTIONS:
             raise SchemaError(
                 f"expected one of {', '.join(get_args(Action))}, got {self.action!r}",
                 pointer="/action",

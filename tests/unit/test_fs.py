@@ -189,6 +189,26 @@ def test_batch_write_error_surfaces_and_names_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
 
 
+def test_a_write_error_among_many_files_names_nothing(tmp_path: Path) -> None:
+    # Files reach the writer thread in handfuls: an error in the writer (here a temporary
+    # name too long for the file system) in a later handful still stops the batch, and
+    # nothing of it is named.
+    names = [tmp_path / f"CLM-{n:04d}.1.json" for n in range(700)]
+
+    def stage_and_commit() -> None:
+        with Batch() as batch:
+            for dest in names[:600]:
+                batch.add(dest, b"x" * 100)
+            batch.add(tmp_path / ("L" * 250), b"x")
+            for dest in names[600:]:
+                batch.add(dest, b"y")
+            batch.commit()
+
+    with pytest.raises(OSError, match="too long"):
+        stage_and_commit()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_batch_removes_the_folders_it_made_when_aborted(tmp_path: Path) -> None:
     def stage_then_fail() -> None:
         with Batch() as batch:

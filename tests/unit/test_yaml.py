@@ -227,3 +227,133 @@ def test_hidden_characters_refused_with_or_without_escapes(text: bytes, line: in
 def test_tabs_and_line_feeds_in_values_are_kept() -> None:
     doc = load_yaml(b'a: "x\\ty"\nb: |\n  one\n  two\n', path="x.yaml")
     assert doc.data == {"a": "x\ty", "b": "one\ntwo\n"}
+
+
+# -- the fast construction gives what PyYAML's safe constructor gives ----------------------
+
+_PLAIN_WORDS = st.sampled_from(
+    [
+        "yes",
+        "No",
+        "on",
+        "OFF",
+        "~",
+        "null",
+        "0x1F",
+        "0o17",
+        "017",
+        "1_000",
+        "-12",
+        "+3",
+        "1:20",
+        "190:20:30",
+        ".inf",
+        "-.Inf",
+        ".nan",
+        "1e3",
+        "6.8523015e+5",
+        "2024-07-08",
+        "2001-12-14t21:59:43.10-05:00",
+        "true",
+        "False",
+        "é",
+        "a b",
+        "3 * 4",
+        "<<x",
+    ]
+)
+_SCALAR_TEXT = _PLAIN_WORDS | st.text(
+    alphabet=st.sampled_from("0123456789.+-_eE:xoXOabnNyYtTfF~ é"), max_size=10
+)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | _SCALAR_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(_SCALAR_TEXT.filter(lambda k: k.strip() == k and k), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _reference(text: str) -> object:
+    """PyYAML's safe constructor (pure Python, timestamps left as strings): the values the
+    loader's own construction must give."""
+    import yaml
+
+    from evidence import _yaml
+
+    class Reference(yaml.SafeLoader):
+        yaml_implicit_resolvers = _yaml._RESOLVERS
+
+    return yaml.load(text, Loader=Reference)  # a safe loader (SafeLoader)
+
+
+@given(_VALUES, st.sampled_from(["block", "flow", "plain-strings"]))
+def test_construction_gives_the_safe_constructors_values(value: object, style: str) -> None:
+    import yaml
+
+    doc = {"v": value}
+    if style == "plain-strings":
+        # Strings written as plain scalars, so that each is resolved (int, bool, null …).
+        text = yaml.safe_dump(doc, default_flow_style=None, allow_unicode=True).replace("'", "")
+        try:
+            expected = _reference(text)
+        except yaml.YAMLError:
+            return  # not a document once unquoted: nothing to compare
+    else:
+        text = yaml.safe_dump(doc, default_flow_style=style == "flow", allow_unicode=True)
+        expected = _reference(text)
+    if isinstance(expected, dict) and _keys_are_strings(expected):
+        assert _typed(load_yaml(text.encode(), path="x.yaml").data) == _typed(expected)
+
+
+def _typed(value: object) -> object:
+    """``value`` with each scalar's type beside it (1 == 1.0 == True in Python)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+def _keys_are_strings(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(type(k) is str and _keys_are_strings(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_keys_are_strings(v) for v in value)
+    return not isinstance(value, float) or value == value  # NaN never equals itself
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param(b"a: &x 1\nb: *x\n", 1, id="alias-of-a-scalar"),
+        pytest.param(b"a: [1, 2]\nb: 'a * b'\nc: &k {d: 1}\ne: *k\n", 3, id="star-in-a-value"),
+    ],
+)
+def test_aliases_are_refused_where_the_text_has_a_star(text: bytes, line: int) -> None:
+    # The line is the anchored node's (libyaml shares it), as before.
+    with pytest.raises(YamlError, match="aliases") as caught:
+        load_yaml(text, path="x.yaml")
+    assert caught.value.line == line
+
+
+def test_a_hidden_character_is_named_with_its_pointer() -> None:
+    with pytest.raises(YamlError, match=r"/claims/1/places/0: character 2 is U\+202E") as caught:
+        load_yaml(b'claims:\n  - {a: 1}\n  - places: ["x\\u202ey"]\n', path="x.yaml")
+    assert caught.value.line == 3
+    with pytest.raises(YamlError, match=r"/claims/0/ \(a key\)") as caught:
+        load_yaml(b'claims:\n  - "k\\u202e": 1\n', path="x.yaml")
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"a: 0x_\n", b"a: 0b_\n", b"a:\n  b: !!bool maybe\n", b"a:\n  b: !!int abc\n"],
+)
+def test_a_value_its_tag_cannot_hold_is_a_clear_error(text: bytes) -> None:
+    with pytest.raises(
+        YamlError, match=r"cannot read value: .* is not a valid (int|bool)"
+    ) as caught:
+        load_yaml(text, path="x.yaml")
+    assert caught.value.line == text.count(b"\n")

@@ -349,3 +349,15 @@ def test_compiled_bodies(sealed_case: Path) -> None:
     text = case.objects.read(source["body"]["text"]["blake3"]).decode()
     assert text[body.quote.start : body.quote.end] == body.quote.exact
     assert text[body.quote.end :].startswith(body.quote.suffix)
+
+
+def test_compiled_claims_cross_processes_unchanged() -> None:
+    """Workers send compiled claims and key uses back pickled, as their fields."""
+    import pickle
+
+    from evidence.claims.compile import CompiledClaim, _KeyUse
+
+    claim = CompiledClaim("k-1", "reported", b'{"key":"k-1"}', "ab" * 32, "claims/a.yaml", 7)
+    use = _KeyUse("k-1", False, "claims/a.yaml", "/claims/0", None)
+    assert pickle.loads(pickle.dumps(claim)) == claim
+    assert pickle.loads(pickle.dumps(use)) == use
