@@ -19,6 +19,7 @@ from evidence.ingest.add import add_source
 from evidence.render import render_dossier
 from evidence.render.bundle import collect_bundle
 from evidence.render.covers import qr_payload
+from evidence.render.dossier import scratch_dir
 from evidence.store import record_slice
 from tests.unit.render.cases import cyrillic_data
 from tests.unit.render.conftest import TEMPLATES
@@ -440,3 +441,13 @@ def test_oversized_texts_still_lay_out(tmp_path: Path) -> None:
     assert "[shortened here; 5,000 characters in all]" in whole
     for i in (0, 200, 399):  # the statement itself is never shortened (it runs over pages)
         assert f"Clause {i} of a very long sentence goes on." in whole
+
+
+def test_the_verified_copy_goes_to_memory_only_when_it_has_room(tmp_path: Path) -> None:
+    """The case data checked before a render is written to a memory file system when it
+    is a writable folder with room to spare (docs/decisions/0325-verify-in-memory.md)."""
+    assert scratch_dir(1_000, memory=tmp_path) == str(tmp_path)
+    assert scratch_dir(2**62, memory=tmp_path) is None  # no room: the system's temp folder
+    assert scratch_dir(1_000, memory=tmp_path / "missing") is None
+    (tmp_path / "file").write_bytes(b"")
+    assert scratch_dir(1_000, memory=tmp_path / "file") is None
