@@ -617,6 +617,11 @@ class LinesCell(Flowable):
         canv.drawText(text)
 
 
+def _as_list(row: Sequence[Any]) -> list[Any]:
+    """A row as a list: itself when it is one (the measured rows a split shares)."""
+    return row if isinstance(row, list) else list(row)
+
+
 class LongTable(Flowable):
     """A data table of any length whose header row is drawn at its start and at the top
     of each page it continues on, and nowhere else.
@@ -642,7 +647,11 @@ class LongTable(Flowable):
     ) -> None:
         super().__init__()
         self.header = list(header)
-        self.rows = [list(row) for row in rows]
+        # measuring replaces cells in the rows: the first table copies them; the parts a
+        # split makes share the measured rows (a copy a page made long tables quadratic)
+        self.rows: list[list[Any]] = (
+            [list(row) for row in rows] if heights is None else [*map(_as_list, rows)]
+        )
         self.widths = list(widths)
         self.table_style = style
         self.zebra = list(zebra)

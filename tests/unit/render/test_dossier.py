@@ -451,3 +451,20 @@ def test_the_verified_copy_goes_to_memory_only_when_it_has_room(tmp_path: Path) 
     assert scratch_dir(1_000, memory=tmp_path / "missing") is None
     (tmp_path / "file").write_bytes(b"")
     assert scratch_dir(1_000, memory=tmp_path / "file") is None
+
+
+def test_page_contents_are_flate_streams_without_ascii85(cyrillic_pdfs: dict[str, Path]) -> None:
+    """docs/decisions/0326-binary-page-streams.md: binary, Flate-compressed page streams."""
+    import pikepdf
+
+    for path in cyrillic_pdfs.values():
+        with pikepdf.open(path) as pdf:
+            for page in pdf.pages:
+                contents = page.obj["/Contents"]
+                streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+                for stream in streams:
+                    assert stream.get("/Filter") in (
+                        pikepdf.Name.FlateDecode,
+                        pikepdf.Array([pikepdf.Name.FlateDecode]),
+                    ), (path.name, stream.get("/Filter"))
+                    assert stream.read_bytes()  # decodes
