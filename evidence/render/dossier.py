@@ -17,12 +17,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
+import gc
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -287,6 +290,36 @@ def build_pdf(
     return buffer.getvalue(), pages["total"]
 
 
+_COLLECTIONS_LOCK: Final = threading.Lock()
+_collections_held = 0  # renders under way that raised the collector's thresholds
+_saved_thresholds: tuple[int, int, int] = (0, 0, 0)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Let Python's cyclic garbage collector run less often while a dossier is made.
+
+    Laying out a dossier allocates millions of short-lived objects (reportlab's fragments
+    and lines); with the default thresholds the collector's runs cost a tenth of the
+    render. The thresholds are raised (never lowered) for the duration and restored after
+    the last render under way in the process ends (docs/decisions/0327-fewer-collections.md).
+    """
+    global _collections_held, _saved_thresholds
+    with _COLLECTIONS_LOCK:
+        if _collections_held == 0:
+            _saved_thresholds = gc.get_threshold()
+            first, second, third = _saved_thresholds
+            gc.set_threshold(max(first, 20_000), max(second, 20), max(third, 100))
+        _collections_held += 1
+    try:
+        yield
+    finally:
+        with _COLLECTIONS_LOCK:
+            _collections_held -= 1
+            if _collections_held == 0:
+                gc.set_threshold(*_saved_thresholds)
+
+
 def render_embedded(
     files: Mapping[str, bytes], manifest: Mapping[str, Any], report: Report
 ) -> bytes:
@@ -320,7 +353,8 @@ def render_embedded(
             ).record
     spec = load_template(str(manifest["template"]))
     content = build_content(bundle, _meta(bundle), verdict_of(report), tool=str(manifest["tool"]))
-    pdf, _ = build_pdf(content, spec, bundle)
+    with fewer_collections():
+        pdf, _ = build_pdf(content, spec, bundle)
     return pdf
 
 
@@ -362,7 +396,7 @@ def render_dossier(
         LockError: another process is writing to the case.
     """
     spec = load_template(template or case.meta.template)
-    with case.lock():
+    with case.lock(), fewer_collections():
         bundle = collect_bundle(
             case,
             embed_sources=embed_sources,

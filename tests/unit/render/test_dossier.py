@@ -468,3 +468,35 @@ def test_page_contents_are_flate_streams_without_ascii85(cyrillic_pdfs: dict[str
                         pikepdf.Array([pikepdf.Name.FlateDecode]),
                     ), (path.name, stream.get("/Filter"))
                     assert stream.read_bytes()  # decodes
+
+
+def test_the_collector_runs_less_often_during_a_render_and_as_before_after() -> None:
+    """docs/decisions/0327-fewer-collections.md: raised (never lowered) while any render
+    is under way, restored when the last one ends, even by an exception."""
+    import gc
+
+    from evidence.render.dossier import fewer_collections
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (20_000, 20, 100)
+            with fewer_collections():  # a second render in another thread
+                assert gc.get_threshold() == (20_000, 20, 100)
+            assert gc.get_threshold() == (20_000, 20, 100)  # the first is still under way
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(50_000, 5, 200)
+        seen: list[tuple[int, int, int]] = []
+
+        def failing_render() -> None:
+            with fewer_collections():
+                seen.append(gc.get_threshold())
+                raise RuntimeError("a render failed")
+
+        with pytest.raises(RuntimeError):
+            failing_render()
+        assert seen == [(50_000, 20, 200)]
+        assert gc.get_threshold() == (50_000, 5, 200)
+    finally:
+        gc.set_threshold(*before)
