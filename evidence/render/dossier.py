@@ -17,15 +17,18 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
+import gc
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import LayoutError
@@ -125,9 +128,31 @@ def _verify_bundle(case: Case, bundle: Bundle, progress: Progress | None) -> Rep
     """Verify the exact bytes the dossier will carry (objects left out are linked, so the
     verdict covers them too)."""
     links = {o.name: case.objects.path(o.blake3) for o in bundle.omitted}
-    with tempfile.TemporaryDirectory(prefix="evidence-render-") as tmp:
+    size = sum(len(data) for data in bundle.files.values())
+    scratch = scratch_dir(size)
+    with tempfile.TemporaryDirectory(prefix="evidence-render-", dir=scratch) as tmp:
         materialise(bundle.files, Path(tmp), links)
         return verify_case(tmp, progress=progress, closed_world=False)
+
+
+MEMORY_DIR: Final = Path("/dev/shm")  # noqa: S108 - only a mkdtemp folder (0700) goes there
+"""A memory file system most Linux systems mount: the case data verified before a render
+is written there when it has room (docs/decisions/0325-verify-in-memory.md)."""
+
+
+def scratch_dir(size: int, memory: Path = MEMORY_DIR) -> str | None:
+    """Where to write ``size`` bytes of files that live for one render: ``memory`` when it
+    is a writable folder with room for them four times over and 64 MiB more (the files of
+    a 1,000-claim case cost the system half a second to create on a disk file system, and
+    nothing in memory); None (the system's temporary folder) otherwise."""
+    try:
+        if not (memory.is_dir() and os.access(memory, os.W_OK | os.X_OK)):
+            return None
+        stats = os.statvfs(memory)
+    except OSError:
+        return None
+    free = stats.f_bavail * stats.f_frsize
+    return str(memory) if free >= 4 * size + 64 * 2**20 else None
 
 
 def _meta(bundle: Bundle) -> CaseMeta:
@@ -265,6 +290,36 @@ def build_pdf(
     return buffer.getvalue(), pages["total"]
 
 
+_COLLECTIONS_LOCK: Final = threading.Lock()
+_collections_held = 0  # renders under way that raised the collector's thresholds
+_saved_thresholds: tuple[int, int, int] = (0, 0, 0)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Let Python's cyclic garbage collector run less often while a dossier is made.
+
+    Laying out a dossier allocates millions of short-lived objects (reportlab's fragments
+    and lines); with the default thresholds the collector's runs cost a tenth of the
+    render. The thresholds are raised (never lowered) for the duration and restored after
+    the last render under way in the process ends (docs/decisions/0327-fewer-collections.md).
+    """
+    global _collections_held, _saved_thresholds
+    with _COLLECTIONS_LOCK:
+        if _collections_held == 0:
+            _saved_thresholds = gc.get_threshold()
+            first, second, third = _saved_thresholds
+            gc.set_threshold(max(first, 20_000), max(second, 20), max(third, 100))
+        _collections_held += 1
+    try:
+        yield
+    finally:
+        with _COLLECTIONS_LOCK:
+            _collections_held -= 1
+            if _collections_held == 0:
+                gc.set_threshold(*_saved_thresholds)
+
+
 def render_embedded(
     files: Mapping[str, bytes], manifest: Mapping[str, Any], report: Report
 ) -> bytes:
@@ -298,7 +353,8 @@ def render_embedded(
             ).record
     spec = load_template(str(manifest["template"]))
     content = build_content(bundle, _meta(bundle), verdict_of(report), tool=str(manifest["tool"]))
-    pdf, _ = build_pdf(content, spec, bundle)
+    with fewer_collections():
+        pdf, _ = build_pdf(content, spec, bundle)
     return pdf
 
 
@@ -340,7 +396,7 @@ def render_dossier(
         LockError: another process is writing to the case.
     """
     spec = load_template(template or case.meta.template)
-    with case.lock():
+    with case.lock(), fewer_collections():
         bundle = collect_bundle(
             case,
             embed_sources=embed_sources,

@@ -39,6 +39,8 @@ __all__ = [
     "FootnoteArea",
     "Gap",
     "Heading",
+    "Lines",
+    "LinesCell",
     "LongTable",
     "NotedParagraph",
     "PageMark",
@@ -359,23 +361,33 @@ class TextCell:
         return shown
 
 
-def _break(text: str, font: str, size: float, width: float) -> list[str] | None:
+def _break(
+    text: str, font: str, size: float, width: float, *, margin: float = 0.0
+) -> list[str] | None:
     """``text`` (words between single spaces) broken into lines of at most ``width`` points
     as reportlab's ``Paragraph.breakLines`` breaks a paragraph of one fragment in the
     dossier's cell styles (no hyphenation); None when a word is wider than a line
     (reportlab would split it) or a line holds its last word only because its spaces may
-    shrink by ``_SHRINK`` (reportlab draws them narrower, a table string could not)."""
+    shrink by ``_SHRINK`` (reportlab draws them narrower, a table string could not).
+
+    With a ``margin`` (points), also None when a line's width comes within ``margin`` of
+    the width or of the width its spaces may shrink to: reportlab's path for paragraphs of
+    several fragments adds the same widths in another order (:class:`LinesCell`), so a
+    last-bit difference must not decide a line there."""
     space = stringWidth(" ", font, size)
     lines: list[list[str]] = []
     words: list[str] = []
     current = -space
     for word in text.split(" "):
         word_width = stringWidth(word, font, size)
-        if word_width > width:
+        if word_width > width - margin:
             return None
         wider = current + space + word_width
-        if wider <= width + _SHRINK * space * len(words) or not words:
-            if wider > width:
+        limit = width + _SHRINK * space * len(words)
+        if margin and words and abs(wider - limit) <= margin:
+            return None
+        if wider <= limit or not words:
+            if wider > width - margin:
                 return None  # reportlab keeps the word by shrinking the spaces it draws
             words.append(word)
             current = wider
@@ -498,6 +510,118 @@ class SmallLinesCell(Flowable):
         canv.drawText(text)
 
 
+class Lines:
+    """A part of a :class:`LinesCell`: a plain text set in one font, size and colour."""
+
+    __slots__ = ("colour", "font", "size", "text")
+
+    def __init__(self, text: str, font: str, size: float, colour: Any = None) -> None:
+        self.text = text
+        self.font = font
+        self.size = float(size)
+        self.colour = colour  # None: the style's text colour
+
+
+class LinesCell(Flowable):
+    """A table cell of parts of plain text, each starting on a new line and broken into
+    lines of its own font and size: a statement and its figures in a smaller size under
+    it, a status with a smaller coloured remark. ``markup`` is the paragraph it stands
+    for (each part escaped, ``<br/>`` between them, ``<font>``, ``<i>`` or ``<b>`` around
+    a part in another face, size or colour).
+
+    Like :class:`SmallLinesCell`, it draws its lines itself when every part, as the
+    paragraph would show it, needs nothing a paragraph does (as for :class:`TextCell`)
+    and its lines are known without the paragraph: each part is broken as reportlab
+    breaks it (:func:`_break`, with a margin: reportlab breaks a paragraph of several
+    fragments by a path that adds the same widths in another order), and a part with
+    ``&``, ``<`` or ``>`` must fit on one line. Otherwise it is that paragraph
+    (docs/decisions/0324-statement-cells.md).
+    """
+
+    _MARGIN: Final = 1e-6
+
+    def __init__(self, parts: Sequence[Lines], markup: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.parts = list(parts)
+        self.markup = markup
+        self.style = style
+        self._lines: list[tuple[str, Lines]] | None = None  # drawn by itself, when it may
+        self._para: DossierParagraph | None = None
+        self._width: float | None = None
+
+    def paragraph(self) -> DossierParagraph:
+        """The paragraph this cell stands for."""
+        return DossierParagraph(self.markup, self.style)
+
+    def _shown(self, width: float) -> list[tuple[str, Lines]] | None:
+        style = self.style
+        if not self.parts or not _plain_style(style) or getattr(style, "autoLeading", None):
+            return None
+        if self.parts[0].size != float(style.fontSize):
+            return None  # the first baseline would be the first line's largest size
+        shown: list[tuple[str, Lines]] = []
+        for part in self.parts:
+            text = _SPACES.sub(" ", bind_short_words(plain(part.text).replace("\n", " ")))
+            text = text.strip(" ")
+            if not text or (not text.isascii() and not _drawable(text)):
+                return None
+            if _MARKUP & set(text):
+                if stringWidth(text, part.font, part.size) > width - 0.01:
+                    return None
+                lines: list[str] | None = [text]
+            else:
+                lines = _break(text, part.font, part.size, width, margin=self._MARGIN)
+            if lines is None:
+                return None
+            shown.extend((line, part) for line in lines)
+        return shown
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._width != avail_width:
+            self._width = avail_width
+            self._lines = self._shown(avail_width)
+            if self._lines is None and self._para is None:
+                self._para = self.paragraph()
+        if self._lines is None:
+            assert self._para is not None
+            return self._para.wrap(avail_width, avail_height)
+        self.width = avail_width
+        self.height = len(self._lines) * float(self.style.leading)
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []  # a table cell is never split
+
+    def draw(self) -> None:
+        if self._lines is None:
+            assert self._para is not None
+            self._para.drawOn(self.canv, 0, 0)
+            return
+        style = self.style
+        leading = float(style.leading)
+        canv = self.canv
+        canv.setFillColor(style.textColor)
+        # the first baseline where a paragraph of several fragments puts it
+        text = canv.beginText(0, self.height - float(style.fontSize))
+        colour = style.textColor
+        face: tuple[str, float] | None = None
+        for line, part in self._lines:
+            if (part.font, part.size) != face:
+                face = (part.font, part.size)
+                text.setFont(part.font, part.size, leading)
+            wanted = part.colour if part.colour is not None else style.textColor
+            if wanted != colour:
+                colour = wanted
+                text.setFillColor(colour)
+            text.textLine(line)
+        canv.drawText(text)
+
+
+def _as_list(row: Sequence[Any]) -> list[Any]:
+    """A row as a list: itself when it is one (the measured rows a split shares)."""
+    return row if isinstance(row, list) else list(row)
+
+
 class LongTable(Flowable):
     """A data table of any length whose header row is drawn at its start and at the top
     of each page it continues on, and nowhere else.
@@ -523,7 +647,11 @@ class LongTable(Flowable):
     ) -> None:
         super().__init__()
         self.header = list(header)
-        self.rows = [list(row) for row in rows]
+        # measuring replaces cells in the rows: the first table copies them; the parts a
+        # split makes share the measured rows (a copy a page made long tables quadratic)
+        self.rows: list[list[Any]] = (
+            [list(row) for row in rows] if heights is None else [*map(_as_list, rows)]
+        )
         self.widths = list(widths)
         self.table_style = style
         self.zebra = list(zebra)

@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,9 +122,15 @@ def script_name(char: str) -> str:
     )
 
 
+_FROM_HEBREW: Final = re.compile("[\u0590-\U0010ffff]")
+"""Characters from the Hebrew block on: every character of bidi class R or AL is one."""
+
+
 def has_rtl(text: str) -> bool:
     """Whether ``text`` holds a right-to-left character (bidi class R or AL)."""
-    return not text.isascii() and any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text)
+    return not text.isascii() and any(
+        unicodedata.bidirectional(c) in _RTL_CLASSES for c in _FROM_HEBREW.findall(text)
+    )
 
 
 def base_is_rtl(text: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -31,7 +32,14 @@ from evidence.model import AttributionLink, ClaimBody, Fact
 from evidence.render.content import ClaimItem
 from evidence.render.context import PlannedPart, Writer
 from evidence.render.corroboration import corroboration
-from evidence.render.flowables import ContentsLine, LongTable, SmallLinesCell, TextCell
+from evidence.render.flowables import (
+    ContentsLine,
+    Lines,
+    LinesCell,
+    LongTable,
+    SmallLinesCell,
+    TextCell,
+)
 from evidence.render.markup import clip, esc, long_date, plural
 from evidence.render.paragraph import Paragraph
 
@@ -122,13 +130,14 @@ def _fact(name: str, fact: Fact) -> str:
     return f"{label}: {value}"
 
 
-def facts_text(body: ClaimBody) -> str:
-    """The typed figures, date and places of a claim, as markup."""
-    parts = [esc(_fact(name, fact)) for name, fact in sorted(body.facts.items())]
+def facts_text(body: ClaimBody, *, quote: Callable[[str], str] = esc) -> str:
+    """The typed figures, date and places of a claim, as markup (``quote=str``: the same
+    words as plain text)."""
+    parts = [quote(_fact(name, fact)) for name, fact in sorted(body.facts.items())]
     if body.date:
-        parts.append(f"date: {esc(long_date(body.date))}")
+        parts.append(f"date: {quote(long_date(body.date))}")
     if body.places:
-        parts.append(f"places: {esc(clip(', '.join(body.places), 300))}")
+        parts.append(f"places: {quote(clip(', '.join(body.places), 300))}")
     return "; ".join(parts)
 
 
@@ -421,7 +430,7 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
                 # a statement alone is plain text: table strings when it needs no paragraph
                 TextCell(clip(body.statement.strip(), 1000), styles.cell)
                 if cell == statement and not withdrawn
-                else Paragraph(cell, styles.cell),
+                else _statement_cell(writer, body, cell, figures),
                 _attribution_cell(body.attribution, styles.cell),
                 TextCell(
                     status,
@@ -429,7 +438,18 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
                     font=styles.fonts.bold if body.status == "verified" else styles.fonts.italic,
                 )
                 if note is None or not note.flag
-                else Paragraph(status_cell, styles.cell),
+                else LinesCell(  # a status with a remark in a smaller size and red
+                    [
+                        Lines(
+                            status,
+                            styles.fonts.bold if body.status == "verified" else styles.fonts.italic,
+                            styles.cell.fontSize,
+                        ),
+                        Lines(f"Not borne out: {note.flag}", styles.cell.fontName, small, _FLAG),
+                    ],
+                    status_cell,
+                    styles.cell,
+                ),
                 exhibit,
                 # without conflicting claims, plain text: a table string when it fits
                 Paragraph(others, styles.cell)
@@ -438,6 +458,30 @@ def claim_rows(writer: Writer, claims: Sequence[ClaimItem]) -> list[list[Flowabl
             ]
         )
     return rows
+
+
+_FLAG: Final = HexColor("#8b1a1a")
+"""The colour of a status the corroboration ledger does not bear out."""
+
+
+def _statement_cell(writer: Writer, body: ClaimBody, markup: str, figures: str) -> Flowable:
+    """A statement with its figures (and note) in a smaller size under it: the cell draws
+    its lines itself when they are plain text (:class:`LinesCell`), else the paragraph of
+    ``markup``."""
+    styles = writer.styles
+    style = styles.cell
+    small = style.fontSize - 1
+    if body.status == "withdrawn" or esc(facts_text(body, quote=str)) != figures:
+        return Paragraph(markup, style)
+    parts = [
+        Lines(clip(body.statement.strip(), 1000), style.fontName, style.fontSize),
+        Lines(facts_text(body, quote=str), style.fontName, small),
+    ]
+    if not figures:
+        parts.pop()
+    if body.note:
+        parts.append(Lines(f"Note: {clip(body.note, 500)}", styles.fonts.italic, small))
+    return LinesCell(parts, markup, style)
 
 
 def _attribution_cell(

@@ -19,6 +19,7 @@ from evidence.ingest.add import add_source
 from evidence.render import render_dossier
 from evidence.render.bundle import collect_bundle
 from evidence.render.covers import qr_payload
+from evidence.render.dossier import scratch_dir
 from evidence.store import record_slice
 from tests.unit.render.cases import cyrillic_data
 from tests.unit.render.conftest import TEMPLATES
@@ -440,3 +441,62 @@ def test_oversized_texts_still_lay_out(tmp_path: Path) -> None:
     assert "[shortened here; 5,000 characters in all]" in whole
     for i in (0, 200, 399):  # the statement itself is never shortened (it runs over pages)
         assert f"Clause {i} of a very long sentence goes on." in whole
+
+
+def test_the_verified_copy_goes_to_memory_only_when_it_has_room(tmp_path: Path) -> None:
+    """The case data checked before a render is written to a memory file system when it
+    is a writable folder with room to spare (docs/decisions/0325-verify-in-memory.md)."""
+    assert scratch_dir(1_000, memory=tmp_path) == str(tmp_path)
+    assert scratch_dir(2**62, memory=tmp_path) is None  # no room: the system's temp folder
+    assert scratch_dir(1_000, memory=tmp_path / "missing") is None
+    (tmp_path / "file").write_bytes(b"")
+    assert scratch_dir(1_000, memory=tmp_path / "file") is None
+
+
+def test_page_contents_are_flate_streams_without_ascii85(cyrillic_pdfs: dict[str, Path]) -> None:
+    """docs/decisions/0326-binary-page-streams.md: binary, Flate-compressed page streams."""
+    import pikepdf
+
+    for path in cyrillic_pdfs.values():
+        with pikepdf.open(path) as pdf:
+            for page in pdf.pages:
+                contents = page.obj["/Contents"]
+                streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+                for stream in streams:
+                    assert stream.get("/Filter") in (
+                        pikepdf.Name.FlateDecode,
+                        pikepdf.Array([pikepdf.Name.FlateDecode]),
+                    ), (path.name, stream.get("/Filter"))
+                    assert stream.read_bytes()  # decodes
+
+
+def test_the_collector_runs_less_often_during_a_render_and_as_before_after() -> None:
+    """docs/decisions/0327-fewer-collections.md: raised (never lowered) while any render
+    is under way, restored when the last one ends, even by an exception."""
+    import gc
+
+    from evidence.render.dossier import fewer_collections
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (20_000, 20, 100)
+            with fewer_collections():  # a second render in another thread
+                assert gc.get_threshold() == (20_000, 20, 100)
+            assert gc.get_threshold() == (20_000, 20, 100)  # the first is still under way
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(50_000, 5, 200)
+        seen: list[tuple[int, int, int]] = []
+
+        def failing_render() -> None:
+            with fewer_collections():
+                seen.append(gc.get_threshold())
+                raise RuntimeError("a render failed")
+
+        with pytest.raises(RuntimeError):
+            failing_render()
+        assert seen == [(50_000, 20, 200)]
+        assert gc.get_threshold() == (50_000, 5, 200)
+    finally:
+        gc.set_threshold(*before)

@@ -13,6 +13,7 @@ from evidence.render.fonts import _to_unicode, font_for, register_fonts
 from evidence.render.markup import esc
 from evidence.render.scripts import (
     base_is_rtl,
+    has_rtl,
     has_wide,
     marker,
     script_name,
@@ -149,3 +150,13 @@ def test_right_to_left_lines_keep_every_word_in_logical_order_and_split() -> Non
     assert isinstance(rest, RightToLeftText)
     assert first.wrap(120, 25)[1] == 24
     assert (first.lines or []) + (rest.lines or []) == para.lines
+
+
+def test_right_to_left_characters_are_found_wherever_they_are() -> None:
+    """has_rtl looks only at characters from U+0590 on: no character below has bidi
+    class R or AL; and it finds one among Latin, Cyrillic and typographic marks."""
+    assert not [c for c in map(chr, range(0x590)) if unicodedata.bidirectional(c) in ("R", "AL")]
+    assert not has_rtl("“Київ” — 8 July, 12 °C")
+    assert has_rtl("“Київ” — \u05d0")  # Hebrew alef
+    assert has_rtl("a\u200fb")  # a right-to-left mark (class R)
+    assert has_rtl("x \U00010900")  # Phoenician, beyond the BMP
