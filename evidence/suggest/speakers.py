@@ -288,11 +288,14 @@ def _single_key(name: str) -> str:
     lex = speech_lexicon()
     folded = fold_text(name).strip()
     size = max(1, len(folded))
-    region = region_of(folded, gazetteer().find(folded))
 
     def regional(kind: str, ident: str) -> str:
-        local = ident in ("rma", "cma", "prosecutor", "police", "head-rma", "head-cma", "mayor")
-        return f"{kind}:{ident}" + (f":{region}" if region and local else "")
+        if ident not in ("rma", "cma", "prosecutor", "police", "head-rma", "head-cma", "mayor"):
+            return f"{kind}:{ident}"
+        # Only a local body or role is told apart by its region: the gazetteer is loaded
+        # (a few tenths of a second once per process) only when one is named.
+        region = region_of(folded, gazetteer().find(folded))
+        return f"{kind}:{ident}" + (f":{region}" if region else "")
 
     for role_id, _, generic, pattern in lex.roles:
         if not generic and pattern.fullmatch(folded):
