@@ -242,7 +242,7 @@ def seal(
             "out; accept one by giving it a status or moving it to claims/SRC-….yaml",
             err=True,
         )
-    if result.seal is None:
+    if result.path is None:
         echo(
             f"nothing new to seal: the latest seal covers every record "
             f"({result.unchanged} claim(s) unchanged)"
@@ -253,10 +253,9 @@ def seal(
                 "time-stamps the latest seal"
             )
         return 0
-    assert result.path is not None
     echo(
-        f"sealed {result.seal.size} record revision(s) in {case.rel(result.path)}: "
-        f"root {result.seal.root}"
+        f"sealed {result.size} record revision(s) in {case.rel(result.path)}: "
+        f"root {result.root}"
     )
     if result.signature is not None and key is not None:
         echo(f"signed with key {key.fingerprint}: {case.rel(result.signature)}")
@@ -264,7 +263,7 @@ def seal(
         stamped = stamp_seal(
             case,
             tsa_urls=tsa_urls,
-            sequence=result.seal.sequence,
+            sequence=result.sequence,
             actor=default_actor(actor),
             timeout=tsa_timeout,
             tsa_ca=roots,
