@@ -176,6 +176,11 @@ class _Planner:
                 record_id, revision, supersedes, key, claim.status, claim.body_blake3, record_bytes
             )
 
+    def keep(self, keys: list[str]) -> None:
+        """Claims the custody log holds already with the same body (nothing to write)."""
+        self.present.update(keys)
+        self.unchanged += len(keys)
+
     def withdrawn(self) -> Iterator[_Planned]:
         """A `withdrawn` revision for every claim no claims file holds any more."""
         state, case = self.state, self.case
@@ -364,7 +369,8 @@ def _record_claims(
         ClaimsInvalid: a claims file has a problem (nothing is written).
     """
     with Batch() as batch:
-        for compiled in iter_case_claims(case, staged.state, report, workers=workers):
+        claims = iter_case_claims(case, staged.state, report, workers=workers, kept=planner.keep)
+        for compiled in claims:
             if report.ok:
                 for planned in planner.take(compiled):
                     staged.stage(planned, batch)
