@@ -256,13 +256,15 @@ class _LeafJob:
 
 
 def _sealed_prefix(
-    state: CaseState, latest: LatestSeal | None, frontiers: FrontierCache | None
+    job: _LeafJob, latest: LatestSeal | None, frontiers: FrontierCache | None
 ) -> tuple[bytes, Frontier]:
     """The bytes of the leaves the previous seal covers and their Merkle frontier, when
     both can be reused: the previous seal file is the one the custody log names (by
     SHA-256), its leaves are exactly the first entries of the log (same ids, revisions
-    and BLAKE3), and a kept frontier folds to its root. Else nothing, and every record
-    file is read (docs/decisions/0021, 0026)."""
+    and BLAKE3), and a kept frontier folds to its root (or the kept frontier of an
+    earlier seal, with the records since, does). Else nothing, and every record file is
+    read (docs/decisions/0021, 0026)."""
+    state = job.state
     if latest is None or frontiers is None or not state.sealed:
         return b"", Frontier.empty()
     if state.sealed[-1].get("sha256") != latest.sha256:
@@ -273,10 +275,29 @@ def _sealed_prefix(
         return b"", Frontier.empty()
     if not leaves_match(before, state.entries[:size]):
         return b"", Frontier.empty()
-    frontier = frontiers.load(latest.root, size)
+    frontier = frontiers.load(latest.root, size) or _caught_up(job, latest, frontiers)
     if frontier is None:
         return b"", Frontier.empty()
     return before, frontier
+
+
+def _caught_up(job: _LeafJob, latest: LatestSeal, frontiers: FrontierCache) -> Frontier | None:
+    """The previous seal's frontier made from the newest earlier seal whose frontier is
+    kept and the records sealed since (a seal made with the caches off, or elsewhere,
+    kept none), if it folds to exactly the previous seal's root."""
+    for event in reversed(job.state.sealed[:-1]):
+        root, size = event.get("root"), event.get("size")
+        if not isinstance(root, str) or not isinstance(size, int) or not 0 < size <= latest.size:
+            continue
+        frontier = frontiers.load(root, size)
+        if frontier is None:
+            continue
+        _, hashes, problem = job.run((size, latest.size))
+        if problem is not None:
+            return None  # the full read that follows stops on it
+        frontier.extend(hashes)
+        return frontier if frontier.root().hex() == latest.root else None
+    return None
 
 
 def _leaves(
@@ -490,10 +511,9 @@ def seal_case(
             return SealResult(None, unchanged=planner.unchanged, proposed=proposed)
 
         frontiers = FrontierCache.default()
-        before, reused = _sealed_prefix(state, latest, frontiers)
-        leaves, frontier = _leaves(
-            _LeafJob(case, state, staged.fresh), progress, workers, reused=reused
-        )
+        job = _LeafJob(case, state, staged.fresh)
+        before, reused = _sealed_prefix(job, latest, frontiers)
+        leaves, frontier = _leaves(job, progress, workers, reused=reused)
         head = case.custody.head()
         assert head is not None  # init wrote the first event
         sequence, previous = _previous_link(latest)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -198,7 +199,35 @@ def test_a_log_that_disagrees_with_the_seals_leaves_is_a_miss(
     state.entries[0] = Subject(entry.id, entry.revision, Blake3Hex("0" * 64))
     frontiers = FrontierCache.default()
     assert frontiers is not None
-    assert _sealed_prefix(state, latest, frontiers)[0] == b""
+    job = _LeafJob(case, state, {})
+    assert _sealed_prefix(job, latest, frontiers)[0] == b""
     state.entries[0] = entry
-    assert _sealed_prefix(state, latest, frontiers)[0] == latest.leaves_bytes()
+    assert _sealed_prefix(job, latest, frontiers)[0] == latest.leaves_bytes()
     assert _sealfile.leaves_match(latest.leaves_bytes() or b"", state.entries[: latest.size])
+
+
+def test_a_seal_made_with_the_caches_off_is_caught_up(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    first = seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps its frontier
+    with monkeypatch.context() as patch:
+        patch.setenv("EVIDENCE_CACHE_DIR", "off")
+        _add_claim(sealed_case, 1)
+        second = seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps none
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    reads = _reads(monkeypatch)
+    for root, cache in ((sealed_case, None), (other, "off")):
+        with monkeypatch.context() as patch:
+            if cache is not None:
+                patch.setenv("EVIDENCE_CACHE_DIR", cache)
+            _add_claim(root, 2)
+            seal_case(Case.open(root), actor="tester", now=LATER + dt.timedelta(hours=1))
+    # The records of the seal made with the caches off, then the new one; the copy
+    # with the caches off reads every record.
+    assert reads[:2] == [(first.size, second.size), (second.size, second.size + 1)]
+    assert reads[2][0] == 0
+    name = "seals/0004.json"
+    assert (sealed_case / name).read_bytes() == (other / name).read_bytes()
+    assert verify_case(sealed_case).ok
