@@ -148,10 +148,8 @@ class CaseState:
             _subject(i, r, digests[64 * n : 64 * n + 64])
             for n, (i, r) in enumerate(zip(ids, revisions, strict=True))
         ]
-        latest: dict[str, Subject] = {s.id: s for s in entries}
-        first_seen: dict[str, int] = {}
-        for record_id in ids:
-            first_seen.setdefault(record_id, len(first_seen))
+        latest: dict[str, Subject] = dict(zip(ids, entries, strict=True))
+        first_seen = {record_id: n for n, record_id in enumerate(dict.fromkeys(ids))}
         next_source, next_claim = raw["numbers"]
         return cls(
             entries=entries,

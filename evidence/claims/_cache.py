@@ -212,31 +212,34 @@ class FileStamps:
     @classmethod
     def for_case(cls, root: Path) -> FileStamps:
         """The stamps kept for the case folder ``root`` (none if caches are off)."""
-        folder = cache_folder("stamps-v1")
+        folder = cache_folder("stamps-v2")
         if folder is None:
             return cls(None, {})
         name = blake3.blake3(str(root.resolve()).encode("utf-8", "surrogateescape"))
         path = folder / name.hexdigest()
         try:
             data = path.read_bytes()
-            head, _, payload = data.partition(b"\n")
-            if blake3.blake3(payload).hexdigest().encode() != head:
-                return cls(path, {})
-            raw = json.loads(payload)
-            known = {
-                str(rel): ((int(a), int(b), int(c), int(d)), str(digest))
-                for rel, ((a, b, c, d), digest) in raw.items()
-            }
-        except (OSError, ValueError, TypeError, AttributeError):
+        except OSError:
             return cls(path, {})
-        return cls(path, known)
+        head, _, payload = data.partition(b"\n")
+        if blake3.blake3(payload).hexdigest().encode() != head:
+            return cls(path, {})
+        try:
+            # Plain values only (marshal builds no objects and runs no code), read only
+            # after the checksum matched. A value of another shape never equals a stamp
+            # and a digest, so it can only be a miss.
+            known = marshal.loads(payload)  # noqa: S302
+        except (ValueError, TypeError, EOFError):
+            return cls(path, {})
+        return cls(path, known if isinstance(known, dict) else {})
 
     def digest(self, rel: str, stamp: Stamp | None) -> str | None:
         """The digest ``rel`` had when it was last read, if its stamp is unchanged."""
         kept = self.known.get(rel)
-        if stamp is None or kept is None or kept[0] != stamp:
+        if stamp is None or type(kept) is not tuple or len(kept) != 2 or kept[0] != stamp:
             return None
-        return kept[1]
+        digest = kept[1]
+        return digest if type(digest) is str else None
 
     def store(self, seen: dict[str, tuple[Stamp, str]]) -> None:
         """Keep the stamps of this run (best effort; no fsync: a lost file is a miss)."""
@@ -244,11 +247,11 @@ class FileStamps:
             return
         recent = time.time_ns() - self.RACY_NS
         kept = {
-            rel: [list(stamp), digest]
+            rel: (stamp, digest)
             for rel, (stamp, digest) in seen.items()
             if stamp[2] < recent and stamp[3] < recent
         }
-        payload = json.dumps(kept, separators=(",", ":")).encode()
+        payload = marshal.dumps(kept)
         with contextlib.suppress(OSError, ValueError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
