@@ -253,10 +253,7 @@ def seal(
                 "time-stamps the latest seal"
             )
         return 0
-    echo(
-        f"sealed {result.size} record revision(s) in {case.rel(result.path)}: "
-        f"root {result.root}"
-    )
+    echo(f"sealed {result.size} record revision(s) in {case.rel(result.path)}: root {result.root}")
     if result.signature is not None and key is not None:
         echo(f"signed with key {key.fingerprint}: {case.rel(result.signature)}")
     if tsa_urls:
