@@ -207,3 +207,25 @@ def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
     first = r"duplicate key 'extra-0' \(first used at claims/extra-0"
     with pytest.raises(EvidenceError, match=first):
         _seal(sealed_case, 3)
+
+
+def test_a_fresh_compile_stamps_the_sources_it_read(
+    sealed_case: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real = compile_module._Sources.check
+
+    def counting(self: compile_module._Sources, source_id: str, text: str | None) -> None:
+        if not self.unchanged(f"records/{source_id}.1.json", self.state.latest[source_id].blake3):
+            checked.append(source_id)
+        real(self, source_id, text)
+
+    (sealed_case / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0), encoding="utf-8")
+    _seal(sealed_case, 1)  # compiled afresh: the source record and text were read
+    stamps = FileStamps.for_case(sealed_case)
+    assert any(rel.startswith("records/SRC-0001.") for rel in stamps.known)
+    assert any(rel.startswith("objects/") for rel in stamps.known)
+    monkeypatch.setattr(compile_module._Sources, "check", counting)
+    (sealed_case / "claims" / "extra-1.yaml").write_text(EXTRA.format(n=1), encoding="utf-8")
+    _seal(sealed_case, 2)
+    assert checked == []  # known by their stamps: not read again
