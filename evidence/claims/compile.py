@@ -597,8 +597,10 @@ def _kept_files(
     left: list[Path] = []
     taken: list[tuple[str, Summary]] = []
     digests, key_ids = state.claim_body_digest, state.claim_keys
+    folder = case.rel(case.claims_dir)
+    claims = proposed = 0
     for path in files:
-        shown = case.rel(path)
+        shown = f"{folder}/{path.name}"  # as case.rel gives it, without pathlib's cost
         stamp = stamp_of(path)
         file_blake3 = sources.stamps.digest(shown, stamp)
         found = None if file_blake3 is None else summary.get(shown, file_blake3)
@@ -616,13 +618,16 @@ def _kept_files(
         sources.seen[shown] = (stamp, file_blake3)
         sources.summaries[shown] = found
         taken.append((shown, found))
-        report.count("claims files")
-        proposed = sum(1 for use in found.uses if use[1])
-        if proposed:
-            report.count("proposed claims", proposed)
-        if found.claims:
-            report.count("claims", len(found.claims))
-            report.passed["claim"] += len(found.claims)
+        proposed += sum(1 for use in found.uses if use[1])
+        claims += len(found.claims)
+    # Counted as a compile of each file would count them.
+    if taken:
+        report.count("claims files", len(taken))
+    if proposed:
+        report.count("proposed claims", proposed)
+    if claims:
+        report.count("claims", claims)
+        report.passed["claim"] += claims
     return left, taken
 
 

@@ -110,18 +110,17 @@ def _read_light(data: bytes, sha256: Sha256Hex, shown: str) -> LatestSeal | None
 
 def leaves_match(leaves: bytes, entries: Sequence[Subject]) -> bool:
     """Whether ``leaves`` (the bytes inside a seal's ``leaves`` array) are exactly the
-    canonical leaves of ``entries``, each with some SHA-256."""
+    canonical leaves of ``entries``, each with some SHA-256 (64 lowercase hex digits)."""
     stripped, count = _SHA256_MEMBER.subn(b"}", leaves)
     if count != len(entries):
         return False
-    expected = b",".join(
+    expected = ",".join(
         [
-            b'{"blake3":"%s","id":"%s","revision":%d}'
-            % (s.blake3.encode(), s.id.encode(), s.revision)
+            '{"blake3":"%s","id":"%s","revision":%d}' % (s.blake3, s.id, s.revision)  # noqa: UP031
             for s in entries
         ]
     )
-    return stripped == expected
+    return stripped == expected.encode()
 
 
 def seal_file_bytes(seal: Seal, before: bytes, size: int) -> bytes:
