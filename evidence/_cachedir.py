@@ -5,7 +5,8 @@
 inside a case folder (the case is a closed world, docs/decisions/0406), ``verify`` never
 reads it, and deleting it is always safe. What each cache may be trusted with is in
 docs/decisions/0020 (compiled claims files) and 0021 (seal: case state and Merkle
-frontier), 0022 (stamps of files already digested).
+frontier), 0022 (stamps of files already digested), 0026 and 0027 (the previous seal's
+leaves, the claims summary).
 
 Example:
     >>> cache_folder("claims-v2")  # doctest: +SKIP
@@ -14,10 +15,27 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["cache_folder"]
+__all__ = ["cache_folder", "collector_paused"]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a cache of plain values (tuples, dicts, lists:
+    no cycles) is read or written: it would otherwise walk every object read so far
+    after every 700 new ones, most of the time of reading 100,000 entries."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def cache_folder(name: str) -> Path | None:

@@ -38,7 +38,7 @@ from typing import Any, Final
 import blake3
 
 from evidence import __version__
-from evidence._cachedir import cache_folder
+from evidence._cachedir import cache_folder, collector_paused
 from evidence._fs import case_lock, fsync_dir, read_bytes, replace_file
 from evidence._time import format_time, utc_now
 from evidence._yaml import YamlDocument, dump_yaml, load_yaml
@@ -460,7 +460,8 @@ class Case:
             return state
         data = read_bytes(self.custody.path, what="custody log")
         key = str(self.custody.path.resolve())
-        kept = cache.load(key, data)
+        with collector_paused():
+            kept = cache.load(key, data)
         start, lines_before, state = kept if kept is not None else (0, 0, CaseState())
         number = lines_before
         for number, raw in enumerate(_split_lines(data[start:]), start=lines_before + 1):

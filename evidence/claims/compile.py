@@ -23,6 +23,7 @@ from typing import Any
 
 import blake3
 
+from evidence._cachedir import collector_paused
 from evidence._fs import read_bytes
 from evidence._parallel import chunked, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
@@ -554,15 +555,16 @@ def iter_case_claims(
     cache = ClaimsCache.default()
     if cache is not None:
         compiler_digest()  # once, here, before workers fork
-    stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
-    summary = CaseSummary.for_case(case.root) if cache is not None and kept is not None else None
-    here = _Sources(case, state, stamps=stamps)
     keys: list[str] = []
     taken: list[tuple[str, Summary]] = []
-    if summary is not None and kept is not None:
-        files, taken = _kept_files(here, summary, files, report)
-        keys = [key for _, found in taken for key, _ in found.claims]
-        kept(keys)
+    with collector_paused():
+        stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
+        here = _Sources(case, state, stamps=stamps)
+        if cache is not None and kept is not None:
+            summary = CaseSummary.for_case(case.root)
+            files, taken = _kept_files(here, summary, files, report)
+            keys = [key for _, found in taken for key, _ in found.claims]
+            kept(keys)
     job = _CompileJob(case, state, cache, stamps)
     uses: list[_KeyUse] = []
     seen = here.seen
@@ -575,9 +577,10 @@ def iter_case_claims(
         seen.update(part_seen)
         summaries.update(part_summaries)
         yield part_compiled
-    stamps.store(seen)
-    if cache is not None:
-        CaseSummary(None, {}).store(case.root, summaries)
+    with collector_paused():
+        stamps.store(seen)
+        if cache is not None:
+            CaseSummary(None, {}).store(case.root, summaries)
     keys.extend(use.key for use in uses if not use.proposed)
     if taken and len(set(keys)) != len(keys):  # a duplicate: reported in file order
         order = {case.rel(path): n for n, path in enumerate(_claim_files(case))}
