@@ -184,8 +184,11 @@ class _Planner:
     def withdrawn(self) -> Iterator[_Planned]:
         """A `withdrawn` revision for every claim no claims file holds any more."""
         state, case = self.state, self.case
-        for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
-            if key in self.present or state.claim_status.get(record_id) == "withdrawn":
+        absent = state.claim_keys.keys() - self.present  # a set operation, not a loop
+        for key, record_id in sorted(
+            ((key, state.claim_keys[key]) for key in absent), key=lambda kv: kv[1]
+        ):
+            if state.claim_status.get(record_id) == "withdrawn":
                 continue
             latest = state.latest[record_id]
             previous = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
