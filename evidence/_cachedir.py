@@ -35,6 +35,7 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()  # what was read is never walked again (refcounts still free it)
             gc.enable()
 
 
