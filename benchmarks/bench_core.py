@@ -373,7 +373,8 @@ def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
     cpu_cache, cpu_off = statistics.median(cpu["cache"]), statistics.median(cpu["off"])
     print(
         f"  CPU seconds (medians, workers included): with the caches {cpu_cache:.2f}, "
-        f"caches off {cpu_off:.2f}; ratio {cpu_cache / cpu_off:.2f}x"
+        f"caches off {cpu_off:.2f}; ratio {cpu_cache / cpu_off:.2f}x; all rounds: cache "
+        f"{[round(x, 2) for x in cpu['cache']]} off {[round(x, 2) for x in cpu['off']]}"
     )
     shutil.rmtree(case)
 

@@ -492,8 +492,12 @@ def remove_leftovers(root: Path) -> list[str]:
             entries = list(os.scandir(folder))
         except OSError:
             return
-        for entry in entries:
-            if TEMP_PATTERN.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+        for entry in entries:  # every temporary name starts with a dot (cheap test first)
+            if (
+                entry.name.startswith(".")
+                and TEMP_PATTERN.fullmatch(entry.name)
+                and entry.is_file(follow_symlinks=False)
+            ):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
                     removed.append(str(Path(entry.path).relative_to(root)))

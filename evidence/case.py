@@ -40,6 +40,7 @@ import blake3
 from evidence import __version__
 from evidence._cachedir import cache_folder
 from evidence._fs import case_lock, fsync_dir, read_bytes, replace_file
+from evidence._parallel import gc_paused
 from evidence._time import format_time, utc_now
 from evidence._yaml import YamlDocument, dump_yaml, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
@@ -145,13 +146,11 @@ class CaseState:
         if not (len(ids) == len(revisions) and len(digests) == 64 * len(ids)):
             raise ValueError("columns of different lengths")
         entries = [
-            Subject(RecordId(i), r, digests[64 * n : 64 * n + 64])
+            _subject(i, r, digests[64 * n : 64 * n + 64])
             for n, (i, r) in enumerate(zip(ids, revisions, strict=True))
         ]
-        latest: dict[str, Subject] = {s.id: s for s in entries}
-        first_seen: dict[str, int] = {}
-        for record_id in ids:
-            first_seen.setdefault(record_id, len(first_seen))
+        latest: dict[str, Subject] = dict(zip(ids, entries, strict=True))
+        first_seen = {record_id: n for n, record_id in enumerate(dict.fromkeys(ids))}
         next_source, next_claim = raw["numbers"]
         return cls(
             entries=entries,
@@ -203,6 +202,23 @@ class CaseState:
             status = details.get("status")
             if isinstance(status, str):
                 self.claim_status[subject.id] = status
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _subject(record_id: str, revision: int, blake3_hex: str) -> Subject:
+    """A :class:`Subject` as the state cache kept it, without checking its fields again:
+    they were checked when the log line was parsed, and the entry's BLAKE3 since. (The
+    checks would be most of the time of loading 110,000 entries.)"""
+    if type(record_id) is not str or type(revision) is not int or type(blake3_hex) is not str:
+        raise TypeError("not a subject")
+    subject: Subject = _new(Subject)
+    _set(subject, "id", record_id)
+    _set(subject, "revision", revision)
+    _set(subject, "blake3", blake3_hex)
+    return subject
 
 
 def _split_lines(data: bytes) -> list[bytes]:
@@ -445,7 +461,8 @@ class Case:
             return state
         data = read_bytes(self.custody.path, what="custody log")
         key = str(self.custody.path.resolve())
-        kept = cache.load(key, data)
+        with gc_paused():
+            kept = cache.load(key, data)
         start, lines_before, state = kept if kept is not None else (0, 0, CaseState())
         number = lines_before
         for number, raw in enumerate(_split_lines(data[start:]), start=lines_before + 1):

@@ -114,12 +114,8 @@ def build_demo(
         replace_file(dest, resource("examples", EXAMPLE, *claims.split("/")).read_bytes())
         log.append(f"claims   {case.rel(dest)}")
     sealed = seal_case(case, actor=actor, now=now)
-    assert sealed.seal is not None
     assert sealed.path is not None
-    log.append(
-        f"seal     {case.rel(sealed.path)}: {sealed.seal.size} records, "
-        f"root {sealed.seal.root[:16]}…"
-    )
+    log.append(f"seal     {case.rel(sealed.path)}: {sealed.size} records, root {sealed.root[:16]}…")
     report = verify_case(target, progress=progress)
     log.append(f"verify   {'OK' if report.ok else 'FAILED'}")
     result = DemoResult(target, report, log)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
 import sys
 import time
@@ -35,7 +36,16 @@ import yaml
 from evidence._cachedir import cache_folder
 from evidence._fs import replace_file
 
-__all__ = ["CachedFile", "ClaimsCache", "FileStamps", "Stamp", "compiler_digest", "stamp_of"]
+__all__ = [
+    "CachedFile",
+    "CaseSummary",
+    "ClaimsCache",
+    "FileStamps",
+    "Stamp",
+    "Summary",
+    "compiler_digest",
+    "stamp_of",
+]
 
 _FORMAT: Final = 2
 _FOLDER: Final = f"claims-v{_FORMAT}"
@@ -202,31 +212,34 @@ class FileStamps:
     @classmethod
     def for_case(cls, root: Path) -> FileStamps:
         """The stamps kept for the case folder ``root`` (none if caches are off)."""
-        folder = cache_folder("stamps-v1")
+        folder = cache_folder("stamps-v2")
         if folder is None:
             return cls(None, {})
         name = blake3.blake3(str(root.resolve()).encode("utf-8", "surrogateescape"))
         path = folder / name.hexdigest()
         try:
             data = path.read_bytes()
-            head, _, payload = data.partition(b"\n")
-            if blake3.blake3(payload).hexdigest().encode() != head:
-                return cls(path, {})
-            raw = json.loads(payload)
-            known = {
-                str(rel): ((int(a), int(b), int(c), int(d)), str(digest))
-                for rel, ((a, b, c, d), digest) in raw.items()
-            }
-        except (OSError, ValueError, TypeError, AttributeError):
+        except OSError:
             return cls(path, {})
-        return cls(path, known)
+        head, _, payload = data.partition(b"\n")
+        if blake3.blake3(payload).hexdigest().encode() != head:
+            return cls(path, {})
+        try:
+            # Plain values only (marshal builds no objects and runs no code), read only
+            # after the checksum matched. A value of another shape never equals a stamp
+            # and a digest, so it can only be a miss.
+            known = marshal.loads(payload)  # noqa: S302
+        except (ValueError, TypeError, EOFError):
+            return cls(path, {})
+        return cls(path, known if isinstance(known, dict) else {})
 
     def digest(self, rel: str, stamp: Stamp | None) -> str | None:
         """The digest ``rel`` had when it was last read, if its stamp is unchanged."""
         kept = self.known.get(rel)
-        if stamp is None or kept is None or kept[0] != stamp:
+        if stamp is None or type(kept) is not tuple or len(kept) != 2 or kept[0] != stamp:
             return None
-        return kept[1]
+        digest = kept[1]
+        return digest if type(digest) is str else None
 
     def store(self, seen: dict[str, tuple[Stamp, str]]) -> None:
         """Keep the stamps of this run (best effort; no fsync: a lost file is a miss)."""
@@ -234,12 +247,120 @@ class FileStamps:
             return
         recent = time.time_ns() - self.RACY_NS
         kept = {
-            rel: [list(stamp), digest]
+            rel: (stamp, digest)
             for rel, (stamp, digest) in seen.items()
             if stamp[2] < recent and stamp[3] < recent
         }
-        payload = json.dumps(kept, separators=(",", ":")).encode()
+        payload = marshal.dumps(kept)
         with contextlib.suppress(OSError, ValueError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
             replace_file(self.path, data, durable=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A claims-cache entry without its bodies: what a seal needs of a claims file whose
+    claims are all sealed already, as they are (docs/decisions/0027)."""
+
+    file_blake3: str
+    sources: dict[str, str]
+    texts: dict[str, str | None]
+    uses: list[tuple[str, bool, str, int | None]]
+    """(key, proposed, JSON pointer, line) of every claim in the file."""
+    claims: list[tuple[str, str]]
+    """(key, body BLAKE3) of every compiled claim."""
+
+    @classmethod
+    def of(cls, file_blake3: str, entry: CachedFile) -> Summary:
+        return cls(
+            file_blake3,
+            entry.sources,
+            entry.texts,
+            entry.uses,
+            [(key, digest) for key, _, _, digest, _ in entry.claims],
+        )
+
+    def to_plain(self) -> tuple[object, ...]:
+        return (self.file_blake3, self.sources, self.texts, self.uses, self.claims)
+
+
+class CaseSummary:
+    """One file per case folder (``summary-v1/``) with the :class:`Summary` of each of its
+    claims files that compiled without a problem, by the file's path in the case.
+
+    A summary is used for a claims file only when the file's BLAKE3 now (from its bytes,
+    or from its unchanged stamp, decision 0022) is the one it names and every source it
+    names is still the latest revision with that BLAKE3; the sources are then checked
+    as a claims-cache hit checks them. The whole file is a miss unless its checksum,
+    format, compiler digest and case folder all match: a damaged, stale or forged
+    summary is read as no summary (docs/decisions/0027).
+    """
+
+    FORMAT = 1
+
+    def __init__(self, path: Path | None, known: dict[str, Summary]) -> None:
+        self.path = path
+        self.known = known
+
+    @classmethod
+    def _where(cls, root: Path) -> tuple[Path | None, str]:
+        folder = cache_folder(f"summary-v{cls.FORMAT}")
+        where = str(root.resolve())
+        if folder is None:
+            return None, where
+        name = blake3.blake3(where.encode("utf-8", "surrogateescape")).hexdigest()
+        return folder / name[:2] / name[2:], where
+
+    @classmethod
+    def for_case(cls, root: Path) -> CaseSummary:
+        """The summaries kept for the case folder ``root`` (none if caches are off)."""
+        path, where = cls._where(root)
+        if path is None:
+            return cls(None, {})
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return cls(path, {})
+        head, _, payload = data.partition(b"\n")
+        if blake3.blake3(payload).hexdigest().encode() != head:
+            return cls(path, {})
+        try:
+            # Plain values only (marshal builds no objects and runs no code), read only
+            # after the checksum matched; the folder is as trusted as the code (0020).
+            raw = marshal.loads(payload)  # noqa: S302
+            if raw["format"] != cls.FORMAT or raw["compiler"] != compiler_digest():
+                return cls(path, {})
+            if raw["case"] != where:
+                return cls(path, {})
+            known = {
+                str(rel): Summary(str(f), dict(src), dict(texts), list(uses), list(claims))
+                for rel, (f, src, texts, uses, claims) in raw["files"].items()
+            }
+        except (KeyError, TypeError, ValueError, EOFError):
+            return cls(path, {})
+        return cls(path, known)
+
+    def get(self, rel: str, file_blake3: str) -> Summary | None:
+        """The summary of the claims file ``rel`` if it was made from these bytes."""
+        found = self.known.get(rel)
+        return found if found is not None and found.file_blake3 == file_blake3 else None
+
+    def store(self, root: Path, rows: dict[str, Summary]) -> None:
+        """Keep ``rows`` as the case's summaries (best effort; no fsync: a lost or torn
+        file is a miss)."""
+        path, where = self._where(root)
+        if path is None:
+            return
+        payload = marshal.dumps(
+            {
+                "format": self.FORMAT,
+                "compiler": compiler_digest(),
+                "case": where,
+                "files": {rel: row.to_plain() for rel, row in rows.items()},
+            }
+        )
+        with contextlib.suppress(OSError, ValueError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
+            replace_file(path, data, durable=False)

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,11 @@ from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState
 from evidence.claims._cache import (
     CachedFile,
+    CaseSummary,
     ClaimsCache,
     FileStamps,
     Stamp,
+    Summary,
     compiler_digest,
     stamp_of,
 )
@@ -145,6 +147,8 @@ class _Sources:
     stamps: FileStamps = field(default_factory=lambda: FileStamps(None, {}))
     seen: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
     """Files read and digested in this run (or found unchanged), with their stamps."""
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    """The summary of each claims file compiled or taken from the cache in this run."""
 
     def unchanged(self, rel: str, digest: str) -> bool:
         """Whether the case's file ``rel`` was read and found to have ``digest`` before
@@ -161,12 +165,21 @@ class _Sources:
         latest = self.state.latest.get(source_id)
         if latest is None:
             return None
+        name = f"records/{source_id}.{latest.revision}.json"
+        stamp = stamp_of(os.path.join(self.case.root, name))  # before the read
         loaded = self.case.records.load(source_id, latest.revision, blake3=latest.blake3)
+        if stamp is not None:  # checked against its digest: the next run may trust it
+            self.seen[name] = (stamp, latest.blake3)
         record = loaded.record
         body = record.body
         text = None
         if isinstance(body, SourceBody) and body.text is not None:
-            text = self.case.objects.read_text(body.text.blake3)
+            digest = body.text.blake3
+            name = f"objects/{digest[:2]}/{digest}"
+            stamp = stamp_of(os.path.join(self.case.root, name))
+            text = self.case.objects.read_text(digest)
+            if stamp is not None:
+                self.seen[name] = (stamp, digest)
         view = SourceView(record, latest.blake3, text)
         self.loaded[source_id] = view
         return view
@@ -198,10 +211,14 @@ class _Sources:
 def _claim_files(case: Case) -> list[Path]:
     if not case.claims_dir.is_dir():
         return []
+    # By name: the order of paths in one folder, without pathlib's slower comparisons.
     return sorted(
-        p
-        for p in case.claims_dir.iterdir()
-        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+        (
+            p
+            for p in case.claims_dir.iterdir()
+            if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+        ),
+        key=lambda p: p.name,
     )
 
 
@@ -415,7 +432,13 @@ def _compile_specs(
     return compiled
 
 
-_ChunkResult = tuple[list[_KeyUse], list[CompiledClaim], Report, dict[str, tuple[Stamp, str]]]
+_ChunkResult = tuple[
+    list[_KeyUse],
+    list[CompiledClaim],
+    Report,
+    dict[str, tuple[Stamp, str]],
+    dict[str, Summary],
+]
 
 
 @dataclass(frozen=True)
@@ -440,7 +463,7 @@ class _CompileJob:
                 file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
                 uses.extend(file_uses)
                 compiled.extend(file_compiled)
-        return uses, compiled, report, sources.seen
+        return uses, compiled, report, sources.seen, sources.summaries
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
@@ -475,6 +498,7 @@ def _compile_file(
                 # Read and checked against their digests as a compile would: a damaged
                 # or missing source record or text stops the seal here, cache or not.
                 sources.check(source, text)
+            sources.summaries[shown] = Summary.of(file_blake3, entry)
             return _from_entry(entry, shown, report)
     if data is None:  # known by its stamp, but not in the claims cache: read it now
         data = _read_claims_file(path, shown, report, count=False)
@@ -490,15 +514,14 @@ def _compile_file(
     report.extend(own)
     if cache is not None and not own.findings:
         cited = {s.source: sources.loaded[s.source] for s in specs if not s.proposed and s.source}
-        cache.store(
-            file_blake3,
-            CachedFile(
-                {source: view.blake3 for source, view in cited.items()},
-                [(s.key, s.proposed, s.pointer, s.line) for s in specs],
-                [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
-                {source: view.text_blake3 for source, view in cited.items()},
-            ),
+        entry = CachedFile(
+            {source: view.blake3 for source, view in cited.items()},
+            [(s.key, s.proposed, s.pointer, s.line) for s in specs],
+            [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
+            {source: view.text_blake3 for source, view in cited.items()},
         )
+        cache.store(file_blake3, entry)
+        sources.summaries[shown] = Summary.of(file_blake3, entry)
     return _key_uses(specs), compiled
 
 
@@ -523,34 +546,107 @@ def _from_entry(
 
 
 def iter_case_claims(
-    case: Case, state: CaseState, report: Report, *, workers: int = 1
+    case: Case,
+    state: CaseState,
+    report: Report,
+    *,
+    workers: int = 1,
+    kept: Callable[[list[str]], None] | None = None,
 ) -> Iterator[list[CompiledClaim]]:
     """Read, check and compile every claims file of the case, in up to ``workers``
     processes for large cases, yielding compiled claims chunk by chunk in file order as
     they are done.
+
+    With ``kept``, a claims file whose every claim the custody log already holds with
+    the same body (``state``'s latest body digest for its key) may be left out of what
+    is yielded; the keys of its accepted claims are given to ``kept`` instead, before
+    the first chunk. The cache's summaries tell which files those are (decision 0027).
 
     Each problem goes into ``report``; the check that keys are unique across the case is
     made after the last chunk, so a caller must look at ``report.ok`` only once the
     iteration is over.
     """
     files = _claim_files(case)
-    chunks = chunked(files, workers * 8)
-    uses: list[_KeyUse] = []
     cache = ClaimsCache.default()
     if cache is not None:
         compiler_digest()  # once, here, before workers fork
-    stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
+    keys: list[str] = []
+    taken: list[tuple[str, Summary]] = []
+    with gc_paused():
+        stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
+        here = _Sources(case, state, stamps=stamps)
+        if cache is not None and kept is not None:
+            summary = CaseSummary.for_case(case.root)
+            files, taken = _kept_files(here, summary, files, report)
+            keys = [key for _, found in taken for key, _ in found.claims]
+            kept(keys)
     job = _CompileJob(case, state, cache, stamps)
-    seen: dict[str, tuple[Stamp, str]] = {}
-    for part_uses, part_compiled, part_report, part_seen in imap_chunks(
-        job.run, chunks, workers=workers, min_items=32, total=len(files)
+    uses: list[_KeyUse] = []
+    seen = here.seen
+    summaries = here.summaries
+    for part_uses, part_compiled, part_report, part_seen, part_summaries in imap_chunks(
+        job.run, chunked(files, workers * 8), workers=workers, min_items=32, total=len(files)
     ):
         uses.extend(part_uses)
         report.extend(part_report)
         seen.update(part_seen)
+        summaries.update(part_summaries)
         yield part_compiled
-    stamps.store(seen)
+    with gc_paused():
+        stamps.store(seen)
+        if cache is not None:
+            CaseSummary(None, {}).store(case.root, summaries)
+    keys.extend(use.key for use in uses if not use.proposed)
+    if taken and len(set(keys)) != len(keys):  # a duplicate: reported in file order
+        order = {case.rel(path): n for n, path in enumerate(_claim_files(case))}
+        uses += [_KeyUse(k, p, at, ptr, ln) for at, found in taken for k, p, ptr, ln in found.uses]
+        uses.sort(key=lambda use: order[use.path])
     _check_keys(uses, report)
+
+
+def _kept_files(
+    sources: _Sources, summary: CaseSummary, files: list[Path], report: Report
+) -> tuple[list[Path], list[tuple[str, Summary]]]:
+    """The claims files left to compile, and the summaries of the others: files whose
+    summary is for their bytes now, whose cited sources are still the revisions compiled
+    against (and check against their digests), and whose every claim is in the custody
+    log with the same body. Counted in ``report`` as a compile would count them."""
+    state, case = sources.state, sources.case
+    left: list[Path] = []
+    taken: list[tuple[str, Summary]] = []
+    digests, key_ids = state.claim_body_digest, state.claim_keys
+    folder = case.rel(case.claims_dir)
+    claims = proposed = 0
+    for path in files:
+        shown = f"{folder}/{path.name}"  # as case.rel gives it, without pathlib's cost
+        stamp = stamp_of(path)
+        file_blake3 = sources.stamps.digest(shown, stamp)
+        found = None if file_blake3 is None else summary.get(shown, file_blake3)
+        if (
+            found is None
+            or stamp is None
+            or file_blake3 is None
+            or any(_latest_blake3(state, s) != d for s, d in found.sources.items())
+            or any(digests.get(key_ids.get(k, "")) != d for k, d in found.claims)
+        ):
+            left.append(path)
+            continue
+        for source, text in found.texts.items():
+            sources.check(source, text)  # as a cache hit checks them: damage stops here
+        sources.seen[shown] = (stamp, file_blake3)
+        sources.summaries[shown] = found
+        taken.append((shown, found))
+        proposed += sum(1 for use in found.uses if use[1])
+        claims += len(found.claims)
+    # Counted as a compile of each file would count them.
+    if taken:
+        report.count("claims files", len(taken))
+    if proposed:
+        report.count("proposed claims", proposed)
+    if claims:
+        report.count("claims", claims)
+        report.passed["claim"] += claims
+    return left, taken
 
 
 def compile_case_claims(

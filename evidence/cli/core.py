@@ -242,7 +242,7 @@ def seal(
             "out; accept one by giving it a status or moving it to claims/SRC-….yaml",
             err=True,
         )
-    if result.seal is None:
+    if result.path is None:
         echo(
             f"nothing new to seal: the latest seal covers every record "
             f"({result.unchanged} claim(s) unchanged)"
@@ -253,18 +253,14 @@ def seal(
                 "time-stamps the latest seal"
             )
         return 0
-    assert result.path is not None
-    echo(
-        f"sealed {result.seal.size} record revision(s) in {case.rel(result.path)}: "
-        f"root {result.seal.root}"
-    )
+    echo(f"sealed {result.size} record revision(s) in {case.rel(result.path)}: root {result.root}")
     if result.signature is not None and key is not None:
         echo(f"signed with key {key.fingerprint}: {case.rel(result.signature)}")
     if tsa_urls:
         stamped = stamp_seal(
             case,
             tsa_urls=tsa_urls,
-            sequence=result.seal.sequence,
+            sequence=result.sequence,
             actor=default_actor(actor),
             timeout=tsa_timeout,
             tsa_ca=roots,

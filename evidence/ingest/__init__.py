@@ -18,8 +18,31 @@ Example:
 
 from __future__ import annotations
 
-from evidence.ingest.add import AddResult, add_source, add_sources
-from evidence.ingest.attach import AttachSpec
-from evidence.ingest.capture import CaptureResult, capture_url
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evidence.ingest.add import AddResult, add_source, add_sources
+    from evidence.ingest.attach import AttachSpec
+    from evidence.ingest.capture import CaptureResult, capture_url
 
 __all__ = ["AddResult", "AttachSpec", "CaptureResult", "add_source", "add_sources", "capture_url"]
+
+_WHERE = {
+    "AddResult": "add",
+    "add_source": "add",
+    "add_sources": "add",
+    "AttachSpec": "attach",
+    "CaptureResult": "capture",
+    "capture_url": "capture",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The readers are imported when first used, not with the package: every command
+    line run imports :mod:`evidence.ingest.extraction` (its loggers), and a seal or a
+    verify needs none of the web and archive readers (issue 17: start-up time)."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -25,17 +25,19 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from evidence._fs import Batch, read_bytes, write_new_file
 from evidence._parallel import gc_paused, imap_chunks
 from evidence._time import format_time, utc_now
-from evidence.canonical import canonical_bytes, join_members
+from evidence.canonical import canonical_bytes, join_members, loads_json
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import Sha256Hex, digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity._frontier import Frontier, FrontierCache
+from evidence.integrity._sealfile import LatestSeal, leaves_match, read_latest, seal_file_bytes
 from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash
 from evidence.integrity.sign import SigningKey, write_signature
@@ -71,10 +73,13 @@ class ClaimsInvalid(InputError):
 
 @dataclass(frozen=True)
 class SealResult:
-    """What a seal run did."""
+    """What a seal run did: the seal file written (``path`` None: nothing new to seal)."""
 
-    seal: Seal | None
     path: Path | None
+    sequence: int = 0
+    size: int = 0
+    """How many record revisions the seal covers."""
+    root: str = ""
     added: list[Subject] = field(default_factory=list)
     withdrawn: list[RecordId] = field(default_factory=list)
     unchanged: int = 0
@@ -82,6 +87,15 @@ class SealResult:
     signature: Path | None = None
     proposed: int = 0
     """Claims with ``status: proposed`` (from ``suggest``) left out until accepted."""
+    seal_bytes: bytes = field(default=b"", repr=False)
+
+    @cached_property
+    def seal(self) -> Seal | None:
+        """The seal written, parsed from its file's bytes when asked for (on a large case
+        that is most of a second: ``sequence``, ``size`` and ``root`` are at hand)."""
+        if self.path is None:
+            return None
+        return Seal.from_dict(loads_json(self.seal_bytes, path=self.path.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +179,19 @@ class _Planner:
                 record_id, revision, supersedes, key, claim.status, claim.body_blake3, record_bytes
             )
 
+    def keep(self, keys: list[str]) -> None:
+        """Claims the custody log holds already with the same body (nothing to write)."""
+        self.present.update(keys)
+        self.unchanged += len(keys)
+
     def withdrawn(self) -> Iterator[_Planned]:
         """A `withdrawn` revision for every claim no claims file holds any more."""
         state, case = self.state, self.case
-        for key, record_id in sorted(state.claim_keys.items(), key=lambda kv: kv[1]):
-            if key in self.present or state.claim_status.get(record_id) == "withdrawn":
+        absent = state.claim_keys.keys() - self.present  # a set operation, not a loop
+        for key, record_id in sorted(
+            ((key, state.claim_keys[key]) for key in absent), key=lambda kv: kv[1]
+        ):
+            if state.claim_status.get(record_id) == "withdrawn":
                 continue
             latest = state.latest[record_id]
             previous = case.records.load(record_id, latest.revision, blake3=latest.blake3).record
@@ -240,29 +262,48 @@ class _LeafJob:
 
 
 def _sealed_prefix(
-    state: CaseState, latest: tuple[Seal, bytes] | None, frontiers: FrontierCache | None
-) -> tuple[list[SealLeaf], Frontier]:
-    """The leaves the previous seal covers and their Merkle frontier, when both can be
-    reused: the previous seal file is the one the custody log names (by SHA-256), its
-    leaves are the first entries of the log (same ids, revisions and BLAKE3), and a kept
-    frontier folds to its root. Else nothing, and every record file is read
-    (docs/decisions/0021)."""
+    job: _LeafJob, latest: LatestSeal | None, frontiers: FrontierCache | None
+) -> tuple[bytes, Frontier]:
+    """The bytes of the leaves the previous seal covers and their Merkle frontier, when
+    both can be reused: the previous seal file is the one the custody log names (by
+    SHA-256), its leaves are exactly the first entries of the log (same ids, revisions
+    and BLAKE3), and a kept frontier folds to its root (or the kept frontier of an
+    earlier seal, with the records since, does). Else nothing, and every record file is
+    read (docs/decisions/0021, 0026)."""
+    state = job.state
     if latest is None or frontiers is None or not state.sealed:
-        return [], Frontier.empty()
-    previous, previous_bytes = latest
-    if state.sealed[-1].get("sha256") != digest_bytes(previous_bytes).sha256:
-        return [], Frontier.empty()  # not the seal file the log names: verify will say
-    size = previous.size
-    entries = state.entries
-    if size > len(entries) or any(
-        (leaf.id, leaf.revision, leaf.blake3) != (entry.id, entry.revision, entry.blake3)
-        for leaf, entry in zip(previous.leaves, entries, strict=False)
-    ):
-        return [], Frontier.empty()
-    frontier = frontiers.load(previous.root, size)
-    if frontier is None or len(previous.leaves) != size:
-        return [], Frontier.empty()
-    return list(previous.leaves), frontier
+        return b"", Frontier.empty()
+    if state.sealed[-1].get("sha256") != latest.sha256:
+        return b"", Frontier.empty()  # not the seal file the log names: verify will say
+    size = latest.size
+    before = latest.leaves_bytes()
+    if before is None or size > len(state.entries) or not size:
+        return b"", Frontier.empty()
+    if not leaves_match(before, state.entries[:size]):
+        return b"", Frontier.empty()
+    frontier = frontiers.load(latest.root, size) or _caught_up(job, latest, frontiers)
+    if frontier is None:
+        return b"", Frontier.empty()
+    return before, frontier
+
+
+def _caught_up(job: _LeafJob, latest: LatestSeal, frontiers: FrontierCache) -> Frontier | None:
+    """The previous seal's frontier made from the newest earlier seal whose frontier is
+    kept and the records sealed since (a seal made with the caches off, or elsewhere,
+    kept none), if it folds to exactly the previous seal's root."""
+    for event in reversed(job.state.sealed[:-1]):
+        root, size = event.get("root"), event.get("size")
+        if not isinstance(root, str) or not isinstance(size, int) or not 0 < size <= latest.size:
+            continue
+        frontier = frontiers.load(root, size)
+        if frontier is None:
+            continue
+        _, hashes, problem = job.run((size, latest.size))
+        if problem is not None:
+            return None  # the full read that follows stops on it
+        frontier.extend(hashes)
+        return frontier if frontier.root().hex() == latest.root else None
+    return None
 
 
 def _leaves(
@@ -270,24 +311,25 @@ def _leaves(
     progress: Progress | None,
     workers: int,
     *,
-    reused: tuple[list[SealLeaf], Frontier],
+    reused: Frontier,
 ) -> tuple[list[SealLeaf], Frontier]:
-    """Every record revision's leaf and the tree's frontier. The revisions the previous
-    seal covers come from ``reused``; each other one is read and checked against the
-    custody log, in up to ``workers`` processes for large cases."""
-    leaves, frontier = reused
+    """The leaves of the record revisions after the ``reused.size`` the previous seal
+    covers, and the whole tree's frontier; each revision is read and checked against
+    the custody log, in up to ``workers`` processes for large cases."""
+    frontier = reused
+    leaves: list[SealLeaf] = []
     total = len(job.state.entries)
     step = 2048
-    ranges = [(start, min(start + step, total)) for start in range(len(leaves), total, step)]
+    ranges = [(start, min(start + step, total)) for start in range(frontier.size, total, step)]
     for part_leaves, part_hashes, problem in imap_chunks(
-        job.run, ranges, workers=workers, min_items=8192, total=total - len(leaves)
+        job.run, ranges, workers=workers, min_items=8192, total=total - frontier.size
     ):
         if problem is not None:
             raise CaseError(problem, hint=_DAMAGED_HINT)
         leaves.extend(part_leaves)
         frontier.extend(part_hashes)
         if progress is not None:
-            progress("sealing", len(leaves), total)
+            progress("sealing", frontier.size, total)
     if progress is not None:
         progress("sealing", total, total)
     return leaves, frontier
@@ -354,7 +396,8 @@ def _record_claims(
         ClaimsInvalid: a claims file has a problem (nothing is written).
     """
     with gc_paused(), Batch() as batch:
-        for compiled in iter_case_claims(case, staged.state, report, workers=workers):
+        claims = iter_case_claims(case, staged.state, report, workers=workers, kept=planner.keep)
+        for compiled in claims:
             if report.ok:
                 for planned in planner.take(compiled):
                     staged.stage(planned, batch)
@@ -366,22 +409,27 @@ def _record_claims(
         batch.commit()  # the files are durable before the log names them
 
 
-def _previous_link(latest: tuple[Seal, bytes] | None) -> tuple[int, SealLink | None]:
+def _previous_link(latest: LatestSeal | None) -> tuple[int, SealLink | None]:
     """The new seal's sequence number and its link to the previous seal."""
     if latest is None:
         return 1, None
-    prev_seal, prev_bytes = latest
-    return prev_seal.sequence + 1, SealLink(
-        prev_seal.sequence, prev_seal.root, digest_bytes(prev_bytes).sha256
-    )
+    return latest.sequence + 1, SealLink(latest.sequence, latest.root, latest.sha256)
 
 
 def _write_seal(
-    case: Case, seal: Seal, key: SigningKey | None, *, who: str, moment: _dt.datetime
-) -> tuple[Path, Path | None]:
-    """Write the seal file (and its signature) and log them: the seal's path and the
-    signature's."""
-    seal_bytes = canonical_bytes(seal.to_dict()) + b"\n"
+    case: Case,
+    seal: Seal,
+    key: SigningKey | None,
+    *,
+    who: str,
+    moment: _dt.datetime,
+    before: bytes,
+    size: int,
+) -> tuple[Path, bytes, Path | None]:
+    """Write the seal file (and its signature) and log them: the seal's path and bytes,
+    and the signature's path. The file's leaves are the previous seal's leaves
+    ``before`` (bytes) followed by ``seal.leaves``, in a tree of ``size`` leaves."""
+    seal_bytes = seal_file_bytes(seal, before, size)
     seal_sha256 = digest_bytes(seal_bytes).sha256
     path = case.seals_dir / seal.filename
     write_new_file(path, seal_bytes)
@@ -392,7 +440,7 @@ def _write_seal(
             {
                 "sequence": seal.sequence,
                 "root": seal.root,
-                "size": seal.size,
+                "size": size,
                 "sha256": seal_sha256,
                 "file": f"seals/{seal.filename}",
             },
@@ -418,7 +466,7 @@ def _write_seal(
             )
         )
     case.custody.append(sealed, actor=who, now=moment)
-    return path, signature
+    return path, seal_bytes, signature
 
 
 def seal_case(
@@ -446,7 +494,10 @@ def seal_case(
     who = default_actor(actor)
     moment = now or utc_now()
     at = format_time(moment)
-    with case.lock():
+    # The collector is off for the whole seal: a case's state, its compiled claims and
+    # its leaves are hundreds of thousands of objects in no cycle, which each automatic
+    # collection would walk again (it is on again, as it was, when the seal returns).
+    with gc_paused(), case.lock():
         state = case.state(cached=True)
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
@@ -458,27 +509,24 @@ def seal_case(
             staged.events.append(meta_event)
         case.custody.append(staged.events, actor=who, now=moment)
 
-        latest = case.latest_seal()
+        latest = read_latest(case, state)
         proposed = report.checked["proposed claims"]
         if (
             latest is not None
             and not staged.events
             and recovered == 0
-            and latest[0].size == len(state.entries)
+            and latest.size == len(state.entries)
         ):
-            return SealResult(None, None, unchanged=planner.unchanged, proposed=proposed)
+            return SealResult(None, unchanged=planner.unchanged, proposed=proposed)
 
         frontiers = FrontierCache.default()
-        leaves, frontier = _leaves(
-            _LeafJob(case, state, staged.fresh),
-            progress,
-            workers,
-            reused=_sealed_prefix(state, latest, frontiers),
-        )
+        job = _LeafJob(case, state, staged.fresh)
+        before, reused = _sealed_prefix(job, latest, frontiers)
+        leaves, frontier = _leaves(job, progress, workers, reused=reused)
         head = case.custody.head()
         assert head is not None  # init wrote the first event
         sequence, previous = _previous_link(latest)
-        seal = Seal(
+        seal = Seal(  # its own leaves are the new ones: the file starts with `before`
             case_id=case.meta.id,
             sequence=sequence,
             sealed_at=at,
@@ -490,16 +538,21 @@ def seal_case(
             previous=previous,
             signer=Signer.from_dict(key.signer()) if key is not None else None,
         )
-        path, signature = _write_seal(case, seal, key, who=who, moment=moment)
+        path, seal_bytes, signature = _write_seal(
+            case, seal, key, who=who, moment=moment, before=before, size=frontier.size
+        )
         if frontiers is not None:
             frontiers.store(frontier)
         return SealResult(
-            seal,
             path,
-            staged.added,
-            staged.withdrawn,
-            planner.unchanged,
-            recovered,
-            signature,
+            sequence=sequence,
+            size=frontier.size,
+            root=seal.root,
+            seal_bytes=seal_bytes,
+            added=staged.added,
+            withdrawn=staged.withdrawn,
+            unchanged=planner.unchanged,
+            recovered=recovered,
+            signature=signature,
             proposed=proposed,
         )

@@ -392,12 +392,11 @@ def create_app(config: ServeConfig) -> Starlette:
 
         job.stage = "sealing"
         result = seal_case(site.case, actor=site.actor, progress=job.progress, key=config.key)
-        seal = result.seal
-        if seal is None or result.path is None:
+        if result.path is None:
             return Outcome(["nothing to seal: no record revision since the last seal"])
         lines = [
-            f"sealed {site.case.rel(result.path)}: sequence {seal.sequence}, "
-            f"{seal.size} record revisions, root {seal.root}"
+            f"sealed {site.case.rel(result.path)}: sequence {result.sequence}, "
+            f"{result.size} record revisions, root {result.root}"
         ]
         if result.signature is not None and config.key is not None:
             lines.append(
@@ -415,7 +414,7 @@ def create_app(config: ServeConfig) -> Starlette:
             stamped = stamp_seal(
                 site.case,
                 tsa_urls=config.tsa_urls,
-                sequence=seal.sequence,
+                sequence=result.sequence,
                 actor=site.actor,
                 tsa_ca=roots,
             )

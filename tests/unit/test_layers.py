@@ -63,6 +63,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("evidence.ingest", "evidence.claims"),
     (
         "evidence.integrity.seal",
+        "evidence.integrity._sealfile",
         "evidence.integrity.proof",
         "evidence.integrity.timestamp",
         "evidence.integrity.disclose",

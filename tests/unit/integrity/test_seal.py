@@ -389,8 +389,10 @@ def test_a_forged_frontier_is_a_miss(sealed_case: Path) -> None:
     cache = Path(os.environ["EVIDENCE_CACHE_DIR"]) / "frontier-v1"
     seal = _seal(sealed_case, 2)
     kept = FrontierCache(cache)._path(seal["tree"]["root"], seal["tree"]["size"])
-    data = kept.read_bytes()
-    kept.write_bytes(data[:-32] + hashlib.sha256(b"forged").digest())
+    assert kept.is_file()
+    for entry in [p for p in cache.rglob("*") if p.is_file()]:  # this seal's, and earlier
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-32] + hashlib.sha256(b"forged").digest())
     assert FrontierCache(cache).load(seal["tree"]["root"], seal["tree"]["size"]) is None
     path = sealed_case / "records" / "CLM-0005.1.json"
     path.write_bytes(path.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))

@@ -1,0 +1,138 @@
+"""The latest seal file read, and the next one written, without walking every leaf.
+
+A seal file lists every leaf of its tree (decision 0404's format, read by other tools),
+so on a case of 110,000 records parsing the previous seal and encoding the next one
+were a second of canonical JSON for a seal that adds ten leaves. RFC 8785 is
+compositional: an array's bytes are ``[`` and its elements' bytes joined by ``,``, and
+an object's bytes are its members' bytes in key order. So the next seal's ``leaves``
+array can start with the previous seal's leaves *bytes*, copied, followed by the new
+leaves; the file is byte for byte the one encoding the whole seal gives (tests compare).
+
+The previous bytes are taken only from the seal file whose SHA-256 the custody log's
+last ``sealed`` event names, and only if, with each leaf's ``sha256`` member taken out,
+they are exactly the leaves the log's first entries give (id, revision, BLAKE3) in the
+canonical form: anything else is a miss, and the seal reads every record as before
+(docs/decisions/0021, 0026).
+
+Example:
+    >>> # latest = read_latest(case, state); data = seal_file_bytes(seal, prefix, size)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from evidence._fs import read_bytes
+from evidence.canonical import canonical_bytes, loads_json
+from evidence.case import Case, CaseState
+from evidence.digest import Sha256Hex
+from evidence.errors import EvidenceError
+from evidence.model import Seal, Subject
+from evidence.schema import validate
+
+__all__ = ["LatestSeal", "leaves_match", "read_latest", "seal_file_bytes"]
+
+_OPEN: Final = b',"leaves":['
+_CLOSE: Final = b'],"previous":'
+_SHA256_MEMBER: Final = re.compile(rb',"sha256":"[0-9a-f]{64}"\}')
+
+
+@dataclass(frozen=True)
+class LatestSeal:
+    """The latest seal file: its bytes and the fields the next seal needs."""
+
+    data: bytes
+    sha256: Sha256Hex
+    sequence: int
+    root: Sha256Hex
+    size: int
+    leaves: tuple[int, int] | None
+    """Where the bytes inside its ``leaves`` array are in ``data`` (None: not known)."""
+
+    def leaves_bytes(self) -> bytes | None:
+        if self.leaves is None:
+            return None
+        return self.data[self.leaves[0] : self.leaves[1]]
+
+
+def read_latest(case: Case, state: CaseState) -> LatestSeal | None:
+    """The case's latest seal, or None before the first.
+
+    When the file is the one the custody log's last ``sealed`` event names (by SHA-256),
+    only the members around its leaves are parsed; otherwise (or if that fails) the whole
+    file is parsed and checked as :meth:`Case.latest_seal` does, with its errors.
+
+    Raises:
+        InputError, SchemaError: the latest seal file is not a seal.
+    """
+    files = case.seal_files()
+    if not files:
+        return None
+    data = read_bytes(files[-1], what="seal")
+    sha256 = Sha256Hex(hashlib.sha256(data).hexdigest())
+    if state.sealed and state.sealed[-1].get("sha256") == sha256:
+        light = _read_light(data, sha256, case.rel(files[-1]))
+        if light is not None:
+            return light
+    full = case.latest_seal()
+    assert full is not None
+    seal, data = full
+    return LatestSeal(
+        data, Sha256Hex(hashlib.sha256(data).hexdigest()), seal.sequence, seal.root, seal.size, None
+    )
+
+
+def _read_light(data: bytes, sha256: Sha256Hex, shown: str) -> LatestSeal | None:
+    """The seal's fields from its bytes with the leaves array left out, or None."""
+    start = data.find(_OPEN)
+    end = data.find(_CLOSE, start)
+    if start < 0 or end < 0:
+        return None
+    start += len(_OPEN)
+    try:
+        doc = loads_json(data[:start] + data[end:], path=shown)
+        validate("seal", doc, path=shown)
+        assert isinstance(doc, dict)
+        tree = doc["tree"]
+        size = tree["size"]
+        # The model checks every other field; the size is the leaves' (checked on use).
+        seal = Seal.from_dict({**doc, "tree": {**tree, "size": 0}})
+    except (EvidenceError, KeyError, TypeError, AssertionError):
+        return None
+    if not isinstance(size, int) or size < 0:
+        return None
+    return LatestSeal(data, sha256, seal.sequence, seal.root, size, (start, end))
+
+
+def leaves_match(leaves: bytes, entries: Sequence[Subject]) -> bool:
+    """Whether ``leaves`` (the bytes inside a seal's ``leaves`` array) are exactly the
+    canonical leaves of ``entries``, each with some SHA-256 (64 lowercase hex digits)."""
+    stripped, count = _SHA256_MEMBER.subn(b"}", leaves)
+    if count != len(entries):
+        return False
+    expected = ",".join(
+        [
+            '{"blake3":"%s","id":"%s","revision":%d}' % (s.blake3, s.id, s.revision)  # noqa: UP031
+            for s in entries
+        ]
+    )
+    return stripped == expected.encode()
+
+
+def seal_file_bytes(seal: Seal, before: bytes, size: int) -> bytes:
+    """The seal file of ``seal`` whose leaves are the leaves in ``before`` (the bytes
+    inside a previous seal's ``leaves`` array, checked by :func:`leaves_match`) followed
+    by ``seal.leaves``, in a tree of ``size`` leaves: the bytes ``canonical_bytes`` gives
+    for the whole seal, and a line end."""
+    doc = seal.to_dict()
+    if not before:
+        return canonical_bytes(doc) + b"\n"
+    doc["tree"] = {**doc["tree"], "size": size}
+    encoded = canonical_bytes(doc)
+    at = encoded.index(_OPEN) + len(_OPEN)
+    joint = b"," if seal.leaves else b""
+    return encoded[:at] + before + joint + encoded[at:] + b"\n"

@@ -1,0 +1,231 @@
+"""The case's claims summary (docs/decisions/0027): a re-seal takes a claims file whose
+claims are all sealed as they are from one summary, without its cache entry, and a
+damaged, stale or forged summary is a miss, never a wrong seal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import marshal
+import os
+import shutil
+from pathlib import Path
+
+import blake3
+import pytest
+
+import evidence.claims.compile as compile_module
+from evidence._yaml import load_yaml
+from evidence.case import Case
+from evidence.claims._cache import CaseSummary, ClaimsCache, FileStamps
+from evidence.errors import EvidenceError
+from evidence.integrity.seal import SealResult, seal_case
+from evidence.verify import verify_case
+from tests.conftest import FIXED_NOW
+
+EXTRA = "source: SRC-0001\nclaims:\n  - key: extra-{n}\n    statement: Extra claim {n}.\n"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(folder))
+    monkeypatch.setattr(FileStamps, "RACY_NS", -(10**15))  # keep every stamp
+    return folder
+
+
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The claims files parsed, and the claims-cache entries read, in order."""
+    seen: dict[str, list[str]] = {"parsed": [], "entries": []}
+    real_load = ClaimsCache.load
+
+    def parsing(data: bytes, *, path: str) -> object:
+        seen["parsed"].append(path)
+        return load_yaml(data, path=path)
+
+    def loading(self: ClaimsCache, file_blake3: str, latest: object) -> object:
+        seen["entries"].append(file_blake3)
+        return real_load(self, file_blake3, latest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compile_module, "load_yaml", parsing)
+    monkeypatch.setattr(ClaimsCache, "load", loading)
+    return seen
+
+
+def _seal(root: Path, hours: int) -> SealResult:
+    return seal_case(Case.open(root), actor="tester", now=FIXED_NOW + dt.timedelta(hours=hours))
+
+
+def _warm(root: Path, work: dict[str, list[str]]) -> None:
+    """Seal a new claims file twice over, so the cache, stamps and summary are all kept."""
+    (root / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0), encoding="utf-8")
+    _seal(root, 1)
+    (root / "claims" / "extra-1.yaml").write_text(EXTRA.format(n=1), encoding="utf-8")
+    _seal(root, 2)
+    work["parsed"].clear()
+    work["entries"].clear()
+
+
+def _summary_path(root: Path) -> Path:
+    path, _ = CaseSummary._where(root)
+    assert path is not None
+    return path
+
+
+def _rewrite(root: Path, change: object) -> None:
+    """Change the summary's content and put a matching checksum on it (a forgery)."""
+    path = _summary_path(root)
+    raw = marshal.loads(path.read_bytes().partition(b"\n")[2])
+    assert callable(change)
+    change(raw)
+    payload = marshal.dumps(raw)
+    path.write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
+
+
+def _same_as_without_caches(root: Path, other: Path, hours: int) -> None:
+    """The next seal of ``root`` is byte for byte the one ``other`` (a copy made before
+    the change, given the same change) gets with every cache off."""
+    _seal(root, hours)
+    previous = os.environ["EVIDENCE_CACHE_DIR"]
+    os.environ["EVIDENCE_CACHE_DIR"] = "off"
+    try:
+        _seal(other, hours)
+    finally:
+        os.environ["EVIDENCE_CACHE_DIR"] = previous
+    for path in sorted((root / "seals").iterdir()):
+        assert path.read_bytes() == (other / "seals" / path.name).read_bytes()
+    assert verify_case(root).ok
+
+
+def test_a_reseal_reads_no_entry_of_an_unchanged_file(
+    sealed_case: Path, cache_dir: Path, work: dict[str, list[str]], tmp_path: Path
+) -> None:
+    _warm(sealed_case, work)
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    for root in (sealed_case, other):
+        (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
+    _same_as_without_caches(sealed_case, other, 3)
+    # The new file once (cache on) and every file once (cache off, in the copy).
+    assert work["parsed"].count("claims/extra-2.yaml") == 2
+    assert len(work["entries"]) == 1  # only the new file looked for its entry
+    summary = CaseSummary.for_case(sealed_case)
+    assert "claims/extra-2.yaml" in summary.known
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        "damaged",
+        "body-digest",
+        "file-digest",
+        "source-revision",
+        "other-case",
+        "other-compiler",
+    ],
+)
+def test_a_damaged_or_forged_summary_is_a_miss(
+    sealed_case: Path,
+    cache_dir: Path,
+    work: dict[str, list[str]],
+    tmp_path: Path,
+    forge: str,
+) -> None:
+    _warm(sealed_case, work)
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    rel = "claims/extra-0.yaml"
+    if forge == "damaged":
+        path = _summary_path(sealed_case)
+        data = bytearray(path.read_bytes())
+        data[-5] ^= 1
+        path.write_bytes(bytes(data))
+    elif forge == "body-digest":  # its claims are said to differ from what is sealed
+        _rewrite(
+            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, ("extra-0", "0" * 64))
+        )
+    elif forge == "file-digest":  # said to be made from other bytes
+        _rewrite(
+            sealed_case,
+            lambda raw: raw["files"].__setitem__(rel, ("0" * 64, *raw["files"][rel][1:])),
+        )
+    elif forge == "source-revision":  # said to be compiled against another revision
+        _rewrite(sealed_case, lambda raw: raw["files"][rel][1].__setitem__("SRC-0001", "0" * 64))
+    elif forge == "other-case":
+        _rewrite(sealed_case, lambda raw: raw.__setitem__("case", str(other)))
+    else:
+        _rewrite(sealed_case, lambda raw: raw.__setitem__("compiler", "0" * 64))
+    forged = blake3.blake3((sealed_case / rel).read_bytes()).hexdigest()
+    summary = CaseSummary.for_case(sealed_case)
+    if forge in ("damaged", "other-case", "other-compiler"):
+        assert summary.known == {}
+    for root in (sealed_case, other):
+        (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
+    _same_as_without_caches(sealed_case, other, 3)
+    assert forged in work["entries"]  # the summary did not vouch for it: looked up
+    assert work["parsed"].count("claims/extra-2.yaml") == 2
+
+
+def test_a_claims_file_changed_with_the_same_size_and_time_is_read_again(
+    sealed_case: Path, cache_dir: Path, work: dict[str, list[str]], tmp_path: Path
+) -> None:
+    _warm(sealed_case, work)
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    for root in (sealed_case, other):
+        path = root / "claims" / "extra-0.yaml"
+        before = path.stat()
+        text = path.read_text(encoding="utf-8").replace("Extra claim 0.", "Extra claim X.")
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # only ctime tells
+        assert path.stat().st_size == before.st_size
+    _same_as_without_caches(sealed_case, other, 3)
+    assert "claims/extra-0.yaml" in work["parsed"]
+    sealed = Case.open(sealed_case).state()
+    record_id = sealed.claim_keys["extra-0"]
+    assert sealed.latest[record_id].revision == 2  # the edit was sealed
+
+
+def test_a_source_record_damaged_since_stops_the_reseal(
+    sealed_case: Path, cache_dir: Path, work: dict[str, list[str]]
+) -> None:
+    _warm(sealed_case, work)
+    record = sealed_case / "records" / "SRC-0001.1.json"
+    record.chmod(0o644)
+    record.write_bytes(record.read_bytes().replace(b'"kind":"source"', b'"kind":"sourcE"', 1))
+    (sealed_case / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
+    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json does not match the digest"):
+        _seal(sealed_case, 3)
+    assert work["entries"] == []  # the summary was used, and the source checked anyway
+
+
+def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
+    sealed_case: Path, cache_dir: Path, work: dict[str, list[str]]
+) -> None:
+    _warm(sealed_case, work)
+    (sealed_case / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=0), encoding="utf-8")
+    first = r"duplicate key 'extra-0' \(first used at claims/extra-0"
+    with pytest.raises(EvidenceError, match=first):
+        _seal(sealed_case, 3)
+
+
+def test_a_fresh_compile_stamps_the_sources_it_read(
+    sealed_case: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real = compile_module._Sources.check
+
+    def counting(self: compile_module._Sources, source_id: str, text: str | None) -> None:
+        if not self.unchanged(f"records/{source_id}.1.json", self.state.latest[source_id].blake3):
+            checked.append(source_id)
+        real(self, source_id, text)
+
+    (sealed_case / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0), encoding="utf-8")
+    _seal(sealed_case, 1)  # compiled afresh: the source record and text were read
+    stamps = FileStamps.for_case(sealed_case)
+    assert any(rel.startswith("records/SRC-0001.") for rel in stamps.known)
+    assert any(rel.startswith("objects/") for rel in stamps.known)
+    monkeypatch.setattr(compile_module._Sources, "check", counting)
+    (sealed_case / "claims" / "extra-1.yaml").write_text(EXTRA.format(n=1), encoding="utf-8")
+    _seal(sealed_case, 2)
+    assert checked == []  # known by their stamps: not read again

@@ -1,0 +1,233 @@
+"""The next seal file spliced from the previous one's leaves bytes (docs/decisions/0026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidence.canonical import canonical_bytes
+from evidence.case import Case
+from evidence.digest import Blake3Hex, Sha256Hex
+from evidence.integrity import _sealfile
+from evidence.integrity._frontier import FrontierCache
+from evidence.integrity._sealfile import _read_light, leaves_match, read_latest, seal_file_bytes
+from evidence.integrity.seal import _LeafJob, _sealed_prefix, seal_case
+from evidence.model import RecordId, Seal, SealLeaf, SealLink, Signer, Subject
+from evidence.verify import verify_case
+from tests.conftest import FIXED_NOW
+
+_HEX = st.text("0123456789abcdef", min_size=64, max_size=64)
+_LEAF = st.builds(
+    SealLeaf,
+    st.builds(
+        lambda kind, n: RecordId(f"{kind}-{n:04d}"),
+        st.sampled_from(["SRC", "CLM"]),
+        st.integers(1, 200_000),
+    ),
+    st.integers(1, 1000),
+    _HEX.map(Blake3Hex),
+    _HEX.map(Sha256Hex),
+)
+
+
+def _seal(leaves: list[SealLeaf], sequence: int, case_id: str, signed: bool) -> Seal:
+    return Seal(
+        case_id=case_id,
+        sequence=sequence,
+        sealed_at="2026-01-02T03:04:05.678901Z",
+        size=len(leaves),
+        root=Sha256Hex("ab" * 32),
+        leaves=tuple(leaves),
+        custody_seq=7,
+        custody_sha256=Sha256Hex("cd" * 32),
+        previous=None if sequence == 1 else SealLink(sequence - 1, Sha256Hex("ef" * 32), "01" * 32),  # type: ignore[arg-type]
+        signer=Signer("ed25519", "12" * 32, "34" * 32) if signed else None,  # type: ignore[arg-type]
+    )
+
+
+def _subjects(leaves: list[SealLeaf]) -> list[Subject]:
+    return [Subject(leaf.id, leaf.revision, leaf.blake3) for leaf in leaves]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    leaves=st.lists(_LEAF, max_size=40),
+    cut=st.integers(0, 40),
+    # Any case id, quotes and "leaves" in it too: the splice finds the structural member.
+    case_id=st.text(min_size=1, max_size=20) | st.just('x","leaves":["'),
+    signed=st.booleans(),
+)
+def test_the_spliced_seal_is_the_canonical_seal(
+    leaves: list[SealLeaf], cut: int, case_id: str, signed: bool
+) -> None:
+    cut = min(cut, len(leaves))
+    previous = canonical_bytes(_seal(leaves[:cut], 1, case_id, signed).to_dict()) + b"\n"
+    light = _read_light(previous, Sha256Hex(hashlib.sha256(previous).hexdigest()), "0001.json")
+    assert light is not None
+    assert (light.sequence, light.size) == (1, cut)
+    before = light.leaves_bytes()
+    assert before is not None
+    assert leaves_match(before, _subjects(leaves[:cut]))
+    whole = _seal(leaves, 2, case_id, signed)
+    spliced = seal_file_bytes(_seal(leaves[cut:], 2, case_id, signed), before, len(leaves))
+    assert spliced == canonical_bytes(whole.to_dict()) + b"\n"
+
+
+def _leaf(n: int) -> SealLeaf:
+    return SealLeaf(
+        RecordId(f"CLM-{n:04d}"),
+        1,
+        Blake3Hex(hashlib.sha256(b"b%d" % n).hexdigest()),
+        Sha256Hex(hashlib.sha256(b"s%d" % n).hexdigest()),
+    )
+
+
+_THREE = [_leaf(1), _leaf(2), _leaf(3)]
+_GOOD = b",".join(canonical_bytes(leaf.to_dict()) for leaf in _THREE)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda b: b.replace(b',"sha256":"' + _THREE[1].sha256.encode() + b'"', b"", 1),
+        lambda b: b.replace(_THREE[1].sha256.encode(), b"x" * 64, 1),
+        lambda b: b.replace(_THREE[0].blake3.encode(), _THREE[1].blake3.encode(), 1),
+        lambda b: b.replace(b'"revision":1', b'"revision":2', 1),
+        lambda b: b.replace(b"CLM-0002", b"CLM-0009", 1),
+        lambda b: b.replace(b",{", b", {", 1),
+        lambda b: b + b"," + canonical_bytes(_leaf(4).to_dict()),
+        lambda b: b[: b.rindex(b",{")],
+        lambda b: b.replace(b'"}', b'","x":1}', 1),
+    ],
+    ids=[
+        "no-sha256",
+        "bad-sha256",
+        "other-blake3",
+        "other-revision",
+        "other-id",
+        "not-canonical",
+        "one-more",
+        "one-less",
+        "extra-member",
+    ],
+)
+def test_leaves_that_are_not_the_logs_are_a_miss(tamper: object) -> None:
+    assert leaves_match(_GOOD, _subjects(_THREE))
+    assert callable(tamper)
+    assert not leaves_match(tamper(_GOOD), _subjects(_THREE))
+
+
+LATER = FIXED_NOW + dt.timedelta(hours=1)
+
+
+def _add_claim(root: Path, n: int) -> None:
+    (root / "claims" / f"extra-{n}.yaml").write_text(
+        f"source: SRC-0001\nclaims:\n  - key: extra-{n}\n    statement: Extra claim {n}.\n",
+        encoding="utf-8",
+    )
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The ranges of log entries whose record files the next seal reads."""
+    seen: list[tuple[int, int]] = []
+    run = _LeafJob.run
+
+    def spy(self: _LeafJob, bounds: tuple[int, int]) -> object:
+        seen.append(bounds)
+        return run(self, bounds)
+
+    monkeypatch.setattr(_LeafJob, "run", spy)
+    return seen
+
+
+def test_a_reseal_reads_only_the_new_records(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps its frontier
+    size = read_latest(Case.open(sealed_case), Case.open(sealed_case).state())
+    assert size is not None
+    reads = _reads(monkeypatch)
+    _add_claim(sealed_case, 1)
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER + dt.timedelta(hours=1))
+    assert reads == [(size.size, size.size + 1)]
+    assert result.seal is not None
+    assert result.seal.size == result.size == size.size + 1
+    assert verify_case(sealed_case).ok
+
+
+def test_a_seal_file_the_log_does_not_name_is_not_spliced(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    path = sealed_case / "seals" / "0002.json"
+    data = path.read_bytes()
+    # A leaf's SHA-256 changed in the file: still a valid seal, but not the one sealed.
+    first = data.index(b'"sha256":"', data.index(b'"leaves":[')) + len(b'"sha256":"')
+    forged = data[:first] + (b"0" if data[first : first + 1] != b"0" else b"1") + data[first + 1 :]
+    path.chmod(0o644)
+    path.write_bytes(forged)
+    case = Case.open(sealed_case)
+    latest = read_latest(case, case.state())
+    assert latest is not None
+    assert latest.leaves is None
+    reads = _reads(monkeypatch)
+    _add_claim(sealed_case, 1)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER + dt.timedelta(hours=1))
+    assert reads[0][0] == 0  # every record read again
+    assert not verify_case(sealed_case).ok  # and verify names the forged seal
+
+
+def test_a_log_that_disagrees_with_the_seals_leaves_is_a_miss(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    case = Case.open(sealed_case)
+    state = case.state()
+    latest = read_latest(case, state)
+    assert latest is not None
+    assert latest.leaves_bytes() is not None
+    entry = state.entries[0]
+    state.entries[0] = Subject(entry.id, entry.revision, Blake3Hex("0" * 64))
+    frontiers = FrontierCache.default()
+    assert frontiers is not None
+    job = _LeafJob(case, state, {})
+    assert _sealed_prefix(job, latest, frontiers)[0] == b""
+    state.entries[0] = entry
+    assert _sealed_prefix(job, latest, frontiers)[0] == latest.leaves_bytes()
+    assert _sealfile.leaves_match(latest.leaves_bytes() or b"", state.entries[: latest.size])
+
+
+def test_a_seal_made_with_the_caches_off_is_caught_up(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    first = seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps its frontier
+    with monkeypatch.context() as patch:
+        patch.setenv("EVIDENCE_CACHE_DIR", "off")
+        _add_claim(sealed_case, 1)
+        second = seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps none
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    reads = _reads(monkeypatch)
+    for root, cache in ((sealed_case, None), (other, "off")):
+        with monkeypatch.context() as patch:
+            if cache is not None:
+                patch.setenv("EVIDENCE_CACHE_DIR", cache)
+            _add_claim(root, 2)
+            seal_case(Case.open(root), actor="tester", now=LATER + dt.timedelta(hours=1))
+    # The records of the seal made with the caches off, then the new one; the copy
+    # with the caches off reads every record.
+    assert reads[:2] == [(first.size, second.size), (second.size, second.size + 1)]
+    assert reads[2][0] == 0
+    name = "seals/0004.json"
+    assert (sealed_case / name).read_bytes() == (other / name).read_bytes()
+    assert verify_case(sealed_case).ok
