@@ -183,3 +183,42 @@ def test_the_wheel_carries_the_pages_of_evidence_serve(wheel: Path) -> None:
         assert files
         for path in files:
             assert f"evidence/serve/{folder}/{path.name}" in names, path.name
+
+
+def test_the_code_digest_is_the_same_installed_and_in_place(installed: Path) -> None:
+    """The dossier's manifest names the code that rendered it (docs/decisions/0328): a
+    wheel and the source tree it was built from give the same digest, and it changes
+    with the code."""
+    from evidence._resources import code_digest
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import evidence, evidence._resources as r; print(evidence.__file__); "
+            "print(r.code_digest())",
+        ],
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        cwd=installed.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    where, digest = result.stdout.split()
+    assert where.startswith(str(installed))
+    assert digest == code_digest()
+    edited = installed / "evidence" / "render" / "layout_note.py"
+    edited.write_text("# a change to the code\n", encoding="utf-8")
+    try:
+        again = subprocess.run(
+            [sys.executable, "-c", "import evidence._resources as r; print(r.code_digest())"],
+            env={**os.environ, "PYTHONPATH": str(installed)},
+            cwd=installed.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        edited.unlink()
+    assert again.stdout.split() != [digest]

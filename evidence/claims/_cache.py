@@ -35,6 +35,7 @@ import yaml
 
 from evidence._cachedir import cache_folder
 from evidence._fs import replace_file
+from evidence._resources import code_digest
 
 __all__ = [
     "CachedFile",
@@ -51,30 +52,20 @@ _FORMAT: Final = 2
 _FOLDER: Final = f"claims-v{_FORMAT}"
 
 
-def _package_root() -> Path:
-    return Path(__file__).resolve().parents[1]
-
-
 _COMPILER: str | None = None
 
 
 def compiler_digest() -> str:
-    """BLAKE3 over the package's code, schemas and data, and Python's and PyYAML's
-    versions: any other version or edit of the code gives other keys, so an entry made
-    by other code is never used."""
+    """BLAKE3 over the package's code, schemas and data (:func:`code_digest`), and
+    Python's and PyYAML's versions: any other version or edit of the code gives other
+    keys, so an entry made by other code is never used."""
     global _COMPILER
     if _COMPILER is None:
-        root = _package_root()
         # The parser's version too: PyYAML (with or without libyaml) reads the scalars.
-        hasher = blake3.blake3(
+        _COMPILER = blake3.blake3(
             f"evidence claims cache {_FORMAT}\n{sys.version}\nPyYAML {yaml.__version__} "
-            f"{getattr(yaml, '__with_libyaml__', False)}\n".encode()
-        )
-        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".json", ".yaml")):
-            data = path.read_bytes()
-            hasher.update(f"{path.relative_to(root).as_posix()}\n{len(data)}\n".encode())
-            hasher.update(data)
-        _COMPILER = hasher.hexdigest()
+            f"{getattr(yaml, '__with_libyaml__', False)}\n{code_digest()}\n".encode()
+        ).hexdigest()
     return _COMPILER
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from evidence._fs import read_bytes
+from evidence._resources import code_digest
 from evidence.case import CASE_FILE, RECORD_ACTIONS, Case
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
@@ -272,12 +273,19 @@ def _parse(data: bytes, name: str) -> Record:
 
 
 def renderer_versions(tool: str) -> dict[str, str]:
-    """What made the pages: the tool, the PDF library and the fonts (the SHA-256 over the
-    font files' digests). ``verify`` re-renders a dossier from its embedded data and
-    compares bytes when these are its own, and page texts when they are not."""
+    """What made the pages: the tool, the PDF library, the fonts (the SHA-256 over the
+    font files' digests) and the code (:func:`evidence._resources.code_digest`, which
+    changes with any edit where the version number may not, docs/decisions/0328).
+    ``verify`` re-renders a dossier from its embedded data and compares bytes when these
+    are its own, and page texts when they are not."""
     import reportlab
 
-    return {"tool": tool, "reportlab": str(reportlab.Version), "fonts": fonts_digest()}
+    return {
+        "tool": tool,
+        "reportlab": str(reportlab.Version),
+        "fonts": fonts_digest(),
+        "code": code_digest(),
+    }
 
 
 def manifest_bytes(

@@ -169,13 +169,18 @@ def test_an_edited_dossier_fails(
     assert any(case.message in m for m in pages), pages
 
 
-def test_another_renderer_is_compared_by_page_text(dossier: Path, tmp_path: Path) -> None:
-    """A dossier whose manifest names another renderer: compared by text, and said so;
+@pytest.mark.parametrize("part", ["reportlab", "code"])
+def test_another_renderer_is_compared_by_page_text(
+    dossier: Path, tmp_path: Path, part: str
+) -> None:
+    """A dossier whose manifest names another renderer (another reportlab, or other code
+    under the same version number, docs/decisions/0328): compared by text, and said so;
     its pages still must print what the data renders to."""
     writer = PdfWriter(clone_from=dossier)
     files = {ef.name: ef.content for ef in writer.attachment_list}
     manifest: dict[str, Any] = json.loads(files[MANIFEST_NAME])
-    manifest["renderer"]["reportlab"] = "0.0.0"
+    assert set(manifest["renderer"]) == {"tool", "reportlab", "fonts", "code"}
+    manifest["renderer"][part] = "0.0.0" if part == "reportlab" else "ab" * 32
     files[MANIFEST_NAME] = json.dumps(manifest).encode()
     for ef in list(writer.attachment_list):
         ef.delete()
