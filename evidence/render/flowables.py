@@ -433,83 +433,6 @@ def _drawable(text: str) -> bool:
 _SPECIAL: Final = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
 
 
-class SmallLinesCell(Flowable):
-    """A table cell of a line of plain text in the paragraph style ``style`` and, under it,
-    lines in a ``small`` size of the same font (a claim number with its revision and ERN,
-    an exhibit label with its ERN).
-
-    It draws its lines itself, where the paragraph it stands for (:meth:`paragraph`) would
-    put them, when every line fits its column and needs nothing a paragraph does (as for
-    :class:`TextCell`); otherwise it is that paragraph (docs/decisions/0319-small-lines-cells.md).
-    """
-
-    def __init__(
-        self, first: str, rest: Sequence[str], style: ParagraphStyle, *, small: float
-    ) -> None:
-        super().__init__()
-        self.first = first
-        self.rest = list(rest)
-        self.style = style
-        self.small = small
-        self._lines: list[tuple[str, float]] | None = None  # drawn by itself, when it may
-        self._para: DossierParagraph | None = None
-        self._width: float | None = None
-
-    def paragraph(self) -> DossierParagraph:
-        """The paragraph this cell stands for."""
-        rest = "<br/>".join(esc(line) for line in self.rest)
-        return DossierParagraph(
-            f"{esc(self.first)}<br/><font size='{self.small}'>{rest}</font>", self.style
-        )
-
-    def _shown(self, width: float) -> list[tuple[str, float]] | None:
-        style = self.style
-        if not self.rest or not _plain_style(style) or getattr(style, "autoLeading", None):
-            return None
-        font = style.fontName
-        shown = []
-        sizes = [float(style.fontSize)] + [float(self.small)] * len(self.rest)
-        for line, size in zip([self.first, *self.rest], sizes, strict=True):
-            text = _SPACES.sub(" ", bind_short_words(plain(line).replace("\n", " "))).strip(" ")
-            if not text or (not text.isascii() and not _drawable(text)):
-                return None
-            if stringWidth(text, font, size) > width - 0.01:
-                return None
-            shown.append((text, size))
-        return shown
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        if self._width != avail_width:
-            self._width = avail_width
-            self._lines = self._shown(avail_width)
-            if self._lines is None and self._para is None:
-                self._para = self.paragraph()
-        if self._lines is None:
-            assert self._para is not None
-            return self._para.wrap(avail_width, avail_height)
-        self.width = avail_width
-        self.height = len(self._lines) * float(self.style.leading)
-        return self.width, self.height
-
-    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        return []  # a table cell is never split
-
-    def draw(self) -> None:
-        if self._lines is None:
-            assert self._para is not None
-            self._para.drawOn(self.canv, 0, 0)
-            return
-        style = self.style
-        canv = self.canv
-        canv.setFillColor(style.textColor)
-        # the first baseline where a paragraph of several fragments puts it
-        text = canv.beginText(0, self.height - float(style.fontSize))
-        for line, size in self._lines:
-            text.setFont(style.fontName, size, float(style.leading))
-            text.textLine(line)
-        canv.drawText(text)
-
-
 class Lines:
     """A part of a :class:`LinesCell`: a plain text set in one font, size and colour."""
 
@@ -615,6 +538,39 @@ class LinesCell(Flowable):
                 text.setFillColor(colour)
             text.textLine(line)
         canv.drawText(text)
+
+
+class SmallLinesCell(LinesCell):
+    """A table cell of a line of plain text in the paragraph style ``style`` and, under it,
+    lines in a ``small`` size of the same font (a claim number with its revision and ERN,
+    an exhibit label with its ERN).
+
+    A :class:`LinesCell` whose every line must fit its column unbroken: it draws its
+    lines itself, where the paragraph it stands for (:meth:`paragraph`) would put them,
+    when they do and need nothing a paragraph does (as for :class:`TextCell`); otherwise
+    it is that paragraph (docs/decisions/0319-small-lines-cells.md).
+    """
+
+    def __init__(
+        self, first: str, rest: Sequence[str], style: ParagraphStyle, *, small: float
+    ) -> None:
+        self.first = first
+        self.rest = list(rest)
+        self.small = small
+        font = style.fontName
+        below = "<br/>".join(esc(line) for line in self.rest)
+        super().__init__(
+            [Lines(first, font, style.fontSize), *(Lines(line, font, small) for line in self.rest)],
+            f"{esc(first)}<br/><font size='{small}'>{below}</font>",
+            style,
+        )
+
+    def _shown(self, width: float) -> list[tuple[str, Lines]] | None:
+        if not self.rest:
+            return None
+        shown = super()._shown(width)
+        # one line per part: a line too wide for its column is the paragraph's to break
+        return shown if shown is not None and len(shown) == len(self.parts) else None
 
 
 def _as_list(row: Sequence[Any]) -> list[Any]:
