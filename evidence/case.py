@@ -30,10 +30,9 @@ import datetime as _dt
 import getpass
 import marshal
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import blake3
 
@@ -94,23 +93,109 @@ def default_actor(actor: str | None = None) -> str:
         return f"uid-{os.getuid()}"
 
 
-@dataclass
+class Entries(Sequence[Subject]):
+    """The record revisions the log names, in order of entry, kept as three columns (ids,
+    revisions, BLAKE3): a :class:`Subject` is made only when one is asked for. (A case
+    state of 110,000 entries loads from the state cache without making 110,000
+    objects that a re-seal never looks at; docs/decisions/0028.)"""
+
+    __slots__ = ("blake3", "ids", "revisions")
+
+    def __init__(
+        self,
+        ids: list[str] | None = None,
+        revisions: list[int] | None = None,
+        blake3: list[str] | None = None,
+    ) -> None:
+        self.ids: list[str] = ids if ids is not None else []
+        self.revisions: list[int] = revisions if revisions is not None else []
+        self.blake3: list[str] = blake3 if blake3 is not None else []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Subject: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Subject]: ...
+
+    def __getitem__(self, index: int | slice) -> Subject | list[Subject]:
+        if isinstance(index, slice):
+            return list(map(_subject, self.ids[index], self.revisions[index], self.blake3[index]))
+        return _subject(self.ids[index], self.revisions[index], self.blake3[index])
+
+    def __iter__(self) -> Iterator[Subject]:
+        return map(_subject, self.ids, self.revisions, self.blake3)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entries):
+            return NotImplemented
+        return (self.ids, self.revisions, self.blake3) == (
+            other.ids,
+            other.revisions,
+            other.blake3,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def append(self, subject: Subject) -> None:
+        self.ids.append(subject.id)
+        self.revisions.append(subject.revision)
+        self.blake3.append(subject.blake3)
+
+    def file_names(self) -> set[str]:
+        """The record file names (``<ID>.<revision>.json``) of every entry."""
+        return set(map("{}.{}.json".format, self.ids, self.revisions))
+
+
+class Latest(Mapping[str, Subject]):
+    """The latest revision of each record id, as positions in :class:`Entries` (the
+    :class:`Subject` is made when one is asked for)."""
+
+    __slots__ = ("entries", "position")
+
+    def __init__(self, entries: Entries, position: dict[str, int]) -> None:
+        self.entries = entries
+        self.position = position
+
+    def __getitem__(self, record_id: str) -> Subject:
+        return self.entries[self.position[record_id]]
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.position)
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+
 class CaseState:
     """What the custody log says the case holds, in order."""
 
-    entries: list[Subject] = field(default_factory=list)
-    latest: dict[str, Subject] = field(default_factory=dict)
-    first_seen: dict[str, int] = field(default_factory=dict)
-    claim_keys: dict[str, RecordId] = field(default_factory=dict)
-    claim_body_digest: dict[str, str] = field(default_factory=dict)
-    claim_status: dict[str, str] = field(default_factory=dict)
-    source_by_object: dict[str, RecordId] = field(default_factory=dict)
-    sealed: list[dict[str, Any]] = field(default_factory=list)
-    next_source_number: int = 1
-    next_claim_number: int = 1
-    custody_events: int = 0
-    case_meta: dict[str, Any] | None = None
-    """The details of the latest ``case-metadata`` event (case.yaml as last sealed)."""
+    def __init__(self) -> None:
+        self.entries = Entries()
+        self.latest = Latest(self.entries, {})
+        self.first_seen: dict[str, int] = {}
+        self.claim_keys: dict[str, RecordId] = {}
+        self.claim_body_digest: dict[str, str] = {}
+        self.claim_status: dict[str, str] = {}
+        self.source_by_object: dict[str, RecordId] = {}
+        self.sealed: list[dict[str, Any]] = []
+        self.next_source_number = 1
+        self.next_claim_number = 1
+        self.custody_events = 0
+        self.case_meta: dict[str, Any] | None = None
+        """The details of the latest ``case-metadata`` event (case.yaml as last sealed)."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CaseState):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """The state in Python's ``marshal`` form (for :class:`_StateCache`: plain
@@ -118,9 +203,9 @@ class CaseState:
         ``first_seen`` follow from ``entries`` and are not written."""
         return marshal.dumps(
             {
-                "ids": [s.id for s in self.entries],
-                "revisions": [s.revision for s in self.entries],
-                "blake3": "".join(s.blake3 for s in self.entries),
+                "ids": self.entries.ids,
+                "revisions": self.entries.revisions,
+                "blake3": "".join(self.entries.blake3),
                 "claim_keys": self.claim_keys,
                 "claim_body_digest": self.claim_body_digest,
                 "claim_status": self.claim_status,
@@ -143,29 +228,33 @@ class CaseState:
         # BLAKE3 was checked before, and the cache folder is as trusted as the code.
         raw = marshal.loads(data)  # noqa: S302
         ids, revisions, digests = raw["ids"], raw["revisions"], raw["blake3"]
-        if not (len(ids) == len(revisions) and len(digests) == 64 * len(ids)):
-            raise ValueError("columns of different lengths")
-        entries = [
-            _subject(i, r, digests[64 * n : 64 * n + 64])
-            for n, (i, r) in enumerate(zip(ids, revisions, strict=True))
-        ]
-        latest: dict[str, Subject] = dict(zip(ids, entries, strict=True))
-        first_seen = {record_id: n for n, record_id in enumerate(dict.fromkeys(ids))}
+        if not (
+            type(ids) is list
+            and type(revisions) is list
+            and type(digests) is str
+            and len(ids) == len(revisions)
+            and len(digests) == 64 * len(ids)
+            and set(map(type, ids)) <= {str}
+            and set(map(type, revisions)) <= {int}
+        ):
+            raise ValueError("not the columns of a state")
+        # The columns as kept: a Subject is made only when asked for.
+        blake3_column = [digests[n : n + 64] for n in range(0, len(digests), 64)]
+        state = cls()
+        state.entries = Entries(ids, revisions, blake3_column)
+        state.latest = Latest(state.entries, dict(zip(ids, range(len(ids)), strict=True)))
+        state.first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
         next_source, next_claim = raw["numbers"]
-        return cls(
-            entries=entries,
-            latest=latest,
-            first_seen=first_seen,
-            claim_keys=dict(raw["claim_keys"]),
-            claim_body_digest=dict(raw["claim_body_digest"]),
-            claim_status=dict(raw["claim_status"]),
-            source_by_object=dict(raw["source_by_object"]),
-            sealed=list(raw["sealed"]),
-            next_source_number=int(next_source),
-            next_claim_number=int(next_claim),
-            custody_events=int(raw["custody_events"]),
-            case_meta=raw["case_meta"],
-        )
+        state.claim_keys = dict(raw["claim_keys"])
+        state.claim_body_digest = dict(raw["claim_body_digest"])
+        state.claim_status = dict(raw["claim_status"])
+        state.source_by_object = dict(raw["source_by_object"])
+        state.sealed = list(raw["sealed"])
+        state.next_source_number = int(next_source)
+        state.next_claim_number = int(next_claim)
+        state.custody_events = int(raw["custody_events"])
+        state.case_meta = raw["case_meta"]
+        return state
 
     def ern_number(self, record_id: str) -> int:
         """1-based position of a record id among the case's ids, in order of entry."""
@@ -182,8 +271,8 @@ class CaseState:
             return
         if action not in RECORD_ACTIONS or subject is None:
             return
+        self.latest.position[subject.id] = len(self.entries)
         self.entries.append(subject)
-        self.latest[subject.id] = subject
         self.first_seen.setdefault(subject.id, len(self.first_seen))
         number = record_number(subject.id)
         if subject.id.startswith("SRC-"):
@@ -209,9 +298,8 @@ _set = object.__setattr__
 
 
 def _subject(record_id: str, revision: int, blake3_hex: str) -> Subject:
-    """A :class:`Subject` as the state cache kept it, without checking its fields again:
-    they were checked when the log line was parsed, and the entry's BLAKE3 since. (The
-    checks would be most of the time of loading 110,000 entries.)"""
+    """A :class:`Subject` as the state kept it, without checking its fields again: they
+    were checked when the log line was parsed (and the cache entry's BLAKE3 since)."""
     if type(record_id) is not str or type(revision) is not int or type(blake3_hex) is not str:
         raise TypeError("not a subject")
     subject: Subject = _new(Subject)
@@ -504,7 +592,7 @@ class Case:
             CaseError: a record file that the log cannot account for.
         """
         # Names compared as strings first: only a file the log does not name is parsed.
-        known = {f"{s.id}.{s.revision}.json" for s in state.entries}
+        known = state.entries.file_names()
         orphans = []
         for name in self.records.names():
             if name in known:

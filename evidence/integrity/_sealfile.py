@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from evidence._fs import read_bytes
 from evidence.canonical import canonical_bytes, loads_json
-from evidence.case import Case, CaseState
+from evidence.case import Case, CaseState, Entries
 from evidence.digest import Sha256Hex
 from evidence.errors import EvidenceError
-from evidence.model import Seal, Subject
+from evidence.model import Seal
 from evidence.schema import validate
 
 __all__ = ["LatestSeal", "leaves_match", "read_latest", "seal_file_bytes"]
@@ -108,17 +107,20 @@ def _read_light(data: bytes, sha256: Sha256Hex, shown: str) -> LatestSeal | None
     return LatestSeal(data, sha256, seal.sequence, seal.root, size, (start, end))
 
 
-def leaves_match(leaves: bytes, entries: Sequence[Subject]) -> bool:
+def leaves_match(leaves: bytes, entries: Entries, size: int) -> bool:
     """Whether ``leaves`` (the bytes inside a seal's ``leaves`` array) are exactly the
-    canonical leaves of ``entries``, each with some SHA-256 (64 lowercase hex digits)."""
+    canonical leaves of the first ``size`` ``entries``, each with some SHA-256 (64
+    lowercase hex digits)."""
     stripped, count = _SHA256_MEMBER.subn(b"}", leaves)
-    if count != len(entries):
+    if count != size or size > len(entries):
         return False
     expected = ",".join(
-        [
-            '{"blake3":"%s","id":"%s","revision":%d}' % (s.blake3, s.id, s.revision)  # noqa: UP031
-            for s in entries
-        ]
+        map(
+            '{{"blake3":"{}","id":"{}","revision":{}}}'.format,
+            entries.blake3[:size],
+            entries.ids[:size],
+            entries.revisions[:size],
+        )
     )
     return stripped == expected.encode()
 

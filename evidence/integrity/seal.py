@@ -279,7 +279,7 @@ def _sealed_prefix(
     before = latest.leaves_bytes()
     if before is None or size > len(state.entries) or not size:
         return b"", Frontier.empty()
-    if not leaves_match(before, state.entries[:size]):
+    if not leaves_match(before, state.entries, size):
         return b"", Frontier.empty()
     frontier = frontiers.load(latest.root, size) or _caught_up(job, latest, frontiers)
     if frontier is None:

@@ -4,8 +4,12 @@ the cache holds (docs/decisions/0021)."""
 from __future__ import annotations
 
 import datetime as dt
+import marshal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import blake3
 import pytest
 
 from evidence.case import Case, _StateCache
@@ -90,3 +94,32 @@ def test_an_unusable_cache_folder_changes_nothing(
     monkeypatch.setattr(_StateCache, "MIN_NEW_LINES", 1)
     case = Case.open(sealed_case)
     assert case.state(cached=True) == case.state()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda raw: raw["revisions"].append(1),  # one more revision than ids
+        lambda raw: raw.update(blake3=raw["blake3"][:-1]),  # a digest short
+        lambda raw: raw["ids"].__setitem__(0, 7),  # an id that is no string
+        lambda raw: raw["revisions"].__setitem__(0, "1"),  # a revision that is no number
+        lambda raw: raw.update(ids=tuple(raw["ids"])),  # not the column kept
+    ],
+)
+def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
+    sealed_case: Path, cache: Path, forge: Callable[[dict[str, Any]], object]
+) -> None:
+    case = Case.open(sealed_case)
+    expected = case.state()
+    case.state(cached=True)
+    (entry,) = _entries(cache)
+    head, _, payload = entry.read_bytes().partition(b"\n")
+    raw = marshal.loads(payload)
+    forge(raw)
+    payload = marshal.dumps(raw)
+    _, length, lines, prefix = head.decode().split(" ")
+    checksum = blake3.blake3(payload).hexdigest()
+    entry.write_bytes(f"{checksum} {length} {lines} {prefix}\n".encode() + payload)
+    state = case.state(cached=True)
+    assert state == expected
+    assert state.latest["SRC-0001"] == expected.latest["SRC-0001"]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.canonical import canonical_bytes
-from evidence.case import Case
+from evidence.case import Case, Entries
 from evidence.digest import Blake3Hex, Sha256Hex
 from evidence.integrity import _sealfile
 from evidence.integrity._frontier import FrontierCache
@@ -51,8 +51,11 @@ def _seal(leaves: list[SealLeaf], sequence: int, case_id: str, signed: bool) -> 
     )
 
 
-def _subjects(leaves: list[SealLeaf]) -> list[Subject]:
-    return [Subject(leaf.id, leaf.revision, leaf.blake3) for leaf in leaves]
+def _subjects(leaves: list[SealLeaf]) -> Entries:
+    entries = Entries()
+    for leaf in leaves:
+        entries.append(Subject(leaf.id, leaf.revision, leaf.blake3))
+    return entries
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,7 +76,7 @@ def test_the_spliced_seal_is_the_canonical_seal(
     assert (light.sequence, light.size) == (1, cut)
     before = light.leaves_bytes()
     assert before is not None
-    assert leaves_match(before, _subjects(leaves[:cut]))
+    assert leaves_match(before, _subjects(leaves), cut)
     whole = _seal(leaves, 2, case_id, signed)
     spliced = seal_file_bytes(_seal(leaves[cut:], 2, case_id, signed), before, len(leaves))
     assert spliced == canonical_bytes(whole.to_dict()) + b"\n"
@@ -118,9 +121,9 @@ _GOOD = b",".join(canonical_bytes(leaf.to_dict()) for leaf in _THREE)
     ],
 )
 def test_leaves_that_are_not_the_logs_are_a_miss(tamper: object) -> None:
-    assert leaves_match(_GOOD, _subjects(_THREE))
+    assert leaves_match(_GOOD, _subjects(_THREE), 3)
     assert callable(tamper)
-    assert not leaves_match(tamper(_GOOD), _subjects(_THREE))
+    assert not leaves_match(tamper(_GOOD), _subjects(_THREE), 3)
 
 
 LATER = FIXED_NOW + dt.timedelta(hours=1)
@@ -196,14 +199,14 @@ def test_a_log_that_disagrees_with_the_seals_leaves_is_a_miss(
     assert latest is not None
     assert latest.leaves_bytes() is not None
     entry = state.entries[0]
-    state.entries[0] = Subject(entry.id, entry.revision, Blake3Hex("0" * 64))
+    state.entries.blake3[0] = Blake3Hex("0" * 64)
     frontiers = FrontierCache.default()
     assert frontiers is not None
     job = _LeafJob(case, state, {})
     assert _sealed_prefix(job, latest, frontiers)[0] == b""
-    state.entries[0] = entry
+    state.entries.blake3[0] = entry.blake3
     assert _sealed_prefix(job, latest, frontiers)[0] == latest.leaves_bytes()
-    assert _sealfile.leaves_match(latest.leaves_bytes() or b"", state.entries[: latest.size])
+    assert _sealfile.leaves_match(latest.leaves_bytes() or b"", state.entries, latest.size)
 
 
 def test_a_seal_made_with_the_caches_off_is_caught_up(
