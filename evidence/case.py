@@ -256,6 +256,19 @@ class CaseState:
         state.case_meta = raw["case_meta"]
         return state
 
+    def latest_blake3(self, record_id: str) -> str | None:
+        """The BLAKE3 of the latest revision of ``record_id`` (None: no such record),
+        from the columns, without making a :class:`Subject`."""
+        position = self.latest.position.get(record_id)
+        return None if position is None else self.entries.blake3[position]
+
+    def latest_revision(self, record_id: str) -> tuple[int, str] | None:
+        """(revision, BLAKE3) of the latest revision of ``record_id``, or None."""
+        position = self.latest.position.get(record_id)
+        if position is None:
+            return None
+        return self.entries.revisions[position], self.entries.blake3[position]
+
     def ern_number(self, record_id: str) -> int:
         """1-based position of a record id among the case's ids, in order of entry."""
         return self.first_seen[record_id] + 1

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ from evidence.claims._cache import (
     stamp_of,
 )
 from evidence.claims.anchor import find_quote
-from evidence.digest import Blake3Hex, is_hex64
+from evidence.digest import Blake3Hex
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
 from evidence.model import (
     AttributionLink,
@@ -149,11 +150,15 @@ class _Sources:
     """Files read and digested in this run (or found unchanged), with their stamps."""
     summaries: dict[str, Summary] = field(default_factory=dict)
     """The summary of each claims file compiled or taken from the cache in this run."""
+    root: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.root = str(self.case.root)
 
     def unchanged(self, rel: str, digest: str) -> bool:
         """Whether the case's file ``rel`` was read and found to have ``digest`` before
         and its stamp has not changed since; notes the stamp for the next run either way."""
-        stamp = stamp_of(os.path.join(self.case.root, rel))
+        stamp = stamp_of(f"{self.root}/{rel}")
         if stamp is None:
             return False
         self.seen[rel] = (stamp, digest)  # taken before reading: a later write shows
@@ -193,19 +198,29 @@ class _Sources:
             InputError: a file is missing or unreadable.
             CaseError: a file is not what its digest names.
         """
-        if source_id in self.loaded or source_id in self.checked:
+        if source_id in self.checked or source_id in self.loaded:
             return
-        latest = self.state.latest[source_id]
+        latest = self.state.latest_revision(source_id)
+        if latest is None:
+            raise KeyError(source_id)
+        revision, blake3_hex = latest
         # Paths as strings: pathlib costs more than the stat on a case of 10,000 sources.
-        record = f"records/{source_id}.{latest.revision}.json"
-        if not self.unchanged(record, latest.blake3):
-            self.case.records.check(source_id, latest.revision, blake3=latest.blake3)
-        if text_blake3 is not None and not (
-            is_hex64(text_blake3)
-            and self.unchanged(f"objects/{text_blake3[:2]}/{text_blake3}", text_blake3)
+        record = f"records/{source_id}.{revision}.json"
+        if not self.unchanged(record, blake3_hex):
+            self.case.records.check(source_id, revision, blake3=blake3_hex)
+        if (
+            text_blake3 is not None
+            and not (
+                type(text_blake3) is str  # a digest, not a path: checked before it names one
+                and _is_hex64(text_blake3) is not None
+                and self.unchanged(f"objects/{text_blake3[:2]}/{text_blake3}", text_blake3)
+            )
         ):
             self.case.objects.read_text(text_blake3)
         self.checked.add(source_id)
+
+
+_is_hex64 = re.compile("[0-9a-f]{64}").fullmatch
 
 
 def _claim_files(case: Case) -> list[Path]:
@@ -467,8 +482,7 @@ class _CompileJob:
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
-    latest = state.latest.get(record_id)
-    return None if latest is None else latest.blake3
+    return state.latest_blake3(record_id)
 
 
 def _compile_file(
@@ -615,6 +629,7 @@ def _kept_files(
     left: list[Path] = []
     taken: list[tuple[str, Summary]] = []
     digests, key_ids = state.claim_body_digest, state.claim_keys
+    latest_blake3 = state.latest_blake3
     folder = case.rel(case.claims_dir)
     claims = proposed = 0
     for path in files:
@@ -626,8 +641,8 @@ def _kept_files(
             found is None
             or stamp is None
             or file_blake3 is None
-            or any(_latest_blake3(state, s) != d for s, d in found.sources.items())
-            or any(digests.get(key_ids.get(k, "")) != d for k, d in found.claims)
+            or any(latest_blake3(s) != d for s, d in found.sources.items())
+            or [(k, digests.get(key_ids.get(k, ""))) for k, _ in found.claims] != found.claims
         ):
             left.append(path)
             continue
