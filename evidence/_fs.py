@@ -18,6 +18,7 @@ import os
 import queue
 import re
 import shutil
+import stat
 import sys
 import threading
 import time
@@ -489,18 +490,16 @@ def remove_leftovers(root: Path) -> list[str]:
 
     def sweep(folder: Path) -> None:
         try:
-            entries = list(os.scandir(folder))
+            names = os.listdir(folder)  # names only: records/ may hold 100,000 files
         except OSError:
             return
-        for entry in entries:  # every temporary name starts with a dot (cheap test first)
-            if (
-                entry.name.startswith(".")
-                and TEMP_PATTERN.fullmatch(entry.name)
-                and entry.is_file(follow_symlinks=False)
-            ):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                    removed.append(str(Path(entry.path).relative_to(root)))
+        # Every temporary name starts with a dot: the few that do are looked at.
+        for name in [n for n in names if n[:1] == "."]:
+            path = os.path.join(folder, name)
+            with contextlib.suppress(FileNotFoundError):
+                if TEMP_PATTERN.fullmatch(name) and stat.S_ISREG(os.lstat(path).st_mode):
+                    os.unlink(path)
+                    removed.append(str(Path(path).relative_to(root)))
 
     for name in _LEFTOVER_FOLDERS:
         sweep(root / name if name else root)
