@@ -7,6 +7,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import blake3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,8 +16,15 @@ from evidence.canonical import canonical_bytes
 from evidence.case import Case, Entries
 from evidence.digest import Blake3Hex, Sha256Hex
 from evidence.integrity import _sealfile
+from evidence.integrity import seal as seal_module
 from evidence.integrity._frontier import FrontierCache
-from evidence.integrity._sealfile import _read_light, leaves_match, read_latest, seal_file_bytes
+from evidence.integrity._sealfile import (
+    LeavesMemo,
+    _read_light,
+    leaves_match,
+    read_latest,
+    seal_file_bytes,
+)
 from evidence.integrity.seal import _LeafJob, _sealed_prefix, seal_case
 from evidence.model import RecordId, Seal, SealLeaf, SealLink, Signer, Subject
 from evidence.verify import verify_case
@@ -234,3 +242,92 @@ def test_a_seal_made_with_the_caches_off_is_caught_up(
     name = "seals/0004.json"
     assert (sealed_case / name).read_bytes() == (other / name).read_bytes()
     assert verify_case(sealed_case).ok
+
+
+def _memo_entry(case_root: Path) -> Path:
+    """The leaves memo entry of the case's latest seal file."""
+    memo = LeavesMemo.default()
+    assert memo is not None
+    files = sorted((case_root / "seals").glob("*.json"))
+    return memo._path(hashlib.sha256(files[-1].read_bytes()).hexdigest())
+
+
+def _compared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the leaves the next seal compares byte for byte."""
+    sizes: list[int] = []
+    match = _sealfile.leaves_match
+
+    def spy(leaves: bytes, entries: Entries, size: int) -> bool:
+        sizes.append(size)
+        return match(leaves, entries, size)
+
+    monkeypatch.setattr(_sealfile, "leaves_match", spy)
+    monkeypatch.setattr(seal_module, "leaves_match", spy)
+    return sizes
+
+
+def _reseal_both(sealed_case: Path, other: Path, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same edit sealed in ``sealed_case`` (caches on) and ``other`` (caches off);
+    the two seal files must be the same bytes."""
+    for root, cache in ((sealed_case, None), (other, "off")):
+        with monkeypatch.context() as patch:
+            if cache is not None:
+                patch.setenv("EVIDENCE_CACHE_DIR", cache)
+            _add_claim(root, n)
+            seal_case(Case.open(root), actor="tester", now=LATER + dt.timedelta(hours=n))
+    name = sorted(p.name for p in (sealed_case / "seals").glob("*.json"))[-1]
+    assert (sealed_case / "seals" / name).read_bytes() == (other / "seals" / name).read_bytes()
+
+
+@pytest.mark.parametrize("forge", ["none", "flipped", "other size", "other entries", "torn"])
+def test_the_leaves_memo_is_used_only_for_the_entries_it_names(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forge: str
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps a memo entry
+    entry = _memo_entry(sealed_case)
+    data = entry.read_bytes()
+    size = int(data.split(b" ")[1])
+    case = Case.open(sealed_case)
+    entries = case.state().entries
+    if forge == "flipped":  # damaged: the checksum disagrees
+        entry.write_bytes(data[:-1] + (b"0" if data[-1:] != b"0" else b"1"))
+    elif forge in ("other size", "other entries"):  # forged, with a fixed-up checksum
+        changed = Entries(list(entries.ids), list(entries.revisions), list(entries.blake3))
+        changed.blake3[0] = Blake3Hex("0" * 64)
+        payload = (
+            f"{size - 1} {_sealfile.entries_fingerprint(entries, size - 1)}"
+            if forge == "other size"
+            else f"{size} {_sealfile.entries_fingerprint(changed, size)}"
+        ).encode()
+        entry.write_bytes(blake3.blake3(payload).hexdigest().encode() + b" " + payload)
+    elif forge == "torn":
+        entry.write_bytes(data[: len(data) // 2])
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    compared = _compared(monkeypatch)
+    _reseal_both(sealed_case, other, 1, monkeypatch)
+    # Used: no comparison in the cached run. Otherwise the leaves are compared (and the
+    # copy with the caches off never gets that far: it keeps no frontier).
+    assert compared == ([] if forge == "none" else [size])
+    assert verify_case(sealed_case).ok
+
+
+def test_a_log_that_disagrees_with_a_remembered_seal_is_a_miss(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert _memo_entry(sealed_case).is_file()
+    case = Case.open(sealed_case)
+    state = case.state()
+    latest = read_latest(case, state)
+    assert latest is not None
+    frontiers = FrontierCache.default()
+    assert frontiers is not None
+    job = _LeafJob(case, state, {})
+    assert _sealed_prefix(job, latest, frontiers)[0] == latest.leaves_bytes()
+    compared = _compared(monkeypatch)
+    state.entries.revisions[1] += 1  # the log names another revision than the seal holds
+    assert _sealed_prefix(job, latest, frontiers)[0] == b""
+    assert compared == [latest.size]  # the memo did not stand for the comparison
