@@ -431,6 +431,8 @@ class Case:
         self.objects = ObjectStore(root / "objects")
         self.records = RecordStore(root / "records")
         self.custody = CustodyLog(root / "custody.jsonl")
+        self._listing: dict[str, list[str]] = {}
+        """The names in records/ listed when the lock was taken (see :meth:`recover`)."""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -538,8 +540,11 @@ class Case:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the writer lock (one writer at a time; fails at once if held)."""
-        with case_lock(self.root):
-            yield
+        try:
+            with case_lock(self.root, self._listing):
+                yield
+        finally:
+            self._listing.clear()  # only good while the lock is held
 
     # -- state ------------------------------------------------------------------------------
 
@@ -600,16 +605,21 @@ class Case:
         crash in between leaves complete record files (written atomically) that the log
         does not name. Such a file is adopted when it is intact and is exactly the next
         revision the log expects; anything else is refused, for a person to look at.
+        Called first under the lock: it looks at the names in records/ as the leftover
+        sweep listed them when the lock was taken.
 
         Raises:
             CaseError: a record file that the log cannot account for.
         """
         # Names compared as sets of strings first (no sort, no loop over every name):
         # only a file the log does not name is parsed.
-        try:
-            names = os.listdir(self.records.root)
-        except FileNotFoundError as exc:
-            raise InputError("records/ is missing", path=str(self.records.root)) from exc
+        # Listed by the leftover sweep when the lock was taken (no writer since), or now.
+        names = self._listing.pop("records", None)
+        if names is None:
+            try:
+                names = os.listdir(self.records.root)
+            except FileNotFoundError as exc:
+                raise InputError("records/ is missing", path=str(self.records.root)) from exc
         orphans = []
         for name in set(names).difference(state.entries.file_names()):
             parsed = parse_record_filename(name)
