@@ -403,7 +403,7 @@ class _StateCache:
             size, count = int(length), int(lines)
             if blake3.blake3(payload).hexdigest() != digest or size > len(log):
                 return None
-            if blake3.blake3(log[:size]).hexdigest() != prefix:
+            if blake3.blake3(memoryview(log)[:size]).hexdigest() != prefix:  # no copy
                 return None
             return size, count, CaseState.from_bytes(payload)
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
