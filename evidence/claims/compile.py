@@ -586,6 +586,7 @@ def iter_case_claims(
         compiler_digest()  # once, here, before workers fork
     keys: list[str] = []
     taken: list[tuple[str, Summary]] = []
+    summary = CaseSummary(None, {})
     with gc_paused():
         stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
         here = _Sources(case, state, stamps=stamps)
@@ -609,7 +610,7 @@ def iter_case_claims(
     with gc_paused():
         stamps.store(seen)
         if cache is not None:
-            CaseSummary(None, {}).store(case.root, summaries)
+            summary.store(case.root, summaries)  # what changed since the one read
     keys.extend(use.key for use in uses if not use.proposed)
     if taken and len(set(keys)) != len(keys):  # a duplicate: reported in file order
         order = {case.rel(path): n for n, path in enumerate(_claim_files(case))}
