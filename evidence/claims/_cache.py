@@ -248,6 +248,14 @@ def _store_rows(
         _delta_path(path).unlink()
 
 
+def _changed_rows(rows: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The rows of ``rows`` that ``base`` does not hold as they are."""
+    try:
+        return dict(rows.items() - base.items())  # a set operation, not a loop
+    except TypeError:  # a value that cannot be hashed (a base of another shape)
+        return {rel: row for rel, row in rows.items() if base.get(rel) != row}
+
+
 _DELTA_MIN: Final = 64
 """Rows a delta may hold whatever the size of the base."""
 
@@ -342,7 +350,7 @@ class FileStamps:
             self.path,
             checksum,
             base.keys() - kept.keys(),
-            {rel: row for rel, row in kept.items() if base.get(rel) != row},
+            _changed_rows(kept, base),
             len(kept),
             lambda: marshal.dumps(kept),
         )

@@ -118,6 +118,7 @@ def test_a_reseal_reads_no_entry_of_an_unchanged_file(
     [
         "damaged",
         "body-digest",
+        "unhashable-key",
         "file-digest",
         "source-revision",
         "other-case",
@@ -143,6 +144,10 @@ def test_a_damaged_or_forged_summary_is_a_miss(
     elif forge == "body-digest":  # its claims are said to differ from what is sealed
         _rewrite(
             sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, ("extra-0", "0" * 64))
+        )
+    elif forge == "unhashable-key":  # a claim of another shape
+        _rewrite(
+            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, (["extra-0"], "0" * 64))
         )
     elif forge == "file-digest":  # said to be made from other bytes
         _rewrite(
