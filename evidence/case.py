@@ -245,11 +245,12 @@ class CaseState:
         state.latest = Latest(state.entries, dict(zip(ids, range(len(ids)), strict=True)))
         state.first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
         next_source, next_claim = raw["numbers"]
-        state.claim_keys = dict(raw["claim_keys"])
-        state.claim_body_digest = dict(raw["claim_body_digest"])
-        state.claim_status = dict(raw["claim_status"])
-        state.source_by_object = dict(raw["source_by_object"])
-        state.sealed = list(raw["sealed"])
+        # Fresh dicts and lists from marshal, taken as they are (no copies).
+        state.claim_keys = _of_type(raw["claim_keys"], dict)
+        state.claim_body_digest = _of_type(raw["claim_body_digest"], dict)
+        state.claim_status = _of_type(raw["claim_status"], dict)
+        state.source_by_object = _of_type(raw["source_by_object"], dict)
+        state.sealed = _of_type(raw["sealed"], list)
         state.next_source_number = int(next_source)
         state.next_claim_number = int(next_claim)
         state.custody_events = int(raw["custody_events"])
@@ -304,6 +305,17 @@ class CaseState:
             status = details.get("status")
             if isinstance(status, str):
                 self.claim_status[subject.id] = status
+
+
+def _of_type(value: Any, kind: type[Any]) -> Any:
+    """``value`` if it is exactly of type ``kind``.
+
+    Raises:
+        TypeError: it is not.
+    """
+    if type(value) is not kind:
+        raise TypeError(f"not a {kind.__name__}")
+    return value
 
 
 _new = object.__new__

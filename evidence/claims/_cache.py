@@ -383,6 +383,24 @@ class Summary:
         return (self.file_blake3, self.sources, self.texts, self.uses, self.claims)
 
 
+def _summary(row: Any) -> Summary:
+    """The :class:`Summary` of a row :meth:`Summary.to_plain` gave.
+
+    Raises:
+        TypeError, ValueError: ``row`` is not such a row.
+    """
+    file_blake3, sources, texts, uses, claims = row
+    if not (
+        type(file_blake3) is str
+        and type(sources) is dict
+        and type(texts) is dict
+        and type(uses) is list
+        and type(claims) is list
+    ):
+        raise TypeError("not a summary row")
+    return Summary(file_blake3, sources, texts, uses, claims)
+
+
 class CaseSummary:
     """One file per case folder (``summary-v1/``) with the :class:`Summary` of each of its
     claims files that compiled without a problem, by the file's path in the case.
@@ -434,17 +452,14 @@ class CaseSummary:
                 return cls(path, {})
             if raw["case"] != where:
                 return cls(path, {})
-            base = {
-                str(rel): Summary(str(f), dict(src), dict(texts), list(uses), list(claims))
-                for rel, (f, src, texts, uses, claims) in raw["files"].items()
-            }
+            # The rows as marshal made them (fresh values, no copies), of the right types.
+            base = {rel: _summary(row) for rel, row in raw["files"].items()}
             known = dict(base)
             for rel, row in _delta_rows(read[0], path).items():
                 if row is None:
                     known.pop(rel, None)
                 else:
-                    f, src, texts, uses, claims = row
-                    known[rel] = Summary(str(f), dict(src), dict(texts), list(uses), list(claims))
+                    known[rel] = _summary(row)
         except (KeyError, TypeError, ValueError, EOFError):
             return cls(path, {})
         return cls(path, known, (read[0], base))

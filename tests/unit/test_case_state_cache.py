@@ -104,6 +104,7 @@ def test_an_unusable_cache_folder_changes_nothing(
         lambda raw: raw["ids"].__setitem__(0, 7),  # an id that is no string
         lambda raw: raw["revisions"].__setitem__(0, "1"),  # a revision that is no number
         lambda raw: raw.update(ids=tuple(raw["ids"])),  # not the column kept
+        lambda raw: raw.update(claim_keys=list(raw["claim_keys"].items())),  # not a dict
     ],
 )
 def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
