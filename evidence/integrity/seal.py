@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence._fs import Batch, read_bytes, write_new_file
 from evidence._parallel import gc_paused, imap_chunks
@@ -46,7 +47,6 @@ from evidence.integrity._sealfile import (
 )
 from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash
-from evidence.integrity.sign import SigningKey, write_signature
 from evidence.model import (
     CLAIM_SCHEMA,
     ClaimBody,
@@ -62,6 +62,9 @@ from evidence.model import (
 from evidence.progress import Progress
 from evidence.report import Report
 from evidence.store import envelope_bytes, record_slice
+
+if TYPE_CHECKING:  # the signing code (cryptography) is imported only to sign
+    from evidence.integrity.sign import SigningKey
 
 __all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
 
@@ -467,6 +470,8 @@ def _write_seal(
     ]
     signature = None
     if key is not None:
+        from evidence.integrity.sign import write_signature
+
         signature = write_signature(path, seal_bytes, key)
         # The signature file's own digest binds the stored bytes to the log
         # (docs/decisions/0405), as the `timestamped` event does for a token.
