@@ -634,6 +634,10 @@ def _kept_files(
     # BLAKE3) of a summary up in (C-level loops: 100,000 claims).
     sealed = dict(zip(key_ids, map(digests.get, key_ids.values()), strict=True)).items()
     latest_blake3 = state.latest_blake3
+    # A source whose latest revision the latest seal covers is not looked at again for a
+    # file taken whole from the summary: nothing of it is compiled or sealed anew, and
+    # damage to a sealed record is verify's to find (docs/decisions/0020, 0021).
+    position, covered = state.latest.position, _sealed_size(state)
     folder = case.rel(case.claims_dir)
     claims = proposed = 0
     for path in files:
@@ -651,7 +655,9 @@ def _kept_files(
             left.append(path)
             continue
         for source, text in found.texts.items():
-            sources.check(source, text)  # as a cache hit checks them: damage stops here
+            at = position.get(source)
+            if at is None or at >= covered:  # not sealed yet: checked as a cache hit does
+                sources.check(source, text)
         sources.seen[shown] = (stamp, file_blake3)
         sources.summaries[shown] = found
         taken.append((shown, found))
@@ -666,6 +672,12 @@ def _kept_files(
         report.count("claims", claims)
         report.passed["claim"] += claims
     return left, taken
+
+
+def _sealed_size(state: CaseState) -> int:
+    """How many of the log's first entries its latest ``sealed`` event covers."""
+    size = state.sealed[-1].get("size") if state.sealed else None
+    return size if type(size) is int and 0 <= size <= len(state.entries) else 0
 
 
 def _all_in(sealed: ItemsView[str, str | None], claims: list[tuple[str, str]]) -> bool:

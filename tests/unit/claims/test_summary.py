@@ -201,7 +201,10 @@ def test_a_source_record_damaged_since_stops_the_reseal(
     (sealed_case / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
     with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json does not match the digest"):
         _seal(sealed_case, 3)
-    assert work["entries"] == []  # the summary was used, and the source checked anyway
+    # The summary was used for the other files (their source is sealed: 0027 as
+    # amended); the new file citing the damaged source was looked up and stopped.
+    new = blake3.blake3((sealed_case / "claims" / "extra-2.yaml").read_bytes()).hexdigest()
+    assert work["entries"] == [new]
 
 
 def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
