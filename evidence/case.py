@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import getpass
+import io
 import marshal
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -403,8 +404,11 @@ class _StateCache:
         name = blake3.blake3(key.encode("utf-8", "surrogateescape")).hexdigest()
         return self.folder / name[:2] / name[2:]
 
-    def load(self, key: str, log: bytes) -> tuple[int, int, CaseState] | None:
-        """(prefix length, its lines, its state) for the log ``log``, or None."""
+    def load(self, key: str, log: io.BufferedReader) -> tuple[int, int, CaseState, Any] | None:
+        """(prefix length, its lines, its state, a BLAKE3 hasher fed with the prefix) for
+        the log open as ``log``, or None. The prefix is hashed from the file in chunks
+        (a log of 100,000 events is tens of megabytes, which need not be held at once);
+        ``log`` is left at the end of the prefix."""
         try:
             data = self._path(key).read_bytes()
         except OSError:
@@ -413,25 +417,42 @@ class _StateCache:
         try:
             digest, length, lines, prefix = head.decode("ascii").split(" ")
             size, count = int(length), int(lines)
-            if blake3.blake3(payload).hexdigest() != digest or size > len(log):
+            if blake3.blake3(payload).hexdigest() != digest:
                 return None
-            if blake3.blake3(memoryview(log)[:size]).hexdigest() != prefix:  # no copy
+            if not 0 <= size <= os.fstat(log.fileno()).st_size:
                 return None
-            return size, count, CaseState.from_bytes(payload)
+            hasher = _hash_prefix(log, size)
+            if hasher is None or hasher.hexdigest() != prefix:
+                return None
+            return size, count, CaseState.from_bytes(payload), hasher
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
             return None
 
-    def store(self, key: str, log: bytes, lines: int, state: CaseState) -> None:
-        """Keep ``state`` as the state of ``log`` (best effort; no fsync)."""
+    def store(self, key: str, length: int, log_blake3: str, lines: int, state: CaseState) -> None:
+        """Keep ``state`` as the state of the log of ``length`` bytes and BLAKE3
+        ``log_blake3`` (best effort; no fsync)."""
         payload = state.to_bytes()
-        head = (
-            f"{blake3.blake3(payload).hexdigest()} {len(log)} {lines} "
-            f"{blake3.blake3(log).hexdigest()}\n"
-        )
+        head = f"{blake3.blake3(payload).hexdigest()} {length} {lines} {log_blake3}\n"
         path = self._path(key)
         with contextlib.suppress(OSError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(path, head.encode("ascii") + payload, durable=False)
+
+
+def _hash_prefix(log: io.BufferedReader, size: int) -> Any:
+    """A BLAKE3 hasher fed with the first ``size`` bytes of ``log`` (read from its
+    start in chunks of 1 MiB), or None if the file is shorter."""
+    hasher = blake3.blake3()
+    chunk = memoryview(bytearray(1 << 20))
+    log.seek(0)
+    left = size
+    while left:
+        got = log.readinto(chunk[: min(left, len(chunk))])
+        if not got:
+            return None
+        hasher.update(chunk[:got])
+        left -= got
+    return hasher
 
 
 class Case:
@@ -577,17 +598,26 @@ class Case:
             for line in self.custody.lines():
                 _note_line(state, line)
             return state
-        data = read_bytes(self.custody.path, what="custody log")
         key = str(self.custody.path.resolve())
-        with gc_paused():
-            kept = cache.load(key, data)
-        start, lines_before, state = kept if kept is not None else (0, 0, CaseState())
+        try:
+            with open(self.custody.path, "rb") as log, gc_paused():
+                kept = cache.load(key, log)
+                if kept is None:
+                    log.seek(0)
+                tail = log.read()  # the lines after the kept prefix (or every line)
+        except OSError:
+            read_bytes(self.custody.path, what="custody log")  # its error, with the path
+            raise
+        start, lines_before, state, hasher = (
+            kept if kept is not None else (0, 0, CaseState(), blake3.blake3())
+        )
         number = lines_before
-        for number, raw in enumerate(_split_lines(data[start:]), start=lines_before + 1):
+        for number, raw in enumerate(_split_lines(tail), start=lines_before + 1):
             _note_line(state, CustodyLine(number, raw, _parse_line(raw, self.custody.path)))
-        complete = data.rfind(b"\n") + 1  # a half line at the end is never kept
-        if number - lines_before >= _StateCache.MIN_NEW_LINES and complete == len(data):
-            cache.store(key, data, number, state)
+        complete = tail.rfind(b"\n") + 1  # a half line at the end is never kept
+        if number - lines_before >= _StateCache.MIN_NEW_LINES and complete == len(tail):
+            hasher.update(tail)
+            cache.store(key, start + len(tail), hasher.hexdigest(), number, state)
         return state
 
     def seal_files(self) -> list[Path]:

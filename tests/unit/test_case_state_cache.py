@@ -12,7 +12,7 @@ from typing import Any
 import blake3
 import pytest
 
-from evidence.case import Case, _StateCache
+from evidence.case import Case, _hash_prefix, _StateCache
 from evidence.errors import CaseError
 from evidence.integrity.seal import seal_case
 from tests.conftest import FIXED_NOW
@@ -124,3 +124,16 @@ def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
     state = case.state(cached=True)
     assert state == expected
     assert state.latest["SRC-0001"] == expected.latest["SRC-0001"]
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 5 << 19])
+def test_the_prefix_is_hashed_in_chunks_as_a_whole(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (3 << 12)  # 3 MiB
+    path = tmp_path / "log"
+    path.write_bytes(data)
+    with path.open("rb") as log:
+        hasher = _hash_prefix(log, size)
+        assert hasher is not None
+        assert hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
+        assert log.tell() == size
+        assert _hash_prefix(log, len(data) + 1) is None  # longer than the file
