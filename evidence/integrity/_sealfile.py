@@ -65,10 +65,12 @@ class LatestSeal:
     leaves: tuple[int, int] | None
     """Where the bytes inside its ``leaves`` array are in ``data`` (None: not known)."""
 
-    def leaves_bytes(self) -> bytes | None:
+    def leaves_bytes(self) -> memoryview | None:
+        """The bytes inside the ``leaves`` array (a view of ``data``, not a copy: they
+        are tens of megabytes on a large case)."""
         if self.leaves is None:
             return None
-        return self.data[self.leaves[0] : self.leaves[1]]
+        return memoryview(self.data)[self.leaves[0] : self.leaves[1]]
 
 
 def read_latest(case: Case, state: CaseState) -> LatestSeal | None:
@@ -120,7 +122,7 @@ def _read_light(data: bytes, sha256: Sha256Hex, shown: str) -> LatestSeal | None
     return LatestSeal(data, sha256, seal.sequence, seal.root, size, (start, end))
 
 
-def leaves_match(leaves: bytes, entries: Entries, size: int) -> bool:
+def leaves_match(leaves: bytes | memoryview, entries: Entries, size: int) -> bool:
     """Whether ``leaves`` (the bytes inside a seal's ``leaves`` array) are exactly the
     canonical leaves of the first ``size`` ``entries``, each with some SHA-256 (64
     lowercase hex digits)."""
@@ -197,7 +199,7 @@ class LeavesMemo:
             replace_file(path, data, durable=False)
 
 
-def seal_file_bytes(seal: Seal, before: bytes, size: int) -> bytes:
+def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
     """The seal file of ``seal`` whose leaves are the leaves in ``before`` (the bytes
     inside a previous seal's ``leaves`` array, checked by :func:`leaves_match`) followed
     by ``seal.leaves``, in a tree of ``size`` leaves: the bytes ``canonical_bytes`` gives

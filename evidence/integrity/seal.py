@@ -272,7 +272,7 @@ class _LeafJob:
 
 def _sealed_prefix(
     job: _LeafJob, latest: LatestSeal | None, frontiers: FrontierCache | None
-) -> tuple[bytes, Frontier]:
+) -> tuple[bytes | memoryview, Frontier]:
     """The bytes of the leaves the previous seal covers and their Merkle frontier, when
     both can be reused: the previous seal file is the one the custody log names (by
     SHA-256), its leaves are exactly the first entries of the log (same ids, revisions
@@ -445,7 +445,7 @@ def _write_seal(
     *,
     who: str,
     moment: _dt.datetime,
-    before: bytes,
+    before: bytes | memoryview,
     size: int,
 ) -> tuple[Path, bytes, Path | None, str]:
     """Write the seal file (and its signature) and log them: the seal's path and bytes,
