@@ -30,6 +30,7 @@ import datetime as _dt
 import getpass
 import io
 import marshal
+import operator
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -94,6 +95,9 @@ def default_actor(actor: str | None = None) -> str:
         return f"uid-{os.getuid()}"
 
 
+_FILE_ENDS: Final = {n: f".{n}.json" for n in range(1, 100)}
+
+
 class Entries(Sequence[Subject]):
     """The record revisions the log names, in order of entry, kept as three columns (ids,
     revisions, BLAKE3): a :class:`Subject` is made only when one is asked for. (A case
@@ -147,7 +151,11 @@ class Entries(Sequence[Subject]):
 
     def file_names(self) -> set[str]:
         """The record file names (``<ID>.<revision>.json``) of every entry."""
-        return set(map("{}.{}.json".format, self.ids, self.revisions))
+        try:  # C-level concatenations for the usual revisions (twice as fast as format)
+            ends = list(map(_FILE_ENDS.__getitem__, self.revisions))
+        except KeyError:
+            return set(map("{}.{}.json".format, self.ids, self.revisions))
+        return set(map(operator.add, self.ids, ends))
 
 
 class Latest(Mapping[str, Subject]):

@@ -12,7 +12,7 @@ from typing import Any
 import blake3
 import pytest
 
-from evidence.case import Case, _hash_prefix, _StateCache
+from evidence.case import Case, Entries, _hash_prefix, _StateCache
 from evidence.errors import CaseError
 from evidence.integrity.seal import seal_case
 from tests.conftest import FIXED_NOW
@@ -137,3 +137,9 @@ def test_the_prefix_is_hashed_in_chunks_as_a_whole(tmp_path: Path, size: int) ->
         assert hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
         assert log.tell() == size
         assert _hash_prefix(log, len(data) + 1) is None  # longer than the file
+
+
+@pytest.mark.parametrize("revision", [1, 2, 99, 100, 1234])
+def test_record_file_names_from_the_columns(revision: int) -> None:
+    entries = Entries(["SRC-0001", "CLM-0002"], [1, revision], ["a" * 64, "b" * 64])
+    assert entries.file_names() == {"SRC-0001.1.json", f"CLM-0002.{revision}.json"}
