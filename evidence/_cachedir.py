@@ -6,7 +6,8 @@ inside a case folder (the case is a closed world, docs/decisions/0406), ``verify
 reads it, and deleting it is always safe. What each cache may be trusted with is in
 docs/decisions/0020 (compiled claims files) and 0021 (seal: case state and Merkle
 frontier), 0022 (stamps of files already digested), 0026 and 0027 (the previous seal's
-leaves, the claims summary), 0507 (export: digests of large objects).
+leaves, the claims summary), 0028 (leaves checked, remembered), 0029 (deltas of the
+stamps and the summary), 0507 (export: digests of large objects).
 
 Example:
     >>> cache_folder("claims-v2")  # doctest: +SKIP

@@ -18,6 +18,7 @@ import os
 import queue
 import re
 import shutil
+import stat
 import sys
 import threading
 import time
@@ -426,8 +427,12 @@ def _wait_for_range_lock(fd: int, kind: int, root: Path, *, what: str) -> None:
 
 
 @contextlib.contextmanager
-def case_lock(root: Path) -> Iterator[None]:
+def case_lock(root: Path, listing: dict[str, list[str]] | None = None) -> Iterator[None]:
     """Hold the writer lock of a case folder, or fail at once if another writer has it.
+
+    With ``listing``, the names in ``records/`` that the leftover sweep listed (after
+    it, under the lock) are put there under ``"records"``, for the writer's own look
+    for files the log does not name (one listing of a folder of 100,000 files).
 
     Two locks on ``<case>/.lock``, both released by the operating system when the process
     ends (a crash never leaves the case locked):
@@ -456,7 +461,7 @@ def case_lock(root: Path) -> Iterator[None]:
                 ) from exc
             raise
         _wait_for_range_lock(fd, fcntl.LOCK_EX, root, what="a verification of this case")
-        remove_leftovers(root)
+        remove_leftovers(root, listing)
         yield
     finally:
         os.close(fd)
@@ -476,7 +481,7 @@ _LEFTOVER_FOLDERS: Final = ("", "records", "seals", "claims", "objects")
 """Folders of a case where writers put temporary files (and ``objects/ab/``, ``out/``)."""
 
 
-def remove_leftovers(root: Path) -> list[str]:
+def remove_leftovers(root: Path, listing: dict[str, list[str]] | None = None) -> list[str]:
     """Remove the temporary files a dead writer left in a case folder; return their names.
 
     Called by a writer once it holds the exclusive lock: no other writer runs then, so
@@ -487,23 +492,27 @@ def remove_leftovers(root: Path) -> list[str]:
     """
     removed: list[str] = []
 
-    def sweep(folder: Path) -> None:
+    def sweep(folder: Path) -> list[str] | None:
+        """The names left in ``folder`` (None: it could not be listed)."""
         try:
-            entries = list(os.scandir(folder))
+            names = os.listdir(folder)  # names only: records/ may hold 100,000 files
         except OSError:
-            return
-        for entry in entries:  # every temporary name starts with a dot (cheap test first)
-            if (
-                entry.name.startswith(".")
-                and TEMP_PATTERN.fullmatch(entry.name)
-                and entry.is_file(follow_symlinks=False)
-            ):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                    removed.append(str(Path(entry.path).relative_to(root)))
+            return None
+        # Every temporary name starts with a dot: the few that do are looked at.
+        gone = set()
+        for name in [n for n in names if n[:1] == "."]:
+            path = os.path.join(folder, name)
+            with contextlib.suppress(FileNotFoundError):
+                if TEMP_PATTERN.fullmatch(name) and stat.S_ISREG(os.lstat(path).st_mode):
+                    os.unlink(path)
+                    gone.add(name)
+                    removed.append(str(Path(path).relative_to(root)))
+        return [n for n in names if n not in gone] if gone else names
 
     for name in _LEFTOVER_FOLDERS:
-        sweep(root / name if name else root)
+        names = sweep(root / name if name else root)
+        if listing is not None and name == "records" and names is not None:
+            listing["records"] = names
     for name in ("out", "out/captures"):  # products written under the lock
         sweep(root / name)
         with contextlib.suppress(OSError):

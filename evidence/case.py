@@ -28,12 +28,13 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import getpass
+import io
 import marshal
+import operator
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import blake3
 
@@ -94,23 +95,116 @@ def default_actor(actor: str | None = None) -> str:
         return f"uid-{os.getuid()}"
 
 
-@dataclass
+_FILE_ENDS: Final = {n: f".{n}.json" for n in range(1, 100)}
+
+
+class Entries(Sequence[Subject]):
+    """The record revisions the log names, in order of entry, kept as three columns (ids,
+    revisions, BLAKE3): a :class:`Subject` is made only when one is asked for. (A case
+    state of 110,000 entries loads from the state cache without making 110,000
+    objects that a re-seal never looks at; docs/decisions/0028.)"""
+
+    __slots__ = ("blake3", "ids", "revisions")
+
+    def __init__(
+        self,
+        ids: list[str] | None = None,
+        revisions: list[int] | None = None,
+        blake3: list[str] | None = None,
+    ) -> None:
+        self.ids: list[str] = ids if ids is not None else []
+        self.revisions: list[int] = revisions if revisions is not None else []
+        self.blake3: list[str] = blake3 if blake3 is not None else []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Subject: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Subject]: ...
+
+    def __getitem__(self, index: int | slice) -> Subject | list[Subject]:
+        if isinstance(index, slice):
+            return list(map(_subject, self.ids[index], self.revisions[index], self.blake3[index]))
+        return _subject(self.ids[index], self.revisions[index], self.blake3[index])
+
+    def __iter__(self) -> Iterator[Subject]:
+        return map(_subject, self.ids, self.revisions, self.blake3)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entries):
+            return NotImplemented
+        return (self.ids, self.revisions, self.blake3) == (
+            other.ids,
+            other.revisions,
+            other.blake3,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def append(self, subject: Subject) -> None:
+        self.ids.append(subject.id)
+        self.revisions.append(subject.revision)
+        self.blake3.append(subject.blake3)
+
+    def file_names(self) -> set[str]:
+        """The record file names (``<ID>.<revision>.json``) of every entry."""
+        try:  # C-level concatenations for the usual revisions (twice as fast as format)
+            ends = list(map(_FILE_ENDS.__getitem__, self.revisions))
+        except KeyError:
+            return set(map("{}.{}.json".format, self.ids, self.revisions))
+        return set(map(operator.add, self.ids, ends))
+
+
+class Latest(Mapping[str, Subject]):
+    """The latest revision of each record id, as positions in :class:`Entries` (the
+    :class:`Subject` is made when one is asked for)."""
+
+    __slots__ = ("entries", "position")
+
+    def __init__(self, entries: Entries, position: dict[str, int]) -> None:
+        self.entries = entries
+        self.position = position
+
+    def __getitem__(self, record_id: str) -> Subject:
+        return self.entries[self.position[record_id]]
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.position)
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+
 class CaseState:
     """What the custody log says the case holds, in order."""
 
-    entries: list[Subject] = field(default_factory=list)
-    latest: dict[str, Subject] = field(default_factory=dict)
-    first_seen: dict[str, int] = field(default_factory=dict)
-    claim_keys: dict[str, RecordId] = field(default_factory=dict)
-    claim_body_digest: dict[str, str] = field(default_factory=dict)
-    claim_status: dict[str, str] = field(default_factory=dict)
-    source_by_object: dict[str, RecordId] = field(default_factory=dict)
-    sealed: list[dict[str, Any]] = field(default_factory=list)
-    next_source_number: int = 1
-    next_claim_number: int = 1
-    custody_events: int = 0
-    case_meta: dict[str, Any] | None = None
-    """The details of the latest ``case-metadata`` event (case.yaml as last sealed)."""
+    def __init__(self) -> None:
+        self.entries = Entries()
+        self.latest = Latest(self.entries, {})
+        self.first_seen: dict[str, int] = {}
+        self.claim_keys: dict[str, RecordId] = {}
+        self.claim_body_digest: dict[str, str] = {}
+        self.claim_status: dict[str, str] = {}
+        self.source_by_object: dict[str, RecordId] = {}
+        self.sealed: list[dict[str, Any]] = []
+        self.next_source_number = 1
+        self.next_claim_number = 1
+        self.custody_events = 0
+        self.case_meta: dict[str, Any] | None = None
+        """The details of the latest ``case-metadata`` event (case.yaml as last sealed)."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CaseState):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_bytes(self) -> bytes:
         """The state in Python's ``marshal`` form (for :class:`_StateCache`: plain
@@ -118,9 +212,9 @@ class CaseState:
         ``first_seen`` follow from ``entries`` and are not written."""
         return marshal.dumps(
             {
-                "ids": [s.id for s in self.entries],
-                "revisions": [s.revision for s in self.entries],
-                "blake3": "".join(s.blake3 for s in self.entries),
+                "ids": self.entries.ids,
+                "revisions": self.entries.revisions,
+                "blake3": "".join(self.entries.blake3),
                 "claim_keys": self.claim_keys,
                 "claim_body_digest": self.claim_body_digest,
                 "claim_status": self.claim_status,
@@ -143,29 +237,47 @@ class CaseState:
         # BLAKE3 was checked before, and the cache folder is as trusted as the code.
         raw = marshal.loads(data)  # noqa: S302
         ids, revisions, digests = raw["ids"], raw["revisions"], raw["blake3"]
-        if not (len(ids) == len(revisions) and len(digests) == 64 * len(ids)):
-            raise ValueError("columns of different lengths")
-        entries = [
-            _subject(i, r, digests[64 * n : 64 * n + 64])
-            for n, (i, r) in enumerate(zip(ids, revisions, strict=True))
-        ]
-        latest: dict[str, Subject] = dict(zip(ids, entries, strict=True))
-        first_seen = {record_id: n for n, record_id in enumerate(dict.fromkeys(ids))}
+        if not (
+            type(ids) is list
+            and type(revisions) is list
+            and type(digests) is str
+            and len(ids) == len(revisions)
+            and len(digests) == 64 * len(ids)
+            and set(map(type, ids)) <= {str}
+            and set(map(type, revisions)) <= {int}
+        ):
+            raise ValueError("not the columns of a state")
+        # The columns as kept: a Subject is made only when asked for.
+        blake3_column = [digests[n : n + 64] for n in range(0, len(digests), 64)]
+        state = cls()
+        state.entries = Entries(ids, revisions, blake3_column)
+        state.latest = Latest(state.entries, dict(zip(ids, range(len(ids)), strict=True)))
+        state.first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
         next_source, next_claim = raw["numbers"]
-        return cls(
-            entries=entries,
-            latest=latest,
-            first_seen=first_seen,
-            claim_keys=dict(raw["claim_keys"]),
-            claim_body_digest=dict(raw["claim_body_digest"]),
-            claim_status=dict(raw["claim_status"]),
-            source_by_object=dict(raw["source_by_object"]),
-            sealed=list(raw["sealed"]),
-            next_source_number=int(next_source),
-            next_claim_number=int(next_claim),
-            custody_events=int(raw["custody_events"]),
-            case_meta=raw["case_meta"],
-        )
+        # Fresh dicts and lists from marshal, taken as they are (no copies).
+        state.claim_keys = _of_type(raw["claim_keys"], dict)
+        state.claim_body_digest = _of_type(raw["claim_body_digest"], dict)
+        state.claim_status = _of_type(raw["claim_status"], dict)
+        state.source_by_object = _of_type(raw["source_by_object"], dict)
+        state.sealed = _of_type(raw["sealed"], list)
+        state.next_source_number = int(next_source)
+        state.next_claim_number = int(next_claim)
+        state.custody_events = int(raw["custody_events"])
+        state.case_meta = raw["case_meta"]
+        return state
+
+    def latest_blake3(self, record_id: str) -> str | None:
+        """The BLAKE3 of the latest revision of ``record_id`` (None: no such record),
+        from the columns, without making a :class:`Subject`."""
+        position = self.latest.position.get(record_id)
+        return None if position is None else self.entries.blake3[position]
+
+    def latest_revision(self, record_id: str) -> tuple[int, str] | None:
+        """(revision, BLAKE3) of the latest revision of ``record_id``, or None."""
+        position = self.latest.position.get(record_id)
+        if position is None:
+            return None
+        return self.entries.revisions[position], self.entries.blake3[position]
 
     def ern_number(self, record_id: str) -> int:
         """1-based position of a record id among the case's ids, in order of entry."""
@@ -182,8 +294,8 @@ class CaseState:
             return
         if action not in RECORD_ACTIONS or subject is None:
             return
+        self.latest.position[subject.id] = len(self.entries)
         self.entries.append(subject)
-        self.latest[subject.id] = subject
         self.first_seen.setdefault(subject.id, len(self.first_seen))
         number = record_number(subject.id)
         if subject.id.startswith("SRC-"):
@@ -204,14 +316,24 @@ class CaseState:
                 self.claim_status[subject.id] = status
 
 
+def _of_type(value: Any, kind: type[Any]) -> Any:
+    """``value`` if it is exactly of type ``kind``.
+
+    Raises:
+        TypeError: it is not.
+    """
+    if type(value) is not kind:
+        raise TypeError(f"not a {kind.__name__}")
+    return value
+
+
 _new = object.__new__
 _set = object.__setattr__
 
 
 def _subject(record_id: str, revision: int, blake3_hex: str) -> Subject:
-    """A :class:`Subject` as the state cache kept it, without checking its fields again:
-    they were checked when the log line was parsed, and the entry's BLAKE3 since. (The
-    checks would be most of the time of loading 110,000 entries.)"""
+    """A :class:`Subject` as the state kept it, without checking its fields again: they
+    were checked when the log line was parsed (and the cache entry's BLAKE3 since)."""
     if type(record_id) is not str or type(revision) is not int or type(blake3_hex) is not str:
         raise TypeError("not a subject")
     subject: Subject = _new(Subject)
@@ -290,8 +412,11 @@ class _StateCache:
         name = blake3.blake3(key.encode("utf-8", "surrogateescape")).hexdigest()
         return self.folder / name[:2] / name[2:]
 
-    def load(self, key: str, log: bytes) -> tuple[int, int, CaseState] | None:
-        """(prefix length, its lines, its state) for the log ``log``, or None."""
+    def load(self, key: str, log: io.BufferedReader) -> tuple[int, int, CaseState, Any] | None:
+        """(prefix length, its lines, its state, a BLAKE3 hasher fed with the prefix) for
+        the log open as ``log``, or None. The prefix is hashed from the file in chunks
+        (a log of 100,000 events is tens of megabytes, which need not be held at once);
+        ``log`` is left at the end of the prefix."""
         try:
             data = self._path(key).read_bytes()
         except OSError:
@@ -300,25 +425,42 @@ class _StateCache:
         try:
             digest, length, lines, prefix = head.decode("ascii").split(" ")
             size, count = int(length), int(lines)
-            if blake3.blake3(payload).hexdigest() != digest or size > len(log):
+            if blake3.blake3(payload).hexdigest() != digest:
                 return None
-            if blake3.blake3(log[:size]).hexdigest() != prefix:
+            if not 0 <= size <= os.fstat(log.fileno()).st_size:
                 return None
-            return size, count, CaseState.from_bytes(payload)
+            hasher = _hash_prefix(log, size)
+            if hasher is None or hasher.hexdigest() != prefix:
+                return None
+            return size, count, CaseState.from_bytes(payload), hasher
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
             return None
 
-    def store(self, key: str, log: bytes, lines: int, state: CaseState) -> None:
-        """Keep ``state`` as the state of ``log`` (best effort; no fsync)."""
+    def store(self, key: str, length: int, log_blake3: str, lines: int, state: CaseState) -> None:
+        """Keep ``state`` as the state of the log of ``length`` bytes and BLAKE3
+        ``log_blake3`` (best effort; no fsync)."""
         payload = state.to_bytes()
-        head = (
-            f"{blake3.blake3(payload).hexdigest()} {len(log)} {lines} "
-            f"{blake3.blake3(log).hexdigest()}\n"
-        )
+        head = f"{blake3.blake3(payload).hexdigest()} {length} {lines} {log_blake3}\n"
         path = self._path(key)
         with contextlib.suppress(OSError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(path, head.encode("ascii") + payload, durable=False)
+
+
+def _hash_prefix(log: io.BufferedReader, size: int) -> Any:
+    """A BLAKE3 hasher fed with the first ``size`` bytes of ``log`` (read from its
+    start in chunks of 1 MiB), or None if the file is shorter."""
+    hasher = blake3.blake3()
+    chunk = memoryview(bytearray(1 << 20))
+    log.seek(0)
+    left = size
+    while left:
+        got = log.readinto(chunk[: min(left, len(chunk))])
+        if not got:
+            return None
+        hasher.update(chunk[:got])
+        left -= got
+    return hasher
 
 
 class Case:
@@ -330,6 +472,8 @@ class Case:
         self.objects = ObjectStore(root / "objects")
         self.records = RecordStore(root / "records")
         self.custody = CustodyLog(root / "custody.jsonl")
+        self._listing: dict[str, list[str]] = {}
+        """The names in records/ listed when the lock was taken (see :meth:`recover`)."""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -437,8 +581,11 @@ class Case:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the writer lock (one writer at a time; fails at once if held)."""
-        with case_lock(self.root):
-            yield
+        try:
+            with case_lock(self.root, self._listing):
+                yield
+        finally:
+            self._listing.clear()  # only good while the lock is held
 
     # -- state ------------------------------------------------------------------------------
 
@@ -459,17 +606,26 @@ class Case:
             for line in self.custody.lines():
                 _note_line(state, line)
             return state
-        data = read_bytes(self.custody.path, what="custody log")
         key = str(self.custody.path.resolve())
-        with gc_paused():
-            kept = cache.load(key, data)
-        start, lines_before, state = kept if kept is not None else (0, 0, CaseState())
+        try:
+            with open(self.custody.path, "rb") as log, gc_paused():
+                kept = cache.load(key, log)
+                if kept is None:
+                    log.seek(0)
+                tail = log.read()  # the lines after the kept prefix (or every line)
+        except OSError:
+            read_bytes(self.custody.path, what="custody log")  # its error, with the path
+            raise
+        start, lines_before, state, hasher = (
+            kept if kept is not None else (0, 0, CaseState(), blake3.blake3())
+        )
         number = lines_before
-        for number, raw in enumerate(_split_lines(data[start:]), start=lines_before + 1):
+        for number, raw in enumerate(_split_lines(tail), start=lines_before + 1):
             _note_line(state, CustodyLine(number, raw, _parse_line(raw, self.custody.path)))
-        complete = data.rfind(b"\n") + 1  # a half line at the end is never kept
-        if number - lines_before >= _StateCache.MIN_NEW_LINES and complete == len(data):
-            cache.store(key, data, number, state)
+        complete = tail.rfind(b"\n") + 1  # a half line at the end is never kept
+        if number - lines_before >= _StateCache.MIN_NEW_LINES and complete == len(tail):
+            hasher.update(tail)
+            cache.store(key, start + len(tail), hasher.hexdigest(), number, state)
         return state
 
     def seal_files(self) -> list[Path]:
@@ -499,16 +655,23 @@ class Case:
         crash in between leaves complete record files (written atomically) that the log
         does not name. Such a file is adopted when it is intact and is exactly the next
         revision the log expects; anything else is refused, for a person to look at.
+        Called first under the lock: it looks at the names in records/ as the leftover
+        sweep listed them when the lock was taken.
 
         Raises:
             CaseError: a record file that the log cannot account for.
         """
-        # Names compared as strings first: only a file the log does not name is parsed.
-        known = {f"{s.id}.{s.revision}.json" for s in state.entries}
+        # Names compared as sets of strings first (no sort, no loop over every name):
+        # only a file the log does not name is parsed.
+        # Listed by the leftover sweep when the lock was taken (no writer since), or now.
+        names = self._listing.pop("records", None)
+        if names is None:
+            try:
+                names = os.listdir(self.records.root)
+            except FileNotFoundError as exc:
+                raise InputError("records/ is missing", path=str(self.records.root)) from exc
         orphans = []
-        for name in self.records.names():
-            if name in known:
-                continue
+        for name in set(names).difference(state.entries.file_names()):
             parsed = parse_record_filename(name)
             if parsed is not None:
                 orphans.append(parsed)

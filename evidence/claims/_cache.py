@@ -168,6 +168,89 @@ class ClaimsCache:
             replace_file(path, entry.to_bytes(key), durable=False)
 
 
+def _read_checked(path: Path) -> tuple[bytes, bytes] | None:
+    """(checksum, payload) of a cache file written by :func:`_write_checked`, or None
+    when it is missing, unreadable or its checksum does not match."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, _, payload = data.partition(b"\n")
+    if blake3.blake3(payload).hexdigest().encode() != head:
+        return None
+    return head, payload
+
+
+def _write_checked(path: Path, payload: bytes) -> bytes:
+    """Write ``payload`` with its BLAKE3 ahead of it (best effort, no fsync: a lost or
+    torn file fails its checksum and is a miss); return the checksum."""
+    head = blake3.blake3(payload).hexdigest().encode()
+    with contextlib.suppress(OSError, ValueError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, head + b"\n" + payload, durable=False)
+    return head
+
+
+def _delta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".delta")
+
+
+def _delta_rows(base: bytes | None, path: Path) -> dict[Any, Any]:
+    """The rows of the delta file beside the base file ``path`` (a row's value None: the
+    row is gone), if that delta was made against the base of checksum ``base``.
+
+    A delta holds what changed since the base was written, so that a run that changed
+    ten rows of 10,000 writes ten rows (docs/decisions/0029). Every row of either file is
+    checked on use like any other (file digest, stamp, source revisions, log digests),
+    so a lost or damaged delta only leaves older rows, which are then misses."""
+    if base is None:
+        return {}
+    read = _read_checked(_delta_path(path))
+    if read is None:
+        return {}
+    try:
+        # Plain values only (marshal builds no objects and runs no code), read only
+        # after the checksum matched.
+        raw = marshal.loads(read[1])  # noqa: S302
+        if type(raw) is not dict or raw.get("base") != base or type(raw.get("rows")) is not dict:
+            return {}
+        return raw["rows"]  # type: ignore[no-any-return]
+    except (ValueError, TypeError, EOFError):
+        return {}
+
+
+def _store_rows(
+    path: Path,
+    base: bytes | None,
+    gone: set[str],
+    changed: dict[str, Any],
+    count: int,
+    whole: Callable[[], bytes],
+) -> None:
+    """Keep ``count`` rows: as a delta against the base of checksum ``base`` (the rows
+    ``changed`` since it, and the base's rows ``gone``) when that is small, else as a
+    whole new base (``whole()``) without a delta."""
+    if base is not None and len(changed) + len(gone) <= max(_DELTA_MIN, count // 16):
+        delta = {**changed, **dict.fromkeys(gone)}
+        _write_checked(_delta_path(path), marshal.dumps({"base": base, "rows": delta}))
+        return
+    _write_checked(path, whole())
+    with contextlib.suppress(OSError):
+        _delta_path(path).unlink()
+
+
+def _changed_rows(rows: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The rows of ``rows`` that ``base`` does not hold as they are."""
+    try:
+        return dict(rows.items() - base.items())  # a set operation, not a loop
+    except TypeError:  # a value that cannot be hashed (a base of another shape)
+        return {rel: row for rel, row in rows.items() if base.get(rel) != row}
+
+
+_DELTA_MIN: Final = 64
+"""Rows a delta may hold whatever the size of the base."""
+
+
 Stamp = tuple[int, int, int, int]
 """(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
 
@@ -196,9 +279,16 @@ class FileStamps:
 
     RACY_NS = 3_000_000_000
 
-    def __init__(self, path: Path | None, known: dict[str, tuple[Stamp, str]]) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        known: dict[str, tuple[Stamp, str]],
+        base: tuple[bytes, dict[str, tuple[Stamp, str]]] | None = None,
+    ) -> None:
         self.path = path
         self.known = known
+        self.base = base
+        """The checksum and rows of the base file, when read (a delta is made from it)."""
 
     @classmethod
     def for_case(cls, root: Path) -> FileStamps:
@@ -208,21 +298,25 @@ class FileStamps:
             return cls(None, {})
         name = blake3.blake3(str(root.resolve()).encode("utf-8", "surrogateescape"))
         path = folder / name.hexdigest()
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return cls(path, {})
-        head, _, payload = data.partition(b"\n")
-        if blake3.blake3(payload).hexdigest().encode() != head:
+        read = _read_checked(path)
+        if read is None:
             return cls(path, {})
         try:
             # Plain values only (marshal builds no objects and runs no code), read only
             # after the checksum matched. A value of another shape never equals a stamp
             # and a digest, so it can only be a miss.
-            known = marshal.loads(payload)  # noqa: S302
+            base = marshal.loads(read[1])  # noqa: S302
         except (ValueError, TypeError, EOFError):
             return cls(path, {})
-        return cls(path, known if isinstance(known, dict) else {})
+        if not isinstance(base, dict):
+            return cls(path, {})
+        known = dict(base)
+        for rel, row in _delta_rows(read[0], path).items():
+            if row is None:
+                known.pop(rel, None)
+            else:
+                known[rel] = row
+        return cls(path, known, (read[0], base))
 
     def digest(self, rel: str, stamp: Stamp | None) -> str | None:
         """The digest ``rel`` had when it was last read, if its stamp is unchanged."""
@@ -242,11 +336,15 @@ class FileStamps:
             for rel, (stamp, digest) in seen.items()
             if stamp[2] < recent and stamp[3] < recent
         }
-        payload = marshal.dumps(kept)
-        with contextlib.suppress(OSError, ValueError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
-            replace_file(self.path, data, durable=False)
+        checksum, base = self.base if self.base is not None else (None, {})
+        _store_rows(
+            self.path,
+            checksum,
+            base.keys() - kept.keys(),
+            _changed_rows(kept, base),
+            len(kept),
+            lambda: marshal.dumps(kept),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +374,24 @@ class Summary:
         return (self.file_blake3, self.sources, self.texts, self.uses, self.claims)
 
 
+def _summary(row: Any) -> Summary:
+    """The :class:`Summary` of a row :meth:`Summary.to_plain` gave.
+
+    Raises:
+        TypeError, ValueError: ``row`` is not such a row.
+    """
+    file_blake3, sources, texts, uses, claims = row
+    if not (
+        type(file_blake3) is str
+        and type(sources) is dict
+        and type(texts) is dict
+        and type(uses) is list
+        and type(claims) is list
+    ):
+        raise TypeError("not a summary row")
+    return Summary(file_blake3, sources, texts, uses, claims)
+
+
 class CaseSummary:
     """One file per case folder (``summary-v1/``) with the :class:`Summary` of each of its
     claims files that compiled without a problem, by the file's path in the case.
@@ -290,9 +406,16 @@ class CaseSummary:
 
     FORMAT = 1
 
-    def __init__(self, path: Path | None, known: dict[str, Summary]) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        known: dict[str, Summary],
+        base: tuple[bytes, dict[str, Summary]] | None = None,
+    ) -> None:
         self.path = path
         self.known = known
+        self.base = base
+        """The checksum and rows of the base file, when read (a delta is made from it)."""
 
     @classmethod
     def _where(cls, root: Path) -> tuple[Path | None, str]:
@@ -309,28 +432,28 @@ class CaseSummary:
         path, where = cls._where(root)
         if path is None:
             return cls(None, {})
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return cls(path, {})
-        head, _, payload = data.partition(b"\n")
-        if blake3.blake3(payload).hexdigest().encode() != head:
+        read = _read_checked(path)
+        if read is None:
             return cls(path, {})
         try:
             # Plain values only (marshal builds no objects and runs no code), read only
             # after the checksum matched; the folder is as trusted as the code (0020).
-            raw = marshal.loads(payload)  # noqa: S302
+            raw = marshal.loads(read[1])  # noqa: S302
             if raw["format"] != cls.FORMAT or raw["compiler"] != compiler_digest():
                 return cls(path, {})
             if raw["case"] != where:
                 return cls(path, {})
-            known = {
-                str(rel): Summary(str(f), dict(src), dict(texts), list(uses), list(claims))
-                for rel, (f, src, texts, uses, claims) in raw["files"].items()
-            }
+            # The rows as marshal made them (fresh values, no copies), of the right types.
+            base = {rel: _summary(row) for rel, row in raw["files"].items()}
+            known = dict(base)
+            for rel, row in _delta_rows(read[0], path).items():
+                if row is None:
+                    known.pop(rel, None)
+                else:
+                    known[rel] = _summary(row)
         except (KeyError, TypeError, ValueError, EOFError):
             return cls(path, {})
-        return cls(path, known)
+        return cls(path, known, (read[0], base))
 
     def get(self, rel: str, file_blake3: str) -> Summary | None:
         """The summary of the claims file ``rel`` if it was made from these bytes."""
@@ -343,15 +466,19 @@ class CaseSummary:
         path, where = self._where(root)
         if path is None:
             return
-        payload = marshal.dumps(
-            {
-                "format": self.FORMAT,
-                "compiler": compiler_digest(),
-                "case": where,
-                "files": {rel: row.to_plain() for rel, row in rows.items()},
-            }
+        checksum, base = self.base if self.base is not None else (None, {})
+        _store_rows(
+            path,
+            checksum,
+            base.keys() - rows.keys(),
+            {rel: row.to_plain() for rel, row in rows.items() if base.get(rel) is not row},
+            len(rows),
+            lambda: marshal.dumps(
+                {
+                    "format": self.FORMAT,
+                    "compiler": compiler_digest(),
+                    "case": where,
+                    "files": {rel: row.to_plain() for rel, row in rows.items()},
+                }
+            ),
         )
-        with contextlib.suppress(OSError, ValueError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            data = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
-            replace_file(path, data, durable=False)

@@ -16,7 +16,8 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, ItemsView, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from evidence.claims._cache import (
     stamp_of,
 )
 from evidence.claims.anchor import find_quote
-from evidence.digest import Blake3Hex, is_hex64
+from evidence.digest import Blake3Hex
 from evidence.errors import CanonicalError, EvidenceError, QuoteError
 from evidence.model import (
     AttributionLink,
@@ -149,11 +150,15 @@ class _Sources:
     """Files read and digested in this run (or found unchanged), with their stamps."""
     summaries: dict[str, Summary] = field(default_factory=dict)
     """The summary of each claims file compiled or taken from the cache in this run."""
+    root: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.root = str(self.case.root)
 
     def unchanged(self, rel: str, digest: str) -> bool:
         """Whether the case's file ``rel`` was read and found to have ``digest`` before
         and its stamp has not changed since; notes the stamp for the next run either way."""
-        stamp = stamp_of(os.path.join(self.case.root, rel))
+        stamp = stamp_of(f"{self.root}/{rel}")
         if stamp is None:
             return False
         self.seen[rel] = (stamp, digest)  # taken before reading: a later write shows
@@ -193,19 +198,29 @@ class _Sources:
             InputError: a file is missing or unreadable.
             CaseError: a file is not what its digest names.
         """
-        if source_id in self.loaded or source_id in self.checked:
+        if source_id in self.checked or source_id in self.loaded:
             return
-        latest = self.state.latest[source_id]
+        latest = self.state.latest_revision(source_id)
+        if latest is None:
+            raise KeyError(source_id)
+        revision, blake3_hex = latest
         # Paths as strings: pathlib costs more than the stat on a case of 10,000 sources.
-        record = f"records/{source_id}.{latest.revision}.json"
-        if not self.unchanged(record, latest.blake3):
-            self.case.records.check(source_id, latest.revision, blake3=latest.blake3)
-        if text_blake3 is not None and not (
-            is_hex64(text_blake3)
-            and self.unchanged(f"objects/{text_blake3[:2]}/{text_blake3}", text_blake3)
+        record = f"records/{source_id}.{revision}.json"
+        if not self.unchanged(record, blake3_hex):
+            self.case.records.check(source_id, revision, blake3=blake3_hex)
+        if (
+            text_blake3 is not None
+            and not (
+                type(text_blake3) is str  # a digest, not a path: checked before it names one
+                and _is_hex64(text_blake3) is not None
+                and self.unchanged(f"objects/{text_blake3[:2]}/{text_blake3}", text_blake3)
+            )
         ):
             self.case.objects.read_text(text_blake3)
         self.checked.add(source_id)
+
+
+_is_hex64 = re.compile("[0-9a-f]{64}").fullmatch
 
 
 def _claim_files(case: Case) -> list[Path]:
@@ -467,8 +482,7 @@ class _CompileJob:
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
-    latest = state.latest.get(record_id)
-    return None if latest is None else latest.blake3
+    return state.latest_blake3(record_id)
 
 
 def _compile_file(
@@ -572,6 +586,7 @@ def iter_case_claims(
         compiler_digest()  # once, here, before workers fork
     keys: list[str] = []
     taken: list[tuple[str, Summary]] = []
+    summary = CaseSummary(None, {})
     with gc_paused():
         stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
         here = _Sources(case, state, stamps=stamps)
@@ -595,7 +610,7 @@ def iter_case_claims(
     with gc_paused():
         stamps.store(seen)
         if cache is not None:
-            CaseSummary(None, {}).store(case.root, summaries)
+            summary.store(case.root, summaries)  # what changed since the one read
     keys.extend(use.key for use in uses if not use.proposed)
     if taken and len(set(keys)) != len(keys):  # a duplicate: reported in file order
         order = {case.rel(path): n for n, path in enumerate(_claim_files(case))}
@@ -615,6 +630,14 @@ def _kept_files(
     left: list[Path] = []
     taken: list[tuple[str, Summary]] = []
     digests, key_ids = state.claim_body_digest, state.claim_keys
+    # (key, body BLAKE3) of every claim as the log has it now, to look each (key, body
+    # BLAKE3) of a summary up in (C-level loops: 100,000 claims).
+    sealed = dict(zip(key_ids, map(digests.get, key_ids.values()), strict=True)).items()
+    latest_blake3 = state.latest_blake3
+    # A source whose latest revision the latest seal covers is not looked at again for a
+    # file taken whole from the summary: nothing of it is compiled or sealed anew, and
+    # damage to a sealed record is verify's to find (docs/decisions/0020, 0021).
+    position, covered = state.latest.position, _sealed_size(state)
     folder = case.rel(case.claims_dir)
     claims = proposed = 0
     for path in files:
@@ -626,13 +649,15 @@ def _kept_files(
             found is None
             or stamp is None
             or file_blake3 is None
-            or any(_latest_blake3(state, s) != d for s, d in found.sources.items())
-            or any(digests.get(key_ids.get(k, "")) != d for k, d in found.claims)
+            or any(latest_blake3(s) != d for s, d in found.sources.items())
+            or not _all_in(sealed, found.claims)
         ):
             left.append(path)
             continue
         for source, text in found.texts.items():
-            sources.check(source, text)  # as a cache hit checks them: damage stops here
+            at = position.get(source)
+            if at is None or at >= covered:  # not sealed yet: checked as a cache hit does
+                sources.check(source, text)
         sources.seen[shown] = (stamp, file_blake3)
         sources.summaries[shown] = found
         taken.append((shown, found))
@@ -647,6 +672,21 @@ def _kept_files(
         report.count("claims", claims)
         report.passed["claim"] += claims
     return left, taken
+
+
+def _sealed_size(state: CaseState) -> int:
+    """How many of the log's first entries its latest ``sealed`` event covers."""
+    size = state.sealed[-1].get("size") if state.sealed else None
+    return size if type(size) is int and 0 <= size <= len(state.entries) else 0
+
+
+def _all_in(sealed: ItemsView[str, str | None], claims: list[tuple[str, str]]) -> bool:
+    """Whether every (key, body BLAKE3) of ``claims`` is one of ``sealed`` (False for
+    anything that is not such a pair: a summary of another shape is a miss)."""
+    try:
+        return all(map(sealed.__contains__, claims))
+    except TypeError:
+        return False
 
 
 def compile_case_claims(

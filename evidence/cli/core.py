@@ -220,15 +220,18 @@ def seal(
     """Compile claims into records and seal every record under one Merkle root."""
     from evidence.cli.integrity import load_signing_key, print_stamp, workers_for_cli
     from evidence.integrity.seal import seal_case
-    from evidence.integrity.timestamp import check_url, load_certificates, stamp_seal
 
     if passphrase_env and key_file is None:
         raise UsageError("--passphrase-env is for --key: give the key to sign with")
     if tsa_ca is not None and not tsa_urls:
         raise UsageError("--tsa-ca is the root of the time-stamping authority: give --tsa URL")
-    for url in tsa_urls:
-        check_url(url)  # refuse a bad argument before anything is written
-    roots = None if tsa_ca is None else load_certificates(tsa_ca, what="--tsa-ca file")
+    roots = None
+    if tsa_urls:  # the time-stamping code (HTTP, X.509) is imported only to time-stamp
+        from evidence.integrity.timestamp import check_url, load_certificates
+
+        for url in tsa_urls:
+            check_url(url)  # refuse a bad argument before anything is written
+        roots = None if tsa_ca is None else load_certificates(tsa_ca, what="--tsa-ca file")
     case = Case.open(directory)
     key = load_signing_key(key_file, passphrase_env) if key_file is not None else None
     with progress("sealing") as bar:
@@ -257,6 +260,8 @@ def seal(
     if result.signature is not None and key is not None:
         echo(f"signed with key {key.fingerprint}: {case.rel(result.signature)}")
     if tsa_urls:
+        from evidence.integrity.timestamp import stamp_seal
+
         stamped = stamp_seal(
             case,
             tsa_urls=tsa_urls,

@@ -17,9 +17,9 @@ from evidence.cli._app import cli
 from evidence.cli._options import STAMP_TSA_CA_HELP, trust_options, tsa_ca_option
 from evidence.cli._output import echo, print_report
 from evidence.errors import EXIT_CANNOT_RUN, EXIT_FINDINGS, EXIT_PARTIAL, UsageError
-from evidence.integrity.sign import SigningKey
 
 if TYPE_CHECKING:
+    from evidence.integrity.sign import SigningKey
     from evidence.integrity.timestamp import StampResult
 
 __all__ = [

@@ -20,21 +20,33 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-from collections.abc import Sequence
+from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
-from evidence._fs import read_bytes
+import blake3
+
+from evidence._cachedir import cache_folder
+from evidence._fs import read_bytes, replace_file
 from evidence.canonical import canonical_bytes, loads_json
-from evidence.case import Case, CaseState
-from evidence.digest import Sha256Hex
+from evidence.case import Case, CaseState, Entries
+from evidence.digest import Sha256Hex, is_hex64
 from evidence.errors import EvidenceError
-from evidence.model import Seal, Subject
+from evidence.model import Seal
 from evidence.schema import validate
 
-__all__ = ["LatestSeal", "leaves_match", "read_latest", "seal_file_bytes"]
+__all__ = [
+    "LatestSeal",
+    "LeavesMemo",
+    "entries_fingerprint",
+    "leaves_match",
+    "read_latest",
+    "seal_file_bytes",
+]
 
 _OPEN: Final = b',"leaves":['
 _CLOSE: Final = b'],"previous":'
@@ -53,10 +65,12 @@ class LatestSeal:
     leaves: tuple[int, int] | None
     """Where the bytes inside its ``leaves`` array are in ``data`` (None: not known)."""
 
-    def leaves_bytes(self) -> bytes | None:
+    def leaves_bytes(self) -> memoryview | None:
+        """The bytes inside the ``leaves`` array (a view of ``data``, not a copy: they
+        are tens of megabytes on a large case)."""
         if self.leaves is None:
             return None
-        return self.data[self.leaves[0] : self.leaves[1]]
+        return memoryview(self.data)[self.leaves[0] : self.leaves[1]]
 
 
 def read_latest(case: Case, state: CaseState) -> LatestSeal | None:
@@ -108,22 +122,84 @@ def _read_light(data: bytes, sha256: Sha256Hex, shown: str) -> LatestSeal | None
     return LatestSeal(data, sha256, seal.sequence, seal.root, size, (start, end))
 
 
-def leaves_match(leaves: bytes, entries: Sequence[Subject]) -> bool:
+def leaves_match(leaves: bytes | memoryview, entries: Entries, size: int) -> bool:
     """Whether ``leaves`` (the bytes inside a seal's ``leaves`` array) are exactly the
-    canonical leaves of ``entries``, each with some SHA-256 (64 lowercase hex digits)."""
+    canonical leaves of the first ``size`` ``entries``, each with some SHA-256 (64
+    lowercase hex digits)."""
     stripped, count = _SHA256_MEMBER.subn(b"}", leaves)
-    if count != len(entries):
+    if count != size or size > len(entries):
         return False
     expected = ",".join(
-        [
-            '{"blake3":"%s","id":"%s","revision":%d}' % (s.blake3, s.id, s.revision)  # noqa: UP031
-            for s in entries
-        ]
+        map(
+            '{{"blake3":"{}","id":"{}","revision":{}}}'.format,
+            entries.blake3[:size],
+            entries.ids[:size],
+            entries.revisions[:size],
+        )
     )
     return stripped == expected.encode()
 
 
-def seal_file_bytes(seal: Seal, before: bytes, size: int) -> bytes:
+def entries_fingerprint(entries: Entries, size: int) -> str:
+    """A BLAKE3 of the first ``size`` entries' ids, revisions and BLAKE3 (the fields a
+    seal's leaves hold besides each SHA-256), from the columns."""
+    ids = "\n".join(entries.ids[:size]).encode()
+    digest = blake3.blake3(f"{size} {len(ids)}\n".encode())
+    digest.update(ids)
+    digest.update(array("q", entries.revisions[:size]).tobytes())
+    digest.update("".join(entries.blake3[:size]).encode())
+    return digest.hexdigest()
+
+
+class LeavesMemo:
+    """Which seal files' leaves were found (or written) to be exactly the canonical
+    leaves of the log's first entries, in the user's cache folder (``leaves-v1/``), one
+    small entry per seal file, named by the file's SHA-256.
+
+    An entry holds the number of leaves and :func:`entries_fingerprint` of the entries
+    they were checked against, with a BLAKE3 of the entry itself. It stands for
+    :func:`leaves_match` only for the seal file of that SHA-256 and entries of that
+    fingerprint now; anything else (damaged, another size, another fingerprint) is a
+    miss and the leaves are compared byte for byte (docs/decisions/0028). Like the state
+    cache (0021) it is as trusted as the installed code.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def default(cls) -> LeavesMemo | None:
+        folder = cache_folder("leaves-v1")
+        return None if folder is None else cls(folder)
+
+    def _path(self, sha256: str) -> Path:
+        return self.folder / sha256[:2] / sha256[2:]
+
+    def knows(self, sha256: str, entries: Entries, size: int) -> bool:
+        """Whether the seal file of SHA-256 ``sha256`` has the leaves of the first
+        ``size`` ``entries``, as kept (False: not known, compare the bytes)."""
+        if not is_hex64(sha256) or size > len(entries):
+            return False
+        try:
+            data = self._path(sha256).read_bytes()
+        except OSError:
+            return False
+        expected = f"{size} {entries_fingerprint(entries, size)}".encode()
+        checksum, _, payload = data.partition(b" ")
+        return payload == expected and checksum == blake3.blake3(payload).hexdigest().encode()
+
+    def store(self, sha256: str, entries: Entries, size: int) -> None:
+        """Keep that the seal file of ``sha256`` has the leaves of the first ``size``
+        ``entries`` (best effort, no fsync: a lost or torn entry is a miss)."""
+        payload = f"{size} {entries_fingerprint(entries, size)}".encode()
+        path = self._path(sha256)
+        with contextlib.suppress(OSError, ValueError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = blake3.blake3(payload).hexdigest().encode() + b" " + payload
+            replace_file(path, data, durable=False)
+
+
+def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
     """The seal file of ``seal`` whose leaves are the leaves in ``before`` (the bytes
     inside a previous seal's ``leaves`` array, checked by :func:`leaves_match`) followed
     by ``seal.leaves``, in a tree of ``size`` leaves: the bytes ``canonical_bytes`` gives
@@ -135,4 +211,4 @@ def seal_file_bytes(seal: Seal, before: bytes, size: int) -> bytes:
     encoded = canonical_bytes(doc)
     at = encoded.index(_OPEN) + len(_OPEN)
     joint = b"," if seal.leaves else b""
-    return encoded[:at] + before + joint + encoded[at:] + b"\n"
+    return b"".join((encoded[:at], before, joint, encoded[at:], b"\n"))  # one copy

@@ -27,20 +27,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence._fs import Batch, read_bytes, write_new_file
 from evidence._parallel import gc_paused, imap_chunks
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, join_members, loads_json
-from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, default_actor
+from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, Entries, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import Sha256Hex, digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity._frontier import Frontier, FrontierCache
-from evidence.integrity._sealfile import LatestSeal, leaves_match, read_latest, seal_file_bytes
+from evidence.integrity._sealfile import (
+    LatestSeal,
+    LeavesMemo,
+    leaves_match,
+    read_latest,
+    seal_file_bytes,
+)
 from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash
-from evidence.integrity.sign import SigningKey, write_signature
 from evidence.model import (
     CLAIM_SCHEMA,
     ClaimBody,
@@ -56,6 +62,9 @@ from evidence.model import (
 from evidence.progress import Progress
 from evidence.report import Report
 from evidence.store import envelope_bytes, record_slice
+
+if TYPE_CHECKING:  # the signing code (cryptography) is imported only to sign
+    from evidence.integrity.sign import SigningKey
 
 __all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
 
@@ -263,7 +272,7 @@ class _LeafJob:
 
 def _sealed_prefix(
     job: _LeafJob, latest: LatestSeal | None, frontiers: FrontierCache | None
-) -> tuple[bytes, Frontier]:
+) -> tuple[bytes | memoryview, Frontier]:
     """The bytes of the leaves the previous seal covers and their Merkle frontier, when
     both can be reused: the previous seal file is the one the custody log names (by
     SHA-256), its leaves are exactly the first entries of the log (same ids, revisions
@@ -279,7 +288,9 @@ def _sealed_prefix(
     before = latest.leaves_bytes()
     if before is None or size > len(state.entries) or not size:
         return b"", Frontier.empty()
-    if not leaves_match(before, state.entries[:size]):
+    memo = LeavesMemo.default()
+    known = memo is not None and memo.knows(latest.sha256, state.entries, size)
+    if not known and not leaves_match(before, state.entries, size):
         return b"", Frontier.empty()
     frontier = frontiers.load(latest.root, size) or _caught_up(job, latest, frontiers)
     if frontier is None:
@@ -409,6 +420,17 @@ def _record_claims(
         batch.commit()  # the files are durable before the log names them
 
 
+def _leaves_are_entries(leaves: list[SealLeaf], entries: Entries, size: int) -> bool:
+    """Whether ``leaves`` are the last leaves of a tree of ``size`` leaves made from
+    ``entries`` (same ids, revisions and BLAKE3, and no entry left over)."""
+    start = size - len(leaves)
+    if size != len(entries) or start < 0:
+        return False
+    made = [(leaf.id, leaf.revision, leaf.blake3) for leaf in leaves]
+    ids, revisions, digests = entries.ids, entries.revisions, entries.blake3
+    return made == list(zip(ids[start:], revisions[start:], digests[start:], strict=True))
+
+
 def _previous_link(latest: LatestSeal | None) -> tuple[int, SealLink | None]:
     """The new seal's sequence number and its link to the previous seal."""
     if latest is None:
@@ -423,11 +445,11 @@ def _write_seal(
     *,
     who: str,
     moment: _dt.datetime,
-    before: bytes,
+    before: bytes | memoryview,
     size: int,
-) -> tuple[Path, bytes, Path | None]:
+) -> tuple[Path, bytes, Path | None, str]:
     """Write the seal file (and its signature) and log them: the seal's path and bytes,
-    and the signature's path. The file's leaves are the previous seal's leaves
+    the signature's path and the seal's SHA-256. The file's leaves are the previous seal's leaves
     ``before`` (bytes) followed by ``seal.leaves``, in a tree of ``size`` leaves."""
     seal_bytes = seal_file_bytes(seal, before, size)
     seal_sha256 = digest_bytes(seal_bytes).sha256
@@ -448,6 +470,8 @@ def _write_seal(
     ]
     signature = None
     if key is not None:
+        from evidence.integrity.sign import write_signature
+
         signature = write_signature(path, seal_bytes, key)
         # The signature file's own digest binds the stored bytes to the log
         # (docs/decisions/0405), as the `timestamped` event does for a token.
@@ -466,7 +490,7 @@ def _write_seal(
             )
         )
     case.custody.append(sealed, actor=who, now=moment)
-    return path, seal_bytes, signature
+    return path, seal_bytes, signature, seal_sha256
 
 
 def seal_case(
@@ -538,11 +562,17 @@ def seal_case(
             previous=previous,
             signer=Signer.from_dict(key.signer()) if key is not None else None,
         )
-        path, seal_bytes, signature = _write_seal(
+        path, seal_bytes, signature, seal_sha256 = _write_seal(
             case, seal, key, who=who, moment=moment, before=before, size=frontier.size
         )
         if frontiers is not None:
             frontiers.store(frontier)
+        memo = LeavesMemo.default()
+        if memo is not None and _leaves_are_entries(leaves, state.entries, frontier.size):
+            # The file's leaves are the entries' (the first ones checked against them,
+            # the others made from them here): the next seal need not compare them byte
+            # for byte (docs/decisions/0028).
+            memo.store(seal_sha256, state.entries, frontier.size)
         return SealResult(
             path,
             sequence=sequence,

@@ -4,11 +4,15 @@ the cache holds (docs/decisions/0021)."""
 from __future__ import annotations
 
 import datetime as dt
+import marshal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import blake3
 import pytest
 
-from evidence.case import Case, _StateCache
+from evidence.case import Case, Entries, _hash_prefix, _StateCache
 from evidence.errors import CaseError
 from evidence.integrity.seal import seal_case
 from tests.conftest import FIXED_NOW
@@ -90,3 +94,52 @@ def test_an_unusable_cache_folder_changes_nothing(
     monkeypatch.setattr(_StateCache, "MIN_NEW_LINES", 1)
     case = Case.open(sealed_case)
     assert case.state(cached=True) == case.state()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda raw: raw["revisions"].append(1),  # one more revision than ids
+        lambda raw: raw.update(blake3=raw["blake3"][:-1]),  # a digest short
+        lambda raw: raw["ids"].__setitem__(0, 7),  # an id that is no string
+        lambda raw: raw["revisions"].__setitem__(0, "1"),  # a revision that is no number
+        lambda raw: raw.update(ids=tuple(raw["ids"])),  # not the column kept
+        lambda raw: raw.update(claim_keys=list(raw["claim_keys"].items())),  # not a dict
+    ],
+)
+def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
+    sealed_case: Path, cache: Path, forge: Callable[[dict[str, Any]], object]
+) -> None:
+    case = Case.open(sealed_case)
+    expected = case.state()
+    case.state(cached=True)
+    (entry,) = _entries(cache)
+    head, _, payload = entry.read_bytes().partition(b"\n")
+    raw = marshal.loads(payload)
+    forge(raw)
+    payload = marshal.dumps(raw)
+    _, length, lines, prefix = head.decode().split(" ")
+    checksum = blake3.blake3(payload).hexdigest()
+    entry.write_bytes(f"{checksum} {length} {lines} {prefix}\n".encode() + payload)
+    state = case.state(cached=True)
+    assert state == expected
+    assert state.latest["SRC-0001"] == expected.latest["SRC-0001"]
+
+
+@pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 5 << 19])
+def test_the_prefix_is_hashed_in_chunks_as_a_whole(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (3 << 12)  # 3 MiB
+    path = tmp_path / "log"
+    path.write_bytes(data)
+    with path.open("rb") as log:
+        hasher = _hash_prefix(log, size)
+        assert hasher is not None
+        assert hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
+        assert log.tell() == size
+        assert _hash_prefix(log, len(data) + 1) is None  # longer than the file
+
+
+@pytest.mark.parametrize("revision", [1, 2, 99, 100, 1234])
+def test_record_file_names_from_the_columns(revision: int) -> None:
+    entries = Entries(["SRC-0001", "CLM-0002"], [1, revision], ["a" * 64, "b" * 64])
+    assert entries.file_names() == {"SRC-0001.1.json", f"CLM-0002.{revision}.json"}

@@ -46,6 +46,8 @@ def test_the_next_writer_removes_leftovers(
     staging = sealed_case / "out" / ".evidence-staging-4242-0"
     staging.mkdir()
     (staging / "case.zip").write_bytes(b"half")
+    folder = sealed_case / "records" / ".CLM-0098.1.json.4242-7.tmp"  # a temp name, no file
+    folder.mkdir()
     assert main(["add", str(sealed_case), str(seed_article), "--actor", "tester"]) == 0
     for name in PLANTED:
         assert not (sealed_case / name).exists(), name
@@ -54,6 +56,8 @@ def test_the_next_writer_removes_leftovers(
     assert not (sealed_case / "objects" / "ff").exists()  # the dead batch's empty folder
     for name in KEPT:
         assert (sealed_case / name).read_bytes() == b"half", name
+    assert folder.is_dir()  # only files are removed
+    folder.rmdir()
     (sealed_case / ".notes.tmp").unlink()
     assert main(["verify", str(sealed_case)]) == 0
 

@@ -4,6 +4,7 @@ never trusted when damaged, and the same result with it as without it."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import blake3
@@ -18,6 +19,7 @@ from evidence.errors import EvidenceError
 from evidence.integrity.seal import seal_case
 from evidence.report import Report
 from evidence.store import RecordStore
+from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
 EXTRA = (
@@ -257,10 +259,37 @@ def test_a_damaged_source_stops_a_reseal_whatever_the_stamps(
     _compile(sealed_case)
     record = sealed_case / "records" / "SRC-0001.1.json"
     record.write_bytes(record.read_bytes()[:-40])  # a new size and ctime: read again
+    shutil.rmtree(cache_dir / "summary-v1")  # each file from its entry (0027: see below)
     parses.clear()
     with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json is not in the record file form"):
         seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
     assert parses == []
+
+
+def test_a_damaged_sealed_source_of_summarised_files_is_for_verify(
+    sealed_case: Path,
+    cache_dir: Path,
+    parses: list[str],
+    stamps_kept: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every claims file taken whole from the summary, its source covered by the latest
+    # seal: the source is not looked at again (0027 as amended), the seal commits to
+    # nothing new from it, and verify names the damage; with the caches off the seal
+    # reads the source and stops.
+    (sealed_case / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0))
+    seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)  # keeps the summary
+    record = sealed_case / "records" / "SRC-0001.1.json"
+    record.write_bytes(record.read_bytes()[:-40])
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    result = seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
+    assert result.path is None  # nothing new to seal
+    assert any("SRC-0001.1.json" in (f.path or "") for f in verify_case(sealed_case).problems())
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", "off")
+    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json is not in the record"):
+        seal_case(Case.open(other), actor="tester", now=FIXED_NOW)
 
 
 def test_recent_stamps_are_not_kept(sealed_case: Path, cache_dir: Path) -> None:

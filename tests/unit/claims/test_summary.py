@@ -118,6 +118,7 @@ def test_a_reseal_reads_no_entry_of_an_unchanged_file(
     [
         "damaged",
         "body-digest",
+        "unhashable-key",
         "file-digest",
         "source-revision",
         "other-case",
@@ -143,6 +144,10 @@ def test_a_damaged_or_forged_summary_is_a_miss(
     elif forge == "body-digest":  # its claims are said to differ from what is sealed
         _rewrite(
             sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, ("extra-0", "0" * 64))
+        )
+    elif forge == "unhashable-key":  # a claim of another shape
+        _rewrite(
+            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, (["extra-0"], "0" * 64))
         )
     elif forge == "file-digest":  # said to be made from other bytes
         _rewrite(
@@ -196,7 +201,10 @@ def test_a_source_record_damaged_since_stops_the_reseal(
     (sealed_case / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
     with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json does not match the digest"):
         _seal(sealed_case, 3)
-    assert work["entries"] == []  # the summary was used, and the source checked anyway
+    # The summary was used for the other files (their source is sealed: 0027 as
+    # amended); the new file citing the damaged source was looked up and stopped.
+    new = blake3.blake3((sealed_case / "claims" / "extra-2.yaml").read_bytes()).hexdigest()
+    assert work["entries"] == [new]
 
 
 def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
@@ -229,3 +237,62 @@ def test_a_fresh_compile_stamps_the_sources_it_read(
     (sealed_case / "claims" / "extra-1.yaml").write_text(EXTRA.format(n=1), encoding="utf-8")
     _seal(sealed_case, 2)
     assert checked == []  # known by their stamps: not read again
+
+
+def _delta(path: Path) -> Path:
+    return path.with_name(path.name + ".delta")
+
+
+def _rewrite_delta(path: Path, change: object) -> None:
+    """Change a delta file's content and put a matching checksum on it (a forgery)."""
+    raw = marshal.loads(_delta(path).read_bytes().partition(b"\n")[2])
+    assert callable(change)
+    change(raw)
+    payload = marshal.dumps(raw)
+    _delta(path).write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
+
+
+@pytest.mark.parametrize("forge", ["none", "damaged", "other-base", "body-digest", "stamps"])
+def test_a_delta_is_used_only_on_its_base_and_each_row_checked(
+    sealed_case: Path,
+    cache_dir: Path,
+    work: dict[str, list[str]],
+    tmp_path: Path,
+    forge: str,
+) -> None:
+    _warm(sealed_case, work)  # the second seal wrote its changes as deltas
+    path = _summary_path(sealed_case)
+    assert _delta(path).is_file()
+    rel = "claims/extra-1.yaml"  # a row the delta holds, not the base
+    assert rel not in marshal.loads(path.read_bytes().partition(b"\n")[2])["files"]
+    assert rel in CaseSummary.for_case(sealed_case).known
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    if forge == "damaged":
+        data = bytearray(_delta(path).read_bytes())
+        data[-3] ^= 1
+        _delta(path).write_bytes(bytes(data))
+    elif forge == "other-base":  # a delta left beside another base
+        _rewrite_delta(path, lambda raw: raw.__setitem__("base", b"0" * 64))
+    elif forge == "body-digest":  # its claims are said to differ from what is sealed
+        _rewrite_delta(path, lambda raw: raw["rows"][rel][4].__setitem__(0, ("extra-1", "0" * 64)))
+    elif forge == "stamps":  # every stamp the delta holds said to be another file's
+        stamps = FileStamps.for_case(sealed_case)
+        assert stamps.path is not None
+        assert _delta(stamps.path).is_file()
+        _rewrite_delta(
+            stamps.path,
+            lambda raw: raw.__setitem__(
+                "rows", {k: ((0, 0, 0, 0), v[1]) for k, v in raw["rows"].items()}
+            ),
+        )
+    known = CaseSummary.for_case(sealed_case).known
+    assert (rel in known) == (forge in ("none", "body-digest", "stamps"))
+    assert "claims/extra-0.yaml" in known  # the base's rows stand
+    for root in (sealed_case, other):
+        (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
+    _same_as_without_caches(sealed_case, other, 3)
+    looked_up = blake3.blake3((sealed_case / rel).read_bytes()).hexdigest() in work["entries"]
+    # A row the summary cannot vouch for, or a file whose stamp is not the one kept, is
+    # looked up the old way.
+    assert looked_up == (forge != "none")

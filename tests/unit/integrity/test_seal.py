@@ -514,6 +514,23 @@ def test_a_record_left_by_an_interrupted_run_is_adopted(sealed_case: Path) -> No
     _ok(sealed_case)
 
 
+def test_recover_uses_the_listing_of_its_own_lock_only(sealed_case: Path) -> None:
+    case = Case.open(sealed_case)
+    with case.lock():  # the sweep lists records/ for this lock only
+        assert "CLM-0001.1.json" in case._listing["records"]
+    assert case._listing == {}
+    # A file left after that lock: a later recover lists the folder again and finds it.
+    _hand_written_claim(
+        sealed_case,
+        "main-impact-kyiv",
+        "Kyiv was among the cities that bore the main impact.",
+        "with the main impact on Kyiv and Dnipro",
+        17,
+    )
+    with case.lock():
+        assert case.recover(case.state(), actor="tester", now=LATER) == 1
+
+
 @pytest.mark.parametrize("number", [18, 3], ids=["skips-a-number", "skips-a-revision"])
 def test_a_record_the_log_cannot_account_for_is_refused(sealed_case: Path, number: int) -> None:
     if number == 3:

@@ -7,16 +7,24 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import blake3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.canonical import canonical_bytes
-from evidence.case import Case
+from evidence.case import Case, Entries
 from evidence.digest import Blake3Hex, Sha256Hex
 from evidence.integrity import _sealfile
+from evidence.integrity import seal as seal_module
 from evidence.integrity._frontier import FrontierCache
-from evidence.integrity._sealfile import _read_light, leaves_match, read_latest, seal_file_bytes
+from evidence.integrity._sealfile import (
+    LeavesMemo,
+    _read_light,
+    leaves_match,
+    read_latest,
+    seal_file_bytes,
+)
 from evidence.integrity.seal import _LeafJob, _sealed_prefix, seal_case
 from evidence.model import RecordId, Seal, SealLeaf, SealLink, Signer, Subject
 from evidence.verify import verify_case
@@ -51,8 +59,11 @@ def _seal(leaves: list[SealLeaf], sequence: int, case_id: str, signed: bool) -> 
     )
 
 
-def _subjects(leaves: list[SealLeaf]) -> list[Subject]:
-    return [Subject(leaf.id, leaf.revision, leaf.blake3) for leaf in leaves]
+def _subjects(leaves: list[SealLeaf]) -> Entries:
+    entries = Entries()
+    for leaf in leaves:
+        entries.append(Subject(leaf.id, leaf.revision, leaf.blake3))
+    return entries
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,7 +84,7 @@ def test_the_spliced_seal_is_the_canonical_seal(
     assert (light.sequence, light.size) == (1, cut)
     before = light.leaves_bytes()
     assert before is not None
-    assert leaves_match(before, _subjects(leaves[:cut]))
+    assert leaves_match(before, _subjects(leaves), cut)
     whole = _seal(leaves, 2, case_id, signed)
     spliced = seal_file_bytes(_seal(leaves[cut:], 2, case_id, signed), before, len(leaves))
     assert spliced == canonical_bytes(whole.to_dict()) + b"\n"
@@ -118,9 +129,9 @@ _GOOD = b",".join(canonical_bytes(leaf.to_dict()) for leaf in _THREE)
     ],
 )
 def test_leaves_that_are_not_the_logs_are_a_miss(tamper: object) -> None:
-    assert leaves_match(_GOOD, _subjects(_THREE))
+    assert leaves_match(_GOOD, _subjects(_THREE), 3)
     assert callable(tamper)
-    assert not leaves_match(tamper(_GOOD), _subjects(_THREE))
+    assert not leaves_match(tamper(_GOOD), _subjects(_THREE), 3)
 
 
 LATER = FIXED_NOW + dt.timedelta(hours=1)
@@ -196,14 +207,14 @@ def test_a_log_that_disagrees_with_the_seals_leaves_is_a_miss(
     assert latest is not None
     assert latest.leaves_bytes() is not None
     entry = state.entries[0]
-    state.entries[0] = Subject(entry.id, entry.revision, Blake3Hex("0" * 64))
+    state.entries.blake3[0] = Blake3Hex("0" * 64)
     frontiers = FrontierCache.default()
     assert frontiers is not None
     job = _LeafJob(case, state, {})
     assert _sealed_prefix(job, latest, frontiers)[0] == b""
-    state.entries[0] = entry
+    state.entries.blake3[0] = entry.blake3
     assert _sealed_prefix(job, latest, frontiers)[0] == latest.leaves_bytes()
-    assert _sealfile.leaves_match(latest.leaves_bytes() or b"", state.entries[: latest.size])
+    assert _sealfile.leaves_match(latest.leaves_bytes() or b"", state.entries, latest.size)
 
 
 def test_a_seal_made_with_the_caches_off_is_caught_up(
@@ -231,3 +242,92 @@ def test_a_seal_made_with_the_caches_off_is_caught_up(
     name = "seals/0004.json"
     assert (sealed_case / name).read_bytes() == (other / name).read_bytes()
     assert verify_case(sealed_case).ok
+
+
+def _memo_entry(case_root: Path) -> Path:
+    """The leaves memo entry of the case's latest seal file."""
+    memo = LeavesMemo.default()
+    assert memo is not None
+    files = sorted((case_root / "seals").glob("*.json"))
+    return memo._path(hashlib.sha256(files[-1].read_bytes()).hexdigest())
+
+
+def _compared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the leaves the next seal compares byte for byte."""
+    sizes: list[int] = []
+    match = _sealfile.leaves_match
+
+    def spy(leaves: bytes, entries: Entries, size: int) -> bool:
+        sizes.append(size)
+        return match(leaves, entries, size)
+
+    monkeypatch.setattr(_sealfile, "leaves_match", spy)
+    monkeypatch.setattr(seal_module, "leaves_match", spy)
+    return sizes
+
+
+def _reseal_both(sealed_case: Path, other: Path, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same edit sealed in ``sealed_case`` (caches on) and ``other`` (caches off);
+    the two seal files must be the same bytes."""
+    for root, cache in ((sealed_case, None), (other, "off")):
+        with monkeypatch.context() as patch:
+            if cache is not None:
+                patch.setenv("EVIDENCE_CACHE_DIR", cache)
+            _add_claim(root, n)
+            seal_case(Case.open(root), actor="tester", now=LATER + dt.timedelta(hours=n))
+    name = sorted(p.name for p in (sealed_case / "seals").glob("*.json"))[-1]
+    assert (sealed_case / "seals" / name).read_bytes() == (other / "seals" / name).read_bytes()
+
+
+@pytest.mark.parametrize("forge", ["none", "flipped", "other size", "other entries", "torn"])
+def test_the_leaves_memo_is_used_only_for_the_entries_it_names(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forge: str
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps a memo entry
+    entry = _memo_entry(sealed_case)
+    data = entry.read_bytes()
+    size = int(data.split(b" ")[1])
+    case = Case.open(sealed_case)
+    entries = case.state().entries
+    if forge == "flipped":  # damaged: the checksum disagrees
+        entry.write_bytes(data[:-1] + (b"0" if data[-1:] != b"0" else b"1"))
+    elif forge in ("other size", "other entries"):  # forged, with a fixed-up checksum
+        changed = Entries(list(entries.ids), list(entries.revisions), list(entries.blake3))
+        changed.blake3[0] = Blake3Hex("0" * 64)
+        payload = (
+            f"{size - 1} {_sealfile.entries_fingerprint(entries, size - 1)}"
+            if forge == "other size"
+            else f"{size} {_sealfile.entries_fingerprint(changed, size)}"
+        ).encode()
+        entry.write_bytes(blake3.blake3(payload).hexdigest().encode() + b" " + payload)
+    elif forge == "torn":
+        entry.write_bytes(data[: len(data) // 2])
+    other = tmp_path / "other"
+    shutil.copytree(sealed_case, other)
+    compared = _compared(monkeypatch)
+    _reseal_both(sealed_case, other, 1, monkeypatch)
+    # Used: no comparison in the cached run. Otherwise the leaves are compared (and the
+    # copy with the caches off never gets that far: it keeps no frontier).
+    assert compared == ([] if forge == "none" else [size])
+    assert verify_case(sealed_case).ok
+
+
+def test_a_log_that_disagrees_with_a_remembered_seal_is_a_miss(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert _memo_entry(sealed_case).is_file()
+    case = Case.open(sealed_case)
+    state = case.state()
+    latest = read_latest(case, state)
+    assert latest is not None
+    frontiers = FrontierCache.default()
+    assert frontiers is not None
+    job = _LeafJob(case, state, {})
+    assert _sealed_prefix(job, latest, frontiers)[0] == latest.leaves_bytes()
+    compared = _compared(monkeypatch)
+    state.entries.revisions[1] += 1  # the log names another revision than the seal holds
+    assert _sealed_prefix(job, latest, frontiers)[0] == b""
+    assert compared == [latest.size]  # the memo did not stand for the comparison
