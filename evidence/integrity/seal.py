@@ -523,6 +523,7 @@ def seal_case(
     # collection would walk again (it is on again, as it was, when the seal returns).
     with gc_paused(), case.lock():
         state = case.state(cached=True)
+        events_before = state.custody_events
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
         planner = _Planner(case, state, at, who)
@@ -531,7 +532,10 @@ def seal_case(
         meta_event = _case_metadata_event(case, state)
         if meta_event is not None:
             staged.events.append(meta_event)
+            state.note(meta_event.action, None, meta_event.details or {})
         case.custody.append(staged.events, actor=who, now=moment)
+        # Every event so far is noted in `state`, as the log's lines up to here.
+        noted_up_to = case.custody.path.stat().st_size
 
         latest = read_latest(case, state)
         proposed = report.checked["proposed claims"]
@@ -567,6 +571,9 @@ def seal_case(
         )
         if frontiers is not None:
             frontiers.store(frontier)
+        # The next seal starts from this state instead of parsing what this one appended
+        # (the `sealed` and `signed` lines after `noted_up_to` are parsed).
+        case.keep_state(state, noted_up_to, appended=state.custody_events - events_before)
         memo = LeavesMemo.default()
         if memo is not None and _leaves_are_entries(leaves, state.entries, frontier.size):
             # The file's leaves are the entries' (the first ones checked against them,

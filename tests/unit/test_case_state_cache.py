@@ -143,3 +143,67 @@ def test_the_prefix_is_hashed_in_chunks_as_a_whole(tmp_path: Path, size: int) ->
 def test_record_file_names_from_the_columns(revision: int) -> None:
     entries = Entries(["SRC-0001", "CLM-0002"], [1, revision], ["a" * 64, "b" * 64])
     assert entries.file_names() == {"SRC-0001.1.json", f"CLM-0002.{revision}.json"}
+
+
+def _parsed_lines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The numbers of the log lines parsed from now on."""
+    import evidence.case as case_module
+
+    seen: list[int] = []
+    note = case_module._note_line
+
+    def counting(state: Any, line: Any) -> None:
+        seen.append(line.number)
+        note(state, line)
+
+    monkeypatch.setattr(case_module, "_note_line", counting)
+    return seen
+
+
+@pytest.mark.parametrize("change", ["claims", "signed", "case-yaml", "recovered-seal"])
+def test_a_seal_keeps_the_state_it_leaves(
+    sealed_case: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The next seal starts from the state the last one noted as it wrote, with only its
+    `sealed` and `signed` lines parsed: the state a full parse gives, whatever it wrote."""
+    from evidence.integrity.sign import SigningKey
+
+    case = Case.open(sealed_case)
+    key = None
+    _add_claim(sealed_case, 0)
+    if change == "signed":
+        key = SigningKey.generate()
+    elif change == "case-yaml":
+        meta = sealed_case / "case.yaml"
+        meta.write_text(meta.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    elif change == "recovered-seal":
+        seal_case(case, actor="tester", now=FIXED_NOW + dt.timedelta(hours=1))
+        lines = (sealed_case / "custody.jsonl").read_bytes().splitlines(keepends=True)
+        (sealed_case / "custody.jsonl").write_bytes(b"".join(lines[:-1]))  # `sealed` lost
+        _add_claim(sealed_case, 1)
+    for path in _entries(cache):
+        path.unlink()
+    seal_case(case, actor="tester", now=FIXED_NOW + dt.timedelta(hours=2), key=key)
+    assert len(_entries(cache)) == 1
+    parsed = _parsed_lines(monkeypatch)
+    assert case.state(cached=True) == case.state()
+    log_lines = (sealed_case / "custody.jsonl").read_bytes().count(b"\n")
+    assert len(parsed) == log_lines  # the full parse only: the kept state covers the log
+
+
+def test_a_state_that_does_not_count_the_log_s_lines_is_not_kept(
+    sealed_case: Path, cache: Path
+) -> None:
+    case = Case.open(sealed_case)
+    size = (sealed_case / "custody.jsonl").stat().st_size
+    state = case.state()
+    state.custody_events -= 1  # a writer that forgot to note one event
+    case.keep_state(state, size, appended=1000)
+    assert _entries(cache) == []
+    case.keep_state(case.state(), size - 1, appended=1000)  # not at a line's end
+    assert _entries(cache) == []
+    case.keep_state(case.state(), size, appended=0)  # too few new lines to be worth it
+    assert _entries(cache) == []
+    case.keep_state(case.state(), size, appended=1000)
+    assert len(_entries(cache)) == 1
+    assert case.state(cached=True) == case.state()
