@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar, Self
 
-__all__ = ["cache_folder"]
+__all__ = ["CacheFolder", "cache_folder"]
 
 
 def cache_folder(name: str) -> Path | None:
@@ -33,3 +34,20 @@ def cache_folder(name: str) -> Path | None:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = Path(xdg) / "evidence" if xdg else Path.home() / ".cache" / "evidence"
     return base / name
+
+
+class CacheFolder:
+    """A cache kept in one folder of the user's cache folder: ``NAME`` (with its format
+    version, e.g. ``leaves-v1``). A miss is never an error; a subclass says what an entry
+    holds and what it is checked against before it is used."""
+
+    NAME: ClassVar[str]
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def default(cls) -> Self | None:
+        """The cache the environment names (see :func:`cache_folder`), or None if off."""
+        folder = cache_folder(cls.NAME)
+        return None if folder is None else cls(folder)

@@ -39,7 +39,7 @@ from typing import Any, Final, overload
 import blake3
 
 from evidence import __version__
-from evidence._cachedir import cache_folder
+from evidence._cachedir import CacheFolder
 from evidence._fs import case_lock, fsync_dir, read_bytes, replace_file
 from evidence._parallel import gc_paused
 from evidence._time import format_time, utc_now
@@ -387,7 +387,7 @@ def _note_line(state: CaseState, line: CustodyLine) -> None:
         ) from exc
 
 
-class _StateCache:
+class _StateCache(CacheFolder):
     """The state of a case's custody log as far as it was read last, in the user's cache
     folder (``state-v2/``), one entry per case folder.
 
@@ -400,13 +400,7 @@ class _StateCache:
     MIN_NEW_LINES = 1000
     """Keep a new entry only after parsing this many lines (small logs parse fast)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @classmethod
-    def default(cls) -> _StateCache | None:
-        folder = cache_folder("state-v2")
-        return None if folder is None else cls(folder)
+    NAME = "state-v2"
 
     def _path(self, key: str) -> Path:
         name = blake3.blake3(key.encode("utf-8", "surrogateescape")).hexdigest()

@@ -33,7 +33,7 @@ from typing import Any, Final
 import blake3
 import yaml
 
-from evidence._cachedir import cache_folder
+from evidence._cachedir import CacheFolder, cache_folder
 from evidence._fs import replace_file
 from evidence._resources import code_digest
 
@@ -124,17 +124,10 @@ class CachedFile:
             return None
 
 
-class ClaimsCache:
+class ClaimsCache(CacheFolder):
     """The folder of cached compiled claims files."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @classmethod
-    def default(cls) -> ClaimsCache | None:
-        """The cache the environment names (see the module's docstring), or None if off."""
-        folder = cache_folder(_FOLDER)
-        return None if folder is None else cls(folder)
+    NAME = _FOLDER
 
     def _key(self, file_blake3: str) -> str:
         return blake3.blake3(f"{compiler_digest()}\n{file_blake3}".encode()).hexdigest()

@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import blake3
 
-from evidence._cachedir import cache_folder
+from evidence._cachedir import CacheFolder
 from evidence._fs import replace_file
 from evidence.formats.bagit import ALGORITHMS, HEX_LENGTH
 
@@ -41,17 +41,10 @@ _BLAKE3 = re.compile(r"[0-9a-f]{64}")
 _HEX = re.compile(r"[0-9a-f]+")
 
 
-class DigestCache:
+class DigestCache(CacheFolder):
     """The folder of kept digests: one small file per object, named by its BLAKE3."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @classmethod
-    def default(cls) -> DigestCache | None:
-        """The cache the environment names, or None if caches are off."""
-        folder = cache_folder(_FOLDER)
-        return None if folder is None else cls(folder)
+    NAME = _FOLDER
 
     def _path(self, object_blake3: str) -> Path:
         return self.folder / object_blake3[:2] / object_blake3

@@ -32,7 +32,7 @@ from typing import Final
 
 import blake3
 
-from evidence._cachedir import cache_folder
+from evidence._cachedir import CacheFolder
 from evidence._fs import replace_file
 from evidence.integrity.merkle import EMPTY_ROOT, node_hash
 
@@ -88,16 +88,10 @@ class Frontier:
         return self.size >= 0 and len(self.nodes) == self.size.bit_count()
 
 
-class FrontierCache:
+class FrontierCache(CacheFolder):
     """Frontiers of past seals in the user's cache folder (a miss is never an error)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @classmethod
-    def default(cls) -> FrontierCache | None:
-        folder = cache_folder(_FOLDER)
-        return None if folder is None else cls(folder)
+    NAME = _FOLDER
 
     def _path(self, root_hex: str, size: int) -> Path:
         name = blake3.blake3(f"{root_hex}\n{size}".encode()).hexdigest()

@@ -30,7 +30,7 @@ from typing import Final
 
 import blake3
 
-from evidence._cachedir import cache_folder
+from evidence._cachedir import CacheFolder
 from evidence._fs import read_bytes, replace_file
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState, Entries
@@ -151,7 +151,7 @@ def entries_fingerprint(entries: Entries, size: int) -> str:
     return digest.hexdigest()
 
 
-class LeavesMemo:
+class LeavesMemo(CacheFolder):
     """Which seal files' leaves were found (or written) to be exactly the canonical
     leaves of the log's first entries, in the user's cache folder (``leaves-v1/``), one
     small entry per seal file, named by the file's SHA-256.
@@ -164,13 +164,7 @@ class LeavesMemo:
     cache (0021) it is as trusted as the installed code.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @classmethod
-    def default(cls) -> LeavesMemo | None:
-        folder = cache_folder("leaves-v1")
-        return None if folder is None else cls(folder)
+    NAME = "leaves-v1"
 
     def _path(self, sha256: str) -> Path:
         return self.folder / sha256[:2] / sha256[2:]
