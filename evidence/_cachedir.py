@@ -16,11 +16,16 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import ClassVar, Self
 
-__all__ = ["CacheFolder", "cache_folder"]
+import blake3
+
+from evidence._fs import replace_file
+
+__all__ = ["CacheFolder", "cache_folder", "read_checked", "write_checked"]
 
 
 def cache_folder(name: str) -> Path | None:
@@ -51,3 +56,27 @@ class CacheFolder:
         """The cache the environment names (see :func:`cache_folder`), or None if off."""
         folder = cache_folder(cls.NAME)
         return None if folder is None else cls(folder)
+
+
+def read_checked(path: Path) -> tuple[bytes, bytes] | None:
+    """(checksum, payload) of a cache file :func:`write_checked` wrote, or None when it
+    is missing, unreadable or torn (its checksum does not match): a miss."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, _, payload = data.partition(b"\n")
+    if blake3.blake3(payload).hexdigest().encode() != head:
+        return None
+    return head, payload
+
+
+def write_checked(path: Path, payload: bytes) -> bytes:
+    """Write ``payload`` behind a line with its BLAKE3, and return that checksum. Best
+    effort and no fsync: a cache file lost or torn in a crash fails its checksum and is
+    read as a miss; a folder that cannot be written only means no cache."""
+    head = blake3.blake3(payload).hexdigest().encode()
+    with contextlib.suppress(OSError, ValueError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, head + b"\n" + payload, durable=False)
+    return head

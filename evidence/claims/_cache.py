@@ -33,8 +33,7 @@ from typing import Any, Final
 import blake3
 import yaml
 
-from evidence._cachedir import CacheFolder, cache_folder
-from evidence._fs import replace_file
+from evidence._cachedir import CacheFolder, cache_folder, read_checked, write_checked
 from evidence._resources import code_digest
 
 __all__ = [
@@ -83,8 +82,10 @@ class CachedFile:
     """The BLAKE3 of each cited source's text object (None: no text), as its record
     (named in ``sources``) gives it: read on a hit and checked against it."""
 
-    def to_bytes(self, key: str) -> bytes:
-        payload = json.dumps(
+    def payload(self, key: str) -> bytes:
+        """The entry's bytes under the cache key ``key`` (framed by
+        :func:`evidence._cachedir.write_checked`)."""
+        return json.dumps(
             {
                 "format": _FORMAT,
                 "key": key,
@@ -96,15 +97,11 @@ class CachedFile:
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8")
-        return blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
 
     @classmethod
-    def from_bytes(cls, data: bytes, key: str) -> CachedFile | None:
-        """The entry in ``data``, or None unless its checksum, format and key all match
-        and every body still has the BLAKE3 it was stored with."""
-        head, _, payload = data.partition(b"\n")
-        if blake3.blake3(payload).hexdigest().encode() != head:
-            return None
+    def from_payload(cls, payload: bytes, key: str) -> CachedFile | None:
+        """The entry in ``payload`` (its checksum already matched), or None unless its
+        format and key match and every body still has the BLAKE3 it was stored with."""
         try:
             raw: Any = json.loads(payload)
             if raw["format"] != _FORMAT or raw["key"] != key:
@@ -140,11 +137,8 @@ class ClaimsCache(CacheFolder):
         still the latest revisions (``latest``: source id → its BLAKE3, or None) and the
         entry is intact."""
         key = self._key(file_blake3)
-        try:
-            data = self._path(key).read_bytes()
-        except OSError:
-            return None
-        entry = CachedFile.from_bytes(data, key)
+        read = read_checked(self._path(key))
+        entry = None if read is None else CachedFile.from_payload(read[1], key)
         if entry is None:
             return None
         if any(latest(source) != digest for source, digest in entry.sources.items()):
@@ -154,34 +148,7 @@ class ClaimsCache(CacheFolder):
     def store(self, file_blake3: str, entry: CachedFile) -> None:
         """Keep ``entry`` for the claims file with BLAKE3 ``file_blake3`` (best effort)."""
         key = self._key(file_blake3)
-        path = self._path(key)
-        # No fsync: an entry lost or torn in a crash fails its checksum and is a miss.
-        with contextlib.suppress(OSError, ValueError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(path, entry.to_bytes(key), durable=False)
-
-
-def _read_checked(path: Path) -> tuple[bytes, bytes] | None:
-    """(checksum, payload) of a cache file written by :func:`_write_checked`, or None
-    when it is missing, unreadable or its checksum does not match."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    head, _, payload = data.partition(b"\n")
-    if blake3.blake3(payload).hexdigest().encode() != head:
-        return None
-    return head, payload
-
-
-def _write_checked(path: Path, payload: bytes) -> bytes:
-    """Write ``payload`` with its BLAKE3 ahead of it (best effort, no fsync: a lost or
-    torn file fails its checksum and is a miss); return the checksum."""
-    head = blake3.blake3(payload).hexdigest().encode()
-    with contextlib.suppress(OSError, ValueError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, head + b"\n" + payload, durable=False)
-    return head
+        write_checked(self._path(key), entry.payload(key))
 
 
 def _delta_path(path: Path) -> Path:
@@ -198,7 +165,7 @@ def _delta_rows(base: bytes | None, path: Path) -> dict[Any, Any]:
     so a lost or damaged delta only leaves older rows, which are then misses."""
     if base is None:
         return {}
-    read = _read_checked(_delta_path(path))
+    read = read_checked(_delta_path(path))
     if read is None:
         return {}
     try:
@@ -225,9 +192,9 @@ def _store_rows(
     whole new base (``whole()``) without a delta."""
     if base is not None and len(changed) + len(gone) <= max(_DELTA_MIN, count // 16):
         delta = {**changed, **dict.fromkeys(gone)}
-        _write_checked(_delta_path(path), marshal.dumps({"base": base, "rows": delta}))
+        write_checked(_delta_path(path), marshal.dumps({"base": base, "rows": delta}))
         return
-    _write_checked(path, whole())
+    write_checked(path, whole())
     with contextlib.suppress(OSError):
         _delta_path(path).unlink()
 
@@ -291,7 +258,7 @@ class FileStamps:
             return cls(None, {})
         name = blake3.blake3(str(root.resolve()).encode("utf-8", "surrogateescape"))
         path = folder / name.hexdigest()
-        read = _read_checked(path)
+        read = read_checked(path)
         if read is None:
             return cls(path, {})
         try:
@@ -425,7 +392,7 @@ class CaseSummary:
         path, where = cls._where(root)
         if path is None:
             return cls(None, {})
-        read = _read_checked(path)
+        read = read_checked(path)
         if read is None:
             return cls(path, {})
         try:

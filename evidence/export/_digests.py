@@ -20,17 +20,13 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-import blake3
-
-from evidence._cachedir import CacheFolder
-from evidence._fs import replace_file
+from evidence._cachedir import CacheFolder, read_checked, write_checked
 from evidence.formats.bagit import ALGORITHMS, HEX_LENGTH
 
 __all__ = ["DigestCache"]
@@ -54,15 +50,11 @@ class DigestCache(CacheFolder):
         when there are none or the entry cannot be trusted to be whole."""
         if not _BLAKE3.fullmatch(object_blake3):
             return {}
-        try:
-            data = self._path(object_blake3).read_bytes()
-        except OSError:
-            return {}
-        head, _, payload = data.partition(b"\n")
-        if blake3.blake3(payload).hexdigest().encode() != head:
+        read = read_checked(self._path(object_blake3))
+        if read is None:
             return {}
         try:
-            raw: Any = json.loads(payload)
+            raw: Any = json.loads(read[1])
             if raw["format"] != _FORMAT or raw["blake3"] != object_blake3:
                 return {}
             digests = {str(a): str(d) for a, d in raw["digests"].items()}
@@ -86,8 +78,4 @@ class DigestCache(CacheFolder):
             {"format": _FORMAT, "blake3": object_blake3, "digests": dict(sorted(merged.items()))},
             separators=(",", ":"),
         ).encode("ascii")
-        entry = blake3.blake3(payload).hexdigest().encode() + b"\n" + payload
-        path = self._path(object_blake3)
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(path, entry, durable=False)
+        write_checked(self._path(object_blake3), payload)

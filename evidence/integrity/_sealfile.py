@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 from array import array
@@ -30,8 +29,8 @@ from typing import Final
 
 import blake3
 
-from evidence._cachedir import CacheFolder
-from evidence._fs import read_bytes, replace_file
+from evidence._cachedir import CacheFolder, read_checked, write_checked
+from evidence._fs import read_bytes
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState, Entries
 from evidence.digest import Sha256Hex, is_hex64
@@ -174,23 +173,14 @@ class LeavesMemo(CacheFolder):
         ``size`` ``entries``, as kept (False: not known, compare the bytes)."""
         if not is_hex64(sha256) or size > len(entries):
             return False
-        try:
-            data = self._path(sha256).read_bytes()
-        except OSError:
-            return False
+        read = read_checked(self._path(sha256))
         expected = f"{size} {entries_fingerprint(entries, size)}".encode()
-        checksum, _, payload = data.partition(b" ")
-        return payload == expected and checksum == blake3.blake3(payload).hexdigest().encode()
+        return read is not None and read[1] == expected
 
     def store(self, sha256: str, entries: Entries, size: int) -> None:
         """Keep that the seal file of ``sha256`` has the leaves of the first ``size``
         ``entries`` (best effort, no fsync: a lost or torn entry is a miss)."""
-        payload = f"{size} {entries_fingerprint(entries, size)}".encode()
-        path = self._path(sha256)
-        with contextlib.suppress(OSError, ValueError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            data = blake3.blake3(payload).hexdigest().encode() + b" " + payload
-            replace_file(path, data, durable=False)
+        write_checked(self._path(sha256), f"{size} {entries_fingerprint(entries, size)}".encode())
 
 
 def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:

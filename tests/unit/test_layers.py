@@ -38,7 +38,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "evidence._time",
         "evidence._text",
         "evidence._resources",
-        "evidence._cachedir",
         "evidence.standalone",
     ),
     (
@@ -47,6 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "evidence._fs",
         "evidence._yaml",
         "evidence._parallel",
+        "evidence._cachedir",
     ),
     # File formats the writers and the verifier both read (STYLE 16).
     ("evidence.formats",),

@@ -287,7 +287,7 @@ def test_the_leaves_memo_is_used_only_for_the_entries_it_names(
     seal_case(Case.open(sealed_case), actor="tester", now=LATER)  # keeps a memo entry
     entry = _memo_entry(sealed_case)
     data = entry.read_bytes()
-    size = int(data.split(b" ")[1])
+    size = int(data.split(b"\n")[1].split(b" ")[0])
     case = Case.open(sealed_case)
     entries = case.state().entries
     if forge == "flipped":  # damaged: the checksum disagrees
@@ -300,7 +300,7 @@ def test_the_leaves_memo_is_used_only_for_the_entries_it_names(
             if forge == "other size"
             else f"{size} {_sealfile.entries_fingerprint(changed, size)}"
         ).encode()
-        entry.write_bytes(blake3.blake3(payload).hexdigest().encode() + b" " + payload)
+        entry.write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
     elif forge == "torn":
         entry.write_bytes(data[: len(data) // 2])
     other = tmp_path / "other"
