@@ -130,10 +130,16 @@ def set_direct(fd: int, on: bool) -> bool:
 _TEMP_SEQUENCE = itertools.count()
 
 
+def _temp_base(name: str) -> str:
+    """The file name of a temporary file for a file named ``name``, in the same folder,
+    that no other writer uses: this process's id and a counter (files are created with
+    O_EXCL, so a clash fails rather than overwrites; :data:`TEMP_PATTERN` matches it)."""
+    return f".{name}.{os.getpid()}-{next(_TEMP_SEQUENCE)}.tmp"
+
+
 def _temp_name(dest: Path) -> Path:
-    """A name beside ``dest`` no other writer uses: this process's id and a counter (files
-    are created with O_EXCL, so a clash fails rather than overwrites)."""
-    return dest.with_name(f".{dest.name}.{os.getpid()}-{next(_TEMP_SEQUENCE)}.tmp")
+    """A temporary name beside ``dest`` (:func:`_temp_base`)."""
+    return dest.with_name(_temp_base(dest.name))
 
 
 def _write_temp(dest: Path, data: bytes, *, mode: int, fsync: bool) -> Path:
@@ -275,7 +281,7 @@ class Batch:
                 target=self._write_all, name="batch-writer", daemon=True
             )
             self._writer.start()
-        tmp = os.path.join(parent, f".{base}.{os.getpid()}-{next(_TEMP_SEQUENCE)}.tmp")
+        tmp = os.path.join(parent, _temp_base(base))
         self._staged.append((tmp, name))
         self._dests.add(name)
         self._pending.append((tmp, data, mode))

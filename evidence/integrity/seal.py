@@ -406,7 +406,7 @@ def _record_claims(
     Raises:
         ClaimsInvalid: a claims file has a problem (nothing is written).
     """
-    with gc_paused(), Batch() as batch:
+    with Batch() as batch:  # (the collector is paused by seal_case for the whole seal)
         claims = iter_case_claims(case, staged.state, report, workers=workers, kept=planner.keep)
         for compiled in claims:
             if report.ok:
