@@ -140,7 +140,11 @@ class CustodyLog:
     ) -> list[CustodyEvent]:
         """Append events in one durable write; return them as written.
 
-        The caller holds the case lock (see :func:`evidence._fs.case_lock`).
+        The caller holds the case lock (see :func:`evidence._fs.case_lock`). A log whose
+        last line is a whole event without its line end (an editor or a tool dropped it)
+        gets the line end first: appending straight after it would join two events in
+        one line that no longer parses. A last line that does not parse stops the append
+        (:meth:`head` raises) before anything is written.
         """
         if not events:
             return []
@@ -170,5 +174,13 @@ class CustodyLog:
             prev = line_digest(line)
             written.append(event)
         chunks.append(b"")
+        if head is not None and not self._ends_a_line():
+            chunks.insert(0, b"")  # the last line's end (its digest does not cover it)
         append_durably(self.path, b"\n".join(chunks))
         return written
+
+    def _ends_a_line(self) -> bool:
+        """Whether the log is empty or its last byte is a line end."""
+        with open(self.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            return size == 0 or os.pread(fh.fileno(), 1, size - 1) == b"\n"

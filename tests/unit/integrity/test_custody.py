@@ -61,6 +61,34 @@ def test_appending_nothing_writes_nothing(new_case: Case) -> None:
     assert new_case.custody.path.stat().st_size == before.st_size
 
 
+def test_a_last_line_without_its_line_end_gets_it_before_an_append(new_case: Case) -> None:
+    """An editor or a tool that drops the log's final line end must not make the next
+    append join two events in one line: the line end is written first, and the chain
+    (digests of the lines without their ends) is unchanged."""
+    log = new_case.custody
+    before = log.path.read_bytes()
+    log.path.write_bytes(before[:-1])
+    head = log.head()
+    with new_case.lock():
+        log.append([NewEvent("verified", None, {"ok": True})], actor="tester", now=FIXED_NOW)
+    raw = log.path.read_bytes()
+    assert raw.startswith(before)
+    lines = raw.split(b"\n")[:-1]
+    assert all(json.loads(line) for line in lines)
+    assert head is not None
+    assert json.loads(lines[-1])["prev"] == head.sha256
+    assert verify_case(new_case.root).ok
+
+
+def test_a_torn_last_line_stops_an_append_before_it_writes(new_case: Case) -> None:
+    log = new_case.custody
+    torn = log.path.read_bytes()[:-5]
+    log.path.write_bytes(torn)
+    with new_case.lock(), pytest.raises(Exception, match="not valid JSON"):
+        log.append([NewEvent("verified", None, {"ok": True})], actor="tester", now=FIXED_NOW)
+    assert log.path.read_bytes() == torn
+
+
 def test_head_of_a_missing_or_empty_log(tmp_path: Path) -> None:
     log = CustodyLog(tmp_path / "custody.jsonl")
     assert log.head() is None
