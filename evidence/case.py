@@ -40,7 +40,7 @@ import blake3
 
 from evidence import __version__
 from evidence._cachedir import CacheFolder
-from evidence._fs import case_lock, fsync_dir, read_bytes, replace_file
+from evidence._fs import JOURNAL_PATTERN, case_lock, fsync_dir, read_bytes, replace_file
 from evidence._parallel import gc_paused
 from evidence._time import format_time, utc_now
 from evidence._yaml import YamlDocument, dump_yaml, load_yaml
@@ -681,8 +681,10 @@ class Case:
         crash in between leaves complete record files (written atomically) that the log
         does not name. Such a file is adopted when it is intact and is exactly the next
         revision the log expects; anything else is refused, for a person to look at.
-        Called first under the lock: it looks at the names in records/ as the leftover
-        sweep listed them when the lock was taken.
+        A seal writes its record files under their final names after a marker: with a
+        marker left, the files the log does not name are that seal's and are removed
+        instead (:meth:`_undo_batch`). Called first under the lock: it looks at the
+        names in records/ as the leftover sweep listed them when the lock was taken.
 
         Raises:
             CaseError: a record file that the log cannot account for.
@@ -696,15 +698,39 @@ class Case:
                 names = os.listdir(self.records.root)
             except FileNotFoundError as exc:
                 raise InputError("records/ is missing", path=str(self.records.root)) from exc
+        journals = self._listing.pop("journals", None)
+        if journals is None:
+            journals = [n for n in os.listdir(self.root) if JOURNAL_PATTERN.fullmatch(n)]
         orphans = []
         for name in set(names).difference(state.entries.file_names()):
             parsed = parse_record_filename(name)
             if parsed is not None:
                 orphans.append(parsed)
+        if journals:
+            self._undo_batch(orphans, journals)
+            orphans = []
         events = self._orphan_records(state, orphans)
         events.extend(self._orphan_seals(state))
         self.custody.append(events, actor=actor, now=now)
         return len(events)
+
+    def _undo_batch(self, orphans: list[tuple[RecordId, int]], journals: list[str]) -> None:
+        """Remove the record files a dead journal batch wrote, then its markers.
+
+        A marker is durably in the case folder before such a batch creates its first
+        file under its final name, and goes once the log names them; the recovery of
+        the write before it left no record file the log does not name. So with a marker
+        here, every record file the log does not name is that batch's: complete or not,
+        never named by the log, never sealed (decision 0040).
+        """
+        for record_id, revision in orphans:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.records.path(record_id, revision))
+        fsync_dir(self.records.root)
+        for name in journals:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.root / name)
+        fsync_dir(self.root)
 
     def _orphan_seals(self, state: CaseState) -> list[NewEvent]:
         """A seal file written just before a crash, whose "sealed" event is missing."""

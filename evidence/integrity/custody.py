@@ -21,12 +21,13 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from evidence._fs import append_durably
 from evidence._time import format_time, utc_now
-from evidence.canonical import JSONValue, canonical_bytes, join_members, loads_json
+from evidence.canonical import JSONValue, canonical_bytes, loads_json
 from evidence.digest import Sha256Hex
-from evidence.errors import InputError
+from evidence.errors import InputError, SchemaError
 from evidence.model import Action, CustodyEvent, Subject
 
 __all__ = [
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 _TAIL_CHUNK = 64 * 1024
+
+_ACTION_BYTES: dict[str, bytes] = {action: canonical_bytes(action) for action in get_args(Action)}
+"""Each action a custody event may name, as its RFC 8785 bytes."""
 
 
 def line_digest(line: bytes) -> Sha256Hex:
@@ -137,47 +141,69 @@ class CustodyLog:
         *,
         actor: str,
         now: _dt.datetime | None = None,
-    ) -> list[CustodyEvent]:
-        """Append events in one durable write; return them as written.
+    ) -> CustodyHead | None:
+        """Append events in one durable write; return the log's new head (None when
+        nothing was appended).
 
         The caller holds the case lock (see :func:`evidence._fs.case_lock`). A log whose
         last line is a whole event without its line end (an editor or a tool dropped it)
         gets the line end first: appending straight after it would join two events in
         one line that no longer parses. A last line that does not parse stops the append
         (:meth:`head` raises) before anything is written.
+
+        Raises:
+            SchemaError: an event :class:`~evidence.model.CustodyEvent` would refuse (an
+                unknown action, details that are not an object); nothing is written.
+            CanonicalError: details with no JSON form; nothing is written.
         """
         if not events:
-            return []
+            return None
         head = self.head()
         seq = head.seq if head else 0
         prev = head.sha256 if head else None
         at = format_time(now or utc_now())
-        written: list[CustodyEvent] = []
         chunks: list[bytes] = []
-        # The same RFC 8785 bytes as event_line(), assembled from parts made once per call.
-        fixed = {"actor": canonical_bytes(actor), "at": canonical_bytes(at)}
+        # The RFC 8785 bytes of each event (as event_line() gives them; a test compares
+        # them), assembled from parts made once per call: members in order "action",
+        # "actor", "at", "details", "prev", "seq", "subject". The checks are the ones
+        # CustodyEvent makes, without building one per event (110,000 in a large seal).
+        fixed = b',"actor":' + canonical_bytes(actor) + b',"at":' + canonical_bytes(at)
+        prev_bytes = b'"' + prev.encode() + b'"' if prev is not None else b"null"
         for new in events:
             seq += 1
-            details = dict(new.details or {})
-            event = CustodyEvent(seq, at, actor, new.action, new.subject, details, prev)
-            line = join_members(
-                {
-                    **fixed,
-                    "action": canonical_bytes(new.action),
-                    "details": canonical_bytes(details),
-                    "prev": canonical_bytes(prev),
-                    "seq": str(seq).encode(),
-                    "subject": canonical_bytes(new.subject.to_dict() if new.subject else None),
-                }
+            action = _ACTION_BYTES.get(new.action)
+            if action is None:
+                CustodyEvent(seq, at, actor, new.action, new.subject, {}, prev)  # raises
+                raise AssertionError(new.action)  # pragma: no cover - it raised
+            details = new.details if new.details is not None else {}
+            if not isinstance(details, Mapping):
+                raise SchemaError("expected the details as an object", pointer="/details")
+            subject = new.subject
+            line = b"".join(
+                (
+                    b'{"action":',
+                    action,
+                    fixed,
+                    b',"details":',
+                    canonical_bytes(details if type(details) is dict else dict(details)),
+                    b',"prev":',
+                    prev_bytes,
+                    b',"seq":',
+                    str(seq).encode(),
+                    b',"subject":',
+                    subject.canonical() if subject is not None else b"null",
+                    b"}",
+                )
             )
             chunks.append(line)
             prev = line_digest(line)
-            written.append(event)
+            prev_bytes = b'"' + prev.encode() + b'"'
         chunks.append(b"")
         if head is not None and not self._ends_a_line():
             chunks.insert(0, b"")  # the last line's end (its digest does not cover it)
         append_durably(self.path, b"\n".join(chunks))
-        return written
+        assert prev is not None
+        return CustodyHead(seq, prev)
 
     def _ends_a_line(self) -> bool:
         """Whether the log is empty or its last byte is a line end."""

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from evidence._fs import Batch, read_bytes, write_new_file
 from evidence._parallel import gc_paused, imap_chunks
@@ -35,7 +35,7 @@ from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, join_members, loads_json
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, Entries, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
-from evidence.digest import Sha256Hex, digest_bytes
+from evidence.digest import Blake3Hex, Sha256Hex, digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity._sealfile import (
@@ -242,6 +242,15 @@ def _recorded_bytes(case: Case, subject: Subject) -> bytes | str:
 _DAMAGED_HINT = "Run `evidence verify`; nothing was sealed."
 
 
+class _Fresh(NamedTuple):
+    """A record revision this seal wrote: its digests and Merkle leaf hash, taken from
+    the bytes it wrote (the file is not read back)."""
+
+    blake3: Blake3Hex
+    sha256: Sha256Hex
+    leaf: bytes
+
+
 @dataclass(frozen=True)
 class _LeafJob:
     """The records whose leaves are computed: handed to worker processes bound to
@@ -249,21 +258,23 @@ class _LeafJob:
 
     case: Case
     state: CaseState
-    fresh: dict[tuple[str, int], bytes]
+    fresh: dict[tuple[str, int], _Fresh]
 
     def run(self, bounds: tuple[int, int]) -> tuple[list[SealLeaf], list[bytes], str | None]:
         """The leaves of ``state.entries[start:end]``, or where the first problem stopped
         them."""
         leaves: list[SealLeaf] = []
         hashes: list[bytes] = []
+        fresh = self.fresh
         for subject in self.state.entries[bounds[0] : bounds[1]]:
-            found = self.fresh.get((subject.id, subject.revision))
-            if found is None:
-                read = _recorded_bytes(self.case, subject)
-                if isinstance(read, str):
-                    return leaves, hashes, read
-                found = read
-            record_bytes = found
+            made = fresh.get((subject.id, subject.revision))
+            if made is not None:  # written by this seal: its digests are known
+                leaves.append(SealLeaf(subject.id, subject.revision, made.blake3, made.sha256))
+                hashes.append(made.leaf)
+                continue
+            record_bytes = _recorded_bytes(self.case, subject)
+            if isinstance(record_bytes, str):
+                return leaves, hashes, record_bytes
             pair = digest_bytes(record_bytes)
             leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
             hashes.append(leaf_hash(record_bytes))
@@ -332,6 +343,8 @@ def _leaves(
     total = len(job.state.entries)
     step = 2048
     ranges = [(start, min(start + step, total)) for start in range(frontier.size, total, step)]
+    if len(job.fresh) >= total - frontier.size:
+        workers = 1  # every leaf left was made by this seal: nothing to read or hash
     for part_leaves, part_hashes, problem in imap_chunks(
         job.run, ranges, workers=workers, min_items=8192, total=total - frontier.size
     ):
@@ -367,8 +380,8 @@ class _Staged:
     events: list[NewEvent] = field(default_factory=list)
     added: list[Subject] = field(default_factory=list)
     withdrawn: list[RecordId] = field(default_factory=list)
-    fresh: dict[tuple[str, int], bytes] = field(default_factory=dict)
-    """The canonical bytes of the records written in this run, by (id, revision)."""
+    fresh: dict[tuple[str, int], _Fresh] = field(default_factory=dict)
+    """The digests of the records written in this run, by (id, revision)."""
 
     def stage(self, planned: _Planned, batch: Batch) -> None:
         """Stage one record file in ``batch`` and note its custody event."""
@@ -378,7 +391,9 @@ class _Staged:
             self.case.records.path(planned.id, planned.revision),
             envelope_bytes(record_bytes, pair),
         )
-        self.fresh[(planned.id, planned.revision)] = record_bytes
+        self.fresh[(planned.id, planned.revision)] = _Fresh(
+            pair.blake3, pair.sha256, leaf_hash(record_bytes)
+        )
         subject = Subject(planned.id, planned.revision, pair.blake3)
         self.added.append(subject)
         details: dict[str, object] = {
@@ -394,30 +409,30 @@ class _Staged:
 
 
 def _record_claims(
-    case: Case, planner: _Planner, staged: _Staged, report: Report, workers: int
+    case: Case, planner: _Planner, staged: _Staged, report: Report, workers: int, batch: Batch
 ) -> None:
-    """Compile the claims and write their new record revisions, durably, before any
-    custody event names them.
+    """Compile the claims and write their new record revisions in ``batch``, durably,
+    before any custody event names them.
 
     Compiling (in worker processes) and staging the records (here, and by the batch's
-    writer thread) overlap; nothing is named before the commit, so a problem found late
-    still leaves nothing behind.
+    writer thread) overlap; the batch removes its files if the seal stops before the log
+    names them, so a problem found late still leaves nothing behind.
 
     Raises:
         ClaimsInvalid: a claims file has a problem (nothing is written).
     """
-    with Batch() as batch:  # (the collector is paused by seal_case for the whole seal)
-        claims = iter_case_claims(case, staged.state, report, workers=workers, kept=planner.keep)
-        for compiled in claims:
-            if report.ok:
-                for planned in planner.take(compiled):
-                    staged.stage(planned, batch)
-        if not report.ok:
-            raise ClaimsInvalid(report)
-        for planned in planner.withdrawn():
-            staged.stage(planned, batch)
-            staged.withdrawn.append(planned.id)
-        batch.commit()  # the files are durable before the log names them
+    # (the collector is paused by seal_case for the whole seal)
+    claims = iter_case_claims(case, staged.state, report, workers=workers, kept=planner.keep)
+    for compiled in claims:
+        if report.ok:
+            for planned in planner.take(compiled):
+                staged.stage(planned, batch)
+    if not report.ok:
+        raise ClaimsInvalid(report)
+    for planned in planner.withdrawn():
+        staged.stage(planned, batch)
+        staged.withdrawn.append(planned.id)
+    batch.commit()  # the files are durable before the log names them
 
 
 def _leaves_are_entries(leaves: list[SealLeaf], entries: Entries, size: int) -> bool:
@@ -528,12 +543,16 @@ def seal_case(
         report = Report(subject=str(case.root))
         planner = _Planner(case, state, at, who)
         staged = _Staged(case, state)
-        _record_claims(case, planner, staged, report, workers)
-        meta_event = _case_metadata_event(case, state)
-        if meta_event is not None:
-            staged.events.append(meta_event)
-            state.note(meta_event.action, None, meta_event.details or {})
-        case.custody.append(staged.events, actor=who, now=moment)
+        # The record files are written under their final names after a marker, which
+        # goes once the log names them (a crash before: the next writer removes them).
+        with Batch(journal=case.root) as batch:
+            _record_claims(case, planner, staged, report, workers, batch)
+            meta_event = _case_metadata_event(case, state)
+            if meta_event is not None:
+                staged.events.append(meta_event)
+                state.note(meta_event.action, None, meta_event.details or {})
+            case.custody.append(staged.events, actor=who, now=moment)
+            batch.settle()
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evidence._fs import (
+    JOURNAL_PATTERN,
     Batch,
     append_durably,
     case_lock,
@@ -122,6 +123,91 @@ def test_batch_names_nothing_before_commit(tmp_path: Path) -> None:
     ]
     assert all(stat.S_IMODE(dest.stat().st_mode) == 0o444 for dest in names)
     assert _leftovers(tmp_path) == []
+
+
+def _markers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if JOURNAL_PATTERN.fullmatch(p.name)]
+
+
+@pytest.mark.parametrize("count", [5, 40], ids=["fsync-each", "one-sync"])
+def test_a_journal_batch_writes_final_names_after_its_marker(tmp_path: Path, count: int) -> None:
+    records = tmp_path / "records"
+    names = [records / f"CLM-{n:04d}.1.json" for n in range(1, count + 1)]
+    with Batch(journal=tmp_path) as batch:
+        batch.add(names[0], b"record 0\n")
+        assert len(_markers(tmp_path)) == 1  # durably there before any final name
+        for n, dest in enumerate(names[1:], start=1):
+            batch.add(dest, f"record {n}\n".encode())
+        batch.commit()
+        assert [dest.read_bytes() for dest in names] == [
+            f"record {n}\n".encode() for n in range(count)
+        ]
+        assert len(_markers(tmp_path)) == 1  # until the log names them
+        batch.settle()
+        assert _markers(tmp_path) == []
+    assert all(stat.S_IMODE(dest.stat().st_mode) == 0o444 for dest in names)
+    assert _leftovers(records) == []
+
+
+def test_a_journal_batch_left_before_settling_removes_what_it_wrote(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "SRC-0001.1.json").write_bytes(b"there before")
+    names = [records / f"CLM-{n:04d}.1.json" for n in range(1, 41)]
+
+    def commit_then_fail() -> None:
+        with Batch(journal=tmp_path) as batch:
+            for dest in names:
+                batch.add(dest, b"x")
+            batch.commit()
+            raise RuntimeError("the log append failed")
+
+    with pytest.raises(RuntimeError, match="log append failed"):
+        commit_then_fail()
+    assert sorted(p.name for p in records.iterdir()) == ["SRC-0001.1.json"]
+    assert _markers(tmp_path) == []
+
+
+def test_a_journal_batch_never_replaces_a_file(tmp_path: Path) -> None:
+    """A name that exists is refused, kept as it was, and the batch's own files go."""
+    taken = tmp_path / "CLM-0007.1.json"
+    taken.write_bytes(b"original")
+
+    def stage_and_commit() -> None:
+        with Batch(journal=tmp_path) as batch:
+            for n in range(1, 41):
+                batch.add(tmp_path / f"CLM-{n:04d}.1.json", b"from the batch")
+            batch.commit()
+
+    with pytest.raises(CaseError, match=r"CLM-0007\.1\.json exists already and is never rewritten"):
+        stage_and_commit()
+    assert taken.read_bytes() == b"original"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["CLM-0007.1.json"]
+
+
+def test_a_settled_journal_batch_keeps_its_files_on_a_later_exception(tmp_path: Path) -> None:
+    dest = tmp_path / "records" / "CLM-0001.1.json"
+
+    def settle_then_fail() -> None:
+        with Batch(journal=tmp_path) as batch:
+            batch.add(dest, b"named by the log")
+            batch.commit()
+            batch.settle()
+            raise RuntimeError("after the log named it")
+
+    with pytest.raises(RuntimeError, match="after the log"):
+        settle_then_fail()
+    assert dest.read_bytes() == b"named by the log"
+    assert _markers(tmp_path) == []
+
+
+def test_the_leftover_sweep_leaves_a_marker_for_the_recovery(tmp_path: Path) -> None:
+    (tmp_path / ".unlogged-records.4242-0.tmp").write_bytes(b"")
+    (tmp_path / ".case.yaml.4242-1.tmp").write_bytes(b"")
+    listing: dict[str, list[str]] = {}
+    with case_lock(tmp_path, listing):
+        assert listing["journals"] == [".unlogged-records.4242-0.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", ".unlogged-records.4242-0.tmp"]
 
 
 def _stage_then_fail(dest: Path) -> None:

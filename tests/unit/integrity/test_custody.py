@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from evidence.canonical import canonical_bytes
 from evidence.case import Case
-from evidence.errors import CaseError
+from evidence.errors import CanonicalError, CaseError, SchemaError
 from evidence.integrity.custody import CustodyLog, NewEvent, event_line, line_digest
-from evidence.model import Subject
+from evidence.model import CustodyEvent, Subject
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
@@ -38,12 +38,14 @@ def test_appended_events_are_chained(new_case: Case) -> None:
     raw = log.path.read_bytes()
     assert raw.endswith(b"\n")
     lines = raw.split(b"\n")[:-1]
-    assert [e.seq for e in written] == [2, 3]
+    assert written == log.head()
+    assert [json.loads(line)["seq"] for line in lines[-2:]] == [2, 3]
     assert json.loads(lines[0])["prev"] is None
     for before, line in itertools.pairwise(lines):
         assert json.loads(line)["prev"] == hashlib.sha256(before).hexdigest()
         assert canonical_bytes(json.loads(line)) == line
-    assert lines[-1] == event_line(written[-1])
+    for line in lines:
+        assert event_line(CustodyEvent.from_dict(json.loads(line))) == line
     head = log.head()
     assert head is not None
     assert (head.seq, head.sha256) == (3, line_digest(lines[-1]))
@@ -53,10 +55,79 @@ def test_appended_events_are_chained(new_case: Case) -> None:
     assert parsed[1]["at"] == "2026-11-29T10:12:03.123456Z"
 
 
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+_SUBJECTS = st.none() | st.builds(
+    Subject,
+    st.from_regex(r"(SRC|CLM)-[0-9]{4,6}", fullmatch=True),
+    st.integers(1, 2**53 - 1),
+    st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["collected", "claim-recorded", "verified", "exported"]),
+            _SUBJECTS,
+            st.dictionaries(_TEXT, _JSON, max_size=4),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    actor=_TEXT,
+)
+def test_appended_lines_are_the_events_rfc8785_bytes(
+    tmp_path: Path, events: list[tuple[str, Subject | None, dict[str, object]]], actor: str
+) -> None:
+    """Lines are assembled from parts, without a CustodyEvent per line: each must be
+    exactly event_line() of the event it holds, and chained."""
+    log = CustodyLog(tmp_path / f"custody-{len(list(tmp_path.iterdir()))}.jsonl")
+    head = log.append(
+        [NewEvent(a, s, d) for a, s, d in events],  # type: ignore[arg-type]
+        actor=actor,
+        now=FIXED_NOW,
+    )
+    lines = log.path.read_bytes().split(b"\n")[:-1]
+    prev = None
+    for line, (action, subject, details) in zip(lines, events, strict=True):
+        event = CustodyEvent.from_dict(json.loads(line))
+        assert event_line(event) == line
+        assert (event.action, event.subject, event.prev) == (action, subject, prev)
+        assert json.loads(line)["details"] == details
+        prev = line_digest(line)
+    assert head is not None
+    assert (head.seq, head.sha256) == (len(events), prev)
+
+
+@pytest.mark.parametrize(
+    ("event", "error"),
+    [
+        (NewEvent("deleted", None, {}), SchemaError),  # type: ignore[arg-type]
+        (NewEvent("verified", None, ["not", "an", "object"]), SchemaError),  # type: ignore[arg-type]
+        (NewEvent("verified", None, {"x": float("nan")}), CanonicalError),
+    ],
+)
+def test_an_event_the_model_refuses_writes_nothing(
+    new_case: Case, event: NewEvent, error: type[Exception]
+) -> None:
+    before = new_case.custody.path.read_bytes()
+    with new_case.lock(), pytest.raises(error):
+        new_case.custody.append([NewEvent("verified"), event], actor="x", now=FIXED_NOW)
+    assert new_case.custody.path.read_bytes() == before
+
+
 def test_appending_nothing_writes_nothing(new_case: Case) -> None:
     before = new_case.custody.path.stat()
     with new_case.lock():
-        assert new_case.custody.append([], actor="x") == []
+        assert new_case.custody.append([], actor="x") is None
     assert new_case.custody.path.stat().st_mtime_ns == before.st_mtime_ns
     assert new_case.custody.path.stat().st_size == before.st_size
 
@@ -111,8 +182,10 @@ def test_head_reads_a_last_line_longer_than_its_read_chunk(new_case: Case) -> No
     assert head is not None
     assert (head.seq, head.sha256) == (3, line_digest(last))
     with new_case.lock():
-        (event,) = new_case.custody.append([NewEvent("verified")], actor="x")
-    assert event.prev == line_digest(last)
+        new_case.custody.append([NewEvent("verified")], actor="x")
+    assert json.loads(new_case.custody.path.read_bytes().split(b"\n")[-2])["prev"] == (
+        line_digest(last)
+    )
 
 
 @pytest.mark.parametrize(

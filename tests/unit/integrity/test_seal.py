@@ -9,11 +9,15 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from evidence._fs import JOURNAL_PATTERN
 from evidence.canonical import canonical_bytes
 from evidence.case import Case
 from evidence.claims.anchor import find_quote
@@ -511,6 +515,94 @@ def test_a_record_left_by_an_interrupted_run_is_adopted(sealed_case: Path) -> No
     assert result.added == []  # the YAML says what the adopted record says
     assert result.seal is not None
     assert (result.seal.leaves[-1].id, result.seal.leaves[-1].revision) == ("CLM-0017", 1)
+    _ok(sealed_case)
+
+
+_SEAL_KILLED_BEFORE_THE_LOG = """
+    import os, sys
+    from pathlib import Path
+    from evidence import _fs
+    from evidence.case import Case
+    from evidence.integrity.seal import seal_case
+
+    commit = _fs.Batch.commit
+
+    def commit_then_die(self):
+        commit(self)  # the files are durable under their final names
+        os._exit(9)  # before the custody log names them
+
+    _fs.Batch.commit = commit_then_die
+    seal_case(Case.open(Path(sys.argv[1])), actor="tester")
+"""
+
+
+def _kill_a_seal_before_its_log(root: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_SEAL_KILLED_BEFORE_THE_LOG), str(root)],
+        cwd=Path(__file__).parents[3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 9, result.stderr
+
+
+def test_a_seal_killed_before_its_log_is_undone_by_the_next_writer(sealed_case: Path) -> None:
+    """A seal writes its record files under their final names after a marker (decision
+    0040): killed after the files but before the log, it leaves them and the marker;
+    verify reports both, and the next seal removes them and writes them anew."""
+    with _claims_file(sealed_case).open("a", encoding="utf-8") as fh:
+        fh.write(CLAIM_YAML)
+    log_before = (sealed_case / "custody.jsonl").read_bytes()
+    _kill_a_seal_before_its_log(sealed_case)
+    assert (sealed_case / "custody.jsonl").read_bytes() == log_before
+    left = (sealed_case / "records" / "CLM-0017.1.json").read_bytes()
+    markers = [p.name for p in sealed_case.iterdir() if JOURNAL_PATTERN.fullmatch(p.name)]
+    assert len(markers) == 1
+    found = {(f.check, f.path) for f in verify_case(sealed_case).problems()}
+    assert ("record-unaccounted", "records/CLM-0017.1.json") in found
+    assert ("case-leftover", markers[0]) in found
+
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.recovered == 0  # removed and written again, not adopted
+    assert [(s.id, s.revision) for s in result.added] == [("CLM-0017", 1)]
+    assert not [p for p in sealed_case.iterdir() if JOURNAL_PATTERN.fullmatch(p.name)]
+    events = [e for e in _custody(sealed_case) if e["subject"] and e["subject"]["id"] == "CLM-0017"]
+    assert len(events) == 1
+    assert "recovered" not in events[0]["details"]
+    # the same claim, written again at another time: another record, sealed this time
+    assert (sealed_case / "records" / "CLM-0017.1.json").read_bytes() != left
+    _ok(sealed_case)
+
+
+def test_a_planted_marker_never_removes_a_record_the_log_names(sealed_case: Path) -> None:
+    """The marker only ever removes record files the custody log does not name."""
+    before = _snapshot(sealed_case, ("records", "seals"))
+    (sealed_case / ".unlogged-records.4242-0.tmp").write_bytes(b"planted")
+    assert "case-leftover" in {f.check for f in verify_case(sealed_case).problems()}
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.seal is None  # nothing new
+    assert _snapshot(sealed_case, ("records", "seals")) == before
+    assert not (sealed_case / ".unlogged-records.4242-0.tmp").exists()
+    _ok(sealed_case)
+
+
+def test_with_a_marker_an_unlogged_record_is_removed_not_adopted(sealed_case: Path) -> None:
+    """The marker says a seal died before its log named its files: an intact record
+    file the log does not name is removed, where without a marker it is adopted."""
+    _hand_written_claim(
+        sealed_case,
+        "main-impact-kyiv",
+        "Kyiv was among the cities that bore the main impact.",
+        "with the main impact on Kyiv and Dnipro",
+        17,
+    )
+    (sealed_case / ".unlogged-records.4242-0.tmp").write_bytes(b"")
+    case = Case.open(sealed_case)
+    with case.lock():
+        assert case.recover(case.state(), actor="tester", now=LATER) == 0
+    assert not (sealed_case / "records" / "CLM-0017.1.json").exists()
+    assert not (sealed_case / ".unlogged-records.4242-0.tmp").exists()
     _ok(sealed_case)
 
 

@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import yaml
 
 from evidence import _yaml, canonical
+from evidence._fs import append_durably
+from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes
 from evidence.case import Case
 from evidence.claims import compile as compile_module
 from evidence.demo import build_demo
 from evidence.ingest.add import add_sources
 from evidence.integrity import seal as seal_module
+from evidence.integrity.custody import (
+    CustodyHead,
+    CustodyLog,
+    NewEvent,
+    event_line,
+    line_digest,
+)
 from evidence.integrity.seal import ClaimsInvalid, seal_case
-from evidence.model import CLAIM_SCHEMA, Record, RecordId, Supersedes
+from evidence.model import CLAIM_SCHEMA, CustodyEvent, Record, RecordId, Supersedes
 from tests.conftest import FIXED_NOW
 
 LATER = FIXED_NOW + dt.timedelta(hours=2)
@@ -72,11 +82,38 @@ def _reference_record_bytes(
     return canonical_bytes(record.to_dict())
 
 
+def _reference_append(
+    self: CustodyLog,
+    events: Sequence[NewEvent],
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> CustodyHead | None:
+    """One CustodyEvent a line, and its event_line()."""
+    if not events:
+        return None
+    head = self.head()
+    seq, prev = (head.seq, head.sha256) if head is not None else (0, None)
+    at = format_time(now or utc_now())
+    lines = []
+    for new in events:
+        seq += 1
+        event = CustodyEvent(seq, at, actor, new.action, new.subject, dict(new.details or {}), prev)
+        lines.append(event_line(event))
+        prev = line_digest(lines[-1])
+    data = b"\n".join(lines) + b"\n"
+    if head is not None and not self.path.read_bytes().endswith(b"\n"):
+        data = b"\n" + data
+    append_durably(self.path, data)
+    assert prev is not None
+    return CustodyHead(seq, prev)
+
+
 def _plain_paths(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(compile_module, "load_yaml", _reference_load_yaml)
     patch.setattr(canonical, "join_members", _reference_join_members)
     patch.setattr(seal_module, "join_members", _reference_join_members)
-    patch.setattr("evidence.integrity.custody.join_members", _reference_join_members)
+    patch.setattr(CustodyLog, "append", _reference_append)
     patch.setattr(seal_module, "_claim_record_bytes", _reference_record_bytes)
 
 
