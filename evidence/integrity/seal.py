@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from evidence._fs import Batch, read_bytes, write_new_file
 from evidence._parallel import gc_paused, imap_chunks
@@ -268,17 +268,34 @@ class _LeafJob:
         fresh = self.fresh
         for subject in self.state.entries[bounds[0] : bounds[1]]:
             made = fresh.get((subject.id, subject.revision))
-            if made is not None:  # written by this seal: its digests are known
-                leaves.append(SealLeaf(subject.id, subject.revision, made.blake3, made.sha256))
-                hashes.append(made.leaf)
-                continue
-            record_bytes = _recorded_bytes(self.case, subject)
-            if isinstance(record_bytes, str):
-                return leaves, hashes, record_bytes
-            pair = digest_bytes(record_bytes)
-            leaves.append(SealLeaf(subject.id, subject.revision, pair.blake3, pair.sha256))
-            hashes.append(leaf_hash(record_bytes))
+            if made is None:
+                found = self.read(subject)
+                if isinstance(found, str):
+                    return leaves, hashes, found
+                made = found
+            leaves.append(SealLeaf(subject.id, subject.revision, made.blake3, made.sha256))
+            hashes.append(made.leaf)
         return leaves, hashes, None
+
+    def read(self, subject: Subject) -> _Fresh | str:
+        """The digests of a record revision, from its file checked against the log, or
+        what is wrong with the file."""
+        record_bytes = _recorded_bytes(self.case, subject)
+        if isinstance(record_bytes, str):
+            return record_bytes
+        pair = digest_bytes(record_bytes)
+        return _Fresh(pair.blake3, pair.sha256, leaf_hash(record_bytes))
+
+    def read_all(self, positions: list[int]) -> list[_Fresh] | str:
+        """:meth:`read` of the entries at ``positions``, or the first problem."""
+        entries = self.state.entries
+        made: list[_Fresh] = []
+        for position in positions:
+            found = self.read(entries[position])
+            if isinstance(found, str):
+                return found
+            made.append(found)
+        return made
 
 
 def _sealed_prefix(
@@ -339,21 +356,36 @@ def _leaves(
     covers, and the whole tree's frontier; each revision is read and checked against
     the custody log, in up to ``workers`` processes for large cases."""
     frontier = reused
-    leaves: list[SealLeaf] = []
-    total = len(job.state.entries)
+    entries, fresh = job.state.entries, job.fresh
+    total = len(entries)
+    ids = entries.ids[frontier.size :]
+    revisions = entries.revisions[frontier.size :]
+    # The revisions this seal wrote have their digests already (a cold seal: all the
+    # claims); the others are read and checked, in worker processes when there are many.
+    made = list(map(fresh.get, zip(ids, revisions, strict=True)))
+    unread = [frontier.size + n for n, found in enumerate(made) if found is None]
     step = 2048
-    ranges = [(start, min(start + step, total)) for start in range(frontier.size, total, step)]
-    if len(job.fresh) >= total - frontier.size:
-        workers = 1  # every leaf left was made by this seal: nothing to read or hash
-    for part_leaves, part_hashes, problem in imap_chunks(
-        job.run, ranges, workers=workers, min_items=8192, total=total - frontier.size
+    done = 0
+    for part in imap_chunks(
+        job.read_all,
+        [unread[start : start + step] for start in range(0, len(unread), step)],
+        workers=workers,
+        min_items=8192,
+        total=len(unread),
     ):
-        if problem is not None:
-            raise CaseError(problem, hint=_DAMAGED_HINT)
-        leaves.extend(part_leaves)
-        frontier.extend(part_hashes)
+        if isinstance(part, str):
+            raise CaseError(part, hint=_DAMAGED_HINT)
+        for position, found in zip(unread[done : done + len(part)], part, strict=True):
+            made[position - frontier.size] = found
+        done += len(part)
         if progress is not None:
-            progress("sealing", frontier.size, total)
+            progress("sealing", frontier.size + done, total)
+    digests = cast("list[_Fresh]", made)
+    leaves = [
+        SealLeaf(RecordId(record_id), revision, found.blake3, found.sha256)
+        for record_id, revision, found in zip(ids, revisions, digests, strict=True)
+    ]
+    frontier.extend([found.leaf for found in digests])
     if progress is not None:
         progress("sealing", total, total)
     return leaves, frontier

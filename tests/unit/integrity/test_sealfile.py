@@ -17,7 +17,7 @@ from evidence.case import Case, Entries
 from evidence.digest import Blake3Hex, Sha256Hex
 from evidence.integrity import _sealfile
 from evidence.integrity import seal as seal_module
-from evidence.integrity._frontier import FrontierCache
+from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity._sealfile import (
     LeavesMemo,
     _read_light,
@@ -27,6 +27,7 @@ from evidence.integrity._sealfile import (
 )
 from evidence.integrity.seal import _LeafJob, _sealed_prefix, seal_case
 from evidence.model import RecordId, Seal, SealLeaf, SealLink, Signer, Subject
+from evidence.progress import Progress
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
@@ -145,15 +146,23 @@ def _add_claim(root: Path, n: int) -> None:
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """The ranges of log entries whose record files the next seal reads."""
+    """The ranges of log entries whose leaves the next seal computes (reading the record
+    files it did not write itself)."""
     seen: list[tuple[int, int]] = []
-    run = _LeafJob.run
+    run, leaves = _LeafJob.run, seal_module._leaves
 
     def spy(self: _LeafJob, bounds: tuple[int, int]) -> object:
         seen.append(bounds)
         return run(self, bounds)
 
+    def spy_leaves(
+        job: _LeafJob, progress: Progress | None, workers: int, *, reused: Frontier
+    ) -> object:
+        seen.append((reused.size, len(job.state.entries)))
+        return leaves(job, progress, workers, reused=reused)
+
     monkeypatch.setattr(_LeafJob, "run", spy)
+    monkeypatch.setattr(seal_module, "_leaves", spy_leaves)
     return seen
 
 
