@@ -278,7 +278,7 @@ class Batch:
         """True when ``dest`` is staged in this batch already."""
         return os.fspath(dest) in self._dests
 
-    def add(self, dest: Path, data: bytes, *, mode: int = 0o444) -> None:
+    def add(self, dest: Path | str, data: bytes, *, mode: int = 0o444) -> None:
         """Stage a new file. A name that exists is refused (``O_EXCL`` or ``link(2)``
         never replaces), so nothing is ever rewritten; callers check first where they
         can say more."""

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -415,12 +416,17 @@ class _Staged:
     fresh: dict[tuple[str, int], _Fresh] = field(default_factory=dict)
     """The digests of the records written in this run, by (id, revision)."""
 
+    @cached_property
+    def _records(self) -> str:
+        """records/, as the string every file name is joined to (no pathlib per file)."""
+        return os.fspath(self.case.records.root)
+
     def stage(self, planned: _Planned, batch: Batch) -> None:
         """Stage one record file in ``batch`` and note its custody event."""
         record_bytes = planned.record_bytes
         pair = digest_bytes(record_bytes)
         batch.add(
-            self.case.records.path(planned.id, planned.revision),
+            f"{self._records}/{planned.id}.{planned.revision}.json",  # records.path()'s name
             envelope_bytes(record_bytes, pair),
         )
         self.fresh[(planned.id, planned.revision)] = _Fresh(
