@@ -35,6 +35,7 @@ import re
 from pathlib import Path
 from typing import Final
 
+from evidence._fs import JOURNAL_PATTERN
 from evidence.report import Report
 
 __all__ = ["is_leftover", "scan_closed_world"]
@@ -170,13 +171,18 @@ def _link(report: Report, root: Path, entry: os.DirEntry[str]) -> None:
 
 
 def _leftover(report: Report, root: Path, entry: os.DirEntry[str]) -> None:
-    report.add(
-        "case-leftover",
-        "FAIL",
-        "leftover of an interrupted write (a temporary file); the next command that "
-        "writes to the case removes it",
-        path=_rel(root, entry),
-    )
+    if JOURNAL_PATTERN.fullmatch(entry.name):
+        message = (
+            "leftover of an interrupted seal (its marker): the record files the custody "
+            "log does not name were written by that seal; the next `seal` or `add` "
+            "removes them and this marker"
+        )
+    else:
+        message = (
+            "leftover of an interrupted write (a temporary file); the next command that "
+            "writes to the case removes it"
+        )
+    report.add("case-leftover", "FAIL", message, path=_rel(root, entry))
 
 
 def _unknown(report: Report, root: Path, entry: os.DirEntry[str]) -> None:
