@@ -112,7 +112,6 @@ def _reference_append(
 def _plain_paths(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(compile_module, "load_yaml", _reference_load_yaml)
     patch.setattr(canonical, "join_members", _reference_join_members)
-    patch.setattr(seal_module, "join_members", _reference_join_members)
     patch.setattr(CustodyLog, "append", _reference_append)
     patch.setattr(seal_module, "_claim_record_bytes", _reference_record_bytes)
 
