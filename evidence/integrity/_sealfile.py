@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -188,11 +188,12 @@ def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
     inside a previous seal's ``leaves`` array, checked by :func:`leaves_match`) followed
     by ``seal.leaves``, in a tree of ``size`` leaves: the bytes ``canonical_bytes`` gives
     for the whole seal, and a line end."""
-    doc = seal.to_dict()
-    if not before:
-        return canonical_bytes(doc) + b"\n"
+    # The seal without its leaves, then each leaf's bytes made directly (110,000 leaves
+    # of a cold seal as dicts walked and encoded took half a second).
+    doc = replace(seal, size=0, leaves=()).to_dict()
     doc["tree"] = {**doc["tree"], "size": size}
     encoded = canonical_bytes(doc)
     at = encoded.index(_OPEN) + len(_OPEN)
-    joint = b"," if seal.leaves else b""
-    return b"".join((encoded[:at], before, joint, encoded[at:], b"\n"))  # one copy
+    new = b",".join([leaf.canonical() for leaf in seal.leaves])
+    joint = b"," if before and new else b""
+    return b"".join((encoded[:at], before, joint, new, encoded[at:], b"\n"))  # one copy

@@ -89,6 +89,8 @@ def test_the_spliced_seal_is_the_canonical_seal(
     whole = _seal(leaves, 2, case_id, signed)
     spliced = seal_file_bytes(_seal(leaves[cut:], 2, case_id, signed), before, len(leaves))
     assert spliced == canonical_bytes(whole.to_dict()) + b"\n"
+    # a first seal: every leaf's bytes made directly
+    assert seal_file_bytes(whole, b"", len(leaves)) == canonical_bytes(whole.to_dict()) + b"\n"
 
 
 def _leaf(n: int) -> SealLeaf:
