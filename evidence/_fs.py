@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final, cast
+from typing import Final, TypeVar, cast
 
 from evidence.errors import CaseError, InputError, LockError, UsageError
 
@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 LOCK_NAME = ".lock"
+
+T = TypeVar("T")
 
 
 def fsync_dir(path: Path) -> None:
@@ -358,25 +360,31 @@ class Batch:
             self._writer = None
         self._pending.clear()
 
-    def commit(self) -> None:
+    def commit(self, during: Callable[[], T] | None = None) -> T | None:
         """Wait for the writes, sync, then (without a journal) give every staged file its
-        final name; every folder written to is fsynced."""
+        final name; every folder written to is fsynced.
+
+        With ``during``, call it while the sync runs (on another thread: the disk's work
+        and the caller's CPU work overlap) and return what it returns; it must write
+        nothing that names the files, which are not durable until this returns.
+        """
         self._join()
         if self._error is not None:
             error, self._error = self._error, None
             self.abort()
             raise error
         if not self._staged:
-            return
-        if len(self._staged) <= _FSYNC_EACH_UP_TO:
-            for written, _ in self._staged:  # a few files: cheaper than syncing the machine
-                fd = os.open(written, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        else:
-            os.sync()
+            return during() if during is not None else None
+        syncing = threading.Thread(target=self._sync, name="batch-sync", daemon=True)
+        syncing.start()
+        try:
+            result = during() if during is not None else None
+        finally:
+            syncing.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            self.abort()
+            raise error
         folders = {os.path.dirname(dest) or "." for _, dest in self._staged}
         try:
             if self._marker is None:
@@ -397,6 +405,21 @@ class Batch:
             self._remove_temporaries()
             self._staged.clear()
             self._dests.clear()
+        return result
+
+    def _sync(self) -> None:
+        try:
+            if len(self._staged) <= _FSYNC_EACH_UP_TO:
+                for written, _ in self._staged:  # a few files: cheaper than syncing the machine
+                    fd = os.open(written, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            else:
+                os.sync()
+        except BaseException as exc:
+            self._error = exc
 
     def settle(self) -> None:
         """The caller's log names the files now: remove the marker (a journal batch's

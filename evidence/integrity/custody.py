@@ -35,6 +35,7 @@ __all__ = [
     "CustodyLine",
     "CustodyLog",
     "NewEvent",
+    "PreparedLines",
     "event_line",
     "line_digest",
 ]
@@ -61,6 +62,15 @@ class CustodyHead:
 
     seq: int
     sha256: Sha256Hex
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedLines:
+    """Lines :meth:`CustodyLog.prepare` made, and the head the log has once they are
+    written."""
+
+    data: bytes
+    head: CustodyHead
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,18 +153,36 @@ class CustodyLog:
         now: _dt.datetime | None = None,
     ) -> CustodyHead | None:
         """Append events in one durable write; return the log's new head (None when
-        nothing was appended).
+        nothing was appended). :meth:`prepare`, then :meth:`write`.
 
-        The caller holds the case lock (see :func:`evidence._fs.case_lock`). A log whose
-        last line is a whole event without its line end (an editor or a tool dropped it)
-        gets the line end first: appending straight after it would join two events in
-        one line that no longer parses. A last line that does not parse stops the append
-        (:meth:`head` raises) before anything is written.
+        The caller holds the case lock (see :func:`evidence._fs.case_lock`).
 
         Raises:
             SchemaError: an event :class:`~evidence.model.CustodyEvent` would refuse (an
                 unknown action, details that are not an object); nothing is written.
             CanonicalError: details with no JSON form; nothing is written.
+        """
+        return self.write(self.prepare(events, actor=actor, now=now))
+
+    def prepare(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        actor: str,
+        now: _dt.datetime | None = None,
+    ) -> PreparedLines | None:
+        """The bytes that append ``events`` to the log as it is now (None for no events),
+        for :meth:`write`; nothing is written, and the caller's lock keeps the log as it
+        is until then.
+
+        A log whose last line is a whole event without its line end (an editor or a tool
+        dropped it) gets the line end first: appending straight after it would join two
+        events in one line that no longer parses. A last line that does not parse stops
+        here (:meth:`head` raises), before anything is written.
+
+        Raises:
+            SchemaError: an event :class:`~evidence.model.CustodyEvent` would refuse.
+            CanonicalError: details with no JSON form.
         """
         if not events:
             return None
@@ -201,9 +229,15 @@ class CustodyLog:
         chunks.append(b"")
         if head is not None and not self._ends_a_line():
             chunks.insert(0, b"")  # the last line's end (its digest does not cover it)
-        append_durably(self.path, b"\n".join(chunks))
         assert prev is not None
-        return CustodyHead(seq, prev)
+        return PreparedLines(b"\n".join(chunks), CustodyHead(seq, prev))
+
+    def write(self, prepared: PreparedLines | None) -> CustodyHead | None:
+        """Append what :meth:`prepare` made, in one durable write; return the new head."""
+        if prepared is None:
+            return None
+        append_durably(self.path, prepared.data)
+        return prepared.head
 
     def _ends_a_line(self) -> bool:
         """Whether the log is empty or its last byte is a line end."""

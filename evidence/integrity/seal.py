@@ -458,8 +458,8 @@ class _Staged:
 def _record_claims(
     case: Case, planner: _Planner, staged: _Staged, report: Report, workers: int, batch: Batch
 ) -> None:
-    """Compile the claims and write their new record revisions in ``batch``, durably,
-    before any custody event names them.
+    """Compile the claims and stage their new record revisions in ``batch`` (the caller
+    commits it before any custody event names them).
 
     Compiling (in worker processes) and staging the records (here, and by the batch's
     writer thread) overlap; the batch removes its files if the seal stops before the log
@@ -479,7 +479,6 @@ def _record_claims(
     for planned in planner.withdrawn():
         staged.stage(planned, batch)
         staged.withdrawn.append(planned.id)
-    batch.commit()  # the files are durable before the log names them
 
 
 def _leaves_are_entries(leaves: list[SealLeaf], entries: Entries, size: int) -> bool:
@@ -598,7 +597,12 @@ def seal_case(
             if meta_event is not None:
                 staged.events.append(meta_event)
                 state.note(meta_event.action, None, meta_event.details or {})
-            case.custody.append(staged.events, actor=who, now=moment)
+            # The files are durable before the log names them; the log's lines are
+            # assembled while the sync runs (the disk's work and the CPU's overlap).
+            lines = batch.commit(
+                during=lambda: case.custody.prepare(staged.events, actor=who, now=moment)
+            )
+            case.custody.write(lines)
             batch.settle()
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size

@@ -201,6 +201,36 @@ def test_a_settled_journal_batch_keeps_its_files_on_a_later_exception(tmp_path: 
     assert _markers(tmp_path) == []
 
 
+@pytest.mark.parametrize("count", [5, 40], ids=["fsync-each", "one-sync"])
+def test_commit_runs_work_during_the_sync_and_stops_on_its_error(
+    tmp_path: Path, count: int
+) -> None:
+    names = [tmp_path / "records" / f"CLM-{n:04d}.1.json" for n in range(count)]
+    with Batch(journal=tmp_path) as batch:
+        for dest in names:
+            batch.add(dest, b"x")
+        assert batch.commit(during=lambda: "lines") == "lines"
+        batch.settle()
+    assert all(dest.exists() for dest in names)
+
+    others = [tmp_path / "records" / f"CLM-{n:04d}.2.json" for n in range(count)]
+
+    def fail() -> str:
+        raise RuntimeError("the lines could not be made")
+
+    def commit_failing() -> None:
+        with Batch(journal=tmp_path) as batch:
+            for dest in others:
+                batch.add(dest, b"y")
+            batch.commit(during=fail)
+
+    with pytest.raises(RuntimeError, match="could not be made"):
+        commit_failing()
+    assert not any(dest.exists() for dest in others)
+    assert all(dest.exists() for dest in names)
+    assert _markers(tmp_path) == []
+
+
 def test_the_leftover_sweep_leaves_a_marker_for_the_recovery(tmp_path: Path) -> None:
     (tmp_path / ".unlogged-records.4242-0.tmp").write_bytes(b"")
     (tmp_path / ".case.yaml.4242-1.tmp").write_bytes(b"")

@@ -527,8 +527,8 @@ _SEAL_KILLED_BEFORE_THE_LOG = """
 
     commit = _fs.Batch.commit
 
-    def commit_then_die(self):
-        commit(self)  # the files are durable under their final names
+    def commit_then_die(self, during=None):
+        commit(self, during)  # the files are durable under their final names
         os._exit(9)  # before the custody log names them
 
     _fs.Batch.commit = commit_then_die
