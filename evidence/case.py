@@ -98,6 +98,88 @@ def default_actor(actor: str | None = None) -> str:
 _FILE_ENDS: Final = {n: f".{n}.json" for n in range(1, 100)}
 
 
+class Digests(Sequence[str]):
+    """The BLAKE3 column of :class:`Entries`: the digests of the first entries packed in
+    one string, 64 hex digits each, as the state cache keeps them, then the digests
+    appended since, one string each. A digest is sliced out of the packed string when
+    asked for, so a state of 110,000 entries loads without making 110,000 strings
+    (docs/decisions/0028)."""
+
+    __slots__ = ("more", "packed", "packed_count")
+
+    def __init__(self, packed: str = "", more: list[str] | None = None) -> None:
+        if len(packed) % 64:
+            raise ValueError("packed digests are 64 characters each")
+        self.packed = packed
+        self.packed_count = len(packed) // 64
+        self.more: list[str] = more if more is not None else []
+
+    def __len__(self) -> int:
+        return self.packed_count + len(self.more)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        count = self.packed_count
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(map(self.__getitem__, range(start, stop, step)))
+            packed = self.packed
+            head = [packed[n : n + 64] for n in range(64 * start, 64 * min(stop, count), 64)]
+            return head + self.more[max(start - count, 0) : max(stop - count, 0)]
+        if index < 0:
+            index += len(self)
+        if 0 <= index < count:
+            return self.packed[64 * index : 64 * index + 64]
+        if index < 0:
+            raise IndexError("digest index out of range")
+        return self.more[index - count]
+
+    def __setitem__(self, index: int, value: str) -> None:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < self.packed_count:
+            self.more[index - self.packed_count] = value
+        elif len(value) == 64:
+            self.packed = self.packed[: 64 * index] + value + self.packed[64 * index + 64 :]
+        else:  # not a digest of the packed kind: every digest one string from here on
+            self.more = list(self)
+            self.more[index] = value
+            self.packed, self.packed_count = "", 0
+
+    def __iter__(self) -> Iterator[str]:
+        packed = self.packed
+        yield from (packed[n : n + 64] for n in range(0, len(packed), 64))
+        yield from self.more
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Digests):
+            if (self.packed, self.more) == (other.packed, other.more):
+                return True
+            return list(self) == list(other)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def append(self, digest: str) -> None:
+        self.more.append(digest)
+
+    def joined(self, size: int | None = None) -> str:
+        """The first ``size`` digests (all by default), concatenated."""
+        if size is None:
+            size = len(self)
+        if size <= self.packed_count:
+            return self.packed[: 64 * size]
+        return self.packed + "".join(self.more[: size - self.packed_count])
+
+
 class Entries(Sequence[Subject]):
     """The record revisions the log names, in order of entry, kept as three columns (ids,
     revisions, BLAKE3): a :class:`Subject` is made only when one is asked for. (A case
@@ -110,11 +192,11 @@ class Entries(Sequence[Subject]):
         self,
         ids: list[str] | None = None,
         revisions: list[int] | None = None,
-        blake3: list[str] | None = None,
+        blake3: list[str] | Digests | None = None,
     ) -> None:
         self.ids: list[str] = ids if ids is not None else []
         self.revisions: list[int] = revisions if revisions is not None else []
-        self.blake3: list[str] = blake3 if blake3 is not None else []
+        self.blake3: Digests = blake3 if isinstance(blake3, Digests) else Digests("", blake3)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -187,7 +269,9 @@ class CaseState:
     def __init__(self) -> None:
         self.entries = Entries()
         self.latest = Latest(self.entries, {})
-        self.first_seen: dict[str, int] = {}
+        self._first_seen: dict[str, int] | None = {}
+        """The position of each id among the ids in order of first entry (None: not made
+        yet; made from ``entries`` when first asked for)."""
         self.claim_keys: dict[str, RecordId] = {}
         self.claim_body_digest: dict[str, str] = {}
         self.claim_status: dict[str, str] = {}
@@ -202,9 +286,20 @@ class CaseState:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CaseState):
             return NotImplemented
-        return vars(self) == vars(other)
+        mine, theirs = dict(vars(self)), dict(vars(other))
+        mine["_first_seen"], theirs["_first_seen"] = self.first_seen, other.first_seen
+        return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def first_seen(self) -> dict[str, int]:
+        """The 0-based position of each record id among the case's ids, in order of
+        first entry (made from the entries when first asked for: a re-seal never asks)."""
+        if self._first_seen is None:
+            ids = self.entries.ids
+            self._first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
+        return self._first_seen
 
     def to_bytes(self) -> bytes:
         """The state in Python's ``marshal`` form (for :class:`_StateCache`: plain
@@ -214,7 +309,7 @@ class CaseState:
             {
                 "ids": self.entries.ids,
                 "revisions": self.entries.revisions,
-                "blake3": "".join(self.entries.blake3),
+                "blake3": self.entries.blake3.joined(),
                 "claim_keys": self.claim_keys,
                 "claim_body_digest": self.claim_body_digest,
                 "claim_status": self.claim_status,
@@ -227,7 +322,7 @@ class CaseState:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> CaseState:
+    def from_bytes(cls, data: bytes | memoryview) -> CaseState:
         """The state :meth:`to_bytes` wrote.
 
         Raises:
@@ -247,12 +342,12 @@ class CaseState:
             and set(map(type, revisions)) <= {int}
         ):
             raise ValueError("not the columns of a state")
-        # The columns as kept: a Subject is made only when asked for.
-        blake3_column = [digests[n : n + 64] for n in range(0, len(digests), 64)]
+        # The columns as kept (the digests in one string): a Subject is made only when
+        # asked for, and the ids' first positions only when asked for.
         state = cls()
-        state.entries = Entries(ids, revisions, blake3_column)
+        state.entries = Entries(ids, revisions, Digests(digests))
         state.latest = Latest(state.entries, dict(zip(ids, range(len(ids)), strict=True)))
-        state.first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
+        state._first_seen = None
         next_source, next_claim = raw["numbers"]
         # Fresh dicts and lists from marshal, taken as they are (no copies).
         state.claim_keys = _of_type(raw["claim_keys"], dict)
@@ -296,7 +391,8 @@ class CaseState:
             return
         self.latest.position[subject.id] = len(self.entries)
         self.entries.append(subject)
-        self.first_seen.setdefault(subject.id, len(self.first_seen))
+        if self._first_seen is not None:  # else made from the entries when asked for
+            self._first_seen.setdefault(subject.id, len(self._first_seen))
         number = record_number(subject.id)
         if subject.id.startswith("SRC-"):
             self.next_source_number = max(self.next_source_number, number + 1)
@@ -415,7 +511,10 @@ class _StateCache(CacheFolder):
             data = self._path(key).read_bytes()
         except OSError:
             return None
-        head, _, payload = data.partition(b"\n")
+        end = data.find(b"\n")
+        if end < 0:
+            return None
+        head, payload = data[:end], memoryview(data)[end + 1 :]  # the payload not copied
         try:
             digest, length, lines, prefix = head.decode("ascii").split(" ")
             size, count = int(length), int(lines)

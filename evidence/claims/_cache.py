@@ -43,6 +43,7 @@ __all__ = [
     "FileStamps",
     "Stamp",
     "Summary",
+    "SummaryRow",
     "compiler_digest",
     "stamp_of",
 ]
@@ -334,22 +335,35 @@ class Summary:
         return (self.file_blake3, self.sources, self.texts, self.uses, self.claims)
 
 
-def _summary(row: Any) -> Summary:
-    """The :class:`Summary` of a row :meth:`Summary.to_plain` gave.
+SummaryRow = tuple[
+    str,
+    dict[str, str],
+    dict[str, str | None],
+    list[tuple[str, bool, str, int | None]],
+    list[tuple[str, str]],
+]
+"""A :class:`Summary` as the summary file keeps it (:meth:`Summary.to_plain`)."""
 
-    Raises:
-        TypeError, ValueError: ``row`` is not such a row.
-    """
-    file_blake3, sources, texts, uses, claims = row
-    if not (
-        type(file_blake3) is str
-        and type(sources) is dict
-        and type(texts) is dict
-        and type(uses) is list
-        and type(claims) is list
-    ):
-        raise TypeError("not a summary row")
-    return Summary(file_blake3, sources, texts, uses, claims)
+_ROW_TYPES: Final = (str, dict, dict, list, list)
+
+
+def _rows_of_shape(rows: Any) -> bool:
+    """Whether ``rows`` maps names to :data:`SummaryRow` tuples of the right types,
+    checked column by column at C level (10,000 rows are read on every re-seal)."""
+    if type(rows) is not dict:
+        return False
+    values = list(rows.values())
+    if not set(map(type, values)) <= {tuple} or not set(map(len, values)) <= {5}:
+        return False
+    return all(
+        set(map(type, column)) <= {kind}
+        for column, kind in zip(zip(*values, strict=True), _ROW_TYPES, strict=False)
+    )
+
+
+def _summary(row: SummaryRow) -> Summary:
+    """The :class:`Summary` of a row of the right shape (:func:`_rows_of_shape`)."""
+    return Summary(*row)
 
 
 class CaseSummary:
@@ -369,11 +383,12 @@ class CaseSummary:
     def __init__(
         self,
         path: Path | None,
-        known: dict[str, Summary],
-        base: tuple[bytes, dict[str, Summary]] | None = None,
+        known: dict[str, SummaryRow],
+        base: tuple[bytes, dict[str, SummaryRow]] | None = None,
     ) -> None:
         self.path = path
         self.known = known
+        """The rows by claims file, as read (of the right shape: checked on reading)."""
         self.base = base
         """The checksum and rows of the base file, when read (a delta is made from it)."""
 
@@ -403,14 +418,20 @@ class CaseSummary:
                 return cls(path, {})
             if raw["case"] != where:
                 return cls(path, {})
-            # The rows as marshal made them (fresh values, no copies), of the right types.
-            base = {rel: _summary(row) for rel, row in raw["files"].items()}
+            # The rows as marshal made them (fresh values, no copies), of the right types;
+            # a row of another shape in the base or the delta and the whole is a miss.
+            base = raw["files"]
+            delta = _delta_rows(read[0], path)
+            if not _rows_of_shape(base) or not _rows_of_shape(
+                {rel: row for rel, row in delta.items() if row is not None}
+            ):
+                return cls(path, {})
             known = dict(base)
-            for rel, row in _delta_rows(read[0], path).items():
+            for rel, row in delta.items():
                 if row is None:
                     known.pop(rel, None)
                 else:
-                    known[rel] = _summary(row)
+                    known[rel] = row
         except (KeyError, TypeError, ValueError, EOFError):
             return cls(path, {})
         return cls(path, known, (read[0], base))
@@ -418,9 +439,9 @@ class CaseSummary:
     def get(self, rel: str, file_blake3: str) -> Summary | None:
         """The summary of the claims file ``rel`` if it was made from these bytes."""
         found = self.known.get(rel)
-        return found if found is not None and found.file_blake3 == file_blake3 else None
+        return _summary(found) if found is not None and found[0] == file_blake3 else None
 
-    def store(self, root: Path, rows: dict[str, Summary]) -> None:
+    def store(self, root: Path, rows: dict[str, Summary | SummaryRow]) -> None:
         """Keep ``rows`` as the case's summaries (best effort; no fsync: a lost or torn
         file is a miss)."""
         path, where = self._where(root)
@@ -431,14 +452,19 @@ class CaseSummary:
             path,
             checksum,
             base.keys() - rows.keys(),
-            {rel: row.to_plain() for rel, row in rows.items() if base.get(rel) is not row},
+            {rel: _plain(row) for rel, row in rows.items() if base.get(rel) is not row},
             len(rows),
             lambda: marshal.dumps(
                 {
                     "format": self.FORMAT,
                     "compiler": compiler_digest(),
                     "case": where,
-                    "files": {rel: row.to_plain() for rel, row in rows.items()},
+                    "files": {rel: _plain(row) for rel, row in rows.items()},
                 }
             ),
         )
+
+
+def _plain(row: Summary | SummaryRow) -> SummaryRow | tuple[object, ...]:
+    """A row as the summary file keeps it (a row read from it is kept as it is)."""
+    return row if type(row) is tuple else row.to_plain()  # type: ignore[union-attr]

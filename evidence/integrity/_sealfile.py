@@ -146,7 +146,7 @@ def entries_fingerprint(entries: Entries, size: int) -> str:
     digest = blake3.blake3(f"{size} {len(ids)}\n".encode())
     digest.update(ids)
     digest.update(array("q", entries.revisions[:size]).tobytes())
-    digest.update("".join(entries.blake3[:size]).encode())
+    digest.update(entries.blake3.joined(size).encode())
     return digest.hexdigest()
 
 
