@@ -316,10 +316,13 @@ class Summary:
     file_blake3: str
     sources: dict[str, str]
     texts: dict[str, str | None]
-    uses: list[tuple[str, bool, str, int | None]]
-    """(key, proposed, JSON pointer, line) of every claim in the file."""
-    claims: list[tuple[str, str]]
-    """(key, body BLAKE3) of every compiled claim."""
+    keys: list[str]
+    """The key of every compiled claim, in file order."""
+    bodies: str
+    """The body BLAKE3 of every compiled claim, in the same order, concatenated (64 hex
+    digits each: one string, not one per claim, for a summary of 100,000 claims)."""
+    proposed: int
+    """How many of the file's claims are proposed claims (not compiled)."""
 
     @classmethod
     def of(cls, file_blake3: str, entry: CachedFile) -> Summary:
@@ -327,38 +330,45 @@ class Summary:
             file_blake3,
             entry.sources,
             entry.texts,
-            entry.uses,
-            [(key, digest) for key, _, _, digest, _ in entry.claims],
+            [key for key, *_ in entry.claims],
+            "".join(digest for _, _, _, digest, _ in entry.claims),
+            sum(1 for use in entry.uses if use[1]),
         )
 
-    def to_plain(self) -> tuple[object, ...]:
-        return (self.file_blake3, self.sources, self.texts, self.uses, self.claims)
+    def to_plain(self) -> SummaryRow:
+        return (
+            self.file_blake3,
+            self.sources,
+            self.texts,
+            self.keys,
+            self.bodies,
+            self.proposed,
+        )
 
 
-SummaryRow = tuple[
-    str,
-    dict[str, str],
-    dict[str, str | None],
-    list[tuple[str, bool, str, int | None]],
-    list[tuple[str, str]],
-]
+SummaryRow = tuple[str, dict[str, str], dict[str, str | None], list[str], str, int]
 """A :class:`Summary` as the summary file keeps it (:meth:`Summary.to_plain`)."""
 
-_ROW_TYPES: Final = (str, dict, dict, list, list)
+_ROW_TYPES: Final = (str, dict, dict, list, str, int)
 
 
 def _rows_of_shape(rows: Any) -> bool:
-    """Whether ``rows`` maps names to :data:`SummaryRow` tuples of the right types,
-    checked column by column at C level (10,000 rows are read on every re-seal)."""
+    """Whether ``rows`` maps names to :data:`SummaryRow` tuples of the right types, with
+    64 hex digits of body digest per key, checked column by column at C level (10,000
+    rows are read on every re-seal)."""
     if type(rows) is not dict:
         return False
     values = list(rows.values())
-    if not set(map(type, values)) <= {tuple} or not set(map(len, values)) <= {5}:
+    if not values:
+        return True
+    if not set(map(type, values)) <= {tuple} or not set(map(len, values)) <= {len(_ROW_TYPES)}:
         return False
-    return all(
-        set(map(type, column)) <= {kind}
-        for column, kind in zip(zip(*values, strict=True), _ROW_TYPES, strict=False)
-    )
+    columns = list(zip(*values, strict=True))
+    if not all(
+        set(map(type, column)) <= {kind} for column, kind in zip(columns, _ROW_TYPES, strict=True)
+    ):
+        return False
+    return list(map(len, columns[4])) == [64 * n for n in map(len, columns[3])]
 
 
 def _summary(row: SummaryRow) -> Summary:
@@ -367,7 +377,7 @@ def _summary(row: SummaryRow) -> Summary:
 
 
 class CaseSummary:
-    """One file per case folder (``summary-v1/``) with the :class:`Summary` of each of its
+    """One file per case folder (``summary-v2/``) with the :class:`Summary` of each of its
     claims files that compiled without a problem, by the file's path in the case.
 
     A summary is used for a claims file only when the file's BLAKE3 now (from its bytes,
@@ -378,7 +388,9 @@ class CaseSummary:
     summary is read as no summary (docs/decisions/0027).
     """
 
-    FORMAT = 1
+    FORMAT = 2
+    """2: keys and body digests as a list and one string, and a count of proposed claims
+    (1 kept each claim as a pair and every key use)."""
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ import marshal
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import blake3
 import pytest
@@ -82,6 +83,18 @@ def _rewrite(root: Path, change: object) -> None:
     path.write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
 
 
+def _forge_row(rows: dict[str, Any], rel: str, at: int, value: object) -> None:
+    """Put ``value`` as the ``at``-th member of the summary row of ``rel``."""
+    row = list(rows[rel])
+    row[at] = value
+    rows[rel] = tuple(row)
+
+
+def _first_body_zero(rows: dict[str, Any], rel: str) -> None:
+    """Say that the first claim of ``rel`` has a body digest of zeros."""
+    _forge_row(rows, rel, 4, "0" * 64 + rows[rel][4][64:])
+
+
 def _same_as_without_caches(root: Path, other: Path, hours: int) -> None:
     """The next seal of ``root`` is byte for byte the one ``other`` (a copy made before
     the change, given the same change) gets with every cache off."""
@@ -119,6 +132,8 @@ def test_a_reseal_reads_no_entry_of_an_unchanged_file(
         "damaged",
         "body-digest",
         "unhashable-key",
+        "short-bodies",
+        "row-shape",
         "file-digest",
         "source-revision",
         "other-case",
@@ -142,13 +157,15 @@ def test_a_damaged_or_forged_summary_is_a_miss(
         data[-5] ^= 1
         path.write_bytes(bytes(data))
     elif forge == "body-digest":  # its claims are said to differ from what is sealed
-        _rewrite(
-            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, ("extra-0", "0" * 64))
-        )
+        _rewrite(sealed_case, lambda raw: _first_body_zero(raw["files"], rel))
     elif forge == "unhashable-key":  # a claim of another shape
+        _rewrite(sealed_case, lambda raw: raw["files"][rel][3].__setitem__(0, ["extra-0"]))
+    elif forge == "short-bodies":  # body digests that are not 64 characters a key
         _rewrite(
-            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, (["extra-0"], "0" * 64))
+            sealed_case, lambda raw: _forge_row(raw["files"], rel, 4, raw["files"][rel][4][1:])
         )
+    elif forge == "row-shape":  # a count of proposed claims that is not a number
+        _rewrite(sealed_case, lambda raw: _forge_row(raw["files"], rel, 5, "0"))
     elif forge == "file-digest":  # said to be made from other bytes
         _rewrite(
             sealed_case,
@@ -162,7 +179,7 @@ def test_a_damaged_or_forged_summary_is_a_miss(
         _rewrite(sealed_case, lambda raw: raw.__setitem__("compiler", "0" * 64))
     forged = blake3.blake3((sealed_case / rel).read_bytes()).hexdigest()
     summary = CaseSummary.for_case(sealed_case)
-    if forge in ("damaged", "other-case", "other-compiler"):
+    if forge in ("damaged", "other-case", "other-compiler", "short-bodies", "row-shape"):
         assert summary.known == {}
     for root in (sealed_case, other):
         (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
@@ -275,7 +292,7 @@ def test_a_delta_is_used_only_on_its_base_and_each_row_checked(
     elif forge == "other-base":  # a delta left beside another base
         _rewrite_delta(path, lambda raw: raw.__setitem__("base", b"0" * 64))
     elif forge == "body-digest":  # its claims are said to differ from what is sealed
-        _rewrite_delta(path, lambda raw: raw["rows"][rel][4].__setitem__(0, ("extra-1", "0" * 64)))
+        _rewrite_delta(path, lambda raw: _first_body_zero(raw["rows"], rel))
     elif forge == "stamps":  # every stamp the delta holds said to be another file's
         stamps = FileStamps.for_case(sealed_case)
         assert stamps.path is not None
