@@ -216,10 +216,11 @@ Stamp = tuple[int, int, int, int]
 """(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
 
 
-def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
-    """The file's :data:`Stamp`, or None if it cannot be looked at."""
+def stamp_of(path: str | os.PathLike[str], folder: int | None = None) -> Stamp | None:
+    """The file's :data:`Stamp` (``path`` relative to the open folder ``folder``, if
+    given), or None if it cannot be looked at."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, dir_fd=folder)
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)

@@ -20,9 +20,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import partial
+from itertools import chain, compress, repeat
+from operator import attrgetter, eq, itemgetter, not_
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import blake3
 
@@ -649,35 +651,23 @@ def _kept_files(
     to the claims (100,000 on a large case) is done over all files at once, at C level,
     and file by file only when something differs."""
     state, case = sources.state, sources.case
-    folder = case.rel(case.claims_dir)
-    rows, stamps = summary.known, sources.stamps.known
-    latest_blake3 = state.latest_blake3
-    left: list[str] = []
-    found: list[tuple[str, str, Stamp, SummaryRow]] = []
-    try:
-        directory = os.open(case.claims_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return names, [], []
-    try:
-        for name in names:
-            shown = f"{folder}/{name}"  # as case.rel gives it, without pathlib's cost
-            row = rows.get(shown)
-            known = stamps.get(shown)  # (stamp, BLAKE3) when the file was last read
-            if row is None or type(known) is not tuple or len(known) != 2 or known[1] != row[0]:
-                left.append(name)
-                continue
-            try:
-                st = os.stat(name, dir_fd=directory)
-            except OSError:
-                left.append(name)
-                continue
-            stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            if known[0] != stamp or any(latest_blake3(s) != d for s, d in row[1].items()):
-                left.append(name)
-                continue
-            found.append((name, shown, stamp, row))
-    finally:
-        os.close(directory)
+    # Every step a map over all files (C-level loops), none a Python loop per file.
+    paths = list(map(f"{case.rel(case.claims_dir)}/".__add__, names))  # as case.rel gives
+    rows = list(map(summary.known.get, paths, repeat(_NO_ROW)))
+    kept = list(map(sources.stamps.known.get, paths))  # (stamp, BLAKE3) when last read
+    stamps = _stamps(case.claims_dir, names)
+    # The file is the one its summary row was made from: unchanged since it was read.
+    same = list(map(eq, kept, zip(stamps, map(itemgetter(0), rows), strict=True)))
+    if None in stamps:  # a file that cannot be looked at is compiled, which says why
+        same = [ok and stamp is not None for ok, stamp in zip(same, stamps, strict=True)]
+    cited = [rows[n][1] for n in compress(range(len(names)), same)]
+    if list(map(state.latest_blake3, chain.from_iterable(cited))) != list(
+        chain.from_iterable(map(dict.values, cited))
+    ):  # a source revised since: file by file
+        for n in compress(range(len(names)), same):
+            same[n] = all(state.latest_blake3(s) == d for s, d in rows[n][1].items())
+    left = list(compress(names, map(not_, same)))
+    found = [(names[n], paths[n], stamps[n], rows[n]) for n in compress(range(len(names)), same)]
     found, keys = _in_the_log(state, found, left)
     # A source whose latest revision the latest seal covers is not looked at again for a
     # file taken whole from the summary: nothing of it is compiled or sealed anew, and
@@ -687,9 +677,8 @@ def _kept_files(
         at = position.get(source)
         if at is None or at >= covered:  # not sealed yet: checked as a cache hit does
             sources.check(source, text)
-    paths = [item[1] for item in found]
-    sources.seen.update(zip(paths, [(stamp, row[0]) for *_, stamp, row in found], strict=True))
-    taken = list(zip(paths, [row for *_, row in found], strict=True))
+    sources.seen.update([(path, (st, row[0])) for _, path, st, row in found if st is not None])
+    taken = [(path, row) for _, path, _, row in found]
     # Counted as a compile of each file would count them.
     if taken:
         report.count("claims files", len(taken))
@@ -702,8 +691,28 @@ def _kept_files(
     return left, taken, keys
 
 
-_Found = list[tuple[str, str, Stamp, SummaryRow]]
+_Found = list[tuple[str, str, Stamp | None, SummaryRow]]
 """(name, path in the case, stamp, summary row) of claims files."""
+
+_NO_ROW: Final[SummaryRow] = ("", {}, {}, [], "", 0)
+"""The summary row of a file the summary does not know (no file has this BLAKE3)."""
+
+_stamp_of = attrgetter("st_ino", "st_size", "st_mtime_ns", "st_ctime_ns")
+
+
+def _stamps(folder: Path, names: list[str]) -> list[Stamp | None]:
+    """The stamp of each file of ``folder`` named (None: it cannot be looked at)."""
+    try:
+        directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return [None] * len(names)
+    try:
+        try:  # one stat each, relative to the folder (no path to walk each time)
+            return list(map(_stamp_of, map(partial(os.stat, dir_fd=directory), names)))
+        except OSError:  # one is gone: each on its own
+            return [stamp_of(name, directory) for name in names]
+    finally:
+        os.close(directory)
 
 
 def _in_the_log(state: CaseState, found: _Found, left: list[str]) -> tuple[_Found, list[str]]:

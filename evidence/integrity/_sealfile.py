@@ -146,7 +146,8 @@ def entries_fingerprint(entries: Entries, size: int) -> str:
     digest = blake3.blake3(f"{size} {len(ids)}\n".encode())
     digest.update(ids)
     digest.update(array("q", entries.revisions[:size]).tobytes())
-    digest.update(entries.blake3.joined(size).encode())
+    for piece in entries.blake3.encoded(size):
+        digest.update(piece)
     return digest.hexdigest()
 
 
