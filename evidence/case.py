@@ -32,7 +32,7 @@ import io
 import marshal
 import operator
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, overload
 
@@ -268,6 +268,53 @@ class Latest(Mapping[str, Subject]):
         return len(self.position)
 
 
+class _Encoded:
+    """A dict of the state that a re-seal rarely reads (claim statuses, sources by
+    object), kept as the state cache holds it (``marshal`` bytes) until first read:
+    100,000 statuses need not become objects for a seal that never looks at them.
+    What is noted meanwhile is noted, in order, and applied when it is made.
+
+    Bytes that do not make a dict (a forged cache entry with a fixed-up checksum) are a
+    miss: the dict is then made from the custody log (``rebuild``), as without a cache.
+    """
+
+    __slots__ = ("data", "notes", "rebuild", "value")
+
+    def __init__(self, value: dict[str, Any] | None = None, data: bytes = b"") -> None:
+        self.value = value
+        self.data = data
+        self.notes: list[tuple[str, Any, bool]] = []
+        self.rebuild: Callable[[], dict[str, Any]] | None = None
+
+    def get(self) -> dict[str, Any]:
+        if self.value is None:
+            try:
+                # Plain values only (marshal builds no objects and runs no code), inside
+                # an entry whose checksum matched.
+                value = marshal.loads(self.data)  # noqa: S302
+                if type(value) is not dict:
+                    raise TypeError("not a dict")
+            except (ValueError, TypeError, EOFError):
+                if self.rebuild is None:
+                    raise CaseError("the kept case state is damaged") from None
+                value = self.rebuild()
+            for key, item, only_if_absent in self.notes:
+                if only_if_absent:
+                    value.setdefault(key, item)
+                else:
+                    value[key] = item
+            self.value, self.data, self.notes = value, b"", []
+        return self.value
+
+    def set(self, key: str, item: Any, *, only_if_absent: bool = False) -> None:
+        if self.value is None:
+            self.notes.append((key, item, only_if_absent))
+        elif only_if_absent:
+            self.value.setdefault(key, item)
+        else:
+            self.value[key] = item
+
+
 class CaseState:
     """What the custody log says the case holds, in order."""
 
@@ -279,8 +326,8 @@ class CaseState:
         yet; made from ``entries`` when first asked for)."""
         self.claim_keys: dict[str, RecordId] = {}
         self.claim_body_digest: dict[str, str] = {}
-        self.claim_status: dict[str, str] = {}
-        self.source_by_object: dict[str, RecordId] = {}
+        self._claim_status = _Encoded({})
+        self._source_by_object = _Encoded({})
         self.sealed: list[dict[str, Any]] = []
         self.next_source_number = 1
         self.next_claim_number = 1
@@ -292,8 +339,25 @@ class CaseState:
         if not isinstance(other, CaseState):
             return NotImplemented
         mine, theirs = dict(vars(self)), dict(vars(other))
-        mine["_first_seen"], theirs["_first_seen"] = self.first_seen, other.first_seen
+        for name in ("first_seen", "claim_status", "source_by_object"):
+            mine[f"_{name}"], theirs[f"_{name}"] = getattr(self, name), getattr(other, name)
         return mine == theirs
+
+    @property
+    def claim_status(self) -> dict[str, str]:
+        """The status of each claim's latest revision, by record id."""
+        return self._claim_status.get()
+
+    @property
+    def source_by_object(self) -> dict[str, RecordId]:
+        """The first source of each captured object, by the object's BLAKE3."""
+        return self._source_by_object.get()
+
+    def rebuild_with(self, parse: Callable[[], CaseState]) -> None:
+        """How to make this state's encoded dicts again should they not decode: from
+        ``parse()``, a state made from the custody log (:class:`_Encoded`)."""
+        self._claim_status.rebuild = lambda: parse().claim_status
+        self._source_by_object.rebuild = lambda: parse().source_by_object
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -317,8 +381,9 @@ class CaseState:
                 "blake3": b"".join(self.entries.blake3.encoded()),
                 "claim_keys": self.claim_keys,
                 "claim_body_digest": self.claim_body_digest,
-                "claim_status": self.claim_status,
-                "source_by_object": self.source_by_object,
+                # Encoded again: read back only when asked for (_Encoded).
+                "claim_status": marshal.dumps(self.claim_status),
+                "source_by_object": marshal.dumps(self.source_by_object),
                 "sealed": self.sealed,
                 "numbers": (self.next_source_number, self.next_claim_number),
                 "custody_events": self.custody_events,
@@ -357,8 +422,8 @@ class CaseState:
         # Fresh dicts and lists from marshal, taken as they are (no copies).
         state.claim_keys = _of_type(raw["claim_keys"], dict)
         state.claim_body_digest = _of_type(raw["claim_body_digest"], dict)
-        state.claim_status = _of_type(raw["claim_status"], dict)
-        state.source_by_object = _of_type(raw["source_by_object"], dict)
+        state._claim_status = _Encoded(None, _of_type(raw["claim_status"], bytes))
+        state._source_by_object = _Encoded(None, _of_type(raw["source_by_object"], bytes))
         state.sealed = _of_type(raw["sealed"], list)
         state.next_source_number = int(next_source)
         state.next_claim_number = int(next_claim)
@@ -403,7 +468,7 @@ class CaseState:
             self.next_source_number = max(self.next_source_number, number + 1)
             obj = details.get("object")
             if isinstance(obj, str):
-                self.source_by_object.setdefault(obj, subject.id)
+                self._source_by_object.set(obj, subject.id, only_if_absent=True)
         else:
             self.next_claim_number = max(self.next_claim_number, number + 1)
             key = details.get("key")
@@ -414,7 +479,7 @@ class CaseState:
                 self.claim_body_digest[subject.id] = digest
             status = details.get("status")
             if isinstance(status, str):
-                self.claim_status[subject.id] = status
+                self._claim_status.set(subject.id, status)
 
 
 def _of_type(value: Any, kind: type[Any]) -> Any:
@@ -490,7 +555,7 @@ def _note_line(state: CaseState, line: CustodyLine) -> None:
 
 class _StateCache(CacheFolder):
     """The state of a case's custody log as far as it was read last, in the user's cache
-    folder (``state-v3/``), one entry per case folder.
+    folder (``state-v4/``), one entry per case folder.
 
     An entry holds the length of the log prefix it was made from, the BLAKE3 of that
     prefix, its number of lines and the state. It is used only if the log read now
@@ -501,7 +566,7 @@ class _StateCache(CacheFolder):
     MIN_NEW_LINES = 1000
     """Keep a new entry only after parsing this many lines (small logs parse fast)."""
 
-    NAME = "state-v3"
+    NAME = "state-v4"
 
     def _path(self, key: str) -> Path:
         name = blake3.blake3(key.encode("utf-8", "surrogateescape")).hexdigest()
@@ -717,6 +782,7 @@ class Case:
         start, lines_before, state, hasher = (
             kept if kept is not None else (0, 0, CaseState(), blake3.blake3())
         )
+        state.rebuild_with(self.state)  # should a kept dict not decode: from the log
         number = lines_before
         for number, raw in enumerate(_split_lines(tail), start=lines_before + 1):
             _note_line(state, CustodyLine(number, raw, _parse_line(raw, self.custody.path)))

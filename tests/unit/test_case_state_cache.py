@@ -25,7 +25,7 @@ def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(folder))
     monkeypatch.setattr(_StateCache, "MIN_NEW_LINES", 1)  # keep an entry for any log
-    return folder / "state-v3"
+    return folder / "state-v4"
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -109,6 +109,10 @@ def test_an_unusable_cache_folder_changes_nothing(
         lambda raw: raw["revisions"].__setitem__(0, "1"),  # a revision that is no number
         lambda raw: raw.update(ids=tuple(raw["ids"])),  # not the column kept
         lambda raw: raw.update(claim_keys=list(raw["claim_keys"].items())),  # not a dict
+        lambda raw: raw.update(claim_status=b"not marshal"),  # read when asked: from the log
+        lambda raw: raw.update(claim_status=marshal.dumps([1])),  # not a dict: from the log
+        lambda raw: raw.update(source_by_object=marshal.dumps(None)),  # idem
+        lambda raw: raw.update(claim_status={}),  # not kept encoded
     ],
 )
 def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
@@ -244,3 +248,23 @@ def test_packed_digests_read_as_a_list(
         at = start % len(items)
         digests[at] = items[at] = "f" * 63 + "é"  # not of the packed kind
         assert list(digests) == items
+
+
+def test_statuses_that_do_not_decode_are_made_from_the_log(sealed_case: Path, cache: Path) -> None:
+    """A kept dict read only when asked for (claim statuses): a forged one is a miss when
+    it is read, after a seal noted new events on top of it, not a wrong state."""
+    Case.open(sealed_case).state(cached=True)
+    (entry,) = _entries(cache)
+    head, _, payload = entry.read_bytes().partition(b"\n")
+    raw = marshal.loads(payload)
+    raw["claim_status"] = b"not marshal"
+    payload = marshal.dumps(raw)
+    _, length, lines, prefix = head.decode().split(" ")
+    checksum = blake3.blake3(payload).hexdigest()
+    entry.write_bytes(f"{checksum} {length} {lines} {prefix}\n".encode() + payload)
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW + dt.timedelta(hours=1))
+    case = Case.open(sealed_case)
+    expected = case.state()
+    assert expected.claim_status  # the new claim's status among them
+    assert case.state(cached=True) == expected
