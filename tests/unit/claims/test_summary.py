@@ -19,7 +19,7 @@ from evidence._yaml import load_yaml
 from evidence.case import Case
 from evidence.claims._cache import CaseSummary, ClaimsCache, FileStamps
 from evidence.errors import EvidenceError
-from evidence.integrity.seal import SealResult, seal_case
+from evidence.integrity.seal import ClaimsInvalid, SealResult, seal_case
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
@@ -232,6 +232,29 @@ def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
     first = r"duplicate key 'extra-0' \(first used at claims/extra-0"
     with pytest.raises(EvidenceError, match=first):
         _seal(sealed_case, 3)
+
+
+@pytest.mark.parametrize("name", ["a-copy.yaml", "z-copy.yaml"])
+def test_a_duplicate_key_between_summarised_files_is_reported_as_a_compile_would(
+    sealed_case: Path, cache_dir: Path, work: dict[str, list[str]], name: str
+) -> None:
+    """A copy of a sealed claims file (same key, same body): the failed seal keeps a
+    summary row for each file, so the next attempt takes both from the summary, and the
+    duplicate is still found and reported in file order (the summary keeps no key uses:
+    the files holding the key are read again)."""
+    _warm(sealed_case, work)
+    copy = sealed_case / "claims" / name
+    copy.write_bytes((sealed_case / "claims" / "extra-0.yaml").read_bytes())
+    first, then = ("a-copy", "extra-0") if name.startswith("a") else ("extra-0", "z-copy")
+    for hours in (3, 4):
+        work["entries"].clear()
+        with pytest.raises(ClaimsInvalid) as raised:
+            _seal(sealed_case, hours)
+        assert len(work["entries"]) == (1 if hours == 3 else 0)  # then both summarised
+        (problem,) = raised.value.report.problems()
+        assert problem.path == f"claims/{then}.yaml"
+        assert f"duplicate key 'extra-0' (first used at claims/{first}.yaml" in problem.message
+    assert f"claims/{name}" in CaseSummary.for_case(sealed_case).known
 
 
 def test_a_fresh_compile_stamps_the_sources_it_read(
