@@ -478,6 +478,6 @@ class CaseSummary:
         )
 
 
-def _plain(row: Summary | SummaryRow) -> SummaryRow | tuple[object, ...]:
+def _plain(row: Summary | SummaryRow) -> SummaryRow:
     """A row as the summary file keeps it (a row read from it is kept as it is)."""
-    return row if type(row) is tuple else row.to_plain()  # type: ignore[union-attr]
+    return row if isinstance(row, tuple) else row.to_plain()
