@@ -201,11 +201,10 @@ def _store_rows(
 
 
 def _changed_rows(rows: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
-    """The rows of ``rows`` that ``base`` does not hold as they are."""
-    try:
-        return dict(rows.items() - base.items())  # a set operation, not a loop
-    except TypeError:  # a value that cannot be hashed (a base of another shape)
-        return {rel: row for rel, row in rows.items() if base.get(rel) != row}
+    """The rows of ``rows`` that ``base`` does not hold as they are (a row taken from
+    the base is the same object: those are passed over without comparing them)."""
+    other = {rel: row for rel, row in rows.items() if base.get(rel) is not row}
+    return {rel: row for rel, row in other.items() if base.get(rel) != row}
 
 
 _DELTA_MIN: Final = 64
@@ -293,11 +292,7 @@ class FileStamps:
         if self.path is None:
             return
         recent = time.time_ns() - self.RACY_NS
-        kept = {
-            rel: (stamp, digest)
-            for rel, (stamp, digest) in seen.items()
-            if stamp[2] < recent and stamp[3] < recent
-        }
+        kept = {rel: row for rel, row in seen.items() if row[0][2] < recent and row[0][3] < recent}
         checksum, base = self.base if self.base is not None else (None, {})
         _store_rows(
             self.path,

@@ -677,8 +677,11 @@ def _kept_files(
         at = position.get(source)
         if at is None or at >= covered:  # not sealed yet: checked as a cache hit does
             sources.check(source, text)
-    sources.seen.update([(path, (st, row[0])) for _, path, st, row in found if st is not None])
     taken = [(path, row) for _, path, _, row in found]
+    # Each one's stamp is the one kept, and so is the object: the stamps file written at
+    # the end finds it unchanged without comparing it.
+    paths = [path for path, _ in taken]
+    sources.seen.update(zip(paths, map(sources.stamps.known.__getitem__, paths), strict=True))
     # Counted as a compile of each file would count them.
     if taken:
         report.count("claims files", len(taken))
