@@ -672,11 +672,13 @@ def _kept_files(
     # A source whose latest revision the latest seal covers is not looked at again for a
     # file taken whole from the summary: nothing of it is compiled or sealed anew, and
     # damage to a sealed record is verify's to find (docs/decisions/0020, 0021).
-    position, covered = state.latest.position, _sealed_size(state)
-    for source, text in chain.from_iterable(row[2].items() for *_, row in found):
-        at = position.get(source)
-        if at is None or at >= covered:  # not sealed yet: checked as a cache hit does
-            sources.check(source, text)
+    texts = list(chain.from_iterable(row[2].items() for *_, row in found))
+    at: list[Any] = list(map(state.latest.position.get, map(itemgetter(0), texts)))
+    covered = _sealed_size(state)
+    if None in at or max(at, default=0) >= covered:  # some not sealed yet: checked
+        for (source, text), where in zip(texts, at, strict=True):
+            if where is None or where >= covered:  # as a cache hit checks them
+                sources.check(source, text)
     taken = [(path, row) for _, path, _, row in found]
     # Each one's stamp is the one kept, and so is the object: the stamps file written at
     # the end finds it unchanged without comparing it.

@@ -19,6 +19,8 @@ from evidence._yaml import load_yaml
 from evidence.case import Case
 from evidence.claims._cache import CaseSummary, ClaimsCache, FileStamps
 from evidence.errors import EvidenceError
+from evidence.ingest import add_source
+from evidence.integrity import seal as seal_module
 from evidence.integrity.seal import ClaimsInvalid, SealResult, seal_case
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
@@ -222,6 +224,43 @@ def test_a_source_record_damaged_since_stops_the_reseal(
     # amended); the new file citing the damaged source was looked up and stopped.
     new = blake3.blake3((sealed_case / "claims" / "extra-2.yaml").read_bytes()).hexdigest()
     assert work["entries"] == [new]
+
+
+def test_a_source_the_latest_seal_does_not_cover_is_checked_for_a_summarised_file(
+    sealed_case: Path,
+    cache_dir: Path,
+    work: dict[str, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A seal that stopped after logging its claims (its seal file could not be
+    written) leaves a summarised file whose claims are logged but whose source no seal
+    covers: that source is still read and checked, and its damage stops the seal."""
+    _warm(sealed_case, work)
+    note = tmp_path / "note.txt"
+    note.write_text("A note written for this test. The shelter stayed open all night.\n")
+    overrides = {"title": "Test note", "publisher": "Test desk", "language": "en"}
+    added = add_source(Case.open(sealed_case), note, overrides=overrides, actor="tester")
+    source = added.record.id
+    (sealed_case / "claims" / "extra-5.yaml").write_text(
+        f"source: {source}\nclaims:\n  - key: extra-5\n    statement: Open all night.\n",
+        encoding="utf-8",
+    )
+
+    def unwritable(path: Path, data: bytes) -> str:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(seal_module, "write_seal_file", unwritable)
+        with pytest.raises(OSError, match="No space left"):
+            _seal(sealed_case, 3)
+    record = sealed_case / "records" / f"{source}.1.json"
+    record.chmod(0o644)
+    record.write_bytes(record.read_bytes().replace(b'"kind":"source"', b'"kind":"sourcE"', 1))
+    work["entries"].clear()
+    with pytest.raises(EvidenceError, match=rf"{source}\.1\.json does not match the digest"):
+        _seal(sealed_case, 4)
+    assert work["entries"] == []  # the file was taken from the summary
 
 
 def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
