@@ -32,7 +32,6 @@ import io
 import marshal
 import operator
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, overload
@@ -593,25 +592,10 @@ class _StateCache(CacheFolder):
                 return None
             if not 0 <= size <= os.fstat(log.fileno()).st_size:
                 return None
-            # The log's prefix is hashed on a second thread while the state is read
-            # (reading and hashing let go of the interpreter lock); the state is used
-            # only if the prefix is the one it was made from.
-            hashed: list[Any] = []
-
-            def hash_prefix() -> None:
-                with contextlib.suppress(OSError):  # then a miss, and the log read again
-                    hashed.append(_hash_prefix(log, size))
-
-            thread = threading.Thread(target=hash_prefix, name="log-prefix")
-            thread.start()
-            try:
-                state = CaseState.from_bytes(payload)
-            finally:
-                thread.join()
-            hasher = hashed[0] if hashed else None  # none: the log could not be read
+            hasher = _hash_prefix(log, size)
             if hasher is None or hasher.hexdigest() != prefix:
                 return None
-            return size, count, state, hasher
+            return size, count, CaseState.from_bytes(payload), hasher
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
             return None
 

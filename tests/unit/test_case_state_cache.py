@@ -268,26 +268,3 @@ def test_statuses_that_do_not_decode_are_made_from_the_log(sealed_case: Path, ca
     expected = case.state()
     assert expected.claim_status  # the new claim's status among them
     assert case.state(cached=True) == expected
-
-
-def test_a_log_prefix_that_cannot_be_read_is_a_miss(
-    sealed_case: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The prefix is hashed on a second thread while the kept state is read: an error
-    there is a miss (the whole log is parsed), not a failure of the thread."""
-    import evidence.case as case_module
-
-    case = Case.open(sealed_case)
-    expected = case.state()
-    case.state(cached=True)  # keeps an entry
-    failures: list[object] = []
-    monkeypatch.setattr("threading.excepthook", failures.append)
-
-    def unreadable(log: object, size: int) -> None:
-        raise OSError(5, "Input/output error")
-
-    monkeypatch.setattr(case_module, "_hash_prefix", unreadable)
-    parsed = _parsed_lines(monkeypatch)
-    assert case.state(cached=True) == expected
-    assert parsed  # every line parsed again
-    assert failures == []
