@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -109,9 +108,11 @@ def chunked(items: Sequence[T], parts: int) -> list[list[T]]:
 def _pool_size(workers: int, chunks: int, total: int, min_items: int) -> int:
     """How many worker processes to start (0: run in the calling process)."""
     size = min(workers, chunks)
-    if size < 2 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
+    if size < 2 or total < min_items:
         return 0
-    return size
+    import multiprocessing  # here: a run that starts no worker need not load it
+
+    return size if "fork" in multiprocessing.get_all_start_methods() else 0
 
 
 def map_chunks(
@@ -134,6 +135,8 @@ def map_chunks(
     size = _pool_size(workers, len(chunks), total, min_items)
     if not size:
         return [func(chunk) for chunk in chunks]
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with context.Pool(size, initializer=_start_worker, initargs=(func,)) as pool:
         return pool.map(_run_in_worker, chunks, chunksize=1)
@@ -154,6 +157,8 @@ def imap_chunks(
         for chunk in chunks:
             yield func(chunk)
         return
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with context.Pool(size, initializer=_start_worker, initargs=(func,)) as pool:
         yield from pool.imap(_run_in_worker, chunks, chunksize=1)

@@ -32,7 +32,7 @@ import io
 import marshal
 import operator
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, overload
 
@@ -98,6 +98,93 @@ def default_actor(actor: str | None = None) -> str:
 _FILE_ENDS: Final = {n: f".{n}.json" for n in range(1, 100)}
 
 
+class Digests(Sequence[str]):
+    """The BLAKE3 column of :class:`Entries`: the digests of the first entries packed in
+    one ASCII byte string, 64 hex digits each, as the state cache keeps them, then the
+    digests appended since, one string each. A digest is sliced out of the packed bytes
+    when asked for, so a state of 110,000 entries loads without making 110,000 strings,
+    and the packed bytes are hashed as they are (docs/decisions/0028)."""
+
+    __slots__ = ("more", "packed", "packed_count")
+
+    def __init__(self, packed: bytes = b"", more: list[str] | None = None) -> None:
+        if len(packed) % 64 or not packed.isascii():
+            raise ValueError("packed digests are 64 ASCII characters each")
+        self.packed = packed
+        self.packed_count = len(packed) // 64
+        self.more: list[str] = more if more is not None else []
+
+    def __len__(self) -> int:
+        return self.packed_count + len(self.more)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        count = self.packed_count
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(map(self.__getitem__, range(start, stop, step)))
+            packed = self.packed
+            end = 64 * max(start, min(stop, count))
+            head = packed[64 * start : end].decode("ascii")
+            return [head[n : n + 64] for n in range(0, len(head), 64)] + self.more[
+                max(start - count, 0) : max(stop - count, 0)
+            ]
+        if index < 0:
+            index += len(self)
+        if 0 <= index < count:
+            return self.packed[64 * index : 64 * index + 64].decode("ascii")
+        if index < 0:
+            raise IndexError("digest index out of range")
+        return self.more[index - count]
+
+    def __setitem__(self, index: int, value: str) -> None:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < self.packed_count:
+            self.more[index - self.packed_count] = value
+        elif len(value) == 64 and value.isascii():
+            packed = self.packed
+            self.packed = packed[: 64 * index] + value.encode("ascii") + packed[64 * index + 64 :]
+        else:  # not a digest of the packed kind: every digest one string from here on
+            self.more = list(self)
+            self.more[index] = value
+            self.packed, self.packed_count = b"", 0
+
+    def __iter__(self) -> Iterator[str]:
+        head = self.packed.decode("ascii")
+        yield from (head[n : n + 64] for n in range(0, len(head), 64))
+        yield from self.more
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Digests):
+            if (self.packed, self.more) == (other.packed, other.more):
+                return True
+            return list(self) == list(other)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def append(self, digest: str) -> None:
+        self.more.append(digest)
+
+    def encoded(self, size: int | None = None) -> list[bytes | memoryview]:
+        """The first ``size`` digests (all by default), concatenated and encoded, in
+        pieces (the packed ones are not copied)."""
+        if size is None:
+            size = len(self)
+        packed = memoryview(self.packed)[: 64 * min(size, self.packed_count)]
+        rest = self.more[: max(size - self.packed_count, 0)]
+        return [packed, "".join(rest).encode()] if rest else [packed]
+
+
 class Entries(Sequence[Subject]):
     """The record revisions the log names, in order of entry, kept as three columns (ids,
     revisions, BLAKE3): a :class:`Subject` is made only when one is asked for. (A case
@@ -110,11 +197,11 @@ class Entries(Sequence[Subject]):
         self,
         ids: list[str] | None = None,
         revisions: list[int] | None = None,
-        blake3: list[str] | None = None,
+        blake3: list[str] | Digests | None = None,
     ) -> None:
         self.ids: list[str] = ids if ids is not None else []
         self.revisions: list[int] = revisions if revisions is not None else []
-        self.blake3: list[str] = blake3 if blake3 is not None else []
+        self.blake3: Digests = blake3 if isinstance(blake3, Digests) else Digests(b"", blake3)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -181,17 +268,66 @@ class Latest(Mapping[str, Subject]):
         return len(self.position)
 
 
+class _Encoded:
+    """A dict of the state that a re-seal rarely reads (claim statuses, sources by
+    object), kept as the state cache holds it (``marshal`` bytes) until first read:
+    100,000 statuses need not become objects for a seal that never looks at them.
+    What is noted meanwhile is noted, in order, and applied when it is made.
+
+    Bytes that do not make a dict (a forged cache entry with a fixed-up checksum) are a
+    miss: the dict is then made from the custody log (``rebuild``), as without a cache.
+    """
+
+    __slots__ = ("data", "notes", "rebuild", "value")
+
+    def __init__(self, value: dict[str, Any] | None = None, data: bytes = b"") -> None:
+        self.value = value
+        self.data = data
+        self.notes: list[tuple[str, Any, bool]] = []
+        self.rebuild: Callable[[], dict[str, Any]] | None = None
+
+    def get(self) -> dict[str, Any]:
+        if self.value is None:
+            try:
+                # Plain values only (marshal builds no objects and runs no code), inside
+                # an entry whose checksum matched.
+                value = marshal.loads(self.data)  # noqa: S302
+                if type(value) is not dict:
+                    raise TypeError("not a dict")
+            except (ValueError, TypeError, EOFError):
+                if self.rebuild is None:
+                    raise CaseError("the kept case state is damaged") from None
+                value = self.rebuild()
+            for key, item, only_if_absent in self.notes:
+                if only_if_absent:
+                    value.setdefault(key, item)
+                else:
+                    value[key] = item
+            self.value, self.data, self.notes = value, b"", []
+        return self.value
+
+    def set(self, key: str, item: Any, *, only_if_absent: bool = False) -> None:
+        if self.value is None:
+            self.notes.append((key, item, only_if_absent))
+        elif only_if_absent:
+            self.value.setdefault(key, item)
+        else:
+            self.value[key] = item
+
+
 class CaseState:
     """What the custody log says the case holds, in order."""
 
     def __init__(self) -> None:
         self.entries = Entries()
         self.latest = Latest(self.entries, {})
-        self.first_seen: dict[str, int] = {}
+        self._first_seen: dict[str, int] | None = {}
+        """The position of each id among the ids in order of first entry (None: not made
+        yet; made from ``entries`` when first asked for)."""
         self.claim_keys: dict[str, RecordId] = {}
         self.claim_body_digest: dict[str, str] = {}
-        self.claim_status: dict[str, str] = {}
-        self.source_by_object: dict[str, RecordId] = {}
+        self._claim_status = _Encoded({})
+        self._source_by_object = _Encoded({})
         self.sealed: list[dict[str, Any]] = []
         self.next_source_number = 1
         self.next_claim_number = 1
@@ -202,9 +338,37 @@ class CaseState:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CaseState):
             return NotImplemented
-        return vars(self) == vars(other)
+        mine, theirs = dict(vars(self)), dict(vars(other))
+        for name in ("first_seen", "claim_status", "source_by_object"):
+            mine[f"_{name}"], theirs[f"_{name}"] = getattr(self, name), getattr(other, name)
+        return mine == theirs
+
+    @property
+    def claim_status(self) -> dict[str, str]:
+        """The status of each claim's latest revision, by record id."""
+        return self._claim_status.get()
+
+    @property
+    def source_by_object(self) -> dict[str, RecordId]:
+        """The first source of each captured object, by the object's BLAKE3."""
+        return self._source_by_object.get()
+
+    def rebuild_with(self, parse: Callable[[], CaseState]) -> None:
+        """How to make this state's encoded dicts again should they not decode: from
+        ``parse()``, a state made from the custody log (:class:`_Encoded`)."""
+        self._claim_status.rebuild = lambda: parse().claim_status
+        self._source_by_object.rebuild = lambda: parse().source_by_object
 
     __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def first_seen(self) -> dict[str, int]:
+        """The 0-based position of each record id among the case's ids, in order of
+        first entry (made from the entries when first asked for: a re-seal never asks)."""
+        if self._first_seen is None:
+            ids = self.entries.ids
+            self._first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
+        return self._first_seen
 
     def to_bytes(self) -> bytes:
         """The state in Python's ``marshal`` form (for :class:`_StateCache`: plain
@@ -214,11 +378,12 @@ class CaseState:
             {
                 "ids": self.entries.ids,
                 "revisions": self.entries.revisions,
-                "blake3": "".join(self.entries.blake3),
+                "blake3": b"".join(self.entries.blake3.encoded()),
                 "claim_keys": self.claim_keys,
                 "claim_body_digest": self.claim_body_digest,
-                "claim_status": self.claim_status,
-                "source_by_object": self.source_by_object,
+                # Encoded again: read back only when asked for (_Encoded).
+                "claim_status": marshal.dumps(self.claim_status),
+                "source_by_object": marshal.dumps(self.source_by_object),
                 "sealed": self.sealed,
                 "numbers": (self.next_source_number, self.next_claim_number),
                 "custody_events": self.custody_events,
@@ -227,7 +392,7 @@ class CaseState:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> CaseState:
+    def from_bytes(cls, data: bytes | memoryview) -> CaseState:
         """The state :meth:`to_bytes` wrote.
 
         Raises:
@@ -240,25 +405,25 @@ class CaseState:
         if not (
             type(ids) is list
             and type(revisions) is list
-            and type(digests) is str
+            and type(digests) is bytes
             and len(ids) == len(revisions)
             and len(digests) == 64 * len(ids)
             and set(map(type, ids)) <= {str}
             and set(map(type, revisions)) <= {int}
         ):
             raise ValueError("not the columns of a state")
-        # The columns as kept: a Subject is made only when asked for.
-        blake3_column = [digests[n : n + 64] for n in range(0, len(digests), 64)]
+        # The columns as kept (the digests in one string): a Subject is made only when
+        # asked for, and the ids' first positions only when asked for.
         state = cls()
-        state.entries = Entries(ids, revisions, blake3_column)
+        state.entries = Entries(ids, revisions, Digests(digests))
         state.latest = Latest(state.entries, dict(zip(ids, range(len(ids)), strict=True)))
-        state.first_seen = dict(zip(dict.fromkeys(ids), range(len(ids)), strict=False))
+        state._first_seen = None
         next_source, next_claim = raw["numbers"]
         # Fresh dicts and lists from marshal, taken as they are (no copies).
         state.claim_keys = _of_type(raw["claim_keys"], dict)
         state.claim_body_digest = _of_type(raw["claim_body_digest"], dict)
-        state.claim_status = _of_type(raw["claim_status"], dict)
-        state.source_by_object = _of_type(raw["source_by_object"], dict)
+        state._claim_status = _Encoded(None, _of_type(raw["claim_status"], bytes))
+        state._source_by_object = _Encoded(None, _of_type(raw["source_by_object"], bytes))
         state.sealed = _of_type(raw["sealed"], list)
         state.next_source_number = int(next_source)
         state.next_claim_number = int(next_claim)
@@ -296,13 +461,14 @@ class CaseState:
             return
         self.latest.position[subject.id] = len(self.entries)
         self.entries.append(subject)
-        self.first_seen.setdefault(subject.id, len(self.first_seen))
+        if self._first_seen is not None:  # else made from the entries when asked for
+            self._first_seen.setdefault(subject.id, len(self._first_seen))
         number = record_number(subject.id)
         if subject.id.startswith("SRC-"):
             self.next_source_number = max(self.next_source_number, number + 1)
             obj = details.get("object")
             if isinstance(obj, str):
-                self.source_by_object.setdefault(obj, subject.id)
+                self._source_by_object.set(obj, subject.id, only_if_absent=True)
         else:
             self.next_claim_number = max(self.next_claim_number, number + 1)
             key = details.get("key")
@@ -313,7 +479,7 @@ class CaseState:
                 self.claim_body_digest[subject.id] = digest
             status = details.get("status")
             if isinstance(status, str):
-                self.claim_status[subject.id] = status
+                self._claim_status.set(subject.id, status)
 
 
 def _of_type(value: Any, kind: type[Any]) -> Any:
@@ -389,7 +555,7 @@ def _note_line(state: CaseState, line: CustodyLine) -> None:
 
 class _StateCache(CacheFolder):
     """The state of a case's custody log as far as it was read last, in the user's cache
-    folder (``state-v2/``), one entry per case folder.
+    folder (``state-v4/``), one entry per case folder.
 
     An entry holds the length of the log prefix it was made from, the BLAKE3 of that
     prefix, its number of lines and the state. It is used only if the log read now
@@ -400,7 +566,7 @@ class _StateCache(CacheFolder):
     MIN_NEW_LINES = 1000
     """Keep a new entry only after parsing this many lines (small logs parse fast)."""
 
-    NAME = "state-v2"
+    NAME = "state-v4"
 
     def _path(self, key: str) -> Path:
         name = blake3.blake3(key.encode("utf-8", "surrogateescape")).hexdigest()
@@ -415,7 +581,10 @@ class _StateCache(CacheFolder):
             data = self._path(key).read_bytes()
         except OSError:
             return None
-        head, _, payload = data.partition(b"\n")
+        end = data.find(b"\n")
+        if end < 0:
+            return None
+        head, payload = data[:end], memoryview(data)[end + 1 :]  # the payload not copied
         try:
             digest, length, lines, prefix = head.decode("ascii").split(" ")
             size, count = int(length), int(lines)
@@ -613,6 +782,7 @@ class Case:
         start, lines_before, state, hasher = (
             kept if kept is not None else (0, 0, CaseState(), blake3.blake3())
         )
+        state.rebuild_with(self.state)  # should a kept dict not decode: from the log
         number = lines_before
         for number, raw in enumerate(_split_lines(tail), start=lines_before + 1):
             _note_line(state, CustodyLine(number, raw, _parse_line(raw, self.custody.path)))

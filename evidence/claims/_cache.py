@@ -43,6 +43,7 @@ __all__ = [
     "FileStamps",
     "Stamp",
     "Summary",
+    "SummaryRow",
     "compiler_digest",
     "stamp_of",
 ]
@@ -200,11 +201,10 @@ def _store_rows(
 
 
 def _changed_rows(rows: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
-    """The rows of ``rows`` that ``base`` does not hold as they are."""
-    try:
-        return dict(rows.items() - base.items())  # a set operation, not a loop
-    except TypeError:  # a value that cannot be hashed (a base of another shape)
-        return {rel: row for rel, row in rows.items() if base.get(rel) != row}
+    """The rows of ``rows`` that ``base`` does not hold as they are (a row taken from
+    the base is the same object: those are passed over without comparing them)."""
+    other = {rel: row for rel, row in rows.items() if base.get(rel) is not row}
+    return {rel: row for rel, row in other.items() if base.get(rel) != row}
 
 
 _DELTA_MIN: Final = 64
@@ -215,10 +215,11 @@ Stamp = tuple[int, int, int, int]
 """(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
 
 
-def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
-    """The file's :data:`Stamp`, or None if it cannot be looked at."""
+def stamp_of(path: str | os.PathLike[str], folder: int | None = None) -> Stamp | None:
+    """The file's :data:`Stamp` (``path`` relative to the open folder ``folder``, if
+    given), or None if it cannot be looked at."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, dir_fd=folder)
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -291,11 +292,7 @@ class FileStamps:
         if self.path is None:
             return
         recent = time.time_ns() - self.RACY_NS
-        kept = {
-            rel: (stamp, digest)
-            for rel, (stamp, digest) in seen.items()
-            if stamp[2] < recent and stamp[3] < recent
-        }
+        kept = {rel: row for rel, row in seen.items() if row[0][2] < recent and row[0][3] < recent}
         checksum, base = self.base if self.base is not None else (None, {})
         _store_rows(
             self.path,
@@ -315,10 +312,13 @@ class Summary:
     file_blake3: str
     sources: dict[str, str]
     texts: dict[str, str | None]
-    uses: list[tuple[str, bool, str, int | None]]
-    """(key, proposed, JSON pointer, line) of every claim in the file."""
-    claims: list[tuple[str, str]]
-    """(key, body BLAKE3) of every compiled claim."""
+    keys: list[str]
+    """The key of every compiled claim, in file order."""
+    bodies: str
+    """The body BLAKE3 of every compiled claim, in the same order, concatenated (64 hex
+    digits each: one string, not one per claim, for a summary of 100,000 claims)."""
+    proposed: int
+    """How many of the file's claims are proposed claims (not compiled)."""
 
     @classmethod
     def of(cls, file_blake3: str, entry: CachedFile) -> Summary:
@@ -326,34 +326,54 @@ class Summary:
             file_blake3,
             entry.sources,
             entry.texts,
-            entry.uses,
-            [(key, digest) for key, _, _, digest, _ in entry.claims],
+            [key for key, *_ in entry.claims],
+            "".join(digest for _, _, _, digest, _ in entry.claims),
+            sum(1 for use in entry.uses if use[1]),
         )
 
-    def to_plain(self) -> tuple[object, ...]:
-        return (self.file_blake3, self.sources, self.texts, self.uses, self.claims)
+    def to_plain(self) -> SummaryRow:
+        return (
+            self.file_blake3,
+            self.sources,
+            self.texts,
+            self.keys,
+            self.bodies,
+            self.proposed,
+        )
 
 
-def _summary(row: Any) -> Summary:
-    """The :class:`Summary` of a row :meth:`Summary.to_plain` gave.
+SummaryRow = tuple[str, dict[str, str], dict[str, str | None], list[str], str, int]
+"""A :class:`Summary` as the summary file keeps it (:meth:`Summary.to_plain`)."""
 
-    Raises:
-        TypeError, ValueError: ``row`` is not such a row.
-    """
-    file_blake3, sources, texts, uses, claims = row
-    if not (
-        type(file_blake3) is str
-        and type(sources) is dict
-        and type(texts) is dict
-        and type(uses) is list
-        and type(claims) is list
+_ROW_TYPES: Final = (str, dict, dict, list, str, int)
+
+
+def _rows_of_shape(rows: Any) -> bool:
+    """Whether ``rows`` maps names to :data:`SummaryRow` tuples of the right types, with
+    64 hex digits of body digest per key, checked column by column at C level (10,000
+    rows are read on every re-seal)."""
+    if type(rows) is not dict:
+        return False
+    values = list(rows.values())
+    if not values:
+        return True
+    if not set(map(type, values)) <= {tuple} or not set(map(len, values)) <= {len(_ROW_TYPES)}:
+        return False
+    columns = list(zip(*values, strict=True))
+    if not all(
+        set(map(type, column)) <= {kind} for column, kind in zip(columns, _ROW_TYPES, strict=True)
     ):
-        raise TypeError("not a summary row")
-    return Summary(file_blake3, sources, texts, uses, claims)
+        return False
+    return list(map(len, columns[4])) == [64 * n for n in map(len, columns[3])]
+
+
+def _summary(row: SummaryRow) -> Summary:
+    """The :class:`Summary` of a row of the right shape (:func:`_rows_of_shape`)."""
+    return Summary(*row)
 
 
 class CaseSummary:
-    """One file per case folder (``summary-v1/``) with the :class:`Summary` of each of its
+    """One file per case folder (``summary-v2/``) with the :class:`Summary` of each of its
     claims files that compiled without a problem, by the file's path in the case.
 
     A summary is used for a claims file only when the file's BLAKE3 now (from its bytes,
@@ -364,16 +384,19 @@ class CaseSummary:
     summary is read as no summary (docs/decisions/0027).
     """
 
-    FORMAT = 1
+    FORMAT = 2
+    """2: keys and body digests as a list and one string, and a count of proposed claims
+    (1 kept each claim as a pair and every key use)."""
 
     def __init__(
         self,
         path: Path | None,
-        known: dict[str, Summary],
-        base: tuple[bytes, dict[str, Summary]] | None = None,
+        known: dict[str, SummaryRow],
+        base: tuple[bytes, dict[str, SummaryRow]] | None = None,
     ) -> None:
         self.path = path
         self.known = known
+        """The rows by claims file, as read (of the right shape: checked on reading)."""
         self.base = base
         """The checksum and rows of the base file, when read (a delta is made from it)."""
 
@@ -403,14 +426,20 @@ class CaseSummary:
                 return cls(path, {})
             if raw["case"] != where:
                 return cls(path, {})
-            # The rows as marshal made them (fresh values, no copies), of the right types.
-            base = {rel: _summary(row) for rel, row in raw["files"].items()}
+            # The rows as marshal made them (fresh values, no copies), of the right types;
+            # a row of another shape in the base or the delta and the whole is a miss.
+            base = raw["files"]
+            delta = _delta_rows(read[0], path)
+            if not _rows_of_shape(base) or not _rows_of_shape(
+                {rel: row for rel, row in delta.items() if row is not None}
+            ):
+                return cls(path, {})
             known = dict(base)
-            for rel, row in _delta_rows(read[0], path).items():
+            for rel, row in delta.items():
                 if row is None:
                     known.pop(rel, None)
                 else:
-                    known[rel] = _summary(row)
+                    known[rel] = row
         except (KeyError, TypeError, ValueError, EOFError):
             return cls(path, {})
         return cls(path, known, (read[0], base))
@@ -418,9 +447,9 @@ class CaseSummary:
     def get(self, rel: str, file_blake3: str) -> Summary | None:
         """The summary of the claims file ``rel`` if it was made from these bytes."""
         found = self.known.get(rel)
-        return found if found is not None and found.file_blake3 == file_blake3 else None
+        return _summary(found) if found is not None and found[0] == file_blake3 else None
 
-    def store(self, root: Path, rows: dict[str, Summary]) -> None:
+    def store(self, root: Path, rows: dict[str, Summary | SummaryRow]) -> None:
         """Keep ``rows`` as the case's summaries (best effort; no fsync: a lost or torn
         file is a miss)."""
         path, where = self._where(root)
@@ -431,14 +460,19 @@ class CaseSummary:
             path,
             checksum,
             base.keys() - rows.keys(),
-            {rel: row.to_plain() for rel, row in rows.items() if base.get(rel) is not row},
+            {rel: _plain(row) for rel, row in rows.items() if base.get(rel) is not row},
             len(rows),
             lambda: marshal.dumps(
                 {
                     "format": self.FORMAT,
                     "compiler": compiler_digest(),
                     "case": where,
-                    "files": {rel: row.to_plain() for rel, row in rows.items()},
+                    "files": {rel: _plain(row) for rel, row in rows.items()},
                 }
             ),
         )
+
+
+def _plain(row: Summary | SummaryRow) -> SummaryRow:
+    """A row as the summary file keeps it (a row read from it is kept as it is)."""
+    return row if isinstance(row, tuple) else row.to_plain()

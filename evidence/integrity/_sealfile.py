@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from array import array
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Final
 import blake3
 
 from evidence._cachedir import CacheFolder, read_checked, write_checked
-from evidence._fs import read_bytes
+from evidence._fs import read_bytes, write_new_file
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState, Entries
 from evidence.digest import Sha256Hex, is_hex64
@@ -45,6 +46,7 @@ __all__ = [
     "leaves_match",
     "read_latest",
     "seal_file_bytes",
+    "write_seal_file",
 ]
 
 _OPEN: Final = b',"leaves":['
@@ -146,7 +148,8 @@ def entries_fingerprint(entries: Entries, size: int) -> str:
     digest = blake3.blake3(f"{size} {len(ids)}\n".encode())
     digest.update(ids)
     digest.update(array("q", entries.revisions[:size]).tobytes())
-    digest.update("".join(entries.blake3[:size]).encode())
+    for piece in entries.blake3.encoded(size):
+        digest.update(piece)
     return digest.hexdigest()
 
 
@@ -197,3 +200,22 @@ def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
     new = b",".join([leaf.canonical() for leaf in seal.leaves])
     joint = b"," if before and new else b""
     return b"".join((encoded[:at], before, joint, new, encoded[at:], b"\n"))  # one copy
+
+
+def write_seal_file(path: Path, data: bytes) -> Sha256Hex:
+    """Create the seal file ``path`` with ``data``, durably (never over an existing
+    file), and return the SHA-256 of ``data``: taken on a second thread while the file
+    is written and synced (hashlib lets go of the interpreter lock on large inputs; a
+    seal file of a large case is tens of megabytes)."""
+    digest: list[str] = []
+    hasher = threading.Thread(
+        target=lambda: digest.append(hashlib.sha256(data).hexdigest()), name="seal-sha256"
+    )
+    hasher.start()
+    try:
+        write_new_file(path, data)
+    finally:
+        hasher.join()
+    if not digest:  # pragma: no cover - the thread failed (out of memory): hash here
+        digest.append(hashlib.sha256(data).hexdigest())
+    return Sha256Hex(digest[0])

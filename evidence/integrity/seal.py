@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from evidence._fs import Batch, read_bytes, write_new_file
+from evidence._fs import Batch, read_bytes
 from evidence._parallel import gc_paused, imap_chunks
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, loads_json
@@ -45,6 +45,7 @@ from evidence.integrity._sealfile import (
     leaves_match,
     read_latest,
     seal_file_bytes,
+    write_seal_file,
 )
 from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash
@@ -513,9 +514,8 @@ def _write_seal(
     the signature's path and the seal's SHA-256. The file's leaves are the previous seal's leaves
     ``before`` (bytes) followed by ``seal.leaves``, in a tree of ``size`` leaves."""
     seal_bytes = seal_file_bytes(seal, before, size)
-    seal_sha256 = digest_bytes(seal_bytes).sha256
     path = case.seals_dir / seal.filename
-    write_new_file(path, seal_bytes)
+    seal_sha256 = write_seal_file(path, seal_bytes)
     sealed = [
         NewEvent(
             "sealed",

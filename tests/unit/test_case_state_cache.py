@@ -11,8 +11,10 @@ from typing import Any
 
 import blake3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from evidence.case import Case, Entries, _hash_prefix, _StateCache
+from evidence.case import Case, Digests, Entries, _hash_prefix, _StateCache
 from evidence.errors import CaseError
 from evidence.integrity.seal import seal_case
 from tests.conftest import FIXED_NOW
@@ -23,7 +25,7 @@ def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(folder))
     monkeypatch.setattr(_StateCache, "MIN_NEW_LINES", 1)  # keep an entry for any log
-    return folder / "state-v2"
+    return folder / "state-v4"
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -101,10 +103,16 @@ def test_an_unusable_cache_folder_changes_nothing(
     [
         lambda raw: raw["revisions"].append(1),  # one more revision than ids
         lambda raw: raw.update(blake3=raw["blake3"][:-1]),  # a digest short
+        lambda raw: raw.update(blake3=raw["blake3"].decode()),  # not the packed bytes
+        lambda raw: raw.update(blake3=b"\xff" + raw["blake3"][1:]),  # not ASCII
         lambda raw: raw["ids"].__setitem__(0, 7),  # an id that is no string
         lambda raw: raw["revisions"].__setitem__(0, "1"),  # a revision that is no number
         lambda raw: raw.update(ids=tuple(raw["ids"])),  # not the column kept
         lambda raw: raw.update(claim_keys=list(raw["claim_keys"].items())),  # not a dict
+        lambda raw: raw.update(claim_status=b"not marshal"),  # read when asked: from the log
+        lambda raw: raw.update(claim_status=marshal.dumps([1])),  # not a dict: from the log
+        lambda raw: raw.update(source_by_object=marshal.dumps(None)),  # idem
+        lambda raw: raw.update(claim_status={}),  # not kept encoded
     ],
 )
 def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
@@ -207,3 +215,56 @@ def test_a_state_that_does_not_count_the_log_s_lines_is_not_kept(
     case.keep_state(case.state(), size, appended=1000)
     assert len(_entries(cache)) == 1
     assert case.state(cached=True) == case.state()
+
+
+_DIGEST = st.text("0123456789abcdef", min_size=64, max_size=64)
+
+
+@given(
+    st.lists(_DIGEST, max_size=5),
+    st.lists(st.one_of(_DIGEST, st.text(max_size=70)), max_size=4),
+    st.integers(-8, 10),
+    st.integers(-8, 10),
+    st.sampled_from([None, 1, 2, -1]),
+)
+def test_packed_digests_read_as_a_list(
+    packed: list[str], more: list[str], start: int, stop: int, step: int | None
+) -> None:
+    """The packed column (what the state cache keeps) reads, slices, joins and changes
+    as the plain list of its digests would."""
+    items = packed + more
+    digests = Digests("".join(packed).encode(), list(more))
+    assert list(digests) == items
+    assert digests == items
+    assert digests[start:stop:step] == items[start:stop:step]
+    if -len(items) <= start < len(items):
+        assert digests[start] == items[start]
+    else:
+        with pytest.raises(IndexError):
+            digests[start]
+    for size in range(len(items) + 1):
+        assert b"".join(digests.encoded(size)) == "".join(items[:size]).encode()
+    if items:
+        at = start % len(items)
+        digests[at] = items[at] = "f" * 63 + "é"  # not of the packed kind
+        assert list(digests) == items
+
+
+def test_statuses_that_do_not_decode_are_made_from_the_log(sealed_case: Path, cache: Path) -> None:
+    """A kept dict read only when asked for (claim statuses): a forged one is a miss when
+    it is read, after a seal noted new events on top of it, not a wrong state."""
+    Case.open(sealed_case).state(cached=True)
+    (entry,) = _entries(cache)
+    head, _, payload = entry.read_bytes().partition(b"\n")
+    raw = marshal.loads(payload)
+    raw["claim_status"] = b"not marshal"
+    payload = marshal.dumps(raw)
+    _, length, lines, prefix = head.decode().split(" ")
+    checksum = blake3.blake3(payload).hexdigest()
+    entry.write_bytes(f"{checksum} {length} {lines} {prefix}\n".encode() + payload)
+    _add_claim(sealed_case, 0)
+    seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW + dt.timedelta(hours=1))
+    case = Case.open(sealed_case)
+    expected = case.state()
+    assert expected.claim_status  # the new claim's status among them
+    assert case.state(cached=True) == expected

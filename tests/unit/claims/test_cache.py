@@ -259,7 +259,7 @@ def test_a_damaged_source_stops_a_reseal_whatever_the_stamps(
     _compile(sealed_case)
     record = sealed_case / "records" / "SRC-0001.1.json"
     record.write_bytes(record.read_bytes()[:-40])  # a new size and ctime: read again
-    shutil.rmtree(cache_dir / "summary-v1")  # each file from its entry (0027: see below)
+    shutil.rmtree(cache_dir / "summary-v2")  # each file from its entry (0027: see below)
     parses.clear()
     with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json is not in the record file form"):
         seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)

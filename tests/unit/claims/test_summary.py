@@ -9,6 +9,7 @@ import marshal
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import blake3
 import pytest
@@ -18,7 +19,9 @@ from evidence._yaml import load_yaml
 from evidence.case import Case
 from evidence.claims._cache import CaseSummary, ClaimsCache, FileStamps
 from evidence.errors import EvidenceError
-from evidence.integrity.seal import SealResult, seal_case
+from evidence.ingest import add_source
+from evidence.integrity import seal as seal_module
+from evidence.integrity.seal import ClaimsInvalid, SealResult, seal_case
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
@@ -82,6 +85,18 @@ def _rewrite(root: Path, change: object) -> None:
     path.write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
 
 
+def _forge_row(rows: dict[str, Any], rel: str, at: int, value: object) -> None:
+    """Put ``value`` as the ``at``-th member of the summary row of ``rel``."""
+    row = list(rows[rel])
+    row[at] = value
+    rows[rel] = tuple(row)
+
+
+def _first_body_zero(rows: dict[str, Any], rel: str) -> None:
+    """Say that the first claim of ``rel`` has a body digest of zeros."""
+    _forge_row(rows, rel, 4, "0" * 64 + rows[rel][4][64:])
+
+
 def _same_as_without_caches(root: Path, other: Path, hours: int) -> None:
     """The next seal of ``root`` is byte for byte the one ``other`` (a copy made before
     the change, given the same change) gets with every cache off."""
@@ -119,6 +134,8 @@ def test_a_reseal_reads_no_entry_of_an_unchanged_file(
         "damaged",
         "body-digest",
         "unhashable-key",
+        "short-bodies",
+        "row-shape",
         "file-digest",
         "source-revision",
         "other-case",
@@ -142,13 +159,15 @@ def test_a_damaged_or_forged_summary_is_a_miss(
         data[-5] ^= 1
         path.write_bytes(bytes(data))
     elif forge == "body-digest":  # its claims are said to differ from what is sealed
-        _rewrite(
-            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, ("extra-0", "0" * 64))
-        )
+        _rewrite(sealed_case, lambda raw: _first_body_zero(raw["files"], rel))
     elif forge == "unhashable-key":  # a claim of another shape
+        _rewrite(sealed_case, lambda raw: raw["files"][rel][3].__setitem__(0, ["extra-0"]))
+    elif forge == "short-bodies":  # body digests that are not 64 characters a key
         _rewrite(
-            sealed_case, lambda raw: raw["files"][rel][4].__setitem__(0, (["extra-0"], "0" * 64))
+            sealed_case, lambda raw: _forge_row(raw["files"], rel, 4, raw["files"][rel][4][1:])
         )
+    elif forge == "row-shape":  # a count of proposed claims that is not a number
+        _rewrite(sealed_case, lambda raw: _forge_row(raw["files"], rel, 5, "0"))
     elif forge == "file-digest":  # said to be made from other bytes
         _rewrite(
             sealed_case,
@@ -162,7 +181,7 @@ def test_a_damaged_or_forged_summary_is_a_miss(
         _rewrite(sealed_case, lambda raw: raw.__setitem__("compiler", "0" * 64))
     forged = blake3.blake3((sealed_case / rel).read_bytes()).hexdigest()
     summary = CaseSummary.for_case(sealed_case)
-    if forge in ("damaged", "other-case", "other-compiler"):
+    if forge in ("damaged", "other-case", "other-compiler", "short-bodies", "row-shape"):
         assert summary.known == {}
     for root in (sealed_case, other):
         (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
@@ -207,6 +226,43 @@ def test_a_source_record_damaged_since_stops_the_reseal(
     assert work["entries"] == [new]
 
 
+def test_a_source_the_latest_seal_does_not_cover_is_checked_for_a_summarised_file(
+    sealed_case: Path,
+    cache_dir: Path,
+    work: dict[str, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A seal that stopped after logging its claims (its seal file could not be
+    written) leaves a summarised file whose claims are logged but whose source no seal
+    covers: that source is still read and checked, and its damage stops the seal."""
+    _warm(sealed_case, work)
+    note = tmp_path / "note.txt"
+    note.write_text("A note written for this test. The shelter stayed open all night.\n")
+    overrides = {"title": "Test note", "publisher": "Test desk", "language": "en"}
+    added = add_source(Case.open(sealed_case), note, overrides=overrides, actor="tester")
+    source = added.record.id
+    (sealed_case / "claims" / "extra-5.yaml").write_text(
+        f"source: {source}\nclaims:\n  - key: extra-5\n    statement: Open all night.\n",
+        encoding="utf-8",
+    )
+
+    def unwritable(path: Path, data: bytes) -> str:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(seal_module, "write_seal_file", unwritable)
+        with pytest.raises(OSError, match="No space left"):
+            _seal(sealed_case, 3)
+    record = sealed_case / "records" / f"{source}.1.json"
+    record.chmod(0o644)
+    record.write_bytes(record.read_bytes().replace(b'"kind":"source"', b'"kind":"sourcE"', 1))
+    work["entries"].clear()
+    with pytest.raises(EvidenceError, match=rf"{source}\.1\.json does not match the digest"):
+        _seal(sealed_case, 4)
+    assert work["entries"] == []  # the file was taken from the summary
+
+
 def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
     sealed_case: Path, cache_dir: Path, work: dict[str, list[str]]
 ) -> None:
@@ -215,6 +271,29 @@ def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
     first = r"duplicate key 'extra-0' \(first used at claims/extra-0"
     with pytest.raises(EvidenceError, match=first):
         _seal(sealed_case, 3)
+
+
+@pytest.mark.parametrize("name", ["a-copy.yaml", "z-copy.yaml"])
+def test_a_duplicate_key_between_summarised_files_is_reported_as_a_compile_would(
+    sealed_case: Path, cache_dir: Path, work: dict[str, list[str]], name: str
+) -> None:
+    """A copy of a sealed claims file (same key, same body): the failed seal keeps a
+    summary row for each file, so the next attempt takes both from the summary, and the
+    duplicate is still found and reported in file order (the summary keeps no key uses:
+    the files holding the key are read again)."""
+    _warm(sealed_case, work)
+    copy = sealed_case / "claims" / name
+    copy.write_bytes((sealed_case / "claims" / "extra-0.yaml").read_bytes())
+    first, then = ("a-copy", "extra-0") if name.startswith("a") else ("extra-0", "z-copy")
+    for hours in (3, 4):
+        work["entries"].clear()
+        with pytest.raises(ClaimsInvalid) as raised:
+            _seal(sealed_case, hours)
+        assert len(work["entries"]) == (1 if hours == 3 else 0)  # then both summarised
+        (problem,) = raised.value.report.problems()
+        assert problem.path == f"claims/{then}.yaml"
+        assert f"duplicate key 'extra-0' (first used at claims/{first}.yaml" in problem.message
+    assert f"claims/{name}" in CaseSummary.for_case(sealed_case).known
 
 
 def test_a_fresh_compile_stamps_the_sources_it_read(
@@ -275,7 +354,7 @@ def test_a_delta_is_used_only_on_its_base_and_each_row_checked(
     elif forge == "other-base":  # a delta left beside another base
         _rewrite_delta(path, lambda raw: raw.__setitem__("base", b"0" * 64))
     elif forge == "body-digest":  # its claims are said to differ from what is sealed
-        _rewrite_delta(path, lambda raw: raw["rows"][rel][4].__setitem__(0, ("extra-1", "0" * 64)))
+        _rewrite_delta(path, lambda raw: _first_body_zero(raw["rows"], rel))
     elif forge == "stamps":  # every stamp the delta holds said to be another file's
         stamps = FileStamps.for_case(sealed_case)
         assert stamps.path is not None

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from evidence.canonical import canonical_bytes
 from evidence.case import Case, Entries
 from evidence.digest import Blake3Hex, Sha256Hex
+from evidence.errors import CaseError
 from evidence.integrity import _sealfile
 from evidence.integrity import seal as seal_module
 from evidence.integrity._frontier import Frontier, FrontierCache
@@ -342,3 +343,15 @@ def test_a_log_that_disagrees_with_a_remembered_seal_is_a_miss(
     state.entries.revisions[1] += 1  # the log names another revision than the seal holds
     assert _sealed_prefix(job, latest, frontiers)[0] == b""
     assert compared == [latest.size]  # the memo did not stand for the comparison
+
+
+def test_a_seal_file_is_written_once_with_its_sha256(tmp_path: Path) -> None:
+    data = b'{"leaves":[' + b"0" * (3 << 20) + b"]}\n"  # large: hashed on its own thread
+    path = tmp_path / "0001.json"
+    assert _sealfile.write_seal_file(path, data) == hashlib.sha256(data).hexdigest()
+    assert path.read_bytes() == data
+    assert not path.stat().st_mode & 0o222  # read-only
+    with pytest.raises(CaseError, match="never rewritten"):
+        _sealfile.write_seal_file(path, b"other")
+    assert path.read_bytes() == data
+    assert [p.name for p in tmp_path.iterdir()] == ["0001.json"]  # no temporary left
