@@ -314,10 +314,12 @@ def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
         else:
             return  # the file as a whole is malformed
     file_source = data.get("source")
+    lines: list[int | None] = list(doc.item_lines("/claims"))
     for index, claim in enumerate(data.get("claims") or []):
         if index in bad_claims:
             continue
         pointer = f"/claims/{index}"
+        line = lines[index] if index < len(lines) else doc.line_of(pointer)
         source = claim.get("source", file_source)
         if source is None:
             report.add(
@@ -325,10 +327,10 @@ def _file_specs(doc: YamlDocument, report: Report) -> Iterator[ClaimSpec]:
                 "FAIL",
                 f"{pointer}: no source (give `source:` in the file or in the claim)",
                 path=doc.path,
-                line=doc.line_of(pointer),
+                line=line,
             )
             continue
-        yield ClaimSpec(claim["key"], source, dict(claim), doc.path, pointer, doc.line_of(pointer))
+        yield ClaimSpec(claim["key"], source, dict(claim), doc.path, pointer, line)
 
 
 def _check_keys(uses: list[_KeyUse], report: Report) -> None:
