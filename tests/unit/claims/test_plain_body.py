@@ -128,7 +128,7 @@ _SCHEMA_CLAIMS = st.fixed_dictionaries(
     },
 )
 _FIELDS = ["statement", "attributed_to", "facts", "date", "places", "category", "status", "note"]
-_BREAKAGE = st.just({}) | st.dictionaries(
+_BREAKAGE: st.SearchStrategy[dict[str, Any]] = st.just({}) | st.dictionaries(
     st.sampled_from(_FIELDS), _ANY | st.lists(_ANY, max_size=2), max_size=1
 )
 
