@@ -201,6 +201,13 @@ def _construct(node: yaml.Node, path: str, seen: set[int] | None, *, check_value
                 line=node.start_mark.line + 1,
             )
         if isinstance(node, yaml.SequenceNode):
+            if plain:
+                return [
+                    item.value
+                    if item.tag is _STR and item.__class__ is _SCALAR_NODE
+                    else build(item, (trail, index))
+                    for index, item in enumerate(node.value)
+                ]
             return [build(item, (trail, index)) for index, item in enumerate(node.value)]
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -234,9 +241,14 @@ def _construct(node: yaml.Node, path: str, seen: set[int] | None, *, check_value
                 raise YamlError(
                     f"duplicate key {key!r}", path=path, line=key_node.start_mark.line + 1
                 )
-            out[key] = build(value_node, (trail, key))
+            if plain and value_node.tag is _STR and value_node.__class__ is _SCALAR_NODE:
+                out[key] = value_node.value  # what build() gives such a node, without the call
+            else:
+                out[key] = build(value_node, (trail, key))
         return out
 
+    # No alias to look for and no value to check: a string scalar is its own value.
+    plain = seen is None and not check_values
     return build(node, None)
 
 
