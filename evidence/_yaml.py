@@ -163,12 +163,16 @@ def _pointer(trail: _Trail) -> str:
     return "".join(f"/{token}" for token in reversed(tokens))
 
 
-def _construct(node: yaml.Node, path: str, seen: set[int] | None, *, check_values: bool) -> Any:
+def _construct(
+    node: yaml.Node, path: str, seen: set[int] | None, *, check_values: bool, tabs: bool = True
+) -> Any:
     """Build plain values from a node graph; an alias (a node reached twice) is refused.
 
     ``seen`` is None for a text with no ``*``, where libyaml makes no alias.
     ``check_values=False`` skips the per-value check for control and bidi characters, for
-    a document whose whole text was found free of them (keys are always checked)."""
+    a document whose whole text was found free of them but for tabs and line feeds.
+    Keys are always checked (a key may hold neither); in such a document without a tab
+    (``tabs=False``), a line feed is the only one a key can hold."""
 
     def build(node: yaml.Node, trail: _Trail) -> Any:
         if seen is not None:
@@ -228,7 +232,7 @@ def _construct(node: yaml.Node, path: str, seen: set[int] | None, *, check_value
                         line=key_node.start_mark.line + 1,
                     )
                 key = _key_text(key_node)
-            if HIDDEN.search(key):
+            if HIDDEN.search(key) if check_keys else "\n" in key:
                 check_field(
                     key,
                     field=f"{_pointer(trail)}/ (a key)",
@@ -249,6 +253,7 @@ def _construct(node: yaml.Node, path: str, seen: set[int] | None, *, check_value
 
     # No alias to look for and no value to check: a string scalar is its own value.
     plain = seen is None and not check_values
+    check_keys = check_values or tabs
     return build(node, None)
 
 
@@ -332,7 +337,7 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
     check_values = "\\" in text or _HIDDEN_IN_VALUES.search(text) is not None
     try:
         seen: set[int] | None = set() if "*" in text else None  # an alias is written with a *
-        value = _construct(node, path, seen, check_values=check_values)
+        value = _construct(node, path, seen, check_values=check_values, tabs="\t" in text)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise YamlError(

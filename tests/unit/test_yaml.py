@@ -216,6 +216,8 @@ def test_resolver_gives_the_stock_tags(value: str) -> None:
         pytest.param(b'a:\n  - "x\\ey"\n', 2, id="escape-char-escape-in-list"),
         pytest.param(b"a: b\nc: 'x\x1by'\n", 2, id="raw-escape-character"),
         pytest.param(b"? |\n  two\n  lines\n: v\n", 1, id="line-feed-in-a-key"),
+        pytest.param(b'? "two\n\n  lines"\n: v\n', 1, id="folded-line-feed-in-a-key"),
+        pytest.param(b'a: b\n"x\ty": v\n', 2, id="tab-in-a-key"),
     ],
 )
 def test_hidden_characters_refused_with_or_without_escapes(text: bytes, line: int) -> None:
