@@ -70,12 +70,29 @@ class _Loader(_BASE):  # type: ignore[valid-type, misc]
         the same tags for the same scalars, a third of the time on large claims files.
         The safe loader has no path resolvers, which the stock method would consult."""
         if kind is _SCALAR_NODE:
-            if implicit[0]:
-                for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
-                    if regexp.match(value):
-                        return tag
+            if implicit[0] and (value[:1] in _BY_FIRST or _WILDCARD):
+                tag = _KNOWN_TAGS.get(value)
+                if tag is None:
+                    tag = _implicit_tag(value)
+                    if len(value) <= 32 and len(_KNOWN_TAGS) < 4096:
+                        _KNOWN_TAGS[value] = tag
+                return tag
             return _STR
         return _SEQ if kind is _SEQUENCE_NODE else _MAP
+
+
+def _implicit_tag(value: str) -> str:
+    """The tag of a plain scalar, as the safe resolver (without timestamps) gives it."""
+    for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+# The tags of short plain scalars met before (keys, numbers, words such as "yes"): the
+# same few recur in every claim of a large file, and a lookup costs less than the
+# regular expressions. Bounded; a tag depends on nothing but the text.
+_KNOWN_TAGS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

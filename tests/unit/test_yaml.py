@@ -192,7 +192,7 @@ def test_dump_then_load_round_trips() -> None:
 @given(st.text(alphabet=st.sampled_from("0123456789.+-_eE:xoXOabnNyYtTfF~ "), max_size=12))
 def test_resolver_gives_the_stock_tags(value: str) -> None:
     """The loader's own resolve() tags every plain scalar as PyYAML's safe resolver
-    (without timestamps) does."""
+    (without timestamps) does, the first time and from its memo."""
     import yaml
 
     from evidence import _yaml
@@ -204,6 +204,8 @@ def test_resolver_gives_the_stock_tags(value: str) -> None:
     try:
         for implicit in ((True, False), (False, True)):
             expected = Stock().resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
+            # Again: a short plain scalar's tag now comes from the loader's memo.
             assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
     finally:
         loader.dispose()
