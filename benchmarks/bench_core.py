@@ -70,7 +70,9 @@ def _peak_child(args: list[str], env: dict[str, str] | None = None) -> tuple[flo
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "evidence", *args],
+            # -P: the working folder is not put first on sys.path, so that PYTHONPATH
+            # (--baseline TREE) decides which evidence runs, even from a source tree's root.
+            [sys.executable, "-P", "-m", "evidence", *args],
             stdout=out_file,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},

@@ -18,13 +18,14 @@ Example:
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from evidence._text import HIDDEN, check_field, find_hidden
+from evidence._text import HIDDEN, check_field
 from evidence.errors import YamlError
 
 __all__ = ["YamlDocument", "dump_yaml", "load_yaml"]
@@ -37,6 +38,8 @@ _MAX_BYTES = 16 * 1024 * 1024
 _BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_SCALAR_NODE = yaml.ScalarNode
+_SEQUENCE_NODE = yaml.SequenceNode
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -57,17 +60,39 @@ class _Loader(_BASE):  # type: ignore[valid-type, misc]
 
     yaml_implicit_resolvers = _RESOLVERS
 
+    # The composer calls these two for every node, to follow path resolvers, of which
+    # the safe loader has none: C built-ins that do nothing (two Python calls a node less).
+    descend_resolver = slice  # called as (parent, index)
+    ascend_resolver = tuple  # called as ()
+
     def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         """PyYAML's resolver (BaseResolver.resolve) without its per-call list building:
         the same tags for the same scalars, a third of the time on large claims files.
         The safe loader has no path resolvers, which the stock method would consult."""
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
-                    if regexp.match(value):
-                        return tag
+        if kind is _SCALAR_NODE:
+            if implicit[0] and (value[:1] in _BY_FIRST or _WILDCARD):
+                tag = _KNOWN_TAGS.get(value)
+                if tag is None:
+                    tag = _implicit_tag(value)
+                    if len(value) <= 32 and len(_KNOWN_TAGS) < 4096:
+                        _KNOWN_TAGS[value] = tag
+                return tag
             return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
+        return _SEQ if kind is _SEQUENCE_NODE else _MAP
+
+
+def _implicit_tag(value: str) -> str:
+    """The tag of a plain scalar, as the safe resolver (without timestamps) gives it."""
+    for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+# The tags of short plain scalars met before (keys, numbers, words such as "yes"): the
+# same few recur in every claim of a large file, and a lookup costs less than the
+# regular expressions. Bounded; a tag depends on nothing but the text.
+_KNOWN_TAGS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,20 @@ class YamlDocument:
 
     def line_of(self, pointer: str) -> int | None:
         """The line of the node at ``pointer``, or of its nearest parent that has one."""
+        node = self._node_at(pointer)
+        return None if node is None else int(node.start_mark.line) + 1
+
+    def item_lines(self, pointer: str) -> list[int]:
+        """The line of each item of the list at ``pointer``, as :meth:`line_of` gives it
+        for ``pointer/0``, ``pointer/1`` … (empty when there is no list there): one walk
+        for the claims of a large file instead of one per claim."""
+        node = self._node_at(pointer, exact=True)
+        if not isinstance(node, yaml.SequenceNode):
+            return []
+        return [int(item.start_mark.line) + 1 for item in node.value]
+
+    def _node_at(self, pointer: str, *, exact: bool = False) -> yaml.Node | None:
+        """The node at ``pointer``, else its nearest parent (None with ``exact``)."""
         node = self.root
         if node is None:
             return None
@@ -103,9 +142,9 @@ class YamlDocument:
                 index = int(token)
                 child = node.value[index] if index < len(node.value) else None
             if child is None:
-                break
+                return None if exact else node
             node = child
-        return int(node.start_mark.line) + 1
+        return node
 
 
 def _key_text(node: yaml.ScalarNode) -> str:
@@ -117,6 +156,10 @@ def _key_text(node: yaml.ScalarNode) -> str:
 
 
 _PLAIN_COLLECTIONS = frozenset({_MAP, _SEQ})
+
+# What check_field refuses in a value: HIDDEN but tabs and line feeds (find_hidden with
+# allow="\t\n", in one search instead of a Python step per line of the file).
+_HIDDEN_IN_VALUES = re.compile(f"(?![\t\n]){HIDDEN.pattern}")
 
 
 def _one_line(text: object) -> str:
@@ -138,81 +181,97 @@ def _pointer(trail: _Trail) -> str:
 
 
 def _construct(
-    node: yaml.Node,
-    path: str,
-    seen: set[int] | None,
-    trail: _Trail = None,
-    *,
-    check_values: bool = True,
+    node: yaml.Node, path: str, seen: set[int] | None, *, check_values: bool, tabs: bool = True
 ) -> Any:
     """Build plain values from a node graph; an alias (a node reached twice) is refused.
 
     ``seen`` is None for a text with no ``*``, where libyaml makes no alias.
     ``check_values=False`` skips the per-value check for control and bidi characters, for
-    a document whose whole text was found free of them (keys are always checked)."""
-    if seen is not None:
-        if id(node) in seen:
-            raise YamlError(
-                "YAML anchors and aliases (& and *) are not allowed in evidence files",
-                path=path,
-                line=node.start_mark.line + 1,
-                hint="Write the value out in full; aliases can hide content and expand "
-                "without bound.",
-            )
-        seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        value = node.value if node.tag == _STR else _scalar(node)
-        # None in what people write: the message is made only for a value that has one.
-        if check_values and type(value) is str and HIDDEN.search(value):
-            check_field(
-                value,
-                field=_pointer(trail) or "/",
-                path=path,
-                line=node.start_mark.line + 1,
-                error=YamlError,
-            )
-        return value
-    if node.tag not in _PLAIN_COLLECTIONS:
-        raise YamlError(
-            f"YAML tag {node.tag!r} is not allowed; write plain mappings and lists",
-            path=path,
-            line=node.start_mark.line + 1,
-        )
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(item, path, seen, (trail, index), check_values=check_values)
-            for index, item in enumerate(node.value)
-        ]
-    out: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key_tag = key_node.tag
-        if key_tag == _STR and type(key_node) is yaml.ScalarNode:
-            key = key_node.value
-        else:
-            if key_tag == "tag:yaml.org,2002:merge":
+    a document whose whole text was found free of them but for tabs and line feeds.
+    Keys are always checked (a key may hold neither); in such a document without a tab
+    (``tabs=False``), a line feed is the only one a key can hold."""
+
+    def build(node: yaml.Node, trail: _Trail) -> Any:
+        if seen is not None:
+            if id(node) in seen:
                 raise YamlError(
-                    "merge keys (<<) are not allowed", path=path, line=key_node.start_mark.line + 1
+                    "YAML anchors and aliases (& and *) are not allowed in evidence files",
+                    path=path,
+                    line=node.start_mark.line + 1,
+                    hint="Write the value out in full; aliases can hide content and expand "
+                    "without bound.",
                 )
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError(
-                    "a mapping key must be a plain value",
+            seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            value = node.value if tag is _STR or tag == _STR else _scalar(node)
+            # None in what people write: the message is made only for a value that has one.
+            if check_values and type(value) is str and HIDDEN.search(value):
+                check_field(
+                    value,
+                    field=_pointer(trail) or "/",
+                    path=path,
+                    line=node.start_mark.line + 1,
+                    error=YamlError,
+                )
+            return value
+        if tag is not _MAP and tag is not _SEQ and tag not in _PLAIN_COLLECTIONS:
+            raise YamlError(
+                f"YAML tag {tag!r} is not allowed; write plain mappings and lists",
+                path=path,
+                line=node.start_mark.line + 1,
+            )
+        if isinstance(node, yaml.SequenceNode):
+            if plain:
+                return [
+                    item.value
+                    if item.tag is _STR and item.__class__ is _SCALAR_NODE
+                    else build(item, (trail, index))
+                    for index, item in enumerate(node.value)
+                ]
+            return [build(item, (trail, index)) for index, item in enumerate(node.value)]
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_tag = key_node.tag
+            if (key_tag is _STR or key_tag == _STR) and key_node.__class__ is _SCALAR_NODE:
+                key = key_node.value
+            else:
+                if key_tag == "tag:yaml.org,2002:merge":
+                    raise YamlError(
+                        "merge keys (<<) are not allowed",
+                        path=path,
+                        line=key_node.start_mark.line + 1,
+                    )
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlError(
+                        "a mapping key must be a plain value",
+                        path=path,
+                        line=key_node.start_mark.line + 1,
+                    )
+                key = _key_text(key_node)
+            if HIDDEN.search(key) if check_keys else "\n" in key:
+                check_field(
+                    key,
+                    field=f"{_pointer(trail)}/ (a key)",
                     path=path,
                     line=key_node.start_mark.line + 1,
+                    allow="",
+                    error=YamlError,
                 )
-            key = _key_text(key_node)
-        if HIDDEN.search(key):
-            check_field(
-                key,
-                field=f"{_pointer(trail)}/ (a key)",
-                path=path,
-                line=key_node.start_mark.line + 1,
-                allow="",
-                error=YamlError,
-            )
-        if key in out:
-            raise YamlError(f"duplicate key {key!r}", path=path, line=key_node.start_mark.line + 1)
-        out[key] = _construct(value_node, path, seen, (trail, key), check_values=check_values)
-    return out
+            if key in out:
+                raise YamlError(
+                    f"duplicate key {key!r}", path=path, line=key_node.start_mark.line + 1
+                )
+            if plain and value_node.tag is _STR and value_node.__class__ is _SCALAR_NODE:
+                out[key] = value_node.value  # what build() gives such a node, without the call
+            else:
+                out[key] = build(value_node, (trail, key))
+        return out
+
+    # No alias to look for and no value to check: a string scalar is its own value.
+    plain = seen is None and not check_values
+    check_keys = check_values or tabs
+    return build(node, None)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -292,10 +351,10 @@ def load_yaml(data: bytes, *, path: str) -> YamlDocument:
     # A value can hold a character its file does not only through a backslash escape in
     # a double-quoted scalar: a text with neither a refused character (tabs and line feeds
     # are allowed in values) nor a backslash needs no check per value.
-    check_values = "\\" in text or find_hidden(text, allow="\t\n") is not None
+    check_values = "\\" in text or _HIDDEN_IN_VALUES.search(text) is not None
     try:
         seen: set[int] | None = set() if "*" in text else None  # an alias is written with a *
-        value = _construct(node, path, seen, check_values=check_values)
+        value = _construct(node, path, seen, check_values=check_values, tabs="\t" in text)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise YamlError(

@@ -29,6 +29,7 @@ __all__ = [
     "join_members",
     "loads_json",
     "parse_canonical",
+    "plain_canonical_bytes",
 ]
 
 JSONValue = Any
@@ -81,6 +82,24 @@ def canonical_bytes(value: JSONValue) -> bytes:
             return _ENCODER.encode(value).encode("utf-8")
         return bytes(rfc8785.dumps(value))
     except (rfc8785.CanonicalizationError, UnicodeEncodeError, ValueError, TypeError) as exc:
+        raise CanonicalError(f"value has no RFC 8785 canonical form: {exc}") from exc
+
+
+def plain_canonical_bytes(value: JSONValue) -> bytes:
+    """:func:`canonical_bytes` of a value its maker built plain, without the walk that
+    proves it: dicts (exact type) whose keys are strings inside the Basic Multilingual
+    Plane, lists, strings, bool, None and integers (exact type) within +-(2**53 - 1).
+
+    For a value outside that domain the bytes may differ from RFC 8785: only a caller
+    that checked every number and key it put in may use this (a claim body, whose only
+    numbers are offsets, a revision and checked fact values).
+
+    Raises:
+        CanonicalError: a string holds a lone surrogate.
+    """
+    try:
+        return _ENCODER.encode(value).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
         raise CanonicalError(f"value has no RFC 8785 canonical form: {exc}") from exc
 
 

@@ -13,7 +13,13 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.canonical import canonical_bytes, join_members, loads_json, parse_canonical
+from evidence.canonical import (
+    canonical_bytes,
+    join_members,
+    loads_json,
+    parse_canonical,
+    plain_canonical_bytes,
+)
 from evidence.errors import CanonicalError, InputError
 
 VECTORS = Path(__file__).parents[1] / "data" / "vectors" / "jcs"
@@ -101,6 +107,29 @@ def test_canonical_bytes_equals_reference_on_any_json(value: Any) -> None:
 def test_fast_path_equals_reference(value: Any) -> None:
     # No floats, integers in the exact range: the values the stdlib encoder handles.
     assert canonical_bytes(value) == bytes(rfc8785.dumps(value))
+
+
+bmp_keys = (st.text(max_size=6) | st.sampled_from(TRICKY_KEYS)).filter(
+    lambda k: all(c <= "\uffff" for c in k)
+)
+plain_values = st.recursive(
+    plain_scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(bmp_keys, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_values)
+def test_plain_canonical_bytes_on_its_domain_equals_reference(value: Any) -> None:
+    # What a caller of plain_canonical_bytes vouches for: dicts with BMP keys, lists,
+    # str, bool, None and integers in the exact range.
+    assert plain_canonical_bytes(value) == bytes(rfc8785.dumps(value))
+
+
+def test_plain_canonical_bytes_refuses_a_lone_surrogate() -> None:
+    with pytest.raises(CanonicalError, match="canonical form"):
+        plain_canonical_bytes({"a": ["x\ud800"]})
 
 
 # Finite floats below 2**53: a larger integral float prints as an integer literal, which

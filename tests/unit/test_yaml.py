@@ -192,7 +192,7 @@ def test_dump_then_load_round_trips() -> None:
 @given(st.text(alphabet=st.sampled_from("0123456789.+-_eE:xoXOabnNyYtTfF~ "), max_size=12))
 def test_resolver_gives_the_stock_tags(value: str) -> None:
     """The loader's own resolve() tags every plain scalar as PyYAML's safe resolver
-    (without timestamps) does."""
+    (without timestamps) does, the first time and from its memo."""
     import yaml
 
     from evidence import _yaml
@@ -205,6 +205,8 @@ def test_resolver_gives_the_stock_tags(value: str) -> None:
         for implicit in ((True, False), (False, True)):
             expected = Stock().resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
             assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
+            # Again: a short plain scalar's tag now comes from the loader's memo.
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
     finally:
         loader.dispose()
 
@@ -216,6 +218,8 @@ def test_resolver_gives_the_stock_tags(value: str) -> None:
         pytest.param(b'a:\n  - "x\\ey"\n', 2, id="escape-char-escape-in-list"),
         pytest.param(b"a: b\nc: 'x\x1by'\n", 2, id="raw-escape-character"),
         pytest.param(b"? |\n  two\n  lines\n: v\n", 1, id="line-feed-in-a-key"),
+        pytest.param(b'? "two\n\n  lines"\n: v\n', 1, id="folded-line-feed-in-a-key"),
+        pytest.param(b'a: b\n"x\ty": v\n', 2, id="tab-in-a-key"),
     ],
 )
 def test_hidden_characters_refused_with_or_without_escapes(text: bytes, line: int) -> None:
@@ -360,3 +364,40 @@ def test_a_value_its_tag_cannot_hold_is_a_clear_error(text: bytes) -> None:
     ) as caught:
         load_yaml(text, path="x.yaml")
     assert caught.value.line == text.count(b"\n")
+
+
+def test_item_lines_are_what_line_of_gives_for_each_item() -> None:
+    doc = load_yaml(
+        b"source: SRC-0001\nclaims:\n  - key: a\n    statement: x\n\n  - {key: b}\n"
+        b"  -\n    key: c\n  - [d]\n",
+        path="x.yaml",
+    )
+    count = len(doc.data["claims"])
+    assert doc.item_lines("/claims") == [doc.line_of(f"/claims/{n}") for n in range(count)]
+    assert doc.item_lines("/claims") == [3, 6, 8, 9]
+    assert doc.item_lines("/source") == []  # not a list
+    assert doc.item_lines("/missing") == []  # line_of names a parent; item_lines nothing
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab\t\n\r\x00\x1b\x7f\x85\x9f\xa0\u202a\u202e\u2066\u2069\u2070"),
+        max_size=8,
+    )
+)
+def test_the_text_wide_hidden_check_is_find_hidden_without_tab_and_line_feed(text: str) -> None:
+    from evidence import _yaml
+    from evidence._text import find_hidden
+
+    found = _yaml._HIDDEN_IN_VALUES.search(text) is not None
+    assert found == (find_hidden(text, allow="\t\n") is not None)
+
+
+def test_the_composer_hooks_for_path_resolvers_do_nothing() -> None:
+    """The safe loader has no path resolvers: descending and ascending track nothing."""
+    import yaml
+
+    from evidence import _yaml
+
+    assert not yaml.SafeLoader.yaml_path_resolvers
+    assert not getattr(_yaml._Loader, "yaml_path_resolvers", {})
