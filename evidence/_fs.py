@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final, TypeVar, cast
+from typing import Final, TypeVar, cast, overload
 
 from evidence.errors import CaseError, InputError, LockError, UsageError
 
@@ -359,6 +359,12 @@ class Batch:
             self._writer.join()
             self._writer = None
         self._pending.clear()
+
+    @overload
+    def commit(self) -> None: ...
+
+    @overload
+    def commit(self, during: Callable[[], T]) -> T: ...
 
     def commit(self, during: Callable[[], T] | None = None) -> T | None:
         """Wait for the writes, sync, then (without a journal) give every staged file its

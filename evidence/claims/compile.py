@@ -168,6 +168,10 @@ class _Sources:
     """Files read and digested in this run (or found unchanged), with their stamps."""
     summaries: dict[str, Summary] = field(default_factory=dict)
     """The summary of each claims file compiled or taken from the cache in this run."""
+    records: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    """The canonical bytes of the source record revisions read and checked against the
+    custody log's BLAKE3 in this run, by (id, revision): a seal takes their leaves from
+    them instead of reading the files again."""
     root: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -193,6 +197,7 @@ class _Sources:
         loaded = self.case.records.load(source_id, latest.revision, blake3=latest.blake3)
         if stamp is not None:  # checked against its digest: the next run may trust it
             self.seen[name] = (stamp, latest.blake3)
+        self.records[(source_id, latest.revision)] = loaded.record_bytes
         record = loaded.record
         body = record.body
         text = None
@@ -225,7 +230,8 @@ class _Sources:
         # Paths as strings: pathlib costs more than the stat on a case of 10,000 sources.
         record = f"records/{source_id}.{revision}.json"
         if not self.unchanged(record, blake3_hex):
-            self.case.records.check(source_id, revision, blake3=blake3_hex)
+            checked = self.case.records.check(source_id, revision, blake3=blake3_hex)
+            self.records[(source_id, revision)] = checked
         if (
             text_blake3 is not None
             and not (
@@ -587,6 +593,7 @@ _ChunkResult = tuple[
     Report,
     dict[str, tuple[Stamp, str]],
     dict[str, Summary],
+    dict[tuple[str, int], bytes],
 ]
 
 
@@ -612,7 +619,7 @@ class _CompileJob:
                 file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
                 uses.extend(file_uses)
                 compiled.extend(file_compiled)
-        return uses, compiled, report, sources.seen, sources.summaries
+        return uses, compiled, report, sources.seen, sources.summaries, sources.records
 
 
 def _latest_blake3(state: CaseState, record_id: str) -> str | None:
@@ -700,6 +707,7 @@ def iter_case_claims(
     *,
     workers: int = 1,
     kept: Callable[[list[str]], None] | None = None,
+    records: dict[tuple[str, int], bytes] | None = None,
 ) -> Iterator[list[CompiledClaim]]:
     """Read, check and compile every claims file of the case, in up to ``workers``
     processes for large cases, yielding compiled claims chunk by chunk in file order as
@@ -709,6 +717,9 @@ def iter_case_claims(
     the same body (``state``'s latest body digest for its key) may be left out of what
     is yielded; the keys of its accepted claims are given to ``kept`` instead, before
     the first chunk. The cache's summaries tell which files those are (decision 0027).
+
+    With ``records``, the canonical bytes of the source record revisions read and
+    checked against the log on the way are put there, by (id, revision).
 
     Each problem goes into ``report``; the check that keys are unique across the case is
     made after the last chunk, so a caller must look at ``report.ok`` only once the
@@ -734,13 +745,24 @@ def iter_case_claims(
     uses: list[_KeyUse] = []
     seen = here.seen
     summaries: dict[str, Summary | SummaryRow] = dict(taken)
-    for part_uses, part_compiled, part_report, part_seen, part_summaries in imap_chunks(
+    if records is not None:
+        records.update(here.records)
+    for (
+        part_uses,
+        part_compiled,
+        part_report,
+        part_seen,
+        part_summaries,
+        part_records,
+    ) in imap_chunks(
         job.run, chunked(files, workers * 8), workers=workers, min_items=32, total=len(files)
     ):
         uses.extend(part_uses)
         report.extend(part_report)
         seen.update(part_seen)
         summaries.update(part_summaries)
+        if records is not None:
+            records.update(part_records)
         yield part_compiled
     with gc_paused():
         stamps.store(seen)

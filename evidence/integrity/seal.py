@@ -252,14 +252,23 @@ def _recorded_bytes(case: Case, subject: Subject) -> bytes | str:
 
 _DAMAGED_HINT = "Run `evidence verify`; nothing was sealed."
 
+_FORK_FROM = 8192
+"""Record files to read for their leaves from which worker processes share the work."""
+
 
 class _Fresh(NamedTuple):
-    """A record revision this seal wrote: its digests and Merkle leaf hash, taken from
-    the bytes it wrote (the file is not read back)."""
+    """A record revision this seal wrote, or read and checked already: its digests and
+    Merkle leaf hash, taken from those bytes (the file is not read again)."""
 
     blake3: Blake3Hex
     sha256: Sha256Hex
     leaf: bytes
+
+    @classmethod
+    def of(cls, record_bytes: bytes) -> _Fresh:
+        """The digests and leaf hash of a record revision's canonical bytes."""
+        pair = digest_bytes(record_bytes)
+        return cls(pair.blake3, pair.sha256, leaf_hash(record_bytes))
 
 
 @dataclass(frozen=True)
@@ -294,8 +303,7 @@ class _LeafJob:
         record_bytes = _recorded_bytes(self.case, subject)
         if isinstance(record_bytes, str):
             return record_bytes
-        pair = digest_bytes(record_bytes)
-        return _Fresh(pair.blake3, pair.sha256, leaf_hash(record_bytes))
+        return _Fresh.of(record_bytes)
 
     def read_all(self, positions: list[int]) -> list[_Fresh] | str:
         """:meth:`read` of the entries at ``positions``, or the first problem."""
@@ -381,7 +389,7 @@ def _leaves(
         job.read_all,
         [unread[start : start + step] for start in range(0, len(unread), step)],
         workers=workers,
-        min_items=8192,
+        min_items=_FORK_FROM,
         total=len(unread),
     ):
         if isinstance(part, str):
@@ -400,6 +408,58 @@ def _leaves(
     if progress is not None:
         progress("sealing", total, total)
     return leaves, frontier
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The Merkle tree a seal will name: the previous seal, its leaves bytes reused
+    (``before``), the new leaves, and the whole tree's frontier."""
+
+    latest: LatestSeal | None
+    before: bytes | memoryview
+    leaves: list[SealLeaf]
+    frontier: Frontier
+    cache: FrontierCache | None
+
+
+def _tree(
+    case: Case,
+    state: CaseState,
+    staged: _Staged,
+    progress: Progress | None,
+    workers: int,
+    *,
+    fork: bool,
+    new_events: bool,
+) -> _Tree | None:
+    """The tree of every record revision the log names with this seal's events noted,
+    each revision read and checked against the log unless this seal wrote it or its
+    compile checked it; None when that would need worker processes and ``fork`` is
+    False (the caller asks again once it may fork). Without ``new_events`` (no event
+    since the latest seal) and nothing left to seal, the tree is left empty.
+
+    Raises:
+        CaseError: a record file is not what the log says (nothing is named yet).
+    """
+    latest = read_latest(case, state)
+    if latest is not None and latest.size == len(state.entries) and not new_events:
+        return _Tree(latest, b"", [], Frontier.empty(), None)  # nothing new to seal
+    frontiers = FrontierCache.default()
+    # The source records the compile read and checked are not read again.
+    known = {key: _Fresh.of(data) for key, data in staged.read.items()}
+    job = _LeafJob(case, state, known | staged.fresh)
+    before, reused = _sealed_prefix(job, latest, frontiers)
+    if not fork and _unread(job, reused.size) >= _FORK_FROM:
+        return None
+    leaves, frontier = _leaves(job, progress, workers, reused=reused)
+    return _Tree(latest, before, leaves, frontier, frontiers)
+
+
+def _unread(job: _LeafJob, start: int) -> int:
+    """How many entries after ``start`` have their record file read for their leaf."""
+    entries = job.state.entries
+    keys = zip(entries.ids[start:], entries.revisions[start:], strict=True)
+    return sum(1 for key in keys if key not in job.fresh)
 
 
 def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:
@@ -425,6 +485,9 @@ class _Staged:
     withdrawn: list[RecordId] = field(default_factory=list)
     fresh: dict[tuple[str, int], _Fresh] = field(default_factory=dict)
     """The digests of the records written in this run, by (id, revision)."""
+    read: dict[tuple[str, int], bytes] = field(default_factory=dict)
+    """The canonical bytes of the source records the compile read and checked against
+    the custody log in this run (under this lock), by (id, revision)."""
 
     @cached_property
     def _records(self) -> str:
@@ -470,7 +533,9 @@ def _record_claims(
         ClaimsInvalid: a claims file has a problem (nothing is written).
     """
     # (the collector is paused by seal_case for the whole seal)
-    claims = iter_case_claims(case, staged.state, report, workers=workers, kept=planner.keep)
+    claims = iter_case_claims(
+        case, staged.state, report, workers=workers, kept=planner.keep, records=staged.read
+    )
     for compiled in claims:
         if report.ok:
             for planned in planner.take(compiled):
@@ -597,17 +662,26 @@ def seal_case(
             if meta_event is not None:
                 staged.events.append(meta_event)
                 state.note(meta_event.action, None, meta_event.details or {})
-            # The files are durable before the log names them; the log's lines are
-            # assembled while the sync runs (the disk's work and the CPU's overlap).
-            lines = batch.commit(
-                during=lambda: case.custody.prepare(staged.events, actor=who, now=moment)
+            new = bool(staged.events) or recovered > 0
+            # While the sync makes the files durable (the disk's work), the log's lines
+            # are assembled and the tree computed (the CPU's). The tree is computed
+            # before the log names anything: a damaged record stops the seal with
+            # nothing written. Worker processes are not forked beside the sync thread.
+            lines, tree = batch.commit(
+                during=lambda: (
+                    case.custody.prepare(staged.events, actor=who, now=moment),
+                    _tree(case, state, staged, progress, workers, fork=False, new_events=new),
+                )
             )
+            if tree is None:
+                tree = _tree(case, state, staged, progress, workers, fork=True, new_events=new)
+                assert tree is not None  # it may fork now
             case.custody.write(lines)
             batch.settle()
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size
 
-        latest = read_latest(case, state)
+        latest = tree.latest
         proposed = report.checked["proposed claims"]
         if (
             latest is not None
@@ -617,11 +691,8 @@ def seal_case(
         ):
             return SealResult(None, unchanged=planner.unchanged, proposed=proposed)
 
-        frontiers = FrontierCache.default()
-        job = _LeafJob(case, state, staged.fresh)
-        before, reused = _sealed_prefix(job, latest, frontiers)
-        leaves, frontier = _leaves(job, progress, workers, reused=reused)
-        head = case.custody.head()
+        leaves, frontier, before, frontiers = tree.leaves, tree.frontier, tree.before, tree.cache
+        head = lines.head if lines is not None else case.custody.head()
         assert head is not None  # init wrote the first event
         sequence, previous = _previous_link(latest)
         seal = Seal(  # its own leaves are the new ones: the file starts with `before`

@@ -24,6 +24,7 @@ from evidence.claims.anchor import find_quote
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError
 from evidence.ingest.add import add_source
+from evidence.integrity import seal as seal_module
 from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity.merkle import (
     consistency_proof,
@@ -39,6 +40,7 @@ from evidence.model import (
     Record,
     RecordId,
     SourceRef,
+    Subject,
 )
 from evidence.store import envelope_bytes, record_slice
 from evidence.verify import verify_case
@@ -350,6 +352,57 @@ def _seal_with_new_claim(root: Path, n: int, now: dt.datetime) -> None:
         encoding="utf-8",
     )
     assert seal_case(Case.open(root), actor="tester", now=now).seal is not None
+
+
+def _two_new_sources(root: Path, tmp_path: Path) -> None:
+    """SRC-0002 (cited by a new claims file) and SRC-0003 (cited by none), not sealed."""
+    for n, text in ((2, "Officials said the shelter held."), (3, "Nothing was said.")):
+        article = tmp_path / f"article-{n}.txt"
+        article.write_text(text + "\n", encoding="utf-8")
+        add_source(Case.open(root), article, actor="tester", now=LATER)
+    (root / "claims" / "extra.yaml").write_text(
+        "source: SRC-0002\nclaims:\n  - key: shelter\n    statement: The shelter held.\n"
+        "    quote: the shelter held\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_seal_reads_only_the_records_its_compile_did_not_check(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source records the compile read and checked against the log give their
+    leaves from those bytes; the others are read (and checked) for the leaves."""
+    _two_new_sources(sealed_case, tmp_path)
+    read: list[tuple[str, int]] = []
+    original = seal_module._LeafJob.read
+
+    def spy(self: seal_module._LeafJob, subject: Subject) -> object:
+        read.append((subject.id, subject.revision))
+        return original(self, subject)
+
+    monkeypatch.setattr(seal_module._LeafJob, "read", spy)
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.seal is not None
+    assert read == [("SRC-0003", 1)]
+    _ok(sealed_case)
+
+
+@pytest.mark.parametrize("damaged", ["SRC-0002", "SRC-0003"], ids=["cited", "not-cited"])
+def test_a_damaged_unsealed_source_stops_the_seal(
+    sealed_case: Path, tmp_path: Path, damaged: str
+) -> None:
+    _two_new_sources(sealed_case, tmp_path)
+    path = sealed_case / "records" / f"{damaged}.1.json"
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b'"publisher":', b'"publisheR":', 1))
+    before = _snapshot(sealed_case)
+    log = (sealed_case / "custody.jsonl").read_bytes()
+    with pytest.raises(CaseError, match=rf"{damaged}\.1\.json"):
+        seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    # stopped before the log named anything: no record file, no event, no marker
+    assert _snapshot(sealed_case) == before
+    assert (sealed_case / "custody.jsonl").read_bytes() == log
+    assert not [p for p in sealed_case.iterdir() if JOURNAL_PATTERN.fullmatch(p.name)]
 
 
 def test_a_changed_superseded_record_stops_the_seal(sealed_case: Path, tmp_path: Path) -> None:
