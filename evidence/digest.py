@@ -27,6 +27,7 @@ __all__ = [
     "Blake3Hex",
     "DigestPair",
     "Sha256Hex",
+    "blake3_of",
     "copy_and_digest",
     "digest_bytes",
     "digest_file",
@@ -52,6 +53,11 @@ class DigestPair:
     blake3: Blake3Hex
     sha256: Sha256Hex
     size: int
+
+
+def blake3_of(data: bytes) -> Blake3Hex:
+    """The BLAKE3 (hex) of bytes held in memory, for a check that needs no SHA-256."""
+    return Blake3Hex(blake3.blake3(data).hexdigest())
 
 
 def digest_bytes(data: bytes) -> DigestPair:

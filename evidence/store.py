@@ -39,7 +39,14 @@ from evidence._fs import (
     write_new_file,
 )
 from evidence.canonical import canonical_bytes, loads_json
-from evidence.digest import DigestPair, copy_and_digest, digest_bytes, digest_file, is_hex64
+from evidence.digest import (
+    DigestPair,
+    blake3_of,
+    copy_and_digest,
+    digest_bytes,
+    digest_file,
+    is_hex64,
+)
 from evidence.errors import CaseError, EvidenceError, InputError, SchemaError
 from evidence.model import Record, RecordId
 from evidence.schema import is_valid
@@ -118,7 +125,7 @@ def checked_record_bytes(data: bytes, *, name: str, blake3: str | None = None) -
     record_bytes = record_slice(data)
     if record_bytes is None:
         raise CaseError(f"{name} is not in the record file form", hint=_DAMAGED)
-    if blake3 is not None and digest_bytes(record_bytes).blake3 != blake3:
+    if blake3 is not None and blake3_of(record_bytes) != blake3:
         raise CaseError(f"{name} does not match the digest recorded for it", hint=_DAMAGED)
     return record_bytes
 
@@ -161,7 +168,7 @@ def object_text(data: bytes, *, name: str, blake3: str | None = None) -> str:
     Raises:
         CaseError: the bytes are not the object the digest names, or not UTF-8.
     """
-    if blake3 is not None and digest_bytes(data).blake3 != blake3:
+    if blake3 is not None and blake3_of(data) != blake3:
         raise CaseError(f"{name} does not match its digest", hint=_DAMAGED)
     try:
         return data.decode("utf-8")

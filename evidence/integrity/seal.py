@@ -36,7 +36,7 @@ from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, Entries, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
-from evidence.digest import Blake3Hex, Sha256Hex, digest_bytes
+from evidence.digest import Blake3Hex, Sha256Hex, blake3_of, digest_bytes
 from evidence.errors import CaseError, InputError
 from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity._sealfile import (
@@ -241,7 +241,7 @@ def _recorded_bytes(case: Case, subject: Subject) -> bytes | str:
     record_bytes = record_slice(case.records.read(subject.id, subject.revision))
     if record_bytes is None:
         return f"{name} is not in the record file form"
-    found = digest_bytes(record_bytes).blake3
+    found = blake3_of(record_bytes)
     if found != subject.blake3:
         return (
             f"{name} changed since it was recorded (custody log says blake3 "
