@@ -530,6 +530,17 @@ def _hand_written_claim(root: Path, key: str, statement: str, quote: str, number
     return data
 
 
+def _kyiv_claim_record(root: Path) -> bytes:
+    """CLM-0017, the record of CLAIM_YAML's claim, as an interrupted run would leave it."""
+    return _hand_written_claim(
+        root,
+        "main-impact-kyiv",
+        "Kyiv was among the cities that bore the main impact.",
+        "with the main impact on Kyiv and Dnipro",
+        17,
+    )
+
+
 CLAIM_YAML = """\
   - key: main-impact-kyiv
     statement: Kyiv was among the cities that bore the main impact.
@@ -543,13 +554,7 @@ CLAIM_YAML = """\
 
 
 def test_a_record_left_by_an_interrupted_run_is_adopted(sealed_case: Path) -> None:
-    data = _hand_written_claim(
-        sealed_case,
-        "main-impact-kyiv",
-        "Kyiv was among the cities that bore the main impact.",
-        "with the main impact on Kyiv and Dnipro",
-        17,
-    )
+    data = _kyiv_claim_record(sealed_case)
     with _claims_file(sealed_case).open("a", encoding="utf-8") as fh:
         fh.write(CLAIM_YAML)
     # verify sees the file the custody log does not name.
@@ -643,13 +648,7 @@ def test_a_planted_marker_never_removes_a_record_the_log_names(sealed_case: Path
 def test_with_a_marker_an_unlogged_record_is_removed_not_adopted(sealed_case: Path) -> None:
     """The marker says a seal died before its log named its files: an intact record
     file the log does not name is removed, where without a marker it is adopted."""
-    _hand_written_claim(
-        sealed_case,
-        "main-impact-kyiv",
-        "Kyiv was among the cities that bore the main impact.",
-        "with the main impact on Kyiv and Dnipro",
-        17,
-    )
+    _kyiv_claim_record(sealed_case)
     (sealed_case / ".unlogged-records.4242-0.tmp").write_bytes(b"")
     case = Case.open(sealed_case)
     with case.lock():
@@ -665,13 +664,7 @@ def test_recover_uses_the_listing_of_its_own_lock_only(sealed_case: Path) -> Non
         assert "CLM-0001.1.json" in case._listing["records"]
     assert case._listing == {}
     # A file left after that lock: a later recover lists the folder again and finds it.
-    _hand_written_claim(
-        sealed_case,
-        "main-impact-kyiv",
-        "Kyiv was among the cities that bore the main impact.",
-        "with the main impact on Kyiv and Dnipro",
-        17,
-    )
+    _kyiv_claim_record(sealed_case)
     with case.lock():
         assert case.recover(case.state(), actor="tester", now=LATER) == 1
 
