@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
@@ -26,7 +25,6 @@ from evidence.errors import CanonicalError
 __all__ = [
     "JSONValue",
     "canonical_bytes",
-    "join_members",
     "loads_json",
     "parse_canonical",
     "plain_canonical_bytes",
@@ -146,28 +144,6 @@ def parse_canonical(data: bytes) -> tuple[JSONValue, bool]:
         return value, canonical_bytes(value) == data
     except CanonicalError:
         return value, False
-
-
-def _utf16_order(key: str) -> bytes:
-    return key.encode("utf-16-be", "surrogatepass")
-
-
-def join_members(members: dict[str, bytes]) -> bytes:
-    """The RFC 8785 bytes of an object whose member values are canonical bytes already.
-
-    ``join_members({k: canonical_bytes(v) for k, v in d.items()}) == canonical_bytes(d)``:
-    RFC 8785 is compositional, so a large record can be assembled from parts that were
-    canonicalised once (a claim body, say) instead of being walked again.
-    """
-    names = _member_order(tuple(members))
-    return b"{" + b",".join([name + members[key] for key, name in names]) + b"}"
-
-
-@functools.lru_cache(maxsize=1024)
-def _member_order(keys: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
-    """The member names of an object in RFC 8785 order, each with its canonical bytes and
-    the colon (a handful of key sets recur in every record and log line)."""
-    return tuple((key, canonical_bytes(key) + b":") for key in sorted(keys, key=_utf16_order))
 
 
 def loads_json(data: bytes, *, path: str) -> JSONValue:

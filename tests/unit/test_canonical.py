@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from evidence.canonical import (
     canonical_bytes,
-    join_members,
     loads_json,
     parse_canonical,
     plain_canonical_bytes,
@@ -143,13 +142,6 @@ def test_canonical_form_is_a_fixed_point(value: Any) -> None:
     once = canonical_bytes(value)
     assert canonical_bytes(loads_json(once, path="x.json")) == once
     assert json.loads(once) == json.loads(json.dumps(value))
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.dictionaries(keys, _json(plain_scalars), max_size=8))
-def test_join_members_equals_canonical_bytes(members: dict[str, Any]) -> None:
-    parts = {key: canonical_bytes(value) for key, value in members.items()}
-    assert join_members(parts) == canonical_bytes(members)
 
 
 def test_astral_keys_sort_by_utf16_code_units() -> None:

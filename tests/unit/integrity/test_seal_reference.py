@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evidence import _yaml, canonical
+from evidence import _yaml
 from evidence._fs import append_durably
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes
@@ -53,10 +53,6 @@ def _reference_load_yaml(data: bytes, *, path: str) -> _yaml.YamlDocument:
     finally:
         loader.dispose()
     return _yaml.YamlDocument(value, path, node)
-
-
-def _reference_join_members(members: dict[str, bytes]) -> bytes:
-    return canonical_bytes({key: json.loads(value) for key, value in members.items()})
 
 
 def _reference_record_bytes(
@@ -111,7 +107,6 @@ def _reference_append(
 
 def _plain_paths(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(compile_module, "load_yaml", _reference_load_yaml)
-    patch.setattr(canonical, "join_members", _reference_join_members)
     patch.setattr(CustodyLog, "append", _reference_append)
     patch.setattr(seal_module, "_claim_record_bytes", _reference_record_bytes)
 
