@@ -338,6 +338,12 @@ CLASSES: list[Tamper] = [
         "case-leftover",
         "seals/.0003.json.4242-1.tmp",
     ),
+    Tamper(  # the marker of a seal killed before its log named its records (0040)
+        "leftover-seal-marker",
+        _write(".unlogged-records.4242-1.tmp"),
+        "case-leftover",
+        ".unlogged-records.4242-1.tmp",
+    ),
     # 9. the custody log and case.yaml belong to a sealed case
     Tamper(
         "custody-deleted", lambda r: (r / "custody.jsonl").unlink(), "case-missing", "custody.jsonl"
