@@ -13,7 +13,6 @@ from pathlib import Path
 import blake3
 import pytest
 
-import evidence.formats.bagit as bagit_format
 from evidence.case import Case
 from evidence.errors import InputError
 from evidence.export import export_case
@@ -22,6 +21,7 @@ from evidence.ingest.add import add_source
 from evidence.report import Report
 from evidence.verify.options import VerifyOptions
 from evidence.verify.package import verify_bag, verify_package
+from tests.support.hashing import fail_sha512
 
 Validate = Callable[[Path], subprocess.CompletedProcess[str]]
 
@@ -145,21 +145,6 @@ def test_caches_off_keep_nothing(
     assert _manifest(bag, "sha512")[rel] == hashlib.sha512(exhibit.read_bytes()).hexdigest()
 
 
-class _Failing:
-    """A SHA-512 that fails on its second chunk."""
-
-    def __init__(self) -> None:
-        self.chunks = 0
-
-    def update(self, data: bytes, /) -> None:
-        self.chunks += 1
-        if self.chunks == 2:
-            raise MemoryError("no room for the digest")
-
-    def hexdigest(self) -> str:  # pragma: no cover - never reached
-        return "0" * 128
-
-
 def test_a_digest_failing_on_its_thread_stops_the_export_and_leaves_no_bag(
     sealed_case: Path,
     exhibit: Path,
@@ -167,10 +152,7 @@ def test_a_digest_failing_on_its_thread_stops_the_export_and_leaves_no_bag(
     now: dt.datetime,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = bagit_format._hasher
-    monkeypatch.setattr(
-        bagit_format, "_hasher", lambda name: _Failing() if name == "sha512" else real(name)
-    )
+    fail_sha512(monkeypatch)
     custody = (sealed_case / "custody.jsonl").read_bytes()
     out = tmp_path / "exports"
     out.mkdir()

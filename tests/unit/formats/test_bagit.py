@@ -9,7 +9,6 @@ from pathlib import Path
 import blake3
 import pytest
 
-import evidence.formats.bagit as bagit_format
 from evidence.formats.bagit import (
     FileDigests,
     KnownDigests,
@@ -17,6 +16,7 @@ from evidence.formats.bagit import (
     manifest_bytes,
     parse_manifest,
 )
+from tests.support.hashing import fail_sha512
 
 
 def test_hash_files_matches_hashlib_and_copies_exactly(tmp_path: Path) -> None:
@@ -99,28 +99,10 @@ def test_a_known_digest_says_what_was_checked_and_taken(tmp_path: Path) -> None:
     assert (plain.blake3, plain.taken) == (None, frozenset())
 
 
-class _Failing:
-    """A SHA-512 that fails on its second chunk (a stand-in for any failure on a thread)."""
-
-    def __init__(self) -> None:
-        self.chunks = 0
-
-    def update(self, data: bytes, /) -> None:
-        self.chunks += 1
-        if self.chunks == 2:
-            raise MemoryError("no room for the digest")
-
-    def hexdigest(self) -> str:  # pragma: no cover - never reached
-        return "0" * 128
-
-
 def test_a_digest_failing_on_its_thread_fails_that_file_and_never_hangs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = bagit_format._hasher
-    monkeypatch.setattr(
-        bagit_format, "_hasher", lambda name: _Failing() if name == "sha512" else real(name)
-    )
+    fail_sha512(monkeypatch)
     large = tmp_path / "large.bin"
     large.write_bytes(os.urandom(17 << 20))  # more chunks than the thread's queue holds
     small = tmp_path / "small.txt"
