@@ -370,10 +370,12 @@ def _leaves(
     workers: int,
     *,
     reused: Frontier,
-) -> tuple[list[SealLeaf], Frontier]:
+    fork: bool = True,
+) -> tuple[list[SealLeaf], Frontier] | None:
     """The leaves of the record revisions after the ``reused.size`` the previous seal
     covers, and the whole tree's frontier; each revision is read and checked against
-    the custody log, in up to ``workers`` processes for large cases."""
+    the custody log, in up to ``workers`` processes for large cases (None when that
+    would take worker processes and ``fork`` is False)."""
     frontier = reused
     entries, fresh = job.state.entries, job.fresh
     total = len(entries)
@@ -383,6 +385,8 @@ def _leaves(
     # claims); the others are read and checked, in worker processes when there are many.
     made = list(map(fresh.get, zip(ids, revisions, strict=True)))
     unread = [frontier.size + n for n, found in enumerate(made) if found is None]
+    if not fork and workers > 1 and len(unread) >= _FORK_FROM:
+        return None
     step = 2048
     done = 0
     for part in imap_chunks(
@@ -449,17 +453,11 @@ def _tree(
     known = {key: _Fresh.of(data) for key, data in staged.read.items()}
     job = _LeafJob(case, state, known | staged.fresh)
     before, reused = _sealed_prefix(job, latest, frontiers)
-    if not fork and _unread(job, reused.size) >= _FORK_FROM:
+    made = _leaves(job, progress, workers, reused=reused, fork=fork)
+    if made is None:
         return None
-    leaves, frontier = _leaves(job, progress, workers, reused=reused)
+    leaves, frontier = made
     return _Tree(latest, before, leaves, frontier, frontiers)
-
-
-def _unread(job: _LeafJob, start: int) -> int:
-    """How many entries after ``start`` have their record file read for their leaf."""
-    entries = job.state.entries
-    keys = zip(entries.ids[start:], entries.revisions[start:], strict=True)
-    return sum(1 for key in keys if key not in job.fresh)
 
 
 def _case_metadata_event(case: Case, state: CaseState) -> NewEvent | None:

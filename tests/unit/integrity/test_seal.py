@@ -387,6 +387,28 @@ def test_a_seal_reads_only_the_records_its_compile_did_not_check(
     _ok(sealed_case)
 
 
+def test_records_to_read_in_workers_are_read_after_the_sync(
+    sealed_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker process is forked beside the sync thread: a tree that needs workers is
+    left for after the sync, and still made before the log names anything."""
+    _two_new_sources(sealed_case, tmp_path)
+    monkeypatch.setattr(seal_module, "_FORK_FROM", 1)
+    calls: list[tuple[bool, bool]] = []
+    leaves = seal_module._leaves
+
+    def spy(*args: Any, fork: bool = True, **kwargs: Any) -> Any:
+        made = leaves(*args, fork=fork, **kwargs)
+        calls.append((fork, made is None))
+        return made
+
+    monkeypatch.setattr(seal_module, "_leaves", spy)
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER, workers=2)
+    assert calls == [(False, True), (True, False)]
+    assert result.seal is not None
+    _ok(sealed_case)
+
+
 @pytest.mark.parametrize("damaged", ["SRC-0002", "SRC-0003"], ids=["cited", "not-cited"])
 def test_a_damaged_unsealed_source_stops_the_seal(
     sealed_case: Path, tmp_path: Path, damaged: str

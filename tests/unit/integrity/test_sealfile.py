@@ -159,10 +159,15 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
         return run(self, bounds)
 
     def spy_leaves(
-        job: _LeafJob, progress: Progress | None, workers: int, *, reused: Frontier
+        job: _LeafJob,
+        progress: Progress | None,
+        workers: int,
+        *,
+        reused: Frontier,
+        fork: bool = True,
     ) -> object:
         seen.append((reused.size, len(job.state.entries)))
-        return leaves(job, progress, workers, reused=reused)
+        return leaves(job, progress, workers, reused=reused, fork=fork)
 
     monkeypatch.setattr(_LeafJob, "run", spy)
     monkeypatch.setattr(seal_module, "_leaves", spy_leaves)
