@@ -4,14 +4,14 @@
 ``EVIDENCE_CACHE_DIR=off`` (or ``0``, ``none``, empty) turns every cache off. It is never
 inside a case folder (the case is a closed world, docs/decisions/0406), ``verify`` never
 reads it, and deleting it is always safe. What each cache may be trusted with is in
-docs/decisions/0020 (compiled claims files) and 0021 (seal: case state and Merkle
+docs/decisions/0020 and 0045 (compiled claims files) and 0021 (seal: case state and Merkle
 frontier), 0022 (stamps of files already digested), 0026 and 0027 (the previous seal's
 leaves, the claims summary), 0028 (leaves checked, remembered), 0029 (deltas of the
 stamps and the summary), 0507 (export: digests of large objects).
 
 Example:
-    >>> cache_folder("claims-v2")  # doctest: +SKIP
-    PosixPath('/home/ana/.cache/evidence/claims-v2')
+    >>> cache_folder("summary-v2")  # doctest: +SKIP
+    PosixPath('/home/ana/.cache/evidence/summary-v2')
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = ["CacheFolder", "cache_folder", "read_checked", "write_checked"]
 
 
 def cache_folder(name: str) -> Path | None:
-    """The folder of the cache ``name`` (e.g. ``claims-v2``), or None if caches are off."""
+    """The folder of the cache ``name`` (e.g. ``summary-v2``), or None if caches are off."""
     configured = os.environ.get("EVIDENCE_CACHE_DIR")
     if configured is not None:
         if configured.strip().lower() in ("", "off", "0", "none"):

@@ -60,7 +60,7 @@ def code_digest() -> str:
 
     Any edit of the code gives another digest, where the version number may stay the
     same between releases: the dossier's manifest records it with the renderer
-    (docs/decisions/0328) and the claims cache keys its entries by it (0020).
+    (docs/decisions/0328) and the claims summary names the compiler by it (0020, 0045).
     """
     hasher = hashlib.sha256()
     for rel, path in sorted(_code_files().items()):

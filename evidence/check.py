@@ -16,7 +16,7 @@ from pathlib import Path
 from evidence._fs import read_bytes
 from evidence._yaml import load_yaml
 from evidence.case import CASE_FILE, Case, CaseState
-from evidence.claims import compile_case_claims
+from evidence.claims import check_case_claims
 from evidence.conventions import addressee_misfit, institution_number
 from evidence.digest import digest_bytes
 from evidence.errors import CaseError, EvidenceError
@@ -76,7 +76,7 @@ def check_case(path: str | os.PathLike[str], *, workers: int = 1) -> Report:
     _check_conventions(case, data, report)
     state = case.state(cached=True)
     _pending_case_yaml(data, state, report)
-    compile_case_claims(case, state, report, workers=workers)
+    check_case_claims(case, state, report, workers=workers)
     return report
 
 

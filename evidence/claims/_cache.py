@@ -1,26 +1,26 @@
-"""Compiled claims files, kept per content digest so that a re-seal redoes only what changed.
+"""What a seal or check may reuse of earlier compiles of a case's claims files: one
+summary per case folder, and the stamps of the files already digested.
 
-A claims file's compiled claims depend on three things only: the file's bytes, the
-records of the sources it cites (each named by its id and the BLAKE3 of its latest
-revision, which covers the source's text) and the compiler itself. An entry is keyed by
-the BLAKE3 of the first and third, and lists the second; it is used only when all three
-match what this run sees, so an entry is never trusted on its name alone
-(docs/decisions/0020).
+A claims file's compile depends on three things only: the file's bytes, the records of
+the sources it cites (each named by its id and the BLAKE3 of its latest revision, which
+covers the source's text) and the compiler itself. The case's summary keeps, for each
+claims file that compiled without a problem, the first two and what the compile gave
+(keys, body digests, counts), under the compiler's digest; a row is used only when all
+three match what this run sees, so a row is never trusted on its name alone
+(docs/decisions/0027, 0045).
 
-Entries live outside every case folder (the case is a closed world, decision 0406), in
+Caches live outside every case folder (the case is a closed world, decision 0406), in
 ``$EVIDENCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evidence``, else ``~/.cache/evidence``;
-``EVIDENCE_CACHE_DIR=off`` turns the cache off. Only files that compiled without a
-single problem are kept. ``verify`` never reads the cache: it checks the sealed records.
-A cache that cannot be read or written is a miss, never an error.
+``EVIDENCE_CACHE_DIR=off`` turns them off. ``verify`` never reads them: it checks the
+sealed records. A cache that cannot be read or written is a miss, never an error.
 
 Example:
-    >>> # cache = ClaimsCache.default(); cache.load(file_blake3, state) if cache else None
+    >>> # summary = CaseSummary.for_case(case.root); summary.get(rel, file_blake3)
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import marshal
 import os
 import sys
@@ -33,13 +33,11 @@ from typing import Any, Final
 import blake3
 import yaml
 
-from evidence._cachedir import CacheFolder, cache_folder, read_checked, write_checked
+from evidence._cachedir import cache_folder, read_checked, write_checked
 from evidence._resources import code_digest
 
 __all__ = [
-    "CachedFile",
     "CaseSummary",
-    "ClaimsCache",
     "FileStamps",
     "Stamp",
     "Summary",
@@ -49,7 +47,7 @@ __all__ = [
 ]
 
 _FORMAT: Final = 2
-_FOLDER: Final = f"claims-v{_FORMAT}"
+"""The compiler digest's own version (it names what a summary was compiled by)."""
 
 
 _COMPILER: str | None = None
@@ -57,8 +55,8 @@ _COMPILER: str | None = None
 
 def compiler_digest() -> str:
     """BLAKE3 over the package's code, schemas and data (:func:`code_digest`), and
-    Python's and PyYAML's versions: any other version or edit of the code gives other
-    keys, so an entry made by other code is never used."""
+    Python's and PyYAML's versions: a summary made by any other version or edit of the
+    code names another digest, and is never used."""
     global _COMPILER
     if _COMPILER is None:
         # The parser's version too: PyYAML (with or without libyaml) reads the scalars.
@@ -67,89 +65,6 @@ def compiler_digest() -> str:
             f"{getattr(yaml, '__with_libyaml__', False)}\n{code_digest()}\n".encode()
         ).hexdigest()
     return _COMPILER
-
-
-@dataclass(frozen=True)
-class CachedFile:
-    """What compiling one claims file gave: every claim's key use, its compiled bodies
-    and the sources they cite (id → BLAKE3 of the revision compiled against)."""
-
-    sources: dict[str, str]
-    uses: list[tuple[str, bool, str, int | None]]
-    """(key, proposed, JSON pointer, line) of every claim in the file."""
-    claims: list[tuple[str, str, bytes, str, int | None]]
-    """(key, status, body RFC 8785 bytes, body BLAKE3, line) of every compiled claim."""
-    texts: dict[str, str | None]
-    """The BLAKE3 of each cited source's text object (None: no text), as its record
-    (named in ``sources``) gives it: read on a hit and checked against it."""
-
-    def payload(self, key: str) -> bytes:
-        """The entry's bytes under the cache key ``key`` (framed by
-        :func:`evidence._cachedir.write_checked`)."""
-        return json.dumps(
-            {
-                "format": _FORMAT,
-                "key": key,
-                "sources": self.sources,
-                "texts": self.texts,
-                "uses": self.uses,
-                "claims": [[k, s, b.decode("utf-8"), d, ln] for k, s, b, d, ln in self.claims],
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-
-    @classmethod
-    def from_payload(cls, payload: bytes, key: str) -> CachedFile | None:
-        """The entry in ``payload`` (its checksum already matched), or None unless its
-        format and key match and every body still has the BLAKE3 it was stored with."""
-        try:
-            raw: Any = json.loads(payload)
-            if raw["format"] != _FORMAT or raw["key"] != key:
-                return None
-            claims = []
-            for k, s, text, digest, line in raw["claims"]:
-                body = text.encode("utf-8")
-                if blake3.blake3(body).hexdigest() != digest:
-                    return None
-                claims.append((k, s, body, digest, line))
-            uses = [(k, bool(p), ptr, ln) for k, p, ptr, ln in raw["uses"]]
-            texts = {str(k): None if v is None else str(v) for k, v in raw["texts"].items()}
-            if set(texts) != set(raw["sources"]):
-                return None
-            return cls(dict(raw["sources"]), uses, claims, texts)
-        except (KeyError, TypeError, ValueError):
-            return None
-
-
-class ClaimsCache(CacheFolder):
-    """The folder of cached compiled claims files."""
-
-    NAME = _FOLDER
-
-    def _key(self, file_blake3: str) -> str:
-        return blake3.blake3(f"{compiler_digest()}\n{file_blake3}".encode()).hexdigest()
-
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key[2:]}.json"
-
-    def load(self, file_blake3: str, latest: Callable[[str], str | None]) -> CachedFile | None:
-        """The entry for a claims file with BLAKE3 ``file_blake3``, if its sources are
-        still the latest revisions (``latest``: source id → its BLAKE3, or None) and the
-        entry is intact."""
-        key = self._key(file_blake3)
-        read = read_checked(self._path(key))
-        entry = None if read is None else CachedFile.from_payload(read[1], key)
-        if entry is None:
-            return None
-        if any(latest(source) != digest for source, digest in entry.sources.items()):
-            return None
-        return entry
-
-    def store(self, file_blake3: str, entry: CachedFile) -> None:
-        """Keep ``entry`` for the claims file with BLAKE3 ``file_blake3`` (best effort)."""
-        key = self._key(file_blake3)
-        write_checked(self._path(key), entry.payload(key))
 
 
 def _delta_path(path: Path) -> Path:
@@ -306,12 +221,16 @@ class FileStamps:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """A claims-cache entry without its bodies: what a seal needs of a claims file whose
-    claims are all sealed already, as they are (docs/decisions/0027)."""
+    """What compiling one claims file without a problem gave, without its bodies: what a
+    seal needs of a claims file whose claims are all sealed already, as they are, and
+    what ``check`` reports of it (docs/decisions/0027, 0045)."""
 
     file_blake3: str
     sources: dict[str, str]
+    """The sources its claims cite: id → BLAKE3 of the revision compiled against."""
     texts: dict[str, str | None]
+    """The BLAKE3 of each cited source's text object (None: no text), as its record
+    gives it."""
     keys: list[str]
     """The key of every compiled claim, in file order."""
     bodies: str
@@ -319,17 +238,6 @@ class Summary:
     digits each: one string, not one per claim, for a summary of 100,000 claims)."""
     proposed: int
     """How many of the file's claims are proposed claims (not compiled)."""
-
-    @classmethod
-    def of(cls, file_blake3: str, entry: CachedFile) -> Summary:
-        return cls(
-            file_blake3,
-            entry.sources,
-            entry.texts,
-            [key for key, *_ in entry.claims],
-            "".join(digest for _, _, _, digest, _ in entry.claims),
-            sum(1 for use in entry.uses if use[1]),
-        )
 
     def to_plain(self) -> SummaryRow:
         return (

@@ -25,19 +25,18 @@ from functools import partial
 from itertools import chain, compress, repeat
 from operator import attrgetter, eq, itemgetter, not_
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import blake3
 
+from evidence._cachedir import cache_folder
 from evidence._fs import read_bytes
 from evidence._parallel import chunked, gc_paused, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import JSONValue, canonical_bytes, loads_json, plain_canonical_bytes
 from evidence.case import Case, CaseState
 from evidence.claims._cache import (
-    CachedFile,
     CaseSummary,
-    ClaimsCache,
     FileStamps,
     Stamp,
     Summary,
@@ -64,6 +63,7 @@ __all__ = [
     "ClaimSpec",
     "CompiledClaim",
     "SourceView",
+    "check_case_claims",
     "check_claims_file",
     "compile_case_claims",
     "compile_claims",
@@ -274,13 +274,10 @@ def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec
     return specs
 
 
-def _read_claims_file(
-    path: Path, shown: str, report: Report, *, count: bool = True
-) -> bytes | None:
+def _read_claims_file(path: Path, shown: str, report: Report) -> bytes | None:
     """The bytes of one claims file (counted in ``report``), or None with the problem put
     in ``report``."""
-    if count:
-        report.count("claims files")
+    report.count("claims files")
     try:
         return read_bytes(path, what="claims file")
     except EvidenceError as exc:
@@ -604,62 +601,38 @@ class _CompileJob:
 
     case: Case
     state: CaseState
-    cache: ClaimsCache | None
-    stamps: FileStamps
+    summarise: bool
+    """Whether to note each file's :class:`Summary` for the case's summary (caches on)."""
 
     def run(self, paths: list[Path]) -> _ChunkResult:
         """The key uses, compiled claims and findings of some claims files, and the
         stamps of the files read."""
         report = Report()
-        sources = _Sources(self.case, self.state, stamps=self.stamps)
+        sources = _Sources(self.case, self.state)
         uses: list[_KeyUse] = []
         compiled: list[CompiledClaim] = []
         with gc_paused():  # nothing made here is in a cycle
             for path in paths:
-                file_uses, file_compiled = _compile_file(sources, self.cache, path, report)
+                file_uses, file_compiled = _compile_file(sources, path, report, self.summarise)
                 uses.extend(file_uses)
                 compiled.extend(file_compiled)
         return uses, compiled, report, sources.seen, sources.summaries, sources.records
 
 
-def _latest_blake3(state: CaseState, record_id: str) -> str | None:
-    return state.latest_blake3(record_id)
-
-
 def _compile_file(
-    sources: _Sources, cache: ClaimsCache | None, path: Path, report: Report
+    sources: _Sources, path: Path, report: Report, summarise: bool
 ) -> tuple[list[_KeyUse], list[CompiledClaim]]:
-    """One claims file's key uses and compiled claims: from the cache when an entry for
-    these very bytes, compiled against these very source revisions, is there; else
-    compiled, and kept in the cache if the file had no problem (docs/decisions/0020)."""
-    case, state = sources.case, sources.state
-    shown = case.rel(path)
-    data: bytes | None = None
+    """One claims file's key uses and compiled claims; with ``summarise``, its
+    :class:`Summary` is noted for the case's summary if the file compiled without a
+    single problem (docs/decisions/0027, 0045)."""
+    shown = sources.case.rel(path)
     stamp = stamp_of(path)  # taken before reading: a write after it shows next time
-    file_blake3 = sources.stamps.digest(shown, stamp)
-    if file_blake3 is None:
-        data = _read_claims_file(path, shown, report)
-        if data is None:
-            return [], []
-        file_blake3 = blake3.blake3(data).hexdigest()
-    else:
-        report.count("claims files")
+    data = _read_claims_file(path, shown, report)
+    if data is None:
+        return [], []
+    file_blake3 = blake3.blake3(data).hexdigest()
     if stamp is not None:
         sources.seen[shown] = (stamp, file_blake3)
-    if cache is not None:
-        entry = cache.load(file_blake3, lambda record_id: _latest_blake3(state, record_id))
-        if entry is not None:
-            for source, text in entry.texts.items():
-                # Read and checked against their digests as a compile would: a damaged
-                # or missing source record or text stops the seal here, cache or not.
-                sources.check(source, text)
-            sources.summaries[shown] = Summary.of(file_blake3, entry)
-            return _from_entry(entry, shown, report)
-    if data is None:  # known by its stamp, but not in the claims cache: read it now
-        data = _read_claims_file(path, shown, report, count=False)
-        if data is None:
-            return [], []
-        file_blake3 = blake3.blake3(data).hexdigest()
     own = Report()
     doc = _parse_claims_file(data, shown, report)
     if doc is None:
@@ -667,37 +640,17 @@ def _compile_file(
     specs = list(_file_specs(doc, own))
     compiled = _compile_specs(sources, specs, own)
     report.extend(own)
-    if cache is not None and not own.findings:
+    if summarise and not own.findings:
         cited = {s.source: sources.loaded[s.source] for s in specs if not s.proposed and s.source}
-        entry = CachedFile(
+        sources.summaries[shown] = Summary(
+            file_blake3,
             {source: view.blake3 for source, view in cited.items()},
-            [(s.key, s.proposed, s.pointer, s.line) for s in specs],
-            [(c.key, c.status, c.body_bytes, c.body_blake3, c.line) for c in compiled],
             {source: view.text_blake3 for source, view in cited.items()},
+            [c.key for c in compiled],
+            "".join(c.body_blake3 for c in compiled),
+            sum(1 for spec in specs if spec.proposed),
         )
-        cache.store(file_blake3, entry)
-        sources.summaries[shown] = Summary.of(file_blake3, entry)
     return _key_uses(specs), compiled
-
-
-def _from_entry(
-    entry: CachedFile, shown: str, report: Report
-) -> tuple[list[_KeyUse], list[CompiledClaim]]:
-    """What compiling the file again would give, counted in ``report`` as it would be."""
-    uses = [
-        _KeyUse(key, proposed, shown, pointer, line) for key, proposed, pointer, line in entry.uses
-    ]
-    compiled = [
-        CompiledClaim(key, status, body, digest, shown, line)
-        for key, status, body, digest, line in entry.claims
-    ]
-    proposed = sum(1 for use in uses if use.proposed)
-    if proposed:
-        report.count("proposed claims", proposed)
-    if compiled:
-        report.count("claims", len(compiled))
-        report.passed["claim"] += len(compiled)
-    return uses, compiled
 
 
 def iter_case_claims(
@@ -716,7 +669,8 @@ def iter_case_claims(
     With ``kept``, a claims file whose every claim the custody log already holds with
     the same body (``state``'s latest body digest for its key) may be left out of what
     is yielded; the keys of its accepted claims are given to ``kept`` instead, before
-    the first chunk. The cache's summaries tell which files those are (decision 0027).
+    the first chunk. The case's claims summary tells which files those are (decision
+    0027).
 
     With ``records``, the canonical bytes of the source record revisions read and
     checked against the log on the way are put there, by (id, revision).
@@ -725,23 +679,52 @@ def iter_case_claims(
     made after the last chunk, so a caller must look at ``report.ok`` only once the
     iteration is over.
     """
-    cache = ClaimsCache.default()
-    if cache is not None:
+    return _iter_claims(
+        case,
+        state,
+        report,
+        workers=workers,
+        take="logged" if kept is not None else None,
+        kept=kept,
+        records=records,
+    )
+
+
+def _iter_claims(
+    case: Case,
+    state: CaseState,
+    report: Report,
+    *,
+    workers: int,
+    take: Literal["logged", "compiled"] | None,
+    kept: Callable[[list[str]], None] | None = None,
+    records: dict[tuple[str, int], bytes] | None = None,
+) -> Iterator[list[CompiledClaim]]:
+    """:func:`iter_case_claims`, with ``take`` saying which files the case's summary may
+    stand for: ``"logged"`` those whose claims the custody log holds as they are (a
+    seal), ``"compiled"`` any that compiled without a problem from these bytes against
+    these sources (a check, which needs no bodies), None none (every claim is yielded)."""
+    summarise = cache_folder(f"summary-v{CaseSummary.FORMAT}") is not None
+    if summarise:
         compiler_digest()  # once, here, before workers fork
     keys: list[str] = []
     taken: list[tuple[str, SummaryRow]] = []
     summary = CaseSummary(None, {})
     with gc_paused():
-        stamps = FileStamps.for_case(case.root) if cache is not None else FileStamps(None, {})
-        here = _Sources(case, state, stamps=stamps)
-        if cache is not None and kept is not None:
+        here = _Sources(case, state)
+        if summarise:
+            here.stamps = FileStamps.for_case(case.root)
+        if summarise and take is not None:
             summary = CaseSummary.for_case(case.root)
-            names, taken, keys = _kept_files(here, summary, _claim_names(case), report)
+            names, taken, keys = _kept_files(
+                here, summary, _claim_names(case), report, logged=take == "logged"
+            )
             files = [case.claims_dir / name for name in names]
-            kept(keys)
+            if kept is not None:
+                kept(keys)
         else:
             files = _claim_files(case)
-    job = _CompileJob(case, state, cache, stamps)
+    job = _CompileJob(case, state, summarise)
     uses: list[_KeyUse] = []
     seen = here.seen
     summaries: dict[str, Summary | SummaryRow] = dict(taken)
@@ -765,8 +748,8 @@ def iter_case_claims(
             records.update(part_records)
         yield part_compiled
     with gc_paused():
-        stamps.store(seen)
-        if cache is not None:
+        if summarise:
+            here.stamps.store(seen)
             summary.store(case.root, summaries)  # what changed since the one read
     keys.extend(use.key for use in uses if not use.proposed)
     if taken and len(set(keys)) != len(keys):  # a duplicate: reported in file order
@@ -789,13 +772,14 @@ def _uses_of_duplicates(
 
 
 def _kept_files(
-    sources: _Sources, summary: CaseSummary, names: list[str], report: Report
+    sources: _Sources, summary: CaseSummary, names: list[str], report: Report, *, logged: bool
 ) -> tuple[list[str], list[tuple[str, SummaryRow]], list[str]]:
     """The claims files left to compile (by name), the summaries of the others, and the
     keys of their accepted claims: files whose summary is for their bytes now (by their
-    unchanged stamp), whose cited sources are still the revisions compiled against (and
-    check against their digests), and whose every claim is in the custody log with the
-    same body. Counted in ``report`` as a compile would count them.
+    unchanged stamp, else read and digested), whose cited sources are still the
+    revisions compiled against (and check against their digests), and, if ``logged``,
+    whose every claim is in the custody log with the same body. Counted in ``report`` as
+    a compile would count them.
 
     The per-file work is a dictionary look-up or two and a stat; what is in proportion
     to the claims (100,000 on a large case) is done over all files at once, at C level,
@@ -810,6 +794,7 @@ def _kept_files(
     same = list(map(eq, kept, zip(stamps, map(itemgetter(0), rows), strict=True)))
     if None in stamps:  # a file that cannot be looked at is compiled, which says why
         same = [ok and stamp is not None for ok, stamp in zip(same, stamps, strict=True)]
+    read = _read_again(sources, names, paths, rows, stamps, same)
     cited = [rows[n][1] for n in compress(range(len(names)), same)]
     if list(map(state.latest_blake3, chain.from_iterable(cited))) != list(
         chain.from_iterable(map(dict.values, cited))
@@ -818,22 +803,30 @@ def _kept_files(
             same[n] = all(state.latest_blake3(s) == d for s, d in rows[n][1].items())
     left = list(compress(names, map(not_, same)))
     found = [(names[n], paths[n], stamps[n], rows[n]) for n in compress(range(len(names)), same)]
-    found, keys = _in_the_log(state, found, left)
-    # A source whose latest revision the latest seal covers is not looked at again for a
-    # file taken whole from the summary: nothing of it is compiled or sealed anew, and
-    # damage to a sealed record is verify's to find (docs/decisions/0020, 0021).
+    if logged:
+        found, keys = _in_the_log(state, found, left)
+    else:
+        keys = list(chain.from_iterable(row[3] for *_, row in found))
+    # For a seal, a source whose latest revision the latest seal covers is not looked at
+    # again for a file taken whole from the summary: nothing of it is compiled or sealed
+    # anew, and damage to a sealed record is verify's to find (docs/decisions/0021,
+    # 0027). A check reads (or finds unchanged by its stamp) every source it cites, as
+    # the compile it stands for would.
     texts = list(chain.from_iterable(row[2].items() for *_, row in found))
     at: list[Any] = list(map(state.latest.position.get, map(itemgetter(0), texts)))
-    covered = _sealed_size(state)
+    covered = _sealed_size(state) if logged else 0
     if None in at or max(at, default=0) >= covered:  # some not sealed yet: checked
         for (source, text), where in zip(texts, at, strict=True):
-            if where is None or where >= covered:  # as a cache hit checks them
+            if where is None or where >= covered:
                 sources.check(source, text)
     taken = [(path, row) for _, path, _, row in found]
-    # Each one's stamp is the one kept, and so is the object: the stamps file written at
-    # the end finds it unchanged without comparing it.
+    # Each one's stamp is the one kept, and so is the object (the stamps file written at
+    # the end finds it unchanged without comparing it), unless it was read again here.
     paths = [path for path, _ in taken]
-    sources.seen.update(zip(paths, map(sources.stamps.known.__getitem__, paths), strict=True))
+    if read:
+        sources.seen.update((path, read.get(path) or sources.stamps.known[path]) for path in paths)
+    else:
+        sources.seen.update(zip(paths, map(sources.stamps.known.__getitem__, paths), strict=True))
     # Counted as a compile of each file would count them.
     if taken:
         report.count("claims files", len(taken))
@@ -844,6 +837,34 @@ def _kept_files(
         report.count("claims", len(keys))
         report.passed["claim"] += len(keys)
     return left, taken, keys
+
+
+def _read_again(
+    sources: _Sources,
+    names: list[str],
+    paths: list[str],
+    rows: list[SummaryRow],
+    stamps: list[Stamp | None],
+    same: list[bool],
+) -> dict[str, tuple[Stamp, str]]:
+    """The files the summary knows whose stamp changed (copied, checked out, touched),
+    read and digested: each whose bytes are still the ones its row was made from is
+    marked in ``same``. Their new (stamp, BLAKE3), by path in the case."""
+    read: dict[str, tuple[Stamp, str]] = {}
+    folder = sources.case.claims_dir
+    for n in compress(range(len(names)), map(not_, same)):
+        stamp, row = stamps[n], rows[n]
+        if stamp is None or row is _NO_ROW:
+            continue
+        try:
+            data = (folder / names[n]).read_bytes()
+        except OSError:  # compiled, which says why
+            continue
+        digest = blake3.blake3(data).hexdigest()
+        if digest == row[0]:
+            same[n] = True
+            read[paths[n]] = (stamp, digest)  # the stamp taken before the read
+    return read
 
 
 _Found = list[tuple[str, str, Stamp | None, SummaryRow]]
@@ -918,6 +939,16 @@ def compile_case_claims(
     return [
         claim for part in iter_case_claims(case, state, report, workers=workers) for claim in part
     ]
+
+
+def check_case_claims(case: Case, state: CaseState, report: Report, *, workers: int = 1) -> None:
+    """Check every claims file of the case as :func:`compile_case_claims` does, putting
+    every problem and count in ``report``, without the compiled claims: a file that
+    compiled without a problem from the same bytes against the same source revisions
+    is taken from the case's claims summary, its sources still checked against their
+    digests (docs/decisions/0045)."""
+    for _ in _iter_claims(case, state, report, workers=workers, take="compiled"):
+        pass
 
 
 def _known_sources(state: CaseState) -> str:

@@ -41,6 +41,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "evidence.claims": (
         "ClaimSpec",
         "CompiledClaim",
+        "check_case_claims",
         "check_claims_file",
         "compile_case_claims",
         "consistent",

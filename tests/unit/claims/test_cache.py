@@ -1,21 +1,24 @@
-"""The compiled-claims cache: used only for the same bytes against the same sources,
-never trusted when damaged, and the same result with it as without it."""
+"""What `check` and `seal` reuse of earlier compiles (docs/decisions/0045): a claims file
+is taken from the case's summary only for the same bytes against the same sources, its
+sources are still checked, a damaged summary is a miss, and the report is the one a
+fresh compile gives. No per-file entries are written."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
-import blake3
 import pytest
 
 import evidence.claims.compile as compile_module
 from evidence._yaml import load_yaml
 from evidence.case import Case
-from evidence.claims._cache import CachedFile, ClaimsCache, FileStamps
-from evidence.claims.compile import CompiledClaim, compile_case_claims
+from evidence.claims._cache import CaseSummary, FileStamps
+from evidence.claims.compile import CompiledClaim, check_case_claims, compile_case_claims
 from evidence.errors import EvidenceError
+from evidence.ingest import add_source
 from evidence.integrity.seal import seal_case
 from evidence.report import Report
 from evidence.store import RecordStore
@@ -35,8 +38,17 @@ def _compile(root: Path) -> tuple[list[CompiledClaim], dict[str, object]]:
     return compiled, report.to_dict()
 
 
-def _entries(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.json"))
+def _check(root: Path) -> dict[str, object]:
+    case = Case.open(root)
+    report = Report()
+    check_case_claims(case, case.state(), report)
+    return report.to_dict()
+
+
+def _summary_path(root: Path) -> Path:
+    path, _ = CaseSummary._where(root)
+    assert path is not None
+    return path
 
 
 @pytest.fixture
@@ -48,7 +60,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The claims files parsed (not taken from the cache), in order."""
+    """The claims files parsed (not taken from the summary), in order."""
     seen: list[str] = []
     real = load_yaml
 
@@ -57,25 +69,34 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(data, path=path)
 
     monkeypatch.setattr(compile_module, "load_yaml", counting)
-    monkeypatch.setenv("EVIDENCE_WORKERS", "1")  # ignored by the library, which parses here
     return seen
 
 
-def test_same_result_with_and_without_cache(
+@pytest.fixture
+def stamps_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every stamp, however recent (the tests write files and check in one second)."""
+    monkeypatch.setattr(FileStamps, "RACY_NS", -(10**15))
+
+
+def test_same_result_with_and_without_caches(
     sealed_case: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
 ) -> None:
     for n in range(3):
         (sealed_case / "claims" / f"extra-{n}.yaml").write_text(EXTRA.format(n=n))
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", "off")
-    without = _compile(sealed_case)
+    without = _check(sealed_case)
+    compiled_without = _compile(sealed_case)
     assert not cache_dir.exists()
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(cache_dir))
-    cold = _compile(sealed_case)
-    assert len(_entries(cache_dir)) == 4
+    cold = _check(sealed_case)
+    assert len(CaseSummary.for_case(sealed_case).known) == 4
     parses.clear()
-    warm = _compile(sealed_case)
-    assert parses == []  # every file came from the cache
+    warm = _check(sealed_case)
+    assert parses == []  # every file came from the summary
     assert without == cold == warm
+    assert without["ok"] is True
+    assert _compile(sealed_case) == compiled_without  # every claim, compiled afresh
+    assert [p.name for p in cache_dir.iterdir() if p.name.startswith("claims-")] == []
 
 
 def test_only_the_edited_file_is_parsed_again(
@@ -83,12 +104,11 @@ def test_only_the_edited_file_is_parsed_again(
 ) -> None:
     for n in range(3):
         (sealed_case / "claims" / f"extra-{n}.yaml").write_text(EXTRA.format(n=n))
-    _compile(sealed_case)
-    (sealed_case / "claims" / "extra-1.yaml").write_text(EXTRA.format(n="1b"))
+    _check(sealed_case)
+    (sealed_case / "claims" / "extra-1.yaml").write_text(EXTRA.format(n="1b-longer"))
     parses.clear()
-    compiled, report = _compile(sealed_case)
+    report = _check(sealed_case)
     assert parses == ["claims/extra-1.yaml"]
-    assert "extra-1b" in {c.key for c in compiled}
     assert report["ok"] is True
 
 
@@ -98,53 +118,70 @@ def test_a_file_with_problems_is_not_kept(
     (sealed_case / "claims" / "bad.yaml").write_text(
         "source: SRC-0001\nclaims:\n  - key: bad\n    statement: B.\n    quote: not there\n"
     )
-    first = _compile(sealed_case)
+    first = _check(sealed_case)
     parses.clear()
-    second = _compile(sealed_case)
+    second = _check(sealed_case)
     assert parses == ["claims/bad.yaml"]
     assert first == second
-    assert second[1]["ok"] is False
+    assert second["ok"] is False
 
 
-def test_a_damaged_entry_is_a_miss(sealed_case: Path, cache_dir: Path, parses: list[str]) -> None:
-    cold = _compile(sealed_case)
-    (entry,) = _entries(cache_dir)
-    data = entry.read_bytes()
-    # A changed body with its checksum fixed up still fails: the body's BLAKE3 is checked.
-    forged = data.replace(b"Ukraine", b"Ukrainf", 1)
-    assert forged != data
-    payload = forged.partition(b"\n")[2]
-    entry.write_bytes(blake3.blake3(payload).hexdigest().encode() + b"\n" + payload)
+def test_a_torn_summary_is_a_miss(sealed_case: Path, cache_dir: Path, parses: list[str]) -> None:
+    cold = _check(sealed_case)
+    path = _summary_path(sealed_case)
+    path.write_bytes(path.read_bytes()[:-10])
     parses.clear()
-    assert _compile(sealed_case) == cold
-    assert parses == ["claims/SRC-0001.yaml"]
-    entry.write_bytes(data[:-10])  # torn
-    parses.clear()
-    assert _compile(sealed_case) == cold
+    assert _check(sealed_case) == cold
     assert parses == ["claims/SRC-0001.yaml"]
 
 
-def test_an_entry_against_another_source_revision_is_not_used(tmp_path: Path) -> None:
-    cache = ClaimsCache(tmp_path / "c")
-    entry = CachedFile(
-        {"SRC-0001": "a" * 64},
-        [("k", False, "/claims/0", 3)],
-        [
-            (
-                "k",
-                "reported",
-                b'{"key":"k"}',
-                blake3.blake3(b'{"key":"k"}').hexdigest(),
-                3,
-            )
-        ],
-        {"SRC-0001": None},
+def test_a_touched_or_copied_file_is_taken_by_its_bytes(
+    sealed_case: Path, cache_dir: Path, parses: list[str], stamps_kept: None
+) -> None:
+    """A new stamp with the same bytes (a checkout, a copy, a touch): the file is read
+    and digested again, and taken from the summary; other bytes are compiled."""
+    cold = _check(sealed_case)
+    path = sealed_case / "claims" / "SRC-0001.yaml"
+    data = path.read_bytes()
+    path.unlink()
+    path.write_bytes(data)  # a new inode and times, the same bytes
+    parses.clear()
+    assert _check(sealed_case) == cold
+    assert parses == []
+    assert CaseSummary.for_case(sealed_case).known  # still there
+    before = FileStamps.for_case(sealed_case).known["claims/SRC-0001.yaml"]
+    assert before[0][0] == os.stat(path).st_ino  # the new stamp is kept
+    path.write_bytes(data.replace(b"statement: ", b"statement: Now ", 1))
+    parses.clear()
+    _check(sealed_case)
+    assert parses == ["claims/SRC-0001.yaml"]
+
+
+def test_a_source_revised_since_is_compiled_again(
+    sealed_case: Path, cache_dir: Path, parses: list[str], tmp_path: Path
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("A note written for this test. The shelter stayed open all night.\n")
+    overrides = {"title": "Test note", "publisher": "Test desk", "language": "en"}
+    added = add_source(Case.open(sealed_case), note, overrides=overrides, actor="tester")
+    source = added.record.id
+    claims = sealed_case / "claims" / "note.yaml"
+    claims.write_text(
+        f"source: {source}\nclaims:\n  - key: note-1\n    statement: Open all night.\n",
+        encoding="utf-8",
     )
-    cache.store("f" * 64, entry)
-    assert cache.load("f" * 64, {"SRC-0001": "a" * 64}.get) == entry
-    assert cache.load("f" * 64, {"SRC-0001": "b" * 64}.get) is None
-    assert cache.load("f" * 64, lambda _: None) is None
-    assert cache.load("e" * 64, {"SRC-0001": "a" * 64}.get) is None
+    _check(sealed_case)
+    rows = CaseSummary.for_case(sealed_case).known
+    assert set(rows["claims/note.yaml"][1]) == {source}
+    # The summary says it was compiled against another revision of the source.
+    summary = CaseSummary.for_case(sealed_case)
+    row = summary.known["claims/note.yaml"]
+    summary.known["claims/note.yaml"] = (row[0], {source: "0" * 64}, *row[2:])
+    summary.base = None  # written whole
+    summary.store(sealed_case, dict(summary.known))
+    parses.clear()
+    assert _check(sealed_case)["ok"] is True
+    assert parses == ["claims/note.yaml"]
 
 
 def test_an_unusable_cache_folder_changes_nothing(
@@ -153,10 +190,10 @@ def test_an_unusable_cache_folder_changes_nothing(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(blocker / "cache"))
-    monkeypatch.setenv("EVIDENCE_WORKERS", "1")
     compiled, report = _compile(sealed_case)
     assert report["ok"] is True
     assert len(compiled) == 16
+    assert _check(sealed_case)["ok"] is True
 
 
 def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache_dir: Path) -> None:
@@ -167,7 +204,8 @@ def test_reseal_with_cache_writes_nothing_into_the_case(sealed_case: Path, cache
     after = {p.relative_to(sealed_case) for p in sealed_case.rglob("*")}
     new = {p for p in after - before if p.parts[0] not in ("records", "seals")}
     assert new == set()
-    assert _entries(cache_dir)
+    assert "claims/extra-0.yaml" in CaseSummary.for_case(sealed_case).known
+    assert not (cache_dir / "claims-v2").exists()  # no per-file entries (0045)
 
 
 def _text_object(root: Path) -> Path:
@@ -185,10 +223,16 @@ def _text_object(root: Path) -> Path:
         ("text", r"does not match its digest"),
     ],
 )
-def test_a_damaged_source_still_stops_a_reseal_from_the_cache(
-    sealed_case: Path, cache_dir: Path, parses: list[str], damage: str, message: str
+def test_a_damaged_source_still_stops_a_check_from_the_summary(
+    sealed_case: Path,
+    cache_dir: Path,
+    parses: list[str],
+    stamps_kept: None,
+    damage: str,
+    message: str,
 ) -> None:
-    _compile(sealed_case)  # the cache now holds the file
+    _check(sealed_case)
+    _check(sealed_case)  # the files and sources are stamped now
     record = sealed_case / "records" / "SRC-0001.1.json"
     data = record.read_bytes()
     if damage == "truncated":
@@ -203,28 +247,13 @@ def test_a_damaged_source_still_stops_a_reseal_from_the_cache(
         text.write_bytes(text.read_bytes().replace(b"Okhmatdyt", b"Okhmatdit", 1))
     parses.clear()
     with pytest.raises(EvidenceError, match=message):
-        seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
-    assert parses == []  # the entry was found; the source was read and checked anyway
-
-
-def _edit(root: Path) -> None:
-    """A new first statement in SRC-0001.yaml (a new size too, so the stamp differs
-    even within one clock tick)."""
-    path = root / "claims" / "SRC-0001.yaml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index("statement: ") + len("statement: ")
-    path.write_text(text[:start] + "Edited, longer: " + text[start:], encoding="utf-8")
-
-
-@pytest.fixture
-def stamps_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every stamp, however recent (the tests write files and seal in one second)."""
-    monkeypatch.setattr(FileStamps, "RACY_NS", -(10**15))
+        _check(sealed_case)
+    assert parses == []  # taken from the summary; the source was read and checked anyway
 
 
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The source record files read and checked by digest on a cache hit."""
+    """The source record files read and checked by digest for a summarised file."""
     seen: list[str] = []
     real = RecordStore.check
 
@@ -239,31 +268,13 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_unchanged_files_are_not_read_again(
     sealed_case: Path, cache_dir: Path, parses: list[str], checks: list[str], stamps_kept: None
 ) -> None:
-    cold = _compile(sealed_case)
-    warm = _compile(sealed_case)  # files stamped; sources checked once more and stamped
+    cold = _check(sealed_case)
+    warm = _check(sealed_case)  # files stamped; sources checked once more and stamped
     parses.clear()
     checks.clear()
-    assert _compile(sealed_case) == cold == warm
+    assert _check(sealed_case) == cold == warm
     assert parses == []
     assert checks == []
-    _edit(sealed_case)
-    edited = _compile(sealed_case)
-    assert parses == ["claims/SRC-0001.yaml"]
-    assert edited != cold
-
-
-def test_a_damaged_source_stops_a_reseal_whatever_the_stamps(
-    sealed_case: Path, cache_dir: Path, parses: list[str], stamps_kept: None
-) -> None:
-    _compile(sealed_case)
-    _compile(sealed_case)
-    record = sealed_case / "records" / "SRC-0001.1.json"
-    record.write_bytes(record.read_bytes()[:-40])  # a new size and ctime: read again
-    shutil.rmtree(cache_dir / "summary-v2")  # each file from its entry (0027: see below)
-    parses.clear()
-    with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json is not in the record file form"):
-        seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)
-    assert parses == []
 
 
 def test_a_damaged_sealed_source_of_summarised_files_is_for_verify(
@@ -275,9 +286,9 @@ def test_a_damaged_sealed_source_of_summarised_files_is_for_verify(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Every claims file taken whole from the summary, its source covered by the latest
-    # seal: the source is not looked at again (0027 as amended), the seal commits to
-    # nothing new from it, and verify names the damage; with the caches off the seal
-    # reads the source and stops.
+    # seal: the source is not looked at again by a seal (0027 as amended), the seal
+    # commits to nothing new from it, and verify names the damage; with the caches off
+    # the seal reads the source and stops.
     (sealed_case / "claims" / "extra-0.yaml").write_text(EXTRA.format(n=0))
     seal_case(Case.open(sealed_case), actor="tester", now=FIXED_NOW)  # keeps the summary
     record = sealed_case / "records" / "SRC-0001.1.json"

@@ -1,5 +1,5 @@
 """The case's claims summary (docs/decisions/0027): a re-seal takes a claims file whose
-claims are all sealed as they are from one summary, without its cache entry, and a
+claims are all sealed as they are from one summary, without compiling it, and a
 damaged, stale or forged summary is a miss, never a wrong seal."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import evidence.claims.compile as compile_module
 from evidence._yaml import load_yaml
 from evidence.case import Case
-from evidence.claims._cache import CaseSummary, ClaimsCache, FileStamps
+from evidence.claims._cache import CaseSummary, FileStamps
 from evidence.errors import EvidenceError
 from evidence.ingest import add_source
 from evidence.integrity import seal as seal_module
@@ -38,20 +38,22 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def work(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """The claims files parsed, and the claims-cache entries read, in order."""
-    seen: dict[str, list[str]] = {"parsed": [], "entries": []}
-    real_load = ClaimsCache.load
+    """The claims files parsed, and the BLAKE3 of each claims file compiled (not taken
+    from the summary), in order."""
+    seen: dict[str, list[str]] = {"parsed": [], "compiled": []}
+    real_compile = compile_module._compile_file
 
     def parsing(data: bytes, *, path: str) -> object:
         seen["parsed"].append(path)
         return load_yaml(data, path=path)
 
-    def loading(self: ClaimsCache, file_blake3: str, latest: object) -> object:
-        seen["entries"].append(file_blake3)
-        return real_load(self, file_blake3, latest)  # type: ignore[arg-type]
+    def compiling(sources: Any, path: Path, report: Any, summarise: bool) -> Any:
+        if summarise:  # caches on (a copy sealed with caches off compiles every file)
+            seen["compiled"].append(blake3.blake3(path.read_bytes()).hexdigest())
+        return real_compile(sources, path, report, summarise)
 
     monkeypatch.setattr(compile_module, "load_yaml", parsing)
-    monkeypatch.setattr(ClaimsCache, "load", loading)
+    monkeypatch.setattr(compile_module, "_compile_file", compiling)
     return seen
 
 
@@ -66,7 +68,7 @@ def _warm(root: Path, work: dict[str, list[str]]) -> None:
     (root / "claims" / "extra-1.yaml").write_text(EXTRA.format(n=1), encoding="utf-8")
     _seal(root, 2)
     work["parsed"].clear()
-    work["entries"].clear()
+    work["compiled"].clear()
 
 
 def _summary_path(root: Path) -> Path:
@@ -112,7 +114,7 @@ def _same_as_without_caches(root: Path, other: Path, hours: int) -> None:
     assert verify_case(root).ok
 
 
-def test_a_reseal_reads_no_entry_of_an_unchanged_file(
+def test_a_reseal_compiles_no_unchanged_file(
     sealed_case: Path, cache_dir: Path, work: dict[str, list[str]], tmp_path: Path
 ) -> None:
     _warm(sealed_case, work)
@@ -123,7 +125,7 @@ def test_a_reseal_reads_no_entry_of_an_unchanged_file(
     _same_as_without_caches(sealed_case, other, 3)
     # The new file once (cache on) and every file once (cache off, in the copy).
     assert work["parsed"].count("claims/extra-2.yaml") == 2
-    assert len(work["entries"]) == 1  # only the new file looked for its entry
+    assert len(work["compiled"]) == 1  # only the new file was compiled
     summary = CaseSummary.for_case(sealed_case)
     assert "claims/extra-2.yaml" in summary.known
 
@@ -186,7 +188,7 @@ def test_a_damaged_or_forged_summary_is_a_miss(
     for root in (sealed_case, other):
         (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
     _same_as_without_caches(sealed_case, other, 3)
-    assert forged in work["entries"]  # the summary did not vouch for it: looked up
+    assert forged in work["compiled"]  # the summary did not vouch for it: compiled
     assert work["parsed"].count("claims/extra-2.yaml") == 2
 
 
@@ -221,9 +223,9 @@ def test_a_source_record_damaged_since_stops_the_reseal(
     with pytest.raises(EvidenceError, match=r"SRC-0001\.1\.json does not match the digest"):
         _seal(sealed_case, 3)
     # The summary was used for the other files (their source is sealed: 0027 as
-    # amended); the new file citing the damaged source was looked up and stopped.
+    # amended); the new file citing the damaged source was compiled and stopped.
     new = blake3.blake3((sealed_case / "claims" / "extra-2.yaml").read_bytes()).hexdigest()
-    assert work["entries"] == [new]
+    assert work["compiled"] == [new]
 
 
 def test_a_source_the_latest_seal_does_not_cover_is_checked_for_a_summarised_file(
@@ -257,10 +259,10 @@ def test_a_source_the_latest_seal_does_not_cover_is_checked_for_a_summarised_fil
     record = sealed_case / "records" / f"{source}.1.json"
     record.chmod(0o644)
     record.write_bytes(record.read_bytes().replace(b'"kind":"source"', b'"kind":"sourcE"', 1))
-    work["entries"].clear()
+    work["compiled"].clear()
     with pytest.raises(EvidenceError, match=rf"{source}\.1\.json does not match the digest"):
         _seal(sealed_case, 4)
-    assert work["entries"] == []  # the file was taken from the summary
+    assert work["compiled"] == []  # the file was taken from the summary
 
 
 def test_a_duplicate_key_in_a_new_file_is_reported_where_it_is(
@@ -286,10 +288,10 @@ def test_a_duplicate_key_between_summarised_files_is_reported_as_a_compile_would
     copy.write_bytes((sealed_case / "claims" / "extra-0.yaml").read_bytes())
     first, then = ("a-copy", "extra-0") if name.startswith("a") else ("extra-0", "z-copy")
     for hours in (3, 4):
-        work["entries"].clear()
+        work["compiled"].clear()
         with pytest.raises(ClaimsInvalid) as raised:
             _seal(sealed_case, hours)
-        assert len(work["entries"]) == (1 if hours == 3 else 0)  # then both summarised
+        assert len(work["compiled"]) == (1 if hours == 3 else 0)  # then both summarised
         (problem,) = raised.value.report.problems()
         assert problem.path == f"claims/{then}.yaml"
         assert f"duplicate key 'extra-0' (first used at claims/{first}.yaml" in problem.message
@@ -371,7 +373,7 @@ def test_a_delta_is_used_only_on_its_base_and_each_row_checked(
     for root in (sealed_case, other):
         (root / "claims" / "extra-2.yaml").write_text(EXTRA.format(n=2), encoding="utf-8")
     _same_as_without_caches(sealed_case, other, 3)
-    looked_up = blake3.blake3((sealed_case / rel).read_bytes()).hexdigest() in work["entries"]
-    # A row the summary cannot vouch for, or a file whose stamp is not the one kept, is
-    # looked up the old way.
-    assert looked_up == (forge != "none")
+    compiled = blake3.blake3((sealed_case / rel).read_bytes()).hexdigest() in work["compiled"]
+    # A row the summary cannot vouch for is compiled; a file whose stamp is not the one
+    # kept is read and digested, and taken from its row when its bytes are the same.
+    assert compiled == (forge not in ("none", "stamps"))
