@@ -34,6 +34,7 @@ import blake3
 import yaml
 
 from evidence._cachedir import cache_folder, read_checked, write_checked
+from evidence._fs import read_bytes
 from evidence._resources import code_digest
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Summary",
     "SummaryRow",
     "compiler_digest",
+    "read_stamped",
     "stamp_of",
 ]
 
@@ -138,6 +140,31 @@ def stamp_of(path: str | os.PathLike[str], folder: int | None = None) -> Stamp |
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def read_stamped(path: str, *, what: str) -> tuple[bytes, Stamp]:
+    """A whole file's bytes and the :data:`Stamp` of the very file read (``fstat`` of the
+    open descriptor: one path walk and no ``pathlib`` for the 30,000 files a compile of
+    10,000 claims files reads). A write after the stamp was taken changes the file's
+    ctime, so the next run reads it again.
+
+    Raises:
+        InputError: the file is missing, a folder or unreadable (the message
+            :func:`~evidence._fs.read_bytes` gives).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            st = os.fstat(fd)
+            parts = [os.read(fd, st.st_size + 1)]
+            while parts[-1]:  # to the end, however long the file is now
+                parts.append(os.read(fd, max(st.st_size, 1 << 16)))
+        finally:
+            os.close(fd)
+    except OSError:
+        read_bytes(Path(path), what=what)  # raises the clear message for the same cause
+        raise  # pragma: no cover - only if the file became readable in between
+    return b"".join(parts), (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 class FileStamps:

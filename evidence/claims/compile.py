@@ -42,6 +42,7 @@ from evidence.claims._cache import (
     Summary,
     SummaryRow,
     compiler_digest,
+    read_stamped,
     stamp_of,
 )
 from evidence.claims.anchor import find_quote
@@ -58,6 +59,7 @@ from evidence.model import (
 )
 from evidence.report import Report
 from evidence.schema import is_valid, issues
+from evidence.store import object_text, parse_record_file
 
 __all__ = [
     "ClaimSpec",
@@ -192,22 +194,24 @@ class _Sources:
         latest = self.state.latest.get(source_id)
         if latest is None:
             return None
+        # Each file's stamp is that of the bytes read: checked against its digest, the
+        # next run may trust it.
         name = f"records/{source_id}.{latest.revision}.json"
-        stamp = stamp_of(os.path.join(self.case.root, name))  # before the read
-        loaded = self.case.records.load(source_id, latest.revision, blake3=latest.blake3)
-        if stamp is not None:  # checked against its digest: the next run may trust it
-            self.seen[name] = (stamp, latest.blake3)
+        data, stamp = read_stamped(f"{self.root}/{name}", what="record file")
+        loaded = parse_record_file(data, name=name, blake3=latest.blake3)
+        self.seen[name] = (stamp, latest.blake3)
         self.records[(source_id, latest.revision)] = loaded.record_bytes
         record = loaded.record
         body = record.body
         text = None
         if isinstance(body, SourceBody) and body.text is not None:
             digest = body.text.blake3
+            if _is_hex64(digest) is None:  # never a path: the store says what it is
+                self.case.objects.read_text(digest)
             name = f"objects/{digest[:2]}/{digest}"
-            stamp = stamp_of(os.path.join(self.case.root, name))
-            text = self.case.objects.read_text(digest)
-            if stamp is not None:
-                self.seen[name] = (stamp, digest)
+            data, stamp = read_stamped(f"{self.root}/{name}", what="object")
+            text = object_text(data, name=name, blake3=digest)
+            self.seen[name] = (stamp, digest)
         view = SourceView(record, latest.blake3, text)
         self.loaded[source_id] = view
         return view
@@ -626,13 +630,14 @@ def _compile_file(
     :class:`Summary` is noted for the case's summary if the file compiled without a
     single problem (docs/decisions/0027, 0045)."""
     shown = sources.case.rel(path)
-    stamp = stamp_of(path)  # taken before reading: a write after it shows next time
-    data = _read_claims_file(path, shown, report)
-    if data is None:
+    report.count("claims files")
+    try:
+        data, stamp = read_stamped(os.fspath(path), what="claims file")
+    except EvidenceError as exc:
+        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
         return [], []
     file_blake3 = blake3.blake3(data).hexdigest()
-    if stamp is not None:
-        sources.seen[shown] = (stamp, file_blake3)
+    sources.seen[shown] = (stamp, file_blake3)
     own = Report()
     doc = _parse_claims_file(data, shown, report)
     if doc is None:

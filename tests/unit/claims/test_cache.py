@@ -11,13 +11,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import evidence.claims.compile as compile_module
 from evidence._yaml import load_yaml
 from evidence.case import Case
-from evidence.claims._cache import CaseSummary, FileStamps
+from evidence.claims._cache import CaseSummary, FileStamps, read_stamped, stamp_of
 from evidence.claims.compile import CompiledClaim, check_case_claims, compile_case_claims
-from evidence.errors import EvidenceError
+from evidence.errors import EvidenceError, InputError
 from evidence.ingest import add_source
 from evidence.integrity.seal import seal_case
 from evidence.report import Report
@@ -308,3 +310,36 @@ def test_recent_stamps_are_not_kept(sealed_case: Path, cache_dir: Path) -> None:
     _compile(sealed_case)
     stamps = FileStamps.for_case(sealed_case)
     assert "claims/extra-0.yaml" not in stamps.known  # written a moment ago: racy
+
+
+@given(data=st.binary(max_size=200_000))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_read_stamped_gives_the_bytes_and_the_stamp_of_the_file(
+    tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(data)
+    read, stamp = read_stamped(str(path), what="file")
+    assert read == data
+    assert stamp == stamp_of(path)
+
+
+def test_read_stamped_says_why_it_cannot_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such claims file"):
+        read_stamped(str(tmp_path / "gone.yaml"), what="claims file")
+    with pytest.raises(InputError, match="is a directory, expected a claims file"):
+        read_stamped(str(tmp_path), what="claims file")
+
+
+def test_a_claims_file_that_cannot_be_read_is_reported_where_it_is(
+    sealed_case: Path, cache_dir: Path
+) -> None:
+    (sealed_case / "claims" / "folder.yaml").mkdir()
+    report = Report()
+    case = Case.open(sealed_case)
+    check_case_claims(case, case.state(), report)
+    (problem,) = report.problems()
+    assert problem.path == "claims/folder.yaml"
+    assert "is a directory, expected a claims file" in problem.message
