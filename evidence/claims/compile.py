@@ -119,16 +119,12 @@ class CompiledClaim:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _KeyUse:
-    key: str
-    proposed: bool
-    path: str
-    pointer: str
-    line: int | None
+_KeyUse = tuple[str, bool, str, str, int | None]
+"""(key, proposed, path, JSON pointer, line) of a claim in a claims file: a plain tuple,
+which a worker process sends back at C speed (100,000 of them on a large case)."""
 
-    def __reduce__(self) -> tuple[type[_KeyUse], tuple[Any, ...]]:
-        return _KeyUse, (self.key, self.proposed, self.path, self.pointer, self.line)
+_Compiled = tuple[str, str, bytes, str, str, int | None]
+"""A :class:`CompiledClaim`'s fields in order, as a worker process sends them back."""
 
 
 @dataclass
@@ -299,7 +295,7 @@ def _parse_claims_file(data: bytes, shown: str, report: Report) -> YamlDocument 
 
 
 def _key_uses(specs: list[ClaimSpec]) -> list[_KeyUse]:
-    return [_KeyUse(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs]
+    return [(s.key, s.proposed, s.path, s.pointer, s.line) for s in specs]
 
 
 def load_claim_specs(case: Case, report: Report) -> list[ClaimSpec]:
@@ -351,20 +347,20 @@ def _check_keys(uses: list[_KeyUse], report: Report) -> None:
     was accepted already is left out quietly."""
     seen: dict[str, _KeyUse] = {}
     for use in uses:
-        if use.proposed:
+        key, proposed, path, pointer, line = use
+        if proposed:
             continue
-        if use.key in seen:
-            first = seen[use.key]
+        first = seen.get(key)
+        if first is not None:
             report.add(
                 "claim-key",
                 "FAIL",
-                f"{use.pointer}/key: duplicate key {use.key!r} (first used at "
-                f"{first.path}:{first.line})",
-                path=use.path,
-                line=use.line,
+                f"{pointer}/key: duplicate key {key!r} (first used at {first[2]}:{first[4]})",
+                path=path,
+                line=line,
             )
         else:
-            seen[use.key] = use
+            seen[key] = use
 
 
 def _body(spec: ClaimSpec, view: SourceView, quote: Quote | None) -> ClaimBody:
@@ -494,14 +490,14 @@ def compile_claims(
     case: Case, state: CaseState, specs: list[ClaimSpec], report: Report
 ) -> list[CompiledClaim]:
     """Compile every accepted claim; put each problem in ``report``."""
-    return _compile_specs(_Sources(case, state), specs, report)
+    return [CompiledClaim(*row) for row in _compile_specs(_Sources(case, state), specs, report)]
 
 
-def _compile_specs(
-    sources: _Sources, specs: list[ClaimSpec], report: Report
-) -> list[CompiledClaim]:
+def _compile_specs(sources: _Sources, specs: list[ClaimSpec], report: Report) -> list[_Compiled]:
+    """Each accepted claim compiled, as :class:`CompiledClaim` fields; each problem put
+    in ``report``."""
     state = sources.state
-    compiled: list[CompiledClaim] = []
+    compiled: list[_Compiled] = []
     proposed = 0
     for spec in specs:
         if spec.proposed:
@@ -569,7 +565,7 @@ def _compile_specs(
             )
             continue
         compiled.append(
-            CompiledClaim(
+            (
                 spec.key,
                 body["status"],
                 body_bytes,
@@ -590,7 +586,7 @@ def _compile_specs(
 
 _ChunkResult = tuple[
     list[_KeyUse],
-    list[CompiledClaim],
+    list[_Compiled],
     Report,
     dict[str, tuple[Stamp, str]],
     dict[str, Summary],
@@ -614,7 +610,7 @@ class _CompileJob:
         report = Report()
         sources = _Sources(self.case, self.state)
         uses: list[_KeyUse] = []
-        compiled: list[CompiledClaim] = []
+        compiled: list[_Compiled] = []
         with gc_paused():  # nothing made here is in a cycle
             for path in paths:
                 file_uses, file_compiled = _compile_file(sources, path, report, self.summarise)
@@ -625,7 +621,7 @@ class _CompileJob:
 
 def _compile_file(
     sources: _Sources, path: Path, report: Report, summarise: bool
-) -> tuple[list[_KeyUse], list[CompiledClaim]]:
+) -> tuple[list[_KeyUse], list[_Compiled]]:
     """One claims file's key uses and compiled claims; with ``summarise``, its
     :class:`Summary` is noted for the case's summary if the file compiled without a
     single problem (docs/decisions/0027, 0045)."""
@@ -651,8 +647,8 @@ def _compile_file(
             file_blake3,
             {source: view.blake3 for source, view in cited.items()},
             {source: view.text_blake3 for source, view in cited.items()},
-            [c.key for c in compiled],
-            "".join(c.body_blake3 for c in compiled),
+            [row[0] for row in compiled],
+            "".join(row[3] for row in compiled),
             sum(1 for spec in specs if spec.proposed),
         )
     return _key_uses(specs), compiled
@@ -751,16 +747,16 @@ def _iter_claims(
         summaries.update(part_summaries)
         if records is not None:
             records.update(part_records)
-        yield part_compiled
+        yield [CompiledClaim(*row) for row in part_compiled]
     with gc_paused():
         if summarise:
             here.stamps.store(seen)
             summary.store(case.root, summaries)  # what changed since the one read
-    keys.extend(use.key for use in uses if not use.proposed)
+    keys.extend(use[0] for use in uses if not use[1])
     if taken and len(set(keys)) != len(keys):  # a duplicate: reported in file order
         uses += _uses_of_duplicates(case, taken, keys)
         order = {case.rel(path): n for n, path in enumerate(_claim_files(case))}
-        uses.sort(key=lambda use: order[use.path])
+        uses.sort(key=lambda use: order[use[2]])
     _check_keys(uses, report)
 
 

@@ -355,9 +355,7 @@ def test_compiled_claims_cross_processes_unchanged() -> None:
     """Workers send compiled claims and key uses back pickled, as their fields."""
     import pickle
 
-    from evidence.claims.compile import CompiledClaim, _KeyUse
+    from evidence.claims.compile import CompiledClaim
 
     claim = CompiledClaim("k-1", "reported", b'{"key":"k-1"}', "ab" * 32, "claims/a.yaml", 7)
-    use = _KeyUse("k-1", False, "claims/a.yaml", "/claims/0", None)
     assert pickle.loads(pickle.dumps(claim)) == claim
-    assert pickle.loads(pickle.dumps(use)) == use

@@ -21,6 +21,7 @@ from evidence.case import Case
 from evidence.claims.anchor import find_quote
 from evidence.claims.compile import (
     ClaimSpec,
+    CompiledClaim,
     SourceView,
     _body,
     _compile_specs,
@@ -247,7 +248,7 @@ def test_the_example_claims_compile_to_the_models_bytes(sealed_case: Path) -> No
     state = case.state()
     specs = [s for s in load_claim_specs(case, Report()) if not s.proposed]
     sources = _Sources(case, state)
-    compiled = _compile_specs(sources, specs, Report())
+    compiled = [CompiledClaim(*row) for row in _compile_specs(sources, specs, Report())]
     assert len(compiled) == len(specs)
     direct = 0
     for spec, claim in zip(specs, compiled, strict=True):
