@@ -53,13 +53,12 @@ from evidence.model import (
     ClaimBody,
     Fact,
     Quote,
-    Record,
-    SourceBody,
+    RecordId,
     SourceRef,
 )
 from evidence.report import Report
 from evidence.schema import is_valid, issues
-from evidence.store import object_text, parse_record_file
+from evidence.store import object_text, record_document
 
 __all__ = [
     "ClaimSpec",
@@ -129,30 +128,27 @@ _Compiled = tuple[str, str, bytes, str, str, int | None]
 
 @dataclass
 class SourceView:
-    """A source record and its normalised text, loaded once per run."""
+    """The latest revision of a source, as the custody log names it (its record's JSON
+    checked against that digest and its schema), and its text, loaded once per run."""
 
-    record: Record
+    record_id: str
+    revision: int
     blake3: str
     text: str | None
+    text_blake3: str | None
+    """The BLAKE3 of the source's text object (None: it has no text)."""
+    media_type: str | None
     ref: dict[str, JSONValue] | None = field(init=False, repr=False, compare=False)
     """The ``source`` member of the bodies of claims that cite this revision (None: the
     record makes no valid reference, which the model says for each such claim)."""
 
     def __post_init__(self) -> None:
         try:
-            ref = SourceRef(self.record.id, self.record.revision, Blake3Hex(self.blake3))
+            ref = SourceRef(RecordId(self.record_id), self.revision, Blake3Hex(self.blake3))
         except SchemaError:
             self.ref = None
         else:
             self.ref = ref.to_dict()
-
-    @property
-    def text_blake3(self) -> str | None:
-        """The BLAKE3 of the source's text object (None: it has no text)."""
-        body = self.record.body
-        if isinstance(body, SourceBody) and body.text is not None:
-            return body.text.blake3
-        return None
 
 
 @dataclass
@@ -194,21 +190,25 @@ class _Sources:
         # next run may trust it.
         name = f"records/{source_id}.{latest.revision}.json"
         data, stamp = read_stamped(f"{self.root}/{name}", what="record file")
-        loaded = parse_record_file(data, name=name, blake3=latest.blake3)
+        # The members the compile uses, from the JSON its schema checked (the model
+        # adds nothing to a revision the log names; verify builds it: decision 0045).
+        doc, record_bytes = record_document(data, name=name, blake3=latest.blake3)
         self.seen[name] = (stamp, latest.blake3)
-        self.records[(source_id, latest.revision)] = loaded.record_bytes
-        record = loaded.record
-        body = record.body
-        text = None
-        if isinstance(body, SourceBody) and body.text is not None:
-            digest = body.text.blake3
+        self.records[(source_id, latest.revision)] = record_bytes
+        body = doc["body"]
+        ref = body.get("text") if doc["kind"] == "source" else None
+        text = digest = None
+        if ref is not None:
+            digest = ref["blake3"]
             if _is_hex64(digest) is None:  # never a path: the store says what it is
                 self.case.objects.read_text(digest)
             name = f"objects/{digest[:2]}/{digest}"
             data, stamp = read_stamped(f"{self.root}/{name}", what="object")
             text = object_text(data, name=name, blake3=digest)
             self.seen[name] = (stamp, digest)
-        view = SourceView(record, latest.blake3, text)
+        view = SourceView(
+            doc["id"], doc["revision"], latest.blake3, text, digest, body.get("media_type")
+        )
         self.loaded[source_id] = view
         return view
 
@@ -369,7 +369,7 @@ def _body(spec: ClaimSpec, view: SourceView, quote: Quote | None) -> ClaimBody:
     return ClaimBody(
         key=spec.key,
         statement=" ".join(data["statement"].split()),
-        source=SourceRef(view.record.id, view.record.revision, Blake3Hex(view.blake3)),
+        source=SourceRef(RecordId(view.record_id), view.revision, Blake3Hex(view.blake3)),
         quote=quote,
         attribution=tuple(AttributionLink.from_dict(x) for x in data.get("attributed_to", [])),
         category=data.get("category", "other"),
@@ -521,7 +521,7 @@ def _compile_specs(sources: _Sources, specs: list[ClaimSpec], report: Report) ->
                 "claim-quote",
                 "FAIL",
                 f"{spec.pointer}/quote: {spec.source} has no text to quote "
-                f"({view.record.body.media_type}); cite it without a quote",  # type: ignore[union-attr]
+                f"({view.media_type}); cite it without a quote",
                 path=spec.path,
                 line=spec.line,
             )

@@ -15,7 +15,7 @@ import pytest
 
 from evidence.cli import main
 from evidence.errors import CaseError, EvidenceError
-from evidence.store import ObjectStore, object_text, parse_record_file
+from evidence.store import ObjectStore, object_text, parse_record_file, record_document
 
 NAME = "records/SRC-0001.1.json"
 
@@ -35,10 +35,23 @@ DAMAGES: dict[str, Callable[[bytes], bytes]] = {
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGES))
-def test_parse_record_file_raises_case_error(sealed_case: Path, damage: str) -> None:
+@pytest.mark.parametrize("reader", [parse_record_file, record_document])
+def test_parse_record_file_raises_case_error(
+    sealed_case: Path, damage: str, reader: Callable[..., object]
+) -> None:
     data = DAMAGES[damage](_good(sealed_case))
     with pytest.raises(CaseError, match=re.escape(NAME)):
-        parse_record_file(data, name=NAME)
+        reader(data, name=NAME)
+
+
+def test_record_document_is_the_models_json(sealed_case: Path) -> None:
+    """What a compile reads of a source record without the model (decision 0045)."""
+    loaded = parse_record_file(_good(sealed_case), name=NAME)
+    doc, record_bytes = record_document(_good(sealed_case), name=NAME)
+    assert record_bytes == loaded.record_bytes
+    assert doc == loaded.record.to_dict()
+    with pytest.raises(CaseError, match="does not match the digest"):
+        record_document(_good(sealed_case), name=NAME, blake3="0" * 64)
 
 
 def test_parse_record_file_checks_the_digest(sealed_case: Path) -> None:
