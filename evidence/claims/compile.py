@@ -196,10 +196,10 @@ class _Sources:
         self.seen[name] = (stamp, latest.blake3)
         self.records[(source_id, latest.revision)] = record_bytes
         body = doc["body"]
-        ref = body.get("text") if doc["kind"] == "source" else None
+        text_ref = body.get("text") if doc["kind"] == "source" else None
         text = digest = None
-        if ref is not None:
-            digest = ref["blake3"]
+        if text_ref is not None:
+            digest = text_ref["blake3"]
             if _is_hex64(digest) is None:  # never a path: the store says what it is
                 self.case.objects.read_text(digest)
             name = f"objects/{digest[:2]}/{digest}"
