@@ -343,3 +343,22 @@ def test_a_claims_file_that_cannot_be_read_is_reported_where_it_is(
     (problem,) = report.problems()
     assert problem.path == "claims/folder.yaml"
     assert "is a directory, expected a claims file" in problem.message
+
+
+def test_a_duplicate_key_between_summarised_files_is_still_reported_by_check(
+    sealed_case: Path, cache_dir: Path, parses: list[str], stamps_kept: None
+) -> None:
+    """Each file compiles without a problem of its own, so both get a summary row; the
+    duplicate is between them, and a check that takes both from the summary reports it
+    as a fresh compile does (the files holding the key are read again)."""
+    for name in ("a-copy.yaml", "b-copy.yaml"):
+        (sealed_case / "claims" / name).write_text(EXTRA.format(n=0))
+    first = _check(sealed_case)
+    parses.clear()
+    second = _check(sealed_case)
+    assert second == first
+    assert second["ok"] is False
+    assert "duplicate key 'extra-0'" in json.dumps(second)
+    assert set(parses) == {"claims/a-copy.yaml", "claims/b-copy.yaml"}  # read for the message
+    known = CaseSummary.for_case(sealed_case).known
+    assert {"claims/a-copy.yaml", "claims/b-copy.yaml"} <= known.keys()
