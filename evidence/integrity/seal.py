@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from evidence._fs import Batch, read_bytes
 from evidence._parallel import gc_paused, imap_chunks
 from evidence._time import format_time, utc_now
-from evidence.canonical import canonical_bytes, loads_json
+from evidence.canonical import JSONValue, canonical_bytes, loads_json
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, Entries, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import Blake3Hex, Sha256Hex, blake3_of, digest_bytes
@@ -51,6 +51,7 @@ from evidence.integrity.custody import NewEvent
 from evidence.integrity.merkle import leaf_hash
 from evidence.model import (
     CLAIM_SCHEMA,
+    Action,
     ClaimBody,
     RecordId,
     Seal,
@@ -256,6 +257,23 @@ _FORK_FROM = 8192
 """Record files to read for their leaves from which worker processes share the work."""
 
 
+def _made_leaf(record_id: str, revision: int, found: _Fresh) -> SealLeaf:
+    """The leaf of a record revision the custody log names (its id and revision were
+    checked when the log was read) with the digests this seal took of its bytes, without
+    the constructor's checks, which guard leaves read from a file (a cold seal makes
+    110,000; a test compares them with checked ones)."""
+    leaf: SealLeaf = _new(SealLeaf)
+    _set(leaf, "id", record_id)
+    _set(leaf, "revision", revision)
+    _set(leaf, "blake3", found.blake3)
+    _set(leaf, "sha256", found.sha256)
+    return leaf
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
 class _Fresh(NamedTuple):
     """A record revision this seal wrote, or read and checked already: its digests and
     Merkle leaf hash, taken from those bytes (the file is not read again)."""
@@ -404,10 +422,7 @@ def _leaves(
         if progress is not None:
             progress("sealing", frontier.size + done, total)
     digests = cast("list[_Fresh]", made)
-    leaves = [
-        SealLeaf(RecordId(record_id), revision, found.blake3, found.sha256)
-        for record_id, revision, found in zip(ids, revisions, digests, strict=True)
-    ]
+    leaves = list(map(_made_leaf, ids, revisions, digests))
     frontier.extend([found.leaf for found in digests])
     if progress is not None:
         progress("sealing", total, total)
@@ -493,28 +508,52 @@ class _Staged:
         return os.fspath(self.case.records.root)
 
     def stage(self, planned: _Planned, batch: Batch) -> None:
-        """Stage one record file in ``batch`` and note its custody event."""
+        """Stage one record file in ``batch`` and note its custody event.
+
+        Every field of the subject and the event's details is made here or by the
+        compile (an id numbered, a revision counted, digests taken), so neither is
+        checked again: the event's details go to the log as bytes made directly
+        (:func:`_claim_details`; the dict is kept for readers of the event), and the
+        state notes them by the claim's own path."""
         record_bytes = planned.record_bytes
+        record_id, revision = planned.id, planned.revision
         pair = digest_bytes(record_bytes)
         batch.add(
-            f"{self._records}/{planned.id}.{planned.revision}.json",  # records.path()'s name
+            f"{self._records}/{record_id}.{revision}.json",  # records.path()'s name
             envelope_bytes(record_bytes, pair),
         )
-        self.fresh[(planned.id, planned.revision)] = _Fresh(
+        self.fresh[(record_id, revision)] = _Fresh(
             pair.blake3, pair.sha256, leaf_hash(record_bytes)
         )
-        subject = Subject(planned.id, planned.revision, pair.blake3)
+        subject = Subject.made(record_id, revision, pair.blake3)
         self.added.append(subject)
-        details: dict[str, object] = {
-            "key": planned.key,
-            "status": planned.status,
-            "body_blake3": planned.body_blake3,
-        }
+        key, status, body_blake3 = planned.key, planned.status, planned.body_blake3
+        details: dict[str, JSONValue] = {"key": key, "status": status, "body_blake3": body_blake3}
         if planned.supersedes is not None:
             details["supersedes"] = planned.supersedes.to_dict()
-        action = "claim-recorded" if planned.revision == 1 else "superseded"
-        self.events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
-        self.state.note(action, subject, details)
+        encoded = _claim_details(key, status, body_blake3, planned.supersedes)
+        action: Action = "claim-recorded" if revision == 1 else "superseded"
+        self.events.append(NewEvent(action, subject, details, encoded))
+        self.state.note_claim(subject, key, status, body_blake3)
+
+
+def _claim_details(key: str, status: str, body_blake3: str, supersedes: Supersedes | None) -> bytes:
+    """The RFC 8785 bytes of a claim event's details (``body_blake3``, ``key``,
+    ``status`` and, for a new revision of a claim, ``supersedes``): the bytes
+    ``canonical_bytes`` gives for the dict, the members in their order, without the
+    walk (a test compares them). ``body_blake3`` is a hex digest the compile took."""
+    return b"".join(
+        (
+            b'{"body_blake3":"',
+            body_blake3.encode(),
+            b'","key":',
+            canonical_bytes(key),
+            b',"status":',
+            canonical_bytes(status),
+            b',"supersedes":' + canonical_bytes(supersedes.to_dict()) if supersedes else b"",
+            b"}",
+        )
+    )
 
 
 def _record_claims(

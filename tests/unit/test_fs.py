@@ -278,6 +278,25 @@ def test_batch_refuses_a_name_staged_twice(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("journal", [False, True], ids=["temporary-names", "journal"])
+def test_batch_names_with_and_without_a_folder_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, journal: bool
+) -> None:
+    """A bare name (the current folder), a doubled slash and a new nested folder are
+    written where their names say, as strings or paths."""
+    monkeypatch.chdir(tmp_path)
+    names = ["bare.json", f"{tmp_path}//double.json", str(tmp_path / "new" / "deep" / "a.json")]
+    with Batch(journal=tmp_path if journal else None) as batch:
+        for n, name in enumerate(names):
+            batch.add(name if n % 2 else Path(name), f"file {n}".encode())
+        with pytest.raises(CaseError, match="staged twice"):
+            batch.add(Path("bare.json"), b"again")
+        batch.commit()
+        batch.settle()
+    assert [Path(name).read_bytes() for name in names] == [b"file 0", b"file 1", b"file 2"]
+    assert _leftovers(tmp_path) == []
+
+
 def test_batch_commit_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:
     dest = tmp_path / "a.json"
     with Batch() as batch:

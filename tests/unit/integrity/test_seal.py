@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence._fs import JOURNAL_PATTERN
 from evidence.canonical import canonical_bytes
@@ -39,8 +41,10 @@ from evidence.model import (
     ClaimBody,
     Record,
     RecordId,
+    SealLeaf,
     SourceRef,
     Subject,
+    Supersedes,
 )
 from evidence.store import envelope_bytes, record_slice
 from evidence.verify import verify_case
@@ -727,3 +731,43 @@ def test_a_seal_file_left_without_its_event_is_adopted(sealed_case: Path) -> Non
     assert [e["details"]["sequence"] for e in events] == [1, 2, 3]
     assert events[1]["details"].get("recovered") is True
     _ok(sealed_case)
+
+
+_KEYS = st.text(st.characters(blacklist_categories=["Cs"]), max_size=20)
+
+
+@given(
+    _KEYS,
+    _KEYS,
+    st.text("0123456789abcdef", min_size=64, max_size=64),
+    st.one_of(
+        st.none(),
+        st.builds(
+            Supersedes,
+            st.integers(1, 10**6),
+            st.text("0123456789abcdef", min_size=64, max_size=64),
+        ),
+    ),
+)
+def test_claim_event_details_are_their_canonical_bytes(
+    key: str, status: str, body_blake3: str, supersedes: Supersedes | None
+) -> None:
+    """The details bytes a seal writes for a claim event, made directly, are the RFC 8785
+    bytes of the details dict (any key or status text, with or without `supersedes`)."""
+    details: dict[str, Any] = {"key": key, "status": status, "body_blake3": body_blake3}
+    if supersedes is not None:
+        details["supersedes"] = supersedes.to_dict()
+    made = seal_module._claim_details(key, status, body_blake3, supersedes)
+    assert made == canonical_bytes(details)
+
+
+def test_made_leaves_and_subjects_are_the_checked_ones() -> None:
+    pair = digest_bytes(b"a record")
+    found = seal_module._Fresh(pair.blake3, pair.sha256, b"")
+    made = seal_module._made_leaf("CLM-0012", 3, found)
+    checked = SealLeaf(RecordId("CLM-0012"), 3, pair.blake3, pair.sha256)
+    assert made == checked
+    assert made.canonical() == checked.canonical() == canonical_bytes(checked.to_dict())
+    subject = Subject.made(RecordId("CLM-0012"), 3, pair.blake3)
+    assert subject == Subject(RecordId("CLM-0012"), 3, pair.blake3)
+    assert subject.canonical() == canonical_bytes(subject.to_dict())
