@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -47,7 +48,7 @@ from evidence.integrity._sealfile import (
     seal_file_bytes,
     write_seal_file,
 )
-from evidence.integrity.custody import NewEvent
+from evidence.integrity.custody import CustodyHead, NewEvent, PreparedLines
 from evidence.integrity.merkle import leaf_hash
 from evidence.model import (
     CLAIM_SCHEMA,
@@ -609,13 +610,12 @@ def _write_seal(
     *,
     who: str,
     moment: _dt.datetime,
-    before: bytes | memoryview,
+    seal_bytes: bytes,
     size: int,
-) -> tuple[Path, bytes, Path | None, str]:
-    """Write the seal file (and its signature) and log them: the seal's path and bytes,
-    the signature's path and the seal's SHA-256. The file's leaves are the previous seal's leaves
-    ``before`` (bytes) followed by ``seal.leaves``, in a tree of ``size`` leaves."""
-    seal_bytes = seal_file_bytes(seal, before, size)
+) -> tuple[Path, Path | None, str]:
+    """Write the seal file ``seal_bytes`` (:func:`seal_file_bytes` of ``seal``, in a tree
+    of ``size`` leaves) and its signature, and log them: the seal's path, the signature's
+    path and the seal's SHA-256."""
     path = case.seals_dir / seal.filename
     seal_sha256 = write_seal_file(path, seal_bytes)
     sealed = [
@@ -653,7 +653,82 @@ def _write_seal(
             )
         )
     case.custody.append(sealed, actor=who, now=moment)
-    return path, seal_bytes, signature, seal_sha256
+    return path, signature, seal_sha256
+
+
+def _new_seal(case: Case, tree: _Tree, head: CustodyHead, at: str, key: SigningKey | None) -> Seal:
+    """The seal of ``tree`` naming the custody log's ``head``; its own leaves are the new
+    ones (the file starts with the previous seal's, ``tree.before``)."""
+    sequence, previous = _previous_link(tree.latest)
+    return Seal(
+        case_id=case.meta.id,
+        sequence=sequence,
+        sealed_at=at,
+        size=len(tree.leaves),
+        root=Sha256Hex(tree.frontier.root().hex()),
+        leaves=tuple(tree.leaves),
+        custody_seq=head.seq,
+        custody_sha256=head.sha256,
+        previous=previous,
+        signer=Signer.from_dict(key.signer()) if key is not None else None,
+    )
+
+
+def _keep_caches(
+    case: Case,
+    state: CaseState,
+    size: int,
+    appended: int,
+    frontiers: FrontierCache | None,
+    frontier: Frontier,
+) -> None:
+    """Keep the tree's frontier, and ``state`` as the state of the custody log's first
+    ``size`` bytes, for the next seal (best effort, like every cache)."""
+    if frontiers is not None:
+        frontiers.store(frontier)
+    case.keep_state(state, size, appended=appended)
+
+
+class _Beside(threading.Thread):
+    """A call run on a thread beside the caller's work. :meth:`join` waits for it to end
+    even when the caller is interrupted meanwhile (Ctrl-C), so that the caller never
+    undoes what the call is still doing; then it raises what the call raised, else the
+    interruption."""
+
+    def __init__(self, call: Callable[..., object], *args: object) -> None:
+        super().__init__(name="seal-beside", daemon=True)
+        self._call, self._args = call, args
+        self._error: BaseException | None = None
+        self._done = threading.Event()  # (an interrupted Thread.join may say "not alive")
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._call(*self._args)
+        except BaseException as exc:  # handed to the caller by join()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        interrupted: BaseException | None = None
+        while not self._done.is_set():
+            try:
+                self._done.wait()
+            except BaseException as exc:  # KeyboardInterrupt: raised once the call ends
+                interrupted = exc
+        error = self._error or interrupted
+        self._error = None
+        if error is not None:
+            raise error
+
+
+def _write_lines(case: Case, lines: PreparedLines | None, batch: Batch) -> None:
+    """Append the prepared lines to the custody log, durably, then settle ``batch``: the
+    log names its files now (a failed write leaves the log as it was, and the batch
+    unsettled: leaving it removes them)."""
+    case.custody.write(lines)
+    batch.settle()
 
 
 def seal_case(
@@ -713,45 +788,54 @@ def seal_case(
             if tree is None:
                 tree = _tree(case, state, staged, progress, workers, fork=True, new_events=new)
                 assert tree is not None  # it may fork now
-            case.custody.write(lines)
-            batch.settle()
+            latest = tree.latest
+            if (
+                latest is not None
+                and not staged.events
+                and recovered == 0
+                and latest.size == len(state.entries)
+            ):
+                case.custody.write(lines)  # nothing (no event), as for any seal
+                batch.settle()
+                return SealResult(
+                    None,
+                    unchanged=planner.unchanged,
+                    proposed=report.checked["proposed claims"],
+                )
+            # The log's new lines go to disk on a thread (writing and syncing let go of
+            # the interpreter lock) while the seal file's bytes are made here: they name
+            # the head those lines make, and are written only once the lines are durable.
+            head = lines.head if lines is not None else case.custody.head()
+            assert head is not None  # init wrote the first event
+            writing = _Beside(_write_lines, case, lines, batch)
+            try:
+                seal = _new_seal(case, tree, head, at, key)
+                seal_bytes = seal_file_bytes(seal, tree.before, tree.frontier.size)
+            finally:
+                writing.join()  # the batch is settled once the lines are written
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size
 
-        latest = tree.latest
-        proposed = report.checked["proposed claims"]
-        if (
-            latest is not None
-            and not staged.events
-            and recovered == 0
-            and latest.size == len(state.entries)
-        ):
-            return SealResult(None, unchanged=planner.unchanged, proposed=proposed)
-
-        leaves, frontier, before, frontiers = tree.leaves, tree.frontier, tree.before, tree.cache
-        head = lines.head if lines is not None else case.custody.head()
-        assert head is not None  # init wrote the first event
-        sequence, previous = _previous_link(latest)
-        seal = Seal(  # its own leaves are the new ones: the file starts with `before`
-            case_id=case.meta.id,
-            sequence=sequence,
-            sealed_at=at,
-            size=len(leaves),
-            root=Sha256Hex(frontier.root().hex()),
-            leaves=tuple(leaves),
-            custody_seq=head.seq,
-            custody_sha256=head.sha256,
-            previous=previous,
-            signer=Signer.from_dict(key.signer()) if key is not None else None,
+        leaves, frontier, frontiers = tree.leaves, tree.frontier, tree.cache
+        # The caches are kept on a thread while the seal file is written and synced (a
+        # cache entry lost is a miss; each is checked against what it stands for when
+        # read): the frontier, and the state of the log up to the `sealed` line, which the
+        # next seal parses after it (docs/decisions/0021).
+        keeping = _Beside(
+            _keep_caches,
+            case,
+            state,
+            noted_up_to,
+            state.custody_events - events_before,
+            frontiers,
+            frontier,
         )
-        path, seal_bytes, signature, seal_sha256 = _write_seal(
-            case, seal, key, who=who, moment=moment, before=before, size=frontier.size
-        )
-        if frontiers is not None:
-            frontiers.store(frontier)
-        # The next seal starts from this state instead of parsing what this one appended
-        # (the `sealed` and `signed` lines after `noted_up_to` are parsed).
-        case.keep_state(state, noted_up_to, appended=state.custody_events - events_before)
+        try:
+            path, signature, seal_sha256 = _write_seal(
+                case, seal, key, who=who, moment=moment, seal_bytes=seal_bytes, size=frontier.size
+            )
+        finally:
+            keeping.join()
         memo = LeavesMemo.default()
         if memo is not None and _leaves_are_entries(leaves, state.entries, frontier.size):
             # The file's leaves are the entries' (the first ones checked against them,
@@ -760,7 +844,7 @@ def seal_case(
             memo.store(seal_sha256, state.entries, frontier.size)
         return SealResult(
             path,
-            sequence=sequence,
+            sequence=seal.sequence,
             size=frontier.size,
             root=seal.root,
             seal_bytes=seal_bytes,
@@ -769,5 +853,5 @@ def seal_case(
             unchanged=planner.unchanged,
             recovered=recovered,
             signature=signature,
-            proposed=proposed,
+            proposed=report.checked["proposed claims"],
         )

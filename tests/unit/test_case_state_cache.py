@@ -174,7 +174,8 @@ def test_a_seal_keeps_the_state_it_leaves(
     sealed_case: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     """The next seal starts from the state the last one noted as it wrote, with only its
-    `sealed` and `signed` lines parsed: the state a full parse gives, whatever it wrote."""
+    `sealed` and `signed` lines parsed (the state is kept while the seal file is written,
+    before them): the state a full parse gives, whatever it wrote."""
     from evidence.integrity.sign import SigningKey
 
     case = Case.open(sealed_case)
@@ -197,7 +198,11 @@ def test_a_seal_keeps_the_state_it_leaves(
     parsed = _parsed_lines(monkeypatch)
     assert case.state(cached=True) == case.state()
     log_lines = (sealed_case / "custody.jsonl").read_bytes().count(b"\n")
-    assert len(parsed) == log_lines  # the full parse only: the kept state covers the log
+    after = 2 if change == "signed" else 1  # the `sealed` (and `signed`) lines
+    # The kept state covers the log up to them; then the full parse.
+    assert parsed == list(range(log_lines - after + 1, log_lines + 1)) + list(
+        range(1, log_lines + 1)
+    )
 
 
 def test_a_state_that_does_not_count_the_log_s_lines_is_not_kept(
