@@ -297,6 +297,28 @@ def test_batch_names_with_and_without_a_folder_part(
     assert _leftovers(tmp_path) == []
 
 
+def test_a_large_batch_starts_syncs_while_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every so many files the writer starts a sync in the background (the disk works
+    while the batch goes on); the files are named as ever, after the sync of commit."""
+    import evidence._fs as fs_module
+
+    started: list[int] = []
+    monkeypatch.setattr(fs_module, "_PRESYNC_STEP", 64)
+    monkeypatch.setattr(fs_module, "_background_sync", lambda: started.append(1))
+    records = tmp_path / "records"
+    names = [records / f"CLM-{n:04d}.1.json" for n in range(1, 601)]
+    with Batch(journal=tmp_path) as batch:
+        for n, dest in enumerate(names):
+            batch.add(dest, f"record {n}\n".encode())
+        batch.commit()
+        batch.settle()
+    assert 2 <= len(started) <= 600 // 64
+    assert [dest.read_bytes() for dest in names] == [f"record {n}\n".encode() for n in range(600)]
+    assert _markers(tmp_path) == []
+
+
 def test_batch_commit_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:
     dest = tmp_path / "a.json"
     with Batch() as batch:
