@@ -168,21 +168,25 @@ def test_a_journal_batch_left_before_settling_removes_what_it_wrote(tmp_path: Pa
     assert _markers(tmp_path) == []
 
 
-def test_a_journal_batch_never_replaces_a_file(tmp_path: Path) -> None:
-    """A name that exists is refused, kept as it was, and the batch's own files go."""
-    taken = tmp_path / "CLM-0007.1.json"
+@pytest.mark.parametrize("taken_at", [7, 1500], ids=["early", "late"])
+def test_a_journal_batch_never_replaces_a_file(tmp_path: Path, taken_at: int) -> None:
+    """A name that exists is refused, kept as it was, and the batch's own files go
+    (whichever of the writer threads wrote them, or came upon the name taken)."""
+    taken = tmp_path / f"CLM-{taken_at:04d}.1.json"
     taken.write_bytes(b"original")
 
     def stage_and_commit() -> None:
         with Batch(journal=tmp_path) as batch:
-            for n in range(1, 41):
+            for n in range(1, 2001):
                 batch.add(tmp_path / f"CLM-{n:04d}.1.json", b"from the batch")
             batch.commit()
 
-    with pytest.raises(CaseError, match=r"CLM-0007\.1\.json exists already and is never rewritten"):
+    with pytest.raises(
+        CaseError, match=rf"CLM-{taken_at:04d}\.1\.json exists already and is never"
+    ):
         stage_and_commit()
     assert taken.read_bytes() == b"original"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["CLM-0007.1.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name]
 
 
 def test_a_settled_journal_batch_keeps_its_files_on_a_later_exception(tmp_path: Path) -> None:
