@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar, cast
 
 from evidence._fs import Batch, read_bytes
 from evidence._parallel import gc_paused, imap_chunks
@@ -43,12 +43,13 @@ from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity._sealfile import (
     LatestSeal,
     LeavesMemo,
+    entries_fingerprint,
     leaves_match,
     read_latest,
     seal_file_bytes,
     write_seal_file,
 )
-from evidence.integrity.custody import CustodyHead, NewEvent, PreparedLines
+from evidence.integrity.custody import CustodyHead, LineMaker, NewEvent, PreparedLines
 from evidence.integrity.merkle import leaf_hash
 from evidence.model import (
     CLAIM_SCHEMA,
@@ -71,6 +72,8 @@ if TYPE_CHECKING:  # the signing code (cryptography) is imported only to sign
     from evidence.integrity.sign import SigningKey
 
 __all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
+
+T = TypeVar("T")
 
 
 class ClaimsInvalid(InputError):
@@ -494,7 +497,11 @@ class _Staged:
 
     case: Case
     state: CaseState
-    events: list[NewEvent] = field(default_factory=list)
+    lines: LineMaker
+    """The custody lines of the events noted, made as they are noted (while the
+    compile runs: only the log's write is left for after the sync)."""
+    events: int = 0
+    """How many events are noted."""
     added: list[Subject] = field(default_factory=list)
     withdrawn: list[RecordId] = field(default_factory=list)
     fresh: dict[tuple[str, int], _Fresh] = field(default_factory=dict)
@@ -534,8 +541,13 @@ class _Staged:
             details["supersedes"] = planned.supersedes.to_dict()
         encoded = _claim_details(key, status, body_blake3, planned.supersedes)
         action: Action = "claim-recorded" if revision == 1 else "superseded"
-        self.events.append(NewEvent(action, subject, details, encoded))
+        self.event(NewEvent(action, subject, details, encoded))
         self.state.note_claim(subject, key, status, body_blake3)
+
+    def event(self, new: NewEvent) -> None:
+        """Note a custody event to append once the records are durable: its line."""
+        self.lines.add(new)
+        self.events += 1
 
 
 def _claim_details(key: str, status: str, body_blake3: str, supersedes: Supersedes | None) -> bytes:
@@ -679,32 +691,38 @@ def _keep_caches(
     state: CaseState,
     size: int,
     appended: int,
-    frontiers: FrontierCache | None,
-    frontier: Frontier,
-) -> None:
+    tree: _Tree,
+) -> str | None:
     """Keep the tree's frontier, and ``state`` as the state of the custody log's first
-    ``size`` bytes, for the next seal (best effort, like every cache)."""
-    if frontiers is not None:
-        frontiers.store(frontier)
+    ``size`` bytes, for the next seal (best effort, like every cache); return the
+    fingerprint of the entries the tree's leaves are (None: they are not all made from
+    the entries), for the leaves memo of the seal file once it is written."""
+    if tree.cache is not None:
+        tree.cache.store(tree.frontier)
     case.keep_state(state, size, appended=appended)
+    size = tree.frontier.size
+    if LeavesMemo.default() is None or not _leaves_are_entries(tree.leaves, state.entries, size):
+        return None
+    return entries_fingerprint(state.entries, size)
 
 
-class _Beside(threading.Thread):
+class _Beside(threading.Thread, Generic[T]):
     """A call run on a thread beside the caller's work. :meth:`join` waits for it to end
     even when the caller is interrupted meanwhile (Ctrl-C), so that the caller never
     undoes what the call is still doing; then it raises what the call raised, else the
     interruption."""
 
-    def __init__(self, call: Callable[..., object], *args: object) -> None:
+    def __init__(self, call: Callable[..., T], *args: object) -> None:
         super().__init__(name="seal-beside", daemon=True)
         self._call, self._args = call, args
+        self._result: list[T] = []
         self._error: BaseException | None = None
         self._done = threading.Event()  # (an interrupted Thread.join may say "not alive")
         self.start()
 
     def run(self) -> None:
         try:
-            self._call(*self._args)
+            self._result.append(self._call(*self._args))
         except BaseException as exc:  # handed to the caller by join()
             self._error = exc
         finally:
@@ -721,6 +739,11 @@ class _Beside(threading.Thread):
         self._error = None
         if error is not None:
             raise error
+
+    def result(self) -> T:
+        """What the call returned (:meth:`join` first)."""
+        self.join()
+        return self._result[0]
 
 
 def _write_lines(case: Case, lines: PreparedLines | None, batch: Batch) -> None:
@@ -765,23 +788,23 @@ def seal_case(
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
         planner = _Planner(case, state, at, who)
-        staged = _Staged(case, state)
+        staged = _Staged(case, state, case.custody.start_lines(actor=who, now=moment))
         # The record files are written under their final names after a marker, which
         # goes once the log names them (a crash before: the next writer removes them).
         with Batch(journal=case.root) as batch:
             _record_claims(case, planner, staged, report, workers, batch)
             meta_event = _case_metadata_event(case, state)
             if meta_event is not None:
-                staged.events.append(meta_event)
+                staged.event(meta_event)
                 state.note(meta_event.action, None, meta_event.details or {})
-            new = bool(staged.events) or recovered > 0
+            new = staged.events > 0 or recovered > 0
             # While the sync makes the files durable (the disk's work), the log's lines
-            # are assembled and the tree computed (the CPU's). The tree is computed
+            # are joined and the tree computed (the CPU's). The tree is computed
             # before the log names anything: a damaged record stops the seal with
             # nothing written. Worker processes are not forked beside the sync thread.
             lines, tree = batch.commit(
                 during=lambda: (
-                    case.custody.prepare(staged.events, actor=who, now=moment),
+                    staged.lines.finish(),
                     _tree(case, state, staged, progress, workers, fork=False, new_events=new),
                 )
             )
@@ -791,7 +814,7 @@ def seal_case(
             latest = tree.latest
             if (
                 latest is not None
-                and not staged.events
+                and staged.events == 0
                 and recovered == 0
                 and latest.size == len(state.entries)
             ):
@@ -816,32 +839,26 @@ def seal_case(
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size
 
-        leaves, frontier, frontiers = tree.leaves, tree.frontier, tree.cache
+        frontier = tree.frontier
         # The caches are kept on a thread while the seal file is written and synced (a
         # cache entry lost is a miss; each is checked against what it stands for when
         # read): the frontier, and the state of the log up to the `sealed` line, which the
         # next seal parses after it (docs/decisions/0021).
-        keeping = _Beside(
-            _keep_caches,
-            case,
-            state,
-            noted_up_to,
-            state.custody_events - events_before,
-            frontiers,
-            frontier,
-        )
+        appended = state.custody_events - events_before
+        keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree)
         try:
             path, signature, seal_sha256 = _write_seal(
                 case, seal, key, who=who, moment=moment, seal_bytes=seal_bytes, size=frontier.size
             )
         finally:
             keeping.join()
+        fingerprint = keeping.result()
         memo = LeavesMemo.default()
-        if memo is not None and _leaves_are_entries(leaves, state.entries, frontier.size):
+        if memo is not None and fingerprint is not None:
             # The file's leaves are the entries' (the first ones checked against them,
             # the others made from them here): the next seal need not compare them byte
             # for byte (docs/decisions/0028).
-            memo.store(seal_sha256, state.entries, frontier.size)
+            memo.store(seal_sha256, state.entries, frontier.size, fingerprint=fingerprint)
         return SealResult(
             path,
             sequence=seal.sequence,

@@ -141,6 +141,26 @@ def _reference_prepare(
     return PreparedLines(data, CustodyHead(seq, prev))
 
 
+class _ReferenceLines:
+    """The lines of the events added, made at the end by :func:`_reference_prepare`."""
+
+    def __init__(self, log: CustodyLog, actor: str, now: dt.datetime | None) -> None:
+        self.log, self.actor, self.now = log, actor, now
+        self.events: list[NewEvent] = []
+
+    def add(self, new: NewEvent) -> None:
+        self.events.append(new)
+
+    def finish(self) -> PreparedLines | None:
+        return _reference_prepare(self.log, self.events, actor=self.actor, now=self.now)
+
+
+def _reference_start_lines(
+    self: CustodyLog, *, actor: str, now: dt.datetime | None = None
+) -> _ReferenceLines:
+    return _ReferenceLines(self, actor, now)
+
+
 def _reference_note_claim(
     self: CaseState, subject: Subject, key: str, status: str, body_blake3: str
 ) -> None:
@@ -151,6 +171,7 @@ def _plain_paths(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(compile_module, "load_yaml", _reference_load_yaml)
     patch.setattr(CustodyLog, "append", _reference_append)
     patch.setattr(CustodyLog, "prepare", _reference_prepare)
+    patch.setattr(CustodyLog, "start_lines", _reference_start_lines)
     patch.setattr(seal_module, "_claim_record_bytes", _reference_record_bytes)
     # Subjects, leaves and state notes through their checked, generic paths.
     patch.setattr(Subject, "made", classmethod(lambda cls, *fields: cls(*fields)))
