@@ -218,12 +218,6 @@ _HANDOFF = 256
 """Files a batch hands its writer thread at once (one queue operation for many files)."""
 
 
-_WRITERS = 2
-"""Writer threads of a batch. Each file costs three system calls, and a thread coming
-back from one waits for the interpreter lock while the caller's thread works (up to
-the switch interval, 5 ms): two threads get twice the calls through then."""
-
-
 _PRESYNC_STEP = 8192
 """Files a large batch writes between two syncs it starts in the background: the disk
 writes them while the batch goes on, and the sync of :meth:`Batch.commit`, which alone
@@ -281,13 +275,12 @@ class Batch:
         self._pending: list[tuple[str, bytes, int]] = []  # not yet handed to the writer
         self._queue: queue.Queue[list[tuple[str, bytes, int]] | None] = queue.Queue(maxsize=16)
         self._error: BaseException | None = None
-        self._writers: list[threading.Thread] = []
+        self._writer: threading.Thread | None = None
         self._journal_dir = journal
         self._marker: Path | None = None  # the marker, once written
         self._created: list[str] = []  # final names this batch created (journal mode)
         self._unsynced = 0  # files the writer wrote since it last started a sync
         self._presync: threading.Thread | None = None
-        self._presync_lock = threading.Lock()
 
     def __enter__(self) -> Batch:
         return self
@@ -327,14 +320,13 @@ class Batch:
                 folder.mkdir()
                 self._made.append(folder)
             self._folders.add(parent)
-        if not self._writers:
+        if self._writer is None:
             if self._journal_dir is not None:
                 self._write_marker(self._journal_dir)
-            for n in range(_WRITERS):
-                writer = threading.Thread(target=self._write_all, name=f"batch-writer-{n}")
-                writer.daemon = True
-                writer.start()
-                self._writers.append(writer)
+            self._writer = threading.Thread(
+                target=self._write_all, name="batch-writer", daemon=True
+            )
+            self._writer.start()
         written = name if self._marker is not None else os.path.join(parent, _temp_base(base))
         self._staged.append((written, name))
         self._dests.add(name)
@@ -386,14 +378,13 @@ class Batch:
     def _start_presync(self) -> None:
         """Start a sync of the files written so far on a thread, unless one still runs
         (called by the writer thread)."""
-        with self._presync_lock:
-            running = self._presync
-            if running is not None and running.is_alive():
-                return
-            self._unsynced = 0
-            self._presync = threading.Thread(target=_background_sync, name="batch-presync")
-            self._presync.daemon = True
-            self._presync.start()
+        running = self._presync
+        if running is not None and running.is_alive():
+            return
+        self._unsynced = 0
+        self._presync = threading.Thread(target=_background_sync, name="batch-presync")
+        self._presync.daemon = True
+        self._presync.start()
 
     def _end_presync(self) -> None:
         if self._presync is not None:
@@ -401,13 +392,11 @@ class Batch:
             self._presync = None
 
     def _join(self) -> None:
-        if self._writers:
+        if self._writer is not None:
             self._hand_off()
-            for _ in self._writers:
-                self._queue.put(None)
-            for writer in self._writers:
-                writer.join()
-            self._writers = []
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
         self._pending.clear()
 
     @overload

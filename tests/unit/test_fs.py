@@ -171,7 +171,7 @@ def test_a_journal_batch_left_before_settling_removes_what_it_wrote(tmp_path: Pa
 @pytest.mark.parametrize("taken_at", [7, 1500], ids=["early", "late"])
 def test_a_journal_batch_never_replaces_a_file(tmp_path: Path, taken_at: int) -> None:
     """A name that exists is refused, kept as it was, and the batch's own files go
-    (whichever of the writer threads wrote them, or came upon the name taken)."""
+    (early in a batch, or after thousands of files and background syncs)."""
     taken = tmp_path / f"CLM-{taken_at:04d}.1.json"
     taken.write_bytes(b"original")
 
