@@ -261,6 +261,10 @@ _FORK_FROM = 8192
 """Record files to read for their leaves from which worker processes share the work."""
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _made_leaf(record_id: str, revision: int, found: _Fresh) -> SealLeaf:
     """The leaf of a record revision the custody log names (its id and revision were
     checked when the log was read) with the digests this seal took of its bytes, without
@@ -272,10 +276,6 @@ def _made_leaf(record_id: str, revision: int, found: _Fresh) -> SealLeaf:
     _set(leaf, "blake3", found.blake3)
     _set(leaf, "sha256", found.sha256)
     return leaf
-
-
-_new = object.__new__
-_set = object.__setattr__
 
 
 class _Fresh(NamedTuple):
@@ -700,10 +700,10 @@ def _keep_caches(
     if tree.cache is not None:
         tree.cache.store(tree.frontier)
     case.keep_state(state, size, appended=appended)
-    size = tree.frontier.size
-    if LeavesMemo.default() is None or not _leaves_are_entries(tree.leaves, state.entries, size):
+    leaves = tree.frontier.size
+    if LeavesMemo.default() is None or not _leaves_are_entries(tree.leaves, state.entries, leaves):
         return None
-    return entries_fingerprint(state.entries, size)
+    return entries_fingerprint(state.entries, leaves)
 
 
 class _Beside(threading.Thread, Generic[T]):
