@@ -226,10 +226,34 @@ left the kernel half a gigabyte to write at the end: far below the share of memo
 which the kernel starts on its own)."""
 
 
-def _background_sync() -> None:
-    """``sync(2)`` whose failure is left to the sync that counts."""
+def _background_sync(folder: str) -> None:
+    """Write what is waiting for the disk on the file system of ``folder``: Linux's
+    ``syncfs(2)`` (other disks are left alone), else ``sync(2)``; a failure is left to
+    the sync that counts."""
     with contextlib.suppress(OSError):
-        os.sync()
+        call = _syncfs() if sys.platform.startswith("linux") else None
+        if call is None:
+            os.sync()
+            return
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            call(fd)
+        finally:
+            os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's ``syncfs`` (not in the os module), or None."""
+    import ctypes  # here: only a large batch needs it
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int,)
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
 
 
 JOURNAL_PATTERN: Final = re.compile(r"\.unlogged-records\.\d+-\d+\.tmp")
@@ -382,7 +406,10 @@ class Batch:
         if running is not None and running.is_alive():
             return
         self._unsynced = 0
-        self._presync = threading.Thread(target=_background_sync, name="batch-presync")
+        folder = os.path.dirname(self._staged[0][0]) or "."  # where the files go
+        self._presync = threading.Thread(
+            target=_background_sync, args=(folder,), name="batch-presync"
+        )
         self._presync.daemon = True
         self._presync.start()
 

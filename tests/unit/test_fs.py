@@ -308,9 +308,9 @@ def test_a_large_batch_starts_syncs_while_it_writes(
     while the batch goes on); the files are named as ever, after the sync of commit."""
     import evidence._fs as fs_module
 
-    started: list[int] = []
+    started: list[str] = []
     monkeypatch.setattr(fs_module, "_PRESYNC_STEP", 64)
-    monkeypatch.setattr(fs_module, "_background_sync", lambda: started.append(1))
+    monkeypatch.setattr(fs_module, "_background_sync", started.append)
     records = tmp_path / "records"
     names = [records / f"CLM-{n:04d}.1.json" for n in range(1, 601)]
     with Batch(journal=tmp_path) as batch:
@@ -319,8 +319,18 @@ def test_a_large_batch_starts_syncs_while_it_writes(
         batch.commit()
         batch.settle()
     assert 2 <= len(started) <= 600 // 64
+    assert set(started) == {str(records)}
     assert [dest.read_bytes() for dest in names] == [f"record {n}\n".encode() for n in range(600)]
     assert _markers(tmp_path) == []
+
+
+def test_a_background_sync_of_a_folder_s_file_system(tmp_path: Path) -> None:
+    """The background sync runs (syncfs, or sync) on a folder, and says nothing when the
+    folder is gone: the sync of commit is the one that counts."""
+    import evidence._fs as fs_module
+
+    fs_module._background_sync(str(tmp_path))
+    fs_module._background_sync(str(tmp_path / "gone"))
 
 
 def test_batch_commit_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:
