@@ -218,6 +218,44 @@ _HANDOFF = 256
 """Files a batch hands its writer thread at once (one queue operation for many files)."""
 
 
+_PRESYNC_STEP = 8192
+"""Files a large batch writes between two syncs it starts in the background: the disk
+writes them while the batch goes on, and the sync of :meth:`Batch.commit`, which alone
+counts, waits for the files written since the last one only (a seal of 110,000 records
+left the kernel half a gigabyte to write at the end: far below the share of memory at
+which the kernel starts on its own)."""
+
+
+def _background_sync(folder: str) -> None:
+    """Write what is waiting for the disk on the file system of ``folder``: Linux's
+    ``syncfs(2)`` (other disks are left alone), else ``sync(2)``; a failure is left to
+    the sync that counts."""
+    with contextlib.suppress(OSError):
+        call = _syncfs() if sys.platform.startswith("linux") else None
+        if call is None:
+            os.sync()
+            return
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            call(fd)
+        finally:
+            os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's ``syncfs`` (not in the os module), or None."""
+    import ctypes  # here: only a large batch needs it
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int,)
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
+
+
 JOURNAL_PATTERN: Final = re.compile(r"\.unlogged-records\.\d+-\d+\.tmp")
 """The marker a :class:`Batch` with a journal folder leaves while it writes files under
 their final names (a :data:`TEMP_PATTERN` name, so ``verify`` reports it as the leftover
@@ -265,6 +303,8 @@ class Batch:
         self._journal_dir = journal
         self._marker: Path | None = None  # the marker, once written
         self._created: list[str] = []  # final names this batch created (journal mode)
+        self._unsynced = 0  # files the writer wrote since it last started a sync
+        self._presync: threading.Thread | None = None
 
     def __enter__(self) -> Batch:
         return self
@@ -289,7 +329,11 @@ class Batch:
             raise CaseError(f"{dest} is staged twice")
         if self._error is not None:
             raise self._error
-        parent, base = os.path.split(name)
+        # One C call for the usual "<folder>/<name>" (os.path.split is Python code, run
+        # 100,000 times by a seal); the rare names without a folder part go through it.
+        parent, _, base = name.rpartition("/")
+        if not parent:
+            parent, base = os.path.split(name)
         if parent not in self._folders:
             missing = []
             folder = Path(dest).parent
@@ -351,6 +395,28 @@ class Batch:
                 else:
                     if final:
                         self._created.append(written)
+            self._unsynced += len(items)
+            if self._unsynced >= _PRESYNC_STEP:
+                self._start_presync()
+
+    def _start_presync(self) -> None:
+        """Start a sync of the files written so far on a thread, unless one still runs
+        (called by the writer thread)."""
+        running = self._presync
+        if running is not None and running.is_alive():
+            return
+        self._unsynced = 0
+        folder = os.path.dirname(self._staged[0][0]) or "."  # where the files go
+        self._presync = threading.Thread(
+            target=_background_sync, args=(folder,), name="batch-presync"
+        )
+        self._presync.daemon = True
+        self._presync.start()
+
+    def _end_presync(self) -> None:
+        if self._presync is not None:
+            self._presync.join()
+            self._presync = None
 
     def _join(self) -> None:
         if self._writer is not None:
@@ -387,6 +453,7 @@ class Batch:
             result = during() if during is not None else None
         finally:
             syncing.join()
+            self._end_presync()
         if self._error is not None:
             error, self._error = self._error, None
             self.abort()

@@ -481,6 +481,31 @@ class CaseState:
             if isinstance(status, str):
                 self._claim_status.set(subject.id, status)
 
+    def note_claim(self, subject: Subject, key: str, status: str, body_blake3: str) -> None:
+        """:meth:`note` of a ``claim-recorded`` or ``superseded`` event about a claim
+        (``CLM-…``) whose details hold ``key``, ``status`` and ``body_blake3`` (and the
+        ``supersedes`` the state does not keep), made by the caller: the same state,
+        without the branches for every other event (a cold seal notes 100,000).
+
+        Raises:
+            SchemaError: ``subject`` is not a claim's.
+        """
+        record_id = subject.id
+        if record_id[:4] != "CLM-":
+            raise SchemaError(f"{record_id!r} is not a claim's record id")
+        number = record_number(record_id)
+        self.custody_events += 1
+        entries = self.entries
+        self.latest.position[record_id] = len(entries)
+        entries.append(subject)
+        if self._first_seen is not None:  # else made from the entries when asked for
+            self._first_seen.setdefault(record_id, len(self._first_seen))
+        if number >= self.next_claim_number:
+            self.next_claim_number = number + 1
+        self.claim_keys[key] = record_id
+        self.claim_body_digest[record_id] = body_blake3
+        self._claim_status.set(record_id, status)
+
 
 def _of_type(value: Any, kind: type[Any]) -> Any:
     """``value`` if it is exactly of type ``kind``.
@@ -793,36 +818,32 @@ class Case:
         return state
 
     def keep_state(self, state: CaseState, size: int, *, appended: int) -> None:
-        """Keep, for the next ``state(cached=True)``, the state of the custody log as it
-        is now, from ``state``: that of the log's first ``size`` bytes, which the caller,
-        holding the lock, noted event by event as it appended them (a seal writing
-        100,000 records, whose lines the next seal would otherwise parse again). The
-        lines after ``size`` are parsed here. ``appended`` is how many events the caller
-        wrote: fewer than a thousand are not worth an entry (the next reading parses them).
+        """Keep, for the next ``state(cached=True)``, ``state`` as the state of the custody
+        log's first ``size`` bytes, which the caller, holding the lock, noted event by
+        event as it appended them (a seal writing 100,000 records, whose lines the next
+        seal would otherwise parse again); that reading parses the lines after them (a
+        seal's ``sealed`` and ``signed`` lines). Only those bytes are read: the caller
+        may append meanwhile. ``appended`` is how many events the caller wrote: fewer
+        than a thousand are not worth an entry (the next reading parses them).
 
         Nothing is kept when the events ``state`` counts are not the lines of those
-        ``size`` bytes, or the log cannot be read whole; best effort, like every cache.
+        ``size`` bytes, or they cannot be read; best effort, like every cache.
         """
         cache = _StateCache.default()
         if cache is None or appended < _StateCache.MIN_NEW_LINES:
             return
         try:
-            data = self.custody.path.read_bytes()
+            with open(self.custody.path, "rb") as log:
+                data = log.read(size)
         except OSError:
             return
-        if not size <= len(data) or not data.endswith(b"\n") or data[size - 1 : size] != b"\n":
+        if len(data) != size or not data.endswith(b"\n"):
             return
-        noted = data.count(b"\n", 0, size)
-        if noted != state.custody_events:
-            return
-        number = noted
-        try:
-            for number, raw in enumerate(_split_lines(data[size:]), start=noted + 1):
-                _note_line(state, CustodyLine(number, raw, _parse_line(raw, self.custody.path)))
-        except CaseError:
+        lines = data.count(b"\n")
+        if lines != state.custody_events:
             return
         key = str(self.custody.path.resolve())
-        cache.store(key, len(data), blake3.blake3(data).hexdigest(), number, state)
+        cache.store(key, size, blake3.blake3(data).hexdigest(), lines, state)
 
     def seal_files(self) -> list[Path]:
         """``seals/0001.json`` … in sequence order."""

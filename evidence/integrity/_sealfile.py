@@ -180,10 +180,16 @@ class LeavesMemo(CacheFolder):
         expected = f"{size} {entries_fingerprint(entries, size)}".encode()
         return read is not None and read[1] == expected
 
-    def store(self, sha256: str, entries: Entries, size: int) -> None:
+    def store(
+        self, sha256: str, entries: Entries, size: int, *, fingerprint: str | None = None
+    ) -> None:
         """Keep that the seal file of ``sha256`` has the leaves of the first ``size``
-        ``entries`` (best effort, no fsync: a lost or torn entry is a miss)."""
-        write_checked(self._path(sha256), f"{size} {entries_fingerprint(entries, size)}".encode())
+        ``entries`` (best effort, no fsync: a lost or torn entry is a miss), whose
+        :func:`entries_fingerprint` the caller may have taken already (on another
+        thread, while the seal file was written)."""
+        if fingerprint is None:
+            fingerprint = entries_fingerprint(entries, size)
+        write_checked(self._path(sha256), f"{size} {fingerprint}".encode())
 
 
 def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:

@@ -34,6 +34,7 @@ __all__ = [
     "CustodyHead",
     "CustodyLine",
     "CustodyLog",
+    "LineMaker",
     "NewEvent",
     "PreparedLines",
     "event_line",
@@ -80,6 +81,10 @@ class NewEvent:
     action: Action
     subject: Subject | None = None
     details: Mapping[str, JSONValue] | None = None
+    encoded: bytes | None = None
+    """``canonical_bytes(details)``, when the caller made these bytes itself (a seal's
+    claim events, 100,000 in a cold seal): :meth:`CustodyLog.prepare` writes them as
+    they are. The maker's test compares them with ``canonical_bytes(details)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,53 +189,15 @@ class CustodyLog:
             SchemaError: an event :class:`~evidence.model.CustodyEvent` would refuse.
             CanonicalError: details with no JSON form.
         """
-        if not events:
-            return None
-        head = self.head()
-        seq = head.seq if head else 0
-        prev = head.sha256 if head else None
-        at = format_time(now or utc_now())
-        chunks: list[bytes] = []
-        # The RFC 8785 bytes of each event (as event_line() gives them; a test compares
-        # them), assembled from parts made once per call: members in order "action",
-        # "actor", "at", "details", "prev", "seq", "subject". The checks are the ones
-        # CustodyEvent makes, without building one per event (110,000 in a large seal).
-        fixed = b',"actor":' + canonical_bytes(actor) + b',"at":' + canonical_bytes(at)
-        prev_bytes = b'"' + prev.encode() + b'"' if prev is not None else b"null"
+        lines = self.start_lines(actor=actor, now=now)
         for new in events:
-            seq += 1
-            action = _ACTION_BYTES.get(new.action)
-            if action is None:
-                CustodyEvent(seq, at, actor, new.action, new.subject, {}, prev)  # raises
-                raise AssertionError(new.action)  # pragma: no cover - it raised
-            details = new.details if new.details is not None else {}
-            if not isinstance(details, Mapping):
-                raise SchemaError("expected the details as an object", pointer="/details")
-            subject = new.subject
-            line = b"".join(
-                (
-                    b'{"action":',
-                    action,
-                    fixed,
-                    b',"details":',
-                    canonical_bytes(details if type(details) is dict else dict(details)),
-                    b',"prev":',
-                    prev_bytes,
-                    b',"seq":',
-                    str(seq).encode(),
-                    b',"subject":',
-                    subject.canonical() if subject is not None else b"null",
-                    b"}",
-                )
-            )
-            chunks.append(line)
-            prev = line_digest(line)
-            prev_bytes = b'"' + prev.encode() + b'"'
-        chunks.append(b"")
-        if head is not None and not self._ends_a_line():
-            chunks.insert(0, b"")  # the last line's end (its digest does not cover it)
-        assert prev is not None
-        return PreparedLines(b"\n".join(chunks), CustodyHead(seq, prev))
+            lines.add(new)
+        return lines.finish()
+
+    def start_lines(self, *, actor: str, now: _dt.datetime | None = None) -> LineMaker:
+        """A :class:`LineMaker` for events to append to the log as it is now, made one
+        at a time as the caller comes to them (:meth:`prepare` for all at once)."""
+        return LineMaker(self, actor=actor, at=format_time(now or utc_now()))
 
     def write(self, prepared: PreparedLines | None) -> CustodyHead | None:
         """Append what :meth:`prepare` made, in one durable write; return the new head."""
@@ -244,3 +211,90 @@ class CustodyLog:
         with open(self.path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             return size == 0 or os.pread(fh.fileno(), 1, size - 1) == b"\n"
+
+
+class LineMaker:
+    """The bytes of custody lines, made one event at a time (a seal makes them as it
+    stages its records, while its compile runs, rather than all at the end), for
+    :meth:`CustodyLog.write`. The log's head is read at the first event; the caller's
+    lock keeps the log as it is until the lines are written.
+
+    Each line is the RFC 8785 bytes of its event, as event_line() gives them (a test
+    compares them), assembled from parts made once: members in order "action", "actor",
+    "at", "details", "prev", "seq", "subject". The checks are the ones CustodyEvent
+    makes, without building one per event (110,000 in a large seal).
+    """
+
+    def __init__(self, log: CustodyLog, *, actor: str, at: str) -> None:
+        self._log, self._actor, self._at = log, actor, at
+        self._fixed = b',"actor":' + canonical_bytes(actor) + b',"at":' + canonical_bytes(at)
+        self._chunks: list[bytes] = []
+        self._started = False
+        self._head: CustodyHead | None = None
+        self._seq = 0
+        self._prev: Sha256Hex | None = None
+        self._prev_bytes = b"null"
+
+    def _start(self) -> None:
+        head = self._head = self._log.head()  # a last line that does not parse: raises
+        if head is not None:
+            self._seq, self._prev = head.seq, head.sha256
+            self._prev_bytes = b'"' + head.sha256.encode() + b'"'
+        self._started = True
+
+    def add(self, new: NewEvent) -> None:
+        """Make the line of ``new``, after those made so far.
+
+        Raises:
+            SchemaError: an event :class:`~evidence.model.CustodyEvent` would refuse.
+            CanonicalError: details with no JSON form.
+        """
+        if not self._started:
+            self._start()
+        seq = self._seq + 1
+        action = _ACTION_BYTES.get(new.action)
+        if action is None:
+            CustodyEvent(seq, self._at, self._actor, new.action, new.subject, {}, self._prev)
+            raise AssertionError(new.action)  # pragma: no cover - it raised
+        encoded = new.encoded
+        if encoded is None:
+            details = new.details if new.details is not None else {}
+            if not isinstance(details, Mapping):
+                raise SchemaError("expected the details as an object", pointer="/details")
+            encoded = canonical_bytes(details if type(details) is dict else dict(details))
+        subject = new.subject
+        line = b"".join(
+            (
+                b'{"action":',
+                action,
+                self._fixed,
+                b',"details":',
+                encoded,
+                b',"prev":',
+                self._prev_bytes,
+                b',"seq":',
+                str(seq).encode(),
+                b',"subject":',
+                subject.canonical() if subject is not None else b"null",
+                b"}",
+            )
+        )
+        self._chunks.append(line)
+        self._seq = seq
+        prev = self._prev = line_digest(line)
+        self._prev_bytes = b'"' + prev.encode() + b'"'
+
+    def finish(self) -> PreparedLines | None:
+        """The lines made (None: no event), for :meth:`CustodyLog.write`.
+
+        A log whose last line is a whole event without its line end (an editor or a tool
+        dropped it) gets the line end first: appending straight after it would join two
+        events in one line that no longer parses.
+        """
+        if not self._chunks:
+            return None
+        chunks = [*self._chunks, b""]
+        if self._head is not None and not self._log._ends_a_line():
+            chunks.insert(0, b"")  # the last line's end (its digest does not cover it)
+        assert self._prev is not None
+        return PreparedLines(b"\n".join(chunks), CustodyHead(self._seq, self._prev))

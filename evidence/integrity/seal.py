@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar, cast
 
 from evidence._fs import Batch, read_bytes
 from evidence._parallel import gc_paused, imap_chunks
 from evidence._time import format_time, utc_now
-from evidence.canonical import canonical_bytes, loads_json
+from evidence.canonical import JSONValue, canonical_bytes, loads_json
 from evidence.case import CASE_FILE, CASE_META_ACTION, Case, CaseState, Entries, default_actor
 from evidence.claims.compile import CompiledClaim, iter_case_claims
 from evidence.digest import Blake3Hex, Sha256Hex, blake3_of, digest_bytes
@@ -42,15 +43,17 @@ from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity._sealfile import (
     LatestSeal,
     LeavesMemo,
+    entries_fingerprint,
     leaves_match,
     read_latest,
     seal_file_bytes,
     write_seal_file,
 )
-from evidence.integrity.custody import NewEvent
+from evidence.integrity.custody import CustodyHead, LineMaker, NewEvent, PreparedLines
 from evidence.integrity.merkle import leaf_hash
 from evidence.model import (
     CLAIM_SCHEMA,
+    Action,
     ClaimBody,
     RecordId,
     Seal,
@@ -69,6 +72,8 @@ if TYPE_CHECKING:  # the signing code (cryptography) is imported only to sign
     from evidence.integrity.sign import SigningKey
 
 __all__ = ["ClaimsInvalid", "SealResult", "seal_case"]
+
+T = TypeVar("T")
 
 
 class ClaimsInvalid(InputError):
@@ -256,6 +261,23 @@ _FORK_FROM = 8192
 """Record files to read for their leaves from which worker processes share the work."""
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _made_leaf(record_id: str, revision: int, found: _Fresh) -> SealLeaf:
+    """The leaf of a record revision the custody log names (its id and revision were
+    checked when the log was read) with the digests this seal took of its bytes, without
+    the constructor's checks, which guard leaves read from a file (a cold seal makes
+    110,000; a test compares them with checked ones)."""
+    leaf: SealLeaf = _new(SealLeaf)
+    _set(leaf, "id", record_id)
+    _set(leaf, "revision", revision)
+    _set(leaf, "blake3", found.blake3)
+    _set(leaf, "sha256", found.sha256)
+    return leaf
+
+
 class _Fresh(NamedTuple):
     """A record revision this seal wrote, or read and checked already: its digests and
     Merkle leaf hash, taken from those bytes (the file is not read again)."""
@@ -404,10 +426,7 @@ def _leaves(
         if progress is not None:
             progress("sealing", frontier.size + done, total)
     digests = cast("list[_Fresh]", made)
-    leaves = [
-        SealLeaf(RecordId(record_id), revision, found.blake3, found.sha256)
-        for record_id, revision, found in zip(ids, revisions, digests, strict=True)
-    ]
+    leaves = list(map(_made_leaf, ids, revisions, digests))
     frontier.extend([found.leaf for found in digests])
     if progress is not None:
         progress("sealing", total, total)
@@ -478,7 +497,11 @@ class _Staged:
 
     case: Case
     state: CaseState
-    events: list[NewEvent] = field(default_factory=list)
+    lines: LineMaker
+    """The custody lines of the events noted, made as they are noted (while the
+    compile runs: only the log's write is left for after the sync)."""
+    events: int = 0
+    """How many events are noted."""
     added: list[Subject] = field(default_factory=list)
     withdrawn: list[RecordId] = field(default_factory=list)
     fresh: dict[tuple[str, int], _Fresh] = field(default_factory=dict)
@@ -493,28 +516,57 @@ class _Staged:
         return os.fspath(self.case.records.root)
 
     def stage(self, planned: _Planned, batch: Batch) -> None:
-        """Stage one record file in ``batch`` and note its custody event."""
+        """Stage one record file in ``batch`` and note its custody event.
+
+        Every field of the subject and the event's details is made here or by the
+        compile (an id numbered, a revision counted, digests taken), so neither is
+        checked again: the event's details go to the log as bytes made directly
+        (:func:`_claim_details`; the dict is kept for readers of the event), and the
+        state notes them by the claim's own path."""
         record_bytes = planned.record_bytes
+        record_id, revision = planned.id, planned.revision
         pair = digest_bytes(record_bytes)
         batch.add(
-            f"{self._records}/{planned.id}.{planned.revision}.json",  # records.path()'s name
+            f"{self._records}/{record_id}.{revision}.json",  # records.path()'s name
             envelope_bytes(record_bytes, pair),
         )
-        self.fresh[(planned.id, planned.revision)] = _Fresh(
+        self.fresh[(record_id, revision)] = _Fresh(
             pair.blake3, pair.sha256, leaf_hash(record_bytes)
         )
-        subject = Subject(planned.id, planned.revision, pair.blake3)
+        subject = Subject.made(record_id, revision, pair.blake3)
         self.added.append(subject)
-        details: dict[str, object] = {
-            "key": planned.key,
-            "status": planned.status,
-            "body_blake3": planned.body_blake3,
-        }
+        key, status, body_blake3 = planned.key, planned.status, planned.body_blake3
+        details: dict[str, JSONValue] = {"key": key, "status": status, "body_blake3": body_blake3}
         if planned.supersedes is not None:
             details["supersedes"] = planned.supersedes.to_dict()
-        action = "claim-recorded" if planned.revision == 1 else "superseded"
-        self.events.append(NewEvent(action, subject, details))  # type: ignore[arg-type]
-        self.state.note(action, subject, details)
+        encoded = _claim_details(key, status, body_blake3, planned.supersedes)
+        action: Action = "claim-recorded" if revision == 1 else "superseded"
+        self.event(NewEvent(action, subject, details, encoded))
+        self.state.note_claim(subject, key, status, body_blake3)
+
+    def event(self, new: NewEvent) -> None:
+        """Note a custody event to append once the records are durable: its line."""
+        self.lines.add(new)
+        self.events += 1
+
+
+def _claim_details(key: str, status: str, body_blake3: str, supersedes: Supersedes | None) -> bytes:
+    """The RFC 8785 bytes of a claim event's details (``body_blake3``, ``key``,
+    ``status`` and, for a new revision of a claim, ``supersedes``): the bytes
+    ``canonical_bytes`` gives for the dict, the members in their order, without the
+    walk (a test compares them). ``body_blake3`` is a hex digest the compile took."""
+    return b"".join(
+        (
+            b'{"body_blake3":"',
+            body_blake3.encode(),
+            b'","key":',
+            canonical_bytes(key),
+            b',"status":',
+            canonical_bytes(status),
+            b',"supersedes":' + canonical_bytes(supersedes.to_dict()) if supersedes else b"",
+            b"}",
+        )
+    )
 
 
 def _record_claims(
@@ -570,13 +622,12 @@ def _write_seal(
     *,
     who: str,
     moment: _dt.datetime,
-    before: bytes | memoryview,
+    seal_bytes: bytes,
     size: int,
-) -> tuple[Path, bytes, Path | None, str]:
-    """Write the seal file (and its signature) and log them: the seal's path and bytes,
-    the signature's path and the seal's SHA-256. The file's leaves are the previous seal's leaves
-    ``before`` (bytes) followed by ``seal.leaves``, in a tree of ``size`` leaves."""
-    seal_bytes = seal_file_bytes(seal, before, size)
+) -> tuple[Path, Path | None, str]:
+    """Write the seal file ``seal_bytes`` (:func:`seal_file_bytes` of ``seal``, in a tree
+    of ``size`` leaves) and its signature, and log them: the seal's path, the signature's
+    path and the seal's SHA-256."""
     path = case.seals_dir / seal.filename
     seal_sha256 = write_seal_file(path, seal_bytes)
     sealed = [
@@ -614,7 +665,93 @@ def _write_seal(
             )
         )
     case.custody.append(sealed, actor=who, now=moment)
-    return path, seal_bytes, signature, seal_sha256
+    return path, signature, seal_sha256
+
+
+def _new_seal(case: Case, tree: _Tree, head: CustodyHead, at: str, key: SigningKey | None) -> Seal:
+    """The seal of ``tree`` naming the custody log's ``head``; its own leaves are the new
+    ones (the file starts with the previous seal's, ``tree.before``)."""
+    sequence, previous = _previous_link(tree.latest)
+    return Seal(
+        case_id=case.meta.id,
+        sequence=sequence,
+        sealed_at=at,
+        size=len(tree.leaves),
+        root=Sha256Hex(tree.frontier.root().hex()),
+        leaves=tuple(tree.leaves),
+        custody_seq=head.seq,
+        custody_sha256=head.sha256,
+        previous=previous,
+        signer=Signer.from_dict(key.signer()) if key is not None else None,
+    )
+
+
+def _keep_caches(
+    case: Case,
+    state: CaseState,
+    size: int,
+    appended: int,
+    tree: _Tree,
+) -> str | None:
+    """Keep the tree's frontier, and ``state`` as the state of the custody log's first
+    ``size`` bytes, for the next seal (best effort, like every cache); return the
+    fingerprint of the entries the tree's leaves are (None: they are not all made from
+    the entries), for the leaves memo of the seal file once it is written."""
+    if tree.cache is not None:
+        tree.cache.store(tree.frontier)
+    case.keep_state(state, size, appended=appended)
+    leaves = tree.frontier.size
+    if LeavesMemo.default() is None or not _leaves_are_entries(tree.leaves, state.entries, leaves):
+        return None
+    return entries_fingerprint(state.entries, leaves)
+
+
+class _Beside(threading.Thread, Generic[T]):
+    """A call run on a thread beside the caller's work. :meth:`join` waits for it to end
+    even when the caller is interrupted meanwhile (Ctrl-C), so that the caller never
+    undoes what the call is still doing; then it raises what the call raised, else the
+    interruption."""
+
+    def __init__(self, call: Callable[..., T], *args: object) -> None:
+        super().__init__(name="seal-beside", daemon=True)
+        self._call, self._args = call, args
+        self._result: list[T] = []
+        self._error: BaseException | None = None
+        self._done = threading.Event()  # (an interrupted Thread.join may say "not alive")
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._result.append(self._call(*self._args))
+        except BaseException as exc:  # handed to the caller by join()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        interrupted: BaseException | None = None
+        while not self._done.is_set():
+            try:
+                self._done.wait()
+            except BaseException as exc:  # KeyboardInterrupt: raised once the call ends
+                interrupted = exc
+        error = self._error or interrupted
+        self._error = None
+        if error is not None:
+            raise error
+
+    def result(self) -> T:
+        """What the call returned (:meth:`join` first)."""
+        self.join()
+        return self._result[0]
+
+
+def _write_lines(case: Case, lines: PreparedLines | None, batch: Batch) -> None:
+    """Append the prepared lines to the custody log, durably, then settle ``batch``: the
+    log names its files now (a failed write leaves the log as it was, and the batch
+    unsettled: leaving it removes them)."""
+    case.custody.write(lines)
+    batch.settle()
 
 
 def seal_case(
@@ -651,77 +788,80 @@ def seal_case(
         recovered = case.recover(state, actor=who, now=moment)
         report = Report(subject=str(case.root))
         planner = _Planner(case, state, at, who)
-        staged = _Staged(case, state)
+        staged = _Staged(case, state, case.custody.start_lines(actor=who, now=moment))
         # The record files are written under their final names after a marker, which
         # goes once the log names them (a crash before: the next writer removes them).
         with Batch(journal=case.root) as batch:
             _record_claims(case, planner, staged, report, workers, batch)
             meta_event = _case_metadata_event(case, state)
             if meta_event is not None:
-                staged.events.append(meta_event)
+                staged.event(meta_event)
                 state.note(meta_event.action, None, meta_event.details or {})
-            new = bool(staged.events) or recovered > 0
+            new = staged.events > 0 or recovered > 0
             # While the sync makes the files durable (the disk's work), the log's lines
-            # are assembled and the tree computed (the CPU's). The tree is computed
+            # are joined and the tree computed (the CPU's). The tree is computed
             # before the log names anything: a damaged record stops the seal with
             # nothing written. Worker processes are not forked beside the sync thread.
             lines, tree = batch.commit(
                 during=lambda: (
-                    case.custody.prepare(staged.events, actor=who, now=moment),
+                    staged.lines.finish(),
                     _tree(case, state, staged, progress, workers, fork=False, new_events=new),
                 )
             )
             if tree is None:
                 tree = _tree(case, state, staged, progress, workers, fork=True, new_events=new)
                 assert tree is not None  # it may fork now
-            case.custody.write(lines)
-            batch.settle()
+            latest = tree.latest
+            if (
+                latest is not None
+                and staged.events == 0
+                and recovered == 0
+                and latest.size == len(state.entries)
+            ):
+                case.custody.write(lines)  # nothing (no event), as for any seal
+                batch.settle()
+                return SealResult(
+                    None,
+                    unchanged=planner.unchanged,
+                    proposed=report.checked["proposed claims"],
+                )
+            # The log's new lines go to disk on a thread (writing and syncing let go of
+            # the interpreter lock) while the seal file's bytes are made here: they name
+            # the head those lines make, and are written only once the lines are durable.
+            head = lines.head if lines is not None else case.custody.head()
+            assert head is not None  # init wrote the first event
+            writing = _Beside(_write_lines, case, lines, batch)
+            try:
+                seal = _new_seal(case, tree, head, at, key)
+                seal_bytes = seal_file_bytes(seal, tree.before, tree.frontier.size)
+            finally:
+                writing.join()  # the batch is settled once the lines are written
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size
 
-        latest = tree.latest
-        proposed = report.checked["proposed claims"]
-        if (
-            latest is not None
-            and not staged.events
-            and recovered == 0
-            and latest.size == len(state.entries)
-        ):
-            return SealResult(None, unchanged=planner.unchanged, proposed=proposed)
-
-        leaves, frontier, before, frontiers = tree.leaves, tree.frontier, tree.before, tree.cache
-        head = lines.head if lines is not None else case.custody.head()
-        assert head is not None  # init wrote the first event
-        sequence, previous = _previous_link(latest)
-        seal = Seal(  # its own leaves are the new ones: the file starts with `before`
-            case_id=case.meta.id,
-            sequence=sequence,
-            sealed_at=at,
-            size=len(leaves),
-            root=Sha256Hex(frontier.root().hex()),
-            leaves=tuple(leaves),
-            custody_seq=head.seq,
-            custody_sha256=head.sha256,
-            previous=previous,
-            signer=Signer.from_dict(key.signer()) if key is not None else None,
-        )
-        path, seal_bytes, signature, seal_sha256 = _write_seal(
-            case, seal, key, who=who, moment=moment, before=before, size=frontier.size
-        )
-        if frontiers is not None:
-            frontiers.store(frontier)
-        # The next seal starts from this state instead of parsing what this one appended
-        # (the `sealed` and `signed` lines after `noted_up_to` are parsed).
-        case.keep_state(state, noted_up_to, appended=state.custody_events - events_before)
+        frontier = tree.frontier
+        # The caches are kept on a thread while the seal file is written and synced (a
+        # cache entry lost is a miss; each is checked against what it stands for when
+        # read): the frontier, and the state of the log up to the `sealed` line, which the
+        # next seal parses after it (docs/decisions/0021).
+        appended = state.custody_events - events_before
+        keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree)
+        try:
+            path, signature, seal_sha256 = _write_seal(
+                case, seal, key, who=who, moment=moment, seal_bytes=seal_bytes, size=frontier.size
+            )
+        finally:
+            keeping.join()
+        fingerprint = keeping.result()
         memo = LeavesMemo.default()
-        if memo is not None and _leaves_are_entries(leaves, state.entries, frontier.size):
+        if memo is not None and fingerprint is not None:
             # The file's leaves are the entries' (the first ones checked against them,
             # the others made from them here): the next seal need not compare them byte
             # for byte (docs/decisions/0028).
-            memo.store(seal_sha256, state.entries, frontier.size)
+            memo.store(seal_sha256, state.entries, frontier.size, fingerprint=fingerprint)
         return SealResult(
             path,
-            sequence=sequence,
+            sequence=seal.sequence,
             size=frontier.size,
             root=seal.root,
             seal_bytes=seal_bytes,
@@ -730,5 +870,5 @@ def seal_case(
             unchanged=planner.unchanged,
             recovered=recovered,
             signature=signature,
-            proposed=proposed,
+            proposed=report.checked["proposed claims"],
         )

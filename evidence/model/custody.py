@@ -29,6 +29,9 @@ __all__ = ["CustodyEvent", "Subject"]
 
 _MAX_EXACT_INT = 2**53 - 1
 
+_new = object.__new__
+_set = object.__setattr__
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:
@@ -47,6 +50,18 @@ class Subject:
     def from_dict(cls, d: Mapping[str, Any]) -> Subject:
         d = object_of(d, "a custody event's subject")
         return cls(RecordId(text_field(d, "id")), count_field(d, "revision"), blake3_field(d))
+
+    @classmethod
+    def made(cls, record_id: RecordId, revision: int, blake3: Blake3Hex) -> Subject:
+        """The subject of a record revision whose fields the caller made itself (an id
+        it numbered, a revision it counted, a BLAKE3 it took), without the constructor's
+        checks, which guard fields read from input (a seal of 100,000 records makes
+        100,000 subjects: a third of the time each)."""
+        subject: Subject = _new(cls)
+        _set(subject, "id", record_id)
+        _set(subject, "revision", revision)
+        _set(subject, "blake3", blake3)
+        return subject
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"id": self.id, "revision": self.revision, "blake3": self.blake3}

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.case import Case, Digests, Entries, _hash_prefix, _StateCache
+from evidence.digest import Blake3Hex
 from evidence.errors import CaseError
 from evidence.integrity.seal import seal_case
 from tests.conftest import FIXED_NOW
@@ -173,7 +174,8 @@ def test_a_seal_keeps_the_state_it_leaves(
     sealed_case: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     """The next seal starts from the state the last one noted as it wrote, with only its
-    `sealed` and `signed` lines parsed: the state a full parse gives, whatever it wrote."""
+    `sealed` and `signed` lines parsed (the state is kept while the seal file is written,
+    before them): the state a full parse gives, whatever it wrote."""
     from evidence.integrity.sign import SigningKey
 
     case = Case.open(sealed_case)
@@ -196,7 +198,11 @@ def test_a_seal_keeps_the_state_it_leaves(
     parsed = _parsed_lines(monkeypatch)
     assert case.state(cached=True) == case.state()
     log_lines = (sealed_case / "custody.jsonl").read_bytes().count(b"\n")
-    assert len(parsed) == log_lines  # the full parse only: the kept state covers the log
+    after = 2 if change == "signed" else 1  # the `sealed` (and `signed`) lines
+    # The kept state covers the log up to them; then the full parse.
+    assert parsed == list(range(log_lines - after + 1, log_lines + 1)) + list(
+        range(1, log_lines + 1)
+    )
 
 
 def test_a_state_that_does_not_count_the_log_s_lines_is_not_kept(
@@ -268,3 +274,56 @@ def test_statuses_that_do_not_decode_are_made_from_the_log(sealed_case: Path, ca
     expected = case.state()
     assert expected.claim_status  # the new claim's status among them
     assert case.state(cached=True) == expected
+
+
+_CLAIM_NOTES = st.lists(
+    st.tuples(
+        st.integers(1, 12_000),
+        st.integers(1, 3),
+        st.text("0123456789abcdef", min_size=64, max_size=64),
+        st.text(max_size=8),
+        st.sampled_from(["reported", "disputed", "withdrawn"]),
+    ),
+    max_size=12,
+)
+
+
+@given(_CLAIM_NOTES, st.booleans())
+def test_a_claim_noted_by_its_own_path_is_noted_as_any_event(
+    notes: list[tuple[int, int, str, str, str]], first_seen_made: bool
+) -> None:
+    """`note_claim` (the seal's path) leaves the state `note` leaves for the same claim
+    events, whether the ids' first positions were made already or not."""
+    from evidence.case import CaseState
+    from evidence.model import RecordId, Subject, format_record_id
+
+    generic, direct = CaseState(), CaseState()
+    generic.note(
+        "collected", Subject(RecordId("SRC-0001"), 1, Blake3Hex("a" * 64)), {"object": "b" * 64}
+    )
+    direct.note(
+        "collected", Subject(RecordId("SRC-0001"), 1, Blake3Hex("a" * 64)), {"object": "b" * 64}
+    )
+    if not first_seen_made:
+        generic._first_seen = direct._first_seen = None
+    for number, revision, digest, key, status in notes:
+        subject = Subject(format_record_id("claim", number), revision, Blake3Hex(digest))
+        action = "claim-recorded" if revision == 1 else "superseded"
+        details = {"key": key, "status": status, "body_blake3": digest[::-1]}
+        generic.note(action, subject, details)
+        direct.note_claim(subject, key, status, digest[::-1])
+    assert direct == generic
+    assert direct.next_claim_number == generic.next_claim_number
+
+
+def test_a_source_is_never_noted_as_a_claim() -> None:
+    from evidence.case import CaseState
+    from evidence.errors import SchemaError
+    from evidence.model import RecordId, Subject
+
+    state = CaseState()
+    with pytest.raises(SchemaError):
+        state.note_claim(
+            Subject(RecordId("SRC-0002"), 1, Blake3Hex("a" * 64)), "k", "reported", "b" * 64
+        )
+    assert state == CaseState()

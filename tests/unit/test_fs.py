@@ -168,21 +168,25 @@ def test_a_journal_batch_left_before_settling_removes_what_it_wrote(tmp_path: Pa
     assert _markers(tmp_path) == []
 
 
-def test_a_journal_batch_never_replaces_a_file(tmp_path: Path) -> None:
-    """A name that exists is refused, kept as it was, and the batch's own files go."""
-    taken = tmp_path / "CLM-0007.1.json"
+@pytest.mark.parametrize("taken_at", [7, 1500], ids=["early", "late"])
+def test_a_journal_batch_never_replaces_a_file(tmp_path: Path, taken_at: int) -> None:
+    """A name that exists is refused, kept as it was, and the batch's own files go
+    (early in a batch, or after thousands of files and background syncs)."""
+    taken = tmp_path / f"CLM-{taken_at:04d}.1.json"
     taken.write_bytes(b"original")
 
     def stage_and_commit() -> None:
         with Batch(journal=tmp_path) as batch:
-            for n in range(1, 41):
+            for n in range(1, 2001):
                 batch.add(tmp_path / f"CLM-{n:04d}.1.json", b"from the batch")
             batch.commit()
 
-    with pytest.raises(CaseError, match=r"CLM-0007\.1\.json exists already and is never rewritten"):
+    with pytest.raises(
+        CaseError, match=rf"CLM-{taken_at:04d}\.1\.json exists already and is never"
+    ):
         stage_and_commit()
     assert taken.read_bytes() == b"original"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["CLM-0007.1.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name]
 
 
 def test_a_settled_journal_batch_keeps_its_files_on_a_later_exception(tmp_path: Path) -> None:
@@ -276,6 +280,57 @@ def test_batch_refuses_a_name_staged_twice(tmp_path: Path) -> None:
         batch.abort()
     assert not dest.exists()
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("journal", [False, True], ids=["temporary-names", "journal"])
+def test_batch_names_with_and_without_a_folder_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, journal: bool
+) -> None:
+    """A bare name (the current folder), a doubled slash and a new nested folder are
+    written where their names say, as strings or paths."""
+    monkeypatch.chdir(tmp_path)
+    names = ["bare.json", f"{tmp_path}//double.json", str(tmp_path / "new" / "deep" / "a.json")]
+    with Batch(journal=tmp_path if journal else None) as batch:
+        for n, name in enumerate(names):
+            batch.add(name if n % 2 else Path(name), f"file {n}".encode())
+        with pytest.raises(CaseError, match="staged twice"):
+            batch.add(Path("bare.json"), b"again")
+        batch.commit()
+        batch.settle()
+    assert [Path(name).read_bytes() for name in names] == [b"file 0", b"file 1", b"file 2"]
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_large_batch_starts_syncs_while_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every so many files the writer starts a sync in the background (the disk works
+    while the batch goes on); the files are named as ever, after the sync of commit."""
+    import evidence._fs as fs_module
+
+    started: list[str] = []
+    monkeypatch.setattr(fs_module, "_PRESYNC_STEP", 64)
+    monkeypatch.setattr(fs_module, "_background_sync", started.append)
+    records = tmp_path / "records"
+    names = [records / f"CLM-{n:04d}.1.json" for n in range(1, 601)]
+    with Batch(journal=tmp_path) as batch:
+        for n, dest in enumerate(names):
+            batch.add(dest, f"record {n}\n".encode())
+        batch.commit()
+        batch.settle()
+    assert 2 <= len(started) <= 600 // 64
+    assert set(started) == {str(records)}
+    assert [dest.read_bytes() for dest in names] == [f"record {n}\n".encode() for n in range(600)]
+    assert _markers(tmp_path) == []
+
+
+def test_a_background_sync_of_a_folder_s_file_system(tmp_path: Path) -> None:
+    """The background sync runs (syncfs, or sync) on a folder, and says nothing when the
+    folder is gone: the sync of commit is the one that counts."""
+    import evidence._fs as fs_module
+
+    fs_module._background_sync(str(tmp_path))
+    fs_module._background_sync(str(tmp_path / "gone"))
 
 
 def test_batch_commit_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from evidence.canonical import canonical_bytes
 from evidence.case import Case
+from evidence.digest import Blake3Hex
 from evidence.errors import CanonicalError, CaseError, SchemaError
 from evidence.integrity.custody import CustodyLog, NewEvent, event_line, line_digest
-from evidence.model import CustodyEvent, Subject
+from evidence.model import CustodyEvent, RecordId, Subject
 from evidence.verify import verify_case
 from tests.conftest import FIXED_NOW
 
@@ -309,4 +310,23 @@ def test_the_demo_log_uses_the_actor_and_clock_it_was_given(log_case: Path) -> N
     events = [json.loads(line) for line in _lines(log_case)]
     assert {(e["actor"], e["at"]) for e in events} == {("tester", "2026-11-29T10:12:03.123456Z")}, (
         sorted({(e["action"], e["actor"], e["at"]) for e in events})
+    )
+
+
+def test_details_given_as_bytes_are_written_as_given(tmp_path: Path) -> None:
+    """An event that carries its details' bytes (a seal's claim events) is written with
+    those bytes: the line is the event_line() of the same event with the dict."""
+    log = CustodyLog(tmp_path / "custody.jsonl")
+    subject = Subject(RecordId("CLM-0001"), 1, Blake3Hex("c" * 64))
+    details = {"key": "k «é»", "status": "reported", "body_blake3": "d" * 64}
+    prepared = log.prepare(
+        [NewEvent("claim-recorded", subject, details, canonical_bytes(details))],
+        actor="tester",
+        now=FIXED_NOW,
+    )
+    assert prepared is not None
+    line = prepared.data.rstrip(b"\n")
+    at = json.loads(line)["at"]
+    assert line == event_line(
+        CustodyEvent(1, at, "tester", "claim-recorded", subject, details, None)
     )

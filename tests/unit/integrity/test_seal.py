@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence._fs import JOURNAL_PATTERN
 from evidence.canonical import canonical_bytes
@@ -39,8 +41,10 @@ from evidence.model import (
     ClaimBody,
     Record,
     RecordId,
+    SealLeaf,
     SourceRef,
     Subject,
+    Supersedes,
 )
 from evidence.store import envelope_bytes, record_slice
 from evidence.verify import verify_case
@@ -727,3 +731,122 @@ def test_a_seal_file_left_without_its_event_is_adopted(sealed_case: Path) -> Non
     assert [e["details"]["sequence"] for e in events] == [1, 2, 3]
     assert events[1]["details"].get("recovered") is True
     _ok(sealed_case)
+
+
+_KEYS = st.text(st.characters(blacklist_categories=["Cs"]), max_size=20)
+
+
+@given(
+    _KEYS,
+    _KEYS,
+    st.text("0123456789abcdef", min_size=64, max_size=64),
+    st.one_of(
+        st.none(),
+        st.builds(
+            Supersedes,
+            st.integers(1, 10**6),
+            st.text("0123456789abcdef", min_size=64, max_size=64),
+        ),
+    ),
+)
+def test_claim_event_details_are_their_canonical_bytes(
+    key: str, status: str, body_blake3: str, supersedes: Supersedes | None
+) -> None:
+    """The details bytes a seal writes for a claim event, made directly, are the RFC 8785
+    bytes of the details dict (any key or status text, with or without `supersedes`)."""
+    details: dict[str, Any] = {"key": key, "status": status, "body_blake3": body_blake3}
+    if supersedes is not None:
+        details["supersedes"] = supersedes.to_dict()
+    made = seal_module._claim_details(key, status, body_blake3, supersedes)
+    assert made == canonical_bytes(details)
+
+
+def test_made_leaves_and_subjects_are_the_checked_ones() -> None:
+    pair = digest_bytes(b"a record")
+    found = seal_module._Fresh(pair.blake3, pair.sha256, b"")
+    made = seal_module._made_leaf("CLM-0012", 3, found)
+    checked = SealLeaf(RecordId("CLM-0012"), 3, pair.blake3, pair.sha256)
+    assert made == checked
+    assert made.canonical() == checked.canonical() == canonical_bytes(checked.to_dict())
+    subject = Subject.made(RecordId("CLM-0012"), 3, pair.blake3)
+    assert subject == Subject(RecordId("CLM-0012"), 3, pair.blake3)
+    assert subject.canonical() == canonical_bytes(subject.to_dict())
+
+
+def _markers(root: Path) -> list[str]:
+    return [p.name for p in root.iterdir() if JOURNAL_PATTERN.fullmatch(p.name)]
+
+
+def test_a_seal_stopped_after_its_log_lines_keeps_the_records_they_name(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seal file's bytes are made while the log's lines are written: a failure there
+    leaves the lines written and the records they name in place (the batch settled),
+    and the next seal seals them."""
+    _edit_claims(sealed_case, "morning rush hour.", "morning rush hour, edited.")
+
+    def failing(*args: object) -> bytes:
+        raise RuntimeError("out of memory")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(seal_module, "seal_file_bytes", failing)
+        with pytest.raises(RuntimeError):
+            seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    named = [e["subject"] for e in _custody(sealed_case) if e["action"] == "superseded"]
+    assert named
+    for subject in named:
+        assert (sealed_case / "records" / f"{subject['id']}.{subject['revision']}.json").exists()
+    assert _markers(sealed_case) == []
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.path is not None
+    assert result.sequence == 2
+    _ok(sealed_case)
+
+
+def test_a_seal_whose_log_lines_fail_leaves_nothing(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed write of the log's lines (on its thread) leaves the log as it was and no
+    record file or marker of the batch."""
+    from evidence.integrity.custody import CustodyLog
+
+    _edit_claims(sealed_case, "morning rush hour.", "morning rush hour, edited.")
+    before = _snapshot(sealed_case)
+    custody = (sealed_case / "custody.jsonl").read_bytes()
+
+    def failing(self: CustodyLog, prepared: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(CustodyLog, "write", failing)
+    with pytest.raises(OSError, match="No space"):
+        seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert _snapshot(sealed_case) == before
+    assert (sealed_case / "custody.jsonl").read_bytes() == custody
+    assert _markers(sealed_case) == []
+
+
+def test_a_call_beside_is_waited_for_when_the_caller_is_interrupted() -> None:
+    """Ctrl-C while the seal waits for its log write: the write ends first (the batch
+    is never undone under lines being written), then the interruption is raised."""
+    import signal
+    import threading
+    import time
+
+    done = threading.Event()
+
+    def slow() -> None:
+        time.sleep(0.4)
+        done.set()
+
+    def interrupt() -> None:
+        time.sleep(0.1)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    side = seal_module._Beside(slow)
+    threading.Thread(target=interrupt).start()
+    with pytest.raises(KeyboardInterrupt):
+        side.join()
+    assert done.is_set()
+    failing = seal_module._Beside(lambda: 1 // 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.join()

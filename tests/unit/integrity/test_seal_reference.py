@@ -20,7 +20,7 @@ from evidence import _yaml
 from evidence._fs import append_durably
 from evidence._time import format_time, utc_now
 from evidence.canonical import canonical_bytes
-from evidence.case import Case
+from evidence.case import Case, CaseState
 from evidence.claims import compile as compile_module
 from evidence.demo import build_demo
 from evidence.ingest.add import add_sources
@@ -29,11 +29,20 @@ from evidence.integrity.custody import (
     CustodyHead,
     CustodyLog,
     NewEvent,
+    PreparedLines,
     event_line,
     line_digest,
 )
 from evidence.integrity.seal import ClaimsInvalid, seal_case
-from evidence.model import CLAIM_SCHEMA, CustodyEvent, Record, RecordId, Supersedes
+from evidence.model import (
+    CLAIM_SCHEMA,
+    CustodyEvent,
+    Record,
+    RecordId,
+    SealLeaf,
+    Subject,
+    Supersedes,
+)
 from tests.conftest import FIXED_NOW
 
 LATER = FIXED_NOW + dt.timedelta(hours=2)
@@ -105,10 +114,69 @@ def _reference_append(
     return CustodyHead(seq, prev)
 
 
+def _reference_prepare(
+    self: CustodyLog,
+    events: Sequence[NewEvent],
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> PreparedLines | None:
+    """One CustodyEvent a line from the details dict (never the bytes an event carries),
+    and its event_line()."""
+    if not events:
+        return None
+    head = self.head()
+    seq, prev = (head.seq, head.sha256) if head is not None else (0, None)
+    at = format_time(now or utc_now())
+    lines = []
+    for new in events:
+        seq += 1
+        event = CustodyEvent(seq, at, actor, new.action, new.subject, dict(new.details or {}), prev)
+        lines.append(event_line(event))
+        prev = line_digest(lines[-1])
+    data = b"\n".join(lines) + b"\n"
+    if head is not None and not self.path.read_bytes().endswith(b"\n"):
+        data = b"\n" + data
+    assert prev is not None
+    return PreparedLines(data, CustodyHead(seq, prev))
+
+
+class _ReferenceLines:
+    """The lines of the events added, made at the end by :func:`_reference_prepare`."""
+
+    def __init__(self, log: CustodyLog, actor: str, now: dt.datetime | None) -> None:
+        self.log, self.actor, self.now = log, actor, now
+        self.events: list[NewEvent] = []
+
+    def add(self, new: NewEvent) -> None:
+        self.events.append(new)
+
+    def finish(self) -> PreparedLines | None:
+        return _reference_prepare(self.log, self.events, actor=self.actor, now=self.now)
+
+
+def _reference_start_lines(
+    self: CustodyLog, *, actor: str, now: dt.datetime | None = None
+) -> _ReferenceLines:
+    return _ReferenceLines(self, actor, now)
+
+
+def _reference_note_claim(
+    self: CaseState, subject: Subject, key: str, status: str, body_blake3: str
+) -> None:
+    self.note("claim-recorded", subject, {"key": key, "status": status, "body_blake3": body_blake3})
+
+
 def _plain_paths(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(compile_module, "load_yaml", _reference_load_yaml)
     patch.setattr(CustodyLog, "append", _reference_append)
+    patch.setattr(CustodyLog, "prepare", _reference_prepare)
+    patch.setattr(CustodyLog, "start_lines", _reference_start_lines)
     patch.setattr(seal_module, "_claim_record_bytes", _reference_record_bytes)
+    # Subjects, leaves and state notes through their checked, generic paths.
+    patch.setattr(Subject, "made", classmethod(lambda cls, *fields: cls(*fields)))
+    patch.setattr(seal_module, "_made_leaf", lambda i, r, f: SealLeaf(i, r, f.blake3, f.sha256))
+    patch.setattr(CaseState, "note_claim", _reference_note_claim)
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -360,3 +360,25 @@ def test_a_seal_file_is_written_once_with_its_sha256(tmp_path: Path) -> None:
         _sealfile.write_seal_file(path, b"other")
     assert path.read_bytes() == data
     assert [p.name for p in tmp_path.iterdir()] == ["0001.json"]  # no temporary left
+
+
+def test_a_seal_keeps_the_memo_entry_a_plain_store_makes(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fingerprint taken beside the seal file's write gives the entry that storing
+    with the entries alone gives (and the next seal compares no leaves)."""
+    case = Case.open(sealed_case)
+    _add_claim(sealed_case, 1)
+    result = seal_case(case, actor="tester", now=LATER)
+    entry = _memo_entry(sealed_case)
+    kept = entry.read_bytes()
+    entry.unlink()
+    memo = LeavesMemo.default()
+    assert memo is not None
+    sha256 = hashlib.sha256(result.seal_bytes).hexdigest()
+    memo.store(sha256, case.state().entries, result.size)
+    assert entry.read_bytes() == kept
+    compared = _compared(monkeypatch)
+    _add_claim(sealed_case, 2)
+    seal_case(case, actor="tester", now=LATER + dt.timedelta(hours=1))
+    assert compared == []
