@@ -94,24 +94,12 @@ def _reference_append(
     actor: str,
     now: dt.datetime | None = None,
 ) -> CustodyHead | None:
-    """One CustodyEvent a line, and its event_line()."""
-    if not events:
+    """One CustodyEvent a line, and its event_line(), appended."""
+    prepared = _reference_prepare(self, events, actor=actor, now=now)
+    if prepared is None:
         return None
-    head = self.head()
-    seq, prev = (head.seq, head.sha256) if head is not None else (0, None)
-    at = format_time(now or utc_now())
-    lines = []
-    for new in events:
-        seq += 1
-        event = CustodyEvent(seq, at, actor, new.action, new.subject, dict(new.details or {}), prev)
-        lines.append(event_line(event))
-        prev = line_digest(lines[-1])
-    data = b"\n".join(lines) + b"\n"
-    if head is not None and not self.path.read_bytes().endswith(b"\n"):
-        data = b"\n" + data
-    append_durably(self.path, data)
-    assert prev is not None
-    return CustodyHead(seq, prev)
+    append_durably(self.path, prepared.data)
+    return prepared.head
 
 
 def _reference_prepare(
