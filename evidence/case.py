@@ -45,7 +45,7 @@ from evidence._parallel import gc_paused
 from evidence._time import format_time, utc_now
 from evidence._yaml import YamlDocument, dump_yaml, load_yaml
 from evidence.canonical import canonical_bytes, loads_json
-from evidence.digest import digest_bytes
+from evidence.digest import Blake3Hex, digest_bytes
 from evidence.errors import CaseError, InputError, SchemaError
 from evidence.integrity.custody import CustodyLine, CustodyLog, NewEvent
 from evidence.model import CaseMeta, RecordId, Seal, Subject, record_number
@@ -459,10 +459,7 @@ class CaseState:
             return
         if action not in RECORD_ACTIONS or subject is None:
             return
-        self.latest.position[subject.id] = len(self.entries)
-        self.entries.append(subject)
-        if self._first_seen is not None:  # else made from the entries when asked for
-            self._first_seen.setdefault(subject.id, len(self._first_seen))
+        self._add_entry(subject)
         number = record_number(subject.id)
         if subject.id.startswith("SRC-"):
             self.next_source_number = max(self.next_source_number, number + 1)
@@ -481,6 +478,14 @@ class CaseState:
             if isinstance(status, str):
                 self._claim_status.set(subject.id, status)
 
+    def _add_entry(self, subject: Subject) -> None:
+        """The record revision ``subject`` as the latest of its id, after the others."""
+        entries = self.entries
+        self.latest.position[subject.id] = len(entries)
+        entries.append(subject)
+        if self._first_seen is not None:  # else made from the entries when asked for
+            self._first_seen.setdefault(subject.id, len(self._first_seen))
+
     def note_claim(self, subject: Subject, key: str, status: str, body_blake3: str) -> None:
         """:meth:`note` of a ``claim-recorded`` or ``superseded`` event about a claim
         (``CLM-…``) whose details hold ``key``, ``status`` and ``body_blake3`` (and the
@@ -495,11 +500,7 @@ class CaseState:
             raise SchemaError(f"{record_id!r} is not a claim's record id")
         number = record_number(record_id)
         self.custody_events += 1
-        entries = self.entries
-        self.latest.position[record_id] = len(entries)
-        entries.append(subject)
-        if self._first_seen is not None:  # else made from the entries when asked for
-            self._first_seen.setdefault(record_id, len(self._first_seen))
+        self._add_entry(subject)
         if number >= self.next_claim_number:
             self.next_claim_number = number + 1
         self.claim_keys[key] = record_id
@@ -518,20 +519,12 @@ def _of_type(value: Any, kind: type[Any]) -> Any:
     return value
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
 def _subject(record_id: str, revision: int, blake3_hex: str) -> Subject:
     """A :class:`Subject` as the state kept it, without checking its fields again: they
     were checked when the log line was parsed (and the cache entry's BLAKE3 since)."""
     if type(record_id) is not str or type(revision) is not int or type(blake3_hex) is not str:
         raise TypeError("not a subject")
-    subject: Subject = _new(Subject)
-    _set(subject, "id", record_id)
-    _set(subject, "revision", revision)
-    _set(subject, "blake3", blake3_hex)
-    return subject
+    return Subject.made(RecordId(record_id), revision, Blake3Hex(blake3_hex))
 
 
 def _split_lines(data: bytes) -> list[bytes]:

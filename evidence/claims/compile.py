@@ -30,7 +30,6 @@ from typing import Any, Final, Literal
 import blake3
 
 from evidence._cachedir import cache_folder
-from evidence._fs import read_bytes
 from evidence._parallel import chunked, gc_paused, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import JSONValue, canonical_bytes, loads_json, plain_canonical_bytes
@@ -267,19 +266,19 @@ def _read_specs(case: Case, paths: list[Path], report: Report) -> list[ClaimSpec
     specs: list[ClaimSpec] = []
     for path in paths:
         shown = case.rel(path)
-        data = _read_claims_file(path, shown, report)
-        doc = None if data is None else _parse_claims_file(data, shown, report)
+        read = _read_claims_file(path, shown, report)
+        doc = None if read is None else _parse_claims_file(read[0], shown, report)
         if doc is not None:
             specs.extend(_file_specs(doc, report))
     return specs
 
 
-def _read_claims_file(path: Path, shown: str, report: Report) -> bytes | None:
-    """The bytes of one claims file (counted in ``report``), or None with the problem put
-    in ``report``."""
+def _read_claims_file(path: Path, shown: str, report: Report) -> tuple[bytes, Stamp] | None:
+    """The bytes of one claims file and the stamp of what was read (counted in
+    ``report``), or None with the problem put in ``report``."""
     report.count("claims files")
     try:
-        return read_bytes(path, what="claims file")
+        return read_stamped(os.fspath(path), what="claims file")
     except EvidenceError as exc:
         report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
         return None
@@ -626,12 +625,10 @@ def _compile_file(
     :class:`Summary` is noted for the case's summary if the file compiled without a
     single problem (docs/decisions/0027, 0045)."""
     shown = sources.case.rel(path)
-    report.count("claims files")
-    try:
-        data, stamp = read_stamped(os.fspath(path), what="claims file")
-    except EvidenceError as exc:
-        report.add("claims-yaml", "FAIL", exc.message, path=shown, line=exc.line)
+    read = _read_claims_file(path, shown, report)
+    if read is None:
         return [], []
+    data, stamp = read
     file_blake3 = blake3.blake3(data).hexdigest()
     sources.seen[shown] = (stamp, file_blake3)
     own = Report()

@@ -261,21 +261,10 @@ _FORK_FROM = 8192
 """Record files to read for their leaves from which worker processes share the work."""
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
 def _made_leaf(record_id: str, revision: int, found: _Fresh) -> SealLeaf:
     """The leaf of a record revision the custody log names (its id and revision were
-    checked when the log was read) with the digests this seal took of its bytes, without
-    the constructor's checks, which guard leaves read from a file (a cold seal makes
-    110,000; a test compares them with checked ones)."""
-    leaf: SealLeaf = _new(SealLeaf)
-    _set(leaf, "id", record_id)
-    _set(leaf, "revision", revision)
-    _set(leaf, "blake3", found.blake3)
-    _set(leaf, "sha256", found.sha256)
-    return leaf
+    checked when the log was read) with the digests this seal took of its bytes."""
+    return SealLeaf.made(RecordId(record_id), revision, found.blake3, found.sha256)
 
 
 class _Fresh(NamedTuple):

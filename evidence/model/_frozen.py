@@ -16,10 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["FrozenMap", "freeze_json", "thaw_json"]
+__all__ = ["FrozenMap", "freeze_json", "set_field", "thaw_json", "unchecked_instance"]
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+unchecked_instance = object.__new__
+"""An instance of a frozen dataclass with no field set and no check made: for a ``made``
+constructor, whose caller made every field itself (numbered, counted, digested)."""
+set_field = object.__setattr__
+"""Set a field of such an instance (a frozen dataclass refuses ``setattr``)."""
 
 
 class FrozenMap(Mapping[K, V]):
