@@ -49,7 +49,11 @@ def gc_paused() -> Iterator[None]:
     while keeping hundreds of thousands alive (compiled claims, events); each automatic
     collection then walks every live one (7 % of a 22,000-record seal's samples, and
     far more where parsed documents are kept alive).
-    The collector's state is restored on leaving, whatever it was.
+    The collector's state is restored on leaving, whatever it was. What the block made
+    and still holds is then put in the oldest generation, where a collection would have
+    promoted it: left young, the first collection after the block walks every object
+    made in it (0.13 s after a 110,000-record seal, to find nothing). Objects frozen
+    before (``gc.freeze()``, by the program) are left frozen.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -57,6 +61,9 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()  # every tracked object, out of the young generations
+                gc.unfreeze()  # ... into the oldest (list moves: nothing is walked)
             gc.enable()
 
 

@@ -4,12 +4,14 @@ EVIDENCE_WORKERS (issue 12, item 5)."""
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 
 import pytest
 
 from evidence import _parallel
-from evidence._parallel import chunked, imap_chunks, map_chunks
+from evidence._parallel import chunked, gc_paused, imap_chunks, map_chunks
 from evidence.cli.integrity import workers_for_cli
 
 
@@ -54,3 +56,64 @@ def test_the_cli_reads_evidence_workers(
 ) -> None:
     monkeypatch.setenv("EVIDENCE_WORKERS", value)
     assert workers_for_cli() == (expected or _parallel.cpu_count())
+
+
+class _Node:
+    """A tracked object the tests can find among the collector's generations."""
+
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def _in_generation(obj: object, generation: int) -> bool:
+    return any(o is obj for o in gc.get_objects(generation=generation))
+
+
+def test_gc_paused_leaves_what_it_made_in_the_oldest_generation() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        kept = _Node()
+        assert _in_generation(kept, 0)
+    assert gc.isenabled()
+    # not young any more: the next young collection does not walk it
+    assert not _in_generation(kept, 0) and not _in_generation(kept, 1)
+    assert _in_generation(kept, 2)
+    assert gc.get_freeze_count() == 0
+
+
+def test_gc_paused_garbage_cycles_are_still_collected() -> None:
+    with gc_paused():
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        probe = weakref.ref(a)
+        del a, b
+    assert probe() is not None  # a cycle: reference counting alone does not free it
+    gc.collect()
+    assert probe() is None
+
+
+def test_gc_paused_keeps_a_programs_frozen_objects_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with gc_paused():
+            made = _Node()
+        assert gc.get_freeze_count() == frozen  # not unfrozen by the block's exit
+        assert _in_generation(made, 0)  # and nothing moved: young as the program left it
+    finally:
+        gc.unfreeze()
+
+
+def test_gc_paused_restores_a_disabled_collector() -> None:
+    gc.disable()
+    try:
+        with gc_paused():
+            with gc_paused():
+                made = _Node()
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        assert _in_generation(made, 0)
+    finally:
+        gc.enable()
