@@ -33,6 +33,7 @@ __all__ = [
     "JOURNAL_PATTERN",
     "WRITEBACK_STEP",
     "Batch",
+    "PendingFile",
     "append_durably",
     "case_lock",
     "case_read_lock",
@@ -184,15 +185,45 @@ def write_new_file(dest: Path, data: bytes, *, mode: int = 0o444, durable: bool 
     Raises:
         CaseError: ``dest`` exists already.
     """
-    tmp = _write_temp(dest, data, mode=mode, fsync=durable)
-    try:
-        os.link(tmp, dest)
-    except FileExistsError as exc:
-        raise CaseError(f"{dest} exists already and is never rewritten") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    if durable:
-        fsync_dir(dest.parent)
+    PendingFile(dest, data, mode=mode, durable=durable).place()
+
+
+class PendingFile:
+    """:func:`write_new_file` in two steps, for a writer whose file must not appear
+    before something else is durable (a seal file, before the custody lines it names):
+    the data is written (and with ``durable``, synced) under a temporary name beside
+    ``dest`` now, while the writer waits; :meth:`place` gives it its name. A temporary
+    file left by a crash in between is removed by the next writer's leftover sweep
+    (:func:`remove_leftovers`); :meth:`discard` removes it at once.
+    """
+
+    def __init__(self, dest: Path, data: bytes, *, mode: int = 0o444, durable: bool = True) -> None:
+        self.dest, self._durable = dest, durable
+        self._tmp: Path | None = _write_temp(dest, data, mode=mode, fsync=durable)
+
+    def place(self) -> None:
+        """Link the file to its name (and, when durable, sync the folder).
+
+        Raises:
+            CaseError: ``dest`` exists already (the temporary file is removed).
+        """
+        tmp, self._tmp = self._tmp, None
+        if tmp is None:
+            raise ValueError(f"{self.dest} is placed or discarded already")
+        try:
+            os.link(tmp, self.dest)
+        except FileExistsError as exc:
+            raise CaseError(f"{self.dest} exists already and is never rewritten") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        if self._durable:
+            fsync_dir(self.dest.parent)
+
+    def discard(self) -> None:
+        """Remove the temporary file (nothing happens once placed)."""
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def replace_file(dest: Path, data: bytes, *, mode: int = 0o644, durable: bool = True) -> None:

@@ -31,7 +31,7 @@ from typing import Final
 import blake3
 
 from evidence._cachedir import CacheFolder, read_checked, write_checked
-from evidence._fs import read_bytes, write_new_file
+from evidence._fs import PendingFile, read_bytes
 from evidence.canonical import canonical_bytes, loads_json
 from evidence.case import Case, CaseState, Entries
 from evidence.digest import Sha256Hex, is_hex64
@@ -42,6 +42,7 @@ from evidence.schema import validate
 __all__ = [
     "LatestSeal",
     "LeavesMemo",
+    "PendingSeal",
     "entries_fingerprint",
     "leaves_match",
     "read_latest",
@@ -210,18 +211,43 @@ def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
 
 def write_seal_file(path: Path, data: bytes) -> Sha256Hex:
     """Create the seal file ``path`` with ``data``, durably (never over an existing
-    file), and return the SHA-256 of ``data``: taken on a second thread while the file
-    is written and synced (hashlib lets go of the interpreter lock on large inputs; a
-    seal file of a large case is tens of megabytes)."""
-    digest: list[str] = []
-    hasher = threading.Thread(
-        target=lambda: digest.append(hashlib.sha256(data).hexdigest()), name="seal-sha256"
-    )
-    hasher.start()
-    try:
-        write_new_file(path, data)
-    finally:
-        hasher.join()
-    if not digest:  # pragma: no cover - the thread failed (out of memory): hash here
-        digest.append(hashlib.sha256(data).hexdigest())
-    return Sha256Hex(digest[0])
+    file), and return the SHA-256 of ``data``."""
+    pending = PendingSeal(path, data)
+    pending.place()
+    return pending.sha256
+
+
+class PendingSeal:
+    """A seal file written and synced under a temporary name (a :class:`PendingFile`),
+    given its name by :meth:`place`, and the SHA-256 of its bytes: taken on a second
+    thread while the file is written and synced (hashlib lets go of the interpreter lock
+    on large inputs; a seal file of a large case is tens of megabytes). A seal writes it
+    while the custody lines it names are made durable, and places it after.
+    """
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        digest: list[str] = []
+        hasher = threading.Thread(
+            target=lambda: digest.append(hashlib.sha256(data).hexdigest()), name="seal-sha256"
+        )
+        hasher.start()
+        try:
+            self._file = PendingFile(path, data)
+        finally:
+            hasher.join()
+        if not digest:  # pragma: no cover - the thread failed (out of memory): hash here
+            digest.append(hashlib.sha256(data).hexdigest())
+        self.path, self.data = path, data
+        self.sha256 = Sha256Hex(digest[0])
+
+    def place(self) -> None:
+        """Give the seal file its name (refused if one has it: nothing is rewritten).
+
+        Raises:
+            CaseError: ``path`` exists already.
+        """
+        self._file.place()
+
+    def discard(self) -> None:
+        """Remove the unplaced file."""
+        self._file.discard()

@@ -43,11 +43,11 @@ from evidence.integrity._frontier import Frontier, FrontierCache
 from evidence.integrity._sealfile import (
     LatestSeal,
     LeavesMemo,
+    PendingSeal,
     entries_fingerprint,
     leaves_match,
     read_latest,
     seal_file_bytes,
-    write_seal_file,
 )
 from evidence.integrity.custody import CustodyHead, LineMaker, NewEvent, PreparedLines
 from evidence.integrity.merkle import leaf_hash
@@ -611,14 +611,15 @@ def _write_seal(
     *,
     who: str,
     moment: _dt.datetime,
-    seal_bytes: bytes,
+    pending: PendingSeal,
     size: int,
 ) -> tuple[Path, Path | None, str]:
-    """Write the seal file ``seal_bytes`` (:func:`seal_file_bytes` of ``seal``, in a tree
-    of ``size`` leaves) and its signature, and log them: the seal's path, the signature's
-    path and the seal's SHA-256."""
-    path = case.seals_dir / seal.filename
-    seal_sha256 = write_seal_file(path, seal_bytes)
+    """Give the seal file ``pending`` (the bytes :func:`seal_file_bytes` made of ``seal``,
+    in a tree of ``size`` leaves, written and synced) its name, write its signature,
+    and log them: the seal's path, the signature's path and the seal's SHA-256."""
+    path = pending.path
+    pending.place()
+    seal_sha256 = pending.sha256
     sealed = [
         NewEvent(
             "sealed",
@@ -636,7 +637,7 @@ def _write_seal(
     if key is not None:
         from evidence.integrity.sign import write_signature
 
-        signature = write_signature(path, seal_bytes, key)
+        signature = write_signature(path, pending.data, key)
         # The signature file's own digest binds the stored bytes to the log
         # (docs/decisions/0405), as the `timestamped` event does for a token.
         sealed.append(
@@ -820,11 +821,21 @@ def seal_case(
             head = lines.head if lines is not None else case.custody.head()
             assert head is not None  # init wrote the first event
             writing = _Beside(_write_lines, case, lines, batch)
+            pending: PendingSeal | None = None
             try:
                 seal = _new_seal(case, tree, head, at, key)
                 seal_bytes = seal_file_bytes(seal, tree.before, tree.frontier.size)
+                # The seal file is written and synced meanwhile too, under a temporary
+                # name: it is given its name only once those lines are durable.
+                pending = PendingSeal(case.seals_dir / seal.filename, seal_bytes)
             finally:
-                writing.join()  # the batch is settled once the lines are written
+                try:
+                    writing.join()  # the batch is settled once the lines are written
+                except BaseException:
+                    if pending is not None:
+                        pending.discard()
+                    raise
+        assert pending is not None  # made, or the block raised
         # Every event so far is noted in `state`, as the log's lines up to here.
         noted_up_to = case.custody.path.stat().st_size
 
@@ -837,9 +848,10 @@ def seal_case(
         keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree)
         try:
             path, signature, seal_sha256 = _write_seal(
-                case, seal, key, who=who, moment=moment, seal_bytes=seal_bytes, size=frontier.size
+                case, seal, key, who=who, moment=moment, pending=pending, size=frontier.size
             )
         finally:
+            pending.discard()  # nothing once placed
             keeping.join()
         fingerprint = keeping.result()
         memo = LeavesMemo.default()

@@ -14,10 +14,13 @@ import pytest
 
 from evidence._fs import (
     JOURNAL_PATTERN,
+    TEMP_PATTERN,
     Batch,
+    PendingFile,
     append_durably,
     case_lock,
     read_bytes,
+    remove_leftovers,
     replace_file,
     write_new_file,
 )
@@ -507,3 +510,46 @@ def test_lock_is_released_after_use(new_case: Case) -> None:
         str(new_case.root),
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_pending_file_is_written_first_and_named_after(tmp_path: Path) -> None:
+    dest = tmp_path / "0002.json"
+    pending = PendingFile(dest, b"sealed bytes\n")
+    assert not dest.exists()
+    (temporary,) = tmp_path.iterdir()
+    assert TEMP_PATTERN.fullmatch(temporary.name)  # what the leftover sweep removes
+    assert temporary.read_bytes() == b"sealed bytes\n"
+    pending.place()
+    assert dest.read_bytes() == b"sealed bytes\n"
+    assert not dest.stat().st_mode & 0o222
+    assert [p.name for p in tmp_path.iterdir()] == ["0002.json"]
+    pending.discard()  # placed: nothing to do
+    assert dest.exists()
+    with pytest.raises(ValueError, match="placed or discarded already"):
+        pending.place()
+
+
+def test_a_pending_file_never_replaces_a_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    dest = tmp_path / "0002.json"
+    dest.write_bytes(b"first\n")
+    pending = PendingFile(dest, b"second\n")
+    with pytest.raises(CaseError, match="never rewritten"):
+        pending.place()
+    assert dest.read_bytes() == b"first\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["0002.json"]
+
+
+def test_a_discarded_pending_file_leaves_nothing(tmp_path: Path) -> None:
+    pending = PendingFile(tmp_path / "0002.json", b"bytes\n")
+    pending.discard()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="placed or discarded already"):
+        pending.place()
+
+
+def test_a_pending_file_left_by_a_crash_is_swept(tmp_path: Path) -> None:
+    case = Case.init(tmp_path / "case", case_id="T", title="T", ern_prefix="T", actor="tester")
+    PendingFile(case.seals_dir / "0001.json", b"never placed\n")  # the writer died here
+    assert len(list(case.seals_dir.iterdir())) == 1
+    assert remove_leftovers(case.root)
+    assert list(case.seals_dir.iterdir()) == []

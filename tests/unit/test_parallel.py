@@ -77,7 +77,8 @@ def test_gc_paused_leaves_what_it_made_in_the_oldest_generation() -> None:
         assert _in_generation(kept, 0)
     assert gc.isenabled()
     # not young any more: the next young collection does not walk it
-    assert not _in_generation(kept, 0) and not _in_generation(kept, 1)
+    assert not _in_generation(kept, 0)
+    assert not _in_generation(kept, 1)
     assert _in_generation(kept, 2)
     assert gc.get_freeze_count() == 0
 

@@ -253,7 +253,7 @@ def test_a_source_the_latest_seal_does_not_cover_is_checked_for_a_summarised_fil
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(seal_module, "write_seal_file", unwritable)
+        patch.setattr(seal_module, "PendingSeal", unwritable)
         with pytest.raises(OSError, match="No space left"):
             _seal(sealed_case, 3)
     record = sealed_case / "records" / f"{source}.1.json"

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -815,7 +816,8 @@ def test_a_seal_whose_log_lines_fail_leaves_nothing(
     custody = (sealed_case / "custody.jsonl").read_bytes()
 
     def failing(self: CustodyLog, prepared: object) -> None:
-        raise OSError(28, "No space left on device")
+        if prepared is not None:  # (recovery calls it with nothing to append)
+            raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(CustodyLog, "write", failing)
     with pytest.raises(OSError, match="No space"):
@@ -823,6 +825,38 @@ def test_a_seal_whose_log_lines_fail_leaves_nothing(
     assert _snapshot(sealed_case) == before
     assert (sealed_case / "custody.jsonl").read_bytes() == custody
     assert _markers(sealed_case) == []
+
+
+def test_the_seal_file_has_its_name_only_once_the_log_lines_are_written(
+    sealed_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seal file is written and synced while the log's lines are, under a temporary
+    name: its own name comes after the lines (a crash between leaves a temporary file
+    the next writer sweeps, never a seal naming lines the log does not have)."""
+    from evidence.integrity.custody import CustodyHead, CustodyLog, PreparedLines
+
+    _edit_claims(sealed_case, "morning rush hour.", "morning rush hour, edited.")
+    write = CustodyLog.write
+    seen: list[list[str]] = []
+
+    def watched(self: CustodyLog, prepared: PreparedLines | None) -> CustodyHead | None:
+        head = write(self, prepared)
+        if prepared is not None:  # (recovery calls it with nothing to append)
+            time.sleep(0.3)  # time enough for a seal that did not wait to name its file
+            names = (p.name for p in (sealed_case / "seals").iterdir())
+            seen.append(sorted(n for n in names if not n.startswith(".")))  # not temporary
+        return head
+
+    monkeypatch.setattr(CustodyLog, "write", watched)
+    result = seal_case(Case.open(sealed_case), actor="tester", now=LATER)
+    assert result.path is not None
+    assert result.path.name == "0002.json"
+    lines, sealed = seen  # as the records' lines were written, then the `sealed` line
+    assert lines == ["0001.json"]
+    assert sealed == ["0001.json", "0002.json"]
+    assert sorted(p.name for p in (sealed_case / "seals").iterdir()) == sealed  # none left
+    assert sorted(p.name for p in (sealed_case / "seals").iterdir()) == ["0001.json", "0002.json"]
+    _ok(sealed_case)
 
 
 def test_a_call_beside_is_waited_for_when_the_caller_is_interrupted() -> None:
