@@ -617,10 +617,20 @@ class _StateCache(CacheFolder):
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
             return None
 
-    def store(self, key: str, length: int, log_blake3: str, lines: int, state: CaseState) -> None:
-        """Keep ``state`` as the state of the log of ``length`` bytes and BLAKE3
-        ``log_blake3`` (best effort; no fsync)."""
-        payload = state.to_bytes()
+    def store(
+        self,
+        key: str,
+        length: int,
+        log_blake3: str,
+        lines: int,
+        state: CaseState,
+        *,
+        payload: bytes | None = None,
+    ) -> None:
+        """Keep ``state`` (whose ``to_bytes()`` is ``payload`` when given) as the state of
+        the log of ``length`` bytes and BLAKE3 ``log_blake3`` (best effort; no fsync)."""
+        if payload is None:
+            payload = state.to_bytes()
         head = f"{blake3.blake3(payload).hexdigest()} {length} {lines} {log_blake3}\n"
         path = self._path(key)
         with contextlib.suppress(OSError, ValueError):
@@ -810,7 +820,9 @@ class Case:
             cache.store(key, start + len(tail), hasher.hexdigest(), number, state)
         return state
 
-    def keep_state(self, state: CaseState, size: int, *, appended: int) -> None:
+    def keep_state(
+        self, state: CaseState, size: int, *, appended: int, payload: bytes | None = None
+    ) -> None:
         """Keep, for the next ``state(cached=True)``, ``state`` as the state of the custody
         log's first ``size`` bytes, which the caller, holding the lock, noted event by
         event as it appended them (a seal writing 100,000 records, whose lines the next
@@ -821,6 +833,8 @@ class Case:
 
         Nothing is kept when the events ``state`` counts are not the lines of those
         ``size`` bytes, or they cannot be read; best effort, like every cache.
+        ``payload`` is ``state.to_bytes()``, when the caller made it already (a seal
+        makes it while its lines are written).
         """
         cache = _StateCache.default()
         if cache is None or appended < _StateCache.MIN_NEW_LINES:
@@ -836,7 +850,13 @@ class Case:
         if lines != state.custody_events:
             return
         key = str(self.custody.path.resolve())
-        cache.store(key, size, blake3.blake3(data).hexdigest(), lines, state)
+        cache.store(key, size, blake3.blake3(data).hexdigest(), lines, state, payload=payload)
+
+    @staticmethod
+    def state_worth_keeping(appended: int) -> bool:
+        """Whether :meth:`keep_state` keeps a state after ``appended`` new events (the
+        cache is on, and they are enough to be worth an entry)."""
+        return _StateCache.default() is not None and appended >= _StateCache.MIN_NEW_LINES
 
     def seal_files(self) -> list[Path]:
         """``seals/0001.json`` … in sequence order."""

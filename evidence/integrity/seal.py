@@ -676,24 +676,33 @@ def _new_seal(case: Case, tree: _Tree, head: CustodyHead, at: str, key: SigningK
     )
 
 
-def _keep_caches(
-    case: Case,
-    state: CaseState,
-    size: int,
-    appended: int,
-    tree: _Tree,
-) -> str | None:
-    """Keep the tree's frontier, and ``state`` as the state of the custody log's first
-    ``size`` bytes, for the next seal (best effort, like every cache); return the
-    fingerprint of the entries the tree's leaves are (None: they are not all made from
-    the entries), for the leaves memo of the seal file once it is written."""
-    if tree.cache is not None:
-        tree.cache.store(tree.frontier)
-    case.keep_state(state, size, appended=appended)
+class _CacheParts(NamedTuple):
+    """What :func:`_keep_caches` keeps, made while the seal's lines are written."""
+
+    state_bytes: bytes | None
+    """``state.to_bytes()`` (None: no state is kept after so few events, or no cache)."""
+    fingerprint: str | None
+    """The fingerprint of the entries the tree's leaves are, for the leaves memo of the
+    seal file once it is written (None: they are not all made from the entries)."""
+
+
+def _cache_parts(case: Case, state: CaseState, appended: int, tree: _Tree) -> _CacheParts:
+    """The CPU work of keeping the caches, which needs only ``state`` and ``tree``."""
+    state_bytes = state.to_bytes() if case.state_worth_keeping(appended) else None
     leaves = tree.frontier.size
     if LeavesMemo.default() is None or not _leaves_are_entries(tree.leaves, state.entries, leaves):
-        return None
-    return entries_fingerprint(state.entries, leaves)
+        return _CacheParts(state_bytes, None)
+    return _CacheParts(state_bytes, entries_fingerprint(state.entries, leaves))
+
+
+def _keep_caches(
+    case: Case, state: CaseState, size: int, appended: int, tree: _Tree, parts: _CacheParts
+) -> None:
+    """Keep the tree's frontier, and ``state`` as the state of the custody log's first
+    ``size`` bytes, for the next seal (best effort, like every cache)."""
+    if tree.cache is not None:
+        tree.cache.store(tree.frontier)
+    case.keep_state(state, size, appended=appended, payload=parts.state_bytes)
 
 
 class _Beside(threading.Thread, Generic[T]):
@@ -821,6 +830,11 @@ def seal_case(
             head = lines.head if lines is not None else case.custody.head()
             assert head is not None  # init wrote the first event
             writing = _Beside(_write_lines, case, lines, batch)
+            # What the caches keep is made meanwhile too (the state's bytes, the leaves'
+            # fingerprint): CPU work beside the disk's. `state` is complete here.
+            preparing = _Beside(
+                _cache_parts, case, state, state.custody_events - events_before, tree
+            )
             pending: PendingSeal | None = None
             try:
                 seal = _new_seal(case, tree, head, at, key)
@@ -845,7 +859,12 @@ def seal_case(
         # read): the frontier, and the state of the log up to the `sealed` line, which the
         # next seal parses after it (docs/decisions/0021).
         appended = state.custody_events - events_before
-        keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree)
+        try:
+            parts = preparing.result()
+            keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree, parts)
+        except BaseException:
+            pending.discard()
+            raise
         try:
             path, signature, seal_sha256 = _write_seal(
                 case, seal, key, who=who, moment=moment, pending=pending, size=frontier.size
@@ -853,7 +872,7 @@ def seal_case(
         finally:
             pending.discard()  # nothing once placed
             keeping.join()
-        fingerprint = keeping.result()
+        fingerprint = parts.fingerprint
         memo = LeavesMemo.default()
         if memo is not None and fingerprint is not None:
             # The file's leaves are the entries' (the first ones checked against them,

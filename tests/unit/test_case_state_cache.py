@@ -223,6 +223,30 @@ def test_a_state_that_does_not_count_the_log_s_lines_is_not_kept(
     assert case.state(cached=True) == case.state()
 
 
+def test_a_state_kept_with_its_bytes_made_before_reads_back_the_same(
+    sealed_case: Path, cache: Path
+) -> None:
+    """A seal makes the state's bytes while its lines are written: they are kept as
+    they are, and read back as the state a full parse gives."""
+    case = Case.open(sealed_case)
+    size = (sealed_case / "custody.jsonl").stat().st_size
+    state = case.state()
+    assert case.state_worth_keeping(1000)
+    case.keep_state(state, size, appended=1000, payload=state.to_bytes())
+    assert len(_entries(cache)) == 1
+    assert case.state(cached=True) == case.state()
+
+
+def test_a_state_is_not_worth_keeping_after_few_events_or_without_a_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    assert Case.state_worth_keeping(_StateCache.MIN_NEW_LINES)
+    assert not Case.state_worth_keeping(_StateCache.MIN_NEW_LINES - 1)
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", "off")
+    assert not Case.state_worth_keeping(_StateCache.MIN_NEW_LINES)
+
+
 _DIGEST = st.text("0123456789abcdef", min_size=64, max_size=64)
 
 
