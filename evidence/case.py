@@ -34,7 +34,7 @@ import operator
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, overload
+from typing import Any, Final, NamedTuple, overload
 
 import blake3
 
@@ -610,10 +610,10 @@ class _StateCache(CacheFolder):
                 return None
             if not 0 <= size <= os.fstat(log.fileno()).st_size:
                 return None
-            hasher = _hash_prefix(log, size)
-            if hasher is None or hasher.hexdigest() != prefix:
+            read = _read_prefix(log, size)
+            if read is None or read.hasher.hexdigest() != prefix:
                 return None
-            return size, count, CaseState.from_bytes(payload), hasher
+            return size, count, CaseState.from_bytes(payload), read.hasher
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, EOFError):
             return None
 
@@ -635,23 +635,38 @@ class _StateCache(CacheFolder):
         path = self._path(key)
         with contextlib.suppress(OSError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(path, head.encode("ascii") + payload, durable=False)
+            replace_file(path, (head.encode("ascii"), payload), durable=False)
 
 
-def _hash_prefix(log: io.BufferedReader, size: int) -> Any:
-    """A BLAKE3 hasher fed with the first ``size`` bytes of ``log`` (read from its
-    start in chunks of 1 MiB), or None if the file is shorter."""
+class _Prefix(NamedTuple):
+    """The first bytes of a file, as :func:`_read_prefix` read them."""
+
+    hasher: Any
+    """A BLAKE3 hasher fed with them."""
+    lines: int
+    """How many line ends they hold."""
+    whole_lines: bool
+    """Whether they end with one."""
+
+
+def _read_prefix(log: io.BufferedIOBase, size: int) -> _Prefix | None:
+    """The first ``size`` bytes of ``log`` (read from its start in chunks of 1 MiB, into
+    one buffer: a log of 100,000 events is not held whole), or None if the file is
+    shorter."""
     hasher = blake3.blake3()
-    chunk = memoryview(bytearray(1 << 20))
+    buffer = bytearray(1 << 20)
+    chunk = memoryview(buffer)
     log.seek(0)
-    left = size
+    left, lines, last = size, 0, -1
     while left:
         got = log.readinto(chunk[: min(left, len(chunk))])
         if not got:
             return None
         hasher.update(chunk[:got])
+        lines += buffer.count(b"\n", 0, got)
+        last = buffer[got - 1]
         left -= got
-    return hasher
+    return _Prefix(hasher, lines, last == ord("\n"))
 
 
 class Case:
@@ -841,16 +856,13 @@ class Case:
             return
         try:
             with open(self.custody.path, "rb") as log:
-                data = log.read(size)
+                read = _read_prefix(log, size)
         except OSError:
             return
-        if len(data) != size or not data.endswith(b"\n"):
-            return
-        lines = data.count(b"\n")
-        if lines != state.custody_events:
+        if read is None or not read.whole_lines or read.lines != state.custody_events:
             return
         key = str(self.custody.path.resolve())
-        cache.store(key, size, blake3.blake3(data).hexdigest(), lines, state, payload=payload)
+        cache.store(key, size, read.hasher.hexdigest(), read.lines, state, payload=payload)
 
     @staticmethod
     def state_worth_keeping(appended: int) -> bool:

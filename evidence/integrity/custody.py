@@ -70,8 +70,15 @@ class PreparedLines:
     """Lines :meth:`CustodyLog.prepare` made, and the head the log has once they are
     written."""
 
-    data: bytes
+    parts: Sequence[bytes]
+    """The bytes to append, in parts written one after the other (a seal's 100,000
+    lines, tens of megabytes, are never joined into one copy)."""
     head: CustodyHead
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to append, joined."""
+        return b"".join(self.parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +210,7 @@ class CustodyLog:
         """Append what :meth:`prepare` made, in one durable write; return the new head."""
         if prepared is None:
             return None
-        append_durably(self.path, prepared.data)
+        append_durably(self.path, prepared.parts)
         return prepared.head
 
     def _ends_a_line(self) -> bool:
@@ -228,7 +235,7 @@ class LineMaker:
     def __init__(self, log: CustodyLog, *, actor: str, at: str) -> None:
         self._log, self._actor, self._at = log, actor, at
         self._fixed = b',"actor":' + canonical_bytes(actor) + b',"at":' + canonical_bytes(at)
-        self._chunks: list[bytes] = []
+        self._parts: list[bytes] = []  # each line, then its line end
         self._started = False
         self._head: CustodyHead | None = None
         self._seq = 0
@@ -279,7 +286,7 @@ class LineMaker:
                 b"}",
             )
         )
-        self._chunks.append(line)
+        self._parts += (line, b"\n")
         self._seq = seq
         prev = self._prev = line_digest(line)
         self._prev_bytes = b'"' + prev.encode() + b'"'
@@ -291,10 +298,10 @@ class LineMaker:
         dropped it) gets the line end first: appending straight after it would join two
         events in one line that no longer parses.
         """
-        if not self._chunks:
+        if not self._parts:
             return None
-        chunks = [*self._chunks, b""]
+        parts = self._parts
         if self._head is not None and not self._log._ends_a_line():
-            chunks.insert(0, b"")  # the last line's end (its digest does not cover it)
+            parts = [b"\n", *parts]  # the last line's end (its digest does not cover it)
         assert self._prev is not None
-        return PreparedLines(b"\n".join(chunks), CustodyHead(self._seq, self._prev))
+        return PreparedLines(parts, CustodyHead(self._seq, self._prev))

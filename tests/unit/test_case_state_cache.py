@@ -4,6 +4,7 @@ the cache holds (docs/decisions/0021)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import marshal
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +12,10 @@ from typing import Any
 
 import blake3
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.case import Case, Digests, Entries, _hash_prefix, _StateCache
+from evidence.case import Case, Digests, Entries, _read_prefix, _StateCache
 from evidence.digest import Blake3Hex
 from evidence.errors import CaseError
 from evidence.integrity.seal import seal_case
@@ -135,17 +136,33 @@ def test_forged_columns_with_a_fixed_up_checksum_are_a_miss(
     assert state.latest["SRC-0001"] == expected.latest["SRC-0001"]
 
 
-@pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 5 << 19])
-def test_the_prefix_is_hashed_in_chunks_as_a_whole(tmp_path: Path, size: int) -> None:
-    data = bytes(range(256)) * (3 << 12)  # 3 MiB
+@pytest.mark.parametrize(
+    "size", [0, 1, 11, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (1 << 20) + 11, 5 << 19]
+)
+def test_the_prefix_is_read_in_chunks_as_a_whole(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (3 << 12)  # 3 MiB, a line end every 256 bytes
     path = tmp_path / "log"
     path.write_bytes(data)
     with path.open("rb") as log:
-        hasher = _hash_prefix(log, size)
-        assert hasher is not None
-        assert hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
+        read = _read_prefix(log, size)
+        assert read is not None
+        assert read.hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
+        assert read.lines == data[:size].count(b"\n")
+        assert read.whole_lines == data[:size].endswith(b"\n")
         assert log.tell() == size
-        assert _hash_prefix(log, len(data) + 1) is None  # longer than the file
+        assert _read_prefix(log, len(data) + 1) is None  # longer than the file
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=3000), st.data())
+def test_a_prefix_read_is_what_the_bytes_say(data: bytes, draw: st.DataObject) -> None:
+    size = draw.draw(st.integers(0, len(data)))
+    with io.BytesIO(data) as log:
+        read = _read_prefix(log, size)
+    assert read is not None
+    assert read.hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
+    assert read.lines == data[:size].count(b"\n")
+    assert read.whole_lines == data[:size].endswith(b"\n")
 
 
 @pytest.mark.parametrize("revision", [1, 2, 99, 100, 1234])

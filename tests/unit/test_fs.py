@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from evidence import _fs as fs_module
 from evidence._fs import (
     JOURNAL_PATTERN,
     TEMP_PATTERN,
@@ -553,3 +559,52 @@ def test_a_pending_file_left_by_a_crash_is_swept(tmp_path: Path) -> None:
     assert len(list(case.seals_dir.iterdir())) == 1
     assert remove_leftovers(case.root)
     assert list(case.seals_dir.iterdir()) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=40), max_size=30), st.integers(1, 64))
+def test_parts_are_written_as_their_concatenation(parts: list[bytes], join_up_to: int) -> None:
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fs_module, "_JOIN_UP_TO", join_up_to)  # many joins, and none
+        written = Path(folder) / "written"
+        replace_file(written, parts, durable=False)
+        assert written.read_bytes() == b"".join(parts)
+        log = Path(folder) / "log"
+        log.write_bytes(b"first\n")
+        append_durably(log, parts)
+        assert log.read_bytes() == b"first\n" + b"".join(parts)
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MiB tmpfs (mounting one needs root: CI runs the tests as root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root; CI runs the tests as root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_parts_appended_to_a_full_disk_leave_the_log_as_it_was(
+    small_fs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines written in several writes, the disk full after some: the log is cut back to
+    where it was (never half an event)."""
+    monkeypatch.setattr(fs_module, "_JOIN_UP_TO", 4096)
+    log = small_fs / "custody.jsonl"
+    log.write_bytes(b'{"seq":1}\n')
+    lines = [b'{"seq":2,"pad":"' + b"x" * 1000 + b'"}', b"\n"] * 3000  # 3 MB, 1 MiB free
+    with pytest.raises(OSError, match="No space left") as raised:
+        append_durably(log, lines)
+    assert raised.value.errno == errno.ENOSPC
+    assert log.read_bytes() == b'{"seq":1}\n'

@@ -126,7 +126,7 @@ def _reference_prepare(
     if head is not None and not self.path.read_bytes().endswith(b"\n"):
         data = b"\n" + data
     assert prev is not None
-    return PreparedLines(data, CustodyHead(seq, prev))
+    return PreparedLines((data,), CustodyHead(seq, prev))
 
 
 class _ReferenceLines:
