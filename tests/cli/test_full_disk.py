@@ -12,15 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from evidence.cli import main
-
-ROOT = os.geteuid() == 0
+from tests.support.tmpfs import small_tmpfs
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -37,21 +35,8 @@ def _hidden(root: Path) -> list[str]:
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    if not ROOT:
-        pytest.skip("mounting a small tmpfs needs root; the full-disk tests run as root in CI")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path, "3m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(mount: Path, leave: int) -> None:

@@ -32,6 +32,7 @@ from evidence._fs import (
 )
 from evidence.case import Case
 from evidence.errors import CaseError, InputError, LockError
+from tests.support.tmpfs import small_tmpfs
 
 ROOT = Path(__file__).parents[2]
 
@@ -577,22 +578,8 @@ def test_parts_are_written_as_their_concatenation(parts: list[bytes], join_up_to
 
 @pytest.fixture
 def small_fs(tmp_path: Path) -> Iterator[Path]:
-    """A real 1 MiB tmpfs (mounting one needs root: CI runs the tests as root)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root; CI runs the tests as root")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path, "1m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_parts_appended_to_a_full_disk_leave_the_log_as_it_was(
