@@ -866,18 +866,31 @@ def test_a_call_beside_is_waited_for_when_the_caller_is_interrupted() -> None:
     import threading
     import time
 
-    done = threading.Event()
+    done, sent = threading.Event(), threading.Event()
+    main = threading.main_thread().ident or 0
 
     def slow() -> None:
-        time.sleep(0.4)
+        sent.wait(30)  # the interruption comes while the call runs, however slow the machine
+        time.sleep(0.05)
         done.set()
 
+    def waiting_in_join() -> bool:
+        frame = sys._current_frames().get(main)
+        while frame is not None:
+            if frame.f_code is seal_module._Beside.join.__code__:
+                return True
+            frame = frame.f_back
+        return False
+
     def interrupt() -> None:
-        time.sleep(0.1)
-        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        deadline = time.monotonic() + 30
+        while not waiting_in_join() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        signal.pthread_kill(main, signal.SIGINT)
+        sent.set()
 
     side = seal_module._Beside(slow)
-    threading.Thread(target=interrupt).start()
+    threading.Thread(target=interrupt).start()  # once the join below is waiting
     with pytest.raises(KeyboardInterrupt):
         side.join()
     assert done.is_set()
