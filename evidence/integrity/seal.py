@@ -854,10 +854,10 @@ def seal_case(
         noted_up_to = case.custody.path.stat().st_size
 
         frontier = tree.frontier
-        # The caches are kept on a thread while the seal file is written and synced (a
-        # cache entry lost is a miss; each is checked against what it stands for when
-        # read): the frontier, and the state of the log up to the `sealed` line, which the
-        # next seal parses after it (docs/decisions/0021).
+        # The caches are kept on a thread while the seal file gets its name and its
+        # `sealed` line is appended (a cache entry lost is a miss; each is checked against
+        # what it stands for when read): the frontier, and the state of the log up to the
+        # `sealed` line, which the next seal parses after it (docs/decisions/0021).
         appended = state.custody_events - events_before
         try:
             parts = preparing.result()
