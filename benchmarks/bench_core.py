@@ -38,6 +38,14 @@ deleted, by anyone. An ext4 with its default journal does not make that check: f
 steady figures, give ``--workdir`` a folder on one (a loop-mounted image made with
 ``mkfs.ext4 -i 8192``, ``losetup --direct-io=on``), and say which was used.
 
+Memory matters too, on this VM: a kernel thread pages out memory left untouched for a
+while (a DAMON ``pageout`` scheme, ``/sys/kernel/mm/damon/admin``) and freed memory goes
+back to the host (virtio-balloon), so memory touched again costs page faults the host
+serves. The later rounds of one run, with more of the machine's memory in use (the
+copies, their page cache, a RAM-backed image), then show several seconds more system
+time, and user time swings by a quarter from one quarter-hour to the next. Compare
+rounds of the same run (the ratio), and look at each round.
+
 Every result line ends with the load average, since the machine may be shared.
 
 The texts of the generated articles are written by this script (numbered sentences of
