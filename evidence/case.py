@@ -643,16 +643,17 @@ class _Prefix(NamedTuple):
 
     hasher: Any
     """A BLAKE3 hasher fed with them."""
-    lines: int
-    """How many line ends they hold."""
+    lines: int | None
+    """How many line ends they hold (None: not counted)."""
     whole_lines: bool
     """Whether they end with one."""
 
 
-def _read_prefix(log: io.BufferedIOBase, size: int) -> _Prefix | None:
+def _read_prefix(log: io.BufferedIOBase, size: int, *, count: bool = False) -> _Prefix | None:
     """The first ``size`` bytes of ``log`` (read from its start in chunks of 1 MiB, into
-    one buffer: a log of 100,000 events is not held whole), or None if the file is
-    shorter."""
+    one buffer: a log of 100,000 events is not held whole), their line ends counted if
+    ``count`` (17 ms for a 46 MB log, which a reading of the cache does not need), or
+    None if the file is shorter."""
     hasher = blake3.blake3()
     buffer = bytearray(1 << 20)
     chunk = memoryview(buffer)
@@ -663,10 +664,11 @@ def _read_prefix(log: io.BufferedIOBase, size: int) -> _Prefix | None:
         if not got:
             return None
         hasher.update(chunk[:got])
-        lines += buffer.count(b"\n", 0, got)
+        if count:
+            lines += buffer.count(b"\n", 0, got)
         last = buffer[got - 1]
         left -= got
-    return _Prefix(hasher, lines, last == ord("\n"))
+    return _Prefix(hasher, lines if count else None, last == ord("\n"))
 
 
 class Case:
@@ -856,13 +858,15 @@ class Case:
             return
         try:
             with open(self.custody.path, "rb") as log:
-                read = _read_prefix(log, size)
+                read = _read_prefix(log, size, count=True)
         except OSError:
             return
         if read is None or not read.whole_lines or read.lines != state.custody_events:
             return
         key = str(self.custody.path.resolve())
-        cache.store(key, size, read.hasher.hexdigest(), read.lines, state, payload=payload)
+        cache.store(
+            key, size, read.hasher.hexdigest(), state.custody_events, state, payload=payload
+        )
 
     @staticmethod
     def state_worth_keeping(appended: int) -> bool:

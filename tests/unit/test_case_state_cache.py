@@ -144,7 +144,7 @@ def test_the_prefix_is_read_in_chunks_as_a_whole(tmp_path: Path, size: int) -> N
     path = tmp_path / "log"
     path.write_bytes(data)
     with path.open("rb") as log:
-        read = _read_prefix(log, size)
+        read = _read_prefix(log, size, count=True)
         assert read is not None
         assert read.hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
         assert read.lines == data[:size].count(b"\n")
@@ -158,8 +158,12 @@ def test_the_prefix_is_read_in_chunks_as_a_whole(tmp_path: Path, size: int) -> N
 def test_a_prefix_read_is_what_the_bytes_say(data: bytes, draw: st.DataObject) -> None:
     size = draw.draw(st.integers(0, len(data)))
     with io.BytesIO(data) as log:
-        read = _read_prefix(log, size)
+        read = _read_prefix(log, size, count=True)
+        uncounted = _read_prefix(log, size)
     assert read is not None
+    assert uncounted is not None
+    assert uncounted.lines is None
+    assert uncounted.hasher.hexdigest() == read.hasher.hexdigest()
     assert read.hasher.hexdigest() == blake3.blake3(data[:size]).hexdigest()
     assert read.lines == data[:size].count(b"\n")
     assert read.whole_lines == data[:size].endswith(b"\n")
