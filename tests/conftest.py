@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from evidence.demo import build_demo
 FIXED_NOW = dt.datetime(2026, 11, 29, 10, 12, 3, 123456, tzinfo=dt.UTC)
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "censor-net-2024-07-08-umerov-air-defence.txt"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C heard, however the run was started: a shell starts a background job
+    (``bash .ci/run &``) with SIGINT ignored, Python keeps it so, and so would every
+    command a test starts. The tests that press Ctrl-C would then fail for that alone."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
