@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/bench_core.py add --size-mib 1024
     python benchmarks/bench_core.py seal-verify --sources 10000 --claims-per-source 10
-    python benchmarks/bench_core.py reseal --sources 10000 --edits 10
+    python benchmarks/bench_core.py reseal --sources 10000 --edits 10 [--baseline TREE]
     python benchmarks/bench_core.py cold-seal --sources 2000 --baseline /path/to/other/tree
     python benchmarks/bench_core.py seal         # reseal + seal-verify at 1.1k and 110k
     python benchmarks/bench_core.py all          # all three, with the issue's sizes
@@ -20,8 +20,12 @@ process, so start-up is included, and its peak memory (max RSS) is read from the
 - reseal: after a first seal, ``--edits`` claims (each in another claims file) are edited
   and the case sealed again, with the caches (docs/decisions/0020, 0021, 0022) and
   without them (``EVIDENCE_CACHE_DIR=off``: a full re-parse and a read of every record),
-  interleaved, ``os.sync()`` and a settle before each; issue 17 asks for <= 1 s with the
-  caches. The first seal of each case runs with an empty cache folder (a cold seal).
+  each on its own copy of the case, interleaved, ``os.sync()`` and a settle before each;
+  issue 17 asks for <= 1 s with the caches. The first seal of each case runs with an
+  empty cache folder (a cold seal). With ``--baseline TREE``, another source tree
+  re-seals a third copy, with its own cache folder, in the same interleaved rounds.
+  (Before stop 14 the seal without the caches ran on the same copy, between two with
+  them: each seal with the caches then followed one that kept no memo.)
 - cold-seal: the first seal of a case (empty cache folder, or ``--cache off``), records
   per second of the whole ``evidence seal`` process, wall and CPU seconds (its worker
   processes included); with ``--baseline TREE``, the same seal by another source tree
@@ -361,40 +365,74 @@ def _edit_claims(case: Path, edits: int, sources: int, round_: int) -> None:
         path.write_text(text[:start] + f"Edited claim, round {round_}." + text[end:])
 
 
-def bench_reseal(sources: int, edits: int, workdir: Path, rounds: int) -> None:
-    case = workdir / f"case-{sources}"
-    _make_case(case, sources, 10)
-    cache = {"EVIDENCE_CACHE_DIR": str(workdir / "cache")}
-    off = {"EVIDENCE_CACHE_DIR": "off"}
-    first, _ = _peak_child(["seal", str(case)], env=cache)
-    warm: list[float] = []
-    cold: list[float] = []
-    cpu: dict[str, list[float]] = {"cache": [], "off": []}
+def bench_reseal(
+    sources: int, edits: int, workdir: Path, rounds: int, baseline: Path | None = None
+) -> None:
+    """Re-seals after ``edits`` edited claims, with the caches and without them, each
+    on its own copy of the case (a seal without the caches between two with them would
+    leave the second without the previous seal's memo); with ``baseline``, the same
+    re-seal by another source tree too, on its own copy with its own cache folder (a
+    cache folder is keyed by the compiler's code: two trees sharing one would each find
+    the other's entries stale)."""
+    pristine = workdir / f"case-{sources}"
+    _make_case(pristine, sources, 10)
+    sides = ["this"] + (["baseline"] if baseline is not None else [])
+    cases = {"this": pristine}
+    for job in [*sides[1:], "off"]:
+        cases[job] = workdir / f"case-{sources}-{job}"
+        shutil.copytree(pristine, cases[job], symlinks=True)
+    envs = {
+        side: _child_env(baseline if side == "baseline" else None, str(workdir / f"cache-{side}"))
+        for side in sides
+    }
+    envs["off"] = {"EVIDENCE_CACHE_DIR": "off"}
+    first = {}
+    for job in [*sides, "off"]:
+        first[job], _ = _peak_child(["seal", str(cases[job])], env=envs[job])
+    wall: dict[str, list[float]] = {job: [] for job in [*sides, "off"]}
+    cpu: dict[str, list[float]] = {job: [] for job in [*sides, "off"]}
     for n in range(rounds):
-        order = (("cache", cache), ("off", off))
-        for job, env in order if n % 2 == 0 else order[::-1]:
-            _edit_claims(case, edits, sources, len(warm) + len(cold))
+        jobs = [*sides, "off"]
+        for job in jobs if n % 2 == 0 else jobs[::-1]:
+            _edit_claims(cases[job], edits, sources, n)
             os.sync()
             time.sleep(2)
-            seconds, _ = _peak_child(["seal", str(case)], env=env)
-            (warm if job == "cache" else cold).append(seconds)
+            seconds, _ = _peak_child(["seal", str(cases[job])], env=envs[job])
+            wall[job].append(seconds)
             cpu[job].append(_CPU[-1])
     records = sources * 11
-    with_cache, without = statistics.median(warm), statistics.median(cold)
+    with_cache, without = statistics.median(wall["this"]), statistics.median(wall["off"])
     print(
         f"reseal of {records} records after editing {edits} claims (medians of {rounds} "
         f"rounds): with the caches {with_cache:.2f} s (target <= 1 s), caches off "
         f"{without:.2f} s; ratio {with_cache / without:.2f}x; first seal (cold, filling "
-        f"the caches) {first:.2f} s = {records / first:,.0f} records/s {_load()}"
+        f"the caches) {first['this']:.2f} s = {records / first['this']:,.0f} records/s "
+        f"{_load()}"
     )
-    print(f"  all rounds: cache {[round(x, 2) for x in warm]} off {[round(x, 2) for x in cold]}")
-    cpu_cache, cpu_off = statistics.median(cpu["cache"]), statistics.median(cpu["off"])
+    print(
+        f"  all rounds: cache {[round(x, 2) for x in wall['this']]} "
+        f"off {[round(x, 2) for x in wall['off']]}"
+    )
+    cpu_cache, cpu_off = statistics.median(cpu["this"]), statistics.median(cpu["off"])
     print(
         f"  CPU seconds (medians, workers included): with the caches {cpu_cache:.2f}, "
         f"caches off {cpu_off:.2f}; ratio {cpu_cache / cpu_off:.2f}x; all rounds: cache "
-        f"{[round(x, 2) for x in cpu['cache']]} off {[round(x, 2) for x in cpu['off']]}"
+        f"{[round(x, 2) for x in cpu['this']]} off {[round(x, 2) for x in cpu['off']]}"
     )
-    shutil.rmtree(case)
+    if baseline is not None:
+        base_wall, base_cpu = (
+            statistics.median(wall["baseline"]),
+            statistics.median(cpu["baseline"]),
+        )
+        per_round = [round(a / b, 2) for a, b in zip(wall["this"], wall["baseline"], strict=True)]
+        print(
+            f"  baseline {baseline}: {base_wall:.2f} s, {base_cpu:.2f} CPU s (medians; first "
+            f"seal {first['baseline']:.2f} s); ratio this/baseline: wall "
+            f"{with_cache / base_wall:.2f}x, CPU {cpu_cache / base_cpu:.2f}x; per round "
+            f"wall {per_round}"
+        )
+    for case in cases.values():
+        shutil.rmtree(case, ignore_errors=True)
 
 
 def main() -> None:
@@ -410,6 +448,9 @@ def main() -> None:
     rs.add_argument("--sources", type=int, default=10000)
     rs.add_argument("--edits", type=int, default=10)
     rs.add_argument("--rounds", type=int, default=3)
+    rs.add_argument(
+        "--baseline", type=Path, default=None, help="Another source tree to compare with"
+    )
     cs = sub.add_parser("cold-seal")
     cs.add_argument("--sources", type=int, default=2000)
     cs.add_argument("--rounds", type=int, default=3)
@@ -435,7 +476,7 @@ def main() -> None:
         if args.what == "cold-seal":
             bench_cold_seal(args.sources, workdir, args.rounds, args.baseline, args.cache == "off")
         if args.what == "reseal":
-            bench_reseal(args.sources, args.edits, workdir, args.rounds)
+            bench_reseal(args.sources, args.edits, workdir, args.rounds, args.baseline)
         if args.what in ("seal", "all"):
             bench_reseal(10000, 10, workdir, 3)
             small = bench_seal_verify(100, 10, workdir)
