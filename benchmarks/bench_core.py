@@ -339,18 +339,38 @@ def bench_cold_seal(
     )
     if baseline is not None:
         base_wall = statistics.median(wall["baseline"])
-        base_cpu = statistics.median(cpu["baseline"])
         base_user = statistics.median(user["baseline"])
         print(
-            f"  baseline {baseline}: {base_wall:.2f} s = {records / base_wall:,.0f} records/s, "
-            f"{base_cpu:.2f} CPU s ({base_user:.2f} user); ratio this/baseline: wall "
-            f"{this_wall / base_wall:.2f}x, CPU {this_cpu / base_cpu:.2f}x, user CPU "
-            f"{this_user / base_user:.2f}x; per round wall "
-            f"{[round(a / b, 2) for a, b in zip(wall['this'], wall['baseline'], strict=True)]}"
+            _against(
+                baseline,
+                wall,
+                cpu,
+                f" = {records / base_wall:,.0f} records/s ({base_user:.2f} user)",
+                f", user CPU {this_user / base_user:.2f}x",
+            )
         )
     for path in copies.values():
         shutil.rmtree(path, ignore_errors=True)
     shutil.rmtree(pristine, ignore_errors=True)
+
+
+def _against(
+    baseline: Path,
+    wall: dict[str, list[float]],
+    cpu: dict[str, list[float]],
+    about: str = "",
+    ratios: str = "",
+) -> str:
+    """The line comparing "this" with "baseline": the baseline's medians (and ``about``
+    them), the ratios of the medians (and ``ratios``), and the wall ratio of each round."""
+    this_wall, base_wall = statistics.median(wall["this"]), statistics.median(wall["baseline"])
+    this_cpu, base_cpu = statistics.median(cpu["this"]), statistics.median(cpu["baseline"])
+    per_round = [round(a / b, 2) for a, b in zip(wall["this"], wall["baseline"], strict=True)]
+    return (
+        f"  baseline {baseline}: {base_wall:.2f} s{about}, {base_cpu:.2f} CPU s (medians); "
+        f"ratio this/baseline: wall {this_wall / base_wall:.2f}x, CPU "
+        f"{this_cpu / base_cpu:.2f}x{ratios}; per round wall {per_round}"
+    )
 
 
 def _edit_claims(case: Path, edits: int, sources: int, round_: int) -> None:
@@ -420,17 +440,7 @@ def bench_reseal(
         f"{[round(x, 2) for x in cpu['this']]} off {[round(x, 2) for x in cpu['off']]}"
     )
     if baseline is not None:
-        base_wall, base_cpu = (
-            statistics.median(wall["baseline"]),
-            statistics.median(cpu["baseline"]),
-        )
-        per_round = [round(a / b, 2) for a, b in zip(wall["this"], wall["baseline"], strict=True)]
-        print(
-            f"  baseline {baseline}: {base_wall:.2f} s, {base_cpu:.2f} CPU s (medians; first "
-            f"seal {first['baseline']:.2f} s); ratio this/baseline: wall "
-            f"{with_cache / base_wall:.2f}x, CPU {cpu_cache / base_cpu:.2f}x; per round "
-            f"wall {per_round}"
-        )
+        print(_against(baseline, wall, cpu, f" (first seal {first['baseline']:.2f} s)"))
     for case in cases.values():
         shutil.rmtree(case, ignore_errors=True)
 
