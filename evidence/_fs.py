@@ -130,17 +130,24 @@ _SYNC_FILE_RANGE_WRITE: Final = 2  # <fcntl.h>
 
 
 @functools.cache
-def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
-    """libc's ``sync_file_range`` (not in the os module), or None."""
-    import ctypes  # here: only a long copy needs it, and it costs start-up time
+def _libc(name: str, *argtypes: str) -> Callable[..., int] | None:
+    """The libc function ``name`` (one the os module lacks), taking C arguments of the
+    ``ctypes`` types named in ``argtypes`` and returning an int, or None where libc
+    has none."""
+    import ctypes  # here: only a long copy or a large batch needs it (start-up time)
 
     try:
-        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+        function = getattr(ctypes.CDLL(None, use_errno=True), name)
     except (OSError, AttributeError):
         return None
-    function.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    function.argtypes = tuple(getattr(ctypes, kind) for kind in argtypes)
     function.restype = ctypes.c_int
-    return cast("Callable[[int, int, int, int], int]", function)
+    return cast("Callable[..., int]", function)
+
+
+def _sync_file_range() -> Callable[..., int] | None:
+    """libc's ``sync_file_range(fd, offset, length, flags)``, or None."""
+    return _libc("sync_file_range", "c_int", "c_int64", "c_int64", "c_uint")
 
 
 DIRECT_ALIGN: Final = 4096
@@ -306,18 +313,9 @@ def _background_sync(folder: str) -> None:
             os.close(fd)
 
 
-@functools.cache
-def _syncfs() -> Callable[[int], int] | None:
-    """libc's ``syncfs`` (not in the os module), or None."""
-    import ctypes  # here: only a large batch needs it
-
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = (ctypes.c_int,)
-    function.restype = ctypes.c_int
-    return cast("Callable[[int], int]", function)
+def _syncfs() -> Callable[..., int] | None:
+    """libc's ``syncfs(fd)``, or None."""
+    return _libc("syncfs", "c_int")
 
 
 JOURNAL_PATTERN: Final = re.compile(r"\.unlogged-records\.\d+-\d+\.tmp")

@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Final
 
@@ -46,6 +47,7 @@ __all__ = [
     "compiler_digest",
     "read_stamped",
     "stamp_of",
+    "stat_stamp",
 ]
 
 _FORMAT: Final = 2
@@ -131,15 +133,19 @@ _DELTA_MIN: Final = 64
 Stamp = tuple[int, int, int, int]
 """(inode, size, mtime_ns, ctime_ns) of a file, as ``os.stat`` gives them."""
 
+stat_stamp: Callable[[os.stat_result], Stamp] = attrgetter(
+    "st_ino", "st_size", "st_mtime_ns", "st_ctime_ns"
+)
+"""The :data:`Stamp` in a ``stat`` result (one C call, for a map over 10,000 files)."""
+
 
 def stamp_of(path: str | os.PathLike[str], folder: int | None = None) -> Stamp | None:
     """The file's :data:`Stamp` (``path`` relative to the open folder ``folder``, if
     given), or None if it cannot be looked at."""
     try:
-        st = os.stat(path, dir_fd=folder)
+        return stat_stamp(os.stat(path, dir_fd=folder))
     except OSError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def read_stamped(path: str, *, what: str) -> tuple[bytes, Stamp]:
@@ -164,7 +170,7 @@ def read_stamped(path: str, *, what: str) -> tuple[bytes, Stamp]:
     except OSError:
         read_bytes(Path(path), what=what)  # raises the clear message for the same cause
         raise  # pragma: no cover - only if the file became readable in between
-    return b"".join(parts), (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return b"".join(parts), stat_stamp(st)
 
 
 class FileStamps:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, compress, repeat
-from operator import attrgetter, eq, itemgetter, not_
+from operator import eq, itemgetter, not_
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -43,6 +43,7 @@ from evidence.claims._cache import (
     compiler_digest,
     read_stamped,
     stamp_of,
+    stat_stamp,
 )
 from evidence.claims.anchor import find_quote
 from evidence.digest import Blake3Hex
@@ -871,8 +872,6 @@ _Found = list[tuple[str, str, Stamp | None, SummaryRow]]
 _NO_ROW: Final[SummaryRow] = ("", {}, {}, [], "", 0)
 """The summary row of a file the summary does not know (no file has this BLAKE3)."""
 
-_stamp_of = attrgetter("st_ino", "st_size", "st_mtime_ns", "st_ctime_ns")
-
 
 def _stamps(folder: Path, names: list[str]) -> list[Stamp | None]:
     """The stamp of each file of ``folder`` named (None: it cannot be looked at)."""
@@ -882,7 +881,7 @@ def _stamps(folder: Path, names: list[str]) -> list[Stamp | None]:
         return [None] * len(names)
     try:
         try:  # one stat each, relative to the folder (no path to walk each time)
-            return list(map(_stamp_of, map(partial(os.stat, dir_fd=directory), names)))
+            return list(map(stat_stamp, map(partial(os.stat, dir_fd=directory), names)))
         except OSError:  # one is gone: each on its own
             return [stamp_of(name, directory) for name in names]
     finally:

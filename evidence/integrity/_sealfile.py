@@ -47,7 +47,6 @@ __all__ = [
     "leaves_match",
     "read_latest",
     "seal_file_bytes",
-    "write_seal_file",
 ]
 
 _OPEN: Final = b',"leaves":['
@@ -207,14 +206,6 @@ def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
     new = b",".join([leaf.canonical() for leaf in seal.leaves])
     joint = b"," if before and new else b""
     return b"".join((encoded[:at], before, joint, new, encoded[at:], b"\n"))  # one copy
-
-
-def write_seal_file(path: Path, data: bytes) -> Sha256Hex:
-    """Create the seal file ``path`` with ``data``, durably (never over an existing
-    file), and return the SHA-256 of ``data``."""
-    pending = PendingSeal(path, data)
-    pending.place()
-    return pending.sha256
 
 
 class PendingSeal:

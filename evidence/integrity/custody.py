@@ -207,7 +207,8 @@ class CustodyLog:
         return LineMaker(self, actor=actor, at=format_time(now or utc_now()))
 
     def write(self, prepared: PreparedLines | None) -> CustodyHead | None:
-        """Append what :meth:`prepare` made, in one durable write; return the new head."""
+        """Append what :meth:`prepare` made, durably (all of it or none: see
+        :func:`~evidence._fs.append_durably`); return the new head."""
         if prepared is None:
             return None
         append_durably(self.path, prepared.parts)

@@ -832,9 +832,8 @@ def seal_case(
             writing = _Beside(_write_lines, case, lines, batch)
             # What the caches keep is made meanwhile too (the state's bytes, the leaves'
             # fingerprint): CPU work beside the disk's. `state` is complete here.
-            preparing = _Beside(
-                _cache_parts, case, state, state.custody_events - events_before, tree
-            )
+            appended = state.custody_events - events_before
+            preparing = _Beside(_cache_parts, case, state, appended, tree)
             pending: PendingSeal | None = None
             try:
                 seal = _new_seal(case, tree, head, at, key)
@@ -858,7 +857,6 @@ def seal_case(
         # `sealed` line is appended (a cache entry lost is a miss; each is checked against
         # what it stands for when read): the frontier, and the state of the log up to the
         # `sealed` line, which the next seal parses after it (docs/decisions/0021).
-        appended = state.custody_events - events_before
         try:
             parts = preparing.result()
             keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree, parts)

@@ -353,11 +353,13 @@ def test_a_log_that_disagrees_with_a_remembered_seal_is_a_miss(
 def test_a_seal_file_is_written_once_with_its_sha256(tmp_path: Path) -> None:
     data = b'{"leaves":[' + b"0" * (3 << 20) + b"]}\n"  # large: hashed on its own thread
     path = tmp_path / "0001.json"
-    assert _sealfile.write_seal_file(path, data) == hashlib.sha256(data).hexdigest()
+    pending = _sealfile.PendingSeal(path, data)
+    pending.place()
+    assert pending.sha256 == hashlib.sha256(data).hexdigest()
     assert path.read_bytes() == data
     assert not path.stat().st_mode & 0o222  # read-only
     with pytest.raises(CaseError, match="never rewritten"):
-        _sealfile.write_seal_file(path, b"other")
+        _sealfile.PendingSeal(path, b"other").place()
     assert path.read_bytes() == data
     assert [p.name for p in tmp_path.iterdir()] == ["0001.json"]  # no temporary left
 
