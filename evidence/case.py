@@ -622,15 +622,16 @@ class _StateCache(CacheFolder):
         key: str,
         length: int,
         log_blake3: str,
-        lines: int,
         state: CaseState,
         *,
         payload: bytes | None = None,
     ) -> None:
         """Keep ``state`` (whose ``to_bytes()`` is ``payload`` when given) as the state of
-        the log of ``length`` bytes and BLAKE3 ``log_blake3`` (best effort; no fsync)."""
+        the log of ``length`` bytes and BLAKE3 ``log_blake3``, whose every line is one of
+        the ``state.custody_events`` events it noted (best effort; no fsync)."""
         if payload is None:
             payload = state.to_bytes()
+        lines = state.custody_events
         head = f"{blake3.blake3(payload).hexdigest()} {length} {lines} {log_blake3}\n"
         path = self._path(key)
         with contextlib.suppress(OSError, ValueError):
@@ -834,7 +835,7 @@ class Case:
         complete = tail.rfind(b"\n") + 1  # a half line at the end is never kept
         if number - lines_before >= _StateCache.MIN_NEW_LINES and complete == len(tail):
             hasher.update(tail)
-            cache.store(key, start + len(tail), hasher.hexdigest(), number, state)
+            cache.store(key, start + len(tail), hasher.hexdigest(), state)
         return state
 
     def keep_state(
@@ -864,9 +865,7 @@ class Case:
         if read is None or not read.whole_lines or read.lines != state.custody_events:
             return
         key = str(self.custody.path.resolve())
-        cache.store(
-            key, size, read.hasher.hexdigest(), state.custody_events, state, payload=payload
-        )
+        cache.store(key, size, read.hasher.hexdigest(), state, payload=payload)
 
     @staticmethod
     def state_worth_keeping(appended: int) -> bool:
