@@ -342,8 +342,13 @@ class CaseSummary:
         """The checksum and rows of the base file, when read (a delta is made from it)."""
 
     @classmethod
+    def folder(cls) -> Path | None:
+        """The folder of every case's summary (None: caches are off)."""
+        return cache_folder(f"summary-v{cls.FORMAT}")
+
+    @classmethod
     def _where(cls, root: Path) -> tuple[Path | None, str]:
-        folder = cache_folder(f"summary-v{cls.FORMAT}")
+        folder = cls.folder()
         where = str(root.resolve())
         if folder is None:
             return None, where

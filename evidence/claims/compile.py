@@ -29,7 +29,6 @@ from typing import Any, Final, Literal
 
 import blake3
 
-from evidence._cachedir import cache_folder
 from evidence._parallel import chunked, gc_paused, imap_chunks
 from evidence._yaml import YamlDocument, load_yaml
 from evidence.canonical import JSONValue, canonical_bytes, loads_json, plain_canonical_bytes
@@ -703,7 +702,7 @@ def _iter_claims(
     stand for: ``"logged"`` those whose claims the custody log holds as they are (a
     seal), ``"compiled"`` any that compiled without a problem from these bytes against
     these sources (a check, which needs no bodies), None none (every claim is yielded)."""
-    summarise = cache_folder(f"summary-v{CaseSummary.FORMAT}") is not None
+    summarise = CaseSummary.folder() is not None
     if summarise:
         compiler_digest()  # once, here, before workers fork
     keys: list[str] = []
@@ -850,19 +849,18 @@ def _read_again(
     read and digested: each whose bytes are still the ones its row was made from is
     marked in ``same``. Their new (stamp, BLAKE3), by path in the case."""
     read: dict[str, tuple[Stamp, str]] = {}
-    folder = sources.case.claims_dir
+    folder = os.fspath(sources.case.claims_dir)
     for n in compress(range(len(names)), map(not_, same)):
-        stamp, row = stamps[n], rows[n]
-        if stamp is None or row is _NO_ROW:
+        if stamps[n] is None or rows[n] is _NO_ROW:
             continue
         try:
-            data = (folder / names[n]).read_bytes()
-        except OSError:  # compiled, which says why
+            data, stamp = read_stamped(f"{folder}/{names[n]}", what="claims file")
+        except (EvidenceError, OSError):  # compiled, which says why
             continue
         digest = blake3.blake3(data).hexdigest()
-        if digest == row[0]:
+        if digest == rows[n][0]:
             same[n] = True
-            read[paths[n]] = (stamp, digest)  # the stamp taken before the read
+            read[paths[n]] = (stamp, digest)  # the stamp of the bytes read
     return read
 
 

@@ -208,9 +208,9 @@ def seal_file_bytes(seal: Seal, before: bytes | memoryview, size: int) -> bytes:
     return b"".join((encoded[:at], before, joint, new, encoded[at:], b"\n"))  # one copy
 
 
-class PendingSeal:
-    """A seal file written and synced under a temporary name (a :class:`PendingFile`),
-    given its name by :meth:`place`, and the SHA-256 of its bytes: taken on a second
+class PendingSeal(PendingFile):
+    """A seal file written and synced under a temporary name (a :class:`PendingFile`,
+    given its name by :meth:`place`), and the SHA-256 of its bytes: taken on a second
     thread while the file is written and synced (hashlib lets go of the interpreter lock
     on large inputs; a seal file of a large case is tens of megabytes). A seal writes it
     while the custody lines it names are made durable, and places it after.
@@ -223,22 +223,10 @@ class PendingSeal:
         )
         hasher.start()
         try:
-            self._file = PendingFile(path, data)
+            super().__init__(path, data)
         finally:
             hasher.join()
         if not digest:  # pragma: no cover - the thread failed (out of memory): hash here
             digest.append(hashlib.sha256(data).hexdigest())
-        self.path, self.data = path, data
+        self.data = data
         self.sha256 = Sha256Hex(digest[0])
-
-    def place(self) -> None:
-        """Give the seal file its name (refused if one has it: nothing is rewritten).
-
-        Raises:
-            CaseError: ``path`` exists already.
-        """
-        self._file.place()
-
-    def discard(self) -> None:
-        """Remove the unplaced file."""
-        self._file.discard()

@@ -617,7 +617,7 @@ def _write_seal(
     """Give the seal file ``pending`` (the bytes :func:`seal_file_bytes` made of ``seal``,
     in a tree of ``size`` leaves, written and synced) its name, write its signature,
     and log them: the seal's path, the signature's path and the seal's SHA-256."""
-    path = pending.path
+    path = pending.dest
     pending.place()
     seal_sha256 = pending.sha256
     sealed = [
@@ -849,27 +849,24 @@ def seal_case(
                         pending.discard()
                     raise
         assert pending is not None  # made, or the block raised
-        # Every event so far is noted in `state`, as the log's lines up to here.
-        noted_up_to = case.custody.path.stat().st_size
-
         frontier = tree.frontier
-        # The caches are kept on a thread while the seal file gets its name and its
-        # `sealed` line is appended (a cache entry lost is a miss; each is checked against
-        # what it stands for when read): the frontier, and the state of the log up to the
-        # `sealed` line, which the next seal parses after it (docs/decisions/0021).
         try:
+            # Every event so far is noted in `state`, as the log's lines up to here.
+            noted_up_to = case.custody.path.stat().st_size
+            # The caches are kept on a thread while the seal file gets its name and its
+            # `sealed` line is appended (a cache entry lost is a miss; each is checked
+            # against what it stands for when read): the frontier, and the state of the log
+            # up to the `sealed` line, which the next seal parses after it (docs/decisions/0021).
             parts = preparing.result()
             keeping = _Beside(_keep_caches, case, state, noted_up_to, appended, tree, parts)
-        except BaseException:
-            pending.discard()
-            raise
-        try:
-            path, signature, seal_sha256 = _write_seal(
-                case, seal, key, who=who, moment=moment, pending=pending, size=frontier.size
-            )
+            try:
+                path, signature, seal_sha256 = _write_seal(
+                    case, seal, key, who=who, moment=moment, pending=pending, size=frontier.size
+                )
+            finally:
+                keeping.join()
         finally:
             pending.discard()  # nothing once placed
-            keeping.join()
         fingerprint = parts.fingerprint
         memo = LeavesMemo.default()
         if memo is not None and fingerprint is not None:
